@@ -1,0 +1,300 @@
+// Package lifecycle runs the phases of a function instance: hooks that start
+// in order, are each time-boxed, turn panics into errors, and are closed in
+// reverse for everything that started, also after a failed start.
+//
+// An instance goes through
+//
+//	RuntimeStart ─▶ FunctionStart ─▶ [BeforeInvoke ─▶ Invoke ─▶ AfterInvoke]* ─▶ Close ─▶ End
+//
+// A [Sequence] runs the instance-wide phases (RuntimeStart, FunctionStart,
+// Close, End) for a list of [Hook]s. The per-invocation phases are run by the
+// faas package around each call; this package only names them.
+package lifecycle
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"runtime/debug"
+	"sync"
+	"time"
+)
+
+// Phase is one stage of an instance's life.
+type Phase uint8
+
+// The phases, in the order an instance goes through them.
+const (
+	RuntimeStart  Phase = iota + 1 // the process and runtime come up
+	FunctionStart                  // functions are initialised; constructors are resolved
+	BeforeInvoke                   // before each invocation
+	Invoke                         // the handler runs
+	AfterInvoke                    // after each invocation
+	Close                          // the instance is shutting down; release resources
+	End                            // every Close hook has run; flush what remains
+)
+
+var phaseNames = [...]string{
+	RuntimeStart:  "RuntimeStart",
+	FunctionStart: "FunctionStart",
+	BeforeInvoke:  "BeforeInvoke",
+	Invoke:        "Invoke",
+	AfterInvoke:   "AfterInvoke",
+	Close:         "Close",
+	End:           "End",
+}
+
+func (p Phase) String() string {
+	if int(p) < len(phaseNames) && phaseNames[p] != "" {
+		return phaseNames[p]
+	}
+	return fmt.Sprintf("Phase(%d)", p)
+}
+
+// DefaultTimeout bounds each hook when no other timeout is configured.
+const DefaultTimeout = 10 * time.Second
+
+// ErrTimeout is wrapped by the error of a hook that overran its timeout.
+var ErrTimeout = errors.New("timed out")
+
+// PanicError is the error a recovered panic becomes.
+type PanicError struct {
+	// Value is what was passed to panic.
+	Value any
+	// Stack is the goroutine's stack at the panic.
+	Stack []byte
+}
+
+func (e *PanicError) Error() string { return fmt.Sprintf("panic: %v", e.Value) }
+
+// Unwrap returns the panic value if it is an error.
+func (e *PanicError) Unwrap() error {
+	err, _ := e.Value.(error)
+	return err
+}
+
+// Recovered wraps the value returned by recover in a *PanicError with the
+// current stack. Call it from the deferred function that recovered.
+func Recovered(v any) *PanicError {
+	return &PanicError{Value: v, Stack: debug.Stack()}
+}
+
+// HookError reports the failure of one hook in one phase.
+type HookError struct {
+	Phase Phase
+	// Hook is the hook's name.
+	Hook string
+	Err  error
+}
+
+func (e *HookError) Error() string {
+	return fmt.Sprintf("%s hook %q: %v", e.Phase, e.Hook, e.Err)
+}
+
+func (e *HookError) Unwrap() error { return e.Err }
+
+// Call runs fn with a context that expires after timeout, and returns fn's
+// error. A panic in fn is returned as a *PanicError. If fn has not returned
+// when the timeout passes, Call returns an error wrapping ErrTimeout without
+// waiting for it; fn keeps its context, which is then done. A timeout of zero
+// or less means no timeout beyond ctx's own.
+func Call(ctx context.Context, timeout time.Duration, fn func(context.Context) error) error {
+	if timeout <= 0 {
+		return callRecover(ctx, fn)
+	}
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	done := make(chan error, 1)
+	go func() { done <- callRecover(ctx, fn) }()
+	select {
+	case err := <-done:
+		return err
+	case <-ctx.Done():
+		if errors.Is(ctx.Err(), context.DeadlineExceeded) {
+			return fmt.Errorf("%w after %s", ErrTimeout, timeout)
+		}
+		return ctx.Err()
+	}
+}
+
+func callRecover(ctx context.Context, fn func(context.Context) error) (err error) {
+	defer func() {
+		if v := recover(); v != nil {
+			err = Recovered(v)
+		}
+	}()
+	return fn(ctx)
+}
+
+// Hook is one participant in the instance-wide phases. Every field but Name
+// is optional.
+type Hook struct {
+	// Name identifies the hook in errors and logs.
+	Name string
+	// RuntimeStart runs when the runtime comes up, before any function is
+	// initialised.
+	RuntimeStart func(context.Context) error
+	// FunctionStart runs once RuntimeStart has succeeded for every hook.
+	FunctionStart func(context.Context) error
+	// Close runs at shutdown, in reverse order, for every hook that started.
+	Close func(context.Context) error
+	// End runs after every Close hook, in reverse order, for every hook that
+	// started.
+	End func(context.Context) error
+}
+
+// Sequence runs a list of hooks through the instance-wide phases. Start
+// hooks run one at a time in the order they were added; Close and End hooks
+// run in reverse, for every hook that started. A hook has started once its
+// RuntimeStart returned nil or timed out (it may still finish and hold
+// resources), or it has no RuntimeStart and the phase reached it.
+//
+// The zero Sequence is ready to use, with DefaultTimeout and no logging.
+// A Sequence is safe for concurrent use.
+type Sequence struct {
+	// Timeout bounds each hook call; zero means DefaultTimeout.
+	Timeout time.Duration
+	// Logger receives each hook's and each phase's duration at debug level,
+	// and failures at error level. Nil means no logging.
+	Logger *slog.Logger
+
+	mu      sync.Mutex
+	hooks   []Hook
+	started int   // hooks[:started] have started
+	ran     Phase // the last phase Run completed successfully
+	failed  error // the first start failure; Run returns it again
+	stopped bool
+}
+
+// Append adds hooks to the end of the sequence. Hooks added after
+// RuntimeStart has run take part only in the phases still to come; a hook
+// appended after RuntimeStart counts as started.
+func (s *Sequence) Append(hooks ...Hook) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.hooks = append(s.hooks, hooks...)
+	if s.ran >= RuntimeStart && s.failed == nil {
+		s.started = len(s.hooks)
+	}
+}
+
+// Len returns the number of hooks in the sequence.
+func (s *Sequence) Len() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return len(s.hooks)
+}
+
+// Run runs phase p, RuntimeStart or FunctionStart, for every hook in order,
+// and the phases before it that have not run yet. It stops at the first
+// failure and returns it as a *HookError; later calls return the same error.
+// A phase that already ran is not run again.
+func (s *Sequence) Run(ctx context.Context, p Phase) error {
+	if p != RuntimeStart && p != FunctionStart {
+		return fmt.Errorf("lifecycle: Run(%s): only RuntimeStart and FunctionStart run this way", p)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.stopped && s.failed == nil {
+		return fmt.Errorf("lifecycle: %s after Close", p)
+	}
+	for next := s.ran + 1; next <= p; next++ {
+		if s.failed != nil {
+			return s.failed
+		}
+		if err := s.runStart(ctx, next); err != nil {
+			s.failed = err
+			return err
+		}
+		s.ran = next
+	}
+	return s.failed
+}
+
+func (s *Sequence) runStart(ctx context.Context, p Phase) error {
+	begin := time.Now()
+	for i := range s.hooks {
+		h := &s.hooks[i]
+		fn := h.RuntimeStart
+		if p == FunctionStart {
+			fn = h.FunctionStart
+		}
+		if fn == nil {
+			if p == RuntimeStart {
+				s.started = i + 1
+			}
+			continue
+		}
+		err := s.call(ctx, p, h.Name, fn)
+		if p == RuntimeStart && (err == nil || errors.Is(err, ErrTimeout)) {
+			s.started = i + 1
+		}
+		if err != nil {
+			return err
+		}
+	}
+	s.debug("phase done", "phase", p.String(), "hooks", len(s.hooks), "duration", time.Since(begin))
+	return nil
+}
+
+// Stop runs Close and then End for every hook that started, in reverse
+// order. Every hook runs even if others fail; the failures are joined. Stop
+// runs once; later calls return nil. After Stop, Run fails.
+func (s *Sequence) Stop(ctx context.Context) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.stopped {
+		return nil
+	}
+	s.stopped = true
+	var errs []error
+	for _, p := range []Phase{Close, End} {
+		begin := time.Now()
+		for i := s.started - 1; i >= 0; i-- {
+			h := &s.hooks[i]
+			fn := h.Close
+			if p == End {
+				fn = h.End
+			}
+			if fn == nil {
+				continue
+			}
+			if err := s.call(ctx, p, h.Name, fn); err != nil {
+				errs = append(errs, err)
+			}
+		}
+		s.debug("phase done", "phase", p.String(), "hooks", s.started, "duration", time.Since(begin))
+	}
+	return errors.Join(errs...)
+}
+
+func (s *Sequence) call(ctx context.Context, p Phase, name string, fn func(context.Context) error) error {
+	timeout := s.Timeout
+	if timeout == 0 {
+		timeout = DefaultTimeout
+	}
+	begin := time.Now()
+	err := Call(ctx, timeout, fn)
+	d := time.Since(begin)
+	if err == nil {
+		s.debug("hook done", "phase", p.String(), "hook", name, "duration", d)
+		return nil
+	}
+	herr := &HookError{Phase: p, Hook: name, Err: err}
+	if s.Logger != nil {
+		attrs := []any{"phase", p.String(), "hook", name, "duration", d, "error", err}
+		var perr *PanicError
+		if errors.As(err, &perr) {
+			attrs = append(attrs, "stack", string(perr.Stack))
+		}
+		s.Logger.ErrorContext(ctx, "hook failed", attrs...)
+	}
+	return herr
+}
+
+func (s *Sequence) debug(msg string, args ...any) {
+	if s.Logger != nil {
+		s.Logger.Debug(msg, args...)
+	}
+}

@@ -1,0 +1,266 @@
+package lifecycle
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+// recorder builds hooks that record the calls made to them.
+type recorder struct {
+	mu    sync.Mutex
+	calls []string
+}
+
+func (r *recorder) record(s string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.calls = append(r.calls, s)
+}
+
+func (r *recorder) got() []string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return append([]string(nil), r.calls...)
+}
+
+// hook returns a hook named name whose phases record themselves and fail
+// as fails says: "error", "panic" or "block" per phase.
+func (r *recorder) hook(name string, fails map[Phase]string) Hook {
+	step := func(p Phase) func(context.Context) error {
+		return func(ctx context.Context) error {
+			r.record(name + "." + p.String())
+			switch fails[p] {
+			case "error":
+				return errors.New("boom")
+			case "panic":
+				panic("kaboom")
+			case "block":
+				<-ctx.Done()
+				return ctx.Err()
+			}
+			return nil
+		}
+	}
+	return Hook{Name: name, RuntimeStart: step(RuntimeStart), FunctionStart: step(FunctionStart), Close: step(Close), End: step(End)}
+}
+
+func TestSequence(t *testing.T) {
+	tests := []struct {
+		name      string
+		fails     map[string]map[Phase]string
+		wantCalls []string
+		wantErr   string // a fragment of Run's error; "" for none
+	}{
+		{
+			name: "all succeed",
+			wantCalls: []string{
+				"a.RuntimeStart", "b.RuntimeStart", "c.RuntimeStart",
+				"a.FunctionStart", "b.FunctionStart", "c.FunctionStart",
+				"c.Close", "b.Close", "a.Close", "c.End", "b.End", "a.End",
+			},
+		},
+		{
+			name:  "runtime start fails: only what started closes",
+			fails: map[string]map[Phase]string{"b": {RuntimeStart: "error"}},
+			wantCalls: []string{
+				"a.RuntimeStart", "b.RuntimeStart",
+				"a.Close", "a.End",
+			},
+			wantErr: `RuntimeStart hook "b": boom`,
+		},
+		{
+			name:  "function start fails: everything that started closes",
+			fails: map[string]map[Phase]string{"b": {FunctionStart: "error"}},
+			wantCalls: []string{
+				"a.RuntimeStart", "b.RuntimeStart", "c.RuntimeStart",
+				"a.FunctionStart", "b.FunctionStart",
+				"c.Close", "b.Close", "a.Close", "c.End", "b.End", "a.End",
+			},
+			wantErr: `FunctionStart hook "b": boom`,
+		},
+		{
+			name:  "start panics",
+			fails: map[string]map[Phase]string{"a": {RuntimeStart: "panic"}},
+			wantCalls: []string{
+				"a.RuntimeStart",
+			},
+			wantErr: `RuntimeStart hook "a": panic: kaboom`,
+		},
+		{
+			name:  "start times out: the hook may still hold resources, so it closes",
+			fails: map[string]map[Phase]string{"b": {RuntimeStart: "block"}},
+			wantCalls: []string{
+				"a.RuntimeStart", "b.RuntimeStart",
+				"b.Close", "a.Close", "b.End", "a.End",
+			},
+			wantErr: `RuntimeStart hook "b": timed out after 20ms`,
+		},
+		{
+			name: "close failures do not stop the others",
+			fails: map[string]map[Phase]string{
+				"c": {Close: "error"}, "b": {Close: "panic"}, "a": {End: "block"},
+			},
+			wantCalls: []string{
+				"a.RuntimeStart", "b.RuntimeStart", "c.RuntimeStart",
+				"a.FunctionStart", "b.FunctionStart", "c.FunctionStart",
+				"c.Close", "b.Close", "a.Close", "c.End", "b.End", "a.End",
+			},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var r recorder
+			s := &Sequence{Timeout: 20 * time.Millisecond}
+			for _, name := range []string{"a", "b", "c"} {
+				s.Append(r.hook(name, tt.fails[name]))
+			}
+			err := s.Run(t.Context(), FunctionStart)
+			if tt.wantErr == "" && err != nil {
+				t.Fatalf("Run: %v", err)
+			}
+			if tt.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+					t.Fatalf("Run error = %v, want %q", err, tt.wantErr)
+				}
+				if again := s.Run(t.Context(), FunctionStart); again != err {
+					t.Errorf("second Run = %v, want the first error again", again)
+				}
+			}
+			s.Stop(t.Context())
+			if diff := cmp.Diff(tt.wantCalls, r.got()); diff != "" {
+				t.Errorf("calls mismatch (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+func TestSequenceStopErrors(t *testing.T) {
+	var r recorder
+	s := &Sequence{Timeout: 20 * time.Millisecond}
+	s.Append(r.hook("a", map[Phase]string{End: "block"}), r.hook("b", map[Phase]string{Close: "panic"}), r.hook("c", map[Phase]string{Close: "error"}))
+	if err := s.Run(t.Context(), FunctionStart); err != nil {
+		t.Fatal(err)
+	}
+	err := s.Stop(t.Context())
+	for _, want := range []string{`Close hook "c": boom`, `Close hook "b": panic: kaboom`, `End hook "a": timed out after 20ms`} {
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("Stop error %v does not contain %q", err, want)
+		}
+	}
+	var perr *PanicError
+	if !errors.As(err, &perr) || !bytes.Contains(perr.Stack, []byte("lifecycle")) {
+		t.Errorf("Stop error does not carry a *PanicError with a stack: %v", err)
+	}
+	if !errors.Is(err, ErrTimeout) {
+		t.Errorf("Stop error does not wrap ErrTimeout: %v", err)
+	}
+	if err := s.Stop(t.Context()); err != nil {
+		t.Errorf("second Stop = %v, want nil", err)
+	}
+	if err := s.Run(t.Context(), RuntimeStart); err == nil {
+		t.Error("Run after Stop succeeded")
+	}
+}
+
+func TestSequencePhasesSeparately(t *testing.T) {
+	var r recorder
+	s := &Sequence{}
+	s.Append(r.hook("a", nil))
+	if err := s.Run(t.Context(), RuntimeStart); err != nil {
+		t.Fatal(err)
+	}
+	s.Append(r.hook("late", nil)) // joins after RuntimeStart: counts as started
+	if err := s.Run(t.Context(), RuntimeStart); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Run(t.Context(), FunctionStart); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Run(t.Context(), Close); err == nil {
+		t.Error("Run(Close) succeeded")
+	}
+	s.Stop(t.Context())
+	want := []string{"a.RuntimeStart", "a.FunctionStart", "late.FunctionStart", "late.Close", "a.Close", "late.End", "a.End"}
+	if diff := cmp.Diff(want, r.got()); diff != "" {
+		t.Errorf("calls mismatch (-want +got):\n%s", diff)
+	}
+}
+
+func TestSequenceLogsDurations(t *testing.T) {
+	var buf bytes.Buffer
+	s := &Sequence{Logger: slog.New(slog.NewTextHandler(&buf, &slog.HandlerOptions{Level: slog.LevelDebug}))}
+	var r recorder
+	s.Append(r.hook("db", nil), r.hook("broken", map[Phase]string{Close: "panic"}))
+	s.Run(t.Context(), FunctionStart)
+	s.Stop(t.Context())
+	out := buf.String()
+	for _, p := range []Phase{RuntimeStart, FunctionStart, Close, End} {
+		for _, want := range []string{
+			fmt.Sprintf(`level=DEBUG msg="phase done" phase=%s hooks=2 duration=`, p),
+			fmt.Sprintf(`level=DEBUG msg="hook done" phase=%s hook=db duration=`, p),
+		} {
+			if !strings.Contains(out, want) {
+				t.Errorf("log lacks %q:\n%s", want, out)
+			}
+		}
+	}
+	if !strings.Contains(out, `level=ERROR msg="hook failed" phase=Close hook=broken`) || !strings.Contains(out, "stack=") {
+		t.Errorf("the panicking hook is not logged with its stack:\n%s", out)
+	}
+}
+
+func TestCall(t *testing.T) {
+	tests := []struct {
+		name    string
+		timeout time.Duration
+		fn      func(context.Context) error
+		want    string
+	}{
+		{"ok", time.Second, func(context.Context) error { return nil }, ""},
+		{"error", time.Second, func(context.Context) error { return errors.New("x") }, "x"},
+		{"panic", time.Second, func(context.Context) error { panic(errors.New("p")) }, "panic: p"},
+		{"panic without timeout", 0, func(context.Context) error { panic("p") }, "panic: p"},
+		{"timeout", 5 * time.Millisecond, func(ctx context.Context) error { <-ctx.Done(); return nil }, "timed out after 5ms"},
+	}
+	for _, tt := range tests {
+		err := Call(t.Context(), tt.timeout, tt.fn)
+		got := ""
+		if err != nil {
+			got = err.Error()
+		}
+		if got != tt.want {
+			t.Errorf("%s: Call = %q, want %q", tt.name, got, tt.want)
+		}
+	}
+	// A cancelled parent is reported as such, not as a timeout.
+	ctx, cancel := context.WithCancel(t.Context())
+	cancel()
+	if err := Call(ctx, time.Second, func(ctx context.Context) error { <-ctx.Done(); return nil }); !errors.Is(err, context.Canceled) {
+		t.Errorf("Call with a cancelled parent = %v, want context.Canceled", err)
+	}
+	// A panic value that is an error can be unwrapped.
+	sentinel := errors.New("sentinel")
+	if err := Call(t.Context(), 0, func(context.Context) error { panic(sentinel) }); !errors.Is(err, sentinel) {
+		t.Errorf("panic(error) does not unwrap to it: %v", err)
+	}
+}
+
+func TestPhaseString(t *testing.T) {
+	got := []string{}
+	for p := RuntimeStart; p <= End+1; p++ {
+		got = append(got, p.String())
+	}
+	want := []string{"RuntimeStart", "FunctionStart", "BeforeInvoke", "Invoke", "AfterInvoke", "Close", "End", "Phase(8)"}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("mismatch (-want +got):\n%s", diff)
+	}
+}
