@@ -1,0 +1,91 @@
+// Package ioc is the dependency container an App resolves function
+// constructors from. It is a thin layer over go.uber.org/dig: constructors
+// are provided by type, and a function is called with its parameters built
+// from them, once.
+package ioc
+
+import (
+	"fmt"
+	"reflect"
+	"regexp"
+	"strings"
+
+	"go.uber.org/dig"
+)
+
+// Container holds constructors and the values built from them. A nil
+// *Container holds nothing: Call succeeds only for functions without
+// parameters.
+type Container struct {
+	dig *dig.Container
+}
+
+// New returns an empty container.
+func New() *Container {
+	return &Container{dig: dig.New(dig.RecoverFromPanics())}
+}
+
+// Provide adds a constructor: a function whose results are the values it
+// builds, optionally followed by an error. Its parameters are built from the
+// container when a value is first needed. Providing the same type twice, or a
+// constructor that closes a dependency cycle, is an error.
+func (c *Container) Provide(constructor any) error {
+	if err := c.dig.Provide(constructor); err != nil {
+		return &Error{msg: err.Error(), err: err}
+	}
+	return nil
+}
+
+// Call calls fn with every parameter built from the container and returns
+// fn's results. A parameter that no constructor provides is an error naming
+// its type.
+func (c *Container) Call(fn any) ([]reflect.Value, error) {
+	v := reflect.ValueOf(fn)
+	t := v.Type()
+	if t.Kind() != reflect.Func {
+		return nil, fmt.Errorf("ioc: %s is not a function", t)
+	}
+	if t.NumIn() == 0 {
+		return v.Call(nil), nil
+	}
+	if c == nil {
+		types := make([]string, t.NumIn())
+		for i := range types {
+			types[i] = t.In(i).String()
+		}
+		return nil, &Error{msg: fmt.Sprintf("missing type: %s (nothing is provided to the container)", strings.Join(types, ", "))}
+	}
+	in := make([]reflect.Type, t.NumIn())
+	for i := range in {
+		in[i] = t.In(i)
+	}
+	var out []reflect.Value
+	stub := reflect.MakeFunc(reflect.FuncOf(in, nil, t.IsVariadic()), func(args []reflect.Value) []reflect.Value {
+		if t.IsVariadic() {
+			out = v.CallSlice(args)
+		} else {
+			out = v.Call(args)
+		}
+		return nil
+	})
+	if err := c.dig.Invoke(stub.Interface()); err != nil {
+		return nil, &Error{msg: stubFrame.ReplaceAllString(err.Error(), ""), err: err}
+	}
+	return out, nil
+}
+
+// stubFrame matches the part of dig's message that names the reflect stub
+// Call invokes through, which means nothing to a reader.
+var stubFrame = regexp.MustCompile(`^(could not build arguments for|missing dependencies for) function "reflect"\.makeFuncStub \([^)]*\): `)
+
+// Error reports a constructor that cannot be provided or a dependency that
+// cannot be built.
+type Error struct {
+	msg string
+	err error
+}
+
+func (e *Error) Error() string { return e.msg }
+
+// Unwrap returns dig's error, if any.
+func (e *Error) Unwrap() error { return e.err }

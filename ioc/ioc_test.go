@@ -1,0 +1,82 @@
+package ioc
+
+import (
+	"errors"
+	"strings"
+	"testing"
+)
+
+type (
+	config struct{ name string }
+	store  struct{ cfg *config }
+	absent struct{}
+)
+
+func TestCall(t *testing.T) {
+	c := New()
+	if err := c.Provide(func() *config { return &config{name: "prod"} }); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Provide(func(cfg *config) (*store, error) { return &store{cfg}, nil }); err != nil {
+		t.Fatal(err)
+	}
+	out, err := c.Call(func(s *store, cfgs ...*config) (string, int) { return s.cfg.name, len(cfgs) })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if out[0].String() != "prod" || out[1].Int() != 0 {
+		t.Errorf("results %v", out)
+	}
+}
+
+func TestCallErrors(t *testing.T) {
+	var none *Container
+	if out, err := none.Call(func() int { return 7 }); err != nil || out[0].Int() != 7 {
+		t.Errorf("a nil container cannot call a function without parameters: %v", err)
+	}
+	tests := []struct {
+		name string
+		c    *Container
+		fn   any
+		want string
+	}{
+		{"nil container", nil, func(*config, *store) {}, "missing type: *ioc.config, *ioc.store (nothing is provided to the container)"},
+		{"missing", New(), func(*absent) {}, "missing type: *ioc.absent"},
+		{"not a function", New(), 3, "ioc: int is not a function"},
+	}
+	for _, tt := range tests {
+		_, err := tt.c.Call(tt.fn)
+		if err == nil || err.Error() != tt.want {
+			t.Errorf("%s: Call error = %v, want %q", tt.name, err, tt.want)
+		}
+		if err != nil && strings.Contains(err.Error(), "makeFuncStub") {
+			t.Errorf("%s: the message names the reflect stub: %v", tt.name, err)
+		}
+	}
+}
+
+func TestIndirectMissingNamesTheChain(t *testing.T) {
+	c := New()
+	c.Provide(func(*absent) *config { return nil })
+	_, err := c.Call(func(*config) {})
+	if err == nil || !strings.HasPrefix(err.Error(), "failed to build *ioc.config: missing dependencies for function") ||
+		!strings.HasSuffix(err.Error(), "missing type: *ioc.absent") {
+		t.Errorf("error = %v", err)
+	}
+	var ierr *Error
+	if !errors.As(err, &ierr) || ierr.Unwrap() == nil {
+		t.Errorf("error does not carry dig's: %#v", err)
+	}
+}
+
+func TestProvideErrors(t *testing.T) {
+	c := New()
+	c.Provide(func() *config { return nil })
+	err := c.Provide(func() *config { return nil })
+	if err == nil || !strings.Contains(err.Error(), "already provided") {
+		t.Errorf("providing a type twice: %v", err)
+	}
+	if err := c.Provide(42); err == nil {
+		t.Error("providing a non-function succeeded")
+	}
+}
