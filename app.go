@@ -1,0 +1,625 @@
+package faas
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"os"
+	"reflect"
+	"slices"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/anyfaas/faas/ioc"
+	"github.com/anyfaas/faas/lifecycle"
+	"github.com/anyfaas/faas/route"
+)
+
+// App is a set of functions deployed together: a deployment unit. It is a
+// [Handler] that routes each invocation to one of its functions, runs the
+// layers around it, and owns the instance's lifecycle.
+//
+// Register functions, services and layers before the App starts; an adapter
+// starts it (or the first invocation does) and closes it at shutdown. After
+// that, Invoke may be called from many goroutines at once.
+type App struct {
+	logger      *slog.Logger
+	dev         bool
+	hookTimeout time.Duration
+
+	mu        sync.Mutex // guards registration, start and close
+	funcs     []*function
+	byName    map[string]*function
+	layers    []Layer
+	container *ioc.Container
+	errs      []error
+	prepared  bool
+	startErr  error
+	seq       lifecycle.Sequence
+
+	ready  atomic.Bool // started and not closed
+	closed atomic.Bool
+	debug  bool
+
+	// Built when the App starts, read-only after.
+	routes   route.Table[*function]
+	triggers map[string][]*function
+	chain    Handler
+}
+
+// ErrClosed is returned by invocations of an App that has been closed.
+var ErrClosed = errors.New("faas: app is closed")
+
+// Option configures an App.
+type Option func(*App)
+
+// WithLogger sets the logger the App and every [Context.Logger] derive
+// from. The default writes JSON to standard error at the level named by
+// FAAS_LOG_LEVEL (debug, info, warn or error; info if unset), or text in
+// development mode.
+func WithLogger(l *slog.Logger) Option { return func(a *App) { a.logger = l } }
+
+// WithHookTimeout bounds each lifecycle hook and each function constructor.
+// The default is 10 seconds.
+func WithHookTimeout(d time.Duration) Option { return func(a *App) { a.hookTimeout = d } }
+
+// WithDevelopment turns development mode on or off. In development mode the
+// body of a 500 response carries the error's text. The default is on when
+// FAAS_ENV is development, dev or local.
+func WithDevelopment(on bool) Option { return func(a *App) { a.dev = on } }
+
+// New returns an App with no functions.
+func New(opts ...Option) *App {
+	a := &App{
+		byName:      make(map[string]*function),
+		hookTimeout: lifecycle.DefaultTimeout,
+	}
+	switch strings.ToLower(os.Getenv("FAAS_ENV")) {
+	case "development", "dev", "local":
+		a.dev = true
+	}
+	for _, o := range opts {
+		o(a)
+	}
+	if a.logger == nil {
+		a.logger = defaultLogger(a.dev)
+	}
+	a.seq.Timeout = a.hookTimeout
+	a.seq.Logger = a.logger
+	return a
+}
+
+func defaultLogger(dev bool) *slog.Logger {
+	var level slog.Level
+	if err := level.UnmarshalText([]byte(os.Getenv("FAAS_LOG_LEVEL"))); err != nil {
+		level = slog.LevelInfo
+	}
+	opts := &slog.HandlerOptions{Level: level}
+	if dev {
+		return slog.New(slog.NewTextHandler(os.Stderr, opts))
+	}
+	return slog.New(slog.NewJSONHandler(os.Stderr, opts))
+}
+
+// AsApp returns h if it is an *App, or else an App whose only function,
+// named "default", is h. Adapters use it to serve any Handler.
+func AsApp(h Handler) *App {
+	if a, ok := h.(*App); ok {
+		return a
+	}
+	a := New()
+	a.Func("default", h)
+	return a
+}
+
+// Logger returns the App's logger.
+func (a *App) Logger() *slog.Logger { return a.logger }
+
+// Func registers a function. h is one of:
+//
+//   - a HandlerFunc, or a func(*faas.Context, any) (any, error);
+//   - a Handler, including another *App;
+//   - an http.Handler or a func(http.ResponseWriter, *http.Request), which
+//     serves HTTP triggers as in [FromHTTP];
+//   - a constructor: a function that returns one of the above, optionally
+//     followed by an error. Its parameters are resolved from the services
+//     given to [App.Provide], once, when the App starts — never per
+//     invocation.
+//
+// Options declare the function's triggers ([HTTP], [Timer], [On]) and its
+// own layers ([WithLayers]). A name must start with a letter or underscore,
+// hold only letters, digits, '_' and '-', be at most 64 bytes long, and be
+// unique in the App. Mistakes are reported when the App starts.
+func (a *App) Func(name string, h any, opts ...FuncOption) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.prepared {
+		a.logger.Error("faas: Func called after the app started; ignored", "function", name)
+		return
+	}
+	fn := &function{name: name, source: h}
+	for _, o := range opts {
+		o(fn)
+	}
+	failed := false
+	fail := func(format string, args ...any) {
+		failed = true
+		a.errs = append(a.errs, fmt.Errorf("faas: function %q: %s", name, fmt.Sprintf(format, args...)))
+	}
+	switch {
+	case !validName.MatchString(name):
+		fail("the name must start with a letter or '_' and hold at most 64 letters, digits, '_' or '-'")
+	case a.byName[name] != nil:
+		fail("registered twice")
+	}
+	for _, err := range fn.errs {
+		fail("%v", err)
+	}
+	if handler, ok := asHandler(h); ok {
+		fn.handler = handler
+	} else if h != nil && isConstructor(reflect.TypeOf(h)) {
+		fn.ctor = true
+	} else {
+		fail("%T is not a faas.HandlerFunc, faas.Handler, http.Handler, or a constructor returning one", h)
+	}
+	for _, p := range fn.patterns {
+		if err := fn.ownRoutes().Add(p, fn); err != nil {
+			fail("%v", err)
+		}
+	}
+	if !failed {
+		a.funcs = append(a.funcs, fn)
+		a.byName[name] = fn
+	}
+}
+
+// Provide adds constructors of services that function constructors (and
+// other services) take as parameters, as go.uber.org/dig does: each returns
+// one or more values, optionally followed by an error, and is called at most
+// once, when a value it builds is first needed. A type provided twice, or a
+// dependency cycle, is reported when the App starts; so is a constructor
+// parameter that nothing provides, naming the type and the function.
+func (a *App) Provide(constructors ...any) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.container == nil {
+		a.container = ioc.New()
+	}
+	for _, c := range constructors {
+		if err := a.container.Provide(c); err != nil {
+			a.errs = append(a.errs, fmt.Errorf("faas: Provide: %w", err))
+		}
+	}
+}
+
+// Use adds layers that apply to every function, in order: the first is
+// outermost. See [Layer].
+func (a *App) Use(layers ...Layer) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.prepared {
+		a.logger.Error("faas: Use called after the app started; ignored")
+		return
+	}
+	a.layers = append(a.layers, layers...)
+}
+
+// FunctionInfo describes a registered function.
+type FunctionInfo struct {
+	Name string
+	// Triggers are the triggers declared in code.
+	Triggers []TriggerSpec
+	// Layers names the function's own layers.
+	Layers []string
+}
+
+// Functions describes the registered functions, in registration order.
+func (a *App) Functions() []FunctionInfo {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	infos := make([]FunctionInfo, len(a.funcs))
+	for i, fn := range a.funcs {
+		infos[i] = FunctionInfo{Name: fn.name, Triggers: slices.Clone(fn.triggers)}
+		for _, l := range fn.layers {
+			infos[i].Layers = append(infos[i].Layers, l.Name)
+		}
+	}
+	return infos
+}
+
+// StartRuntime runs the RuntimeStart phase: every layer's RuntimeStart
+// hook, in order. Adapters call it when the instance comes up; it is run by
+// Start if it has not run yet.
+func (a *App) StartRuntime(ctx context.Context) error {
+	return a.start(ctx, lifecycle.RuntimeStart)
+}
+
+// Start brings the App up: it checks the registrations, runs the
+// RuntimeStart and FunctionStart phases that have not run yet, and resolves
+// function constructors. If any step fails, the Close and End hooks of the
+// layers that started run before Start returns the error; the App then fails
+// every invocation with that error. Start is called by the first invocation
+// if no one calls it before; calling it again does nothing.
+func (a *App) Start(ctx context.Context) error {
+	return a.start(ctx, lifecycle.FunctionStart)
+}
+
+func (a *App) start(ctx context.Context, phase lifecycle.Phase) error {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	switch {
+	case a.startErr != nil:
+		return a.startErr
+	case a.closed.Load():
+		return ErrClosed
+	case a.ready.Load():
+		return nil
+	}
+	if !a.prepared {
+		if err := a.prepare(); err != nil {
+			a.startErr = err
+			return err
+		}
+		a.prepared = true
+	}
+	if err := a.seq.Run(ctx, phase); err != nil {
+		return a.fail(ctx, err)
+	}
+	if phase < lifecycle.FunctionStart {
+		return nil
+	}
+	if err := a.resolve(ctx); err != nil {
+		return a.fail(ctx, err)
+	}
+	a.ready.Store(true)
+	return nil
+}
+
+// fail records a start failure and closes what started.
+func (a *App) fail(ctx context.Context, err error) error {
+	a.startErr = fmt.Errorf("faas: start: %w", err)
+	if cerr := a.seq.Stop(ctx); cerr != nil {
+		a.startErr = errors.Join(a.startErr, fmt.Errorf("faas: closing after the failed start: %w", cerr))
+	}
+	return a.startErr
+}
+
+// prepare checks the registrations and builds the routing tables and the
+// lifecycle hooks. It runs no user code.
+func (a *App) prepare() error {
+	errs := slices.Clone(a.errs)
+	if len(a.funcs) == 0 && len(errs) == 0 {
+		errs = append(errs, errors.New("faas: the app has no functions: register one with app.Func"))
+	}
+	a.triggers = make(map[string][]*function)
+	for _, fn := range a.funcs {
+		for _, p := range fn.patterns {
+			if err := a.routes.Add(p, fn); err != nil {
+				var cerr *route.ConflictError
+				if errors.As(err, &cerr) {
+					_, other := a.routes.Lookup(cerr.Existing.Method, cerr.Existing.Path)
+					err = fmt.Errorf("faas: function %q: route %q conflicts with route %q of function %q", fn.name, cerr.New, cerr.Existing, other.name)
+				}
+				errs = append(errs, err)
+			}
+		}
+		seen := map[string]bool{}
+		for _, t := range fn.triggers {
+			if t.Trigger != TriggerHTTP && !seen[t.Trigger] {
+				seen[t.Trigger] = true
+				a.triggers[t.Trigger] = append(a.triggers[t.Trigger], fn)
+			}
+		}
+	}
+	named := map[string]bool{}
+	addLayer := func(l Layer) {
+		if l.Name == "" {
+			errs = append(errs, errors.New("faas: a layer has no name"))
+			return
+		}
+		if named[l.Name] {
+			return
+		}
+		named[l.Name] = true
+		a.seq.Append(lifecycle.Hook{
+			Name:          l.Name,
+			RuntimeStart:  l.RuntimeStart,
+			FunctionStart: l.FunctionStart,
+			Close:         l.Close,
+			End:           l.End,
+		})
+	}
+	for _, l := range a.layers {
+		addLayer(l)
+	}
+	for _, fn := range a.funcs {
+		for _, l := range fn.layers {
+			addLayer(l)
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// resolve calls the function constructors and builds the invocation chains.
+func (a *App) resolve(ctx context.Context) error {
+	a.debug = a.logger.Enabled(ctx, slog.LevelDebug)
+	for _, fn := range a.funcs {
+		if fn.ctor {
+			begin := time.Now()
+			var h Handler
+			err := lifecycle.Call(ctx, a.hookTimeout, func(context.Context) error {
+				var err error
+				h, err = a.construct(fn)
+				return err
+			})
+			if err != nil {
+				if !strings.HasPrefix(err.Error(), "function ") {
+					err = fmt.Errorf("function %q: constructor %s: %w", fn.name, funcName(fn.source), err)
+				}
+				return err
+			}
+			fn.handler = h
+			if a.debug {
+				a.logger.Debug("phase done", "phase", lifecycle.FunctionStart.String(), "function", fn.name, "duration", time.Since(begin))
+			}
+		}
+		h := a.recoverer(fn.handler)
+		for i := len(fn.layers) - 1; i >= 0; i-- {
+			h = a.wrapLayer(&fn.layers[i], h)
+		}
+		fn.chain = h
+	}
+	var h Handler = HandlerFunc(dispatch)
+	for i := len(a.layers) - 1; i >= 0; i-- {
+		h = a.wrapLayer(&a.layers[i], h)
+	}
+	a.chain = h
+	return nil
+}
+
+// construct calls fn's constructor and converts its result to a Handler.
+func (a *App) construct(fn *function) (Handler, error) {
+	out, err := a.container.Call(fn.source)
+	if err != nil {
+		return nil, fmt.Errorf("function %q: constructor %s: %w", fn.name, funcName(fn.source), err)
+	}
+	if len(out) == 2 && !out[1].IsNil() {
+		return nil, fmt.Errorf("function %q: constructor %s: %w", fn.name, funcName(fn.source), out[1].Interface().(error))
+	}
+	h, ok := asHandler(out[0].Interface())
+	if !ok {
+		return nil, fmt.Errorf("function %q: constructor %s returned a nil handler", fn.name, funcName(fn.source))
+	}
+	return h, nil
+}
+
+// wrapLayer wraps h in l, timing its hooks when debug logging is on.
+func (a *App) wrapLayer(l *Layer, h Handler) Handler {
+	if !a.debug || (l.BeforeInvoke == nil && l.AfterInvoke == nil) {
+		return l.wrap(h)
+	}
+	timed := *l
+	if before := l.BeforeInvoke; before != nil {
+		timed.BeforeInvoke = func(ctx *Context, event any) error {
+			begin := time.Now()
+			err := before(ctx, event)
+			ctx.Logger().Debug("phase done", "phase", lifecycle.BeforeInvoke.String(), "layer", l.Name, "duration", time.Since(begin))
+			return err
+		}
+	}
+	if after := l.AfterInvoke; after != nil {
+		timed.AfterInvoke = func(ctx *Context, result any, err error) {
+			begin := time.Now()
+			after(ctx, result, err)
+			ctx.Logger().Debug("phase done", "phase", lifecycle.AfterInvoke.String(), "layer", l.Name, "duration", time.Since(begin))
+		}
+	}
+	return timed.wrap(h)
+}
+
+// recoverer turns a panic in h into a *PanicError, logged with its stack,
+// so that layers see it as an error.
+func (a *App) recoverer(h Handler) Handler {
+	return HandlerFunc(func(ctx *Context, event any) (result any, err error) {
+		defer func() {
+			if v := recover(); v != nil {
+				result, err = nil, a.panicked(ctx, v)
+			}
+		}()
+		return h.Invoke(ctx, event)
+	})
+}
+
+func (a *App) panicked(ctx *Context, v any) error {
+	perr := lifecycle.Recovered(v)
+	ctx.Logger().Error("panic", "error", perr, "stack", string(perr.Stack))
+	return perr
+}
+
+// Close runs the Close hooks of every layer that started, in reverse order,
+// then the End hooks; each is bounded by the hook timeout. Every hook runs
+// even if others fail; the failures are joined. Invocations after Close fail
+// with ErrClosed. Close runs once; later calls return nil.
+func (a *App) Close(ctx context.Context) error {
+	a.closed.Store(true)
+	a.ready.Store(false)
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return a.seq.Stop(ctx)
+}
+
+// NewContext returns the Context of one invocation. Adapters call it with a
+// parent whose deadline is the platform's and which is cancelled when the
+// invocation ends.
+func (a *App) NewContext(parent context.Context, inv Invocation) *Context {
+	if parent == nil {
+		parent = context.Background()
+	}
+	if inv.Trigger == "" {
+		inv.Trigger = triggerOf(inv.Event)
+	}
+	c := &Context{parent: parent, app: a, inv: inv}
+	c.req, _ = inv.Event.(*HTTPRequest)
+	return c
+}
+
+// Invoke routes one invocation to a function and runs it inside the layers.
+// It starts the App first if it has not started. A panic anywhere in the
+// chain is returned as a *PanicError.
+//
+// The function is the one ctx names, if the App has it; else, in an App of
+// one function, that function; else, for HTTP, the function whose route
+// matches best, and for other triggers, the one function that declares the
+// trigger. No match is an *Error wrapping ErrNoFunction: a 404 naming the
+// path, or a 405 with an Allow header when the path matches another method.
+func (a *App) Invoke(ctx *Context, event any) (result any, err error) {
+	if !a.ready.Load() {
+		if a.closed.Load() {
+			return nil, ErrClosed
+		}
+		if err := a.Start(ctx); err != nil {
+			return nil, err
+		}
+	}
+	var begin time.Time
+	if a.debug {
+		begin = time.Now()
+	}
+	defer func() {
+		if v := recover(); v != nil {
+			result, err = nil, a.panicked(ctx, v)
+		}
+		if err != nil {
+			a.logFailure(ctx, err)
+		}
+		if a.debug {
+			ctx.Logger().Debug("phase done", "phase", lifecycle.Invoke.String(), "duration", time.Since(begin))
+		}
+	}()
+	ctx.fn, ctx.routeErr = a.route(ctx, event)
+	return a.chain.Invoke(ctx, event)
+}
+
+// dispatch calls the routed function's chain, or returns the routing error.
+// It is the innermost handler of the global layers, so they run around
+// invocations no function serves too.
+func dispatch(ctx *Context, event any) (any, error) {
+	if ctx.routeErr != nil {
+		return nil, ctx.routeErr
+	}
+	if ctx.fn == nil {
+		return nil, &Error{StatusCode: http.StatusNotFound, Message: "no function was routed", Err: ErrNoFunction}
+	}
+	return ctx.fn.chain.Invoke(ctx, event)
+}
+
+func (a *App) logFailure(ctx *Context, err error) {
+	var (
+		ferr *Error
+		perr *PanicError
+	)
+	switch {
+	case errors.As(err, &perr):
+		// Logged with its stack where it was recovered.
+	case errors.As(err, &ferr) && ferr.status() < http.StatusInternalServerError:
+		// A client error is the handler's answer, not a failure.
+	default:
+		ctx.Logger().Error("invocation failed", "error", err)
+	}
+}
+
+// route picks the function for an invocation and records its name in ctx.
+func (a *App) route(ctx *Context, event any) (*function, error) {
+	req := ctx.req
+	if fn := a.byName[ctx.inv.Function]; fn != nil {
+		fn.bindParams(req)
+		return fn, nil
+	}
+	if len(a.funcs) == 1 {
+		fn := a.funcs[0]
+		fn.bindParams(req)
+		ctx.inv.Function = fn.name
+		return fn, nil
+	}
+	if req != nil {
+		p, fn := a.routes.Lookup(req.Method, req.Path)
+		if p == nil {
+			if allowed := a.routes.Allowed(req.Path); len(allowed) > 0 {
+				return nil, &Error{
+					StatusCode: http.StatusMethodNotAllowed,
+					Message:    fmt.Sprintf("method %s is not allowed on %s (allowed: %s)", req.Method, req.Path, strings.Join(allowed, ", ")),
+					Header:     http.Header{"Allow": {strings.Join(allowed, ", ")}},
+					Err:        ErrNoFunction,
+				}
+			}
+			return nil, &Error{StatusCode: http.StatusNotFound, Message: fmt.Sprintf("no function serves %s %s", req.Method, req.Path), Err: ErrNoFunction}
+		}
+		setParams(req, p.Extract(req.Path))
+		ctx.inv.Function = fn.name
+		return fn, nil
+	}
+	trigger := ctx.inv.Trigger
+	candidates := a.triggers[trigger]
+	switch len(candidates) {
+	case 1:
+		ctx.inv.Function = candidates[0].name
+		return candidates[0], nil
+	case 0:
+		return nil, &Error{
+			StatusCode: http.StatusNotFound,
+			Message:    fmt.Sprintf("no function declares the %s trigger; declare it with faas.On(%q) or in f.yml, or name the function", trigger, trigger),
+			Err:        ErrNoFunction,
+		}
+	}
+	if t, ok := event.(*TimerEvent); ok {
+		for _, fn := range candidates {
+			if t.Name == fn.name || strings.HasSuffix(t.Name, "/"+fn.name) {
+				ctx.inv.Function = fn.name
+				return fn, nil
+			}
+		}
+	}
+	names := make([]string, len(candidates))
+	for i, fn := range candidates {
+		names[i] = fn.name
+	}
+	return nil, &Error{
+		StatusCode: http.StatusNotFound,
+		Message:    fmt.Sprintf("functions %s all declare the %s trigger; the invoker must name one", strings.Join(names, ", "), trigger),
+		Err:        ErrNoFunction,
+	}
+}
+
+// ownRoutes returns the table of the function's own routes, used to find
+// path parameters when the function is invoked by name.
+func (fn *function) ownRoutes() *route.Table[*function] {
+	if fn.routeTable == nil {
+		fn.routeTable = new(route.Table[*function])
+	}
+	return fn.routeTable
+}
+
+// bindParams sets the path parameters of req from the function's own route
+// that matches it, if any.
+func (fn *function) bindParams(req *HTTPRequest) {
+	if req == nil || fn.routeTable == nil {
+		return
+	}
+	if p, _ := fn.routeTable.Lookup(req.Method, req.Path); p != nil {
+		setParams(req, p.Extract(req.Path))
+	}
+}
+
+func setParams(req *HTTPRequest, params map[string]string) {
+	if req.PathParams == nil {
+		req.PathParams = params
+		return
+	}
+	for k, v := range params {
+		req.PathParams[k] = v
+	}
+}

@@ -1,0 +1,215 @@
+package faas
+
+import (
+	"context"
+	"encoding/json"
+	"log/slog"
+	"net/http"
+	"sync"
+	"time"
+)
+
+// Invocation describes one invocation as an adapter received it. Adapters
+// fill it in and pass it to [App.NewContext].
+type Invocation struct {
+	// Platform is the platform's name, such as PlatformAWS.
+	Platform string
+	// RequestID is the platform's id for this invocation.
+	RequestID string
+	// Function names the function to invoke when the invoker names one;
+	// empty means the App routes by the event.
+	Function string
+	// Trigger is the trigger name; empty means the one of Event's type.
+	Trigger string
+	// Event is the standard event.
+	Event any
+	// Origin is what the platform sent, before decoding.
+	Origin Origin
+}
+
+// Origin is an invocation as the platform delivered it.
+type Origin struct {
+	// Event is the native event, as received. It is nil where the platform
+	// speaks plain HTTP and the request itself is in Context.
+	Event json.RawMessage
+	// Context is the platform's own context for the invocation, such as
+	// *lambdacontext.LambdaContext on AWS, or the *http.Request on a plain
+	// HTTP host.
+	Context any
+}
+
+// Context carries one invocation: its deadline and cancellation, the
+// platform's metadata, the request for HTTP triggers and the response status
+// and headers the handler sets.
+//
+// A Context is a context.Context whose deadline is the platform's deadline
+// and which is done when the invocation ends. Pass it to anything that takes
+// a context.Context. It is safe to use from goroutines the handler starts
+// until the invocation ends; after that, changes to the response are
+// ignored.
+type Context struct {
+	parent   context.Context
+	app      *App
+	inv      Invocation
+	req      *HTTPRequest
+	fn       *function // set by routing
+	routeErr error     // why no function was routed
+	start    time.Time
+
+	mu     sync.Mutex
+	status int
+	header http.Header
+	ended  bool
+	logger *slog.Logger
+}
+
+type contextKey struct{}
+
+// FromContext returns the *Context that ctx is or carries, as it does inside
+// an http.Handler mounted with [FromHTTP].
+func FromContext(ctx context.Context) (*Context, bool) {
+	if c, ok := ctx.(*Context); ok {
+		return c, true
+	}
+	c, ok := ctx.Value(contextKey{}).(*Context)
+	return c, ok
+}
+
+// Deadline returns the platform's deadline for the invocation.
+func (c *Context) Deadline() (time.Time, bool) { return c.parent.Deadline() }
+
+// Done returns a channel that is closed when the invocation ends or its
+// deadline passes.
+func (c *Context) Done() <-chan struct{} { return c.parent.Done() }
+
+// Err reports why Done is closed.
+func (c *Context) Err() error { return c.parent.Err() }
+
+// Value returns the value for key from the platform's context.
+func (c *Context) Value(key any) any {
+	if key == (contextKey{}) {
+		return c
+	}
+	return c.parent.Value(key)
+}
+
+// RequestID returns the platform's id for this invocation.
+func (c *Context) RequestID() string { return c.inv.RequestID }
+
+// FunctionName returns the name of the function being invoked, as
+// registered with [App.Func].
+func (c *Context) FunctionName() string { return c.inv.Function }
+
+// Platform returns the platform's name, such as PlatformAWS.
+func (c *Context) Platform() string { return c.inv.Platform }
+
+// Trigger returns the trigger's name, such as TriggerHTTP.
+func (c *Context) Trigger() string { return c.inv.Trigger }
+
+// Event returns the standard event of the invocation.
+func (c *Context) Event() any { return c.inv.Event }
+
+// Origin returns the invocation as the platform delivered it: the native
+// event bytes and the platform's own context.
+func (c *Context) Origin() Origin { return c.inv.Origin }
+
+// Logger returns a logger that adds the request id, function, platform and
+// trigger to every record.
+func (c *Context) Logger() *slog.Logger {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.logger == nil {
+		base := slog.Default()
+		if c.app != nil {
+			base = c.app.logger
+		}
+		c.logger = base.With(
+			slog.String("request_id", c.inv.RequestID),
+			slog.String("function", c.inv.Function),
+			slog.String("platform", c.inv.Platform),
+			slog.String("trigger", c.inv.Trigger),
+		)
+	}
+	return c.logger
+}
+
+// Request returns the HTTP request, or nil if the trigger is not HTTP.
+func (c *Context) Request() *HTTPRequest { return c.req }
+
+// Param returns the value of the route's path parameter name, or "".
+func (c *Context) Param(name string) string {
+	if c.req == nil {
+		return ""
+	}
+	return c.req.PathParams[name]
+}
+
+// Query returns the first value of the query parameter name, or "".
+func (c *Context) Query(name string) string {
+	if c.req == nil {
+		return ""
+	}
+	return c.req.Query.Get(name)
+}
+
+// Header returns the first value of the request header name, or "".
+func (c *Context) Header(name string) string {
+	if c.req == nil {
+		return ""
+	}
+	return c.req.Header.Get(name)
+}
+
+// SetStatus sets the HTTP status of the response. It applies unless the
+// handler returns an *HTTPResponse with a status of its own, or an error.
+func (c *Context) SetStatus(code int) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if !c.ended {
+		c.status = code
+	}
+}
+
+// SetHeader sets a response header, replacing any values it had. Headers
+// set this way are sent with every response, errors included; a header of
+// the same name in a returned *HTTPResponse wins.
+func (c *Context) SetHeader(key, value string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if !c.ended {
+		c.responseHeader().Set(key, value)
+	}
+}
+
+// AddHeader adds a value to a response header.
+func (c *Context) AddHeader(key, value string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if !c.ended {
+		c.responseHeader().Add(key, value)
+	}
+}
+
+// SetCookie adds a Set-Cookie header to the response. Invalid cookies are
+// dropped, as net/http does.
+func (c *Context) SetCookie(cookie *http.Cookie) {
+	if v := cookie.String(); v != "" {
+		c.AddHeader("Set-Cookie", v)
+	}
+}
+
+func (c *Context) responseHeader() http.Header {
+	if c.header == nil {
+		c.header = make(http.Header)
+	}
+	return c.header
+}
+
+// end marks the invocation as over: later changes to the response are
+// ignored. It returns the status and headers the handler set.
+func (c *Context) end() (int, http.Header) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.ended = true
+	return c.status, c.header
+}

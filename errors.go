@@ -1,0 +1,65 @@
+package faas
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+
+	"github.com/anyfaas/faas/lifecycle"
+)
+
+// Error is an error with an HTTP status and a message that is safe to show
+// to the client. A handler returns one (or wraps one, found with errors.As)
+// to answer with that status; for non-HTTP triggers the platform's error
+// report carries the message.
+type Error struct {
+	// StatusCode is the HTTP status; zero means 500.
+	StatusCode int
+	// Message is shown to the client. Empty means the status text.
+	Message string
+	// Header holds headers to send with the error, such as Allow or
+	// Retry-After.
+	Header http.Header
+	// Err is the underlying cause. It is logged, never shown to the client.
+	Err error
+}
+
+// Errorf returns an *Error with the given status and a formatted message.
+// If the arguments hold an error wrapped with %w, it becomes Err.
+func Errorf(status int, format string, args ...any) *Error {
+	err := fmt.Errorf(format, args...)
+	return &Error{StatusCode: status, Message: err.Error(), Err: errors.Unwrap(err)}
+}
+
+func (e *Error) Error() string {
+	msg := e.message()
+	if e.Err != nil && e.Err.Error() != msg {
+		return fmt.Sprintf("%d %s: %v", e.status(), msg, e.Err)
+	}
+	return fmt.Sprintf("%d %s", e.status(), msg)
+}
+
+// Unwrap returns the underlying cause.
+func (e *Error) Unwrap() error { return e.Err }
+
+func (e *Error) status() int {
+	if e.StatusCode == 0 {
+		return http.StatusInternalServerError
+	}
+	return e.StatusCode
+}
+
+func (e *Error) message() string {
+	if e.Message != "" {
+		return e.Message
+	}
+	return http.StatusText(e.status())
+}
+
+// PanicError is the error a panic in a handler, layer or hook becomes. The
+// stack is logged when the panic is recovered.
+type PanicError = lifecycle.PanicError
+
+// ErrNoFunction is wrapped by the error of an invocation that no function
+// of the App serves.
+var ErrNoFunction = errors.New("no function serves this invocation")

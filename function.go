@@ -1,0 +1,205 @@
+package faas
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"reflect"
+	"regexp"
+	"runtime"
+	"strings"
+	"time"
+
+	"github.com/anyfaas/faas/route"
+)
+
+// TriggerSpec is a trigger a function declares in code with [HTTP], [Timer]
+// or [On]. Where f.yml declares triggers for the same function, f.yml wins.
+type TriggerSpec struct {
+	// Trigger is the trigger name, such as TriggerHTTP.
+	Trigger string
+	// Route is the route of an HTTP trigger in canonical form, such as
+	// "GET /items/{id}".
+	Route string
+	// Schedule is a timer's schedule.
+	Schedule string
+}
+
+// FuncOption configures a function registered with [App.Func].
+type FuncOption func(*function)
+
+// HTTP declares an HTTP trigger on a route pattern in the syntax of
+// net/http's ServeMux: an optional method and a path whose segments may be
+// parameters ({id}, or :id) and whose last segment may be a wildcard
+// ({rest...}, or *). See package route for the matching rules.
+func HTTP(pattern string) FuncOption {
+	return func(f *function) {
+		p, err := route.Parse(pattern)
+		if err != nil {
+			f.errs = append(f.errs, err)
+			return
+		}
+		f.patterns = append(f.patterns, p)
+		f.triggers = append(f.triggers, TriggerSpec{Trigger: TriggerHTTP, Route: p.String()})
+	}
+}
+
+// Timer declares a scheduled trigger. The schedule is "@every" and a
+// duration ("@every 5m"), a cron expression of five to seven fields, or an
+// AWS rate(...) or cron(...) expression.
+func Timer(schedule string) FuncOption {
+	return func(f *function) {
+		if err := checkSchedule(schedule); err != nil {
+			f.errs = append(f.errs, err)
+			return
+		}
+		f.triggers = append(f.triggers, TriggerSpec{Trigger: TriggerTimer, Schedule: schedule})
+	}
+}
+
+// On declares that the function handles events of a trigger, such as
+// TriggerStorage or TriggerMessage. In a unit of several functions, an event
+// of that trigger is routed to the function that declares it.
+func On(trigger string) FuncOption {
+	return func(f *function) {
+		if !validName.MatchString(trigger) {
+			f.errs = append(f.errs, fmt.Errorf("trigger name %q is not valid", trigger))
+			return
+		}
+		f.triggers = append(f.triggers, TriggerSpec{Trigger: trigger})
+	}
+}
+
+// WithLayers applies layers to this function only. They run inside the
+// global layers of [App.Use].
+func WithLayers(layers ...Layer) FuncOption {
+	return func(f *function) { f.layers = append(f.layers, layers...) }
+}
+
+var everyRe = regexp.MustCompile(`^@every\s+(\S+)$`)
+
+func checkSchedule(s string) error {
+	s = strings.TrimSpace(s)
+	switch {
+	case s == "":
+		return errors.New("timer schedule is empty")
+	case strings.HasPrefix(s, "@every"):
+		m := everyRe.FindStringSubmatch(s)
+		if m == nil {
+			return fmt.Errorf("timer schedule %q: want \"@every\" and a duration, such as \"@every 5m\"", s)
+		}
+		d, err := time.ParseDuration(m[1])
+		if err != nil || d <= 0 {
+			return fmt.Errorf("timer schedule %q: %q is not a positive duration", s, m[1])
+		}
+	case strings.HasPrefix(s, "rate(") || strings.HasPrefix(s, "cron("):
+		if !strings.HasSuffix(s, ")") {
+			return fmt.Errorf("timer schedule %q: missing \")\"", s)
+		}
+	default:
+		if n := len(strings.Fields(s)); n < 5 || n > 7 {
+			return fmt.Errorf("timer schedule %q: a cron expression has 5 to 7 fields, not %d", s, n)
+		}
+	}
+	return nil
+}
+
+// validName is what function and trigger names may be: what every platform
+// accepts as a function name.
+var validName = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_-]{0,63}$`)
+
+// function is one registered function.
+type function struct {
+	name     string
+	source   any // what was passed to Func
+	ctor     bool
+	handler  Handler // resolved at FunctionStart for constructors
+	triggers []TriggerSpec
+	patterns []*route.Pattern
+	// routeTable holds the function's own routes, to find path parameters
+	// when the function is invoked by name or alone.
+	routeTable *route.Table[*function]
+	layers     []Layer
+	errs       []error
+	chain      Handler // layers around handler, built at start
+}
+
+// handlerTypes are the types Func accepts as a handler, and that a
+// constructor may return.
+var (
+	handlerFuncType = reflect.TypeFor[HandlerFunc]()
+	plainFuncType   = reflect.TypeFor[func(*Context, any) (any, error)]()
+	handlerType     = reflect.TypeFor[Handler]()
+	httpHandlerType = reflect.TypeFor[http.Handler]()
+	httpFuncType    = reflect.TypeFor[func(http.ResponseWriter, *http.Request)]()
+	errorType       = reflect.TypeFor[error]()
+)
+
+// asHandler converts v to a Handler if it is one of the accepted handler
+// forms.
+func asHandler(v any) (Handler, bool) {
+	switch h := v.(type) {
+	case HandlerFunc:
+		return h, h != nil
+	case func(*Context, any) (any, error):
+		return HandlerFunc(h), h != nil
+	case Handler:
+		return h, !isNil(h)
+	case http.Handler:
+		return FromHTTP(h), !isNil(h)
+	case func(http.ResponseWriter, *http.Request):
+		return FromHTTP(http.HandlerFunc(h)), h != nil
+	}
+	return nil, false
+}
+
+func isNil(v any) bool {
+	rv := reflect.ValueOf(v)
+	switch rv.Kind() {
+	case reflect.Pointer, reflect.Func, reflect.Map, reflect.Interface, reflect.Slice, reflect.Chan:
+		return rv.IsNil()
+	}
+	return v == nil
+}
+
+func isHandlerType(t reflect.Type) bool {
+	return t == handlerFuncType || t == plainFuncType || t == httpFuncType ||
+		t.Implements(handlerType) || t.Implements(httpHandlerType) ||
+		(t.Kind() == reflect.Interface && (t == handlerType || t == httpHandlerType))
+}
+
+// isConstructor reports whether t is a function returning a handler,
+// optionally followed by an error.
+func isConstructor(t reflect.Type) bool {
+	if t.Kind() != reflect.Func {
+		return false
+	}
+	switch t.NumOut() {
+	case 1:
+		return isHandlerType(t.Out(0))
+	case 2:
+		return isHandlerType(t.Out(0)) && t.Out(1) == errorType
+	}
+	return false
+}
+
+// funcName returns the name of the function v, for messages.
+func funcName(v any) string {
+	rv := reflect.ValueOf(v)
+	if rv.Kind() != reflect.Func {
+		return fmt.Sprintf("%T", v)
+	}
+	if f := runtime.FuncForPC(rv.Pointer()); f != nil {
+		file, line := f.FileLine(f.Entry())
+		return fmt.Sprintf("%s (%s:%d)", f.Name(), shortPath(file), line)
+	}
+	return rv.Type().String()
+}
+
+func shortPath(file string) string {
+	parts := strings.Split(file, "/")
+	if len(parts) > 2 {
+		parts = parts[len(parts)-2:]
+	}
+	return strings.Join(parts, "/")
+}

@@ -1,0 +1,69 @@
+package faas
+
+import (
+	"context"
+)
+
+// Layer is a named bundle of lifecycle hooks and an invoke middleware: one
+// extension, written once, that runs the same way on every platform. Every
+// field but Name is optional.
+//
+// A layer is global when passed to [App.Use], or applies to some functions
+// when passed to [WithLayers]. Around each invocation, layers run as an
+// onion: for layers A then B, the order is A.BeforeInvoke, A's middleware,
+// B.BeforeInvoke, B's middleware, the handler, B.AfterInvoke, A.AfterInvoke.
+// Global layers run outside function layers, and see invocations no function
+// serves (such as a 404).
+//
+// The instance-wide hooks run once per instance, however many functions use
+// the layer: RuntimeStart and FunctionStart in registration order (global
+// layers first), Close and End in reverse. Each is bounded by the App's hook
+// timeout. Close and End run for every layer whose RuntimeStart succeeded,
+// even when a later layer failed to start.
+type Layer struct {
+	// Name identifies the layer in logs, errors and f.yml. Layers are
+	// deduplicated by name.
+	Name string
+
+	// RuntimeStart runs when the instance starts, before any function is
+	// initialised: open connections, load configuration.
+	RuntimeStart func(ctx context.Context) error
+	// FunctionStart runs after every layer's RuntimeStart, before function
+	// constructors are resolved.
+	FunctionStart func(ctx context.Context) error
+	// BeforeInvoke runs before each invocation. An error ends the
+	// invocation with that error; AfterInvoke still runs.
+	BeforeInvoke func(ctx *Context, event any) error
+	// AfterInvoke runs after each invocation with its result and error.
+	AfterInvoke func(ctx *Context, result any, err error)
+	// Close runs when the instance shuts down.
+	Close func(ctx context.Context) error
+	// End runs after every layer's Close: flush what remains.
+	End func(ctx context.Context) error
+
+	// Middleware wraps every invocation the layer applies to.
+	Middleware Middleware
+}
+
+// wrap returns h wrapped in the layer's per-invocation behaviour.
+func (l *Layer) wrap(h Handler) Handler {
+	if l.Middleware != nil {
+		h = l.Middleware(h)
+	}
+	if l.BeforeInvoke == nil && l.AfterInvoke == nil {
+		return h
+	}
+	before, after := l.BeforeInvoke, l.AfterInvoke
+	return HandlerFunc(func(ctx *Context, event any) (result any, err error) {
+		if before != nil {
+			err = before(ctx, event)
+		}
+		if err == nil {
+			result, err = h.Invoke(ctx, event)
+		}
+		if after != nil {
+			after(ctx, result, err)
+		}
+		return result, err
+	})
+}

@@ -1,0 +1,171 @@
+package faas
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"maps"
+	"net/http"
+)
+
+// HTTPResponse is the standard response of an HTTP trigger. A handler may
+// return one to control the status, headers and body; adapters encode it in
+// the platform's envelope, in base64 where the envelope is JSON and the body
+// is not text.
+type HTTPResponse struct {
+	// StatusCode is the HTTP status; zero means 200.
+	StatusCode int
+	// Header holds the response headers. Every value of a multi-value
+	// header, and every Set-Cookie, is sent.
+	Header http.Header
+	// Body is the response body.
+	Body []byte
+}
+
+// Content types of the responses made from plain results.
+const (
+	contentText   = "text/plain; charset=utf-8"
+	contentBinary = "application/octet-stream"
+	contentJSON   = "application/json; charset=utf-8"
+)
+
+// Respond turns what a handler returned into the HTTP response to send.
+//
+//   - An *HTTPResponse is sent as is; a zero StatusCode means 200.
+//   - A string is 200 text/plain; a []byte is 200 application/octet-stream;
+//     an io.Reader is read to the end and sent like a []byte.
+//   - nil is 204 No Content.
+//   - Any other value is encoded as JSON and sent as 200 application/json.
+//   - An error that is or wraps an *Error sends its status, headers and
+//     message. Any other error is a 500 with a generic body; only in
+//     development mode (see [WithDevelopment]) does the body carry the
+//     error's text.
+//
+// The status set with [Context.SetStatus] replaces the 200 or 204 of a plain
+// result. Headers set on the Context are sent with every response: they
+// replace the default Content-Type of a plain result, while a header that an
+// *HTTPResponse or *Error sets itself wins over them. Respond ends the
+// invocation's response: later changes through the Context are ignored.
+func Respond(ctx *Context, result any, err error) *HTTPResponse {
+	status, header := ctx.end()
+	if err != nil {
+		return errorResponse(ctx, header, err)
+	}
+	var resp *HTTPResponse
+	switch r := result.(type) {
+	case *HTTPResponse:
+		if r == nil {
+			resp = &HTTPResponse{StatusCode: http.StatusNoContent}
+			break
+		}
+		if r.StatusCode != 0 && len(header) == 0 {
+			return r
+		}
+		resp = &HTTPResponse{StatusCode: r.StatusCode, Header: mergeHeader(header, r.Header), Body: r.Body}
+		if resp.StatusCode == 0 {
+			resp.StatusCode = http.StatusOK
+		}
+		return resp
+	case nil:
+		resp = &HTTPResponse{StatusCode: http.StatusNoContent}
+	case string:
+		resp = plainResponse(contentText, []byte(r))
+	case []byte:
+		resp = plainResponse(contentBinary, r)
+	case json.RawMessage:
+		resp = plainResponse(contentJSON, r)
+	case io.Reader:
+		body, rerr := io.ReadAll(r)
+		if c, ok := r.(io.Closer); ok {
+			c.Close()
+		}
+		if rerr != nil {
+			return errorResponse(ctx, header, fmt.Errorf("faas: reading the result: %w", rerr))
+		}
+		ct := contentBinary
+		if typed, ok := r.(interface{ ContentType() string }); ok {
+			ct = typed.ContentType()
+		}
+		resp = plainResponse(ct, body)
+	default:
+		body, merr := EncodeResult(r)
+		if merr != nil {
+			return errorResponse(ctx, header, merr)
+		}
+		resp = plainResponse(contentJSON, body)
+	}
+	if status != 0 {
+		resp.StatusCode = status
+	}
+	// The Content-Type of a plain result is a default: what the handler set
+	// on the Context wins.
+	resp.Header = mergeHeader(resp.Header, header)
+	return resp
+}
+
+func plainResponse(contentType string, body []byte) *HTTPResponse {
+	return &HTTPResponse{
+		StatusCode: http.StatusOK,
+		Header:     http.Header{"Content-Type": {contentType}},
+		Body:       body,
+	}
+}
+
+// mergeHeader returns base overlaid with top: a key in top replaces the
+// same key in base. It returns one of them when the other is empty, and
+// otherwise a new map, never changing either.
+func mergeHeader(base, top http.Header) http.Header {
+	if len(base) == 0 {
+		return top
+	}
+	if len(top) == 0 {
+		return base
+	}
+	h := maps.Clone(base)
+	maps.Copy(h, top)
+	return h
+}
+
+// errorBody is the JSON body of an error response.
+type errorBody struct {
+	Error  string `json:"error"`
+	Detail string `json:"detail,omitempty"`
+}
+
+func errorResponse(ctx *Context, ctxHeader http.Header, err error) *HTTPResponse {
+	var (
+		ferr *Error
+		body errorBody
+		resp = &HTTPResponse{}
+	)
+	if errors.As(err, &ferr) {
+		resp.StatusCode = ferr.status()
+		body.Error = ferr.message()
+		resp.Header = mergeHeader(ctxHeader, ferr.Header)
+	} else {
+		resp.StatusCode = http.StatusInternalServerError
+		body.Error = http.StatusText(http.StatusInternalServerError)
+		if ctx.app != nil && ctx.app.dev {
+			body.Detail = err.Error()
+		}
+		resp.Header = mergeHeader(ctxHeader, nil)
+	}
+	resp.Header = mergeHeader(resp.Header, http.Header{"Content-Type": {contentJSON}})
+	resp.Body, _ = EncodeResult(body) // errorBody always encodes
+	return resp
+}
+
+// EncodeResult encodes a handler's result as JSON, the way adapters send the
+// results of non-HTTP triggers: nil is null, a json.RawMessage is sent as is,
+// and HTML characters are not escaped.
+func EncodeResult(result any) ([]byte, error) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(result); err != nil {
+		return nil, fmt.Errorf("faas: encoding the result as JSON: %w", err)
+	}
+	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), nil
+}

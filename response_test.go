@@ -1,0 +1,162 @@
+package faas_test
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"testing"
+	"testing/iotest"
+
+	"github.com/anyfaas/faas"
+	"github.com/anyfaas/faas/faastest"
+	"github.com/google/go-cmp/cmp"
+)
+
+type typedReader struct{ io.Reader }
+
+func (typedReader) ContentType() string { return "text/csv" }
+
+type closeTracker struct {
+	io.Reader
+	closed bool
+}
+
+func (c *closeTracker) Close() error { c.closed = true; return nil }
+
+func TestRespond(t *testing.T) {
+	shared := &faas.HTTPResponse{StatusCode: 201, Header: http.Header{"X-Own": {"1"}}, Body: []byte("made")}
+	tracker := &closeTracker{Reader: strings.NewReader("streamed")}
+	tests := []struct {
+		name   string
+		setup  func(ctx *faas.Context)
+		result any
+		err    error
+		dev    bool
+		want   *faas.HTTPResponse
+	}{
+		{name: "string", result: "hi",
+			want: &faas.HTTPResponse{StatusCode: 200, Header: http.Header{"Content-Type": {"text/plain; charset=utf-8"}}, Body: []byte("hi")}},
+		{name: "bytes", result: []byte{0, 1, 0xff},
+			want: &faas.HTTPResponse{StatusCode: 200, Header: http.Header{"Content-Type": {"application/octet-stream"}}, Body: []byte{0, 1, 0xff}}},
+		{name: "nil", result: nil,
+			want: &faas.HTTPResponse{StatusCode: 204}},
+		{name: "nil with a status", setup: func(c *faas.Context) { c.SetStatus(202) }, result: nil,
+			want: &faas.HTTPResponse{StatusCode: 202}},
+		{name: "struct as JSON, HTML not escaped", result: struct {
+			A string `json:"a"`
+		}{"<b>&</b>"},
+			want: &faas.HTTPResponse{StatusCode: 200, Header: http.Header{"Content-Type": {"application/json; charset=utf-8"}}, Body: []byte(`{"a":"<b>&</b>"}`)}},
+		{name: "map as JSON with a status", setup: func(c *faas.Context) { c.SetStatus(201) }, result: map[string]int{"n": 1},
+			want: &faas.HTTPResponse{StatusCode: 201, Header: http.Header{"Content-Type": {"application/json; charset=utf-8"}}, Body: []byte(`{"n":1}`)}},
+		{name: "raw JSON", result: json.RawMessage(`[1,2]`),
+			want: &faas.HTTPResponse{StatusCode: 200, Header: http.Header{"Content-Type": {"application/json; charset=utf-8"}}, Body: []byte(`[1,2]`)}},
+		{name: "reader", result: tracker,
+			want: &faas.HTTPResponse{StatusCode: 200, Header: http.Header{"Content-Type": {"application/octet-stream"}}, Body: []byte("streamed")}},
+		{name: "reader with a content type", result: typedReader{strings.NewReader("a,b")},
+			want: &faas.HTTPResponse{StatusCode: 200, Header: http.Header{"Content-Type": {"text/csv"}}, Body: []byte("a,b")}},
+		{name: "failing reader", result: iotest.ErrReader(errors.New("disk")), dev: true,
+			want: &faas.HTTPResponse{StatusCode: 500, Header: http.Header{"Content-Type": {"application/json; charset=utf-8"}},
+				Body: []byte(`{"error":"Internal Server Error","detail":"faas: reading the result: disk"}`)}},
+		{name: "response as is", result: shared, want: shared},
+		{name: "response with zero status", result: &faas.HTTPResponse{Body: []byte("x")},
+			want: &faas.HTTPResponse{StatusCode: 200, Body: []byte("x")}},
+		{name: "nil response", result: (*faas.HTTPResponse)(nil),
+			want: &faas.HTTPResponse{StatusCode: 204}},
+		{name: "response merges context headers, its own win",
+			setup:  func(c *faas.Context) { c.SetHeader("X-Own", "ctx"); c.SetHeader("X-Ctx", "1"); c.SetStatus(299) },
+			result: shared,
+			want:   &faas.HTTPResponse{StatusCode: 201, Header: http.Header{"X-Own": {"1"}, "X-Ctx": {"1"}}, Body: []byte("made")}},
+		{name: "context content type wins over the default",
+			setup:  func(c *faas.Context) { c.SetHeader("Content-Type", "text/html") },
+			result: "<p>hi</p>",
+			want:   &faas.HTTPResponse{StatusCode: 200, Header: http.Header{"Content-Type": {"text/html"}}, Body: []byte("<p>hi</p>")}},
+		{name: "cookies all survive",
+			setup: func(c *faas.Context) {
+				c.SetCookie(&http.Cookie{Name: "a", Value: "1", Path: "/"})
+				c.SetCookie(&http.Cookie{Name: "b", Value: "2", HttpOnly: true})
+				c.SetCookie(&http.Cookie{Name: "bad name", Value: "x"})
+			},
+			result: "ok",
+			want: &faas.HTTPResponse{StatusCode: 200, Header: http.Header{
+				"Content-Type": {"text/plain; charset=utf-8"},
+				"Set-Cookie":   {"a=1; Path=/", "b=2; HttpOnly"},
+			}, Body: []byte("ok")}},
+		{name: "unencodable result", result: make(chan int), dev: true,
+			want: &faas.HTTPResponse{StatusCode: 500, Header: http.Header{"Content-Type": {"application/json; charset=utf-8"}},
+				Body: []byte(`{"error":"Internal Server Error","detail":"faas: encoding the result as JSON: json: unsupported type: chan int"}`)}},
+		{name: "faas.Error", err: &faas.Error{StatusCode: 429, Message: "slow down", Header: http.Header{"Retry-After": {"3"}}, Err: errors.New("internal")},
+			want: &faas.HTTPResponse{StatusCode: 429, Header: http.Header{"Content-Type": {"application/json; charset=utf-8"}, "Retry-After": {"3"}},
+				Body: []byte(`{"error":"slow down"}`)}},
+		{name: "wrapped faas.Error keeps context headers", setup: func(c *faas.Context) { c.SetHeader("Access-Control-Allow-Origin", "*") },
+			err: fmt.Errorf("loading: %w", faas.Errorf(404, "item %d not found", 7)),
+			want: &faas.HTTPResponse{StatusCode: 404, Header: http.Header{"Content-Type": {"application/json; charset=utf-8"}, "Access-Control-Allow-Origin": {"*"}},
+				Body: []byte(`{"error":"item 7 not found"}`)}},
+		{name: "faas.Error without message or status", err: &faas.Error{},
+			want: &faas.HTTPResponse{StatusCode: 500, Header: http.Header{"Content-Type": {"application/json; charset=utf-8"}},
+				Body: []byte(`{"error":"Internal Server Error"}`)}},
+		{name: "plain error hides detail", err: errors.New("password=hunter2 rejected"), setup: func(c *faas.Context) { c.SetStatus(201) },
+			want: &faas.HTTPResponse{StatusCode: 500, Header: http.Header{"Content-Type": {"application/json; charset=utf-8"}},
+				Body: []byte(`{"error":"Internal Server Error"}`)}},
+		{name: "plain error in development", err: errors.New("db down"), dev: true,
+			want: &faas.HTTPResponse{StatusCode: 500, Header: http.Header{"Content-Type": {"application/json; charset=utf-8"}},
+				Body: []byte(`{"error":"Internal Server Error","detail":"db down"}`)}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			app, _ := newTestApp(t, faas.WithDevelopment(tt.dev))
+			ctx := app.NewContext(t.Context(), faas.Invocation{Event: faastest.NewHTTPRequest("GET", "/", "")})
+			if tt.setup != nil {
+				tt.setup(ctx)
+			}
+			got := faas.Respond(ctx, tt.result, tt.err)
+			if diff := cmp.Diff(tt.want, got); diff != "" {
+				t.Errorf("mismatch (-want +got):\n%s", diff)
+			}
+		})
+	}
+	if !tracker.closed {
+		t.Error("a closable reader result was not closed")
+	}
+	if shared.Header.Get("X-Ctx") != "" {
+		t.Error("Respond changed the handler's own *HTTPResponse")
+	}
+}
+
+func TestEncodeResult(t *testing.T) {
+	tests := []struct {
+		in   any
+		want string
+	}{
+		{nil, "null"},
+		{"s", `"s"`},
+		{[]byte("hi"), `"aGk="`},
+		{json.RawMessage(`{"x":1}`), `{"x":1}`},
+		{map[string]string{"h": "<&>"}, `{"h":"<&>"}`},
+	}
+	for _, tt := range tests {
+		got, err := faas.EncodeResult(tt.in)
+		if err != nil || string(got) != tt.want {
+			t.Errorf("EncodeResult(%#v) = %s, %v; want %s", tt.in, got, err, tt.want)
+		}
+	}
+	if _, err := faas.EncodeResult(func() {}); err == nil {
+		t.Error("EncodeResult(func) succeeded")
+	}
+}
+
+func TestErrorf(t *testing.T) {
+	cause := errors.New("row missing")
+	err := faas.Errorf(404, "item %d: %w", 3, cause)
+	if err.StatusCode != 404 || err.Message != "item 3: row missing" || !errors.Is(err, cause) {
+		t.Errorf("Errorf = %#v", err)
+	}
+	if got := (&faas.Error{StatusCode: 400, Message: "bad", Err: cause}).Error(); got != "400 bad: row missing" {
+		t.Errorf("Error() = %q", got)
+	}
+	if got := (&faas.Error{StatusCode: 418}).Error(); got != "418 I'm a teapot" {
+		t.Errorf("Error() = %q", got)
+	}
+}

@@ -1,0 +1,237 @@
+package faas_test
+
+import (
+	"errors"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/anyfaas/faas"
+	"github.com/anyfaas/faas/faastest"
+	"github.com/google/go-cmp/cmp"
+)
+
+// registrations of the routing tests, in an order that puts less specific
+// routes first.
+var routed = []struct {
+	name    string
+	trigger faas.FuncOption
+}{
+	{"catchall", faas.HTTP("/*")},
+	{"item", faas.HTTP("GET /items/{id}")},
+	{"items", faas.HTTP("GET /items")},
+	{"newitem", faas.HTTP("GET /items/new")},
+	{"create", faas.HTTP("POST /items")},
+	{"files", faas.HTTP("GET /files/{path...}")},
+	{"nightly", faas.Timer("@every 24h")},
+	{"hourly", faas.Timer("0 * * * *")},
+	{"uploads", faas.On(faas.TriggerStorage)},
+	{"logs", faas.On(faas.TriggerLog)},
+}
+
+func routedApp(t *testing.T, reverse bool) *faas.App {
+	app, _ := newTestApp(t)
+	for i := range routed {
+		r := routed[i]
+		if reverse {
+			r = routed[len(routed)-1-i]
+		}
+		app.Func(r.name, echo(r.name), r.trigger)
+	}
+	return app
+}
+
+func TestRouteHTTP(t *testing.T) {
+	tests := []struct {
+		method, target string
+		wantFn         string
+		wantParams     map[string]string
+	}{
+		{"GET", "/items", "items", nil},
+		{"GET", "/items/new", "newitem", nil},
+		{"GET", "/items/42", "item", map[string]string{"id": "42"}},
+		{"POST", "/items", "create", nil},
+		{"GET", "/files/a/b/c.txt", "files", map[string]string{"path": "a/b/c.txt"}},
+		{"DELETE", "/items/42", "catchall", map[string]string{"*": "items/42"}},
+		{"GET", "/", "catchall", map[string]string{"*": ""}},
+	}
+	for _, reverse := range []bool{false, true} {
+		app := routedApp(t, reverse)
+		for _, tt := range tests {
+			res := faastest.Invoke(t, app, faastest.NewHTTPRequest(tt.method, tt.target, ""))
+			if res.Err != nil {
+				t.Fatalf("%s %s: %v", tt.method, tt.target, res.Err)
+			}
+			got := res.Value.(map[string]any)
+			want := map[string]any{"fn": tt.wantFn, "ctx": tt.wantFn, "params": tt.wantParams}
+			if diff := cmp.Diff(want, got); diff != "" {
+				t.Errorf("reverse=%v %s %s mismatch (-want +got):\n%s", reverse, tt.method, tt.target, diff)
+			}
+		}
+	}
+}
+
+func TestRouteNotFound(t *testing.T) {
+	app, _ := newTestApp(t)
+	app.Func("item", echo("item"), faas.HTTP("GET /items/{id}"))
+	app.Func("create", echo("create"), faas.HTTP("POST /items"))
+	app.Func("put", echo("put"), faas.HTTP("PUT /items/{id}"))
+
+	tests := []struct {
+		method, target string
+		wantStatus     int
+		wantAllow      string
+		wantBody       string
+	}{
+		{"GET", "/nothing/here", 404, "", `{"error":"no function serves GET /nothing/here"}`},
+		{"GET", "/items", 405, "POST", `{"error":"method GET is not allowed on /items (allowed: POST)"}`},
+		{"DELETE", "/items/7", 405, "GET, HEAD, PUT", `{"error":"method DELETE is not allowed on /items/7 (allowed: GET, HEAD, PUT)"}`},
+	}
+	for _, tt := range tests {
+		res := faastest.Invoke(t, app, faastest.NewHTTPRequest(tt.method, tt.target, ""))
+		if !errors.Is(res.Err, faas.ErrNoFunction) {
+			t.Errorf("%s %s: error %v does not wrap ErrNoFunction", tt.method, tt.target, res.Err)
+		}
+		got := []any{res.Response.StatusCode, res.Response.Header.Get("Allow"), res.Body()}
+		want := []any{tt.wantStatus, tt.wantAllow, tt.wantBody}
+		if diff := cmp.Diff(want, got); diff != "" {
+			t.Errorf("%s %s mismatch (-want +got):\n%s", tt.method, tt.target, diff)
+		}
+	}
+}
+
+func TestRouteEvents(t *testing.T) {
+	tests := []struct {
+		name    string
+		event   any
+		opts    []faastest.Option
+		wantFn  string
+		wantErr string
+	}{
+		{"storage by trigger", faastest.NewStorageEvent(faas.StorageCreated, "b", "k", 1), nil, "uploads", ""},
+		{"log by trigger", faastest.NewRawEvent(faas.TriggerLog, `{}`), nil, "logs", ""},
+		{"timer by rule name", faastest.NewTimerEvent("nightly", time.Now(), ""), nil, "nightly", ""},
+		{"timer by rule ARN", faastest.NewTimerEvent("arn:aws:events:us-east-1:1:rule/hourly", time.Now(), ""), nil, "hourly", ""},
+		{"named by invoker", faastest.NewTimerEvent("x", time.Now(), ""), []faastest.Option{faastest.WithFunction("nightly")}, "nightly", ""},
+		{"named HTTP", faastest.NewHTTPRequest("GET", "/items/9", ""), []faastest.Option{faastest.WithFunction("create")}, "create", ""},
+		{"unknown name falls back to routing", faastest.NewHTTPRequest("GET", "/items", ""), []faastest.Option{faastest.WithFunction("unit-name")}, "items", ""},
+		{"ambiguous timer", faastest.NewTimerEvent("someone", time.Now(), ""), nil, "",
+			"functions nightly, hourly all declare the timer trigger; the invoker must name one"},
+		{"undeclared trigger", faastest.NewMessageEvent("q", "hi"), nil, "",
+			`no function declares the message trigger; declare it with faas.On("message") or in f.yml, or name the function`},
+		{"raw without trigger", &faas.RawEvent{JSON: []byte(`{}`)}, nil, "",
+			`no function declares the raw trigger`},
+	}
+	app := routedApp(t, false)
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			res := faastest.Invoke(t, app, tt.event, tt.opts...)
+			if tt.wantErr != "" {
+				if res.Err == nil || !strings.Contains(res.Err.Error(), tt.wantErr) {
+					t.Fatalf("error = %v, want it to contain %q", res.Err, tt.wantErr)
+				}
+				return
+			}
+			if res.Err != nil {
+				t.Fatal(res.Err)
+			}
+			if got := res.Value.(map[string]any)["fn"]; got != tt.wantFn {
+				t.Errorf("served by %v, want %s", got, tt.wantFn)
+			}
+			if res.Function != tt.wantFn {
+				t.Errorf("ctx.FunctionName() = %q, want %q", res.Function, tt.wantFn)
+			}
+		})
+	}
+}
+
+func TestSingleFunctionTakesEverything(t *testing.T) {
+	app, _ := newTestApp(t)
+	app.Func("only", echo("only"), faas.HTTP("GET /items/{id}"))
+	tests := []struct {
+		name       string
+		event      any
+		wantParams map[string]string
+	}{
+		{"its route", faastest.NewHTTPRequest("GET", "/items/3", ""), map[string]string{"id": "3"}},
+		{"another route", faastest.NewHTTPRequest("POST", "/elsewhere", ""), nil},
+		{"a timer", faastest.NewTimerEvent("t", time.Now(), ""), nil},
+		{"raw", faastest.NewRawEvent("raw", `{"a":1}`), nil},
+	}
+	for _, tt := range tests {
+		res := faastest.Invoke(t, app, tt.event)
+		if res.Err != nil {
+			t.Fatalf("%s: %v", tt.name, res.Err)
+		}
+		want := map[string]any{"fn": "only", "ctx": "only", "params": tt.wantParams}
+		if diff := cmp.Diff(want, res.Value); diff != "" {
+			t.Errorf("%s mismatch (-want +got):\n%s", tt.name, diff)
+		}
+	}
+}
+
+func TestRoutePlatformParamsKept(t *testing.T) {
+	app, _ := newTestApp(t)
+	app.Func("a", echo("a"), faas.HTTP("GET /a/{id}"))
+	app.Func("b", echo("b"), faas.HTTP("GET /b"))
+	req := faastest.NewHTTPRequest("GET", "/a/1", "")
+	req.PathParams = map[string]string{"proxy": "a/1"} // as API Gateway sends it
+	res := faastest.Invoke(t, app, req)
+	want := map[string]string{"proxy": "a/1", "id": "1"}
+	if diff := cmp.Diff(want, res.Value.(map[string]any)["params"]); diff != "" {
+		t.Errorf("params mismatch (-want +got):\n%s", diff)
+	}
+}
+
+func TestRegistrationErrors(t *testing.T) {
+	h := echo("x")
+	tests := []struct {
+		name     string
+		register func(app *faas.App)
+		want     []string
+	}{
+		{"no functions", func(*faas.App) {}, []string{"the app has no functions"}},
+		{"bad name", func(a *faas.App) { a.Func("9lives", h) }, []string{`function "9lives": the name must start with a letter`}},
+		{"duplicate name", func(a *faas.App) { a.Func("a", h); a.Func("a", h) }, []string{`function "a": registered twice`}},
+		{"bad route", func(a *faas.App) { a.Func("a", h, faas.HTTP("GOT /x")) }, []string{`function "a": route "GOT /x": method "GOT" is not one of`}},
+		{"bad schedule", func(a *faas.App) { a.Func("a", h, faas.Timer("@every soon")) }, []string{`function "a": timer schedule "@every soon": "soon" is not a positive duration`}},
+		{"bad cron", func(a *faas.App) { a.Func("a", h, faas.Timer("* *")) }, []string{"a cron expression has 5 to 7 fields, not 2"}},
+		{"bad trigger", func(a *faas.App) { a.Func("a", h, faas.On("no spaces")) }, []string{`trigger name "no spaces" is not valid`}},
+		{"not a handler", func(a *faas.App) { a.Func("a", 42) }, []string{`function "a": int is not a faas.HandlerFunc`}},
+		{"nil handler", func(a *faas.App) { a.Func("a", faas.HandlerFunc(nil)) }, []string{`function "a": faas.HandlerFunc is not a faas.HandlerFunc`}},
+		{"route conflict", func(a *faas.App) {
+			a.Func("a", h, faas.HTTP("GET /items/{id}"))
+			a.Func("b", h, faas.HTTP("GET /items/{name}"))
+		}, []string{`function "b": route "GET /items/{name}" conflicts with route "GET /items/{id}" of function "a"`}},
+		{"unnamed layer", func(a *faas.App) { a.Func("a", h); a.Use(faas.Layer{}) }, []string{"a layer has no name"}},
+		{"provide twice", func(a *faas.App) {
+			a.Func("a", h)
+			a.Provide(func() *testing.T { return nil }, func() *testing.T { return nil })
+		}, []string{"faas: Provide: cannot provide function", "already provided"}},
+		{"two errors", func(a *faas.App) { a.Func("a", 1); a.Func("b", 2) }, []string{`function "a"`, `function "b"`}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			app, _ := newTestApp(t)
+			tt.register(app)
+			err := app.Start(t.Context())
+			if err == nil {
+				t.Fatal("Start succeeded")
+			}
+			for _, w := range tt.want {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("error %q does not contain %q", err, w)
+				}
+			}
+			if tt.name != "no functions" && strings.Contains(err.Error(), "has no functions") {
+				t.Errorf("error %q blames a missing function for another mistake", err)
+			}
+			// Every invocation then fails with the same error.
+			res := faastest.Invoke(t, app, faastest.NewHTTPRequest("GET", "/", ""))
+			if res.Err == nil || res.Err.Error() != err.Error() || res.Response.StatusCode != http.StatusInternalServerError {
+				t.Errorf("invocation after failed start: %v, status %d", res.Err, res.Response.StatusCode)
+			}
+		})
+	}
+}

@@ -1,0 +1,119 @@
+package faas
+
+import (
+	"fmt"
+	"os"
+	"slices"
+	"strings"
+	"sync"
+)
+
+var (
+	adaptersMu sync.RWMutex
+	adapters   = map[string]func(Handler) error{}
+)
+
+// RegisterAdapter makes a platform adapter available to [Start] under name.
+// Adapters call it from an init function; registering a name twice
+// replaces the earlier adapter.
+func RegisterAdapter(name string, start func(Handler) error) {
+	adaptersMu.Lock()
+	defer adaptersMu.Unlock()
+	adapters[name] = start
+}
+
+// Adapters returns the names of the adapters linked into the binary, sorted.
+func Adapters() []string {
+	adaptersMu.RLock()
+	defer adaptersMu.RUnlock()
+	names := make([]string, 0, len(adapters))
+	for name := range adapters {
+		names = append(names, name)
+	}
+	slices.Sort(names)
+	return names
+}
+
+// Platforms lists the platform names, in the order Detect checks them.
+var Platforms = []string{PlatformAWS, PlatformFC, PlatformSCF, PlatformGCF, PlatformWeb}
+
+// Detect names the platform the process runs on, and why, from its
+// environment (getenv is usually os.Getenv). The first rule that holds
+// wins:
+//
+//	FAAS_PLATFORM                          that platform
+//	AWS_LAMBDA_RUNTIME_API                 aws (Lambda Runtime API)
+//	FC_RUNTIME_API                         fc (FC Go runtime API)
+//	SCF_RUNTIME_API                        scf (SCF custom runtime)
+//	_LAMBDA_SERVER_PORT                    scf if SCF_FUNCTIONNAME or TENCENTCLOUD_RUNENV is set, else aws (go1.x)
+//	FC_CUSTOM_LISTEN_PORT, FC_SERVER_PORT  fc (custom runtime or container)
+//	SCF_FUNCTIONNAME, TENCENTCLOUD_RUNENV  scf (web function)
+//	FUNCTION_TARGET, FUNCTION_SIGNATURE_TYPE  gcf (Cloud Run functions)
+//	K_SERVICE                              web (Knative or Cloud Run service)
+//	otherwise                              web, with detected false
+//
+// A FAAS_PLATFORM that names no platform is an error.
+func Detect(getenv func(string) string) (platform, reason string, detected bool, err error) {
+	if p := getenv("FAAS_PLATFORM"); p != "" {
+		if !slices.Contains(Platforms, p) {
+			return "", "", false, fmt.Errorf("faas: FAAS_PLATFORM=%q is not one of %s", p, strings.Join(Platforms, ", "))
+		}
+		return p, "FAAS_PLATFORM is set", true, nil
+	}
+	set := func(name string) bool { return getenv(name) != "" }
+	switch {
+	case set("AWS_LAMBDA_RUNTIME_API"):
+		return PlatformAWS, "AWS_LAMBDA_RUNTIME_API is set", true, nil
+	case set("FC_RUNTIME_API"):
+		return PlatformFC, "FC_RUNTIME_API is set", true, nil
+	case set("SCF_RUNTIME_API"):
+		return PlatformSCF, "SCF_RUNTIME_API is set", true, nil
+	case set("_LAMBDA_SERVER_PORT"):
+		if set("SCF_FUNCTIONNAME") || set("TENCENTCLOUD_RUNENV") {
+			return PlatformSCF, "_LAMBDA_SERVER_PORT and the SCF environment are set", true, nil
+		}
+		return PlatformAWS, "_LAMBDA_SERVER_PORT is set (Lambda go1.x)", true, nil
+	case set("FC_CUSTOM_LISTEN_PORT"):
+		return PlatformFC, "FC_CUSTOM_LISTEN_PORT is set", true, nil
+	case set("FC_SERVER_PORT"):
+		return PlatformFC, "FC_SERVER_PORT is set", true, nil
+	case set("SCF_FUNCTIONNAME"), set("TENCENTCLOUD_RUNENV"):
+		return PlatformSCF, "the SCF environment is set", true, nil
+	case set("FUNCTION_TARGET"), set("FUNCTION_SIGNATURE_TYPE"):
+		return PlatformGCF, "FUNCTION_TARGET is set", true, nil
+	case set("K_SERVICE"):
+		return PlatformWeb, "K_SERVICE is set", true, nil
+	}
+	return PlatformWeb, "no platform was detected", false, nil
+}
+
+// Start serves h on the platform the process runs on, as [Detect] names it,
+// through the adapter registered for that platform, and returns when the
+// adapter stops. When no platform is detected it serves plain HTTP and logs
+// that it did. If h is not an *App, it is served as an App of one function.
+//
+// The core links no adapter: import github.com/anyfaas/faas/adapters, or
+// one adapter package, for its side effect.
+func Start(h Handler) error {
+	app := AsApp(h)
+	platform, reason, detected, err := Detect(os.Getenv)
+	if err != nil {
+		return err
+	}
+	adaptersMu.RLock()
+	start := adapters[platform]
+	adaptersMu.RUnlock()
+	if start == nil {
+		linked := strings.Join(Adapters(), ", ")
+		if linked == "" {
+			linked = "none"
+		}
+		return fmt.Errorf("faas: platform %s (%s) has no adapter linked into this binary (linked: %s); import _ \"github.com/anyfaas/faas/adapters\"", platform, reason, linked)
+	}
+	if detected {
+		app.logger.Debug("faas: platform detected", "platform", platform, "reason", reason)
+	} else {
+		app.logger.Info("faas: no platform detected; serving plain HTTP", "platform", platform)
+	}
+	return start(app)
+}
