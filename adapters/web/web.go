@@ -36,9 +36,10 @@ const ShutdownTimeout = 10 * time.Second
 // in-flight requests finish and closes the App.
 //
 // It listens on FAAS_ADDR if set, else on port PORT (8080 if unset): on
-// every interface when a hosting platform is detected (see faas.Detect),
-// and on 127.0.0.1 otherwise, so that a development machine does not expose
-// the function to its network.
+// every interface when the environment is a hosting platform (one that
+// faas.Detect recognises without FAAS_PLATFORM, or a Kubernetes pod), and
+// on 127.0.0.1 otherwise, so that a development machine does not expose the
+// function to its network.
 func Start(h faas.Handler) error {
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, os.Interrupt)
 	defer stop()
@@ -55,10 +56,26 @@ func Addr(getenv func(string) string) string {
 		port = "8080"
 	}
 	host := "127.0.0.1"
-	if _, _, detected, _ := faas.Detect(getenv); detected {
+	if hosted(getenv) {
 		host = ""
 	}
 	return net.JoinHostPort(host, port)
+}
+
+// hosted reports whether the environment is a hosting platform, where the
+// function must listen on every interface. FAAS_PLATFORM only picks the
+// adapter: by itself it does not expose the function to the network.
+func hosted(getenv func(string) string) bool {
+	if getenv("KUBERNETES_SERVICE_HOST") != "" {
+		return true
+	}
+	_, _, detected, _ := faas.Detect(func(k string) string {
+		if k == "FAAS_PLATFORM" {
+			return ""
+		}
+		return getenv(k)
+	})
+	return detected
 }
 
 // ListenAndServe starts the App, serves it on addr until ctx is done, then

@@ -101,7 +101,9 @@ func TestAddr(t *testing.T) {
 		{nil, "127.0.0.1:8080"},
 		{map[string]string{"PORT": "3000"}, "127.0.0.1:3000"},
 		{map[string]string{"PORT": "3000", "K_SERVICE": "svc"}, ":3000"},
-		{map[string]string{"FAAS_PLATFORM": "web"}, ":8080"},
+		{map[string]string{"FAAS_PLATFORM": "web"}, "127.0.0.1:8080"},
+		{map[string]string{"FAAS_PLATFORM": "web", "FC_CUSTOM_LISTEN_PORT": "9000", "PORT": "9000"}, ":9000"},
+		{map[string]string{"KUBERNETES_SERVICE_HOST": "10.0.0.1"}, ":8080"},
 		{map[string]string{"FAAS_ADDR": "0.0.0.0:9000", "PORT": "1"}, "0.0.0.0:9000"},
 	}
 	for _, tt := range tests {
