@@ -329,6 +329,7 @@ func (a *App) prepare() error {
 			Name:          l.Name,
 			RuntimeStart:  l.RuntimeStart,
 			FunctionStart: l.FunctionStart,
+			Freeze:        l.Freeze,
 			Close:         l.Close,
 			End:           l.End,
 		})
@@ -439,6 +440,11 @@ func (a *App) panicked(ctx *Context, v any) error {
 	ctx.Logger().Error("panic", "error", perr, "stack", string(perr.Stack))
 	return perr
 }
+
+// Freeze runs the Freeze hooks of every layer that started, in reverse
+// order: adapters call it when the platform is about to freeze the instance.
+// The failures of hooks are joined.
+func (a *App) Freeze(ctx context.Context) error { return a.seq.Freeze(ctx) }
 
 // Close runs the Close hooks of every layer that started, in reverse order,
 // then the End hooks; each is bounded by the hook timeout. Every hook runs

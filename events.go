@@ -110,8 +110,15 @@ type Message struct {
 // RawEvent carries an event that has no standard shape, such as a log
 // subscription, a database stream or a platform-specific notification.
 type RawEvent struct {
-	// Trigger is the trigger name, such as "log" or "raw".
+	// Trigger is the trigger name: "log" for log subscriptions, the native
+	// source for other known sources (such as "dynamodb" or "websocket"),
+	// and "raw" for a payload of no known shape, such as a direct
+	// invocation.
 	Trigger string
+	// Kind is what the event is within its trigger, as the platform names
+	// it, where it says: a WebSocket route key ("$connect"), an EventBridge
+	// detail-type, a CloudEvent type.
+	Kind string
 	// JSON is the native event, as the platform sent it.
 	JSON json.RawMessage
 }

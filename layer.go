@@ -18,8 +18,9 @@ import (
 // The instance-wide hooks run once per instance, however many functions use
 // the layer: RuntimeStart and FunctionStart in registration order (global
 // layers first), Close and End in reverse. Each is bounded by the App's hook
-// timeout. Close and End run for every layer whose RuntimeStart succeeded,
-// even when a later layer failed to start.
+// timeout. Freeze, Close and End run in reverse, for every layer whose
+// RuntimeStart succeeded, Close and End even when a later layer failed to
+// start.
 type Layer struct {
 	// Name identifies the layer in logs, errors and f.yml. Layers are
 	// deduplicated by name.
@@ -36,6 +37,9 @@ type Layer struct {
 	BeforeInvoke func(ctx *Context, event any) error
 	// AfterInvoke runs after each invocation with its result and error.
 	AfterInvoke func(ctx *Context, result any, err error)
+	// Freeze runs each time the platform is about to freeze an idle
+	// instance (FC's pre-freeze): flush buffered logs and metrics.
+	Freeze func(ctx context.Context) error
 	// Close runs when the instance shuts down.
 	Close func(ctx context.Context) error
 	// End runs after every layer's Close: flush what remains.

@@ -46,6 +46,7 @@ func (j *journal) layer(name string) faas.Layer {
 		Name:          name,
 		RuntimeStart:  step("RuntimeStart"),
 		FunctionStart: step("FunctionStart"),
+		Freeze:        step("Freeze"),
 		Close:         step("Close"),
 		End:           step("End"),
 		BeforeInvoke: func(ctx *faas.Context, _ any) error {
@@ -129,6 +130,14 @@ func TestLayersAndLifecycleOrder(t *testing.T) {
 	}
 	if res.Response.StatusCode != 404 {
 		t.Errorf("status = %d, want 404", res.Response.StatusCode)
+	}
+
+	if err := app.Freeze(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	want = []string{"shared.Freeze", "fnA.Freeze", "inner.Freeze", "outer.Freeze"}
+	if diff := cmp.Diff(want, j.take()); diff != "" {
+		t.Errorf("freeze mismatch (-want +got):\n%s", diff)
 	}
 
 	if err := app.Close(t.Context()); err != nil {

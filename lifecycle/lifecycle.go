@@ -6,8 +6,9 @@
 //
 //	RuntimeStart ─▶ FunctionStart ─▶ [BeforeInvoke ─▶ Invoke ─▶ AfterInvoke]* ─▶ Close ─▶ End
 //
-// A [Sequence] runs the instance-wide phases (RuntimeStart, FunctionStart,
-// Close, End) for a list of [Hook]s. The per-invocation phases are run by the
+// with Freeze whenever the platform is about to freeze an idle instance. A
+// [Sequence] runs the instance-wide phases (RuntimeStart, FunctionStart,
+// Freeze, Close, End) for a list of [Hook]s. The per-invocation phases are run by the
 // faas package around each call; this package only names them.
 package lifecycle
 
@@ -31,6 +32,7 @@ const (
 	BeforeInvoke                   // before each invocation
 	Invoke                         // the handler runs
 	AfterInvoke                    // after each invocation
+	Freeze                         // the platform is about to freeze an idle instance (FC pre-freeze)
 	Close                          // the instance is shutting down; release resources
 	End                            // every Close hook has run; flush what remains
 )
@@ -41,6 +43,7 @@ var phaseNames = [...]string{
 	BeforeInvoke:  "BeforeInvoke",
 	Invoke:        "Invoke",
 	AfterInvoke:   "AfterInvoke",
+	Freeze:        "Freeze",
 	Close:         "Close",
 	End:           "End",
 }
@@ -137,6 +140,9 @@ type Hook struct {
 	RuntimeStart func(context.Context) error
 	// FunctionStart runs once RuntimeStart has succeeded for every hook.
 	FunctionStart func(context.Context) error
+	// Freeze runs, in reverse order, for every hook that started, each time
+	// the platform is about to freeze the instance.
+	Freeze func(context.Context) error
 	// Close runs at shutdown, in reverse order, for every hook that started.
 	Close func(context.Context) error
 	// End runs after every Close hook, in reverse order, for every hook that
@@ -238,6 +244,18 @@ func (s *Sequence) runStart(ctx context.Context, p Phase) error {
 	return nil
 }
 
+// Freeze runs the Freeze hook of every hook that started, in reverse order.
+// Every hook runs even if others fail; the failures are joined. Before the
+// start or after Stop it does nothing.
+func (s *Sequence) Freeze(ctx context.Context) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.stopped {
+		return nil
+	}
+	return s.runReverse(ctx, Freeze)
+}
+
 // Stop runs Close and then End for every hook that started, in reverse
 // order. Every hook runs even if others fail; the failures are joined. Stop
 // runs once; later calls return nil. After Stop, Run fails.
@@ -248,24 +266,32 @@ func (s *Sequence) Stop(ctx context.Context) error {
 		return nil
 	}
 	s.stopped = true
+	return errors.Join(s.runReverse(ctx, Close), s.runReverse(ctx, End))
+}
+
+// runReverse runs phase p for every hook that started, last first.
+func (s *Sequence) runReverse(ctx context.Context, p Phase) error {
 	var errs []error
-	for _, p := range []Phase{Close, End} {
-		begin := time.Now()
-		for i := s.started - 1; i >= 0; i-- {
-			h := &s.hooks[i]
-			fn := h.Close
-			if p == End {
-				fn = h.End
-			}
-			if fn == nil {
-				continue
-			}
-			if err := s.call(ctx, p, h.Name, fn); err != nil {
-				errs = append(errs, err)
-			}
+	begin := time.Now()
+	for i := s.started - 1; i >= 0; i-- {
+		h := &s.hooks[i]
+		var fn func(context.Context) error
+		switch p {
+		case Freeze:
+			fn = h.Freeze
+		case Close:
+			fn = h.Close
+		case End:
+			fn = h.End
 		}
-		s.debug("phase done", "phase", p.String(), "hooks", s.started, "duration", time.Since(begin))
+		if fn == nil {
+			continue
+		}
+		if err := s.call(ctx, p, h.Name, fn); err != nil {
+			errs = append(errs, err)
+		}
 	}
+	s.debug("phase done", "phase", p.String(), "hooks", s.started, "duration", time.Since(begin))
 	return errors.Join(errs...)
 }
 

@@ -26,6 +26,14 @@ func (r *recorder) record(s string) {
 	r.calls = append(r.calls, s)
 }
 
+func (r *recorder) take() []string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	calls := r.calls
+	r.calls = nil
+	return calls
+}
+
 func (r *recorder) got() []string {
 	r.mu.Lock()
 	defer r.mu.Unlock()
@@ -50,7 +58,7 @@ func (r *recorder) hook(name string, fails map[Phase]string) Hook {
 			return nil
 		}
 	}
-	return Hook{Name: name, RuntimeStart: step(RuntimeStart), FunctionStart: step(FunctionStart), Close: step(Close), End: step(End)}
+	return Hook{Name: name, RuntimeStart: step(RuntimeStart), FunctionStart: step(FunctionStart), Freeze: step(Freeze), Close: step(Close), End: step(End)}
 }
 
 func TestSequence(t *testing.T) {
@@ -259,8 +267,31 @@ func TestPhaseString(t *testing.T) {
 	for p := RuntimeStart; p <= End+1; p++ {
 		got = append(got, p.String())
 	}
-	want := []string{"RuntimeStart", "FunctionStart", "BeforeInvoke", "Invoke", "AfterInvoke", "Close", "End", "Phase(8)"}
+	want := []string{"RuntimeStart", "FunctionStart", "BeforeInvoke", "Invoke", "AfterInvoke", "Freeze", "Close", "End", "Phase(9)"}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("mismatch (-want +got):\n%s", diff)
+	}
+}
+
+func TestSequenceFreeze(t *testing.T) {
+	var r recorder
+	s := &Sequence{Timeout: 20 * time.Millisecond}
+	if err := s.Freeze(t.Context()); err != nil {
+		t.Fatalf("Freeze before the start: %v", err)
+	}
+	s.Append(r.hook("a", map[Phase]string{Freeze: "error"}), r.hook("b", nil), r.hook("c", map[Phase]string{RuntimeStart: "error"}))
+	s.Run(t.Context(), FunctionStart)
+	r.take()
+	err := s.Freeze(t.Context())
+	if err == nil || !strings.Contains(err.Error(), `Freeze hook "a": boom`) {
+		t.Errorf("Freeze = %v", err)
+	}
+	if diff := cmp.Diff([]string{"b.Freeze", "a.Freeze"}, r.take()); diff != "" {
+		t.Errorf("freeze calls mismatch (-want +got):\n%s", diff)
+	}
+	s.Stop(t.Context())
+	r.take()
+	if err := s.Freeze(t.Context()); err != nil || len(r.take()) != 0 {
+		t.Errorf("Freeze after Stop ran hooks or failed: %v", err)
 	}
 }
