@@ -63,3 +63,38 @@ type PanicError = lifecycle.PanicError
 // ErrNoFunction is wrapped by the error of an invocation that no function
 // of the App serves.
 var ErrNoFunction = errors.New("no function serves this invocation")
+
+// DecodeError reports a native event or request that an adapter cannot
+// decode. Adapters report it in the platform's native error envelope.
+type DecodeError struct {
+	// Platform and Trigger name the adapter and the trigger the event was
+	// taken for, such as "aws" and "http".
+	Platform, Trigger string
+	// Field is the path of the field that is wrong, such as "body" or
+	// "Records[0].s3.object.size"; empty when the whole event is.
+	Field string
+	Err   error
+}
+
+func (e *DecodeError) Error() string {
+	if e.Field == "" {
+		return fmt.Sprintf("%s: %s event: %v", e.Platform, e.Trigger, e.Err)
+	}
+	return fmt.Sprintf("%s: %s event: field %s: %v", e.Platform, e.Trigger, e.Field, e.Err)
+}
+
+func (e *DecodeError) Unwrap() error { return e.Err }
+
+// LimitError reports a request or response larger than the platform
+// accepts.
+type LimitError struct {
+	Platform, Trigger string
+	// What is limited, such as "request body" or "response".
+	What  string
+	Size  int
+	Limit int
+}
+
+func (e *LimitError) Error() string {
+	return fmt.Sprintf("%s: %s %s: %d bytes is over the platform's limit of %d bytes", e.Platform, e.Trigger, e.What, e.Size, e.Limit)
+}

@@ -1,0 +1,162 @@
+// Package envelope holds what the adapters of platforms that wrap HTTP in
+// JSON share: when a body travels as base64, turning the platforms' header
+// and query maps into net/http's types and back, and the error report of a
+// failed invocation.
+package envelope
+
+import (
+	"encoding/base64"
+	"errors"
+	"mime"
+	"net/http"
+	"net/textproto"
+	"net/url"
+	"reflect"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/anyfaas/faas"
+)
+
+// IsText reports whether a body of this content type is text, and so may
+// travel in a JSON envelope as a plain string: text/*, JSON, XML,
+// JavaScript, forms, YAML, GraphQL, event streams and CSV. An empty content
+// type is not text.
+func IsText(contentType string) bool {
+	if contentType == "" {
+		return false
+	}
+	mt, _, err := mime.ParseMediaType(contentType)
+	if err != nil {
+		mt = strings.ToLower(strings.TrimSpace(strings.SplitN(contentType, ";", 2)[0]))
+	}
+	switch {
+	case strings.HasPrefix(mt, "text/"),
+		strings.HasSuffix(mt, "+json"), strings.HasSuffix(mt, "+xml"), strings.HasSuffix(mt, "+yaml"):
+		return true
+	}
+	switch mt {
+	case "application/json", "application/xml", "application/javascript", "application/ecmascript",
+		"application/x-www-form-urlencoded", "application/yaml", "application/x-yaml",
+		"application/graphql", "application/x-ndjson", "application/csv", "image/svg+xml":
+		return true
+	}
+	return false
+}
+
+// EncodeBody returns the body as an envelope carries it: the text itself
+// when the response's Content-Type is text and the body is valid UTF-8, and
+// base64 otherwise, with base64 reporting which.
+func EncodeBody(header http.Header, body []byte) (s string, isBase64 bool) {
+	if len(body) == 0 {
+		return "", false
+	}
+	if IsText(header.Get("Content-Type")) && utf8.Valid(body) {
+		return string(body), false
+	}
+	return base64.StdEncoding.EncodeToString(body), true
+}
+
+// DecodeBody returns the bytes of an envelope's body, decoding base64 when
+// isBase64 says so. Platforms pad base64; unpadded base64 is accepted too.
+func DecodeBody(body string, isBase64 bool) ([]byte, error) {
+	if !isBase64 {
+		if body == "" {
+			return nil, nil
+		}
+		return []byte(body), nil
+	}
+	b, err := base64.StdEncoding.DecodeString(body)
+	if err != nil {
+		if b2, err2 := base64.RawStdEncoding.DecodeString(body); err2 == nil {
+			return b2, nil
+		}
+		return nil, err
+	}
+	return b, nil
+}
+
+// Header builds an http.Header from an envelope's single-value map and its
+// multi-value map (either may be nil). Where both hold a name, the
+// multi-value map wins. Keys are canonicalised.
+func Header(single map[string]string, multi map[string][]string) http.Header {
+	h := make(http.Header, len(single)+len(multi))
+	for k, v := range single {
+		h[textproto.CanonicalMIMEHeaderKey(k)] = []string{v}
+	}
+	for k, vs := range multi {
+		h[textproto.CanonicalMIMEHeaderKey(k)] = vs
+	}
+	return h
+}
+
+// Query builds url.Values from an envelope's single-value map and its
+// multi-value map (either may be nil); where both hold a name, the
+// multi-value map wins.
+func Query(single map[string]string, multi map[string][]string) url.Values {
+	q := make(url.Values, len(single)+len(multi))
+	for k, v := range single {
+		q[k] = []string{v}
+	}
+	for k, vs := range multi {
+		q[k] = vs
+	}
+	return q
+}
+
+// JoinHeader returns the single-value form of h that envelopes without
+// multi-value headers carry: values joined with ", ", lower-case keys, and
+// Set-Cookie left out (such envelopes carry cookies apart).
+func JoinHeader(h http.Header) map[string]string {
+	m := make(map[string]string, len(h))
+	for k, vs := range h {
+		if len(vs) == 0 || http.CanonicalHeaderKey(k) == "Set-Cookie" {
+			continue
+		}
+		m[strings.ToLower(k)] = strings.Join(vs, ", ")
+	}
+	return m
+}
+
+// Report is what a platform's error envelope says of a failed invocation.
+type Report struct {
+	// Type names the kind of failure, such as "PanicError" or the Go type
+	// of the error.
+	Type string
+	// Message is the error's text.
+	Message string
+}
+
+// ReportOf returns the report of err: its message, and as its type
+// "PanicError" for a panic, "DecodeError" or "LimitError" for the adapter's
+// own failures, "Error" for an *faas.Error, and otherwise the name of the
+// error's Go type, as aws-lambda-go reports it.
+func ReportOf(err error) Report {
+	r := Report{Message: err.Error()}
+	var (
+		perr *faas.PanicError
+		derr *faas.DecodeError
+		lerr *faas.LimitError
+		ferr *faas.Error
+	)
+	switch {
+	case errors.As(err, &perr):
+		r.Type = "PanicError"
+	case errors.As(err, &derr):
+		r.Type = "DecodeError"
+	case errors.As(err, &lerr):
+		r.Type = "LimitError"
+	case errors.As(err, &ferr):
+		r.Type = "Error"
+	default:
+		t := reflect.TypeOf(err)
+		if t.Kind() == reflect.Pointer {
+			t = t.Elem()
+		}
+		r.Type = t.Name()
+		if r.Type == "" {
+			r.Type = "Error"
+		}
+	}
+	return r
+}

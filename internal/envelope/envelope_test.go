@@ -1,0 +1,99 @@
+package envelope
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"testing"
+
+	"github.com/anyfaas/faas"
+	"github.com/anyfaas/faas/lifecycle"
+	"github.com/google/go-cmp/cmp"
+)
+
+func TestIsText(t *testing.T) {
+	for ct, want := range map[string]bool{
+		"text/plain; charset=utf-8": true, "TEXT/HTML": true, "application/json": true,
+		"application/problem+json": true, "application/xml": true, "application/atom+xml": true,
+		"application/x-www-form-urlencoded": true, "application/javascript": true, "image/svg+xml": true,
+		"application/octet-stream": false, "image/png": false, "": false, "application/pdf": false,
+		"text/plain; broken=": true,
+	} {
+		if got := IsText(ct); got != want {
+			t.Errorf("IsText(%q) = %v, want %v", ct, got, want)
+		}
+	}
+}
+
+func TestBody(t *testing.T) {
+	tests := []struct {
+		ct     string
+		body   []byte
+		want   string
+		base64 bool
+	}{
+		{"application/json", []byte(`{"a":1}`), `{"a":1}`, false},
+		{"application/octet-stream", []byte{0, 1, 2}, "AAEC", true},
+		{"text/plain", []byte{0xff, 0xfe}, "//4=", true},
+		{"", []byte("hi"), "aGk=", true},
+		{"text/plain", nil, "", false},
+	}
+	for _, tt := range tests {
+		s, b64 := EncodeBody(http.Header{"Content-Type": {tt.ct}}, tt.body)
+		if s != tt.want || b64 != tt.base64 {
+			t.Errorf("EncodeBody(%q, %q) = %q, %v", tt.ct, tt.body, s, b64)
+		}
+		back, err := DecodeBody(s, b64)
+		if err != nil || string(back) != string(tt.body) {
+			t.Errorf("DecodeBody(%q, %v) = %q, %v", s, b64, back, err)
+		}
+	}
+	if b, err := DecodeBody("aGk", true); err != nil || string(b) != "hi" {
+		t.Errorf("unpadded base64: %q, %v", b, err)
+	}
+	if _, err := DecodeBody("not base64!", true); err == nil {
+		t.Error("invalid base64 decoded")
+	}
+}
+
+func TestHeaderAndQuery(t *testing.T) {
+	h := Header(map[string]string{"content-type": "a", "x-one": "1"}, map[string][]string{"x-one": {"1", "2"}, "cookie": {"a=1", "b=2"}})
+	want := http.Header{"Content-Type": {"a"}, "X-One": {"1", "2"}, "Cookie": {"a=1", "b=2"}}
+	if diff := cmp.Diff(want, h); diff != "" {
+		t.Errorf("Header mismatch (-want +got):\n%s", diff)
+	}
+	q := Query(map[string]string{"a": "1", "b": "2"}, map[string][]string{"a": {"1", "3"}})
+	if diff := cmp.Diff(url.Values{"a": {"1", "3"}, "b": {"2"}}, q); diff != "" {
+		t.Errorf("Query mismatch (-want +got):\n%s", diff)
+	}
+	joined := JoinHeader(http.Header{"X-Multi": {"a", "b"}, "Set-Cookie": {"c=1"}, "Empty": {}})
+	if diff := cmp.Diff(map[string]string{"x-multi": "a, b"}, joined); diff != "" {
+		t.Errorf("JoinHeader mismatch (-want +got):\n%s", diff)
+	}
+}
+
+type customErr struct{}
+
+func (customErr) Error() string { return "custom" }
+
+func TestReportOf(t *testing.T) {
+	tests := []struct {
+		err  error
+		want Report
+	}{
+		{errors.New("plain"), Report{"errorString", "plain"}},
+		{customErr{}, Report{"customErr", "custom"}},
+		{&customErr{}, Report{"customErr", "custom"}},
+		{fmt.Errorf("wrapped: %w", errors.New("x")), Report{"wrapError", "wrapped: x"}},
+		{lifecycle.Recovered("boom"), Report{"PanicError", "panic: boom"}},
+		{&faas.DecodeError{Platform: "aws", Trigger: "http", Field: "body", Err: errors.New("bad")}, Report{"DecodeError", "aws: http event: field body: bad"}},
+		{&faas.LimitError{Platform: "aws", Trigger: "http", What: "response", Size: 7, Limit: 6}, Report{"LimitError", "aws: http response: 7 bytes is over the platform's limit of 6 bytes"}},
+		{faas.Errorf(404, "gone"), Report{"Error", "404 gone"}},
+	}
+	for _, tt := range tests {
+		if got := ReportOf(tt.err); got != tt.want {
+			t.Errorf("ReportOf(%v) = %+v, want %+v", tt.err, got, tt.want)
+		}
+	}
+}

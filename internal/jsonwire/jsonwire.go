@@ -1,0 +1,418 @@
+// Package jsonwire reads and writes the JSON of platform wire formats
+// without reflection: it walks the members of an object and the elements
+// of an array as raw slices of the input, and appends JSON strings. Adapters
+// use it to tell one event shape from another before decoding, and to write
+// responses.
+package jsonwire
+
+import (
+	"errors"
+	"fmt"
+	"strconv"
+	"unicode/utf16"
+	"unicode/utf8"
+)
+
+// SyntaxError reports malformed JSON at a byte offset.
+type SyntaxError struct {
+	Offset int
+	msg    string
+}
+
+func (e *SyntaxError) Error() string { return fmt.Sprintf("%s at offset %d", e.msg, e.Offset) }
+
+// ErrNotObject is returned by Object for a value that is not an object.
+var ErrNotObject = errors.New("not a JSON object")
+
+// Object calls fn with the unescaped key and the raw value of each member
+// of the object in data, in order, until fn returns false. Leading and
+// trailing whitespace is allowed; anything else around the object is an
+// error. Object checks the syntax of everything it walks over.
+func Object(data []byte, fn func(key string, value []byte) bool) error {
+	i := skipSpace(data, 0)
+	if i >= len(data) || data[i] != '{' {
+		return ErrNotObject
+	}
+	end, err := object(data, i, fn)
+	if err != nil {
+		return err
+	}
+	if j := skipSpace(data, end); j != len(data) {
+		return &SyntaxError{j, "invalid character after the top-level value"}
+	}
+	return nil
+}
+
+// Array calls fn with the raw value of each element of the array in data,
+// in order, until fn returns false.
+func Array(data []byte, fn func(value []byte) bool) error {
+	i := skipSpace(data, 0)
+	if i >= len(data) || data[i] != '[' {
+		return errors.New("not a JSON array")
+	}
+	end, err := array(data, i, fn)
+	if err != nil {
+		return err
+	}
+	if j := skipSpace(data, end); j != len(data) {
+		return &SyntaxError{j, "invalid character after the top-level value"}
+	}
+	return nil
+}
+
+// Member returns the raw value of the member key of the object in data,
+// or nil if there is none.
+func Member(data []byte, key string) []byte {
+	var found []byte
+	Object(data, func(k string, v []byte) bool {
+		if k == key {
+			found = v
+			return false
+		}
+		return true
+	})
+	return found
+}
+
+// String returns the string value raw holds, or "" and false if raw is not
+// a JSON string.
+func String(raw []byte) (string, bool) {
+	if len(raw) < 2 || raw[0] != '"' {
+		return "", false
+	}
+	if end, err := stringEnd(raw, 0); err != nil || end != len(raw) {
+		return "", false
+	}
+	s, err := unquote(raw)
+	return s, err == nil
+}
+
+// Valid reports whether data is one valid JSON value.
+func Valid(data []byte) bool {
+	i := skipSpace(data, 0)
+	end, err := value(data, i)
+	return err == nil && skipSpace(data, end) == len(data)
+}
+
+func object(data []byte, i int, fn func(string, []byte) bool) (int, error) {
+	i = skipSpace(data, i+1) // past '{'
+	if i < len(data) && data[i] == '}' {
+		return i + 1, nil
+	}
+	stopped := false
+	for {
+		if i >= len(data) {
+			return i, &SyntaxError{i, "unexpected end of JSON input"}
+		}
+		if data[i] != '"' {
+			return i, &SyntaxError{i, "expected a string key"}
+		}
+		kend, err := stringEnd(data, i)
+		if err != nil {
+			return i, err
+		}
+		rawKey := data[i:kend]
+		i = skipSpace(data, kend)
+		if i >= len(data) || data[i] != ':' {
+			return i, &SyntaxError{i, "expected ':' after an object key"}
+		}
+		i = skipSpace(data, i+1)
+		vend, err := value(data, i)
+		if err != nil {
+			return i, err
+		}
+		if !stopped && fn != nil {
+			key, err := unquote(rawKey)
+			if err != nil {
+				return i, err
+			}
+			stopped = !fn(key, data[i:vend])
+		}
+		i = skipSpace(data, vend)
+		if i >= len(data) {
+			return i, &SyntaxError{i, "unexpected end of JSON input"}
+		}
+		switch data[i] {
+		case ',':
+			i = skipSpace(data, i+1)
+		case '}':
+			return i + 1, nil
+		default:
+			return i, &SyntaxError{i, "expected ',' or '}' after an object member"}
+		}
+	}
+}
+
+func array(data []byte, i int, fn func([]byte) bool) (int, error) {
+	i = skipSpace(data, i+1) // past '['
+	if i < len(data) && data[i] == ']' {
+		return i + 1, nil
+	}
+	stopped := false
+	for {
+		end, err := value(data, i)
+		if err != nil {
+			return i, err
+		}
+		if !stopped && fn != nil {
+			stopped = !fn(data[i:end])
+		}
+		i = skipSpace(data, end)
+		if i >= len(data) {
+			return i, &SyntaxError{i, "unexpected end of JSON input"}
+		}
+		switch data[i] {
+		case ',':
+			i = skipSpace(data, i+1)
+		case ']':
+			return i + 1, nil
+		default:
+			return i, &SyntaxError{i, "expected ',' or ']' after an array element"}
+		}
+	}
+}
+
+// value returns the end of the JSON value starting at i.
+func value(data []byte, i int) (int, error) {
+	if i >= len(data) {
+		return i, &SyntaxError{i, "unexpected end of JSON input"}
+	}
+	switch c := data[i]; {
+	case c == '{':
+		return object(data, i, nil)
+	case c == '[':
+		return array(data, i, nil)
+	case c == '"':
+		return stringEnd(data, i)
+	case c == 't':
+		return literal(data, i, "true")
+	case c == 'f':
+		return literal(data, i, "false")
+	case c == 'n':
+		return literal(data, i, "null")
+	case c == '-' || ('0' <= c && c <= '9'):
+		return number(data, i)
+	}
+	return i, &SyntaxError{i, fmt.Sprintf("invalid character %q looking for the beginning of a value", data[i])}
+}
+
+func literal(data []byte, i int, lit string) (int, error) {
+	if len(data)-i >= len(lit) && string(data[i:i+len(lit)]) == lit {
+		return i + len(lit), nil
+	}
+	return i, &SyntaxError{i, "invalid literal"}
+}
+
+func number(data []byte, i int) (int, error) {
+	start := i
+	if data[i] == '-' {
+		i++
+	}
+	digits := func() int {
+		n := 0
+		for i < len(data) && '0' <= data[i] && data[i] <= '9' {
+			i++
+			n++
+		}
+		return n
+	}
+	switch {
+	case i < len(data) && data[i] == '0':
+		i++
+	case digits() == 0:
+		return start, &SyntaxError{i, "invalid number"}
+	}
+	if i < len(data) && data[i] == '.' {
+		i++
+		if digits() == 0 {
+			return start, &SyntaxError{i, "invalid number: no digits after '.'"}
+		}
+	}
+	if i < len(data) && (data[i] == 'e' || data[i] == 'E') {
+		i++
+		if i < len(data) && (data[i] == '+' || data[i] == '-') {
+			i++
+		}
+		if digits() == 0 {
+			return start, &SyntaxError{i, "invalid number: no digits in the exponent"}
+		}
+	}
+	return i, nil
+}
+
+// stringEnd returns the end of the string starting at the quote at i,
+// checking its escapes and that it holds no control characters.
+func stringEnd(data []byte, i int) (int, error) {
+	for j := i + 1; j < len(data); j++ {
+		switch c := data[j]; {
+		case c == '"':
+			return j + 1, nil
+		case c == '\\':
+			j++
+			if j >= len(data) {
+				break
+			}
+			switch data[j] {
+			case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
+			case 'u':
+				if j+4 >= len(data) || !isHex4(data[j+1:j+5]) {
+					return i, &SyntaxError{j, `invalid \u escape in a string`}
+				}
+				j += 4
+			default:
+				return i, &SyntaxError{j, "invalid escape in a string"}
+			}
+		case c < 0x20:
+			return i, &SyntaxError{j, "control character in a string"}
+		}
+	}
+	return i, &SyntaxError{len(data), "unexpected end of JSON input in a string"}
+}
+
+func isHex4(b []byte) bool {
+	for _, c := range b {
+		if !('0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F') {
+			return false
+		}
+	}
+	return true
+}
+
+func skipSpace(data []byte, i int) int {
+	for i < len(data) {
+		switch data[i] {
+		case ' ', '\t', '\n', '\r':
+			i++
+		default:
+			return i
+		}
+	}
+	return i
+}
+
+// unquote decodes a JSON string literal whose syntax stringEnd checked. As
+// encoding/json does, invalid UTF-8 and lone surrogates become U+FFFD.
+func unquote(raw []byte) (string, error) {
+	body := raw[1 : len(raw)-1]
+	simple := true
+	for _, c := range body {
+		if c == '\\' || c >= utf8.RuneSelf {
+			simple = false
+			break
+		}
+	}
+	if simple {
+		return string(body), nil
+	}
+	out := make([]byte, 0, len(body))
+	for i := 0; i < len(body); {
+		c := body[i]
+		switch {
+		case c == '\\':
+			i++
+			switch body[i] {
+			case 'b':
+				out = append(out, '\b')
+			case 'f':
+				out = append(out, '\f')
+			case 'n':
+				out = append(out, '\n')
+			case 'r':
+				out = append(out, '\r')
+			case 't':
+				out = append(out, '\t')
+			case 'u':
+				r := rune(hex4(body[i+1 : i+5]))
+				i += 5
+				if utf16.IsSurrogate(r) {
+					// A pair decodes to one rune; anything else is U+FFFD,
+					// and a following escape is decoded on its own.
+					if i+6 <= len(body) && body[i] == '\\' && body[i+1] == 'u' {
+						if d := utf16.DecodeRune(r, rune(hex4(body[i+2:i+6]))); d != utf8.RuneError {
+							r, i = d, i+6
+						} else {
+							r = utf8.RuneError
+						}
+					} else {
+						r = utf8.RuneError
+					}
+				}
+				out = utf8.AppendRune(out, r)
+				continue
+			default: // '"', '\\', '/'
+				out = append(out, body[i])
+			}
+			i++
+		case c < utf8.RuneSelf:
+			out = append(out, c)
+			i++
+		default:
+			r, size := utf8.DecodeRune(body[i:])
+			out = utf8.AppendRune(out, r)
+			i += size
+		}
+	}
+	return string(out), nil
+}
+
+func hex4(b []byte) uint16 {
+	n, _ := strconv.ParseUint(string(b), 16, 16)
+	return uint16(n)
+}
+
+// AppendString appends s to dst as a JSON string, escaping as encoding/json
+// does without HTML escaping: quotes, backslashes, control characters and
+// U+2028 and U+2029 are escaped, and invalid UTF-8 becomes U+FFFD.
+func AppendString(dst []byte, s string) []byte {
+	dst = append(dst, '"')
+	start := 0
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			if c >= 0x20 && c != '"' && c != '\\' {
+				i++
+				continue
+			}
+			dst = append(dst, s[start:i]...)
+			switch c {
+			case '"', '\\':
+				dst = append(dst, '\\', c)
+			case '\n':
+				dst = append(dst, '\\', 'n')
+			case '\r':
+				dst = append(dst, '\\', 'r')
+			case '\t':
+				dst = append(dst, '\\', 't')
+			case '\b':
+				dst = append(dst, '\\', 'b')
+			case '\f':
+				dst = append(dst, '\\', 'f')
+			default:
+				dst = append(dst, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xf])
+			}
+			i++
+			start = i
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && size == 1 {
+			dst = append(dst, s[start:i]...)
+			dst = append(dst, `\ufffd`...)
+			i += size
+			start = i
+			continue
+		}
+		if r == '\u2028' || r == '\u2029' {
+			dst = append(dst, s[start:i]...)
+			dst = append(dst, '\\', 'u', '2', '0', '2', hexDigits[r&0xf])
+			i += size
+			start = i
+			continue
+		}
+		i += size
+	}
+	dst = append(dst, s[start:]...)
+	return append(dst, '"')
+}
+
+const hexDigits = "0123456789abcdef"
