@@ -9,6 +9,46 @@
 // with one of the tags faas_aws, faas_fc, faas_scf, faas_gcf or faas_web it
 // links only that platform's adapter, which is how anyfaas builds a
 // deployable binary: nothing another platform needs is linked into it.
+//
+// # What every adapter does
+//
+// An adapter package (aws, fc, scf, gcf, web) speaks one platform's runtime
+// protocol and keeps this contract, so the same handler behaves the same
+// everywhere:
+//
+//   - It registers itself with faas.RegisterAdapter under its platform name,
+//     and its Start(h faas.Handler) error serves until the platform stops
+//     the instance. It runs the App's RuntimeStart when the process starts,
+//     FunctionStart where the platform initialises functions (or before the
+//     first invocation), Freeze when the platform freezes the instance, and
+//     Close when it stops it.
+//   - It exports an in-process entry point that handles one native
+//     invocation without a network, for tests and emulators.
+//   - It decodes each native event into a standard event. Events of no
+//     known shape reach the handler as a *faas.RawEvent with trigger "raw";
+//     events of a known source with no standard shape as a RawEvent with
+//     the source's name as trigger ("log" for every log subscription) and
+//     Kind set where the platform names a sub-kind. An event that claims a
+//     known shape but cannot be decoded is a *faas.DecodeError naming the
+//     trigger and the field, reported in the platform's error envelope.
+//   - It turns HTTP results into the platform's response with faas.Respond,
+//     keeping the status, every value of multi-value headers and every
+//     Set-Cookie as far as the platform can carry them, with binary bodies
+//     in base64 where the envelope is JSON. Other results are JSON
+//     (faas.EncodeResult); errors go into the platform's native error
+//     envelope.
+//   - It enforces the platform's request and response size limits with a
+//     *faas.LimitError in the native envelope.
+//   - Context.Origin carries the native event bytes and the platform's own
+//     context type.
+//   - It never crashes on bad input, never lets a panic end the process
+//     unless the platform's protocol demands it, and never changes
+//     process-wide state per invocation (no os.Setenv).
+//
+// Each adapter replays the real sample events of its platform (copied into
+// its testdata with their sources) against golden standard events and
+// byte-exact golden native responses, and has a fuzz target for every
+// decoder.
 package adapters
 
 import (
