@@ -64,8 +64,15 @@ type Option func(*App)
 func WithLogger(l *slog.Logger) Option { return func(a *App) { a.logger = l } }
 
 // WithHookTimeout bounds each lifecycle hook and each function constructor.
-// The default is 10 seconds.
-func WithHookTimeout(d time.Duration) Option { return func(a *App) { a.hookTimeout = d } }
+// The default is 10 seconds; zero or less means no bound.
+func WithHookTimeout(d time.Duration) Option {
+	return func(a *App) {
+		a.hookTimeout = d
+		if d <= 0 {
+			a.hookTimeout = -1
+		}
+	}
+}
 
 // WithDevelopment turns development mode on or off. In development mode the
 // body of a 500 response carries the error's text. The default is on when
@@ -163,6 +170,8 @@ func (a *App) Func(name string, h any, opts ...FuncOption) {
 		fn.handler = handler
 	} else if h != nil && isConstructor(reflect.TypeOf(h)) {
 		fn.ctor = true
+	} else if h == nil || isNil(h) {
+		fail("the handler is nil")
 	} else {
 		fail("%T is not a faas.HandlerFunc, faas.Handler, http.Handler, or a constructor returning one", h)
 	}
@@ -262,6 +271,7 @@ func (a *App) start(ctx context.Context, phase lifecycle.Phase) error {
 	if !a.prepared {
 		if err := a.prepare(); err != nil {
 			a.startErr = err
+			a.logger.ErrorContext(ctx, "faas: start failed", "error", err)
 			return err
 		}
 		a.prepared = true
@@ -275,13 +285,25 @@ func (a *App) start(ctx context.Context, phase lifecycle.Phase) error {
 	if err := a.resolve(ctx); err != nil {
 		return a.fail(ctx, err)
 	}
+	if a.closed.Load() {
+		return ErrClosed // Close came while starting; it closes what started
+	}
 	a.ready.Store(true)
 	return nil
 }
 
-// fail records a start failure and closes what started.
+// fail records a start failure, logs it once, and closes what started.
 func (a *App) fail(ctx context.Context, err error) error {
 	a.startErr = fmt.Errorf("faas: start: %w", err)
+	attrs := []any{"error", err}
+	var (
+		perr *PanicError
+		herr *lifecycle.HookError
+	)
+	if errors.As(err, &perr) && !errors.As(err, &herr) { // hook panics are logged where they happen
+		attrs = append(attrs, "stack", string(perr.Stack))
+	}
+	a.logger.ErrorContext(ctx, "faas: start failed", attrs...)
 	if cerr := a.seq.Stop(ctx); cerr != nil {
 		a.startErr = errors.Join(a.startErr, fmt.Errorf("faas: closing after the failed start: %w", cerr))
 	}
@@ -301,7 +323,7 @@ func (a *App) prepare() error {
 			if err := a.routes.Add(p, fn); err != nil {
 				var cerr *route.ConflictError
 				if errors.As(err, &cerr) {
-					_, other := a.routes.Lookup(cerr.Existing.Method, cerr.Existing.Path)
+					other := cerr.ExistingValue.(*function)
 					err = fmt.Errorf("faas: function %q: route %q conflicts with route %q of function %q", fn.name, cerr.New, cerr.Existing, other.name)
 				}
 				errs = append(errs, err)
@@ -315,16 +337,19 @@ func (a *App) prepare() error {
 			}
 		}
 	}
-	named := map[string]bool{}
-	addLayer := func(l Layer) {
+	named := map[string]*Layer{}
+	addLayer := func(l *Layer) {
 		if l.Name == "" {
 			errs = append(errs, errors.New("faas: a layer has no name"))
 			return
 		}
-		if named[l.Name] {
+		if seen := named[l.Name]; seen != nil {
+			if !seen.sameAs(l) {
+				errs = append(errs, fmt.Errorf("faas: two different layers are named %q: a layer is known by its name", l.Name))
+			}
 			return
 		}
-		named[l.Name] = true
+		named[l.Name] = l
 		a.seq.Append(lifecycle.Hook{
 			Name:          l.Name,
 			RuntimeStart:  l.RuntimeStart,
@@ -334,12 +359,25 @@ func (a *App) prepare() error {
 			End:           l.End,
 		})
 	}
-	for _, l := range a.layers {
-		addLayer(l)
+	for i := range a.layers {
+		addLayer(&a.layers[i])
 	}
 	for _, fn := range a.funcs {
-		for _, l := range fn.layers {
-			addLayer(l)
+		for i := range fn.layers {
+			addLayer(&fn.layers[i])
+		}
+	}
+	// A function that is itself an App starts, freezes and closes with
+	// this one.
+	for _, fn := range a.funcs {
+		if inner, ok := fn.handler.(*App); ok {
+			a.seq.Append(lifecycle.Hook{
+				Name:          "app " + fn.name,
+				RuntimeStart:  inner.StartRuntime,
+				FunctionStart: inner.Start,
+				Freeze:        inner.Freeze,
+				Close:         inner.Close,
+			})
 		}
 	}
 	return errors.Join(errs...)
@@ -370,13 +408,19 @@ func (a *App) resolve(ctx context.Context) error {
 		}
 		h := a.recoverer(fn.handler)
 		for i := len(fn.layers) - 1; i >= 0; i-- {
-			h = a.wrapLayer(&fn.layers[i], h)
+			var err error
+			if h, err = a.wrapLayer(&fn.layers[i], h); err != nil {
+				return fmt.Errorf("function %q: %w", fn.name, err)
+			}
 		}
 		fn.chain = h
 	}
 	var h Handler = HandlerFunc(dispatch)
 	for i := len(a.layers) - 1; i >= 0; i-- {
-		h = a.wrapLayer(&a.layers[i], h)
+		var err error
+		if h, err = a.wrapLayer(&a.layers[i], h); err != nil {
+			return err
+		}
 	}
 	a.chain = h
 	return nil
@@ -398,41 +442,86 @@ func (a *App) construct(fn *function) (Handler, error) {
 	return h, nil
 }
 
-// wrapLayer wraps h in l, timing its hooks when debug logging is on.
-func (a *App) wrapLayer(l *Layer, h Handler) Handler {
-	if !a.debug || (l.BeforeInvoke == nil && l.AfterInvoke == nil) {
-		return l.wrap(h)
-	}
-	timed := *l
-	if before := l.BeforeInvoke; before != nil {
-		timed.BeforeInvoke = func(ctx *Context, event any) error {
-			begin := time.Now()
-			err := before(ctx, event)
-			ctx.Logger().Debug("phase done", "phase", lifecycle.BeforeInvoke.String(), "layer", l.Name, "duration", time.Since(begin))
-			return err
+// wrapLayer wraps h in l: its BeforeInvoke, its middleware around h, and
+// its AfterInvoke. A layer with hooks is a panic boundary, so that its
+// AfterInvoke sees a panic inside it as an error. Hooks are timed when
+// debug logging is on. A middleware that panics or returns nil when it is
+// built is an error naming the layer.
+func (a *App) wrapLayer(l *Layer, h Handler) (Handler, error) {
+	if l.Middleware != nil {
+		var wrapped Handler
+		err := lifecycle.Call(context.Background(), 0, func(context.Context) error {
+			wrapped = l.Middleware(h)
+			return nil
+		})
+		switch {
+		case err != nil:
+			return nil, fmt.Errorf("layer %q: building its middleware: %w", l.Name, err)
+		case wrapped == nil || isNil(wrapped):
+			return nil, fmt.Errorf("layer %q: its Middleware returned a nil Handler", l.Name)
 		}
+		h = wrapped
 	}
-	if after := l.AfterInvoke; after != nil {
-		timed.AfterInvoke = func(ctx *Context, result any, err error) {
-			begin := time.Now()
-			after(ctx, result, err)
-			ctx.Logger().Debug("phase done", "phase", lifecycle.AfterInvoke.String(), "layer", l.Name, "duration", time.Since(begin))
+	before, after := l.BeforeInvoke, l.AfterInvoke
+	if before == nil && after == nil {
+		return h, nil
+	}
+	debug := a.debug
+	return HandlerFunc(func(ctx *Context, event any) (result any, err error) {
+		var begin time.Time
+		if before != nil {
+			if debug {
+				begin = time.Now()
+			}
+			err = a.safely(ctx, func() error { return before(ctx, event) })
+			if debug {
+				ctx.Logger().Debug("phase done", "phase", lifecycle.BeforeInvoke.String(), "layer", l.Name, "duration", time.Since(begin))
+			}
 		}
-	}
-	return timed.wrap(h)
+		if err == nil {
+			result, err = a.safeInvoke(ctx, h, event)
+		}
+		if after != nil {
+			if debug {
+				begin = time.Now()
+			}
+			if perr := a.safely(ctx, func() error { after(ctx, result, err); return nil }); perr != nil {
+				result, err = nil, perr
+			}
+			if debug {
+				ctx.Logger().Debug("phase done", "phase", lifecycle.AfterInvoke.String(), "layer", l.Name, "duration", time.Since(begin))
+			}
+		}
+		return result, err
+	}), nil
+}
+
+// safely calls fn, turning a panic into a *PanicError, logged with its
+// stack.
+func (a *App) safely(ctx *Context, fn func() error) (err error) {
+	defer func() {
+		if v := recover(); v != nil {
+			err = a.panicked(ctx, v)
+		}
+	}()
+	return fn()
+}
+
+// safeInvoke invokes h, turning a panic into a *PanicError, logged with
+// its stack.
+func (a *App) safeInvoke(ctx *Context, h Handler, event any) (result any, err error) {
+	defer func() {
+		if v := recover(); v != nil {
+			result, err = nil, a.panicked(ctx, v)
+		}
+	}()
+	return h.Invoke(ctx, event)
 }
 
 // recoverer turns a panic in h into a *PanicError, logged with its stack,
 // so that layers see it as an error.
 func (a *App) recoverer(h Handler) Handler {
-	return HandlerFunc(func(ctx *Context, event any) (result any, err error) {
-		defer func() {
-			if v := recover(); v != nil {
-				result, err = nil, a.panicked(ctx, v)
-			}
-		}()
-		return h.Invoke(ctx, event)
-	})
+	return HandlerFunc(func(ctx *Context, event any) (any, error) { return a.safeInvoke(ctx, h, event) })
 }
 
 func (a *App) panicked(ctx *Context, v any) error {
@@ -487,7 +576,8 @@ func (a *App) Invoke(ctx *Context, event any) (result any, err error) {
 		if a.closed.Load() {
 			return nil, ErrClosed
 		}
-		if err := a.Start(ctx); err != nil {
+		// The start outlives this invocation: its end must not fail it.
+		if err := a.Start(context.WithoutCancel(ctx)); err != nil {
 			return nil, err
 		}
 	}
@@ -495,6 +585,9 @@ func (a *App) Invoke(ctx *Context, event any) (result any, err error) {
 	if a.debug {
 		begin = time.Now()
 	}
+	// An App invoked as a function of another App routes within itself,
+	// then gives the outer App its routing back.
+	outerFn, outerErr, outerName := ctx.fn, ctx.routeErr, ctx.inv.Function
 	defer func() {
 		if v := recover(); v != nil {
 			result, err = nil, a.panicked(ctx, v)
@@ -504,6 +597,9 @@ func (a *App) Invoke(ctx *Context, event any) (result any, err error) {
 		}
 		if a.debug {
 			ctx.Logger().Debug("phase done", "phase", lifecycle.Invoke.String(), "duration", time.Since(begin))
+		}
+		if outerFn != nil {
+			ctx.fn, ctx.routeErr, ctx.inv.Function = outerFn, outerErr, outerName
 		}
 	}()
 	ctx.fn, ctx.routeErr = a.route(ctx, event)
@@ -531,7 +627,7 @@ func (a *App) logFailure(ctx *Context, err error) {
 	switch {
 	case errors.As(err, &perr):
 		// Logged with its stack where it was recovered.
-	case errors.As(err, &ferr) && ferr.status() < http.StatusInternalServerError:
+	case errors.As(err, &ferr) && ferr != nil && validStatus(ferr.status()) && ferr.status() < http.StatusInternalServerError:
 		// A client error is the handler's answer, not a failure.
 	default:
 		ctx.Logger().Error("invocation failed", "error", err)
@@ -569,6 +665,9 @@ func (a *App) route(ctx *Context, event any) (*function, error) {
 		return fn, nil
 	}
 	trigger := ctx.inv.Trigger
+	if trigger == "" {
+		return nil, &Error{StatusCode: http.StatusNotFound, Message: fmt.Sprintf("an event of type %T is not a standard event and names no trigger", event), Err: ErrNoFunction}
+	}
 	candidates := a.triggers[trigger]
 	switch len(candidates) {
 	case 1:

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strings"
 
 	"github.com/anyfaas/faas/lifecycle"
 )
@@ -24,33 +25,47 @@ type Error struct {
 	Err error
 }
 
-// Errorf returns an *Error with the given status and a formatted message.
-// If the arguments hold an error wrapped with %w, it becomes Err.
+// Errorf returns an *Error with the given status whose Message is the
+// formatted text, all of which the client sees. An error wrapped with %w
+// becomes Err too, for errors.Is and errors.As. To keep a cause from the
+// client, set it as Err of an *Error whose Message does not include it.
 func Errorf(status int, format string, args ...any) *Error {
 	err := fmt.Errorf(format, args...)
 	return &Error{StatusCode: status, Message: err.Error(), Err: errors.Unwrap(err)}
 }
 
+// Error returns the status, the message and, when the message does not
+// already say it, the cause. A nil *Error says that it is nil.
 func (e *Error) Error() string {
+	if e == nil {
+		return "faas: a nil *faas.Error was returned as an error"
+	}
 	msg := e.message()
-	if e.Err != nil && e.Err.Error() != msg {
+	if e.Err != nil && !strings.Contains(msg, e.Err.Error()) {
 		return fmt.Sprintf("%d %s: %v", e.status(), msg, e.Err)
 	}
 	return fmt.Sprintf("%d %s", e.status(), msg)
 }
 
 // Unwrap returns the underlying cause.
-func (e *Error) Unwrap() error { return e.Err }
+func (e *Error) Unwrap() error {
+	if e == nil {
+		return nil
+	}
+	return e.Err
+}
 
+// status returns the HTTP status: 500 for a nil *Error, or one without a
+// status.
 func (e *Error) status() int {
-	if e.StatusCode == 0 {
+	if e == nil || e.StatusCode == 0 {
 		return http.StatusInternalServerError
 	}
 	return e.StatusCode
 }
 
 func (e *Error) message() string {
-	if e.Message != "" {
+	if e != nil && e.Message != "" {
 		return e.Message
 	}
 	return http.StatusText(e.status())

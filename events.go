@@ -20,6 +20,10 @@ type HTTPRequest struct {
 	Path string
 	// Query holds the query parameters, each with all of its values.
 	Query url.Values
+	// RawQuery is the query string as the client sent it, without '?',
+	// where the platform passes it on; empty otherwise. Handlers mounted
+	// from net/http see it, so that signatures over the query still verify.
+	RawQuery string
 	// Header holds the request headers in canonical form (see
 	// http.CanonicalHeaderKey). Cookies are in Header["Cookie"].
 	Header http.Header

@@ -62,7 +62,11 @@ func Timer(schedule string) FuncOption {
 // of that trigger is routed to the function that declares it.
 func On(trigger string) FuncOption {
 	return func(f *function) {
-		if !validName.MatchString(trigger) {
+		switch {
+		case trigger == TriggerHTTP:
+			f.errs = append(f.errs, errors.New(`faas.On("http") declares no route: use faas.HTTP("METHOD /path")`))
+			return
+		case !validName.MatchString(trigger):
 			f.errs = append(f.errs, fmt.Errorf("trigger name %q is not valid", trigger))
 			return
 		}

@@ -6,3 +6,5 @@ require (
 	github.com/google/go-cmp v0.7.0
 	go.uber.org/dig v1.19.0
 )
+
+require github.com/go-chi/chi/v5 v5.5.0 // indirect

@@ -2,6 +2,7 @@ package faas
 
 import (
 	"context"
+	"reflect"
 )
 
 // Layer is a named bundle of lifecycle hooks and an invoke middleware: one
@@ -49,25 +50,19 @@ type Layer struct {
 	Middleware Middleware
 }
 
-// wrap returns h wrapped in the layer's per-invocation behaviour.
-func (l *Layer) wrap(h Handler) Handler {
-	if l.Middleware != nil {
-		h = l.Middleware(h)
+// sameAs reports whether l and m are the same layer: the same name and the
+// same hook and middleware functions.
+func (l *Layer) sameAs(m *Layer) bool {
+	fn := func(v any) uintptr {
+		rv := reflect.ValueOf(v)
+		if rv.IsNil() {
+			return 0
+		}
+		return rv.Pointer()
 	}
-	if l.BeforeInvoke == nil && l.AfterInvoke == nil {
-		return h
-	}
-	before, after := l.BeforeInvoke, l.AfterInvoke
-	return HandlerFunc(func(ctx *Context, event any) (result any, err error) {
-		if before != nil {
-			err = before(ctx, event)
-		}
-		if err == nil {
-			result, err = h.Invoke(ctx, event)
-		}
-		if after != nil {
-			after(ctx, result, err)
-		}
-		return result, err
-	})
+	return l.Name == m.Name &&
+		fn(l.RuntimeStart) == fn(m.RuntimeStart) && fn(l.FunctionStart) == fn(m.FunctionStart) &&
+		fn(l.BeforeInvoke) == fn(m.BeforeInvoke) && fn(l.AfterInvoke) == fn(m.AfterInvoke) &&
+		fn(l.Freeze) == fn(m.Freeze) && fn(l.Close) == fn(m.Close) && fn(l.End) == fn(m.End) &&
+		fn(l.Middleware) == fn(m.Middleware)
 }

@@ -399,7 +399,7 @@ func TestConstructorErrors(t *testing.T) {
 		{"dependency constructor panics", func(app *faas.App) {
 			app.Provide(func() *DB { panic("no db") })
 			app.Func("orders", func(*DB) faas.HandlerFunc { return echo("orders") })
-		}, []string{`function "orders": constructor`, "panic: \"no db\""}},
+		}, []string{`function "orders": constructor`, "panic: no db"}},
 		{"cycle", func(app *faas.App) {
 			app.Provide(func(*Repo) *DB { return nil }, func(*DB) *Repo { return nil })
 			app.Func("orders", func(*DB) faas.HandlerFunc { return echo("orders") })

@@ -34,7 +34,10 @@ func FromHTTP(h http.Handler) HandlerFunc {
 
 // newHTTPRequest builds the *http.Request a net/http handler sees.
 func newHTTPRequest(ctx *Context, req *HTTPRequest) *http.Request {
-	u := &url.URL{Path: req.Path, RawQuery: req.Query.Encode()}
+	u := &url.URL{Path: req.Path, RawQuery: req.RawQuery}
+	if u.RawQuery == "" && len(req.Query) > 0 {
+		u.RawQuery = req.Query.Encode()
+	}
 	header := req.Header
 	if header == nil {
 		header = make(http.Header)

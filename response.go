@@ -44,15 +44,47 @@ const (
 //     error's text.
 //
 // The status set with [Context.SetStatus] replaces the 200 or 204 of a plain
-// result. Headers set on the Context are sent with every response: they
+// result, and applies to an *HTTPResponse without a status of its own. A
+// status outside 200–999 is a bug in the handler: it is logged and answered
+// with a 500. Headers set on the Context are sent with every response: they
 // replace the default Content-Type of a plain result, while a header that an
 // *HTTPResponse or *Error sets itself wins over them. Respond ends the
 // invocation's response: later changes through the Context are ignored.
 func Respond(ctx *Context, result any, err error) *HTTPResponse {
+	resp, _ := respond(ctx, result, err, false)
+	return resp
+}
+
+// RespondStream is Respond for adapters that can stream a response: when
+// the result is an io.Reader, it returns the response's status and headers
+// with an empty body, and the reader, unread, for the adapter to stream and
+// then close if it is an io.Closer. For any other result the reader is nil
+// and the response is Respond's.
+func RespondStream(ctx *Context, result any, err error) (*HTTPResponse, io.Reader) {
+	return respond(ctx, result, err, true)
+}
+
+func respond(ctx *Context, result any, err error, stream bool) (*HTTPResponse, io.Reader) {
 	status, header := ctx.end()
-	if err != nil {
-		return errorResponse(ctx, header, err)
+	resp, body := build(ctx, status, header, result, err, stream)
+	if !validStatus(resp.StatusCode) {
+		ctx.Logger().Error("faas: the handler set an invalid HTTP status; answering 500", "status", resp.StatusCode)
+		if c, ok := body.(io.Closer); ok {
+			c.Close()
+		}
+		return errorResponse(ctx, header, fmt.Errorf("faas: invalid HTTP status %d", resp.StatusCode)), nil
 	}
+	return resp, body
+}
+
+// validStatus reports whether code can be a final HTTP status.
+func validStatus(code int) bool { return 200 <= code && code <= 999 }
+
+func build(ctx *Context, status int, header http.Header, result any, err error, stream bool) (*HTTPResponse, io.Reader) {
+	if err != nil {
+		return errorResponse(ctx, header, err), nil
+	}
+	var body io.Reader
 	var resp *HTTPResponse
 	switch r := result.(type) {
 	case *HTTPResponse:
@@ -61,13 +93,16 @@ func Respond(ctx *Context, result any, err error) *HTTPResponse {
 			break
 		}
 		if r.StatusCode != 0 && len(header) == 0 {
-			return r
+			return r, nil
 		}
 		resp = &HTTPResponse{StatusCode: r.StatusCode, Header: mergeHeader(header, r.Header), Body: r.Body}
 		if resp.StatusCode == 0 {
+			resp.StatusCode = status
+		}
+		if resp.StatusCode == 0 {
 			resp.StatusCode = http.StatusOK
 		}
-		return resp
+		return resp, nil
 	case nil:
 		resp = &HTTPResponse{StatusCode: http.StatusNoContent}
 	case string:
@@ -77,24 +112,28 @@ func Respond(ctx *Context, result any, err error) *HTTPResponse {
 	case json.RawMessage:
 		resp = plainResponse(contentJSON, r)
 	case io.Reader:
-		body, rerr := io.ReadAll(r)
-		if c, ok := r.(io.Closer); ok {
-			c.Close()
-		}
-		if rerr != nil {
-			return errorResponse(ctx, header, fmt.Errorf("faas: reading the result: %w", rerr))
-		}
 		ct := contentBinary
 		if typed, ok := r.(interface{ ContentType() string }); ok {
 			ct = typed.ContentType()
 		}
-		resp = plainResponse(ct, body)
-	default:
-		body, merr := EncodeResult(r)
-		if merr != nil {
-			return errorResponse(ctx, header, merr)
+		if stream {
+			resp, body = plainResponse(ct, nil), r
+			break
 		}
-		resp = plainResponse(contentJSON, body)
+		data, rerr := io.ReadAll(r)
+		if c, ok := r.(io.Closer); ok {
+			c.Close()
+		}
+		if rerr != nil {
+			return errorResponse(ctx, header, fmt.Errorf("faas: reading the result: %w", rerr)), nil
+		}
+		resp = plainResponse(ct, data)
+	default:
+		data, merr := EncodeResult(r)
+		if merr != nil {
+			return errorResponse(ctx, header, merr), nil
+		}
+		resp = plainResponse(contentJSON, data)
 	}
 	if status != 0 {
 		resp.StatusCode = status
@@ -102,7 +141,7 @@ func Respond(ctx *Context, result any, err error) *HTTPResponse {
 	// The Content-Type of a plain result is a default: what the handler set
 	// on the Context wins.
 	resp.Header = mergeHeader(resp.Header, header)
-	return resp
+	return resp, body
 }
 
 func plainResponse(contentType string, body []byte) *HTTPResponse {
@@ -140,7 +179,7 @@ func errorResponse(ctx *Context, ctxHeader http.Header, err error) *HTTPResponse
 		body errorBody
 		resp = &HTTPResponse{}
 	)
-	if errors.As(err, &ferr) {
+	if errors.As(err, &ferr) && ferr != nil && validStatus(ferr.status()) {
 		resp.StatusCode = ferr.status()
 		body.Error = ferr.message()
 		resp.Header = mergeHeader(ctxHeader, ferr.Header)

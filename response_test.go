@@ -63,6 +63,9 @@ func TestRespond(t *testing.T) {
 		{name: "response as is", result: shared, want: shared},
 		{name: "response with zero status", result: &faas.HTTPResponse{Body: []byte("x")},
 			want: &faas.HTTPResponse{StatusCode: 200, Body: []byte("x")}},
+		{name: "response without a status takes the context's", setup: func(c *faas.Context) { c.SetStatus(201) },
+			result: &faas.HTTPResponse{Body: []byte("x")},
+			want:   &faas.HTTPResponse{StatusCode: 201, Body: []byte("x")}},
 		{name: "nil response", result: (*faas.HTTPResponse)(nil),
 			want: &faas.HTTPResponse{StatusCode: 204}},
 		{name: "response merges context headers, its own win",
@@ -158,5 +161,27 @@ func TestErrorf(t *testing.T) {
 	}
 	if got := (&faas.Error{StatusCode: 418}).Error(); got != "418 I'm a teapot" {
 		t.Errorf("Error() = %q", got)
+	}
+}
+
+func TestRespondStream(t *testing.T) {
+	app, _ := newTestApp(t)
+	ctx := app.NewContext(t.Context(), faas.Invocation{Event: faastest.NewHTTPRequest("GET", "/", "")})
+	ctx.SetStatus(206)
+	ctx.SetHeader("X-A", "1")
+	src := &closeTracker{Reader: strings.NewReader("chunks")}
+	resp, body := faas.RespondStream(ctx, typedReader{src}, nil)
+	want := &faas.HTTPResponse{StatusCode: 206, Header: http.Header{"Content-Type": {"text/csv"}, "X-A": {"1"}}}
+	if diff := cmp.Diff(want, resp); diff != "" {
+		t.Errorf("head mismatch (-want +got):\n%s", diff)
+	}
+	if b, _ := io.ReadAll(body); string(b) != "chunks" || src.closed {
+		t.Errorf("stream %q, closed %v: want it unread and open", b, src.closed)
+	}
+
+	ctx = app.NewContext(t.Context(), faas.Invocation{Event: faastest.NewHTTPRequest("GET", "/", "")})
+	resp, body = faas.RespondStream(ctx, "text", nil)
+	if body != nil || string(resp.Body) != "text" {
+		t.Errorf("a plain result: body reader %v, response %+v", body, resp)
 	}
 }

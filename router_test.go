@@ -199,7 +199,14 @@ func TestRegistrationErrors(t *testing.T) {
 		{"bad cron", func(a *faas.App) { a.Func("a", h, faas.Timer("* *")) }, []string{"a cron expression has 5 to 7 fields, not 2"}},
 		{"bad trigger", func(a *faas.App) { a.Func("a", h, faas.On("no spaces")) }, []string{`trigger name "no spaces" is not valid`}},
 		{"not a handler", func(a *faas.App) { a.Func("a", 42) }, []string{`function "a": int is not a faas.HandlerFunc`}},
-		{"nil handler", func(a *faas.App) { a.Func("a", faas.HandlerFunc(nil)) }, []string{`function "a": faas.HandlerFunc is not a faas.HandlerFunc`}},
+		{"nil handler", func(a *faas.App) { a.Func("a", faas.HandlerFunc(nil)) }, []string{`function "a": the handler is nil`}},
+		{"untyped nil handler", func(a *faas.App) { a.Func("a", nil) }, []string{`function "a": the handler is nil`}},
+		{"On http", func(a *faas.App) { a.Func("a", h, faas.On("http")) }, []string{`faas.On("http") declares no route: use faas.HTTP("METHOD /path")`}},
+		{"conflict names the owner", func(a *faas.App) {
+			a.Func("a", h, faas.HTTP("GET /other"))
+			a.Func("b", h, faas.HTTP("GET /files/{rest...}"))
+			a.Func("c", h, faas.HTTP("GET /files/{p...}"))
+		}, []string{`function "c": route "GET /files/{p...}" conflicts with route "GET /files/{rest...}" of function "b"`}},
 		{"route conflict", func(a *faas.App) {
 			a.Func("a", h, faas.HTTP("GET /items/{id}"))
 			a.Func("b", h, faas.HTTP("GET /items/{name}"))

@@ -23,24 +23,30 @@ import (
 )
 
 // NewHTTPRequest returns an HTTP event for method and target, a path with an
-// optional query ("/items/1?full=true"), with body as its body. The Host is
+// optional query ("/items/1?full=true"; the path is percent-decoded as
+// adapters decode it), with body as its body. The Host is
 // example.com and the source IP 192.0.2.1; a body that starts with '{' or
 // '[' gets Content-Type application/json. Query pairs that do not parse are
 // dropped, as net/http drops them.
 func NewHTTPRequest(method, target, body string) *faas.HTTPRequest {
-	path, rawQuery, _ := strings.Cut(target, "?")
+	rawPath, rawQuery, _ := strings.Cut(target, "?")
 	query, _ := url.ParseQuery(rawQuery) // keeps what parses, as net/http does
+	path, err := url.PathUnescape(rawPath)
+	if err != nil {
+		path = rawPath
+	}
 	req := &faas.HTTPRequest{
 		Method:   strings.ToUpper(method),
 		Path:     path,
 		Query:    query,
+		RawQuery: rawQuery,
 		Header:   http.Header{},
 		Host:     "example.com",
 		SourceIP: "192.0.2.1",
 	}
 	if body != "" {
 		req.Body = []byte(body)
-		if t := strings.TrimSpace(body); t[0] == '{' || t[0] == '[' {
+		if t := strings.TrimSpace(body); t != "" && (t[0] == '{' || t[0] == '[') {
 			req.Header.Set("Content-Type", "application/json")
 		}
 	}

@@ -17,7 +17,7 @@ import (
 func TestNewHTTPRequest(t *testing.T) {
 	got := faastest.NewHTTPRequest("post", "/items/1?a=1&a=2&b=%zz", `  {"x":1}`)
 	want := &faas.HTTPRequest{
-		Method: "POST", Path: "/items/1", Query: map[string][]string{"a": {"1", "2"}},
+		Method: "POST", Path: "/items/1", Query: map[string][]string{"a": {"1", "2"}}, RawQuery: "a=1&a=2&b=%zz",
 		Header: http.Header{"Content-Type": {"application/json"}}, Body: []byte(`  {"x":1}`),
 		Host: "example.com", SourceIP: "192.0.2.1",
 	}
@@ -26,6 +26,9 @@ func TestNewHTTPRequest(t *testing.T) {
 	}
 	if h := faastest.NewHTTPRequest("GET", "/", "plain").Header; len(h) != 0 {
 		t.Errorf("a plain body got headers %v", h)
+	}
+	if r := faastest.NewHTTPRequest("POST", "/files/a%20b", "  \n"); r.Path != "/files/a b" || len(r.Header) != 0 {
+		t.Errorf("decoded path %q, headers %v", r.Path, r.Header)
 	}
 }
 

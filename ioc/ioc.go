@@ -22,7 +22,9 @@ type Container struct {
 
 // New returns an empty container.
 func New() *Container {
-	return &Container{dig: dig.New(dig.RecoverFromPanics())}
+	// No dig.RecoverFromPanics: a constructor's panic unwinds to the
+	// caller's recover, which records the stack at the panic.
+	return &Container{dig: dig.New()}
 }
 
 // Provide adds a constructor: a function whose results are the values it

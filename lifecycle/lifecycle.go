@@ -100,24 +100,28 @@ func (e *HookError) Unwrap() error { return e.Err }
 // Call runs fn with a context that expires after timeout, and returns fn's
 // error. A panic in fn is returned as a *PanicError. If fn has not returned
 // when the timeout passes, Call returns an error wrapping ErrTimeout without
-// waiting for it; fn keeps its context, which is then done. A timeout of zero
-// or less means no timeout beyond ctx's own.
+// waiting for it; fn keeps its context, which is then done. If ctx ends
+// first, Call returns ctx's error in the same way. A timeout of zero or
+// less means no timeout beyond ctx's own.
 func Call(ctx context.Context, timeout time.Duration, fn func(context.Context) error) error {
-	if timeout <= 0 {
+	if timeout <= 0 && ctx.Done() == nil {
 		return callRecover(ctx, fn)
 	}
-	ctx, cancel := context.WithTimeout(ctx, timeout)
+	hookCtx, cancel := ctx, context.CancelFunc(func() {})
+	if timeout > 0 {
+		hookCtx, cancel = context.WithTimeout(ctx, timeout)
+	}
 	defer cancel()
 	done := make(chan error, 1)
-	go func() { done <- callRecover(ctx, fn) }()
+	go func() { done <- callRecover(hookCtx, fn) }()
 	select {
 	case err := <-done:
 		return err
-	case <-ctx.Done():
-		if errors.Is(ctx.Err(), context.DeadlineExceeded) {
-			return fmt.Errorf("%w after %s", ErrTimeout, timeout)
+	case <-hookCtx.Done():
+		if err := ctx.Err(); err != nil {
+			return fmt.Errorf("the caller's context ended first: %w", err)
 		}
-		return ctx.Err()
+		return fmt.Errorf("%w after %s", ErrTimeout, timeout)
 	}
 }
 
@@ -159,7 +163,8 @@ type Hook struct {
 // The zero Sequence is ready to use, with DefaultTimeout and no logging.
 // A Sequence is safe for concurrent use.
 type Sequence struct {
-	// Timeout bounds each hook call; zero means DefaultTimeout.
+	// Timeout bounds each hook call; zero means DefaultTimeout, and a
+	// negative value means no bound.
 	Timeout time.Duration
 	// Logger receives each hook's and each phase's duration at debug level,
 	// and failures at error level. Nil means no logging.

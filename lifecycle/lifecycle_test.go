@@ -249,11 +249,24 @@ func TestCall(t *testing.T) {
 			t.Errorf("%s: Call = %q, want %q", tt.name, got, tt.want)
 		}
 	}
-	// A cancelled parent is reported as such, not as a timeout.
+	// A parent that ends first is reported as such, not as a timeout.
 	ctx, cancel := context.WithCancel(t.Context())
 	cancel()
-	if err := Call(ctx, time.Second, func(ctx context.Context) error { <-ctx.Done(); return nil }); !errors.Is(err, context.Canceled) {
+	if err := Call(ctx, time.Second, func(ctx context.Context) error { <-ctx.Done(); return nil }); !errors.Is(err, context.Canceled) || errors.Is(err, ErrTimeout) {
 		t.Errorf("Call with a cancelled parent = %v, want context.Canceled", err)
+	}
+	short, cancel2 := context.WithTimeout(t.Context(), 5*time.Millisecond)
+	defer cancel2()
+	err := Call(short, time.Hour, func(ctx context.Context) error { <-ctx.Done(); return nil })
+	if !errors.Is(err, context.DeadlineExceeded) || errors.Is(err, ErrTimeout) || strings.Contains(err.Error(), "1h") {
+		t.Errorf("Call with a parent deadline before the timeout = %v", err)
+	}
+	// With no timeout, a hook that never returns is still abandoned when the
+	// parent ends.
+	release := make(chan struct{})
+	defer close(release)
+	if err := Call(ctx, 0, func(context.Context) error { <-release; return nil }); !errors.Is(err, context.Canceled) {
+		t.Errorf("Call without a timeout and a cancelled parent = %v", err)
 	}
 	// A panic value that is an error can be unwrapped.
 	sentinel := errors.New("sentinel")

@@ -30,6 +30,8 @@ type entry[V any] struct {
 type ConflictError struct {
 	// New is the pattern being added; Existing is the one it conflicts with.
 	New, Existing *Pattern
+	// ExistingValue is the value Existing was added with.
+	ExistingValue any
 }
 
 func (e *ConflictError) Error() string {
@@ -70,7 +72,7 @@ func (t *Table[V]) Add(p *Pattern, v V) error {
 	}
 	for _, e := range n.entries {
 		if e.pattern.Method == p.Method {
-			return &ConflictError{New: p, Existing: e.pattern}
+			return &ConflictError{New: p, Existing: e.pattern, ExistingValue: e.value}
 		}
 	}
 	n.entries = append(n.entries, entry[V]{p, v})

@@ -141,6 +141,7 @@ func Handler(h faas.Handler) http.Handler {
 			Method:   r.Method,
 			Path:     r.URL.Path,
 			Query:    r.URL.Query(),
+			RawQuery: r.URL.RawQuery,
 			Header:   r.Header,
 			Body:     body,
 			Host:     r.Host,
