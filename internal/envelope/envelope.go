@@ -45,13 +45,13 @@ func IsText(contentType string) bool {
 }
 
 // EncodeBody returns the body as an envelope carries it: the text itself
-// when the response's Content-Type is text and the body is valid UTF-8, and
-// base64 otherwise, with base64 reporting which.
+// when the body is valid UTF-8 and the response's Content-Type is text or
+// missing, and base64 otherwise, with base64 reporting which.
 func EncodeBody(header http.Header, body []byte) (s string, isBase64 bool) {
 	if len(body) == 0 {
 		return "", false
 	}
-	if IsText(header.Get("Content-Type")) && utf8.Valid(body) {
+	if ct := header.Get("Content-Type"); (ct == "" || IsText(ct)) && utf8.Valid(body) {
 		return string(body), false
 	}
 	return base64.StdEncoding.EncodeToString(body), true

@@ -36,7 +36,8 @@ func TestBody(t *testing.T) {
 		{"application/json", []byte(`{"a":1}`), `{"a":1}`, false},
 		{"application/octet-stream", []byte{0, 1, 2}, "AAEC", true},
 		{"text/plain", []byte{0xff, 0xfe}, "//4=", true},
-		{"", []byte("hi"), "aGk=", true},
+		{"", []byte("hi"), "hi", false},
+		{"", []byte{0xff}, "/w==", true},
 		{"text/plain", nil, "", false},
 	}
 	for _, tt := range tests {

@@ -1,0 +1,381 @@
+package aws_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"log/slog"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/anyfaas/faas"
+	"github.com/anyfaas/faas/adapters/aws"
+	"github.com/anyfaas/faas/internal/golden"
+	"github.com/aws/aws-lambda-go/lambda/messages"
+	"github.com/aws/aws-lambda-go/lambdacontext"
+	"github.com/google/go-cmp/cmp"
+)
+
+// recorder is a function that keeps the event it was given and answers as
+// h does.
+type recorder struct {
+	h     faas.HandlerFunc
+	event any
+	ctx   *faas.Context
+}
+
+func (r *recorder) Invoke(ctx *faas.Context, event any) (any, error) {
+	r.event, r.ctx = event, ctx
+	return r.h(ctx, event)
+}
+
+func newApp(h faas.Handler) *faas.App {
+	app := faas.New(faas.WithLogger(slog.New(slog.DiscardHandler)))
+	app.Func("f", h)
+	return app
+}
+
+// lambdaContext returns a context as aws-lambda-go builds it for an
+// invocation.
+func lambdaContext(t *testing.T) context.Context {
+	ctx, cancel := context.WithDeadline(t.Context(), time.Now().Add(time.Minute))
+	t.Cleanup(cancel)
+	return lambdacontext.NewContext(ctx, &lambdacontext.LambdaContext{
+		AwsRequestID:       "req-1",
+		InvokedFunctionArn: "arn:aws:lambda:us-east-1:123456789012:function:f",
+	})
+}
+
+// native renders what Lambda receives: the payload, or the error report.
+func native(out []byte, err error) []byte {
+	if err != nil {
+		var ie messages.InvokeResponse_Error
+		if !errors.As(err, &ie) {
+			return []byte("not a Lambda error report: " + err.Error() + "\n")
+		}
+		b, _ := json.Marshal(ie)
+		return append([]byte("error: "), append(b, '\n')...)
+	}
+	return append(out, '\n')
+}
+
+// Every sample event is decoded to a golden standard event and answered
+// with a golden native response.
+func TestFixtures(t *testing.T) {
+	files, err := filepath.Glob("testdata/fixtures/*.json")
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no fixtures: %v", err)
+	}
+	for _, file := range files {
+		name := strings.TrimSuffix(filepath.Base(file), ".json")
+		t.Run(name, func(t *testing.T) {
+			payload, err := os.ReadFile(file)
+			if err != nil {
+				t.Fatal(err)
+			}
+			rec := &recorder{h: golden.Handler()}
+			out, err := aws.NewHandler(newApp(rec)).Invoke(lambdaContext(t), payload)
+			golden.Check(t, "testdata/golden/"+name+".event.json", golden.Event(rec.event))
+			golden.Check(t, "testdata/golden/"+name+".response.json", native(out, err))
+			if rec.ctx == nil {
+				t.Fatal("the handler was not called")
+			}
+			if o := rec.ctx.Origin(); !bytes.Equal(o.Event, payload) {
+				t.Error("Origin().Event is not the native payload")
+			}
+			if lc, ok := rec.ctx.Origin().Context.(*lambdacontext.LambdaContext); !ok || lc.AwsRequestID != "req-1" || rec.ctx.RequestID() != "req-1" {
+				t.Errorf("Origin().Context = %#v, RequestID %q", rec.ctx.Origin().Context, rec.ctx.RequestID())
+			}
+		})
+	}
+}
+
+// Every fixture is classified as the source it comes from.
+func TestFixtureTriggers(t *testing.T) {
+	want := map[string]string{
+		"alb-target-request": "http", "apigw-http-api-payload-v2": "http", "apigw-http-api-payload-v2-iam-authorizer": "http",
+		"apigw-http-api-payload-v2-lambda-authorizer": "http", "apigw-rest-v1-proxy": "http", "apigw-rest-v1-proxy-openapi-operation": "http",
+		"function-url-request": "http", "apigw-websocket-connect": "websocket", "apigw-websocket-message": "websocket",
+		"apigw-websocket-disconnect": "websocket", "apigw-authorizer-token": "authorizer", "apigw-authorizer-request": "authorizer",
+		"apigw-http-api-authorizer-payload-v1": "authorizer", "apigw-http-api-authorizer-payload-v2": "authorizer",
+		"sqs": "message", "sqs-from-s3": "message", "sns": "message", "kinesis-stream": "message", "kafka-msk": "message",
+		"mq-activemq": "message", "mq-rabbitmq": "message", "s3-object-created-put": "storage", "s3-object-restore": "storage",
+		"s3-eventbridge-object-created": "storage", "s3-eventbridge-object-deleted": "storage", "eventbridge-scheduled-event": "timer",
+		"eventbridge-event": "eventbridge", "cloudwatch-logs-subscription": "log", "dynamodb-stream": "dynamodb",
+		"cognito-userpool-pre-signup": "cognito", "cognito-userpool-pre-token-generation-v2": "cognito",
+		"cloudformation-custom-resource-create": "cloudformation", "kinesis-firehose-transform": "firehose",
+		"cloudwatch-alarm": "cloudwatch-alarm", "config-rule": "config", "s3-batch-operations-v2": "s3-batch",
+		"s3-object-lambda-get-object": "s3-object-lambda", "secretsmanager-rotation": "secretsmanager",
+		"ses-receipt": "ses", "codecommit-trigger": "codecommit", "iot-button": "raw", "appsync-resolver": "raw",
+		"vpc-lattice-v1": "raw", "vpc-lattice-v2": "raw",
+	}
+	files, _ := filepath.Glob("testdata/fixtures/*.json")
+	got := map[string]string{}
+	for _, file := range files {
+		payload, _ := os.ReadFile(file)
+		rec := &recorder{h: golden.Handler()}
+		aws.NewHandler(newApp(rec)).Invoke(lambdaContext(t), payload)
+		if rec.ctx != nil {
+			got[strings.TrimSuffix(filepath.Base(file), ".json")] = rec.ctx.Trigger()
+		}
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("triggers mismatch (-want +got):\n%s", diff)
+	}
+}
+
+func fixture(t *testing.T, name string) map[string]any {
+	t.Helper()
+	b, err := os.ReadFile("testdata/fixtures/" + name + ".json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var m map[string]any
+	if err := json.Unmarshal(b, &m); err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
+func marshal(t *testing.T, v any) []byte {
+	t.Helper()
+	b, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+// HTTP variants, built from the real samples: each envelope's response
+// shape, every status path, and request details that must survive.
+func TestHTTPVariants(t *testing.T) {
+	text := func(*faas.Context, any) (any, error) { return "héllo", nil }
+	fail := func(*faas.Context, any) (any, error) { return nil, faas.Errorf(409, "taken") }
+	crash := func(*faas.Context, any) (any, error) { return nil, errors.New("db down") }
+	boom := func(*faas.Context, any) (any, error) { panic("boom") }
+	echoReq := func(ctx *faas.Context, _ any) (any, error) {
+		r := ctx.Request()
+		return map[string]any{"method": r.Method, "path": r.Path, "query": r.Query, "raw": r.RawQuery,
+			"cookie": r.Header["Cookie"], "multi": r.Header["X-Multi"], "body": string(r.Body), "host": r.Host, "ip": r.SourceIP}, nil
+	}
+	v1 := fixture(t, "apigw-rest-v1-proxy")
+	v1Multi := fixture(t, "apigw-rest-v1-proxy")
+	v1Multi["multiValueHeaders"] = map[string]any{"X-Multi": []any{"a", "b"}, "Cookie": []any{"a=1; b=2"}}
+	v1Multi["multiValueQueryStringParameters"] = map[string]any{"q": []any{"1", "2"}}
+	v1Multi["body"], v1Multi["isBase64Encoded"] = "aGVsbG8=", true
+	httpAPI1 := fixture(t, "apigw-rest-v1-proxy")
+	httpAPI1["version"] = "1.0"
+	v2 := fixture(t, "function-url-request")
+	v2b64 := fixture(t, "apigw-http-api-payload-v2")
+	v2b64["body"], v2b64["isBase64Encoded"] = "AAEC/w==", true
+	v2b64["rawPath"] = "/files/a%20b"
+	alb := fixture(t, "alb-target-request")
+	alb["queryStringParameters"] = map[string]any{"q": "a%20b", "k%3Dy": "1"}
+	albMulti := fixture(t, "alb-target-request")
+	albMulti["multiValueHeaders"] = map[string]any{"x-multi": []any{"a", "b"}}
+	albMulti["multiValueQueryStringParameters"] = map[string]any{"q": []any{"1", "2"}}
+	ws := fixture(t, "apigw-websocket-connect")
+
+	tests := []struct {
+		name  string
+		event map[string]any
+		h     faas.HandlerFunc
+	}{
+		{"v1-text", v1, text},
+		{"v1-error", v1, fail},
+		{"v1-plain-error", v1, crash},
+		{"v1-panic", v1, boom},
+		{"v1-binary", v1, golden.Handler()},
+		{"v1-multi-echo", v1Multi, echoReq},
+		{"http-api-1.0-binary", httpAPI1, golden.Handler()},
+		{"v2-echo", v2, echoReq},
+		{"v2-text", v2, text},
+		{"v2-error", v2, fail},
+		{"v2-base64-echo", v2b64, echoReq},
+		{"alb-echo", alb, echoReq},
+		{"alb-single-cookies", alb, golden.Handler()},
+		{"alb-multi-cookies", albMulti, golden.Handler()},
+		{"alb-multi-echo", albMulti, echoReq},
+		{"websocket-http-response", ws, func(*faas.Context, any) (any, error) {
+			return &faas.HTTPResponse{StatusCode: 200, Body: []byte("welcome")}, nil
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			h := aws.NewHandler(newApp(tt.h))
+			out, err := h.Invoke(lambdaContext(t), marshal(t, tt.event))
+			golden.Check(t, "testdata/golden/variants/"+tt.name+".response.json", native(out, err))
+		})
+	}
+}
+
+// bigOnce answers its first invocation with 6 MB, and later ones briefly.
+func bigOnce() faas.HandlerFunc {
+	first := true
+	return func(*faas.Context, any) (any, error) {
+		if first {
+			first = false
+			return strings.Repeat("x", aws.MaxResponse), nil
+		}
+		return "small", nil
+	}
+}
+
+// The instance survives panics and bad input, and answers the next
+// invocation.
+func TestBadInput(t *testing.T) {
+	v2 := fixture(t, "apigw-http-api-payload-v2")
+	bad64 := fixture(t, "apigw-http-api-payload-v2")
+	bad64["body"], bad64["isBase64Encoded"] = "%%%not base64", true
+	wrongType := fixture(t, "apigw-http-api-payload-v2")
+	wrongType["requestContext"].(map[string]any)["http"] = "GET"
+	wrongHeaders := fixture(t, "apigw-rest-v1-proxy")
+	wrongHeaders["headers"] = []any{"a"}
+	sqs := fixture(t, "sqs")
+	sqs["Records"].([]any)[0].(map[string]any)["body"] = 5
+	kinesis := fixture(t, "kinesis-stream")
+	kinesis["Records"].([]any)[1].(map[string]any)["kinesis"].(map[string]any)["data"] = "!!"
+	s3 := fixture(t, "s3-object-created-put")
+	s3["Records"].([]any)[0].(map[string]any)["s3"].(map[string]any)["object"].(map[string]any)["key"] = "bad%zz"
+	sched := fixture(t, "eventbridge-scheduled-event")
+	sched["time"] = "yesterday"
+
+	tests := []struct {
+		name    string
+		payload []byte
+		h       faas.HandlerFunc
+		want    string // the native error report
+	}{
+		{"malformed JSON", []byte(`{"version": "2.0", "rawPath": `), nil,
+			`{"errorMessage":"aws: raw event: invalid JSON: unexpected end of JSON input at offset 30","errorType":"DecodeError"}`},
+		{"not JSON", []byte(`hello`), nil,
+			`{"errorMessage":"aws: raw event: the payload is not valid JSON","errorType":"DecodeError"}`},
+		{"invalid base64 body", marshal(t, bad64), nil,
+			`{"errorMessage":"aws: http event: field body: invalid base64: illegal base64 data at input byte 0","errorType":"DecodeError"}`},
+		{"wrong type", marshal(t, wrongType), nil,
+			`{"errorMessage":"aws: http event: field requestContext.http: want an object, not a JSON string (at offset 895)","errorType":"DecodeError"}`},
+		{"wrong headers", marshal(t, wrongHeaders), nil,
+			`{"errorMessage":"aws: http event: field headers: want an object, not a JSON array (at offset 42)","errorType":"DecodeError"}`},
+		{"sqs body not a string", marshal(t, sqs), nil,
+			`{"errorMessage":"aws: message event: field Records.body: want a string, not a JSON number (at offset 215)","errorType":"DecodeError"}`},
+		{"kinesis data", marshal(t, kinesis), nil,
+			`{"errorMessage":"aws: message event: field Records[1].kinesis.data: invalid base64: illegal base64 data at input byte 0","errorType":"DecodeError"}`},
+		{"s3 key", marshal(t, s3), nil,
+			`{"errorMessage":"aws: storage event: field Records[0].s3.object.key: invalid URL escape \"%zz\"","errorType":"DecodeError"}`},
+		{"schedule time", marshal(t, sched), nil,
+			`{"errorMessage":"aws: timer event: field time: \"yesterday\" is not an RFC 3339 time","errorType":"DecodeError"}`},
+		{"payload over 6 MB", append(append([]byte(`{"a":"`), bytes.Repeat([]byte("x"), aws.MaxPayload)...), `"}`...), nil,
+			`{"errorMessage":"aws: event payload: 6291464 bytes is over the platform's limit of 6291456 bytes","errorType":"LimitError"}`},
+		{"response over 6 MB", marshal(t, v2), bigOnce(),
+			`{"errorMessage":"aws: http response: 6291563 bytes is over the platform's limit of 6291456 bytes","errorType":"LimitError"}`},
+		{"panic in a non-HTTP invocation", []byte(`{"direct": true}`), func(*faas.Context, any) (any, error) { panic("boom") },
+			`{"errorMessage":"panic: boom","errorType":"PanicError"}`},
+		{"error in a non-HTTP invocation", []byte(`{"direct": true}`), func(*faas.Context, any) (any, error) { return nil, faas.Errorf(400, "bad order") },
+			`{"errorMessage":"400 bad order","errorType":"Error"}`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			h := tt.h
+			if h == nil {
+				h = golden.Handler()
+			}
+			handler := aws.NewHandler(newApp(h))
+			out, err := handler.Invoke(lambdaContext(t), tt.payload)
+			var ie messages.InvokeResponse_Error
+			if !errors.As(err, &ie) {
+				t.Fatalf("Invoke = %q, %v; want a Lambda error report", out, err)
+			}
+			if got := string(marshal(t, ie)); got != tt.want {
+				t.Errorf("report\n got %s\nwant %s", got, tt.want)
+			}
+			// The next invocation works.
+			next, err := handler.Invoke(lambdaContext(t), marshal(t, v2))
+			if err != nil || !bytes.Contains(next, []byte(`"statusCode"`)) {
+				t.Errorf("the next invocation: %s, %v", next, err)
+			}
+		})
+	}
+}
+
+// In streaming mode a function URL response is a prelude, eight NULs and
+// the body, streamed from the handler's reader.
+func TestStream(t *testing.T) {
+	url := marshal(t, fixture(t, "function-url-request"))
+	tests := []struct {
+		name    string
+		payload []byte
+		h       faas.HandlerFunc
+		want    string
+		ctype   string
+	}{
+		{"reader", url, func(ctx *faas.Context, _ any) (any, error) {
+			ctx.SetStatus(206)
+			ctx.SetHeader("Content-Type", "text/event-stream")
+			ctx.SetCookie(&http.Cookie{Name: "s", Value: "1"})
+			return io.NopCloser(strings.NewReader("data: 1\n\ndata: 2\n\n")), nil
+		}, `{"statusCode":206,"headers":{"content-type":"text/event-stream"},"cookies":["s=1"]}` + "\x00\x00\x00\x00\x00\x00\x00\x00" + "data: 1\n\ndata: 2\n\n",
+			"application/vnd.awslambda.http-integration-response"},
+		{"buffered result", url, func(*faas.Context, any) (any, error) { return "plain", nil },
+			`{"statusCode":200,"headers":{"content-type":"text/plain; charset=utf-8"}}` + "\x00\x00\x00\x00\x00\x00\x00\x00" + "plain",
+			"application/vnd.awslambda.http-integration-response"},
+		{"not a function URL", marshal(t, fixture(t, "apigw-http-api-payload-v2")), func(*faas.Context, any) (any, error) { return "plain", nil },
+			`{"statusCode":200,"headers":{"content-type":"text/plain; charset=utf-8"},"body":"plain","isBase64Encoded":false}`, ""},
+		{"not HTTP", []byte(`{"x":1}`), func(*faas.Context, any) (any, error) { return map[string]int{"x": 2}, nil },
+			`{"x":2}`, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r, err := aws.NewHandler(newApp(tt.h)).Stream(lambdaContext(t), tt.payload)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, _ := io.ReadAll(r)
+			if string(got) != tt.want {
+				t.Errorf("stream\n got %q\nwant %q", got, tt.want)
+			}
+			ct := ""
+			if typed, ok := r.(interface{ ContentType() string }); ok {
+				ct = typed.ContentType()
+				// aws-lambda-go streams a result only if it encodes as {}.
+				if b, _ := json.Marshal(r); string(b) != "{}" {
+					t.Errorf("the stream encodes as %s, so aws-lambda-go would not stream it", b)
+				}
+			}
+			if ct != tt.ctype {
+				t.Errorf("content type %q, want %q", ct, tt.ctype)
+			}
+			if c, ok := r.(io.Closer); ok {
+				c.Close()
+			}
+		})
+	}
+}
+
+func FuzzInvoke(f *testing.F) {
+	files, _ := filepath.Glob("testdata/fixtures/*.json")
+	for _, file := range files {
+		if b, err := os.ReadFile(file); err == nil {
+			f.Add(b)
+		}
+	}
+	h := aws.NewHandler(newApp(golden.Handler()))
+	f.Fuzz(func(t *testing.T, payload []byte) {
+		out, err := h.Invoke(context.Background(), payload)
+		if err != nil {
+			var ie messages.InvokeResponse_Error
+			if !errors.As(err, &ie) || (ie.Type != "DecodeError" && ie.Type != "LimitError") {
+				t.Fatalf("Invoke(%q) failed with %v, not a decode or limit error", payload, err)
+			}
+			return
+		}
+		if !json.Valid(out) {
+			t.Fatalf("Invoke(%q) answered invalid JSON %q", payload, out)
+		}
+	})
+}
