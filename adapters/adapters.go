@@ -52,5 +52,7 @@
 package adapters
 
 import (
+	_ "github.com/anyfaas/faas/adapters/aws"
+	_ "github.com/anyfaas/faas/adapters/scf"
 	_ "github.com/anyfaas/faas/adapters/web"
 )

@@ -1,17 +1,23 @@
 // Package web serves functions over plain HTTP with net/http: for Knative,
-// Cloud Run, OpenFaaS, FC custom containers, SCF web functions, a VM, and
-// local development.
+// Cloud Run, OpenFaaS, a container, a VM, and local development.
+//
+// Every request is an HTTP invocation, except that GET or HEAD on
+// /health/readiness and /health/liveness answer the host's probes (the
+// paths Knative functions use): readiness is 200 once the App has started
+// and 503 from the stop signal on; liveness is 200 while the process
+// serves. A handler that returns an io.Reader streams it, flushing as it
+// goes. When FAAS_TIMEOUT (a duration such as "30s", or seconds) or Cloud
+// Run's CLOUD_RUN_TIMEOUT_SECONDS is set, each invocation's deadline is
+// that far from its arrival; otherwise only the client's going away ends
+// it.
 //
 // Importing the package registers it with faas.Start under the name "web".
 package web
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"errors"
 	"fmt"
-	"io"
 	"net"
 	"net/http"
 	"os"
@@ -97,8 +103,9 @@ func ListenAndServe(ctx context.Context, addr string, h faas.Handler) error {
 // ListenAndServe does. It closes ln.
 func Serve(ctx context.Context, ln net.Listener, h faas.Handler) error {
 	app := faas.AsApp(h)
+	handler := newHandler(app)
 	srv := &http.Server{
-		Handler:           Handler(app),
+		Handler:           handler,
 		ReadHeaderTimeout: 10 * time.Second,
 		BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
 	}
@@ -109,6 +116,7 @@ func Serve(ctx context.Context, ln net.Listener, h faas.Handler) error {
 	select {
 	case serveErr = <-served:
 	case <-ctx.Done():
+		handler.stopping.Store(true) // readiness fails from now on
 		shutdownCtx, cancel := context.WithTimeout(context.Background(), ShutdownTimeout)
 		defer cancel()
 		serveErr = srv.Shutdown(shutdownCtx)
@@ -120,67 +128,4 @@ func Serve(ctx context.Context, ln net.Listener, h faas.Handler) error {
 	closeCtx, cancel := context.WithTimeout(context.Background(), ShutdownTimeout)
 	defer cancel()
 	return errors.Join(serveErr, app.Close(closeCtx))
-}
-
-// Handler returns an http.Handler that invokes h for each request with an
-// HTTP event, and writes the response as faas.Respond makes it.
-func Handler(h faas.Handler) http.Handler {
-	app := faas.AsApp(h)
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxBodyBytes))
-		if err != nil {
-			status := http.StatusBadRequest
-			var tooLarge *http.MaxBytesError
-			if errors.As(err, &tooLarge) {
-				status = http.StatusRequestEntityTooLarge
-			}
-			http.Error(w, fmt.Sprintf("web: reading the request body: %v", err), status)
-			return
-		}
-		req := &faas.HTTPRequest{
-			Method:   r.Method,
-			Path:     r.URL.Path,
-			Query:    r.URL.Query(),
-			RawQuery: r.URL.RawQuery,
-			Header:   r.Header,
-			Body:     body,
-			Host:     r.Host,
-			SourceIP: remoteIP(r.RemoteAddr),
-		}
-		ctx := app.NewContext(r.Context(), faas.Invocation{
-			Platform:  faas.PlatformWeb,
-			RequestID: requestID(r),
-			Event:     req,
-			Origin:    faas.Origin{Context: r},
-		})
-		result, err := app.Invoke(ctx, req)
-		resp := faas.Respond(ctx, result, err)
-		for k, vs := range resp.Header {
-			w.Header()[k] = vs
-		}
-		w.WriteHeader(resp.StatusCode)
-		if r.Method != http.MethodHead {
-			w.Write(resp.Body)
-		}
-	})
-}
-
-func remoteIP(addr string) string {
-	if host, _, err := net.SplitHostPort(addr); err == nil {
-		return host
-	}
-	return addr
-}
-
-// requestID returns the id the platform or a proxy gave the request, or a
-// new random one.
-func requestID(r *http.Request) string {
-	for _, h := range []string{"X-Request-Id", "X-Scf-Request-Id", "X-Fc-Request-Id", "Function-Execution-Id", "Ce-Id"} {
-		if id := r.Header.Get(h); id != "" {
-			return id
-		}
-	}
-	var b [16]byte
-	rand.Read(b[:])
-	return hex.EncodeToString(b[:])
 }

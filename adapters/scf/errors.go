@@ -1,0 +1,149 @@
+package scf
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/anyfaas/faas"
+	"github.com/anyfaas/faas/internal/envelope"
+)
+
+// errWrongType is wrapped by the error of a field whose JSON type is not
+// the one the event's shape calls for.
+var errWrongType = errors.New("wrong JSON type")
+
+// typeError reports a field of the wrong JSON type.
+type typeError struct {
+	got, want string
+	cause     error // the encoding/json error, if it found this
+}
+
+func (e *typeError) Error() string {
+	return fmt.Sprintf("%v: got a JSON %s, want %s", errWrongType, e.got, e.want)
+}
+
+func (e *typeError) Unwrap() []error {
+	if e.cause == nil {
+		return []error{errWrongType}
+	}
+	return []error{errWrongType, e.cause}
+}
+
+// decodeError returns the DecodeError of a field of an event of trigger.
+func decodeError(trigger, field string, err error) *faas.DecodeError {
+	return &faas.DecodeError{Platform: faas.PlatformSCF, Trigger: trigger, Field: field, Err: err}
+}
+
+// wrongType returns the DecodeError of a field whose raw JSON value is not
+// of the type want names.
+func wrongType(trigger, field string, raw []byte, want string) *faas.DecodeError {
+	return decodeError(trigger, field, &typeError{got: jsonKind(raw), want: want})
+}
+
+// jsonKind names the JSON type of a raw value.
+func jsonKind(raw []byte) string {
+	raw = bytes.TrimSpace(raw)
+	if len(raw) == 0 {
+		return "nothing"
+	}
+	switch raw[0] {
+	case '{':
+		return "object"
+	case '[':
+		return "array"
+	case '"':
+		return "string"
+	case 't', 'f':
+		return "boolean"
+	case 'n':
+		return "null"
+	}
+	return "number"
+}
+
+// unmarshalRecord decodes one record of a batch event with encoding/json,
+// reporting a field of the wrong type by its path from the event's root,
+// such as Records[0].cos.cosObject.size.
+func unmarshalRecord(trigger string, i int, raw []byte, v any) error {
+	err := json.Unmarshal(raw, v)
+	if err == nil {
+		return nil
+	}
+	field := fmt.Sprintf("Records[%d]", i)
+	var te *json.UnmarshalTypeError
+	if errors.As(err, &te) {
+		if te.Field != "" {
+			field += "." + te.Field
+		}
+		return decodeError(trigger, field, &typeError{got: te.Value, want: te.Type.String(), cause: err})
+	}
+	return decodeError(trigger, field, err)
+}
+
+// report returns the error report of a failed invocation. Its JSON form
+// is the error body of the custom runtime and of image event functions:
+// the shape of aws-lambda-go's error payload, which scf-go-lib inherits.
+func report(err error) *InvokeResponseError {
+	r := envelope.ReportOf(err)
+	e := &InvokeResponseError{Message: r.Message, Type: r.Type}
+	var perr *faas.PanicError
+	if errors.As(err, &perr) {
+		e.StackTrace = stackFrames(perr.Stack)
+	}
+	return e
+}
+
+// reportJSON returns err's report as JSON: {"errorMessage", "errorType",
+// "stackTrace"}.
+func reportJSON(err error) []byte {
+	b, merr := json.Marshal(report(err))
+	if merr != nil { // a report holds only strings and numbers
+		return []byte(`{"errorMessage":"scf: the error could not be encoded","errorType":"Error"}`)
+	}
+	return b
+}
+
+// maxFrames bounds the stack trace of a panic, as scf-go-lib does.
+const maxFrames = 32
+
+// stackFrames parses a stack as runtime/debug.Stack prints it, keeping the
+// frames below the innermost call to panic: those of the code that
+// panicked.
+func stackFrames(stack []byte) []*StackFrame {
+	lines := strings.Split(string(stack), "\n")
+	var (
+		frames []*StackFrame
+		below  bool // the innermost panic has been passed
+	)
+	for i := 1; i+1 < len(lines); i += 2 {
+		fn, file := lines[i], lines[i+1]
+		if fn == "" || strings.HasPrefix(fn, "created by ") || !strings.HasPrefix(file, "\t") {
+			break
+		}
+		label := fn
+		if j := strings.LastIndexByte(label, '('); j > 0 && strings.HasSuffix(label, ")") {
+			label = label[:j]
+		}
+		file = strings.TrimPrefix(file, "\t")
+		if j := strings.LastIndex(file, " +0x"); j >= 0 {
+			file = file[:j]
+		}
+		var line uint64
+		if j := strings.LastIndexByte(file, ':'); j >= 0 {
+			line, _ = strconv.ParseUint(file[j+1:], 10, 31)
+			file = file[:j]
+		}
+		if label == "panic" && !below {
+			frames, below = frames[:0], true
+			continue
+		}
+		if len(frames) < maxFrames {
+			frames = append(frames, &StackFrame{Path: file, Line: int32(line), Label: label})
+		}
+	}
+	return frames
+}
