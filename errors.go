@@ -92,10 +92,14 @@ type DecodeError struct {
 }
 
 func (e *DecodeError) Error() string {
-	if e.Field == "" {
-		return fmt.Sprintf("%s: %s event: %v", e.Platform, e.Trigger, e.Err)
+	prefix := ""
+	if e.Platform != "" {
+		prefix = e.Platform + ": "
 	}
-	return fmt.Sprintf("%s: %s event: field %s: %v", e.Platform, e.Trigger, e.Field, e.Err)
+	if e.Field == "" {
+		return fmt.Sprintf("%s%s event: %v", prefix, e.Trigger, e.Err)
+	}
+	return fmt.Sprintf("%s%s event: field %s: %v", prefix, e.Trigger, e.Field, e.Err)
 }
 
 func (e *DecodeError) Unwrap() error { return e.Err }

@@ -1,0 +1,66 @@
+package cloudevent
+
+import (
+	"fmt"
+	"mime"
+	"net/http"
+	"strings"
+
+	"github.com/anyfaas/faas"
+)
+
+// FromHTTP reads the CloudEvent an HTTP request carries, if it carries
+// one: in structured mode (Content-Type application/cloudevents+json) or
+// binary mode (a ce-specversion header). It reports false for a request
+// that is not a CloudEvent. Batched mode and event formats other than JSON
+// are errors wrapping ErrUnsupportedMode; a malformed event is a
+// *faas.DecodeError of platform naming the attribute. The event's Header is
+// h; its Data may share memory with body.
+func FromHTTP(platform string, h http.Header, body []byte) (*Event, bool, error) {
+	mt := mediaType(h.Get("Content-Type"))
+	var (
+		ce  *Event
+		err error
+	)
+	switch {
+	case strings.HasPrefix(mt, "application/cloudevents-batch"):
+		err = decodeError(Trigger, "", fmt.Errorf("batched mode (%s) %w: send each event in binary or structured mode", mt, ErrUnsupportedMode))
+	case mt == "application/cloudevents+json":
+		ce, err = decodeStructured(body)
+	case strings.HasPrefix(mt, "application/cloudevents"):
+		err = decodeError(Trigger, "", fmt.Errorf("the event format %s %w: send application/cloudevents+json, or binary mode", mt, ErrUnsupportedMode))
+	default:
+		if _, ok := h["Ce-Specversion"]; !ok {
+			return nil, false, nil
+		}
+		ce, err = decodeBinary(h, body)
+	}
+	if err != nil {
+		return nil, true, withPlatform(platform, err)
+	}
+	ce.Header = h
+	return ce, true, nil
+}
+
+// TriggerOf names the trigger of the standard event a CloudEvent of type
+// ceType becomes.
+func TriggerOf(ceType string) string {
+	switch {
+	case strings.HasPrefix(ceType, TypeStoragePrefix):
+		return faas.TriggerStorage
+	case ceType == TypePubsubPublished:
+		return faas.TriggerMessage
+	case ceType == TypeSchedulerJobRun:
+		return faas.TriggerTimer
+	}
+	return RawTrigger(ceType)
+}
+
+// mediaType returns the lower-case media type of a Content-Type.
+func mediaType(contentType string) string {
+	mt, _, err := mime.ParseMediaType(contentType)
+	if err != nil {
+		mt = strings.TrimSpace(strings.SplitN(contentType, ";", 2)[0])
+	}
+	return strings.ToLower(mt)
+}
