@@ -1,0 +1,236 @@
+package fc
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/anyfaas/faas"
+)
+
+// Paths of FC's custom runtime contract, as the request path and as the
+// x-fc-control-path header name them.
+const (
+	pathInvoke     = "/invoke"
+	pathInitialize = "/initialize"
+	pathPreFreeze  = "/pre-freeze"
+	pathPreStop    = "/pre-stop"
+	pathHTTPInvoke = "/http-invoke"
+)
+
+// ServeHTTP serves FC's custom runtime and custom container contract:
+//
+//	POST /invoke       an event invocation: the body is the payload, run by
+//	                   Invoke; a failure is answered with status 404, the
+//	                   header x-fc-status: 404 and FC's error JSON
+//	POST /initialize   the initializer: the App's FunctionStart
+//	GET  /pre-freeze   the preFreeze hook: the App's Freeze hooks
+//	GET  /pre-stop     the preStop hook: the App's Close
+//	anything else      an HTTP function's request, passed through as an HTTP
+//	                   trigger's event
+//
+// A hook that fails is answered with 500 and FC's error JSON; FC then
+// restarts the instance. The x-fc-control-path header, where FC sends it,
+// decides over the path: /http-invoke always means an HTTP request. The
+// x-fc-* headers become the [Context] of the invocation, with the deadline
+// from x-fc-function-deadline or, failing that, x-fc-function-timeout
+// seconds after the request arrived. An HTTP request whose handler fails
+// with a 5xx status is answered as the handler's response says, with
+// x-fc-status: 404 added to report the failure to FC.
+//
+// Sources: FC's custom runtime specification and lifecycle hooks pages
+// (the paths, x-fc-control-path, "404 or x-fc-status: 404 is a failure",
+// "a hook's 500 restarts the instance"), and FC's "HTTP handler" page for
+// custom containers, which reports an HTTP function's failure with
+// x-fc-status as well (https://help.aliyun.com/zh/functioncompute/fc-2-0/user-guide/http-handlers).
+func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	control := r.Header.Get(headerControlPath)
+	is := func(method, path string) bool {
+		if control != "" {
+			return control == path
+		}
+		return r.Method == method && r.URL.Path == path
+	}
+	switch {
+	case control == pathHTTPInvoke:
+		h.serveHTTP(w, r)
+	case is(http.MethodPost, pathInvoke):
+		h.serveInvoke(w, r)
+	case is(http.MethodPost, pathInitialize):
+		h.serveHook(w, r, h.app.Start)
+	case is(http.MethodGet, pathPreFreeze):
+		h.serveHook(w, r, h.app.Freeze)
+	case is(http.MethodGet, pathPreStop):
+		h.serveHook(w, r, h.app.Close)
+	default:
+		h.serveHTTP(w, r)
+	}
+}
+
+// requestContext reads FC's context of a custom runtime request.
+func requestContext(r *http.Request) (*Context, context.Context, context.CancelFunc, error) {
+	fcctx, err := parseContext(r.Header, time.Now(), false)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	ctx, cancel := r.Context(), context.CancelFunc(func() {})
+	if !fcctx.Deadline.IsZero() {
+		ctx, cancel = context.WithDeadline(ctx, fcctx.Deadline)
+	}
+	return fcctx, ctx, cancel, nil
+}
+
+func (h *Handler) serveInvoke(w http.ResponseWriter, r *http.Request) {
+	fcctx, ctx, cancel, err := requestContext(r)
+	if err != nil {
+		writeFailure(w, http.StatusNotFound, err)
+		return
+	}
+	defer cancel()
+	payload, err := io.ReadAll(io.LimitReader(r.Body, MaxPayloadBytes+1))
+	if err != nil {
+		writeFailure(w, http.StatusNotFound, fmt.Errorf("fc: reading the invocation payload: %w", err))
+		return
+	}
+	if len(payload) > MaxPayloadBytes {
+		size := len(payload)
+		if r.ContentLength > int64(size) {
+			size = int(r.ContentLength)
+		}
+		writeFailure(w, http.StatusNotFound, limitError(guessTrigger(payload), "request", size))
+		return
+	}
+	out, err := h.Invoke(ctx, fcctx, payload)
+	if err != nil {
+		writeFailure(w, http.StatusNotFound, err)
+		return
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Content-Length", strconv.Itoa(len(out)))
+	w.WriteHeader(http.StatusOK)
+	w.Write(out)
+}
+
+// guessTrigger names the trigger of a payload cut short, from the members
+// before the cut.
+func guessTrigger(payload []byte) string {
+	var derr *faas.DecodeError
+	if d, err := decode(payload); err == nil {
+		return d.trigger
+	} else if errors.As(err, &derr) {
+		return derr.Trigger
+	}
+	return faas.TriggerRaw
+}
+
+func (h *Handler) serveHook(w http.ResponseWriter, r *http.Request, hook func(context.Context) error) {
+	_, ctx, cancel, err := requestContext(r)
+	if err == nil {
+		defer cancel()
+		err = hook(ctx)
+	}
+	if err != nil {
+		h.app.Logger().Error("fc: lifecycle hook failed", "path", r.URL.Path, "error", err)
+		writeFailure(w, http.StatusInternalServerError, err)
+		return
+	}
+	w.WriteHeader(http.StatusOK)
+}
+
+// serveHTTP passes an HTTP function's request through as an HTTP trigger's
+// event.
+func (h *Handler) serveHTTP(w http.ResponseWriter, r *http.Request) {
+	fcctx, ctx, cancel, err := requestContext(r)
+	if err != nil {
+		writeFailure(w, http.StatusBadRequest, err)
+		return
+	}
+	defer cancel()
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxPayloadBytes))
+	if err != nil {
+		var tooLarge *http.MaxBytesError
+		if errors.As(err, &tooLarge) {
+			writeFailure(w, http.StatusRequestEntityTooLarge, limitError(faas.TriggerHTTP, "request body", int(max(r.ContentLength, tooLarge.Limit+1))))
+			return
+		}
+		writeFailure(w, http.StatusBadRequest, fmt.Errorf("fc: reading the request body: %w", err))
+		return
+	}
+	req := &faas.HTTPRequest{
+		Method:   r.Method,
+		Path:     r.URL.Path,
+		Query:    r.URL.Query(),
+		Header:   r.Header,
+		Body:     body,
+		Host:     r.Host,
+		SourceIP: clientIP(r.Header),
+	}
+	if req.SourceIP == "" {
+		req.SourceIP = remoteIP(r.RemoteAddr)
+	}
+	fctx := h.app.NewContext(ctx, faas.Invocation{
+		Platform:  faas.PlatformFC,
+		RequestID: fcctx.RequestID,
+		Event:     req,
+		Origin:    faas.Origin{Context: fcctx},
+	})
+	result, ierr := h.app.Invoke(fctx, req)
+	resp := faas.Respond(fctx, result, ierr)
+	if len(resp.Body) > MaxPayloadBytes {
+		writeFailure(w, http.StatusInternalServerError, limitError(faas.TriggerHTTP, "response body", len(resp.Body)))
+		return
+	}
+	for k, vs := range resp.Header {
+		w.Header()[k] = vs
+	}
+	if ierr != nil && resp.StatusCode >= http.StatusInternalServerError {
+		w.Header().Set(headerStatus, "404")
+	}
+	w.WriteHeader(status(resp))
+	if r.Method != http.MethodHead {
+		w.Write(resp.Body)
+	}
+}
+
+// writeFailure answers a failed invocation as FC's custom runtime contract
+// asks: the status, x-fc-status: 404 and FC's error JSON.
+func writeFailure(w http.ResponseWriter, code int, err error) {
+	body := errorPayload(err)
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set(headerStatus, "404")
+	w.Header().Set("Content-Length", strconv.Itoa(len(body)))
+	w.WriteHeader(code)
+	w.Write(body)
+}
+
+// serveCustom serves the custom runtime contract on ln until ctx is done,
+// then shuts the server down, letting requests in flight finish within
+// ShutdownTimeout. It closes ln.
+func serveCustom(ctx context.Context, ln net.Listener, app *faas.App) error {
+	srv := &http.Server{
+		Handler:           NewHandler(app),
+		ReadHeaderTimeout: 10 * time.Second,
+		BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
+	}
+	app.Logger().Info("fc: custom runtime listening", "addr", ln.Addr().String())
+	served := make(chan error, 1)
+	go func() { served <- srv.Serve(ln) }()
+	var err error
+	select {
+	case err = <-served:
+	case <-ctx.Done():
+		shutdownCtx, cancel := context.WithTimeout(context.Background(), ShutdownTimeout)
+		defer cancel()
+		err = srv.Shutdown(shutdownCtx)
+		<-served
+	}
+	if errors.Is(err, http.ErrServerClosed) {
+		err = nil
+	}
+	return err
+}

@@ -1,0 +1,285 @@
+package fc
+
+import (
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"net/netip"
+	"net/textproto"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/anyfaas/faas"
+	"github.com/anyfaas/faas/internal/envelope"
+	"github.com/anyfaas/faas/internal/jsonwire"
+)
+
+// decodeHTTPTrigger decodes FC 3.0's HTTP trigger event:
+//
+//	{"version":"v1","rawPath","body","isBase64Encoded","headers":{k:"v1,v2"},
+//	 "queryParameters":{k:"v1,v2"},"requestContext":{"accountId","domainName",
+//	 "domainPrefix","http":{"method","path","protocol","sourceIp","userAgent"},
+//	 "requestId","time","timeEpoch"}}
+func decodeHTTPTrigger(m *members) (decoded, error) {
+	const trigger = faas.TriggerHTTP
+	req := &faas.HTTPRequest{}
+	var (
+		path, domain, requestID string
+		err                     error
+	)
+	err = object(m.requestContext, trigger, "requestContext", func(k string, v []byte) error {
+		var err error
+		switch k {
+		case "http":
+			err = object(v, trigger, "requestContext.http", func(k string, v []byte) error {
+				var err error
+				switch k {
+				case "method":
+					req.Method, err = str(v, trigger, "requestContext.http.method")
+				case "path":
+					path, err = str(v, trigger, "requestContext.http.path")
+				case "sourceIp":
+					req.SourceIP, err = str(v, trigger, "requestContext.http.sourceIp")
+				}
+				return err
+			})
+		case "domainName":
+			domain, err = str(v, trigger, "requestContext.domainName")
+		case "requestId":
+			requestID, err = str(v, trigger, "requestContext.requestId")
+		}
+		return err
+	})
+	if err != nil {
+		return decoded{}, err
+	}
+	if req.Method == "" {
+		return decoded{}, decodeError(trigger, "requestContext.http.method", errors.New("is missing"))
+	}
+	req.Method = strings.ToUpper(req.Method)
+	if path == "" {
+		raw, err := str(m.rawPath, trigger, "rawPath")
+		if err != nil {
+			return decoded{}, err
+		}
+		if path, err = url.PathUnescape(raw); err != nil {
+			return decoded{}, decodeError(trigger, "rawPath", err)
+		}
+	}
+	req.Path = rootPath(path)
+	if req.Header, err = header(m.headers, trigger, "headers"); err != nil {
+		return decoded{}, err
+	}
+	if req.Query, err = query(m.queryParameters, trigger, "queryParameters"); err != nil {
+		return decoded{}, err
+	}
+	if req.Body, err = body(m.body, m.isBase64Encoded, trigger); err != nil {
+		return decoded{}, err
+	}
+	req.Host = req.Header.Get("Host")
+	if req.Host == "" {
+		req.Host = domain
+	}
+	return decoded{event: req, trigger: trigger, reply: replyHTTPTrigger, requestID: requestID}, nil
+}
+
+// decodeAPIGateway decodes the event of Aliyun API Gateway:
+//
+//	{"path","httpMethod","headers":{},"queryParameters":{},"pathParameters":{},
+//	 "body","isBase64Encoded"}
+func decodeAPIGateway(m *members) (decoded, error) {
+	const trigger = faas.TriggerHTTP
+	req := &faas.HTTPRequest{}
+	var err error
+	if req.Method, err = str(m.httpMethod, trigger, "httpMethod"); err != nil {
+		return decoded{}, err
+	}
+	if req.Method == "" {
+		return decoded{}, decodeError(trigger, "httpMethod", errors.New("is missing"))
+	}
+	req.Method = strings.ToUpper(req.Method)
+	path, err := str(m.path, trigger, "path")
+	if err != nil {
+		return decoded{}, err
+	}
+	req.Path = rootPath(path)
+	if req.Header, err = header(m.headers, trigger, "headers"); err != nil {
+		return decoded{}, err
+	}
+	if req.Query, err = query(m.queryParameters, trigger, "queryParameters"); err != nil {
+		return decoded{}, err
+	}
+	err = stringMembers(m.pathParameters, trigger, "pathParameters", func(k, v string) {
+		if req.PathParams == nil {
+			req.PathParams = make(map[string]string)
+		}
+		req.PathParams[k] = v
+	})
+	if err != nil {
+		return decoded{}, err
+	}
+	if req.Body, err = body(m.body, m.isBase64Encoded, trigger); err != nil {
+		return decoded{}, err
+	}
+	req.Host = req.Header.Get("Host")
+	req.SourceIP = clientIP(req.Header)
+	return decoded{event: req, trigger: trigger, reply: replyAPIGateway}, nil
+}
+
+func rootPath(p string) string {
+	if p == "" || p[0] != '/' {
+		return "/" + p
+	}
+	return p
+}
+
+// header builds request headers from an object of strings.
+func header(raw []byte, trigger, field string) (http.Header, error) {
+	h := make(http.Header, 16)
+	err := stringMembers(raw, trigger, field, func(k, v string) {
+		k = textproto.CanonicalMIMEHeaderKey(k)
+		h[k] = append(h[k], v)
+	})
+	return h, err
+}
+
+// query builds query parameters from an object of strings.
+func query(raw []byte, trigger, field string) (url.Values, error) {
+	q := make(url.Values)
+	err := stringMembers(raw, trigger, field, func(k, v string) { q[k] = append(q[k], v) })
+	return q, err
+}
+
+func body(raw, isBase64 []byte, trigger string) ([]byte, error) {
+	s, err := str(raw, trigger, "body")
+	if err != nil {
+		return nil, err
+	}
+	b64, err := boolean(isBase64, trigger, "isBase64Encoded")
+	if err != nil {
+		return nil, err
+	}
+	b, err := envelope.DecodeBody(s, b64)
+	if err != nil {
+		return nil, decodeError(trigger, "body", fmt.Errorf("invalid base64: %w", err))
+	}
+	return b, nil
+}
+
+// clientIP returns the client's address from the headers a gateway adds:
+// the rightmost X-Forwarded-For entry that is not a private address. The
+// gateway appends what it saw and FC's own hops are private, while entries
+// further left may be whatever the client sent. Without X-Forwarded-For it
+// is X-Real-Ip.
+func clientIP(h http.Header) string {
+	entries := strings.Split(strings.Join(h.Values("X-Forwarded-For"), ","), ",")
+	fallback := ""
+	for i := len(entries) - 1; i >= 0; i-- {
+		e := strings.TrimSpace(entries[i])
+		addr, err := netip.ParseAddr(e)
+		if err != nil {
+			continue
+		}
+		if fallback == "" {
+			fallback = e
+		}
+		if !addr.IsPrivate() && !addr.IsLoopback() && !addr.IsLinkLocalUnicast() {
+			return e
+		}
+	}
+	if fallback != "" {
+		return fallback
+	}
+	return h.Get("X-Real-Ip")
+}
+
+// appendHTTPTriggerResponse appends FC 3.0's HTTP trigger response:
+// {"statusCode","headers","isBase64Encoded","body"}, the field order of
+// fc-runtime-go-sdk's events.HTTPTriggerResponse.
+func appendHTTPTriggerResponse(dst []byte, resp *faas.HTTPResponse) []byte {
+	dst = append(dst, `{"statusCode":`...)
+	dst = strconv.AppendInt(dst, int64(status(resp)), 10)
+	dst = append(dst, `,"headers":`...)
+	// fc-runtime-go-sdk types these headers as strings, and no source says
+	// FC accepts more: one Set-Cookie goes out (the handler logs the rest).
+	dst = appendHeaders(dst, resp.Header)
+	s, b64 := envelope.EncodeBody(resp.Header, resp.Body)
+	dst = append(dst, `,"isBase64Encoded":`...)
+	dst = strconv.AppendBool(dst, b64)
+	dst = append(dst, `,"body":`...)
+	dst = jsonwire.AppendString(dst, s)
+	return append(dst, '}')
+}
+
+// appendAPIGatewayResponse appends API Gateway's response:
+// {"isBase64Encoded","statusCode","headers","body"}.
+func appendAPIGatewayResponse(dst []byte, resp *faas.HTTPResponse) []byte {
+	s, b64 := envelope.EncodeBody(resp.Header, resp.Body)
+	dst = append(dst, `{"isBase64Encoded":`...)
+	dst = strconv.AppendBool(dst, b64)
+	dst = append(dst, `,"statusCode":`...)
+	dst = strconv.AppendInt(dst, int64(status(resp)), 10)
+	dst = append(dst, `,"headers":`...)
+	dst = appendHeaders(dst, resp.Header)
+	dst = append(dst, `,"body":`...)
+	dst = jsonwire.AppendString(dst, s)
+	return append(dst, '}')
+}
+
+func status(resp *faas.HTTPResponse) int {
+	if resp.StatusCode == 0 {
+		return http.StatusOK
+	}
+	return resp.StatusCode
+}
+
+// appendHeaders appends the headers as a JSON object with lower-case keys in
+// sorted order and string values, the values of a multi-value header joined
+// with ", ". Set-Cookie is never joined (RFC 6265): only the first is sent.
+func appendHeaders(dst []byte, h http.Header) []byte {
+	type field struct {
+		key    string
+		values []string
+	}
+	fields := make([]field, 0, len(h))
+	for k, vs := range h {
+		if len(vs) == 0 {
+			continue
+		}
+		k = strings.ToLower(k)
+		if i := slices.IndexFunc(fields, func(f field) bool { return f.key == k }); i >= 0 {
+			fields[i].values = append(slices.Clip(fields[i].values), vs...)
+			continue
+		}
+		fields = append(fields, field{k, vs})
+	}
+	slices.SortFunc(fields, func(a, b field) int { return strings.Compare(a.key, b.key) })
+	dst = append(dst, '{')
+	for i, f := range fields {
+		if i > 0 {
+			dst = append(dst, ',')
+		}
+		dst = jsonwire.AppendString(dst, f.key)
+		dst = append(dst, ':')
+		switch vs := f.values; {
+		case len(vs) == 1:
+			dst = jsonwire.AppendString(dst, vs[0])
+		case f.key == "set-cookie":
+			dst = jsonwire.AppendString(dst, vs[0])
+		default:
+			dst = jsonwire.AppendString(dst, strings.Join(vs, ", "))
+		}
+	}
+	return append(dst, '}')
+}
+
+// remoteIP returns the host of a network address.
+func remoteIP(addr string) string {
+	if host, _, err := net.SplitHostPort(addr); err == nil {
+		return host
+	}
+	return addr
+}
