@@ -53,6 +53,8 @@ package adapters
 
 import (
 	_ "github.com/anyfaas/faas/adapters/aws"
+	_ "github.com/anyfaas/faas/adapters/fc"
+	_ "github.com/anyfaas/faas/adapters/gcf"
 	_ "github.com/anyfaas/faas/adapters/scf"
 	_ "github.com/anyfaas/faas/adapters/web"
 )

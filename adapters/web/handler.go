@@ -11,10 +11,12 @@ import (
 	"net/http"
 	"os"
 	"strconv"
+	"strings"
 	"sync/atomic"
 	"time"
 
 	"github.com/anyfaas/faas"
+	"github.com/anyfaas/faas/cloudevent"
 )
 
 // Health probe paths.
@@ -86,6 +88,21 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		parent, cancel = context.WithTimeout(parent, h.timeout)
 		defer cancel()
 	}
+	if carriesEvent(r.Method) {
+		ce, ok, err := cloudevent.FromHTTP(faas.PlatformWeb, r.Header, body)
+		if err != nil {
+			status := http.StatusBadRequest
+			if errors.Is(err, cloudevent.ErrUnsupportedMode) {
+				status = http.StatusUnsupportedMediaType
+			}
+			writeJSONError(w, status, err.Error())
+			return
+		}
+		if ok {
+			h.serveEvent(w, r, parent, ce, body)
+			return
+		}
+	}
 	req := &faas.HTTPRequest{
 		Method:   r.Method,
 		Path:     r.URL.Path,
@@ -117,6 +134,70 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	w.Write(resp.Body)
+}
+
+// carriesEvent reports whether requests of this method may carry a
+// CloudEvent; the CloudEvents SDKs refuse GET, HEAD, OPTIONS and DELETE.
+func carriesEvent(method string) bool {
+	switch method {
+	case http.MethodGet, http.MethodHead, http.MethodOptions, http.MethodDelete:
+		return false
+	}
+	return true
+}
+
+// serveEvent invokes the App with a CloudEvent: 200 with the result as
+// JSON, 204 for a nil result, and on failure the status of an *faas.Error
+// or 500, so that the sender (Knative Eventing, Eventarc) retries.
+func (h *handler) serveEvent(w http.ResponseWriter, r *http.Request, parent context.Context, ce *cloudevent.Event, body []byte) {
+	event, err := cloudevent.Standard(faas.PlatformWeb, ce, nil, "data.message")
+	if err != nil {
+		writeJSONError(w, http.StatusBadRequest, err.Error())
+		return
+	}
+	var native []byte
+	if mt := r.Header.Get("Content-Type"); strings.HasPrefix(mt, "application/cloudevents+json") {
+		native = body
+	} else if len(body) > 0 && cloudevent.IsJSONContent(ce.DataContentType) {
+		native = body
+	}
+	ctx := h.app.NewContext(parent, faas.Invocation{
+		Platform:  faas.PlatformWeb,
+		RequestID: ce.ID,
+		Event:     event,
+		Origin:    faas.Origin{Event: native, Context: ce},
+	})
+	result, err := h.app.Invoke(ctx, event)
+	if err != nil {
+		resp := faas.Respond(ctx, nil, err) // the status and safe message of HTTP errors
+		for k, vs := range resp.Header {
+			w.Header()[k] = vs
+		}
+		w.WriteHeader(resp.StatusCode)
+		w.Write(resp.Body)
+		return
+	}
+	if result == nil {
+		w.WriteHeader(http.StatusNoContent)
+		return
+	}
+	out, err := faas.EncodeResult(result)
+	if err != nil {
+		ctx.Logger().Error("web: encoding the result of an event", "error", err)
+		writeJSONError(w, http.StatusInternalServerError, http.StatusText(http.StatusInternalServerError))
+		return
+	}
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.Write(out)
+}
+
+// writeJSONError answers with status and a JSON body naming the problem,
+// in the shape of faas.Respond's errors.
+func writeJSONError(w http.ResponseWriter, status int, msg string) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.WriteHeader(status)
+	b, _ := faas.EncodeResult(map[string]string{"error": msg})
+	w.Write(b)
 }
 
 func (h *handler) probe(w http.ResponseWriter, ok bool) {

@@ -1,11 +1,15 @@
 // Package web serves functions over plain HTTP with net/http: for Knative,
 // Cloud Run, OpenFaaS, a container, a VM, and local development.
 //
-// Every request is an HTTP invocation, except that GET or HEAD on
+// A request that carries a CloudEvent, in binary or structured mode, is an
+// event invocation: the event becomes a standard event as package
+// cloudevent says (Context.Origin().Context is the *cloudevent.Event), and
+// the answer is 200 with the result as JSON, 204 for none, or an error
+// status, so that Knative Eventing or Eventarc retries. GET or HEAD on
 // /health/readiness and /health/liveness answer the host's probes (the
 // paths Knative functions use): readiness is 200 once the App has started
 // and 503 from the stop signal on; liveness is 200 while the process
-// serves. A handler that returns an io.Reader streams it, flushing as it
+// serves. Every other request is an HTTP invocation. A handler that returns an io.Reader streams it, flushing as it
 // goes. When FAAS_TIMEOUT (a duration such as "30s", or seconds) or Cloud
 // Run's CLOUD_RUN_TIMEOUT_SECONDS is set, each invocation's deadline is
 // that far from its arrival; otherwise only the client's going away ends
