@@ -283,7 +283,7 @@ func decodeStructured(body []byte) (*Event, error) {
 		}
 		s, ok := jsonwire.String(v)
 		if !ok {
-			return fail(fmt.Errorf("want a string, not %s", kindOf(v)))
+			return fail(fmt.Errorf("want a string, not %s", jsonwire.Kind(v)))
 		}
 		*dst = s
 		return true
@@ -312,7 +312,7 @@ func decodeStructured(body []byte) (*Event, error) {
 	case data64 != nil && !isNull(data64):
 		s, ok := jsonwire.String(data64)
 		if !ok {
-			return nil, decodeError(Trigger, "data_base64", fmt.Errorf("want a base64 string, not %s", kindOf(data64)))
+			return nil, decodeError(Trigger, "data_base64", fmt.Errorf("want a base64 string, not %s", jsonwire.Kind(data64)))
 		}
 		b, err := DecodeBase64(s)
 		if err != nil {
@@ -373,26 +373,6 @@ func DecodeBase64(s string) ([]byte, error) {
 }
 
 func isNull(v []byte) bool { return string(v) == "null" }
-
-// kindOf names the JSON type of a raw value, for messages.
-func kindOf(v []byte) string {
-	if len(v) == 0 {
-		return "nothing"
-	}
-	switch v[0] {
-	case '{':
-		return "an object"
-	case '[':
-		return "an array"
-	case '"':
-		return "a string"
-	case 't', 'f':
-		return "a boolean"
-	case 'n':
-		return "null"
-	}
-	return "a number"
-}
 
 // MarshalJSON encodes the event in the CloudEvents JSON format: the
 // attributes that are set, the extensions in the order of their names, and

@@ -118,7 +118,7 @@ func stringField(trigger, field string, v []byte) (string, error) {
 	}
 	s, ok := jsonwire.String(v)
 	if !ok {
-		return "", decodeError(trigger, field, fmt.Errorf("want a string, not %s", kindOf(v)))
+		return "", decodeError(trigger, field, fmt.Errorf("want a string, not %s", jsonwire.Kind(v)))
 	}
 	return s, nil
 }
@@ -192,7 +192,7 @@ func int64Field(trigger, field string, v []byte) (int64, error) {
 	} else if isNull(v) {
 		return 0, nil
 	} else if v[0] != '-' && (v[0] < '0' || v[0] > '9') {
-		return 0, decodeError(trigger, field, fmt.Errorf("want an integer or a string of digits, not %s", kindOf(v)))
+		return 0, decodeError(trigger, field, fmt.Errorf("want an integer or a string of digits, not %s", jsonwire.Kind(v)))
 	}
 	n, err := strconv.ParseInt(s, 10, 64)
 	if err != nil || n < 0 {
@@ -269,14 +269,14 @@ func attributes(trigger, field string, v []byte) (map[string]string, error) {
 		return nil, nil
 	}
 	if v[0] != '{' {
-		return nil, decodeError(trigger, field, fmt.Errorf("want an object of strings, not %s", kindOf(v)))
+		return nil, decodeError(trigger, field, fmt.Errorf("want an object of strings, not %s", jsonwire.Kind(v)))
 	}
 	attrs := make(map[string]string)
 	var ferr error
 	jsonwire.Object(v, func(key string, value []byte) bool { // v was checked by the caller's walk
 		s, ok := jsonwire.String(value)
 		if !ok {
-			ferr = decodeError(trigger, field+"."+key, fmt.Errorf("want a string, not %s", kindOf(value)))
+			ferr = decodeError(trigger, field+"."+key, fmt.Errorf("want a string, not %s", jsonwire.Kind(value)))
 			return false
 		}
 		attrs[key] = s

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/anyfaas/faas"
+	"github.com/anyfaas/faas/internal/httpserve"
 )
 
 // Paths of FC's custom runtime contract, as the request path and as the
@@ -209,28 +210,9 @@ func writeFailure(w http.ResponseWriter, code int, err error) {
 }
 
 // serveCustom serves the custom runtime contract on ln until ctx is done,
-// then shuts the server down, letting requests in flight finish within
+// then lets requests in flight finish and closes the App within
 // ShutdownTimeout. It closes ln.
 func serveCustom(ctx context.Context, ln net.Listener, app *faas.App) error {
-	srv := &http.Server{
-		Handler:           NewHandler(app),
-		ReadHeaderTimeout: 10 * time.Second,
-		BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
-	}
 	app.Logger().Info("fc: custom runtime listening", "addr", ln.Addr().String())
-	served := make(chan error, 1)
-	go func() { served <- srv.Serve(ln) }()
-	var err error
-	select {
-	case err = <-served:
-	case <-ctx.Done():
-		shutdownCtx, cancel := context.WithTimeout(context.Background(), ShutdownTimeout)
-		defer cancel()
-		err = srv.Shutdown(shutdownCtx)
-		<-served
-	}
-	if errors.Is(err, http.ErrServerClosed) {
-		err = nil
-	}
-	return err
+	return httpserve.Serve(ctx, ln, NewHandler(app), app, httpserve.Options{Name: "fc", Grace: ShutdownTimeout})
 }

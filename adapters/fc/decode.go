@@ -409,26 +409,6 @@ func joinField(prefix, field string) string {
 
 func index(prefix string, i int) string { return prefix + "[" + strconv.Itoa(i) + "]" }
 
-// kindOf names the kind of a JSON value, for errors.
-func kindOf(raw []byte) string {
-	if len(raw) == 0 {
-		return "nothing"
-	}
-	switch raw[0] {
-	case '{':
-		return "an object"
-	case '[':
-		return "an array"
-	case '"':
-		return "a string"
-	case 't', 'f':
-		return "a boolean"
-	case 'n':
-		return "null"
-	}
-	return "a number"
-}
-
 func isKind(raw []byte, first byte) bool {
 	i := skipSpace(raw)
 	return i < len(raw) && raw[i] == first
@@ -451,7 +431,7 @@ func str(raw []byte, trigger, field string) (string, error) {
 	}
 	s, ok := jsonwire.String(raw)
 	if !ok {
-		return "", decodeError(trigger, field, fmt.Errorf("want a string, got %s", kindOf(raw)))
+		return "", decodeError(trigger, field, fmt.Errorf("want a string, got %s", jsonwire.Kind(raw)))
 	}
 	return s, nil
 }
@@ -465,7 +445,7 @@ func boolean(raw []byte, trigger, field string) (bool, error) {
 	case "true", `"true"`:
 		return true, nil
 	}
-	return false, decodeError(trigger, field, fmt.Errorf("want a boolean, got %s", kindOf(raw)))
+	return false, decodeError(trigger, field, fmt.Errorf("want a boolean, got %s", jsonwire.Kind(raw)))
 }
 
 // object calls fn for each member of the object raw holds; null or absent
@@ -483,7 +463,7 @@ func object(raw []byte, trigger, field string, fn func(k string, v []byte) error
 		return ferr
 	}
 	if err != nil {
-		return decodeError(trigger, field, fmt.Errorf("want an object, got %s", kindOf(raw)))
+		return decodeError(trigger, field, fmt.Errorf("want an object, got %s", jsonwire.Kind(raw)))
 	}
 	return nil
 }

@@ -63,7 +63,7 @@ func epochOrTime(raw []byte, trigger, field string) (time.Time, error) {
 	}
 	ms, err := strconv.ParseInt(string(raw), 10, 64)
 	if err != nil {
-		return time.Time{}, decodeError(trigger, field, fmt.Errorf("want epoch milliseconds, got %s", kindOf(raw)))
+		return time.Time{}, decodeError(trigger, field, fmt.Errorf("want epoch milliseconds, got %s", jsonwire.Kind(raw)))
 	}
 	return time.UnixMilli(ms).UTC(), nil
 }
@@ -160,7 +160,7 @@ func decodeCloudEventTexts(payload []byte, elems [][]byte) (decoded, error) {
 	for i, e := range elems {
 		s, ok := jsonwire.String(e)
 		if !ok {
-			return decoded{}, decodeError(faas.TriggerMessage, index("", i), fmt.Errorf("want a string holding an event, got %s", kindOf(e)))
+			return decoded{}, decodeError(faas.TriggerMessage, index("", i), fmt.Errorf("want a string holding an event, got %s", jsonwire.Kind(e)))
 		}
 		objs[i] = []byte(s)
 	}

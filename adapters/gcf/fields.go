@@ -24,7 +24,7 @@ func stringField(trigger, field string, v []byte) (string, error) {
 	}
 	s, ok := jsonwire.String(v)
 	if !ok {
-		return "", decodeError(trigger, field, fmt.Errorf("want a string, not %s", jsonKind(v)))
+		return "", decodeError(trigger, field, fmt.Errorf("want a string, not %s", jsonwire.Kind(v)))
 	}
 	return s, nil
 }
@@ -49,24 +49,4 @@ func parseTime(s string) (time.Time, error) {
 		return time.Time{}, fmt.Errorf("%q is not an RFC 3339 timestamp", s)
 	}
 	return t, nil
-}
-
-// jsonKind names the JSON type of a raw value, for messages.
-func jsonKind(v []byte) string {
-	if len(v) == 0 {
-		return "nothing"
-	}
-	switch v[0] {
-	case '{':
-		return "an object"
-	case '[':
-		return "an array"
-	case '"':
-		return "a string"
-	case 't', 'f':
-		return "a boolean"
-	case 'n':
-		return "null"
-	}
-	return "a number"
 }

@@ -143,13 +143,13 @@ import (
 	"errors"
 	"fmt"
 	"net"
-	"net/http"
 	"os"
 	"os/signal"
 	"syscall"
 	"time"
 
 	"github.com/anyfaas/faas"
+	"github.com/anyfaas/faas/internal/httpserve"
 )
 
 func init() { faas.RegisterAdapter(faas.PlatformGCF, Start) }
@@ -231,41 +231,12 @@ func Serve(ctx context.Context, ln net.Listener, h faas.Handler) error {
 		ln.Close()
 		return err
 	}
-	srv := &http.Server{
-		Handler:           Handler(app),
-		ReadHeaderTimeout: 10 * time.Second,
-		BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
-	}
 	app.Logger().Info("gcf: listening", "url", "http://"+ln.Addr().String(),
 		"service", os.Getenv("K_SERVICE"), "revision", os.Getenv("K_REVISION"))
-	served := make(chan error, 1)
-	go func() { served <- srv.Serve(ln) }()
-
-	var (
-		serveErr error
-		deadline time.Time // by which the instance must have stopped
-	)
-	select {
-	case serveErr = <-served:
-		deadline = time.Now().Add(ShutdownTimeout)
-	case <-ctx.Done():
-		deadline = time.Now().Add(ShutdownTimeout)
-		app.Logger().Info("gcf: stopping", "grace", ShutdownTimeout)
-		drainCtx, cancel := context.WithDeadline(context.Background(), deadline.Add(-CloseReserve))
-		serveErr = srv.Shutdown(drainCtx)
-		cancel()
-		if errors.Is(serveErr, context.DeadlineExceeded) {
-			serveErr = fmt.Errorf("gcf: requests still in flight after %v: %w", ShutdownTimeout-CloseReserve, serveErr)
-			srv.Close()
-		}
-		<-served
-	}
-	if errors.Is(serveErr, http.ErrServerClosed) {
-		serveErr = nil
-	}
-	closeCtx, cancel := context.WithDeadline(context.Background(), deadline)
-	defer cancel()
-	return errors.Join(serveErr, app.Close(closeCtx))
+	return httpserve.Serve(ctx, ln, Handler(app), app, httpserve.Options{
+		Name: "gcf", Grace: ShutdownTimeout, CloseReserve: CloseReserve,
+		Stopping: func() { app.Logger().Info("gcf: stopping", "grace", ShutdownTimeout) },
+	})
 }
 
 // startApp runs the RuntimeStart and FunctionStart phases; each does

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/anyfaas/faas"
+	"github.com/anyfaas/faas/internal/httpserve"
 )
 
 // Limits of a web function's requests and responses (Tencent Cloud doc
@@ -221,33 +222,11 @@ func newRequestID() string {
 	return hex.EncodeToString(b[:])
 }
 
-// ServeWeb serves h as a web function on ln until ctx is done, then shuts
-// the server down, letting in-flight requests finish (up to
-// ShutdownTimeout), and closes the App. It closes ln.
+// ServeWeb serves h as a web function on ln until ctx is done, then lets
+// in-flight requests finish and closes the App, within ShutdownTimeout. It
+// closes ln.
 func ServeWeb(ctx context.Context, ln net.Listener, h faas.Handler) error {
 	handler := NewHandler(h)
-	srv := &http.Server{
-		Handler:           handler,
-		ReadHeaderTimeout: 10 * time.Second,
-		BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
-	}
 	handler.app.Logger().Info("scf: serving a web function", "url", "http://"+ln.Addr().String())
-	served := make(chan error, 1)
-	go func() { served <- srv.Serve(ln) }()
-	var err error
-	select {
-	case err = <-served:
-	case <-ctx.Done():
-		shutdownCtx, cancel := context.WithTimeout(context.Background(), ShutdownTimeout)
-		defer cancel()
-		err = srv.Shutdown(shutdownCtx)
-		<-served
-	}
-	if errors.Is(err, http.ErrServerClosed) {
-		err = nil
-	}
-	if err != nil {
-		err = fmt.Errorf("scf: web function: %w", err)
-	}
-	return errors.Join(err, closeApp(handler.app))
+	return httpserve.Serve(ctx, ln, handler, handler.app, httpserve.Options{Name: "scf", Grace: ShutdownTimeout})
 }

@@ -23,13 +23,13 @@ import (
 	"errors"
 	"fmt"
 	"net"
-	"net/http"
 	"os"
 	"os/signal"
 	"syscall"
 	"time"
 
 	"github.com/anyfaas/faas"
+	"github.com/anyfaas/faas/internal/httpserve"
 )
 
 func init() { faas.RegisterAdapter(faas.PlatformWeb, Start) }
@@ -38,9 +38,12 @@ func init() { faas.RegisterAdapter(faas.PlatformWeb, Start) }
 // is answered with 413.
 const MaxBodyBytes = 32 << 20
 
-// ShutdownTimeout bounds how long in-flight requests may take to finish
-// after a stop signal.
+// ShutdownTimeout bounds the stop after a signal: in-flight requests may
+// take all of it but CloseReserve, which the App's Close hooks keep.
 const ShutdownTimeout = 10 * time.Second
+
+// CloseReserve is the part of ShutdownTimeout kept for the Close hooks.
+const CloseReserve = 2 * time.Second
 
 // Start serves h until the process receives SIGTERM or SIGINT, then lets
 // in-flight requests finish and closes the App.
@@ -108,28 +111,9 @@ func ListenAndServe(ctx context.Context, addr string, h faas.Handler) error {
 func Serve(ctx context.Context, ln net.Listener, h faas.Handler) error {
 	app := faas.AsApp(h)
 	handler := newHandler(app)
-	srv := &http.Server{
-		Handler:           handler,
-		ReadHeaderTimeout: 10 * time.Second,
-		BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
-	}
 	app.Logger().Info("web: listening", "url", "http://"+ln.Addr().String())
-	served := make(chan error, 1)
-	go func() { served <- srv.Serve(ln) }()
-	var serveErr error
-	select {
-	case serveErr = <-served:
-	case <-ctx.Done():
-		handler.stopping.Store(true) // readiness fails from now on
-		shutdownCtx, cancel := context.WithTimeout(context.Background(), ShutdownTimeout)
-		defer cancel()
-		serveErr = srv.Shutdown(shutdownCtx)
-		<-served
-	}
-	if errors.Is(serveErr, http.ErrServerClosed) {
-		serveErr = nil
-	}
-	closeCtx, cancel := context.WithTimeout(context.Background(), ShutdownTimeout)
-	defer cancel()
-	return errors.Join(serveErr, app.Close(closeCtx))
+	return httpserve.Serve(ctx, ln, handler, app, httpserve.Options{
+		Name: "web", Grace: ShutdownTimeout, CloseReserve: CloseReserve,
+		Stopping: func() { handler.stopping.Store(true) }, // readiness fails from now on
+	})
 }

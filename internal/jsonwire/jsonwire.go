@@ -416,3 +416,26 @@ func AppendString(dst []byte, s string) []byte {
 }
 
 const hexDigits = "0123456789abcdef"
+
+// Kind names the JSON type of a raw value for messages: "an object", "an
+// array", "a string", "a boolean", "null", "a number", or "nothing" for an
+// empty one. Surrounding white space is ignored.
+func Kind(raw []byte) string {
+	i := skipSpace(raw, 0)
+	if i == len(raw) {
+		return "nothing"
+	}
+	switch raw[i] {
+	case '{':
+		return "an object"
+	case '[':
+		return "an array"
+	case '"':
+		return "a string"
+	case 't', 'f':
+		return "a boolean"
+	case 'n':
+		return "null"
+	}
+	return "a number"
+}

@@ -168,3 +168,14 @@ func FuzzAppendString(f *testing.F) {
 		}
 	})
 }
+
+func TestKind(t *testing.T) {
+	for raw, want := range map[string]string{
+		`{}`: "an object", ` [1]`: "an array", `"s"`: "a string", `true`: "a boolean", `false`: "a boolean",
+		`null`: "null", `-1.5`: "a number", ``: "nothing", "  \n": "nothing",
+	} {
+		if got := Kind([]byte(raw)); got != want {
+			t.Errorf("Kind(%q) = %q, want %q", raw, got, want)
+		}
+	}
+}
