@@ -8,3 +8,5 @@ require (
 	github.com/google/go-cmp v0.7.0
 	go.uber.org/dig v1.19.0
 )
+
+require go.yaml.in/yaml/v3 v3.0.6

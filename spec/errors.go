@@ -1,0 +1,54 @@
+package spec
+
+import (
+	"fmt"
+	"strings"
+)
+
+// Error is a problem in a spec file, at a position and a key path.
+type Error struct {
+	File   string
+	Line   int
+	Column int
+	// Path is the key path, such as "functions.api.events[0].http.method";
+	// empty for a problem with the whole file.
+	Path string
+	// Problem says what is wrong.
+	Problem string
+}
+
+func (e *Error) Error() string {
+	var b strings.Builder
+	b.WriteString(e.File)
+	if e.Line > 0 {
+		fmt.Fprintf(&b, ":%d:%d", e.Line, e.Column)
+	}
+	b.WriteString(": ")
+	if e.Path != "" {
+		b.WriteString(e.Path)
+		b.WriteString(": ")
+	}
+	b.WriteString(e.Problem)
+	return b.String()
+}
+
+// Errors is every problem found in a spec, in the order of the file. It is
+// the error Parse and Load return.
+type Errors []*Error
+
+func (es Errors) Error() string {
+	lines := make([]string, len(es))
+	for i, e := range es {
+		lines[i] = e.Error()
+	}
+	return strings.Join(lines, "\n")
+}
+
+// Unwrap returns the errors, for errors.As.
+func (es Errors) Unwrap() []error {
+	out := make([]error, len(es))
+	for i, e := range es {
+		out[i] = e
+	}
+	return out
+}

@@ -1,0 +1,770 @@
+package spec
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+
+	"go.yaml.in/yaml/v3"
+
+	"github.com/anyfaas/faas/route"
+)
+
+// Find returns the path of the spec file in dir: the first of Files that
+// exists.
+func Find(dir string) (string, error) {
+	for _, name := range Files {
+		p := filepath.Join(dir, name)
+		if _, err := os.Stat(p); err == nil {
+			return p, nil
+		}
+	}
+	return "", fmt.Errorf("spec: no %s in %s", strings.Join(Files, ", "), dir)
+}
+
+// Load reads, parses and validates the spec at path, replacing ${env.NAME}
+// from the process's environment.
+func Load(path string) (*Spec, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("spec: %w", err)
+	}
+	return Parse(path, data, os.Getenv)
+}
+
+// Parse parses and validates a spec read from file, replacing ${env.NAME}
+// with getenv(NAME) where that is not empty. The error is Errors, every
+// problem with its position.
+func Parse(file string, data []byte, getenv func(string) string) (*Spec, error) {
+	p := &parser{file: file, getenv: getenv}
+	s := p.parse(data)
+	if len(p.errs) == 0 {
+		p.validate(s)
+	}
+	if len(p.errs) > 0 {
+		slices.SortStableFunc(p.errs, func(a, b *Error) int {
+			if a.Line != b.Line {
+				return a.Line - b.Line
+			}
+			return a.Column - b.Column
+		})
+		return nil, p.errs
+	}
+	return s, nil
+}
+
+type parser struct {
+	file   string
+	getenv func(string) string
+	errs   Errors
+}
+
+func (p *parser) fail(n *yaml.Node, path, format string, args ...any) {
+	e := &Error{File: p.file, Path: path, Problem: fmt.Sprintf(format, args...)}
+	if n != nil {
+		e.Line, e.Column = n.Line, n.Column
+	}
+	p.errs = append(p.errs, e)
+}
+
+var yamlLine = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
+
+func (p *parser) parse(data []byte) *Spec {
+	s := &Spec{File: p.file}
+	var doc yaml.Node
+	if err := yaml.Unmarshal(data, &doc); err != nil {
+		e := &Error{File: p.file, Problem: strings.TrimPrefix(err.Error(), "yaml: ")}
+		if m := yamlLine.FindStringSubmatch(err.Error()); m != nil {
+			e.Line, _ = strconv.Atoi(m[1])
+			e.Column, e.Problem = 1, m[2]
+		}
+		p.errs = append(p.errs, e)
+		return s
+	}
+	if doc.Kind == 0 || len(doc.Content) == 0 {
+		p.errs = append(p.errs, &Error{File: p.file, Problem: "the spec is empty"})
+		return s
+	}
+	root := doc.Content[0]
+	p.resolveAliases(root)
+	p.substitute(root)
+	p.mapping(root, "", map[string]func(*yaml.Node, string){
+		"service": func(n *yaml.Node, path string) {
+			if n.Kind == yaml.ScalarNode {
+				s.Service.Name = p.str(n, path)
+				return
+			}
+			p.mapping(n, path, map[string]func(*yaml.Node, string){
+				"name":        func(n *yaml.Node, path string) { s.Service.Name = p.str(n, path) },
+				"description": func(n *yaml.Node, path string) { s.Service.Description = p.str(n, path) },
+			})
+		},
+		"provider":    func(n *yaml.Node, path string) { p.provider(n, path, &s.Provider) },
+		"functions":   func(n *yaml.Node, path string) { s.Functions = p.functions(n, path) },
+		"aggregation": func(n *yaml.Node, path string) { s.Aggregation = p.aggregation(n, path) },
+		"layers":      func(n *yaml.Node, path string) { s.Layers = p.layers(n, path) },
+		"package": func(n *yaml.Node, path string) {
+			p.mapping(n, path, map[string]func(*yaml.Node, string){
+				"main":     func(n *yaml.Node, path string) { s.Package.Main = p.str(n, path) },
+				"include":  func(n *yaml.Node, path string) { s.Package.Include = p.strList(n, path) },
+				"exclude":  func(n *yaml.Node, path string) { s.Package.Exclude = p.strList(n, path) },
+				"artifact": func(n *yaml.Node, path string) { s.Package.Artifact = p.str(n, path) },
+			})
+		},
+		"custom":    func(n *yaml.Node, path string) { s.Custom = n },
+		"platforms": func(n *yaml.Node, path string) { s.Platforms = p.platforms(n, path) },
+		"plugins":   func(n *yaml.Node, path string) { s.Plugins = p.strList(n, path) },
+		"resources": func(*yaml.Node, string) {}, // reserved by Midway, unused
+	})
+	if s.Package.Main == "" {
+		s.Package.Main = "."
+	}
+	return s
+}
+
+// resolveAliases replaces alias nodes by what they point to, and expands
+// merge keys (<<: *defaults), so that anchors work as YAML says: keys the
+// mapping sets itself win over merged ones.
+func (p *parser) resolveAliases(n *yaml.Node) {
+	for i, c := range n.Content {
+		if c.Kind == yaml.AliasNode && c.Alias != nil {
+			n.Content[i] = c.Alias
+		}
+		p.resolveAliases(n.Content[i])
+	}
+	if n.Kind != yaml.MappingNode {
+		return
+	}
+	var own, merged []*yaml.Node
+	hasMerge := false
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k, v := n.Content[i], n.Content[i+1]
+		if k.Value != "<<" || k.Tag == "!!str" && k.Style != 0 {
+			own = append(own, k, v)
+			continue
+		}
+		hasMerge = true
+		sources := []*yaml.Node{v}
+		if v.Kind == yaml.SequenceNode {
+			sources = v.Content
+		}
+		for _, src := range sources {
+			if src.Kind != yaml.MappingNode {
+				p.fail(src, "", "a merge key (<<) takes a mapping or a list of mappings, not %s", kindOf(src))
+				continue
+			}
+			merged = append(merged, src.Content...)
+		}
+	}
+	if !hasMerge {
+		return
+	}
+	has := map[string]bool{}
+	for i := 0; i < len(own); i += 2 {
+		has[own[i].Value] = true
+	}
+	for i := 0; i+1 < len(merged); i += 2 {
+		if !has[merged[i].Value] {
+			has[merged[i].Value] = true
+			own = append(own, merged[i], merged[i+1])
+		}
+	}
+	n.Content = own
+}
+
+var envRef = regexp.MustCompile(`\$\{env\.([A-Za-z_][A-Za-z0-9_]*)\}`)
+
+// substitute replaces ${env.NAME} in every scalar value. An unset variable
+// leaves the reference as written.
+func (p *parser) substitute(n *yaml.Node) {
+	if n.Kind == yaml.ScalarNode && strings.Contains(n.Value, "${env.") {
+		n.Value = envRef.ReplaceAllStringFunc(n.Value, func(ref string) string {
+			if v := p.getenv(envRef.FindStringSubmatch(ref)[1]); v != "" {
+				return v
+			}
+			return ref
+		})
+		if n.Tag != "!!str" {
+			// A substituted value is typed again: "${env.MEMORY}" may be
+			// a number now.
+			var v yaml.Node
+			if yaml.Unmarshal([]byte(n.Value), &v) == nil && len(v.Content) == 1 && v.Content[0].Kind == yaml.ScalarNode {
+				n.Tag = v.Content[0].Tag
+			}
+		}
+	}
+	for _, c := range n.Content {
+		p.substitute(c)
+	}
+}
+
+// mapping walks the keys of a mapping, calling the field's function for
+// each and reporting keys it does not know.
+func (p *parser) mapping(n *yaml.Node, path string, fields map[string]func(*yaml.Node, string)) {
+	if n.Kind != yaml.MappingNode {
+		if n.Kind == yaml.ScalarNode && n.Tag == "!!null" {
+			return // an empty section
+		}
+		p.fail(n, path, "want a mapping, not %s", kindOf(n))
+		return
+	}
+	seen := map[string]bool{}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k, v := n.Content[i], n.Content[i+1]
+		sub := join(path, k.Value)
+		if seen[k.Value] {
+			p.fail(k, sub, "key given twice")
+			continue
+		}
+		seen[k.Value] = true
+		fn, ok := fields[k.Value]
+		if !ok && path == "" && strings.HasPrefix(k.Value, "x-") {
+			continue // an extension key, such as one holding YAML anchors
+		}
+		if !ok {
+			p.fail(k, sub, "unknown key %q%s", k.Value, suggest(k.Value, fields))
+			continue
+		}
+		fn(v, sub)
+	}
+}
+
+func join(path, key string) string {
+	if path == "" {
+		return key
+	}
+	return path + "." + key
+}
+
+// suggest returns a hint naming the known key closest to key, if any is
+// close, or the known keys.
+func suggest(key string, fields map[string]func(*yaml.Node, string)) string {
+	known := make([]string, 0, len(fields))
+	best, bestDist := "", 3
+	lk := strings.ToLower(key)
+	for k := range fields {
+		known = append(known, k)
+		lower := strings.ToLower(k)
+		d := distance(lk, lower)
+		if len(lk) >= 3 && strings.HasPrefix(lower, lk) {
+			d = 1 // a key cut short, such as memory for memorySize
+		}
+		if d < bestDist || (d == bestDist && k < best) {
+			best, bestDist = k, d
+		}
+	}
+	if best != "" {
+		return fmt.Sprintf(" (did you mean %q?)", best)
+	}
+	slices.Sort(known)
+	return fmt.Sprintf(" (known keys: %s)", strings.Join(known, ", "))
+}
+
+// distance is the Levenshtein distance of a and b.
+func distance(a, b string) int {
+	prev := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur := make([]int, len(b)+1)
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev = cur
+	}
+	return prev[len(b)]
+}
+
+func kindOf(n *yaml.Node) string {
+	switch n.Kind {
+	case yaml.MappingNode:
+		return "a mapping"
+	case yaml.SequenceNode:
+		return "a list"
+	}
+	switch n.Tag {
+	case "!!int", "!!float":
+		return "a number"
+	case "!!bool":
+		return "a boolean"
+	case "!!null":
+		return "nothing"
+	}
+	return fmt.Sprintf("%q", n.Value)
+}
+
+func (p *parser) str(n *yaml.Node, path string) string {
+	if n.Kind != yaml.ScalarNode {
+		p.fail(n, path, "want a string, not %s", kindOf(n))
+		return ""
+	}
+	if n.Tag == "!!null" {
+		return ""
+	}
+	return n.Value
+}
+
+func (p *parser) int(n *yaml.Node, path string) int {
+	if n.Kind == yaml.ScalarNode {
+		if v, err := strconv.Atoi(strings.TrimSpace(n.Value)); err == nil && (n.Tag == "!!int" || n.Tag == "!!str") {
+			return v
+		}
+	}
+	p.fail(n, path, "want a whole number, not %s%s", kindOf(n), unsetHint(n))
+	return 0
+}
+
+// unsetHint says why a value may still hold an ${env.NAME}.
+func unsetHint(n *yaml.Node) string {
+	if m := envRef.FindStringSubmatch(n.Value); m != nil {
+		return fmt.Sprintf(" (the environment variable %s is not set)", m[1])
+	}
+	return ""
+}
+
+func (p *parser) positive(n *yaml.Node, path string) int {
+	v := p.int(n, path)
+	if v < 0 {
+		p.fail(n, path, "want a positive number, not %d", v)
+	}
+	return v
+}
+
+func (p *parser) bool(n *yaml.Node, path string) bool {
+	if n.Kind == yaml.ScalarNode {
+		switch strings.ToLower(n.Value) {
+		case "true":
+			return true
+		case "false":
+			return false
+		}
+	}
+	p.fail(n, path, "want true or false, not %s%s", kindOf(n), unsetHint(n))
+	return false
+}
+
+// strList reads a list of strings, or one string as a list of one.
+func (p *parser) strList(n *yaml.Node, path string) []string {
+	if n.Kind == yaml.ScalarNode {
+		if n.Tag == "!!null" {
+			return nil
+		}
+		return []string{n.Value}
+	}
+	if n.Kind != yaml.SequenceNode {
+		p.fail(n, path, "want a list of strings, not %s", kindOf(n))
+		return nil
+	}
+	out := make([]string, 0, len(n.Content))
+	for i, c := range n.Content {
+		out = append(out, p.str(c, fmt.Sprintf("%s[%d]", path, i)))
+	}
+	return out
+}
+
+func (p *parser) strMap(n *yaml.Node, path string) map[string]string {
+	if n.Kind != yaml.MappingNode {
+		if n.Tag == "!!null" {
+			return nil
+		}
+		p.fail(n, path, "want a mapping of names to values, not %s", kindOf(n))
+		return nil
+	}
+	out := make(map[string]string, len(n.Content)/2)
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k, v := n.Content[i], n.Content[i+1]
+		out[k.Value] = p.str(v, join(path, k.Value))
+	}
+	return out
+}
+
+// Platform names, canonical and as Midway's f.yml spells them.
+var platformAliases = map[string]string{
+	"aws": "aws", "lambda": "aws",
+	"fc": "fc", "aliyun": "fc", "alibaba": "fc",
+	"scf": "scf", "tencent": "scf",
+	"gcf": "gcf", "gcp": "gcf", "google": "gcf",
+	"web": "web", "knative": "web", "http": "web",
+}
+
+// Platforms are the canonical platform names.
+var Platforms = []string{"aws", "fc", "scf", "gcf", "web"}
+
+func (p *parser) platform(n *yaml.Node, path string) string {
+	name := p.str(n, path)
+	if c, ok := platformAliases[strings.ToLower(name)]; ok {
+		return c
+	}
+	p.fail(n, path, "unknown platform %q: want one of %s (or aliyun, tencent, gcp, knative)", name, strings.Join(Platforms, ", "))
+	return ""
+}
+
+func (p *parser) platforms(n *yaml.Node, path string) map[string]*yaml.Node {
+	if n.Kind != yaml.MappingNode {
+		p.fail(n, path, "want a mapping of platform names to their settings, not %s", kindOf(n))
+		return nil
+	}
+	out := map[string]*yaml.Node{}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k, v := n.Content[i], n.Content[i+1]
+		name := p.platform(k, join(path, k.Value))
+		if name == "" {
+			continue
+		}
+		if v.Kind != yaml.MappingNode {
+			p.fail(v, join(path, k.Value), "want a mapping of the platform's own settings, not %s", kindOf(v))
+			continue
+		}
+		out[name] = v
+	}
+	return out
+}
+
+func (p *parser) settings(fields map[string]func(*yaml.Node, string), s *Settings) {
+	fields["runtime"] = func(n *yaml.Node, path string) { s.Runtime = p.str(n, path) }
+	fields["memorySize"] = func(n *yaml.Node, path string) { s.MemorySize = p.positive(n, path) }
+	fields["timeout"] = func(n *yaml.Node, path string) { s.Timeout = p.positive(n, path) }
+	fields["initTimeout"] = func(n *yaml.Node, path string) { s.InitTimeout = p.positive(n, path) }
+	fields["concurrency"] = func(n *yaml.Node, path string) { s.Concurrency = p.positive(n, path) }
+	fields["environment"] = func(n *yaml.Node, path string) { s.Environment = p.strMap(n, path) }
+	fields["description"] = func(n *yaml.Node, path string) { s.Description = p.str(n, path) }
+}
+
+// providerExtra are Midway's provider keys that only some platforms read.
+var providerExtra = []string{
+	"vpcConfig", "internetAccess", "policies", "logConfig", "nasConfig", "asyncConfiguration",
+	"tracingConfig", "authType", "layers", "access", "credentials", "cosBucket", "serviceId", "starter",
+}
+
+func (p *parser) provider(n *yaml.Node, path string, pr *Provider) {
+	fields := map[string]func(*yaml.Node, string){
+		"name": func(n *yaml.Node, path string) {
+			pr.Name = p.str(n, path)
+			pr.Platform = p.platform(n, path)
+		},
+		"region": func(n *yaml.Node, path string) { pr.Region = p.str(n, path) },
+		"stage":  func(n *yaml.Node, path string) { pr.Stage = p.str(n, path) },
+		"role":   func(n *yaml.Node, path string) { pr.Role = p.str(n, path) },
+		"architecture": func(n *yaml.Node, path string) {
+			switch a := p.str(n, path); a {
+			case "x86_64", "amd64":
+				pr.Architecture = "x86_64"
+			case "arm64":
+				pr.Architecture = "arm64"
+			default:
+				p.fail(n, path, "architecture %q is not one of x86_64, arm64", a)
+			}
+		},
+	}
+	p.settings(fields, &pr.Function)
+	for _, key := range providerExtra {
+		fields[key] = func(n *yaml.Node, _ string) {
+			if pr.Extra == nil {
+				pr.Extra = map[string]*yaml.Node{}
+			}
+			pr.Extra[key] = n
+		}
+	}
+	p.mapping(n, path, fields)
+	if pr.Architecture == "" {
+		pr.Architecture = "x86_64"
+	}
+}
+
+var validName = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_-]{0,63}$`)
+
+func (p *parser) functions(n *yaml.Node, path string) []*Function {
+	if n.Kind != yaml.MappingNode {
+		p.fail(n, path, "want a mapping of function names to functions, not %s", kindOf(n))
+		return nil
+	}
+	var out []*Function
+	seen := map[string]bool{}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k, v := n.Content[i], n.Content[i+1]
+		fpath := join(path, k.Value)
+		if seen[k.Value] {
+			p.fail(k, fpath, "function declared twice")
+			continue
+		}
+		seen[k.Value] = true
+		if !validName.MatchString(k.Value) {
+			p.fail(k, fpath, "function name %q must start with a letter or '_' and hold at most 64 letters, digits, '_' or '-'", k.Value)
+			continue
+		}
+		f := &Function{Name: k.Value, Pos: Pos{k.Line, k.Column}}
+		fields := map[string]func(*yaml.Node, string){
+			"handler":   func(n *yaml.Node, path string) { f.Handler = p.str(n, path) },
+			"events":    func(n *yaml.Node, path string) { f.Events = p.events(n, path) },
+			"layers":    func(n *yaml.Node, path string) { f.Layers = p.strList(n, path) },
+			"platforms": func(n *yaml.Node, path string) { f.Platforms = p.platforms(n, path) },
+		}
+		p.settings(fields, &f.Settings)
+		p.mapping(v, fpath, fields)
+		if f.Handler == "" && v.Kind == yaml.MappingNode {
+			p.fail(k, join(fpath, "handler"), "missing: name the function as the code registers it with app.Func")
+		}
+		out = append(out, f)
+	}
+	return out
+}
+
+// eventKeys maps an event's key to its trigger.
+var eventKeys = map[string]string{
+	"http": TriggerHTTP, "apigw": TriggerHTTP,
+	"timer": TriggerTimer,
+	"storage": TriggerStorage, "os": TriggerStorage, "oss": TriggerStorage, "cos": TriggerStorage, "s3": TriggerStorage,
+	"message": TriggerMessage, "mq": TriggerMessage, "mns": TriggerMessage, "cmq": TriggerMessage,
+	"sqs": TriggerMessage, "sns": TriggerMessage, "kafka": TriggerMessage,
+	"log": TriggerLog,
+}
+
+func (p *parser) events(n *yaml.Node, path string) []*Event {
+	if n.Kind != yaml.SequenceNode {
+		p.fail(n, path, "want a list of events, such as - http: {path: /items}, not %s", kindOf(n))
+		return nil
+	}
+	var out []*Event
+	for i, c := range n.Content {
+		epath := fmt.Sprintf("%s[%d]", path, i)
+		if c.Kind != yaml.MappingNode || len(c.Content) != 2 {
+			keys := []string{}
+			for j := 0; j+1 < len(c.Content); j += 2 {
+				keys = append(keys, c.Content[j].Value)
+			}
+			p.fail(c, epath, "an event is an object of one key, such as - http: {path: /items}; this one has %s", describeKeys(c, keys))
+			continue
+		}
+		k, v := c.Content[0], c.Content[1]
+		trigger, ok := eventKeys[k.Value]
+		if !ok {
+			known := make([]string, 0, len(eventKeys))
+			for key := range eventKeys {
+				known = append(known, key)
+			}
+			slices.Sort(known)
+			p.fail(k, join(epath, k.Value), "unknown event %q: want one of %s", k.Value, strings.Join(known, ", "))
+			continue
+		}
+		e := &Event{Trigger: trigger, Key: k.Value, Pos: Pos{k.Line, k.Column}}
+		p.event(v, join(epath, k.Value), e)
+		out = append(out, e)
+	}
+	return out
+}
+
+func describeKeys(n *yaml.Node, keys []string) string {
+	if n.Kind != yaml.MappingNode {
+		return kindOf(n)
+	}
+	return fmt.Sprintf("%d keys (%s)", len(keys), strings.Join(keys, ", "))
+}
+
+// Keys Midway's events carry that the adapters' deploy specs may read.
+var eventExtra = []string{"role", "version", "serviceId", "timeout", "region", "retryTime", "interval"}
+
+func (p *parser) event(n *yaml.Node, path string, e *Event) {
+	fields := map[string]func(*yaml.Node, string){
+		"name": func(n *yaml.Node, path string) { e.Name = p.str(n, path) },
+	}
+	for _, key := range eventExtra {
+		fields[key] = func(n *yaml.Node, _ string) {
+			if e.Extra == nil {
+				e.Extra = map[string]*yaml.Node{}
+			}
+			e.Extra[key] = n
+		}
+	}
+	required := func(name, value string) {
+		if value == "" {
+			p.fail(n, join(path, name), "missing")
+		}
+	}
+	switch e.Trigger {
+	case TriggerHTTP:
+		h := &HTTPEvent{}
+		e.HTTP = h
+		var pathNode *yaml.Node
+		fields["path"] = func(n *yaml.Node, path string) { h.Path, pathNode = p.str(n, path), n }
+		fields["method"] = func(n *yaml.Node, path string) { h.Methods = p.methods(n, path) }
+		fields["cors"] = func(n *yaml.Node, path string) { h.CORS = p.bool(n, path) }
+		fields["integratedResponse"] = func(n *yaml.Node, path string) {
+			b := p.bool(n, path)
+			h.IntegratedResponse = &b
+		}
+		p.mapping(n, path, fields)
+		required("path", h.Path)
+		if pathNode != nil && h.Path != "" {
+			if _, err := route.Parse(h.Path); err != nil {
+				var rerr *route.Error
+				col := pathNode.Column
+				if errors.As(err, &rerr) {
+					if pathNode.Style&(yaml.DoubleQuotedStyle|yaml.SingleQuotedStyle) != 0 {
+						col++
+					}
+					col += rerr.Offset
+					err = errors.New(rerr.Problem)
+				}
+				p.errs = append(p.errs, &Error{File: p.file, Line: pathNode.Line, Column: col, Path: join(path, "path"), Problem: err.Error()})
+			}
+		}
+	case TriggerTimer:
+		t := &TimerEvent{Enable: true}
+		e.Timer = t
+		var valueNode, typeNode *yaml.Node
+		fields["type"] = func(n *yaml.Node, path string) { t.Type, typeNode = p.str(n, path), n }
+		fields["value"] = func(n *yaml.Node, path string) { t.Value, valueNode = p.str(n, path), n }
+		fields["payload"] = func(n *yaml.Node, path string) { t.Payload = p.str(n, path) }
+		fields["enable"] = func(n *yaml.Node, path string) { t.Enable = p.bool(n, path) }
+		p.mapping(n, path, fields)
+		required("value", t.Value)
+		if t.Value != "" {
+			p.timer(t, typeNode, valueNode, path)
+		}
+	case TriggerStorage:
+		s := &StorageEvent{}
+		e.Storage = s
+		fields["bucket"] = func(n *yaml.Node, path string) { s.Bucket = p.str(n, path) }
+		fields["events"] = func(n *yaml.Node, path string) { s.Events = p.strList(n, path) }
+		fields["filter"] = func(n *yaml.Node, path string) {
+			p.mapping(n, path, map[string]func(*yaml.Node, string){
+				"prefix": func(n *yaml.Node, path string) { s.Prefix = p.str(n, path) },
+				"suffix": func(n *yaml.Node, path string) { s.Suffix = p.str(n, path) },
+			})
+		}
+		fields["enable"] = func(n *yaml.Node, path string) { p.bool(n, path) }
+		p.mapping(n, path, fields)
+		required("bucket", s.Bucket)
+	case TriggerMessage:
+		m := &MessageEvent{}
+		e.Message = m
+		fields["topic"] = func(n *yaml.Node, path string) { m.Topic = p.str(n, path) }
+		fields["queue"] = func(n *yaml.Node, path string) { m.Queue = p.str(n, path) }
+		fields["tags"] = func(n *yaml.Node, path string) { m.Tags = p.str(n, path) }
+		fields["strategy"] = func(n *yaml.Node, path string) {
+			switch m.Strategy = p.str(n, path); m.Strategy {
+			case "", "BACKOFF_RETRY", "EXPONENTIAL_DECAY_RETRY":
+			default:
+				p.fail(n, path, "strategy %q is not one of BACKOFF_RETRY, EXPONENTIAL_DECAY_RETRY", m.Strategy)
+			}
+		}
+		fields["enable"] = func(n *yaml.Node, path string) { p.bool(n, path) }
+		p.mapping(n, path, fields)
+		switch {
+		case m.Topic == "" && m.Queue == "":
+			p.fail(n, path, "missing topic or queue: name what the function reads")
+		case m.Topic != "" && m.Queue != "":
+			p.fail(n, path, "give a topic or a queue, not both")
+		}
+	case TriggerLog:
+		l := &LogEvent{}
+		e.Log = l
+		fields["source"] = func(n *yaml.Node, path string) { l.Source = p.str(n, path) }
+		fields["project"] = func(n *yaml.Node, path string) { l.Project = p.str(n, path) }
+		fields["log"] = func(n *yaml.Node, path string) { l.Log = p.str(n, path) }
+		fields["enable"] = func(n *yaml.Node, path string) { p.bool(n, path) }
+		p.mapping(n, path, fields)
+		required("source", l.Source)
+	}
+}
+
+// methods reads an HTTP event's method: one, a list, or any (also "all"
+// and empty), which is every method.
+func (p *parser) methods(n *yaml.Node, path string) []string {
+	var items []*yaml.Node
+	switch n.Kind {
+	case yaml.ScalarNode:
+		items = []*yaml.Node{n}
+	case yaml.SequenceNode:
+		items = n.Content
+	default:
+		p.fail(n, path, "want a method or a list of methods, not %s", kindOf(n))
+		return nil
+	}
+	var out []string
+	for i, item := range items {
+		ipath := path
+		if n.Kind == yaml.SequenceNode {
+			ipath = fmt.Sprintf("%s[%d]", path, i)
+		}
+		m := strings.ToUpper(p.str(item, ipath))
+		switch {
+		case m == "ANY" || m == "ALL" || m == "":
+			return nil // every method
+		case !slices.Contains(route.Methods, m):
+			p.fail(item, ipath, "%q is not one of %s", item.Value, strings.Join(route.Methods, ", "))
+		case slices.Contains(out, m):
+			p.fail(item, ipath, "method %s is listed twice", m)
+		default:
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+func (p *parser) aggregation(n *yaml.Node, path string) []*Aggregation {
+	if n.Kind != yaml.MappingNode {
+		p.fail(n, path, "want a mapping of group names to groups, not %s", kindOf(n))
+		return nil
+	}
+	var out []*Aggregation
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k, v := n.Content[i], n.Content[i+1]
+		gpath := join(path, k.Value)
+		if !validName.MatchString(k.Value) {
+			p.fail(k, gpath, "group name %q must start with a letter or '_' and hold at most 64 letters, digits, '_' or '-'", k.Value)
+			continue
+		}
+		g := &Aggregation{Name: k.Value, Pos: Pos{k.Line, k.Column}}
+		p.mapping(v, gpath, map[string]func(*yaml.Node, string){
+			"deployOrigin": func(n *yaml.Node, path string) { g.DeployOrigin = p.bool(n, path) },
+			"functions":    func(n *yaml.Node, path string) { g.Functions = p.strList(n, path) },
+			"functionsPattern": func(n *yaml.Node, path string) {
+				g.Patterns = p.strList(n, path)
+				for j, pat := range g.Patterns {
+					if _, err := filepath.Match(strings.TrimPrefix(pat, "!"), ""); err != nil {
+						item := n
+						if n.Kind == yaml.SequenceNode && j < len(n.Content) {
+							item = n.Content[j]
+						}
+						p.fail(item, fmt.Sprintf("%s[%d]", path, j), "bad pattern %q: %v", pat, err)
+					}
+				}
+			},
+		})
+		if len(g.Functions) == 0 && len(g.Patterns) == 0 && v.Kind == yaml.MappingNode {
+			p.fail(k, gpath, "the group selects no functions: give functions or functionsPattern")
+		}
+		out = append(out, g)
+	}
+	return out
+}
+
+func (p *parser) layers(n *yaml.Node, path string) map[string]*Layer {
+	if n.Kind != yaml.MappingNode {
+		p.fail(n, path, "want a mapping of layer names to layers, not %s", kindOf(n))
+		return nil
+	}
+	out := map[string]*Layer{}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k, v := n.Content[i], n.Content[i+1]
+		l := &Layer{Name: k.Value, Pos: Pos{k.Line, k.Column}}
+		p.mapping(v, join(path, k.Value), map[string]func(*yaml.Node, string){
+			"path": func(n *yaml.Node, path string) { l.Path = p.str(n, path) },
+			"name": func(n *yaml.Node, path string) { l.Name = p.str(n, path) },
+		})
+		out[k.Value] = l
+	}
+	return out
+}

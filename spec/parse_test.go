@@ -1,0 +1,132 @@
+package spec
+
+import (
+	"errors"
+	"strings"
+	"testing"
+)
+
+// base is a valid spec the invalid cases change one thing of.
+const base = `service: shop
+provider:
+  name: aws
+functions:
+  list:
+    handler: list
+    events:
+      - http: {path: /items, method: get}
+`
+
+// Each invalid spec gives exactly one error, with its position and key
+// path.
+func TestInvalid(t *testing.T) {
+	tests := []struct {
+		name, yaml, want string
+	}{
+		{"yaml syntax", "service: shop\nprovider: [aws\n",
+			`f.yml:1:1: did not find expected ',' or ']'`},
+		{"not a mapping", "- a\n- b\n",
+			`f.yml:1:1: want a mapping, not a list`},
+		{"empty", "", `f.yml: the spec is empty`},
+		{"unknown top-level key", base + "funtions: {}\n",
+			`f.yml:9:1: funtions: unknown key "funtions" (did you mean "functions"?)`},
+		{"unknown function key", strings.Replace(base, "    handler: list\n", "    handler: list\n    memory: 128\n", 1),
+			`f.yml:7:5: functions.list.memory: unknown key "memory" (did you mean "memorySize"?)`},
+		{"unset variable", strings.Replace(base, "  name: aws\n", "  name: aws\n  timeout: ${env.TIMEOUT}\n", 1),
+			`f.yml:4:12: provider.timeout: want a whole number, not "${env.TIMEOUT}" (the environment variable TIMEOUT is not set)`},
+		{"bad merge", strings.Replace(base, "  name: aws\n", "  name: aws\n  <<: [1]\n", 1),
+			`f.yml:4:8: a merge key (<<) takes a mapping or a list of mappings, not a number`},
+		{"wrong type", strings.Replace(base, "  name: aws\n", "  name: aws\n  timeout: soon\n", 1),
+			`f.yml:4:12: provider.timeout: want a whole number, not "soon"`},
+		{"negative memory", strings.Replace(base, "  name: aws\n", "  name: aws\n  memorySize: -1\n", 1),
+			`f.yml:4:15: provider.memorySize: want a positive number, not -1`},
+		{"unknown platform", strings.Replace(base, "name: aws", "name: azure", 1),
+			`f.yml:3:9: provider.name: unknown platform "azure": want one of aws, fc, scf, gcf, web (or aliyun, tencent, gcp, knative)`},
+		{"missing provider", strings.Replace(base, "provider:\n  name: aws\n", "", 1),
+			`f.yml: provider.name: missing: name the platform, one of aws, fc, scf, gcf, web`},
+		{"missing service", strings.Replace(base, "service: shop\n", "", 1),
+			`f.yml: service: missing: name the service`},
+		{"bad service name", strings.Replace(base, "service: shop", "service: 9shop", 1),
+			`f.yml: service: service name "9shop" must start with a letter and hold at most 63 letters, digits, '-' or '_'`},
+		{"missing handler", strings.Replace(base, "    handler: list\n", "", 1),
+			`f.yml:5:3: functions.list.handler: missing: name the function as the code registers it with app.Func`},
+		{"bad function name", strings.Replace(base, "  list:", "  list items:", 1),
+			`f.yml:5:3: functions.list items: function name "list items" must start with a letter or '_' and hold at most 64 letters, digits, '_' or '-'`},
+		{"bad method", strings.Replace(base, "method: get", "method: GOT", 1),
+			`f.yml:8:38: functions.list.events[0].http.method: "GOT" is not one of GET, POST, PUT, PATCH, DELETE, HEAD, OPTIONS, ANY`},
+		{"method twice", strings.Replace(base, "method: get", "method: [get, GET]", 1),
+			`f.yml:8:44: functions.list.events[0].http.method[1]: method GET is listed twice`},
+		{"missing path", strings.Replace(base, "path: /items, ", "", 1),
+			`f.yml:8:15: functions.list.events[0].http.path: missing`},
+		{"bad path", strings.Replace(base, "path: /items", "path: '/items/{id'", 1),
+			`f.yml:8:30: functions.list.events[0].http.path: segment "{id": a parameter must be a whole segment, closed by "}"`},
+		{"path without slash", strings.Replace(base, "path: /items", "path: items", 1),
+			`f.yml:8:22: functions.list.events[0].http.path: path must start with "/"`},
+		{"duplicate route", base + "  get:\n    handler: get\n    events:\n      - apigw: {path: /items, method: GET}\n",
+			`f.yml:12:9: functions.get.events[0].apigw: route GET /items is declared twice: also at f.yml:8:9 (functions.list.events[0].http)`},
+		{"event with two keys", strings.Replace(base, "      - http: {path: /items, method: get}\n", "      - http: {path: /items}\n        timer: {value: '* * * * *'}\n", 1),
+			`f.yml:8:9: functions.list.events[0]: an event is an object of one key, such as - http: {path: /items}; this one has 2 keys (http, timer)`},
+		{"unknown event", strings.Replace(base, "- http:", "- cron:", 1),
+			`f.yml:8:9: functions.list.events[0].cron: unknown event "cron": want one of apigw, cmq, cos, http, kafka, log, message, mns, mq, os, oss, s3, sns, sqs, storage, timer`},
+		{"bad cron", strings.Replace(base, "- http: {path: /items, method: get}", "- timer: {value: '61 * * * *'}", 1),
+			`f.yml:8:24: functions.list.events[0].timer.value: cron "61 * * * *": minute field "61": 61 is out of range 0-59`},
+		{"six-field cron", strings.Replace(base, "- http: {path: /items, method: get}", "- timer: {value: '0 0 3 * * *'}", 1),
+			`f.yml:8:24: functions.list.events[0].timer.value: cron "0 0 3 * * *" has 6 fields, want 5: minute hour day-of-month month day-of-week; a platform's own expression (with seconds or a year) goes under platforms`},
+		{"bad every", strings.Replace(base, "- http: {path: /items, method: get}", "- timer: {type: every, value: 30s}", 1),
+			`f.yml:8:37: functions.list.events[0].timer.value: "30s": a timer ticks every whole number of minutes, at least one`},
+		{"bad timer type", strings.Replace(base, "- http: {path: /items, method: get}", "- timer: {type: hourly, value: '0 * * * *'}", 1),
+			`f.yml:8:23: functions.list.events[0].timer.type: timer type "hourly" is not one of cron, every`},
+		{"storage without bucket", strings.Replace(base, "- http: {path: /items, method: get}", "- oss: {events: [oss:ObjectCreated:*]}", 1),
+			`f.yml:8:14: functions.list.events[0].oss.bucket: missing`},
+		{"message without topic", strings.Replace(base, "- http: {path: /items, method: get}", "- mns: {tags: a}", 1),
+			`f.yml:8:14: functions.list.events[0].mns: missing topic or queue: name what the function reads`},
+		{"bad strategy", strings.Replace(base, "- http: {path: /items, method: get}", "- mq: {topic: t, strategy: RETRY}", 1),
+			`f.yml:8:34: functions.list.events[0].mq.strategy: strategy "RETRY" is not one of BACKOFF_RETRY, EXPONENTIAL_DECAY_RETRY`},
+		{"unknown platform block", base + "platforms:\n  azure: {x: 1}\n",
+			`f.yml:10:3: platforms.azure: unknown platform "azure": want one of aws, fc, scf, gcf, web (or aliyun, tencent, gcp, knative)`},
+		{"platform block not a mapping", base + "platforms:\n  aws: [1]\n",
+			`f.yml:10:8: platforms.aws: want a mapping of the platform's own settings, not a list`},
+		{"bad glob", base + "aggregation:\n  api:\n    functionsPattern: ['list[']\n",
+			`f.yml:11:24: aggregation.api.functionsPattern[0]: bad pattern "list[": syntax error in pattern`},
+		{"group of unknown function", base + "aggregation:\n  api:\n    functions: [lists]\n",
+			`f.yml:10:3: aggregation.api.functions: no function is named "lists"`},
+		{"function in two groups", base + "aggregation:\n  a:\n    functions: [list]\n  b:\n    functions: [list]\n",
+			`f.yml:12:3: aggregation.b: function "list" is already in group "a" (f.yml:10:3): a function belongs to one group`},
+		{"two groups on one prefix", base + "  get:\n    handler: get\n    events:\n      - http: {path: '/items/{id}'}\n" +
+			"aggregation:\n  a:\n    functions: [list]\n  b:\n    functions: [get]\n",
+			`f.yml:16:3: aggregation.b: group "b" routes /items/*, as group "a" does (f.yml:14:3): a gateway could not tell them apart`},
+		{"empty group", base + "aggregation:\n  api: {deployOrigin: true}\n",
+			`f.yml:10:3: aggregation.api: the group selects no functions: give functions or functionsPattern`},
+		{"pattern matching nothing", base + "aggregation:\n  api:\n    functionsPattern: [render*]\n",
+			`f.yml:10:3: aggregation.api.functionsPattern: the patterns render* match no function`},
+		{"key twice", strings.Replace(base, "  name: aws\n", "  name: aws\n  name: fc\n", 1),
+			`f.yml:4:3: provider.name: key given twice`},
+		{"function twice", base + "  list:\n    handler: list2\n",
+			`f.yml:9:3: functions.list: function declared twice`},
+		{"bad architecture", strings.Replace(base, "  name: aws\n", "  name: aws\n  architecture: riscv\n", 1),
+			`f.yml:4:17: provider.architecture: architecture "riscv" is not one of x86_64, arm64`},
+		{"bad boolean", strings.Replace(base, "method: get", "method: get, cors: maybe", 1),
+			`f.yml:8:49: functions.list.events[0].http.cors: want true or false, not "maybe"`},
+	}
+	if len(tests) < 25 {
+		t.Fatalf("only %d invalid specs", len(tests))
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s, err := Parse("f.yml", []byte(tt.yaml), func(string) string { return "" })
+			if s != nil {
+				t.Fatal("Parse returned a spec with an error")
+			}
+			var errs Errors
+			if !errors.As(err, &errs) {
+				t.Fatalf("error %v is not Errors", err)
+			}
+			if len(errs) != 1 {
+				t.Fatalf("%d errors, want 1:\n%v", len(errs), err)
+			}
+			if got := err.Error(); got != tt.want {
+				t.Errorf("error\n got %s\nwant %s", got, tt.want)
+			}
+		})
+	}
+}

@@ -1,0 +1,252 @@
+package spec
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"go.yaml.in/yaml/v3"
+)
+
+// cronFields describes the five fields of a cron value: name, range, and
+// the names a field may use.
+var cronFields = [5]struct {
+	name     string
+	min, max int
+	names    []string
+}{
+	{"minute", 0, 59, nil},
+	{"hour", 0, 23, nil},
+	{"day of month", 1, 31, nil},
+	{"month", 1, 12, []string{"JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC"}},
+	{"day of week", 0, 7, []string{"SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT"}},
+}
+
+// timer checks a timer event's type and value, setting Type to "cron" or
+// "every" and Value to its canonical form.
+func (p *parser) timer(t *TimerEvent, typeNode, valueNode *yaml.Node, path string) {
+	switch t.Type {
+	case "":
+		if d, ok := strings.CutPrefix(t.Value, "@every "); ok {
+			t.Type, t.Value = "every", strings.TrimSpace(d)
+		} else {
+			t.Type = "cron"
+		}
+	case "interval":
+		t.Type = "every"
+	case "cron", "every":
+	default:
+		p.fail(typeNode, join(path, "type"), "timer type %q is not one of cron, every", t.Type)
+		return
+	}
+	var err error
+	if t.Type == "every" {
+		_, err = everyDuration(t.Value)
+	} else {
+		t.Value, err = checkCron(t.Value)
+	}
+	if err != nil {
+		p.fail(valueNode, join(path, "value"), "%v", err)
+	}
+}
+
+// everyDuration reads an every value: a duration of whole minutes, at
+// least one, such as "5m" or "2h".
+func everyDuration(v string) (time.Duration, error) {
+	d, err := time.ParseDuration(v)
+	switch {
+	case err != nil:
+		return 0, fmt.Errorf("%q is not a duration such as 5m or 1h", v)
+	case d < time.Minute || d%time.Minute != 0:
+		return 0, fmt.Errorf("%q: a timer ticks every whole number of minutes, at least one", v)
+	}
+	return d, nil
+}
+
+// checkCron checks a five-field cron value and returns it with single
+// spaces.
+func checkCron(v string) (string, error) {
+	fields := strings.Fields(v)
+	if len(fields) != 5 {
+		hint := ""
+		if len(fields) == 6 || len(fields) == 7 {
+			hint = "; a platform's own expression (with seconds or a year) goes under platforms"
+		}
+		return "", fmt.Errorf("cron %q has %d fields, want 5: minute hour day-of-month month day-of-week%s", v, len(fields), hint)
+	}
+	for i, f := range fields {
+		if err := checkCronField(f, i); err != nil {
+			return "", fmt.Errorf("cron %q: %s field %q: %v", v, cronFields[i].name, f, err)
+		}
+	}
+	return strings.Join(fields, " "), nil
+}
+
+func checkCronField(f string, i int) error {
+	if f == "?" && (i == 2 || i == 4) {
+		return nil
+	}
+	for _, part := range strings.Split(f, ",") {
+		rng, step, hasStep := strings.Cut(part, "/")
+		if hasStep {
+			if n, err := strconv.Atoi(step); err != nil || n < 1 {
+				return fmt.Errorf("step %q is not a positive number", step)
+			}
+		}
+		if rng == "*" {
+			continue
+		}
+		lo, hi, isRange := strings.Cut(rng, "-")
+		bounds := []string{lo}
+		if isRange {
+			bounds = append(bounds, hi)
+		}
+		for _, b := range bounds {
+			if _, err := cronValue(b, i); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// cronValue reads one value of field i: a number in its range or a name.
+func cronValue(s string, i int) (int, error) {
+	spec := cronFields[i]
+	for j, name := range spec.names {
+		if strings.EqualFold(s, name) {
+			return spec.min + j, nil
+		}
+	}
+	n, err := strconv.Atoi(s)
+	if err != nil {
+		return 0, fmt.Errorf("%q is not a number", s)
+	}
+	if n < spec.min || n > spec.max {
+		return 0, fmt.Errorf("%d is out of range %d-%d", n, spec.min, spec.max)
+	}
+	return n, nil
+}
+
+// Schedule returns a timer's schedule in the expression platform takes:
+//
+//	aws  cron(M H DoM Mon DoW *) with ? for one of the days, or rate(N minutes)
+//	fc   0 M H DoM Mon DoW (with seconds), or @every Nm
+//	scf  0 M H DoM Mon DoW * (with seconds and a year)
+//	gcf  M H DoM Mon DoW (Cloud Scheduler)
+//	web  M H DoM Mon DoW (Knative PingSource)
+//
+// Numbered days of the week become names (0 and 7 are SUN), which every
+// platform reads the same way. An every value that no cron expression can
+// say on a platform without @every or rate() is an error.
+func Schedule(t *TimerEvent, platform string) (string, error) {
+	if t.Type == "every" {
+		d, err := everyDuration(t.Value)
+		if err != nil {
+			return "", err
+		}
+		switch platform {
+		case "aws":
+			return rate(d), nil
+		case "fc":
+			if d%time.Hour == 0 {
+				return fmt.Sprintf("@every %dh", d/time.Hour), nil
+			}
+			return fmt.Sprintf("@every %dm", d/time.Minute), nil
+		}
+		c, err := everyCron(d)
+		if err != nil {
+			return "", fmt.Errorf("%s has no every schedule, and %w", platform, err)
+		}
+		t = &TimerEvent{Type: "cron", Value: c}
+	}
+	f := strings.Fields(t.Value)
+	if len(f) != 5 {
+		return "", fmt.Errorf("cron %q has %d fields, want 5", t.Value, len(f))
+	}
+	f[4] = dayNames(f[4])
+	switch platform {
+	case "aws":
+		dom, dow := f[2], f[4]
+		switch {
+		case dow == "*" || dow == "?":
+			dow = "?"
+		case dom == "*" || dom == "?":
+			dom = "?"
+		default:
+			return "", fmt.Errorf("cron %q: AWS cannot take both a day of month and a day of week", t.Value)
+		}
+		return fmt.Sprintf("cron(%s %s %s %s %s *)", f[0], f[1], dom, f[3], dow), nil
+	case "fc":
+		return "0 " + strings.Join(f, " "), nil
+	case "scf":
+		return "0 " + strings.Join(f, " ") + " *", nil
+	case "gcf", "web":
+		return strings.Join(f, " "), nil
+	}
+	return "", fmt.Errorf("unknown platform %q", platform)
+}
+
+func rate(d time.Duration) string {
+	unit, n := "minute", int(d/time.Minute)
+	switch {
+	case d%(24*time.Hour) == 0:
+		unit, n = "day", int(d/(24*time.Hour))
+	case d%time.Hour == 0:
+		unit, n = "hour", int(d/time.Hour)
+	}
+	if n != 1 {
+		unit += "s"
+	}
+	return fmt.Sprintf("rate(%d %s)", n, unit)
+}
+
+// everyCron returns the cron expression of a period, when one says it.
+func everyCron(d time.Duration) (string, error) {
+	m := int(d / time.Minute)
+	switch {
+	case m < 60 && 60%m == 0:
+		if m == 1 {
+			return "* * * * *", nil
+		}
+		return fmt.Sprintf("*/%d * * * *", m), nil
+	case m%60 == 0 && m < 24*60 && (24*60)%m == 0:
+		return fmt.Sprintf("0 */%d * * *", m/60), nil
+	case m == 24*60:
+		return "0 0 * * *", nil
+	}
+	return "", fmt.Errorf("every %v is not a cron expression: use a period that divides an hour or a day, or type cron", d)
+}
+
+// dayNames replaces numbered days of the week by names.
+func dayNames(f string) string {
+	names := cronFields[4].names
+	return mapCronValues(f, func(v string) string {
+		if n, err := strconv.Atoi(v); err == nil && n >= 0 && n <= 7 {
+			return names[n%7]
+		}
+		return strings.ToUpper(v)
+	})
+}
+
+// mapCronValues applies fn to every value of a cron field, keeping its
+// lists, ranges and steps.
+func mapCronValues(f string, fn func(string) string) string {
+	parts := strings.Split(f, ",")
+	for i, part := range parts {
+		rng, step, hasStep := strings.Cut(part, "/")
+		if rng != "*" && rng != "?" {
+			lo, hi, isRange := strings.Cut(rng, "-")
+			rng = fn(lo)
+			if isRange {
+				rng += "-" + fn(hi)
+			}
+		}
+		if hasStep {
+			rng += "/" + step
+		}
+		parts[i] = rng
+	}
+	return strings.Join(parts, ",")
+}

@@ -1,0 +1,238 @@
+// Package spec reads f.yml, the one file that describes a service of
+// anyfaas functions and how it is deployed: it parses and validates it,
+// and resolves its functions and aggregation groups into deployment units,
+// from which package gen writes each platform's own deploy spec.
+//
+// The format follows Midway FaaS's f.yml where it can: service, provider,
+// functions with their handler and events, aggregation, layers, package
+// and custom. Events are one-key objects:
+//
+//	http (alias apigw)                    an HTTP route: path and method
+//	timer                                 a schedule: type cron or every, value
+//	storage (aliases os, oss, cos, s3)    object changes in a bucket
+//	message (aliases mq, mns, cmq, sqs, sns, kafka)   a queue or topic
+//	log                                   a log subscription
+//
+// A platforms block, at the service or a function, holds each platform's
+// own settings, merged verbatim into what is generated for it. ${env.NAME}
+// in a value is replaced by that environment variable; one that is unset
+// stays as written.
+//
+// Every error names the file, line and column, and the path of the key:
+//
+//	f.yml:12:9: functions.api.events[0].http.method: "GOT" is not one of GET, POST, PUT, PATCH, DELETE, HEAD, OPTIONS, ANY
+package spec
+
+import (
+	"go.yaml.in/yaml/v3"
+)
+
+// Files are the names a spec may have, in the order Find looks for them.
+var Files = []string{"f.yml", "f.yaml", "serverless.yml", "serverless.yaml"}
+
+// Spec is a parsed and validated f.yml.
+type Spec struct {
+	// File is the path the spec was read from.
+	File string
+	// Service names the service and describes it.
+	Service Service
+	// Provider holds the target platform and the defaults of every
+	// function.
+	Provider Provider
+	// Functions are the functions, in the order of the file.
+	Functions []*Function
+	// Aggregation groups are in the order of the file.
+	Aggregation []*Aggregation
+	// Layers are the layers the spec declares, by name.
+	Layers map[string]*Layer
+	// Package says what to build and what to put in the artifact.
+	Package Package
+	// Custom holds free-form settings, such as custom.customDomain.
+	Custom *yaml.Node
+	// Platforms holds, by platform name, settings merged verbatim into the
+	// root of what is generated for that platform.
+	Platforms map[string]*yaml.Node
+	// Plugins are passed through to the platforms that know them.
+	Plugins []string
+}
+
+// Function returns the function named name, or nil.
+func (s *Spec) Function(name string) *Function {
+	for _, f := range s.Functions {
+		if f.Name == name {
+			return f
+		}
+	}
+	return nil
+}
+
+// Pos is a position in the spec file.
+type Pos struct {
+	Line, Column int
+}
+
+// Service names the service.
+type Service struct {
+	Name        string
+	Description string
+}
+
+// Provider holds the target platform and the defaults of every function.
+type Provider struct {
+	// Name is the platform, as written (aws, aliyun, fc, tencent, scf, gcp,
+	// gcf, web, knative); Platform is its canonical name (aws, fc, scf,
+	// gcf, web).
+	Name     string
+	Platform string
+	Function Settings
+	Region   string
+	Stage    string
+	// Architecture is x86_64 (the default) or arm64.
+	Architecture string
+	Role         string
+	// Extra holds the provider settings that only some platforms read,
+	// such as vpcConfig or logConfig for FC, by their f.yml key.
+	Extra map[string]*yaml.Node
+}
+
+// Settings are what a function may set and the provider sets for all.
+type Settings struct {
+	Runtime     string
+	MemorySize  int // MB; 0 means the platform's default
+	Timeout     int // seconds; 0 means the platform's default
+	InitTimeout int // seconds
+	Concurrency int // invocations at once in an instance, where the platform allows
+	Environment map[string]string
+	Description string
+}
+
+// Function is one function of the service.
+type Function struct {
+	// Name is the function's key in f.yml: what it is deployed as.
+	Name string
+	// Handler names the function as the code registers it with app.Func.
+	Handler string
+	Settings
+	// Events are the function's triggers, in the order of the file.
+	Events []*Event
+	// Layers names the layers that apply to the function, in order.
+	Layers []string
+	// Platforms holds, by platform name, settings merged verbatim into the
+	// function's part of what is generated for that platform.
+	Platforms map[string]*yaml.Node
+	Pos       Pos
+}
+
+// Trigger names of events, as in package faas.
+const (
+	TriggerHTTP    = "http"
+	TriggerTimer   = "timer"
+	TriggerStorage = "storage"
+	TriggerMessage = "message"
+	TriggerLog     = "log"
+)
+
+// Event is one trigger of a function. Exactly one of the pointers is set,
+// the one of Trigger.
+type Event struct {
+	// Trigger is the canonical trigger name; Key is the key as written
+	// (apigw, oss, mns, …).
+	Trigger string
+	Key     string
+	// Name is the trigger's name on the platform, if the spec gives one.
+	Name    string
+	HTTP    *HTTPEvent
+	Timer   *TimerEvent
+	Storage *StorageEvent
+	Message *MessageEvent
+	Log     *LogEvent
+	// Extra holds the keys of the event that only some platforms read.
+	Extra map[string]*yaml.Node
+	Pos   Pos
+}
+
+// HTTPEvent is an HTTP route.
+type HTTPEvent struct {
+	// Path is the route's path, in the syntax of package route.
+	Path string
+	// Methods are upper case; empty means every method.
+	Methods []string
+	// CORS turns the platform's CORS handling on, where it has one.
+	CORS bool
+	// IntegratedResponse is SCF's API Gateway integration response; nil
+	// means the default, which is on.
+	IntegratedResponse *bool
+}
+
+// TimerEvent is a schedule.
+type TimerEvent struct {
+	// Type is "cron" or "every".
+	Type string
+	// Value is a five-field cron expression (minute hour day-of-month
+	// month day-of-week), or for every a duration such as "5m".
+	Value string
+	// Payload is handed to the function with each tick.
+	Payload string
+	// Enable is false for a timer created disabled.
+	Enable bool
+}
+
+// StorageEvent is a bucket's object changes.
+type StorageEvent struct {
+	Bucket string
+	// Events are the platform's event names; empty means object
+	// creation.
+	Events []string
+	Prefix string
+	Suffix string
+}
+
+// MessageEvent is a queue or a topic.
+type MessageEvent struct {
+	Topic string
+	Queue string
+	// Tags filter messages where the platform can.
+	Tags string
+	// Strategy is the retry strategy where the platform has one.
+	Strategy string
+}
+
+// LogEvent is a log subscription.
+type LogEvent struct {
+	// Source is the log store (or log group) the function reads.
+	Source string
+	// Project is the log project, on FC.
+	Project string
+	// Log is where the function's own logs go, on FC.
+	Log string
+}
+
+// Aggregation is a group of functions deployed as one unit.
+type Aggregation struct {
+	Name string
+	// DeployOrigin deploys the grouped functions on their own too.
+	DeployOrigin bool
+	// Functions lists functions by name; Patterns selects them by glob,
+	// "!" excluding.
+	Functions []string
+	Patterns  []string
+	Pos       Pos
+}
+
+// Layer is a layer the spec names: a layer the code registers under that
+// name, selected for the functions that list it.
+type Layer struct {
+	Name string
+	// Path is kept for Midway compatibility; Go layers are code.
+	Path string
+	Pos  Pos
+}
+
+// Package says what to build and what to put in the artifact.
+type Package struct {
+	// Main is the main package to build; "." if unset.
+	Main     string
+	Include  []string
+	Exclude  []string
+	Artifact string
+}

@@ -1,0 +1,242 @@
+package spec
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
+	"go.yaml.in/yaml/v3"
+)
+
+const full = `# A Midway-style spec.
+service:
+  name: shop
+  description: the shop's API
+provider:
+  name: aliyun
+  runtime: custom.debian10
+  region: ${env.REGION}
+  memorySize: ${env.MEMORY}
+  timeout: 10
+  environment:
+    DB_URL: ${env.DB_URL}
+    MODE: prod
+  vpcConfig: {vpcId: vpc-1}
+x-defaults: &http
+  method: [get, post]
+functions:
+  list:
+    handler: list
+    events:
+      - http:
+          path: /api/items
+          <<: *http
+  get:
+    handler: get
+    memorySize: 512
+    layers: [auth]
+    events:
+      - apigw: {path: '/api/items/{id}', method: any}
+  nightly:
+    handler: nightly
+    timeout: 300
+    events:
+      - timer: {value: '@every 24h', payload: '{"full":true}'}
+      - timer: {type: cron, value: '0  3 * * MON'}
+  upload:
+    handler: upload
+    events:
+      - oss: {bucket: photos, events: ['oss:ObjectCreated:*'], filter: {prefix: in/, suffix: .jpg}}
+      - mns: {topic: orders, strategy: BACKOFF_RETRY}
+      - log: {source: app-logs, project: shop}
+    platforms:
+      fc: {instanceConcurrency: 10}
+aggregation:
+  api:
+    functionsPattern: ['*', '!nightly', '!upload']
+layers:
+  auth: {path: 'npm:@x/auth'}
+package:
+  include: [static/]
+platforms:
+  aws:
+    Globals: {Function: {Tracing: Active}}
+custom:
+  customDomain: {domainName: auto}
+`
+
+func TestParseFull(t *testing.T) {
+	env := map[string]string{"REGION": "cn-hangzhou", "MEMORY": "256"}
+	s, err := Parse("f.yml", []byte(full), func(k string) string { return env[k] })
+	if err != nil {
+		t.Fatal(err)
+	}
+	node := cmp.Comparer(func(a, b *yaml.Node) bool { return (a == nil) == (b == nil) })
+	want := &Spec{
+		File:    "f.yml",
+		Service: Service{Name: "shop", Description: "the shop's API"},
+		Provider: Provider{
+			Name: "aliyun", Platform: "fc", Region: "cn-hangzhou", Architecture: "x86_64",
+			Function: Settings{Runtime: "custom.debian10", MemorySize: 256, Timeout: 10,
+				Environment: map[string]string{"DB_URL": "${env.DB_URL}", "MODE": "prod"}},
+			Extra: map[string]*yaml.Node{"vpcConfig": {}},
+		},
+		Functions: []*Function{
+			{Name: "list", Handler: "list", Pos: Pos{18, 3}, Events: []*Event{
+				{Trigger: "http", Key: "http", Pos: Pos{21, 9}, HTTP: &HTTPEvent{Path: "/api/items", Methods: []string{"GET", "POST"}}}}},
+			{Name: "get", Handler: "get", Settings: Settings{MemorySize: 512}, Layers: []string{"auth"}, Pos: Pos{24, 3}, Events: []*Event{
+				{Trigger: "http", Key: "apigw", Pos: Pos{29, 9}, HTTP: &HTTPEvent{Path: "/api/items/{id}"}}}},
+			{Name: "nightly", Handler: "nightly", Settings: Settings{Timeout: 300}, Pos: Pos{30, 3}, Events: []*Event{
+				{Trigger: "timer", Key: "timer", Pos: Pos{34, 9}, Timer: &TimerEvent{Type: "every", Value: "24h", Payload: `{"full":true}`, Enable: true}},
+				{Trigger: "timer", Key: "timer", Pos: Pos{35, 9}, Timer: &TimerEvent{Type: "cron", Value: "0 3 * * MON", Enable: true}}}},
+			{Name: "upload", Handler: "upload", Pos: Pos{36, 3}, Platforms: map[string]*yaml.Node{"fc": {}}, Events: []*Event{
+				{Trigger: "storage", Key: "oss", Pos: Pos{39, 9}, Storage: &StorageEvent{Bucket: "photos", Events: []string{"oss:ObjectCreated:*"}, Prefix: "in/", Suffix: ".jpg"}},
+				{Trigger: "message", Key: "mns", Pos: Pos{40, 9}, Message: &MessageEvent{Topic: "orders", Strategy: "BACKOFF_RETRY"}},
+				{Trigger: "log", Key: "log", Pos: Pos{41, 9}, Log: &LogEvent{Source: "app-logs", Project: "shop"}}}},
+		},
+		Aggregation: []*Aggregation{{Name: "api", Patterns: []string{"*", "!nightly", "!upload"}, Pos: Pos{45, 3}}},
+		Layers:      map[string]*Layer{"auth": {Name: "auth", Path: "npm:@x/auth", Pos: Pos{48, 3}}},
+		Package:     Package{Main: ".", Include: []string{"static/"}},
+		Custom:      &yaml.Node{},
+		Platforms:   map[string]*yaml.Node{"aws": {}},
+	}
+	if diff := cmp.Diff(want, s, node); diff != "" {
+		t.Errorf("mismatch (-want +got):\n%s", diff)
+	}
+
+	units := s.Units()
+	var got []string
+	for _, u := range units {
+		names := []string{}
+		for _, f := range u.Functions {
+			names = append(names, f.Name)
+		}
+		got = append(got, u.Name+" "+u.Prefix+" "+cmp.Diff(nil, names)[0:0]+joinNames(names))
+	}
+	wantUnits := []string{"api /api/items/* list,get", "nightly  nightly", "upload  upload"}
+	if diff := cmp.Diff(wantUnits, got); diff != "" {
+		t.Errorf("units mismatch (-want +got):\n%s", diff)
+	}
+	api := units[0].Settings(s.Provider)
+	if api.MemorySize != 512 || api.Timeout != 10 || api.Environment["MODE"] != "prod" {
+		t.Errorf("group settings %+v", api)
+	}
+	if n := units[1].Settings(s.Provider); n.Timeout != 300 || n.MemorySize != 256 {
+		t.Errorf("nightly settings %+v", n)
+	}
+}
+
+func joinNames(names []string) string {
+	out := ""
+	for i, n := range names {
+		if i > 0 {
+			out += ","
+		}
+		out += n
+	}
+	return out
+}
+
+func TestUnits(t *testing.T) {
+	spec := func(agg string) *Spec {
+		s, err := Parse("f.yml", []byte(`service: s
+provider: {name: aws}
+functions:
+  a: {handler: a, events: [{http: {path: /v1/users}}]}
+  b: {handler: b, events: [{http: {path: '/v1/users/{id}'}}]}
+  c: {handler: c, events: [{http: {path: /v2/orders}}]}
+  d: {handler: d, events: [{timer: {value: '* * * * *'}}]}
+`+agg), func(string) string { return "" })
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s
+	}
+	tests := []struct {
+		name, agg string
+		want      map[string][]string
+		prefix    map[string]string
+	}{
+		{"split", "", map[string][]string{"a": {"a"}, "b": {"b"}, "c": {"c"}, "d": {"d"}}, nil},
+		{"one group", "aggregation: {all: {functionsPattern: ['*']}}\n",
+			map[string][]string{"all": {"a", "b", "c", "d"}}, map[string]string{"all": "/*"}},
+		{"a list wins over patterns", "aggregation: {g: {functions: [c, a], functionsPattern: ['b']}}\n",
+			map[string][]string{"g": {"a", "c"}, "b": {"b"}, "d": {"d"}}, map[string]string{"g": "/*"}},
+		{"deployOrigin", "aggregation: {users: {functions: [a, b], deployOrigin: true}}\n",
+			map[string][]string{"users": {"a", "b"}, "a": {"a"}, "b": {"b"}, "c": {"c"}, "d": {"d"}}, map[string]string{"users": "/v1/users/*"}},
+		{"negated pattern", "aggregation: {http: {functionsPattern: ['*', '!d']}}\n",
+			map[string][]string{"http": {"a", "b", "c"}, "d": {"d"}}, map[string]string{"http": "/*"}},
+		{"no HTTP", "aggregation: {jobs: {functions: [d]}}\n",
+			map[string][]string{"jobs": {"d"}, "a": {"a"}, "b": {"b"}, "c": {"c"}}, map[string]string{"jobs": ""}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := map[string][]string{}
+			prefix := map[string]string{}
+			for _, u := range spec(tt.agg).Units() {
+				for _, f := range u.Functions {
+					got[u.Name] = append(got[u.Name], f.Name)
+				}
+				if u.Group != nil {
+					prefix[u.Name] = u.Prefix
+				}
+			}
+			if diff := cmp.Diff(tt.want, got); diff != "" {
+				t.Errorf("units mismatch (-want +got):\n%s", diff)
+			}
+			if diff := cmp.Diff(tt.prefix, prefix, cmpopts.EquateEmpty()); diff != "" {
+				t.Errorf("prefix mismatch (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+func TestSchedule(t *testing.T) {
+	tests := []struct {
+		typ, value string
+		want       map[string]string // by platform; an "error: " prefix for a failure
+	}{
+		{"cron", "0 3 * * *", map[string]string{
+			"aws": "cron(0 3 * * ? *)", "fc": "0 0 3 * * *", "scf": "0 0 3 * * * *", "gcf": "0 3 * * *", "web": "0 3 * * *"}},
+		{"cron", "*/15 9-17 * * 1-5", map[string]string{
+			"aws": "cron(*/15 9-17 ? * MON-FRI *)", "fc": "0 */15 9-17 * * MON-FRI", "scf": "0 */15 9-17 * * MON-FRI *", "gcf": "*/15 9-17 * * MON-FRI"}},
+		{"cron", "0 0 1 * *", map[string]string{"aws": "cron(0 0 1 * ? *)"}},
+		{"cron", "0 0 1 * 0,7", map[string]string{"aws": "error: cron \"0 0 1 * 0,7\": AWS cannot take both a day of month and a day of week", "fc": "0 0 0 1 * SUN,SUN"}},
+		{"every", "5m", map[string]string{"aws": "rate(5 minutes)", "fc": "@every 5m", "scf": "0 */5 * * * * *", "gcf": "*/5 * * * *"}},
+		{"every", "1m", map[string]string{"aws": "rate(1 minute)", "fc": "@every 1m", "web": "* * * * *"}},
+		{"every", "2h", map[string]string{"aws": "rate(2 hours)", "fc": "@every 2h", "scf": "0 0 */2 * * * *"}},
+		{"every", "24h", map[string]string{"aws": "rate(1 day)", "gcf": "0 0 * * *"}},
+		{"every", "7m", map[string]string{"fc": "@every 7m",
+			"gcf": "error: gcf has no every schedule, and every 7m0s is not a cron expression: use a period that divides an hour or a day, or type cron"}},
+	}
+	for _, tt := range tests {
+		for platform, want := range tt.want {
+			got, err := Schedule(&TimerEvent{Type: tt.typ, Value: tt.value}, platform)
+			if err != nil {
+				got = "error: " + err.Error()
+			}
+			if got != want {
+				t.Errorf("Schedule(%s %q, %s) = %q, want %q", tt.typ, tt.value, platform, got, want)
+			}
+		}
+	}
+}
+
+func TestFind(t *testing.T) {
+	t.Setenv("MEMORY", "128")
+	dir := t.TempDir()
+	if _, err := Find(dir); err == nil {
+		t.Error("Find in an empty directory succeeded")
+	}
+	for _, name := range []string{"serverless.yaml", "f.yaml"} {
+		os.WriteFile(filepath.Join(dir, name), []byte(full), 0o644)
+	}
+	if got, err := Find(dir); err != nil || filepath.Base(got) != "f.yaml" {
+		t.Errorf("Find = %q, %v; want f.yaml before serverless.yaml", got, err)
+	}
+	if _, err := Load(filepath.Join(dir, "f.yaml")); err != nil {
+		t.Errorf("Load: %v", err)
+	}
+}
