@@ -523,7 +523,7 @@ func (p *parser) functions(n *yaml.Node, path string) []*Function {
 // eventKeys maps an event's key to its trigger.
 var eventKeys = map[string]string{
 	"http": TriggerHTTP, "apigw": TriggerHTTP,
-	"timer": TriggerTimer,
+	"timer":   TriggerTimer,
 	"storage": TriggerStorage, "os": TriggerStorage, "oss": TriggerStorage, "cos": TriggerStorage, "s3": TriggerStorage,
 	"message": TriggerMessage, "mq": TriggerMessage, "mns": TriggerMessage, "cmq": TriggerMessage,
 	"sqs": TriggerMessage, "sns": TriggerMessage, "kafka": TriggerMessage,
