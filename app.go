@@ -35,6 +35,8 @@ type App struct {
 	funcs     []*function
 	byName    map[string]*function
 	layers    []Layer
+	defined   map[string]Layer
+	manifest  *Manifest
 	container *ioc.Container
 	errs      []error
 	prepared  bool
@@ -219,11 +221,11 @@ func (a *App) Use(layers ...Layer) {
 
 // FunctionInfo describes a registered function.
 type FunctionInfo struct {
-	Name string
+	Name string `json:"name"`
 	// Triggers are the triggers declared in code.
-	Triggers []TriggerSpec
+	Triggers []TriggerSpec `json:"triggers,omitempty"`
 	// Layers names the function's own layers.
-	Layers []string
+	Layers []string `json:"layers,omitempty"`
 }
 
 // Functions describes the registered functions, in registration order.
@@ -314,6 +316,11 @@ func (a *App) fail(ctx context.Context, err error) error {
 // lifecycle hooks. It runs no user code.
 func (a *App) prepare() error {
 	errs := slices.Clone(a.errs)
+	if a.manifest != nil && len(errs) == 0 {
+		if err := a.applyManifest(a.manifest); err != nil {
+			errs = append(errs, err)
+		}
+	}
 	if len(a.funcs) == 0 && len(errs) == 0 {
 		errs = append(errs, errors.New("faas: the app has no functions: register one with app.Func"))
 	}

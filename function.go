@@ -17,12 +17,12 @@ import (
 // or [On]. Where f.yml declares triggers for the same function, f.yml wins.
 type TriggerSpec struct {
 	// Trigger is the trigger name, such as TriggerHTTP.
-	Trigger string
+	Trigger string `json:"trigger"`
 	// Route is the route of an HTTP trigger in canonical form, such as
 	// "GET /items/{id}".
-	Route string
+	Route string `json:"route,omitempty"`
 	// Schedule is a timer's schedule.
-	Schedule string
+	Schedule string `json:"schedule,omitempty"`
 }
 
 // FuncOption configures a function registered with [App.Func].

@@ -1,6 +1,7 @@
 package faas
 
 import (
+	"encoding/json"
 	"fmt"
 	"os"
 	"slices"
@@ -94,8 +95,25 @@ func Detect(getenv func(string) string) (platform, reason string, detected bool,
 //
 // The core links no adapter: import github.com/anyfaas/faas/adapters, or
 // one adapter package, for its side effect.
+//
+// With FAAS_DESCRIBE=1 in its environment, Start serves nothing: it prints
+// the App's functions, their triggers and layers, and the layers it
+// defines, as JSON (a [Description]) and returns; anyfaas reads the triggers
+// declared in code this way. Otherwise, unless the App was given a
+// manifest, Start reads the one the environment or the artifact holds (see
+// [WithManifest]).
 func Start(h Handler) error {
 	app := AsApp(h)
+	if os.Getenv("FAAS_DESCRIBE") == "1" {
+		return json.NewEncoder(os.Stdout).Encode(app.Describe())
+	}
+	if app.manifest == nil {
+		m, err := findManifest()
+		if err != nil {
+			return err
+		}
+		app.manifest = m
+	}
 	platform, reason, detected, err := Detect(os.Getenv)
 	if err != nil {
 		return err
@@ -116,4 +134,27 @@ func Start(h Handler) error {
 		app.logger.Info("faas: no platform detected; serving plain HTTP", "platform", platform)
 	}
 	return start(app)
+}
+
+// Description is what a binary says of itself when asked with
+// FAAS_DESCRIBE=1.
+type Description struct {
+	Functions []FunctionInfo `json:"functions"`
+	// Layers are the layers the App defines for f.yml to name.
+	Layers []string `json:"layers,omitempty"`
+	// Adapters are the platform adapters linked into the binary.
+	Adapters []string `json:"adapters"`
+}
+
+// Describe returns the App's functions and the layers it defines, and the
+// adapters linked into the binary.
+func (a *App) Describe() Description {
+	d := Description{Functions: a.Functions(), Adapters: Adapters()}
+	a.mu.Lock()
+	for name := range a.defined {
+		d.Layers = append(d.Layers, name)
+	}
+	a.mu.Unlock()
+	slices.Sort(d.Layers)
+	return d
 }
