@@ -9,4 +9,10 @@ require (
 	go.uber.org/dig v1.19.0
 )
 
-require go.yaml.in/yaml/v3 v3.0.6
+require (
+	github.com/dlclark/regexp2 v1.12.0
+	github.com/santhosh-tekuri/jsonschema/v6 v6.0.3
+	go.yaml.in/yaml/v3 v3.0.6
+)
+
+require golang.org/x/text v0.14.0 // indirect
