@@ -203,9 +203,20 @@ func (p *parser) substitute(n *yaml.Node) {
 	}
 }
 
+// keysSeen, when set (by a test), is told the keys each mapping knows, to
+// keep the JSON Schema in step with the parser.
+var keysSeen func(path string, keys []string)
+
 // mapping walks the keys of a mapping, calling the field's function for
 // each and reporting keys it does not know.
 func (p *parser) mapping(n *yaml.Node, path string, fields map[string]func(*yaml.Node, string)) {
+	if keysSeen != nil {
+		keys := make([]string, 0, len(fields))
+		for k := range fields {
+			keys = append(keys, k)
+		}
+		keysSeen(path, keys)
+	}
 	if n.Kind != yaml.MappingNode {
 		if n.Kind == yaml.ScalarNode && n.Tag == "!!null" {
 			return // an empty section

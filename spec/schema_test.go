@@ -1,0 +1,186 @@
+package spec
+
+import (
+	"encoding/json"
+	"os"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/anyfaas/faas/internal/schematest"
+	"github.com/google/go-cmp/cmp"
+)
+
+// every uses every key the parser knows, in every section.
+const every = `service: {name: shop, description: d}
+provider:
+  name: aws
+  runtime: r
+  region: eu
+  stage: dev
+  role: arn
+  architecture: arm64
+  memorySize: 128
+  timeout: 3
+  initTimeout: 3
+  concurrency: 2
+  environment: {A: b}
+  description: d
+  vpcConfig: {}
+  internetAccess: true
+  policies: []
+  logConfig: {}
+  nasConfig: auto
+  asyncConfiguration: {}
+  tracingConfig: {}
+  authType: anonymous
+  layers: []
+  access: default
+  credentials: {}
+  cosBucket: b
+  serviceId: s
+  starter: x
+functions:
+  a:
+    handler: a
+    description: d
+    runtime: r
+    memorySize: 128
+    timeout: 3
+    initTimeout: 3
+    concurrency: 1
+    environment: {A: b}
+    layers: [l]
+    platforms: {aws: {}}
+    events:
+      - http: {path: /a, method: [get], cors: true, integratedResponse: false, name: n, role: r, version: v, serviceId: s, timeout: 3, region: r, retryTime: 1, interval: 1}
+      - timer: {type: cron, value: '* * * * *', payload: p, enable: true, name: n, role: r, version: v, serviceId: s, timeout: 3, region: r, retryTime: 1, interval: 1}
+      - oss: {bucket: b, events: [e], filter: {prefix: p, suffix: s}, enable: true, name: n, role: r, version: v, serviceId: s, timeout: 3, region: r, retryTime: 1, interval: 1}
+      - mns: {topic: t, tags: x, strategy: BACKOFF_RETRY, enable: true, name: n, role: r, version: v, serviceId: s, timeout: 3, region: r, retryTime: 1, interval: 1}
+      - log: {source: s, project: p, log: l, enable: true, name: n, role: r, version: v, serviceId: s, timeout: 3, region: r, retryTime: 1, interval: 1}
+aggregation:
+  g: {deployOrigin: true, functions: [a], functionsPattern: ['*']}
+layers:
+  l: {path: p, name: l}
+package: {main: ., include: [x], exclude: [y], artifact: z}
+custom: {x: 1}
+platforms: {aws: {}}
+plugins: [p]
+resources: {}
+x-anchors: {}
+`
+
+var index = regexp.MustCompile(`\[\d+\]`)
+
+// normalise turns a parser path into the schema's shape: names of
+// functions, groups and layers become *, list indexes [].
+func normalise(path string) string {
+	parts := strings.Split(index.ReplaceAllString(path, "[]"), ".")
+	for i := 1; i < len(parts); i++ {
+		switch parts[i-1] {
+		case "functions", "aggregation", "layers":
+			parts[i] = "*"
+		}
+	}
+	return strings.Join(parts, ".")
+}
+
+// The JSON Schema declares exactly the keys the parser knows, section by
+// section, so editors complete what anyfaas reads.
+func TestSchemaMatchesParser(t *testing.T) {
+	known := map[string][]string{}
+	keysSeen = func(path string, keys []string) {
+		known[normalise(path)] = keys
+	}
+	defer func() { keysSeen = nil }()
+	if _, err := Parse("f.yml", []byte(every), func(string) string { return "" }); err != nil {
+		t.Fatal(err)
+	}
+
+	data, err := os.ReadFile("fyml.schema.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var schema map[string]any
+	if err := json.Unmarshal(data, &schema); err != nil {
+		t.Fatal(err)
+	}
+	resolve := func(n map[string]any) map[string]any {
+		for n["$ref"] != nil {
+			name := strings.TrimPrefix(n["$ref"].(string), "#/definitions/")
+			n = schema["definitions"].(map[string]any)[name].(map[string]any)
+		}
+		return n
+	}
+	at := func(path string) map[string]any {
+		n := resolve(schema)
+		if path == "" {
+			return n
+		}
+		for _, seg := range strings.Split(path, ".") {
+			if seg == "*" {
+				n = resolve(n["additionalProperties"].(map[string]any))
+				continue
+			}
+			name, list := strings.CutSuffix(seg, "[]")
+			props, _ := n["properties"].(map[string]any)
+			next, ok := props[name].(map[string]any)
+			if !ok {
+				// service may be a string or an object.
+				for _, alt := range n["oneOf"].([]any) {
+					if p, ok := alt.(map[string]any)["properties"].(map[string]any); ok {
+						next = p[name].(map[string]any)
+					}
+				}
+			}
+			n = resolve(next)
+			if list {
+				n = resolve(n["items"].(map[string]any))
+			}
+			if alts, ok := n["oneOf"].([]any); ok && n["properties"] == nil {
+				for _, alt := range alts {
+					if alt.(map[string]any)["type"] == "object" {
+						n = alt.(map[string]any)
+					}
+				}
+			}
+		}
+		return n
+	}
+	if len(known) < 12 {
+		t.Fatalf("the spec reached only %d sections: %v", len(known), known)
+	}
+	for path, keys := range known {
+		props, _ := at(path)["properties"].(map[string]any)
+		var declared []string
+		for k := range props {
+			declared = append(declared, k)
+		}
+		slices.Sort(keys)
+		slices.Sort(declared)
+		if diff := cmp.Diff(keys, declared); diff != "" {
+			t.Errorf("section %q: the schema's keys differ from the parser's (-parser +schema):\n%s", path, diff)
+		}
+	}
+}
+
+// Specs the parser takes are valid by the schema; some it refuses are not.
+func TestSchemaValidates(t *testing.T) {
+	s := schematest.Schema(t, "fyml.schema.json", "")
+	for name, doc := range map[string]string{"every": every, "full": full, "base": base} {
+		if err := schematest.Check(s, []byte(doc)); err != nil {
+			t.Errorf("%s: the schema refuses a valid spec: %v", name, err)
+		}
+	}
+	for _, bad := range []string{
+		strings.Replace(base, "method: get", "method: GOT", 1),
+		strings.Replace(base, "    handler: list\n", "", 1),
+		base + "funtions: {}\n",
+		strings.Replace(base, "name: aws", "name: azure", 1),
+	} {
+		if err := schematest.Check(s, []byte(bad)); err == nil {
+			t.Errorf("the schema takes an invalid spec:\n%s", bad)
+		}
+	}
+}
