@@ -59,7 +59,9 @@ func deploy(t *testing.T, file, platform string) *deployment {
 			h = aws.NewHandler(app).Invoke
 		case "fc":
 			fh := fc.NewHandler(app)
-			h = func(ctx context.Context, p []byte) ([]byte, error) { return fh.Invoke(ctx, &fc.Context{RequestID: "r"}, p) }
+			h = func(ctx context.Context, p []byte) ([]byte, error) {
+				return fh.Invoke(ctx, &fc.Context{RequestID: "r"}, p)
+			}
 		case "scf":
 			sh := scf.NewHandler(app)
 			h = func(ctx context.Context, p []byte) ([]byte, error) {
@@ -134,7 +136,7 @@ func nativeRequest(platform, method, path, body string) []byte {
 	case "fc":
 		ev = map[string]any{"version": "v1", "rawPath": u.Path, "body": body, "isBase64Encoded": false, "headers": headers,
 			"queryParameters": map[string]string{},
-			"requestContext": map[string]any{"http": map[string]any{"method": method, "path": u.Path, "sourceIp": "192.0.2.1"}}}
+			"requestContext":  map[string]any{"http": map[string]any{"method": method, "path": u.Path, "sourceIp": "192.0.2.1"}}}
 	case "scf":
 		ev = map[string]any{"httpMethod": method, "path": u.Path, "headers": headers, "body": body, "queryString": map[string]any{},
 			"requestContext": map[string]any{"httpMethod": method, "path": u.Path, "sourceIp": "192.0.2.1"}}
