@@ -39,6 +39,18 @@
 //     envelope.
 //   - It enforces the platform's request and response size limits with a
 //     *faas.LimitError in the native envelope.
+//   - HTTPRequest.SourceIP is the client's address as the platform reports
+//     it: a field of the event where the platform fills one in itself, else
+//     the rightmost public X-Forwarded-For entry, which the platform's
+//     proxy appended; entries to its left, and X-Real-Ip, may be whatever
+//     the client sent and are never believed. Headers the platform adds
+//     for the function (FC's x-fc-*, carrying credentials) are in the
+//     platform's context, not among the request's headers.
+//   - A path or header a client can send never reaches the platform's
+//     control plane: lifecycle hooks and event endpoints are served only
+//     where the platform marks the request as its own (FC's
+//     x-fc-control-path) or the deployment opts in (SCF's
+//     FAAS_SCF_EVENT_INVOKE).
 //   - Context.Origin carries the native event bytes and the platform's own
 //     context type.
 //   - It never crashes on bad input, never lets a panic end the process

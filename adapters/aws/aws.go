@@ -130,7 +130,7 @@ type output struct {
 
 func (h *Handler) invoke(ctx context.Context, payload []byte, streaming bool) (output, error) {
 	if len(payload) > MaxPayload {
-		return output{}, &faas.LimitError{Platform: faas.PlatformAWS, Trigger: "event", What: "payload", Size: len(payload), Limit: MaxPayload}
+		return output{}, &faas.LimitError{Platform: faas.PlatformAWS, Trigger: guessTrigger(payload), What: "payload", Size: len(payload), Limit: MaxPayload}
 	}
 	src, err := classify(payload)
 	if err != nil {

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -175,6 +176,20 @@ func TestHTTPVariants(t *testing.T) {
 	v2b64 := fixture(t, "apigw-http-api-payload-v2")
 	v2b64["body"], v2b64["isBase64Encoded"] = "AAEC/w==", true
 	v2b64["rawPath"] = "/files/a%20b"
+	staged := fixture(t, "apigw-http-api-payload-v2")
+	staged["rawPath"], staged["rawQueryString"] = "/prod/items/7", "a=1&b=%zz&c=3"
+	staged["requestContext"].(map[string]any)["stage"] = "prod"
+	staged["requestContext"].(map[string]any)["http"].(map[string]any)["path"] = "/prod/items/7"
+	stageRoot := fixture(t, "apigw-http-api-payload-v2")
+	stageRoot["rawPath"] = "/prod"
+	stageRoot["requestContext"].(map[string]any)["stage"] = "prod"
+	stagedDomain := fixture(t, "apigw-http-api-payload-v2")
+	stagedDomain["rawPath"] = "/prod/items"
+	stagedDomain["requestContext"].(map[string]any)["stage"] = "prod"
+	stagedDomain["requestContext"].(map[string]any)["domainName"] = "api.example.com"
+	stageLookalike := fixture(t, "apigw-http-api-payload-v2")
+	stageLookalike["rawPath"] = "/production/items"
+	stageLookalike["requestContext"].(map[string]any)["stage"] = "prod"
 	alb := fixture(t, "alb-target-request")
 	alb["queryStringParameters"] = map[string]any{"q": "a%20b", "k%3Dy": "1"}
 	albMulti := fixture(t, "alb-target-request")
@@ -198,6 +213,12 @@ func TestHTTPVariants(t *testing.T) {
 		{"v2-text", v2, text},
 		{"v2-error", v2, fail},
 		{"v2-base64-echo", v2b64, echoReq},
+		// A named stage leads the path at the default endpoint only; a
+		// mangled query keeps what parses.
+		{"v2-stage-echo", staged, echoReq},
+		{"v2-stage-root-echo", stageRoot, echoReq},
+		{"v2-stage-custom-domain-echo", stagedDomain, echoReq},
+		{"v2-stage-lookalike-echo", stageLookalike, echoReq},
 		{"alb-echo", alb, echoReq},
 		{"alb-single-cookies", alb, golden.Handler()},
 		{"alb-multi-cookies", albMulti, golden.Handler()},
@@ -245,6 +266,9 @@ func TestBadInput(t *testing.T) {
 	s3["Records"].([]any)[0].(map[string]any)["s3"].(map[string]any)["object"].(map[string]any)["key"] = "bad%zz"
 	sched := fixture(t, "eventbridge-scheduled-event")
 	sched["time"] = "yesterday"
+	// The body after the requestContext, as API Gateway sends it.
+	bigHTTP := bytes.Replace(readFile(t, "testdata/fixtures/apigw-http-api-payload-v2.json"),
+		[]byte(`"isBase64Encoded": false`), []byte(`"isBase64Encoded": false, "body": "`+strings.Repeat("x", aws.MaxPayload)+`"`), 1)
 
 	tests := []struct {
 		name    string
@@ -271,7 +295,11 @@ func TestBadInput(t *testing.T) {
 		{"schedule time", marshal(t, sched), nil,
 			`{"errorMessage":"aws: timer event: field time: \"yesterday\" is not an RFC 3339 time","errorType":"DecodeError"}`},
 		{"payload over 6 MB", append(append([]byte(`{"a":"`), bytes.Repeat([]byte("x"), aws.MaxPayload)...), `"}`...), nil,
-			`{"errorMessage":"aws: event payload: 6291464 bytes is over the platform's limit of 6291456 bytes","errorType":"LimitError"}`},
+			`{"errorMessage":"aws: raw payload: 6291464 bytes is over the platform's limit of 6291456 bytes","errorType":"LimitError"}`},
+		// The trigger of a payload too large to decode is told by the
+		// members before the first 64 KB.
+		{"HTTP request over 6 MB", bigHTTP, nil,
+			fmt.Sprintf(`{"errorMessage":"aws: http payload: %d bytes is over the platform's limit of 6291456 bytes","errorType":"LimitError"}`, len(bigHTTP))},
 		{"response over 6 MB", marshal(t, v2), bigOnce(),
 			`{"errorMessage":"aws: http response: 6291563 bytes is over the platform's limit of 6291456 bytes","errorType":"LimitError"}`},
 		{"panic in a non-HTTP invocation", []byte(`{"direct": true}`), func(*faas.Context, any) (any, error) { panic("boom") },
@@ -325,9 +353,9 @@ func TestStream(t *testing.T) {
 			`{"statusCode":200,"headers":{"content-type":"text/plain; charset=utf-8"}}` + "\x00\x00\x00\x00\x00\x00\x00\x00" + "plain",
 			"application/vnd.awslambda.http-integration-response"},
 		{"not a function URL", marshal(t, fixture(t, "apigw-http-api-payload-v2")), func(*faas.Context, any) (any, error) { return "plain", nil },
-			`{"statusCode":200,"headers":{"content-type":"text/plain; charset=utf-8"},"body":"plain","isBase64Encoded":false}`, ""},
+			`{"statusCode":200,"headers":{"content-type":"text/plain; charset=utf-8"},"body":"plain","isBase64Encoded":false}`, "application/json"},
 		{"not HTTP", []byte(`{"x":1}`), func(*faas.Context, any) (any, error) { return map[string]int{"x": 2}, nil },
-			`{"x":2}`, ""},
+			`{"x":2}`, "application/json"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -378,4 +406,13 @@ func FuzzInvoke(f *testing.F) {
 			t.Fatalf("Invoke(%q) answered invalid JSON %q", payload, out)
 		}
 	})
+}
+
+func readFile(t *testing.T, name string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
 }

@@ -61,7 +61,38 @@ type probe struct {
 
 // classify tells the source of an event from its top-level members, without
 // decoding it.
-func classify(payload []byte) (source, error) {
+func classify(payload []byte) (source, error) { return classifyPrefix(payload, false) }
+
+// guessTrigger names the trigger of a payload too large to decode, from
+// the top-level members in its first 64 KB.
+func guessTrigger(payload []byte) string {
+	if len(payload) > 64<<10 {
+		payload = payload[:64<<10]
+	}
+	src, _ := classifyPrefix(payload, true)
+	return src.triggerName()
+}
+
+// triggerName returns the trigger of events of the source.
+func (s source) triggerName() string {
+	switch s.kind {
+	case kindV1, kindV2, kindALB:
+		return faas.TriggerHTTP
+	case kindSQS, kindSNS, kindKinesis, kindKafka, kindActiveMQ, kindRabbitMQ:
+		return faas.TriggerMessage
+	case kindS3, kindS3EventBridge:
+		return faas.TriggerStorage
+	case kindSchedule:
+		return faas.TriggerTimer
+	case kindWebSocket, kindNamed:
+		return s.trigger
+	}
+	return faas.TriggerRaw
+}
+
+// classifyPrefix is classify, or with partial set, classify of a payload
+// cut short: the members before the cut decide.
+func classifyPrefix(payload []byte, partial bool) (source, error) {
 	var p probe
 	err := jsonwire.Object(payload, func(key string, v []byte) bool {
 		switch key {
@@ -116,6 +147,9 @@ func classify(payload []byte) (source, error) {
 		}
 		return true
 	})
+	if partial {
+		return p.sourceOf(), nil
+	}
 	switch {
 	case errors.Is(err, jsonwire.ErrNotObject):
 		if !jsonwire.Valid(payload) {

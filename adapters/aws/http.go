@@ -47,6 +47,7 @@ type v2Request struct {
 	IsBase64       bool              `json:"isBase64Encoded"`
 	RequestContext struct {
 		DomainName string `json:"domainName"`
+		Stage      string `json:"stage"`
 		HTTP       struct {
 			Method   string `json:"method"`
 			Path     string `json:"path"`
@@ -89,16 +90,16 @@ func decodeV2(payload []byte) (any, error) {
 	if err != nil {
 		return nil, httpError("body", fmt.Errorf("invalid base64: %w", err))
 	}
-	query, err := url.ParseQuery(r.RawQueryString)
-	if err != nil {
-		return nil, httpError("rawQueryString", err)
-	}
+	// A query the client mangled ("a=%zz") keeps the parameters that
+	// parse, as net/http does; RawQuery holds it all.
+	query, _ := url.ParseQuery(r.RawQueryString)
 	path := r.RequestContext.HTTP.Path
 	if r.RawPath != "" {
 		if p, err := url.PathUnescape(r.RawPath); err == nil {
 			path = p
 		}
 	}
+	path = withoutStage(path, r.RequestContext.Stage, r.RequestContext.DomainName)
 	req := &faas.HTTPRequest{
 		Method:     r.RequestContext.HTTP.Method,
 		Path:       path,
@@ -117,6 +118,28 @@ func decodeV2(payload []byte) (any, error) {
 		req.Host = r.RequestContext.DomainName
 	}
 	return req, nil
+}
+
+// withoutStage returns the path of an HTTP API request without the named
+// stage that leads it. Called at its default endpoint, an HTTP API passes
+// the path with the stage ("/prod/items" for the stage prod), while a
+// function sees its routes without it, as on every other platform; the
+// stage $default, function URLs and custom domains, whose paths carry no
+// stage, are left alone.
+func withoutStage(path, stage, domain string) string {
+	if stage == "" || stage == "$default" || !strings.Contains(domain, ".execute-api.") {
+		return path
+	}
+	rest, ok := strings.CutPrefix(path, "/"+stage)
+	switch {
+	case !ok:
+		return path
+	case rest == "":
+		return "/"
+	case rest[0] == '/':
+		return rest
+	}
+	return path
 }
 
 // decodeALB decodes an ALB event. ALB passes query parameters as the

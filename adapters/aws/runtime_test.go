@@ -46,6 +46,9 @@ func childMain() {
 			}
 			return fmt.Sprintf("%s %s id=%s arn=%s deadline=%d", req.Method, req.Path, ctx.RequestID(), lc.InvokedFunctionArn, d.UnixMilli()), nil
 		}
+		if m, ok := event.(*faas.RawEvent); ok && string(m.JSON) == `{"echo":1}` {
+			return map[string]int{"echo": 1}, nil
+		}
 		return nil, faas.Errorf(400, "not for me")
 	})
 	if err := aws.Start(app); err != nil {
@@ -169,5 +172,11 @@ func TestRuntimeAPIStreaming(t *testing.T) {
 	want := `{"statusCode":200,"headers":{"content-type":"application/octet-stream"}}` + "\x00\x00\x00\x00\x00\x00\x00\x00" + "streamed body"
 	if got.kind != "response" || got.contentType != "application/vnd.awslambda.http-integration-response" || got.body != want {
 		t.Errorf("streamed invocation: %+v", got)
+	}
+	// Any other result goes whole, as JSON.
+	api.events <- `{"echo":1}`
+	got = <-api.results
+	if got.kind != "response" || got.contentType != "application/json" || got.body != `{"echo":1}` {
+		t.Errorf("buffered invocation in streaming mode: %+v", got)
 	}
 }

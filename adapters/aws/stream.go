@@ -19,7 +19,12 @@ const streamContentType = "application/vnd.awslambda.http-integration-response"
 // Stream handles one invocation in streaming mode, for lambda.Start: an
 // HTTP response to a function URL is sent in the streaming format, its body
 // read from the handler's io.Reader as Lambda sends it; anything else is
-// sent buffered, as Invoke sends it.
+// sent buffered, as Invoke sends it, with the content type
+// application/json.
+//
+// aws-lambda-go decodes the payload into a json.RawMessage before Stream
+// runs, so a payload that is not JSON fails there, with aws-lambda-go's
+// error report rather than a *faas.DecodeError.
 func (h *Handler) Stream(ctx context.Context, payload json.RawMessage) (io.Reader, error) {
 	out, err := h.invoke(ctx, payload, true)
 	if err != nil {
@@ -28,8 +33,17 @@ func (h *Handler) Stream(ctx context.Context, payload json.RawMessage) (io.Reade
 	if out.stream != nil {
 		return out.stream, nil
 	}
-	return bytes.NewBuffer(out.bytes), nil
+	return &jsonResult{bytes.NewReader(out.bytes)}, nil
 }
+
+// jsonResult is a result sent whole in streaming mode. It has no exported
+// fields: aws-lambda-go streams a result only if it encodes as {}.
+type jsonResult struct{ r *bytes.Reader }
+
+func (j *jsonResult) Read(p []byte) (int, error) { return j.r.Read(p) }
+
+// ContentType is what aws-lambda-go sends as the response's content type.
+func (j *jsonResult) ContentType() string { return "application/json" }
 
 // httpStream is a function URL's streamed response: a JSON prelude with the
 // status, headers and cookies, eight NUL bytes, then the body. It has no

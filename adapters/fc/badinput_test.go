@@ -117,7 +117,11 @@ func TestBadInput(t *testing.T) {
 		{"Kafka text not an event", []byte(`["{\"specversion\":\"1.0\",\"type\":\"alikafka:Topic:Message\"}",7]`), nil,
 			want{"decode", "message", "[1]"}, "want a string holding an event"},
 		{"request body over 32 MB", httpEvent(map[string]string{"body": `"` + bigBase64 + `"`, "isBase64Encoded": "true"}), nil,
-			want{"limit", "http", "request body"}, "fc: http request body: 33554433 bytes is over the platform's limit of 33554432 bytes"},
+			want{"limit", "http", "request"}, "fc: http request: 44739"},
+		// The size is checked before the payload is decoded: a payload
+		// over the limit is not worth decoding.
+		{"malformed event over 32 MB", []byte(`{"triggerTime":"2023-12-26T07:49:00Z","triggerName":"t","payload":"` + big + `"`), nil,
+			want{"limit", "timer", "request"}, "fc: timer request:"},
 		{"event over 32 MB", []byte(`{"triggerTime":"2023-12-26T07:49:00Z","triggerName":"t","payload":"` + big + `"}`), nil,
 			want{"limit", "timer", "request"}, "fc: timer request:"},
 		{"HTTP response over 32 MB", httpEvent(nil), &faas.HTTPResponse{StatusCode: 200, Body: []byte(big)},

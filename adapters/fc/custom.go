@@ -1,6 +1,7 @@
 package fc
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -8,9 +9,11 @@ import (
 	"net"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/anyfaas/faas"
+	"github.com/anyfaas/faas/internal/envelope"
 	"github.com/anyfaas/faas/internal/httpserve"
 )
 
@@ -24,25 +27,34 @@ const (
 	pathHTTPInvoke = "/http-invoke"
 )
 
-// ServeHTTP serves FC's custom runtime and custom container contract:
+// ServeHTTP serves FC's custom runtime and custom container contract. FC
+// names what a request is in its x-fc-control-path header:
 //
-//	POST /invoke       an event invocation: the body is the payload, run by
-//	                   Invoke; a failure is answered with status 404, the
-//	                   header x-fc-status: 404 and FC's error JSON
-//	POST /initialize   the initializer: the App's FunctionStart
-//	GET  /pre-freeze   the preFreeze hook: the App's Freeze hooks
-//	GET  /pre-stop     the preStop hook: the App's Close
-//	anything else      an HTTP function's request, passed through as an HTTP
-//	                   trigger's event
+//	/invoke        an event invocation (POST): the body is the payload, run
+//	               by Invoke; a failure is answered with status 404, the
+//	               header x-fc-status: 404 and FC's error JSON
+//	/initialize    the initializer (POST): the App's FunctionStart
+//	/pre-freeze    the preFreeze hook (GET): the App's Freeze hooks
+//	/pre-stop      the preStop hook (GET): the App's Close
+//	/http-invoke   an HTTP function's request, passed through as an HTTP
+//	               trigger's event
+//
+// A request without x-fc-control-path is an HTTP function's request too,
+// whatever its path: FC sets the header on every request it sends and
+// replaces a client's, so only the header, never the path, makes a request
+// a hook, and a client cannot close the App by asking for /pre-stop nor
+// stop an HTTP function from serving a route /invoke. (A local emulator
+// must send the header as FC does.)
 //
 // A hook that fails is answered with 500 and FC's error JSON; FC then
-// restarts the instance. The x-fc-control-path header, where FC sends it,
-// decides over the path: /http-invoke always means an HTTP request. The
-// x-fc-* headers become the [Context] of the invocation, with the deadline
-// from x-fc-function-deadline or, failing that, x-fc-function-timeout
-// seconds after the request arrived. An HTTP request whose handler fails
-// with a 5xx status is answered as the handler's response says, with
-// x-fc-status: 404 added to report the failure to FC.
+// restarts the instance. The x-fc-* headers become the [Context] of the
+// invocation, with the deadline from x-fc-function-deadline or, failing
+// that, x-fc-function-timeout seconds after the request arrived; they are
+// not among the HTTP request's headers, which would otherwise hand the
+// function's credentials to whatever logs or echoes its headers. An HTTP
+// request whose handler fails with a 5xx status is answered as the
+// handler's response says, with x-fc-status: 404 added to report the
+// failure to FC.
 //
 // Sources: FC's custom runtime specification and lifecycle hooks pages
 // (the paths, x-fc-control-path, "404 or x-fc-status: 404 is a failure",
@@ -50,27 +62,46 @@ const (
 // custom containers, which reports an HTTP function's failure with
 // x-fc-status as well (https://help.aliyun.com/zh/functioncompute/fc-2-0/user-guide/http-handlers).
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	control := r.Header.Get(headerControlPath)
-	is := func(method, path string) bool {
-		if control != "" {
-			return control == path
-		}
-		return r.Method == method && r.URL.Path == path
-	}
-	switch {
-	case control == pathHTTPInvoke:
-		h.serveHTTP(w, r)
-	case is(http.MethodPost, pathInvoke):
+	switch r.Header.Get(headerControlPath) {
+	case pathInvoke:
 		h.serveInvoke(w, r)
-	case is(http.MethodPost, pathInitialize):
+	case pathInitialize:
 		h.serveHook(w, r, h.app.Start)
-	case is(http.MethodGet, pathPreFreeze):
+	case pathPreFreeze:
 		h.serveHook(w, r, h.app.Freeze)
-	case is(http.MethodGet, pathPreStop):
+	case pathPreStop:
 		h.serveHook(w, r, h.app.Close)
 	default:
 		h.serveHTTP(w, r)
 	}
+}
+
+// withoutFCHeaders returns h without the x-fc-* headers FC adds, or h
+// itself if it has none.
+func withoutFCHeaders(h http.Header) http.Header {
+	var out http.Header
+	for k := range h {
+		if !isFCHeader(k) {
+			continue
+		}
+		if out == nil {
+			out = make(http.Header, len(h))
+			for k, vs := range h {
+				if !isFCHeader(k) {
+					out[k] = vs
+				}
+			}
+		}
+		break
+	}
+	if out == nil {
+		return h
+	}
+	return out
+}
+
+func isFCHeader(k string) bool {
+	return len(k) > len("X-Fc-") && strings.EqualFold(k[:len("X-Fc-")], "X-Fc-")
 }
 
 // requestContext reads FC's context of a custom runtime request.
@@ -117,9 +148,12 @@ func (h *Handler) serveInvoke(w http.ResponseWriter, r *http.Request) {
 	w.Write(out)
 }
 
-// guessTrigger names the trigger of a payload cut short, from the members
-// before the cut.
+// guessTrigger names the trigger of a payload too large to decode, from
+// the members in its first 64 KB.
 func guessTrigger(payload []byte) string {
+	if len(payload) > 64<<10 {
+		payload = payload[:64<<10]
+	}
 	var derr *faas.DecodeError
 	if d, err := decode(payload); err == nil {
 		return d.trigger
@@ -166,13 +200,11 @@ func (h *Handler) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		Method:   r.Method,
 		Path:     r.URL.Path,
 		Query:    r.URL.Query(),
-		Header:   r.Header,
+		RawQuery: r.URL.RawQuery,
+		Header:   withoutFCHeaders(r.Header),
 		Body:     body,
 		Host:     r.Host,
-		SourceIP: clientIP(r.Header),
-	}
-	if req.SourceIP == "" {
-		req.SourceIP = remoteIP(r.RemoteAddr)
+		SourceIP: cmp.Or(envelope.ForwardedFor(r.Header), envelope.PeerIP(r.RemoteAddr)),
 	}
 	fctx := h.app.NewContext(ctx, faas.Invocation{
 		Platform:  faas.PlatformFC,

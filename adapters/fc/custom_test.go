@@ -75,6 +75,7 @@ func TestCustomRuntime(t *testing.T) {
 		}
 		return h
 	}
+	ctl := func(path string) map[string]string { return with(map[string]string{"X-Fc-Control-Path": path}) }
 	timer := readFile(t, "testdata/fixtures/timer.json")
 	steps := []struct {
 		name   string
@@ -85,21 +86,25 @@ func TestCustomRuntime(t *testing.T) {
 		want   httpResult
 		phases []string
 	}{
-		{"initialize", "POST", "/initialize", with(map[string]string{"X-Fc-Control-Path": "/initialize"}), nil,
+		{"initialize", "POST", "/initialize", ctl("/initialize"), nil,
 			httpResult{200, "", ""}, []string{"RuntimeStart", "FunctionStart"}},
-		{"invoke", "POST", "/invoke", with(map[string]string{"X-Fc-Control-Path": "/invoke"}), timer,
+		{"invoke", "POST", "/invoke", ctl("/invoke"), timer,
 			httpResult{200, "", `{"records":0,"trigger":"timer"}`}, []string{"invoke"}},
-		{"invoke without the control path", "POST", "/invoke", common, timer,
-			httpResult{200, "", `{"records":0,"trigger":"timer"}`}, []string{"invoke"}},
-		{"invoke, bad JSON", "POST", "/invoke", common, []byte(`{"triggerTime":`),
+		{"invoke, bad JSON", "POST", "/invoke", ctl("/invoke"), []byte(`{"triggerTime":`),
 			httpResult{404, "404", `{"errorMessage":"fc: raw event: field triggerTime: malformed JSON: unexpected end of JSON input at offset 15","errorType":"DecodeError"}`}, nil},
-		{"invoke, bad header", "POST", "/invoke", with(map[string]string{"X-Fc-Retry-Count": "many"}), timer,
+		{"invoke, bad header", "POST", "/invoke", with(map[string]string{"X-Fc-Control-Path": "/invoke", "X-Fc-Retry-Count": "many"}), timer,
 			httpResult{404, "404", `{"errorMessage":"fc: invocation event: field x-fc-retry-count: \"many\" is not a whole number","errorType":"DecodeError"}`}, nil},
-		{"invoke, an HTTP trigger event", "POST", "/invoke", common, readFile(t, "testdata/events/http-text.json"),
+		{"invoke, an HTTP trigger event", "POST", "/invoke", ctl("/invoke"), readFile(t, "testdata/events/http-text.json"),
 			httpResult{200, "", string(readFile(t, "testdata/golden/http-trigger-fc3.response.json"))}, []string{"invoke"}},
-		{"HTTP", "GET", "/items/7?q=1&q=2", with(map[string]string{"X-Fc-Control-Path": "/http-invoke"}), nil,
+		{"HTTP", "GET", "/items/7?q=1&q=2", ctl("/http-invoke"), nil,
 			httpResult{201, "", "\x00\x01\x02\xfe\xff"}, []string{"invoke"}},
-		{"HTTP at /invoke by the control path", "POST", "/invoke", with(map[string]string{"X-Fc-Control-Path": "/http-invoke"}), []byte("x"),
+		{"HTTP at /invoke by the control path", "POST", "/invoke", ctl("/http-invoke"), []byte("x"),
+			httpResult{201, "", "\x00\x01\x02\xfe\xff"}, []string{"invoke"}},
+		// Without the control path, the paths of the contract are an HTTP
+		// function's routes: a client cannot run the hooks.
+		{"HTTP at /invoke without the control path", "POST", "/invoke", common, timer,
+			httpResult{201, "", "\x00\x01\x02\xfe\xff"}, []string{"invoke"}},
+		{"HTTP at /pre-stop without the control path", "GET", "/pre-stop", common, nil,
 			httpResult{201, "", "\x00\x01\x02\xfe\xff"}, []string{"invoke"}},
 		{"HTTP, handler fails", "GET", "/fail", common, nil,
 			httpResult{500, "404", `{"error":"Internal Server Error"}`}, []string{"invoke"}},
@@ -107,9 +112,9 @@ func TestCustomRuntime(t *testing.T) {
 			httpResult{404, "", `{"error":"nothing here"}`}, []string{"invoke"}},
 		{"HTTP, bad header", "GET", "/x", with(map[string]string{"X-Fc-Function-Deadline": "soon"}), nil,
 			httpResult{400, "404", `{"errorMessage":"fc: invocation event: field x-fc-function-deadline: \"soon\" is not a time in epoch milliseconds","errorType":"DecodeError"}`}, nil},
-		{"pre-freeze", "GET", "/pre-freeze", common, nil, httpResult{200, "", ""}, []string{"Freeze"}},
-		{"pre-stop", "GET", "/pre-stop", common, nil, httpResult{200, "", ""}, []string{"Close"}},
-		{"invoke after pre-stop", "POST", "/invoke", common, timer,
+		{"pre-freeze", "GET", "/pre-freeze", ctl("/pre-freeze"), nil, httpResult{200, "", ""}, []string{"Freeze"}},
+		{"pre-stop", "GET", "/pre-stop", ctl("/pre-stop"), nil, httpResult{200, "", ""}, []string{"Close"}},
+		{"invoke after pre-stop", "POST", "/invoke", ctl("/invoke"), timer,
 			httpResult{404, "404", `{"errorMessage":"faas: app is closed","errorType":"errorString"}`}, nil},
 	}
 	for _, st := range steps {
@@ -155,11 +160,19 @@ func TestCustomRuntimeHTTP(t *testing.T) {
 		t.Fatalf("event %T", s.event)
 	}
 	type view struct {
-		Method, Path, Body, SourceIP, RequestID string
-		Query                                   []string
+		Method, Path, RawQuery, Body, SourceIP, RequestID string
+		Query                                             []string
+		FCHeaders                                         []string
 	}
-	wantView := view{"PUT", "/items/7", "payload", "203.0.113.7", "req-http", []string{"1", "2"}}
-	if diff := cmp.Diff(wantView, view{req.Method, req.Path, string(req.Body), req.SourceIP, s.reqID, req.Query["q"]}); diff != "" {
+	var fcHeaders []string
+	for k := range req.Header {
+		if strings.HasPrefix(k, "X-Fc-") {
+			fcHeaders = append(fcHeaders, k)
+		}
+	}
+	// The x-fc-* headers, credentials among them, are in the Context only.
+	wantView := view{"PUT", "/items/7", "q=1&q=2", "payload", "203.0.113.7", "req-http", []string{"1", "2"}, nil}
+	if diff := cmp.Diff(wantView, view{req.Method, req.Path, req.RawQuery, string(req.Body), req.SourceIP, s.reqID, req.Query["q"], fcHeaders}); diff != "" {
 		t.Errorf("request (-want +got):\n%s", diff)
 	}
 	c, ok := s.origin.Context.(*fc.Context)
@@ -194,10 +207,10 @@ func TestCustomRuntimeHookFails(t *testing.T) {
 	})
 	srv := httptest.NewServer(fc.NewHandler(app))
 	defer srv.Close()
-	if got, _ := do(t, srv, "POST", "/initialize", nil, nil); got.Status != 200 {
+	if got, _ := do(t, srv, "POST", "/initialize", map[string]string{"X-Fc-Control-Path": "/initialize"}, nil); got.Status != 200 {
 		t.Fatalf("initialize: %+v", got)
 	}
-	got, _ := do(t, srv, "GET", "/pre-freeze", nil, nil)
+	got, _ := do(t, srv, "GET", "/pre-freeze", map[string]string{"X-Fc-Control-Path": "/pre-freeze"}, nil)
 	rep := decodeReport(t, []byte(got.Body))
 	if got.Status != 500 || !strings.Contains(rep.ErrorMessage, "flush failed") {
 		t.Errorf("pre-freeze: %+v", got)
@@ -212,16 +225,17 @@ func TestCustomRuntimeLimits(t *testing.T) {
 	bigEvent := append([]byte(`{"triggerTime":"2023-12-26T07:49:00Z","triggerName":"t","payload":"`), big...)
 	tests := []struct {
 		name, method, path string
+		header             map[string]string
 		body               []byte
 		status             int
 		message            string
 	}{
-		{"invoke", "POST", "/invoke", bigEvent, 404, fmt.Sprintf("fc: timer request: %d bytes is over the platform's limit of 33554432 bytes", len(bigEvent))},
-		{"HTTP", "POST", "/upload", big, 413, "fc: http request body: 33554433 bytes is over the platform's limit"},
+		{"invoke", "POST", "/invoke", map[string]string{"X-Fc-Control-Path": "/invoke"}, bigEvent, 404, fmt.Sprintf("fc: timer request: %d bytes is over the platform's limit of 33554432 bytes", len(bigEvent))},
+		{"HTTP", "POST", "/upload", nil, big, 413, "fc: http request body: 33554433 bytes is over the platform's limit"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got, _ := do(t, srv, tt.method, tt.path, nil, tt.body)
+			got, _ := do(t, srv, tt.method, tt.path, tt.header, tt.body)
 			rep := decodeReport(t, []byte(got.Body))
 			if got.Status != tt.status || got.FCStatus != "404" || rep.ErrorType != "LimitError" || !strings.Contains(rep.ErrorMessage, tt.message) {
 				t.Errorf("%+v", got)

@@ -45,11 +45,13 @@
 //     Path comes from the latter. FC canonicalises request header names with
 //     Go's net/http (FC FAQ "why does the first letter of a header key become
 //     uppercase").
-//   - The documented response headers are a map of strings. The adapter joins
+//   - The documented response headers are a map of strings
+//     (fc-runtime-go-sdk types them map[string]string). The adapter joins
 //     the values of a multi-value header with ", " (RFC 9110 §5.3), except
-//     Set-Cookie, which must not be folded (RFC 6265 §3): several cookies are
-//     sent as a JSON array of strings under "set-cookie". FC's documentation
-//     does not say whether it accepts arrays there; verify on the platform.
+//     Set-Cookie, which must not be folded (RFC 6265 §3): only the first
+//     cookie is sent, and the adapter logs a warning naming the rest. A
+//     function that sets several cookies needs the custom runtime, whose
+//     HTTP responses carry every header value.
 //   - API Gateway: request {path, httpMethod, headers, queryParameters,
 //     pathParameters, body, isBase64Encoded} and response {isBase64Encoded,
 //     statusCode, headers, body} per Alibaba Cloud's "API Gateway trigger"
@@ -74,11 +76,11 @@
 //
 // The custom runtime contract (FC_CUSTOM_LISTEN_PORT on FC 3.0,
 // FC_SERVER_PORT on 2.0, port 9000 by default) is FC's "custom runtime"
-// specification: POST /invoke carries an event; POST /initialize, GET
-// /pre-freeze and GET /pre-stop are the lifecycle hooks; any other request
-// is an HTTP function's request, passed through with x-fc-* headers. A
-// failed invocation is reported with status 404 and the header
-// x-fc-status: 404.
+// specification: the x-fc-control-path header says what a request is,
+// /invoke an event, /initialize, /pre-freeze and /pre-stop the lifecycle
+// hooks, /http-invoke (or no header) an HTTP function's request, passed
+// through without FC's x-fc-* headers, which make its Context. A failed
+// invocation is reported with status 404 and the header x-fc-status: 404.
 package fc
 
 import (

@@ -38,15 +38,12 @@ func (h *Handler) Invoke(ctx context.Context, fcctx *Context, payload []byte) (o
 			out, err = nil, lifecycle.Recovered(v)
 		}
 	}()
+	if len(payload) > MaxPayloadBytes {
+		return nil, limitError(guessTrigger(payload), "request", len(payload))
+	}
 	d, err := decode(payload)
 	if err != nil {
 		return nil, err
-	}
-	if req, ok := d.event.(*faas.HTTPRequest); ok && len(req.Body) > MaxPayloadBytes {
-		return nil, limitError(d.trigger, "request body", len(req.Body))
-	}
-	if len(payload) > MaxPayloadBytes {
-		return nil, limitError(d.trigger, "request", len(payload))
 	}
 	var cancel context.CancelFunc
 	if fcctx != nil && !fcctx.Deadline.IsZero() {

@@ -3,9 +3,7 @@ package fc
 import (
 	"errors"
 	"fmt"
-	"net"
 	"net/http"
-	"net/netip"
 	"net/textproto"
 	"net/url"
 	"slices"
@@ -125,7 +123,7 @@ func decodeAPIGateway(m *members) (decoded, error) {
 		return decoded{}, err
 	}
 	req.Host = req.Header.Get("Host")
-	req.SourceIP = clientIP(req.Header)
+	req.SourceIP = envelope.ForwardedFor(req.Header)
 	return decoded{event: req, trigger: trigger, reply: replyAPIGateway}, nil
 }
 
@@ -167,33 +165,6 @@ func body(raw, isBase64 []byte, trigger string) ([]byte, error) {
 		return nil, decodeError(trigger, "body", fmt.Errorf("invalid base64: %w", err))
 	}
 	return b, nil
-}
-
-// clientIP returns the client's address from the headers a gateway adds:
-// the rightmost X-Forwarded-For entry that is not a private address. The
-// gateway appends what it saw and FC's own hops are private, while entries
-// further left may be whatever the client sent. Without X-Forwarded-For it
-// is X-Real-Ip.
-func clientIP(h http.Header) string {
-	entries := strings.Split(strings.Join(h.Values("X-Forwarded-For"), ","), ",")
-	fallback := ""
-	for i := len(entries) - 1; i >= 0; i-- {
-		e := strings.TrimSpace(entries[i])
-		addr, err := netip.ParseAddr(e)
-		if err != nil {
-			continue
-		}
-		if fallback == "" {
-			fallback = e
-		}
-		if !addr.IsPrivate() && !addr.IsLoopback() && !addr.IsLinkLocalUnicast() {
-			return e
-		}
-	}
-	if fallback != "" {
-		return fallback
-	}
-	return h.Get("X-Real-Ip")
 }
 
 // appendHTTPTriggerResponse appends FC 3.0's HTTP trigger response:
@@ -274,12 +245,4 @@ func appendHeaders(dst []byte, h http.Header) []byte {
 		}
 	}
 	return append(dst, '}')
-}
-
-// remoteIP returns the host of a network address.
-func remoteIP(addr string) string {
-	if host, _, err := net.SplitHostPort(addr); err == nil {
-		return host
-	}
-	return addr
 }

@@ -1,6 +1,7 @@
 package fc
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"io"
@@ -8,8 +9,10 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -244,5 +247,67 @@ func TestStackFrames(t *testing.T) {
 	}
 	if got := stackFrames([]byte("goroutine 1 [running]:\n")); len(got) != 0 {
 		t.Errorf("frames of an empty stack: %+v", got)
+	}
+}
+
+// An invocation that outlives the grace period after the stop signal has
+// its context cancelled, and the loop returns an error saying so instead of
+// waiting for it.
+func TestLoopGrace(t *testing.T) {
+	entered := make(chan struct{})
+	var served atomic.Bool
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == "GET" && strings.HasSuffix(r.URL.Path, "/next") {
+			if served.Swap(true) {
+				<-r.Context().Done()
+				return
+			}
+			w.Header().Set("X-Fc-Request-Id", "r1")
+			w.Header().Set("X-Fc-Function-Deadline", "4102444800000")
+			io.WriteString(w, `{}`)
+		}
+	}))
+	defer srv.Close()
+	cancelled := make(chan error, 1)
+	l := newLoop(strings.TrimPrefix(srv.URL, "http://"), testApp(func(ctx *faas.Context, _ any) (any, error) {
+		close(entered)
+		<-ctx.Done()
+		cancelled <- ctx.Err()
+		return nil, ctx.Err()
+	}))
+	defer l.client.close()
+	l.grace = time.Millisecond
+	ctx, cancel := context.WithCancel(t.Context())
+	done := make(chan error, 1)
+	go func() { done <- l.run(ctx) }()
+	<-entered
+	cancel()
+	err := <-done
+	if err == nil || !strings.Contains(err.Error(), "1 invocations still running") {
+		t.Errorf("run = %v, want an error naming the invocation left running", err)
+	}
+	if err := <-cancelled; !errors.Is(err, context.Canceled) {
+		t.Errorf("the invocation's context ended with %v, want it cancelled", err)
+	}
+}
+
+// A message's own property named "type" reaches the handler: the
+// CloudEvent's type is not kept among the attributes.
+func TestMessagePropertyType(t *testing.T) {
+	payload, err := os.ReadFile("testdata/fixtures/rocketmq.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	payload = bytes.Replace(payload, []byte(`"userProperties":{`), []byte(`"userProperties":{"type":"order"`), 1)
+	d, err := decode(payload)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ev, ok := d.event.(*faas.MessageEvent)
+	if !ok {
+		t.Fatalf("event %T", d.event)
+	}
+	if got := ev.Records[0].Attributes["type"]; got != "order" {
+		t.Errorf(`Attributes["type"] = %q, want the message's own "order"`, got)
 	}
 }

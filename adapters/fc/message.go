@@ -123,6 +123,7 @@ func isMessageType(t string) bool {
 func decodeCloudEvents(payload []byte, elems [][]byte, batch bool) (decoded, error) {
 	const trigger = faas.TriggerMessage
 	msgs := make([]faas.Message, 0, len(elems))
+	first := "" // the batch's type
 	for i, raw := range elems {
 		field := ""
 		if batch {
@@ -136,7 +137,10 @@ func decodeCloudEvents(payload []byte, elems [][]byte, batch bool) (decoded, err
 			if i == 0 {
 				return rawEvent(faas.TriggerRaw, ce.Type, payload), nil
 			}
-			return decoded{}, decodeError(trigger, joinField(field, "type"), fmt.Errorf("%q in a batch of %q events", ce.Type, msgs[0].Attributes["type"]))
+			return decoded{}, decodeError(trigger, joinField(field, "type"), fmt.Errorf("%q in a batch of %q events", ce.Type, first))
+		}
+		if i == 0 {
+			first = ce.Type
 		}
 		msg, err := cloudEventMessage(&ce, field)
 		if err != nil {
@@ -145,7 +149,6 @@ func decodeCloudEvents(payload []byte, elems [][]byte, batch bool) (decoded, err
 		msgs = append(msgs, msg)
 	}
 	for i := range msgs {
-		delete(msgs[i].Attributes, "type")
 		if len(msgs[i].Attributes) == 0 {
 			msgs[i].Attributes = nil
 		}
@@ -167,11 +170,10 @@ func decodeCloudEventTexts(payload []byte, elems [][]byte) (decoded, error) {
 	return decodeCloudEvents(payload, objs, true)
 }
 
-// cloudEventMessage maps the data of a message trigger's CloudEvent. The
-// event's type is kept in Attributes["type"] until the batch is checked.
+// cloudEventMessage maps the data of a message trigger's CloudEvent.
 func cloudEventMessage(ce *cloudEvent, field string) (faas.Message, error) {
 	const trigger = faas.TriggerMessage
-	msg := faas.Message{ID: ce.ID, Attributes: map[string]string{"type": ce.Type}}
+	msg := faas.Message{ID: ce.ID, Attributes: map[string]string{}}
 	var err error
 	if msg.Time, err = parseTime(ce.Time, trigger, joinField(field, "time")); err != nil {
 		return msg, err

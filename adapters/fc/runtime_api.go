@@ -11,6 +11,7 @@ import (
 	"net/url"
 	"runtime"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/anyfaas/faas"
@@ -34,7 +35,9 @@ const (
 // Serve polls FC's runtime API at api (host:port, as FC_RUNTIME_API gives
 // it) and runs each invocation in its own goroutine, polling again at once,
 // so the platform decides how many run together. It returns nil when ctx is
-// done, after the invocations in flight have finished and been reported.
+// done, after the invocations in flight have finished and been reported;
+// if they have not within ShutdownTimeout, it cancels their contexts and
+// returns an error saying how many were left.
 //
 // An invocation of x-fc-function-type 1 (FC's initializer) runs the App's
 // FunctionStart, 3 (preFreeze) its Freeze hooks and 2 (preStop) its Close;
@@ -58,16 +61,36 @@ type loop struct {
 	client  *runtimeClient
 	handler *Handler
 	app     *faas.App
+	grace   time.Duration // how long invocations in flight may run on once ctx is done
 }
 
 func newLoop(api string, h faas.Handler) *loop {
 	handler := NewHandler(h)
-	return &loop{client: newRuntimeClient(api), handler: handler, app: handler.app}
+	return &loop{client: newRuntimeClient(api), handler: handler, app: handler.app, grace: ShutdownTimeout}
 }
 
-func (l *loop) run(ctx context.Context) error {
-	var wg sync.WaitGroup
-	defer wg.Wait()
+func (l *loop) run(ctx context.Context) (err error) {
+	var (
+		wg       sync.WaitGroup
+		inflight atomic.Int64
+	)
+	// Invocations in flight finish, and are reported, after ctx is done,
+	// within the grace period; then their contexts are cancelled and run
+	// returns without them.
+	invCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	defer func() {
+		done := make(chan struct{})
+		go func() { wg.Wait(); close(done) }()
+		t := time.NewTimer(l.grace)
+		defer t.Stop()
+		select {
+		case <-done:
+		case <-t.C:
+			cancel()
+			err = fmt.Errorf("fc: %d invocations still running %v after the stop signal; their contexts are cancelled", inflight.Load(), l.grace)
+		}
+		cancel()
+	}()
 	l.app.Logger().Debug("fc: polling the runtime API", "url", l.client.base)
 	var delay time.Duration
 	for {
@@ -88,8 +111,11 @@ func (l *loop) run(ctx context.Context) error {
 			continue
 		}
 		delay = 0
-		// Invocations in flight finish, and are reported, after ctx is done.
-		wg.Go(func() { l.handle(context.WithoutCancel(ctx), inv) })
+		inflight.Add(1)
+		wg.Go(func() {
+			defer inflight.Add(-1)
+			l.handle(invCtx, inv)
+		})
 	}
 }
 

@@ -22,47 +22,20 @@ import (
 	"github.com/google/go-cmp/cmp"
 )
 
-// binaryHeaders are the ce-* headers the binary-mode fixtures travel with:
-// the attributes of the matching CloudEvent type, as Eventarc sets them.
-var binaryHeaders = map[string]http.Header{
-	"storage-object-data-binary-body.json": {
-		"Ce-Specversion": {"1.0"},
-		"Ce-Type":        {"google.cloud.storage.object.v1.finalized"},
-		"Ce-Source":      {"//storage.googleapis.com/projects/_/buckets/sample-bucket"},
-		"Ce-Subject":     {"objects/folder/Test.cs"},
-		"Ce-Id":          {"1234567890"},
-		"Ce-Time":        {"2020-04-23T07:38:57.772Z"},
-		"Ce-Bucket":      {"sample-bucket"},
-		"Content-Type":   {"application/json; charset=utf-8"},
-	},
-	"scheduler-job-executed-binary-body.json": {
-		"Ce-Specversion": {"1.0"},
-		"Ce-Type":        {"google.cloud.scheduler.job.v1.executed"},
-		"Ce-Source":      {"//cloudscheduler.googleapis.com/projects/test-project/locations/us-central1/jobs/nightly"},
-		"Ce-Id":          {"job-run-1"},
-		"Ce-Time":        {"2021-02-05T04:00:00Z"},
-		"Content-Type":   {"application/json"},
-	},
-	"auditlog-pubsub-create-topic-binary-body.json": {
-		"Ce-Specversion":  {"1.0"},
-		"Ce-Type":         {"google.cloud.audit.log.v1.written"},
-		"Ce-Source":       {"//cloudaudit.googleapis.com/projects/test-project/logs/activity"},
-		"Ce-Subject":      {"pubsub.googleapis.com/projects/test-project/topics/test-auditlogs-source"},
-		"Ce-Id":           {"projects/test-project/logs/cloudaudit.googleapis.com%252Factivity9frck8cf9j"}, // percent-encoded
-		"Ce-Time":         {"2020-06-30T16:14:48.401489148Z"},
-		"Ce-Methodname":   {"google.pubsub.v1.Publisher.CreateTopic"},
-		"Ce-Servicename":  {"pubsub.googleapis.com"},
-		"Ce-Resourcename": {"projects/test-project/topics/test-auditlogs-source"},
-		"Content-Type":    {"application/json; charset=utf-8"},
-	},
-	"pubsub-push-body.json": {
-		"Ce-Specversion": {"1.0"},
-		"Ce-Type":        {"google.cloud.pubsub.topic.v1.messagePublished"},
-		"Ce-Source":      {"//pubsub.googleapis.com/projects/test-project/topics/my-topic"},
-		"Ce-Id":          {"message-id"},
-		"Ce-Time":        {"2021-02-05T04:06:14.109Z"},
-		"Content-Type":   {"application/json"},
-	},
+// binaryHeaders returns the ce-* headers each binary-mode fixture was
+// delivered with (testdata/binary-headers.json), by fixture file name; the
+// web adapter's tests replay them too.
+func binaryHeaders(t *testing.T) map[string]http.Header {
+	t.Helper()
+	b, err := os.ReadFile("testdata/binary-headers.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var h map[string]http.Header
+	if err := json.Unmarshal(b, &h); err != nil {
+		t.Fatal(err)
+	}
+	return h
 }
 
 // replay is one request of the conformance test.
@@ -81,6 +54,7 @@ func replays(t *testing.T) []replay {
 		t.Fatalf("no fixtures: %v", err)
 	}
 	var out []replay
+	binary := binaryHeaders(t)
 	for _, file := range files {
 		base := filepath.Base(file)
 		name := strings.TrimSuffix(base, ".json")
@@ -98,9 +72,9 @@ func replays(t *testing.T) []replay {
 			// and by Eventarc in binary mode.
 			r.header = http.Header{"Content-Type": {"application/json"}}
 			r.path = "/projects/test-project/topics/my-topic"
-			out = append(out, replay{name: name + ".binary", fixture: base, path: "/", header: binaryHeaders[base], invoked: true})
+			out = append(out, replay{name: name + ".binary", fixture: base, path: "/", header: binary[base], invoked: true})
 		default:
-			r.header = binaryHeaders[base]
+			r.header = binary[base]
 			if r.header == nil {
 				t.Fatalf("%s: no ce-* headers in binaryHeaders for this fixture", base)
 			}

@@ -235,7 +235,6 @@ func Serve(ctx context.Context, ln net.Listener, h faas.Handler) error {
 		"service", os.Getenv("K_SERVICE"), "revision", os.Getenv("K_REVISION"))
 	return httpserve.Serve(ctx, ln, Handler(app), app, httpserve.Options{
 		Name: "gcf", Grace: ShutdownTimeout, CloseReserve: CloseReserve,
-		Stopping: func() { app.Logger().Info("gcf: stopping", "grace", ShutdownTimeout) },
 	})
 }
 

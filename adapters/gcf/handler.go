@@ -2,6 +2,7 @@ package gcf
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
@@ -11,7 +12,6 @@ import (
 	"io"
 	"math"
 	"mime"
-	"net"
 	"net/http"
 	"os"
 	"strconv"
@@ -21,6 +21,7 @@ import (
 
 	"github.com/anyfaas/faas"
 	"github.com/anyfaas/faas/cloudevent"
+	"github.com/anyfaas/faas/internal/envelope"
 )
 
 // Values of the X-Google-Status header, as functions-framework-go sends
@@ -250,10 +251,11 @@ func httpInvocation(r *http.Request, body []byte) faas.Invocation {
 		Method:   r.Method,
 		Path:     r.URL.Path,
 		Query:    r.URL.Query(),
+		RawQuery: r.URL.RawQuery,
 		Header:   r.Header,
 		Body:     body,
 		Host:     r.Host,
-		SourceIP: remoteIP(r.RemoteAddr),
+		SourceIP: cmp.Or(envelope.ForwardedFor(r.Header), envelope.PeerIP(r.RemoteAddr)),
 	}
 	return faas.Invocation{RequestID: requestID(r, ""), Event: req, Origin: faas.Origin{Context: r}}
 }
@@ -274,13 +276,6 @@ func mediaType(contentType string) string {
 func startsObject(body []byte) bool {
 	b := bytes.TrimLeft(body, " \t\r\n")
 	return len(b) > 0 && b[0] == '{'
-}
-
-func remoteIP(addr string) string {
-	if host, _, err := net.SplitHostPort(addr); err == nil {
-		return host
-	}
-	return addr
 }
 
 // requestID returns the Function-Execution-Id the request carries, else the

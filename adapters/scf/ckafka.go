@@ -21,7 +21,7 @@ type ckafkaRecord struct {
 
 // decodeCKafka decodes a CKafka event into a message event: topic is the
 // Source and msgBody the Body; the ID is "<partition>:<offset>", which
-// names the message within its topic, and partition, offset and msgKey
+// names the message within its topic, and partition, offset and msgKey (as "key", the name on AWS and FC)
 // are Attributes. The event carries no time.
 func decodeCKafka(records []byte) (*faas.MessageEvent, error) {
 	const trig = faas.TriggerMessage
@@ -40,7 +40,7 @@ func decodeCKafka(records []byte) (*faas.MessageEvent, error) {
 			Attributes: map[string]string{"partition": part, "offset": off},
 		}
 		if k.MsgKey != "" {
-			msg.Attributes["msgKey"] = k.MsgKey
+			msg.Attributes["key"] = k.MsgKey
 		}
 		ev.Records = append(ev.Records, msg)
 		return nil

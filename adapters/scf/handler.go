@@ -27,6 +27,13 @@ const (
 // runtime deliver them; ServeHTTP is a web function, and an image
 // function's event endpoint. A Handler is safe for concurrent use.
 type Handler struct {
+	// EventInvoke makes ServeHTTP take a POST to EventInvokePath as an
+	// image function's event invocation. It is off by default, as for a
+	// web function that path is a route like any other, which a client
+	// could otherwise use to send the function events of its choosing.
+	// Start sets it when EnvEventInvoke is "1".
+	EventInvoke bool
+
 	app *faas.App
 }
 

@@ -15,7 +15,8 @@
 //   - Web functions and image functions: the binary is an HTTP server on
 //     0.0.0.0:9000; requests arrive as they are, with X-Scf-* headers
 //     added (Tencent Cloud doc 583/40688), and an image function's event
-//     invocations arrive as POST /event-invoke. See Handler.ServeHTTP and
+//     invocations arrive as POST /event-invoke, served when the function
+//     opts in with FAAS_SCF_EVENT_INVOKE=1. See Handler.ServeHTTP and
 //     ServeWeb.
 //
 // Start picks the way from the environment. Importing the package
@@ -94,7 +95,9 @@ func init() { faas.RegisterAdapter(faas.PlatformSCF, Start) }
 //
 //	SCF_RUNTIME_API       custom runtime: ServeRuntimeAPI at RuntimeAPIURL
 //	_LAMBDA_SERVER_PORT   Go runtime: ServeRPC on 0.0.0.0:$_LAMBDA_SERVER_PORT
-//	otherwise             web function: ServeWeb on WebAddr (0.0.0.0:9000)
+//	otherwise             web function: ServeWeb on WebAddr (0.0.0.0:9000),
+//	                      and an image function's events on EventInvokePath
+//	                      if FAAS_SCF_EVENT_INVOKE is "1" (EnvEventInvoke)
 //
 // If h is not an *faas.App, it is served as an App of one function.
 func Start(h faas.Handler) error {
@@ -113,16 +116,21 @@ func serve(ctx context.Context, getenv func(string) string, listen func(network,
 	if base := RuntimeAPIURL(getenv); base != "" {
 		return ServeRuntimeAPI(ctx, base, app)
 	}
+	port := getenv("_LAMBDA_SERVER_PORT")
 	addr := WebAddr(getenv)
-	serveOn := ServeWeb
-	if port := getenv("_LAMBDA_SERVER_PORT"); port != "" {
-		addr, serveOn = net.JoinHostPort("0.0.0.0", port), ServeRPC
+	if port != "" {
+		addr = net.JoinHostPort("0.0.0.0", port)
 	}
 	ln, err := listen("tcp", addr)
 	if err != nil {
 		return errors.Join(fmt.Errorf("scf: %w", err), closeApp(app))
 	}
-	return serveOn(ctx, ln, app)
+	if port != "" {
+		return ServeRPC(ctx, ln, app)
+	}
+	handler := NewHandler(app)
+	handler.EventInvoke = getenv(EnvEventInvoke) == "1"
+	return serveWeb(ctx, ln, handler)
 }
 
 // WebAddr returns the address a web function listens on, given the

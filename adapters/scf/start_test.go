@@ -93,6 +93,21 @@ func TestServe(t *testing.T) {
 				if string(body) != "ok" {
 					t.Errorf("web function answered %s", body)
 				}
+				// Without FAAS_SCF_EVENT_INVOKE, /event-invoke is a route
+				// like any other.
+				if body := post(t, "http://"+addr+EventInvokePath, `{}`); body != "ok" {
+					t.Errorf("web function answered %s at %s", body, EventInvokePath)
+				}
+			},
+		},
+		{
+			name:     "image function taking events",
+			env:      map[string]string{"SCF_FUNCTIONNAME": "f", EnvEventInvoke: "1"},
+			wantAddr: "0.0.0.0:9000",
+			invoke: func(t *testing.T, addr string) {
+				if body := post(t, "http://"+addr+EventInvokePath, `{}`); body != `"ok"` {
+					t.Errorf("event invocation answered %s", body)
+				}
 			},
 		},
 		{
@@ -165,4 +180,18 @@ func TestServe(t *testing.T) {
 			}
 		})
 	}
+}
+
+func post(t *testing.T, url, body string) string {
+	t.Helper()
+	resp, err := http.Post(url, "application/json", strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
 }

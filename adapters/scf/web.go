@@ -1,6 +1,7 @@
 package scf
 
 import (
+	"cmp"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
@@ -13,6 +14,7 @@ import (
 	"time"
 
 	"github.com/anyfaas/faas"
+	"github.com/anyfaas/faas/internal/envelope"
 	"github.com/anyfaas/faas/internal/httpserve"
 )
 
@@ -39,6 +41,11 @@ const (
 // documentation).
 const EventInvokePath = "/event-invoke"
 
+// EnvEventInvoke is the environment variable that turns on
+// [Handler.EventInvoke] when Start serves a web server: set it to "1" in
+// an image function that takes events (the generated deploy spec does).
+const EnvEventInvoke = "FAAS_SCF_EVENT_INVOKE"
+
 // ServeHTTP serves a web function: SCF passes HTTP requests through to the
 // server on port 9000 with its X-Scf-* headers added, and the response goes
 // back as it is (Tencent Cloud doc 583/40688).
@@ -51,7 +58,8 @@ const EventInvokePath = "/event-invoke"
 // over them 502, each with the headers X-Scf-Request-Id and
 // X-Scf-Error-Type and a JSON error report, as the platform answers.
 //
-// A POST to EventInvokePath is an event invocation of an image function:
+// With EventInvoke set, a POST to EventInvokePath is an event invocation
+// of an image function:
 // the body is the event, handled as Invoke handles it, and the reply is
 // 200 with the result; a failure is answered with the error report, 400
 // for an event that cannot be decoded, 413 for one too large and 500
@@ -96,7 +104,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		ctx, cancel = context.WithTimeout(ctx, time.Duration(fctx.TimeLimitInMs)*time.Millisecond)
 		defer cancel()
 	}
-	if r.Method == http.MethodPost && r.URL.Path == EventInvokePath {
+	if h.EventInvoke && r.Method == http.MethodPost && r.URL.Path == EventInvokePath {
 		h.serveEvent(ctx, w, fctx, body)
 		return
 	}
@@ -108,7 +116,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		Header:   r.Header,
 		Body:     body,
 		Host:     r.Host,
-		SourceIP: remoteIP(r),
+		SourceIP: cmp.Or(envelope.ForwardedFor(r.Header), envelope.PeerIP(r.RemoteAddr)),
 	}
 	c := h.app.NewContext(ctx, faas.Invocation{
 		Platform:  faas.PlatformSCF,
@@ -202,18 +210,6 @@ func headerBytes(h http.Header) int {
 	return n
 }
 
-// remoteIP returns the client's address: X-Real-Ip, which SCF's proxy
-// sets, or else the connection's peer.
-func remoteIP(r *http.Request) string {
-	if ip := r.Header.Get("X-Real-Ip"); ip != "" {
-		return ip
-	}
-	if host, _, err := net.SplitHostPort(r.RemoteAddr); err == nil {
-		return host
-	}
-	return r.RemoteAddr
-}
-
 // newRequestID returns a random request id, for requests that come
 // without X-Scf-Request-Id (local runs).
 func newRequestID() string {
@@ -226,7 +222,10 @@ func newRequestID() string {
 // in-flight requests finish and closes the App, within ShutdownTimeout. It
 // closes ln.
 func ServeWeb(ctx context.Context, ln net.Listener, h faas.Handler) error {
-	handler := NewHandler(h)
+	return serveWeb(ctx, ln, NewHandler(h))
+}
+
+func serveWeb(ctx context.Context, ln net.Listener, handler *Handler) error {
 	handler.app.Logger().Info("scf: serving a web function", "url", "http://"+ln.Addr().String())
 	return httpserve.Serve(ctx, ln, handler, handler.app, httpserve.Options{Name: "scf", Grace: ShutdownTimeout})
 }

@@ -7,16 +7,15 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net"
+	"mime"
 	"net/http"
 	"os"
 	"strconv"
-	"strings"
-	"sync/atomic"
 	"time"
 
 	"github.com/anyfaas/faas"
 	"github.com/anyfaas/faas/cloudevent"
+	"github.com/anyfaas/faas/internal/envelope"
 )
 
 // Health probe paths.
@@ -27,9 +26,8 @@ const (
 
 // handler serves an App over net/http.
 type handler struct {
-	app      *faas.App
-	timeout  time.Duration
-	stopping atomic.Bool
+	app     *faas.App
+	timeout time.Duration
 }
 
 // Handler returns an http.Handler that invokes h for each request, writes
@@ -62,7 +60,7 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if r.Method == http.MethodGet || r.Method == http.MethodHead {
 		switch r.URL.Path {
 		case ReadinessPath:
-			h.probe(w, !h.stopping.Load() && h.app.Start(r.Context()) == nil)
+			h.probe(w, h.app.Start(r.Context()) == nil)
 			return
 		case LivenessPath:
 			h.probe(w, true)
@@ -111,7 +109,7 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		Header:   r.Header,
 		Body:     body,
 		Host:     r.Host,
-		SourceIP: remoteIP(r.RemoteAddr),
+		SourceIP: envelope.ClientIP(r.Header, r.RemoteAddr),
 	}
 	ctx := h.app.NewContext(parent, faas.Invocation{
 		Platform:  faas.PlatformWeb,
@@ -150,16 +148,18 @@ func carriesEvent(method string) bool {
 // JSON, 204 for a nil result, and on failure the status of an *faas.Error
 // or 500, so that the sender (Knative Eventing, Eventarc) retries.
 func (h *handler) serveEvent(w http.ResponseWriter, r *http.Request, parent context.Context, ce *cloudevent.Event, body []byte) {
-	event, err := cloudevent.Standard(faas.PlatformWeb, ce, nil, "data.message")
+	// native is what the client sent, for Origin.Event; in structured mode
+	// it is also the event in the CloudEvents JSON format, kept as sent.
+	var native, structured []byte
+	if mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); mt == "application/cloudevents+json" {
+		native, structured = body, body
+	} else if len(body) > 0 && cloudevent.IsJSONContent(ce.DataContentType) {
+		native = body
+	}
+	event, err := cloudevent.Standard(faas.PlatformWeb, ce, structured, "data.message")
 	if err != nil {
 		writeJSONError(w, http.StatusBadRequest, err.Error())
 		return
-	}
-	var native []byte
-	if mt := r.Header.Get("Content-Type"); strings.HasPrefix(mt, "application/cloudevents+json") {
-		native = body
-	} else if len(body) > 0 && cloudevent.IsJSONContent(ce.DataContentType) {
-		native = body
 	}
 	ctx := h.app.NewContext(parent, faas.Invocation{
 		Platform:  faas.PlatformWeb,
@@ -241,13 +241,6 @@ func closeStream(r io.Reader) {
 	if c, ok := r.(io.Closer); ok {
 		c.Close()
 	}
-}
-
-func remoteIP(addr string) string {
-	if host, _, err := net.SplitHostPort(addr); err == nil {
-		return host
-	}
-	return addr
 }
 
 // requestID returns the id the platform or a proxy gave the request, or a

@@ -3,10 +3,12 @@ package web
 import (
 	"bufio"
 	"context"
+	"errors"
 	"io"
 	"log/slog"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -101,15 +103,11 @@ func TestHealth(t *testing.T) {
 	if code, body := get(LivenessPath); code != 200 || body != "ok\n" {
 		t.Errorf("liveness: %d %q", code, body)
 	}
-	// While an invocation is in flight, the stop signal fails readiness.
+	// The probes answer while an invocation is in flight.
 	slow := make(chan string, 1)
 	go func() { _, b := get("/slow"); slow <- b }()
-	h := newHandler(app)
-	h.stopping.Store(true)
-	rec := &recorder{header: http.Header{}}
-	h.ServeHTTP(rec, httptestRequest("GET", ReadinessPath))
-	if rec.code != http.StatusServiceUnavailable {
-		t.Errorf("readiness after the stop signal: %d", rec.code)
+	if code, _ := get(ReadinessPath); code != 200 {
+		t.Errorf("readiness during an invocation: %d", code)
 	}
 	close(release)
 	if b := <-slow; b != "done" {
@@ -168,4 +166,20 @@ func httptestRequest(method, target string) *http.Request {
 	r, _ := http.NewRequest(method, target, nil)
 	r.RemoteAddr = "127.0.0.1:1"
 	return r
+}
+
+// An App whose start fails is not ready, and stays alive for the host to
+// see why.
+func TestHealthStartFails(t *testing.T) {
+	app := quiet()
+	app.Use(faas.Layer{Name: "db", FunctionStart: func(context.Context) error { return errors.New("no database") }})
+	app.Func("f", func(*faas.Context, any) (any, error) { return "ok", nil })
+	h := Handler(app)
+	for path, want := range map[string]int{ReadinessPath: http.StatusServiceUnavailable, LivenessPath: http.StatusOK} {
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, httptest.NewRequest("GET", path, nil))
+		if rec.Code != want {
+			t.Errorf("GET %s: %d, want %d", path, rec.Code, want)
+		}
+	}
 }

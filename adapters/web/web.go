@@ -7,10 +7,13 @@
 // the answer is 200 with the result as JSON, 204 for none, or an error
 // status, so that Knative Eventing or Eventarc retries. GET or HEAD on
 // /health/readiness and /health/liveness answer the host's probes (the
-// paths Knative functions use): readiness is 200 once the App has started
-// and 503 from the stop signal on; liveness is 200 while the process
-// serves. Every other request is an HTTP invocation. A handler that returns an io.Reader streams it, flushing as it
-// goes. When FAAS_TIMEOUT (a duration such as "30s", or seconds) or Cloud
+// paths Knative functions use): readiness is 200 once the App has started,
+// 503 if its start failed; liveness is 200 while the process serves. On
+// the stop signal the server stops accepting connections at once, so a
+// host that needs traffic drained first (a plain Kubernetes Deployment)
+// should delay SIGTERM with a preStop hook; Knative and Cloud Run drain
+// themselves. Every other request is an HTTP invocation. A handler that
+// returns an io.Reader streams it, flushing as it goes. When FAAS_TIMEOUT (a duration such as "30s", or seconds) or Cloud
 // Run's CLOUD_RUN_TIMEOUT_SECONDS is set, each invocation's deadline is
 // that far from its arrival; otherwise only the client's going away ends
 // it.
@@ -114,6 +117,5 @@ func Serve(ctx context.Context, ln net.Listener, h faas.Handler) error {
 	app.Logger().Info("web: listening", "url", "http://"+ln.Addr().String())
 	return httpserve.Serve(ctx, ln, handler, app, httpserve.Options{
 		Name: "web", Grace: ShutdownTimeout, CloseReserve: CloseReserve,
-		Stopping: func() { handler.stopping.Store(true) }, // readiness fails from now on
 	})
 }

@@ -8,10 +8,13 @@ import (
 	"encoding/base64"
 	"errors"
 	"mime"
+	"net"
 	"net/http"
+	"net/netip"
 	"net/textproto"
 	"net/url"
 	"reflect"
+	"slices"
 	"strings"
 	"unicode/utf8"
 
@@ -159,4 +162,71 @@ func ReportOf(err error) Report {
 		}
 	}
 	return r
+}
+
+// ClientIP returns the address of the client of an HTTP request that came
+// straight from peer (a host:port, a bare address or empty) with headers
+// h, as a server that may or may not sit behind a proxy sees it: a peer
+// with a public address is the client itself, and its headers are not
+// believed; a peer with a private one is a proxy, and the client is what
+// [ForwardedFor] finds, or else the peer.
+func ClientIP(h http.Header, peer string) string {
+	if host, _, err := net.SplitHostPort(peer); err == nil {
+		peer = host
+	}
+	if addr, err := netip.ParseAddr(peer); err == nil && isPublic(addr) {
+		return peer
+	}
+	if ip := ForwardedFor(h); ip != "" {
+		return ip
+	}
+	return peer
+}
+
+// ForwardedFor returns the client's address as the proxies in front of a
+// platform's function report it in X-Forwarded-For, or "".
+//
+// The trust model: each proxy appends the address it saw, and the
+// platform's own hops have private addresses, so the client is the
+// rightmost public entry; entries to the left of it may be whatever the
+// client sent. If all entries are private (a caller inside the platform's
+// network) it is the rightmost one. X-Real-Ip is never believed: a proxy
+// that does not set it passes on what the client sent.
+func ForwardedFor(h http.Header) string {
+	fallback := ""
+	for _, v := range slices.Backward(h.Values("X-Forwarded-For")) {
+		for _, e := range slices.Backward(strings.Split(v, ",")) {
+			e = strings.TrimSpace(e)
+			addr, err := netip.ParseAddr(e)
+			if err != nil {
+				continue
+			}
+			if isPublic(addr) {
+				return e
+			}
+			if fallback == "" {
+				fallback = e
+			}
+		}
+	}
+	return fallback
+}
+
+// PeerIP returns the host of a network address.
+func PeerIP(addr string) string {
+	if host, _, err := net.SplitHostPort(addr); err == nil {
+		return host
+	}
+	return addr
+}
+
+func isPublic(addr netip.Addr) bool {
+	addr = addr.Unmap()
+	return addr.IsGlobalUnicast() && !addr.IsPrivate() && !isShared(addr)
+}
+
+// isShared reports whether addr is in 100.64.0.0/10, the carrier-grade NAT
+// range that cloud load balancers use inside their networks.
+func isShared(addr netip.Addr) bool {
+	return addr.Is4() && addr.As4()[0] == 100 && addr.As4()[1]&0xc0 == 64
 }

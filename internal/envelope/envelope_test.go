@@ -98,3 +98,35 @@ func TestReportOf(t *testing.T) {
 		}
 	}
 }
+
+func TestClientIP(t *testing.T) {
+	tests := []struct {
+		name string
+		xff  []string
+		peer string
+		want string
+	}{
+		{"public peer wins over headers", []string{"203.0.113.9"}, "198.51.100.7:5000", "198.51.100.7"},
+		{"rightmost public entry", []string{"1.2.3.4, 203.0.113.9, 10.0.0.2"}, "10.0.0.1:80", "203.0.113.9"},
+		{"spoofed left entries ignored", []string{"8.8.8.8", "203.0.113.9"}, "127.0.0.1:80", "203.0.113.9"},
+		{"all private: rightmost", []string{"10.0.0.3, 192.168.1.4"}, "127.0.0.1:80", "192.168.1.4"},
+		{"garbage skipped", []string{"203.0.113.9, not-an-ip"}, "", "203.0.113.9"},
+		{"carrier-grade NAT is internal", []string{"203.0.113.9, 100.100.1.1"}, "", "203.0.113.9"},
+		{"IPv6", []string{"2001:db8::1, fd00::1"}, "[::1]:80", "2001:db8::1"},
+		{"no header: peer", nil, "10.1.2.3:8080", "10.1.2.3"},
+		{"bare peer", nil, "10.1.2.3", "10.1.2.3"},
+		{"nothing", nil, "", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			h := http.Header{}
+			h.Set("X-Real-Ip", "6.6.6.6")
+			for _, v := range tt.xff {
+				h.Add("X-Forwarded-For", v)
+			}
+			if got := ClientIP(h, tt.peer); got != tt.want {
+				t.Errorf("ClientIP(%q, %q) = %q, want %q", tt.xff, tt.peer, got, tt.want)
+			}
+		})
+	}
+}

@@ -25,13 +25,10 @@ type Options struct {
 	// CloseReserve is the part of Grace kept for the Close hooks however
 	// long the requests in flight take. Zero means 2 seconds.
 	CloseReserve time.Duration
-	// Stopping, if set, is called when the stop begins, before draining;
-	// adapters fail their readiness probe from then on.
-	Stopping func()
 }
 
 // Serve serves handler on ln until ctx is done or the server fails. Then it
-// stops accepting connections, waits for the requests in flight until
+// logs "<Name>: stopping", stops accepting connections, waits for the requests in flight until
 // Grace less CloseReserve has passed, cuts those still running, and closes
 // app by the end of Grace. It closes ln, and returns the server's failure
 // and the App's Close failure, joined. Request contexts derive from ctx
@@ -59,9 +56,7 @@ func Serve(ctx context.Context, ln net.Listener, handler http.Handler, app *faas
 		deadline = time.Now().Add(o.Grace)
 	case <-ctx.Done():
 		deadline = time.Now().Add(o.Grace)
-		if o.Stopping != nil {
-			o.Stopping()
-		}
+		app.Logger().Info(o.Name+": stopping", "grace", o.Grace)
 		drainCtx, cancel := context.WithDeadline(context.Background(), deadline.Add(-o.CloseReserve))
 		serveErr = srv.Shutdown(drainCtx)
 		cancel()

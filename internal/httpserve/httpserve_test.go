@@ -34,18 +34,15 @@ func TestStopCutsRequestsThatOverrun(t *testing.T) {
 		t.Fatal(err)
 	}
 	ctx, stop := context.WithCancel(t.Context())
-	stopping := make(chan struct{})
 	done := make(chan error, 1)
 	go func() {
 		done <- Serve(ctx, ln, handler, app, Options{
 			Name: "test", Grace: 300 * time.Millisecond, CloseReserve: 100 * time.Millisecond,
-			Stopping: func() { close(stopping) },
 		})
 	}()
 	go http.Get("http://" + ln.Addr().String() + "/")
 	<-entered
 	stop()
-	<-stopping
 	err = <-done
 	if err == nil || !strings.Contains(err.Error(), "test: requests still in flight after 200ms") {
 		t.Errorf("Serve = %v", err)

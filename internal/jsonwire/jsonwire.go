@@ -24,6 +24,11 @@ func (e *SyntaxError) Error() string { return fmt.Sprintf("%s at offset %d", e.m
 // ErrNotObject is returned by Object for a value that is not an object.
 var ErrNotObject = errors.New("not a JSON object")
 
+// MaxDepth is how deeply objects and arrays may nest, as in encoding/json.
+// Deeper input is a SyntaxError: without a bound, a few megabytes of "["
+// would exhaust the stack, which no recover can catch.
+const MaxDepth = 10000
+
 // Object calls fn with the unescaped key and the raw value of each member
 // of the object in data, in order, until fn returns false. Leading and
 // trailing whitespace is allowed; anything else around the object is an
@@ -33,7 +38,7 @@ func Object(data []byte, fn func(key string, value []byte) bool) error {
 	if i >= len(data) || data[i] != '{' {
 		return ErrNotObject
 	}
-	end, err := object(data, i, fn)
+	end, err := object(data, i, 0, fn)
 	if err != nil {
 		return err
 	}
@@ -50,7 +55,7 @@ func Array(data []byte, fn func(value []byte) bool) error {
 	if i >= len(data) || data[i] != '[' {
 		return errors.New("not a JSON array")
 	}
-	end, err := array(data, i, fn)
+	end, err := array(data, i, 0, fn)
 	if err != nil {
 		return err
 	}
@@ -90,11 +95,14 @@ func String(raw []byte) (string, bool) {
 // Valid reports whether data is one valid JSON value.
 func Valid(data []byte) bool {
 	i := skipSpace(data, 0)
-	end, err := value(data, i)
+	end, err := value(data, i, 0)
 	return err == nil && skipSpace(data, end) == len(data)
 }
 
-func object(data []byte, i int, fn func(string, []byte) bool) (int, error) {
+func object(data []byte, i, depth int, fn func(string, []byte) bool) (int, error) {
+	if depth >= MaxDepth {
+		return i, &SyntaxError{i, "exceeded the maximum nesting depth"}
+	}
 	i = skipSpace(data, i+1) // past '{'
 	if i < len(data) && data[i] == '}' {
 		return i + 1, nil
@@ -117,7 +125,7 @@ func object(data []byte, i int, fn func(string, []byte) bool) (int, error) {
 			return i, &SyntaxError{i, "expected ':' after an object key"}
 		}
 		i = skipSpace(data, i+1)
-		vend, err := value(data, i)
+		vend, err := value(data, i, depth+1)
 		if err != nil {
 			return i, err
 		}
@@ -143,14 +151,17 @@ func object(data []byte, i int, fn func(string, []byte) bool) (int, error) {
 	}
 }
 
-func array(data []byte, i int, fn func([]byte) bool) (int, error) {
+func array(data []byte, i, depth int, fn func([]byte) bool) (int, error) {
+	if depth >= MaxDepth {
+		return i, &SyntaxError{i, "exceeded the maximum nesting depth"}
+	}
 	i = skipSpace(data, i+1) // past '['
 	if i < len(data) && data[i] == ']' {
 		return i + 1, nil
 	}
 	stopped := false
 	for {
-		end, err := value(data, i)
+		end, err := value(data, i, depth+1)
 		if err != nil {
 			return i, err
 		}
@@ -172,16 +183,16 @@ func array(data []byte, i int, fn func([]byte) bool) (int, error) {
 	}
 }
 
-// value returns the end of the JSON value starting at i.
-func value(data []byte, i int) (int, error) {
+// value returns the end of the JSON value starting at i, depth levels in.
+func value(data []byte, i, depth int) (int, error) {
 	if i >= len(data) {
 		return i, &SyntaxError{i, "unexpected end of JSON input"}
 	}
 	switch c := data[i]; {
 	case c == '{':
-		return object(data, i, nil)
+		return object(data, i, depth, nil)
 	case c == '[':
-		return array(data, i, nil)
+		return array(data, i, depth, nil)
 	case c == '"':
 		return stringEnd(data, i)
 	case c == 't':

@@ -179,3 +179,20 @@ func TestKind(t *testing.T) {
 		}
 	}
 }
+
+// Nesting past MaxDepth is an error, not a stack overflow: 4 MB of "["
+// used to end the process.
+func TestDepth(t *testing.T) {
+	deep := bytes.Repeat([]byte("["), 4<<20)
+	if Valid(deep) {
+		t.Error("4 MB of [ is valid")
+	}
+	err := Object(append([]byte(`{"a":`), deep...), func(string, []byte) bool { return true })
+	if err == nil || !strings.Contains(err.Error(), "exceeded the maximum nesting depth") {
+		t.Errorf("Object = %v", err)
+	}
+	ok := append(bytes.Repeat([]byte("["), MaxDepth-1), bytes.Repeat([]byte("]"), MaxDepth-1)...)
+	if !Valid(ok) || !json.Valid(ok) {
+		t.Error("nesting just under the limit is refused")
+	}
+}
