@@ -88,9 +88,10 @@ func Detect(getenv func(string) string) (platform, reason string, detected bool,
 	return PlatformWeb, "no platform was detected", false, nil
 }
 
-// Start serves h on the platform the process runs on, as [Detect] names it,
-// through the adapter registered for that platform, and returns when the
-// adapter stops. When no platform is detected it serves plain HTTP and logs
+// Start serves h on the platform the process runs on, as [Detect] names it
+// (FAAS_PLATFORM first, then the platform the manifest names, then the
+// environment), through the adapter registered for that platform, and
+// returns when the adapter stops. When no platform is detected it serves plain HTTP and logs
 // that it did. If h is not an *App, it is served as an App of one function.
 //
 // The core links no adapter: import github.com/anyfaas/faas/adapters, or
@@ -117,6 +118,14 @@ func Start(h Handler) error {
 	platform, reason, detected, err := Detect(os.Getenv)
 	if err != nil {
 		return err
+	}
+	// A unit packaged for a platform runs on it: Cloud Run's K_SERVICE,
+	// say, would otherwise pick web for a unit packaged for gcf.
+	if m := app.manifest; m != nil && m.Platform != "" && os.Getenv("FAAS_PLATFORM") == "" && m.Platform != platform {
+		if !slices.Contains(Platforms, m.Platform) {
+			return fmt.Errorf("faas: the manifest names the platform %q, not one of %s", m.Platform, strings.Join(Platforms, ", "))
+		}
+		platform, reason, detected = m.Platform, "the manifest names it", true
 	}
 	adaptersMu.RLock()
 	start := adapters[platform]

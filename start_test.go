@@ -57,6 +57,16 @@ func TestStartWithoutAdapter(t *testing.T) {
 	if err == nil || err.Error() != want {
 		t.Errorf("Start = %v, want %s", err, want)
 	}
+	// Without FAAS_PLATFORM, the platform the manifest names wins over
+	// the environment.
+	t.Setenv("FAAS_PLATFORM", "")
+	t.Setenv("K_SERVICE", "svc")
+	app := faas.New(faas.WithManifest(&faas.Manifest{Platform: "gcf"}))
+	app.Func("f", echo("x"))
+	want = `faas: platform gcf (the manifest names it) has no adapter linked into this binary (linked: none); import _ "github.com/anyfaas/faas/adapters"`
+	if err := faas.Start(app); err == nil || err.Error() != want {
+		t.Errorf("Start with a manifest = %v, want %s", err, want)
+	}
 	t.Setenv("FAAS_PLATFORM", "nowhere")
 	if err := faas.Start(faas.New()); err == nil || !strings.Contains(err.Error(), `FAAS_PLATFORM="nowhere"`) {
 		t.Errorf("Start with a bad FAAS_PLATFORM = %v", err)

@@ -86,7 +86,7 @@ func TestFromHTTP(t *testing.T) {
 func TestTriggerOf(t *testing.T) {
 	for typ, want := range map[string]string{
 		TypeStorageFinalized: "storage", "google.cloud.storage.object.v1.archived": "storage",
-		TypePubsubPublished: "message", TypeSchedulerJobRun: "timer",
+		TypePubsubPublished: "message", TypeSchedulerJobRun: "timer", TypeKnativePing: "timer",
 		"google.cloud.audit.log.v1.written": "log", "google.firebase.auth.user.v1.created": "firebase",
 		"google.cloud.firestore.document.v1.written": "firestore", "google.cloud.http.v1.x": "cloudevent",
 		"com.example.thing": "cloudevent",

@@ -11,10 +11,14 @@
 //	google.cloud.storage.object.v1.<other>          *faas.StorageEvent, Op "<other>"
 //	google.cloud.pubsub.topic.v1.messagePublished   *faas.MessageEvent
 //	google.cloud.scheduler.job.v1.executed          *faas.TimerEvent
+//	dev.knative.sources.ping                        *faas.TimerEvent (Knative PingSource)
 //	google.cloud.audit.log.v1.*                     *faas.RawEvent, trigger "log"
 //	google.firebase.*                               *faas.RawEvent, trigger "firebase"
 //	google.cloud.<service>.*                        *faas.RawEvent, trigger "<service>"
 //	anything else                                   *faas.RawEvent, trigger "cloudevent"
+//
+// An event delivered to the path /<name> of a function of the App is for
+// that function (PathFunction).
 //
 // A RawEvent's Kind is the CloudEvent's type and its JSON the event in the
 // CloudEvents JSON format, whatever the mode it came in. An event that

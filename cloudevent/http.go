@@ -50,10 +50,28 @@ func TriggerOf(ceType string) string {
 		return faas.TriggerStorage
 	case ceType == TypePubsubPublished:
 		return faas.TriggerMessage
-	case ceType == TypeSchedulerJobRun:
+	case ceType == TypeSchedulerJobRun, ceType == TypeKnativePing:
 		return faas.TriggerTimer
 	}
 	return RawTrigger(ceType)
+}
+
+// PathFunction returns the function of app that an event delivered to
+// path is for: name, for the path /name of one of its functions, else ""
+// (the App then routes the event by its trigger). anyfaas's generated
+// deployments deliver the events of a unit of several functions to
+// /<function>, as functions-framework-go serves a function at /<name>.
+func PathFunction(app *faas.App, path string) string {
+	name, ok := strings.CutPrefix(path, "/")
+	if !ok || name == "" || strings.Contains(name, "/") {
+		return ""
+	}
+	for _, f := range app.Functions() {
+		if f.Name == name {
+			return name
+		}
+	}
+	return ""
 }
 
 // mediaType returns the lower-case media type of a Content-Type.

@@ -21,6 +21,8 @@ const (
 	TypePubsubPublished  = "google.cloud.pubsub.topic.v1.messagePublished"
 	TypeSchedulerJobRun  = "google.cloud.scheduler.job.v1.executed"
 	TypeAuditLogPrefix   = "google.cloud.audit.log."
+	// TypeKnativePing is the type of the events of a Knative PingSource.
+	TypeKnativePing = "dev.knative.sources.ping"
 )
 
 // Standard returns the standard event of a CloudEvent, by its type (see
@@ -49,6 +51,10 @@ func standard(ce *Event, raw []byte, msgField string) (any, error) {
 		return pubsubEvent(ce, msgField)
 	case ce.Type == TypeSchedulerJobRun:
 		return timerEvent(ce)
+	case ce.Type == TypeKnativePing:
+		// The source is /apis/v1/namespaces/<namespace>/pingsources/<name>;
+		// the data is the PingSource's data, as it is.
+		return &faas.TimerEvent{Name: ce.Source, Time: ce.Time, Payload: string(ce.Data)}, nil
 	}
 	if raw == nil {
 		raw, _ = ce.MarshalJSON() // never fails

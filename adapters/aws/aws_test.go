@@ -416,3 +416,49 @@ func readFile(t *testing.T, name string) []byte {
 	}
 	return b
 }
+
+// A Schedule rule with a constant Input, as the SAM generator writes one
+// for a timer with a payload, reaches the handler as a timer event.
+func TestScheduleInput(t *testing.T) {
+	tests := []struct {
+		name    string
+		payload string
+		want    *faas.TimerEvent
+		err     string
+	}{
+		{"payload", `{"source":"aws.events","detail-type":"Scheduled Event","resources":["nightly"],"detail":{"payload":"full"}}`,
+			&faas.TimerEvent{Name: "nightly", Payload: "full"}, ""},
+		{"no payload", `{"source":"aws.events","detail-type":"Scheduled Event","resources":["nightly"],"detail":{}}`,
+			&faas.TimerEvent{Name: "nightly"}, ""},
+		{"payload not a string", `{"source":"aws.events","detail-type":"Scheduled Event","detail":{"payload":7}}`,
+			nil, `{"errorMessage":"aws: timer event: field detail.payload: want a string, not a number","errorType":"DecodeError"}`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var got *faas.TimerEvent
+			h := aws.NewHandler(newApp(faas.HandlerFunc(func(_ *faas.Context, event any) (any, error) {
+				got, _ = event.(*faas.TimerEvent)
+				return nil, nil
+			})))
+			before := time.Now()
+			_, err := h.Invoke(lambdaContext(t), []byte(tt.payload))
+			if tt.err != "" {
+				var ie messages.InvokeResponse_Error
+				if !errors.As(err, &ie) || string(marshal(t, ie)) != tt.err {
+					t.Errorf("Invoke = %v, want %s", err, tt.err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got == nil || got.Time.Before(before) || got.Time.After(time.Now()) {
+				t.Fatalf("event %+v: want a timer event at its arrival", got)
+			}
+			got.Time = time.Time{}
+			if diff := cmp.Diff(tt.want, got); diff != "" {
+				t.Errorf("(-want +got):\n%s", diff)
+			}
+		})
+	}
+}

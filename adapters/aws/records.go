@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/anyfaas/faas"
+	"github.com/anyfaas/faas/internal/jsonwire"
 )
 
 // decodeInto decodes payload into v, reporting a failure as a DecodeError
@@ -247,18 +248,37 @@ type eventBridge struct {
 
 // decodeSchedule decodes an EventBridge schedule: the timer is named by its
 // rule's ARN.
+//
+// A rule with a constant Input sends that instead of the event. anyfaas's
+// SAM generator gives a timer with a payload the Input
+//
+//	{"source":"aws.events","detail-type":"Scheduled Event",
+//	 "resources":["<timer name>"],"detail":{"payload":"<payload>"}}
+//
+// which is the scheduled event without what only EventBridge knows: its
+// time is then the invocation's arrival, and its payload detail.payload.
 func decodeSchedule(payload []byte) (any, error) {
 	var e eventBridge
 	if err := decodeInto(payload, &e, faas.TriggerTimer); err != nil {
 		return nil, err
 	}
-	at, err := timeField(faas.TriggerTimer, "time", e.Time)
-	if err != nil {
-		return nil, err
+	at := time.Now().UTC()
+	if e.Time != "" {
+		var err error
+		if at, err = timeField(faas.TriggerTimer, "time", e.Time); err != nil {
+			return nil, err
+		}
 	}
 	ev := &faas.TimerEvent{Time: at}
 	if len(e.Resources) > 0 {
 		ev.Name = e.Resources[0]
+	}
+	if p := jsonwire.Member(e.Detail, "payload"); p != nil {
+		s, ok := jsonwire.String(p)
+		if !ok {
+			return nil, &faas.DecodeError{Platform: faas.PlatformAWS, Trigger: faas.TriggerTimer, Field: "detail.payload", Err: fmt.Errorf("want a string, not %s", jsonwire.Kind(p))}
+		}
+		ev.Payload = s
 	}
 	return ev, nil
 }

@@ -62,7 +62,11 @@
 //     (…/projects/p/topics/t), as FF does, or else the subscription stands
 //     for it.
 //
-// Everything else is a plain HTTP request, a *faas.HTTPRequest.
+// Everything else is a plain HTTP request, a *faas.HTTPRequest. Without
+// FUNCTION_TARGET, an event delivered to the path /<name> of one of the
+// App's functions is for that function (cloudevent.PathFunction), as
+// functions-framework-go serves a function at /<name>; any other is routed
+// by its trigger.
 //
 // A CloudEvent becomes a standard event by its type:
 //

@@ -122,6 +122,9 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	inv.Platform = faas.PlatformGCF
 	inv.Function = h.functionName()
+	if _, isHTTP := inv.Event.(*faas.HTTPRequest); !isHTTP && inv.Function == "" {
+		inv.Function = cloudevent.PathFunction(h.app, r.URL.Path)
+	}
 	parent := r.Context()
 	if h.timeout > 0 {
 		var cancel context.CancelFunc

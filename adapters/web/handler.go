@@ -164,6 +164,7 @@ func (h *handler) serveEvent(w http.ResponseWriter, r *http.Request, parent cont
 	ctx := h.app.NewContext(parent, faas.Invocation{
 		Platform:  faas.PlatformWeb,
 		RequestID: ce.ID,
+		Function:  cloudevent.PathFunction(h.app, r.URL.Path),
 		Event:     event,
 		Origin:    faas.Origin{Event: native, Context: ce},
 	})

@@ -5,7 +5,9 @@
 // event invocation: the event becomes a standard event as package
 // cloudevent says (Context.Origin().Context is the *cloudevent.Event), and
 // the answer is 200 with the result as JSON, 204 for none, or an error
-// status, so that Knative Eventing or Eventarc retries. GET or HEAD on
+// status, so that Knative Eventing or Eventarc retries. An event delivered
+// to the path /<name> of one of the App's functions is for that function
+// (cloudevent.PathFunction); any other is routed by its trigger. GET or HEAD on
 // /health/readiness and /health/liveness answer the host's probes (the
 // paths Knative functions use): readiness is 200 once the App has started,
 // 503 if its start failed; liveness is 200 while the process serves. On
