@@ -1,0 +1,164 @@
+package artifact
+
+import (
+	"bytes"
+	"cmp"
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"time"
+)
+
+// BuildOptions says what Build builds and where it writes it.
+type BuildOptions struct {
+	// Target is the platform and architecture to build for.
+	Target Target
+	// Dir is the directory the go command runs in, inside the user's
+	// module; "" is the current directory.
+	Dir string
+	// Main is the directory of the main package, relative to Dir (or
+	// absolute), such as "." (the default) or "./cmd/api". It is a
+	// directory, not an import path: "cmd/api" means "./cmd/api".
+	Main string
+	// Output is the path of the binary to write, relative to the current
+	// directory (not Dir); its directory is created if needed. "" writes
+	// it into a new temporary directory, under the name Executable gives;
+	// the caller removes that directory.
+	Output string
+	// Env holds more environment variables (KEY=value) for the go
+	// command, such as GOFLAGS or GOPROXY, on top of the caller's
+	// environment. They cannot change GOOS, GOARCH or CGO_ENABLED.
+	Env []string
+}
+
+// BuildError is a go build that failed: the compiler's or the go command's
+// message is in Output, for the CLI to show as it is.
+type BuildError struct {
+	// Target is the target of the build.
+	Target Target
+	// Main is the main package, as the go command was given it.
+	Main string
+	// Output is what the go command printed, stdout and stderr together.
+	Output string
+	// Err is how the go command failed, usually an *exec.ExitError.
+	Err error
+}
+
+// Error returns the failure and the go command's output.
+func (e *BuildError) Error() string {
+	msg := fmt.Sprintf("artifact: go build %s for %s: %v", e.Main, e.Target, e.Err)
+	if out := strings.TrimSpace(e.Output); out != "" {
+		msg += "\n" + out
+	}
+	return msg
+}
+
+// Unwrap returns Err.
+func (e *BuildError) Unwrap() error { return e.Err }
+
+// Build cross-compiles the main package o.Main for o.Target and returns the
+// absolute path of the binary it wrote. It runs the go command of $GOROOT
+// (or else the first one on PATH) in o.Dir with the caller's environment
+// plus o.Env, and with
+//
+//	GOOS=linux GOARCH=<arch> CGO_ENABLED=0
+//	go build -trimpath -buildvcs=false -ldflags="-s -w -buildid="
+//	         -tags=faas_<platform>[,lambda.norpc] -o <output> <main>
+//
+// lambda.norpc being added for aws. The binary is static, links only the
+// target's adapter, carries no path of the build machine and no build id,
+// and so is byte-identical when built again from the same sources with the
+// same toolchain; the go command caches what it compiles.
+//
+// Build prints nothing. If the go command fails, the error is a
+// *BuildError holding its output. If ctx is done before the build ends,
+// Build interrupts the go command and returns an error wrapping ctx's.
+func Build(ctx context.Context, o BuildOptions) (string, error) {
+	if err := o.Target.Validate(); err != nil {
+		return "", err
+	}
+	pkg := mainPackage(o.Main)
+	failed := true // until the build succeeds
+	out := o.Output
+	if out == "" {
+		tmp, err := os.MkdirTemp("", "anyfaas-build-")
+		if err != nil {
+			return "", fmt.Errorf("artifact: %w", err)
+		}
+		out = filepath.Join(tmp, Executable(o.Target.Platform))
+		defer func() {
+			if failed {
+				os.RemoveAll(tmp)
+			}
+		}()
+	}
+	out, err := filepath.Abs(out)
+	if err != nil {
+		return "", fmt.Errorf("artifact: %w", err)
+	}
+	if err := os.MkdirAll(filepath.Dir(out), 0o755); err != nil {
+		return "", fmt.Errorf("artifact: %w", err)
+	}
+
+	cmd := exec.CommandContext(ctx, goCommand(), "build",
+		"-trimpath", "-buildvcs=false", "-ldflags=-s -w -buildid=",
+		"-tags="+strings.Join(o.Target.tags(), ","),
+		"-o", out, pkg)
+	cmd.Dir = o.Dir
+	// Later entries win: the target's settings override the caller's.
+	cmd.Env = append(append(os.Environ(), o.Env...),
+		"GOOS=linux", "GOARCH="+o.Target.Arch, "CGO_ENABLED=0")
+	var output bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &output, &output
+	if runtime.GOOS != "windows" {
+		// An interrupt lets the go command stop the compilers it started;
+		// WaitDelay kills it if it does not stop.
+		cmd.Cancel = func() error { return cmd.Process.Signal(os.Interrupt) }
+	}
+	cmd.WaitDelay = 10 * time.Second
+	if err := cmd.Run(); err != nil {
+		if ctx.Err() != nil {
+			return "", fmt.Errorf("artifact: go build %s for %s: %w", pkg, o.Target, context.Cause(ctx))
+		}
+		return "", &BuildError{Target: o.Target, Main: pkg, Output: output.String(), Err: err}
+	}
+	failed = false
+	return out, nil
+}
+
+// mainPackage returns the go command's argument for the main package in
+// directory main: a relative path starting with ./ or ../, or an absolute
+// path, never an import path.
+func mainPackage(main string) string {
+	if main == "" || filepath.IsAbs(main) {
+		return cmp.Or(main, ".")
+	}
+	p := filepath.ToSlash(filepath.Clean(main))
+	if p == "." || p == ".." || strings.HasPrefix(p, "../") {
+		return p
+	}
+	return "./" + p
+}
+
+// goCommand returns the go command to run: $GOROOT/bin/go if GOROOT is set
+// and has one, else the go found on PATH.
+func goCommand() string {
+	exe := "go"
+	if runtime.GOOS == "windows" {
+		exe += ".exe"
+	}
+	if root := os.Getenv("GOROOT"); root != "" {
+		p := filepath.Join(root, "bin", exe)
+		if fi, err := os.Stat(p); err == nil && !fi.IsDir() {
+			return p
+		}
+	}
+	if p, err := exec.LookPath("go"); err == nil {
+		return p
+	}
+	return "go" // exec reports that it is not found
+}

@@ -1,0 +1,137 @@
+package artifact
+
+import (
+	"archive/zip"
+	"encoding/json"
+	"fmt"
+	"io"
+	"io/fs"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/anyfaas/faas"
+)
+
+// File is a file of an artifact: a zip entry or a file of an image's layer.
+type File struct {
+	// Name is the file's slash-separated path, relative to the artifact's
+	// root, such as "bootstrap" or "etc/ssl/certs/ca-certificates.crt".
+	Name string
+	// Mode holds the file's Unix permission bits, such as 0o755 for an
+	// executable; 0 means 0o644. A File is a regular file: any other type
+	// bit is an error.
+	Mode fs.FileMode
+	// Data is the file's content.
+	Data []byte
+}
+
+// perm returns the file's permission bits, 0o644 if it has none.
+func (f File) perm() fs.FileMode {
+	if p := f.Mode.Perm(); p != 0 {
+		return p
+	}
+	return 0o644
+}
+
+// zipEpoch is the earliest time a zip (MS-DOS) timestamp can hold, which
+// every entry of a Zip gets.
+var zipEpoch = time.Date(1980, 1, 1, 0, 0, 0, 0, time.UTC)
+
+// Zip writes files to w as a zip archive that is the same, byte for byte,
+// whenever the files are: the entries are sorted by name, each is deflated,
+// has the zip epoch (1980-01-01 00:00:00 UTC) as its modification time and
+// keeps its Unix mode (0o755 for executables, which AWS Lambda and SCF
+// require of bootstrap and scf_bootstrap). The order of files does not
+// matter. A name that is not a valid relative path (io/fs.ValidPath), a
+// name given twice or a File that is not a regular file is an error, and
+// nothing is written.
+func Zip(w io.Writer, files []File) error {
+	sorted, err := sortFiles(files)
+	if err != nil {
+		return err
+	}
+	zw := zip.NewWriter(w)
+	for _, f := range sorted {
+		h := &zip.FileHeader{Name: f.Name, Method: zip.Deflate, Modified: zipEpoch}
+		h.SetMode(f.perm())
+		fw, err := zw.CreateHeader(h)
+		if err != nil {
+			return fmt.Errorf("artifact: zip: %w", err)
+		}
+		if _, err := fw.Write(f.Data); err != nil {
+			return fmt.Errorf("artifact: zip: %w", err)
+		}
+	}
+	if err := zw.Close(); err != nil {
+		return fmt.Errorf("artifact: zip: %w", err)
+	}
+	return nil
+}
+
+// sortFiles checks files and returns them sorted by name.
+func sortFiles(files []File) ([]File, error) {
+	sorted := slices.Clone(files)
+	slices.SortFunc(sorted, func(a, b File) int { return strings.Compare(a.Name, b.Name) })
+	for i, f := range sorted {
+		if !fs.ValidPath(f.Name) || f.Name == "." || strings.Contains(f.Name, `\`) {
+			return nil, fmt.Errorf("artifact: file name %q is not a relative slash-separated path", f.Name)
+		}
+		if f.Mode.Type() != 0 {
+			return nil, fmt.Errorf("artifact: file %s: mode %v is not a regular file's", f.Name, f.Mode)
+		}
+		if i > 0 && sorted[i-1].Name == f.Name {
+			return nil, fmt.Errorf("artifact: file %s is given twice", f.Name)
+		}
+	}
+	return sorted, nil
+}
+
+// ScfBootstrap is the scf_bootstrap that Layout puts into an SCF zip: SCF
+// starts it to run a web function, and it runs main, found beside it by
+// its own path ($0, /var/user/scf_bootstrap on SCF). Tencent Cloud's
+// "Bootstrap File Description" (doc 583/56126) asks for an executable
+// named scf_bootstrap whose first line is #!/bin/bash, that starts its
+// program by absolute path, and whose lines end in LF.
+const ScfBootstrap = "#!/bin/bash\n# Written by anyfaas: SCF starts this file to run a web function.\nexec \"$(dirname \"$0\")/main\" \"$@\"\n"
+
+// FcBootstrap is the bootstrap of an FC zip: FC 2.0's custom runtime (the
+// funcraft template.yml's Runtime custom) starts /code/bootstrap, which
+// runs main beside it. FC 3.0's go1 runtime runs main and ignores it.
+const FcBootstrap = "#!/bin/bash\n# Written by anyfaas: FC's custom runtime starts this file.\nexec \"$(dirname \"$0\")/main\" \"$@\"\n"
+
+// Layout returns the files of a platform's zip, sorted by name: the binary
+// as Executable(platform), mode 0o755, and the manifest m as indented JSON
+// named faas.ManifestFile, mode 0o644, beside it, where the App looks for
+// it. For scf it adds ScfBootstrap as scf_bootstrap, mode 0o755, always:
+// the Go1 runtime of an event function ignores it and runs main, while a
+// web function runs it, so one zip serves both kinds of function and the
+// choice stays with the deploy spec. For fc it adds FcBootstrap as
+// bootstrap, mode 0o755, for the same reason: one zip serves FC 3.0's go1
+// runtime and FC 2.0's custom runtime. A nil m leaves the manifest out, and
+// the App then serves every function it registers. The files share
+// binary's memory; Layout does not copy it.
+func Layout(platform string, binary []byte, m *faas.Manifest) []File {
+	files := []File{{Name: Executable(platform), Mode: 0o755, Data: binary}}
+	if m != nil {
+		files = append(files, File{Name: faas.ManifestFile, Mode: 0o644, Data: manifestJSON(m)})
+	}
+	switch platform {
+	case faas.PlatformSCF:
+		files = append(files, File{Name: "scf_bootstrap", Mode: 0o755, Data: []byte(ScfBootstrap)})
+	case faas.PlatformFC:
+		files = append(files, File{Name: "bootstrap", Mode: 0o755, Data: []byte(FcBootstrap)})
+	}
+	slices.SortFunc(files, func(a, b File) int { return strings.Compare(a.Name, b.Name) })
+	return files
+}
+
+// manifestJSON returns m as the indented JSON of a manifest file.
+func manifestJSON(m *faas.Manifest) []byte {
+	data, err := json.MarshalIndent(m, "", "  ")
+	if err != nil {
+		// A Manifest holds strings and slices of them only.
+		panic("artifact: encoding the manifest: " + err.Error())
+	}
+	return append(data, '\n')
+}
