@@ -7,14 +7,14 @@ import (
 
 // Error is a problem in a spec file, at a position and a key path.
 type Error struct {
-	File   string
-	Line   int
-	Column int
+	File   string `json:"file"`
+	Line   int    `json:"line,omitempty"`
+	Column int    `json:"column,omitempty"`
 	// Path is the key path, such as "functions.api.events[0].http.method";
 	// empty for a problem with the whole file.
-	Path string
+	Path string `json:"path,omitempty"`
 	// Problem says what is wrong.
-	Problem string
+	Problem string `json:"problem"`
 }
 
 func (e *Error) Error() string {

@@ -654,7 +654,7 @@ func (p *parser) event(n *yaml.Node, path string, e *Event) {
 				"suffix": func(n *yaml.Node, path string) { s.Suffix = p.str(n, path) },
 			})
 		}
-		fields["enable"] = func(n *yaml.Node, path string) { p.bool(n, path) }
+		fields["enable"] = func(n *yaml.Node, path string) { s.Disabled = !p.bool(n, path) }
 		p.mapping(n, path, fields)
 		required("bucket", s.Bucket)
 	case TriggerMessage:
@@ -670,7 +670,7 @@ func (p *parser) event(n *yaml.Node, path string, e *Event) {
 				p.fail(n, path, "strategy %q is not one of BACKOFF_RETRY, EXPONENTIAL_DECAY_RETRY", m.Strategy)
 			}
 		}
-		fields["enable"] = func(n *yaml.Node, path string) { p.bool(n, path) }
+		fields["enable"] = func(n *yaml.Node, path string) { m.Disabled = !p.bool(n, path) }
 		p.mapping(n, path, fields)
 		switch {
 		case m.Topic == "" && m.Queue == "":
@@ -684,7 +684,7 @@ func (p *parser) event(n *yaml.Node, path string, e *Event) {
 		fields["source"] = func(n *yaml.Node, path string) { l.Source = p.str(n, path) }
 		fields["project"] = func(n *yaml.Node, path string) { l.Project = p.str(n, path) }
 		fields["log"] = func(n *yaml.Node, path string) { l.Log = p.str(n, path) }
-		fields["enable"] = func(n *yaml.Node, path string) { p.bool(n, path) }
+		fields["enable"] = func(n *yaml.Node, path string) { l.Disabled = !p.bool(n, path) }
 		p.mapping(n, path, fields)
 		required("source", l.Source)
 	}

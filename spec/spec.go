@@ -185,6 +185,8 @@ type StorageEvent struct {
 	Events []string
 	Prefix string
 	Suffix string
+	// Disabled is set for a trigger created disabled (enable: false).
+	Disabled bool
 }
 
 // MessageEvent is a queue or a topic.
@@ -195,6 +197,8 @@ type MessageEvent struct {
 	Tags string
 	// Strategy is the retry strategy where the platform has one.
 	Strategy string
+	// Disabled is set for a trigger created disabled (enable: false).
+	Disabled bool
 }
 
 // LogEvent is a log subscription.
@@ -205,6 +209,8 @@ type LogEvent struct {
 	Project string
 	// Log is where the function's own logs go, on FC.
 	Log string
+	// Disabled is set for a trigger created disabled (enable: false).
+	Disabled bool
 }
 
 // Aggregation is a group of functions deployed as one unit.

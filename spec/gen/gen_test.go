@@ -1,6 +1,7 @@
 package gen
 
 import (
+	"strings"
 	"testing"
 
 	"go.yaml.in/yaml/v3"
@@ -52,5 +53,27 @@ New:
 	Set(Get(Get(doc, "Events"), "Http"), "Path", Str("/z"))
 	if src.Content[0].Content[1].Content[1].Content[1].Value != "/y" {
 		t.Error("Merge shares nodes with its source")
+	}
+}
+
+// Strings a YAML 1.1 reader (PyYAML in the SAM CLI, CloudFormation) would
+// take for booleans, numbers or dates are quoted; others stay plain.
+func TestEncodeQuotesYAML11(t *testing.T) {
+	tests := []struct {
+		value string
+		want  string
+	}{
+		{"yes", `"yes"`}, {"off", `"off"`}, {"N", `"N"`}, {"1:30", `"1:30"`}, {"0777", `"0777"`},
+		{"1_000", `"1_000"`}, {"2024-01-02", `"2024-01-02"`}, {"~", `"~"`},
+		{"prod", "prod"}, {"a:b", "a:b"}, {"yes please", "yes please"}, {"v1.2", "v1.2"},
+	}
+	for _, tt := range tests {
+		out, err := Encode(Map("k", tt.value))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := strings.TrimSpace(strings.TrimPrefix(string(out), "k:")); got != tt.want {
+			t.Errorf("%q is written %s, want %s", tt.value, got, tt.want)
+		}
 	}
 }

@@ -1,0 +1,329 @@
+// Package aws generates the AWS SAM template (template.yaml) of a spec:
+// one AWS::Serverless::Function per deployment unit, with its events.
+//
+// Every unit runs the same binary, packaged as a zip holding bootstrap
+// (the executable) and faas.json (the unit's manifest), on the OS-only
+// runtime:
+//
+//	Resources:
+//	  ApiFunction:
+//	    Type: AWS::Serverless::Function
+//	    Properties:
+//	      FunctionName: shop-api            <service>-<unit>, or <service>-<stage>-<unit>
+//	      CodeUri: api.zip                  the unit's artifact
+//	      Runtime: provided.al2023
+//	      Handler: bootstrap
+//	      Architectures: [x86_64]           provider.architecture
+//	      MemorySize, Timeout, Role, Description, Environment.Variables
+//	                                        only when the spec sets them
+//
+// A unit's logical id is its name in CamelCase, letters and digits only,
+// and "Function"; two units whose names give the same CamelCase (get-item
+// and get_item) both take the FNV-32a hash of their name before
+// "Function", so an id does not depend on the order of the units.
+//
+// Events map as follows:
+//
+//	http     HttpApi (HTTP API, payload format 2.0)
+//	apigw    Api (REST API)
+//	timer    Schedule: spec.Schedule's cron() or rate(), Enabled from enable,
+//	         and a payload as an Input in the scheduled event's shape, with
+//	         the payload as detail.payload, for the aws adapter to read
+//	         (an Input replaces the event EventBridge would send)
+//	storage  S3, on a bucket resource of the same template (SAM requires it),
+//	         AWS::S3::Bucket named as f.yml says, one per bucket; events
+//	         default to s3:ObjectCreated:*, other platforms' wildcard names
+//	         (oss:ObjectCreated:*, cos:ObjectRemove:*) become S3's
+//	message  SQS for a queue, SNS for a topic, MSK for a kafka event (its
+//	         name is the cluster's ARN); a name becomes an ARN of the
+//	         stack's partition, region and account
+//	log      CloudWatchLogs on the log group named by source
+//
+// An HTTP event gives one event per method (none is ANY), named after them
+// (GetItemsId; RestGetItemsId for a REST API). A path keeps its
+// parameters ({id}, and :id becomes {id}); a final wildcard ({rest...} or
+// *) becomes a greedy parameter ({rest+}, {proxy+} for *), with a second
+// event on the path before it, which the wildcard also matches. An
+// aggregated unit gets one event per route of its members, or, when they
+// declare more than MaxRoutes routes (method and path pairs), a catch-all
+// on the unit's prefix (/api/items and /api/items/{proxy+}, method ANY)
+// for each kind of API they use: every event is an API route and a
+// statement of the function's resource policy, which Lambda caps in size.
+// A cors event turns on CORS for all APIs of its kind (Globals). The
+// functions of a deployOrigin group are deployed twice: their group takes
+// their HTTP routes (one API cannot send a route to two functions), their
+// own units their other events (an event that reached both would run
+// twice).
+//
+// The spec's platforms.aws block is merged into the root of the template
+// (Globals, Outputs, more Resources); a function's platforms.aws block is
+// merged into its unit's function resource: resource attributes
+// (Properties, Metadata, DependsOn, Condition, …) at the resource, any
+// other key into Properties, so that {Tracing: Active} does what it says.
+// The blocks of a group's members are merged in the spec's order.
+//
+// What AWS cannot express is an error at the f.yml position: a timer with
+// both a day of month and a day of week, a storage event name that is not
+// S3's, a memory size or timeout out of Lambda's range, a function name
+// over 64 characters.
+package aws
+
+import (
+	"cmp"
+	"fmt"
+	"slices"
+
+	"go.yaml.in/yaml/v3"
+
+	"github.com/anyfaas/faas/spec"
+	"github.com/anyfaas/faas/spec/gen"
+)
+
+// File is the name of the generated template.
+const File = "template.yaml"
+
+// Runtime and Handler are those of every function: the OS-only runtime,
+// running the executable named bootstrap at the root of the zip.
+const (
+	Runtime = "provided.al2023"
+	Handler = "bootstrap"
+)
+
+// MaxRoutes is the number of routes an aggregated unit may declare and
+// still get one event per route; past it, the unit gets a catch-all on its
+// prefix.
+const MaxRoutes = 20
+
+// Lambda's limits that the generator checks, and names of SAM.
+const (
+	minMemory, maxMemory  = 128, 10240 // MB
+	maxTimeout            = 900        // s
+	maxFunctionName       = 64
+	functionType          = "AWS::Serverless::Function"
+	bucketType            = "AWS::S3::Bucket"
+	templateFormatVersion = "2010-09-09"
+	serverlessTransform   = "AWS::Serverless-2016-10-31"
+	httpAPIPayloadVersion = "2.0"
+	defaultS3Event        = "s3:ObjectCreated:*"
+)
+
+// New returns the generator of AWS SAM templates.
+func New() gen.Generator { return generator{} }
+
+type generator struct{}
+
+// Platform returns "aws".
+func (generator) Platform() string { return "aws" }
+
+// Generate returns template.yaml, or spec.Errors naming what AWS cannot
+// express.
+func (generator) Generate(in *gen.Input) ([]gen.File, error) {
+	t := &template{in: in, s: in.Spec, buckets: map[string]bool{}}
+	units := in.Units
+	if units == nil {
+		units = in.Spec.Units()
+	}
+	t.grouped = servedByGroup(units)
+	names := make([]string, len(units))
+	for i, u := range units {
+		names[i] = u.Name
+	}
+	ids := logicalIDs(names, "Function")
+	resources := gen.Map()
+	for _, u := range units {
+		gen.Set(resources, ids[u.Name], t.function(u))
+	}
+	bucketNames := sortedKeys(t.buckets)
+	bucketIDs := logicalIDs(bucketNames, "Bucket")
+	for _, b := range bucketNames {
+		gen.Set(resources, bucketIDs[b], gen.Map("Type", bucketType, "Properties", gen.Map("BucketName", b)))
+	}
+	t.resolveBucketRefs(bucketIDs)
+	if len(t.errs) > 0 {
+		// In the order of the file, as spec.Errors are.
+		slices.SortStableFunc(t.errs, func(a, b *spec.Error) int {
+			return cmp.Or(cmp.Compare(a.Line, b.Line), cmp.Compare(a.Column, b.Column))
+		})
+		return nil, t.errs
+	}
+	desc := t.s.Service.Description
+	if desc == "" {
+		desc = t.s.Service.Name
+	}
+	var globals *yaml.Node
+	if t.httpCORS || t.restCORS {
+		globals = gen.Map()
+		if t.httpCORS {
+			gen.Set(globals, "HttpApi", gen.Map("CorsConfiguration", true))
+		}
+		if t.restCORS {
+			gen.Set(globals, "Api", gen.Map("Cors", "'*'"))
+		}
+	}
+	doc := gen.Map(
+		"AWSTemplateFormatVersion", templateFormatVersion,
+		"Transform", serverlessTransform,
+		"Description", desc,
+		"Globals", globals,
+		"Resources", resources,
+	)
+	gen.Merge(doc, t.s.Platforms["aws"])
+	data, err := gen.Encode(doc, gen.Header)
+	if err != nil {
+		return nil, err
+	}
+	return []gen.File{{Name: File, Data: data}}, nil
+}
+
+// template is the state of one generation.
+type template struct {
+	in   *gen.Input
+	s    *spec.Spec
+	errs spec.Errors
+	// buckets are the S3 buckets the events name; bucketRefs are the
+	// Ref nodes to point at their resources once every bucket is known.
+	buckets    map[string]bool
+	bucketRefs []bucketRef
+	// httpCORS and restCORS are set when an event of that kind asks for
+	// CORS.
+	httpCORS, restCORS bool
+	// grouped names the functions whose HTTP routes a deployOrigin group
+	// serves.
+	grouped map[string]bool
+}
+
+type bucketRef struct {
+	node   *yaml.Node // the value of Ref
+	bucket string
+}
+
+func (t *template) fail(pos spec.Pos, path, format string, args ...any) {
+	t.errs = append(t.errs, gen.ErrorAt(t.s, pos, path, format, args...))
+}
+
+func (t *template) resolveBucketRefs(ids map[string]string) {
+	for _, r := range t.bucketRefs {
+		r.node.Value = ids[r.bucket]
+	}
+}
+
+// resourceAttributes are the keys of a function's platforms block that
+// belong to the resource, not to its Properties.
+var resourceAttributes = map[string]bool{
+	"Type": true, "Properties": true, "Metadata": true, "DependsOn": true, "Condition": true,
+	"DeletionPolicy": true, "UpdateReplacePolicy": true, "UpdatePolicy": true, "CreationPolicy": true,
+	"Connectors": true, "IgnoreGlobals": true,
+}
+
+// function returns the function resource of a unit.
+func (t *template) function(u *spec.Unit) *yaml.Node {
+	set := u.Settings(t.s.Provider)
+	pos, path := unitPos(u)
+	name := functionName(t.s, u)
+	if len(name) > maxFunctionName || !validFunctionName(name) {
+		t.fail(pos, path, "the Lambda function name %q must be 1 to %d letters, digits, '-' or '_' (it is <service>-<stage>-<unit>)", name, maxFunctionName)
+	}
+	if set.MemorySize != 0 && (set.MemorySize < minMemory || set.MemorySize > maxMemory) {
+		p, sp := settingSource(u, "memorySize", set.MemorySize, func(f *spec.Function) int { return f.MemorySize })
+		t.fail(p, sp, "Lambda takes a memory size of %d to %d MB, not %d", minMemory, maxMemory, set.MemorySize)
+	}
+	if set.Timeout > maxTimeout {
+		p, sp := settingSource(u, "timeout", set.Timeout, func(f *spec.Function) int { return f.Timeout })
+		t.fail(p, sp, "Lambda takes a timeout of at most %d seconds, not %d", maxTimeout, set.Timeout)
+	}
+	props := gen.Map(
+		"FunctionName", name,
+		"Description", set.Description,
+		"CodeUri", t.in.Artifact(u.Name),
+		"Runtime", Runtime,
+		"Handler", Handler,
+		"Architectures", []string{t.s.Provider.Architecture},
+		"MemorySize", set.MemorySize,
+		"Timeout", set.Timeout,
+		"Role", t.s.Provider.Role,
+		"Environment", gen.Map("Variables", set.Environment),
+		"Events", t.events(u),
+	)
+	res := gen.Map("Type", functionType, "Properties", props)
+	for _, f := range u.Functions {
+		block := f.Platforms["aws"]
+		if block == nil || block.Kind != yaml.MappingNode {
+			continue
+		}
+		top, inner := gen.Map(), gen.Map()
+		for i := 0; i+1 < len(block.Content); i += 2 {
+			dst := inner
+			if resourceAttributes[block.Content[i].Value] {
+				dst = top
+			}
+			dst.Content = append(dst.Content, block.Content[i], block.Content[i+1])
+		}
+		gen.Merge(res, top)
+		if p := gen.Get(res, "Properties"); p != nil {
+			gen.Merge(p, inner)
+		}
+	}
+	return res
+}
+
+// functionName is the deployed name of a unit: <service>-<unit>, with the
+// stage between them when the provider sets one.
+func functionName(s *spec.Spec, u *spec.Unit) string {
+	if s.Provider.Stage != "" {
+		return s.Service.Name + "-" + s.Provider.Stage + "-" + u.Name
+	}
+	return s.Service.Name + "-" + u.Name
+}
+
+func validFunctionName(name string) bool {
+	if name == "" {
+		return false
+	}
+	for _, r := range name {
+		if !(r == '-' || r == '_' || isAlnum(r)) {
+			return false
+		}
+	}
+	return true
+}
+
+// servedByGroup returns the functions of deployOrigin groups, which are
+// deployed twice: in their group, which takes their HTTP routes (one API
+// cannot send a route to two functions), and on their own, which takes
+// their other events (an event that reached both would run twice).
+func servedByGroup(units []*spec.Unit) map[string]bool {
+	out := map[string]bool{}
+	for _, u := range units {
+		if u.Group != nil && u.Group.DeployOrigin {
+			for _, f := range u.Functions {
+				out[f.Name] = true
+			}
+		}
+	}
+	return out
+}
+
+// unitPos is where a unit is declared in f.yml, and its key path.
+func unitPos(u *spec.Unit) (spec.Pos, string) {
+	if u.Group != nil {
+		return u.Group.Pos, "aggregation." + u.Group.Name
+	}
+	f := u.Functions[0]
+	return f.Pos, "functions." + f.Name
+}
+
+// settingSource is where a unit's setting of value comes from: the first
+// member that sets it to that value, or the provider.
+func settingSource(u *spec.Unit, key string, value int, get func(*spec.Function) int) (spec.Pos, string) {
+	for _, f := range u.Functions {
+		if get(f) == value {
+			return f.Pos, fmt.Sprintf("functions.%s.%s", f.Name, key)
+		}
+	}
+	return spec.Pos{}, "provider." + key
+}
+
+// eventPath is the key path of a function's event.
+func eventPath(f *spec.Function, i int, e *spec.Event) string {
+	return fmt.Sprintf("functions.%s.events[%d].%s", f.Name, i, e.Key)
+}

@@ -1,0 +1,330 @@
+package aws
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"go.yaml.in/yaml/v3"
+
+	"github.com/anyfaas/faas/internal/golden"
+	"github.com/anyfaas/faas/internal/schematest"
+	"github.com/anyfaas/faas/spec"
+	"github.com/anyfaas/faas/spec/gen"
+)
+
+// env is the environment the specs under testdata see.
+var env = map[string]string{"REGION": "eu-west-1", "MEMORY": "256"}
+
+func parse(t *testing.T, src string) *spec.Spec {
+	t.Helper()
+	s, err := spec.Parse("f.yml", []byte(src), func(k string) string { return env[k] })
+	if err != nil {
+		t.Fatalf("parsing the spec: %v", err)
+	}
+	return s
+}
+
+func generate(t *testing.T, s *spec.Spec, artifacts map[string]string) []byte {
+	t.Helper()
+	files, err := New().Generate(&gen.Input{Spec: s, Units: s.Units(), Artifacts: artifacts})
+	if err != nil {
+		t.Fatalf("Generate: %v", err)
+	}
+	if len(files) != 1 || files[0].Name != File {
+		t.Fatalf("Generate returned %d files (%v), want %s", len(files), files, File)
+	}
+	return files[0].Data
+}
+
+// TestGolden generates the template of each spec under testdata/<case>/f.yml,
+// compares it with testdata/<case>/template.yaml (-update rewrites it) and
+// validates it against SAM's schema.
+func TestGolden(t *testing.T) {
+	schema := schematest.Schema(t, schematest.Dir+"/aws-sam/sam.schema.json", "")
+	tests := []struct {
+		name      string
+		artifacts map[string]string
+	}{
+		{name: "http"},
+		{name: "apigw"},
+		{name: "timer"},
+		{name: "storage"},
+		{name: "message"},
+		{name: "log"},
+		{name: "full", artifacts: map[string]string{"api": "dist/api.zip"}},
+		{name: "group-routes"},
+		{name: "group-catchall"},
+		{name: "platforms"},
+		{name: "settings"},
+		{name: "stage"},
+		{name: "collide"},
+		{name: "deploy-origin"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := filepath.Join("testdata", tt.name)
+			src, err := os.ReadFile(filepath.Join(dir, "f.yml"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := generate(t, parse(t, string(src)), tt.artifacts)
+			golden.Check(t, filepath.Join(dir, File), got)
+			schematest.Validate(t, schema, got)
+		})
+	}
+}
+
+// TestSchemaCatchesMistakes shows the schema validation can fail: a
+// template with a misspelt property does not pass.
+func TestSchemaCatchesMistakes(t *testing.T) {
+	schema := schematest.Schema(t, schematest.Dir+"/aws-sam/sam.schema.json", "")
+	got := generate(t, parse(t, "service: s\nprovider: {name: aws}\nfunctions:\n  f: {handler: f, events: [{http: {path: /}}]}\n"), nil)
+	bad := bytes.Replace(got, []byte("PayloadFormatVersion"), []byte("PayloadVersion"), 1)
+	if err := schematest.Check(schema, bad); err == nil {
+		t.Error("a template with an unknown HttpApi property passes the schema")
+	}
+}
+
+// parsed is a generated template read back, for the tests that look at
+// one part of it.
+type parsed struct {
+	Resources map[string]struct {
+		Type       string         `yaml:"Type"`
+		Properties map[string]any `yaml:"Properties"`
+	} `yaml:"Resources"`
+}
+
+func read(t *testing.T, data []byte) parsed {
+	t.Helper()
+	var out parsed
+	if err := yaml.Unmarshal(data, &out); err != nil {
+		t.Fatalf("reading the template: %v", err)
+	}
+	return out
+}
+
+// TestMidwayBugs pins the defects of Midway's AWS output that we must not
+// repeat (docs/midway-faas-notes.md, 1.6, 1.7 and the checklist).
+func TestMidwayBugs(t *testing.T) {
+	type fn struct {
+		Props  map[string]any
+		Routes []string
+	}
+	tests := []struct {
+		name, spec string
+		want       fn
+	}{
+		{
+			name: "a method list is honoured, not expanded to every method",
+			spec: "service: s\nprovider: {name: aws}\nfunctions:\n  f: {handler: f, events: [{http: {path: /x, method: [get, post]}}]}\n",
+			want: fn{Routes: []string{"GET /x", "POST /x"}},
+		},
+		{
+			name: "no method is ANY",
+			spec: "service: s\nprovider: {name: aws}\nfunctions:\n  f: {handler: f, events: [{apigw: {path: /x}}]}\n",
+			want: fn{Routes: []string{"ANY /x"}},
+		},
+		{
+			name: "memory and timeout are left out when unset",
+			spec: "service: s\nprovider: {name: aws, runtime: nodejs12}\nfunctions:\n  f: {handler: f}\n",
+			want: fn{Props: map[string]any{"MemorySize": nil, "Timeout": nil, "Runtime": "provided.al2023"}},
+		},
+		{
+			name: "memory and timeout are the spec's",
+			spec: "service: s\nprovider: {name: aws, memorySize: 1024, timeout: 60}\nfunctions:\n  f: {handler: f}\n",
+			want: fn{Props: map[string]any{"MemorySize": 1024, "Timeout": 60, "Runtime": "provided.al2023"}},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			tpl := read(t, generate(t, parse(t, tt.spec), nil))
+			props := tpl.Resources["FFunction"].Properties
+			if tt.want.Routes != nil {
+				var routes []string
+				events, _ := props["Events"].(map[string]any)
+				for _, e := range events {
+					p := e.(map[string]any)["Properties"].(map[string]any)
+					routes = append(routes, p["Method"].(string)+" "+p["Path"].(string))
+				}
+				slices.Sort(routes)
+				if diff := cmp.Diff(tt.want.Routes, routes); diff != "" {
+					t.Errorf("routes (-want +got):\n%s", diff)
+				}
+			}
+			for k, want := range tt.want.Props {
+				if got := props[k]; !cmp.Equal(want, got) {
+					t.Errorf("%s = %v, want %v", k, got, want)
+				}
+			}
+		})
+	}
+}
+
+// TestErrors checks that what AWS cannot express is an error at its f.yml
+// position, all of them together.
+func TestErrors(t *testing.T) {
+	tests := []struct {
+		name, spec string
+		want       []string
+	}{
+		{
+			name: "a timer with both days",
+			spec: `service: s
+provider: {name: aws}
+functions:
+  f:
+    handler: f
+    events:
+      - timer: {value: '0 0 1 * MON'}
+      - http: {path: /}
+      - timer: {value: '0 0 * * *'}
+      - timer: {value: '0 12 15 * 5'}
+`,
+			want: []string{
+				`f.yml:7:9: functions.f.events[0].timer: cron "0 0 1 * MON": AWS cannot take both a day of month and a day of week`,
+				`f.yml:10:9: functions.f.events[3].timer: cron "0 12 15 * 5": AWS cannot take both a day of month and a day of week`,
+			},
+		},
+		{
+			name: "in the order of the file, though a group's unit comes first",
+			spec: "service: s\nprovider: {name: aws}\nfunctions:\n  a: {handler: a, events: [{timer: {value: '0 0 1 * MON'}}]}\n  b: {handler: b, events: [{timer: {value: '0 0 2 * TUE'}}]}\naggregation:\n  g: {functions: [b]}\n",
+			want: []string{
+				`f.yml:4:29: functions.a.events[0].timer: cron "0 0 1 * MON": AWS cannot take both a day of month and a day of week`,
+				`f.yml:5:29: functions.b.events[0].timer: cron "0 0 2 * TUE": AWS cannot take both a day of month and a day of week`,
+			},
+		},
+		{
+			name: "a storage event S3 does not have",
+			spec: "service: s\nprovider: {name: aws}\nfunctions:\n  f:\n    handler: f\n    events: [{oss: {bucket: b, events: ['oss:ObjectCreated:PutObject']}}]\n",
+			want: []string{`f.yml:6:15: functions.f.events[0].oss.events: "oss:ObjectCreated:PutObject" is not an S3 event, such as s3:ObjectCreated:* or s3:ObjectRemoved:Delete`},
+		},
+		{
+			name: "memory out of range",
+			spec: "service: s\nprovider: {name: aws}\nfunctions:\n  f: {handler: f, memorySize: 64}\n",
+			want: []string{`f.yml:4:3: functions.f.memorySize: Lambda takes a memory size of 128 to 10240 MB, not 64`},
+		},
+		{
+			name: "a provider timeout too long",
+			spec: "service: s\nprovider: {name: aws, timeout: 901}\nfunctions:\n  f: {handler: f}\n",
+			want: []string{`f.yml: provider.timeout: Lambda takes a timeout of at most 900 seconds, not 901`},
+		},
+		{
+			name: "a kafka event without its cluster",
+			spec: "service: s\nprovider: {name: aws}\nfunctions:\n  f: {handler: f, events: [{kafka: {topic: t}}]}\n",
+			want: []string{`f.yml:4:29: functions.f.events[0].kafka.name: an MSK event needs the cluster's ARN as the event's name, not ""`},
+		},
+		{
+			name: "a function name too long",
+			spec: "service: a-service-with-a-rather-long-name\nprovider: {name: aws, stage: production}\nfunctions:\n  a-function-with-a-long-name: {handler: f}\n",
+			want: []string{`f.yml:4:3: functions.a-function-with-a-long-name: the Lambda function name "a-service-with-a-rather-long-name-production-a-function-with-a-long-name" must be 1 to 64 letters, digits, '-' or '_' (it is <service>-<stage>-<unit>)`},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s := parse(t, tt.spec)
+			_, err := New().Generate(&gen.Input{Spec: s, Units: s.Units()})
+			var errs spec.Errors
+			if !errors.As(err, &errs) {
+				t.Fatalf("Generate error = %v, want spec.Errors", err)
+			}
+			var got []string
+			for _, e := range errs {
+				got = append(got, e.Error())
+			}
+			if diff := cmp.Diff(tt.want, got); diff != "" {
+				t.Errorf("errors (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+// TestDeterministic generates the largest specs twice and compares the
+// bytes; maps (environments, buckets) are where order could slip.
+func TestDeterministic(t *testing.T) {
+	for _, name := range []string{"full", "settings", "storage", "platforms"} {
+		t.Run(name, func(t *testing.T) {
+			src, err := os.ReadFile(filepath.Join("testdata", name, "f.yml"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			first := generate(t, parse(t, string(src)), nil)
+			for i := 0; i < 5; i++ {
+				if again := generate(t, parse(t, string(src)), nil); !bytes.Equal(first, again) {
+					t.Fatalf("a second generation differs:\n%s", cmp.Diff(string(first), string(again)))
+				}
+			}
+		})
+	}
+}
+
+func TestGatewayPaths(t *testing.T) {
+	tests := []struct {
+		path string
+		want []string
+	}{
+		{"/", []string{"/"}},
+		{"/items", []string{"/items"}},
+		{"/items/{id}", []string{"/items/{id}"}},
+		{"/users/:user/orders", []string{"/users/{user}/orders"}},
+		{"/*", []string{"/", "/{proxy+}"}},
+		{"/files/{rest...}", []string{"/files", "/files/{rest+}"}},
+		{"/a/{id}/*", []string{"/a/{id}", "/a/{id}/{proxy+}"}},
+	}
+	for _, tt := range tests {
+		if diff := cmp.Diff(tt.want, gatewayPaths(tt.path)); diff != "" {
+			t.Errorf("gatewayPaths(%q) (-want +got):\n%s", tt.path, diff)
+		}
+	}
+}
+
+func TestLogicalIDs(t *testing.T) {
+	tests := []struct {
+		names []string
+		want  map[string]string
+	}{
+		{[]string{"api", "get-item", "v2_list"}, map[string]string{"api": "ApiFunction", "get-item": "GetItemFunction", "v2_list": "V2ListFunction"}},
+		{[]string{"get-item", "get_item"}, map[string]string{"get-item": "GetItemF3AB27EDFunction", "get_item": "GetItem90558C27Function"}},
+		{[]string{"_"}, map[string]string{"_": "DA0C196EFunction"}},
+	}
+	for _, tt := range tests {
+		got := logicalIDs(tt.names, "Function")
+		if diff := cmp.Diff(tt.want, got); diff != "" {
+			t.Errorf("logicalIDs(%q) (-want +got):\n%s", tt.names, diff)
+		}
+		// An id does not depend on the order of the names.
+		rev := append([]string(nil), tt.names...)
+		for i, j := 0, len(rev)-1; i < j; i, j = i+1, j-1 {
+			rev[i], rev[j] = rev[j], rev[i]
+		}
+		if diff := cmp.Diff(got, logicalIDs(rev, "Function")); diff != "" {
+			t.Errorf("logicalIDs depends on the order of %q:\n%s", tt.names, diff)
+		}
+	}
+	if !strings.HasPrefix(camel("x-y"), "X") {
+		t.Error("camel does not capitalise")
+	}
+}
+
+// TestMaxRoutes checks the boundary: a group with MaxRoutes routes gets
+// an event per route, one with more a catch-all.
+func TestMaxRoutes(t *testing.T) {
+	for _, tt := range []struct{ routes, events int }{{MaxRoutes, MaxRoutes}, {MaxRoutes + 1, 2}} {
+		var b strings.Builder
+		b.WriteString("service: s\nprovider: {name: aws}\nfunctions:\n")
+		for i := range tt.routes {
+			fmt.Fprintf(&b, "  f%d: {handler: f%d, events: [{http: {path: /v/r%d, method: get}}]}\n", i, i, i)
+		}
+		b.WriteString("aggregation:\n  g: {functionsPattern: ['f*']}\n")
+		events := read(t, generate(t, parse(t, b.String()), nil)).Resources["GFunction"].Properties["Events"].(map[string]any)
+		if len(events) != tt.events {
+			t.Errorf("%d routes give %d events, want %d", tt.routes, len(events), tt.events)
+		}
+	}
+}

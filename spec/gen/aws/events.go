@@ -1,0 +1,333 @@
+package aws
+
+import (
+	"encoding/json"
+	"slices"
+	"strings"
+
+	"go.yaml.in/yaml/v3"
+
+	"github.com/anyfaas/faas/route"
+	"github.com/anyfaas/faas/spec"
+	"github.com/anyfaas/faas/spec/gen"
+)
+
+// Event types of SAM and the kinds of API.
+const (
+	httpAPI = "HttpApi" // an http event: API Gateway HTTP API
+	restAPI = "Api"     // an apigw event: API Gateway REST API
+)
+
+// events returns the Events of a unit's function.
+func (t *template) events(u *spec.Unit) *yaml.Node {
+	out := gen.Map()
+	used := map[string]bool{}
+	add := func(base string, event *yaml.Node) {
+		id := base
+		for n := 2; used[id]; n++ {
+			id = base + itoa(n)
+		}
+		used[id] = true
+		gen.Set(out, id, event)
+	}
+	t.httpEvents(u, add)
+	for _, f := range u.Functions {
+		if u.Group != nil && u.Group.DeployOrigin {
+			break // the members' own units take their other events
+		}
+		prefix := ""
+		if u.Group != nil {
+			prefix = camel(f.Name)
+		}
+		for i, e := range f.Events {
+			path := eventPath(f, i, e)
+			base := func(kind, of string) string {
+				if e.Name != "" && e.Key != "kafka" { // a kafka event's name is its cluster
+					return prefix + camel(e.Name)
+				}
+				return prefix + kind + camel(lastPart(of))
+			}
+			switch {
+			case e.Timer != nil:
+				if ev := t.schedule(e, path); ev != nil {
+					add(base("Timer", ""), ev)
+				}
+			case e.Storage != nil:
+				if ev := t.s3(e, path); ev != nil {
+					add(base("S3", e.Storage.Bucket), ev)
+				}
+			case e.Message != nil:
+				kind, ev := t.message(e, path)
+				if ev != nil {
+					add(base(kind, e.Message.Topic+e.Message.Queue), ev)
+				}
+			case e.Log != nil:
+				add(base("Logs", e.Log.Source), gen.Map("Type", "CloudWatchLogs", "Properties", gen.Map(
+					"LogGroupName", e.Log.Source,
+					"FilterPattern", gen.Str(""),
+				)))
+			}
+		}
+	}
+	return out
+}
+
+// httpRoute is a route of an API.
+type httpRoute struct {
+	api, method, path string
+}
+
+// httpEvents adds the unit's HTTP events: one per method and path of its
+// routes, or a catch-all on its prefix for a group with more than
+// MaxRoutes routes.
+func (t *template) httpEvents(u *spec.Unit, add func(string, *yaml.Node)) {
+	var declared []httpRoute
+	apis := map[string]bool{}
+	for _, f := range u.Functions {
+		if u.Group == nil && t.grouped[f.Name] {
+			break // its deployOrigin group takes its routes
+		}
+		for _, e := range f.Events {
+			if e.HTTP == nil {
+				continue
+			}
+			api := httpAPI
+			if e.Key == "apigw" {
+				api = restAPI
+			}
+			apis[api] = true
+			if e.HTTP.CORS {
+				if api == httpAPI {
+					t.httpCORS = true
+				} else {
+					t.restCORS = true
+				}
+			}
+			methods := e.HTTP.Methods
+			if len(methods) == 0 {
+				methods = []string{route.Any}
+			}
+			for _, m := range methods {
+				declared = append(declared, httpRoute{api, m, e.HTTP.Path})
+			}
+		}
+	}
+	seen := map[httpRoute]bool{}
+	emit := func(r httpRoute) {
+		for _, p := range gatewayPaths(r.path) {
+			gr := httpRoute{r.api, r.method, p}
+			if seen[gr] {
+				continue
+			}
+			seen[gr] = true
+			props := gen.Map("Path", p, "Method", r.method)
+			if r.api == httpAPI {
+				gen.Set(props, "PayloadFormatVersion", gen.Str(httpAPIPayloadVersion))
+			}
+			id := routeID(r.method, p)
+			if r.api == restAPI {
+				id = "Rest" + id // apart from an HTTP API's route of the same method and path
+			}
+			add(id, gen.Map("Type", r.api, "Properties", props))
+		}
+	}
+	if u.Group != nil && len(declared) > MaxRoutes {
+		for _, api := range []string{httpAPI, restAPI} {
+			if apis[api] {
+				emit(httpRoute{api, route.Any, u.Prefix})
+			}
+		}
+		return
+	}
+	for _, r := range declared {
+		emit(r)
+	}
+}
+
+// gatewayPaths returns the API Gateway paths of a route's path: the path
+// with {id} parameters (from {id} or :id), or, for a path ending in a
+// wildcard, the path before it and that path with a greedy parameter
+// ({rest+} for {rest...}, {proxy+} for *), since the wildcard also matches
+// nothing.
+func gatewayPaths(p string) []string {
+	segs := strings.Split(strings.Trim(p, "/"), "/")
+	if p == "/" || len(segs) == 0 || segs[0] == "" {
+		return []string{"/"}
+	}
+	var out []string
+	for i, seg := range segs {
+		greedy := ""
+		switch {
+		case seg == "*":
+			greedy = "proxy"
+		case strings.HasPrefix(seg, "{") && strings.HasSuffix(seg, "...}"):
+			greedy = strings.TrimSuffix(strings.TrimPrefix(seg, "{"), "...}")
+		case strings.HasPrefix(seg, ":"):
+			out = append(out, "{"+seg[1:]+"}")
+			continue
+		default:
+			out = append(out, seg)
+			continue
+		}
+		if i == len(segs)-1 {
+			base := "/" + strings.Join(out, "/")
+			return []string{base, strings.TrimSuffix(base, "/") + "/{" + greedy + "+}"}
+		}
+	}
+	return []string{"/" + strings.Join(out, "/")}
+}
+
+// routeID is an event's id from its method and API Gateway path, such as
+// GetItemsId for GET /items/{id}.
+func routeID(method, path string) string {
+	id := camel(strings.ToLower(method))
+	if path == "/" {
+		return id + "Root"
+	}
+	return id + camel(path)
+}
+
+// schedule returns a timer's Schedule event, or nil after reporting a
+// schedule AWS cannot take.
+func (t *template) schedule(e *spec.Event, path string) *yaml.Node {
+	expr, err := spec.Schedule(e.Timer, "aws")
+	if err != nil {
+		t.fail(e.Pos, path, "%v", err)
+		return nil
+	}
+	return gen.Map("Type", "Schedule", "Properties", gen.Map(
+		"Schedule", expr,
+		"Name", e.Name,
+		"Input", scheduleInput(e.Name, e.Timer.Payload),
+		"Enabled", e.Timer.Enable,
+	))
+}
+
+// scheduleInput is the Input of a Schedule event with a payload, or "" for
+// none. A rule with an Input sends it instead of the scheduled event, so it
+// is the scheduled event's shape with the payload as detail.payload, which
+// the aws adapter reads as a timer event (see adapters/aws decodeSchedule).
+func scheduleInput(name, payload string) string {
+	if payload == "" {
+		return ""
+	}
+	in := struct {
+		Source     string   `json:"source"`
+		DetailType string   `json:"detail-type"`
+		Resources  []string `json:"resources,omitempty"`
+		Detail     struct {
+			Payload string `json:"payload"`
+		} `json:"detail"`
+	}{Source: "aws.events", DetailType: "Scheduled Event"}
+	if name != "" {
+		in.Resources = []string{name}
+	}
+	in.Detail.Payload = payload
+	b, _ := json.Marshal(in) // strings always encode
+	return string(b)
+}
+
+// s3 returns a storage event's S3 event, on the bucket resource the
+// template declares for it.
+func (t *template) s3(e *spec.Event, path string) *yaml.Node {
+	var events []string
+	for _, name := range defaultTo(e.Storage.Events, defaultS3Event) {
+		ev, ok := s3EventName(name)
+		if !ok {
+			t.fail(e.Pos, path+".events", "%q is not an S3 event, such as s3:ObjectCreated:* or s3:ObjectRemoved:Delete", name)
+			return nil
+		}
+		if !slices.Contains(events, ev) {
+			events = append(events, ev)
+		}
+	}
+	bucket := e.Storage.Bucket
+	if i := strings.Index(bucket, ":::"); strings.HasPrefix(bucket, "arn:") && i >= 0 {
+		bucket = bucket[i+3:]
+	}
+	t.buckets[bucket] = true
+	ref := gen.Str("")
+	t.bucketRefs = append(t.bucketRefs, bucketRef{ref, bucket})
+	var rules []any
+	if e.Storage.Prefix != "" {
+		rules = append(rules, gen.Map("Name", "prefix", "Value", e.Storage.Prefix))
+	}
+	if e.Storage.Suffix != "" {
+		rules = append(rules, gen.Map("Name", "suffix", "Value", e.Storage.Suffix))
+	}
+	return gen.Map("Type", "S3", "Properties", gen.Map(
+		"Bucket", gen.Map("Ref", ref),
+		"Events", events,
+		"Filter", gen.Map("S3Key", gen.Map("Rules", gen.Seq(rules...))),
+	))
+}
+
+// s3EventName returns the S3 name of a storage event: an s3: name as is,
+// and another platform's wildcard of creation or removal as S3's.
+func s3EventName(name string) (string, bool) {
+	if strings.HasPrefix(name, "s3:") {
+		return name, true
+	}
+	parts := strings.Split(name, ":")
+	if len(parts) != 3 || parts[2] != "*" {
+		return "", false
+	}
+	switch parts[1] {
+	case "ObjectCreated":
+		return "s3:ObjectCreated:*", true
+	case "ObjectRemoved", "ObjectRemove":
+		return "s3:ObjectRemoved:*", true
+	}
+	return "", false
+}
+
+// message returns a message event's kind (for its id) and its SQS, SNS or
+// MSK event.
+func (t *template) message(e *spec.Event, path string) (string, *yaml.Node) {
+	m := e.Message
+	switch {
+	case e.Key == "kafka":
+		if m.Topic == "" {
+			t.fail(e.Pos, path, "a kafka event names a topic, not a queue")
+			return "", nil
+		}
+		if !strings.HasPrefix(e.Name, "arn:") {
+			t.fail(e.Pos, path+".name", "an MSK event needs the cluster's ARN as the event's name, not %q", e.Name)
+			return "", nil
+		}
+		return "Kafka", gen.Map("Type", "MSK", "Properties", gen.Map(
+			"Stream", e.Name,
+			"Topics", []string{m.Topic},
+			"StartingPosition", "LATEST",
+			"Enabled", !m.Disabled,
+		))
+	case m.Queue != "":
+		return "Sqs", gen.Map("Type", "SQS", "Properties", gen.Map("Queue", arn("sqs", m.Queue), "Enabled", !m.Disabled))
+	default:
+		return "Sns", gen.Map("Type", "SNS", "Properties", gen.Map("Topic", arn("sns", m.Topic)))
+	}
+}
+
+// arn returns the ARN of a queue or topic: as written when it is one, else
+// the name's ARN in the stack's partition, region and account.
+func arn(service, name string) *yaml.Node {
+	if strings.HasPrefix(name, "arn:") {
+		return gen.Str(name)
+	}
+	return gen.Map("Fn::Sub", "arn:${AWS::Partition}:"+service+":${AWS::Region}:${AWS::AccountId}:"+name)
+}
+
+// lastPart returns what follows the last ':' of an ARN, or s.
+func lastPart(s string) string {
+	if i := strings.LastIndexByte(s, ':'); i >= 0 {
+		return s[i+1:]
+	}
+	return s
+}
+
+func defaultTo(list []string, def string) []string {
+	if len(list) == 0 {
+		return []string{def}
+	}
+	return list
+}

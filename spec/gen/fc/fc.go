@@ -1,0 +1,613 @@
+// Package fc writes the deploy specs of Aliyun Function Compute (FC): the
+// Serverless Devs s.yaml (edition 3.0.0) for the fc3 component, which
+// deploys to FC 3.0, and the legacy funcraft template.yml (ROS
+// 2015-09-01, Transform Aliyun::Serverless-2018-04-03), which deploys to
+// FC 2.0.
+//
+// # Units and functions
+//
+// Each deployment unit is one FC function. In s.yaml it is the resource
+// named after the unit, component fc3, whose function is named
+// <service>-<unit> (FC 3.0 has no services, so the service name keeps
+// the functions of two services apart). In template.yml it is the
+// Aliyun::Serverless::Function named after the unit, inside the
+// Aliyun::Serverless::Service named after the service.
+//
+// The code is the unit's artifact (gen.Input.Artifact), a zip holding the
+// executable main and its manifest faas.json. In s.yaml the runtime is
+// go1 and the handler main, whatever provider.runtime says (it names the
+// runtime of other languages' functions in Midway's specs). funcraft does
+// not know go1, so template.yml uses runtime custom, in which FC 2.0 runs
+// the file bootstrap of the code: the zip must hold one that starts main
+// (the adapter serves FC's custom runtime contract when FC_RUNTIME_API is
+// unset).
+//
+// Memory, timeout, instance concurrency, initialization timeout,
+// description and environment come from spec.Unit.Settings; a value the
+// spec does not set is left out, so FC's own default applies. Nothing
+// else is defaulted. initTimeout also configures FC's initializer
+// (handler "initialize"), which the adapter answers by starting the
+// App's functions. FC 3.0 honours instanceConcurrency on custom runtimes
+// only (devsapp/fc3 __tests__/complete-props.yaml); go1 instances run one
+// invocation at a time.
+//
+// provider.role, and Midway's FC keys in provider (vpcConfig, logConfig,
+// nasConfig, internetAccess, tracingConfig, layers, asyncConfiguration,
+// policies, authType, access), go to their fc3 props, and in
+// template.yml to the Service (the function for layers and
+// asyncConfiguration), with their keys upper-camel-cased as Midway does
+// and "auto" written Auto. tracingConfig goes to s.yaml when it is a
+// mapping (fc3's {type, params}) and to template.yml when it is Enable or
+// Disable; policies only to template.yml (fc3 takes a role).
+//
+// # Triggers
+//
+//	f.yml event              s.yaml (fc3)                      template.yml (funcraft)
+//	http, apigw              one http trigger per unit         one HTTP event per unit
+//	timer                    timer                             Timer
+//	storage (oss, cos, …)    oss                               OSS
+//	message with a topic     mns_topic                         MNSTopic
+//	message with a queue     eventbridge, event source MNS     an error: FC 2.0 has none
+//	log                      log                               Log
+//
+// FC gives a function one HTTP trigger, so a unit's HTTP events become one
+// trigger whose methods are the union of theirs (an event without methods
+// allows all); its auth type is anonymous unless provider.authType says
+// otherwise. Timer expressions come from spec.Schedule: six fields with
+// seconds, or @every; FC evaluates them in UTC. An OSS trigger listens to
+// oss:ObjectCreated:* unless the event names its events. An MNS topic
+// trigger gets JSON notifications with the event's strategy, or
+// BACKOFF_RETRY, and filters by its tags. A log trigger reads the source
+// logstore of project and writes its own logs to log, retrying
+// retryTime times (1) every interval seconds (30), Midway's defaults.
+// Event keys role and version become the trigger's invocation role and
+// qualifier; fc3 finds the default role of OSS, log and MNS triggers
+// itself. A trigger is named by its event's name; otherwise the HTTP
+// trigger is http and the others <function>-<kind> (timer, oss, mns,
+// mns-queue, log), numbered from 2 when a unit has several.
+//
+// In s.yaml the ARN of an event source uses ${config('AccountID')}, which
+// Serverless Devs fills in with the account of the access used.
+//
+// # Custom domain
+//
+// custom.customDomain.domainName (auto for FC's own test domain; false or
+// unset for none) routes the HTTP paths of every unit to its function: in
+// s.yaml a resource customDomain of the fc3-domain component, after the
+// functions; in template.yml an Aliyun::Serverless::CustomDomain. FC
+// matches a route's path exactly, or as a prefix when it ends in /*, so an
+// aggregated unit gets its Prefix, and a function each of its paths with
+// everything from the first parameter on turned into /* (/items/{id}
+// becomes /items/*). A path ending in a wildcard also gets the path
+// without it, which FC's /* does not match. Two units served at one FC
+// path is an error, unless one is a group holding the other (deployOrigin),
+// which then keeps the path.
+//
+// # Pass-through
+//
+// The service's platforms.fc block is merged verbatim into the root of
+// s.yaml, where it can set access, vars, flow or actions, or any prop of
+// a resource (resources.<unit>.props.cpu); its key funcraft, if any, is
+// merged into the root of template.yml instead. A function's platforms.fc
+// is merged into the props of each unit serving it (for a group, each
+// member's block, in order), and its key funcraft into the unit's
+// Aliyun::Serverless::Function (Properties, Events).
+//
+// # Errors
+//
+// What FC cannot express is an error at the f.yml position of its cause,
+// and all of them come back together as a spec.Errors: an s.yaml without
+// provider.region, a provider vpcConfig, logConfig or nasConfig without
+// the keys FC requires, a timer spec.Schedule cannot translate, a kafka
+// event (declare it under platforms.fc), a log event without project or
+// log, a trigger name FC refuses or a unit uses twice, memory, timeout or
+// concurrency FC does not offer, a route two units claim, and for template.yml
+// what FC 2.0 lacks (MNS queues, PATCH and OPTIONS, an HTTP function with
+// other triggers).
+//
+// Sources: devsapp/fc3 src/schema.json, src/interface/*.ts and its
+// __tests__ s.yaml files; devsapp/fc3-domain; Serverless-Devs docs/zh/yaml.md;
+// alibaba/funcraft's rosSchema and validate schemas; FC's documentation of
+// triggers, custom domains and the EventBridge MNS source; Midway's FC spec
+// builder as summarised in the project's notes.
+package fc
+
+import (
+	"cmp"
+	"fmt"
+	"slices"
+	"strings"
+
+	"go.yaml.in/yaml/v3"
+
+	"github.com/anyfaas/faas/spec"
+	"github.com/anyfaas/faas/spec/gen"
+)
+
+// Names of the files the generator writes.
+const (
+	// SYAML is the Serverless Devs spec for the fc3 component.
+	SYAML = "s.yaml"
+	// TemplateYML is the funcraft (fun) template.
+	TemplateYML = "template.yml"
+)
+
+// The code each function runs, by convention of the packager: the zip
+// holds the executable main beside its manifest.
+const (
+	// Runtime is the FC 3.0 runtime of every function in s.yaml.
+	Runtime = "go1"
+	// FuncraftRuntime is the runtime of every function in template.yml:
+	// funcraft does not know go1, and FC 2.0's custom runtime runs the
+	// code's bootstrap.
+	FuncraftRuntime = "custom"
+	// Handler is the handler of every function.
+	Handler = "main"
+	// Initializer is the handler of FC's initializer, configured when the
+	// spec sets initTimeout.
+	Initializer = "initialize"
+)
+
+// Generator writes FC's deploy specs. Its zero value, which New returns,
+// writes both files.
+type Generator struct {
+	// Files names the files to write, SYAML and TemplateYML; nil means
+	// both. Only what the named files cannot express is an error.
+	Files []string
+}
+
+// New returns the generator of both s.yaml and template.yml.
+func New() gen.Generator { return Generator{} }
+
+// Platform returns "fc".
+func (Generator) Platform() string { return "fc" }
+
+// FunctionName returns the FC 3.0 name of a unit's function:
+// <service>-<unit>.
+func FunctionName(service, unit string) string { return service + "-" + unit }
+
+// Generate returns s.yaml and template.yml, or those g.Files names, in
+// that order. The error is a spec.Errors.
+func (g Generator) Generate(in *gen.Input) ([]gen.File, error) {
+	files := g.Files
+	if files == nil {
+		files = []string{SYAML, TemplateYML}
+	}
+	for _, f := range files {
+		if f != SYAML && f != TemplateYML {
+			return nil, fmt.Errorf("fc: no file %q to generate: want %s or %s", f, SYAML, TemplateYML)
+		}
+	}
+	units := in.Units
+	if units == nil {
+		units = in.Spec.Units()
+	}
+	p := newPlan(in, units)
+	var out []gen.File
+	if slices.Contains(files, SYAML) {
+		data, err := p.sYAML()
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, gen.File{Name: SYAML, Data: data})
+	}
+	if slices.Contains(files, TemplateYML) {
+		data, err := p.funcraft()
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, gen.File{Name: TemplateYML, Data: data})
+	}
+	if err := p.errs.err(); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// errorList gathers the problems with the spec, once each.
+type errorList struct {
+	list spec.Errors
+	seen map[string]bool
+}
+
+func (l *errorList) add(e *spec.Error) {
+	if l.seen == nil {
+		l.seen = map[string]bool{}
+	}
+	if k := e.Error(); !l.seen[k] {
+		l.seen[k] = true
+		l.list = append(l.list, e)
+	}
+}
+
+// err returns the problems in the order of the file, or nil.
+func (l *errorList) err() error {
+	if len(l.list) == 0 {
+		return nil
+	}
+	out := slices.Clone(l.list)
+	slices.SortStableFunc(out, func(a, b *spec.Error) int {
+		return cmp.Or(cmp.Compare(a.Line, b.Line), cmp.Compare(a.Column, b.Column))
+	})
+	return out
+}
+
+// plan is what both files are written from: the units with their
+// settings, triggers and routes, checked once.
+type plan struct {
+	in    *gen.Input
+	s     *spec.Spec
+	units []*unitPlan
+	// domain is custom.customDomain, nil for none.
+	domain *domain
+	errs   errorList
+}
+
+// unitPlan is one unit as an FC function.
+type unitPlan struct {
+	unit     *spec.Unit
+	settings spec.Settings
+	// pos and path locate the unit in f.yml: its group, or its function.
+	pos  spec.Pos
+	path string
+	// http is the unit's one HTTP trigger, nil if it has no HTTP event.
+	http *httpTrigger
+	// triggers are the other events, in order.
+	triggers []*trigger
+	routes   []*route
+}
+
+// eventRef is an event of a unit's function.
+type eventRef struct {
+	fn   *spec.Function
+	ev   *spec.Event
+	path string // functions.<fn>.events[i].<key>
+}
+
+func (r eventRef) fail(p *plan, format string, args ...any) {
+	p.errs.add(gen.ErrorAt(p.s, r.ev.Pos, r.path, format, args...))
+}
+
+// httpTrigger is a unit's HTTP events as one trigger.
+type httpTrigger struct {
+	name string
+	// methods is the union of the events' methods in route.Methods order;
+	// nil allows every method.
+	methods         []string
+	role, qualifier string
+	events          []eventRef
+}
+
+// Trigger kinds other than HTTP.
+const (
+	kindTimer = "timer"
+	kindOSS   = "oss"
+	kindTopic = "mns"
+	kindQueue = "mns-queue"
+	kindLog   = "log"
+)
+
+// trigger is an event other than HTTP.
+type trigger struct {
+	eventRef
+	kind            string
+	name            string
+	role, qualifier string
+	// cron is a timer's expression.
+	cron string
+	// region is an MNS topic's or queue's.
+	region string
+	// retry and interval are a log trigger's job settings.
+	retry, interval int
+}
+
+// methodOrder is the order methods are written in.
+var methodOrder = []string{"GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"}
+
+func newPlan(in *gen.Input, units []*spec.Unit) *plan {
+	p := &plan{in: in, s: in.Spec}
+	p.checkExtras()
+	for _, u := range units {
+		p.units = append(p.units, p.unit(u))
+	}
+	p.domain = p.readDomain()
+	if p.domain != nil {
+		p.route()
+	}
+	return p
+}
+
+func (p *plan) unit(u *spec.Unit) *unitPlan {
+	up := &unitPlan{unit: u, settings: u.Settings(p.s.Provider)}
+	if u.Group != nil {
+		up.pos, up.path = u.Group.Pos, "aggregation."+u.Group.Name
+	} else if len(u.Functions) > 0 {
+		up.pos, up.path = u.Functions[0].Pos, "functions."+u.Functions[0].Name
+	}
+	p.checkSettings(up)
+	taken := map[string]bool{}
+	// Names the spec gives come first; defaults avoid them.
+	for _, f := range u.Functions {
+		for i, e := range f.Events {
+			if e.Name == "" || e.HTTP != nil {
+				continue
+			}
+			ref := eventRef{f, e, eventPath(f, i, e)}
+			switch {
+			case !triggerName(e.Name):
+				ref.fail(p, "trigger name %q must start with a letter or '_' and hold at most 128 letters, digits, '-' or '_'", e.Name)
+			case taken[e.Name]:
+				ref.fail(p, "trigger name %q is used twice in unit %q: FC names a function's triggers apart", e.Name, u.Name)
+			}
+			taken[e.Name] = true
+		}
+	}
+	for _, f := range u.Functions {
+		for i, e := range f.Events {
+			ref := eventRef{f, e, eventPath(f, i, e)}
+			if e.HTTP != nil {
+				p.addHTTP(up, ref)
+				continue
+			}
+			if t := p.trigger(ref); t != nil {
+				if t.name == "" {
+					t.name = uniqueName(f.Name+"-"+t.kind, taken)
+				}
+				up.triggers = append(up.triggers, t)
+			}
+		}
+	}
+	if up.http != nil && up.http.name == "" {
+		up.http.name = uniqueName("http", taken)
+	}
+	return up
+}
+
+func eventPath(f *spec.Function, i int, e *spec.Event) string {
+	return fmt.Sprintf("functions.%s.events[%d].%s", f.Name, i, e.Key)
+}
+
+// triggerName reports whether FC takes name as a trigger's.
+func triggerName(name string) bool {
+	if name == "" || len(name) > 128 {
+		return false
+	}
+	for i, r := range name {
+		switch {
+		case r == '_' || 'a' <= r && r <= 'z' || 'A' <= r && r <= 'Z':
+		case i > 0 && (r == '-' || '0' <= r && r <= '9'):
+		default:
+			return false
+		}
+	}
+	return true
+}
+
+// uniqueName returns base, or base-2, base-3, … whichever is free, and
+// takes it.
+func uniqueName(base string, taken map[string]bool) string {
+	name := base
+	for n := 2; taken[name]; n++ {
+		name = fmt.Sprintf("%s-%d", base, n)
+	}
+	taken[name] = true
+	return name
+}
+
+func (p *plan) addHTTP(up *unitPlan, ref eventRef) {
+	h := up.http
+	if h == nil {
+		h = &httpTrigger{methods: []string{}}
+		up.http = h
+	}
+	if h.name == "" && ref.ev.Name != "" {
+		if triggerName(ref.ev.Name) {
+			h.name = ref.ev.Name
+		} else {
+			ref.fail(p, "trigger name %q must start with a letter or '_' and hold at most 128 letters, digits, '-' or '_'", ref.ev.Name)
+		}
+	}
+	h.events = append(h.events, ref)
+	switch ms := ref.ev.HTTP.Methods; {
+	case h.methods == nil:
+	case len(ms) == 0:
+		h.methods = nil // every method
+	default:
+		for _, m := range ms {
+			if !slices.Contains(h.methods, m) {
+				h.methods = append(h.methods, m)
+			}
+		}
+		sortMethods(h.methods)
+	}
+	p.sameForUnit(ref, "role", &h.role)
+	p.sameForUnit(ref, "version", &h.qualifier)
+}
+
+// sameForUnit sets *v to the event's extra key, which every HTTP event of
+// a unit must give alike, as they share one trigger.
+func (p *plan) sameForUnit(ref eventRef, key string, v *string) {
+	n := ref.ev.Extra[key]
+	if n == nil {
+		return
+	}
+	s := p.extraString(ref, key)
+	switch {
+	case *v == "":
+		*v = s
+	case s != *v:
+		p.errs.add(gen.ErrorAt(p.s, pos(n), ref.path+"."+key, "%s %q differs from %q of another HTTP event of the unit: FC gives a function one HTTP trigger", key, s, *v))
+	}
+}
+
+// extraString reads an event's extra key as a string.
+func (p *plan) extraString(ref eventRef, key string) string {
+	n := ref.ev.Extra[key]
+	if n == nil {
+		return ""
+	}
+	if n.Kind != yamlScalar {
+		p.errs.add(gen.ErrorAt(p.s, pos(n), ref.path+"."+key, "want a string"))
+		return ""
+	}
+	return n.Value
+}
+
+// extraInt reads an event's extra key as a whole number, or def.
+func (p *plan) extraInt(ref eventRef, key string, def int) int {
+	n := ref.ev.Extra[key]
+	if n == nil {
+		return def
+	}
+	var v int
+	if n.Kind != yamlScalar || !isInt(n.Value, &v) || v < 0 {
+		p.errs.add(gen.ErrorAt(p.s, pos(n), ref.path+"."+key, "want a whole number, not %q", n.Value))
+		return def
+	}
+	return v
+}
+
+// trigger plans an event other than HTTP, or reports why FC cannot take it.
+func (p *plan) trigger(ref eventRef) *trigger {
+	e := ref.ev
+	t := &trigger{eventRef: ref, name: e.Name}
+	t.role = p.extraString(ref, "role")
+	t.qualifier = p.extraString(ref, "version")
+	switch {
+	case e.Timer != nil:
+		t.kind = kindTimer
+		cron, err := spec.Schedule(e.Timer, "fc")
+		if err != nil {
+			ref.fail(p, "FC cannot schedule this timer: %v", err)
+			return nil
+		}
+		t.cron = cron
+	case e.Storage != nil:
+		t.kind = kindOSS
+	case e.Message != nil:
+		if e.Key == "kafka" {
+			ref.fail(p, "an FC Kafka trigger needs the instance and consumer group f.yml does not give: declare it under platforms.fc (an eventbridge trigger with source Kafka)")
+			return nil
+		}
+		t.kind = kindTopic
+		if e.Message.Queue != "" {
+			t.kind = kindQueue
+		}
+		t.region = cmp.Or(p.extraString(ref, "region"), p.s.Provider.Region)
+	case e.Log != nil:
+		t.kind = kindLog
+		if e.Log.Project == "" {
+			ref.fail(p, "missing project: an FC log trigger reads a logstore of a Log Service project")
+			return nil
+		}
+		if e.Log.Log == "" {
+			ref.fail(p, "missing log: an FC log trigger writes its own logs to a logstore of the project, which must not be the source")
+			return nil
+		}
+		t.retry = p.extraInt(ref, "retryTime", 1)
+		t.interval = p.extraInt(ref, "interval", 30)
+	default:
+		ref.fail(p, "FC has no trigger for %s events", e.Trigger)
+		return nil
+	}
+	return t
+}
+
+// requiredKeys are the keys FC requires of provider settings given as
+// mappings (fc3's schema; funcraft's agrees).
+var requiredKeys = []struct {
+	key  string
+	keys []string
+}{
+	{"vpcConfig", []string{"vpcId", "vSwitchIds", "securityGroupId"}},
+	{"logConfig", []string{"project", "logstore"}},
+	{"nasConfig", []string{"userId", "groupId", "mountPoints"}},
+}
+
+// checkExtras reports the provider's FC settings FC cannot take: a
+// mapping without a key FC requires, a string other than auto, an
+// internetAccess that is not true or false.
+func (p *plan) checkExtras() {
+	x := p.s.Provider.Extra
+	for _, r := range requiredKeys {
+		n := x[r.key]
+		switch {
+		case n == nil:
+		case n.Kind == yaml.ScalarNode && n.Value == "auto":
+		case n.Kind == yaml.MappingNode:
+			var missing []string
+			for _, k := range r.keys {
+				if gen.Get(n, k) == nil {
+					missing = append(missing, k)
+				}
+			}
+			if len(missing) > 0 {
+				p.errs.add(gen.ErrorAt(p.s, pos(n), "provider."+r.key, "missing %s: FC takes %s with %s, or auto", strings.Join(missing, ", "), r.key, strings.Join(r.keys, ", ")))
+			}
+		default:
+			p.errs.add(gen.ErrorAt(p.s, pos(n), "provider."+r.key, "want a mapping of %s, or auto", strings.Join(r.keys, ", ")))
+		}
+	}
+	if n := x["internetAccess"]; n != nil && (n.Kind != yaml.ScalarNode || n.Tag != "!!bool") {
+		p.errs.add(gen.ErrorAt(p.s, pos(n), "provider.internetAccess", "want true or false"))
+	}
+}
+
+// checkSettings reports the unit's settings FC cannot take.
+func (p *plan) checkSettings(up *unitPlan) {
+	s := up.settings
+	if m := s.MemorySize; m != 0 && !fc3Memory(m) {
+		p.settingError(up, "memorySize", func(s spec.Settings) int { return s.MemorySize }, m,
+			"FC takes memory of 128 to 32768 MB in steps of 64 MB, not %d", m)
+	}
+	if t := s.Timeout; t > 86400 {
+		p.settingError(up, "timeout", func(s spec.Settings) int { return s.Timeout }, t,
+			"FC takes a timeout of at most 86400 seconds, not %d", t)
+	}
+	if c := s.Concurrency; c > 200 {
+		p.settingError(up, "concurrency", func(s spec.Settings) int { return s.Concurrency }, c,
+			"FC takes an instance concurrency of 1 to 200, not %d", c)
+	}
+}
+
+// settingError reports a problem with a unit's setting at the key that
+// gave it: the function's, or the provider's.
+func (p *plan) settingError(up *unitPlan, key string, get func(spec.Settings) int, v int, format string, args ...any) {
+	pos, path := settingOrigin(p.s, up.unit, key, get, v)
+	p.errs.add(gen.ErrorAt(p.s, pos, path, format, args...))
+}
+
+// settingOrigin finds the key that set a unit's setting to v.
+func settingOrigin(s *spec.Spec, u *spec.Unit, key string, get func(spec.Settings) int, v int) (spec.Pos, string) {
+	for _, f := range u.Functions {
+		if get(f.Settings) == v {
+			return f.Pos, "functions." + f.Name + "." + key
+		}
+	}
+	return spec.Pos{}, "provider." + key
+}
+
+// fc3Memory reports whether FC 3.0 offers m MB of memory.
+func fc3Memory(m int) bool { return m >= 128 && m <= 32768 && m%64 == 0 }
+
+// funcraftMemory are the memory sizes FC 2.0 offers (funcraft's schema).
+func funcraftMemory(m int) bool {
+	return m%64 == 0 && m >= 128 && m <= 3072 || m == 4096 || m == 8192 || m == 16384 || m == 32768
+}
+
+// methodsOr returns the HTTP trigger's methods, or all when it allows
+// every method.
+func (h *httpTrigger) methodsOr(all []string) []string {
+	if h.methods == nil {
+		return all
+	}
+	return h.methods
+}
+
+// upperFirst upper-cases the first letter of s.
+func upperFirst(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
+}

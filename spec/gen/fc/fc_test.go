@@ -1,0 +1,565 @@
+package fc_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"go.yaml.in/yaml/v3"
+
+	"github.com/anyfaas/faas/internal/golden"
+	"github.com/anyfaas/faas/internal/schematest"
+	"github.com/anyfaas/faas/spec"
+	"github.com/anyfaas/faas/spec/gen"
+	"github.com/anyfaas/faas/spec/gen/fc"
+)
+
+// env is the environment the specs are read in.
+var env = map[string]string{"REGION": "cn-hangzhou", "MEMORY": "256"}
+
+func parse(t *testing.T, file string, data []byte) *spec.Spec {
+	t.Helper()
+	s, err := spec.Parse(file, data, func(k string) string { return env[k] })
+	if err != nil {
+		t.Fatalf("parsing %s: %v", file, err)
+	}
+	return s
+}
+
+func input(s *spec.Spec, artifacts map[string]string) *gen.Input {
+	return &gen.Input{Spec: s, Units: s.Units(), Artifacts: artifacts}
+}
+
+func TestGolden(t *testing.T) {
+	tests := []struct {
+		dir       string
+		files     []string // nil: both
+		artifacts map[string]string
+	}{
+		{dir: "http"},
+		{dir: "timer"},
+		{dir: "storage"},
+		{dir: "topic"},
+		{dir: "queue", files: []string{fc.SYAML}},
+		{dir: "log"},
+		{dir: "full", artifacts: map[string]string{"api": "dist/api.zip", "nightly": "dist/nightly.zip"}},
+		{dir: "group-domain"},
+		{dir: "platforms"},
+		{dir: "provider-extras"},
+		{dir: "overrides"},
+		{dir: "defaults"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.dir, func(t *testing.T) {
+			dir := filepath.Join("testdata", tt.dir)
+			data, err := os.ReadFile(filepath.Join(dir, "f.yml"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			s := parse(t, "f.yml", data)
+			files, err := fc.Generator{Files: tt.files}.Generate(input(s, tt.artifacts))
+			if err != nil {
+				t.Fatalf("Generate: %v", err)
+			}
+			want := tt.files
+			if want == nil {
+				want = []string{fc.SYAML, fc.TemplateYML}
+			}
+			var names []string
+			for _, f := range files {
+				names = append(names, f.Name)
+				golden.Check(t, filepath.Join(dir, f.Name), f.Data)
+				switch f.Name {
+				case fc.SYAML:
+					validateSYAML(t, f.Data)
+				case fc.TemplateYML:
+					validateTemplate(t, f.Data)
+				}
+			}
+			if diff := cmp.Diff(want, names); diff != "" {
+				t.Errorf("files (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+// fc3Schema is devsapp/fc3's schema of a resource's props (SOURCES.md §2),
+// or with def its definition def. A definition is compiled as a draft-07
+// document that refers to it, as the schema is written in draft-07 and
+// schematest would read a bare definition as 2020-12.
+func fc3Schema(t *testing.T, def string) *jsonschemaSchema {
+	t.Helper()
+	src := filepath.Join(schematest.Dir, "aliyun-fc3", "schema.json")
+	if def == "" {
+		return schematest.Schema(t, src, "")
+	}
+	data, err := os.ReadFile(src)
+	if err != nil {
+		t.Skipf("schema not available: %v", err)
+	}
+	var doc map[string]any
+	if err := json.Unmarshal(data, &doc); err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), def+".json")
+	wrapper := map[string]any{"$schema": doc["$schema"], "definitions": doc["definitions"], "$ref": "#/definitions/" + def}
+	if err := os.WriteFile(path, mustJSON(t, wrapper), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return schematest.Schema(t, path, "")
+}
+
+// triggerDefs names the schema's definition of each trigger type's
+// config. The schema's triggerConfig is an anyOf that IOtsConfig (any
+// object) always satisfies, so each config is checked against its own
+// definition too. Left out: log, whose jobConfig the schema types as
+// strings while FC's API (and fc3's own examples) take numbers; and
+// eventbridge, whose definition requires the sink and run options fc3's
+// own MNS example leaves out.
+var triggerDefs = map[string]string{
+	"http":      "IHttpTriggerConfig",
+	"timer":     "ITimerTriggerConfig",
+	"oss":       "IOssTriggerConfig",
+	"mns_topic": "IMnsTriggerConfig",
+}
+
+// validateSYAML checks s.yaml's top level, each fc3 resource's props
+// against fc3's schema, and each trigger's config against its definition.
+func validateSYAML(t *testing.T, data []byte) {
+	t.Helper()
+	var doc struct {
+		Edition   string `yaml:"edition"`
+		Name      string `yaml:"name"`
+		Access    string `yaml:"access"`
+		Resources map[string]struct {
+			Component string         `yaml:"component"`
+			Props     map[string]any `yaml:"props"`
+		} `yaml:"resources"`
+	}
+	if err := yaml.Unmarshal(data, &doc); err != nil {
+		t.Fatal(err)
+	}
+	if doc.Edition != "3.0.0" || doc.Name == "" || doc.Access == "" || len(doc.Resources) == 0 {
+		t.Errorf("top level: edition %q, name %q, access %q, %d resources", doc.Edition, doc.Name, doc.Access, len(doc.Resources))
+	}
+	props := fc3Schema(t, "")
+	for name, r := range doc.Resources {
+		if r.Component != "fc3" {
+			continue
+		}
+		schematest.Validate(t, props, mustJSON(t, r.Props))
+		triggers, _ := r.Props["triggers"].([]any)
+		for _, tr := range triggers {
+			tr := tr.(map[string]any)
+			def, ok := triggerDefs[tr["triggerType"].(string)]
+			if !ok {
+				continue
+			}
+			if err := schematest.Check(fc3Schema(t, def), mustJSON(t, tr["triggerConfig"])); err != nil {
+				t.Errorf("resource %s, trigger %v: %v", name, tr["triggerName"], err)
+			}
+		}
+	}
+}
+
+func mustJSON(t *testing.T, v any) []byte {
+	t.Helper()
+	b, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+// validateTemplate checks template.yml against funcraft's ROS schema and
+// its older validation schemas (SOURCES.md §5).
+func validateTemplate(t *testing.T, data []byte) {
+	t.Helper()
+	schematest.Validate(t, rosSchema(t), data)
+	if err := checkAjv(t, data); err != nil {
+		t.Errorf("template.yml does not follow funcraft's validate schemas:\n%v\n--- document:\n%s", err, data)
+	}
+}
+
+// rosSchema compiles funcraft's rosSchema.json as draft-04, which it is
+// written in: without a $schema it would be read as 2020-12, whose nested
+// $id would re-base its references (SOURCES.md §5a).
+func rosSchema(t *testing.T) *jsonschemaSchema {
+	t.Helper()
+	src := filepath.Join(schematest.Dir, "funcraft", "rosSchema.json")
+	data, err := os.ReadFile(src)
+	if err != nil {
+		t.Skipf("schema not available: %v", err)
+	}
+	var doc map[string]any
+	if err := json.Unmarshal(data, &doc); err != nil {
+		t.Fatal(err)
+	}
+	doc["$schema"] = "http://json-schema.org/draft-04/schema#"
+	delete(doc, "$id")
+	path := filepath.Join(t.TempDir(), "rosSchema.json")
+	if err := os.WriteFile(path, mustJSON(t, doc), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return schematest.Schema(t, path, "")
+}
+
+func generate(t *testing.T, g fc.Generator, f string) (map[string][]byte, error) {
+	t.Helper()
+	s := parse(t, "f.yml", []byte(f))
+	files, err := g.Generate(input(s, nil))
+	if err != nil {
+		return nil, err
+	}
+	out := map[string][]byte{}
+	for _, f := range files {
+		out[f.Name] = f.Data
+	}
+	return out, nil
+}
+
+// httpMethods returns the methods of the HTTP trigger of unit in s.yaml
+// and in template.yml.
+func httpMethods(t *testing.T, files map[string][]byte, service, unit string) (fc3, funcraft []string) {
+	t.Helper()
+	var s struct {
+		Resources map[string]struct {
+			Props struct {
+				Triggers []struct {
+					TriggerType   string `yaml:"triggerType"`
+					TriggerConfig struct {
+						Methods []string `yaml:"methods"`
+					} `yaml:"triggerConfig"`
+				} `yaml:"triggers"`
+			} `yaml:"props"`
+		} `yaml:"resources"`
+	}
+	if err := yaml.Unmarshal(files[fc.SYAML], &s); err != nil {
+		t.Fatal(err)
+	}
+	for _, tr := range s.Resources[unit].Props.Triggers {
+		if tr.TriggerType == "http" {
+			fc3 = tr.TriggerConfig.Methods
+		}
+	}
+	var tpl struct {
+		Resources map[string]map[string]struct {
+			Events map[string]struct {
+				Type       string `yaml:"Type"`
+				Properties struct {
+					Methods []string `yaml:"Methods"`
+				} `yaml:"Properties"`
+			} `yaml:"Events"`
+		} `yaml:"Resources"`
+	}
+	if err := yaml.Unmarshal(keepFunctions(t, files[fc.TemplateYML], service), &tpl); err != nil {
+		t.Fatal(err)
+	}
+	for _, ev := range tpl.Resources[service][unit].Events {
+		if ev.Type == "HTTP" {
+			funcraft = ev.Properties.Methods
+		}
+	}
+	return fc3, funcraft
+}
+
+// keepFunctions drops the service's Type and Properties from template.yml,
+// leaving its functions, so that it decodes into one map.
+func keepFunctions(t *testing.T, data []byte, service string) []byte {
+	t.Helper()
+	var doc map[string]any
+	if err := yaml.Unmarshal(data, &doc); err != nil {
+		t.Fatal(err)
+	}
+	svc := doc["Resources"].(map[string]any)[service].(map[string]any)
+	delete(svc, "Type")
+	delete(svc, "Properties")
+	out, err := yaml.Marshal(map[string]any{"Resources": map[string]any{service: svc}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// Midway expanded a method list to every method (midway-faas-notes §1.5);
+// a list must give exactly its methods, and only "any" (or none) all.
+func TestMethodsHonoured(t *testing.T) {
+	tests := []struct {
+		method        string
+		fc3, funcraft []string
+	}{
+		{"[get, post]", []string{"GET", "POST"}, []string{"GET", "POST"}},
+		{"[delete]", []string{"DELETE"}, []string{"DELETE"}},
+		{"post", []string{"POST"}, []string{"POST"}},
+		{"any", []string{"GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"}, []string{"GET", "POST", "PUT", "DELETE", "HEAD"}},
+		{"all", []string{"GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"}, []string{"GET", "POST", "PUT", "DELETE", "HEAD"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.method, func(t *testing.T) {
+			files, err := generate(t, fc.Generator{}, `service: s
+provider: {name: aliyun, region: cn-hangzhou}
+functions:
+  f: {handler: f, events: [{http: {path: /x, method: `+tt.method+`}}]}
+`)
+			if err != nil {
+				t.Fatal(err)
+			}
+			fc3, funcraft := httpMethods(t, files, "s", "f")
+			if diff := cmp.Diff(tt.fc3, fc3); diff != "" {
+				t.Errorf("s.yaml methods (-want +got):\n%s", diff)
+			}
+			if diff := cmp.Diff(tt.funcraft, funcraft); diff != "" {
+				t.Errorf("template.yml methods (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+// A unit's one HTTP trigger takes the union of its members' methods, and
+// all of them if one member takes any.
+func TestMethodsUnion(t *testing.T) {
+	tests := []struct {
+		name, b string
+		want    []string
+	}{
+		{"union", "method: [put, get]", []string{"GET", "PUT", "DELETE"}},
+		{"one takes any", "method: any", []string{"GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			files, err := generate(t, fc.Generator{Files: []string{fc.SYAML}}, `service: s
+provider: {name: aliyun, region: cn-hangzhou}
+functions:
+  a: {handler: a, events: [{http: {path: /a, method: [delete, get]}}]}
+  b: {handler: b, events: [{http: {path: /b, `+tt.b+`}}]}
+aggregation:
+  g: {functions: [a, b]}
+`)
+			if err != nil {
+				t.Fatal(err)
+			}
+			files[fc.TemplateYML] = []byte("Resources: {s: {}}")
+			got, _ := httpMethods(t, files, "s", "g")
+			if diff := cmp.Diff(tt.want, got); diff != "" {
+				t.Errorf("methods (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+// Midway hard-coded runtime, memory and timeout (midway-faas-notes §1.5,
+// §1.7). The runtime is the Go binary's, whatever provider.runtime says;
+// memory, timeout and concurrency are the spec's, or absent.
+func TestNothingHardCoded(t *testing.T) {
+	type settings struct {
+		Runtime     string `yaml:"runtime"`
+		Handler     string `yaml:"handler"`
+		Memory      int    `yaml:"memorySize"`
+		Timeout     int    `yaml:"timeout"`
+		Concurrency int    `yaml:"instanceConcurrency"`
+	}
+	tests := []struct {
+		name, provider, fn string
+		want               settings
+	}{
+		{"unset", "", "", settings{Runtime: "go1", Handler: "main"}},
+		{"provider", "memorySize: 1536, timeout: 60, concurrency: 4, runtime: nodejs18", "",
+			settings{"go1", "main", 1536, 60, 4}},
+		{"function wins", "memorySize: 1536, timeout: 60", "memorySize: 3072, timeout: 900, runtime: python3",
+			settings{"go1", "main", 3072, 900, 0}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			files, err := generate(t, fc.Generator{Files: []string{fc.SYAML}}, `service: s
+provider: {name: aliyun, region: cn-hangzhou, `+tt.provider+`}
+functions:
+  f: {handler: f, `+tt.fn+`}
+`)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var doc struct {
+				Resources map[string]struct {
+					Props settings `yaml:"props"`
+				} `yaml:"resources"`
+			}
+			if err := yaml.Unmarshal(files[fc.SYAML], &doc); err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(tt.want, doc.Resources["f"].Props); diff != "" {
+				t.Errorf("props (-want +got):\n%s", diff)
+			}
+			for _, key := range []string{"memorySize:", "timeout:", "instanceConcurrency:"} {
+				if tt.name == "unset" && bytes.Contains(files[fc.SYAML], []byte(key)) {
+					t.Errorf("s.yaml sets %s the spec does not set:\n%s", key, files[fc.SYAML])
+				}
+			}
+		})
+	}
+}
+
+func TestErrors(t *testing.T) {
+	const head = "service: s\nprovider: {name: aliyun, region: cn-hangzhou}\n"
+	tests := []struct {
+		name  string
+		spec  string
+		files []string
+		want  []string
+	}{
+		{"no region", "service: s\nprovider: {name: aliyun}\nfunctions:\n  f: {handler: f}\n", nil,
+			[]string{"f.yml: provider.region: missing: name the region to deploy to, such as cn-hangzhou (fc3 requires one)"}},
+		{"no region is fine for funcraft", "service: s\nprovider: {name: aliyun}\nfunctions:\n  f: {handler: f}\n", []string{fc.TemplateYML}, nil},
+		{"kafka", head + "functions:\n  f:\n    handler: f\n    events:\n      - kafka: {topic: t}\n", nil,
+			[]string{"f.yml:7:9: functions.f.events[0].kafka: an FC Kafka trigger needs the instance and consumer group f.yml does not give: declare it under platforms.fc (an eventbridge trigger with source Kafka)"}},
+		{"queue in template.yml", head + "functions:\n  f:\n    handler: f\n    events:\n      - mns: {queue: q}\n", nil,
+			[]string{"f.yml:7:9: functions.f.events[0].mns: FC 2.0 (template.yml) has no MNS queue trigger: deploy with s.yaml (FC 3.0), or subscribe the queue to a topic"}},
+		{"log without project and log", head + "functions:\n  f:\n    handler: f\n    events:\n      - log: {source: a}\n      - log: {source: b, project: p}\n", nil,
+			[]string{
+				"f.yml:7:9: functions.f.events[0].log: missing project: an FC log trigger reads a logstore of a Log Service project",
+				"f.yml:8:9: functions.f.events[1].log: missing log: an FC log trigger writes its own logs to a logstore of the project, which must not be the source",
+			}},
+		{"memory", "service: s\nprovider: {name: aliyun, region: cn-hangzhou, memorySize: 100}\nfunctions:\n  f: {handler: f}\n  g: {handler: g, memorySize: 3136}\n", nil,
+			[]string{
+				"f.yml: provider.memorySize: FC takes memory of 128 to 32768 MB in steps of 64 MB, not 100",
+				"f.yml:5:3: functions.g.memorySize: FC 2.0 (template.yml) takes memory of 128 to 3072 MB in steps of 64 MB, or 4096, 8192, 16384 or 32768, not 3136",
+			}},
+		{"memory fine for fc3", "service: s\nprovider: {name: aliyun, region: cn-hangzhou}\nfunctions:\n  g: {handler: g, memorySize: 3136}\n", []string{fc.SYAML}, nil},
+		{"timeout and concurrency", head + "functions:\n  f: {handler: f, timeout: 90000, concurrency: 300}\n", []string{fc.SYAML},
+			[]string{
+				"f.yml:4:3: functions.f.timeout: FC takes a timeout of at most 86400 seconds, not 90000",
+				"f.yml:4:3: functions.f.concurrency: FC takes an instance concurrency of 1 to 200, not 300",
+			}},
+		{"PATCH in template.yml", head + "functions:\n  f:\n    handler: f\n    events:\n      - http: {path: /x, method: [get, patch]}\n", nil,
+			[]string{"f.yml:7:9: functions.f.events[0].http: FC 2.0 (template.yml) takes the HTTP methods GET, POST, PUT, DELETE, HEAD, not PATCH"}},
+		{"HTTP and a timer in template.yml", head + "functions:\n  f:\n    handler: f\n    events:\n      - http: {path: /x}\n      - timer: {value: '* * * * *'}\n", nil,
+			[]string{`f.yml:8:9: functions.f.events[1].timer: FC 2.0 (template.yml) cannot give a function with an HTTP trigger other triggers, and unit "f" has both: deploy with s.yaml (FC 3.0), or move this event to a function of another unit`}},
+		{"HTTP and a timer in s.yaml", head + "functions:\n  f:\n    handler: f\n    events:\n      - http: {path: /x}\n      - timer: {value: '* * * * *'}\n", []string{fc.SYAML}, nil},
+		{"trigger names", head + "functions:\n  f:\n    handler: f\n    events:\n      - timer: {value: '* * * * *', name: t}\n      - timer: {value: '* * * * *', name: t}\n      - timer: {value: '* * * * *', name: 9x}\n", nil,
+			[]string{
+				`f.yml:8:9: functions.f.events[1].timer: trigger name "t" is used twice in unit "f": FC names a function's triggers apart`,
+				`f.yml:9:9: functions.f.events[2].timer: trigger name "9x" must start with a letter or '_' and hold at most 128 letters, digits, '-' or '_'`,
+			}},
+		{"HTTP versions differ", head + "functions:\n  a: {handler: a, events: [{http: {path: /a, version: v1}}]}\n  b: {handler: b, events: [{http: {path: /b, version: v2}}]}\naggregation:\n  g: {functions: [a, b]}\n", nil,
+			[]string{`f.yml:5:55: functions.b.events[0].http.version: version "v2" differs from "v1" of another HTTP event of the unit: FC gives a function one HTTP trigger`}},
+		{"route claimed twice", head + "functions:\n  a: {handler: a, events: [{http: {path: '/u/{id}'}}]}\n  b: {handler: b, events: [{http: {path: '/u/{id}/orders'}}]}\ncustom: {customDomain: {domainName: auto}}\n", nil,
+			[]string{`f.yml:5:29: functions.b.events[0].http: the custom domain routes /u/* to one function, and both unit "a" and unit "b" serve it`}},
+		{"auth type", "service: s\nprovider: {name: aliyun, region: cn-hangzhou, authType: jwt}\nfunctions:\n  f: {handler: f, events: [{http: {path: /x}}]}\n", nil,
+			[]string{`f.yml:2:57: provider.authType: FC's HTTP trigger takes the auth type anonymous or function in template.yml, not "jwt"`}},
+		{"function name funcraft refuses", head + "functions:\n  Typed: {handler: f}\n", nil,
+			[]string{`f.yml:4:3: functions.Typed: funcraft cannot name a function "Typed": a name beginning with Type or Properties is a key of its service`}},
+		{"custom domain", head + "functions:\n  f: {handler: f}\ncustom: {customDomain: yes}\n", nil,
+			[]string{"f.yml:5:24: custom.customDomain: want {domainName: <name> | auto} or false"}},
+		{"provider settings", "service: s\nprovider:\n  name: aliyun\n  region: cn-hangzhou\n  vpcConfig: {vpcId: v}\n  nasConfig: [x]\n  internetAccess: 'yes'\nfunctions:\n  f: {handler: f}\n", nil,
+			[]string{
+				"f.yml:5:14: provider.vpcConfig: missing vSwitchIds, securityGroupId: FC takes vpcConfig with vpcId, vSwitchIds, securityGroupId, or auto",
+				"f.yml:6:14: provider.nasConfig: want a mapping of userId, groupId, mountPoints, or auto",
+				"f.yml:7:19: provider.internetAccess: want true or false",
+			}},
+		{"retryTime", head + "functions:\n  f:\n    handler: f\n    events:\n      - log: {source: a, project: p, log: l, retryTime: often}\n", nil,
+			[]string{`f.yml:7:57: functions.f.events[0].log.retryTime: want a whole number, not "often"`}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := generate(t, fc.Generator{Files: tt.files}, tt.spec)
+			var got []string
+			if err != nil {
+				var errs spec.Errors
+				if !errors.As(err, &errs) {
+					t.Fatalf("error %T is not spec.Errors: %v", err, err)
+				}
+				for _, e := range errs {
+					got = append(got, e.Error())
+				}
+			}
+			if diff := cmp.Diff(tt.want, got); diff != "" {
+				t.Errorf("errors (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+// A timer spec.Schedule cannot translate is an error at its event.
+func TestScheduleError(t *testing.T) {
+	s := parse(t, "f.yml", []byte("service: s\nprovider: {name: aliyun, region: cn-hangzhou}\nfunctions:\n  f:\n    handler: f\n    events:\n      - timer: {value: 5m, type: every}\n"))
+	s.Functions[0].Events[0].Timer.Value = "90s" // as code-declared triggers could give
+	_, err := fc.New().Generate(input(s, nil))
+	want := `f.yml:7:9: functions.f.events[0].timer: FC cannot schedule this timer: "90s": a timer ticks every whole number of minutes, at least one`
+	if err == nil || err.Error() != want {
+		t.Errorf("error = %v, want %s", err, want)
+	}
+}
+
+func TestUnknownFile(t *testing.T) {
+	s := parse(t, "f.yml", []byte("service: s\nprovider: {name: aliyun, region: cn-hangzhou}\nfunctions:\n  f: {handler: f}\n"))
+	if _, err := (fc.Generator{Files: []string{"serverless.yml"}}).Generate(input(s, nil)); err == nil || !strings.Contains(err.Error(), `no file "serverless.yml"`) {
+		t.Errorf("error = %v, want one naming the file", err)
+	}
+}
+
+// The same input gives the same bytes, whatever order Go's maps iterate in.
+func TestDeterministic(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("service: s\nprovider:\n  name: aliyun\n  region: cn-hangzhou\n  environment:\n")
+	for _, k := range strings.Fields("Z Y X W V U T S R Q P O N M L K J I H G F E D C B A") {
+		b.WriteString("    " + k + ": v" + k + "\n")
+	}
+	full, err := os.ReadFile(filepath.Join("testdata", "full", "f.yml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, f := range map[string]string{"env": b.String() + "functions:\n  f: {handler: f}\n", "full": string(full)} {
+		t.Run(name, func(t *testing.T) {
+			first, err := generate(t, fc.Generator{}, f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for range 20 {
+				again, err := generate(t, fc.Generator{}, f)
+				if err != nil {
+					t.Fatal(err)
+				}
+				for file, data := range first {
+					if !bytes.Equal(data, again[file]) {
+						t.Fatalf("%s differs between runs:\n%s", file, cmp.Diff(string(data), string(again[file])))
+					}
+				}
+			}
+		})
+	}
+}
+
+func TestRoutePaths(t *testing.T) {
+	tests := []struct {
+		path string
+		want []string
+	}{
+		{"/items", []string{"/items"}},
+		{"/items/", []string{"/items"}},
+		{"/", []string{"/"}},
+		{"/items/{id}", []string{"/items/*"}},
+		{"/users/:id/orders", []string{"/users/*"}},
+		{"/files/{path...}", []string{"/files/*", "/files"}},
+		{"/api/*", []string{"/api/*", "/api"}},
+		{"/*", []string{"/*", "/"}},
+		{"/{id}", []string{"/*"}},
+	}
+	for _, tt := range tests {
+		if diff := cmp.Diff(tt.want, fc.RoutePaths(tt.path)); diff != "" {
+			t.Errorf("RoutePaths(%q) (-want +got):\n%s", tt.path, diff)
+		}
+	}
+}
+
+func TestPlatform(t *testing.T) {
+	if got := fc.New().Platform(); got != "fc" {
+		t.Errorf("Platform() = %q", got)
+	}
+	if got := fc.FunctionName("shop", "api"); got != "shop-api" {
+		t.Errorf("FunctionName = %q", got)
+	}
+}

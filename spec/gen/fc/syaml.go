@@ -1,0 +1,297 @@
+package fc
+
+import (
+	"cmp"
+	"fmt"
+	"strings"
+
+	"go.yaml.in/yaml/v3"
+
+	"github.com/anyfaas/faas/spec"
+	"github.com/anyfaas/faas/spec/gen"
+)
+
+// accountID is Serverless Devs' variable for the account of the access
+// used, which the ARNs of event sources name.
+const accountID = "${config('AccountID')}"
+
+// fc3Methods are the methods of an fc3 HTTP trigger that allows all.
+var fc3Methods = methodOrder
+
+// sYAML writes s.yaml.
+func (p *plan) sYAML() ([]byte, error) {
+	s := p.s
+	region := s.Provider.Region
+	if region == "" {
+		p.errs.add(gen.ErrorAt(s, spec.Pos{}, "provider.region", "missing: name the region to deploy to, such as cn-hangzhou (fc3 requires one)"))
+	}
+	resources := gen.Map()
+	for _, up := range p.units {
+		gen.Set(resources, up.unit.Name, gen.Map(
+			"component", "fc3",
+			"props", p.fc3Props(up, region),
+		))
+	}
+	if d := p.domain; d != nil && p.hasRoutes() {
+		key := "customDomain"
+		for n := 2; gen.Get(resources, key) != nil; n++ {
+			key = fmt.Sprintf("customDomain_%d", n)
+		}
+		gen.Set(resources, key, gen.Map(
+			"component", "fc3-domain",
+			"props", p.fc3Domain(d, region),
+		))
+	}
+	doc := gen.Map(
+		"edition", "3.0.0",
+		"name", s.Service.Name,
+		"access", cmp.Or(p.extraScalar("access"), "default"),
+		"resources", resources,
+	)
+	if block := s.Platforms["fc"]; block != nil {
+		gen.Merge(doc, without(block, "funcraft"))
+	}
+	return encode(doc)
+}
+
+func (p *plan) hasRoutes() bool {
+	for _, up := range p.units {
+		if len(up.routes) > 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// fc3Props are a unit's props for the fc3 component.
+func (p *plan) fc3Props(up *unitPlan, region string) *yaml.Node {
+	s := p.s
+	set := up.settings
+	var lifecycle *yaml.Node
+	if set.InitTimeout > 0 {
+		lifecycle = gen.Map("initializer", gen.Map("handler", Initializer, "timeout", set.InitTimeout))
+	}
+	var tracing *yaml.Node
+	if n := s.Provider.Extra["tracingConfig"]; n != nil && n.Kind == yaml.MappingNode {
+		tracing = clone(n)
+	}
+	props := gen.Map(
+		"region", region,
+		"functionName", FunctionName(s.Service.Name, up.unit.Name),
+		"description", set.Description,
+		"runtime", Runtime,
+		"handler", Handler,
+		"code", p.in.Artifact(up.unit.Name),
+		"memorySize", set.MemorySize,
+		"timeout", set.Timeout,
+		"instanceConcurrency", set.Concurrency,
+		"instanceLifecycleConfig", lifecycle,
+		"environmentVariables", set.Environment,
+		"role", s.Provider.Role,
+		"internetAccess", clone(s.Provider.Extra["internetAccess"]),
+		"vpcConfig", clone(s.Provider.Extra["vpcConfig"]),
+		"logConfig", clone(s.Provider.Extra["logConfig"]),
+		"nasConfig", clone(s.Provider.Extra["nasConfig"]),
+		"tracingConfig", tracing,
+		"layers", clone(s.Provider.Extra["layers"]),
+		"asyncInvokeConfig", asyncInvokeConfig(s.Provider.Extra["asyncConfiguration"]),
+		"triggers", p.fc3Triggers(up, region),
+	)
+	for _, f := range up.unit.Functions {
+		if block := f.Platforms["fc"]; block != nil {
+			gen.Merge(props, without(block, "funcraft"))
+		}
+	}
+	return props
+}
+
+// asyncInvokeConfig maps Midway's asyncConfiguration ({destination:
+// {onSuccess, onFailure}, statefulInvocation, maxAsync…}) to fc3's.
+func asyncInvokeConfig(n *yaml.Node) *yaml.Node {
+	if n == nil || n.Kind != yaml.MappingNode {
+		return nil
+	}
+	out := gen.Map()
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k, v := n.Content[i].Value, n.Content[i+1]
+		switch {
+		case k == "destination" && v.Kind == yaml.MappingNode:
+			dc := gen.Map()
+			for j := 0; j+1 < len(v.Content); j += 2 {
+				gen.Set(dc, v.Content[j].Value, gen.Map("destination", clone(v.Content[j+1])))
+			}
+			gen.Set(out, "destinationConfig", dc)
+		case k == "statefulInvocation":
+			gen.Set(out, "asyncTask", clone(v))
+		default:
+			gen.Set(out, k, clone(v))
+		}
+	}
+	return out
+}
+
+func (p *plan) fc3Triggers(up *unitPlan, region string) *yaml.Node {
+	out := gen.Seq()
+	if h := up.http; h != nil {
+		out.Content = append(out.Content, gen.Map(
+			"triggerName", h.name,
+			"triggerType", "http",
+			"invocationRole", h.role,
+			"qualifier", h.qualifier,
+			"triggerConfig", gen.Map(
+				"authType", p.authType(false),
+				"methods", h.methodsOr(fc3Methods),
+			),
+		))
+	}
+	fn := FunctionName(p.s.Service.Name, up.unit.Name)
+	for _, t := range up.triggers {
+		var typ, arn string
+		var config *yaml.Node
+		e := t.ev
+		switch t.kind {
+		case kindTimer:
+			typ = "timer"
+			config = gen.Map("cronExpression", t.cron, "enable", e.Timer.Enable, "payload", e.Timer.Payload)
+		case kindOSS:
+			typ = "oss"
+			arn = fmt.Sprintf("acs:oss:%s:%s:%s", region, accountID, e.Storage.Bucket)
+			config = gen.Map(
+				"events", ossEvents(e.Storage),
+				"filter", gen.Map("key", gen.Map("prefix", gen.Str(e.Storage.Prefix), "suffix", gen.Str(e.Storage.Suffix))),
+			)
+		case kindTopic:
+			typ = "mns_topic"
+			arn = fmt.Sprintf("acs:mns:%s:%s:/topics/%s", t.region, accountID, e.Message.Topic)
+			config = gen.Map(
+				"notifyContentFormat", "JSON",
+				"notifyStrategy", cmp.Or(e.Message.Strategy, "BACKOFF_RETRY"),
+				"filterTag", e.Message.Tags,
+			)
+		case kindQueue:
+			// FC 3.0 reads an MNS queue through EventBridge; event mode
+			// hands the function one CloudEvent per message (devsapp/fc3
+			// __tests__/complete-props.yaml; FC API SourceMNSParameters).
+			typ = "eventbridge"
+			config = gen.Map(
+				"triggerEnable", true,
+				"asyncInvocationType", false,
+				"eventRuleFilterPattern", fmt.Sprintf(`{"source":["MNS-%s-%s"]}`, fn, t.name),
+				"eventSourceConfig", gen.Map(
+					"eventSourceType", "MNS",
+					"eventSourceParameters", gen.Map("sourceMNSParameters", gen.Map(
+						"RegionId", t.region,
+						"QueueName", e.Message.Queue,
+					)),
+				),
+			)
+		case kindLog:
+			typ = "log"
+			arn = fmt.Sprintf("acs:log:%s:%s:project/%s", region, accountID, e.Log.Project)
+			config = gen.Map(
+				"sourceConfig", gen.Map("logstore", e.Log.Source),
+				"jobConfig", gen.Map("maxRetryTime", gen.Int(t.retry), "triggerInterval", gen.Int(t.interval)),
+				"logConfig", gen.Map("project", e.Log.Project, "logstore", e.Log.Log),
+				"enable", !e.Log.Disabled,
+			)
+		}
+		out.Content = append(out.Content, gen.Map(
+			"triggerName", t.name,
+			"triggerType", typ,
+			"sourceArn", arn,
+			"invocationRole", t.role,
+			"qualifier", t.qualifier,
+			"triggerConfig", config,
+		))
+	}
+	return out
+}
+
+// ossEvents are a storage event's OSS events, object creation by default.
+func ossEvents(s *spec.StorageEvent) []string {
+	if len(s.Events) == 0 {
+		return []string{"oss:ObjectCreated:*"}
+	}
+	return s.Events
+}
+
+// authType is the HTTP trigger's auth type, from provider.authType:
+// anonymous by default; upper case for funcraft.
+func (p *plan) authType(funcraft bool) string {
+	a := strings.ToLower(cmp.Or(p.extraScalar("authType"), "anonymous"))
+	ok := a == "anonymous" || a == "function" || a == "jwt" && !funcraft
+	if !ok {
+		want := "anonymous, function or jwt (with its authConfig under platforms.fc)"
+		if funcraft {
+			want = "anonymous or function in template.yml"
+		}
+		n := p.s.Provider.Extra["authType"]
+		p.errs.add(gen.ErrorAt(p.s, pos(n), "provider.authType", "FC's HTTP trigger takes the auth type %s, not %q", want, n.Value))
+		return "anonymous"
+	}
+	if funcraft {
+		return strings.ToUpper(a)
+	}
+	return a
+}
+
+// fc3Domain is the fc3-domain component's props.
+func (p *plan) fc3Domain(d *domain, region string) *yaml.Node {
+	routes := gen.Seq()
+	for _, up := range p.units {
+		for _, r := range up.routes {
+			routes.Content = append(routes.Content, gen.Map(
+				"path", r.path,
+				"functionName", FunctionName(p.s.Service.Name, up.unit.Name),
+				"methods", r.methods,
+				"qualifier", r.qualifier,
+			))
+		}
+	}
+	return gen.Map(
+		"region", region,
+		"domainName", cmp.Or(d.name, "auto"),
+		"protocol", "HTTP",
+		"routeConfig", gen.Map("routes", routes),
+	)
+}
+
+// extraScalar returns a provider extra key's scalar value.
+func (p *plan) extraScalar(key string) string {
+	n := p.s.Provider.Extra[key]
+	if n == nil {
+		return ""
+	}
+	if n.Kind != yaml.ScalarNode {
+		p.errs.add(gen.ErrorAt(p.s, pos(n), "provider."+key, "want a string"))
+		return ""
+	}
+	return n.Value
+}
+
+// clone copies a node, as gen.Merge copies what it merges; nil and empty
+// collections give nil.
+func clone(n *yaml.Node) *yaml.Node {
+	if gen.Value(n) == nil {
+		return nil
+	}
+	dst := gen.Map()
+	gen.Merge(dst, gen.Map("v", n))
+	return gen.Get(dst, "v")
+}
+
+// without returns mapping n without key, sharing its nodes.
+func without(n *yaml.Node, key string) *yaml.Node {
+	out := &yaml.Node{Kind: n.Kind, Tag: n.Tag}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		if n.Content[i].Value != key {
+			out.Content = append(out.Content, n.Content[i], n.Content[i+1])
+		}
+	}
+	return out
+}
+
+// encode writes a generated document.
+func encode(doc *yaml.Node) ([]byte, error) {
+	return gen.Encode(doc, gen.Header)
+}

@@ -1,0 +1,351 @@
+package gcf
+
+import (
+	"encoding/base64"
+	"encoding/json"
+	"slices"
+	"strings"
+
+	"github.com/anyfaas/faas/cloudevent"
+	"github.com/anyfaas/faas/spec"
+	"github.com/anyfaas/faas/spec/gen"
+)
+
+// The script's shell variables.
+const (
+	varRegion   ref = "REGION"
+	varProject  ref = "PROJECT"
+	varInvoker  ref = "INVOKER"
+	varURL      ref = "url"      // the unit's service URL
+	varLocation ref = "location" // a bucket's location
+)
+
+// script writes deploy.sh.
+func (g *generation) script(units []*unitPlan) []byte {
+	needInvoker, needProject := false, false
+	for _, u := range units {
+		for _, e := range u.events {
+			if e.account == "" {
+				needInvoker = true
+			}
+			if e.trigger == spec.TriggerTimer {
+				needProject = true
+			}
+		}
+	}
+	role, region := g.s.Provider.Role, g.s.Provider.Region
+	if needInvoker && role == "" {
+		needProject = true // for the default service account
+	}
+
+	var b scriptWriter
+	b.line("#!/usr/bin/env bash")
+	b.comment(gen.Header)
+	b.comment("")
+	b.paragraph("Deploys the service " + g.s.Service.Name + " to Cloud Run, unit by unit in the order of " +
+		"f.yml: the Cloud Run service in <unit>.service.yaml, then the Eventarc triggers and Cloud " +
+		"Scheduler jobs that deliver its events. Push the images the service files name first. " +
+		"gcloud's project is used; set CLOUDSDK_CORE_PROJECT to choose another. Triggers, topics " +
+		"and jobs that exist already are left as they are: delete one to have it created again " +
+		"with new settings.")
+	if needInvoker {
+		who := "the project's Compute Engine default service account"
+		if role != "" {
+			who = "provider.role"
+		}
+		b.comment("")
+		b.paragraph("Events and schedules invoke the services as the service account INVOKER " +
+			"(default: " + who + "), which is granted roles/run.invoker on them.")
+	}
+	b.line("set -euo pipefail")
+	b.line(`cd "$(dirname "$0")"`)
+	b.line("")
+	if region != "" {
+		b.line("REGION=" + quote(region))
+	} else {
+		b.line(`REGION="${REGION:?set REGION to the region to deploy to, as f.yml gives no provider.region}"`)
+	}
+	if needProject {
+		b.line(`PROJECT="$(gcloud config get-value project)"`)
+		b.line(`: "${PROJECT:?set the project: gcloud config set project PROJECT_ID}"`)
+	}
+	if needInvoker {
+		if role != "" {
+			b.line(`INVOKER="${INVOKER:-` + role + `}"`) // an email, checked by checkProvider
+		} else {
+			b.line(`INVOKER="${INVOKER:-$(gcloud projects describe "$PROJECT" --format='value(projectNumber)')-compute@developer.gserviceaccount.com}"`)
+		}
+	}
+	topics := map[string]bool{}
+	for _, u := range units {
+		g.unitScript(&b, u, topics)
+	}
+	return []byte(b.String())
+}
+
+// unitScript writes the commands that deploy a unit.
+func (g *generation) unitScript(b *scriptWriter, u *unitPlan, topics map[string]bool) {
+	fns := make([]string, len(u.unit.Functions))
+	for i, f := range u.unit.Functions {
+		fns[i] = f.Name
+	}
+	what := "functions"
+	if len(fns) == 1 {
+		what = "function"
+	}
+	b.line("")
+	b.comment("Unit " + u.unit.Name + " (" + what + " " + strings.Join(fns, ", ") + "), service " + u.service + ".")
+	if len(u.routes) > 0 {
+		b.paragraph("HTTP routes " + strings.Join(u.routes, ", ") + ": served at the service's URL, with " +
+			"nothing more to deploy. Cloud Run admits only callers with roles/run.invoker unless the " +
+			"service is made public (see platforms.gcf).")
+	}
+	b.cmd("", "gcloud run services replace "+quote(u.file), word(lit("--region="), varRegion))
+	if len(u.events) == 0 {
+		return
+	}
+
+	// Whoever delivers the events may invoke the service.
+	var accounts []string
+	for _, e := range u.events {
+		if a := e.member(); !slices.Contains(accounts, a) {
+			accounts = append(accounts, a)
+		}
+	}
+	for _, a := range accounts {
+		b.cmd("", "gcloud run services add-iam-policy-binding "+quote(u.service),
+			word(lit("--region="), varRegion), a, "--role=roles/run.invoker")
+	}
+
+	multi := len(u.unit.Functions) > 1
+	urlSet := false
+	locationOf := "" // the bucket whose location $location holds
+	for _, e := range u.events {
+		path := ""
+		if multi {
+			path = "/" + e.fn.Name
+		}
+		switch e.trigger {
+		case spec.TriggerTimer:
+			b.comment(e.where + ": a timer, " + e.schedule + " (UTC)")
+			if !urlSet {
+				b.line(`url="$(gcloud run services describe ` + quote(u.service) + ` --region="$REGION" --format='value(status.url)')"`)
+				urlSet = true
+			}
+			jobScript(b, e, path)
+		case spec.TriggerStorage:
+			b.comment(e.where + ": objects " + shortType(e.ceType) + " in bucket " + e.bucket)
+			location := word(lit("--location="), lit(e.location))
+			if e.location == "" {
+				// A Cloud Storage trigger lives where the bucket is.
+				if e.bucket != locationOf {
+					b.line(`location="$(gcloud storage buckets describe ` + quote("gs://"+e.bucket) +
+						` --format='value(location)' | tr '[:upper:]' '[:lower:]')"`)
+					locationOf = e.bucket
+				}
+				location = word(lit("--location="), varLocation)
+			}
+			triggerScript(b, e, u.service, path, location, word(lit("--event-filters=bucket="), lit(e.bucket)))
+		case spec.TriggerMessage:
+			b.comment(e.where + ": messages published to topic " + e.topic)
+			if !topics[e.topic] {
+				topics[e.topic] = true
+				b.ifAbsent("gcloud pubsub topics describe "+quote(e.topic), command{"gcloud pubsub topics create " + quote(e.topic), nil})
+			}
+			location := word(lit("--location="), varRegion)
+			if e.location != "" {
+				location = word(lit("--location="), lit(e.location))
+			}
+			triggerScript(b, e, u.service, path, location, word(lit("--transport-topic="), lit(e.topic)))
+		}
+	}
+}
+
+// triggerScript writes the creation of an Eventarc trigger.
+func triggerScript(b *scriptWriter, e *eventPlan, service, path, location, source string) {
+	args := []string{
+		location,
+		word(lit("--destination-run-service="), lit(service)),
+		word(lit("--destination-run-region="), varRegion),
+	}
+	if path != "" {
+		args = append(args, word(lit("--destination-run-path="), lit(path)))
+	}
+	args = append(args, "--event-filters=type="+e.ceType, source, e.invoker("--service-account="))
+	b.ifAbsent("gcloud eventarc triggers describe "+quote(e.name)+" "+location,
+		command{"gcloud eventarc triggers create " + quote(e.name), args})
+}
+
+// jobScript writes the creation of a Cloud Scheduler job that posts to the
+// service, with an OIDC token, a CloudEvent of a job run in structured
+// mode: the gcf adapter reads it as a *faas.TimerEvent named after the job
+// (projects/<project>/locations/<region>/jobs/<job>) with the payload.
+func jobScript(b *scriptWriter, e *eventPlan, path string) {
+	js := func(s string) string {
+		out, _ := json.Marshal(s) // a string always encodes
+		return string(out)
+	}
+	data := ""
+	if e.payload != "" {
+		data = `,"data":{"customData":` + js(base64.StdEncoding.EncodeToString([]byte(e.payload))) + `}`
+	}
+	body := word(lit("--message-body="),
+		lit(`{"specversion":"1.0","id":`+js(e.name)+`,"source":"//cloudscheduler.googleapis.com/projects/`),
+		varProject, lit(`/locations/`), varRegion,
+		lit(`/jobs/`+e.name+`","type":"`+cloudevent.TypeSchedulerJobRun+`","datacontenttype":"application/json"`+data+`}`),
+	)
+	location := word(lit("--location="), varRegion)
+	create := command{"gcloud scheduler jobs create http " + quote(e.name), []string{
+		location,
+		word(lit("--schedule="), lit(e.schedule)),
+		"--time-zone=Etc/UTC",
+		word(lit("--uri="), varURL, lit(path)),
+		"--http-method=post",
+		"--headers=Content-Type=application/cloudevents+json",
+		body,
+		e.invoker("--oidc-service-account-email="),
+		word(lit("--oidc-token-audience="), varURL),
+	}}
+	cmds := []command{create}
+	if e.paused {
+		cmds = append(cmds, command{"gcloud scheduler jobs pause " + quote(e.name) + " " + location, nil})
+	}
+	b.ifAbsent("gcloud scheduler jobs describe "+quote(e.name)+" "+location, cmds...)
+}
+
+// member is the IAM member the event invokes the service as.
+func (e *eventPlan) member() string {
+	if e.account != "" {
+		return word(lit("--member="), lit("serviceAccount:"+e.account))
+	}
+	return word(lit("--member=serviceAccount:"), varInvoker)
+}
+
+// invoker is flag followed by the service account the event invokes the
+// service as.
+func (e *eventPlan) invoker(flag string) string {
+	if e.account != "" {
+		return word(lit(flag), lit(e.account))
+	}
+	return word(lit(flag), varInvoker)
+}
+
+// scriptWriter builds a bash script.
+type scriptWriter struct {
+	strings.Builder
+}
+
+func (b *scriptWriter) line(s string) {
+	b.WriteString(s)
+	b.WriteByte('\n')
+}
+
+// comment writes a comment line, its control characters as '?'.
+func (b *scriptWriter) comment(s string) {
+	s = strings.Map(func(r rune) rune {
+		if r < ' ' || r == 0x7f {
+			return '?'
+		}
+		return r
+	}, s)
+	if s == "" {
+		b.line("#")
+		return
+	}
+	b.line("# " + s)
+}
+
+// paragraph writes text as comment lines of at most 80 characters, where
+// its words allow.
+func (b *scriptWriter) paragraph(text string) {
+	line := ""
+	for _, w := range strings.Fields(text) {
+		if line != "" && len(line)+1+len(w) > 78 {
+			b.comment(line)
+			line = ""
+		}
+		if line != "" {
+			line += " "
+		}
+		line += w
+	}
+	b.comment(line)
+}
+
+// maxLine is the length up to which a command stays on one line.
+const maxLine = 100
+
+// cmd writes a command of head and args, one argument a line when it is
+// long.
+func (b *scriptWriter) cmd(indent, head string, args ...string) {
+	one := indent + head
+	for _, a := range args {
+		one += " " + a
+	}
+	if len(one) <= maxLine {
+		b.line(one)
+		return
+	}
+	b.WriteString(indent + head)
+	for _, a := range args {
+		b.WriteString(" \\\n" + indent + "  " + a)
+	}
+	b.WriteByte('\n')
+}
+
+// command is a command's head and arguments, as the script writes them.
+type command struct {
+	head string
+	args []string
+}
+
+// ifAbsent writes cmds, run only when the command describe fails, as it
+// does for a resource that does not exist.
+func (b *scriptWriter) ifAbsent(describe string, cmds ...command) {
+	b.line("if ! " + describe + " >/dev/null 2>&1; then")
+	for _, c := range cmds {
+		b.cmd("  ", c.head, c.args...)
+	}
+	b.line("fi")
+}
+
+// A part of a shell word.
+type part interface{ shell() string }
+
+// lit is literal text in a word.
+type lit string
+
+func (l lit) shell() string {
+	if l == "" {
+		return ""
+	}
+	return quote(string(l))
+}
+
+// ref is a shell variable in a word.
+type ref string
+
+func (r ref) shell() string { return `"$` + string(r) + `"` }
+
+// word joins literal text and variables into one shell word, each literal
+// quoted as quote does and each variable in double quotes.
+func word(parts ...part) string {
+	var s strings.Builder
+	for _, p := range parts {
+		s.WriteString(p.shell())
+	}
+	return s.String()
+}
+
+// quote returns s as one shell word that stands for s: as it is when it
+// holds only characters no shell treats specially, else in single quotes.
+func quote(s string) string {
+	if s != "" && strings.Trim(s, safeChars) == "" {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+}
+
+// safeChars need no quoting anywhere in a word that does not start a
+// command.
+const safeChars = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_@%+=:,./-"

@@ -1,0 +1,84 @@
+package gcf
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/anyfaas/faas/cloudevent"
+)
+
+// storageNames maps the names a storage event may give, lower case, to the
+// CloudEvent type Cloud Storage sends for it: the type itself, its last
+// part, the legacy Cloud Functions name, and the standard event's Op.
+var storageNames = map[string]string{}
+
+func init() {
+	for _, ev := range []struct{ last, legacy, op string }{
+		{"finalized", "finalize", "created"},
+		{"deleted", "delete", "removed"},
+		{"archived", "archive", ""},
+		{"metadataUpdated", "metadataUpdate", ""},
+	} {
+		t := cloudevent.TypeStoragePrefix + ev.last
+		for _, name := range []string{t, ev.last, ev.legacy, "google.storage.object." + ev.legacy, ev.op} {
+			if name != "" {
+				storageNames[strings.ToLower(name)] = t
+			}
+		}
+	}
+}
+
+// StorageEventTypes returns the CloudEvent types Cloud Storage sends for
+// the event names of an f.yml storage event, without repeats, in order.
+// None means object creation, google.cloud.storage.object.v1.finalized. A
+// name is a type (google.cloud.storage.object.v1.deleted), its last part
+// (deleted), the legacy Cloud Functions name
+// (google.storage.object.delete), the standard event's Op (created,
+// removed), or another platform's wildcard for all creations or all
+// removals, such as oss:ObjectCreated:* or s3:ObjectRemoved:*, so that an
+// f.yml written for another platform carries over. Any other name is an
+// error that lists what is accepted.
+//
+// The web generator filters Knative Triggers on the same types.
+func StorageEventTypes(names []string) ([]string, error) {
+	if len(names) == 0 {
+		return []string{cloudevent.TypeStorageFinalized}, nil
+	}
+	var out []string
+	for _, name := range names {
+		t, ok := storageNames[strings.ToLower(name)]
+		if !ok {
+			t, ok = wildcardType(name)
+		}
+		if !ok {
+			return nil, fmt.Errorf("Cloud Storage has no event %q: use finalized, deleted, archived or metadataUpdated (or the google.cloud.storage.object.v1 types, or ObjectCreated:*, ObjectRemoved:*)", name)
+		}
+		if !slices.Contains(out, t) {
+			out = append(out, t)
+		}
+	}
+	return out, nil
+}
+
+// wildcardType reads another platform's event name for every creation or
+// every removal: <service>:ObjectCreated:* or <service>:ObjectRemoved:*
+// (ObjectRemove on COS).
+func wildcardType(name string) (string, bool) {
+	parts := strings.Split(name, ":")
+	if len(parts) != 3 || parts[2] != "*" {
+		return "", false
+	}
+	switch parts[1] {
+	case "ObjectCreated":
+		return cloudevent.TypeStorageFinalized, true
+	case "ObjectRemoved", "ObjectRemove":
+		return cloudevent.TypeStorageDeleted, true
+	}
+	return "", false
+}
+
+// shortType is the last part of a CloudEvent type, for names: "finalized".
+func shortType(t string) string {
+	return t[strings.LastIndex(t, ".")+1:]
+}

@@ -1,0 +1,455 @@
+// Package gcf generates the deployment of an f.yml service on Google Cloud
+// Run functions: one Cloud Run service per deployment unit, running the
+// anyfaas binary with the gcf adapter, and a gcloud script that deploys the
+// services and creates what delivers their events.
+//
+// # Files
+//
+//	<unit>.service.yaml   the unit's Cloud Run service, in the YAML that
+//	                      gcloud run services replace takes (Knative's
+//	                      serving.knative.dev/v1 Service, as the Cloud Run
+//	                      Admin API v1 speaks it)
+//	deploy.sh             a bash script of gcloud commands that deploys every
+//	                      unit in the order of f.yml: its service, then its
+//	                      Eventarc triggers and Cloud Scheduler jobs
+//
+// # The service
+//
+// A unit is deployed as the service <service>-<unit>: lower case, '_' as
+// '-', at most 63 characters. Its labels are anyfaas-service and
+// anyfaas-unit, and cloud.googleapis.com/location when provider.region is
+// set; a unit with a description (spec.Unit.Settings) has the annotation
+// run.googleapis.com/description. Its one container runs the unit's image,
+// gen.Input.Artifact(unit): the OCI image whose entrypoint is /bootstrap,
+// with the unit's manifest /faas.json beside it. The settings f.yml gives
+// (spec.Unit.Settings) become:
+//
+//	memorySize     resources.limits.memory "<n>Mi"
+//	timeout        timeoutSeconds (Cloud Run takes at most 3600)
+//	concurrency    containerConcurrency (at most 1000)
+//	environment    env, with FUNCTION_TARGET or FAAS_PLATFORM below
+//	provider.role  serviceAccountName, the identity the service runs as
+//
+// and what f.yml leaves out is left to Cloud Run's defaults. A unit of one
+// function gets FUNCTION_TARGET=<function>, which makes the binary choose
+// the gcf adapter and route every invocation to that function. A unit of
+// several functions gets FAAS_PLATFORM=gcf instead: without FUNCTION_TARGET,
+// faas.Start would take Cloud Run's K_SERVICE for a Knative host and serve
+// the unit with the web adapter. A variable f.yml's environment sets wins
+// over both. PORT, K_SERVICE, K_REVISION and K_CONFIGURATION are Cloud
+// Run's to set; f.yml setting one is an error.
+//
+// The service has no HTTP probes: the gcf adapter serves no health paths,
+// and it opens the port only once the App has started, which Cloud Run's
+// default TCP startup probe waits for.
+//
+// # The platforms block
+//
+// platforms.gcf at the top of f.yml is merged into the root of every
+// service document, then the platforms.gcf of each of the unit's functions,
+// in the order of f.yml, with gen.Merge: mappings merge key by key, and
+// any other value, a list included, replaces what was generated. It is the
+// place for what f.yml has no key for, such as
+//
+//	platforms:
+//	  gcf:
+//	    metadata:
+//	      annotations:
+//	        run.googleapis.com/invoker-iam-disabled: "true"   # a public service
+//	    spec:
+//	      template:
+//	        metadata:
+//	          annotations:
+//	            autoscaling.knative.dev/maxScale: "10"
+//
+// deploy.sh deploys a service under the metadata.name the block gives, if
+// it gives one; nothing else of deploy.sh comes from the block.
+//
+// # Events
+//
+// What deploy.sh creates for each event of a unit's functions:
+//
+//	http     nothing: the service serves every route of the unit at its URL
+//	storage  an Eventarc trigger per event type, filtered on the type and
+//	         the bucket, in the bucket's location (or the event's region)
+//	message  the Pub/Sub topic if it does not exist, and an Eventarc trigger
+//	         on google.cloud.pubsub.topic.v1.messagePublished with the topic
+//	         as its transport
+//	timer    a Cloud Scheduler HTTP job on spec.Schedule(timer, "gcf"), in
+//	         time zone Etc/UTC, that posts to the service's URL with an OIDC
+//	         token a structured-mode CloudEvent of type
+//	         google.cloud.scheduler.job.v1.executed whose data holds the
+//	         payload as customData, so that the function receives a
+//	         *faas.TimerEvent with the payload; a timer with enable: false
+//	         is created paused
+//	log      an error: Eventarc delivers logs through Cloud Audit Logs
+//	         triggers, whose serviceName and methodName f.yml cannot say
+//
+// Storage event names are read by StorageEventTypes. A storage event
+// filtered by prefix or suffix, a message event with a queue or tags, and a
+// timer that Cloud Scheduler's cron cannot say are errors too: Eventarc
+// filters Cloud Storage events on the bucket only and Pub/Sub messages not
+// at all, and Pub/Sub has topics, not queues.
+//
+// A trigger or job is named <service>-<function>-<index of the event>, or
+// by the event's name, with the event type added when a storage event
+// has several. The event's role, if it gives one, is the service account
+// that the trigger or job invokes the service as; otherwise it is
+// $INVOKER (see deploy.sh), which the script grants roles/run.invoker on
+// every service with events. In a unit of several functions, each trigger
+// and job delivers to the path /<function>, as functions-framework-go
+// serves a function at /<name>, so that the unit can tell whose event it
+// is. A function that also has a unit of its own (deployOrigin) has its
+// events delivered there only, not to its group's unit too.
+//
+// # Errors
+//
+// What Cloud Run cannot express is a spec.Errors, every problem at its
+// position in f.yml, with nothing generated.
+package gcf
+
+import (
+	"cmp"
+	"fmt"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+
+	"go.yaml.in/yaml/v3"
+
+	"github.com/anyfaas/faas/cloudevent"
+	"github.com/anyfaas/faas/spec"
+	"github.com/anyfaas/faas/spec/gen"
+)
+
+const platform = "gcf"
+
+// ScriptFile is the name of the gcloud script among the generated files.
+const ScriptFile = "deploy.sh"
+
+// Cloud Run's limits on a service's settings.
+const (
+	maxTimeout     = 3600  // seconds
+	maxConcurrency = 1000  // requests at once in an instance
+	maxMemory      = 32768 // MiB
+)
+
+// New returns the generator of Cloud Run functions deployments.
+func New() gen.Generator { return generator{} }
+
+type generator struct{}
+
+// Platform is "gcf".
+func (generator) Platform() string { return platform }
+
+// Generate returns the units' service YAML files and deploy.sh, last.
+func (generator) Generate(in *gen.Input) ([]gen.File, error) {
+	g := &generation{in: in, s: in.Spec, services: map[string]string{}, resources: map[string]string{}}
+	g.checkProvider()
+	own := map[string]bool{} // functions deployed as a unit of their own
+	for _, u := range in.Units {
+		if u.Group == nil {
+			for _, f := range u.Functions {
+				own[f.Name] = true
+			}
+		}
+	}
+	var (
+		files []gen.File
+		units []*unitPlan
+	)
+	for _, u := range in.Units {
+		p, data := g.unit(u, own)
+		units = append(units, p)
+		files = append(files, gen.File{Name: p.file, Data: data})
+	}
+	if len(g.errs) > 0 {
+		slices.SortStableFunc(g.errs, func(a, b *spec.Error) int {
+			return cmp.Or(cmp.Compare(a.Line, b.Line), cmp.Compare(a.Column, b.Column))
+		})
+		return nil, g.errs
+	}
+	files = append(files, gen.File{Name: ScriptFile, Data: g.script(units)})
+	return files, nil
+}
+
+// generation is one run of Generate.
+type generation struct {
+	in   *gen.Input
+	s    *spec.Spec
+	errs spec.Errors
+	// services and resources map the names given so far to where f.yml
+	// declares what they name.
+	services, resources map[string]string
+}
+
+func (g *generation) fail(pos spec.Pos, path, format string, args ...any) {
+	g.errs = append(g.errs, gen.ErrorAt(g.s, pos, path, format, args...))
+}
+
+// unitPlan is what deploy.sh deploys for a unit.
+type unitPlan struct {
+	unit    *spec.Unit
+	file    string // the service YAML
+	service string // the Cloud Run service's name
+	routes  []string
+	events  []*eventPlan
+}
+
+// eventPlan is an Eventarc trigger or a Cloud Scheduler job.
+type eventPlan struct {
+	fn      *spec.Function
+	trigger string // spec.TriggerTimer, TriggerStorage or TriggerMessage
+	where   string // the event's key path in f.yml
+	name    string // the trigger's or job's name
+	// ceType is a trigger's event type; the other fields say what the
+	// event gives.
+	ceType   string
+	bucket   string
+	topic    string
+	schedule string
+	payload  string
+	paused   bool
+	location string // the trigger's location, if the event gives one
+	account  string // the service account to invoke as, if the event gives one
+}
+
+var (
+	regionPattern  = regexp.MustCompile(`^[a-z][a-z0-9-]*[a-z0-9]$`)
+	accountPattern = regexp.MustCompile(`^[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+$`)
+)
+
+// checkProvider checks what deploy.sh writes of the provider unquoted.
+func (g *generation) checkProvider() {
+	p := g.s.Provider
+	if p.Region != "" && !regionPattern.MatchString(p.Region) {
+		g.fail(spec.Pos{}, "provider.region", "%q is not a Cloud Run region, such as us-central1", p.Region)
+	}
+	if p.Role != "" && !accountPattern.MatchString(p.Role) {
+		g.fail(spec.Pos{}, "provider.role", "%q is not a service account's email, such as fn@project.iam.gserviceaccount.com", p.Role)
+	}
+}
+
+// unit builds the unit's service document and plans its events.
+func (g *generation) unit(u *spec.Unit, own map[string]bool) (*unitPlan, []byte) {
+	pos, path := unitWhere(u)
+	name, err := resourceName(g.s.Service.Name, u.Name)
+	if err != nil {
+		g.fail(pos, path, "the Cloud Run service name <service>-<unit> %v", err)
+	} else if other, dup := g.services[name]; dup {
+		g.fail(pos, path, "the Cloud Run service name %q is also %s's", name, other)
+	} else {
+		g.services[name] = path
+	}
+
+	set := u.Settings(g.s.Provider)
+	g.checkSettings(u, set)
+	doc := g.service(u, name, set)
+	gen.Merge(doc, g.s.Platforms[platform])
+	for _, f := range u.Functions {
+		gen.Merge(doc, f.Platforms[platform])
+	}
+	if n := gen.Get(gen.Get(doc, "metadata"), "name"); n != nil && n.Kind == yaml.ScalarNode && n.Value != "" {
+		name = n.Value // renamed by a platforms block
+	}
+	data, err := gen.Encode(doc, gen.Header)
+	if err != nil {
+		g.fail(pos, path, "%v", err) // not expected: the document is built of nodes
+	}
+
+	p := &unitPlan{unit: u, file: u.Name + ".service.yaml", service: name}
+	for _, f := range u.Functions {
+		for i, e := range f.Events {
+			where := fmt.Sprintf("functions.%s.events[%d].%s", f.Name, i, e.Key)
+			if e.HTTP != nil {
+				p.routes = append(p.routes, route(e.HTTP))
+				continue
+			}
+			if u.Group != nil && own[f.Name] {
+				continue // delivered to the function's own unit
+			}
+			p.events = append(p.events, g.event(f, i, e, where)...)
+		}
+	}
+	return p, data
+}
+
+// route is an HTTP event as a comment shows it.
+func route(h *spec.HTTPEvent) string {
+	methods := "ANY"
+	if len(h.Methods) > 0 {
+		methods = strings.Join(h.Methods, ",")
+	}
+	return methods + " " + h.Path
+}
+
+// checkSettings reports the settings Cloud Run cannot take.
+func (g *generation) checkSettings(u *spec.Unit, set spec.Settings) {
+	limits := []struct {
+		key    string
+		v, max int
+		get    func(spec.Settings) int
+		what   string
+	}{
+		{"memorySize", set.MemorySize, maxMemory, func(s spec.Settings) int { return s.MemorySize }, "Cloud Run gives an instance at most %d MiB of memory"},
+		{"timeout", set.Timeout, maxTimeout, func(s spec.Settings) int { return s.Timeout }, "Cloud Run waits at most %d seconds for a response"},
+		{"concurrency", set.Concurrency, maxConcurrency, func(s spec.Settings) int { return s.Concurrency }, "Cloud Run sends an instance at most %d requests at once"},
+	}
+	for _, l := range limits {
+		if l.v > l.max {
+			pos, path := settingWhere(u, l.key, l.v, l.get)
+			g.fail(pos, path, "%d is too large: "+l.what, l.v, l.max)
+		}
+	}
+	for _, name := range reservedEnv {
+		if _, ok := set.Environment[name]; ok {
+			pos, path := envWhere(u, name)
+			g.fail(pos, path, "Cloud Run sets %s itself and refuses a service that sets it", name)
+		}
+	}
+}
+
+// service builds the unit's Cloud Run service.
+func (g *generation) service(u *spec.Unit, name string, set spec.Settings) *yaml.Node {
+	env := map[string]string{}
+	if len(u.Functions) == 1 {
+		env["FUNCTION_TARGET"] = u.Functions[0].Name
+	} else {
+		env["FAAS_PLATFORM"] = platform
+	}
+	for k, v := range set.Environment {
+		env[k] = v
+	}
+	names := make([]string, 0, len(env))
+	for k := range env {
+		names = append(names, k)
+	}
+	slices.Sort(names)
+	envSeq := gen.Seq()
+	for _, k := range names {
+		envSeq.Content = append(envSeq.Content, gen.Map("name", k, "value", env[k]))
+	}
+
+	labels := map[string]string{
+		"anyfaas-service": labelValue(g.s.Service.Name),
+		"anyfaas-unit":    labelValue(u.Name),
+	}
+	if g.s.Provider.Region != "" {
+		labels["cloud.googleapis.com/location"] = g.s.Provider.Region
+	}
+	var annotations map[string]string
+	if set.Description != "" {
+		annotations = map[string]string{"run.googleapis.com/description": set.Description}
+	}
+	var memory string
+	if set.MemorySize > 0 {
+		memory = strconv.Itoa(set.MemorySize) + "Mi"
+	}
+	container := gen.Map(
+		"image", g.in.Artifact(u.Name),
+		"env", envSeq,
+		"resources", gen.Map("limits", gen.Map("memory", memory)),
+	)
+	return gen.Map(
+		"apiVersion", "serving.knative.dev/v1",
+		"kind", "Service",
+		"metadata", gen.Map("name", name, "labels", labels, "annotations", annotations),
+		"spec", gen.Map("template", gen.Map("spec", gen.Map(
+			"serviceAccountName", g.s.Provider.Role,
+			"containerConcurrency", set.Concurrency,
+			"timeoutSeconds", set.Timeout,
+			"containers", gen.Seq(container),
+		))),
+	)
+}
+
+// event plans what delivers a non-HTTP event, or reports why Cloud Run
+// cannot have it.
+func (g *generation) event(f *spec.Function, i int, e *spec.Event, where string) []*eventPlan {
+	base := &eventPlan{fn: f, trigger: e.Trigger, where: where}
+	if n := e.Extra["region"]; n != nil {
+		if base.location = n.Value; !regionPattern.MatchString(base.location) {
+			g.fail(spec.Pos{Line: n.Line, Column: n.Column}, where+".region", "%q is not a Google Cloud location, such as us-central1", n.Value)
+		}
+	}
+	if n := e.Extra["role"]; n != nil {
+		if base.account = n.Value; !accountPattern.MatchString(base.account) {
+			g.fail(spec.Pos{Line: n.Line, Column: n.Column}, where+".role", "%q is not a service account's email, such as fn@project.iam.gserviceaccount.com", n.Value)
+		}
+	}
+	var plans []*eventPlan
+	switch {
+	case e.Timer != nil:
+		schedule, err := spec.Schedule(e.Timer, platform)
+		if err != nil {
+			g.fail(e.Pos, where, "Cloud Scheduler: %v", err)
+		}
+		p := *base
+		p.schedule, p.payload, p.paused = schedule, e.Timer.Payload, !e.Timer.Enable
+		plans = append(plans, &p)
+	case e.Storage != nil:
+		st := e.Storage
+		if st.Prefix != "" || st.Suffix != "" {
+			g.fail(e.Pos, where+".filter", "Eventarc filters Cloud Storage events by bucket only, not by object name: leave the filter out and check the name in the function")
+		}
+		types, err := StorageEventTypes(st.Events)
+		if err != nil {
+			g.fail(e.Pos, where+".events", "%v", err)
+		}
+		for _, t := range types {
+			p := *base
+			p.ceType, p.bucket = t, strings.TrimPrefix(st.Bucket, "gs://")
+			plans = append(plans, &p)
+		}
+	case e.Message != nil:
+		m := e.Message
+		switch {
+		case m.Queue != "":
+			g.fail(e.Pos, where+".queue", "Pub/Sub has topics, not queues: give the topic")
+		case m.Tags != "":
+			g.fail(e.Pos, where+".tags", "Eventarc cannot filter Pub/Sub messages by tags: leave them out and check the attributes in the function")
+		}
+		p := *base
+		p.ceType, p.topic = cloudevent.TypePubsubPublished, m.Topic
+		plans = append(plans, &p)
+	case e.Log != nil:
+		g.fail(e.Pos, where, "Eventarc delivers log entries through Cloud Audit Logs triggers, which filter on a serviceName and methodName that a log event cannot say: create the trigger with gcloud eventarc triggers create, or route the logs to a Pub/Sub topic with a log sink and give the function a message event")
+		return nil
+	}
+	g.name(plans, e, i, where)
+	return plans
+}
+
+// name names an event's triggers or job.
+func (g *generation) name(plans []*eventPlan, e *spec.Event, index int, where string) {
+	if len(plans) == 0 {
+		return
+	}
+	what := "Eventarc trigger"
+	if e.Timer != nil {
+		what = "Cloud Scheduler job"
+	}
+	for _, p := range plans {
+		parts := []string{g.s.Service.Name, p.fn.Name, strconv.Itoa(index)}
+		if e.Name != "" {
+			parts = []string{e.Name}
+		}
+		if len(plans) > 1 {
+			parts = append(parts, strings.ToLower(shortType(p.ceType)))
+		}
+		name, err := resourceName(parts...)
+		switch {
+		case err != nil && e.Name != "":
+			g.fail(e.Pos, where+".name", "the %s name %v", what, err)
+		case err != nil:
+			g.fail(e.Pos, where, "the %s name <service>-<function>-<index> %v: give the event a shorter name", what, err)
+		default:
+			if other, dup := g.resources[name]; dup {
+				g.fail(e.Pos, where, "the %s name %q is also %s's: give the event a name of its own", what, name, other)
+			}
+			g.resources[name] = where
+		}
+		p.name = name
+	}
+}

@@ -1,0 +1,502 @@
+package gcf
+
+import (
+	"bytes"
+	"errors"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/anyfaas/faas/internal/golden"
+	"github.com/anyfaas/faas/internal/schematest"
+	"github.com/anyfaas/faas/spec"
+	"github.com/anyfaas/faas/spec/gen"
+)
+
+// parse parses an f.yml of a test.
+func parse(t *testing.T, src string) *spec.Spec {
+	t.Helper()
+	s, err := spec.Parse("f.yml", []byte(src), func(string) string { return "" })
+	if err != nil {
+		t.Fatalf("parsing the spec: %v", err)
+	}
+	return s
+}
+
+// input is the generator's input for s, with an image for each unit.
+func input(s *spec.Spec) *gen.Input {
+	in := &gen.Input{Spec: s, Units: s.Units(), Artifacts: map[string]string{}}
+	for _, u := range in.Units {
+		in.Artifacts[u.Name] = "us-docker.pkg.dev/shop-prod/anyfaas/" + strings.ToLower(u.Name) + ":v1"
+	}
+	return in
+}
+
+// render joins generated files into one text, each after a line naming it.
+func render(files []gen.File) []byte {
+	var b bytes.Buffer
+	for _, f := range files {
+		b.WriteString("-- " + f.Name + " --\n")
+		b.Write(f.Data)
+	}
+	return b.Bytes()
+}
+
+var cases = []struct {
+	name, spec string
+}{
+	{"http", `
+service: shop
+provider:
+  name: gcp
+functions:
+  list:
+    handler: listItems
+    events:
+      - http: {path: /items, method: get}
+      - http: {path: '/items/{id}'}
+`},
+	{"timer", `
+service: shop
+provider: {name: gcp, region: europe-west1}
+functions:
+  nightly:
+    handler: nightly
+    events:
+      - timer: {type: cron, value: '0 3 * * 1-5', payload: '{"full":true}'}
+      - timer: {value: '@every 15m', enable: false}
+      - timer: {type: every, value: 2h, payload: "it's"}
+`},
+	{"storage", `
+service: shop
+provider: {name: gcp, region: us-central1, role: runner@shop-prod.iam.gserviceaccount.com}
+functions:
+  thumbnail:
+    handler: thumbnail
+    events:
+      - oss: {bucket: photos, events: ['oss:ObjectCreated:*', deleted]}
+      - storage:
+          bucket: gs://archive
+          name: archive-writes
+          region: us
+          role: archiver@shop-prod.iam.gserviceaccount.com
+`},
+	{"message", `
+service: shop
+provider: {name: gcp, region: us-central1}
+functions:
+  on_order:
+    handler: orders
+    events:
+      - mq: {topic: orders}
+  audit:
+    handler: audit
+    events:
+      - message: {topic: orders}
+      - message: {topic: projects/shop-prod/topics/refunds}
+`},
+	{"aggregated", `
+service: shop
+provider: {name: gcp, region: us-central1, memorySize: 256}
+functions:
+  list:
+    handler: list
+    events: [{http: {path: /api/items, method: get}}]
+  get:
+    handler: get
+    memorySize: 512
+    events: [{http: {path: '/api/items/{id}', method: get}}]
+  nightly:
+    handler: nightly
+    timeout: 300
+    events: [{timer: {value: '@every 24h', payload: rebuild}}]
+  upload:
+    handler: upload
+    events: [{storage: {bucket: photos}}, {http: {path: /upload, method: post}}]
+aggregation:
+  api:
+    functions: [list, get, nightly]
+  files:
+    deployOrigin: true
+    functions: [upload]
+`},
+	{"platforms", `
+service: shop
+provider: {name: gcp, region: us-central1}
+platforms:
+  gcf:
+    metadata:
+      annotations:
+        run.googleapis.com/invoker-iam-disabled: "true"
+    spec:
+      template:
+        metadata:
+          annotations:
+            autoscaling.knative.dev/maxScale: "10"
+functions:
+  hello:
+    handler: hello
+    events: [{http: {path: /hello}}]
+    platforms:
+      gcf:
+        spec:
+          template:
+            metadata:
+              annotations:
+                autoscaling.knative.dev/maxScale: "3"
+            spec:
+              serviceAccountName: hello@shop-prod.iam.gserviceaccount.com
+  tick:
+    handler: tick
+    events: [{timer: {value: '*/5 * * * *'}}]
+    platforms:
+      gcf:
+        metadata: {name: ticker}
+      web: {ignored: true}
+`},
+	{"settings", `
+service: shop
+provider:
+  name: gcp
+  region: asia-northeast1
+  role: runner@shop-prod.iam.gserviceaccount.com
+  memorySize: 256
+  timeout: 30
+  concurrency: 80
+  environment: {MODE: prod, LOG_LEVEL: info}
+functions:
+  report:
+    handler: report
+    description: "Monthly report: the sums"
+    memorySize: 1024
+    timeout: 900
+    environment: {LOG_LEVEL: debug, EMPTY: ""}
+    events: [{http: {path: /report, method: post}}]
+`},
+}
+
+func TestGenerate(t *testing.T) {
+	schema := schematest.Schema(t, schematest.Dir+"/knative/service.yaml", "/spec/versions/0/schema/openAPIV3Schema")
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			files, err := New().Generate(input(parse(t, c.spec)))
+			if err != nil {
+				t.Fatal(err)
+			}
+			golden.Check(t, filepath.Join("testdata", c.name+".golden"), render(files))
+			for _, f := range files {
+				if strings.HasSuffix(f.Name, ".service.yaml") {
+					schematest.Validate(t, schema, f.Data)
+				}
+			}
+			if last := files[len(files)-1]; last.Name != ScriptFile {
+				t.Errorf("the last file is %s, not %s", last.Name, ScriptFile)
+			}
+		})
+	}
+}
+
+// TestScriptSyntax has bash parse every deploy.sh.
+func TestScriptSyntax(t *testing.T) {
+	bash, err := exec.LookPath("bash")
+	if err != nil {
+		t.Skip("no bash")
+	}
+	for _, c := range cases {
+		files, err := New().Generate(input(parse(t, c.spec)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		script := files[len(files)-1].Data
+		if !bytes.HasPrefix(script, []byte("#!/usr/bin/env bash\n")) || !bytes.Contains(script, []byte("\nset -euo pipefail\n")) {
+			t.Errorf("%s: deploy.sh does not start with the shebang and set -euo pipefail", c.name)
+		}
+		cmd := exec.Command(bash, "-n")
+		cmd.Stdin = bytes.NewReader(script)
+		if out, err := cmd.CombinedOutput(); err != nil {
+			t.Errorf("%s: bash -n: %v\n%s", c.name, err, out)
+		}
+	}
+}
+
+// TestScriptRun runs a deploy.sh with a gcloud that records its arguments,
+// to see that every argument reaches gcloud as f.yml meant it, however
+// odd; Cloud Run would refuse some of these names, but the script must not
+// run any of them.
+func TestScriptRun(t *testing.T) {
+	bash, err := exec.LookPath("bash")
+	if err != nil {
+		t.Skip("no bash")
+	}
+	s := parse(t, `
+service: shop
+provider: {name: gcp, region: us-central1}
+functions:
+  odd:
+    handler: odd
+    events:
+      - timer: {value: '0 0 * * *', payload: "it's \"$HOME\" $(id) `+"`id`"+`"}
+      - storage: {bucket: "ph'otos\n$(touch pwned)", events: [finalized, deleted]}
+      - mq: {topic: "t; touch pwned"}
+  even:
+    handler: even
+    events: [{storage: {bucket: b, region: eu}}]
+aggregation:
+  all:
+    functions: [odd, even]
+platforms:
+  gcf:
+    metadata: {name: "it's $(touch pwned)"}
+`)
+	files, err := New().Generate(input(s))
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	for _, f := range files {
+		if err := os.WriteFile(filepath.Join(dir, f.Name), f.Data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// The fake gcloud records the arguments of each command, one a line.
+	// Lookups answer as gcloud would; describe fails, as it does for what
+	// does not exist.
+	fake := `#!/usr/bin/env bash
+case "$*" in
+  "config get-value project") echo p; exit 0 ;;
+  "projects describe p --format=value(projectNumber)") echo 42; exit 0 ;;
+  "run services describe "*"--format=value(status.url)") echo https://all.run.app; exit 0 ;;
+  "storage buckets describe "*"--format=value(location)") echo US-EAST1; exit 0 ;;
+  *" describe "*) exit 1 ;;
+esac
+echo "gcloud" >> "$LOG"
+for a in "$@"; do printf '  [%s]\n' "$a" >> "$LOG"; done
+`
+	bin := filepath.Join(dir, "bin")
+	if err := os.Mkdir(bin, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(bin, "gcloud"), []byte(fake), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	log := filepath.Join(dir, "log")
+	cmd := exec.Command(bash, filepath.Join(dir, ScriptFile))
+	cmd.Dir = bin // the script finds its files wherever it is run from
+	cmd.Env = append(os.Environ(), "PATH="+bin+string(os.PathListSeparator)+os.Getenv("PATH"), "LOG="+log)
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("deploy.sh: %v\n%s", err, out)
+	}
+	for _, d := range []string{dir, bin} {
+		if _, err := os.Stat(filepath.Join(d, "pwned")); err == nil {
+			t.Errorf("the script ran a command that f.yml holds as data")
+		}
+	}
+	got, err := os.ReadFile(log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	golden.Check(t, filepath.Join("testdata", "run.golden"), got)
+}
+
+func TestQuote(t *testing.T) {
+	bash, err := exec.LookPath("bash")
+	if err != nil {
+		t.Skip("no bash")
+	}
+	tests := []struct {
+		in, want string
+	}{
+		{"plain", "plain"},
+		{"--flag=a,b:c/d@e%f+g.h", "--flag=a,b:c/d@e%f+g.h"},
+		{"", "''"},
+		{"two words", "'two words'"},
+		{"it's", `'it'\''s'`},
+		{"$HOME `id` $(id) \\ \" * ? [a] ~ {a,b} ; & | < > ! #", `'$HOME ` + "`id`" + ` $(id) \ " * ? [a] ~ {a,b} ; & | < > ! #'`},
+		{"line\nbreak", "'line\nbreak'"},
+		{"~user", "'~user'"},
+	}
+	for _, tt := range tests {
+		got := quote(tt.in)
+		if got != tt.want {
+			t.Errorf("quote(%q) = %s, want %s", tt.in, got, tt.want)
+		}
+		out, err := exec.Command(bash, "-c", "printf %s "+got).Output()
+		if err != nil {
+			t.Errorf("bash -c printf %%s %s: %v", got, err)
+			continue
+		}
+		if string(out) != tt.in {
+			t.Errorf("bash reads %s as %q, want %q", got, out, tt.in)
+		}
+	}
+}
+
+func TestDeterministic(t *testing.T) {
+	for _, c := range cases {
+		s := parse(t, c.spec)
+		first, err := New().Generate(input(s))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for range 20 {
+			again, err := New().Generate(input(parse(t, c.spec)))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(render(first), render(again)); diff != "" {
+				t.Fatalf("%s: a second run differs (-first +again):\n%s", c.name, diff)
+			}
+		}
+	}
+}
+
+// TestInputUnchanged checks that generating leaves the spec as it was,
+// platforms blocks included, so that other generators may read it after.
+func TestInputUnchanged(t *testing.T) {
+	var src string
+	for _, c := range cases {
+		if c.name == "platforms" {
+			src = c.spec
+		}
+	}
+	s := parse(t, src)
+	if _, err := New().Generate(input(s)); err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(render(mustGenerate(t, parse(t, src))), render(mustGenerate(t, s))); diff != "" {
+		t.Errorf("a spec generated from before generates differently (-fresh +used):\n%s", diff)
+	}
+}
+
+func mustGenerate(t *testing.T, s *spec.Spec) []gen.File {
+	t.Helper()
+	files, err := New().Generate(input(s))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return files
+}
+
+func TestErrors(t *testing.T) {
+	tests := []struct {
+		name, spec string
+		want       []string
+	}{
+		{"events", `
+service: shop
+provider: {name: gcp, region: us-central1}
+functions:
+  f:
+    handler: f
+    events:
+      - timer: {value: '@every 7m'}
+      - oss: {bucket: b, filter: {prefix: in/}}
+      - storage: {bucket: b, events: ['oss:ObjectCreated:Put']}
+      - mq: {queue: jobs}
+      - mq: {topic: t, tags: urgent}
+      - log: {source: app}
+      - storage: {bucket: b, region: Europe West, role: not-an-email}
+`, []string{
+			"f.yml:8:9: functions.f.events[0].timer: Cloud Scheduler: gcf has no every schedule, and every 7m0s is not a cron expression: use a period that divides an hour or a day, or type cron",
+			`f.yml:9:9: functions.f.events[1].oss.filter: Eventarc filters Cloud Storage events by bucket only, not by object name: leave the filter out and check the name in the function`,
+			`f.yml:10:9: functions.f.events[2].storage.events: Cloud Storage has no event "oss:ObjectCreated:Put": use finalized, deleted, archived or metadataUpdated (or the google.cloud.storage.object.v1 types, or ObjectCreated:*, ObjectRemoved:*)`,
+			"f.yml:11:9: functions.f.events[3].mq.queue: Pub/Sub has topics, not queues: give the topic",
+			"f.yml:12:9: functions.f.events[4].mq.tags: Eventarc cannot filter Pub/Sub messages by tags: leave them out and check the attributes in the function",
+			"f.yml:13:9: functions.f.events[5].log: Eventarc delivers log entries through Cloud Audit Logs triggers, which filter on a serviceName and methodName that a log event cannot say: create the trigger with gcloud eventarc triggers create, or route the logs to a Pub/Sub topic with a log sink and give the function a message event",
+			`f.yml:14:38: functions.f.events[6].storage.region: "Europe West" is not a Google Cloud location, such as us-central1`,
+			`f.yml:14:57: functions.f.events[6].storage.role: "not-an-email" is not a service account's email, such as fn@project.iam.gserviceaccount.com`,
+		}},
+		{"settings", `
+service: shop
+provider: {name: gcp, region: US, role: runner, concurrency: 2000, environment: {PORT: "9000"}}
+functions:
+  f:
+    handler: f
+    timeout: 4000
+    memorySize: 65536
+    environment: {K_SERVICE: x}
+`, []string{
+			`f.yml: provider.region: "US" is not a Cloud Run region, such as us-central1`,
+			`f.yml: provider.role: "runner" is not a service account's email, such as fn@project.iam.gserviceaccount.com`,
+			"f.yml: provider.concurrency: 2000 is too large: Cloud Run sends an instance at most 1000 requests at once",
+			"f.yml: provider.environment.PORT: Cloud Run sets PORT itself and refuses a service that sets it",
+			"f.yml:5:3: functions.f.memorySize: 65536 is too large: Cloud Run gives an instance at most 32768 MiB of memory",
+			"f.yml:5:3: functions.f.timeout: 4000 is too large: Cloud Run waits at most 3600 seconds for a response",
+			"f.yml:5:3: functions.f.environment.K_SERVICE: Cloud Run sets K_SERVICE itself and refuses a service that sets it",
+		}},
+		{"names", `
+service: a-service-with-a-name-long-enough-to-matter
+provider: {name: gcp, region: us-central1}
+functions:
+  getUser: {handler: a}
+  getuser: {handler: b}
+  a_function_whose_name_is_just_too_long_for_cloud_run: {handler: c}
+  t:
+    handler: t
+    events:
+      - timer: {value: '0 * * * *', name: Nightly_}
+      - timer: {value: '0 * * * *', name: nightly}
+      - timer: {value: '0 * * * *', name: nightly}
+`, []string{
+			`f.yml:6:3: functions.getuser: the Cloud Run service name "a-service-with-a-name-long-enough-to-matter-getuser" is also functions.getUser's`,
+			`f.yml:7:3: functions.a_function_whose_name_is_just_too_long_for_cloud_run: the Cloud Run service name <service>-<unit> "a-service-with-a-name-long-enough-to-matter-a-function-whose-name-is-just-too-long-for-cloud-run" is longer than 63 characters`,
+			`f.yml:11:9: functions.t.events[0].timer.name: the Cloud Scheduler job name "nightly-" must start with a letter, hold only letters, digits and '-', and not end with '-'`,
+			`f.yml:13:9: functions.t.events[2].timer: the Cloud Scheduler job name "nightly" is also functions.t.events[1].timer's: give the event a name of its own`,
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			files, err := New().Generate(input(parse(t, tt.spec)))
+			if files != nil {
+				t.Errorf("files generated despite errors: %s", render(files))
+			}
+			var errs spec.Errors
+			if !errors.As(err, &errs) {
+				t.Fatalf("error %v (%T) is not a spec.Errors", err, err)
+			}
+			var got []string
+			for _, e := range errs {
+				got = append(got, e.Error())
+			}
+			if diff := cmp.Diff(tt.want, got); diff != "" {
+				t.Errorf("errors differ (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+func TestStorageEventTypes(t *testing.T) {
+	const (
+		fin = "google.cloud.storage.object.v1.finalized"
+		del = "google.cloud.storage.object.v1.deleted"
+		arc = "google.cloud.storage.object.v1.archived"
+		upd = "google.cloud.storage.object.v1.metadataUpdated"
+	)
+	tests := []struct {
+		in      []string
+		want    []string
+		wantErr bool
+	}{
+		{nil, []string{fin}, false},
+		{[]string{fin, del, arc, upd}, []string{fin, del, arc, upd}, false},
+		{[]string{"finalized", "Deleted", "archived", "metadataupdated"}, []string{fin, del, arc, upd}, false},
+		{[]string{"google.storage.object.finalize", "google.storage.object.delete", "google.storage.object.archive", "google.storage.object.metadataUpdate"}, []string{fin, del, arc, upd}, false},
+		{[]string{"created", "removed"}, []string{fin, del}, false},
+		{[]string{"oss:ObjectCreated:*", "s3:ObjectCreated:*", "cos:ObjectRemove:*", "s3:ObjectRemoved:*"}, []string{fin, del}, false},
+		{[]string{"oss:ObjectCreated:PutObject"}, nil, true},
+		{[]string{"finalized", "written"}, nil, true},
+	}
+	for _, tt := range tests {
+		got, err := StorageEventTypes(tt.in)
+		if (err != nil) != tt.wantErr {
+			t.Errorf("StorageEventTypes(%q) error = %v, want an error: %v", tt.in, err, tt.wantErr)
+		}
+		if diff := cmp.Diff(tt.want, got); diff != "" {
+			t.Errorf("StorageEventTypes(%q) (-want +got):\n%s", tt.in, diff)
+		}
+	}
+}

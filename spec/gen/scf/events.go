@@ -1,0 +1,335 @@
+package scf
+
+import (
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+
+	"go.yaml.in/yaml/v3"
+
+	"github.com/anyfaas/faas/route"
+	"github.com/anyfaas/faas/spec"
+	"github.com/anyfaas/faas/spec/gen"
+)
+
+// endpointMethods are the methods an API Gateway endpoint of the scf
+// component takes (docs/configure.md, endpoints.method).
+var endpointMethods = []string{"ANY", "GET", "HEAD", "POST", "PUT", "DELETE"}
+
+// cosEvents are the COS event names the scf component allows.
+var cosEvents = []string{
+	"cos:ObjectCreated:*", "cos:ObjectCreated:Put", "cos:ObjectCreated:Post", "cos:ObjectCreated:Copy",
+	"cos:ObjectCreated:CompleteMultipartUpload", "cos:ObjectCreated:Origin", "cos:ObjectCreated:Replication",
+	"cos:ObjectRemove:*", "cos:ObjectRemove:Delete", "cos:ObjectRemove:DeleteMarkerCreated",
+	"cos:ObjectRestore:Post", "cos:ObjectRestore:Completed",
+}
+
+// apiEnvironments are the API Gateway environments a stage can name.
+var apiEnvironments = []string{"release", "test", "prepub"}
+
+// events returns the events of a unit's instance.
+func (g *generation) events(u *spec.Unit, set spec.Settings) *yaml.Node {
+	out := gen.Seq()
+	for _, api := range g.apis(u, set) {
+		out.Content = append(out.Content, api)
+	}
+	timerNames := map[string]bool{}
+	for _, f := range u.Functions {
+		if u.Group != nil && u.Group.DeployOrigin {
+			break // the members' own units take their other events
+		}
+		for i, e := range f.Events {
+			epath := fmt.Sprintf("functions.%s.events[%d].%s", f.Name, i, e.Key)
+			switch {
+			case e.Timer != nil:
+				expr, err := spec.Schedule(e.Timer, "scf")
+				if err != nil {
+					g.fail(e.Pos, epath, "%v", err)
+					continue
+				}
+				name := e.Name
+				if name == "" {
+					name = "timer"
+					if u.Group != nil {
+						name = f.Name + "-timer"
+					}
+				}
+				base := name
+				for n := 2; timerNames[name]; n++ {
+					name = base + "-" + strconv.Itoa(n)
+				}
+				timerNames[name] = true
+				out.Content = append(out.Content, trigger("timer",
+					"name", name,
+					"cronExpression", expr,
+					"enable", e.Timer.Enable,
+					"argument", e.Timer.Payload,
+				))
+			case e.Storage != nil:
+				for _, ev := range g.cosEvents(e, epath) {
+					out.Content = append(out.Content, trigger("cos",
+						"bucket", g.bucket(e.Storage.Bucket),
+						"events", ev,
+						"filter", gen.Map("prefix", e.Storage.Prefix, "suffix", e.Storage.Suffix),
+						"enable", !e.Storage.Disabled,
+					))
+				}
+			case e.Message != nil:
+				if t := g.message(e, epath); t != nil {
+					out.Content = append(out.Content, t)
+				}
+			case e.Log != nil:
+				out.Content = append(out.Content, trigger("cls", "topicId", e.Log.Source, "enable", !e.Log.Disabled))
+			}
+		}
+	}
+	return out
+}
+
+// trigger returns an event of type typ with parameters, as gen.Map takes
+// them.
+func trigger(typ string, parameters ...any) *yaml.Node {
+	return gen.Map(typ, gen.Map("parameters", gen.Map(parameters...)))
+}
+
+// endpoint is an API Gateway endpoint of a unit.
+type endpoint struct {
+	path, method string
+	params       []string
+	cors         bool
+	timeout      int
+	integrated   bool
+}
+
+// service is the endpoints of one API Gateway service.
+type service struct {
+	id        string
+	endpoints []*endpoint
+}
+
+// apis returns the unit's apigw events: one per API Gateway service its
+// HTTP events name.
+func (g *generation) apis(u *spec.Unit, set spec.Settings) []*yaml.Node {
+	var services []*service
+	byID := map[string]*service{}
+	routes := 0
+	for _, f := range u.Functions {
+		if u.Group == nil && g.grouped[f.Name] {
+			break // its deployOrigin group takes its routes
+		}
+		for i, e := range f.Events {
+			if e.HTTP == nil {
+				continue
+			}
+			epath := fmt.Sprintf("functions.%s.events[%d].%s", f.Name, i, e.Key)
+			id := scalar(e.Extra["serviceId"])
+			if id == "" {
+				id = scalar(g.s.Provider.Extra["serviceId"])
+			}
+			svc := byID[id]
+			if svc == nil {
+				svc = &service{id: id}
+				byID[id] = svc
+				services = append(services, svc)
+			}
+			timeout := set.Timeout
+			if n := e.Extra["timeout"]; n != nil {
+				v, err := strconv.Atoi(n.Value)
+				if err != nil || v < 1 {
+					g.fail(spec.Pos{Line: n.Line, Column: n.Column}, epath+".timeout", "want the API's timeout in whole seconds, not %q", n.Value)
+				}
+				timeout = v
+			}
+			methods := e.HTTP.Methods
+			if len(methods) == 0 {
+				methods = []string{route.Any}
+			}
+			p, params := apiPath(e.HTTP.Path)
+			for _, m := range methods {
+				routes++
+				if !slices.Contains(endpointMethods, m) {
+					m = route.Any
+				}
+				svc.add(&endpoint{
+					path: p, method: m, params: params, cors: e.HTTP.CORS, timeout: timeout,
+					integrated: e.HTTP.IntegratedResponse == nil || *e.HTTP.IntegratedResponse,
+				})
+			}
+		}
+	}
+	if u.Group != nil && routes > MaxRoutes {
+		for _, svc := range services {
+			all := *svc.endpoints[0]
+			all.method = route.Any
+			all.path, all.params = apiPath(u.Prefix)
+			for _, ep := range svc.endpoints[1:] {
+				all.merge(ep)
+			}
+			svc.endpoints = []*endpoint{&all}
+		}
+	}
+	env := ""
+	if slices.Contains(apiEnvironments, g.s.Provider.Stage) {
+		env = g.s.Provider.Stage
+	}
+	var out []*yaml.Node
+	for _, svc := range services {
+		eps := gen.Seq()
+		for _, ep := range svc.endpoints {
+			eps.Content = append(eps.Content, ep.node())
+		}
+		name := ""
+		if len(services) > 1 {
+			name = svc.id // several apigw events need names of their own
+		}
+		out = append(out, gen.Map("apigw", gen.Map(
+			"name", name,
+			"parameters", gen.Map(
+				"serviceId", svc.id,
+				"environment", env,
+				"endpoints", eps,
+			),
+		)))
+	}
+	return out
+}
+
+// add adds an endpoint to a service, merging it into one of the same path
+// and method.
+func (s *service) add(ep *endpoint) {
+	for _, cur := range s.endpoints {
+		if cur.path == ep.path && cur.method == ep.method {
+			cur.merge(ep)
+			return
+		}
+	}
+	s.endpoints = append(s.endpoints, ep)
+}
+
+// merge merges the settings of a route that falls on the same endpoint:
+// CORS if any asks, the longest timeout, integrated unless all say not.
+func (ep *endpoint) merge(o *endpoint) {
+	ep.cors = ep.cors || o.cors
+	ep.timeout = max(ep.timeout, o.timeout)
+	ep.integrated = ep.integrated || o.integrated
+}
+
+func (ep *endpoint) node() *yaml.Node {
+	var params []any
+	for _, p := range ep.params {
+		params = append(params, gen.Map("name", p, "position", "PATH", "required", true, "type", "string"))
+	}
+	var cors any
+	if ep.cors {
+		cors = true
+	}
+	return gen.Map(
+		"path", ep.path,
+		"method", ep.method,
+		"enableCORS", cors,
+		"serviceTimeout", ep.timeout,
+		"param", gen.Seq(params...),
+		"function", gen.Map("isIntegratedResponse", ep.integrated),
+	)
+}
+
+// apiPath returns the API Gateway path of a route's path and its path
+// parameters: {id} and :id are {id}; a final wildcard is cut, as API
+// Gateway matches a plain path by its prefix.
+func apiPath(p string) (string, []string) {
+	var segs, params []string
+	for _, seg := range strings.Split(strings.Trim(p, "/"), "/") {
+		switch {
+		case seg == "" || seg == "*" || strings.HasSuffix(seg, "...}"):
+			continue // only the last segment can be a wildcard
+		case strings.HasPrefix(seg, ":"):
+			params = append(params, seg[1:])
+			seg = "{" + seg[1:] + "}"
+		case strings.HasPrefix(seg, "{"):
+			params = append(params, strings.Trim(seg, "{}"))
+		}
+		segs = append(segs, seg)
+	}
+	return "/" + strings.Join(segs, "/"), params
+}
+
+// cosEvents returns the COS event names of a storage event: COS's as
+// written, another platform's wildcard of creation or removal as COS's,
+// and cos:ObjectCreated:* when it names none.
+func (g *generation) cosEvents(e *spec.Event, epath string) []string {
+	names := e.Storage.Events
+	if len(names) == 0 {
+		names = []string{"cos:ObjectCreated:*"}
+	}
+	var out []string
+	for _, n := range names {
+		ev := n
+		if parts := strings.Split(n, ":"); !strings.HasPrefix(n, "cos:") && len(parts) == 3 && parts[2] == "*" {
+			switch parts[1] {
+			case "ObjectCreated":
+				ev = "cos:ObjectCreated:*"
+			case "ObjectRemoved", "ObjectRemove":
+				ev = "cos:ObjectRemove:*"
+			}
+		}
+		if !slices.Contains(cosEvents, ev) {
+			g.fail(e.Pos, epath+".events", "%q is not a COS event, such as cos:ObjectCreated:* or cos:ObjectRemove:Delete", n)
+			return nil
+		}
+		if !slices.Contains(out, ev) {
+			out = append(out, ev)
+		}
+	}
+	return out
+}
+
+// bucket returns a bucket as SCF names it: <name>-<appid>.cos.<region>.
+// myqcloud.com, completed from the provider's region when the spec gives
+// only the bucket's name.
+func (g *generation) bucket(b string) string {
+	if strings.Contains(b, ".") || g.s.Provider.Region == "" {
+		return b
+	}
+	return b + ".cos." + g.s.Provider.Region + ".myqcloud.com"
+}
+
+// message returns a message event's cmq or ckafka trigger, or nil after
+// reporting what SCF cannot take.
+func (g *generation) message(e *spec.Event, epath string) *yaml.Node {
+	m := e.Message
+	switch {
+	case e.Key == "kafka":
+		if m.Topic == "" {
+			g.fail(e.Pos, epath, "a kafka event names a topic, not a queue")
+			return nil
+		}
+		if e.Name == "" {
+			g.fail(e.Pos, epath+".name", "SCF's ckafka trigger needs the CKafka instance (ckafka-…) as the event's name")
+			return nil
+		}
+		return trigger("ckafka", "name", e.Name, "topic", m.Topic, "enable", !m.Disabled)
+	case m.Queue != "":
+		g.fail(e.Pos, epath+".queue", "SCF's CMQ trigger subscribes to a topic; a queue cannot trigger a function")
+		return nil
+	}
+	var tags []string
+	for _, t := range strings.Split(m.Tags, ",") {
+		if t = strings.TrimSpace(t); t != "" {
+			tags = append(tags, t)
+		}
+	}
+	filterType := 0
+	if len(tags) > 0 {
+		filterType = 1 // by tag
+	}
+	return trigger("cmq", "name", m.Topic, "enable", !m.Disabled, "filterType", filterType, "filterKey", tags)
+}
+
+// scalar returns the value of a scalar node, or "".
+func scalar(n *yaml.Node) string {
+	if n == nil || n.Kind != yaml.ScalarNode || n.Tag == "!!null" {
+		return ""
+	}
+	return n.Value
+}

@@ -1,0 +1,302 @@
+// Package scf generates the Tencent Cloud Serverless Framework spec of a
+// spec: a serverless.yml instance of the scf component for each
+// deployment unit, each in a directory named after its unit:
+//
+//	api/serverless.yml
+//	nightly/serverless.yml
+//
+// A serverless.yml of the components format holds one instance, and the
+// Tencent CLI deploys every instance below the directory it runs in when
+// that directory has no serverless.yml of its own and its instances share
+// app and stage (serverless/serverless-tencent, src/libs/utils/basic.js,
+// runningTemplate and checkTemplateAppAndStage): `serverless deploy` in
+// the output directory deploys every unit in one go. Every instance has
+// app (the service's name), stage (provider.stage, when set), component
+// scf and name (the unit's name):
+//
+//	app: shop
+//	stage: prod
+//	component: scf
+//	name: api
+//	inputs:
+//	  src: {src: ./, exclude: [serverless.yml]}
+//	  type: event
+//	  name: shop-prod-api                 <service>-<unit>, or <service>-<stage>-<unit>
+//	  runtime: Go1
+//	  handler: main
+//	  region, role, description, memorySize, timeout, initTimeout,
+//	  environment.variables               only when the spec sets them
+//	  events: [...]
+//
+// The CLI uploads src as a directory, zipping it itself and keeping the
+// executable bit (@serverless/platform-client-china, src/instance.js);
+// it cannot take a zip. So src is the unit's artifact without its .zip,
+// CodeDir, which must hold the zip's files (main and faas.json): by
+// default <unit>.zip gives <unit>/, the instance's own directory, whose
+// serverless.yml is left out of the upload.
+//
+// Events map as follows. SCF's triggers are created disabled unless told
+// otherwise (tencent-component-toolkit, src/modules/triggers), so every
+// one says enable.
+//
+//	http, apigw  one apigw trigger per API Gateway service (serviceId of
+//	             the event, else of the provider, else a new service), with
+//	             one endpoint per path and method: SCF's endpoints take one
+//	             method each, and a method they do not list (PATCH, OPTIONS)
+//	             becomes ANY, which the router narrows. An endpoint's
+//	             function.isIntegratedResponse is the event's
+//	             integratedResponse, true unless it says false (the
+//	             toolkit's default is false).
+//	             serviceTimeout is the event's timeout, else the function's.
+//	             Paths keep {id} (and :id becomes {id}), declared as path
+//	             parameters; a final wildcard is cut, as API Gateway matches
+//	             a plain path by prefix. A provider stage of release, test or
+//	             prepub is the API's environment.
+//	timer        cronExpression from spec.Schedule (seconds and year), enable,
+//	             argument = payload
+//	storage      cos, one trigger per event name: bucket (a name without a
+//	             dot becomes <name>.cos.<region>.myqcloud.com), events
+//	             (default cos:ObjectCreated:*; another platform's wildcard
+//	             of creation or removal becomes COS's), filter prefix/suffix
+//	message      cmq for a topic (tags become filterKey); kafka events are
+//	             ckafka, the event's name being the CKafka instance (which
+//	             names SCF's trigger) and topic the topic. CMQ triggers
+//	             subscribe to topics only: a queue is an error.
+//	log          cls, topicId = source
+//
+// An aggregated unit gets one endpoint per route of its members, or, when
+// they declare more than MaxRoutes routes (method and path pairs), one ANY
+// endpoint on the unit's prefix per service; several routes that fall on
+// one endpoint are integrated unless all of them say false. The functions
+// of a deployOrigin group are deployed twice: their group takes their HTTP
+// routes, their own units their other events (an event that reached both
+// would run twice).
+//
+// The spec's platforms.scf block is merged into the root of every unit's
+// serverless.yml, so that its inputs key reaches every function (namespace,
+// vpcConfig, layers, …) and org, app or stage can be set; a function's
+// block is merged into its unit's inputs, after the service's, the members
+// of a group in the spec's order.
+//
+// What SCF cannot express is an error at the f.yml position: an every
+// timer no cron expression can say, a memory size SCF does not offer, a
+// function name it refuses, a queue, a storage event name that is not
+// COS's, a kafka event without its instance.
+package scf
+
+import (
+	"cmp"
+	"path"
+	"regexp"
+	"slices"
+	"strings"
+
+	"go.yaml.in/yaml/v3"
+
+	"github.com/anyfaas/faas/spec"
+	"github.com/anyfaas/faas/spec/gen"
+)
+
+// File is the name of each unit's generated spec, in a directory named
+// after the unit.
+const File = "serverless.yml"
+
+// Component is the Serverless Framework component every instance uses.
+const Component = "scf"
+
+// Runtime and Handler are those of every function: Go1, running the
+// executable named main at the root of the code.
+const (
+	Runtime = "Go1"
+	Handler = "main"
+)
+
+// MaxRoutes is the number of routes an aggregated unit may declare and
+// still get one API Gateway endpoint per route; past it, the unit gets
+// one endpoint on its prefix.
+const MaxRoutes = 20
+
+// minInitTimeout is the scf component's least initTimeout.
+const minInitTimeout = 3
+
+// functionNameRE is SCF's rule for a function's name, the scf component's
+// regex without its redundant class member: a letter first, a letter or
+// digit last, 2 to 60 characters.
+var functionNameRE = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9_-]{0,58}[A-Za-z0-9]$`)
+
+// Path returns the path of a unit's serverless.yml, relative to the output
+// directory.
+func Path(unit string) string { return unit + "/" + File }
+
+// CodeDir returns the directory the CLI uploads for a unit whose artifact
+// is artifact: the artifact's path without .zip. The packager leaves the
+// zip's files there.
+func CodeDir(artifact string) string { return strings.TrimSuffix(artifact, ".zip") }
+
+// New returns the generator of Tencent serverless.yml files.
+func New() gen.Generator { return generator{} }
+
+type generator struct{}
+
+// Platform returns "scf".
+func (generator) Platform() string { return "scf" }
+
+// Generate returns a serverless.yml per unit, sorted by path, or
+// spec.Errors naming what SCF cannot express.
+func (generator) Generate(in *gen.Input) ([]gen.File, error) {
+	g := &generation{in: in, s: in.Spec}
+	if a := g.s.Provider.Architecture; a != "" && a != "x86_64" {
+		g.fail(spec.Pos{}, "provider.architecture", "SCF's Go1 runtime runs x86_64 executables, not %s", a)
+	}
+	units := in.Units
+	if units == nil {
+		units = in.Spec.Units()
+	}
+	g.grouped = servedByGroup(units)
+	var files []gen.File
+	for _, u := range units {
+		doc := g.instance(u)
+		data, err := gen.Encode(doc, gen.Header)
+		if err != nil {
+			return nil, err
+		}
+		files = append(files, gen.File{Name: Path(u.Name), Data: data})
+	}
+	if len(g.errs) > 0 {
+		// In the order of the file, as spec.Errors are.
+		slices.SortStableFunc(g.errs, func(a, b *spec.Error) int {
+			return cmp.Or(cmp.Compare(a.Line, b.Line), cmp.Compare(a.Column, b.Column))
+		})
+		return nil, g.errs
+	}
+	slices.SortFunc(files, func(a, b gen.File) int { return strings.Compare(a.Name, b.Name) })
+	return files, nil
+}
+
+// generation is the state of one generation.
+type generation struct {
+	in   *gen.Input
+	s    *spec.Spec
+	errs spec.Errors
+	// grouped names the functions whose HTTP routes a deployOrigin group
+	// serves.
+	grouped map[string]bool
+}
+
+func (g *generation) fail(pos spec.Pos, path, format string, args ...any) {
+	g.errs = append(g.errs, gen.ErrorAt(g.s, pos, path, format, args...))
+}
+
+// instance returns a unit's serverless.yml.
+func (g *generation) instance(u *spec.Unit) *yaml.Node {
+	p := g.s.Provider
+	set := u.Settings(p)
+	pos, upath := unitPos(u)
+	name := functionName(g.s, u)
+	if !functionNameRE.MatchString(name) {
+		g.fail(pos, upath, "the SCF function name %q must be 2 to 60 letters, digits, '-' or '_', from a letter to a letter or digit (it is <service>-<stage>-<unit>)", name)
+	}
+	if set.MemorySize != 0 && !validMemory(set.MemorySize) {
+		sp, sk := settingSource(u, "memorySize", set.MemorySize, func(f *spec.Function) int { return f.MemorySize })
+		g.fail(sp, sk, "SCF offers a memory size of 64 MB or a multiple of 128 MB up to 3072, not %d", set.MemorySize)
+	}
+	if set.InitTimeout != 0 && set.InitTimeout < minInitTimeout {
+		sp, sk := settingSource(u, "initTimeout", set.InitTimeout, func(f *spec.Function) int { return f.InitTimeout })
+		g.fail(sp, sk, "SCF takes an initTimeout of at least %d seconds, not %d", minInitTimeout, set.InitTimeout)
+	}
+	inputs := gen.Map(
+		"src", g.src(u),
+		"type", "event",
+		"name", name,
+		"description", set.Description,
+		"region", p.Region,
+		"runtime", Runtime,
+		"handler", Handler,
+		"role", p.Role,
+		"memorySize", set.MemorySize,
+		"timeout", set.Timeout,
+		"initTimeout", set.InitTimeout,
+		"environment", gen.Map("variables", set.Environment),
+		"events", g.events(u, set),
+	)
+	doc := gen.Map(
+		"app", g.s.Service.Name,
+		"stage", p.Stage,
+		"component", Component,
+		"name", u.Name,
+		"inputs", inputs,
+	)
+	gen.Merge(doc, g.s.Platforms["scf"])
+	if in := gen.Get(doc, "inputs"); in != nil {
+		for _, f := range u.Functions {
+			gen.Merge(in, f.Platforms["scf"])
+		}
+	}
+	return doc
+}
+
+// src is the code the CLI uploads for a unit, relative to the unit's
+// directory: CodeDir of its artifact.
+func (g *generation) src(u *spec.Unit) *yaml.Node {
+	dir := path.Clean(strings.ReplaceAll(CodeDir(g.in.Artifact(u.Name)), `\`, "/"))
+	switch {
+	case dir == u.Name:
+		return gen.Map("src", "./", "exclude", []string{File})
+	case path.IsAbs(dir):
+		return gen.Str(dir)
+	case strings.HasPrefix(dir, u.Name+"/"):
+		return gen.Str("./" + strings.TrimPrefix(dir, u.Name+"/"))
+	}
+	return gen.Str("../" + dir)
+}
+
+// functionName is the deployed name of a unit: <service>-<unit>, with the
+// stage between them when the provider sets one.
+func functionName(s *spec.Spec, u *spec.Unit) string {
+	if s.Provider.Stage != "" {
+		return s.Service.Name + "-" + s.Provider.Stage + "-" + u.Name
+	}
+	return s.Service.Name + "-" + u.Name
+}
+
+// validMemory reports whether SCF offers a memory size: 64 MB, or 128 MB
+// to 3072 MB in steps of 128 (the scf component's allow list).
+func validMemory(mb int) bool {
+	return mb == 64 || mb >= 128 && mb <= 3072 && mb%128 == 0
+}
+
+// servedByGroup returns the functions of deployOrigin groups, which are
+// deployed twice: in their group, which takes their HTTP routes, and on
+// their own, which takes their other events (an event that reached both
+// would run twice).
+func servedByGroup(units []*spec.Unit) map[string]bool {
+	out := map[string]bool{}
+	for _, u := range units {
+		if u.Group != nil && u.Group.DeployOrigin {
+			for _, f := range u.Functions {
+				out[f.Name] = true
+			}
+		}
+	}
+	return out
+}
+
+// unitPos is where a unit is declared in f.yml, and its key path.
+func unitPos(u *spec.Unit) (spec.Pos, string) {
+	if u.Group != nil {
+		return u.Group.Pos, "aggregation." + u.Group.Name
+	}
+	f := u.Functions[0]
+	return f.Pos, "functions." + f.Name
+}
+
+// settingSource is where a unit's setting of value comes from: the first
+// member that sets it to that value, or the provider.
+func settingSource(u *spec.Unit, key string, value int, get func(*spec.Function) int) (spec.Pos, string) {
+	for _, f := range u.Functions {
+		if get(f) == value {
+			return f.Pos, "functions." + f.Name + "." + key
+		}
+	}
+	return spec.Pos{}, "provider." + key
+}

@@ -1,0 +1,371 @@
+package scf
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"go.yaml.in/yaml/v3"
+
+	"github.com/anyfaas/faas/internal/golden"
+	"github.com/anyfaas/faas/spec"
+	"github.com/anyfaas/faas/spec/gen"
+)
+
+// env is the environment the specs under testdata see.
+var env = map[string]string{"REGION": "ap-guangzhou", "MEMORY": "256"}
+
+func parse(t *testing.T, src string) *spec.Spec {
+	t.Helper()
+	s, err := spec.Parse("f.yml", []byte(src), func(k string) string { return env[k] })
+	if err != nil {
+		t.Fatalf("parsing the spec: %v", err)
+	}
+	return s
+}
+
+func generate(t *testing.T, s *spec.Spec, artifacts map[string]string) []gen.File {
+	t.Helper()
+	files, err := New().Generate(&gen.Input{Spec: s, Units: s.Units(), Artifacts: artifacts})
+	if err != nil {
+		t.Fatalf("Generate: %v", err)
+	}
+	return files
+}
+
+// instance is a generated serverless.yml read back.
+type instance struct {
+	App       string         `yaml:"app"`
+	Stage     string         `yaml:"stage"`
+	Component string         `yaml:"component"`
+	Name      string         `yaml:"name"`
+	Inputs    map[string]any `yaml:"inputs"`
+}
+
+func read(t *testing.T, f gen.File) instance {
+	t.Helper()
+	var in instance
+	if err := yaml.Unmarshal(f.Data, &in); err != nil {
+		t.Fatalf("reading %s: %v", f.Name, err)
+	}
+	return in
+}
+
+// TestGolden generates the instances of each spec under
+// testdata/<case>/f.yml, compares them with testdata/<case>/out/ and the
+// list of them with testdata/<case>/files.txt (-update rewrites both),
+// checks their inputs against the scf component's manifest, and checks
+// that the Tencent CLI can deploy them in one go: one directory per
+// instance, none at the root, all with the same app and stage.
+func TestGolden(t *testing.T) {
+	decls := loadInputs(t)
+	tests := []struct {
+		name      string
+		artifacts map[string]string
+	}{
+		{name: "http"},
+		{name: "timer"},
+		{name: "storage"},
+		{name: "message"},
+		{name: "log"},
+		{name: "full"},
+		{name: "group-routes"},
+		{name: "group-catchall"},
+		{name: "platforms"},
+		{name: "settings"},
+		{name: "stage"},
+		{name: "deploy-origin"},
+		{name: "artifacts", artifacts: map[string]string{
+			"dist": "dist/dist.zip", "inside": "inside/code.zip", "abs": "/srv/build/abs",
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := filepath.Join("testdata", tt.name)
+			src, err := os.ReadFile(filepath.Join(dir, "f.yml"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			s := parse(t, string(src))
+			files := generate(t, s, tt.artifacts)
+			var names []string
+			apps, stages := map[string]bool{}, map[string]bool{}
+			for _, f := range files {
+				names = append(names, f.Name)
+				golden.Check(t, filepath.Join(dir, "out", f.Name), f.Data)
+				if filepath.Dir(f.Name) == "." || strings.Count(f.Name, "/") != 1 || filepath.Base(f.Name) != File {
+					t.Errorf("%s is not <unit>/%s", f.Name, File)
+				}
+				in := read(t, f)
+				apps[in.App], stages[in.Stage] = true, true
+				if in.Component != Component || in.Name == "" {
+					t.Errorf("%s: component %q, name %q", f.Name, in.Component, in.Name)
+				}
+				for _, p := range checkInputs(decls, in.Inputs) {
+					t.Errorf("%s: %s", f.Name, p)
+				}
+			}
+			if len(apps) != 1 || len(stages) != 1 {
+				t.Errorf("the instances have apps %v and stages %v; the CLI deploys a directory of them only when they share one of each", apps, stages)
+			}
+			golden.Check(t, filepath.Join(dir, "files.txt"), []byte(strings.Join(names, "\n")+"\n"))
+		})
+	}
+}
+
+// TestCheckerFails shows that the manifest checker finds what the
+// component would refuse.
+func TestCheckerFails(t *testing.T) {
+	decls := loadInputs(t)
+	var inputs map[string]any
+	bad := `
+name: 1-bad-
+runtime: Go2
+memorySize: 100
+timeout: 0
+publicAccess: "yes"
+layers: [{name: x}]
+events:
+  - timer: {parameters: {enable: "yes", cronExpression: 5}}
+  - cos: {parameters: {bucket: b, events: 'cos:Nothing'}}
+  - ckafka: {parameters: {maxMsgNum: 0}}
+  - http: {parameters: {}}
+`
+	if err := yaml.Unmarshal([]byte(bad), &inputs); err != nil {
+		t.Fatal(err)
+	}
+	got := checkInputs(decls, inputs)
+	want := []string{
+		`inputs.events[0].timer.parameters.cronExpression: want a string, not int 5`,
+		`inputs.events[0].timer.parameters.enable: want a boolean, not string yes`,
+		`inputs.events[1].cos.parameters.events: cos:Nothing is not one of [cos:ObjectCreated:* cos:ObjectCreated:Put cos:ObjectCreated:Post cos:ObjectCreated:Copy cos:ObjectCreated:CompleteMultipartUpload cos:ObjectCreated:Origin cos:ObjectCreated:Replication cos:ObjectRemove:* cos:ObjectRemove:Delete cos:ObjectRemove:DeleteMarkerCreated cos:ObjectRestore:Post cos:ObjectRestore:Completed]`,
+		`inputs.events[2].ckafka.parameters.maxMsgNum: 0 is under the least, 1`,
+		`inputs.layers[0].version: missing, and required`,
+		`inputs.memorySize: 100 is not one of [64 128 256 384 512 640 768 896 1024 1152 1280 1408 1536 1664 1792 1920 2048 2176 2304 2432 2560 2688 2816 2944 3072]`,
+		`inputs.name: "1-bad-" does not match ^[A-Za-z][\w-_]{0,58}[A-Za-z0-9]$`,
+		`inputs.publicAccess: want a boolean, not string yes`,
+		`inputs.runtime: Go2 is not one of [Python2.7 Python3.6 Python3.7 Nodejs6.10 Nodejs8.9 Nodejs10.15 Nodejs12.16 Nodejs14.18 Nodejs16.13 Php5 Php7 Php7.4 Php8.0 Go1 Java8 Java11 CustomRuntime]`,
+		`inputs.src: missing, and required`,
+		`inputs.timeout: 0 is under the least, 1`,
+		`inputs.events[3]: trigger type "http" is not one the scf component takes`,
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("problems (-want +got):\n%s", diff)
+	}
+}
+
+// endpoints returns the endpoints of an instance's apigw events, as
+// "METHOD path" and their isIntegratedResponse.
+func endpoints(t *testing.T, in instance) map[string]bool {
+	t.Helper()
+	out := map[string]bool{}
+	events, _ := in.Inputs["events"].([]any)
+	for _, e := range events {
+		api, ok := e.(map[string]any)["apigw"].(map[string]any)
+		if !ok {
+			continue
+		}
+		for _, ep := range api["parameters"].(map[string]any)["endpoints"].([]any) {
+			m := ep.(map[string]any)
+			integrated, _ := m["function"].(map[string]any)["isIntegratedResponse"].(bool)
+			out[m["method"].(string)+" "+m["path"].(string)] = integrated
+		}
+	}
+	return out
+}
+
+// TestMidwayBugs pins the defects of Midway's SCF output that we must not
+// repeat (docs/midway-faas-notes.md, 1.6 and the checklist).
+func TestMidwayBugs(t *testing.T) {
+	tests := []struct {
+		name, spec string
+		endpoints  map[string]bool // "METHOD path": isIntegratedResponse
+		inputs     map[string]any  // nil: must be absent
+	}{
+		{
+			name:      "a method list is honoured: one endpoint per method",
+			spec:      "service: s\nprovider: {name: scf}\nfunctions:\n  f: {handler: f, events: [{http: {path: /x, method: [get, post]}}]}\n",
+			endpoints: map[string]bool{"GET /x": true, "POST /x": true},
+		},
+		{
+			name:      "integratedResponse false is honoured",
+			spec:      "service: s\nprovider: {name: scf}\nfunctions:\n  f: {handler: f, events: [{http: {path: /x, integratedResponse: false}}, {http: {path: /y}}]}\n",
+			endpoints: map[string]bool{"ANY /x": false, "ANY /y": true},
+		},
+		{
+			name:   "memory and timeout are left out when unset; the runtime is Go1 whatever f.yml says",
+			spec:   "service: s\nprovider: {name: scf, runtime: Nodejs10.15}\nfunctions:\n  f: {handler: f}\n",
+			inputs: map[string]any{"memorySize": nil, "timeout": nil, "runtime": "Go1", "handler": "main"},
+		},
+		{
+			name:   "memory and timeout are the spec's",
+			spec:   "service: s\nprovider: {name: scf, memorySize: 1024, timeout: 60}\nfunctions:\n  f: {handler: f}\n",
+			inputs: map[string]any{"memorySize": 1024, "timeout": 60},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			files := generate(t, parse(t, tt.spec), nil)
+			in := read(t, files[0])
+			if tt.endpoints != nil {
+				if diff := cmp.Diff(tt.endpoints, endpoints(t, in)); diff != "" {
+					t.Errorf("endpoints (-want +got):\n%s", diff)
+				}
+			}
+			for k, want := range tt.inputs {
+				if got := in.Inputs[k]; !cmp.Equal(want, got) {
+					t.Errorf("%s = %v, want %v", k, got, want)
+				}
+			}
+		})
+	}
+}
+
+// TestErrors checks that what SCF cannot express is an error at its f.yml
+// position, all of them together.
+func TestErrors(t *testing.T) {
+	tests := []struct {
+		name, spec string
+		want       []string
+	}{
+		{
+			name: "timers with no cron expression",
+			spec: `service: s
+provider: {name: scf}
+functions:
+  f:
+    handler: f
+    events:
+      - timer: {type: every, value: 7m}
+      - timer: {value: '0 0 * * *'}
+  g:
+    handler: g
+    events: [{timer: {value: '@every 90m'}}]
+`,
+			want: []string{
+				`f.yml:7:9: functions.f.events[0].timer: scf has no every schedule, and every 7m0s is not a cron expression: use a period that divides an hour or a day, or type cron`,
+				`f.yml:11:15: functions.g.events[0].timer: scf has no every schedule, and every 1h30m0s is not a cron expression: use a period that divides an hour or a day, or type cron`,
+			},
+		},
+		{
+			name: "a queue, a kafka event without its instance, a storage event COS lacks",
+			spec: `service: s
+provider: {name: scf}
+functions:
+  f:
+    handler: f
+    events:
+      - mq: {queue: jobs}
+      - kafka: {topic: clicks}
+      - oss: {bucket: b, events: ['oss:ObjectCreated:PutObject']}
+`,
+			want: []string{
+				`f.yml:7:9: functions.f.events[0].mq.queue: SCF's CMQ trigger subscribes to a topic; a queue cannot trigger a function`,
+				`f.yml:8:9: functions.f.events[1].kafka.name: SCF's ckafka trigger needs the CKafka instance (ckafka-…) as the event's name`,
+				`f.yml:9:9: functions.f.events[2].oss.events: "oss:ObjectCreated:PutObject" is not a COS event, such as cos:ObjectCreated:* or cos:ObjectRemove:Delete`,
+			},
+		},
+		{
+			name: "settings SCF does not offer",
+			spec: "service: s\nprovider: {name: scf, architecture: arm64, memorySize: 100}\nfunctions:\n  f: {handler: f, initTimeout: 2}\n",
+			want: []string{
+				`f.yml: provider.architecture: SCF's Go1 runtime runs x86_64 executables, not arm64`,
+				`f.yml: provider.memorySize: SCF offers a memory size of 64 MB or a multiple of 128 MB up to 3072, not 100`,
+				`f.yml:4:3: functions.f.initTimeout: SCF takes an initTimeout of at least 3 seconds, not 2`,
+			},
+		},
+		{
+			name: "a function name SCF refuses",
+			spec: "service: s\nprovider: {name: scf}\nfunctions:\n  f_: {handler: f}\n",
+			want: []string{`f.yml:4:3: functions.f_: the SCF function name "s-f_" must be 2 to 60 letters, digits, '-' or '_', from a letter to a letter or digit (it is <service>-<stage>-<unit>)`},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s := parse(t, tt.spec)
+			_, err := New().Generate(&gen.Input{Spec: s, Units: s.Units()})
+			var errs spec.Errors
+			if !errors.As(err, &errs) {
+				t.Fatalf("Generate error = %v, want spec.Errors", err)
+			}
+			var got []string
+			for _, e := range errs {
+				got = append(got, e.Error())
+			}
+			if diff := cmp.Diff(tt.want, got); diff != "" {
+				t.Errorf("errors (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+// TestDeterministic generates the largest specs twice and compares the
+// bytes; maps (environments) are where order could slip.
+func TestDeterministic(t *testing.T) {
+	for _, name := range []string{"full", "settings", "platforms", "http"} {
+		t.Run(name, func(t *testing.T) {
+			src, err := os.ReadFile(filepath.Join("testdata", name, "f.yml"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			first := generate(t, parse(t, string(src)), nil)
+			for i := 0; i < 5; i++ {
+				again := generate(t, parse(t, string(src)), nil)
+				if len(again) != len(first) {
+					t.Fatalf("a second generation has %d files, not %d", len(again), len(first))
+				}
+				for j := range first {
+					if first[j].Name != again[j].Name || !bytes.Equal(first[j].Data, again[j].Data) {
+						t.Fatalf("a second generation differs in %s:\n%s", first[j].Name, cmp.Diff(string(first[j].Data), string(again[j].Data)))
+					}
+				}
+			}
+		})
+	}
+}
+
+func TestAPIPath(t *testing.T) {
+	tests := []struct {
+		path, want string
+		params     []string
+	}{
+		{"/", "/", nil},
+		{"/items", "/items", nil},
+		{"/items/{id}", "/items/{id}", []string{"id"}},
+		{"/users/:user/orders", "/users/{user}/orders", []string{"user"}},
+		{"/*", "/", nil},
+		{"/files/{rest...}", "/files", nil},
+		{"/a/{id}/*", "/a/{id}", []string{"id"}},
+	}
+	for _, tt := range tests {
+		got, params := apiPath(tt.path)
+		if got != tt.want || !cmp.Equal(tt.params, params) {
+			t.Errorf("apiPath(%q) = %q, %q; want %q, %q", tt.path, got, params, tt.want, tt.params)
+		}
+	}
+}
+
+// TestMaxRoutes checks the boundary: a group with MaxRoutes routes gets
+// an endpoint per route, one with more a single endpoint on its prefix.
+func TestMaxRoutes(t *testing.T) {
+	for _, tt := range []struct {
+		routes int
+		want   int
+	}{{MaxRoutes, MaxRoutes}, {MaxRoutes + 1, 1}} {
+		var b strings.Builder
+		b.WriteString("service: s\nprovider: {name: scf}\nfunctions:\n")
+		for i := range tt.routes {
+			fmt.Fprintf(&b, "  f%d: {handler: f%d, events: [{http: {path: /v/r%d, method: get}}]}\n", i, i, i)
+		}
+		b.WriteString("aggregation:\n  g: {functionsPattern: ['f*']}\n")
+		got := endpoints(t, read(t, generate(t, parse(t, b.String()), nil)[0]))
+		if len(got) != tt.want {
+			t.Errorf("%d routes give %d endpoints (%v), want %d", tt.routes, len(got), got, tt.want)
+		}
+	}
+}
