@@ -459,6 +459,7 @@ var providerExtra = []string{
 }
 
 func (p *parser) provider(n *yaml.Node, path string, pr *Provider) {
+	pr.Pos = Pos{n.Line, n.Column}
 	fields := map[string]func(*yaml.Node, string){
 		"name": func(n *yaml.Node, path string) {
 			pr.Name = p.str(n, path)

@@ -90,6 +90,9 @@ type Provider struct {
 	// Architecture is x86_64 (the default) or arm64.
 	Architecture string
 	Role         string
+	// Pos is where the provider's settings are, for an error about one
+	// that is missing.
+	Pos Pos
 	// Extra holds the provider settings that only some platforms read,
 	// such as vpcConfig or logConfig for FC, by their f.yml key.
 	Extra map[string]*yaml.Node

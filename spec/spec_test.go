@@ -78,7 +78,7 @@ func TestParseFull(t *testing.T) {
 		File:    "f.yml",
 		Service: Service{Name: "shop", Description: "the shop's API"},
 		Provider: Provider{
-			Name: "aliyun", Platform: "fc", Region: "cn-hangzhou", Architecture: "x86_64",
+			Name: "aliyun", Platform: "fc", Region: "cn-hangzhou", Architecture: "x86_64", Pos: Pos{Line: 6, Column: 3},
 			Function: Settings{Runtime: "custom.debian10", MemorySize: 256, Timeout: 10,
 				Environment: map[string]string{"DB_URL": "${env.DB_URL}", "MODE": "prod"}},
 			Extra: map[string]*yaml.Node{"vpcConfig": {}},

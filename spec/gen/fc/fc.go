@@ -584,7 +584,7 @@ func settingOrigin(s *spec.Spec, u *spec.Unit, key string, get func(spec.Setting
 			return f.Pos, "functions." + f.Name + "." + key
 		}
 	}
-	return spec.Pos{}, "provider." + key
+	return s.Provider.Pos, "provider." + key
 }
 
 // fc3Memory reports whether FC 3.0 offers m MB of memory.

@@ -412,7 +412,7 @@ func TestErrors(t *testing.T) {
 		want  []string
 	}{
 		{"no region", "service: s\nprovider: {name: aliyun}\nfunctions:\n  f: {handler: f}\n", nil,
-			[]string{"f.yml: provider.region: missing: name the region to deploy to, such as cn-hangzhou (fc3 requires one)"}},
+			[]string{"f.yml:2:11: provider.region: missing: name the region to deploy to, such as cn-hangzhou (fc3 requires one)"}},
 		{"no region is fine for funcraft", "service: s\nprovider: {name: aliyun}\nfunctions:\n  f: {handler: f}\n", []string{fc.TemplateYML}, nil},
 		{"kafka", head + "functions:\n  f:\n    handler: f\n    events:\n      - kafka: {topic: t}\n", nil,
 			[]string{"f.yml:7:9: functions.f.events[0].kafka: an FC Kafka trigger needs the instance and consumer group f.yml does not give: declare it under platforms.fc (an eventbridge trigger with source Kafka)"}},
@@ -425,7 +425,7 @@ func TestErrors(t *testing.T) {
 			}},
 		{"memory", "service: s\nprovider: {name: aliyun, region: cn-hangzhou, memorySize: 100}\nfunctions:\n  f: {handler: f}\n  g: {handler: g, memorySize: 3136}\n", nil,
 			[]string{
-				"f.yml: provider.memorySize: FC takes memory of 128 to 32768 MB in steps of 64 MB, not 100",
+				"f.yml:2:11: provider.memorySize: FC takes memory of 128 to 32768 MB in steps of 64 MB, not 100",
 				"f.yml:5:3: functions.g.memorySize: FC 2.0 (template.yml) takes memory of 128 to 3072 MB in steps of 64 MB, or 4096, 8192, 16384 or 32768, not 3136",
 			}},
 		{"memory fine for fc3", "service: s\nprovider: {name: aliyun, region: cn-hangzhou}\nfunctions:\n  g: {handler: g, memorySize: 3136}\n", []string{fc.SYAML}, nil},

@@ -23,7 +23,7 @@ func (p *plan) sYAML() ([]byte, error) {
 	s := p.s
 	region := s.Provider.Region
 	if region == "" {
-		p.errs.add(gen.ErrorAt(s, spec.Pos{}, "provider.region", "missing: name the region to deploy to, such as cn-hangzhou (fc3 requires one)"))
+		p.errs.add(gen.ErrorAt(s, s.Provider.Pos, "provider.region", "missing: name the region to deploy to, such as cn-hangzhou (fc3 requires one)"))
 	}
 	resources := gen.Map()
 	for _, up := range p.units {

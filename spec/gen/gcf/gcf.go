@@ -224,10 +224,10 @@ var (
 func (g *generation) checkProvider() {
 	p := g.s.Provider
 	if p.Region != "" && !regionPattern.MatchString(p.Region) {
-		g.fail(spec.Pos{}, "provider.region", "%q is not a Cloud Run region, such as us-central1", p.Region)
+		g.fail(p.Pos, "provider.region", "%q is not a Cloud Run region, such as us-central1", p.Region)
 	}
 	if p.Role != "" && !accountPattern.MatchString(p.Role) {
-		g.fail(spec.Pos{}, "provider.role", "%q is not a service account's email, such as fn@project.iam.gserviceaccount.com", p.Role)
+		g.fail(p.Pos, "provider.role", "%q is not a service account's email, such as fn@project.iam.gserviceaccount.com", p.Role)
 	}
 }
 

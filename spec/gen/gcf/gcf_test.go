@@ -420,10 +420,10 @@ functions:
     memorySize: 65536
     environment: {K_SERVICE: x}
 `, []string{
-			`f.yml: provider.region: "US" is not a Cloud Run region, such as us-central1`,
-			`f.yml: provider.role: "runner" is not a service account's email, such as fn@project.iam.gserviceaccount.com`,
 			"f.yml: provider.concurrency: 2000 is too large: Cloud Run sends an instance at most 1000 requests at once",
 			"f.yml: provider.environment.PORT: Cloud Run sets PORT itself and refuses a service that sets it",
+			`f.yml:3:11: provider.region: "US" is not a Cloud Run region, such as us-central1`,
+			`f.yml:3:11: provider.role: "runner" is not a service account's email, such as fn@project.iam.gserviceaccount.com`,
 			"f.yml:5:3: functions.f.memorySize: 65536 is too large: Cloud Run gives an instance at most 32768 MiB of memory",
 			"f.yml:5:3: functions.f.timeout: 4000 is too large: Cloud Run waits at most 3600 seconds for a response",
 			"f.yml:5:3: functions.f.environment.K_SERVICE: Cloud Run sets K_SERVICE itself and refuses a service that sets it",

@@ -146,7 +146,7 @@ func (generator) Platform() string { return "scf" }
 func (generator) Generate(in *gen.Input) ([]gen.File, error) {
 	g := &generation{in: in, s: in.Spec}
 	if a := g.s.Provider.Architecture; a != "" && a != "x86_64" {
-		g.fail(spec.Pos{}, "provider.architecture", "SCF's Go1 runtime runs x86_64 executables, not %s", a)
+		g.fail(g.s.Provider.Pos, "provider.architecture", "SCF's Go1 runtime runs x86_64 executables, not %s", a)
 	}
 	units := in.Units
 	if units == nil {

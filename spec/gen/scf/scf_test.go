@@ -274,8 +274,8 @@ functions:
 			name: "settings SCF does not offer",
 			spec: "service: s\nprovider: {name: scf, architecture: arm64, memorySize: 100}\nfunctions:\n  f: {handler: f, initTimeout: 2}\n",
 			want: []string{
-				`f.yml: provider.architecture: SCF's Go1 runtime runs x86_64 executables, not arm64`,
 				`f.yml: provider.memorySize: SCF offers a memory size of 64 MB or a multiple of 128 MB up to 3072, not 100`,
+				`f.yml:2:11: provider.architecture: SCF's Go1 runtime runs x86_64 executables, not arm64`,
 				`f.yml:4:3: functions.f.initTimeout: SCF takes an initTimeout of at least 3 seconds, not 2`,
 			},
 		},

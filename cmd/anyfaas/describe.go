@@ -1,0 +1,93 @@
+package main
+
+import (
+	"fmt"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/spf13/cobra"
+
+	"github.com/anyfaas/faas/spec"
+)
+
+func (c *cli) describeCmd() *cobra.Command {
+	var platform string
+	return &cobra.Command{
+		Use:   "describe [dir]",
+		Short: "Print the merged view: each unit's functions and triggers, from f.yml or from the code",
+		Args:  cobra.MaximumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			p, err := c.load(cmd.Context(), projectDir(args), true)
+			if err != nil {
+				return err
+			}
+			if platform == "" {
+				platform = p.merged.Provider.Platform
+			}
+			units := p.merged.Units()
+			if c.json {
+				var manifests []any
+				for _, u := range units {
+					manifests = append(manifests, u.Manifest(platform))
+				}
+				c.printJSON(map[string]any{"ok": true, "file": p.merged.File, "platform": platform, "units": manifests, "layers": p.code.Layers})
+				return nil
+			}
+			w := tabwriter.NewWriter(c.stdout, 0, 4, 2, ' ', 0)
+			for _, u := range units {
+				title := "unit " + u.Name
+				if u.Group != nil {
+					title += fmt.Sprintf(" (aggregated, %s)", strings.TrimSpace(u.Prefix+" gateway route"))
+				}
+				fmt.Fprintln(w, title)
+				for _, f := range u.Functions {
+					from := "f.yml"
+					if orig := p.spec.Function(f.Name); orig == nil || len(orig.Events) == 0 {
+						from = "code"
+					}
+					triggers := eventsText(f)
+					if len(triggers) == 0 {
+						triggers = []string{"(invoked directly)"}
+					}
+					for i, t := range triggers {
+						name := ""
+						if i == 0 {
+							name = f.Name
+							if f.Handler != f.Name {
+								name += " (" + f.Handler + ")"
+							}
+						}
+						fmt.Fprintf(w, "  %s\t%s\t%s\n", name, t, from)
+					}
+				}
+			}
+			return w.Flush()
+		},
+	}
+}
+
+// eventsText describes a function's triggers, one line each.
+func eventsText(f *spec.Function) []string {
+	var out []string
+	for _, e := range f.Events {
+		switch {
+		case e.HTTP != nil:
+			methods := "ANY"
+			if len(e.HTTP.Methods) > 0 {
+				methods = strings.Join(e.HTTP.Methods, ",")
+			}
+			out = append(out, methods+" "+e.HTTP.Path)
+		case e.Timer != nil:
+			out = append(out, "timer "+e.Timer.Type+" "+e.Timer.Value)
+		case e.Storage != nil:
+			out = append(out, "storage "+e.Storage.Bucket)
+		case e.Message != nil:
+			out = append(out, "message "+e.Message.Topic+e.Message.Queue)
+		case e.Log != nil:
+			out = append(out, "log "+e.Log.Source)
+		default:
+			out = append(out, e.Trigger)
+		}
+	}
+	return out
+}

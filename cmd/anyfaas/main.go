@@ -1,0 +1,25 @@
+// Command anyfaas builds, checks and deploys anyfaas services: one f.yml
+// to every platform's own deploy spec and artifact.
+//
+//	anyfaas validate [dir]                 check f.yml (and, with --code, the code it names)
+//	anyfaas describe [dir]                 the merged view: f.yml and the triggers the code declares
+//	anyfaas package  [dir] --platform aws  build the artifacts and write the deploy specs
+//	anyfaas deploy   [dir] --platform aws  package, then run the platform's own tool
+//
+// Exit codes:
+//
+//	0  success
+//	1  the spec, or the code it names, is invalid
+//	2  the command line is wrong
+//	3  the code does not build
+//	4  a deploy tool is missing or failed
+//	5  anything else: I/O, an interrupted command
+package main
+
+import (
+	"os"
+)
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+}

@@ -1,0 +1,384 @@
+package main
+
+import (
+	"archive/zip"
+	"bytes"
+	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/anyfaas/faas"
+)
+
+// restAPI is the example the CLI tests package; testdata/rest-api.yml
+// deploys it aggregated (api) and split (purge), with an FC region.
+const restAPI = "../../examples/rest-api"
+
+func specFile(t *testing.T, name string) string {
+	t.Helper()
+	p, err := filepath.Abs(filepath.Join("testdata", name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// anyfaas runs the command line and returns its exit code and output.
+func anyfaas(t *testing.T, args ...string) (code int, stdout, stderr string) {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	code = run(args, &out, &errOut)
+	return code, out.String(), errOut.String()
+}
+
+func TestValidate(t *testing.T) {
+	tests := []struct {
+		name     string
+		args     []string
+		code     int
+		stdout   string // a substring of standard output
+		stderr   string // a substring of standard error
+		jsonPath string // for --json, the error's path
+	}{
+		{"valid", []string{"validate", restAPI}, 0, "f.yml is valid: 6 functions in 6 units", "", ""},
+		{"valid with the code", []string{"validate", restAPI, "--code", "-F", specFile(t, "rest-api.yml")}, 0,
+			"is valid: 6 functions in 2 units (api: list, get, create, update, delete; purge)", "", ""},
+		{"invalid", []string{"validate", restAPI, "-F", specFile(t, "invalid.yml")}, 1, "",
+			`invalid.yml:8:38: functions.list.events[0].http.method: "GOT" is not one of GET, POST, PUT, PATCH, DELETE, HEAD, OPTIONS, ANY`, ""},
+		{"invalid, as JSON", []string{"validate", restAPI, "--json", "-F", specFile(t, "invalid.yml")}, 1,
+			`"line": 8`, "", "functions.list.events[0].http.method"},
+		{"no spec", []string{"validate", t.TempDir()}, 1, "", "spec: no f.yml, f.yaml, serverless.yml, serverless.yaml in", ""},
+		{"a bad flag", []string{"validate", "--nope"}, 2, "", "unknown flag: --nope", ""},
+		{"an unknown command", []string{"frobnicate"}, 2, "", `unknown command "frobnicate"`, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			code, stdout, stderr := anyfaas(t, tt.args...)
+			if code != tt.code || !strings.Contains(stdout, tt.stdout) || !strings.Contains(stderr, tt.stderr) {
+				t.Errorf("exit %d, want %d\nstdout: %s\nstderr: %s", code, tt.code, stdout, stderr)
+			}
+			if tt.jsonPath != "" {
+				var out struct {
+					OK     bool
+					Errors []struct {
+						Line, Column int
+						Path         string
+					}
+				}
+				if err := json.Unmarshal([]byte(stdout), &out); err != nil {
+					t.Fatalf("--json printed %s: %v", stdout, err)
+				}
+				if out.OK || len(out.Errors) != 1 || out.Errors[0].Path != tt.jsonPath || out.Errors[0].Column == 0 {
+					t.Errorf("--json errors %+v", out)
+				}
+			}
+		})
+	}
+}
+
+// packageOutput is what package --json prints.
+type packageOutput struct {
+	OK        bool
+	Platforms []struct {
+		Platform string
+		Dir      string
+		Files    []string
+		Spec     []string
+		Units    []struct {
+			Name, Artifact, SHA256, Image string
+			Functions                     []string
+		}
+	}
+}
+
+// Package writes each platform's artifacts and spec, and the same sources
+// give the same bytes.
+func TestPackage(t *testing.T) {
+	out := t.TempDir()
+	code, stdout, stderr := anyfaas(t, "package", restAPI, "--json", "-F", specFile(t, "rest-api.yml"), "-p", "aws,fc,scf,gcf,web", "--out", out, "--registry", "registry.example.com/shop")
+	if code != 0 {
+		t.Fatalf("exit %d\n%s", code, stderr)
+	}
+	var got packageOutput
+	if err := json.Unmarshal([]byte(stdout), &got); err != nil {
+		t.Fatal(err)
+	}
+	files := map[string][]string{}
+	for _, p := range got.Platforms {
+		files[p.Platform] = p.Files
+		if p.Dir != filepath.Join(out, p.Platform) {
+			t.Errorf("%s: dir %s", p.Platform, p.Dir)
+		}
+	}
+	want := map[string][]string{
+		"aws": {"api.zip", "purge.zip", "template.yaml"},
+		"fc":  {"api.zip", "purge.zip", "s.yaml", "template.yml"},
+		"scf": {
+			"api.zip", "api/faas.json", "api/main", "api/scf_bootstrap", "api/serverless.yml",
+			"purge.zip", "purge/faas.json", "purge/main", "purge/scf_bootstrap", "purge/serverless.yml",
+		},
+		"gcf": {"api.service.yaml", "api.tar", "deploy.sh", "purge.service.yaml", "purge.tar"},
+		"web": {"api.service.yaml", "api.tar", "purge.pingsource.yaml", "purge.service.yaml", "purge.tar"},
+	}
+	if diff := cmp.Diff(want, files); diff != "" {
+		t.Errorf("files (-want +got):\n%s", diff)
+	}
+	if !strings.Contains(stderr, "aws: building . for linux/amd64") || !strings.Contains(stderr, "aws: unit api: api.zip") {
+		t.Errorf("no progress on standard error:\n%s", stderr)
+	}
+
+	// The zip holds the binary and the unit's manifest, which names the
+	// platform and the unit's functions.
+	zr, err := zip.OpenReader(filepath.Join(out, "aws", "api.zip"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer zr.Close()
+	var names []string
+	var m faas.Manifest
+	for _, f := range zr.File {
+		names = append(names, f.Name)
+		if f.Name == faas.ManifestFile {
+			r, err := f.Open()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := json.NewDecoder(r).Decode(&m); err != nil {
+				t.Fatal(err)
+			}
+			r.Close()
+		}
+		if f.Name == "bootstrap" && f.Mode().Perm() != 0o755 {
+			t.Errorf("bootstrap mode %v", f.Mode())
+		}
+	}
+	var fns []string
+	for _, f := range m.Functions {
+		fns = append(fns, f.Name)
+	}
+	if diff := cmp.Diff([]string{"bootstrap", "faas.json"}, names); diff != "" {
+		t.Errorf("api.zip (-want +got):\n%s", diff)
+	}
+	if m.Platform != "aws" || m.Unit != "api" || !slices.Equal(fns, []string{"list", "get", "create", "update", "delete"}) {
+		t.Errorf("manifest %+v", m)
+	}
+	// The Cloud Run service runs its image by digest.
+	svc, err := os.ReadFile(filepath.Join(out, "gcf", "api.service.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var image string
+	for _, p := range got.Platforms {
+		if p.Platform == "gcf" {
+			image = p.Units[0].Image
+		}
+	}
+	if !strings.HasPrefix(image, "registry.example.com/shop/rest-api-api@sha256:") || !bytes.Contains(svc, []byte("image: "+image)) {
+		t.Errorf("image %q, service:\n%s", image, svc)
+	}
+
+	// Again, elsewhere: the same bytes, for a zip and an image (the
+	// artifact package's tests cover every layout).
+	again := t.TempDir()
+	code, stdout2, stderr := anyfaas(t, "package", restAPI, "--json", "-F", specFile(t, "rest-api.yml"), "-p", "aws,gcf", "--out", again, "--registry", "registry.example.com/shop")
+	if code != 0 {
+		t.Fatalf("second run: exit %d\n%s", code, stderr)
+	}
+	var got2 packageOutput
+	if err := json.Unmarshal([]byte(stdout2), &got2); err != nil {
+		t.Fatal(err)
+	}
+	sums := func(o packageOutput) map[string]string {
+		m := map[string]string{}
+		for _, p := range o.Platforms {
+			if p.Platform != "aws" && p.Platform != "gcf" {
+				continue
+			}
+			for _, u := range p.Units {
+				m[p.Platform+"/"+u.Artifact] = u.SHA256 + " " + u.Image
+			}
+		}
+		return m
+	}
+	if diff := cmp.Diff(sums(got), sums(got2)); diff != "" || len(sums(got)) != 4 {
+		t.Errorf("a second package gave other artifacts (-first +second):\n%s", diff)
+	}
+}
+
+// On an error nothing is written, and the exit code says what failed.
+func TestPackageErrors(t *testing.T) {
+	tests := []struct {
+		name   string
+		dir    string
+		args   []string
+		code   int
+		stderr string
+	}{
+		{"a spec a platform cannot express", restAPI, []string{"-p", "aws,fc"}, 1,
+			"provider.region: missing"},
+		{"an unknown platform", restAPI, []string{"-p", "azure"}, 2, `--platform "azure" is not one of aws, fc, scf, gcf, web`},
+		{"an unknown function", restAPI, []string{"-f", "nope"}, 2, `-f "nope" names no function or unit (the functions are create, delete, get, list, purge, update)`},
+		{"a bad architecture", restAPI, []string{"--arch", "386"}, 2, `--arch "386" is not amd64 or arm64`},
+		{"code that does not build", "../../artifact/testdata/broken", []string{"-F", specFile(t, "rest-api.yml")}, 3, "building . failed"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			out := filepath.Join(t.TempDir(), "out")
+			code, _, stderr := anyfaas(t, append([]string{"package", tt.dir, "--out", out}, tt.args...)...)
+			if code != tt.code || !strings.Contains(stderr, tt.stderr) {
+				t.Errorf("exit %d, want %d\n%s", code, tt.code, stderr)
+			}
+			if _, err := os.Stat(out); !os.IsNotExist(err) {
+				t.Errorf("%s was written (%v)", out, err)
+			}
+		})
+	}
+}
+
+// fakeTools puts scripts named like the deploy tools first on PATH; each
+// logs its directory and arguments. gcloud answers what deploy.sh asks.
+func fakeTools(t *testing.T, names ...string) (logFile string) {
+	t.Helper()
+	dir := t.TempDir()
+	logFile = filepath.Join(dir, "log")
+	for _, n := range names {
+		script := "#!/bin/sh\necho \"$(basename \"$PWD\") " + n + " $*\" >> " + logFile + "\n"
+		if n == "gcloud" {
+			script += "case \"$1 $2\" in 'config get-value') echo proj;; 'projects describe') echo 42;; esac\n"
+		}
+		if err := os.WriteFile(filepath.Join(dir, n), []byte(script), 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	goBin := filepath.Join(runtime.GOROOT(), "bin")
+	bash, err := exec.LookPath("bash")
+	if err != nil {
+		t.Skip("no bash")
+	}
+	t.Setenv("PATH", dir+string(os.PathListSeparator)+goBin+string(os.PathListSeparator)+filepath.Dir(bash))
+	return logFile
+}
+
+func TestDeploy(t *testing.T) {
+	log := fakeTools(t, "sam", "s", "scf", "skopeo", "gcloud", "kubectl")
+	t.Setenv("REGION", "us-central1")
+	out := t.TempDir()
+	code, stdout, stderr := anyfaas(t, "deploy", restAPI, "--json", "-F", specFile(t, "rest-api.yml"),
+		"-p", "aws,fc,scf,gcf,web", "--out", out, "--registry", "r.example.com/shop")
+	if code != 0 {
+		t.Fatalf("exit %d\n%s", code, stderr)
+	}
+	ran, err := os.ReadFile(log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSpace(string(ran)), "\n")
+	var gcloud []string
+	var others []string
+	for _, l := range lines {
+		if strings.HasPrefix(l, "gcf gcloud") {
+			gcloud = append(gcloud, l)
+		} else {
+			others = append(others, l)
+		}
+	}
+	want := []string{
+		"aws sam deploy --template-file template.yaml --stack-name rest-api --capabilities CAPABILITY_IAM --resolve-s3 --no-fail-on-empty-changeset --region cn-hangzhou",
+		"fc s deploy -y -t s.yaml",
+		"scf scf deploy", // serverless is not on PATH; Tencent's scf is
+		"gcf skopeo copy oci-archive:api.tar docker://r.example.com/shop/rest-api-api:gcf",
+		"gcf skopeo copy oci-archive:purge.tar docker://r.example.com/shop/rest-api-purge:gcf",
+		"web skopeo copy oci-archive:api.tar docker://r.example.com/shop/rest-api-api:web",
+		"web skopeo copy oci-archive:purge.tar docker://r.example.com/shop/rest-api-purge:web",
+		"web kubectl apply -f api.service.yaml -f purge.service.yaml -f purge.pingsource.yaml",
+	}
+	if diff := cmp.Diff(want, others); diff != "" {
+		t.Errorf("commands run (-want +got):\n%s", diff)
+	}
+	if !slices.ContainsFunc(gcloud, func(l string) bool { return strings.HasPrefix(l, "gcf gcloud run services replace api.service.yaml") }) {
+		t.Errorf("deploy.sh did not deploy the api service:\n%s", strings.Join(gcloud, "\n"))
+	}
+	var got struct {
+		OK    bool
+		Steps []struct {
+			Platform, Command string
+			Ran               bool
+		}
+	}
+	if err := json.Unmarshal([]byte(stdout), &got); err != nil {
+		t.Fatal(err)
+	}
+	if !got.OK || len(got.Steps) != 9 || !got.Steps[0].Ran || !strings.HasPrefix(got.Steps[0].Command, "(cd "+filepath.Join(out, "aws")+" && sam deploy ") {
+		t.Errorf("--json: %+v", got)
+	}
+}
+
+func TestDeployDryRun(t *testing.T) {
+	log := fakeTools(t) // no tools at all: a dry run needs none
+	code, stdout, stderr := anyfaas(t, "deploy", restAPI, "--dry-run", "-p", "fc,scf", "-f", "purge", "-F", specFile(t, "rest-api.yml"), "--out", t.TempDir())
+	if code != 0 {
+		t.Fatalf("exit %d\n%s", code, stderr)
+	}
+	lines := strings.Split(strings.TrimSpace(stdout), "\n")
+	if len(lines) != 2 || !strings.HasSuffix(lines[0], "&& s deploy -y -t s.yaml)") || !strings.HasSuffix(lines[1], "&& serverless deploy)") {
+		t.Errorf("printed:\n%s", stdout)
+	}
+	if _, err := os.Stat(log); !os.IsNotExist(err) {
+		t.Error("a dry run ran a tool")
+	}
+}
+
+func TestDeployErrors(t *testing.T) {
+	fakeTools(t, "s") // only Serverless Devs
+	tests := []struct {
+		name   string
+		args   []string
+		code   int
+		stderr string
+	}{
+		{"a missing tool", []string{"-p", "aws"}, 4, "aws: sam not found on PATH: install the AWS SAM CLI: pip install aws-sam-cli"},
+		{"images without a registry", []string{"-p", "gcf"}, 2, "deploying to gcf pushes images: name the registry with --registry"},
+		{"part of an AWS stack", []string{"-p", "aws", "-f", "purge"}, 2, "would delete the others"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			out := filepath.Join(t.TempDir(), "out")
+			args := append([]string{"deploy", restAPI, "-F", specFile(t, "rest-api.yml"), "--out", out}, tt.args...)
+			code, _, stderr := anyfaas(t, args...)
+			if code != tt.code || !strings.Contains(stderr, tt.stderr) {
+				t.Errorf("exit %d, want %d\n%s", code, tt.code, stderr)
+			}
+			if _, err := os.Stat(out); !os.IsNotExist(err) {
+				t.Errorf("%s was written before the missing tool was found", out)
+			}
+		})
+	}
+}
+
+func TestShellQuote(t *testing.T) {
+	for in, want := range map[string]string{
+		"plain-path/x.yaml": "plain-path/x.yaml",
+		"it's":              `'it'\''s'`,
+		"$(rm -rf)":         `'$(rm -rf)'`,
+		"":                  "''",
+	} {
+		if got := shellQuote(in); got != want {
+			t.Errorf("shellQuote(%q) = %s, want %s", in, got, want)
+		}
+	}
+}
+
+func TestImageName(t *testing.T) {
+	for in, want := range map[string]string{"Rest API-orders_v2": "rest-api-orders_v2", "a//b": "a-b", "-x-": "x"} {
+		if got := imageName(in); got != want {
+			t.Errorf("imageName(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

@@ -1,0 +1,561 @@
+package main
+
+import (
+	"bytes"
+	"cmp"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/anyfaas/faas"
+	"github.com/anyfaas/faas/artifact"
+	"github.com/anyfaas/faas/spec"
+	"github.com/anyfaas/faas/spec/gen"
+	"github.com/anyfaas/faas/spec/gen/aws"
+	"github.com/anyfaas/faas/spec/gen/fc"
+	"github.com/anyfaas/faas/spec/gen/gcf"
+	"github.com/anyfaas/faas/spec/gen/scf"
+	"github.com/anyfaas/faas/spec/gen/web"
+)
+
+// generators are the deploy spec generators, by platform.
+var generators = map[string]func() gen.Generator{
+	faas.PlatformAWS: aws.New,
+	faas.PlatformFC:  fc.New,
+	faas.PlatformSCF: scf.New,
+	faas.PlatformGCF: gcf.New,
+	faas.PlatformWeb: web.New,
+}
+
+// packageOptions are the flags of package and deploy.
+type packageOptions struct {
+	platforms []string
+	functions []string
+	arch      string
+	out       string
+	registry  string
+}
+
+func (o *packageOptions) flags(cmd *cobra.Command) {
+	f := cmd.Flags()
+	f.StringSliceVarP(&o.platforms, "platform", "p", nil, "the platforms, comma-separated: aws, fc, scf, gcf, web (default: provider.name of f.yml)")
+	f.StringSliceVarP(&o.functions, "function", "f", nil, "only the units serving these functions (or named so), comma-separated")
+	f.StringVar(&o.arch, "arch", "", "amd64 or arm64 (default: provider.architecture of f.yml, else amd64)")
+	f.StringVarP(&o.out, "out", "o", "", "the output directory; each platform's files go to <out>/<platform> (default: <dir>/.anyfaas)")
+	f.StringVar(&o.registry, "registry", "", "the registry and repository prefix of the images of gcf and web, such as us-docker.pkg.dev/my-project/functions")
+}
+
+func (c *cli) packageCmd() *cobra.Command {
+	var o packageOptions
+	cmd := &cobra.Command{
+		Use:   "package [dir]",
+		Short: "Build each unit for its platforms and write their deploy specs",
+		Long: `Package builds the project's main package for each platform (linux, static,
+only that platform's adapter linked), lays each unit out as its platform
+expects with its manifest, and writes the platform's deploy spec beside the
+artifacts in <out>/<platform>:
+
+  aws  template.yaml (SAM) and <unit>.zip
+  fc   s.yaml (Serverless Devs, fc3), template.yml (funcraft) and <unit>.zip
+  scf  <unit>/serverless.yml, <unit>.zip and its files unpacked in <unit>/
+  gcf  <unit>.service.yaml, deploy.sh and <unit>.tar (an OCI image)
+  web  <unit>.service.yaml (Knative) and its sources, and <unit>.tar
+
+The same sources give the same bytes. Nothing is written unless every
+platform's spec and build succeed; a platform's directory is replaced whole.`,
+		Args: cobra.MaximumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			p, err := c.load(cmd.Context(), projectDir(args), true)
+			if err != nil {
+				return err
+			}
+			outs, err := c.packageProject(cmd.Context(), p, o)
+			if err != nil {
+				return err
+			}
+			if c.json {
+				c.printJSON(map[string]any{"ok": true, "platforms": outs})
+				return nil
+			}
+			for _, out := range outs {
+				fmt.Fprintf(c.stdout, "%s: %s\n", out.Platform, out.Dir)
+				for _, f := range out.Files {
+					fmt.Fprintf(c.stdout, "  %s\n", f)
+				}
+			}
+			return nil
+		},
+	}
+	o.flags(cmd)
+	return cmd
+}
+
+// platformOutput is what package wrote for one platform.
+type platformOutput struct {
+	Platform string `json:"platform"`
+	// Dir is the platform's output directory.
+	Dir string `json:"dir"`
+	// Files are the files written, relative to Dir, sorted.
+	Files []string       `json:"files"`
+	Units []unitArtifact `json:"units"`
+	// Spec are the deploy spec files among Files.
+	Spec []string `json:"spec"`
+
+	units []*spec.Unit
+}
+
+// unitArtifact is a unit's artifact.
+type unitArtifact struct {
+	Name      string   `json:"name"`
+	Functions []string `json:"functions"`
+	// Artifact is the file, relative to the platform's directory.
+	Artifact string `json:"artifact"`
+	// SHA256 is the artifact file's hex digest.
+	SHA256 string `json:"sha256"`
+	// Image is the image reference the deploy spec names, for gcf and web.
+	Image string `json:"image,omitempty"`
+	// Repository is the image's reference without its digest, where
+	// deploy pushes it.
+	Repository string `json:"repository,omitempty"`
+}
+
+// isImage reports whether a platform deploys units as OCI images.
+func isImage(platform string) bool {
+	return platform == faas.PlatformGCF || platform == faas.PlatformWeb
+}
+
+// packageProject packages p for each platform o names. It writes nothing
+// until every platform's spec has generated and every build succeeded.
+func (c *cli) packageProject(ctx context.Context, p *project, o packageOptions) ([]*platformOutput, error) {
+	platforms, err := choosePlatforms(p.merged, o.platforms)
+	if err != nil {
+		return nil, err
+	}
+	arch, err := chooseArch(p.merged, o.arch)
+	if err != nil {
+		return nil, err
+	}
+	units, err := selectUnits(p.merged.Units(), o.functions)
+	if err != nil {
+		return nil, err
+	}
+	outRoot := o.out
+	if outRoot == "" {
+		outRoot = filepath.Join(p.dir, ".anyfaas")
+	}
+
+	// The specs first: they are cheap, and a spec a platform cannot
+	// express stops everything before a build.
+	outs := make([]*platformOutput, len(platforms))
+	for i, platform := range platforms {
+		out := &platformOutput{Platform: platform, Dir: filepath.Join(outRoot, platform), units: units}
+		for _, u := range units {
+			out.Units = append(out.Units, plannedArtifact(p.merged, platform, u, o.registry, len(units) == 1))
+		}
+		if _, err := out.generate(p.merged); err != nil {
+			return nil, withCode(exitInvalid, err)
+		}
+		outs[i] = out
+	}
+
+	// Then the builds, each platform into a staging directory beside its
+	// final one.
+	created := !dirExists(outRoot)
+	if err := os.MkdirAll(outRoot, 0o755); err != nil {
+		return nil, withCode(exitOther, err)
+	}
+	var staged []string
+	cleanup := func() {
+		for _, s := range staged {
+			os.RemoveAll(s)
+		}
+		if created {
+			os.RemoveAll(outRoot)
+		}
+	}
+	tmp, err := os.MkdirTemp("", "anyfaas-package-")
+	if err != nil {
+		cleanup()
+		return nil, withCode(exitOther, err)
+	}
+	defer os.RemoveAll(tmp)
+	extra, err := includedFiles(p.dir, p.merged.Package)
+	if err != nil {
+		cleanup()
+		return nil, withCode(exitInvalid, err)
+	}
+	for _, out := range outs {
+		stage, err := os.MkdirTemp(outRoot, "."+out.Platform+"-")
+		if err != nil {
+			cleanup()
+			return nil, withCode(exitOther, err)
+		}
+		staged = append(staged, stage)
+		if err := c.packagePlatform(ctx, p, out, artifact.Target{Platform: out.Platform, Arch: arch}, stage, tmp, extra); err != nil {
+			cleanup()
+			return nil, err
+		}
+	}
+
+	// All is built: each platform's directory is replaced by its staging
+	// directory.
+	for i, out := range outs {
+		if err := replaceDir(staged[i], out.Dir); err != nil {
+			cleanup()
+			return nil, withCode(exitOther, err)
+		}
+	}
+	return outs, nil
+}
+
+// packagePlatform builds p for target and writes its artifacts and deploy
+// spec into stage.
+func (c *cli) packagePlatform(ctx context.Context, p *project, out *platformOutput, target artifact.Target, stage, tmp string, extra []artifact.File) error {
+	main := cmp.Or(p.merged.Package.Main, ".")
+	c.progress("%s: building %s for linux/%s", out.Platform, main, target.Arch)
+	binPath, err := artifact.Build(ctx, artifact.BuildOptions{
+		Target: target, Dir: p.dir, Main: main,
+		Output: filepath.Join(tmp, out.Platform, artifact.Executable(out.Platform)),
+	})
+	if err != nil {
+		var berr *artifact.BuildError
+		if errors.As(err, &berr) {
+			return withCode(exitBuild, &buildError{pkg: main + " for " + target.String(), output: berr.Output})
+		}
+		return withCode(exitOther, err)
+	}
+	binary, err := os.ReadFile(binPath)
+	if err != nil {
+		return withCode(exitOther, err)
+	}
+	for i, u := range out.units {
+		a := &out.Units[i]
+		m := u.Manifest(out.Platform)
+		var data []byte
+		if isImage(out.Platform) {
+			var buf bytes.Buffer
+			desc, err := artifact.WriteTar(&buf, artifact.ImageOptions{
+				Target: target, Binary: binary, Manifest: m, Files: extra, Name: a.Repository,
+			})
+			if err != nil {
+				return withCode(exitInvalid, fmt.Errorf("%s: image of unit %s: %w", out.Platform, u.Name, err))
+			}
+			data = buf.Bytes()
+			a.Image = a.Repository[:strings.LastIndexByte(a.Repository, ':')] + "@" + desc.Digest
+		} else {
+			files := append(artifact.Layout(out.Platform, binary, m), extra...)
+			var buf bytes.Buffer
+			if err := artifact.Zip(&buf, files); err != nil {
+				return withCode(exitInvalid, fmt.Errorf("%s: zip of unit %s: %w", out.Platform, u.Name, err))
+			}
+			data = buf.Bytes()
+			if out.Platform == faas.PlatformSCF {
+				// Tencent's CLI uploads a directory, not a zip.
+				if err := writeFiles(filepath.Join(stage, scf.CodeDir(a.Artifact)), files); err != nil {
+					return withCode(exitOther, err)
+				}
+			}
+		}
+		if err := writeFile(filepath.Join(stage, a.Artifact), data, 0o644); err != nil {
+			return withCode(exitOther, err)
+		}
+		sum := sha256.Sum256(data)
+		a.SHA256 = hex.EncodeToString(sum[:])
+		c.progress("%s: unit %s: %s (%s)", out.Platform, u.Name, a.Artifact, size(len(data)))
+	}
+	files, err := out.generate(p.merged)
+	if err != nil {
+		return withCode(exitInvalid, err)
+	}
+	for _, f := range files {
+		mode := os.FileMode(0o644)
+		if strings.HasSuffix(f.Name, ".sh") {
+			mode = 0o755
+		}
+		if err := writeFile(filepath.Join(stage, filepath.FromSlash(f.Name)), f.Data, mode); err != nil {
+			return withCode(exitOther, err)
+		}
+	}
+	out.Files, err = listFiles(stage)
+	if err != nil {
+		return withCode(exitOther, err)
+	}
+	return nil
+}
+
+// generate runs the platform's generator on the units and their
+// artifacts, and notes the spec files.
+func (out *platformOutput) generate(s *spec.Spec) ([]gen.File, error) {
+	artifacts := map[string]string{}
+	for _, a := range out.Units {
+		artifacts[a.Name] = cmp.Or(a.Image, a.Artifact)
+		if isImage(out.Platform) && a.Image == "" {
+			artifacts[a.Name] = a.Repository // until the image is built
+		}
+	}
+	files, err := generators[out.Platform]().Generate(&gen.Input{Spec: s, Units: out.units, Artifacts: artifacts})
+	if err != nil {
+		return nil, err
+	}
+	out.Spec = nil
+	for _, f := range files {
+		out.Spec = append(out.Spec, f.Name)
+	}
+	return files, nil
+}
+
+// plannedArtifact names a unit's artifact before it is built: package.artifact
+// names the zip of the only unit.
+func plannedArtifact(s *spec.Spec, platform string, u *spec.Unit, registry string, only bool) unitArtifact {
+	a := unitArtifact{Name: u.Name, Artifact: u.Name + ".zip"}
+	for _, f := range u.Functions {
+		a.Functions = append(a.Functions, f.Name)
+	}
+	if s.Package.Artifact != "" && only && !isImage(platform) {
+		a.Artifact = s.Package.Artifact
+	}
+	if isImage(platform) {
+		a.Artifact = u.Name + ".tar"
+		repo := imageName(s.Service.Name + "-" + u.Name)
+		if registry != "" {
+			repo = strings.TrimSuffix(registry, "/") + "/" + repo
+		}
+		// Tagged by platform: gcf and web images of a unit differ.
+		a.Repository = repo + ":" + platform
+	}
+	return a
+}
+
+// imageName makes a repository name of s: lower case, with runs of
+// characters other than letters, digits, '.', '_' and '-' replaced by '-'.
+func imageName(s string) string {
+	var b strings.Builder
+	dash := false
+	for _, r := range strings.ToLower(s) {
+		ok := r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '.' || r == '_' || r == '-'
+		if !ok {
+			if !dash {
+				b.WriteByte('-')
+			}
+			dash = true
+			continue
+		}
+		b.WriteRune(r)
+		dash = false
+	}
+	return strings.Trim(b.String(), "-._")
+}
+
+// choosePlatforms returns the platforms to package for: those named, or
+// the provider's.
+func choosePlatforms(s *spec.Spec, named []string) ([]string, error) {
+	if len(named) == 0 {
+		if s.Provider.Platform == "" {
+			return nil, usageError("no platform: name one with --platform (%s), or set provider.name in %s", strings.Join(faas.Platforms, ", "), s.File)
+		}
+		return []string{s.Provider.Platform}, nil
+	}
+	var out []string
+	for _, p := range named {
+		p = strings.TrimSpace(p)
+		if !slices.Contains(faas.Platforms, p) {
+			return nil, usageError("--platform %q is not one of %s", p, strings.Join(faas.Platforms, ", "))
+		}
+		if !slices.Contains(out, p) {
+			out = append(out, p)
+		}
+	}
+	return out, nil
+}
+
+// chooseArch returns GOARCH for the flag or the provider's architecture.
+func chooseArch(s *spec.Spec, flag string) (string, error) {
+	switch flag {
+	case "amd64", "arm64":
+		return flag, nil
+	case "":
+	default:
+		return "", usageError("--arch %q is not amd64 or arm64", flag)
+	}
+	if s.Provider.Architecture == "arm64" {
+		return "arm64", nil
+	}
+	return "amd64", nil
+}
+
+// selectUnits returns the units that serve one of the functions named, or
+// are named so; all of them if none is named.
+func selectUnits(units []*spec.Unit, names []string) ([]*spec.Unit, error) {
+	if len(names) == 0 {
+		return units, nil
+	}
+	var out []*spec.Unit
+	for _, n := range names {
+		found := false
+		for _, u := range units {
+			if u.Name == n || slices.ContainsFunc(u.Functions, func(f *spec.Function) bool { return f.Name == n }) {
+				found = true
+				if !slices.Contains(out, u) {
+					out = append(out, u)
+				}
+			}
+		}
+		if !found {
+			var known []string
+			for _, u := range units {
+				for _, f := range u.Functions {
+					known = append(known, f.Name)
+				}
+			}
+			slices.Sort(known)
+			return nil, usageError("-f %q names no function or unit (the functions are %s)", n, strings.Join(slices.Compact(known), ", "))
+		}
+	}
+	// In the spec's order, whatever the order of the flag.
+	slices.SortStableFunc(out, func(a, b *spec.Unit) int {
+		return slices.Index(units, a) - slices.Index(units, b)
+	})
+	return out, nil
+}
+
+// includedFiles reads the files package.include names (globs relative to
+// the project directory, less those package.exclude names), for every
+// artifact.
+func includedFiles(dir string, pkg spec.Package) ([]artifact.File, error) {
+	var out []artifact.File
+	seen := map[string]bool{}
+	for _, pattern := range pkg.Include {
+		matches, err := filepath.Glob(filepath.Join(dir, filepath.FromSlash(pattern)))
+		if err != nil {
+			return nil, fmt.Errorf("package.include %q: %w", pattern, err)
+		}
+		if len(matches) == 0 {
+			return nil, fmt.Errorf("package.include %q matches no file in %s", pattern, dir)
+		}
+		for _, m := range matches {
+			err := filepath.WalkDir(m, func(path string, d os.DirEntry, err error) error {
+				if err != nil || d.IsDir() {
+					return err
+				}
+				rel, err := filepath.Rel(dir, path)
+				if err != nil {
+					return err
+				}
+				rel = filepath.ToSlash(rel)
+				if seen[rel] || excluded(rel, pkg.Exclude) {
+					return nil
+				}
+				seen[rel] = true
+				info, err := d.Info()
+				if err != nil {
+					return err
+				}
+				data, err := os.ReadFile(path)
+				if err != nil {
+					return err
+				}
+				out = append(out, artifact.File{Name: rel, Mode: info.Mode().Perm(), Data: data})
+				return nil
+			})
+			if err != nil {
+				return nil, fmt.Errorf("package.include %q: %w", pattern, err)
+			}
+		}
+	}
+	slices.SortFunc(out, func(a, b artifact.File) int { return strings.Compare(a.Name, b.Name) })
+	return out, nil
+}
+
+func excluded(rel string, patterns []string) bool {
+	for _, p := range patterns {
+		if ok, _ := filepath.Match(p, rel); ok {
+			return true
+		}
+		if ok, _ := filepath.Match(p, filepath.Base(rel)); ok {
+			return true
+		}
+	}
+	return false
+}
+
+// replaceDir puts the directory from in place of to, whatever was there.
+func replaceDir(from, to string) error {
+	old := ""
+	if dirExists(to) {
+		old = to + ".old"
+		os.RemoveAll(old)
+		if err := os.Rename(to, old); err != nil {
+			return err
+		}
+	}
+	if err := os.Rename(from, to); err != nil {
+		if old != "" {
+			os.Rename(old, to)
+		}
+		return err
+	}
+	if old != "" {
+		return os.RemoveAll(old)
+	}
+	return nil
+}
+
+func writeFile(path string, data []byte, mode os.FileMode) error {
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return err
+	}
+	return os.WriteFile(path, data, mode)
+}
+
+// writeFiles writes an artifact's files under dir.
+func writeFiles(dir string, files []artifact.File) error {
+	for _, f := range files {
+		mode := f.Mode.Perm()
+		if mode == 0 {
+			mode = 0o644
+		}
+		if err := writeFile(filepath.Join(dir, filepath.FromSlash(f.Name)), f.Data, mode); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// listFiles returns the files under dir, relative and slash-separated,
+// sorted.
+func listFiles(dir string) ([]string, error) {
+	var out []string
+	err := filepath.WalkDir(dir, func(path string, d os.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		rel, err := filepath.Rel(dir, path)
+		out = append(out, filepath.ToSlash(rel))
+		return err
+	})
+	slices.Sort(out)
+	return out, err
+}
+
+func dirExists(p string) bool {
+	info, err := os.Stat(p)
+	return err == nil && info.IsDir()
+}
+
+func size(n int) string {
+	switch {
+	case n >= 1<<20:
+		return fmt.Sprintf("%.1f MB", float64(n)/(1<<20))
+	case n >= 1<<10:
+		return fmt.Sprintf("%.1f KB", float64(n)/(1<<10))
+	}
+	return fmt.Sprintf("%d B", n)
+}

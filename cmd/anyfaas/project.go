@@ -1,0 +1,139 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/anyfaas/faas"
+	"github.com/anyfaas/faas/spec"
+)
+
+// project is a service's directory, its spec and, when read, its code's
+// description.
+type project struct {
+	dir  string
+	spec *spec.Spec
+	// merged is the spec with the code's triggers merged in; nil until
+	// the code is read.
+	merged *spec.Spec
+	code   *faas.Description
+}
+
+// load reads the project in dir: its spec, and with readCode what its code
+// declares, merged in.
+func (c *cli) load(ctx context.Context, dir string, readCode bool) (*project, error) {
+	path := filepath.Clean(c.file)
+	if !filepath.IsAbs(path) {
+		path = filepath.Join(dir, path)
+	}
+	if c.file == "" {
+		var err error
+		if path, err = spec.Find(dir); err != nil {
+			return nil, withCode(exitInvalid, err)
+		}
+	}
+	s, err := spec.Load(path)
+	if err != nil {
+		return nil, withCode(exitInvalid, err)
+	}
+	p := &project{dir: dir, spec: s}
+	if !readCode {
+		return p, nil
+	}
+	if p.code, err = c.describe(ctx, dir, s.Package.Main); err != nil {
+		return nil, err
+	}
+	if p.merged, err = spec.Merge(s, *p.code); err != nil {
+		return nil, withCode(exitInvalid, err)
+	}
+	return p, nil
+}
+
+// describeTimeout bounds how long a binary may take to describe itself.
+const describeTimeout = 60 * time.Second
+
+// describe builds the project's main for this machine and runs it with
+// FAAS_DESCRIBE=1, which makes faas.Start print what the code registers.
+func (c *cli) describe(ctx context.Context, dir, main string) (*faas.Description, error) {
+	tmp, err := os.MkdirTemp("", "anyfaas-describe-")
+	if err != nil {
+		return nil, withCode(exitOther, err)
+	}
+	defer os.RemoveAll(tmp)
+	bin := filepath.Join(tmp, "describe")
+	c.progress("reading the code's functions (go build %s)", main)
+	if err := goBuild(ctx, dir, main, bin, nil); err != nil {
+		return nil, err
+	}
+	ctx, cancel := context.WithTimeout(ctx, describeTimeout)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, bin)
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), "FAAS_DESCRIBE=1")
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	if err := cmd.Run(); err != nil {
+		if errors.Is(ctx.Err(), context.DeadlineExceeded) {
+			return nil, withCode(exitInvalid, fmt.Errorf("the program did not describe itself within %v: does main do work before faas.Start?", describeTimeout))
+		}
+		return nil, withCode(exitInvalid, fmt.Errorf("running the program to read its functions: %v\n%s", err, strings.TrimSpace(stderr.String())))
+	}
+	var d faas.Description
+	if err := json.Unmarshal(stdout.Bytes(), &d); err != nil {
+		return nil, withCode(exitInvalid, fmt.Errorf("the program printed no description of its functions (does main call faas.Start?): %v", err))
+	}
+	return &d, nil
+}
+
+// buildError is a compiler failure, shown as the compiler wrote it.
+type buildError struct {
+	pkg    string
+	output string
+}
+
+func (e *buildError) Error() string {
+	return fmt.Sprintf("building %s failed:\n%s", e.pkg, strings.TrimSpace(e.output))
+}
+
+// goBuild builds the main package main (relative to dir) into out, with
+// extra environment variables env.
+func goBuild(ctx context.Context, dir, main, out string, env []string) error {
+	cmd := exec.CommandContext(ctx, goCommand(), "build", "-o", out, main)
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), env...)
+	output, err := cmd.CombinedOutput()
+	if err != nil {
+		if ctx.Err() != nil {
+			return withCode(exitOther, ctx.Err())
+		}
+		if len(bytes.TrimSpace(output)) == 0 {
+			output = []byte(err.Error()) // the go command did not run
+		}
+		return withCode(exitBuild, &buildError{pkg: main, output: string(output)})
+	}
+	return nil
+}
+
+// goCommand is the go command of the toolchain anyfaas runs with, if it is
+// there, else the one on PATH.
+func goCommand() string {
+	if root := os.Getenv("GOROOT"); root != "" {
+		if p := filepath.Join(root, "bin", "go"); fileExists(p) {
+			return p
+		}
+	}
+	return "go"
+}
+
+func fileExists(p string) bool {
+	_, err := os.Stat(p)
+	return err == nil
+}

@@ -1,0 +1,78 @@
+package main
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/anyfaas/faas/spec"
+)
+
+// cli holds what every command shares.
+type cli struct {
+	stdout, stderr io.Writer
+	json           bool
+	file           string
+}
+
+// run runs the command line args and returns the exit code.
+func run(args []string, stdout, stderr io.Writer) int {
+	c := &cli{stdout: stdout, stderr: stderr}
+	root := &cobra.Command{
+		Use:           "anyfaas",
+		Short:         "Build, check and deploy anyfaas functions on every platform",
+		SilenceUsage:  true,
+		SilenceErrors: true,
+	}
+	root.PersistentFlags().BoolVar(&c.json, "json", false, "print machine-readable JSON on standard output")
+	root.PersistentFlags().StringVarP(&c.file, "file", "F", "", "the spec file, relative to the project directory (default: f.yml, f.yaml, serverless.yml or serverless.yaml)")
+	root.AddCommand(c.validateCmd(), c.describeCmd(), c.packageCmd(), c.deployCmd())
+	root.SetArgs(args)
+	root.SetOut(stdout)
+	root.SetErr(stderr)
+	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError("%v", err) })
+	err := root.Execute()
+	if err == nil {
+		return exitOK
+	}
+	code := exitCode(err)
+	if strings.HasPrefix(err.Error(), "unknown command") || strings.HasPrefix(err.Error(), "accepts ") {
+		code = exitUsage
+	}
+	if c.json {
+		out := map[string]any{"ok": false, "exitCode": code, "error": err.Error()}
+		var errs spec.Errors
+		if errors.As(err, &errs) {
+			out["errors"] = errs
+		}
+		c.printJSON(out)
+	} else {
+		fmt.Fprintln(stderr, "anyfaas:", indent(err.Error()))
+	}
+	return code
+}
+
+// indent continues a multi-line message under its first line.
+func indent(s string) string { return strings.ReplaceAll(s, "\n", "\n  ") }
+
+func (c *cli) printJSON(v any) {
+	enc := json.NewEncoder(c.stdout)
+	enc.SetIndent("", "  ")
+	enc.Encode(v)
+}
+
+// progress reports a step on standard error, in both output modes.
+func (c *cli) progress(format string, args ...any) {
+	fmt.Fprintf(c.stderr, format+"\n", args...)
+}
+
+func projectDir(args []string) string {
+	if len(args) == 0 {
+		return "."
+	}
+	return args[0]
+}
