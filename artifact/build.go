@@ -33,6 +33,11 @@ type BuildOptions struct {
 	// command, such as GOFLAGS or GOPROXY, on top of the caller's
 	// environment. They cannot change GOOS, GOARCH or CGO_ENABLED.
 	Env []string
+	// Native builds for the machine anyfaas runs on (runtime.GOOS and
+	// runtime.GOARCH, whatever Target.Arch says) with the target's tags
+	// and flags: the binary a local emulator runs, which on linux/amd64
+	// or linux/arm64 is the very one that is deployed.
+	Native bool
 }
 
 // BuildError is a go build that failed: the compiler's or the go command's
@@ -110,8 +115,12 @@ func Build(ctx context.Context, o BuildOptions) (string, error) {
 		"-o", out, pkg)
 	cmd.Dir = o.Dir
 	// Later entries win: the target's settings override the caller's.
+	goos, goarch := "linux", o.Target.Arch
+	if o.Native {
+		goos, goarch = runtime.GOOS, runtime.GOARCH
+	}
 	cmd.Env = append(append(os.Environ(), o.Env...),
-		"GOOS=linux", "GOARCH="+o.Target.Arch, "CGO_ENABLED=0")
+		"GOOS="+goos, "GOARCH="+goarch, "CGO_ENABLED=0")
 	var output bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &output, &output
 	if runtime.GOOS != "windows" {

@@ -282,3 +282,36 @@ func TestBuildTemporaryOutputRemovedOnFailure(t *testing.T) {
 		t.Errorf("a failed build left %v in TMPDIR", names)
 	}
 }
+
+// A native build is for this machine, whatever the target's architecture,
+// with the target's tags.
+func TestBuildNative(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds examples/hello")
+	}
+	other := "arm64"
+	if runtime.GOARCH == "arm64" {
+		other = "amd64"
+	}
+	path, err := artifact.Build(t.Context(), artifact.BuildOptions{
+		Target: artifact.Target{Platform: faas.PlatformWeb, Arch: other}, Dir: "..", Main: "./examples/hello", Native: true,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(filepath.Dir(path)) })
+	info, err := buildinfo.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	settings := map[string]string{}
+	for _, s := range info.Settings {
+		settings[s.Key] = s.Value
+	}
+	want := map[string]string{"GOOS": runtime.GOOS, "GOARCH": runtime.GOARCH, "-tags": "faas_web", "CGO_ENABLED": "0"}
+	for k, v := range want {
+		if settings[k] != v {
+			t.Errorf("%s = %q, want %q", k, settings[k], v)
+		}
+	}
+}

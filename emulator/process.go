@@ -1,0 +1,250 @@
+package emulator
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+)
+
+// Process is a running function binary: its output goes to a log line by
+// line, its exit is observable, and it stops as a platform stops an
+// instance.
+type Process struct {
+	cmd  *exec.Cmd
+	done chan struct{}
+	err  error // the exit status, once done
+
+	mu     sync.Mutex
+	tail   []string // the last lines of output
+	maxRSS int      // KB, the peak seen
+}
+
+// tailLines is how many lines of output a Process keeps for a StartError.
+const tailLines = 20
+
+// StartProcess starts f's binary with the platform's environment env
+// followed by f.Env. Its output goes to f.Log, line by line.
+func StartProcess(f Function, env []string) (*Process, error) {
+	if f.Binary == "" {
+		return nil, &StartError{Function: f.Name, Err: errors.New("no binary")}
+	}
+	bin, err := filepath.Abs(f.Binary)
+	if err != nil {
+		return nil, &StartError{Function: f.Name, Err: err}
+	}
+	cmd := exec.Command(bin, f.Args...)
+	cmd.Dir = f.Dir
+	if cmd.Dir == "" {
+		cmd.Dir = filepath.Dir(bin)
+	}
+	cmd.Env = append(append(baseEnv(), env...), f.Env...)
+	p := &Process{cmd: cmd, done: make(chan struct{})}
+	out := f.Log
+	if out == nil {
+		out = io.Discard
+	}
+	pr, pw := io.Pipe()
+	cmd.Stdout, cmd.Stderr = pw, pw
+	if err := cmd.Start(); err != nil {
+		pw.Close()
+		return nil, &StartError{Function: f.Name, Err: err}
+	}
+	copied := make(chan struct{})
+	go func() {
+		defer close(copied)
+		p.copyLines(out, pr)
+	}()
+	go func() {
+		err := cmd.Wait()
+		pw.Close()
+		<-copied
+		p.mu.Lock()
+		p.err = err
+		if st := cmd.ProcessState; st != nil {
+			if ru, ok := st.SysUsage().(*syscall.Rusage); ok && int(ru.Maxrss) > p.maxRSS {
+				p.maxRSS = int(ru.Maxrss) // KB on Linux
+			}
+		}
+		p.mu.Unlock()
+		close(p.done)
+	}()
+	return p, nil
+}
+
+// baseEnv is what a function inherits of the emulator's environment: what
+// a program needs to find its way, nothing of the developer's settings.
+func baseEnv() []string {
+	var env []string
+	for _, k := range []string{"PATH", "HOME", "TMPDIR", "SYSTEMROOT"} {
+		if v, ok := os.LookupEnv(k); ok {
+			env = append(env, k+"="+v)
+		}
+	}
+	return env
+}
+
+// copyLines writes r to w a line at a time, keeping the last lines.
+func (p *Process) copyLines(w io.Writer, r io.Reader) {
+	sc := bufio.NewScanner(r)
+	sc.Buffer(make([]byte, 64<<10), 1<<20)
+	for sc.Scan() {
+		line := sc.Text()
+		p.mu.Lock()
+		p.tail = append(p.tail, line)
+		if len(p.tail) > tailLines {
+			p.tail = p.tail[len(p.tail)-tailLines:]
+		}
+		p.mu.Unlock()
+		fmt.Fprintln(w, line)
+	}
+	io.Copy(io.Discard, r) // a line over 1 MB: drain, so the process never blocks
+}
+
+// Pid returns the process id.
+func (p *Process) Pid() int { return p.cmd.Process.Pid }
+
+// Done is closed when the process has exited.
+func (p *Process) Done() <-chan struct{} { return p.done }
+
+// Exited reports whether the process has exited.
+func (p *Process) Exited() bool {
+	select {
+	case <-p.done:
+		return true
+	default:
+		return false
+	}
+}
+
+// Err returns how the process exited: nil for status 0, an
+// *exec.ExitError otherwise; nil while it runs.
+func (p *Process) Err() error {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.err
+}
+
+// Output returns the last lines the process wrote.
+func (p *Process) Output() string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return strings.Join(p.tail, "\n")
+}
+
+// MaxMemoryMB returns the process's peak resident memory so far, in MB,
+// rounded up: VmHWM while it runs (Linux), its rusage once it has exited.
+func (p *Process) MaxMemoryMB() int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if !p.Exited() {
+		if kb := vmHWM(p.cmd.Process.Pid); kb > p.maxRSS {
+			p.maxRSS = kb
+		}
+	}
+	return (p.maxRSS + 1023) / 1024
+}
+
+// vmHWM reads a process's peak resident set size in KB from
+// /proc/<pid>/status, or 0 where there is none.
+func vmHWM(pid int) int {
+	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/status")
+	if err != nil {
+		return 0
+	}
+	for line := range bytes.Lines(b) {
+		if v, ok := bytes.CutPrefix(line, []byte("VmHWM:")); ok {
+			n, _ := strconv.Atoi(strings.TrimSuffix(strings.TrimSpace(string(v)), " kB"))
+			return n
+		}
+	}
+	return 0
+}
+
+// Stop sends SIGTERM, waits up to grace for the process to exit, then
+// kills it. It returns when the process has exited.
+func (p *Process) Stop(grace time.Duration) {
+	if p.Exited() {
+		return
+	}
+	if grace > 0 {
+		p.cmd.Process.Signal(syscall.SIGTERM)
+		t := time.NewTimer(grace)
+		defer t.Stop()
+		select {
+		case <-p.done:
+			return
+		case <-t.C:
+		}
+	}
+	p.Kill()
+}
+
+// Kill kills the process at once and returns when it has exited, as a
+// platform ends an instance whose invocation timed out.
+func (p *Process) Kill() {
+	p.cmd.Process.Kill()
+	<-p.done
+}
+
+// ExitError describes how the process ended, as platforms report a
+// crashed runtime: "exit status 2", "signal: killed".
+func (p *Process) ExitError() string {
+	if err := p.Err(); err != nil {
+		return err.Error()
+	}
+	return "exit status 0"
+}
+
+// Listen opens a TCP listener on a free loopback port, for a platform API
+// the process calls.
+func Listen() (net.Listener, error) {
+	return net.Listen("tcp", "127.0.0.1:0")
+}
+
+// FreePort returns a loopback port free at the time of the call, for a
+// process that listens itself (FC's custom runtime, SCF's web functions,
+// Cloud Run).
+func FreePort() (int, error) {
+	ln, err := Listen()
+	if err != nil {
+		return 0, err
+	}
+	defer ln.Close()
+	return ln.Addr().(*net.TCPAddr).Port, nil
+}
+
+// WaitListening waits until something accepts connections on addr, the
+// process exits, or ctx ends.
+func WaitListening(ctx context.Context, addr string, p *Process) error {
+	delay := time.Millisecond
+	for {
+		c, err := net.DialTimeout("tcp", addr, time.Second)
+		if err == nil {
+			c.Close()
+			return nil
+		}
+		t := time.NewTimer(delay)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return fmt.Errorf("nothing listens on %s: %w", addr, context.Cause(ctx))
+		case <-p.Done():
+			t.Stop()
+			return fmt.Errorf("the process exited (%s) before listening on %s", p.ExitError(), addr)
+		case <-t.C:
+		}
+		delay = min(delay*2, 50*time.Millisecond)
+	}
+}

@@ -1,0 +1,200 @@
+package emulator
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"os"
+	"os/signal"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// The test binary doubles as the function: EMULATOR_TEST_CHILD names what
+// it does.
+func TestMain(m *testing.M) {
+	switch os.Getenv("EMULATOR_TEST_CHILD") {
+	case "":
+		os.Exit(m.Run())
+	case "print-and-exit":
+		fmt.Println("line one")
+		fmt.Fprintln(os.Stderr, "line two on stderr")
+		fmt.Println("env SECRET=" + os.Getenv("SECRET") + " FAAS_X=" + os.Getenv("FAAS_X"))
+		os.Exit(3)
+	case "term":
+		sig := make(chan os.Signal, 1)
+		signal.Notify(sig, syscall.SIGTERM)
+		fmt.Println("ready")
+		<-sig
+		fmt.Println("got SIGTERM")
+		os.Exit(0)
+	case "ignore-term":
+		signal.Ignore(syscall.SIGTERM)
+		fmt.Println("ready")
+		select {}
+	case "listen":
+		ln, err := net.Listen("tcp", os.Getenv("ADDR"))
+		if err != nil {
+			fmt.Println(err)
+			os.Exit(1)
+		}
+		for {
+			c, err := ln.Accept()
+			if err == nil {
+				c.Close()
+			}
+		}
+	}
+}
+
+// lines is a concurrency-safe log.
+type lines struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+	got chan string
+}
+
+func newLines() *lines { return &lines{got: make(chan string, 100)} }
+
+func (l *lines) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.buf.Write(p)
+	l.got <- strings.TrimSuffix(string(p), "\n")
+	return len(p), nil
+}
+
+func (l *lines) wait(t *testing.T, want string) {
+	t.Helper()
+	timeout := time.After(30 * time.Second)
+	for {
+		select {
+		case got := <-l.got:
+			if got == want {
+				return
+			}
+		case <-timeout:
+			t.Fatalf("no line %q", want)
+		}
+	}
+}
+
+func self(t *testing.T, mode string) Function {
+	t.Helper()
+	exe, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return Function{Name: "fn", Binary: exe, Args: []string{"-test.run=^$"}, Env: []string{"EMULATOR_TEST_CHILD=" + mode}}
+}
+
+// The process's output reaches the log line by line, and its environment
+// is the platform's and the function's, not the emulator's.
+func TestProcessOutputAndEnv(t *testing.T) {
+	t.Setenv("SECRET", "from the developer's shell")
+	log := newLines()
+	f := self(t, "print-and-exit")
+	f.Log = log
+	p, err := StartProcess(f, []string{"FAAS_X=platform"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	<-p.Done()
+	var exit interface{ ExitCode() int }
+	if err := p.Err(); !errors.As(err, &exit) || exit.ExitCode() != 3 {
+		t.Errorf("Err = %v, want exit status 3", err)
+	}
+	if p.ExitError() != "exit status 3" {
+		t.Errorf("ExitError = %q", p.ExitError())
+	}
+	out := p.Output()
+	for _, want := range []string{"line one", "line two on stderr", "env SECRET= FAAS_X=platform"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output %q lacks %q", out, want)
+		}
+	}
+	log.mu.Lock()
+	defer log.mu.Unlock()
+	if log.buf.String() != out+"\n" {
+		t.Errorf("log %q, output %q", log.buf.String(), out)
+	}
+	if p.MaxMemoryMB() <= 0 {
+		t.Errorf("MaxMemoryMB = %d", p.MaxMemoryMB())
+	}
+}
+
+// Stop sends SIGTERM and waits; a process that ignores it is killed after
+// the grace period.
+func TestProcessStop(t *testing.T) {
+	for _, tt := range []struct {
+		mode   string
+		grace  time.Duration
+		wantOK bool
+	}{{"term", 30 * time.Second, true}, {"ignore-term", 100 * time.Millisecond, false}} {
+		t.Run(tt.mode, func(t *testing.T) {
+			log := newLines()
+			f := self(t, tt.mode)
+			f.Log = log
+			p, err := StartProcess(f, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			log.wait(t, "ready")
+			if p.MaxMemoryMB() <= 0 {
+				t.Errorf("MaxMemoryMB of a running process = %d", p.MaxMemoryMB())
+			}
+			p.Stop(tt.grace)
+			if !p.Exited() {
+				t.Fatal("Stop returned before the process exited")
+			}
+			if ok := p.Err() == nil; ok != tt.wantOK {
+				t.Errorf("Err = %v", p.Err())
+			}
+			if tt.wantOK && !strings.Contains(p.Output(), "got SIGTERM") {
+				t.Errorf("output %q", p.Output())
+			}
+		})
+	}
+}
+
+func TestWaitListening(t *testing.T) {
+	port, err := FreePort()
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := fmt.Sprintf("127.0.0.1:%d", port)
+	f := self(t, "listen")
+	f.Env = append(f.Env, "ADDR="+addr)
+	p, err := StartProcess(f, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.Kill()
+	ctx, cancel := context.WithTimeout(t.Context(), 30*time.Second)
+	defer cancel()
+	if err := WaitListening(ctx, addr, p); err != nil {
+		t.Fatal(err)
+	}
+
+	// A process that exits first is reported as such.
+	q, err := StartProcess(self(t, "print-and-exit"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := WaitListening(ctx, "127.0.0.1:1", q); err == nil || !strings.Contains(err.Error(), "exited (exit status 3)") {
+		t.Errorf("WaitListening = %v", err)
+	}
+}
+
+func TestStartProcessMissingBinary(t *testing.T) {
+	_, err := StartProcess(Function{Name: "fn", Binary: "/nonexistent/bootstrap"}, nil)
+	var se *StartError
+	if !errors.As(err, &se) || se.Function != "fn" || !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("StartProcess = %v", err)
+	}
+}
