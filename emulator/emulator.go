@@ -135,3 +135,19 @@ func (e *StartError) Error() string {
 }
 
 func (e *StartError) Unwrap() error { return e.Err }
+
+type functionKey struct{}
+
+// WithFunction returns a context that tells Invoke which function of the
+// unit the event is for, where the platform can say: Cloud Run and Knative
+// deliver it to the path /<name>. Platforms that route a unit's events by
+// their trigger alone ignore it.
+func WithFunction(ctx context.Context, name string) context.Context {
+	return context.WithValue(ctx, functionKey{}, name)
+}
+
+// FunctionOf returns the function name WithFunction put in ctx, or "".
+func FunctionOf(ctx context.Context) string {
+	name, _ := ctx.Value(functionKey{}).(string)
+	return name
+}
