@@ -24,8 +24,11 @@ func Find(dir string) (string, error) {
 			return p, nil
 		}
 	}
-	return "", fmt.Errorf("spec: no %s in %s", strings.Join(Files, ", "), dir)
+	return "", fmt.Errorf("spec: no %s in %s: %w", strings.Join(Files, ", "), dir, ErrNoSpec)
 }
+
+// ErrNoSpec is the error Find wraps when a directory holds no spec file.
+var ErrNoSpec = errors.New("no spec file")
 
 // Load reads, parses and validates the spec at path, replacing ${env.NAME}
 // from the process's environment.

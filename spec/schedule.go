@@ -250,3 +250,104 @@ func mapCronValues(f string, fn func(string) string) string {
 	}
 	return strings.Join(parts, ",")
 }
+
+// Next returns the first time after after at which the timer fires, in
+// after's location: for every, after plus the interval; for cron, the next
+// minute the five fields match (a day matches if its day of month or its
+// day of week does, when both are restricted, as cron has it). A timer
+// whose cron never matches (30 February) is an error.
+func Next(t *TimerEvent, after time.Time) (time.Time, error) {
+	if t.Type == "every" {
+		d, err := everyDuration(t.Value)
+		if err != nil {
+			return time.Time{}, err
+		}
+		return after.Add(d), nil
+	}
+	c, err := parseCron(t.Value)
+	if err != nil {
+		return time.Time{}, err
+	}
+	at := after.Truncate(time.Minute).Add(time.Minute)
+	limit := at.AddDate(5, 0, 0)
+	for at.Before(limit) {
+		switch {
+		case !c.fields[3][int(at.Month())]:
+			at = time.Date(at.Year(), at.Month()+1, 1, 0, 0, 0, 0, at.Location())
+		case !c.day(at):
+			at = time.Date(at.Year(), at.Month(), at.Day()+1, 0, 0, 0, 0, at.Location())
+		case !c.fields[1][at.Hour()]:
+			at = time.Date(at.Year(), at.Month(), at.Day(), at.Hour()+1, 0, 0, 0, at.Location())
+		case !c.fields[0][at.Minute()]:
+			at = at.Add(time.Minute)
+		default:
+			return at, nil
+		}
+	}
+	return time.Time{}, fmt.Errorf("cron %q never fires", t.Value)
+}
+
+// cron is a parsed cron value: for each field, the values that match.
+type cron struct {
+	fields         [5][]bool
+	domAny, dowAny bool
+}
+
+func (c *cron) day(t time.Time) bool {
+	dom, dow := c.fields[2][t.Day()], c.fields[4][int(t.Weekday())]
+	switch {
+	case c.domAny && c.dowAny:
+		return true
+	case c.domAny:
+		return dow
+	case c.dowAny:
+		return dom
+	}
+	return dom || dow
+}
+
+func parseCron(v string) (*cron, error) {
+	v, err := checkCron(v)
+	if err != nil {
+		return nil, err
+	}
+	c := &cron{}
+	for i, f := range strings.Fields(v) {
+		spec := cronFields[i]
+		set := make([]bool, spec.max+1)
+		if f == "*" || f == "?" {
+			if i == 2 {
+				c.domAny = true
+			}
+			if i == 4 {
+				c.dowAny = true
+			}
+		}
+		for _, part := range strings.Split(f, ",") {
+			rng, stepText, hasStep := strings.Cut(part, "/")
+			step := 1
+			if hasStep {
+				step, _ = strconv.Atoi(stepText) // checked
+			}
+			lo, hi := spec.min, spec.max
+			if rng != "*" && rng != "?" {
+				l, h, isRange := strings.Cut(rng, "-")
+				lo, _ = cronValue(l, i)
+				hi = lo
+				if isRange {
+					hi, _ = cronValue(h, i)
+				} else if hasStep {
+					hi = spec.max // 5/15: from 5 on
+				}
+			}
+			for n := lo; n <= hi; n += step {
+				set[n] = true
+			}
+		}
+		if i == 4 && set[7] {
+			set[0] = true // 7 is Sunday too
+		}
+		c.fields[i] = set
+	}
+	return c, nil
+}

@@ -382,3 +382,33 @@ func TestImageName(t *testing.T) {
 		}
 	}
 }
+
+// A new project passes its test and describes itself at once.
+func TestInit(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "My Shop")
+	code, stdout, stderr := anyfaas(t, "init", dir)
+	if code != 0 {
+		t.Fatalf("exit %d\n%s", code, stderr)
+	}
+	if !strings.Contains(stdout, "wrote main.go, main_test.go, f.yml, go.mod, go.sum") {
+		t.Errorf("stdout %s", stdout)
+	}
+	test := exec.Command("go", "test", "./...")
+	test.Dir = dir
+	if out, err := test.CombinedOutput(); err != nil {
+		t.Fatalf("go test in the new project: %v\n%s", err, out)
+	}
+	code, stdout, stderr = anyfaas(t, "validate", dir, "--code")
+	if code != 0 || !strings.Contains(stdout, "1 functions in 1 units (hello)") {
+		t.Errorf("validate --code: exit %d\n%s%s", code, stdout, stderr)
+	}
+	spec, err := os.ReadFile(filepath.Join(dir, "f.yml"))
+	if err != nil || !strings.Contains(string(spec), "service: my-shop\n") {
+		t.Errorf("f.yml (%v):\n%s", err, spec)
+	}
+	// Init writes into a new project only.
+	code, _, stderr = anyfaas(t, "init", dir)
+	if code != 2 || !strings.Contains(stderr, "already holds main.go") {
+		t.Errorf("init over a project: exit %d\n%s", code, stderr)
+	}
+}

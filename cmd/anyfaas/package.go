@@ -134,7 +134,7 @@ func isImage(platform string) bool {
 
 // packageProject packages p for each platform o names. It writes nothing
 // until every platform's spec has generated and every build succeeded.
-func (c *cli) packageProject(ctx context.Context, p *project, o packageOptions) ([]*platformOutput, error) {
+func (c *cli) packageProject(ctx context.Context, p *proj, o packageOptions) ([]*platformOutput, error) {
 	platforms, err := choosePlatforms(p.merged, o.platforms)
 	if err != nil {
 		return nil, err
@@ -218,7 +218,7 @@ func (c *cli) packageProject(ctx context.Context, p *project, o packageOptions) 
 
 // packagePlatform builds p for target and writes its artifacts and deploy
 // spec into stage.
-func (c *cli) packagePlatform(ctx context.Context, p *project, out *platformOutput, target artifact.Target, stage, tmp string, extra []artifact.File) error {
+func (c *cli) packagePlatform(ctx context.Context, p *proj, out *platformOutput, target artifact.Target, stage, tmp string, extra []artifact.File) error {
 	main := cmp.Or(p.merged.Package.Main, ".")
 	c.progress("%s: building %s for linux/%s", out.Platform, main, target.Arch)
 	binPath, err := artifact.Build(ctx, artifact.BuildOptions{

@@ -2,23 +2,22 @@ package main
 
 import (
 	"bytes"
+	"cmp"
 	"context"
-	"encoding/json"
-	"errors"
 	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"time"
 
 	"github.com/anyfaas/faas"
+	"github.com/anyfaas/faas/internal/project"
 	"github.com/anyfaas/faas/spec"
 )
 
-// project is a service's directory, its spec and, when read, its code's
+// proj is a service's directory, its spec and, when read, its code's
 // description.
-type project struct {
+type proj struct {
 	dir  string
 	spec *spec.Spec
 	// merged is the spec with the code's triggers merged in; nil until
@@ -29,22 +28,12 @@ type project struct {
 
 // load reads the project in dir: its spec, and with readCode what its code
 // declares, merged in.
-func (c *cli) load(ctx context.Context, dir string, readCode bool) (*project, error) {
-	path := filepath.Clean(c.file)
-	if !filepath.IsAbs(path) {
-		path = filepath.Join(dir, path)
-	}
-	if c.file == "" {
-		var err error
-		if path, err = spec.Find(dir); err != nil {
-			return nil, withCode(exitInvalid, err)
-		}
-	}
-	s, err := spec.Load(path)
+func (c *cli) load(ctx context.Context, dir string, readCode bool) (*proj, error) {
+	s, err := project.LoadSpec(dir, c.file)
 	if err != nil {
 		return nil, withCode(exitInvalid, err)
 	}
-	p := &project{dir: dir, spec: s}
+	p := &proj{dir: dir, spec: s}
 	if !readCode {
 		return p, nil
 	}
@@ -57,9 +46,6 @@ func (c *cli) load(ctx context.Context, dir string, readCode bool) (*project, er
 	return p, nil
 }
 
-// describeTimeout bounds how long a binary may take to describe itself.
-const describeTimeout = 60 * time.Second
-
 // describe builds the project's main for this machine and runs it with
 // FAAS_DESCRIBE=1, which makes faas.Start print what the code registers.
 func (c *cli) describe(ctx context.Context, dir, main string) (*faas.Description, error) {
@@ -69,28 +55,16 @@ func (c *cli) describe(ctx context.Context, dir, main string) (*faas.Description
 	}
 	defer os.RemoveAll(tmp)
 	bin := filepath.Join(tmp, "describe")
+	main = cmp.Or(main, ".")
 	c.progress("reading the code's functions (go build %s)", main)
 	if err := goBuild(ctx, dir, main, bin, nil); err != nil {
 		return nil, err
 	}
-	ctx, cancel := context.WithTimeout(ctx, describeTimeout)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, bin)
-	cmd.Dir = dir
-	cmd.Env = append(os.Environ(), "FAAS_DESCRIBE=1")
-	var stdout, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	if err := cmd.Run(); err != nil {
-		if errors.Is(ctx.Err(), context.DeadlineExceeded) {
-			return nil, withCode(exitInvalid, fmt.Errorf("the program did not describe itself within %v: does main do work before faas.Start?", describeTimeout))
-		}
-		return nil, withCode(exitInvalid, fmt.Errorf("running the program to read its functions: %v\n%s", err, strings.TrimSpace(stderr.String())))
+	d, err := project.Describe(ctx, bin, dir)
+	if err != nil {
+		return nil, withCode(exitInvalid, err)
 	}
-	var d faas.Description
-	if err := json.Unmarshal(stdout.Bytes(), &d); err != nil {
-		return nil, withCode(exitInvalid, fmt.Errorf("the program printed no description of its functions (does main call faas.Start?): %v", err))
-	}
-	return &d, nil
+	return d, nil
 }
 
 // buildError is a compiler failure, shown as the compiler wrote it.

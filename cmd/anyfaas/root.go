@@ -30,7 +30,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	}
 	root.PersistentFlags().BoolVar(&c.json, "json", false, "print machine-readable JSON on standard output")
 	root.PersistentFlags().StringVarP(&c.file, "file", "F", "", "the spec file, relative to the project directory (default: f.yml, f.yaml, serverless.yml or serverless.yaml)")
-	root.AddCommand(c.validateCmd(), c.describeCmd(), c.packageCmd(), c.deployCmd())
+	root.AddCommand(c.initCmd(), c.validateCmd(), c.describeCmd(), c.packageCmd(), c.deployCmd())
 	root.SetArgs(args)
 	root.SetOut(stdout)
 	root.SetErr(stderr)

@@ -1,0 +1,50 @@
+package spec
+
+import (
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestNext(t *testing.T) {
+	at := func(s string) time.Time {
+		tm, err := time.Parse("2006-01-02 15:04 Mon", s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return tm
+	}
+	tests := []struct {
+		typ, value string
+		after      string
+		want       string
+		err        string
+	}{
+		{"every", "15m", "2026-11-23 10:07 Mon", "2026-11-23 10:22 Mon", ""},
+		{"cron", "0 3 * * *", "2026-11-23 10:07 Mon", "2026-11-24 03:00 Tue", ""},
+		{"cron", "0 3 * * *", "2026-11-23 02:59 Mon", "2026-11-23 03:00 Mon", ""},
+		{"cron", "*/15 * * * *", "2026-11-23 10:07 Mon", "2026-11-23 10:15 Mon", ""},
+		{"cron", "5/15 * * * *", "2026-11-23 10:07 Mon", "2026-11-23 10:20 Mon", ""},
+		{"cron", "30 6 * * 1-5", "2026-11-28 07:00 Sat", "2026-11-30 06:30 Mon", ""},
+		{"cron", "0 0 * * SUN", "2026-11-23 10:07 Mon", "2026-11-29 00:00 Sun", ""},
+		{"cron", "0 0 * * 7", "2026-11-23 10:07 Mon", "2026-11-29 00:00 Sun", ""},
+		{"cron", "0 12 1 JAN,JUL *", "2026-11-23 10:07 Mon", "2027-01-01 12:00 Fri", ""},
+		// Both day fields restricted: either matches.
+		{"cron", "0 0 13 * FRI", "2026-11-23 10:07 Mon", "2026-11-27 00:00 Fri", ""},
+		{"cron", "0 0 29 2 *", "2026-11-23 10:07 Mon", "2028-02-29 00:00 Tue", ""},
+		{"cron", "0 0 30 2 *", "2026-11-23 10:07 Mon", "", "never fires"},
+		{"cron", "0 0 * *", "2026-11-23 10:07 Mon", "", "has 4 fields"},
+	}
+	for _, tt := range tests {
+		got, err := Next(&TimerEvent{Type: tt.typ, Value: tt.value}, at(tt.after))
+		if tt.err != "" {
+			if err == nil || !strings.Contains(err.Error(), tt.err) {
+				t.Errorf("Next(%s %q) = %v, %v; want an error with %q", tt.typ, tt.value, got, err, tt.err)
+			}
+			continue
+		}
+		if err != nil || !got.Equal(at(tt.want)) {
+			t.Errorf("Next(%s %q, %s) = %s, %v; want %s", tt.typ, tt.value, tt.after, got.Format("2006-01-02 15:04 Mon"), err, tt.want)
+		}
+	}
+}
