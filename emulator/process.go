@@ -146,6 +146,12 @@ func (p *Process) Output() string {
 // MaxMemoryMB returns the process's peak resident memory so far, in MB,
 // rounded up: VmHWM while it runs (Linux), its rusage once it has exited.
 func (p *Process) MaxMemoryMB() int {
+	return (p.MaxMemoryKB() + 1023) / 1024
+}
+
+// MaxMemoryKB returns the process's peak resident memory so far, in KB,
+// for platforms that report it more finely than MaxMemoryMB.
+func (p *Process) MaxMemoryKB() int {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if !p.Exited() {
@@ -153,7 +159,7 @@ func (p *Process) MaxMemoryMB() int {
 			p.maxRSS = kb
 		}
 	}
-	return (p.maxRSS + 1023) / 1024
+	return p.maxRSS
 }
 
 // vmHWM reads a process's peak resident set size in KB from

@@ -468,7 +468,20 @@ func (p *parser) provider(n *yaml.Node, path string, pr *Provider) {
 			pr.Name = p.str(n, path)
 			pr.Platform = p.platform(n, path)
 		},
-		"region": func(n *yaml.Node, path string) { pr.Region = p.str(n, path) },
+		"region": func(n *yaml.Node, path string) {
+			if n.Kind != yaml.MappingNode {
+				pr.Region = p.str(n, path)
+				return
+			}
+			// One region per platform: {aws: us-east-1, fc: cn-hangzhou}.
+			pr.Regions = map[string]string{}
+			for i := 0; i+1 < len(n.Content); i += 2 {
+				k, v := n.Content[i], n.Content[i+1]
+				if name := p.platform(k, join(path, k.Value)); name != "" {
+					pr.Regions[name] = p.str(v, join(path, k.Value))
+				}
+			}
+		},
 		"stage":  func(n *yaml.Node, path string) { pr.Stage = p.str(n, path) },
 		"role":   func(n *yaml.Node, path string) { pr.Role = p.str(n, path) },
 		"architecture": func(n *yaml.Node, path string) {

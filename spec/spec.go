@@ -85,8 +85,12 @@ type Provider struct {
 	Name     string
 	Platform string
 	Function Settings
-	Region   string
-	Stage    string
+	// Region is the region to deploy to; Regions, when f.yml gives one
+	// per platform ({aws: us-east-1, fc: cn-hangzhou}), the region of each
+	// platform. ForPlatform resolves them.
+	Region  string
+	Regions map[string]string
+	Stage   string
 	// Architecture is x86_64 (the default) or arm64.
 	Architecture string
 	Role         string
@@ -244,4 +248,18 @@ type Package struct {
 	Include  []string
 	Exclude  []string
 	Artifact string
+}
+
+// ForPlatform returns the spec as a generator for platform sees it: a copy
+// whose Provider.Region is that platform's (from Regions, else Region) and
+// whose Provider.Architecture is arch (x86_64 or arm64) if arch is set.
+func (s *Spec) ForPlatform(platform, arch string) *Spec {
+	out := *s
+	if r, ok := s.Provider.Regions[platform]; ok {
+		out.Provider.Region = r
+	}
+	if arch != "" {
+		out.Provider.Architecture = arch
+	}
+	return &out
 }

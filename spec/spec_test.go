@@ -3,6 +3,7 @@ package spec
 import (
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -238,5 +239,26 @@ func TestFind(t *testing.T) {
 	}
 	if _, err := Load(filepath.Join(dir, "f.yaml")); err != nil {
 		t.Errorf("Load: %v", err)
+	}
+}
+
+// A region may be given per platform; ForPlatform resolves it.
+func TestRegionPerPlatform(t *testing.T) {
+	s, err := Parse("f.yml", []byte("service: s\nprovider:\n  name: aws\n  region: {aws: us-east-1, aliyun: cn-hangzhou}\nfunctions: {f: {handler: f}}\n"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct{ platform, arch, region, wantArch string }{
+		{"aws", "", "us-east-1", "x86_64"},
+		{"fc", "arm64", "cn-hangzhou", "arm64"},
+		{"scf", "", "", "x86_64"},
+	} {
+		p := s.ForPlatform(tt.platform, tt.arch).Provider
+		if p.Region != tt.region || p.Architecture != tt.wantArch {
+			t.Errorf("ForPlatform(%s, %q): region %q, architecture %q; want %q, %q", tt.platform, tt.arch, p.Region, p.Architecture, tt.region, tt.wantArch)
+		}
+	}
+	if _, err := Parse("f.yml", []byte("service: s\nprovider:\n  name: aws\n  region: {azure: x}\nfunctions: {f: {handler: f}}\n"), nil); err == nil || !strings.Contains(err.Error(), "f.yml:4:12: provider.region.azure: unknown platform") {
+		t.Errorf("an unknown platform in region: %v", err)
 	}
 }

@@ -194,9 +194,12 @@ func Start(h faas.Handler) error {
 }
 
 // Addr returns the address Start listens on, given the environment:
-// ":$PORT", or "127.0.0.1:$PORT" when LOCAL_ONLY is "true"; PORT is 8080
-// when unset.
+// FAAS_ADDR if set (as the web and scf adapters honour it); else ":$PORT",
+// or "127.0.0.1:$PORT" when LOCAL_ONLY is "true"; PORT is 8080 when unset.
 func Addr(getenv func(string) string) string {
+	if addr := getenv("FAAS_ADDR"); addr != "" {
+		return addr
+	}
 	port := getenv("PORT")
 	if port == "" {
 		port = "8080"

@@ -29,6 +29,7 @@ func TestAddr(t *testing.T) {
 		{map[string]string{"PORT": "3000", "K_SERVICE": "svc"}, ":3000"},
 		{map[string]string{"LOCAL_ONLY": "true"}, "127.0.0.1:8080"},
 		{map[string]string{"LOCAL_ONLY": "1", "PORT": "9000"}, ":9000"},
+		{map[string]string{"FAAS_ADDR": "127.0.0.1:7000", "PORT": "9000"}, "127.0.0.1:7000"},
 	}
 	for _, tt := range tests {
 		if got := gcf.Addr(func(k string) string { return tt.env[k] }); got != tt.want {
