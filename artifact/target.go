@@ -2,6 +2,7 @@ package artifact
 
 import (
 	"fmt"
+	"runtime"
 	"slices"
 
 	"github.com/anyfaas/faas"
@@ -57,4 +58,15 @@ func Executable(platform string) string {
 		return "main"
 	}
 	return "bootstrap"
+}
+
+// NativeTarget returns the target of platform for this machine's
+// architecture, for a Native build; amd64 where the machine's is neither
+// amd64 nor arm64 (a native build then uses the machine's anyway).
+func NativeTarget(platform string) Target {
+	arch := runtime.GOARCH
+	if !slices.Contains(archs, arch) {
+		arch = "amd64"
+	}
+	return Target{Platform: platform, Arch: arch}
 }
