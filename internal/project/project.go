@@ -76,3 +76,18 @@ func Describe(ctx context.Context, binary, dir string) (*faas.Description, error
 	}
 	return &d, nil
 }
+
+// LoadSpecOrCode is LoadSpec, except that a project without a spec file
+// (and none named) gets an empty spec named after its directory: the code
+// alone then says what functions there are, each its own unit.
+func LoadSpecOrCode(dir, file string) (*spec.Spec, error) {
+	s, err := LoadSpec(dir, file)
+	if errors.Is(err, spec.ErrNoSpec) && file == "" {
+		abs, aerr := filepath.Abs(dir)
+		if aerr != nil {
+			return nil, aerr
+		}
+		return &spec.Spec{File: "(no f.yml)", Service: spec.Service{Name: filepath.Base(abs)}}, nil
+	}
+	return s, err
+}

@@ -1,0 +1,601 @@
+// Package devserver is the engine of `anyfaas dev`: it builds the project
+// for this machine, runs each deployment unit under its platform's
+// emulator as the platform would, serves every HTTP function by its routes
+// on one local address, fires timers on their schedules, takes other
+// events on POST /_anyfaas/invoke/{function}, and rebuilds when a source
+// file changes, keeping the last good build serving while a broken one is
+// fixed.
+package devserver
+
+import (
+	"bytes"
+	"cmp"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+
+	"github.com/anyfaas/faas"
+	"github.com/anyfaas/faas/artifact"
+	"github.com/anyfaas/faas/emulator"
+	"github.com/anyfaas/faas/internal/project"
+	"github.com/anyfaas/faas/route"
+	"github.com/anyfaas/faas/spec"
+)
+
+// Config says what to serve and how.
+type Config struct {
+	// Dir is the project's directory.
+	Dir string
+	// SpecFile is the spec file, relative to Dir or absolute; "" finds it.
+	SpecFile string
+	// Platform is the platform whose adapter and emulator the units run
+	// under; "" is web.
+	Platform string
+	// Addr is the address to serve on; "" is 127.0.0.1:3000.
+	Addr string
+	// Log receives progress lines and the functions' output.
+	Log io.Writer
+	// Poll is how often the source tree is checked for changes; 0 means
+	// 300 ms, a negative value not at all.
+	Poll time.Duration
+	// Emulator makes the emulator of a unit on the platform.
+	Emulator func(platform string, f emulator.Function) (emulator.Emulator, error)
+	// Event makes a native event of the platform for a trigger, with the
+	// catalog's overrides; the dev server uses it for timers and for
+	// POST /_anyfaas/invoke/{function}?trigger=….
+	Event func(platform, trigger string, overrides map[string]string) ([]byte, error)
+}
+
+// AddrInUseError is an address that something else is listening on.
+type AddrInUseError struct{ Addr string }
+
+func (e *AddrInUseError) Error() string {
+	return e.Addr + " is in use: choose another port with --port"
+}
+
+// Server is a running dev server.
+type Server struct {
+	cfg   Config
+	ln    net.Listener
+	cache string // where builds and manifests go
+
+	mu       sync.Mutex
+	gen      *generation // nil until the first good build
+	buildErr error       // the last build's failure, nil after a good one
+	builds   int
+}
+
+// generation is one good build and the units running it.
+type generation struct {
+	n          int
+	binary     string
+	dir        string // its manifests
+	spec       *spec.Spec
+	units      []*unitRun
+	byFunction map[string]*unitRun
+	routes     *route.Table[*unitRun]
+	routeList  []string
+	stopTimers context.CancelFunc
+
+	// use is held (read-locked) by each request; closing takes it for
+	// writing, so that requests in flight finish first.
+	use    sync.RWMutex
+	closed bool
+}
+
+// unitRun is a unit and its emulator.
+type unitRun struct {
+	unit *spec.Unit
+	emu  emulator.Emulator
+}
+
+// New checks cfg and listens on its address.
+func New(cfg Config) (*Server, error) {
+	cfg.Platform = cmp.Or(cfg.Platform, faas.PlatformWeb)
+	if !slices.Contains(faas.Platforms, cfg.Platform) {
+		return nil, fmt.Errorf("platform %q is not one of %s", cfg.Platform, strings.Join(faas.Platforms, ", "))
+	}
+	cfg.Addr = cmp.Or(cfg.Addr, "127.0.0.1:3000")
+	if cfg.Log == nil {
+		cfg.Log = io.Discard
+	}
+	if cfg.Poll == 0 {
+		cfg.Poll = 300 * time.Millisecond
+	}
+	if cfg.Emulator == nil || cfg.Event == nil {
+		return nil, errors.New("devserver: Config.Emulator and Config.Event are required")
+	}
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		if errors.Is(err, syscall.EADDRINUSE) {
+			return nil, &AddrInUseError{Addr: cfg.Addr}
+		}
+		return nil, err
+	}
+	cache, err := os.MkdirTemp("", "anyfaas-dev-")
+	if err != nil {
+		ln.Close()
+		return nil, err
+	}
+	return &Server{cfg: cfg, ln: ln, cache: cache}, nil
+}
+
+// URL returns the address the server serves on, as a URL.
+func (s *Server) URL() string { return "http://" + s.ln.Addr().String() }
+
+// Run builds the project, serves it and, unless Config.Poll is negative,
+// rebuilds it on every change, until ctx is done; then it stops the units
+// (running their Close hooks) and returns. A build that fails is reported
+// on the log and answered with 503 until a change fixes it.
+func (s *Server) Run(ctx context.Context) error {
+	srv := &http.Server{Handler: s, ReadHeaderTimeout: 10 * time.Second}
+	served := make(chan error, 1)
+	go func() { served <- srv.Serve(s.ln) }()
+
+	s.Rebuild(ctx)
+	fmt.Fprintf(s.cfg.Log, "anyfaas dev: serving on %s (platform %s); Ctrl-C stops\n", s.URL(), s.cfg.Platform)
+	if s.cfg.Poll > 0 {
+		go s.watch(ctx)
+	}
+	var err error
+	select {
+	case <-ctx.Done():
+	case err = <-served:
+	}
+	shutdown, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+	defer cancel()
+	srv.Shutdown(shutdown)
+	s.Close(shutdown)
+	if errors.Is(err, http.ErrServerClosed) {
+		err = nil
+	}
+	fmt.Fprintln(s.cfg.Log, "anyfaas dev: stopped")
+	return err
+}
+
+// Close stops the units serving (running their Close hooks), stops
+// listening and removes the builds. Run closes the server when it returns;
+// Close is for a server whose Rebuild and ServeHTTP are called directly.
+func (s *Server) Close(ctx context.Context) error {
+	s.mu.Lock()
+	gen := s.gen
+	s.gen = nil
+	s.mu.Unlock()
+	if gen != nil {
+		gen.close(ctx)
+	}
+	s.ln.Close()
+	return os.RemoveAll(s.cache)
+}
+
+// Rebuild builds the project and, if that works, serves the new build in
+// place of the old one. It returns the build's failure, which also stays
+// on the server until a build succeeds.
+func (s *Server) Rebuild(ctx context.Context) error {
+	start := time.Now()
+	s.mu.Lock()
+	s.builds++
+	n := s.builds
+	first := s.gen == nil
+	s.mu.Unlock()
+	gen, err := s.build(ctx, n)
+	s.mu.Lock()
+	old := s.gen
+	if err == nil {
+		s.gen, s.buildErr = gen, nil
+	} else {
+		s.buildErr = err
+	}
+	s.mu.Unlock()
+	if err != nil {
+		keep := ""
+		if old != nil {
+			keep = " (the previous build keeps serving)"
+		}
+		fmt.Fprintf(s.cfg.Log, "anyfaas dev: build failed%s:\n%s\n", keep, err)
+		return err
+	}
+	gen.startTimers(ctx, s)
+	if old != nil {
+		old.close(ctx)
+	}
+	what := "rebuilt"
+	if first {
+		what = "built"
+	}
+	fmt.Fprintf(s.cfg.Log, "anyfaas dev: %s in %d ms: %s\n", what, time.Since(start).Milliseconds(), gen.summary())
+	return nil
+}
+
+// build makes generation n: the spec, the binary, its description, the
+// units and their emulators, started.
+func (s *Server) build(ctx context.Context, n int) (*generation, error) {
+	sp, err := project.LoadSpecOrCode(s.cfg.Dir, s.cfg.SpecFile)
+	if err != nil {
+		return nil, err
+	}
+	dir := filepath.Join(s.cache, fmt.Sprintf("build-%d", n))
+	bin, err := artifact.Build(ctx, artifact.BuildOptions{
+		Target: artifact.NativeTarget(s.cfg.Platform),
+		Dir:    s.cfg.Dir, Main: cmp.Or(sp.Package.Main, "."),
+		Output: filepath.Join(dir, artifact.Executable(s.cfg.Platform)),
+		Native: true,
+	})
+	if err != nil {
+		var berr *artifact.BuildError
+		if errors.As(err, &berr) {
+			return nil, errors.New(strings.TrimSpace(berr.Output))
+		}
+		return nil, err
+	}
+	desc, err := project.Describe(ctx, bin, s.cfg.Dir)
+	if err != nil {
+		return nil, err
+	}
+	merged, err := spec.Merge(sp, *desc)
+	if err != nil {
+		return nil, err
+	}
+	gen := &generation{n: n, binary: bin, dir: dir, spec: merged, byFunction: map[string]*unitRun{}, routes: &route.Table[*unitRun]{}}
+	units := merged.Units()
+	// Groups first: a function deployed both in a group and on its own
+	// (deployOrigin) has its routes served by the group, as the
+	// generators deploy it.
+	slices.SortStableFunc(units, func(a, b *spec.Unit) int {
+		return cmp.Compare(boolInt(a.Group == nil), boolInt(b.Group == nil))
+	})
+	for _, u := range units {
+		run, err := s.unit(gen, u)
+		if err != nil {
+			gen.close(ctx)
+			return nil, err
+		}
+		gen.units = append(gen.units, run)
+	}
+	if err := gen.start(ctx); err != nil {
+		gen.close(ctx)
+		return nil, err
+	}
+	return gen, nil
+}
+
+// unit makes the emulator of u, and adds its functions and routes.
+func (s *Server) unit(gen *generation, u *spec.Unit) (*unitRun, error) {
+	f, err := UnitFunction(gen.spec, u, s.cfg.Platform, gen.binary, s.cfg.Dir, gen.dir)
+	if err != nil {
+		return nil, err
+	}
+	f.Log = &prefixWriter{prefix: "[" + u.Name + "] ", w: s.cfg.Log}
+	emu, err := s.cfg.Emulator(s.cfg.Platform, f)
+	if err != nil {
+		return nil, err
+	}
+	run := &unitRun{unit: u, emu: emu}
+	for _, fn := range u.Functions {
+		if prev, ok := gen.byFunction[fn.Name]; !ok || prev.unit.Group == nil {
+			gen.byFunction[fn.Name] = run // a group serves a function it shares with its own unit (deployOrigin)
+		}
+		for _, e := range fn.Events {
+			if e.HTTP == nil {
+				continue
+			}
+			methods := e.HTTP.Methods
+			if len(methods) == 0 {
+				methods = []string{route.Any}
+			}
+			for _, m := range methods {
+				p, err := route.Parse(m + " " + e.HTTP.Path)
+				if err != nil {
+					return nil, fmt.Errorf("%s: %w", fn.Name, err)
+				}
+				if err := gen.routes.Add(p, run); err != nil {
+					var conflict *route.ConflictError
+					if errors.As(err, &conflict) {
+						if prev, ok := conflict.ExistingValue.(*unitRun); ok && prev.unit.Group != nil {
+							continue // the group keeps its route
+						}
+					}
+					return nil, err
+				}
+				gen.routeList = append(gen.routeList, p.String()+" → "+fn.Name)
+			}
+		}
+	}
+	return run, nil
+}
+
+// UnitFunction returns what an emulator runs for unit u of the merged spec
+// s on platform: binary, in the project's directory dir, with the unit's
+// manifest (written into manifestDir) as FAAS_MANIFEST, the development
+// mode on, and the unit's settings: environment, memory, timeout and
+// concurrency. Its Log is unset.
+func UnitFunction(s *spec.Spec, u *spec.Unit, platform, binary, dir, manifestDir string) (emulator.Function, error) {
+	manifest := filepath.Join(manifestDir, u.Name+".faas.json")
+	data, err := json.MarshalIndent(u.Manifest(platform), "", "  ")
+	if err != nil {
+		return emulator.Function{}, err
+	}
+	if err := os.WriteFile(manifest, data, 0o644); err != nil {
+		return emulator.Function{}, err
+	}
+	set := u.Settings(s.Provider)
+	env := []string{"FAAS_MANIFEST=" + manifest, "FAAS_ENV=development"}
+	for _, k := range slices.Sorted(mapKeys(set.Environment)) {
+		env = append(env, k+"="+set.Environment[k])
+	}
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return emulator.Function{}, err
+	}
+	return emulator.Function{
+		Name:        cmp.Or(s.Service.Name, "anyfaas") + "-" + u.Name,
+		Binary:      binary,
+		Dir:         abs,
+		Env:         env,
+		MemoryMB:    set.MemorySize,
+		Timeout:     time.Duration(set.Timeout) * time.Second,
+		Concurrency: set.Concurrency,
+	}, nil
+}
+
+// start starts every unit's emulator at once.
+func (gen *generation) start(ctx context.Context) error {
+	errs := make([]error, len(gen.units))
+	var wg sync.WaitGroup
+	for i, u := range gen.units {
+		wg.Go(func() {
+			if err := u.emu.Start(ctx); err != nil {
+				errs[i] = fmt.Errorf("unit %s: %w", u.unit.Name, err)
+			}
+		})
+	}
+	wg.Wait()
+	return errors.Join(errs...)
+}
+
+// close stops the timers, waits for the requests in flight, and closes
+// every emulator, which runs the units' Close hooks.
+func (gen *generation) close(ctx context.Context) {
+	if gen.stopTimers != nil {
+		gen.stopTimers()
+	}
+	gen.use.Lock()
+	gen.closed = true
+	gen.use.Unlock()
+	var wg sync.WaitGroup
+	for _, u := range gen.units {
+		wg.Go(func() { u.emu.Close(ctx) })
+	}
+	wg.Wait()
+	os.RemoveAll(gen.dir)
+}
+
+func (gen *generation) summary() string {
+	var parts []string
+	for _, u := range gen.units {
+		parts = append(parts, u.unit.Name)
+	}
+	return fmt.Sprintf("%d units (%s), %d routes", len(gen.units), strings.Join(parts, ", "), len(gen.routeList))
+}
+
+// acquire returns the current generation, read-locked for a request, or
+// nil and the build error when there is none.
+func (s *Server) acquire() (*generation, error) {
+	for {
+		s.mu.Lock()
+		gen, err := s.gen, s.buildErr
+		s.mu.Unlock()
+		if gen == nil {
+			if err == nil {
+				err = errors.New("the first build has not finished")
+			}
+			return nil, err
+		}
+		gen.use.RLock()
+		if !gen.closed {
+			return gen, nil
+		}
+		gen.use.RUnlock() // replaced meanwhile: take the new one
+	}
+}
+
+// ServeHTTP serves the units' HTTP routes, and the dev server's own
+// endpoints under /_anyfaas/.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	gen, err := s.acquire()
+	if err != nil {
+		http.Error(w, "anyfaas dev: the build failed:\n"+err.Error(), http.StatusServiceUnavailable)
+		return
+	}
+	defer gen.use.RUnlock()
+	if rest, ok := strings.CutPrefix(r.URL.Path, "/_anyfaas/"); ok {
+		s.serveControl(w, r, gen, rest)
+		return
+	}
+	_, run := gen.routes.Lookup(r.Method, r.URL.Path)
+	if run == nil {
+		if allowed := gen.routes.Allowed(r.URL.Path); len(allowed) > 0 {
+			w.Header().Set("Allow", strings.Join(allowed, ", "))
+			http.Error(w, fmt.Sprintf("anyfaas dev: %s %s: method not allowed (allowed: %s)", r.Method, r.URL.Path, strings.Join(allowed, ", ")), http.StatusMethodNotAllowed)
+			return
+		}
+		msg := fmt.Sprintf("anyfaas dev: no function serves %s %s; the routes are:\n  %s\n", r.Method, r.URL.Path, strings.Join(gen.routeList, "\n  "))
+		if len(gen.routeList) == 0 {
+			msg = fmt.Sprintf("anyfaas dev: no function serves %s %s: no function has an HTTP route; invoke one with POST /_anyfaas/invoke/{function}\n", r.Method, r.URL.Path)
+		}
+		http.Error(w, msg, http.StatusNotFound)
+		return
+	}
+	run.emu.ServeHTTP(w, r)
+}
+
+// serveControl serves /_anyfaas/: GET / the units, functions and routes;
+// POST invoke/{function} an event.
+func (s *Server) serveControl(w http.ResponseWriter, r *http.Request, gen *generation, rest string) {
+	if fn, ok := strings.CutPrefix(rest, "invoke/"); ok && r.Method == http.MethodPost {
+		s.serveInvoke(w, r, gen, fn)
+		return
+	}
+	if rest == "" && (r.Method == http.MethodGet || r.Method == http.MethodHead) {
+		type unitView struct {
+			Name      string   `json:"name"`
+			Functions []string `json:"functions"`
+		}
+		view := struct {
+			Platform string     `json:"platform"`
+			Build    int        `json:"build"`
+			Units    []unitView `json:"units"`
+			Routes   []string   `json:"routes"`
+		}{Platform: s.cfg.Platform, Build: gen.n, Routes: gen.routeList}
+		for _, u := range gen.units {
+			v := unitView{Name: u.unit.Name}
+			for _, f := range u.unit.Functions {
+				v.Functions = append(v.Functions, f.Name)
+			}
+			view.Units = append(view.Units, v)
+		}
+		w.Header().Set("Content-Type", "application/json")
+		enc := json.NewEncoder(w)
+		enc.SetIndent("", "  ")
+		enc.Encode(view)
+		return
+	}
+	http.Error(w, "anyfaas dev: GET /_anyfaas/ lists the units; POST /_anyfaas/invoke/{function} invokes one", http.StatusNotFound)
+}
+
+// serveInvoke invokes a function with the request's body as a native
+// event, or with ?trigger=… the catalog's sample event of that trigger,
+// the body's JSON object of strings and the other query parameters
+// overriding its fields.
+func (s *Server) serveInvoke(w http.ResponseWriter, r *http.Request, gen *generation, fn string) {
+	run, ok := gen.byFunction[fn]
+	if !ok {
+		names := slices.Sorted(mapKeys(gen.byFunction))
+		http.Error(w, fmt.Sprintf("anyfaas dev: no function %q; the functions are %s", fn, strings.Join(names, ", ")), http.StatusNotFound)
+		return
+	}
+	body, err := io.ReadAll(io.LimitReader(r.Body, 64<<20))
+	if err != nil {
+		http.Error(w, "anyfaas dev: reading the event: "+err.Error(), http.StatusBadRequest)
+		return
+	}
+	event := body
+	if trigger := r.URL.Query().Get("trigger"); trigger != "" {
+		overrides := map[string]string{}
+		if len(bytes.TrimSpace(body)) > 0 {
+			if err := json.Unmarshal(body, &overrides); err != nil {
+				http.Error(w, "anyfaas dev: with ?trigger, the body is a JSON object of overrides (strings): "+err.Error(), http.StatusBadRequest)
+				return
+			}
+		}
+		for k, vs := range r.URL.Query() {
+			if k != "trigger" && len(vs) > 0 {
+				overrides[k] = vs[len(vs)-1]
+			}
+		}
+		if event, err = s.cfg.Event(s.cfg.Platform, trigger, overrides); err != nil {
+			http.Error(w, "anyfaas dev: "+err.Error(), http.StatusBadRequest)
+			return
+		}
+	} else if err := CheckJSON(body); err != nil {
+		http.Error(w, "anyfaas dev: the event: "+err.Error(), http.StatusBadRequest)
+		return
+	}
+	res, err := run.emu.Invoke(emulator.WithFunction(r.Context(), fn), event)
+	if err != nil {
+		http.Error(w, "anyfaas dev: "+err.Error(), http.StatusBadGateway)
+		return
+	}
+	h := w.Header()
+	h.Set("Content-Type", "application/json")
+	h.Set("X-Anyfaas-Request-Id", res.RequestID)
+	h.Set("X-Anyfaas-Duration-Ms", fmt.Sprintf("%.2f", float64(res.Duration.Microseconds())/1000))
+	status := http.StatusOK
+	if res.Error != nil {
+		h.Set("X-Anyfaas-Error-Type", res.Error.Type)
+		status = http.StatusInternalServerError
+	}
+	w.WriteHeader(status)
+	w.Write(res.Payload)
+}
+
+// CheckJSON returns an error saying where data stops being JSON, with the
+// line and column, or nil.
+func CheckJSON(data []byte) error {
+	if json.Valid(data) {
+		return nil
+	}
+	if len(bytes.TrimSpace(data)) == 0 {
+		return errors.New("empty: want a JSON event")
+	}
+	var v any
+	err := json.Unmarshal(data, &v)
+	var syn *json.SyntaxError
+	if errors.As(err, &syn) {
+		// Offset counts the bytes read, the offending one included.
+		line, col := position(data, int(syn.Offset)-1)
+		return fmt.Errorf("not JSON at line %d, column %d: %v", line, col, syn)
+	}
+	return fmt.Errorf("not JSON: %v", err)
+}
+
+// position returns the 1-based line and column of byte offset off.
+func position(data []byte, off int) (line, col int) {
+	off = max(min(off, len(data)), 0)
+	before := data[:off]
+	line = bytes.Count(before, []byte("\n")) + 1
+	col = off - bytes.LastIndexByte(before, '\n')
+	if col < 1 {
+		col = 1
+	}
+	return line, col
+}
+
+func boolInt(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+func mapKeys[V any](m map[string]V) func(func(string) bool) {
+	return func(yield func(string) bool) {
+		for k := range m {
+			if !yield(k) {
+				return
+			}
+		}
+	}
+}
+
+// prefixWriter prefixes each line written to w.
+type prefixWriter struct {
+	mu     sync.Mutex
+	prefix string
+	w      io.Writer
+}
+
+func (p *prefixWriter) Write(b []byte) (int, error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	var buf bytes.Buffer
+	for line := range bytes.Lines(b) {
+		buf.WriteString(p.prefix)
+		buf.Write(line)
+	}
+	if _, err := p.w.Write(buf.Bytes()); err != nil {
+		return 0, err
+	}
+	return len(b), nil
+}

@@ -1,0 +1,319 @@
+package devserver_test
+
+import (
+	"context"
+	"errors"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/anyfaas/faas/catalog"
+	"github.com/anyfaas/faas/internal/devserver"
+)
+
+// project writes the test app into a new module in a temporary directory,
+// its message set to message, and returns the directory.
+func project(t *testing.T, message string) string {
+	t.Helper()
+	dir := t.TempDir()
+	root, err := filepath.Abs("../..")
+	if err != nil {
+		t.Fatal(err)
+	}
+	writeMain(t, dir, message)
+	spec, err := os.ReadFile("testdata/app/f.yml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	sum, err := os.ReadFile(filepath.Join(root, "go.sum"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	files := map[string]string{
+		"f.yml":  string(spec),
+		"go.sum": string(sum),
+		"go.mod": "module devtest\n\ngo 1.26\n\nrequire github.com/anyfaas/faas v0.0.0-00010101000000-000000000000\n\nreplace github.com/anyfaas/faas => " + root + "\n",
+	}
+	for name, data := range files {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(data), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	tidy := exec.Command("go", "mod", "tidy")
+	tidy.Dir = dir
+	if out, err := tidy.CombinedOutput(); err != nil {
+		t.Fatalf("go mod tidy: %v\n%s", err, out)
+	}
+	return dir
+}
+
+func writeMain(t *testing.T, dir, message string) {
+	t.Helper()
+	src, err := os.ReadFile("testdata/app/main.go.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	data := strings.Replace(string(src), "MESSAGE", message, 1)
+	if err := os.WriteFile(filepath.Join(dir, "main.go"), []byte(data), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// logLines is a log that tests wait on, line by line.
+type logLines struct {
+	mu      sync.Mutex
+	text    strings.Builder
+	changed chan struct{} // closed and replaced on each write
+}
+
+func newLog() *logLines { return &logLines{changed: make(chan struct{})} }
+
+func (l *logLines) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.text.Write(p)
+	close(l.changed)
+	l.changed = make(chan struct{})
+	return len(p), nil
+}
+
+func (l *logLines) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.text.String()
+}
+
+// wait returns once the log holds want after byte offset from, and the
+// offset past it; it fails the test after a minute.
+func (l *logLines) wait(t *testing.T, from int, want string) int {
+	t.Helper()
+	deadline := time.NewTimer(time.Minute)
+	defer deadline.Stop()
+	for {
+		l.mu.Lock()
+		text, changed := l.text.String(), l.changed
+		l.mu.Unlock()
+		if i := strings.Index(text[from:], want); i >= 0 {
+			return from + i + len(want)
+		}
+		select {
+		case <-changed:
+		case <-deadline.C:
+			t.Fatalf("the log never said %q; it holds:\n%s", want, text)
+		}
+	}
+}
+
+func sample(platform, trigger string, overrides map[string]string) ([]byte, error) {
+	entries, err := catalog.Find(platform, trigger)
+	if err != nil {
+		return nil, err
+	}
+	return catalog.Event(entries[0].Name, overrides)
+}
+
+func get(t *testing.T, url string) (int, string) {
+	t.Helper()
+	res, err := http.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	body, _ := io.ReadAll(res.Body)
+	return res.StatusCode, string(body)
+}
+
+func post(t *testing.T, url, body string) (int, string) {
+	t.Helper()
+	res, err := http.Post(url, "application/json", strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	data, _ := io.ReadAll(res.Body)
+	return res.StatusCode, string(data)
+}
+
+// TestDev runs the dev server on the test app through its whole loop:
+// routes, the control endpoints, a timer, a rebuild on save, a broken build
+// that keeps the old one serving, and the Close hooks on stop.
+func TestDev(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds a project")
+	}
+	for _, platform := range []string{"web", "aws"} {
+		t.Run(platform, func(t *testing.T) { testDev(t, platform) })
+	}
+}
+
+func testDev(t *testing.T, platform string) {
+	devserver.FireTimersEvery(100 * time.Millisecond)
+	dir := project(t, "v1")
+	log := newLog()
+	srv, err := devserver.New(devserver.Config{
+		Dir: dir, Platform: platform, Addr: "127.0.0.1:0", Log: log, Poll: 20 * time.Millisecond,
+		Emulator: devserver.NewEmulator, Event: sample,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(t.Context())
+	done := make(chan error, 1)
+	go func() { done <- srv.Run(ctx) }()
+	defer func() {
+		cancel()
+		<-done
+	}()
+	at := log.wait(t, 0, "anyfaas dev: built in ")
+	log.wait(t, 0, "anyfaas dev: serving on "+srv.URL())
+	url := srv.URL()
+
+	type check struct {
+		method, path, body string
+		status             int
+		contains           string
+	}
+	checks := []check{
+		{"GET", "/hello?name=ada", "", 200, `{"message":"v1","name":"ada"}`},
+		{"GET", "/items/42", "", 200, `{"id":"42"}`},
+		{"POST", "/hello", "", 405, "method not allowed (allowed: GET, HEAD)"},
+		{"GET", "/nowhere", "", 404, "GET /items/{id} → item"},
+		{"GET", "/_anyfaas/", "", 200, `"functions": [`},
+		{"POST", "/_anyfaas/invoke/tick?trigger=timer&payload=by-hand", "", 200, `"ticked"`},
+		{"POST", "/_anyfaas/invoke/nope", "{}", 404, `no function "nope"; the functions are hello, item, tick`},
+		{"POST", "/_anyfaas/invoke/tick", "{\n  \"a\": 1,,\n}", 400, "not JSON at line 2, column 10"},
+		{"POST", "/_anyfaas/invoke/tick?trigger=nope", "", 400, "nope"},
+	}
+	for _, c := range checks {
+		req, _ := http.NewRequest(c.method, url+c.path, strings.NewReader(c.body))
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		if res.StatusCode != c.status || !strings.Contains(string(body), c.contains) {
+			t.Errorf("%s %s: %d %s\nwant %d with %q", c.method, c.path, res.StatusCode, body, c.status, c.contains)
+		}
+	}
+	log.wait(t, 0, `tick payload="by-hand"`)
+	// The timer fires on its schedule, with f.yml's payload.
+	log.wait(t, 0, `tick payload="from-f.yml"`)
+	log.wait(t, 0, "anyfaas dev: timer of tick fired: ok")
+
+	// A save rebuilds, and the new build serves.
+	writeMain(t, dir, "v2")
+	at = log.wait(t, at, "anyfaas dev: rebuilt in ")
+	if _, body := get(t, url+"/hello"); !strings.Contains(body, `"message":"v2"`) {
+		t.Errorf("after the rebuild: %s", body)
+	}
+	// A broken build says why and keeps the last good one serving.
+	if err := os.WriteFile(filepath.Join(dir, "main.go"), []byte("package main\n\nfunc main() { undefinedThing() }\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	at = log.wait(t, at, "anyfaas dev: build failed (the previous build keeps serving):")
+	log.wait(t, at, "undefined: undefinedThing")
+	if status, body := get(t, url+"/hello"); status != 200 || !strings.Contains(body, `"message":"v2"`) {
+		t.Errorf("during the broken build: %d %s", status, body)
+	}
+	writeMain(t, dir, "v3")
+	at = log.wait(t, at, "anyfaas dev: rebuilt in ")
+	if _, body := get(t, url+"/hello"); !strings.Contains(body, `"message":"v3"`) {
+		t.Errorf("after the fix: %s", body)
+	}
+
+	// Stopping runs the Close hooks of every unit.
+	cancel()
+	if err := <-done; err != nil {
+		t.Errorf("Run: %v", err)
+	}
+	done <- nil
+	text := log.String()
+	if n := strings.Count(text[at:], "close hook ran"); n != 2 {
+		t.Errorf("on stop, the Close hooks ran %d times, want once in each of the 2 units; the log:\n%s", n, text)
+	}
+	if !strings.HasSuffix(text, "anyfaas dev: stopped\n") {
+		t.Errorf("the log does not end with the stop:\n%s", text)
+	}
+}
+
+// TestFirstBuildFails checks that a project that does not build is
+// answered with its compiler error until it does.
+func TestFirstBuildFails(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds a project")
+	}
+	dir := project(t, "v1")
+	if err := os.WriteFile(filepath.Join(dir, "main.go"), []byte("package main\n\nfunc main() { nope() }\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	log := newLog()
+	srv, err := devserver.New(devserver.Config{Dir: dir, Addr: "127.0.0.1:0", Log: log, Poll: -1, Emulator: devserver.NewEmulator, Event: sample})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(t.Context())
+	done := make(chan error, 1)
+	go func() { done <- srv.Run(ctx) }()
+	log.wait(t, 0, "anyfaas dev: serving on")
+	status, body := get(t, srv.URL()+"/hello")
+	if status != http.StatusServiceUnavailable || !strings.Contains(body, "undefined: nope") || strings.Contains(body, "goroutine") {
+		t.Errorf("GET /hello: %d %s", status, body)
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Errorf("Run: %v", err)
+	}
+}
+
+func TestAddrInUse(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	_, err = devserver.New(devserver.Config{Addr: ln.Addr().String(), Emulator: devserver.NewEmulator, Event: sample})
+	var inUse *devserver.AddrInUseError
+	if !errors.As(err, &inUse) || !strings.Contains(err.Error(), "--port") {
+		t.Errorf("New on a port in use: %v", err)
+	}
+}
+
+func TestUnknownPlatform(t *testing.T) {
+	_, err := devserver.New(devserver.Config{Platform: "lambda", Emulator: devserver.NewEmulator, Event: sample})
+	if err == nil || !strings.Contains(err.Error(), "aws, fc, scf, gcf, web") {
+		t.Errorf("New with platform lambda: %v", err)
+	}
+}
+
+func TestCheckJSON(t *testing.T) {
+	tests := []struct {
+		in   string
+		want string
+	}{
+		{`{"a": 1}`, ""},
+		{`[1, 2]`, ""},
+		{"", "empty: want a JSON event"},
+		{"  \n", "empty: want a JSON event"},
+		{`{"a": 1,}`, "not JSON at line 1, column 9"},
+		{"{\n  \"a\": tru\n}", "not JSON at line 2, column 11"},
+		{`{"a": 1} x`, "not JSON at line 1, column 10"},
+		{"\xff", "not JSON at line 1, column 1"},
+	}
+	for _, tt := range tests {
+		got := ""
+		if err := devserver.CheckJSON([]byte(tt.in)); err != nil {
+			got = err.Error()
+		}
+		if tt.want == "" && got != "" || !strings.Contains(got, tt.want) {
+			t.Errorf("CheckJSON(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}

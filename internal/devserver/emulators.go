@@ -1,0 +1,33 @@
+package devserver
+
+import (
+	"fmt"
+
+	"github.com/anyfaas/faas"
+	"github.com/anyfaas/faas/emulator"
+	awsemu "github.com/anyfaas/faas/emulator/aws"
+	fcemu "github.com/anyfaas/faas/emulator/fc"
+	gcfemu "github.com/anyfaas/faas/emulator/gcf"
+	scfemu "github.com/anyfaas/faas/emulator/scf"
+	webemu "github.com/anyfaas/faas/emulator/web"
+)
+
+// NewEmulator returns the emulator of platform for f, in the mode a
+// deployed unit runs in: Lambda's Runtime API; FC's Go runtime (its runtime
+// API); SCF's Go1 runtime (net/rpc); Cloud Run serving the whole unit; a
+// plain HTTP host.
+func NewEmulator(platform string, f emulator.Function) (emulator.Emulator, error) {
+	switch platform {
+	case faas.PlatformAWS:
+		return awsemu.New(f), nil
+	case faas.PlatformFC:
+		return fcemu.New(f, fcemu.Options{Mode: fcemu.ModeRuntimeAPI}), nil
+	case faas.PlatformSCF:
+		return scfemu.New(f, scfemu.Options{Mode: scfemu.ModeRPC}), nil
+	case faas.PlatformGCF:
+		return gcfemu.New(f, gcfemu.Options{}), nil
+	case faas.PlatformWeb:
+		return webemu.New(f), nil
+	}
+	return nil, fmt.Errorf("no emulator for platform %q", platform)
+}

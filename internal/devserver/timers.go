@@ -1,0 +1,72 @@
+package devserver
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/anyfaas/faas/emulator"
+	"github.com/anyfaas/faas/spec"
+)
+
+// nextTick is when a timer fires next; tests make it sooner.
+var nextTick = spec.Next
+
+// startTimers fires every enabled timer of the generation's functions on
+// its schedule, until the generation closes.
+func (gen *generation) startTimers(ctx context.Context, s *Server) {
+	ctx, gen.stopTimers = context.WithCancel(ctx)
+	for fn, run := range gen.byFunction {
+		f := gen.spec.Function(fn)
+		if f == nil {
+			continue
+		}
+		for _, e := range f.Events {
+			if e.Timer == nil || !e.Timer.Enable {
+				continue
+			}
+			go s.runTimer(ctx, run, fn, e.Timer)
+		}
+	}
+}
+
+// runTimer fires one timer until ctx is done.
+func (s *Server) runTimer(ctx context.Context, run *unitRun, fn string, t *spec.TimerEvent) {
+	for {
+		next, err := nextTick(t, time.Now())
+		if err != nil {
+			fmt.Fprintf(s.cfg.Log, "anyfaas dev: timer of %s: %v\n", fn, err)
+			return
+		}
+		wait := time.NewTimer(time.Until(next))
+		select {
+		case <-ctx.Done():
+			wait.Stop()
+			return
+		case <-wait.C:
+		}
+		s.fireTimer(ctx, run, fn, t)
+	}
+}
+
+// fireTimer invokes fn with the platform's timer event.
+func (s *Server) fireTimer(ctx context.Context, run *unitRun, fn string, t *spec.TimerEvent) {
+	overrides := map[string]string{}
+	if t.Payload != "" {
+		overrides["payload"] = t.Payload
+	}
+	event, err := s.cfg.Event(s.cfg.Platform, "timer", overrides)
+	if err != nil {
+		fmt.Fprintf(s.cfg.Log, "anyfaas dev: timer of %s: %v\n", fn, err)
+		return
+	}
+	res, err := run.emu.Invoke(emulator.WithFunction(ctx, fn), event)
+	switch {
+	case err != nil:
+		fmt.Fprintf(s.cfg.Log, "anyfaas dev: timer of %s: %v\n", fn, err)
+	case res.Error != nil:
+		fmt.Fprintf(s.cfg.Log, "anyfaas dev: timer of %s fired: %s (%d ms)\n", fn, res.Error, res.Duration.Milliseconds())
+	default:
+		fmt.Fprintf(s.cfg.Log, "anyfaas dev: timer of %s fired: ok (%d ms)\n", fn, res.Duration.Milliseconds())
+	}
+}
