@@ -7,12 +7,13 @@ import (
 
 // Exit codes, as the package documentation lists them.
 const (
-	exitOK      = 0
-	exitInvalid = 1
-	exitUsage   = 2
-	exitBuild   = 3
-	exitDeploy  = 4
-	exitOther   = 5
+	exitOK       = 0
+	exitInvalid  = 1
+	exitUsage    = 2
+	exitBuild    = 3
+	exitDeploy   = 4
+	exitOther    = 5
+	exitFunction = 6
 )
 
 // exitError is an error with the exit code it means.

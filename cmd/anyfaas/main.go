@@ -1,6 +1,11 @@
-// Command anyfaas builds, checks and deploys anyfaas services: one f.yml
-// to every platform's own deploy spec and artifact.
+// Command anyfaas builds, checks, runs and deploys anyfaas services: one
+// f.yml to every platform's own deploy spec and artifact, and a local loop
+// that runs the deployable binary under each platform's emulator.
 //
+//	anyfaas init     [dir]                 write a new project that tests and serves at once
+//	anyfaas dev      [dir]                 serve every HTTP function on 127.0.0.1:3000, rebuilt on save
+//	anyfaas invoke   [dir] -f NAME         run one function once under its platform's emulator
+//	anyfaas event    list | show NAME      the catalog of real sample events
 //	anyfaas validate [dir]                 check f.yml (and, with --code, the code it names)
 //	anyfaas describe [dir]                 the merged view: f.yml and the triggers the code declares
 //	anyfaas package  [dir] --platform aws  build the artifacts and write the deploy specs
@@ -13,7 +18,8 @@
 //	2  the command line is wrong
 //	3  the code does not build
 //	4  a deploy tool is missing or failed
-//	5  anything else: I/O, an interrupted command
+//	5  anything else: I/O, an interrupted command, a port in use
+//	6  the function invoked failed
 package main
 
 import (

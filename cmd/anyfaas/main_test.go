@@ -3,7 +3,10 @@ package main
 import (
 	"archive/zip"
 	"bytes"
+	"context"
 	"encoding/json"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -15,6 +18,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/anyfaas/faas"
+	"github.com/anyfaas/faas/internal/devserver"
 )
 
 // restAPI is the example the CLI tests package; testdata/rest-api.yml
@@ -398,6 +402,25 @@ func TestInit(t *testing.T) {
 	if out, err := test.CombinedOutput(); err != nil {
 		t.Fatalf("go test in the new project: %v\n%s", err, out)
 	}
+	// And it serves under anyfaas dev at once.
+	srv, err := devserver.New(devserver.Config{Dir: dir, Addr: "127.0.0.1:0", Poll: -1, Emulator: devserver.NewEmulator, Event: sampleEvent})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(t.Context())
+	defer cancel()
+	if err := srv.Rebuild(ctx); err != nil {
+		t.Fatalf("anyfaas dev's build of the new project: %v", err)
+	}
+	rec := httptest.NewRecorder()
+	srv.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/hello?name=ada", nil))
+	if rec.Code != http.StatusOK || !strings.Contains(rec.Body.String(), "ada") {
+		t.Errorf("anyfaas dev, GET /hello?name=ada: %d %s", rec.Code, rec.Body)
+	}
+	if err := srv.Close(ctx); err != nil {
+		t.Errorf("Close: %v", err)
+	}
+
 	code, stdout, stderr = anyfaas(t, "validate", dir, "--code")
 	if code != 0 || !strings.Contains(stdout, "1 functions in 1 units (hello)") {
 		t.Errorf("validate --code: exit %d\n%s%s", code, stdout, stderr)

@@ -29,7 +29,17 @@ type proj struct {
 // load reads the project in dir: its spec, and with readCode what its code
 // declares, merged in.
 func (c *cli) load(ctx context.Context, dir string, readCode bool) (*proj, error) {
-	s, err := project.LoadSpec(dir, c.file)
+	return c.loadWith(ctx, dir, readCode, project.LoadSpec)
+}
+
+// loadCode is load for a project that may have no spec file, whose code
+// alone then says what there is.
+func (c *cli) loadCode(ctx context.Context, dir string) (*proj, error) {
+	return c.loadWith(ctx, dir, true, project.LoadSpecOrCode)
+}
+
+func (c *cli) loadWith(ctx context.Context, dir string, readCode bool, loadSpec func(dir, file string) (*spec.Spec, error)) (*proj, error) {
+	s, err := loadSpec(dir, c.file)
 	if err != nil {
 		return nil, withCode(exitInvalid, err)
 	}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"sync"
 
 	"github.com/spf13/cobra"
 
@@ -21,6 +22,9 @@ type cli struct {
 
 // run runs the command line args and returns the exit code.
 func run(args []string, stdout, stderr io.Writer) int {
+	// Functions run by dev and invoke write their logs from other
+	// goroutines; the progress lines and they take turns.
+	stdout, stderr = &lockedWriter{w: stdout}, &lockedWriter{w: stderr}
 	c := &cli{stdout: stdout, stderr: stderr}
 	root := &cobra.Command{
 		Use:           "anyfaas",
@@ -30,7 +34,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	}
 	root.PersistentFlags().BoolVar(&c.json, "json", false, "print machine-readable JSON on standard output")
 	root.PersistentFlags().StringVarP(&c.file, "file", "F", "", "the spec file, relative to the project directory (default: f.yml, f.yaml, serverless.yml or serverless.yaml)")
-	root.AddCommand(c.initCmd(), c.validateCmd(), c.describeCmd(), c.packageCmd(), c.deployCmd())
+	root.AddCommand(c.initCmd(), c.devCmd(), c.invokeCmd(), c.eventCmd(), c.validateCmd(), c.describeCmd(), c.packageCmd(), c.deployCmd())
 	root.SetArgs(args)
 	root.SetOut(stdout)
 	root.SetErr(stderr)
@@ -75,4 +79,16 @@ func projectDir(args []string) string {
 		return "."
 	}
 	return args[0]
+}
+
+// lockedWriter serialises writes to w.
+type lockedWriter struct {
+	mu sync.Mutex
+	w  io.Writer
+}
+
+func (l *lockedWriter) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.w.Write(p)
 }

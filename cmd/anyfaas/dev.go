@@ -1,0 +1,87 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"os/signal"
+	"slices"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/anyfaas/faas"
+	"github.com/anyfaas/faas/catalog"
+	"github.com/anyfaas/faas/internal/devserver"
+)
+
+func (c *cli) devCmd() *cobra.Command {
+	var (
+		platform string
+		port     int
+		noWatch  bool
+	)
+	cmd := &cobra.Command{
+		Use:   "dev [dir]",
+		Short: "Serve the project locally, rebuilt on every save",
+		Long: `Dev builds the project for this machine and runs each deployment unit under
+the platform's emulator (--platform; the plain HTTP adapter by default), as it
+would run deployed. It serves every HTTP function by its routes on
+127.0.0.1:3000, fires timer functions on their schedules, and takes other
+events on
+
+  POST /_anyfaas/invoke/{function}               the body is a native event
+  POST /_anyfaas/invoke/{function}?trigger=T     the catalog's sample of T; the
+                                                 query (or a JSON object body)
+                                                 overrides its fields
+  GET  /_anyfaas/                                the units, functions, routes
+
+It watches the source tree and rebuilds on save ("rebuilt in N ms"); a build
+that fails keeps the previous one serving and prints the compiler's message.
+Ctrl-C runs the functions' Close hooks and exits.`,
+		Args: cobra.MaximumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if platform != "" && !slices.Contains(faas.Platforms, platform) {
+				return usageError("--platform %q is not one of %s", platform, strings.Join(faas.Platforms, ", "))
+			}
+			if port < 0 || port > 65535 {
+				return usageError("--port %d is not a port", port)
+			}
+			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
+			defer stop()
+			var poll time.Duration // the dev server's default
+			if noWatch {
+				poll = -1
+			}
+			srv, err := devserver.New(devserver.Config{
+				Dir:      projectDir(args),
+				SpecFile: c.file,
+				Platform: platform,
+				Addr:     fmt.Sprintf("127.0.0.1:%d", port),
+				Log:      c.stderr,
+				Poll:     poll,
+				Emulator: devserver.NewEmulator,
+				Event:    sampleEvent,
+			})
+			if err != nil {
+				return withCode(exitOther, err) // an address in use says so, and names --port
+			}
+			return srv.Run(ctx)
+		},
+	}
+	cmd.Flags().StringVarP(&platform, "platform", "p", "", "the platform to emulate: aws, fc, scf, gcf, web (default: web, the plain HTTP adapter)")
+	cmd.Flags().IntVar(&port, "port", 3000, "the port to serve on, on 127.0.0.1")
+	cmd.Flags().BoolVar(&noWatch, "no-watch", false, "do not rebuild when files change")
+	return cmd
+}
+
+// sampleEvent is the catalog's first sample of a platform's trigger, with
+// overrides.
+func sampleEvent(platform, trigger string, overrides map[string]string) ([]byte, error) {
+	entries, err := catalog.Find(platform, trigger)
+	if err != nil {
+		return nil, err
+	}
+	return catalog.Event(entries[0].Name, overrides)
+}

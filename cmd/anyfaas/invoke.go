@@ -1,0 +1,374 @@
+package main
+
+import (
+	"bytes"
+	"cmp"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"maps"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/anyfaas/faas"
+	"github.com/anyfaas/faas/artifact"
+	"github.com/anyfaas/faas/catalog"
+	"github.com/anyfaas/faas/emulator"
+	"github.com/anyfaas/faas/internal/devserver"
+	"github.com/anyfaas/faas/route"
+	"github.com/anyfaas/faas/spec"
+)
+
+func (c *cli) invokeCmd() *cobra.Command {
+	var (
+		function, platform, trigger, event, data string
+		sets                                     []string
+	)
+	cmd := &cobra.Command{
+		Use:   "invoke [dir] -f NAME",
+		Short: "Run one function once under its platform's emulator, with a sample or given event",
+		Long: `Invoke builds the project for this machine (the go command caches the work),
+runs the unit serving the function under the platform's emulator — the
+binary as it is deployed, speaking the platform's runtime protocol — sends
+it one native event and prints the result on standard output, with the
+platform's log lines (request id, duration, billed duration, max memory)
+on standard error.
+
+The event is, the first that applies:
+  --event FILE     a native event in a file ("-" reads standard input)
+  --event NAME     a sample of the catalog, such as aws/sqs (anyfaas event list)
+  --trigger T      the catalog's first sample of trigger T on the platform
+  (none)           the catalog's sample of the function's first trigger
+--set key=value overrides a sample's fields (anyfaas event show NAME lists
+them) and --data sets its body or payload.
+
+Exit code 6 means the function failed; its error is printed as the
+platform reports it.`,
+		Args: cobra.MaximumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			ctx := cmd.Context()
+			if function == "" {
+				return usageError("name the function to invoke with -f")
+			}
+			p, err := c.loadCode(ctx, projectDir(args))
+			if err != nil {
+				return err
+			}
+			platform = cmp.Or(platform, p.merged.Provider.Platform, faas.PlatformWeb)
+			if !slices.Contains(faas.Platforms, platform) {
+				return usageError("--platform %q is not one of %s", platform, strings.Join(faas.Platforms, ", "))
+			}
+			unit, fn := unitOf(p.merged, function)
+			if unit == nil {
+				return usageError("no function %q: the functions are %s", function, strings.Join(functionNames(p.merged), ", "))
+			}
+			overrides, err := parseSets(sets)
+			if err != nil {
+				return err
+			}
+			if trigger == "" && event == "" {
+				trigger = faas.TriggerRaw
+				if len(fn.Events) > 0 {
+					trigger = fn.Events[0].Trigger
+				}
+			}
+			// On a plain HTTP host an HTTP function gets the request
+			// itself, which no event envelope wraps.
+			var req *http.Request
+			var payload []byte
+			if event == "" && trigger == faas.TriggerHTTP && (platform == faas.PlatformWeb || platform == faas.PlatformGCF) {
+				req, err = httpRequest(fn, data, overrides)
+			} else {
+				if event == "" && trigger == faas.TriggerHTTP {
+					// The sample is of some other route: make it the function's.
+					method, path := routeOf(fn)
+					if _, ok := overrides["method"]; !ok {
+						overrides["method"] = method
+					}
+					if _, ok := overrides["path"]; !ok {
+						overrides["path"] = path
+					}
+				}
+				payload, err = c.invokeEvent(platform, event, trigger, data, overrides)
+			}
+			if err != nil {
+				return err
+			}
+
+			tmp, err := os.MkdirTemp("", "anyfaas-invoke-")
+			if err != nil {
+				return withCode(exitOther, err)
+			}
+			defer os.RemoveAll(tmp)
+			main := cmp.Or(p.merged.Package.Main, ".")
+			c.progress("building %s for %s", main, platform)
+			bin, err := artifact.Build(ctx, artifact.BuildOptions{
+				Target: artifact.NativeTarget(platform),
+				Dir:    p.dir, Main: main, Native: true,
+				Output: filepath.Join(tmp, artifact.Executable(platform)),
+			})
+			if err != nil {
+				var berr *artifact.BuildError
+				if errors.As(err, &berr) {
+					return withCode(exitBuild, &buildError{pkg: main, output: berr.Output})
+				}
+				return withCode(exitOther, err)
+			}
+			f, err := devserver.UnitFunction(p.merged, unit, platform, bin, p.dir, tmp)
+			if err != nil {
+				return withCode(exitOther, err)
+			}
+			f.Log = c.stderr
+			emu, err := devserver.NewEmulator(platform, f)
+			if err != nil {
+				return withCode(exitOther, err)
+			}
+			if err := emu.Start(ctx); err != nil {
+				emu.Close(ctx)
+				return withCode(exitOther, err)
+			}
+			if req != nil {
+				rec := httptest.NewRecorder()
+				emu.ServeHTTP(rec, req.WithContext(ctx))
+				if err := emu.Close(ctx); err != nil {
+					c.progress("stopping the function: %v", err)
+				}
+				return c.printHTTP(function, rec.Result())
+			}
+			res, err := emu.Invoke(emulator.WithFunction(ctx, function), payload)
+			closeErr := emu.Close(ctx)
+			if err != nil {
+				return withCode(exitOther, err)
+			}
+			if closeErr != nil {
+				c.progress("stopping the function: %v", closeErr)
+			}
+			if c.json {
+				out := map[string]any{"ok": res.Error == nil, "requestId": res.RequestID, "durationMs": float64(res.Duration.Microseconds()) / 1000,
+					"billedMs": res.Billed.Milliseconds(), "maxMemoryMB": res.MaxMemoryMB, "payload": string(res.Payload)}
+				if res.Error != nil {
+					out["errorType"], out["errorMessage"] = res.Error.Type, res.Error.Message
+				}
+				c.printJSON(out)
+			} else {
+				c.stdout.Write(res.Payload)
+				if !bytes.HasSuffix(res.Payload, []byte("\n")) {
+					fmt.Fprintln(c.stdout)
+				}
+			}
+			if res.Error != nil {
+				return withCode(exitFunction, fmt.Errorf("%s failed: %s", function, res.Error))
+			}
+			return nil
+		},
+	}
+	f := cmd.Flags()
+	f.StringVarP(&function, "function", "f", "", "the function to invoke")
+	f.StringVarP(&platform, "platform", "p", "", "the platform to emulate: aws, fc, scf, gcf, web (default: provider.name of f.yml, else web)")
+	f.StringVar(&trigger, "trigger", "", "the trigger whose sample event to send: http, timer, storage, message, log…")
+	f.StringVar(&event, "event", "", "a native event: a file, - for standard input, or a catalog name such as aws/sqs")
+	f.StringVar(&data, "data", "", "the body (HTTP, message) or payload (timer) of the sample event")
+	f.StringArrayVar(&sets, "set", nil, "override a field of the sample event, key=value (repeatable)")
+	return cmd
+}
+
+// invokeEvent returns the native event to send.
+func (c *cli) invokeEvent(platform, event, trigger, data string, overrides map[string]string) ([]byte, error) {
+	if event != "" && (event == "-" || fileExists(event)) {
+		var payload []byte
+		var err error
+		name := event
+		if event == "-" {
+			name = "standard input"
+			payload, err = io.ReadAll(os.Stdin)
+		} else {
+			payload, err = os.ReadFile(event)
+		}
+		if err != nil {
+			return nil, withCode(exitInvalid, fmt.Errorf("--event: %w", err))
+		}
+		if len(overrides) > 0 || data != "" {
+			return nil, usageError("--set and --data change catalog samples, not --event files")
+		}
+		if err := devserver.CheckJSON(payload); err != nil {
+			return nil, withCode(exitInvalid, fmt.Errorf("%s: %w", name, err))
+		}
+		return payload, nil
+	}
+	var entry catalog.Entry
+	switch {
+	case event != "":
+		e, err := catalog.Lookup(event)
+		if err != nil {
+			return nil, usageError("--event %s: no such file, and %v", event, err)
+		}
+		if e.Platform != platform {
+			return nil, usageError("--event %s is an event of %s, not of %s: pick one of %s/…", event, e.Platform, platform, platform)
+		}
+		entry = e
+	default:
+		entries, err := catalog.Find(platform, trigger)
+		if err != nil {
+			return nil, usageError("--trigger: %v", err)
+		}
+		entry = entries[0]
+	}
+	if data != "" {
+		key := ""
+		for _, k := range []string{"body", "payload"} {
+			if slices.Contains(entry.Keys, k) {
+				key = k
+				break
+			}
+		}
+		if key == "" {
+			return nil, usageError("--data: the sample %s has no body or payload; set its fields with --set (keys: %s)", entry.Name, strings.Join(entry.Keys, ", "))
+		}
+		overrides[key] = data
+	}
+	payload, err := catalog.Event(entry.Name, overrides)
+	if err != nil {
+		return nil, usageError("%v", err)
+	}
+	c.progress("event: %s", entry.Name)
+	return payload, nil
+}
+
+// parseSets reads --set key=value flags.
+func parseSets(sets []string) (map[string]string, error) {
+	out := map[string]string{}
+	for _, s := range sets {
+		k, v, ok := strings.Cut(s, "=")
+		if !ok || k == "" {
+			return nil, usageError("--set %q: want key=value", s)
+		}
+		out[k] = v
+	}
+	return out, nil
+}
+
+// unitOf returns the unit that serves function name, its own unit before
+// a group's, and the function.
+func unitOf(s *spec.Spec, name string) (*spec.Unit, *spec.Function) {
+	var found *spec.Unit
+	var fn *spec.Function
+	for _, u := range s.Units() {
+		for _, f := range u.Functions {
+			if f.Name == name && (found == nil || found.Group != nil) {
+				found, fn = u, f
+			}
+		}
+	}
+	return found, fn
+}
+
+func functionNames(s *spec.Spec) []string {
+	var names []string
+	for _, f := range s.Functions {
+		names = append(names, f.Name)
+	}
+	slices.Sort(names)
+	return names
+}
+
+// httpRequest makes the request an HTTP function gets on a plain HTTP
+// host: its first route's method and path (a {param} standing for itself)
+// unless --set gives method, path, query, header.<name> or cookie, with
+// --data (or --set body=) as the body.
+func httpRequest(fn *spec.Function, data string, overrides map[string]string) (*http.Request, error) {
+	method, path := routeOf(fn)
+	body := data
+	h := http.Header{}
+	var query string
+	for _, k := range slices.Sorted(maps.Keys(overrides)) {
+		v := overrides[k]
+		switch name, isHeader := strings.CutPrefix(k, "header."); {
+		case k == "method":
+			method = strings.ToUpper(v)
+		case k == "path":
+			if !strings.HasPrefix(v, "/") || strings.ContainsAny(v, "?#") {
+				return nil, usageError("--set path=%s: a path starts with / and holds no query (give it as query=…)", v)
+			}
+			path = v
+		case k == "query":
+			if _, err := url.ParseQuery(v); err != nil {
+				return nil, usageError("--set query=%s: %v", v, err)
+			}
+			query = v
+		case k == "body":
+			body = v
+		case k == "cookie":
+			h.Add("Cookie", v)
+		case isHeader && name != "":
+			h.Add(name, v)
+		default:
+			return nil, usageError("--set %s: an HTTP request takes method, path, query, header.<name>, cookie and body", k)
+		}
+	}
+	target := path
+	if query != "" {
+		target += "?" + query
+	}
+	req, err := http.NewRequest(method, "http://127.0.0.1"+target, strings.NewReader(body))
+	if err != nil {
+		return nil, usageError("the request: %v", err)
+	}
+	maps.Copy(req.Header, h)
+	if body != "" && req.Header.Get("Content-Type") == "" {
+		ct := "text/plain; charset=utf-8"
+		if json.Valid([]byte(body)) {
+			ct = "application/json"
+		}
+		req.Header.Set("Content-Type", ct)
+	}
+	return req, nil
+}
+
+// printHTTP prints a response: its status and headers on standard error
+// (in JSON mode, all of it on standard output), its body on standard
+// output. A 5xx answer is the function failing.
+func (c *cli) printHTTP(function string, res *http.Response) error {
+	body, _ := io.ReadAll(res.Body)
+	if c.json {
+		c.printJSON(map[string]any{"ok": res.StatusCode < 500, "status": res.StatusCode, "headers": res.Header, "body": string(body)})
+	} else {
+		fmt.Fprintf(c.stderr, "HTTP %s\n", res.Status)
+		for _, k := range slices.Sorted(maps.Keys(res.Header)) {
+			for _, v := range res.Header[k] {
+				fmt.Fprintf(c.stderr, "%s: %s\n", k, v)
+			}
+		}
+		c.stdout.Write(body)
+		if !bytes.HasSuffix(body, []byte("\n")) {
+			fmt.Fprintln(c.stdout)
+		}
+	}
+	if res.StatusCode >= 500 {
+		return withCode(exitFunction, fmt.Errorf("%s failed: HTTP %s", function, res.Status))
+	}
+	return nil
+}
+
+// routeOf returns the method and path of fn's first HTTP route, a {param}
+// in it standing for itself; GET / if it has none.
+func routeOf(fn *spec.Function) (method, path string) {
+	method, path = http.MethodGet, "/"
+	for _, e := range fn.Events {
+		if e.HTTP != nil {
+			path = strings.NewReplacer("{", "", "}", "", "...", "").Replace(e.HTTP.Path)
+			if len(e.HTTP.Methods) > 0 && e.HTTP.Methods[0] != route.Any {
+				method = e.HTTP.Methods[0]
+			}
+			break
+		}
+	}
+	return method, path
+}

@@ -1,0 +1,122 @@
+package main
+
+import (
+	"encoding/json"
+	"net"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+// hello is the README's example, which has no f.yml: its code alone says
+// what it serves.
+const hello = "../../examples/hello"
+
+func TestEventCommand(t *testing.T) {
+	tests := []struct {
+		name   string
+		args   []string
+		code   int
+		stdout string // a substring of it
+		stderr string // a substring of it
+	}{
+		{"list", []string{"event", "list"}, 0, "aws/sqs", ""},
+		{"list a platform", []string{"event", "list", "-p", "scf"}, 0, "scf/cos", ""},
+		{"list a trigger", []string{"event", "list", "--trigger", "timer"}, 0, "gcf/scheduler", ""},
+		{"unknown platform", []string{"event", "list", "-p", "lambda"}, 2, "", "aws, fc, scf, gcf, web"},
+		{"show", []string{"event", "show", "aws/sqs", "--set", "body=hi there"}, 0, `"body" : "hi there"`, ""},
+		{"show a path", []string{"event", "show", "fc/http", "--set", "path=/items/7", "--set", "method=POST"}, 0, `"rawPath": "/items/7"`, ""},
+		{"unknown sample", []string{"event", "show", "aws/sq"}, 2, "", "did you mean aws/sqs"},
+		{"unknown key", []string{"event", "show", "aws/sqs", "--set", "colour=red"}, 2, "", "colour"},
+		{"not key=value", []string{"event", "show", "aws/sqs", "--set", "body"}, 2, "", `--set "body": want key=value`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			code, stdout, stderr := anyfaas(t, tt.args...)
+			if code != tt.code || !strings.Contains(stdout, tt.stdout) || !strings.Contains(stderr, tt.stderr) {
+				t.Errorf("anyfaas %s: exit %d, want %d\nstdout (want %q):\n%s\nstderr (want %q):\n%s",
+					strings.Join(tt.args, " "), code, tt.code, tt.stdout, stdout, tt.stderr, stderr)
+			}
+		})
+	}
+	// What show prints is the native event: JSON.
+	_, stdout, _ := anyfaas(t, "event", "show", "scf/cos", "--set", "key=a/b.txt")
+	if !json.Valid([]byte(stdout)) || !strings.Contains(stdout, "a/b.txt") {
+		t.Errorf("event show scf/cos:\n%s", stdout)
+	}
+}
+
+func TestInvoke(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the example")
+	}
+	bad := filepath.Join(t.TempDir(), "bad.json")
+	if err := os.WriteFile(bad, []byte("{\n  \"a\": ,\n}"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name   string
+		args   []string
+		code   int
+		stdout string
+		stderr string
+	}{
+		{"web", []string{"-f", "hello", "--set", "query=name=ada"}, 0, `{"message":"hello, ada"}`, "HTTP 200 OK"},
+		{"web POST", []string{"-f", "greet", "--set", "path=/greet/fr", "--data", `{"name":"Ada"}`}, 0, `{"message":"bonjour, Ada"}`, ""},
+		{"gcf", []string{"-f", "hello", "-p", "gcf"}, 0, `{"message":"hello, world"}`, ""},
+		{"aws", []string{"-f", "greet", "-p", "aws", "--set", "path=/greet/de", "--data", `{"name":"Ada"}`}, 0,
+			`"body":"{\"message\":\"hallo, Ada\"}"`, "REPORT RequestId: "},
+		{"fc", []string{"-f", "greet", "-p", "fc", "--data", `{"name":"Ada"}`}, 0, `"statusCode":404`, "event: fc/http"},
+		{"scf", []string{"-f", "hello", "-p", "scf"}, 0, `hello, world`, "event: scf/apigw"},
+		{"an event file", []string{"-f", "greet", "-p", "aws", "--event", bad}, 1, "", "bad.json: not JSON at line 2, column 8"},
+		{"a failing function", []string{"-f", "greet", "-p", "aws", "--trigger", "timer"}, 6, `"errorType":"Error"`, `greet failed: Error: 404 no greeting in language ""`},
+		{"unknown function", []string{"-f", "nope"}, 2, "", `no function "nope": the functions are greet, hello`},
+		{"no function", nil, 2, "", "name the function to invoke with -f"},
+		{"unknown platform", []string{"-f", "hello", "-p", "lambda"}, 2, "", "aws, fc, scf, gcf, web"},
+		{"unknown trigger", []string{"-f", "hello", "-p", "aws", "--trigger", "nope"}, 2, "", "its triggers are http, timer"},
+		{"another platform's sample", []string{"-f", "hello", "-p", "aws", "--event", "fc/oss"}, 2, "", "an event of fc, not of aws"},
+		{"unknown sample", []string{"-f", "hello", "-p", "aws", "--event", "aws/sq"}, 2, "", "no such file, and catalog"},
+		{"unknown request key", []string{"-f", "hello", "--set", "colour=red"}, 2, "", "an HTTP request takes method, path, query"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			args := append([]string{"invoke", hello}, tt.args...)
+			code, stdout, stderr := anyfaas(t, args...)
+			if code != tt.code || !strings.Contains(stdout, tt.stdout) || !strings.Contains(stderr, tt.stderr) {
+				t.Errorf("anyfaas %s: exit %d, want %d\nstdout (want %q):\n%s\nstderr (want %q):\n%s",
+					strings.Join(args, " "), code, tt.code, tt.stdout, stdout, tt.stderr, stderr)
+			}
+		})
+	}
+}
+
+func TestDevErrors(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	port := ln.Addr().(*net.TCPAddr).Port
+	tests := []struct {
+		name   string
+		args   []string
+		code   int
+		stderr string
+	}{
+		{"port in use", []string{"dev", hello, "--port", itoa(port)}, 5, "is in use: choose another port with --port"},
+		{"unknown platform", []string{"dev", hello, "-p", "lambda"}, 2, "aws, fc, scf, gcf, web"},
+		{"not a port", []string{"dev", hello, "--port", "70000"}, 2, "--port 70000 is not a port"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			code, _, stderr := anyfaas(t, tt.args...)
+			if code != tt.code || !strings.Contains(stderr, tt.stderr) {
+				t.Errorf("anyfaas %s: exit %d, want %d\n%s\nwant %q", strings.Join(tt.args, " "), code, tt.code, stderr, tt.stderr)
+			}
+		})
+	}
+}
+
+func itoa(n int) string { return strconv.Itoa(n) }
