@@ -22,12 +22,12 @@ func TestProjectFiles(t *testing.T) {
 	_, rest, _ := strings.Cut(readme, "```sh\n")
 	first, _, _ := strings.Cut(rest, "```")
 	lines := strings.Split(strings.TrimSpace(first), "\n")
-	if len(lines) != 3 || !strings.HasPrefix(lines[0], "go run ./examples/hello") ||
+	if len(lines) != 3 || !strings.HasPrefix(lines[0], "go run ./cmd/anyfaas dev ./examples/hello") ||
 		!strings.HasPrefix(lines[1], "curl ") || !strings.HasPrefix(lines[2], "go test ./...") {
 		t.Errorf("the README's first code block is not the run, curl and test lines:\n%s", first)
 	}
 	ci := read(".ci/run")
-	for _, want := range []string{"gofmt -l", "go vet ./...", "go test -race", "./examples/hello", "CGO_ENABLED=1"} {
+	for _, want := range []string{"gofmt -l", "go vet ./...", "go test -race", "anyfaas\" dev ./examples/hello", "CGO_ENABLED=1"} {
 		if !strings.Contains(ci, want) {
 			t.Errorf(".ci/run does not run %q", want)
 		}
