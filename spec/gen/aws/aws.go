@@ -13,7 +13,7 @@
 //	      CodeUri: api.zip                  the unit's artifact
 //	      Runtime: provided.al2023
 //	      Handler: bootstrap
-//	      Architectures: [x86_64]           provider.architecture
+//	      Architectures: [x86_64]           provider.architecture (x86_64 or arm64)
 //	      MemorySize, Timeout, Role, Description, Environment.Variables
 //	                                        only when the spec sets them
 //
@@ -26,7 +26,7 @@
 //
 //	http     HttpApi (HTTP API, payload format 2.0)
 //	apigw    Api (REST API)
-//	timer    Schedule: spec.Schedule's cron() or rate(), Enabled from enable,
+//	timer    Schedule: gen.Schedule's cron() or rate(), Enabled from enable,
 //	         and a payload as an Input in the scheduled event's shape, with
 //	         the payload as detail.payload, for the aws adapter to read
 //	         (an Input replaces the event EventBridge would send)
@@ -36,7 +36,8 @@
 //	         (oss:ObjectCreated:*, cos:ObjectRemove:*) become S3's
 //	message  SQS for a queue, SNS for a topic, MSK for a kafka event (its
 //	         name is the cluster's ARN); a name becomes an ARN of the
-//	         stack's partition, region and account
+//	         stack's partition, region and account; Enabled from enable
+//	         for SQS and MSK
 //	log      CloudWatchLogs on the log group named by source
 //
 // An HTTP event gives one event per method (none is ANY), named after them
@@ -65,13 +66,20 @@
 // What AWS cannot express is an error at the f.yml position: a timer with
 // both a day of month and a day of week, a storage event name that is not
 // S3's, a memory size or timeout out of Lambda's range, a function name
-// over 64 characters.
+// over 64 characters, an environment variable Lambda reserves (the
+// developer guide's list: _HANDLER, AWS_REGION, AWS_LAMBDA_FUNCTION_NAME,
+// …; TZ is a function's to set) or whose name breaks its rule
+// ([a-zA-Z][a-zA-Z0-9_]+), a service or stage that makes no CloudFormation
+// stack name (StackName: [a-zA-Z][-a-zA-Z0-9]*, at most 128 characters,
+// so a service name with '_' is an error, not renamed), enable: false on
+// an S3, SNS or CloudWatch Logs event (SAM's have no Enabled: remove the
+// event instead), and tags on a message event (SQS, SNS and MSK events do
+// not filter by MNS tags). A provider setting's error is reported once,
+// at the provider, whatever the number of units.
 package aws
 
 import (
-	"cmp"
 	"fmt"
-	"slices"
 
 	"go.yaml.in/yaml/v3"
 
@@ -139,12 +147,9 @@ func (generator) Generate(in *gen.Input) ([]gen.File, error) {
 		gen.Set(resources, bucketIDs[b], gen.Map("Type", bucketType, "Properties", gen.Map("BucketName", b)))
 	}
 	t.resolveBucketRefs(bucketIDs)
-	if len(t.errs) > 0 {
-		// In the order of the file, as spec.Errors are.
-		slices.SortStableFunc(t.errs, func(a, b *spec.Error) int {
-			return cmp.Or(cmp.Compare(a.Line, b.Line), cmp.Compare(a.Column, b.Column))
-		})
-		return nil, t.errs
+	t.checkStackName()
+	if err := t.errs.Err(); err != nil {
+		return nil, err
 	}
 	desc := t.s.Service.Description
 	if desc == "" {
@@ -179,7 +184,7 @@ func (generator) Generate(in *gen.Input) ([]gen.File, error) {
 type template struct {
 	in   *gen.Input
 	s    *spec.Spec
-	errs spec.Errors
+	errs gen.ErrorList
 	// buckets are the S3 buckets the events name; bucketRefs are the
 	// Ref nodes to point at their resources once every bucket is known.
 	buckets    map[string]bool
@@ -198,7 +203,7 @@ type bucketRef struct {
 }
 
 func (t *template) fail(pos spec.Pos, path, format string, args ...any) {
-	t.errs = append(t.errs, gen.ErrorAt(t.s, pos, path, format, args...))
+	t.errs.Add(gen.ErrorAt(t.s, pos, path, format, args...))
 }
 
 func (t *template) resolveBucketRefs(ids map[string]string) {
@@ -224,13 +229,14 @@ func (t *template) function(u *spec.Unit) *yaml.Node {
 		t.fail(pos, path, "the Lambda function name %q must be 1 to %d letters, digits, '-' or '_' (it is <service>-<stage>-<unit>)", name, maxFunctionName)
 	}
 	if set.MemorySize != 0 && (set.MemorySize < minMemory || set.MemorySize > maxMemory) {
-		p, sp := settingSource(u, "memorySize", set.MemorySize, func(f *spec.Function) int { return f.MemorySize })
+		p, sp := gen.SettingPos(t.s, u, "memorySize", set.MemorySize, func(s spec.Settings) int { return s.MemorySize })
 		t.fail(p, sp, "Lambda takes a memory size of %d to %d MB, not %d", minMemory, maxMemory, set.MemorySize)
 	}
 	if set.Timeout > maxTimeout {
-		p, sp := settingSource(u, "timeout", set.Timeout, func(f *spec.Function) int { return f.Timeout })
+		p, sp := gen.SettingPos(t.s, u, "timeout", set.Timeout, func(s spec.Settings) int { return s.Timeout })
 		t.fail(p, sp, "Lambda takes a timeout of at most %d seconds, not %d", maxTimeout, set.Timeout)
 	}
+	t.checkEnvironment(u, set.Environment)
 	props := gen.Map(
 		"FunctionName", name,
 		"Description", set.Description,
@@ -268,12 +274,7 @@ func (t *template) function(u *spec.Unit) *yaml.Node {
 
 // functionName is the deployed name of a unit: <service>-<unit>, with the
 // stage between them when the provider sets one.
-func functionName(s *spec.Spec, u *spec.Unit) string {
-	if s.Provider.Stage != "" {
-		return s.Service.Name + "-" + s.Provider.Stage + "-" + u.Name
-	}
-	return s.Service.Name + "-" + u.Name
-}
+func functionName(s *spec.Spec, u *spec.Unit) string { return gen.DeployName(s, u.Name) }
 
 func validFunctionName(name string) bool {
 	if name == "" {
@@ -310,17 +311,6 @@ func unitPos(u *spec.Unit) (spec.Pos, string) {
 	}
 	f := u.Functions[0]
 	return f.Pos, "functions." + f.Name
-}
-
-// settingSource is where a unit's setting of value comes from: the first
-// member that sets it to that value, or the provider.
-func settingSource(u *spec.Unit, key string, value int, get func(*spec.Function) int) (spec.Pos, string) {
-	for _, f := range u.Functions {
-		if get(f) == value {
-			return f.Pos, fmt.Sprintf("functions.%s.%s", f.Name, key)
-		}
-	}
-	return spec.Pos{}, "provider." + key
 }
 
 // eventPath is the key path of a function's event.

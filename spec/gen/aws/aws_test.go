@@ -211,9 +211,66 @@ functions:
 			want: []string{`f.yml:4:3: functions.f.memorySize: Lambda takes a memory size of 128 to 10240 MB, not 64`},
 		},
 		{
-			name: "a provider timeout too long",
-			spec: "service: s\nprovider: {name: aws, timeout: 901}\nfunctions:\n  f: {handler: f}\n",
-			want: []string{`f.yml: provider.timeout: Lambda takes a timeout of at most 900 seconds, not 901`},
+			name: "a provider timeout too long, once for all units, at the provider",
+			spec: "service: s\nprovider: {name: aws, timeout: 901}\nfunctions:\n  f: {handler: f}\n  g: {handler: g}\n",
+			want: []string{`f.yml:2:11: provider.timeout: Lambda takes a timeout of at most 900 seconds, not 901`},
+		},
+		{
+			name: "environment variables Lambda refuses",
+			spec: `service: s
+provider: {name: aws, environment: {AWS_REGION: x, TZ: Asia/Tokyo}}
+functions:
+  f: {handler: f, environment: {_HANDLER: x, "1BAD": y, A: z, GOOD_ONE: ok, AWS_LAMBDA_EXEC_WRAPPER: /w, LAMBDA_TASK_ROOT: /t}}
+  g: {handler: g}
+`,
+			want: []string{
+				`f.yml:2:11: provider.environment.AWS_REGION: Lambda sets AWS_REGION itself and refuses a function that sets it (a reserved environment variable)`,
+				`f.yml:4:3: functions.f.environment.1BAD: Lambda takes an environment variable name of a letter and at least one more letter, digit or '_' ([a-zA-Z][a-zA-Z0-9_]+), not "1BAD"`,
+				`f.yml:4:3: functions.f.environment.A: Lambda takes an environment variable name of a letter and at least one more letter, digit or '_' ([a-zA-Z][a-zA-Z0-9_]+), not "A"`,
+				`f.yml:4:3: functions.f.environment.LAMBDA_TASK_ROOT: Lambda sets LAMBDA_TASK_ROOT itself and refuses a function that sets it (a reserved environment variable)`,
+				`f.yml:4:3: functions.f.environment._HANDLER: Lambda sets _HANDLER itself and refuses a function that sets it (a reserved environment variable)`,
+			},
+		},
+		{
+			name: "a service name that makes no stack name",
+			spec: "service: my_shop\nprovider: {name: aws}\nfunctions:\n  f: {handler: f}\n",
+			want: []string{`f.yml: service: the CloudFormation stack name "my_shop" (<service>-<stage>) must match [a-zA-Z][-a-zA-Z0-9]*, at most 128 characters: the service name has '_'`},
+		},
+		{
+			name: "a stage that makes no stack name",
+			spec: "service: shop\nprovider: {name: aws, stage: beta_1}\nfunctions:\n  f: {handler: f}\n",
+			want: []string{`f.yml:2:11: provider.stage: the CloudFormation stack name "shop-beta_1" (<service>-<stage>) must match [a-zA-Z][-a-zA-Z0-9]*, at most 128 characters: the stage has '_'`},
+		},
+		{
+			name: "a stack name too long",
+			spec: "service: shop\nprovider: {name: aws, stage: " + strings.Repeat("s", 124) + "}\nfunctions:\n  f: {handler: f}\n",
+			want: []string{
+				`f.yml:2:11: provider.stage: the CloudFormation stack name "shop-` + strings.Repeat("s", 124) + `" (<service>-<stage>) must match [a-zA-Z][-a-zA-Z0-9]*, at most 128 characters: it has 129 characters`,
+				`f.yml:4:3: functions.f: the Lambda function name "shop-` + strings.Repeat("s", 124) + `-f" must be 1 to 64 letters, digits, '-' or '_' (it is <service>-<stage>-<unit>)`,
+			},
+		},
+		{
+			name: "disabled triggers SAM cannot switch off, and tags",
+			spec: `service: s
+provider: {name: aws}
+functions:
+  f:
+    handler: f
+    events:
+      - s3: {bucket: b, enable: false}
+      - sns: {topic: t, enable: false}
+      - log: {source: /aws/x, enable: false}
+      - sqs: {queue: q, enable: false}
+      - sns: {topic: t2, tags: urgent}
+      - sqs: {queue: q2, tags: urgent}
+`,
+			want: []string{
+				`f.yml:7:9: functions.f.events[0].s3.enable: AWS SAM cannot deploy a disabled S3 event: the trigger has no enable switch (remove the event to deploy the function without it)`,
+				`f.yml:8:9: functions.f.events[1].sns.enable: AWS SAM cannot deploy a disabled SNS event: the trigger has no enable switch (remove the event to deploy the function without it)`,
+				`f.yml:9:9: functions.f.events[2].log.enable: AWS SAM cannot deploy a disabled CloudWatch Logs event: the trigger has no enable switch (remove the event to deploy the function without it)`,
+				`f.yml:11:9: functions.f.events[4].sns.tags: SQS, SNS and MSK events cannot filter messages by tags: leave them out, and filter in the function (or with a FilterPolicy or FilterCriteria under platforms.aws)`,
+				`f.yml:12:9: functions.f.events[5].sqs.tags: SQS, SNS and MSK events cannot filter messages by tags: leave them out, and filter in the function (or with a FilterPolicy or FilterCriteria under platforms.aws)`,
+			},
 		},
 		{
 			name: "a kafka event without its cluster",
@@ -326,5 +383,33 @@ func TestMaxRoutes(t *testing.T) {
 		if len(events) != tt.events {
 			t.Errorf("%d routes give %d events, want %d", tt.routes, len(events), tt.events)
 		}
+	}
+}
+
+// What Lambda takes passes: arm64 (the CLI's ForPlatform sets it), TZ and
+// AWS_LAMBDA_EXEC_WRAPPER, which the guide lists as a function's to set,
+// a disabled SQS event, and a service name with '-'.
+func TestAccepted(t *testing.T) {
+	s := parse(t, `service: my-shop
+provider: {name: aws, stage: prod-2}
+functions:
+  f:
+    handler: f
+    environment: {TZ: Asia/Tokyo, AWS_LAMBDA_EXEC_WRAPPER: /opt/w, ab: x}
+    events: [{sqs: {queue: q, enable: false}}]
+`).ForPlatform("aws", "arm64")
+	props := read(t, generate(t, s, nil)).Resources["FFunction"].Properties
+	if got := props["Architectures"]; !cmp.Equal(got, []any{"arm64"}) {
+		t.Errorf("Architectures = %v, want [arm64]", got)
+	}
+	if got := props["FunctionName"]; got != "my-shop-prod-2-f" {
+		t.Errorf("FunctionName = %v", got)
+	}
+	sqs := props["Events"].(map[string]any)["SqsQ"].(map[string]any)["Properties"].(map[string]any)
+	if sqs["Enabled"] != false {
+		t.Errorf("the SQS event's Enabled = %v, want false", sqs["Enabled"])
+	}
+	if got := StackName(s); got != "my-shop-prod-2" {
+		t.Errorf("StackName = %q", got)
 	}
 }

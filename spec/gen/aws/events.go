@@ -12,6 +12,9 @@ import (
 	"github.com/anyfaas/faas/spec/gen"
 )
 
+// platformName names AWS in errors.
+const platformName = "AWS SAM"
+
 // Event types of SAM and the kinds of API.
 const (
 	httpAPI = "HttpApi" // an http event: API Gateway HTTP API
@@ -62,6 +65,10 @@ func (t *template) events(u *spec.Unit) *yaml.Node {
 					add(base(kind, e.Message.Topic+e.Message.Queue), ev)
 				}
 			case e.Log != nil:
+				if e.Log.Disabled {
+					t.errs.Add(gen.DisabledTrigger(t.s, e, path, platformName, "CloudWatch Logs event"))
+					continue
+				}
 				add(base("Logs", e.Log.Source), gen.Map("Type", "CloudWatchLogs", "Properties", gen.Map(
 					"LogGroupName", e.Log.Source,
 					"FilterPattern", gen.Str(""),
@@ -190,7 +197,7 @@ func routeID(method, path string) string {
 // schedule returns a timer's Schedule event, or nil after reporting a
 // schedule AWS cannot take.
 func (t *template) schedule(e *spec.Event, path string) *yaml.Node {
-	expr, err := spec.Schedule(e.Timer, "aws")
+	expr, err := gen.Schedule(e.Timer, "aws")
 	if err != nil {
 		t.fail(e.Pos, path, "%v", err)
 		return nil
@@ -230,6 +237,10 @@ func scheduleInput(name, payload string) string {
 // s3 returns a storage event's S3 event, on the bucket resource the
 // template declares for it.
 func (t *template) s3(e *spec.Event, path string) *yaml.Node {
+	if e.Storage.Disabled {
+		t.errs.Add(gen.DisabledTrigger(t.s, e, path, platformName, "S3 event"))
+		return nil
+	}
 	var events []string
 	for _, name := range defaultTo(e.Storage.Events, defaultS3Event) {
 		ev, ok := s3EventName(name)
@@ -285,6 +296,10 @@ func s3EventName(name string) (string, bool) {
 // MSK event.
 func (t *template) message(e *spec.Event, path string) (string, *yaml.Node) {
 	m := e.Message
+	if m.Tags != "" {
+		t.fail(e.Pos, path+".tags", "SQS, SNS and MSK events cannot filter messages by tags: leave them out, and filter in the function (or with a FilterPolicy or FilterCriteria under platforms.aws)")
+		return "", nil
+	}
 	switch {
 	case e.Key == "kafka":
 		if m.Topic == "" {
@@ -304,6 +319,10 @@ func (t *template) message(e *spec.Event, path string) (string, *yaml.Node) {
 	case m.Queue != "":
 		return "Sqs", gen.Map("Type", "SQS", "Properties", gen.Map("Queue", arn("sqs", m.Queue), "Enabled", !m.Disabled))
 	default:
+		if m.Disabled {
+			t.errs.Add(gen.DisabledTrigger(t.s, e, path, platformName, "SNS event"))
+			return "", nil
+		}
 		return "Sns", gen.Map("Type", "SNS", "Properties", gen.Map("Topic", arn("sns", m.Topic)))
 	}
 }

@@ -45,7 +45,7 @@ func (p *plan) readDomain() *domain {
 		return nil
 	}
 	if cd.Kind != yaml.MappingNode {
-		p.errs.add(gen.ErrorAt(p.s, pos(cd), "custom.customDomain", "want {domainName: <name> | auto} or false"))
+		p.errs.Add(gen.ErrorAt(p.s, pos(cd), "custom.customDomain", "want {domainName: <name> | auto} or false"))
 		return nil
 	}
 	dn := gen.Get(cd, "domainName")
@@ -53,7 +53,7 @@ func (p *plan) readDomain() *domain {
 	case dn == nil || dn.Kind == yaml.ScalarNode && (dn.Tag == "!!null" || dn.Value == "" || strings.EqualFold(dn.Value, "false")):
 		return nil
 	case dn.Kind != yaml.ScalarNode:
-		p.errs.add(gen.ErrorAt(p.s, pos(dn), "custom.customDomain.domainName", "want a domain name, or auto"))
+		p.errs.Add(gen.ErrorAt(p.s, pos(dn), "custom.customDomain.domainName", "want a domain name, or auto"))
 		return nil
 	case strings.EqualFold(dn.Value, "auto"):
 		return &domain{}
@@ -74,7 +74,7 @@ func (p *plan) route() {
 			if holds(r.unit.unit, up.unit) {
 				return // the group serves it; the function stays reachable by its own trigger
 			}
-			p.errs.add(gen.ErrorAt(p.s, at, atPath, "the custom domain routes %s to one function, and both unit %q and unit %q serve it", path, r.unit.unit.Name, up.unit.Name))
+			p.errs.Add(gen.ErrorAt(p.s, at, atPath, "the custom domain routes %s to one function, and both unit %q and unit %q serve it", path, r.unit.unit.Name, up.unit.Name))
 			return
 		}
 		if methods != nil {

@@ -8,10 +8,13 @@
 //
 // Each deployment unit is one FC function. In s.yaml it is the resource
 // named after the unit, component fc3, whose function is named
-// <service>-<unit> (FC 3.0 has no services, so the service name keeps
-// the functions of two services apart). In template.yml it is the
-// Aliyun::Serverless::Function named after the unit, inside the
-// Aliyun::Serverless::Service named after the service.
+// <service>-<unit>, or <service>-<stage>-<unit> when the provider sets a
+// stage (FC 3.0 has no services, so the service name and the stage keep
+// the functions of two services, or two stages, apart): FunctionName. In
+// template.yml it is the Aliyun::Serverless::Function named after the
+// unit, inside the Aliyun::Serverless::Service named <service>, or
+// <service>-<stage>: ServiceName. The go1 runtime runs x86_64 executables
+// only, so provider.architecture arm64 is an error.
 //
 // The code is the unit's artifact (gen.Input.Artifact), a zip holding the
 // executable main and its manifest faas.json. In s.yaml the runtime is
@@ -53,13 +56,17 @@
 // FC gives a function one HTTP trigger, so a unit's HTTP events become one
 // trigger whose methods are the union of theirs (an event without methods
 // allows all); its auth type is anonymous unless provider.authType says
-// otherwise. Timer expressions come from spec.Schedule: six fields with
+// otherwise. Timer expressions come from gen.Schedule: six fields with
 // seconds, or @every; FC evaluates them in UTC. An OSS trigger listens to
 // oss:ObjectCreated:* unless the event names its events. An MNS topic
 // trigger gets JSON notifications with the event's strategy, or
-// BACKOFF_RETRY, and filters by its tags. A log trigger reads the source
-// logstore of project and writes its own logs to log, retrying
-// retryTime times (1) every interval seconds (30), Midway's defaults.
+// BACKOFF_RETRY, and filters by its tags; an MNS queue trigger
+// (EventBridge) cannot filter by tags, and is created disabled by enable:
+// false (triggerEnable). OSS and MNS topic triggers have no enable switch,
+// so enable: false on them is an error, in both files. A log trigger
+// reads the source logstore of project and writes its own logs to log,
+// retrying retryTime times (1) every interval seconds (30), Midway's
+// defaults.
 // Event keys role and version become the trigger's invocation role and
 // qualifier; fc3 finds the default role of OSS, log and MNS triggers
 // itself. A trigger is named by its event's name; otherwise the HTTP
@@ -98,7 +105,9 @@
 // What FC cannot express is an error at the f.yml position of its cause,
 // and all of them come back together as a spec.Errors: an s.yaml without
 // provider.region, a provider vpcConfig, logConfig or nasConfig without
-// the keys FC requires, a timer spec.Schedule cannot translate, a kafka
+// the keys FC requires, an architecture other than x86_64, a timer
+// gen.Schedule cannot translate, enable: false on an OSS or MNS topic
+// trigger, tags on an MNS queue, a kafka
 // event (declare it under platforms.fc), a log event without project or
 // log, a trigger name FC refuses or a unit uses twice, memory, timeout or
 // concurrency FC does not offer, a route two units claim, and for template.yml
@@ -163,8 +172,20 @@ func New() gen.Generator { return Generator{} }
 func (Generator) Platform() string { return "fc" }
 
 // FunctionName returns the FC 3.0 name of a unit's function:
-// <service>-<unit>.
-func FunctionName(service, unit string) string { return service + "-" + unit }
+// <service>-<unit>, or <service>-<stage>-<unit> when the provider sets a
+// stage.
+func FunctionName(s *spec.Spec, unit string) string { return gen.DeployName(s, unit) }
+
+// ServiceName returns the name of the FC 2.0 service that template.yml
+// declares: <service>, or <service>-<stage> when the provider sets a
+// stage, so that the stages of a service are services apart (its
+// functions are named after their units).
+func ServiceName(s *spec.Spec) string {
+	if s.Provider.Stage != "" {
+		return s.Service.Name + "-" + s.Provider.Stage
+	}
+	return s.Service.Name
+}
 
 // Generate returns s.yaml and template.yml, or those g.Files names, in
 // that order. The error is a spec.Errors.
@@ -198,38 +219,10 @@ func (g Generator) Generate(in *gen.Input) ([]gen.File, error) {
 		}
 		out = append(out, gen.File{Name: TemplateYML, Data: data})
 	}
-	if err := p.errs.err(); err != nil {
+	if err := p.errs.Err(); err != nil {
 		return nil, err
 	}
 	return out, nil
-}
-
-// errorList gathers the problems with the spec, once each.
-type errorList struct {
-	list spec.Errors
-	seen map[string]bool
-}
-
-func (l *errorList) add(e *spec.Error) {
-	if l.seen == nil {
-		l.seen = map[string]bool{}
-	}
-	if k := e.Error(); !l.seen[k] {
-		l.seen[k] = true
-		l.list = append(l.list, e)
-	}
-}
-
-// err returns the problems in the order of the file, or nil.
-func (l *errorList) err() error {
-	if len(l.list) == 0 {
-		return nil
-	}
-	out := slices.Clone(l.list)
-	slices.SortStableFunc(out, func(a, b *spec.Error) int {
-		return cmp.Or(cmp.Compare(a.Line, b.Line), cmp.Compare(a.Column, b.Column))
-	})
-	return out
 }
 
 // plan is what both files are written from: the units with their
@@ -240,7 +233,7 @@ type plan struct {
 	units []*unitPlan
 	// domain is custom.customDomain, nil for none.
 	domain *domain
-	errs   errorList
+	errs   gen.ErrorList
 }
 
 // unitPlan is one unit as an FC function.
@@ -265,7 +258,7 @@ type eventRef struct {
 }
 
 func (r eventRef) fail(p *plan, format string, args ...any) {
-	p.errs.add(gen.ErrorAt(p.s, r.ev.Pos, r.path, format, args...))
+	p.errs.Add(gen.ErrorAt(p.s, r.ev.Pos, r.path, format, args...))
 }
 
 // httpTrigger is a unit's HTTP events as one trigger.
@@ -306,6 +299,9 @@ var methodOrder = []string{"GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPT
 
 func newPlan(in *gen.Input, units []*spec.Unit) *plan {
 	p := &plan{in: in, s: in.Spec}
+	if err := gen.X86Only(p.s, "FC's go1 runtime"); err != nil {
+		p.errs.Add(err)
+	}
 	p.checkExtras()
 	for _, u := range units {
 		p.units = append(p.units, p.unit(u))
@@ -436,7 +432,7 @@ func (p *plan) sameForUnit(ref eventRef, key string, v *string) {
 	case *v == "":
 		*v = s
 	case s != *v:
-		p.errs.add(gen.ErrorAt(p.s, pos(n), ref.path+"."+key, "%s %q differs from %q of another HTTP event of the unit: FC gives a function one HTTP trigger", key, s, *v))
+		p.errs.Add(gen.ErrorAt(p.s, pos(n), ref.path+"."+key, "%s %q differs from %q of another HTTP event of the unit: FC gives a function one HTTP trigger", key, s, *v))
 	}
 }
 
@@ -447,7 +443,7 @@ func (p *plan) extraString(ref eventRef, key string) string {
 		return ""
 	}
 	if n.Kind != yamlScalar {
-		p.errs.add(gen.ErrorAt(p.s, pos(n), ref.path+"."+key, "want a string"))
+		p.errs.Add(gen.ErrorAt(p.s, pos(n), ref.path+"."+key, "want a string"))
 		return ""
 	}
 	return n.Value
@@ -461,7 +457,7 @@ func (p *plan) extraInt(ref eventRef, key string, def int) int {
 	}
 	var v int
 	if n.Kind != yamlScalar || !isInt(n.Value, &v) || v < 0 {
-		p.errs.add(gen.ErrorAt(p.s, pos(n), ref.path+"."+key, "want a whole number, not %q", n.Value))
+		p.errs.Add(gen.ErrorAt(p.s, pos(n), ref.path+"."+key, "want a whole number, not %q", n.Value))
 		return def
 	}
 	return v
@@ -476,7 +472,7 @@ func (p *plan) trigger(ref eventRef) *trigger {
 	switch {
 	case e.Timer != nil:
 		t.kind = kindTimer
-		cron, err := spec.Schedule(e.Timer, "fc")
+		cron, err := gen.Schedule(e.Timer, "fc")
 		if err != nil {
 			ref.fail(p, "FC cannot schedule this timer: %v", err)
 			return nil
@@ -484,6 +480,10 @@ func (p *plan) trigger(ref eventRef) *trigger {
 		t.cron = cron
 	case e.Storage != nil:
 		t.kind = kindOSS
+		if e.Storage.Disabled {
+			p.errs.Add(gen.DisabledTrigger(p.s, e, ref.path, "FC", "OSS trigger"))
+			return nil
+		}
 	case e.Message != nil:
 		if e.Key == "kafka" {
 			ref.fail(p, "an FC Kafka trigger needs the instance and consumer group f.yml does not give: declare it under platforms.fc (an eventbridge trigger with source Kafka)")
@@ -492,6 +492,14 @@ func (p *plan) trigger(ref eventRef) *trigger {
 		t.kind = kindTopic
 		if e.Message.Queue != "" {
 			t.kind = kindQueue
+		}
+		switch {
+		case t.kind == kindTopic && e.Message.Disabled:
+			p.errs.Add(gen.DisabledTrigger(p.s, e, ref.path, "FC", "MNS topic trigger"))
+			return nil
+		case t.kind == kindQueue && e.Message.Tags != "":
+			p.errs.Add(gen.ErrorAt(p.s, e.Pos, ref.path+".tags", "FC reads an MNS queue through EventBridge, which cannot filter messages by tags: leave them out and check the messages in the function"))
+			return nil
 		}
 		t.region = cmp.Or(p.extraString(ref, "region"), p.s.Provider.Region)
 	case e.Log != nil:
@@ -542,14 +550,14 @@ func (p *plan) checkExtras() {
 				}
 			}
 			if len(missing) > 0 {
-				p.errs.add(gen.ErrorAt(p.s, pos(n), "provider."+r.key, "missing %s: FC takes %s with %s, or auto", strings.Join(missing, ", "), r.key, strings.Join(r.keys, ", ")))
+				p.errs.Add(gen.ErrorAt(p.s, pos(n), "provider."+r.key, "missing %s: FC takes %s with %s, or auto", strings.Join(missing, ", "), r.key, strings.Join(r.keys, ", ")))
 			}
 		default:
-			p.errs.add(gen.ErrorAt(p.s, pos(n), "provider."+r.key, "want a mapping of %s, or auto", strings.Join(r.keys, ", ")))
+			p.errs.Add(gen.ErrorAt(p.s, pos(n), "provider."+r.key, "want a mapping of %s, or auto", strings.Join(r.keys, ", ")))
 		}
 	}
 	if n := x["internetAccess"]; n != nil && (n.Kind != yaml.ScalarNode || n.Tag != "!!bool") {
-		p.errs.add(gen.ErrorAt(p.s, pos(n), "provider.internetAccess", "want true or false"))
+		p.errs.Add(gen.ErrorAt(p.s, pos(n), "provider.internetAccess", "want true or false"))
 	}
 }
 
@@ -573,18 +581,8 @@ func (p *plan) checkSettings(up *unitPlan) {
 // settingError reports a problem with a unit's setting at the key that
 // gave it: the function's, or the provider's.
 func (p *plan) settingError(up *unitPlan, key string, get func(spec.Settings) int, v int, format string, args ...any) {
-	pos, path := settingOrigin(p.s, up.unit, key, get, v)
-	p.errs.add(gen.ErrorAt(p.s, pos, path, format, args...))
-}
-
-// settingOrigin finds the key that set a unit's setting to v.
-func settingOrigin(s *spec.Spec, u *spec.Unit, key string, get func(spec.Settings) int, v int) (spec.Pos, string) {
-	for _, f := range u.Functions {
-		if get(f.Settings) == v {
-			return f.Pos, "functions." + f.Name + "." + key
-		}
-	}
-	return s.Provider.Pos, "provider." + key
+	pos, path := gen.SettingPos(p.s, up.unit, key, v, get)
+	p.errs.Add(gen.ErrorAt(p.s, pos, path, format, args...))
 }
 
 // fc3Memory reports whether FC 3.0 offers m MB of memory.

@@ -53,6 +53,7 @@ func TestGolden(t *testing.T) {
 		{dir: "provider-extras"},
 		{dir: "overrides"},
 		{dir: "defaults"},
+		{dir: "stage"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.dir, func(t *testing.T) {
@@ -460,6 +461,14 @@ func TestErrors(t *testing.T) {
 				"f.yml:6:14: provider.nasConfig: want a mapping of userId, groupId, mountPoints, or auto",
 				"f.yml:7:19: provider.internetAccess: want true or false",
 			}},
+		{"arm64", "service: s\nprovider: {name: aliyun, region: cn-hangzhou, architecture: arm64}\nfunctions:\n  f: {handler: f}\n", nil,
+			[]string{"f.yml:2:11: provider.architecture: FC's go1 runtime runs x86_64 executables only, not arm64: build for x86_64 for this platform"}},
+		{"disabled triggers FC cannot switch off, tags on a queue", head + "functions:\n  f:\n    handler: f\n    events:\n      - oss: {bucket: b, enable: false}\n      - mns: {topic: t, enable: false}\n      - mns: {queue: q, tags: urgent}\n      - log: {source: a, project: p, log: l, enable: false}\n      - timer: {value: '* * * * *', enable: false}\n", []string{fc.SYAML},
+			[]string{
+				"f.yml:7:9: functions.f.events[0].oss.enable: FC cannot deploy a disabled OSS trigger: the trigger has no enable switch (remove the event to deploy the function without it)",
+				"f.yml:8:9: functions.f.events[1].mns.enable: FC cannot deploy a disabled MNS topic trigger: the trigger has no enable switch (remove the event to deploy the function without it)",
+				"f.yml:9:9: functions.f.events[2].mns.tags: FC reads an MNS queue through EventBridge, which cannot filter messages by tags: leave them out and check the messages in the function",
+			}},
 		{"retryTime", head + "functions:\n  f:\n    handler: f\n    events:\n      - log: {source: a, project: p, log: l, retryTime: often}\n", nil,
 			[]string{`f.yml:7:57: functions.f.events[0].log.retryTime: want a whole number, not "often"`}},
 	}
@@ -559,7 +568,18 @@ func TestPlatform(t *testing.T) {
 	if got := fc.New().Platform(); got != "fc" {
 		t.Errorf("Platform() = %q", got)
 	}
-	if got := fc.FunctionName("shop", "api"); got != "shop-api" {
+	s := parse(t, "f.yml", []byte("service: shop\nprovider: {name: aliyun}\nfunctions:\n  api: {handler: f}\n"))
+	if got := fc.FunctionName(s, "api"); got != "shop-api" {
 		t.Errorf("FunctionName = %q", got)
+	}
+	if got := fc.ServiceName(s); got != "shop" {
+		t.Errorf("ServiceName = %q", got)
+	}
+	s.Provider.Stage = "prod"
+	if got := fc.FunctionName(s, "api"); got != "shop-prod-api" {
+		t.Errorf("FunctionName with a stage = %q", got)
+	}
+	if got := fc.ServiceName(s); got != "shop-prod" {
+		t.Errorf("ServiceName with a stage = %q", got)
 	}
 }

@@ -29,22 +29,22 @@ func (p *plan) funcraft() ([]byte, error) {
 	for _, up := range p.units {
 		name := up.unit.Name
 		if strings.HasPrefix(name, "Type") || strings.HasPrefix(name, "Properties") {
-			p.errs.add(gen.ErrorAt(s, up.pos, up.path, "funcraft cannot name a function %q: a name beginning with Type or Properties is a key of its service", name))
+			p.errs.Add(gen.ErrorAt(s, up.pos, up.path, "funcraft cannot name a function %q: a name beginning with Type or Properties is a key of its service", name))
 		}
 		gen.Set(svc, name, p.funcraftFunction(up))
 	}
-	resources := gen.Map(s.Service.Name, svc)
+	resources := gen.Map(ServiceName(s), svc)
 	if d := p.domain; d != nil && p.hasRoutes() {
 		key, props := d.name, gen.Map()
 		if d.name == "" || !logicalID.MatchString(d.name) {
-			key = s.Service.Name + "_domain"
+			key = ServiceName(s) + "_domain"
 			gen.Set(props, "DomainName", gen.Str(cmp.Or(d.name, "Auto")))
 		}
 		routes := gen.Map()
 		for _, up := range p.units {
 			for _, r := range up.routes {
 				gen.Set(routes, r.path, gen.Map(
-					"ServiceName", s.Service.Name,
+					"ServiceName", ServiceName(s),
 					"FunctionName", up.unit.Name,
 					"Qualifier", r.qualifier,
 				))

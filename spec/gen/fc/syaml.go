@@ -23,7 +23,7 @@ func (p *plan) sYAML() ([]byte, error) {
 	s := p.s
 	region := s.Provider.Region
 	if region == "" {
-		p.errs.add(gen.ErrorAt(s, s.Provider.Pos, "provider.region", "missing: name the region to deploy to, such as cn-hangzhou (fc3 requires one)"))
+		p.errs.Add(gen.ErrorAt(s, s.Provider.Pos, "provider.region", "missing: name the region to deploy to, such as cn-hangzhou (fc3 requires one)"))
 	}
 	resources := gen.Map()
 	for _, up := range p.units {
@@ -77,7 +77,7 @@ func (p *plan) fc3Props(up *unitPlan, region string) *yaml.Node {
 	}
 	props := gen.Map(
 		"region", region,
-		"functionName", FunctionName(s.Service.Name, up.unit.Name),
+		"functionName", FunctionName(s, up.unit.Name),
 		"description", set.Description,
 		"runtime", Runtime,
 		"handler", Handler,
@@ -144,7 +144,7 @@ func (p *plan) fc3Triggers(up *unitPlan, region string) *yaml.Node {
 			),
 		))
 	}
-	fn := FunctionName(p.s.Service.Name, up.unit.Name)
+	fn := FunctionName(p.s, up.unit.Name)
 	for _, t := range up.triggers {
 		var typ, arn string
 		var config *yaml.Node
@@ -174,7 +174,7 @@ func (p *plan) fc3Triggers(up *unitPlan, region string) *yaml.Node {
 			// __tests__/complete-props.yaml; FC API SourceMNSParameters).
 			typ = "eventbridge"
 			config = gen.Map(
-				"triggerEnable", true,
+				"triggerEnable", !e.Message.Disabled,
 				"asyncInvocationType", false,
 				"eventRuleFilterPattern", fmt.Sprintf(`{"source":["MNS-%s-%s"]}`, fn, t.name),
 				"eventSourceConfig", gen.Map(
@@ -226,7 +226,7 @@ func (p *plan) authType(funcraft bool) string {
 			want = "anonymous or function in template.yml"
 		}
 		n := p.s.Provider.Extra["authType"]
-		p.errs.add(gen.ErrorAt(p.s, pos(n), "provider.authType", "FC's HTTP trigger takes the auth type %s, not %q", want, n.Value))
+		p.errs.Add(gen.ErrorAt(p.s, pos(n), "provider.authType", "FC's HTTP trigger takes the auth type %s, not %q", want, n.Value))
 		return "anonymous"
 	}
 	if funcraft {
@@ -242,7 +242,7 @@ func (p *plan) fc3Domain(d *domain, region string) *yaml.Node {
 		for _, r := range up.routes {
 			routes.Content = append(routes.Content, gen.Map(
 				"path", r.path,
-				"functionName", FunctionName(p.s.Service.Name, up.unit.Name),
+				"functionName", FunctionName(p.s, up.unit.Name),
 				"methods", r.methods,
 				"qualifier", r.qualifier,
 			))
@@ -263,7 +263,7 @@ func (p *plan) extraScalar(key string) string {
 		return ""
 	}
 	if n.Kind != yaml.ScalarNode {
-		p.errs.add(gen.ErrorAt(p.s, pos(n), "provider."+key, "want a string"))
+		p.errs.Add(gen.ErrorAt(p.s, pos(n), "provider."+key, "want a string"))
 		return ""
 	}
 	return n.Value

@@ -15,10 +15,12 @@
 //
 // # The service
 //
-// A unit is deployed as the service <service>-<unit>: lower case, '_' as
-// '-', at most 63 characters. Its labels are anyfaas-service and
-// anyfaas-unit, and cloud.googleapis.com/location when provider.region is
-// set; a unit with a description (spec.Unit.Settings) has the annotation
+// A unit is deployed as the service <service>-<unit>, or
+// <service>-<stage>-<unit> when the provider sets a stage: lower case, '_'
+// as '-', at most 63 characters. Its labels are anyfaas-service and
+// anyfaas-unit, anyfaas-stage with a stage, and
+// cloud.googleapis.com/location when provider.region is set; a unit with
+// a description (spec.Unit.Settings) has the annotation
 // run.googleapis.com/description. Its one container runs the unit's image,
 // gen.Input.Artifact(unit): the OCI image whose entrypoint is /bootstrap,
 // with the unit's manifest /faas.json beside it. The settings f.yml gives
@@ -75,7 +77,7 @@
 //	message  the Pub/Sub topic if it does not exist, and an Eventarc trigger
 //	         on google.cloud.pubsub.topic.v1.messagePublished with the topic
 //	         as its transport
-//	timer    a Cloud Scheduler HTTP job on spec.Schedule(timer, "gcf"), in
+//	timer    a Cloud Scheduler HTTP job on gen.Schedule(timer, "gcf"), in
 //	         time zone Etc/UTC, that posts to the service's URL with an OIDC
 //	         token a structured-mode CloudEvent of type
 //	         google.cloud.scheduler.job.v1.executed whose data holds the
@@ -91,8 +93,9 @@
 // filters Cloud Storage events on the bucket only and Pub/Sub messages not
 // at all, and Pub/Sub has topics, not queues.
 //
-// A trigger or job is named <service>-<function>-<index of the event>, or
-// by the event's name, with the event type added when a storage event
+// A trigger or job is named <service>-<function>-<index of the event>
+// (<service>-<stage>-<function>-<index> with a stage), or by the event's
+// name, with the event type added when a storage event
 // has several. The event's role, if it gives one, is the service account
 // that the trigger or job invokes the service as; otherwise it is
 // $INVOKER (see deploy.sh), which the script grants roles/run.invoker on
@@ -105,11 +108,14 @@
 // # Errors
 //
 // What Cloud Run cannot express is a spec.Errors, every problem at its
-// position in f.yml, with nothing generated.
+// position in f.yml, with nothing generated; among them an architecture
+// other than x86_64 (Cloud Run runs x86_64 images only), and enable: false
+// on a storage or message event, as an Eventarc trigger cannot be created
+// disabled. A provider setting's error is reported once, at the provider,
+// whatever the number of units.
 package gcf
 
 import (
-	"cmp"
 	"fmt"
 	"regexp"
 	"slices"
@@ -146,6 +152,9 @@ func (generator) Platform() string { return platform }
 // Generate returns the units' service YAML files and deploy.sh, last.
 func (generator) Generate(in *gen.Input) ([]gen.File, error) {
 	g := &generation{in: in, s: in.Spec, services: map[string]string{}, resources: map[string]string{}}
+	if err := gen.X86Only(g.s, "Cloud Run"); err != nil {
+		g.errs.Add(err)
+	}
 	g.checkProvider()
 	own := map[string]bool{} // functions deployed as a unit of their own
 	for _, u := range in.Units {
@@ -164,11 +173,8 @@ func (generator) Generate(in *gen.Input) ([]gen.File, error) {
 		units = append(units, p)
 		files = append(files, gen.File{Name: p.file, Data: data})
 	}
-	if len(g.errs) > 0 {
-		slices.SortStableFunc(g.errs, func(a, b *spec.Error) int {
-			return cmp.Or(cmp.Compare(a.Line, b.Line), cmp.Compare(a.Column, b.Column))
-		})
-		return nil, g.errs
+	if err := g.errs.Err(); err != nil {
+		return nil, err
 	}
 	files = append(files, gen.File{Name: ScriptFile, Data: g.script(units)})
 	return files, nil
@@ -178,14 +184,14 @@ func (generator) Generate(in *gen.Input) ([]gen.File, error) {
 type generation struct {
 	in   *gen.Input
 	s    *spec.Spec
-	errs spec.Errors
+	errs gen.ErrorList
 	// services and resources map the names given so far to where f.yml
 	// declares what they name.
 	services, resources map[string]string
 }
 
 func (g *generation) fail(pos spec.Pos, path, format string, args ...any) {
-	g.errs = append(g.errs, gen.ErrorAt(g.s, pos, path, format, args...))
+	g.errs.Add(gen.ErrorAt(g.s, pos, path, format, args...))
 }
 
 // unitPlan is what deploy.sh deploys for a unit.
@@ -224,19 +230,19 @@ var (
 func (g *generation) checkProvider() {
 	p := g.s.Provider
 	if p.Region != "" && !regionPattern.MatchString(p.Region) {
-		g.fail(p.Pos, "provider.region", "%q is not a Cloud Run region, such as us-central1", p.Region)
+		g.fail(gen.ProviderPos(g.s, "region"), "provider.region", "%q is not a Cloud Run region, such as us-central1", p.Region)
 	}
 	if p.Role != "" && !accountPattern.MatchString(p.Role) {
-		g.fail(p.Pos, "provider.role", "%q is not a service account's email, such as fn@project.iam.gserviceaccount.com", p.Role)
+		g.fail(gen.ProviderPos(g.s, "role"), "provider.role", "%q is not a service account's email, such as fn@project.iam.gserviceaccount.com", p.Role)
 	}
 }
 
 // unit builds the unit's service document and plans its events.
 func (g *generation) unit(u *spec.Unit, own map[string]bool) (*unitPlan, []byte) {
 	pos, path := unitWhere(u)
-	name, err := resourceName(g.s.Service.Name, u.Name)
+	name, err := resourceName(gen.DeployName(g.s, u.Name))
 	if err != nil {
-		g.fail(pos, path, "the Cloud Run service name <service>-<unit> %v", err)
+		g.fail(pos, path, "the Cloud Run service name %s %v", nameForm(g.s, "unit"), err)
 	} else if other, dup := g.services[name]; dup {
 		g.fail(pos, path, "the Cloud Run service name %q is also %s's", name, other)
 	} else {
@@ -298,13 +304,13 @@ func (g *generation) checkSettings(u *spec.Unit, set spec.Settings) {
 	}
 	for _, l := range limits {
 		if l.v > l.max {
-			pos, path := settingWhere(u, l.key, l.v, l.get)
+			pos, path := gen.SettingPos(g.s, u, l.key, l.v, l.get)
 			g.fail(pos, path, "%d is too large: "+l.what, l.v, l.max)
 		}
 	}
 	for _, name := range reservedEnv {
 		if _, ok := set.Environment[name]; ok {
-			pos, path := envWhere(u, name)
+			pos, path := gen.EnvPos(g.s, u, name)
 			g.fail(pos, path, "Cloud Run sets %s itself and refuses a service that sets it", name)
 		}
 	}
@@ -334,6 +340,9 @@ func (g *generation) service(u *spec.Unit, name string, set spec.Settings) *yaml
 	labels := map[string]string{
 		"anyfaas-service": labelValue(g.s.Service.Name),
 		"anyfaas-unit":    labelValue(u.Name),
+	}
+	if g.s.Provider.Stage != "" {
+		labels["anyfaas-stage"] = labelValue(g.s.Provider.Stage)
 	}
 	if g.s.Provider.Region != "" {
 		labels["cloud.googleapis.com/location"] = g.s.Provider.Region
@@ -381,7 +390,7 @@ func (g *generation) event(f *spec.Function, i int, e *spec.Event, where string)
 	var plans []*eventPlan
 	switch {
 	case e.Timer != nil:
-		schedule, err := spec.Schedule(e.Timer, platform)
+		schedule, err := gen.Schedule(e.Timer, platform)
 		if err != nil {
 			g.fail(e.Pos, where, "Cloud Scheduler: %v", err)
 		}
@@ -390,6 +399,9 @@ func (g *generation) event(f *spec.Function, i int, e *spec.Event, where string)
 		plans = append(plans, &p)
 	case e.Storage != nil:
 		st := e.Storage
+		if st.Disabled {
+			g.errs.Add(gen.DisabledTrigger(g.s, e, where, "Cloud Run", "Eventarc trigger"))
+		}
 		if st.Prefix != "" || st.Suffix != "" {
 			g.fail(e.Pos, where+".filter", "Eventarc filters Cloud Storage events by bucket only, not by object name: leave the filter out and check the name in the function")
 		}
@@ -404,6 +416,9 @@ func (g *generation) event(f *spec.Function, i int, e *spec.Event, where string)
 		}
 	case e.Message != nil:
 		m := e.Message
+		if m.Disabled {
+			g.errs.Add(gen.DisabledTrigger(g.s, e, where, "Cloud Run", "Eventarc trigger"))
+		}
 		switch {
 		case m.Queue != "":
 			g.fail(e.Pos, where+".queue", "Pub/Sub has topics, not queues: give the topic")
@@ -431,7 +446,7 @@ func (g *generation) name(plans []*eventPlan, e *spec.Event, index int, where st
 		what = "Cloud Scheduler job"
 	}
 	for _, p := range plans {
-		parts := []string{g.s.Service.Name, p.fn.Name, strconv.Itoa(index)}
+		parts := []string{gen.DeployName(g.s, p.fn.Name), strconv.Itoa(index)}
 		if e.Name != "" {
 			parts = []string{e.Name}
 		}
@@ -443,7 +458,7 @@ func (g *generation) name(plans []*eventPlan, e *spec.Event, index int, where st
 		case err != nil && e.Name != "":
 			g.fail(e.Pos, where+".name", "the %s name %v", what, err)
 		case err != nil:
-			g.fail(e.Pos, where, "the %s name <service>-<function>-<index> %v: give the event a shorter name", what, err)
+			g.fail(e.Pos, where, "the %s name %s-<index> %v: give the event a shorter name", what, nameForm(g.s, "function"), err)
 		default:
 			if other, dup := g.resources[name]; dup {
 				g.fail(e.Pos, where, "the %s name %q is also %s's: give the event a name of its own", what, name, other)

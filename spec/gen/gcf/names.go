@@ -49,28 +49,13 @@ func unitWhere(u *spec.Unit) (spec.Pos, string) {
 	return spec.Pos{}, ""
 }
 
-// settingWhere returns where the unit's value v of the setting key comes
-// from: the first member function that sets it, or else the provider.
-func settingWhere(u *spec.Unit, key string, v int, get func(spec.Settings) int) (spec.Pos, string) {
-	for _, f := range u.Functions {
-		if get(f.Settings) == v {
-			return f.Pos, "functions." + f.Name + "." + key
-		}
+// nameForm is how a resource's name is made, for errors: <service>-<what>,
+// or <service>-<stage>-<what> when the provider sets a stage.
+func nameForm(s *spec.Spec, what string) string {
+	if s.Provider.Stage != "" {
+		return "<service>-<stage>-<" + what + ">"
 	}
-	return spec.Pos{}, "provider." + key
-}
-
-// envWhere returns where the unit's environment variable name comes from:
-// the last member function that sets it (whose value wins), or else the
-// provider.
-func envWhere(u *spec.Unit, name string) (spec.Pos, string) {
-	for i := len(u.Functions) - 1; i >= 0; i-- {
-		f := u.Functions[i]
-		if _, ok := f.Environment[name]; ok {
-			return f.Pos, "functions." + f.Name + ".environment." + name
-		}
-	}
-	return spec.Pos{}, "provider.environment." + name
+	return "<service>-<" + what + ">"
 }
 
 // reservedEnv are the environment variables Cloud Run sets itself and

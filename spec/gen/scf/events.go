@@ -2,6 +2,7 @@ package scf
 
 import (
 	"fmt"
+	"hash/fnv"
 	"slices"
 	"strconv"
 	"strings"
@@ -28,12 +29,12 @@ var cosEvents = []string{
 // apiEnvironments are the API Gateway environments a stage can name.
 var apiEnvironments = []string{"release", "test", "prepub"}
 
-// events returns the events of a unit's instance.
-func (g *generation) events(u *spec.Unit, set spec.Settings) *yaml.Node {
+// events returns the events of a unit's instance, and the header lines
+// that say what its apigw events create.
+func (g *generation) events(u *spec.Unit, set spec.Settings) (*yaml.Node, []string) {
 	out := gen.Seq()
-	for _, api := range g.apis(u, set) {
-		out.Content = append(out.Content, api)
-	}
+	apis, header := g.apis(u, set)
+	out.Content = append(out.Content, apis...)
 	timerNames := map[string]bool{}
 	for _, f := range u.Functions {
 		if u.Group != nil && u.Group.DeployOrigin {
@@ -43,7 +44,7 @@ func (g *generation) events(u *spec.Unit, set spec.Settings) *yaml.Node {
 			epath := fmt.Sprintf("functions.%s.events[%d].%s", f.Name, i, e.Key)
 			switch {
 			case e.Timer != nil:
-				expr, err := spec.Schedule(e.Timer, "scf")
+				expr, err := gen.Schedule(e.Timer, "scf")
 				if err != nil {
 					g.fail(e.Pos, epath, "%v", err)
 					continue
@@ -84,7 +85,7 @@ func (g *generation) events(u *spec.Unit, set spec.Settings) *yaml.Node {
 			}
 		}
 	}
-	return out
+	return out, header
 }
 
 // trigger returns an event of type typ with parameters, as gen.Map takes
@@ -109,8 +110,8 @@ type service struct {
 }
 
 // apis returns the unit's apigw events: one per API Gateway service its
-// HTTP events name.
-func (g *generation) apis(u *spec.Unit, set spec.Settings) []*yaml.Node {
+// HTTP events name, and header lines saying which service it creates.
+func (g *generation) apis(u *spec.Unit, set spec.Settings) ([]*yaml.Node, []string) {
 	var services []*service
 	byID := map[string]*service{}
 	routes := 0
@@ -136,8 +137,11 @@ func (g *generation) apis(u *spec.Unit, set spec.Settings) []*yaml.Node {
 			timeout := set.Timeout
 			if n := e.Extra["timeout"]; n != nil {
 				v, err := strconv.Atoi(n.Value)
-				if err != nil || v < 1 {
+				switch {
+				case err != nil || v < 1:
 					g.fail(spec.Pos{Line: n.Line, Column: n.Column}, epath+".timeout", "want the API's timeout in whole seconds, not %q", n.Value)
+				case v > maxServiceTimeout:
+					g.fail(spec.Pos{Line: n.Line, Column: n.Column}, epath+".timeout", "API Gateway takes a serviceTimeout of 1 to %d seconds, not %d", maxServiceTimeout, v)
 				}
 				timeout = v
 			}
@@ -174,6 +178,7 @@ func (g *generation) apis(u *spec.Unit, set spec.Settings) []*yaml.Node {
 		env = g.s.Provider.Stage
 	}
 	var out []*yaml.Node
+	var header []string
 	for _, svc := range services {
 		eps := gen.Seq()
 		for _, ep := range svc.endpoints {
@@ -183,14 +188,63 @@ func (g *generation) apis(u *spec.Unit, set spec.Settings) []*yaml.Node {
 		if len(services) > 1 {
 			name = svc.id // several apigw events need names of their own
 		}
+		serviceName := ""
+		if svc.id == "" {
+			// A service of its own: the component creates it on the first
+			// deploy and finds it again, by this name, in the instance's
+			// state; another instance never shares it.
+			serviceName = g.apiNames[u.Name]
+			header = append(header,
+				"API Gateway: this unit creates a service of its own, "+serviceName+". Units share one",
+				"only where provider.serviceId (or an HTTP event's serviceId) names an existing service.")
+		}
 		out = append(out, gen.Map("apigw", gen.Map(
 			"name", name,
 			"parameters", gen.Map(
 				"serviceId", svc.id,
+				"serviceName", serviceName,
 				"environment", env,
 				"endpoints", eps,
 			),
 		)))
+	}
+	return out, header
+}
+
+// maxAPIName is the longest API Gateway service name the scf component
+// takes (its serviceName regex, ^[a-zA-Z][a-zA-Z0-9(_)]{0,48}[a-zA-Z0-9]?$,
+// allows 50, the last a letter or digit; 49 may end in '_').
+const maxAPIName = 49
+
+// apiServiceNames returns the name of the API Gateway service each unit
+// creates when no serviceId names one to use: <service>_<stage>_<unit>
+// with every character the component's regex refuses ('-' among them) as
+// '_'. A name that is too long, or that another unit's name maps to too
+// (get-item and get_item), is cut to 40 characters and takes '_' and the
+// FNV-32a hash of the unit's deployed name, so that no two units of the
+// spec share a name, whatever their order.
+func apiServiceNames(s *spec.Spec, units []*spec.Unit) map[string]string {
+	mapped := map[string]string{}
+	count := map[string]int{}
+	for _, u := range units {
+		n := strings.Map(func(r rune) rune {
+			if r == '_' || 'a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' || '0' <= r && r <= '9' {
+				return r
+			}
+			return '_'
+		}, strings.ReplaceAll(gen.DeployName(s, u.Name), "-", "_"))
+		mapped[u.Name] = n
+		count[n]++
+	}
+	out := make(map[string]string, len(units))
+	for _, u := range units {
+		n := mapped[u.Name]
+		if len(n) > maxAPIName || count[n] > 1 {
+			h := fnv.New32a()
+			h.Write([]byte(gen.DeployName(s, u.Name)))
+			n = fmt.Sprintf("%s_%08x", n[:min(len(n), 40)], h.Sum32())
+		}
+		out[u.Name] = n
 	}
 	return out
 }
@@ -302,6 +356,10 @@ func (g *generation) message(e *spec.Event, epath string) *yaml.Node {
 	case e.Key == "kafka":
 		if m.Topic == "" {
 			g.fail(e.Pos, epath, "a kafka event names a topic, not a queue")
+			return nil
+		}
+		if m.Tags != "" {
+			g.fail(e.Pos, epath+".tags", "SCF's ckafka trigger cannot filter messages by tags: leave them out and check the messages in the function")
 			return nil
 		}
 		if e.Name == "" {

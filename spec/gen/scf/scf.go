@@ -52,7 +52,7 @@
 //	             parameters; a final wildcard is cut, as API Gateway matches
 //	             a plain path by prefix. A provider stage of release, test or
 //	             prepub is the API's environment.
-//	timer        cronExpression from spec.Schedule (seconds and year), enable,
+//	timer        cronExpression from gen.Schedule (seconds and year), enable,
 //	             argument = payload
 //	storage      cos, one trigger per event name: bucket (a name without a
 //	             dot becomes <name>.cos.<region>.myqcloud.com), events
@@ -60,9 +60,21 @@
 //	             of creation or removal becomes COS's), filter prefix/suffix
 //	message      cmq for a topic (tags become filterKey); kafka events are
 //	             ckafka, the event's name being the CKafka instance (which
-//	             names SCF's trigger) and topic the topic. CMQ triggers
-//	             subscribe to topics only: a queue is an error.
+//	             names SCF's trigger) and topic the topic, without tags.
+//	             CMQ triggers subscribe to topics only: a queue is an error.
 //	log          cls, topicId = source
+//
+// The scf component shares an API Gateway service between instances only
+// through its serviceId: without one, each instance creates a service on
+// its first deploy and finds it again in its own state, by serviceName
+// (tencent-scf src/utils.js, formatInputs). So split units with HTTP
+// events get a service each, unless provider.serviceId (or an event's
+// serviceId) names an existing one, which every unit then uses. A service
+// of a unit's own is named, deterministically and apart from every other
+// unit's, <service>_<stage>_<unit> with '-' and any other character the
+// component refuses as '_' (cut, and with a hash of the name, when too
+// long or shared: see apiServiceNames), and the unit's serverless.yml
+// says in its header that the unit creates it.
 //
 // An aggregated unit gets one endpoint per route of its members, or, when
 // they declare more than MaxRoutes routes (method and path pairs), one ANY
@@ -79,13 +91,16 @@
 // of a group in the spec's order.
 //
 // What SCF cannot express is an error at the f.yml position: an every
-// timer no cron expression can say, a memory size SCF does not offer, a
-// function name it refuses, a queue, a storage event name that is not
-// COS's, a kafka event without its instance.
+// timer no cron expression can say, an architecture other than x86_64, a
+// memory size SCF does not offer, a timeout over 900 seconds, an
+// initTimeout out of 3 to 300, an API timeout (an HTTP event's timeout)
+// out of 1 to 1800, a function name it refuses, a queue, a storage event
+// name that is not COS's, a kafka event without its instance or with tags.
+// A provider setting's error is reported once, at the provider, whatever
+// the number of units.
 package scf
 
 import (
-	"cmp"
 	"path"
 	"regexp"
 	"slices"
@@ -116,8 +131,14 @@ const (
 // one endpoint on its prefix.
 const MaxRoutes = 20
 
-// minInitTimeout is the scf component's least initTimeout.
-const minInitTimeout = 3
+// SCF's limits on a function's settings, in seconds: the scf component
+// declares the least timeout and initTimeout; SCF's documentation gives
+// the most (tencent-scf docs/configure.md).
+const (
+	maxTimeout                     = 900
+	minInitTimeout, maxInitTimeout = 3, 300
+	maxServiceTimeout              = 1800 // an API Gateway endpoint's
+)
 
 // functionNameRE is SCF's rule for a function's name, the scf component's
 // regex without its redundant class member: a letter first, a letter or
@@ -145,29 +166,26 @@ func (generator) Platform() string { return "scf" }
 // spec.Errors naming what SCF cannot express.
 func (generator) Generate(in *gen.Input) ([]gen.File, error) {
 	g := &generation{in: in, s: in.Spec}
-	if a := g.s.Provider.Architecture; a != "" && a != "x86_64" {
-		g.fail(g.s.Provider.Pos, "provider.architecture", "SCF's Go1 runtime runs x86_64 executables, not %s", a)
+	if err := gen.X86Only(g.s, "SCF's Go1 runtime"); err != nil {
+		g.errs.Add(err)
 	}
 	units := in.Units
 	if units == nil {
 		units = in.Spec.Units()
 	}
 	g.grouped = servedByGroup(units)
+	g.apiNames = apiServiceNames(g.s, units)
 	var files []gen.File
 	for _, u := range units {
-		doc := g.instance(u)
-		data, err := gen.Encode(doc, gen.Header)
+		doc, header := g.instance(u)
+		data, err := gen.Encode(doc, header...)
 		if err != nil {
 			return nil, err
 		}
 		files = append(files, gen.File{Name: Path(u.Name), Data: data})
 	}
-	if len(g.errs) > 0 {
-		// In the order of the file, as spec.Errors are.
-		slices.SortStableFunc(g.errs, func(a, b *spec.Error) int {
-			return cmp.Or(cmp.Compare(a.Line, b.Line), cmp.Compare(a.Column, b.Column))
-		})
-		return nil, g.errs
+	if err := g.errs.Err(); err != nil {
+		return nil, err
 	}
 	slices.SortFunc(files, func(a, b gen.File) int { return strings.Compare(a.Name, b.Name) })
 	return files, nil
@@ -177,18 +195,22 @@ func (generator) Generate(in *gen.Input) ([]gen.File, error) {
 type generation struct {
 	in   *gen.Input
 	s    *spec.Spec
-	errs spec.Errors
+	errs gen.ErrorList
 	// grouped names the functions whose HTTP routes a deployOrigin group
 	// serves.
 	grouped map[string]bool
+	// apiNames are the names of the API Gateway services the units create,
+	// by unit (see apiServiceNames).
+	apiNames map[string]string
 }
 
 func (g *generation) fail(pos spec.Pos, path, format string, args ...any) {
-	g.errs = append(g.errs, gen.ErrorAt(g.s, pos, path, format, args...))
+	g.errs.Add(gen.ErrorAt(g.s, pos, path, format, args...))
 }
 
-// instance returns a unit's serverless.yml.
-func (g *generation) instance(u *spec.Unit) *yaml.Node {
+// instance returns a unit's serverless.yml and the header comment lines
+// of its file.
+func (g *generation) instance(u *spec.Unit) (*yaml.Node, []string) {
 	p := g.s.Provider
 	set := u.Settings(p)
 	pos, upath := unitPos(u)
@@ -196,14 +218,8 @@ func (g *generation) instance(u *spec.Unit) *yaml.Node {
 	if !functionNameRE.MatchString(name) {
 		g.fail(pos, upath, "the SCF function name %q must be 2 to 60 letters, digits, '-' or '_', from a letter to a letter or digit (it is <service>-<stage>-<unit>)", name)
 	}
-	if set.MemorySize != 0 && !validMemory(set.MemorySize) {
-		sp, sk := settingSource(u, "memorySize", set.MemorySize, func(f *spec.Function) int { return f.MemorySize })
-		g.fail(sp, sk, "SCF offers a memory size of 64 MB or a multiple of 128 MB up to 3072, not %d", set.MemorySize)
-	}
-	if set.InitTimeout != 0 && set.InitTimeout < minInitTimeout {
-		sp, sk := settingSource(u, "initTimeout", set.InitTimeout, func(f *spec.Function) int { return f.InitTimeout })
-		g.fail(sp, sk, "SCF takes an initTimeout of at least %d seconds, not %d", minInitTimeout, set.InitTimeout)
-	}
+	g.checkSettings(u, set)
+	events, header := g.events(u, set)
 	inputs := gen.Map(
 		"src", g.src(u),
 		"type", "event",
@@ -217,7 +233,7 @@ func (g *generation) instance(u *spec.Unit) *yaml.Node {
 		"timeout", set.Timeout,
 		"initTimeout", set.InitTimeout,
 		"environment", gen.Map("variables", set.Environment),
-		"events", g.events(u, set),
+		"events", events,
 	)
 	doc := gen.Map(
 		"app", g.s.Service.Name,
@@ -232,7 +248,34 @@ func (g *generation) instance(u *spec.Unit) *yaml.Node {
 			gen.Merge(in, f.Platforms["scf"])
 		}
 	}
-	return doc
+	return doc, append([]string{gen.Header}, header...)
+}
+
+// checkSettings reports the unit's settings SCF does not take.
+func (g *generation) checkSettings(u *spec.Unit, set spec.Settings) {
+	type limit struct {
+		key  string
+		v    int
+		get  func(spec.Settings) int
+		bad  bool
+		what string
+	}
+	for _, l := range []limit{
+		{"memorySize", set.MemorySize, func(s spec.Settings) int { return s.MemorySize },
+			set.MemorySize != 0 && !validMemory(set.MemorySize),
+			"SCF offers a memory size of 64 MB or a multiple of 128 MB up to 3072, not %d"},
+		{"timeout", set.Timeout, func(s spec.Settings) int { return s.Timeout },
+			set.Timeout > maxTimeout,
+			"SCF takes a timeout of at most 900 seconds, not %d (an async function, asyncRunEnable, may run longer: give its timeout under platforms.scf)"},
+		{"initTimeout", set.InitTimeout, func(s spec.Settings) int { return s.InitTimeout },
+			set.InitTimeout != 0 && (set.InitTimeout < minInitTimeout || set.InitTimeout > maxInitTimeout),
+			"SCF takes an initTimeout of 3 to 300 seconds, not %d"},
+	} {
+		if l.bad {
+			pos, path := gen.SettingPos(g.s, u, l.key, l.v, l.get)
+			g.fail(pos, path, l.what, l.v)
+		}
+	}
 }
 
 // src is the code the CLI uploads for a unit, relative to the unit's
@@ -252,12 +295,7 @@ func (g *generation) src(u *spec.Unit) *yaml.Node {
 
 // functionName is the deployed name of a unit: <service>-<unit>, with the
 // stage between them when the provider sets one.
-func functionName(s *spec.Spec, u *spec.Unit) string {
-	if s.Provider.Stage != "" {
-		return s.Service.Name + "-" + s.Provider.Stage + "-" + u.Name
-	}
-	return s.Service.Name + "-" + u.Name
-}
+func functionName(s *spec.Spec, u *spec.Unit) string { return gen.DeployName(s, u.Name) }
 
 // validMemory reports whether SCF offers a memory size: 64 MB, or 128 MB
 // to 3072 MB in steps of 128 (the scf component's allow list).
@@ -288,15 +326,4 @@ func unitPos(u *spec.Unit) (spec.Pos, string) {
 	}
 	f := u.Functions[0]
 	return f.Pos, "functions." + f.Name
-}
-
-// settingSource is where a unit's setting of value comes from: the first
-// member that sets it to that value, or the provider.
-func settingSource(u *spec.Unit, key string, value int, get func(*spec.Function) int) (spec.Pos, string) {
-	for _, f := range u.Functions {
-		if get(f) == value {
-			return f.Pos, "functions." + f.Name + "." + key
-		}
-	}
-	return spec.Pos{}, "provider." + key
 }

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/dlclark/regexp2"
 	"github.com/google/go-cmp/cmp"
 	"go.yaml.in/yaml/v3"
 
@@ -271,12 +272,31 @@ functions:
 			},
 		},
 		{
-			name: "settings SCF does not offer",
-			spec: "service: s\nprovider: {name: scf, architecture: arm64, memorySize: 100}\nfunctions:\n  f: {handler: f, initTimeout: 2}\n",
+			name: "settings SCF does not offer, a provider's once for all units",
+			spec: "service: s\nprovider: {name: scf, architecture: arm64, memorySize: 100, timeout: 901}\nfunctions:\n  f: {handler: f, initTimeout: 2}\n  g: {handler: g, initTimeout: 301}\n",
 			want: []string{
-				`f.yml: provider.memorySize: SCF offers a memory size of 64 MB or a multiple of 128 MB up to 3072, not 100`,
-				`f.yml:2:11: provider.architecture: SCF's Go1 runtime runs x86_64 executables, not arm64`,
-				`f.yml:4:3: functions.f.initTimeout: SCF takes an initTimeout of at least 3 seconds, not 2`,
+				`f.yml:2:11: provider.architecture: SCF's Go1 runtime runs x86_64 executables only, not arm64: build for x86_64 for this platform`,
+				`f.yml:2:11: provider.memorySize: SCF offers a memory size of 64 MB or a multiple of 128 MB up to 3072, not 100`,
+				`f.yml:2:11: provider.timeout: SCF takes a timeout of at most 900 seconds, not 901 (an async function, asyncRunEnable, may run longer: give its timeout under platforms.scf)`,
+				`f.yml:4:3: functions.f.initTimeout: SCF takes an initTimeout of 3 to 300 seconds, not 2`,
+				`f.yml:5:3: functions.g.initTimeout: SCF takes an initTimeout of 3 to 300 seconds, not 301`,
+			},
+		},
+		{
+			name: "an API timeout over API Gateway's, tags on a ckafka trigger",
+			spec: `service: s
+provider: {name: scf}
+functions:
+  f:
+    handler: f
+    events:
+      - http: {path: /x, timeout: 1801}
+      - http: {path: /y, timeout: 1800}
+      - kafka: {topic: clicks, name: ckafka-1, tags: urgent}
+`,
+			want: []string{
+				`f.yml:7:35: functions.f.events[0].http.timeout: API Gateway takes a serviceTimeout of 1 to 1800 seconds, not 1801`,
+				`f.yml:9:9: functions.f.events[2].kafka.tags: SCF's ckafka trigger cannot filter messages by tags: leave them out and check the messages in the function`,
 			},
 		},
 		{
@@ -367,5 +387,90 @@ func TestMaxRoutes(t *testing.T) {
 		if len(got) != tt.want {
 			t.Errorf("%d routes give %d endpoints (%v), want %d", tt.routes, len(got), got, tt.want)
 		}
+	}
+}
+
+// apigw returns the parameters of an instance's apigw events.
+func apigw(t *testing.T, in instance) []map[string]any {
+	t.Helper()
+	var out []map[string]any
+	events, _ := in.Inputs["events"].([]any)
+	for _, e := range events {
+		if api, ok := e.(map[string]any)["apigw"].(map[string]any); ok {
+			out = append(out, api["parameters"].(map[string]any))
+		}
+	}
+	return out
+}
+
+// Split units with HTTP events each create an API Gateway service unless
+// a serviceId names one to share: theirs have names of their own, from
+// the service, stage and unit, that no two units share and that do not
+// depend on the order of the units, and the file says so. With a
+// serviceId, every unit's routes go to that service.
+func TestAPIServices(t *testing.T) {
+	tests := []struct {
+		name, provider string
+		want           map[string]string // unit: serviceName, or serviceId for a shared one
+		header         bool
+	}{
+		{"a service each", "{name: scf, stage: prod}",
+			map[string]string{"get-item": "shop_prod_get_item_a764c3f8", "get_item": "shop_prod_get_item_29b05576", "list": "shop_prod_list"}, true},
+		{"one shared", "{name: scf, stage: prod, serviceId: service-abc}",
+			map[string]string{"get-item": "service-abc", "get_item": "service-abc", "list": "service-abc"}, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			src := "service: shop\nprovider: " + tt.provider + `
+functions:
+  get-item: {handler: a, events: [{http: {path: /a}}]}
+  get_item: {handler: b, events: [{http: {path: /b}}]}
+  list: {handler: c, events: [{http: {path: /c}}]}
+`
+			got := map[string]string{}
+			for _, f := range generate(t, parse(t, src), nil) {
+				in := read(t, f)
+				apis := apigw(t, in)
+				if len(apis) != 1 {
+					t.Fatalf("%s has %d apigw events, want 1", f.Name, len(apis))
+				}
+				id, _ := apis[0]["serviceId"].(string)
+				name, _ := apis[0]["serviceName"].(string)
+				if id != "" && name != "" {
+					t.Errorf("%s names the service %s it shares", f.Name, name)
+				}
+				got[in.Name] = id + name
+				if hasHeader := bytes.Contains(f.Data, []byte("# API Gateway: this unit creates a service of its own, "+name+".")); hasHeader != tt.header {
+					t.Errorf("%s: header comment %v, want %v:\n%s", f.Name, hasHeader, tt.header, f.Data)
+				}
+			}
+			if diff := cmp.Diff(tt.want, got); diff != "" {
+				t.Errorf("API Gateway services (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+func TestAPIServiceNames(t *testing.T) {
+	long := strings.Repeat("a", 45)
+	s := parse(t, "service: shop\nprovider: {name: scf}\nfunctions:\n  api: {handler: a}\n  "+long+": {handler: b}\n")
+	units := s.Units()
+	got := apiServiceNames(s, units)
+	nameRE := regexp2.MustCompile(`^[a-zA-Z][a-zA-Z0-9(_)]{0,48}[a-zA-Z0-9]?$`, regexp2.ECMAScript)
+	for unit, name := range got {
+		if ok, _ := nameRE.MatchString(name); !ok {
+			t.Errorf("unit %s: %q is not a name the scf component takes", unit, name)
+		}
+	}
+	if got["api"] != "shop_api" {
+		t.Errorf("api: %q", got["api"])
+	}
+	if n := got[long]; len(n) != maxAPIName || !strings.HasPrefix(n, "shop_aaa") {
+		t.Errorf("a long name: %q", n)
+	}
+	// The same names whatever the order of the units.
+	rev := []*spec.Unit{units[1], units[0]}
+	if diff := cmp.Diff(got, apiServiceNames(s, rev)); diff != "" {
+		t.Errorf("the names depend on the order of the units:\n%s", diff)
 	}
 }

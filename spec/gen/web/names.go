@@ -47,17 +47,13 @@ func unitWhere(u *spec.Unit) (spec.Pos, string) {
 	return spec.Pos{}, ""
 }
 
-// envWhere returns where the unit's environment variable name comes from:
-// the last member function that sets it (whose value wins), or else the
-// provider.
-func envWhere(u *spec.Unit, name string) (spec.Pos, string) {
-	for i := len(u.Functions) - 1; i >= 0; i-- {
-		f := u.Functions[i]
-		if _, ok := f.Environment[name]; ok {
-			return f.Pos, "functions." + f.Name + ".environment." + name
-		}
+// nameForm is how a resource's name is made, for errors: <service>-<what>,
+// or <service>-<stage>-<what> when the provider sets a stage.
+func nameForm(s *spec.Spec, what string) string {
+	if s.Provider.Stage != "" {
+		return "<service>-<stage>-<" + what + ">"
 	}
-	return spec.Pos{}, "provider.environment." + name
+	return "<service>-<" + what + ">"
 }
 
 // reservedEnv are the environment variables Knative sets itself and

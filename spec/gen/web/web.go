@@ -19,9 +19,12 @@
 //
 // # The service
 //
-// A unit is deployed as the Knative Service <service>-<unit>: lower case,
-// '_' as '-', at most 63 characters. Its labels are anyfaas-service and
-// anyfaas-unit. Its one container runs the unit's image,
+// A unit is deployed as the Knative Service <service>-<unit>, or
+// <service>-<stage>-<unit> when the provider sets a stage: lower case, '_'
+// as '-', at most 63 characters. Its labels are anyfaas-service and
+// anyfaas-unit, and anyfaas-stage with a stage. The image is built for
+// provider.architecture, x86_64 or arm64: the cluster's nodes say which
+// it can run. Its one container runs the unit's image,
 // gen.Input.Artifact(unit): the OCI image whose entrypoint is /bootstrap,
 // with the unit's manifest /faas.json beside it. Knative sets K_SERVICE,
 // which makes the binary choose the web adapter and listen on $PORT on
@@ -56,9 +59,10 @@
 // # Events
 //
 //	http     nothing: the Service serves every route of the unit at its URL
-//	timer    a PingSource on spec.Schedule(timer, "web"), time zone UTC,
+//	timer    a PingSource on gen.Schedule(timer, "web"), time zone UTC,
 //	         whose data is the payload (content type application/json when
-//	         the payload is JSON, else text/plain) and whose sink is the
+//	         the payload is a JSON object or array, else text/plain, a
+//	         JSON number or word included) and whose sink is the
 //	         Service; a timer with enable: false has none, as a PingSource
 //	         cannot be paused
 //	storage  a Trigger per event type on the broker named default, filtered
@@ -88,7 +92,8 @@
 // user's own, next to what is generated here.
 //
 // A PingSource or Trigger is named <service>-<function>-<index of the
-// event>, or by the event's name, with the event type added when a storage
+// event> (<service>-<stage>-<function>-<index> with a stage), or by the
+// event's name, with the event type added when a storage
 // event has several. In a unit of several functions, each delivers to the
 // path /<function> of the Service, as functions-framework-go serves a
 // function at /<name>, so that the unit can tell whose event it is. A
@@ -98,12 +103,14 @@
 // # Errors
 //
 // What Knative cannot express is a spec.Errors, every problem at its
-// position in f.yml, with nothing generated.
+// position in f.yml, with nothing generated; among them enable: false on a
+// storage or message event, as a Trigger cannot be created disabled. A
+// provider setting's error is reported once, at the provider, whatever the
+// number of units.
 package web
 
 import (
 	"bytes"
-	"cmp"
 	"encoding/json"
 	"fmt"
 	"regexp"
@@ -152,11 +159,8 @@ func (generator) Generate(in *gen.Input) ([]gen.File, error) {
 	for _, u := range in.Units {
 		files = append(files, g.unit(u, own)...)
 	}
-	if len(g.errs) > 0 {
-		slices.SortStableFunc(g.errs, func(a, b *spec.Error) int {
-			return cmp.Or(cmp.Compare(a.Line, b.Line), cmp.Compare(a.Column, b.Column))
-		})
-		return nil, g.errs
+	if err := g.errs.Err(); err != nil {
+		return nil, err
 	}
 	return files, nil
 }
@@ -165,14 +169,14 @@ func (generator) Generate(in *gen.Input) ([]gen.File, error) {
 type generation struct {
 	in   *gen.Input
 	s    *spec.Spec
-	errs spec.Errors
+	errs gen.ErrorList
 	// names maps, by kind, the names given so far to where f.yml declares
 	// what they name.
 	names map[string]map[string]string
 }
 
 func (g *generation) fail(pos spec.Pos, path, format string, args ...any) {
-	g.errs = append(g.errs, gen.ErrorAt(g.s, pos, path, format, args...))
+	g.errs.Add(gen.ErrorAt(g.s, pos, path, format, args...))
 }
 
 // claim records a resource's name, reporting one already given.
@@ -190,16 +194,16 @@ func (g *generation) claim(kind, name string, pos spec.Pos, path, hint string) {
 // unit generates a unit's files.
 func (g *generation) unit(u *spec.Unit, own map[string]bool) []gen.File {
 	pos, path := unitWhere(u)
-	name, err := resourceName(g.s.Service.Name, u.Name)
+	name, err := resourceName(gen.DeployName(g.s, u.Name))
 	if err != nil {
-		g.fail(pos, path, "the Knative Service name <service>-<unit> %v", err)
+		g.fail(pos, path, "the Knative Service name %s %v", nameForm(g.s, "unit"), err)
 	} else {
 		g.claim("Knative Service", name, pos, path, "")
 	}
 	set := u.Settings(g.s.Provider)
 	for _, env := range reservedEnv {
 		if _, ok := set.Environment[env]; ok {
-			pos, path := envWhere(u, env)
+			pos, path := gen.EnvPos(g.s, u, env)
 			g.fail(pos, path, "Knative sets %s itself and refuses a Service that sets it", env)
 		}
 	}
@@ -318,6 +322,9 @@ func (g *generation) labels(u *spec.Unit, f *spec.Function) map[string]string {
 		"anyfaas-service": labelValue(g.s.Service.Name),
 		"anyfaas-unit":    labelValue(u.Name),
 	}
+	if g.s.Provider.Stage != "" {
+		l["anyfaas-stage"] = labelValue(g.s.Provider.Stage)
+	}
 	if f != nil {
 		l["anyfaas-function"] = labelValue(f.Name)
 	}
@@ -326,20 +333,13 @@ func (g *generation) labels(u *spec.Unit, f *spec.Function) map[string]string {
 
 // pingSource builds a timer's PingSource, or nil for a disabled timer.
 func (g *generation) pingSource(u *spec.Unit, f *spec.Function, i int, e *spec.Event, where string, svc *target, uri string) *yaml.Node {
-	schedule, err := spec.Schedule(e.Timer, platform)
+	schedule, err := gen.Schedule(e.Timer, platform)
 	if err != nil {
 		g.fail(e.Pos, where, "Knative PingSource: %v", err)
 	}
 	names := g.eventNames(e, f, i, where, "PingSource", []string{""})
 	if !e.Timer.Enable {
 		return nil
-	}
-	var contentType string
-	if e.Timer.Payload != "" {
-		contentType = "text/plain"
-		if json.Valid([]byte(e.Timer.Payload)) {
-			contentType = "application/json"
-		}
 	}
 	return gen.Map(
 		"apiVersion", "sources.knative.dev/v1",
@@ -348,11 +348,24 @@ func (g *generation) pingSource(u *spec.Unit, f *spec.Function, i int, e *spec.E
 		"spec", gen.Map(
 			"schedule", schedule,
 			"timezone", "UTC",
-			"contentType", contentType,
+			"contentType", payloadType(e.Timer.Payload),
 			"data", e.Timer.Payload,
 			"sink", gen.Map("ref", svc.ref, "uri", uri),
 		),
 	)
+}
+
+// payloadType is the content type of a timer's payload: application/json
+// for a JSON object or array, text/plain for any other text (a number or
+// a word is JSON too, but not what a payload of JSON means), "" for none.
+func payloadType(payload string) string {
+	if payload == "" {
+		return ""
+	}
+	if t := strings.TrimSpace(payload); (strings.HasPrefix(t, "{") || strings.HasPrefix(t, "[")) && json.Valid([]byte(t)) {
+		return "application/json"
+	}
+	return "text/plain"
 }
 
 var topicName = regexp.MustCompile(`^projects/[^/]+/topics/[^/]+$`)
@@ -362,6 +375,9 @@ func (g *generation) triggers(u *spec.Unit, f *spec.Function, i int, e *spec.Eve
 	var types []string
 	var source string
 	if st := e.Storage; st != nil {
+		if st.Disabled {
+			g.errs.Add(gen.DisabledTrigger(g.s, e, where, "Knative", "Trigger"))
+		}
 		if st.Prefix != "" || st.Suffix != "" {
 			g.fail(e.Pos, where+".filter", "a Knative Trigger filters on the bucket (the event's source) but cannot on the object name: leave the filter out and check the name in the function")
 		}
@@ -372,6 +388,9 @@ func (g *generation) triggers(u *spec.Unit, f *spec.Function, i int, e *spec.Eve
 		source = "//storage.googleapis.com/projects/_/buckets/" + strings.TrimPrefix(st.Bucket, "gs://")
 	} else {
 		m := e.Message
+		if m.Disabled {
+			g.errs.Add(gen.DisabledTrigger(g.s, e, where, "Knative", "Trigger"))
+		}
 		switch {
 		case m.Queue != "":
 			g.fail(e.Pos, where+".queue", "Knative delivers Pub/Sub messages, which come from topics, not queues: give the topic as projects/<project>/topics/<topic>")
@@ -410,7 +429,7 @@ func (g *generation) triggers(u *spec.Unit, f *spec.Function, i int, e *spec.Eve
 func (g *generation) eventNames(e *spec.Event, f *spec.Function, i int, where, kind string, suffixes []string) []string {
 	var out []string
 	for _, suffix := range suffixes {
-		parts := []string{g.s.Service.Name, f.Name, strconv.Itoa(i)}
+		parts := []string{gen.DeployName(g.s, f.Name), strconv.Itoa(i)}
 		if e.Name != "" {
 			parts = []string{e.Name}
 		}
@@ -422,7 +441,7 @@ func (g *generation) eventNames(e *spec.Event, f *spec.Function, i int, where, k
 		case err != nil && e.Name != "":
 			g.fail(e.Pos, where+".name", "the %s name %v", kind, err)
 		case err != nil:
-			g.fail(e.Pos, where, "the %s name <service>-<function>-<index> %v: give the event a shorter name", kind, err)
+			g.fail(e.Pos, where, "the %s name %s-<index> %v: give the event a shorter name", kind, nameForm(g.s, "function"), err)
 		default:
 			g.claim(kind, name, e.Pos, where, ": give the event a name of its own")
 		}

@@ -149,6 +149,20 @@ functions:
         metadata: {name: ticker}
       gcf: {ignored: true}
 `},
+	{"stage", `
+service: shop
+provider: {name: knative, stage: prod, architecture: arm64}
+functions:
+  list:
+    handler: listItems
+    events:
+      - http: {path: /items, method: get}
+  nightly:
+    handler: nightly
+    events:
+      - timer: {value: '0 3 * * 5-7', payload: '42'}
+      - storage: {bucket: photos}
+`},
 	{"settings", `
 service: shop
 provider:
@@ -286,9 +300,23 @@ functions:
   f:
     handler: f
     environment: {K_REVISION: x}
+  g: {handler: g}
 `, []string{
-			"f.yml: provider.environment.PORT: Knative sets PORT itself and refuses a Service that sets it",
+			"f.yml:3:11: provider.environment.PORT: Knative sets PORT itself and refuses a Service that sets it",
 			"f.yml:5:3: functions.f.environment.K_REVISION: Knative sets K_REVISION itself and refuses a Service that sets it",
+		}},
+		{"disabled triggers", `
+service: shop
+provider: {name: knative}
+functions:
+  f:
+    handler: f
+    events:
+      - storage: {bucket: b, enable: false}
+      - mq: {topic: projects/p/topics/t, enable: false}
+`, []string{
+			"f.yml:8:9: functions.f.events[0].storage.enable: Knative cannot deploy a disabled Trigger: the trigger has no enable switch (remove the event to deploy the function without it)",
+			"f.yml:9:9: functions.f.events[1].mq.enable: Knative cannot deploy a disabled Trigger: the trigger has no enable switch (remove the event to deploy the function without it)",
 		}},
 		{"names", `
 service: a-service-with-a-name-long-enough-to-matter
@@ -328,5 +356,26 @@ functions:
 				t.Errorf("errors differ (-want +got):\n%s", diff)
 			}
 		})
+	}
+}
+
+// A PingSource's data is application/json only when the payload is a JSON
+// object or array; other text, JSON numbers and words too, is text/plain.
+func TestPayloadType(t *testing.T) {
+	tests := []struct{ payload, want string }{
+		{"", ""},
+		{`{"full":true}`, "application/json"},
+		{` [1, 2] `, "application/json"},
+		{"42", "text/plain"},
+		{"true", "text/plain"},
+		{`"quoted"`, "text/plain"},
+		{"null", "text/plain"},
+		{"rebuild", "text/plain"},
+		{"{not json", "text/plain"},
+	}
+	for _, tt := range tests {
+		if got := payloadType(tt.payload); got != tt.want {
+			t.Errorf("payloadType(%q) = %q, want %q", tt.payload, got, tt.want)
+		}
 	}
 }

@@ -1,0 +1,111 @@
+package gen
+
+import (
+	"cmp"
+	"fmt"
+	"slices"
+
+	"github.com/anyfaas/faas/spec"
+)
+
+// ErrorList gathers what a generator finds wrong with a spec, each problem
+// once: a provider setting that every unit inherits is one error, not one
+// per unit. Its zero value is ready to use.
+type ErrorList struct {
+	list spec.Errors
+	seen map[string]bool
+}
+
+// Add adds e, unless the list holds the same problem at the same place.
+func (l *ErrorList) Add(e *spec.Error) {
+	if l.seen == nil {
+		l.seen = map[string]bool{}
+	}
+	if k := e.Error(); !l.seen[k] {
+		l.seen[k] = true
+		l.list = append(l.list, e)
+	}
+}
+
+// Len is the number of problems.
+func (l *ErrorList) Len() int { return len(l.list) }
+
+// Err returns the problems as a spec.Errors in the order of the file (a
+// problem without a position first), or nil when there are none.
+func (l *ErrorList) Err() error {
+	if len(l.list) == 0 {
+		return nil
+	}
+	out := slices.Clone(l.list)
+	slices.SortStableFunc(out, func(a, b *spec.Error) int {
+		return cmp.Or(cmp.Compare(a.Line, b.Line), cmp.Compare(a.Column, b.Column))
+	})
+	return out
+}
+
+// ProviderPos returns the position for an error about provider.<key>:
+// that of the key's value where spec keeps it as a node (the keys of
+// Provider.Extra: vpcConfig, serviceId, …), else the provider block's, as
+// spec records no position of the other keys (the error's path names the
+// key).
+func ProviderPos(s *spec.Spec, key string) spec.Pos {
+	if n := s.Provider.Extra[key]; n != nil {
+		return spec.Pos{Line: n.Line, Column: n.Column}
+	}
+	return s.Provider.Pos
+}
+
+// SettingPos returns where a unit's setting key (memorySize, timeout, …)
+// of value v comes from, and its key path: the first member function
+// that sets it to v, or else the provider.
+func SettingPos(s *spec.Spec, u *spec.Unit, key string, v int, get func(spec.Settings) int) (spec.Pos, string) {
+	for _, f := range u.Functions {
+		if get(f.Settings) == v {
+			return f.Pos, "functions." + f.Name + "." + key
+		}
+	}
+	return ProviderPos(s, key), "provider." + key
+}
+
+// EnvPos returns where a unit's environment variable name comes from, and
+// its key path: the last member function that sets it (whose value wins),
+// or else the provider.
+func EnvPos(s *spec.Spec, u *spec.Unit, name string) (spec.Pos, string) {
+	for i := len(u.Functions) - 1; i >= 0; i-- {
+		f := u.Functions[i]
+		if _, ok := f.Environment[name]; ok {
+			return f.Pos, "functions." + f.Name + ".environment." + name
+		}
+	}
+	return ProviderPos(s, "environment"), "provider.environment." + name
+}
+
+// X86Only returns the error for a spec built for another architecture
+// than x86_64, on a platform whose runtime (what, such as "FC's go1
+// runtime") runs x86_64 executables only; nil for x86_64 (or none).
+func X86Only(s *spec.Spec, what string) *spec.Error {
+	a := s.Provider.Architecture
+	if a == "" || a == "x86_64" {
+		return nil
+	}
+	return ErrorAt(s, ProviderPos(s, "architecture"), "provider.architecture",
+		"%s runs x86_64 executables only, not %s: build for x86_64 for this platform", what, a)
+}
+
+// DisabledTrigger returns the error for an event with enable: false on a
+// platform whose trigger of that kind (what, such as "S3 event") has no
+// switch to create it disabled; path is the event's key path.
+func DisabledTrigger(s *spec.Spec, e *spec.Event, path, platform, what string) *spec.Error {
+	return ErrorAt(s, e.Pos, path+".enable",
+		"%s cannot deploy a disabled %s: the trigger has no enable switch (remove the event to deploy the function without it)", platform, what)
+}
+
+// DeployName is the name a unit or function named name is deployed as:
+// <service>-<name>, or <service>-<stage>-<name> when the provider sets a
+// stage, so that the stages of a service do not take each other's names.
+func DeployName(s *spec.Spec, name string) string {
+	if s.Provider.Stage != "" {
+		return fmt.Sprintf("%s-%s-%s", s.Service.Name, s.Provider.Stage, name)
+	}
+	return s.Service.Name + "-" + name
+}

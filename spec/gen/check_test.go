@@ -1,0 +1,89 @@
+package gen
+
+import (
+	"errors"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/anyfaas/faas/spec"
+)
+
+func parseSpec(t *testing.T, src string) *spec.Spec {
+	t.Helper()
+	s, err := spec.Parse("f.yml", []byte(src), func(string) string { return "" })
+	if err != nil {
+		t.Fatalf("parsing the spec: %v", err)
+	}
+	return s
+}
+
+// The same problem found for every unit is one error; the errors come in
+// the order of the file.
+func TestErrorList(t *testing.T) {
+	var l ErrorList
+	if l.Err() != nil || l.Len() != 0 {
+		t.Fatal("an empty list is an error")
+	}
+	s := &spec.Spec{File: "f.yml"}
+	l.Add(ErrorAt(s, spec.Pos{Line: 9, Column: 3}, "functions.b", "late"))
+	for range 3 {
+		l.Add(ErrorAt(s, spec.Pos{Line: 2, Column: 11}, "provider.timeout", "too long"))
+	}
+	l.Add(ErrorAt(s, spec.Pos{}, "service", "no position"))
+	var errs spec.Errors
+	if !errors.As(l.Err(), &errs) {
+		t.Fatalf("Err() = %v, not a spec.Errors", l.Err())
+	}
+	var got []string
+	for _, e := range errs {
+		got = append(got, e.Error())
+	}
+	want := []string{"f.yml: service: no position", "f.yml:2:11: provider.timeout: too long", "f.yml:9:3: functions.b: late"}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("errors (-want +got):\n%s", diff)
+	}
+}
+
+// A provider setting's errors carry a position: the key's where spec
+// keeps its node, else the provider block's.
+func TestProviderPos(t *testing.T) {
+	s := parseSpec(t, "service: s\nprovider:\n  name: aws\n  timeout: 901\n  serviceId: svc-1\nfunctions:\n  f: {handler: f}\n  g: {handler: g}\n")
+	if got, want := ProviderPos(s, "serviceId"), (spec.Pos{Line: 5, Column: 14}); got != want {
+		t.Errorf("ProviderPos(serviceId) = %v, want %v", got, want)
+	}
+	if got := ProviderPos(s, "timeout"); got != s.Provider.Pos || got.Line == 0 {
+		t.Errorf("ProviderPos(timeout) = %v, want the provider block's, %v", got, s.Provider.Pos)
+	}
+	u := s.Units()[0]
+	pos, path := SettingPos(s, u, "timeout", 901, func(s spec.Settings) int { return s.Timeout })
+	if pos != s.Provider.Pos || path != "provider.timeout" {
+		t.Errorf("SettingPos = %v, %q; want the provider's", pos, path)
+	}
+	pos, path = EnvPos(s, u, "X")
+	if pos != s.Provider.Pos || path != "provider.environment.X" {
+		t.Errorf("EnvPos = %v, %q; want the provider's", pos, path)
+	}
+}
+
+func TestX86Only(t *testing.T) {
+	s := parseSpec(t, "service: s\nprovider: {name: fc}\nfunctions:\n  f: {handler: f}\n")
+	if err := X86Only(s, "FC's go1 runtime"); err != nil {
+		t.Errorf("x86_64: %v", err)
+	}
+	want := "f.yml:2:11: provider.architecture: FC's go1 runtime runs x86_64 executables only, not arm64: build for x86_64 for this platform"
+	if err := X86Only(s.ForPlatform("fc", "arm64"), "FC's go1 runtime"); err == nil || err.Error() != want {
+		t.Errorf("arm64: %v, want %s", err, want)
+	}
+}
+
+func TestDeployName(t *testing.T) {
+	s := parseSpec(t, "service: shop\nprovider: {name: fc}\nfunctions:\n  api: {handler: f}\n")
+	if got := DeployName(s, "api"); got != "shop-api" {
+		t.Errorf("without a stage: %q", got)
+	}
+	s.Provider.Stage = "prod"
+	if got := DeployName(s, "api"); got != "shop-prod-api" {
+		t.Errorf("with a stage: %q", got)
+	}
+}
