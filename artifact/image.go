@@ -40,7 +40,9 @@ const (
 const AnnotationRefName = "org.opencontainers.image.ref.name"
 
 // ImageOptions says what goes into an image. The image is one layer, from
-// scratch, holding /bootstrap, /faas.json and Files, and its config runs
+// scratch, holding /bootstrap, /faas.json, Files, a CA bundle at
+// /etc/ssl/certs/ca-certificates.crt (Mozilla's roots, so that the binary
+// can call HTTPS services) and an empty /tmp (mode 1777), and its config runs
 // ["/bootstrap"] as linux/Target.Arch with Env and exposes 8080/tcp (the
 // PORT default of Cloud Run and Knative), or 9000/tcp for fc and scf
 // (Function Compute's custom container CAPort, SCF's image functions).
@@ -56,10 +58,11 @@ type ImageOptions struct {
 	// Env holds the image's environment variables, KEY=value, after
 	// FAAS_PLATFORM=<platform>, which is there unless Env sets it.
 	Env []string
-	// Files are more files for the image, such as a CA bundle at
-	// etc/ssl/certs/ca-certificates.crt, each with its parent directories
-	// (mode 0o755). None may be named bootstrap, nor faas.json when
-	// Manifest is set.
+	// Files are more files for the image, each with its parent
+	// directories (mode 0o755). A file named
+	// etc/ssl/certs/ca-certificates.crt replaces the image's CA bundle,
+	// with a company's own roots, say. None may be named bootstrap, nor
+	// faas.json when Manifest is set, nor tmp, which is a directory.
 	Files []File
 	// Name is the image's reference, [registry/]repository[:tag], such
 	// as "registry.example.com/shop/api:v1". Its tag ("latest" if it has
@@ -215,6 +218,9 @@ func newImage(o ImageOptions) (*image, error) {
 	if o.Manifest != nil {
 		files = append(files, File{Name: faas.ManifestFile, Mode: 0o644, Data: manifestJSON(o.Manifest)})
 	}
+	if !slices.ContainsFunc(o.Files, func(f File) bool { return f.Name == caCertificatesFile }) {
+		files = append(files, File{Name: caCertificatesFile, Mode: 0o644, Data: caCertificates()})
+	}
 	tarred, err := layerTar(files)
 	if err != nil {
 		return nil, err
@@ -320,8 +326,14 @@ func parseName(name string) (repo, tag string, err error) {
 	return repo, tag, nil
 }
 
-// layerTar returns files, with their parent directories, as a layer's tar:
-// sorted, owned by uid and gid 0 with no user names, dated the Unix epoch.
+// tmpDir is the /tmp of every image: a directory that anyone may write
+// to, whose files only their owner may remove (mode 1777, the sticky bit
+// set), as os.TempDir and the programs a function starts expect it.
+var tmpDir = File{Name: "tmp", Mode: fs.ModeDir | fs.ModeSticky | 0o777}
+
+// layerTar returns files, with their parent directories and tmpDir, as a
+// layer's tar: sorted, owned by uid and gid 0 with no user names, dated
+// the Unix epoch.
 func layerTar(files []File) ([]byte, error) {
 	sorted, err := sortFiles(files)
 	if err != nil {
@@ -331,6 +343,9 @@ func layerTar(files []File) ([]byte, error) {
 	for _, f := range sorted {
 		names[f.Name] = true
 	}
+	if names[tmpDir.Name] {
+		return nil, fmt.Errorf("artifact: %s is a file, but the image's /%[1]s is a directory", tmpDir.Name)
+	}
 	for _, f := range sorted {
 		for d := path.Dir(f.Name); d != "."; d = path.Dir(d) {
 			if names[d] {
@@ -338,9 +353,11 @@ func layerTar(files []File) ([]byte, error) {
 			}
 		}
 	}
+	i, _ := slices.BinarySearchFunc(sorted, tmpDir.Name, func(f File, name string) int { return strings.Compare(f.Name, name) })
+	entries := slices.Insert(sorted, i, tmpDir)
 	var buf bytes.Buffer
 	tw := tar.NewWriter(&buf)
-	for _, e := range withDirs(sorted) {
+	for _, e := range withDirs(entries) {
 		if err := writeTarEntry(tw, e); err != nil {
 			return nil, fmt.Errorf("artifact: layer: %w", err)
 		}
@@ -351,9 +368,11 @@ func layerTar(files []File) ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
-// withDirs returns files with an entry for each of their parent
-// directories before the first file in it. A directory's entry has
-// fs.ModeDir set and a name ending in a slash.
+// withDirs returns files, sorted by name, with an entry for each of their
+// parent directories (mode 0o755) before the first file in it. A
+// directory's entry has fs.ModeDir set and a name ending in a slash. files
+// may hold directories, which keep their mode, and come before the files
+// in them as their names sort before.
 func withDirs(files []File) []File {
 	var out []File
 	seen := map[string]bool{}
@@ -366,6 +385,10 @@ func withDirs(files []File) []File {
 		for _, d := range slices.Backward(parents) {
 			out = append(out, File{Name: d + "/", Mode: fs.ModeDir | 0o755})
 		}
+		if f.Mode.IsDir() {
+			seen[f.Name] = true
+			f.Name += "/"
+		}
 		out = append(out, f)
 	}
 	return out
@@ -377,6 +400,9 @@ func writeTarEntry(tw *tar.Writer, f File) error {
 	h := &tar.Header{Name: f.Name, ModTime: epoch}
 	if f.Mode.IsDir() {
 		h.Typeflag, h.Mode = tar.TypeDir, int64(f.Mode.Perm())
+		if f.Mode&fs.ModeSticky != 0 {
+			h.Mode |= 0o1000 // c_ISVTX
+		}
 	} else {
 		h.Typeflag, h.Mode, h.Size = tar.TypeReg, int64(f.perm()), int64(len(f.Data))
 	}

@@ -3,14 +3,19 @@ package artifact_test
 import (
 	"archive/tar"
 	"bytes"
+	"crypto/x509"
 	"encoding/json"
+	"encoding/pem"
+	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"golang.org/x/crypto/x509roots/fallback/bundle"
 
 	"github.com/anyfaas/faas"
 	"github.com/anyfaas/faas/artifact"
@@ -26,6 +31,26 @@ func reg(name string, mode int64, data string) tarEntry {
 
 func dir(name string) tarEntry {
 	return tarEntry{Name: name, Type: tar.TypeDir, Mode: 0o755, ModTime: unixEpoch}
+}
+
+// caFile is where every image holds its CA bundle.
+const caFile = "etc/ssl/certs/ca-certificates.crt"
+
+// caDirs, ca and tmp are the entries every image's layer has: the CA
+// bundle in its directories (its Data is checked apart, by checkCABundle)
+// and /tmp, mode 1777.
+var (
+	caDirs = []tarEntry{dir("etc/"), dir("etc/ssl/"), dir("etc/ssl/certs/")}
+	ca     = reg(caFile, 0o644, "")
+	tmp    = tarEntry{Name: "tmp/", Type: tar.TypeDir, Mode: 0o1777, ModTime: unixEpoch}
+)
+
+// layer returns the entries of a layer: bootstrap, the CA bundle, more
+// entries, and faas.json and tmp.
+func layer(bootstrap string, more ...tarEntry) []tarEntry {
+	entries := append([]tarEntry{reg("bootstrap", 0o755, bootstrap)}, caDirs...)
+	entries = append(entries, ca)
+	return append(append(entries, more...), reg("faas.json", 0o644, ""), tmp)
 }
 
 func TestImage(t *testing.T) {
@@ -50,7 +75,7 @@ func TestImage(t *testing.T) {
 		arch: "amd64", port: "8080/tcp", refName: "v1",
 		env:      []string{"FAAS_PLATFORM=web", "LOG_LEVEL=debug"},
 		repoTags: []string{"registry.example.com/shop/api:v1"},
-		layer:    []tarEntry{reg("bootstrap", 0o755, "\x7fELF web"), reg("faas.json", 0o644, "")},
+		layer:    layer("\x7fELF web"),
 		manifest: unit,
 	}, {
 		name: "gcf image on arm64 without a name",
@@ -60,10 +85,24 @@ func TestImage(t *testing.T) {
 		arch: "arm64", port: "8080/tcp", refName: "latest",
 		env:      []string{"FAAS_PLATFORM=gcf"},
 		repoTags: []string{},
-		layer:    []tarEntry{reg("bootstrap", 0o755, "\x7fELF gcf"), reg("faas.json", 0o644, "")},
+		layer:    layer("\x7fELF gcf"),
 		manifest: unit,
 	}, {
-		name: "fc image with more files, its own FAAS_PLATFORM and no manifest",
+		name: "web image with files in /tmp and beside it",
+		opts: artifact.ImageOptions{
+			Target: artifact.Target{Platform: "web", Arch: "arm64"}, Binary: []byte("\x7fELF web"), Manifest: unit,
+			Files: []artifact.File{{Name: "tmp/cache/seed", Data: []byte("s")}, {Name: "tmp-data/x", Data: []byte("x")}, {Name: "tm", Data: []byte("t")}},
+		},
+		arch: "arm64", port: "8080/tcp", refName: "latest",
+		env:      []string{"FAAS_PLATFORM=web"},
+		repoTags: []string{},
+		layer: []tarEntry{
+			reg("bootstrap", 0o755, "\x7fELF web"), caDirs[0], caDirs[1], caDirs[2], ca, reg("faas.json", 0o644, ""),
+			reg("tm", 0o644, "t"), tmp, dir("tmp-data/"), reg("tmp-data/x", 0o644, "x"), dir("tmp/cache/"), reg("tmp/cache/seed", 0o644, "s"),
+		},
+		manifest: unit,
+	}, {
+		name: "fc image with more files, its own CA bundle, its own FAAS_PLATFORM and no manifest",
 		opts: artifact.ImageOptions{
 			Target: artifact.Target{Platform: "fc", Arch: "amd64"}, Binary: []byte("\x7fELF fc"),
 			Env:   []string{"TZ=UTC", "FAAS_PLATFORM=web"},
@@ -77,6 +116,7 @@ func TestImage(t *testing.T) {
 			reg("bootstrap", 0o755, "\x7fELF fc"),
 			dir("etc/"), reg("etc/motd", 0o600, "hi"),
 			dir("etc/ssl/"), dir("etc/ssl/certs/"), reg("etc/ssl/certs/ca-certificates.crt", 0o644, "PEM"),
+			tmp,
 		},
 	}}
 	for _, tt := range tests {
@@ -129,6 +169,10 @@ func TestImage(t *testing.T) {
 
 			layer := img.Layer
 			for i, e := range layer {
+				if e.Name == caFile && e.Data != "PEM" {
+					checkCABundle(t, []byte(e.Data))
+					layer[i].Data, layer[i].Size = "", 0
+				}
 				if e.Name == faas.ManifestFile {
 					var got faas.Manifest
 					dec := json.NewDecoder(strings.NewReader(e.Data))
@@ -191,6 +235,9 @@ func TestImageDigest(t *testing.T) {
 		{"another platform", func(o *artifact.ImageOptions) { o.Target.Platform = "gcf" }, false},
 		{"an environment", func(o *artifact.ImageOptions) { o.Env = []string{"A=b"} }, false},
 		{"a manifest", func(o *artifact.ImageOptions) { o.Manifest = &faas.Manifest{Unit: "u"} }, false},
+		{"its own CA bundle", func(o *artifact.ImageOptions) {
+			o.Files = []artifact.File{{Name: "etc/ssl/certs/ca-certificates.crt", Data: []byte("PEM")}}
+		}, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -225,6 +272,7 @@ func TestImageErrors(t *testing.T) {
 		{"a file that is a directory too", func(o *artifact.ImageOptions) {
 			o.Files = []artifact.File{{Name: "etc"}, {Name: "etc/hosts"}}
 		}, "etc is a file and the directory of etc/hosts"},
+		{"a file named tmp", func(o *artifact.ImageOptions) { o.Files = []artifact.File{{Name: "tmp"}} }, "tmp is a file, but the image's /tmp is a directory"},
 		{"a path out of the root", func(o *artifact.ImageOptions) { o.Files = []artifact.File{{Name: "../x"}} }, `"../x"`},
 		{"an absolute path", func(o *artifact.ImageOptions) { o.Files = []artifact.File{{Name: "/etc/x"}} }, `"/etc/x"`},
 		{"a symlink", func(o *artifact.ImageOptions) {
@@ -252,5 +300,73 @@ func TestImageErrors(t *testing.T) {
 				t.Errorf("WriteLayout made %s before failing", dir)
 			}
 		})
+	}
+}
+
+// checkCABundle checks an image's CA bundle: PEM certificates only, each
+// of them a root of Mozilla's that golang.org/x/crypto/x509roots/fallback
+// trusts without constraint, all of those, in the bundle's order.
+func checkCABundle(t *testing.T, data []byte) {
+	t.Helper()
+	var want [][]byte
+	for root := range bundle.Roots() {
+		if root.Constraint == nil {
+			want = append(want, root.Certificate)
+		}
+	}
+	var got [][]byte
+	for rest := data; len(bytes.TrimSpace(rest)) > 0; {
+		var block *pem.Block
+		block, rest = pem.Decode(rest)
+		if block == nil || block.Type != "CERTIFICATE" || len(block.Headers) != 0 {
+			t.Fatalf("CA bundle: not a PEM certificate at %.40q", rest)
+		}
+		if _, err := x509.ParseCertificate(block.Bytes); err != nil {
+			t.Errorf("CA bundle: certificate %d: %v", len(got), err)
+		}
+		got = append(got, block.Bytes)
+	}
+	if len(want) < 100 {
+		t.Fatalf("the x509roots bundle has %d unconstrained roots; that is not Mozilla's store", len(want))
+	}
+	if !slices.EqualFunc(want, got, bytes.Equal) {
+		i := 0
+		for i < min(len(want), len(got)) && bytes.Equal(want[i], got[i]) {
+			i++
+		}
+		t.Errorf("CA bundle: %d certificates, want %d; the first that differs is number %d", len(got), len(want), i)
+	}
+	if pool := x509.NewCertPool(); !pool.AppendCertsFromPEM(data) {
+		t.Error("crypto/x509 reads no certificate from the CA bundle")
+	}
+}
+
+// The layer's /tmp is what a Go program in the container sees: a
+// directory, mode 1777 with the sticky bit; and its CA bundle is what
+// crypto/x509 reads first on linux.
+func TestImageSystemFiles(t *testing.T) {
+	var archive bytes.Buffer
+	if _, err := artifact.WriteTar(&archive, artifact.ImageOptions{Target: artifact.Target{Platform: "gcf", Arch: "amd64"}, Binary: []byte("bin")}); err != nil {
+		t.Fatal(err)
+	}
+	img := checkImage(t, tarFiles(t, archive.Bytes()))
+	got := map[string]fs.FileMode{}
+	for _, e := range img.Layer {
+		h := tar.Header{Name: e.Name, Typeflag: e.Type, Mode: e.Mode}
+		got[e.Name] = h.FileInfo().Mode()
+		if e.Name == caFile {
+			checkCABundle(t, []byte(e.Data))
+		}
+	}
+	want := map[string]fs.FileMode{
+		"bootstrap":      0o755,
+		"etc/":           fs.ModeDir | 0o755,
+		"etc/ssl/":       fs.ModeDir | 0o755,
+		"etc/ssl/certs/": fs.ModeDir | 0o755,
+		caFile:           0o644,
+		"tmp/":           fs.ModeDir | fs.ModeSticky | 0o777,
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("layer modes (-want +got):\n%s", diff)
 	}
 }

@@ -2,12 +2,16 @@ package artifact
 
 import (
 	"archive/zip"
+	"bytes"
+	"compress/flate"
+	"crypto/sha256"
 	"encoding/json"
 	"fmt"
 	"io"
 	"io/fs"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/anyfaas/faas"
@@ -46,13 +50,68 @@ var zipEpoch = time.Date(1980, 1, 1, 0, 0, 0, 0, time.UTC)
 // matter. A name that is not a valid relative path (io/fs.ValidPath), a
 // name given twice or a File that is not a regular file is an error, and
 // nothing is written.
+//
+// Zip deflates a file of 64 KiB or more (a binary) once per content: it
+// keeps the deflated bytes of the last such files it wrote, up to 128 MiB
+// of them, and reuses them when it is given the same content again, found
+// by its SHA-256 digest. Zipping N units of one binary so deflates it
+// once, and writes the very bytes it would write otherwise. Zip is safe
+// for concurrent use.
 func Zip(w io.Writer, files []File) error {
+	return zipCache.zip(w, files)
+}
+
+// zipLevel is the compression level of archive/zip's own Deflate
+// compressor (register.go, newFlateWriter): deflating at the same level,
+// Zip writes the bytes zip.Writer.CreateHeader would write by itself.
+const zipLevel = 5
+
+// A file of minCachedSize bytes or more has its deflated bytes cached;
+// smaller ones, a manifest or a bootstrap script, cost less to deflate
+// again than to hash. The cache holds at most maxCachedDeflated bytes,
+// dropping the least recently used first: enough for the binaries of
+// every platform of a service.
+const (
+	minCachedSize     = 64 << 10
+	maxCachedDeflated = 128 << 20
+)
+
+// zipCache is the cache of deflated contents that Zip uses.
+var zipCache = newDeflateCache(maxCachedDeflated)
+
+// deflateCache holds the deflated bytes of contents, by their SHA-256
+// digest, and writes zips with them.
+type deflateCache struct {
+	max int // bytes the cache may hold
+
+	mu      sync.Mutex
+	entries map[[sha256.Size]byte][]byte
+	order   [][sha256.Size]byte // least recently used first
+	size    int                 // bytes in entries, by their capacity
+	// deflations counts the contents of minCachedSize bytes or more that
+	// were deflated, for tests.
+	deflations int
+}
+
+// newDeflateCache returns an empty cache that holds at most max bytes.
+func newDeflateCache(max int) *deflateCache {
+	return &deflateCache{max: max, entries: map[[sha256.Size]byte][]byte{}}
+}
+
+// zip writes files to w as Zip says.
+func (c *deflateCache) zip(w io.Writer, files []File) error {
 	sorted, err := sortFiles(files)
 	if err != nil {
 		return err
 	}
 	zw := zip.NewWriter(w)
+	var next *predeflated // the compressor of the entry CreateHeader adds
+	zw.RegisterCompressor(zip.Deflate, func(out io.Writer) (io.WriteCloser, error) {
+		next.w = out
+		return next, nil
+	})
 	for _, f := range sorted {
+		next = &predeflated{data: c.deflate(f.Data), size: len(f.Data)}
 		h := &zip.FileHeader{Name: f.Name, Method: zip.Deflate, Modified: zipEpoch}
 		h.SetMode(f.perm())
 		fw, err := zw.CreateHeader(h)
@@ -67,6 +126,95 @@ func Zip(w io.Writer, files []File) error {
 		return fmt.Errorf("artifact: zip: %w", err)
 	}
 	return nil
+}
+
+// deflate returns data deflated at zipLevel: from the cache if data is
+// large and was deflated before, else deflated now, and cached if large.
+// The bytes returned must not be modified.
+func (c *deflateCache) deflate(data []byte) []byte {
+	if len(data) < minCachedSize {
+		return deflate(data)
+	}
+	key := sha256.Sum256(data)
+	c.mu.Lock()
+	d, ok := c.entries[key]
+	if ok {
+		c.use(key)
+	}
+	c.mu.Unlock()
+	if ok {
+		return d
+	}
+	d = deflate(data) // outside the lock: zips of other contents go on
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.deflations++
+	if cached, ok := c.entries[key]; ok { // deflated meanwhile by another Zip
+		c.use(key)
+		return cached
+	}
+	if cap(d) <= c.max {
+		for c.size+cap(d) > c.max {
+			oldest := c.order[0]
+			c.order = c.order[1:]
+			c.size -= cap(c.entries[oldest])
+			delete(c.entries, oldest)
+		}
+		c.entries[key] = d
+		c.order = append(c.order, key)
+		c.size += cap(d)
+	}
+	return d
+}
+
+// use moves key, which is in the cache, to the end of the order, as the
+// most recently used. c.mu is held.
+func (c *deflateCache) use(key [sha256.Size]byte) {
+	i := slices.Index(c.order, key)
+	c.order = append(slices.Delete(c.order, i, i+1), key)
+}
+
+// flateWriters are the flate.Writers deflate uses, at zipLevel.
+var flateWriters = sync.Pool{New: func() any {
+	w, _ := flate.NewWriter(io.Discard, zipLevel) // zipLevel is a valid level
+	return w
+}}
+
+// deflate returns data deflated at zipLevel, as archive/zip deflates it.
+func deflate(data []byte) []byte {
+	var buf bytes.Buffer
+	buf.Grow(len(data)/2 + 64)
+	fw := flateWriters.Get().(*flate.Writer)
+	defer flateWriters.Put(fw)
+	fw.Reset(&buf)
+	fw.Write(data) // a bytes.Buffer takes every write
+	fw.Close()
+	return buf.Bytes()
+}
+
+// predeflated is the compressor of a zip entry whose content was deflated
+// beforehand: it writes data, the deflated bytes, and drops the content
+// written to it, of which zip.Writer computes the CRC-32 and the size.
+type predeflated struct {
+	w    io.Writer
+	data []byte // the content, deflated
+	size int    // the content's size
+	n    int    // bytes of content written
+}
+
+// Write counts the content written.
+func (p *predeflated) Write(b []byte) (int, error) {
+	p.n += len(b)
+	return len(b), nil
+}
+
+// Close writes the deflated content.
+func (p *predeflated) Close() error {
+	if p.n != p.size {
+		return fmt.Errorf("%d bytes of content written, deflated %d", p.n, p.size)
+	}
+	_, err := p.w.Write(p.data)
+	return err
 }
 
 // sortFiles checks files and returns them sorted by name.
