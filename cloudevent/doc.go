@@ -17,6 +17,10 @@
 //	google.cloud.<service>.*                        *faas.RawEvent, trigger "<service>"
 //	anything else                                   *faas.RawEvent, trigger "cloudevent"
 //
+// A timer's Time is never zero: it is the X-CloudScheduler-ScheduleTime
+// header that Cloud Scheduler sends (HeaderSchedulerScheduleTime), else
+// the event's time, else the time the event arrived.
+//
 // An event delivered to the path /<name> of a function of the App is for
 // that function (PathFunction).
 //

@@ -3,6 +3,7 @@ package cloudevent
 import (
 	"errors"
 	"fmt"
+	"path"
 	"regexp"
 	"strconv"
 	"strings"
@@ -23,6 +24,20 @@ const (
 	TypeAuditLogPrefix   = "google.cloud.audit.log."
 	// TypeKnativePing is the type of the events of a Knative PingSource.
 	TypeKnativePing = "dev.knative.sources.ping"
+)
+
+// Headers that Cloud Scheduler adds to the request of an HTTP job (Cloud
+// Scheduler API, AppEngineHttpTarget.headers; firebase-functions builds
+// the ScheduledEvent of a Cloud Run function from the same two,
+// src/v2/providers/scheduler.ts).
+const (
+	// HeaderSchedulerJobName holds the job's name.
+	HeaderSchedulerJobName = "X-CloudScheduler-JobName"
+	// HeaderSchedulerScheduleTime holds, for a job with a unix-cron
+	// schedule, the time the run was scheduled for, in RFC 3339 (UTC).
+	// A run forced by hand ("gcloud scheduler jobs run") may have none:
+	// firebase-functions then takes the time of the execution.
+	HeaderSchedulerScheduleTime = "X-CloudScheduler-ScheduleTime"
 )
 
 // Standard returns the standard event of a CloudEvent, by its type (see
@@ -54,7 +69,7 @@ func standard(ce *Event, raw []byte, msgField string) (any, error) {
 	case ce.Type == TypeKnativePing:
 		// The source is /apis/v1/namespaces/<namespace>/pingsources/<name>;
 		// the data is the PingSource's data, as it is.
-		return &faas.TimerEvent{Name: ce.Source, Time: ce.Time, Payload: string(ce.Data)}, nil
+		return &faas.TimerEvent{Name: ce.Source, Time: timerTime(ce), Payload: string(ce.Data)}, nil
 	}
 	if raw == nil {
 		raw, _ = ce.MarshalJSON() // never fails
@@ -293,10 +308,16 @@ func attributes(trigger, field string, v []byte) (map[string]string, error) {
 
 // timerEvent decodes the SchedulerJobData of a Cloud Scheduler job run. The
 // timer's Name is the job's resource name from the event's source,
-// projects/…/locations/…/jobs/…, and its Payload the job's custom data.
+// projects/…/locations/…/jobs/…, unless the X-CloudScheduler-JobName
+// header of the request names another job (a job that posts a body
+// written for another one): then it is the header. Its Time is given by
+// timerTime, and its Payload is the job's custom data.
 func timerEvent(ce *Event) (*faas.TimerEvent, error) {
 	const trigger = faas.TriggerTimer
-	t := &faas.TimerEvent{Name: resourceName(ce.Source), Time: ce.Time}
+	t := &faas.TimerEvent{Name: resourceName(ce.Source), Time: timerTime(ce)}
+	if job := ce.Header.Get(HeaderSchedulerJobName); job != "" && path.Base(job) != path.Base(t.Name) {
+		t.Name = job
+	}
 	if len(ce.Data) == 0 {
 		return t, nil
 	}
@@ -322,6 +343,23 @@ func timerEvent(ce *Event) (*faas.TimerEvent, error) {
 		return nil, err
 	}
 	return t, nil
+}
+
+// timerTime returns when a timer fired: the X-CloudScheduler-ScheduleTime
+// of the request, if it is an RFC 3339 time; else the event's time; else,
+// for an event that has none (the CloudEvent that a Cloud Scheduler job
+// posts is the same body every time, and anyfaas's jobs give it no time),
+// now, when the event arrived. It is never the zero time.
+func timerTime(ce *Event) time.Time {
+	if v := ce.Header.Get(HeaderSchedulerScheduleTime); v != "" {
+		if t, err := time.Parse(time.RFC3339, v); err == nil {
+			return t
+		}
+	}
+	if !ce.Time.IsZero() {
+		return ce.Time
+	}
+	return time.Now().UTC()
 }
 
 // resourceName returns the resource a Google event source names:

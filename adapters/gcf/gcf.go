@@ -88,8 +88,13 @@
 // message's Body is the data decoded from base64, Source the topic's
 // resource name (projects/p/topics/t) from the event's source, and ID and
 // Time the messageId and publishTime. A timer's Name is the job's resource
-// name from the event's source (projects/p/locations/l/jobs/j) and its
-// Payload the job's customData, decoded from base64.
+// name from the event's source (projects/p/locations/l/jobs/j), unless the
+// X-CloudScheduler-JobName header that Cloud Scheduler sends names another
+// job, and its Payload the job's customData, decoded from base64. Its Time
+// is the X-CloudScheduler-ScheduleTime header, the time the run was
+// scheduled for; without it (a run forced by hand may lack it) the time
+// is the event's time, else, as for the body anyfaas's jobs post, which
+// has none, the time the request arrived.
 //
 // A RawEvent's Kind is the CloudEvent type and its JSON is the event in the
 // CloudEvents JSON format (the body itself in structured mode), so that a

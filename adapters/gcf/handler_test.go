@@ -434,8 +434,12 @@ func TestEventKinds(t *testing.T) {
 			&faas.RawEvent{Trigger: "cloudevent", Kind: "google.cloud.storage.bucket.v9.made"}},
 		{"legacy of an unknown type", http.Header{"Content-Type": {"application/json"}}, `{"eventId":"1","eventType":"providers/x/eventTypes/y","data":{"a":1}}`,
 			&faas.RawEvent{Trigger: "raw", Kind: "providers/x/eventTypes/y"}},
-		{"scheduler without data", storageHeaderOf("google.cloud.scheduler.job.v1.executed", "//cloudscheduler.googleapis.com/projects/p/locations/l/jobs/j"), "",
-			&faas.TimerEvent{Name: "projects/p/locations/l/jobs/j"}},
+		{"scheduler without data", func() http.Header {
+			h := storageHeaderOf("google.cloud.scheduler.job.v1.executed", "//cloudscheduler.googleapis.com/projects/p/locations/l/jobs/j")
+			h.Set("Ce-Time", "2024-01-02T03:04:05Z")
+			return h
+		}(), "",
+			&faas.TimerEvent{Name: "projects/p/locations/l/jobs/j", Time: time.Date(2024, 1, 2, 3, 4, 5, 0, time.UTC)}},
 		{"push to a path without a topic", http.Header{}, `{"message":{"messageId":"m","data":"aGk="},"subscription":"projects/p/subscriptions/s","deliveryAttempt":1}`,
 			&faas.MessageEvent{Records: []faas.Message{{ID: "m", Source: "projects/p/subscriptions/s", Body: []byte("hi")}}}},
 	}

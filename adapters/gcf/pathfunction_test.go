@@ -7,6 +7,7 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/anyfaas/faas"
 	"github.com/google/go-cmp/cmp"
@@ -15,7 +16,8 @@ import (
 // A unit of two timer functions tells their Cloud Scheduler jobs apart by
 // the path each job posts to, as anyfaas's gcf generator writes them
 // (--uri <service URL>/<function>): a CloudEvent of a job run in
-// structured mode, whose data holds the payload as customData.
+// structured mode, whose data holds the payload as customData, with the
+// headers Cloud Scheduler adds, the time of the run among them.
 func TestSchedulerJobByPath(t *testing.T) {
 	got := map[string]*faas.TimerEvent{}
 	app := faas.New(faas.WithLogger(slog.New(slog.DiscardHandler)))
@@ -32,13 +34,19 @@ func TestSchedulerJobByPath(t *testing.T) {
 			`","type":"google.cloud.scheduler.job.v1.executed","datacontenttype":"application/json",` +
 			`"data":{"customData":"` + base64.StdEncoding.EncodeToString([]byte("run "+fn)) + `"}}`
 		req := httptest.NewRequest("POST", "/"+fn, strings.NewReader(body))
-		req.Header = http.Header{"Content-Type": {"application/cloudevents+json"}}
+		req.Header = http.Header{
+			"Content-Type":                  {"application/cloudevents+json"},
+			"X-Cloudscheduler":              {"true"},
+			"X-Cloudscheduler-Jobname":      {"shop-" + fn + "-0"},
+			"X-Cloudscheduler-Scheduletime": {"2026-11-24T03:00:00Z"},
+		}
 		rec := httptest.NewRecorder()
 		h.ServeHTTP(rec, req)
 		if rec.Code != http.StatusNoContent {
 			t.Fatalf("POST /%s: %d %s", fn, rec.Code, rec.Body)
 		}
-		if diff := cmp.Diff(&faas.TimerEvent{Name: job, Payload: "run " + fn}, got[fn]); diff != "" {
+		want := &faas.TimerEvent{Name: job, Time: time.Date(2026, 11, 24, 3, 0, 0, 0, time.UTC), Payload: "run " + fn}
+		if diff := cmp.Diff(want, got[fn]); diff != "" {
 			t.Errorf("POST /%s (-want +got):\n%s", fn, diff)
 		}
 	}
