@@ -14,8 +14,14 @@ import (
 // in, f.yml winning: a function of f.yml with events keeps them; one
 // without takes its handler's triggers from the code; a function the code
 // registers and no f.yml function names is added under its own name with
-// its code's triggers. A handler the code does not register is an error
-// at its position. The spec itself is not changed.
+// its code's triggers. The spec itself is not changed.
+//
+// The merged spec is checked as Parse checks a spec: a route declared
+// twice (in f.yml, in code, or in both), the aggregation groups and the
+// units they make, against the merged functions and triggers. A handler
+// the code does not register, or a layer a function names that the code
+// does not define (app.Define), is an error too. An error about what the
+// code declares names it, as code: function list: faas.HTTP("GET /items").
 func Merge(s *Spec, code faas.Description) (*Spec, error) {
 	out := *s
 	out.Functions = nil
@@ -30,30 +36,36 @@ func Merge(s *Spec, code faas.Description) (*Spec, error) {
 	for _, f := range s.Functions {
 		info, ok := registered[f.Handler]
 		if !ok {
-			errs = append(errs, &Error{File: s.File, Line: f.Pos.Line, Column: f.Pos.Column, Path: "functions." + f.Name + ".handler",
-				Problem: fmt.Sprintf("the code registers no function %q (it registers %s)", f.Handler, strings.Join(names, ", "))})
+			errs = append(errs, s.errorAt(f.Pos, "functions."+f.Name+".handler",
+				"the code registers no function %q (it registers %s)", f.Handler, strings.Join(names, ", ")))
 			continue
 		}
 		used[f.Handler] = true
 		merged := *f
 		if len(f.Events) == 0 {
-			events, err := codeEvents(info)
+			events, err := codeEvents(info, f.Name)
 			if err != nil {
-				errs = append(errs, &Error{File: s.File, Line: f.Pos.Line, Column: f.Pos.Column, Path: "functions." + f.Name, Problem: err.Error()})
+				errs = append(errs, err)
 			}
 			merged.Events = events
 		}
+		errs = append(errs, s.checkLayers(f, code.Layers)...)
 		out.Functions = append(out.Functions, &merged)
 	}
 	for _, info := range code.Functions {
 		if used[info.Name] || out.Function(info.Name) != nil {
 			continue
 		}
-		events, err := codeEvents(info)
+		events, err := codeEvents(info, info.Name)
 		if err != nil {
-			errs = append(errs, &Error{File: s.File, Path: "code function " + info.Name, Problem: err.Error()})
+			errs = append(errs, err)
 		}
-		out.Functions = append(out.Functions, &Function{Name: info.Name, Handler: info.Name, Events: events, Layers: slices.Clone(info.Layers)})
+		// The function's own layers (faas.WithLayers) stay the code's:
+		// Layers names those f.yml selects, which the code must define.
+		out.Functions = append(out.Functions, &Function{Name: info.Name, Handler: info.Name, Events: events})
+	}
+	if len(errs) == 0 {
+		errs = append(errs, out.check()...)
 	}
 	if len(errs) > 0 {
 		return nil, errs
@@ -61,16 +73,41 @@ func Merge(s *Spec, code faas.Description) (*Spec, error) {
 	return &out, nil
 }
 
-// codeEvents turns the triggers a function declares in code into events.
-func codeEvents(info faas.FunctionInfo) ([]*Event, error) {
+// checkLayers reports each layer f names in f.yml that the code, which
+// defines layers, does not define.
+func (s *Spec) checkLayers(f *Function, defined []string) []*Error {
+	var errs []*Error
+	for i, name := range f.Layers {
+		if slices.Contains(defined, name) {
+			continue
+		}
+		pos, path := f.Pos, fmt.Sprintf("functions.%s.layers[%d]", f.Name, i)
+		if i < len(f.layerPos) {
+			pos = f.layerPos[i]
+		}
+		known := "it defines none"
+		if len(defined) > 0 {
+			known = "it defines " + strings.Join(defined, ", ")
+		}
+		errs = append(errs, s.errorAt(pos, path, "the code defines no layer %q (%s): define it with app.Define", name, known))
+	}
+	return errs
+}
+
+// codeEvents turns the triggers a function declares in code into events,
+// for the function f.yml names name.
+func codeEvents(info faas.FunctionInfo, name string) ([]*Event, *Error) {
 	var events []*Event
 	for _, t := range info.Triggers {
-		e := &Event{Trigger: t.Trigger, Key: t.Trigger}
+		e := &Event{Trigger: t.Trigger, Key: t.Trigger, code: codeName(info.Name, name, t)}
+		fail := func(format string, args ...any) *Error {
+			return &Error{Path: "code: " + e.code, Problem: fmt.Sprintf(format, args...)}
+		}
 		switch t.Trigger {
 		case TriggerHTTP:
 			p, err := route.Parse(t.Route)
 			if err != nil {
-				return nil, err
+				return nil, fail("%v", err)
 			}
 			e.HTTP = &HTTPEvent{Path: p.Path}
 			if p.Method != route.Any {
@@ -88,7 +125,7 @@ func codeEvents(info faas.FunctionInfo) ([]*Event, error) {
 				e.Timer.Value, err = checkCron(e.Timer.Value)
 			}
 			if err != nil {
-				return nil, fmt.Errorf("timer %q declared in code: %v", t.Schedule, err)
+				return nil, fail("%v", err)
 			}
 		default:
 			// A trigger declared with faas.On: the platform's binding is
@@ -97,6 +134,23 @@ func codeEvents(info faas.FunctionInfo) ([]*Event, error) {
 		events = append(events, e)
 	}
 	return events, nil
+}
+
+// codeName names a trigger the code declares, for errors: the function
+// that declares it (and the f.yml function that takes it, if named
+// otherwise), and the option, such as function list: faas.HTTP("GET /x").
+func codeName(handler, name string, t faas.TriggerSpec) string {
+	fn := "function " + handler
+	if name != handler {
+		fn += " (functions." + name + ")"
+	}
+	switch t.Trigger {
+	case TriggerHTTP:
+		return fmt.Sprintf("%s: faas.HTTP(%q)", fn, t.Route)
+	case TriggerTimer:
+		return fmt.Sprintf("%s: faas.Timer(%q)", fn, t.Schedule)
+	}
+	return fmt.Sprintf("%s: faas.On(%q)", fn, t.Trigger)
 }
 
 // Manifest returns the manifest packaged with the unit for platform: its

@@ -1,11 +1,13 @@
 package spec
 
 import (
+	"errors"
 	"strings"
 	"testing"
 
-	"github.com/anyfaas/faas"
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/anyfaas/faas"
 )
 
 func TestMergeAndManifest(t *testing.T) {
@@ -59,5 +61,79 @@ aggregation:
 	_, err = Merge(s, faas.Description{Functions: []faas.FunctionInfo{{Name: "list"}}})
 	if err == nil || !strings.Contains(err.Error(), `f.yml:7:3: functions.show.handler: the code registers no function "get" (it registers list)`) {
 		t.Errorf("Merge with a missing handler = %v", err)
+	}
+}
+
+// The merged spec is checked as a parsed one is, with what the code
+// declares: an error about it names the code's function and option.
+func TestMergeChecks(t *testing.T) {
+	const src = `service: shop
+provider: {name: aws}
+functions:
+  list:
+    handler: list
+    events: [{http: {path: /items, method: get}}]
+    layers: [auth]
+  show:
+    handler: get
+`
+	http := func(route string) []faas.TriggerSpec { return []faas.TriggerSpec{{Trigger: "http", Route: route}} }
+	code := func(extra ...faas.FunctionInfo) faas.Description {
+		return faas.Description{Layers: []string{"auth"}, Functions: append([]faas.FunctionInfo{
+			{Name: "list"},
+			{Name: "get", Triggers: http("GET /items/{id}")},
+		}, extra...)}
+	}
+	tests := []struct {
+		name, yaml string
+		code       faas.Description
+		want       string
+	}{
+		{"route in code and f.yml", src, code(faas.FunctionInfo{Name: "dup", Triggers: http("GET /items")}),
+			`code: function dup: faas.HTTP("GET /items"): route GET /items is declared twice: also at f.yml:6:15 (functions.list.events[0].http)`},
+		{"route in code of an f.yml function", src,
+			faas.Description{Layers: []string{"auth"}, Functions: []faas.FunctionInfo{{Name: "list"}, {Name: "get", Triggers: http("GET /items")}}},
+			`code: function get (functions.show): faas.HTTP("GET /items"): route GET /items is declared twice: also at f.yml:6:15 (functions.list.events[0].http)`},
+		{"route twice in code", src, code(faas.FunctionInfo{Name: "a", Triggers: http("GET /x")}, faas.FunctionInfo{Name: "b", Triggers: http("GET /x")}),
+			`code: function b: faas.HTTP("GET /x"): route GET /x is declared twice: also by the code: function a: faas.HTTP("GET /x")`},
+		{"two groups on one prefix", src + "aggregation:\n  a: {functions: [list]}\n  b: {functions: [show]}\n", code(),
+			`f.yml:12:3: aggregation.b: group "b" routes /items/*, as group "a" does (f.yml:11:3): a gateway could not tell them apart`},
+		{"group named as a code function", src + "aggregation:\n  upload: {functions: [list]}\n", code(faas.FunctionInfo{Name: "upload"}),
+			`f.yml:11:3: aggregation.upload: group "upload" would deploy as "upload", as function "upload" does (registered in code, which no group holds): rename one`},
+		{"layer the code does not define", src, faas.Description{Functions: code().Functions, Layers: []string{"audit", "trace"}},
+			`f.yml:7:14: functions.list.layers[0]: the code defines no layer "auth" (it defines audit, trace): define it with app.Define`},
+		{"layer when the code defines none", src, faas.Description{Functions: code().Functions},
+			`f.yml:7:14: functions.list.layers[0]: the code defines no layer "auth" (it defines none): define it with app.Define`},
+		{"bad timer in code", src, code(faas.FunctionInfo{Name: "nightly", Triggers: []faas.TriggerSpec{{Trigger: "timer", Schedule: "61 * * * *"}}}),
+			`code: function nightly: faas.Timer("61 * * * *"): cron "61 * * * *": minute field "61": 61 is out of range 0-59`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s, err := Parse("f.yml", []byte(tt.yaml), nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			_, err = Merge(s, tt.code)
+			var errs Errors
+			if !errors.As(err, &errs) {
+				t.Fatalf("error %v is not Errors", err)
+			}
+			if len(errs) != 1 {
+				t.Fatalf("%d errors, want 1:\n%v", len(errs), err)
+			}
+			if got := err.Error(); got != tt.want {
+				t.Errorf("error\n got %s\nwant %s", got, tt.want)
+			}
+		})
+	}
+
+	// A function's own layers (faas.WithLayers) are the code's: the
+	// manifest does not name them for the code to look up.
+	merged, err := Merge(&Spec{File: "(no f.yml)", Service: Service{Name: "shop"}}, faas.Description{Functions: []faas.FunctionInfo{{Name: "upload", Layers: []string{"audit"}}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m := merged.Units()[0].Manifest("aws"); len(m.Functions[0].Layers) != 0 {
+		t.Errorf("the manifest names the code's own layers: %v", m.Functions[0].Layers)
 	}
 }

@@ -7,6 +7,9 @@ import (
 
 // Error is a problem in a spec file, at a position and a key path.
 type Error struct {
+	// File is the spec file; empty for a problem with what the code
+	// declares, which Path then names, such as
+	// code: function list: faas.HTTP("GET /items").
 	File   string `json:"file"`
 	Line   int    `json:"line,omitempty"`
 	Column int    `json:"column,omitempty"`
@@ -17,13 +20,16 @@ type Error struct {
 	Problem string `json:"problem"`
 }
 
+// Error returns the problem as file:line:column: path: problem.
 func (e *Error) Error() string {
 	var b strings.Builder
-	b.WriteString(e.File)
-	if e.Line > 0 {
-		fmt.Fprintf(&b, ":%d:%d", e.Line, e.Column)
+	if e.File != "" {
+		b.WriteString(e.File)
+		if e.Line > 0 {
+			fmt.Fprintf(&b, ":%d:%d", e.Line, e.Column)
+		}
+		b.WriteString(": ")
 	}
-	b.WriteString(": ")
 	if e.Path != "" {
 		b.WriteString(e.Path)
 		b.WriteString(": ")
@@ -36,6 +42,7 @@ func (e *Error) Error() string {
 // the error Parse and Load return.
 type Errors []*Error
 
+// Error returns the problems, one a line.
 func (es Errors) Error() string {
 	lines := make([]string, len(es))
 	for i, e := range es {

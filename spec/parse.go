@@ -41,30 +41,40 @@ func Load(path string) (*Spec, error) {
 }
 
 // Parse parses and validates a spec read from file, replacing ${env.NAME}
-// with getenv(NAME) where that is not empty. The error is Errors, every
-// problem with its position.
+// with getenv(NAME) where that is not empty (a nil getenv sets nothing).
+// The error is Errors, every problem with its position.
 func Parse(file string, data []byte, getenv func(string) string) (*Spec, error) {
-	p := &parser{file: file, getenv: getenv}
+	p := &parser{file: file, getenv: getenv, src: newSource(data)}
 	s := p.parse(data)
 	if len(p.errs) == 0 {
 		p.validate(s)
 	}
 	if len(p.errs) > 0 {
-		slices.SortStableFunc(p.errs, func(a, b *Error) int {
-			if a.Line != b.Line {
-				return a.Line - b.Line
-			}
-			return a.Column - b.Column
-		})
+		sortErrors(p.errs)
 		return nil, p.errs
 	}
 	return s, nil
 }
 
+// sortErrors orders errors by position, those of the whole file first.
+func sortErrors(errs Errors) {
+	slices.SortStableFunc(errs, func(a, b *Error) int {
+		if a.Line != b.Line {
+			return a.Line - b.Line
+		}
+		return a.Column - b.Column
+	})
+}
+
 type parser struct {
 	file   string
 	getenv func(string) string
+	src    *source
 	errs   Errors
+	// unresolved are the ${env.NAME} whose variable is not set.
+	unresolved []EnvRef
+	// serviceName is the node of the service's name.
+	serviceName *yaml.Node
 }
 
 func (p *parser) fail(n *yaml.Node, path, format string, args ...any) {
@@ -75,35 +85,32 @@ func (p *parser) fail(n *yaml.Node, path, format string, args ...any) {
 	p.errs = append(p.errs, e)
 }
 
-var yamlLine = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
-
 func (p *parser) parse(data []byte) *Spec {
 	s := &Spec{File: p.file}
 	var doc yaml.Node
 	if err := yaml.Unmarshal(data, &doc); err != nil {
-		e := &Error{File: p.file, Problem: strings.TrimPrefix(err.Error(), "yaml: ")}
-		if m := yamlLine.FindStringSubmatch(err.Error()); m != nil {
-			e.Line, _ = strconv.Atoi(m[1])
-			e.Column, e.Problem = 1, m[2]
-		}
-		p.errs = append(p.errs, e)
+		p.errs = append(p.errs, p.syntaxError(err))
 		return s
 	}
 	if doc.Kind == 0 || len(doc.Content) == 0 {
 		p.errs = append(p.errs, &Error{File: p.file, Problem: "the spec is empty"})
 		return s
 	}
-	root := doc.Content[0]
-	p.resolveAliases(root)
-	p.substitute(root)
+	p.checkDuplicates(doc.Content[0], "")
+	root, ok := p.resolveAliases(doc.Content[0])
+	if !ok {
+		return s
+	}
+	p.substitute(root, "")
+	s.Unresolved = sortRefs(p.unresolved)
 	p.mapping(root, "", map[string]func(*yaml.Node, string){
 		"service": func(n *yaml.Node, path string) {
 			if n.Kind == yaml.ScalarNode {
-				s.Service.Name = p.str(n, path)
+				s.Service.Name, p.serviceName = p.str(n, path), n
 				return
 			}
 			p.mapping(n, path, map[string]func(*yaml.Node, string){
-				"name":        func(n *yaml.Node, path string) { s.Service.Name = p.str(n, path) },
+				"name":        func(n *yaml.Node, path string) { s.Service.Name, p.serviceName = p.str(n, path), n },
 				"description": func(n *yaml.Node, path string) { s.Service.Description = p.str(n, path) },
 			})
 		},
@@ -111,15 +118,13 @@ func (p *parser) parse(data []byte) *Spec {
 		"functions":   func(n *yaml.Node, path string) { s.Functions = p.functions(n, path) },
 		"aggregation": func(n *yaml.Node, path string) { s.Aggregation = p.aggregation(n, path) },
 		"layers":      func(n *yaml.Node, path string) { s.Layers = p.layers(n, path) },
-		"package": func(n *yaml.Node, path string) {
-			p.mapping(n, path, map[string]func(*yaml.Node, string){
-				"main":     func(n *yaml.Node, path string) { s.Package.Main = p.str(n, path) },
-				"include":  func(n *yaml.Node, path string) { s.Package.Include = p.strList(n, path) },
-				"exclude":  func(n *yaml.Node, path string) { s.Package.Exclude = p.strList(n, path) },
-				"artifact": func(n *yaml.Node, path string) { s.Package.Artifact = p.str(n, path) },
-			})
+		"package":     func(n *yaml.Node, path string) { p.pkg(n, path, &s.Package) },
+		"custom": func(n *yaml.Node, path string) {
+			if n.Kind != yaml.MappingNode && !isNull(n) {
+				p.fail(n, path, "want a mapping of free-form settings, not %s", kindOf(n))
+			}
+			s.Custom = n
 		},
-		"custom":    func(n *yaml.Node, path string) { s.Custom = n },
 		"platforms": func(n *yaml.Node, path string) { s.Platforms = p.platforms(n, path) },
 		"plugins":   func(n *yaml.Node, path string) { s.Plugins = p.strList(n, path) },
 		"resources": func(*yaml.Node, string) {}, // reserved by Midway, unused
@@ -130,80 +135,48 @@ func (p *parser) parse(data []byte) *Spec {
 	return s
 }
 
-// resolveAliases replaces alias nodes by what they point to, and expands
-// merge keys (<<: *defaults), so that anchors work as YAML says: keys the
-// mapping sets itself win over merged ones.
-func (p *parser) resolveAliases(n *yaml.Node) {
-	for i, c := range n.Content {
-		if c.Kind == yaml.AliasNode && c.Alias != nil {
-			n.Content[i] = c.Alias
-		}
-		p.resolveAliases(n.Content[i])
-	}
-	if n.Kind != yaml.MappingNode {
-		return
-	}
-	var own, merged []*yaml.Node
-	hasMerge := false
-	for i := 0; i+1 < len(n.Content); i += 2 {
-		k, v := n.Content[i], n.Content[i+1]
-		if k.Value != "<<" || k.Tag == "!!str" && k.Style != 0 {
-			own = append(own, k, v)
-			continue
-		}
-		hasMerge = true
-		sources := []*yaml.Node{v}
-		if v.Kind == yaml.SequenceNode {
-			sources = v.Content
-		}
-		for _, src := range sources {
-			if src.Kind != yaml.MappingNode {
-				p.fail(src, "", "a merge key (<<) takes a mapping or a list of mappings, not %s", kindOf(src))
-				continue
+// pkg reads the package section.
+func (p *parser) pkg(n *yaml.Node, path string, pkg *Package) {
+	globs := func(n *yaml.Node, path string) []string {
+		out, items := p.strItems(n, path)
+		for i, pattern := range out {
+			if problem := checkGlob(pattern); problem != "" {
+				p.fail(items[i].node, items[i].path, "%q %s", pattern, problem)
 			}
-			merged = append(merged, src.Content...)
 		}
+		return out
 	}
-	if !hasMerge {
-		return
-	}
-	has := map[string]bool{}
-	for i := 0; i < len(own); i += 2 {
-		has[own[i].Value] = true
-	}
-	for i := 0; i+1 < len(merged); i += 2 {
-		if !has[merged[i].Value] {
-			has[merged[i].Value] = true
-			own = append(own, merged[i], merged[i+1])
-		}
-	}
-	n.Content = own
+	p.mapping(n, path, map[string]func(*yaml.Node, string){
+		"main":    func(n *yaml.Node, path string) { pkg.Main = p.str(n, path) },
+		"include": func(n *yaml.Node, path string) { pkg.Include = globs(n, path) },
+		"exclude": func(n *yaml.Node, path string) { pkg.Exclude = globs(n, path) },
+		"artifact": func(n *yaml.Node, path string) {
+			pkg.Artifact = p.str(n, path)
+			switch a := pkg.Artifact; {
+			case n.Kind != yaml.ScalarNode || isNull(n):
+			case a == "" || a == "." || a == ".." || strings.ContainsAny(a, `/\`):
+				p.fail(n, path, "%q is not a file name: name the artifact's file, such as serverless.zip, without a directory", a)
+			}
+		},
+	})
 }
 
-var envRef = regexp.MustCompile(`\$\{env\.([A-Za-z_][A-Za-z0-9_]*)\}`)
-
-// substitute replaces ${env.NAME} in every scalar value. An unset variable
-// leaves the reference as written.
-func (p *parser) substitute(n *yaml.Node) {
-	if n.Kind == yaml.ScalarNode && strings.Contains(n.Value, "${env.") {
-		n.Value = envRef.ReplaceAllStringFunc(n.Value, func(ref string) string {
-			if v := p.getenv(envRef.FindStringSubmatch(ref)[1]); v != "" {
-				return v
-			}
-			return ref
-		})
-		if n.Tag != "!!str" {
-			// A substituted value is typed again: "${env.MEMORY}" may be
-			// a number now.
-			var v yaml.Node
-			if yaml.Unmarshal([]byte(n.Value), &v) == nil && len(v.Content) == 1 && v.Content[0].Kind == yaml.ScalarNode {
-				n.Tag = v.Content[0].Tag
-			}
-		}
+// checkGlob says what is wrong with a package.include or exclude pattern,
+// relative to the project directory with / between names, or "" if it is
+// a good one.
+func checkGlob(pattern string) string {
+	switch {
+	case pattern == "":
+		return "is empty: name files relative to the project directory"
+	case strings.HasPrefix(pattern, "/") || strings.HasPrefix(pattern, `\`) || filepath.IsAbs(pattern) || filepath.VolumeName(pattern) != "":
+		return "is an absolute path: name files relative to the project directory"
+	case slices.Contains(strings.FieldsFunc(pattern, func(r rune) bool { return r == '/' || r == '\\' }), ".."):
+		return "leaves the project directory (..): name files inside it"
 	}
-	for _, c := range n.Content {
-		p.substitute(c)
+	if _, err := filepath.Match(filepath.FromSlash(pattern), ""); err != nil {
+		return "is not a valid pattern: " + err.Error()
 	}
+	return ""
 }
 
 // keysSeen, when set (by a test), is told the keys each mapping knows, to
@@ -227,15 +200,8 @@ func (p *parser) mapping(n *yaml.Node, path string, fields map[string]func(*yaml
 		p.fail(n, path, "want a mapping, not %s", kindOf(n))
 		return
 	}
-	seen := map[string]bool{}
-	for i := 0; i+1 < len(n.Content); i += 2 {
-		k, v := n.Content[i], n.Content[i+1]
+	for k, v := range pairs(n) {
 		sub := join(path, k.Value)
-		if seen[k.Value] {
-			p.fail(k, sub, "key given twice")
-			continue
-		}
-		seen[k.Value] = true
 		fn, ok := fields[k.Value]
 		if !ok && path == "" && strings.HasPrefix(k.Value, "x-") {
 			continue // an extension key, such as one holding YAML anchors
@@ -370,37 +336,54 @@ func (p *parser) bool(n *yaml.Node, path string) bool {
 
 // strList reads a list of strings, or one string as a list of one.
 func (p *parser) strList(n *yaml.Node, path string) []string {
-	if n.Kind == yaml.ScalarNode {
-		if n.Tag == "!!null" {
-			return nil
-		}
-		return []string{n.Value}
-	}
-	if n.Kind != yaml.SequenceNode {
-		p.fail(n, path, "want a list of strings, not %s", kindOf(n))
-		return nil
-	}
-	out := make([]string, 0, len(n.Content))
-	for i, c := range n.Content {
-		out = append(out, p.str(c, fmt.Sprintf("%s[%d]", path, i)))
-	}
+	out, _ := p.strItems(n, path)
 	return out
 }
 
-func (p *parser) strMap(n *yaml.Node, path string) map[string]string {
+// item is where one string of a list is, for an error about it.
+type item struct {
+	node *yaml.Node
+	path string
+}
+
+// strItems is strList that also returns where each string is.
+func (p *parser) strItems(n *yaml.Node, path string) ([]string, []item) {
+	if n.Kind == yaml.ScalarNode {
+		if isNull(n) {
+			return nil, nil
+		}
+		return []string{n.Value}, []item{{n, path}}
+	}
+	if n.Kind != yaml.SequenceNode {
+		p.fail(n, path, "want a list of strings, not %s", kindOf(n))
+		return nil, nil
+	}
+	out := make([]string, 0, len(n.Content))
+	items := make([]item, 0, len(n.Content))
+	for i, c := range n.Content {
+		ipath := fmt.Sprintf("%s[%d]", path, i)
+		out = append(out, p.str(c, ipath))
+		items = append(items, item{c, ipath})
+	}
+	return out, items
+}
+
+// strMap reads a mapping of names to strings, and where each name is.
+func (p *parser) strMap(n *yaml.Node, path string) (map[string]string, map[string]Pos) {
 	if n.Kind != yaml.MappingNode {
-		if n.Tag == "!!null" {
-			return nil
+		if isNull(n) {
+			return nil, nil
 		}
 		p.fail(n, path, "want a mapping of names to values, not %s", kindOf(n))
-		return nil
+		return nil, nil
 	}
 	out := make(map[string]string, len(n.Content)/2)
-	for i := 0; i+1 < len(n.Content); i += 2 {
-		k, v := n.Content[i], n.Content[i+1]
+	at := make(map[string]Pos, len(n.Content)/2)
+	for k, v := range pairs(n) {
 		out[k.Value] = p.str(v, join(path, k.Value))
+		at[k.Value] = Pos{k.Line, k.Column}
 	}
-	return out
+	return out, at
 }
 
 // Platform names, canonical and as Midway's f.yml spells them.
@@ -417,23 +400,30 @@ var Platforms = []string{"aws", "fc", "scf", "gcf", "web"}
 
 func (p *parser) platform(n *yaml.Node, path string) string {
 	name := p.str(n, path)
-	if c, ok := platformAliases[strings.ToLower(name)]; ok {
+	if c, ok := platformAliases[name]; ok {
 		return c
 	}
-	p.fail(n, path, "unknown platform %q: want one of %s (or aliyun, tencent, gcp, knative)", name, strings.Join(Platforms, ", "))
+	hint := " (or aliyun, tencent, gcp, knative)"
+	if _, ok := platformAliases[strings.ToLower(name)]; ok {
+		hint = fmt.Sprintf(" (did you mean %q?)", strings.ToLower(name))
+	}
+	p.fail(n, path, "unknown platform %q: want one of %s%s", name, strings.Join(Platforms, ", "), hint)
 	return ""
 }
 
 func (p *parser) platforms(n *yaml.Node, path string) map[string]*yaml.Node {
 	if n.Kind != yaml.MappingNode {
+		if isNull(n) {
+			return nil
+		}
 		p.fail(n, path, "want a mapping of platform names to their settings, not %s", kindOf(n))
 		return nil
 	}
 	out := map[string]*yaml.Node{}
-	for i := 0; i+1 < len(n.Content); i += 2 {
-		k, v := n.Content[i], n.Content[i+1]
+	first := map[string]*yaml.Node{}
+	for k, v := range pairs(n) {
 		name := p.platform(k, join(path, k.Value))
-		if name == "" {
+		if name == "" || p.platformTwice(first, name, k, path) {
 			continue
 		}
 		if v.Kind != yaml.MappingNode {
@@ -445,17 +435,30 @@ func (p *parser) platforms(n *yaml.Node, path string) map[string]*yaml.Node {
 	return out
 }
 
+// platformTwice reports, as an error, whether key k names a platform an
+// earlier key of the same mapping named, under another alias (aws and
+// lambda); first holds the earlier keys by platform.
+func (p *parser) platformTwice(first map[string]*yaml.Node, name string, k *yaml.Node, path string) bool {
+	if f := first[name]; f != nil {
+		p.fail(k, join(path, k.Value), "names platform %s, as %s does (%s): give each platform once", name, f.Value, p.at(f.Line, f.Column))
+		return true
+	}
+	first[name] = k
+	return false
+}
+
 func (p *parser) settings(fields map[string]func(*yaml.Node, string), s *Settings) {
 	fields["runtime"] = func(n *yaml.Node, path string) { s.Runtime = p.str(n, path) }
 	fields["memorySize"] = func(n *yaml.Node, path string) { s.MemorySize = p.positive(n, path) }
 	fields["timeout"] = func(n *yaml.Node, path string) { s.Timeout = p.positive(n, path) }
 	fields["initTimeout"] = func(n *yaml.Node, path string) { s.InitTimeout = p.positive(n, path) }
 	fields["concurrency"] = func(n *yaml.Node, path string) { s.Concurrency = p.positive(n, path) }
-	fields["environment"] = func(n *yaml.Node, path string) { s.Environment = p.strMap(n, path) }
+	fields["environment"] = func(n *yaml.Node, path string) { s.Environment, s.envPos = p.strMap(n, path) }
 	fields["description"] = func(n *yaml.Node, path string) { s.Description = p.str(n, path) }
 }
 
-// providerExtra are Midway's provider keys that only some platforms read.
+// providerExtra are Midway's provider keys that only some platforms read;
+// the generators of those platforms check them.
 var providerExtra = []string{
 	"vpcConfig", "internetAccess", "policies", "logConfig", "nasConfig", "asyncConfiguration",
 	"tracingConfig", "authType", "layers", "access", "credentials", "cosBucket", "serviceId", "starter",
@@ -475,9 +478,9 @@ func (p *parser) provider(n *yaml.Node, path string, pr *Provider) {
 			}
 			// One region per platform: {aws: us-east-1, fc: cn-hangzhou}.
 			pr.Regions = map[string]string{}
-			for i := 0; i+1 < len(n.Content); i += 2 {
-				k, v := n.Content[i], n.Content[i+1]
-				if name := p.platform(k, join(path, k.Value)); name != "" {
+			first := map[string]*yaml.Node{}
+			for k, v := range pairs(n) {
+				if name := p.platform(k, join(path, k.Value)); name != "" && !p.platformTwice(first, name, k, path) {
 					pr.Regions[name] = p.str(v, join(path, k.Value))
 				}
 			}
@@ -518,29 +521,35 @@ func (p *parser) functions(n *yaml.Node, path string) []*Function {
 		return nil
 	}
 	var out []*Function
-	seen := map[string]bool{}
-	for i := 0; i+1 < len(n.Content); i += 2 {
-		k, v := n.Content[i], n.Content[i+1]
+	for k, v := range pairs(n) {
 		fpath := join(path, k.Value)
-		if seen[k.Value] {
-			p.fail(k, fpath, "function declared twice")
-			continue
-		}
-		seen[k.Value] = true
 		if !validName.MatchString(k.Value) {
 			p.fail(k, fpath, "function name %q must start with a letter or '_' and hold at most 64 letters, digits, '_' or '-'", k.Value)
 			continue
 		}
 		f := &Function{Name: k.Value, Pos: Pos{k.Line, k.Column}}
 		fields := map[string]func(*yaml.Node, string){
-			"handler":   func(n *yaml.Node, path string) { f.Handler = p.str(n, path) },
-			"events":    func(n *yaml.Node, path string) { f.Events = p.events(n, path) },
-			"layers":    func(n *yaml.Node, path string) { f.Layers = p.strList(n, path) },
+			"handler": func(n *yaml.Node, path string) { f.Handler = p.str(n, path) },
+			"name": func(n *yaml.Node, path string) {
+				f.UnitName, f.namePos = p.str(n, path), Pos{n.Line, n.Column}
+				if n.Kind == yaml.ScalarNode && !validName.MatchString(f.UnitName) {
+					p.fail(n, path, "function name %q must start with a letter or '_' and hold at most 64 letters, digits, '_' or '-'", f.UnitName)
+				}
+			},
+			"stage":  func(n *yaml.Node, path string) { f.Stage = p.str(n, path) },
+			"events": func(n *yaml.Node, path string) { f.Events = p.events(n, path) },
+			"layers": func(n *yaml.Node, path string) {
+				var items []item
+				f.Layers, items = p.strItems(n, path)
+				for _, it := range items {
+					f.layerPos = append(f.layerPos, Pos{it.node.Line, it.node.Column})
+				}
+			},
 			"platforms": func(n *yaml.Node, path string) { f.Platforms = p.platforms(n, path) },
 		}
 		p.settings(fields, &f.Settings)
 		p.mapping(v, fpath, fields)
-		if f.Handler == "" && v.Kind == yaml.MappingNode {
+		if f.Handler == "" && (v.Kind == yaml.MappingNode || isNull(v)) {
 			p.fail(k, join(fpath, "handler"), "missing: name the function as the code registers it with app.Func")
 		}
 		out = append(out, f)
@@ -743,12 +752,14 @@ func (p *parser) methods(n *yaml.Node, path string) []string {
 
 func (p *parser) aggregation(n *yaml.Node, path string) []*Aggregation {
 	if n.Kind != yaml.MappingNode {
+		if isNull(n) {
+			return nil
+		}
 		p.fail(n, path, "want a mapping of group names to groups, not %s", kindOf(n))
 		return nil
 	}
 	var out []*Aggregation
-	for i := 0; i+1 < len(n.Content); i += 2 {
-		k, v := n.Content[i], n.Content[i+1]
+	for k, v := range pairs(n) {
 		gpath := join(path, k.Value)
 		if !validName.MatchString(k.Value) {
 			p.fail(k, gpath, "group name %q must start with a letter or '_' and hold at most 64 letters, digits, '_' or '-'", k.Value)
@@ -757,21 +768,25 @@ func (p *parser) aggregation(n *yaml.Node, path string) []*Aggregation {
 		g := &Aggregation{Name: k.Value, Pos: Pos{k.Line, k.Column}}
 		p.mapping(v, gpath, map[string]func(*yaml.Node, string){
 			"deployOrigin": func(n *yaml.Node, path string) { g.DeployOrigin = p.bool(n, path) },
-			"functions":    func(n *yaml.Node, path string) { g.Functions = p.strList(n, path) },
+			"functions": func(n *yaml.Node, path string) {
+				var items []item
+				g.Functions, items = p.strItems(n, path)
+				for _, it := range items {
+					g.functionPos = append(g.functionPos, itemPos{Pos{it.node.Line, it.node.Column}, it.path})
+				}
+			},
 			"functionsPattern": func(n *yaml.Node, path string) {
-				g.Patterns = p.strList(n, path)
+				var items []item
+				g.Patterns, items = p.strItems(n, path)
+				g.patternsPos = itemPos{Pos{n.Line, n.Column}, path}
 				for j, pat := range g.Patterns {
 					if _, err := filepath.Match(strings.TrimPrefix(pat, "!"), ""); err != nil {
-						item := n
-						if n.Kind == yaml.SequenceNode && j < len(n.Content) {
-							item = n.Content[j]
-						}
-						p.fail(item, fmt.Sprintf("%s[%d]", path, j), "bad pattern %q: %v", pat, err)
+						p.fail(items[j].node, items[j].path, "bad pattern %q: %v", pat, err)
 					}
 				}
 			},
 		})
-		if len(g.Functions) == 0 && len(g.Patterns) == 0 && v.Kind == yaml.MappingNode {
+		if len(g.Functions) == 0 && len(g.Patterns) == 0 && (v.Kind == yaml.MappingNode || isNull(v)) {
 			p.fail(k, gpath, "the group selects no functions: give functions or functionsPattern")
 		}
 		out = append(out, g)
@@ -781,12 +796,14 @@ func (p *parser) aggregation(n *yaml.Node, path string) []*Aggregation {
 
 func (p *parser) layers(n *yaml.Node, path string) map[string]*Layer {
 	if n.Kind != yaml.MappingNode {
+		if isNull(n) {
+			return nil
+		}
 		p.fail(n, path, "want a mapping of layer names to layers, not %s", kindOf(n))
 		return nil
 	}
 	out := map[string]*Layer{}
-	for i := 0; i+1 < len(n.Content); i += 2 {
-		k, v := n.Content[i], n.Content[i+1]
+	for k, v := range pairs(n) {
 		l := &Layer{Name: k.Value, Pos: Pos{k.Line, k.Column}}
 		p.mapping(v, join(path, k.Value), map[string]func(*yaml.Node, string){
 			"path": func(n *yaml.Node, path string) { l.Path = p.str(n, path) },

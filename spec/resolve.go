@@ -1,8 +1,10 @@
 package spec
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
+	"maps"
 	"path/filepath"
 	"regexp"
 	"slices"
@@ -14,8 +16,8 @@ import (
 // Unit is a deployment unit: one deployed function of the platform, the
 // built binary serving one or more of the spec's functions.
 type Unit struct {
-	// Name is what the unit is deployed as: the function's name, or the
-	// aggregation group's.
+	// Name is what the unit is deployed as: the aggregation group's name,
+	// or the function's (its UnitName if it has one).
 	Name string
 	// Functions are the functions the unit serves, in the spec's order.
 	Functions []*Function
@@ -39,7 +41,8 @@ func (s *Spec) Units() []*Unit {
 // Settings returns what the unit's platform function is given: the
 // provider's defaults overridden by its function's, or for a group the
 // largest memory, timeout and concurrency of its members and all of their
-// environments.
+// environments (Parse and Merge refuse a group whose members would see a
+// variable differently).
 func (u *Unit) Settings(p Provider) Settings {
 	out := p.Function
 	out.Environment = map[string]string{}
@@ -75,53 +78,68 @@ func (u *Unit) Settings(p Provider) Settings {
 	return out
 }
 
+// member is a function a group holds, and where the group names it.
+type member struct {
+	f  *Function
+	at itemPos
+}
+
 // resolve builds the units and reports the aggregation problems.
 func (s *Spec) resolve() ([]*Unit, []*Error) {
 	var errs []*Error
 	fail := func(pos Pos, path, format string, args ...any) {
-		errs = append(errs, &Error{File: s.File, Line: pos.Line, Column: pos.Column, Path: path, Problem: fmt.Sprintf(format, args...)})
+		errs = append(errs, s.errorAt(pos, path, format, args...))
 	}
 	claimed := map[string]*Aggregation{}
 	var units []*Unit
 	prefixes := map[string]*Aggregation{}
 	for _, g := range s.Aggregation {
 		path := "aggregation." + g.Name
-		var members []*Function
+		var members []member
 		if len(g.Functions) > 0 {
-			for _, name := range g.Functions {
+			for i, name := range g.Functions {
+				at := itemPos{g.Pos, path + ".functions"}
+				if i < len(g.functionPos) {
+					at = g.functionPos[i]
+				}
 				f := s.Function(name)
 				if f == nil {
-					fail(g.Pos, path+".functions", "no function is named %q", name)
+					fail(at.Pos, at.path, "no function is named %q", name)
 					continue
 				}
-				members = append(members, f)
+				members = append(members, member{f, at})
 			}
 		} else {
 			for _, f := range s.Functions {
 				if matchAll(g.Patterns, f.Name) {
-					members = append(members, f)
+					members = append(members, member{f, itemPos{g.Pos, path}})
 				}
 			}
 			if len(members) == 0 {
-				fail(g.Pos, path+".functionsPattern", "the patterns %s match no function", strings.Join(g.Patterns, ", "))
+				at := g.patternsPos
+				if at.Line == 0 {
+					at = itemPos{g.Pos, path + ".functionsPattern"}
+				}
+				fail(at.Pos, at.path, "the patterns %s match no function", strings.Join(g.Patterns, ", "))
 			}
 		}
 		u := &Unit{Name: g.Name, Group: g}
-		for _, f := range members {
-			if other := claimed[f.Name]; other != nil {
-				fail(g.Pos, path, "function %q is already in group %q (%s:%d:%d): a function belongs to one group", f.Name, other.Name, s.File, other.Pos.Line, other.Pos.Column)
+		for _, m := range members {
+			switch other := claimed[m.f.Name]; {
+			case other == g:
+				fail(m.at.Pos, m.at.path, "function %q is listed twice", m.f.Name)
+				continue
+			case other != nil:
+				fail(m.at.Pos, m.at.path, "function %q is already in group %q (%s): a function belongs to one group", m.f.Name, other.Name, s.at(other.Pos))
 				continue
 			}
-			claimed[f.Name] = g
-			u.Functions = append(u.Functions, f)
-		}
-		if s.Function(g.Name) != nil && !slices.ContainsFunc(u.Functions, func(f *Function) bool { return f.Name == g.Name }) {
-			fail(g.Pos, path, "group %q has the name of a function it does not hold: units would collide", g.Name)
+			claimed[m.f.Name] = g
+			u.Functions = append(u.Functions, m.f)
 		}
 		if prefix, ok := commonPrefix(u.Functions); ok {
 			u.Prefix = prefix
 			if other := prefixes[prefix]; other != nil {
-				fail(g.Pos, path, "group %q routes %s, as group %q does (%s:%d:%d): a gateway could not tell them apart", g.Name, prefix, other.Name, s.File, other.Pos.Line, other.Pos.Column)
+				fail(g.Pos, path, "group %q routes %s, as group %q does (%s): a gateway could not tell them apart", g.Name, prefix, other.Name, s.at(other.Pos))
 			}
 			prefixes[prefix] = g
 		}
@@ -129,7 +147,7 @@ func (s *Spec) resolve() ([]*Unit, []*Error) {
 	}
 	for _, f := range s.Functions {
 		if g := claimed[f.Name]; g == nil || g.DeployOrigin {
-			units = append(units, &Unit{Name: f.Name, Functions: []*Function{f}})
+			units = append(units, &Unit{Name: cmp.Or(f.UnitName, f.Name), Functions: []*Function{f}})
 		}
 	}
 	// Keep the spec's order of functions within each group.
@@ -138,7 +156,119 @@ func (s *Spec) resolve() ([]*Unit, []*Error) {
 			return slices.Index(s.Functions, a) - slices.Index(s.Functions, b)
 		})
 	}
+	for _, u := range units {
+		if u.Group != nil {
+			errs = append(errs, s.envConflicts(u)...)
+		}
+	}
+	errs = append(errs, s.unitCollisions(units, claimed)...)
 	return units, errs
+}
+
+// errorAt is an Error at pos in the spec file; at no position (zero pos)
+// and with a path that names code (see Event.code), one about what the
+// code declares.
+func (s *Spec) errorAt(pos Pos, path, format string, args ...any) *Error {
+	e := &Error{File: s.File, Line: pos.Line, Column: pos.Column, Path: path, Problem: fmt.Sprintf(format, args...)}
+	if pos.Line == 0 && strings.HasPrefix(path, "code: ") {
+		e.File = ""
+	}
+	return e
+}
+
+// at formats a position in the spec file for an error's text.
+func (s *Spec) at(pos Pos) string {
+	return fmt.Sprintf("%s:%d:%d", s.File, pos.Line, pos.Column)
+}
+
+// unitCollisions reports units that would deploy under one name: a group
+// named as a function deployed on its own (one no group holds, or one
+// whose group says deployOrigin), or two functions whose name keys say
+// the same.
+func (s *Spec) unitCollisions(units []*Unit, claimed map[string]*Aggregation) []*Error {
+	// place says where a unit is declared: its position and key path,
+	// what it is, and where, as an error names them.
+	place := func(u *Unit) (pos Pos, path, what, where string) {
+		if g := u.Group; g != nil {
+			return g.Pos, "aggregation." + g.Name, fmt.Sprintf("group %q", g.Name), s.at(g.Pos)
+		}
+		f := u.Functions[0]
+		pos, path, what, where = f.Pos, "functions."+f.Name, fmt.Sprintf("function %q", f.Name), s.at(f.Pos)
+		switch {
+		case f.UnitName != "":
+			pos, path, where = f.namePos, path+".name", s.at(f.namePos)+", its name key"
+		case f.Pos.Line == 0:
+			path, where = "code: function "+f.Name, "registered in code"
+		}
+		if g := claimed[f.Name]; g != nil {
+			where += fmt.Sprintf(", which group %q deploys on its own too (deployOrigin)", g.Name)
+		} else {
+			where += ", which no group holds"
+		}
+		return pos, path, what, where
+	}
+	var errs []*Error
+	byName := map[string]*Unit{}
+	for _, u := range units {
+		other := byName[u.Name]
+		if other == nil {
+			byName[u.Name] = u
+			continue
+		}
+		// Report at the group, if one is; else at the later function.
+		here, there := u, other
+		if other.Group != nil {
+			here, there = other, u
+		}
+		pos, path, what, _ := place(here)
+		_, _, otherWhat, otherWhere := place(there)
+		errs = append(errs, s.errorAt(pos, path, "%s would deploy as %q, as %s does (%s): rename one", what, u.Name, otherWhat, otherWhere))
+	}
+	return errs
+}
+
+// envConflicts reports the variables the functions of group unit u would
+// see differently from what they set: two members setting one to
+// different values, or a member setting one that another takes from the
+// provider's environment.
+func (s *Spec) envConflicts(u *Unit) []*Error {
+	type setting struct {
+		value string
+		f     *Function
+	}
+	var errs []*Error
+	set := map[string]setting{}
+	for _, f := range u.Functions {
+		for _, k := range slices.Sorted(maps.Keys(f.Environment)) {
+			v := f.Environment[k]
+			prev, ok := set[k]
+			if !ok {
+				set[k] = setting{v, f}
+				continue
+			}
+			if prev.value != v {
+				errs = append(errs, s.errorAt(f.envPos[k], "functions."+f.Name+".environment."+k,
+					"group %q deploys functions %s and %s as one unit, but %s sets %s to %q (%s) and %s to %q: give both one value, or deploy them apart",
+					u.Name, prev.f.Name, f.Name, prev.f.Name, k, prev.value, s.at(prev.f.envPos[k]), f.Name, v))
+			}
+		}
+	}
+	provider := s.Provider.Function
+	for _, k := range slices.Sorted(maps.Keys(provider.Environment)) {
+		st, ok := set[k]
+		if !ok || st.value == provider.Environment[k] {
+			continue
+		}
+		for _, f := range u.Functions {
+			if _, sets := f.Environment[k]; !sets {
+				errs = append(errs, s.errorAt(st.f.envPos[k], "functions."+st.f.Name+".environment."+k,
+					"group %q deploys functions %s and %s as one unit, but %s sets %s to %q and %s takes %q from provider.environment (%s): give both one value, or deploy them apart",
+					u.Name, st.f.Name, f.Name, st.f.Name, k, st.value, f.Name, provider.Environment[k], s.at(provider.envPos[k])))
+				break
+			}
+		}
+	}
+	return errs
 }
 
 // matchAll reports whether name matches the patterns: at least one that
@@ -210,7 +340,8 @@ func (p *parser) validate(s *Spec) {
 	case s.Service.Name == "":
 		top("service", "missing: name the service")
 	case !serviceName.MatchString(s.Service.Name):
-		top("service", "service name %q must start with a letter and hold at most 63 letters, digits, '-' or '_'", s.Service.Name)
+		// At the name: the value of service, or of service.name.
+		p.fail(p.serviceName, "service", "service name %q must start with a letter and hold at most 63 letters, digits, '-' or '_'", s.Service.Name)
 	}
 	if s.Provider.Platform == "" {
 		top("provider.name", "missing: name the platform, one of %s", strings.Join(Platforms, ", "))
@@ -218,20 +349,35 @@ func (p *parser) validate(s *Spec) {
 	if len(s.Functions) == 0 {
 		top("functions", "missing: declare at least one function")
 	}
-	p.checkRoutes(s)
-	_, errs := s.resolve()
-	p.errs = append(p.errs, errs...)
+	p.errs = append(p.errs, s.check()...)
+}
+
+// check runs the checks that look across functions: routes declared
+// twice, the aggregation groups, and the units they make. Parse runs them
+// on what f.yml declares, Merge on what it merges.
+func (s *Spec) check() []*Error {
+	errs := s.checkRoutes()
+	_, uerrs := s.resolve()
+	return append(errs, uerrs...)
 }
 
 // routeRef is where an HTTP route is declared.
 type routeRef struct {
-	fn   *Function
-	idx  int
 	pos  Pos
 	path string
 }
 
-func (p *parser) checkRoutes(s *Spec) {
+// describe names where the route is declared, for an error about another.
+func (r routeRef) describe(s *Spec) string {
+	if r.pos.Line == 0 {
+		return "also by the " + r.path
+	}
+	return fmt.Sprintf("also at %s (%s)", s.at(r.pos), r.path)
+}
+
+// checkRoutes reports an HTTP route declared twice, in f.yml or in code.
+func (s *Spec) checkRoutes() []*Error {
+	var errs []*Error
 	var table route.Table[routeRef]
 	for _, f := range s.Functions {
 		for i, e := range f.Events {
@@ -242,7 +388,10 @@ func (p *parser) checkRoutes(s *Spec) {
 			if len(methods) == 0 {
 				methods = []string{route.Any}
 			}
-			ref := routeRef{f, i, e.Pos, fmt.Sprintf("functions.%s.events[%d].%s", f.Name, i, e.Key)}
+			ref := routeRef{e.Pos, fmt.Sprintf("functions.%s.events[%d].%s", f.Name, i, e.Key)}
+			if e.code != "" {
+				ref.path = "code: " + e.code
+			}
 			for _, m := range methods {
 				pat, err := route.Parse(m + " " + e.HTTP.Path)
 				if err != nil {
@@ -252,13 +401,11 @@ func (p *parser) checkRoutes(s *Spec) {
 					var cerr *route.ConflictError
 					if errors.As(err, &cerr) {
 						other := cerr.ExistingValue.(routeRef)
-						p.errs = append(p.errs, &Error{
-							File: p.file, Line: e.Pos.Line, Column: e.Pos.Column, Path: ref.path,
-							Problem: fmt.Sprintf("route %s is declared twice: also at %s:%d:%d (%s)", pat, p.file, other.pos.Line, other.pos.Column, other.path),
-						})
+						errs = append(errs, s.errorAt(ref.pos, ref.path, "route %s is declared twice: %s", pat, other.describe(s)))
 					}
 				}
 			}
 		}
 	}
+	return errs
 }

@@ -8,8 +8,9 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/anyfaas/faas/internal/schematest"
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/anyfaas/faas/internal/schematest"
 )
 
 // every uses every key the parser knows, in every section.
@@ -44,6 +45,8 @@ provider:
 functions:
   a:
     handler: a
+    name: a-fn
+    stage: prod
     description: d
     runtime: r
     memorySize: 128
@@ -182,5 +185,53 @@ func TestSchemaValidates(t *testing.T) {
 		if err := schematest.Check(s, []byte(bad)); err == nil {
 			t.Errorf("the schema takes an invalid spec:\n%s", bad)
 		}
+	}
+}
+
+// The schema takes what the parser takes, and refuses what it refuses,
+// where a JSON Schema can tell.
+func TestSchemaAgrees(t *testing.T) {
+	s := schematest.Schema(t, "fyml.schema.json", "")
+	tests := []struct {
+		name, yaml string
+		ok         bool
+	}{
+		{"method in any case", strings.Replace(base, "method: get", "method: Get", 1), true},
+		{"method empty", strings.Replace(base, "method: get", "method: ''", 1), true},
+		{"method list", strings.Replace(base, "method: get", "method: [get, POST]", 1), true},
+		{"method unknown", strings.Replace(base, "method: get", "method: [get, GOT]", 1), false},
+		{"boolean as a string", strings.Replace(base, "method: get", "method: get, cors: 'TRUE'", 1), true},
+		{"boolean from the environment", strings.Replace(base, "method: get", "method: get, cors: '${env.CORS}'", 1), true},
+		{"boolean unknown", strings.Replace(base, "method: get", "method: get, cors: 'maybe'", 1), false},
+		{"count as a string", strings.Replace(base, "  name: aws\n", "  name: aws\n  memorySize: '128'\n", 1), true},
+		{"count not a number", strings.Replace(base, "  name: aws\n", "  name: aws\n  memorySize: lots\n", 1), false},
+		{"empty sections", base + "package:\naggregation:\nlayers:\nplatforms:\ncustom:\n", true},
+		{"provider without a name", strings.Replace(base, "  name: aws\n", "  runtime: go\n", 1), false},
+		{"platform in capitals", strings.Replace(base, "name: aws", "name: AWS", 1), false},
+		{"region of an unknown platform", strings.Replace(base, "  name: aws\n", "  name: aws\n  region: {azure: x}\n", 1), false},
+		{"group without functions", base + "aggregation:\n  g: {deployOrigin: true}\n", false},
+		{"message without topic or queue", strings.Replace(base, "- http: {path: /items, method: get}", "- mq: {tags: a}", 1), false},
+		{"message with topic and queue", strings.Replace(base, "- http: {path: /items, method: get}", "- mq: {topic: t, queue: q}", 1), false},
+		{"artifact", base + "package: {artifact: app.zip, include: [static/*.html, 'a/b'], exclude: '*.go'}\n", true},
+		{"artifact in a directory", base + "package: {artifact: out/app.zip}\n", false},
+		{"artifact ..", base + "package: {artifact: '..'}\n", false},
+		{"include absolute", base + "package: {include: [/etc/passwd]}\n", false},
+		{"include outside", base + "package: {include: [static/../../x]}\n", false},
+		{"exclude outside", base + "package: {exclude: '..'}\n", false},
+		{"function renamed", strings.Replace(base, "    handler: list\n", "    handler: list\n    name: items\n", 1), true},
+		{"function renamed badly", strings.Replace(base, "    handler: list\n", "    handler: list\n    name: 'list items'\n", 1), false},
+		{"function without a handler", base + "  get:\n", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, perr := Parse("f.yml", []byte(tt.yaml), func(string) string { return "true" })
+			serr := schematest.Check(s, []byte(tt.yaml))
+			if (perr == nil) != tt.ok {
+				t.Errorf("the parser says %v, want ok=%v", perr, tt.ok)
+			}
+			if (serr == nil) != tt.ok {
+				t.Errorf("the schema says %v, want ok=%v", serr, tt.ok)
+			}
+		})
 	}
 }

@@ -16,7 +16,7 @@
 // A platforms block, at the service or a function, holds each platform's
 // own settings, merged verbatim into what is generated for it. ${env.NAME}
 // in a value is replaced by that environment variable; one that is unset
-// stays as written.
+// stays as written, and Spec.Unresolved lists it.
 //
 // Every error names the file, line and column, and the path of the key:
 //
@@ -54,6 +54,20 @@ type Spec struct {
 	Platforms map[string]*yaml.Node
 	// Plugins are passed through to the platforms that know them.
 	Plugins []string
+	// Unresolved lists each ${env.NAME} whose variable is not set, which
+	// stays as written, in the order of the file, so that a caller can
+	// warn about it.
+	Unresolved []EnvRef
+}
+
+// EnvRef is an ${env.NAME} reference in the spec.
+type EnvRef struct {
+	// Name is the environment variable's name.
+	Name string
+	// Path is the key path of the value that holds the reference.
+	Path string
+	// Pos is where the reference is: its "$".
+	Pos Pos
 }
 
 // Function returns the function named name, or nil.
@@ -111,14 +125,26 @@ type Settings struct {
 	Concurrency int // invocations at once in an instance, where the platform allows
 	Environment map[string]string
 	Description string
+	// envPos is where f.yml sets each of Environment.
+	envPos map[string]Pos
 }
 
 // Function is one function of the service.
 type Function struct {
-	// Name is the function's key in f.yml: what it is deployed as.
+	// Name is the function's key in f.yml: the name aggregation groups,
+	// the manifest and errors use, and its unit's name unless UnitName
+	// says otherwise.
 	Name string
+	// UnitName, from the function's name key (Midway's name, which
+	// renames the deployed function), names the unit the function is
+	// deployed as when it is one of its own; empty means Name.
+	UnitName string
 	// Handler names the function as the code registers it with app.Func.
 	Handler string
+	// Stage, from the function's stage key (Midway's), is the function's
+	// stage where the platform has one, such as SCF's API Gateway stage;
+	// empty means Provider.Stage.
+	Stage string
 	Settings
 	// Events are the function's triggers, in the order of the file.
 	Events []*Event
@@ -128,6 +154,10 @@ type Function struct {
 	// function's part of what is generated for that platform.
 	Platforms map[string]*yaml.Node
 	Pos       Pos
+	// namePos is where UnitName is set; layerPos where each of Layers
+	// is named.
+	namePos  Pos
+	layerPos []Pos
 }
 
 // Trigger names of events, as in package faas.
@@ -155,7 +185,12 @@ type Event struct {
 	Log     *LogEvent
 	// Extra holds the keys of the event that only some platforms read.
 	Extra map[string]*yaml.Node
-	Pos   Pos
+	// Pos is where f.yml declares the event; zero for one the code
+	// declares.
+	Pos Pos
+	// code names, for an event the code declares, the function and the
+	// option that declare it, such as function list: faas.HTTP("GET /x").
+	code string
 }
 
 // HTTPEvent is an HTTP route.
@@ -230,6 +265,16 @@ type Aggregation struct {
 	Functions []string
 	Patterns  []string
 	Pos       Pos
+	// functionPos is where each of Functions is named; patternsPos where
+	// Patterns are.
+	functionPos []itemPos
+	patternsPos itemPos
+}
+
+// itemPos is where a value is, and its key path.
+type itemPos struct {
+	Pos
+	path string
 }
 
 // Layer is a layer the spec names: a layer the code registers under that

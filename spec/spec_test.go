@@ -102,8 +102,9 @@ func TestParseFull(t *testing.T) {
 		Package:     Package{Main: ".", Include: []string{"static/"}},
 		Custom:      &yaml.Node{},
 		Platforms:   map[string]*yaml.Node{"aws": {}},
+		Unresolved:  []EnvRef{{Name: "DB_URL", Path: "provider.environment.DB_URL", Pos: Pos{12, 13}}},
 	}
-	if diff := cmp.Diff(want, s, node); diff != "" {
+	if diff := cmp.Diff(want, s, node, cmpopts.IgnoreUnexported(Settings{}, Function{}, Event{}, Aggregation{})); diff != "" {
 		t.Errorf("mismatch (-want +got):\n%s", diff)
 	}
 
@@ -260,5 +261,56 @@ func TestRegionPerPlatform(t *testing.T) {
 	}
 	if _, err := Parse("f.yml", []byte("service: s\nprovider:\n  name: aws\n  region: {azure: x}\nfunctions: {f: {handler: f}}\n"), nil); err == nil || !strings.Contains(err.Error(), "f.yml:4:12: provider.region.azure: unknown platform") {
 		t.Errorf("an unknown platform in region: %v", err)
+	}
+}
+
+// A function's name key (Midway's) renames its unit; its stage overrides
+// the provider's.
+func TestFunctionNameAndStage(t *testing.T) {
+	s, err := Parse("f.yml", []byte(`service: s
+provider: {name: scf, stage: test}
+functions:
+  list: {handler: list, name: items-list, stage: prod}
+  get: {handler: get}
+  put: {handler: put, name: writer}
+aggregation:
+  rw: {functions: [put], deployOrigin: true}
+`), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f := s.Function("list"); f.UnitName != "items-list" || f.Stage != "prod" {
+		t.Errorf("list: UnitName %q, Stage %q", f.UnitName, f.Stage)
+	}
+	got := map[string]string{}
+	for _, u := range s.Units() {
+		got[u.Name] = u.Functions[0].Name
+	}
+	want := map[string]string{"rw": "put", "items-list": "list", "get": "get", "writer": "put"}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("units mismatch (-want +got):\n%s", diff)
+	}
+}
+
+// Functions grouped in one unit may set a variable alike, or leave the
+// provider's as it is.
+func TestGroupEnvironmentAgreeing(t *testing.T) {
+	s, err := Parse("f.yml", []byte(`service: s
+provider:
+  name: aws
+  environment: {MODE: prod, LOG: info}
+functions:
+  a: {handler: a, environment: {TABLE: t, MODE: prod}}
+  b: {handler: b, environment: {TABLE: t}}
+  c: {handler: c, environment: {LOG: debug}}
+aggregation:
+  ab: {functions: [a, b]}
+`), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]string{"MODE": "prod", "LOG": "info", "TABLE": "t"}
+	if diff := cmp.Diff(want, s.Units()[0].Settings(s.Provider).Environment); diff != "" {
+		t.Errorf("environment mismatch (-want +got):\n%s", diff)
 	}
 }
