@@ -6,13 +6,15 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"os/signal"
 	"path/filepath"
 	"strings"
+	"syscall"
 
 	"github.com/spf13/cobra"
 
 	"github.com/anyfaas/faas"
-	"github.com/anyfaas/faas/spec"
+	"github.com/anyfaas/faas/spec/gen/aws"
 	"github.com/anyfaas/faas/spec/gen/gcf"
 )
 
@@ -28,7 +30,7 @@ type tool struct {
 var (
 	toolSAM     = tool{[]string{"sam"}, "install the AWS SAM CLI: pip install aws-sam-cli, or see https://docs.aws.amazon.com/serverless-application-model/latest/developerguide/install-sam-cli.html"}
 	toolS       = tool{[]string{"s"}, "install Serverless Devs: npm install -g @serverless-devs/s, then s config add"}
-	toolSCF     = tool{[]string{"serverless", "scf"}, "install Tencent's Serverless Cloud Framework: npm install -g serverless-cloud-framework (the scf command), or the Serverless Framework: npm install -g serverless"}
+	toolSCF     = tool{[]string{"scf", "serverless"}, "install Tencent's Serverless Cloud Framework: npm install -g serverless-cloud-framework (the scf command), or the Serverless Framework: npm install -g serverless"}
 	toolGcloud  = tool{[]string{"gcloud"}, "install the Google Cloud CLI: https://cloud.google.com/sdk/docs/install, then gcloud auth login"}
 	toolKubectl = tool{[]string{"kubectl"}, "install kubectl: https://kubernetes.io/docs/tasks/tools/, with a context for the Knative cluster"}
 	// skopeo copies the OCI manifest as it is, so the digest the deploy
@@ -73,7 +75,9 @@ With --dry-run it packages and prints the commands without running them. A
 tool that is not on PATH is named with how to install it (exit code 4).`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			p, err := c.load(cmd.Context(), projectDir(args), true)
+			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
+			defer stop()
+			p, err := c.load(ctx, projectDir(args), true)
 			if err != nil {
 				return err
 			}
@@ -95,19 +99,22 @@ tool that is not on PATH is named with how to install it (exit code 4).`,
 					}
 				}
 			}
-			outs, err := c.packageProject(cmd.Context(), p, o)
+			outs, err := c.packageProject(ctx, p, o)
 			if err != nil {
 				return err
 			}
 			var steps []*step
 			for _, out := range outs {
-				steps = append(steps, deploySteps(p.merged, out)...)
+				steps = append(steps, deploySteps(out)...)
 			}
-			err = c.runSteps(cmd.Context(), steps, dryRun)
-			if c.json && err == nil {
+			if err := c.runSteps(ctx, steps, dryRun); err != nil {
+				// What was packaged and which steps ran go with the error.
+				return &deployFailure{err: err, platforms: outs, steps: steps}
+			}
+			if c.json {
 				c.printJSON(map[string]any{"ok": true, "dryRun": dryRun, "platforms": outs, "steps": steps})
 			}
-			return err
+			return nil
 		},
 	}
 	o.flags(cmd)
@@ -134,7 +141,7 @@ func toolsFor(platform string) []tool {
 
 // deploySteps returns the commands that deploy what package wrote for a
 // platform.
-func deploySteps(s *spec.Spec, out *platformOutput) []*step {
+func deploySteps(out *platformOutput) []*step {
 	mk := func(t tool, argv ...string) *step {
 		return &step{Platform: out.Platform, Dir: out.Dir, Argv: argv, tool: t}
 	}
@@ -146,20 +153,17 @@ func deploySteps(s *spec.Spec, out *platformOutput) []*step {
 	}
 	switch out.Platform {
 	case faas.PlatformAWS:
-		stack := s.Service.Name
-		if s.Provider.Stage != "" {
-			stack += "-" + s.Provider.Stage
-		}
-		argv := []string{"sam", "deploy", "--template-file", "template.yaml", "--stack-name", imageName(stack),
+		argv := []string{"sam", "deploy", "--template-file", "template.yaml", "--stack-name", aws.StackName(out.spec),
 			"--capabilities", "CAPABILITY_IAM", "--resolve-s3", "--no-fail-on-empty-changeset"}
-		if s.Provider.Region != "" {
-			argv = append(argv, "--region", s.Provider.Region)
+		if out.spec.Provider.Region != "" {
+			argv = append(argv, "--region", out.spec.Provider.Region)
 		}
 		steps = append(steps, mk(toolSAM, argv...))
 	case faas.PlatformFC:
 		steps = append(steps, mk(toolS, "s", "deploy", "-y", "-t", "s.yaml"))
 	case faas.PlatformSCF:
-		steps = append(steps, mk(toolSCF, "serverless", "deploy"))
+		// Run above the units' directories, it deploys every unit.
+		steps = append(steps, mk(toolSCF, "scf", "deploy"))
 	case faas.PlatformGCF:
 		st := mk(tool{[]string{"bash"}, "install bash"}, "bash", gcf.ScriptFile)
 		st.needs = []tool{toolGcloud}
@@ -182,8 +186,8 @@ func (c *cli) runSteps(ctx context.Context, steps []*step, dryRun bool) error {
 		name, err := st.tool.find()
 		if err == nil {
 			st.Argv[0] = name
-			if st.tool.names[0] == "serverless" && name == "scf" {
-				st.Argv = []string{"scf", "deploy"}
+			if st.Argv[0] == "scf" && name == "serverless" {
+				st.Argv = []string{"serverless", "deploy"} // the Serverless Framework, with its Tencent component
 			}
 			for _, t := range st.needs {
 				if _, err = t.find(); err != nil {
@@ -254,3 +258,14 @@ func shellQuote(s string) string {
 	}
 	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }
+
+// deployFailure is a deploy that failed after packaging: --json reports
+// the platforms packaged and the steps, Ran saying which ran.
+type deployFailure struct {
+	err       error
+	platforms []*platformOutput
+	steps     []*step
+}
+
+func (e *deployFailure) Error() string { return e.err.Error() }
+func (e *deployFailure) Unwrap() error { return e.err }

@@ -2,17 +2,19 @@ package main
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"text/tabwriter"
 
 	"github.com/spf13/cobra"
 
+	"github.com/anyfaas/faas"
 	"github.com/anyfaas/faas/spec"
 )
 
 func (c *cli) describeCmd() *cobra.Command {
 	var platform string
-	return &cobra.Command{
+	cmd := &cobra.Command{
 		Use:   "describe [dir]",
 		Short: "Print the merged view: each unit's functions and triggers, from f.yml or from the code",
 		Args:  cobra.MaximumNArgs(1),
@@ -23,6 +25,8 @@ func (c *cli) describeCmd() *cobra.Command {
 			}
 			if platform == "" {
 				platform = p.merged.Provider.Platform
+			} else if !slices.Contains(faas.Platforms, platform) {
+				return usageError("--platform %q is not one of %s", platform, strings.Join(faas.Platforms, ", "))
 			}
 			units := p.merged.Units()
 			if c.json {
@@ -64,6 +68,8 @@ func (c *cli) describeCmd() *cobra.Command {
 			return w.Flush()
 		},
 	}
+	cmd.Flags().StringVarP(&platform, "platform", "p", "", "the platform whose manifests --json prints (default: provider.name of f.yml)")
+	return cmd
 }
 
 // eventsText describes a function's triggers, one line each.

@@ -54,9 +54,10 @@ Ctrl-C runs the functions' Close hooks and exits.`,
 			if noWatch {
 				poll = -1
 			}
+			dir := projectDir(args)
 			srv, err := devserver.New(devserver.Config{
-				Dir:      projectDir(args),
-				SpecFile: c.file,
+				Dir:      dir,
+				SpecFile: c.specFile(dir),
 				Platform: platform,
 				Addr:     fmt.Sprintf("127.0.0.1:%d", port),
 				Log:      c.stderr,

@@ -125,8 +125,8 @@ func TestPackage(t *testing.T) {
 		"aws": {"api.zip", "purge.zip", "template.yaml"},
 		"fc":  {"api.zip", "purge.zip", "s.yaml", "template.yml"},
 		"scf": {
-			"api.zip", "api/faas.json", "api/main", "api/scf_bootstrap", "api/serverless.yml",
-			"purge.zip", "purge/faas.json", "purge/main", "purge/scf_bootstrap", "purge/serverless.yml",
+			"api/faas.json", "api/main", "api/scf_bootstrap", "api/serverless.yml",
+			"purge/faas.json", "purge/main", "purge/scf_bootstrap", "purge/serverless.yml",
 		},
 		"gcf": {"api.service.yaml", "api.tar", "deploy.sh", "purge.service.yaml", "purge.tar"},
 		"web": {"api.service.yaml", "api.tar", "purge.pingsource.yaml", "purge.service.yaml", "purge.tar"},
@@ -225,8 +225,19 @@ func TestPackageErrors(t *testing.T) {
 		code   int
 		stderr string
 	}{
-		{"a spec a platform cannot express", restAPI, []string{"-p", "aws,fc"}, 1,
+		{"a spec a platform cannot express", restAPI, []string{"-p", "aws,fc", "-F", inlineSpec(t, "service: rest-api\nprovider: {name: aws}\nfunctions: {list: {handler: list}}\n")}, 1,
 			"provider.region: missing"},
+		{"an architecture a platform does not run", restAPI, []string{"-p", "aws,fc", "--arch", "arm64"}, 1, "x86_64"},
+		{"a bad method", restAPI, []string{"-F", specFile(t, "invalid.yml")}, 1,
+			`invalid.yml:8:38: functions.list.events[0].http.method: "GOT" is not one of`},
+		{"an unknown key", restAPI, []string{"-F", inlineSpec(t, "service: rest-api\nprovider: {name: aws}\nfunctions:\n  list: {handler: list, memory: 128}\n")}, 1,
+			`f.yml:4:25: functions.list.memory: unknown key`},
+		{"a bad cron", restAPI, []string{"-F", inlineSpec(t, "service: rest-api\nprovider: {name: aws}\nfunctions:\n  purge:\n    handler: purge\n    events: [{timer: {type: cron, value: '61 * * * *'}}]\n")}, 1,
+			`f.yml:6:`},
+		{"a duplicate route", restAPI, []string{"-F", inlineSpec(t, "service: rest-api\nprovider: {name: aws}\nfunctions:\n  list: {handler: list, events: [{http: {path: /x}}]}\n  get: {handler: get, events: [{http: {path: /x}}]}\n")}, 1,
+			`f.yml:5:`},
+		{"an unknown handler", restAPI, []string{"-F", inlineSpec(t, "service: rest-api\nprovider: {name: aws}\nfunctions:\n  lst: {handler: lst}\n")}, 1,
+			`lst`},
 		{"an unknown platform", restAPI, []string{"-p", "azure"}, 2, `--platform "azure" is not one of aws, fc, scf, gcf, web`},
 		{"an unknown function", restAPI, []string{"-f", "nope"}, 2, `-f "nope" names no function or unit (the functions are create, delete, get, list, purge, update)`},
 		{"a bad architecture", restAPI, []string{"--arch", "386"}, 2, `--arch "386" is not amd64 or arm64`},
@@ -246,6 +257,16 @@ func TestPackageErrors(t *testing.T) {
 	}
 }
 
+// inlineSpec writes an f.yml into a new directory and returns its path.
+func inlineSpec(t *testing.T, text string) string {
+	t.Helper()
+	p := filepath.Join(t.TempDir(), "f.yml")
+	if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
 // fakeTools puts scripts named like the deploy tools first on PATH; each
 // logs its directory and arguments. gcloud answers what deploy.sh asks.
 func fakeTools(t *testing.T, names ...string) (logFile string) {
@@ -256,6 +277,9 @@ func fakeTools(t *testing.T, names ...string) (logFile string) {
 		script := "#!/bin/sh\necho \"$(basename \"$PWD\") " + n + " $*\" >> " + logFile + "\n"
 		if n == "gcloud" {
 			script += "case \"$1 $2\" in 'config get-value') echo proj;; 'projects describe') echo 42;; esac\n"
+		}
+		if n == "s" && os.Getenv("FAKE_S_FAILS") != "" {
+			script += "echo 'deploy failed: no credentials' >&2; exit 1\n"
 		}
 		if err := os.WriteFile(filepath.Join(dir, n), []byte(script), 0o755); err != nil {
 			t.Fatal(err)
@@ -294,9 +318,9 @@ func TestDeploy(t *testing.T) {
 		}
 	}
 	want := []string{
-		"aws sam deploy --template-file template.yaml --stack-name rest-api --capabilities CAPABILITY_IAM --resolve-s3 --no-fail-on-empty-changeset --region cn-hangzhou",
+		"aws sam deploy --template-file template.yaml --stack-name rest-api --capabilities CAPABILITY_IAM --resolve-s3 --no-fail-on-empty-changeset --region eu-west-1", // the region map's aws entry
 		"fc s deploy -y -t s.yaml",
-		"scf scf deploy", // serverless is not on PATH; Tencent's scf is
+		"scf scf deploy", // Tencent's scf
 		"gcf skopeo copy oci-archive:api.tar docker://r.example.com/shop/rest-api-api:gcf",
 		"gcf skopeo copy oci-archive:purge.tar docker://r.example.com/shop/rest-api-purge:gcf",
 		"web skopeo copy oci-archive:api.tar docker://r.example.com/shop/rest-api-api:web",
@@ -331,11 +355,53 @@ func TestDeployDryRun(t *testing.T) {
 		t.Fatalf("exit %d\n%s", code, stderr)
 	}
 	lines := strings.Split(strings.TrimSpace(stdout), "\n")
-	if len(lines) != 2 || !strings.HasSuffix(lines[0], "&& s deploy -y -t s.yaml)") || !strings.HasSuffix(lines[1], "&& serverless deploy)") {
+	if len(lines) != 2 || !strings.HasSuffix(lines[0], "&& s deploy -y -t s.yaml)") || !strings.HasSuffix(lines[1], "&& scf deploy)") {
 		t.Errorf("printed:\n%s", stdout)
 	}
 	if _, err := os.Stat(log); !os.IsNotExist(err) {
 		t.Error("a dry run ran a tool")
+	}
+}
+
+// TestDeployServerless checks that without Tencent's scf command, the
+// Serverless Framework deploys the scf units.
+func TestDeployServerless(t *testing.T) {
+	log := fakeTools(t, "serverless")
+	out := t.TempDir()
+	code, _, stderr := anyfaas(t, "deploy", restAPI, "-p", "scf", "-f", "purge", "-F", specFile(t, "rest-api.yml"), "--out", out)
+	if code != 0 {
+		t.Fatalf("exit %d\n%s", code, stderr)
+	}
+	ran, _ := os.ReadFile(log)
+	if got := strings.TrimSpace(string(ran)); got != "scf serverless deploy" {
+		t.Errorf("ran %q, want the Serverless Framework in the scf directory", got)
+	}
+}
+
+// TestDeployFailure checks that a deploy tool that fails gives exit code
+// 4 and, with --json, the steps and which ran.
+func TestDeployFailure(t *testing.T) {
+	t.Setenv("FAKE_S_FAILS", "1")
+	fakeTools(t, "s")
+	code, stdout, stderr := anyfaas(t, "deploy", restAPI, "-p", "fc", "-f", "purge", "--json", "-F", specFile(t, "rest-api.yml"), "--out", t.TempDir())
+	var got struct {
+		OK       bool
+		ExitCode int
+		Error    string
+		Steps    []struct {
+			Command string
+			Ran     bool
+		}
+	}
+	if err := json.Unmarshal([]byte(stdout), &got); err != nil {
+		t.Fatalf("%v\n%s", err, stdout)
+	}
+	if code != 4 || got.OK || got.ExitCode != 4 || !strings.Contains(got.Error, "fc: s failed") ||
+		len(got.Steps) != 1 || got.Steps[0].Ran || !strings.HasSuffix(got.Steps[0].Command, "s deploy -y -t s.yaml)") {
+		t.Errorf("exit %d, %+v", code, got)
+	}
+	if !strings.Contains(stderr, "deploy failed: no credentials") {
+		t.Errorf("the tool's output is not on standard error:\n%s", stderr)
 	}
 }
 

@@ -9,9 +9,12 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"os/signal"
+	"path"
 	"path/filepath"
 	"slices"
 	"strings"
+	"syscall"
 
 	"github.com/spf13/cobra"
 
@@ -65,7 +68,7 @@ artifacts in <out>/<platform>:
 
   aws  template.yaml (SAM) and <unit>.zip
   fc   s.yaml (Serverless Devs, fc3), template.yml (funcraft) and <unit>.zip
-  scf  <unit>/serverless.yml, <unit>.zip and its files unpacked in <unit>/
+  scf  <unit>/serverless.yml, beside the unit's files (Tencent's CLI zips them)
   gcf  <unit>.service.yaml, deploy.sh and <unit>.tar (an OCI image)
   web  <unit>.service.yaml (Knative) and its sources, and <unit>.tar
 
@@ -73,11 +76,13 @@ The same sources give the same bytes. Nothing is written unless every
 platform's spec and build succeed; a platform's directory is replaced whole.`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			p, err := c.load(cmd.Context(), projectDir(args), true)
+			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
+			defer stop()
+			p, err := c.load(ctx, projectDir(args), true)
 			if err != nil {
 				return err
 			}
-			outs, err := c.packageProject(cmd.Context(), p, o)
+			outs, err := c.packageProject(ctx, p, o)
 			if err != nil {
 				return err
 			}
@@ -108,8 +113,11 @@ type platformOutput struct {
 	Units []unitArtifact `json:"units"`
 	// Spec are the deploy spec files among Files.
 	Spec []string `json:"spec"`
+	// Warnings are what was left out, and why.
+	Warnings []string `json:"warnings,omitempty"`
 
 	units []*spec.Unit
+	spec  *spec.Spec // as the platform's generator sees it
 }
 
 // unitArtifact is a unit's artifact.
@@ -133,8 +141,17 @@ func isImage(platform string) bool {
 }
 
 // packageProject packages p for each platform o names. It writes nothing
-// until every platform's spec has generated and every build succeeded.
+// until every platform's spec has generated and every build succeeded, and
+// nothing at all if ctx ends first (Ctrl-C).
 func (c *cli) packageProject(ctx context.Context, p *proj, o packageOptions) ([]*platformOutput, error) {
+	outs, err := c.packageAll(ctx, p, o)
+	if err != nil && ctx.Err() != nil {
+		return nil, withCode(exitOther, fmt.Errorf("interrupted: nothing was written (%w)", context.Cause(ctx)))
+	}
+	return outs, err
+}
+
+func (c *cli) packageAll(ctx context.Context, p *proj, o packageOptions) ([]*platformOutput, error) {
 	platforms, err := choosePlatforms(p.merged, o.platforms)
 	if err != nil {
 		return nil, err
@@ -156,12 +173,16 @@ func (c *cli) packageProject(ctx context.Context, p *proj, o packageOptions) ([]
 	// express stops everything before a build.
 	outs := make([]*platformOutput, len(platforms))
 	for i, platform := range platforms {
-		out := &platformOutput{Platform: platform, Dir: filepath.Join(outRoot, platform), units: units}
+		out := &platformOutput{Platform: platform, Dir: filepath.Join(outRoot, platform), units: units,
+			spec: p.merged.ForPlatform(platform, specArch(arch))}
 		for _, u := range units {
 			out.Units = append(out.Units, plannedArtifact(p.merged, platform, u, o.registry, len(units) == 1))
 		}
-		if _, err := out.generate(p.merged); err != nil {
+		if _, err := out.generate(); err != nil {
 			return nil, withCode(exitInvalid, err)
+		}
+		for _, w := range out.Warnings {
+			c.progress("%s: warning: %s", platform, w)
 		}
 		outs[i] = out
 	}
@@ -187,7 +208,7 @@ func (c *cli) packageProject(ctx context.Context, p *proj, o packageOptions) ([]
 		return nil, withCode(exitOther, err)
 	}
 	defer os.RemoveAll(tmp)
-	extra, err := includedFiles(p.dir, p.merged.Package)
+	extra, err := includedFiles(p.dir, outRoot, p.merged.Package)
 	if err != nil {
 		cleanup()
 		return nil, withCode(exitInvalid, err)
@@ -250,6 +271,20 @@ func (c *cli) packagePlatform(ctx context.Context, p *proj, out *platformOutput,
 			}
 			data = buf.Bytes()
 			a.Image = a.Repository[:strings.LastIndexByte(a.Repository, ':')] + "@" + desc.Digest
+		} else if out.Platform == faas.PlatformSCF {
+			// Tencent's CLI uploads a directory, zipping it itself: the
+			// unit's files go there, and no zip is made.
+			files := append(artifact.Layout(out.Platform, binary, m), extra...)
+			if err := writeFiles(filepath.Join(stage, a.Artifact), files); err != nil {
+				return withCode(exitOther, err)
+			}
+			a.SHA256 = filesDigest(files)
+			n := 0
+			for _, f := range files {
+				n += len(f.Data)
+			}
+			c.progress("%s: unit %s: %s/ (%s)", out.Platform, u.Name, a.Artifact, size(n))
+			continue
 		} else {
 			files := append(artifact.Layout(out.Platform, binary, m), extra...)
 			var buf bytes.Buffer
@@ -257,12 +292,6 @@ func (c *cli) packagePlatform(ctx context.Context, p *proj, out *platformOutput,
 				return withCode(exitInvalid, fmt.Errorf("%s: zip of unit %s: %w", out.Platform, u.Name, err))
 			}
 			data = buf.Bytes()
-			if out.Platform == faas.PlatformSCF {
-				// Tencent's CLI uploads a directory, not a zip.
-				if err := writeFiles(filepath.Join(stage, scf.CodeDir(a.Artifact)), files); err != nil {
-					return withCode(exitOther, err)
-				}
-			}
 		}
 		if err := writeFile(filepath.Join(stage, a.Artifact), data, 0o644); err != nil {
 			return withCode(exitOther, err)
@@ -271,7 +300,7 @@ func (c *cli) packagePlatform(ctx context.Context, p *proj, out *platformOutput,
 		a.SHA256 = hex.EncodeToString(sum[:])
 		c.progress("%s: unit %s: %s (%s)", out.Platform, u.Name, a.Artifact, size(len(data)))
 	}
-	files, err := out.generate(p.merged)
+	files, err := out.generate()
 	if err != nil {
 		return withCode(exitInvalid, err)
 	}
@@ -292,8 +321,10 @@ func (c *cli) packagePlatform(ctx context.Context, p *proj, out *platformOutput,
 }
 
 // generate runs the platform's generator on the units and their
-// artifacts, and notes the spec files.
-func (out *platformOutput) generate(s *spec.Spec) ([]gen.File, error) {
+// artifacts, and notes the spec files. FC's legacy funcraft template.yml
+// is written when it can be: a setting only FC 3.0 has leaves it out, with
+// a warning, rather than stopping s.yaml.
+func (out *platformOutput) generate() ([]gen.File, error) {
 	artifacts := map[string]string{}
 	for _, a := range out.Units {
 		artifacts[a.Name] = cmp.Or(a.Image, a.Artifact)
@@ -301,7 +332,18 @@ func (out *platformOutput) generate(s *spec.Spec) ([]gen.File, error) {
 			artifacts[a.Name] = a.Repository // until the image is built
 		}
 	}
-	files, err := generators[out.Platform]().Generate(&gen.Input{Spec: s, Units: out.units, Artifacts: artifacts})
+	in := &gen.Input{Spec: out.spec, Units: out.units, Artifacts: artifacts}
+	out.Warnings = nil
+	if err := out.checkBindings(); err != nil {
+		return nil, err
+	}
+	files, err := generators[out.Platform]().Generate(in)
+	if err != nil && out.Platform == faas.PlatformFC {
+		if sOnly, err2 := (fc.Generator{Files: []string{fc.SYAML}}).Generate(in); err2 == nil {
+			files, err = sOnly, nil
+			out.Warnings = append(out.Warnings, fmt.Sprintf("%s (funcraft, FC 2.0) not written, s.yaml only: %v", fc.TemplateYML, err))
+		}
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -310,6 +352,53 @@ func (out *platformOutput) generate(s *spec.Spec) ([]gen.File, error) {
 		out.Spec = append(out.Spec, f.Name)
 	}
 	return files, nil
+}
+
+// checkBindings finds the triggers the code declares with faas.On that
+// f.yml does not bind: a storage, message or log trigger cannot be
+// deployed without its bucket, topic or log store, which only f.yml gives;
+// any other is left to be bound on the platform, with a warning.
+func (out *platformOutput) checkBindings() error {
+	var errs []string
+	for _, u := range out.units {
+		for _, f := range u.Functions {
+			for _, e := range f.Events {
+				if e.Pos != (spec.Pos{}) || e.HTTP != nil || e.Timer != nil || e.Storage != nil || e.Message != nil || e.Log != nil {
+					continue
+				}
+				switch e.Trigger {
+				case faas.TriggerStorage, faas.TriggerMessage, faas.TriggerLog:
+					errs = append(errs, fmt.Sprintf("code: function %s: faas.On(%q): a %s trigger deploys only with its binding (%s): declare it in f.yml under functions.%s.events",
+						f.Name, e.Trigger, e.Trigger, bindingHint(e.Trigger), f.Name))
+				default:
+					out.Warnings = append(out.Warnings, fmt.Sprintf("function %s: faas.On(%q) is not in the deploy spec: bind its event source on the platform; the function serves it by its manifest", f.Name, e.Trigger))
+				}
+			}
+		}
+	}
+	if len(errs) > 0 {
+		return errors.New(strings.Join(errs, "\n"))
+	}
+	return nil
+}
+
+// bindingHint says what f.yml gives a trigger.
+func bindingHint(trigger string) string {
+	switch trigger {
+	case faas.TriggerStorage:
+		return "the bucket and its events, as {storage: {bucket: uploads, events: [created]}}"
+	case faas.TriggerMessage:
+		return "the topic or queue, as {message: {topic: orders}}"
+	}
+	return "the log store, as {log: {source: app-logs}}"
+}
+
+// specArch is the architecture f.yml names for GOARCH goarch.
+func specArch(goarch string) string {
+	if goarch == "arm64" {
+		return "arm64"
+	}
+	return "x86_64"
 }
 
 // plannedArtifact names a unit's artifact before it is built: package.artifact
@@ -322,6 +411,9 @@ func plannedArtifact(s *spec.Spec, platform string, u *spec.Unit, registry strin
 	if s.Package.Artifact != "" && only && !isImage(platform) {
 		a.Artifact = s.Package.Artifact
 	}
+	if platform == faas.PlatformSCF {
+		a.Artifact = scf.CodeDir(a.Artifact) // a directory: see packagePlatform
+	}
 	if isImage(platform) {
 		a.Artifact = u.Name + ".tar"
 		repo := imageName(s.Service.Name + "-" + u.Name)
@@ -332,6 +424,17 @@ func plannedArtifact(s *spec.Spec, platform string, u *spec.Unit, registry strin
 		a.Repository = repo + ":" + platform
 	}
 	return a
+}
+
+// filesDigest is the hex SHA-256 of files' names, modes and contents, in
+// order: the digest of an artifact that is a directory.
+func filesDigest(files []artifact.File) string {
+	h := sha256.New()
+	for _, f := range files {
+		fmt.Fprintf(h, "%s\x00%o\x00%d\x00", f.Name, f.Mode.Perm(), len(f.Data))
+		h.Write(f.Data)
+	}
+	return hex.EncodeToString(h.Sum(nil))
 }
 
 // imageName makes a repository name of s: lower case, with runs of
@@ -428,36 +531,72 @@ func selectUnits(units []*spec.Unit, names []string) ([]*spec.Unit, error) {
 
 // includedFiles reads the files package.include names (globs relative to
 // the project directory, less those package.exclude names), for every
-// artifact.
-func includedFiles(dir string, pkg spec.Package) ([]artifact.File, error) {
+// artifact. A directory matched is walked; hidden files and directories
+// are left out unless the pattern itself names a hidden one, and .git,
+// .anyfaas and the output directory never go in. A symbolic link is
+// followed only to a file inside the project.
+func includedFiles(dir, outRoot string, pkg spec.Package) ([]artifact.File, error) {
+	root, err := filepath.Abs(dir)
+	if err != nil {
+		return nil, err
+	}
+	if real, err := filepath.EvalSymlinks(root); err == nil {
+		root = real
+	}
+	outAbs, _ := filepath.Abs(outRoot)
 	var out []artifact.File
 	seen := map[string]bool{}
 	for _, pattern := range pkg.Include {
-		matches, err := filepath.Glob(filepath.Join(dir, filepath.FromSlash(pattern)))
+		clean := filepath.ToSlash(filepath.Clean(filepath.FromSlash(pattern)))
+		if filepath.IsAbs(pattern) || clean == ".." || strings.HasPrefix(clean, "../") {
+			return nil, fmt.Errorf("package.include %q: names a file outside the project", pattern)
+		}
+		matches, err := filepath.Glob(filepath.Join(root, filepath.FromSlash(clean)))
 		if err != nil {
 			return nil, fmt.Errorf("package.include %q: %w", pattern, err)
 		}
 		if len(matches) == 0 {
 			return nil, fmt.Errorf("package.include %q matches no file in %s", pattern, dir)
 		}
+		hiddenOK := hiddenPattern(clean)
 		for _, m := range matches {
 			err := filepath.WalkDir(m, func(path string, d os.DirEntry, err error) error {
-				if err != nil || d.IsDir() {
+				if err != nil {
 					return err
 				}
-				rel, err := filepath.Rel(dir, path)
+				rel, err := filepath.Rel(root, path)
 				if err != nil {
 					return err
 				}
 				rel = filepath.ToSlash(rel)
-				if seen[rel] || excluded(rel, pkg.Exclude) {
+				name := d.Name()
+				if d.IsDir() {
+					if name == ".git" || name == ".anyfaas" || path == outAbs ||
+						path != root && strings.HasPrefix(name, ".") && !hiddenOK || excluded(rel, pkg.Exclude) {
+						return filepath.SkipDir
+					}
 					return nil
 				}
-				seen[rel] = true
-				info, err := d.Info()
+				if strings.HasPrefix(name, ".") && !hiddenOK || seen[rel] || excluded(rel, pkg.Exclude) {
+					return nil
+				}
+				if d.Type()&os.ModeSymlink != 0 {
+					target, err := filepath.EvalSymlinks(path)
+					if err != nil {
+						return fmt.Errorf("%s: %w", rel, err)
+					}
+					if inside, _ := filepath.Rel(root, target); inside == ".." || strings.HasPrefix(inside, ".."+string(filepath.Separator)) {
+						return fmt.Errorf("%s is a symbolic link to %s, outside the project", rel, target)
+					}
+				}
+				info, err := os.Stat(path)
 				if err != nil {
 					return err
 				}
+				if !info.Mode().IsRegular() {
+					return nil // a link to a directory, a socket: not a file to ship
+				}
+				seen[rel] = true
 				data, err := os.ReadFile(path)
 				if err != nil {
 					return err
@@ -474,13 +613,29 @@ func includedFiles(dir string, pkg spec.Package) ([]artifact.File, error) {
 	return out, nil
 }
 
-func excluded(rel string, patterns []string) bool {
-	for _, p := range patterns {
-		if ok, _ := filepath.Match(p, rel); ok {
+// hiddenPattern reports whether a pattern names a hidden file or
+// directory itself, as ".env" or "config/.keys/*" do.
+func hiddenPattern(pattern string) bool {
+	for part := range strings.SplitSeq(pattern, "/") {
+		if strings.HasPrefix(part, ".") && part != "." {
 			return true
 		}
-		if ok, _ := filepath.Match(p, filepath.Base(rel)); ok {
-			return true
+	}
+	return false
+}
+
+// excluded reports whether rel, or a directory it is in, matches one of
+// the patterns, as a path from the project's directory or by its name.
+func excluded(rel string, patterns []string) bool {
+	for _, p := range patterns {
+		p = strings.TrimSuffix(filepath.ToSlash(p), "/")
+		for prefix := rel; prefix != "." && prefix != "/"; prefix = path.Dir(prefix) {
+			if ok, _ := path.Match(p, prefix); ok {
+				return true
+			}
+			if ok, _ := path.Match(p, path.Base(prefix)); ok {
+				return true
+			}
 		}
 	}
 	return false

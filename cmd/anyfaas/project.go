@@ -39,9 +39,12 @@ func (c *cli) loadCode(ctx context.Context, dir string) (*proj, error) {
 }
 
 func (c *cli) loadWith(ctx context.Context, dir string, readCode bool, loadSpec func(dir, file string) (*spec.Spec, error)) (*proj, error) {
-	s, err := loadSpec(dir, c.file)
+	s, err := loadSpec(dir, c.specFile(dir))
 	if err != nil {
 		return nil, withCode(exitInvalid, err)
+	}
+	for _, r := range s.Unresolved {
+		c.progress("%s:%d:%d: warning: ${env.%s} is not set; it stays as written", s.File, r.Pos.Line, r.Pos.Column, r.Name)
 	}
 	p := &proj{dir: dir, spec: s}
 	if !readCode {
@@ -120,4 +123,16 @@ func goCommand() string {
 func fileExists(p string) bool {
 	_, err := os.Stat(p)
 	return err == nil
+}
+
+// specFile returns -F for the project in dir: relative to dir, or to the
+// working directory if only there is such a file.
+func (c *cli) specFile(dir string) string {
+	file := c.file
+	if file != "" && !filepath.IsAbs(file) && !fileExists(filepath.Join(dir, file)) && fileExists(file) {
+		if abs, err := filepath.Abs(file); err == nil {
+			return abs
+		}
+	}
+	return file
 }

@@ -33,7 +33,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		SilenceErrors: true,
 	}
 	root.PersistentFlags().BoolVar(&c.json, "json", false, "print machine-readable JSON on standard output")
-	root.PersistentFlags().StringVarP(&c.file, "file", "F", "", "the spec file, relative to the project directory (default: f.yml, f.yaml, serverless.yml or serverless.yaml)")
+	root.PersistentFlags().StringVarP(&c.file, "file", "F", "", "the spec file, relative to the project directory or else to the working directory (default: f.yml, f.yaml, serverless.yml or serverless.yaml)")
 	root.AddCommand(c.initCmd(), c.devCmd(), c.invokeCmd(), c.eventCmd(), c.validateCmd(), c.describeCmd(), c.packageCmd(), c.deployCmd())
 	root.SetArgs(args)
 	root.SetOut(stdout)
@@ -52,6 +52,10 @@ func run(args []string, stdout, stderr io.Writer) int {
 		var errs spec.Errors
 		if errors.As(err, &errs) {
 			out["errors"] = errs
+		}
+		var df *deployFailure
+		if errors.As(err, &df) {
+			out["platforms"], out["steps"] = df.platforms, df.steps
 		}
 		c.printJSON(out)
 	} else {

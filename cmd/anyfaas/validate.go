@@ -10,13 +10,21 @@ import (
 )
 
 func (c *cli) validateCmd() *cobra.Command {
-	var withCode bool
+	var (
+		readCode  bool
+		platforms []string
+	)
 	cmd := &cobra.Command{
 		Use:   "validate [dir]",
-		Short: "Check f.yml, and with --code that the code registers what it names",
-		Args:  cobra.MaximumNArgs(1),
+		Short: "Check f.yml against its platforms, and with --code that the code registers what it names",
+		Long: `Validate parses f.yml and checks it, then generates each platform's deploy
+spec in memory (provider.name's, or those --platform names) so that a
+setting the platform cannot take is found now, not at package time. With
+--code it also builds the code and merges the triggers it declares.
+Nothing is written.`,
+		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			p, err := c.load(cmd.Context(), projectDir(args), withCode)
+			p, err := c.load(cmd.Context(), projectDir(args), readCode)
 			if err != nil {
 				return err
 			}
@@ -25,6 +33,28 @@ func (c *cli) validateCmd() *cobra.Command {
 				s = p.merged
 			}
 			units := s.Units()
+			if len(platforms) > 0 || s.Provider.Platform != "" {
+				named, err := choosePlatforms(s, platforms)
+				if err != nil {
+					return err
+				}
+				arch, err := chooseArch(s, "")
+				if err != nil {
+					return err
+				}
+				for _, platform := range named {
+					out := &platformOutput{Platform: platform, units: units, spec: s.ForPlatform(platform, specArch(arch))}
+					for _, u := range units {
+						out.Units = append(out.Units, plannedArtifact(s, platform, u, "", len(units) == 1))
+					}
+					if _, err := out.generate(); err != nil {
+						return withCode(exitInvalid, err)
+					}
+					for _, w := range out.Warnings {
+						c.progress("%s: warning: %s", platform, w)
+					}
+				}
+			}
 			if c.json {
 				c.printJSON(map[string]any{"ok": true, "file": s.File, "functions": len(s.Functions), "units": unitsJSON(units)})
 				return nil
@@ -37,7 +67,8 @@ func (c *cli) validateCmd() *cobra.Command {
 			return nil
 		},
 	}
-	cmd.Flags().BoolVar(&withCode, "code", false, "also build the code and check the handlers f.yml names")
+	cmd.Flags().BoolVar(&readCode, "code", false, "also build the code and check the handlers f.yml names")
+	cmd.Flags().StringSliceVarP(&platforms, "platform", "p", nil, "the platforms to check the spec against, comma-separated (default: provider.name of f.yml)")
 	return cmd
 }
 

@@ -1,0 +1,64 @@
+package main
+
+import (
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/anyfaas/faas/spec"
+)
+
+// TestCheckBindings checks that a trigger the code declares with faas.On
+// and f.yml does not bind stops package when the platform needs its
+// binding, and is a warning otherwise.
+func TestCheckBindings(t *testing.T) {
+	s, err := spec.Parse("f.yml", []byte("service: x\nprovider: {name: aws, region: cn-hangzhou}\nfunctions:\n  up: {handler: up}\n  bound:\n    handler: bound\n    events: [{storage: {bucket: uploads}}]\n"), os.Getenv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		trigger  string
+		err      string
+		warnings []string
+	}{
+		{"storage", `code: function up: faas.On("storage"): a storage trigger deploys only with its binding (the bucket and its events`, nil},
+		{"message", `faas.On("message"): a message trigger deploys only with its binding (the topic or queue`, nil},
+		{"dynamodb", "", []string{`function up: faas.On("dynamodb") is not in the deploy spec: bind its event source on the platform; the function serves it by its manifest`}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.trigger, func(t *testing.T) {
+			s := *s
+			s.Functions = []*spec.Function{{Name: "up", Handler: "up", Events: []*spec.Event{{Trigger: tt.trigger, Key: tt.trigger}}}, s.Functions[1]}
+			for _, platform := range []string{"aws", "fc", "scf", "gcf", "web"} {
+				out := &platformOutput{Platform: platform, units: s.Units(), spec: &s}
+				for _, u := range out.units {
+					out.Units = append(out.Units, plannedArtifact(&s, platform, u, "", false))
+				}
+				_, err := out.generate()
+				if tt.err != "" {
+					if err == nil || !strings.Contains(err.Error(), tt.err) {
+						t.Errorf("%s: error %v, want %q", platform, err, tt.err)
+					}
+					continue
+				}
+				if diff := cmp.Diff(tt.warnings, out.Warnings); diff != "" {
+					t.Errorf("%s: warnings (-want +got):\n%s", platform, diff)
+				}
+			}
+		})
+	}
+}
+
+// TestUnresolvedWarning checks that a ${env.X} left as written is named,
+// with its position, on standard error.
+func TestUnresolvedWarning(t *testing.T) {
+	t.Setenv("ANYFAAS_TEST_UNSET", "")
+	os.Unsetenv("ANYFAAS_TEST_UNSET")
+	file := inlineSpec(t, "service: x\nprovider: {name: aws}\nfunctions:\n  list:\n    handler: list\n    environment: {TABLE: '${env.ANYFAAS_TEST_UNSET}'}\n")
+	code, _, stderr := anyfaas(t, "validate", restAPI, "-F", file)
+	if code != 0 || !strings.Contains(stderr, "f.yml:6:27: warning: ${env.ANYFAAS_TEST_UNSET} is not set; it stays as written") {
+		t.Errorf("exit %d\n%s", code, stderr)
+	}
+}
