@@ -74,7 +74,7 @@ func (p *plan) route() {
 			if holds(r.unit.unit, up.unit) {
 				return // the group serves it; the function stays reachable by its own trigger
 			}
-			p.errs.Add(gen.ErrorAt(p.s, at, atPath, "the custom domain routes %s to one function, and both unit %q and unit %q serve it", path, r.unit.unit.Name, up.unit.Name))
+			p.errs.Add(gen.ErrorAt(p.s, at, atPath, "the custom domain routes %s to one function whatever the method, and both unit %q and unit %q serve it: aggregate them into one unit", path, r.unit.unit.Name, up.unit.Name))
 			return
 		}
 		if methods != nil {
