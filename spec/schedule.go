@@ -97,18 +97,31 @@ func checkCronField(f string, i int) error {
 		if rng == "*" {
 			continue
 		}
-		lo, hi, isRange := strings.Cut(rng, "-")
-		bounds := []string{lo}
-		if isRange {
-			bounds = append(bounds, hi)
-		}
-		for _, b := range bounds {
-			if _, err := cronValue(b, i); err != nil {
-				return err
-			}
+		if _, _, err := cronRange(rng, i); err != nil {
+			return err
 		}
 	}
 	return nil
+}
+
+// cronRange reads a value or a range lo-hi of field i. A day-of-week
+// range ending on Sunday (SUN or 0) ends on 7, so that FRI-SUN is
+// Friday to Sunday; a range that runs backwards otherwise is an error.
+func cronRange(rng string, i int) (lo, hi int, err error) {
+	l, h, isRange := strings.Cut(rng, "-")
+	if lo, err = cronValue(l, i); err != nil || !isRange {
+		return lo, lo, err
+	}
+	if hi, err = cronValue(h, i); err != nil {
+		return 0, 0, err
+	}
+	if i == 4 && hi == 0 && lo > 0 {
+		hi = 7
+	}
+	if hi < lo {
+		return 0, 0, fmt.Errorf("range %q runs backwards", rng)
+	}
+	return lo, hi, nil
 }
 
 // cronValue reads one value of field i: a number in its range or a name.
@@ -331,12 +344,8 @@ func parseCron(v string) (*cron, error) {
 			}
 			lo, hi := spec.min, spec.max
 			if rng != "*" && rng != "?" {
-				l, h, isRange := strings.Cut(rng, "-")
-				lo, _ = cronValue(l, i)
-				hi = lo
-				if isRange {
-					hi, _ = cronValue(h, i)
-				} else if hasStep {
+				lo, hi, _ = cronRange(rng, i) // checked
+				if !strings.Contains(rng, "-") && hasStep {
 					hi = spec.max // 5/15: from 5 on
 				}
 			}

@@ -34,6 +34,12 @@ func TestNext(t *testing.T) {
 		{"cron", "0 0 29 2 *", "2026-11-23 10:07 Mon", "2028-02-29 00:00 Tue", ""},
 		{"cron", "0 0 30 2 *", "2026-11-23 10:07 Mon", "", "never fires"},
 		{"cron", "0 0 * *", "2026-11-23 10:07 Mon", "", "has 4 fields"},
+		// A day-of-week range may end on Sunday, by name or as 0.
+		{"cron", "0 12 * * FRI-SUN", "2026-11-28 13:00 Sat", "2026-11-29 12:00 Sun", ""},
+		{"cron", "0 12 * * 5-0", "2026-11-24 00:00 Tue", "2026-11-27 12:00 Fri", ""},
+		{"cron", "0 12 * * SUN-MON", "2026-11-24 00:00 Tue", "2026-11-29 12:00 Sun", ""},
+		{"cron", "0 12 * * FRI-MON", "2026-11-24 00:00 Tue", "", `range "FRI-MON" runs backwards`},
+		{"cron", "0 20-8 * * *", "2026-11-24 00:00 Tue", "", `range "20-8" runs backwards`},
 	}
 	for _, tt := range tests {
 		got, err := Next(&TimerEvent{Type: tt.typ, Value: tt.value}, at(tt.after))
