@@ -508,6 +508,12 @@ func (p *parser) provider(n *yaml.Node, path string, pr *Provider) {
 		}
 	}
 	p.mapping(n, path, fields)
+	if n.Kind == yaml.MappingNode {
+		pr.KeyPos = map[string]Pos{}
+		for k, v := range pairs(n) {
+			pr.KeyPos[k.Value] = Pos{v.Line, v.Column}
+		}
+	}
 	if pr.Architecture == "" {
 		pr.Architecture = "x86_64"
 	}

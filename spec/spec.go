@@ -111,6 +111,9 @@ type Provider struct {
 	// Pos is where the provider's settings are, for an error about one
 	// that is missing.
 	Pos Pos
+	// KeyPos is where each key of the provider block has its value, for
+	// an error about that setting.
+	KeyPos map[string]Pos
 	// Extra holds the provider settings that only some platforms read,
 	// such as vpcConfig or logConfig for FC, by their f.yml key.
 	Extra map[string]*yaml.Node

@@ -83,6 +83,8 @@ func TestParseFull(t *testing.T) {
 			Function: Settings{Runtime: "custom.debian10", MemorySize: 256, Timeout: 10,
 				Environment: map[string]string{"DB_URL": "${env.DB_URL}", "MODE": "prod"}},
 			Extra: map[string]*yaml.Node{"vpcConfig": {}},
+			KeyPos: map[string]Pos{"name": {6, 9}, "runtime": {7, 12}, "region": {8, 11}, "memorySize": {9, 15},
+				"timeout": {10, 12}, "environment": {12, 5}, "vpcConfig": {14, 14}},
 		},
 		Functions: []*Function{
 			{Name: "list", Handler: "list", Pos: Pos{18, 3}, Events: []*Event{

@@ -49,6 +49,9 @@ func (l *ErrorList) Err() error {
 // spec records no position of the other keys (the error's path names the
 // key).
 func ProviderPos(s *spec.Spec, key string) spec.Pos {
+	if p, ok := s.Provider.KeyPos[key]; ok {
+		return p
+	}
 	if n := s.Provider.Extra[key]; n != nil {
 		return spec.Pos{Line: n.Line, Column: n.Column}
 	}

@@ -45,20 +45,24 @@ func TestErrorList(t *testing.T) {
 	}
 }
 
-// A provider setting's errors carry a position: the key's where spec
-// keeps its node, else the provider block's.
+// A provider setting's errors carry the position of the key's value, or
+// the provider block's for a setting the provider does not give.
 func TestProviderPos(t *testing.T) {
 	s := parseSpec(t, "service: s\nprovider:\n  name: aws\n  timeout: 901\n  serviceId: svc-1\nfunctions:\n  f: {handler: f}\n  g: {handler: g}\n")
 	if got, want := ProviderPos(s, "serviceId"), (spec.Pos{Line: 5, Column: 14}); got != want {
 		t.Errorf("ProviderPos(serviceId) = %v, want %v", got, want)
 	}
-	if got := ProviderPos(s, "timeout"); got != s.Provider.Pos || got.Line == 0 {
-		t.Errorf("ProviderPos(timeout) = %v, want the provider block's, %v", got, s.Provider.Pos)
+	timeout := spec.Pos{Line: 4, Column: 12}
+	if got := ProviderPos(s, "timeout"); got != timeout {
+		t.Errorf("ProviderPos(timeout) = %v, want the key's value's, %v", got, timeout)
+	}
+	if got := ProviderPos(s, "memorySize"); got != s.Provider.Pos || got.Line == 0 {
+		t.Errorf("ProviderPos(memorySize), not set = %v, want the provider block's, %v", got, s.Provider.Pos)
 	}
 	u := s.Units()[0]
 	pos, path := SettingPos(s, u, "timeout", 901, func(s spec.Settings) int { return s.Timeout })
-	if pos != s.Provider.Pos || path != "provider.timeout" {
-		t.Errorf("SettingPos = %v, %q; want the provider's", pos, path)
+	if pos != timeout || path != "provider.timeout" {
+		t.Errorf("SettingPos = %v, %q; want the provider's timeout", pos, path)
 	}
 	pos, path = EnvPos(s, u, "X")
 	if pos != s.Provider.Pos || path != "provider.environment.X" {

@@ -213,7 +213,7 @@ functions:
 		{
 			name: "a provider timeout too long, once for all units, at the provider",
 			spec: "service: s\nprovider: {name: aws, timeout: 901}\nfunctions:\n  f: {handler: f}\n  g: {handler: g}\n",
-			want: []string{`f.yml:2:11: provider.timeout: Lambda takes a timeout of at most 900 seconds, not 901`},
+			want: []string{`f.yml:2:32: provider.timeout: Lambda takes a timeout of at most 900 seconds, not 901`},
 		},
 		{
 			name: "environment variables Lambda refuses",
@@ -224,7 +224,7 @@ functions:
   g: {handler: g}
 `,
 			want: []string{
-				`f.yml:2:11: provider.environment.AWS_REGION: Lambda sets AWS_REGION itself and refuses a function that sets it (a reserved environment variable)`,
+				`f.yml:2:36: provider.environment.AWS_REGION: Lambda sets AWS_REGION itself and refuses a function that sets it (a reserved environment variable)`,
 				`f.yml:4:3: functions.f.environment.1BAD: Lambda takes an environment variable name of a letter and at least one more letter, digit or '_' ([a-zA-Z][a-zA-Z0-9_]+), not "1BAD"`,
 				`f.yml:4:3: functions.f.environment.A: Lambda takes an environment variable name of a letter and at least one more letter, digit or '_' ([a-zA-Z][a-zA-Z0-9_]+), not "A"`,
 				`f.yml:4:3: functions.f.environment.LAMBDA_TASK_ROOT: Lambda sets LAMBDA_TASK_ROOT itself and refuses a function that sets it (a reserved environment variable)`,
@@ -239,13 +239,13 @@ functions:
 		{
 			name: "a stage that makes no stack name",
 			spec: "service: shop\nprovider: {name: aws, stage: beta_1}\nfunctions:\n  f: {handler: f}\n",
-			want: []string{`f.yml:2:11: provider.stage: the CloudFormation stack name "shop-beta_1" (<service>-<stage>) must match [a-zA-Z][-a-zA-Z0-9]*, at most 128 characters: the stage has '_'`},
+			want: []string{`f.yml:2:30: provider.stage: the CloudFormation stack name "shop-beta_1" (<service>-<stage>) must match [a-zA-Z][-a-zA-Z0-9]*, at most 128 characters: the stage has '_'`},
 		},
 		{
 			name: "a stack name too long",
 			spec: "service: shop\nprovider: {name: aws, stage: " + strings.Repeat("s", 124) + "}\nfunctions:\n  f: {handler: f}\n",
 			want: []string{
-				`f.yml:2:11: provider.stage: the CloudFormation stack name "shop-` + strings.Repeat("s", 124) + `" (<service>-<stage>) must match [a-zA-Z][-a-zA-Z0-9]*, at most 128 characters: it has 129 characters`,
+				`f.yml:2:30: provider.stage: the CloudFormation stack name "shop-` + strings.Repeat("s", 124) + `" (<service>-<stage>) must match [a-zA-Z][-a-zA-Z0-9]*, at most 128 characters: it has 129 characters`,
 				`f.yml:4:3: functions.f: the Lambda function name "shop-` + strings.Repeat("s", 124) + `-f" must be 1 to 64 letters, digits, '-' or '_' (it is <service>-<stage>-<unit>)`,
 			},
 		},

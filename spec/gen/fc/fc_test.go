@@ -426,7 +426,7 @@ func TestErrors(t *testing.T) {
 			}},
 		{"memory", "service: s\nprovider: {name: aliyun, region: cn-hangzhou, memorySize: 100}\nfunctions:\n  f: {handler: f}\n  g: {handler: g, memorySize: 3136}\n", nil,
 			[]string{
-				"f.yml:2:11: provider.memorySize: FC takes memory of 128 to 32768 MB in steps of 64 MB, not 100",
+				"f.yml:2:59: provider.memorySize: FC takes memory of 128 to 32768 MB in steps of 64 MB, not 100",
 				"f.yml:5:3: functions.g.memorySize: FC 2.0 (template.yml) takes memory of 128 to 3072 MB in steps of 64 MB, or 4096, 8192, 16384 or 32768, not 3136",
 			}},
 		{"memory fine for fc3", "service: s\nprovider: {name: aliyun, region: cn-hangzhou}\nfunctions:\n  g: {handler: g, memorySize: 3136}\n", []string{fc.SYAML}, nil},
@@ -464,7 +464,7 @@ func TestErrors(t *testing.T) {
 				"f.yml:7:19: provider.internetAccess: want true or false",
 			}},
 		{"arm64", "service: s\nprovider: {name: aliyun, region: cn-hangzhou, architecture: arm64}\nfunctions:\n  f: {handler: f}\n", nil,
-			[]string{"f.yml:2:11: provider.architecture: FC's go1 runtime runs x86_64 executables only, not arm64: build for x86_64 for this platform"}},
+			[]string{"f.yml:2:61: provider.architecture: FC's go1 runtime runs x86_64 executables only, not arm64: build for x86_64 for this platform"}},
 		{"disabled triggers FC cannot switch off, tags on a queue", head + "functions:\n  f:\n    handler: f\n    events:\n      - oss: {bucket: b, enable: false}\n      - mns: {topic: t, enable: false}\n      - mns: {queue: q, tags: urgent}\n      - log: {source: a, project: p, log: l, enable: false}\n      - timer: {value: '* * * * *', enable: false}\n", []string{fc.SYAML},
 			[]string{
 				"f.yml:7:9: functions.f.events[0].oss.enable: FC cannot deploy a disabled OSS trigger: the trigger has no enable switch (remove the event to deploy the function without it)",

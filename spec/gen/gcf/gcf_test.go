@@ -435,10 +435,10 @@ functions:
     environment: {K_SERVICE: x}
   g: {handler: g}
 `, []string{
-			`f.yml:3:11: provider.region: "US" is not a Cloud Run region, such as us-central1`,
-			`f.yml:3:11: provider.role: "runner" is not a service account's email, such as fn@project.iam.gserviceaccount.com`,
-			"f.yml:3:11: provider.concurrency: 2000 is too large: Cloud Run sends an instance at most 1000 requests at once",
-			"f.yml:3:11: provider.environment.PORT: Cloud Run sets PORT itself and refuses a service that sets it",
+			`f.yml:3:31: provider.region: "US" is not a Cloud Run region, such as us-central1`,
+			`f.yml:3:41: provider.role: "runner" is not a service account's email, such as fn@project.iam.gserviceaccount.com`,
+			"f.yml:3:62: provider.concurrency: 2000 is too large: Cloud Run sends an instance at most 1000 requests at once",
+			"f.yml:3:81: provider.environment.PORT: Cloud Run sets PORT itself and refuses a service that sets it",
 			"f.yml:5:3: functions.f.memorySize: 65536 is too large: Cloud Run gives an instance at most 32768 MiB of memory",
 			"f.yml:5:3: functions.f.timeout: 4000 is too large: Cloud Run waits at most 3600 seconds for a response",
 			"f.yml:5:3: functions.f.environment.K_SERVICE: Cloud Run sets K_SERVICE itself and refuses a service that sets it",
@@ -454,7 +454,7 @@ functions:
       - mq: {topic: t, enable: false}
       - timer: {value: '0 * * * *', enable: false}
 `, []string{
-			"f.yml:3:11: provider.architecture: Cloud Run runs x86_64 executables only, not arm64: build for x86_64 for this platform",
+			"f.yml:3:58: provider.architecture: Cloud Run runs x86_64 executables only, not arm64: build for x86_64 for this platform",
 			"f.yml:8:9: functions.f.events[0].storage.enable: Cloud Run cannot deploy a disabled Eventarc trigger: the trigger has no enable switch (remove the event to deploy the function without it)",
 			"f.yml:9:9: functions.f.events[1].mq.enable: Cloud Run cannot deploy a disabled Eventarc trigger: the trigger has no enable switch (remove the event to deploy the function without it)",
 		}},

@@ -275,9 +275,9 @@ functions:
 			name: "settings SCF does not offer, a provider's once for all units",
 			spec: "service: s\nprovider: {name: scf, architecture: arm64, memorySize: 100, timeout: 901}\nfunctions:\n  f: {handler: f, initTimeout: 2}\n  g: {handler: g, initTimeout: 301}\n",
 			want: []string{
-				`f.yml:2:11: provider.architecture: SCF's Go1 runtime runs x86_64 executables only, not arm64: build for x86_64 for this platform`,
-				`f.yml:2:11: provider.memorySize: SCF offers a memory size of 64 MB or a multiple of 128 MB up to 3072, not 100`,
-				`f.yml:2:11: provider.timeout: SCF takes a timeout of at most 900 seconds, not 901 (an async function, asyncRunEnable, may run longer: give its timeout under platforms.scf)`,
+				`f.yml:2:37: provider.architecture: SCF's Go1 runtime runs x86_64 executables only, not arm64: build for x86_64 for this platform`,
+				`f.yml:2:56: provider.memorySize: SCF offers a memory size of 64 MB or a multiple of 128 MB up to 3072, not 100`,
+				`f.yml:2:70: provider.timeout: SCF takes a timeout of at most 900 seconds, not 901 (an async function, asyncRunEnable, may run longer: give its timeout under platforms.scf)`,
 				`f.yml:4:3: functions.f.initTimeout: SCF takes an initTimeout of 3 to 300 seconds, not 2`,
 				`f.yml:5:3: functions.g.initTimeout: SCF takes an initTimeout of 3 to 300 seconds, not 301`,
 			},
