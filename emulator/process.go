@@ -50,6 +50,13 @@ func StartProcess(f Function, env []string) (*Process, error) {
 		cmd.Dir = filepath.Dir(bin)
 	}
 	cmd.Env = append(append(baseEnv(), env...), f.Env...)
+	// Its own process group: a terminal's Ctrl-C reaches the emulator
+	// alone, which stops the function as the platform would, and Kill
+	// takes the function's own children with it.
+	cmd.SysProcAttr = sysProcAttr()
+	// Output a child of the function still holds open does not keep Wait
+	// from returning once the function has exited.
+	cmd.WaitDelay = 2 * time.Second
 	p := &Process{cmd: cmd, done: make(chan struct{})}
 	out := f.Log
 	if out == nil {
@@ -200,7 +207,11 @@ func (p *Process) Stop(grace time.Duration) {
 // Kill kills the process at once and returns when it has exited, as a
 // platform ends an instance whose invocation timed out.
 func (p *Process) Kill() {
-	p.cmd.Process.Kill()
+	// The whole group: what the function started dies with it, as with
+	// its instance.
+	if err := syscall.Kill(-p.cmd.Process.Pid, syscall.SIGKILL); err != nil {
+		p.cmd.Process.Kill()
+	}
 	<-p.done
 }
 
