@@ -50,6 +50,11 @@ Ctrl-C runs the functions' Close hooks and exits.`,
 			}
 			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
 			defer stop()
+			go func() {
+				// Once stopping, a second Ctrl-C ends anyfaas at once.
+				<-ctx.Done()
+				stop()
+			}()
 			var poll time.Duration // the dev server's default
 			if noWatch {
 				poll = -1

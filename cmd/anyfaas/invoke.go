@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"cmp"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -12,9 +13,12 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"os"
+	"os/signal"
 	"path/filepath"
 	"slices"
 	"strings"
+	"syscall"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -54,7 +58,9 @@ Exit code 6 means the function failed; its error is printed as the
 platform reports it.`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			ctx := cmd.Context()
+			// Ctrl-C stops the function and removes the build.
+			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
+			defer stop()
 			if function == "" {
 				return usageError("name the function to invoke with -f")
 			}
@@ -97,6 +103,9 @@ platform reports it.`,
 						overrides["path"] = path
 					}
 				}
+				if event == "" && trigger == faas.TriggerTimer {
+					devserver.TimerDefaults(overrides, function, time.Now())
+				}
 				payload, err = c.invokeEvent(platform, event, trigger, data, overrides)
 			}
 			if err != nil {
@@ -132,7 +141,12 @@ platform reports it.`,
 				return withCode(exitOther, err)
 			}
 			if err := emu.Start(ctx); err != nil {
-				emu.Close(ctx)
+				emu.Close(context.WithoutCancel(ctx))
+				var start *emulator.StartError
+				if errors.As(err, &start) && ctx.Err() == nil {
+					// The function failed to initialise: its failure.
+					return withCode(exitFunction, err)
+				}
 				return withCode(exitOther, err)
 			}
 			if req != nil {

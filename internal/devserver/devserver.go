@@ -70,11 +70,32 @@ type Server struct {
 	ln    net.Listener
 	cache string // where builds and manifests go
 
+	buildMu sync.Mutex // one build at a time, so that the newest wins
+
 	mu       sync.Mutex
 	gen      *generation // nil until the first good build
 	buildErr error       // the last build's failure, nil after a good one
 	builds   int
+	closed   bool
+	retiring sync.WaitGroup // replaced generations still closing
 }
+
+// errBuilding answers a request that comes before the first build is
+// done.
+var errBuilding = errors.New("building: try again in a moment")
+
+// errClosed is the answer of a server that is shutting down.
+var errClosed = errors.New("the dev server is shutting down")
+
+// stageError is a failure of a stage of a build other than compiling:
+// starting the units.
+type stageError struct {
+	stage string
+	err   error
+}
+
+func (e *stageError) Error() string { return e.err.Error() }
+func (e *stageError) Unwrap() error { return e.err }
 
 // generation is one good build and the units running it.
 type generation struct {
@@ -87,11 +108,12 @@ type generation struct {
 	routes     *route.Table[*unitRun]
 	routeList  []string
 	stopTimers context.CancelFunc
+	timers     sync.WaitGroup // the goroutines firing them
 
-	// use is held (read-locked) by each request; closing takes it for
-	// writing, so that requests in flight finish first.
-	use    sync.RWMutex
-	closed bool
+	// inflight counts the requests using the generation; one is added
+	// only while the generation is the server's current one, so once it
+	// is replaced the count only falls.
+	inflight sync.WaitGroup
 }
 
 // unitRun is a unit and its emulator.
@@ -134,27 +156,44 @@ func New(cfg Config) (*Server, error) {
 // URL returns the address the server serves on, as a URL.
 func (s *Server) URL() string { return "http://" + s.ln.Addr().String() }
 
-// Run builds the project, serves it and, unless Config.Poll is negative,
-// rebuilds it on every change, until ctx is done; then it stops the units
-// (running their Close hooks) and returns. A build that fails is reported
-// on the log and answered with 503 until a change fixes it.
+// Run serves on the server's address at once, builds the project and,
+// unless Config.Poll is negative, rebuilds it on every change, until ctx
+// is done; then it lets the requests in flight finish (for up to 10 s),
+// stops the units, running their Close hooks, and returns. Until the
+// first build is done requests are answered 503; a build that fails is
+// reported on the log and answered with 503 until a change fixes it,
+// unless an earlier build keeps serving.
 func (s *Server) Run(ctx context.Context) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
 	srv := &http.Server{Handler: s, ReadHeaderTimeout: 10 * time.Second}
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(s.ln) }()
-
-	s.Rebuild(ctx)
 	fmt.Fprintf(s.cfg.Log, "anyfaas dev: serving on %s (platform %s); Ctrl-C stops\n", s.URL(), s.cfg.Platform)
+
+	// The tree as it is before the first build: a save during that
+	// build is a change.
+	var before map[string]fileState
 	if s.cfg.Poll > 0 {
-		go s.watch(ctx)
+		before = snapshot(s.cfg.Dir)
 	}
+	watching := make(chan struct{})
+	go func() {
+		defer close(watching)
+		s.Rebuild(ctx)
+		if s.cfg.Poll > 0 {
+			s.watch(ctx, before)
+		}
+	}()
 	var err error
 	select {
 	case <-ctx.Done():
 	case err = <-served:
 	}
-	shutdown, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
-	defer cancel()
+	cancel()
+	<-watching
+	shutdown, stop := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+	defer stop()
 	srv.Shutdown(shutdown)
 	s.Close(shutdown)
 	if errors.Is(err, http.ErrServerClosed) {
@@ -164,10 +203,17 @@ func (s *Server) Run(ctx context.Context) error {
 	return err
 }
 
-// Close stops the units serving (running their Close hooks), stops
-// listening and removes the builds. Run closes the server when it returns;
+// Close stops the units serving, running their Close hooks, stops
+// listening and removes the builds. It waits for a build under way, and
+// for the requests in flight until ctx is done; the units then get their
+// platform's own grace to stop. Run closes the server when it returns;
 // Close is for a server whose Rebuild and ServeHTTP are called directly.
 func (s *Server) Close(ctx context.Context) error {
+	s.mu.Lock()
+	s.closed = true
+	s.mu.Unlock()
+	s.buildMu.Lock() // a build under way sees closed, and drops its units
+	s.buildMu.Unlock()
 	s.mu.Lock()
 	gen := s.gen
 	s.gen = nil
@@ -175,46 +221,76 @@ func (s *Server) Close(ctx context.Context) error {
 	if gen != nil {
 		gen.close(ctx)
 	}
+	s.retiring.Wait()
 	s.ln.Close()
 	return os.RemoveAll(s.cache)
 }
 
 // Rebuild builds the project and, if that works, serves the new build in
-// place of the old one. It returns the build's failure, which also stays
-// on the server until a build succeeds.
+// place of the old one, which then closes once its requests are done. It
+// returns the build's failure, which also stays on the server until a
+// build succeeds. Builds run one at a time.
 func (s *Server) Rebuild(ctx context.Context) error {
+	s.buildMu.Lock()
+	defer s.buildMu.Unlock()
 	start := time.Now()
 	s.mu.Lock()
+	if s.closed {
+		s.mu.Unlock()
+		return errClosed
+	}
 	s.builds++
 	n := s.builds
-	first := s.gen == nil
 	s.mu.Unlock()
 	gen, err := s.build(ctx, n)
+	if err == nil {
+		gen.startTimers(ctx, s) // before it serves, so that close sees them
+	}
 	s.mu.Lock()
+	if s.closed {
+		s.mu.Unlock()
+		if gen != nil {
+			gen.close(context.WithoutCancel(ctx))
+		}
+		return errClosed
+	}
 	old := s.gen
 	if err == nil {
 		s.gen, s.buildErr = gen, nil
-	} else {
+		if old != nil {
+			s.retiring.Add(1)
+		}
+	} else if ctx.Err() == nil {
 		s.buildErr = err
 	}
 	s.mu.Unlock()
 	if err != nil {
+		if ctx.Err() != nil {
+			return err // stopping: not the code's failure
+		}
+		stage := "build"
+		var se *stageError
+		if errors.As(err, &se) {
+			stage = se.stage
+		}
 		keep := ""
 		if old != nil {
 			keep = " (the previous build keeps serving)"
 		}
-		fmt.Fprintf(s.cfg.Log, "anyfaas dev: build failed%s:\n%s\n", keep, err)
+		fmt.Fprintf(s.cfg.Log, "anyfaas dev: %s failed%s:\n%s\n", stage, keep, err)
 		return err
 	}
-	gen.startTimers(ctx, s)
-	if old != nil {
-		old.close(ctx)
-	}
 	what := "rebuilt"
-	if first {
+	if n == 1 {
 		what = "built"
 	}
 	fmt.Fprintf(s.cfg.Log, "anyfaas dev: %s in %d ms: %s\n", what, time.Since(start).Milliseconds(), gen.summary())
+	if old != nil {
+		go func() {
+			defer s.retiring.Done()
+			old.close(context.WithoutCancel(ctx))
+		}()
+	}
 	return nil
 }
 
@@ -265,7 +341,7 @@ func (s *Server) build(ctx context.Context, n int) (*generation, error) {
 	}
 	if err := gen.start(ctx); err != nil {
 		gen.close(ctx)
-		return nil, err
+		return nil, &stageError{stage: "start", err: err}
 	}
 	return gen, nil
 }
@@ -364,18 +440,27 @@ func (gen *generation) start(ctx context.Context) error {
 	return errors.Join(errs...)
 }
 
-// close stops the timers, waits for the requests in flight, and closes
-// every emulator, which runs the units' Close hooks.
+// close stops the timers, waits for the requests in flight until ctx is
+// done, and closes every emulator, which runs the units' Close hooks
+// within the platform's grace.
 func (gen *generation) close(ctx context.Context) {
 	if gen.stopTimers != nil {
 		gen.stopTimers()
 	}
-	gen.use.Lock()
-	gen.closed = true
-	gen.use.Unlock()
+	gen.timers.Wait()
+	idle := make(chan struct{})
+	go func() {
+		gen.inflight.Wait()
+		close(idle)
+	}()
+	select {
+	case <-idle:
+	case <-ctx.Done():
+	}
+	stopping := context.WithoutCancel(ctx)
 	var wg sync.WaitGroup
 	for _, u := range gen.units {
-		wg.Go(func() { u.emu.Close(ctx) })
+		wg.Go(func() { u.emu.Close(stopping) })
 	}
 	wg.Wait()
 	os.RemoveAll(gen.dir)
@@ -389,25 +474,21 @@ func (gen *generation) summary() string {
 	return fmt.Sprintf("%d units (%s), %d routes", len(gen.units), strings.Join(parts, ", "), len(gen.routeList))
 }
 
-// acquire returns the current generation, read-locked for a request, or
-// nil and the build error when there is none.
+// acquire returns the current generation, counted in flight, or nil and
+// why there is none.
 func (s *Server) acquire() (*generation, error) {
-	for {
-		s.mu.Lock()
-		gen, err := s.gen, s.buildErr
-		s.mu.Unlock()
-		if gen == nil {
-			if err == nil {
-				err = errors.New("the first build has not finished")
-			}
-			return nil, err
-		}
-		gen.use.RLock()
-		if !gen.closed {
-			return gen, nil
-		}
-		gen.use.RUnlock() // replaced meanwhile: take the new one
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	switch {
+	case s.gen != nil:
+		s.gen.inflight.Add(1)
+		return s.gen, nil
+	case s.closed:
+		return nil, errClosed
+	case s.buildErr != nil:
+		return nil, s.buildErr
 	}
+	return nil, errBuilding
 }
 
 // ServeHTTP serves the units' HTTP routes, and the dev server's own
@@ -415,10 +496,15 @@ func (s *Server) acquire() (*generation, error) {
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	gen, err := s.acquire()
 	if err != nil {
-		http.Error(w, "anyfaas dev: the build failed:\n"+err.Error(), http.StatusServiceUnavailable)
+		msg := "anyfaas dev: the build failed:\n" + err.Error()
+		if errors.Is(err, errBuilding) || errors.Is(err, errClosed) {
+			w.Header().Set("Retry-After", "1")
+			msg = "anyfaas dev: " + err.Error()
+		}
+		http.Error(w, msg, http.StatusServiceUnavailable)
 		return
 	}
-	defer gen.use.RUnlock()
+	defer gen.inflight.Done()
 	if rest, ok := strings.CutPrefix(r.URL.Path, "/_anyfaas/"); ok {
 		s.serveControl(w, r, gen, rest)
 		return
@@ -494,15 +580,31 @@ func (s *Server) serveInvoke(w http.ResponseWriter, r *http.Request, gen *genera
 	if trigger := r.URL.Query().Get("trigger"); trigger != "" {
 		overrides := map[string]string{}
 		if len(bytes.TrimSpace(body)) > 0 {
-			if err := json.Unmarshal(body, &overrides); err != nil {
-				http.Error(w, "anyfaas dev: with ?trigger, the body is a JSON object of overrides (strings): "+err.Error(), http.StatusBadRequest)
+			var fields map[string]any
+			if err := json.Unmarshal(body, &fields); err != nil {
+				if err := CheckJSON(body); err != nil {
+					http.Error(w, "anyfaas dev: with ?trigger, the body is a JSON object of overrides: "+err.Error(), http.StatusBadRequest)
+					return
+				}
+				http.Error(w, "anyfaas dev: with ?trigger, the body is a JSON object of overrides, such as {\"key\": \"a.txt\", \"size\": 10}", http.StatusBadRequest)
 				return
+			}
+			for k, v := range fields {
+				if str, ok := v.(string); ok {
+					overrides[k] = str
+					continue
+				}
+				text, _ := json.Marshal(v)
+				overrides[k] = string(text)
 			}
 		}
 		for k, vs := range r.URL.Query() {
 			if k != "trigger" && len(vs) > 0 {
 				overrides[k] = vs[len(vs)-1]
 			}
+		}
+		if trigger == faas.TriggerTimer {
+			TimerDefaults(overrides, fn, time.Now())
 		}
 		if event, err = s.cfg.Event(s.cfg.Platform, trigger, overrides); err != nil {
 			http.Error(w, "anyfaas dev: "+err.Error(), http.StatusBadRequest)
@@ -528,6 +630,18 @@ func (s *Server) serveInvoke(w http.ResponseWriter, r *http.Request, gen *genera
 	}
 	w.WriteHeader(status)
 	w.Write(res.Payload)
+}
+
+// TimerDefaults fills in a timer sample's overrides what a deployed
+// trigger of function fn gives: its name, which is how a unit of several
+// timer functions tells them apart, and the time now.
+func TimerDefaults(overrides map[string]string, fn string, now time.Time) {
+	if _, ok := overrides["name"]; !ok {
+		overrides["name"] = fn
+	}
+	if _, ok := overrides["time"]; !ok {
+		overrides["time"] = now.UTC().Format(time.RFC3339)
+	}
 }
 
 // CheckJSON returns an error saying where data stops being JSON, with the

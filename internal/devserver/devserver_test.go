@@ -111,6 +111,15 @@ func (l *logLines) wait(t *testing.T, from int, want string) int {
 	}
 }
 
+// waitCount returns once the log holds n times want after byte offset
+// from; it fails the test after a minute.
+func (l *logLines) waitCount(t *testing.T, from int, want string, n int) {
+	t.Helper()
+	for i := 0; i < n; i++ {
+		from = l.wait(t, from, want)
+	}
+}
+
 func sample(platform, trigger string, overrides map[string]string) ([]byte, error) {
 	entries, err := catalog.Find(platform, trigger)
 	if err != nil {
@@ -148,13 +157,13 @@ func TestDev(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds a project")
 	}
+	devserver.FireTimersEvery(100 * time.Millisecond)
 	for _, platform := range []string{"web", "aws"} {
 		t.Run(platform, func(t *testing.T) { testDev(t, platform) })
 	}
 }
 
 func testDev(t *testing.T, platform string) {
-	devserver.FireTimersEvery(100 * time.Millisecond)
 	dir := project(t, "v1")
 	log := newLog()
 	srv, err := devserver.New(devserver.Config{
@@ -187,9 +196,11 @@ func testDev(t *testing.T, platform string) {
 		{"GET", "/nowhere", "", 404, "GET /items/{id} → item"},
 		{"GET", "/_anyfaas/", "", 200, `"functions": [`},
 		{"POST", "/_anyfaas/invoke/tick?trigger=timer&payload=by-hand", "", 200, `"ticked"`},
-		{"POST", "/_anyfaas/invoke/nope", "{}", 404, `no function "nope"; the functions are hello, item, tick`},
+		{"POST", "/_anyfaas/invoke/nope", "{}", 404, `no function "nope"; the functions are hello, item, tick, tock`},
 		{"POST", "/_anyfaas/invoke/tick", "{\n  \"a\": 1,,\n}", 400, "not JSON at line 2, column 10"},
 		{"POST", "/_anyfaas/invoke/tick?trigger=nope", "", 400, "nope"},
+		{"POST", "/_anyfaas/invoke/tock?trigger=timer&name=tock", `{"payload": "by-body"}`, 200, `"ticked"`},
+		{"POST", "/_anyfaas/invoke/tock?trigger=timer", `{"payload": 5`, 400, "not JSON at line 1, column 13"},
 	}
 	for _, c := range checks {
 		req, _ := http.NewRequest(c.method, url+c.path, strings.NewReader(c.body))
@@ -204,9 +215,13 @@ func testDev(t *testing.T, platform string) {
 		}
 	}
 	log.wait(t, 0, `tick payload="by-hand"`)
+	log.wait(t, 0, `tock payload="by-body"`)
 	// The timer fires on its schedule, with f.yml's payload.
 	log.wait(t, 0, `tick payload="from-f.yml"`)
 	log.wait(t, 0, "anyfaas dev: timer of tick fired: ok")
+	// Two timers in one unit: each fires its own function.
+	log.wait(t, 0, `tock payload="tock-f.yml"`)
+	log.wait(t, 0, "anyfaas dev: timer of tock fired: ok")
 
 	// A save rebuilds, and the new build serves.
 	writeMain(t, dir, "v2")
@@ -229,7 +244,10 @@ func testDev(t *testing.T, platform string) {
 		t.Errorf("after the fix: %s", body)
 	}
 
-	// Stopping runs the Close hooks of every unit.
+	// The replaced build's units close, running their Close hooks...
+	log.waitCount(t, at, "close hook ran", 2)
+	// ...and stopping runs those of every unit serving.
+	at = len(log.String())
 	cancel()
 	if err := <-done; err != nil {
 		t.Errorf("Run: %v", err)
@@ -262,7 +280,7 @@ func TestFirstBuildFails(t *testing.T) {
 	ctx, cancel := context.WithCancel(t.Context())
 	done := make(chan error, 1)
 	go func() { done <- srv.Run(ctx) }()
-	log.wait(t, 0, "anyfaas dev: serving on")
+	log.wait(t, 0, "anyfaas dev: build failed:")
 	status, body := get(t, srv.URL()+"/hello")
 	if status != http.StatusServiceUnavailable || !strings.Contains(body, "undefined: nope") || strings.Contains(body, "goroutine") {
 		t.Errorf("GET /hello: %d %s", status, body)

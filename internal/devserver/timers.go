@@ -25,7 +25,7 @@ func (gen *generation) startTimers(ctx context.Context, s *Server) {
 			if e.Timer == nil || !e.Timer.Enable {
 				continue
 			}
-			go s.runTimer(ctx, run, fn, e.Timer)
+			gen.timers.Go(func() { s.runTimer(ctx, run, fn, e.Timer) })
 		}
 	}
 }
@@ -55,6 +55,7 @@ func (s *Server) fireTimer(ctx context.Context, run *unitRun, fn string, t *spec
 	if t.Payload != "" {
 		overrides["payload"] = t.Payload
 	}
+	TimerDefaults(overrides, fn, time.Now())
 	event, err := s.cfg.Event(s.cfg.Platform, "timer", overrides)
 	if err != nil {
 		fmt.Fprintf(s.cfg.Log, "anyfaas dev: timer of %s: %v\n", fn, err)

@@ -44,7 +44,7 @@ func snapshot(dir string) map[string]fileState {
 func watched(name string) bool {
 	switch {
 	case strings.HasSuffix(name, ".go") && !strings.HasSuffix(name, "_test.go"),
-		name == "go.mod", name == "go.sum",
+		name == "go.mod", name == "go.sum", name == "go.work", name == "go.work.sum",
 		strings.HasSuffix(name, ".yml"), strings.HasSuffix(name, ".yaml"):
 		return true
 	}
@@ -64,11 +64,10 @@ func changed(a, b map[string]fileState) bool {
 	return false
 }
 
-// watch polls the source tree and rebuilds after a change, once the tree
-// has stopped changing for a poll (an editor saving several files, a git
-// checkout).
-func (s *Server) watch(ctx context.Context) {
-	last := snapshot(s.cfg.Dir)
+// watch polls the source tree and rebuilds after a change from last, once
+// the tree has stopped changing for a poll (an editor saving several
+// files, a git checkout).
+func (s *Server) watch(ctx context.Context, last map[string]fileState) {
 	t := time.NewTicker(s.cfg.Poll)
 	defer t.Stop()
 	pending := false
