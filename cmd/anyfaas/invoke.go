@@ -136,7 +136,7 @@ platform reports it.`,
 				return withCode(exitOther, err)
 			}
 			f.Log = c.stderr
-			emu, err := devserver.NewEmulator(platform, f)
+			emu, err := devserver.NewEmulator(platform, f, unit.Settings(p.merged.Provider))
 			if err != nil {
 				return withCode(exitOther, err)
 			}

@@ -49,8 +49,9 @@ type Config struct {
 	// Poll is how often the source tree is checked for changes; 0 means
 	// 300 ms, a negative value not at all.
 	Poll time.Duration
-	// Emulator makes the emulator of a unit on the platform.
-	Emulator func(platform string, f emulator.Function) (emulator.Emulator, error)
+	// Emulator makes the emulator of a unit with settings set on the
+	// platform; NewEmulator does.
+	Emulator func(platform string, f emulator.Function, set spec.Settings) (emulator.Emulator, error)
 	// Event makes a native event of the platform for a trigger, with the
 	// catalog's overrides; the dev server uses it for timers and for
 	// POST /_anyfaas/invoke/{function}?trigger=….
@@ -353,7 +354,7 @@ func (s *Server) unit(gen *generation, u *spec.Unit) (*unitRun, error) {
 		return nil, err
 	}
 	f.Log = &prefixWriter{prefix: "[" + u.Name + "] ", w: s.cfg.Log}
-	emu, err := s.cfg.Emulator(s.cfg.Platform, f)
+	emu, err := s.cfg.Emulator(s.cfg.Platform, f, u.Settings(gen.spec.Provider))
 	if err != nil {
 		return nil, err
 	}

@@ -158,7 +158,7 @@ func TestDev(t *testing.T) {
 		t.Skip("builds a project")
 	}
 	devserver.FireTimersEvery(100 * time.Millisecond)
-	for _, platform := range []string{"web", "aws"} {
+	for _, platform := range []string{"web", "aws", "fc"} {
 		t.Run(platform, func(t *testing.T) { testDev(t, platform) })
 	}
 }
@@ -181,6 +181,10 @@ func testDev(t *testing.T, platform string) {
 		<-done
 	}()
 	at := log.wait(t, 0, "anyfaas dev: built in ")
+	if platform == "fc" {
+		// The units have an initTimeout: FC runs their initializer first.
+		log.wait(t, 0, "[api] FC Initialize End RequestId: ")
+	}
 	log.wait(t, 0, "anyfaas dev: serving on "+srv.URL())
 	url := srv.URL()
 

@@ -2,6 +2,7 @@ package devserver
 
 import (
 	"fmt"
+	"time"
 
 	"github.com/anyfaas/faas"
 	"github.com/anyfaas/faas/emulator"
@@ -10,18 +11,24 @@ import (
 	gcfemu "github.com/anyfaas/faas/emulator/gcf"
 	scfemu "github.com/anyfaas/faas/emulator/scf"
 	webemu "github.com/anyfaas/faas/emulator/web"
+	"github.com/anyfaas/faas/spec"
 )
 
 // NewEmulator returns the emulator of platform for f, in the mode a
-// deployed unit runs in: Lambda's Runtime API; FC's Go runtime (its runtime
-// API); SCF's Go1 runtime (net/rpc); Cloud Run serving the whole unit; a
-// plain HTTP host.
-func NewEmulator(platform string, f emulator.Function) (emulator.Emulator, error) {
+// deployed unit with settings set runs in: Lambda's Runtime API; FC's Go
+// runtime (its runtime API), with the initializer the deploy spec gives a
+// unit with an initTimeout; SCF's Go1 runtime (net/rpc); Cloud Run
+// serving the whole unit; a plain HTTP host.
+func NewEmulator(platform string, f emulator.Function, set spec.Settings) (emulator.Emulator, error) {
 	switch platform {
 	case faas.PlatformAWS:
 		return awsemu.New(f), nil
 	case faas.PlatformFC:
-		return fcemu.New(f, fcemu.Options{Mode: fcemu.ModeRuntimeAPI}), nil
+		return fcemu.New(f, fcemu.Options{
+			Mode:                  fcemu.ModeRuntimeAPI,
+			Initializer:           set.InitTimeout > 0,
+			InitializationTimeout: time.Duration(set.InitTimeout) * time.Second,
+		}), nil
 	case faas.PlatformSCF:
 		return scfemu.New(f, scfemu.Options{Mode: scfemu.ModeRPC}), nil
 	case faas.PlatformGCF:
