@@ -43,14 +43,19 @@ type App struct {
 	startErr  error
 	seq       lifecycle.Sequence
 
-	ready  atomic.Bool // started and not closed
-	closed atomic.Bool
-	debug  bool
+	ready   atomic.Bool // started and not closed
+	closed  atomic.Bool
+	invoked atomic.Bool // NewContext has made the first, cold, invocation
+	debug   bool
+	verbose bool // log each layer's start time at info level (FAAS_VERBOSE)
 
 	// Built when the App starts, read-only after.
-	routes   route.Table[*function]
-	triggers map[string][]*function
-	chain    Handler
+	routes     route.Table[*function]
+	triggers   map[string][]*function
+	chain      Handler
+	observers  []*Layer           // the layers with an Observe hook
+	ctorTimes  []lifecycle.Timing // how long each function constructor took
+	layerNames []string           // the layers, in the order they start
 }
 
 // ErrClosed is returned by invocations of an App that has been closed.
@@ -90,6 +95,10 @@ func New(opts ...Option) *App {
 	switch strings.ToLower(os.Getenv("FAAS_ENV")) {
 	case "development", "dev", "local":
 		a.dev = true
+	}
+	switch strings.ToLower(os.Getenv("FAAS_VERBOSE")) {
+	case "1", "true", "yes", "on":
+		a.verbose = true
 	}
 	for _, o := range opts {
 		o(a)
@@ -279,12 +288,15 @@ func (a *App) start(ctx context.Context, phase lifecycle.Phase) error {
 		a.prepared = true
 	}
 	if err := a.seq.Run(ctx, phase); err != nil {
+		a.logStartTimings(ctx)
 		return a.fail(ctx, err)
 	}
 	if phase < lifecycle.FunctionStart {
 		return nil
 	}
-	if err := a.resolve(ctx); err != nil {
+	err := a.resolve(ctx)
+	a.logStartTimings(ctx)
+	if err != nil {
 		return a.fail(ctx, err)
 	}
 	if a.closed.Load() {
@@ -292,6 +304,64 @@ func (a *App) start(ctx context.Context, phase lifecycle.Phase) error {
 	}
 	a.ready.Store(true)
 	return nil
+}
+
+// StartTimings returns how long the App's start took, piece by piece, in
+// the order the pieces ran: each layer's RuntimeStart and FunctionStart
+// hooks (Hook is the layer's name) and each function constructor (Hook is
+// "function " and the function's name, Phase is FunctionStart). Failures
+// are included. With FAAS_VERBOSE=1 in its environment, the App logs them
+// at info level when it starts; anyfaas dev -v sets it.
+func (a *App) StartTimings() []lifecycle.Timing {
+	timings := a.seq.Timings()
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return append(timings, a.ctorTimes...)
+}
+
+// logStartTimings logs, in verbose mode, how long each layer and
+// constructor took to start: one line per layer or function, then the
+// total. a.mu is held.
+func (a *App) logStartTimings(ctx context.Context) {
+	if !a.verbose {
+		return
+	}
+	type piece struct {
+		name  string
+		attrs []any
+	}
+	var pieces []*piece
+	byName := map[string]*piece{}
+	for _, name := range a.layerNames {
+		p := &piece{name: name}
+		byName[name] = p
+		pieces = append(pieces, p)
+	}
+	var total time.Duration
+	for _, t := range append(a.seq.Timings(), a.ctorTimes...) {
+		p := byName[t.Hook]
+		if p == nil {
+			p = &piece{name: t.Hook}
+			byName[t.Hook] = p
+			pieces = append(pieces, p)
+		}
+		p.attrs = append(p.attrs, slog.Duration(t.Phase.String(), t.Duration))
+		if t.Err != nil {
+			p.attrs = append(p.attrs, slog.String(t.Phase.String()+"Error", t.Err.Error()))
+		}
+		total += t.Duration
+	}
+	for _, p := range pieces {
+		if name, ok := strings.CutPrefix(p.name, "function "); ok {
+			a.logger.InfoContext(ctx, "faas: function started", append([]any{"function", name}, p.attrs...)...)
+			continue
+		}
+		if p.attrs == nil {
+			p.attrs = []any{"hooks", "none"}
+		}
+		a.logger.InfoContext(ctx, "faas: layer started", append([]any{"layer", p.name}, p.attrs...)...)
+	}
+	a.logger.InfoContext(ctx, "faas: start hooks and constructors", "duration", total, "layers", a.seq.Len())
 }
 
 // fail records a start failure, logs it once, and closes what started.
@@ -357,6 +427,7 @@ func (a *App) prepare() error {
 			return
 		}
 		named[l.Name] = l
+		a.layerNames = append(a.layerNames, l.Name)
 		a.seq.Append(lifecycle.Hook{
 			Name:          l.Name,
 			RuntimeStart:  l.RuntimeStart,
@@ -393,6 +464,16 @@ func (a *App) prepare() error {
 // resolve calls the function constructors and builds the invocation chains.
 func (a *App) resolve(ctx context.Context) error {
 	a.debug = a.logger.Enabled(ctx, slog.LevelDebug)
+	a.observers = nil
+	observing := map[string]bool{}
+	for _, layers := range append([][]Layer{a.layers}, a.funcLayers()...) {
+		for i := range layers {
+			if l := &layers[i]; l.Observe != nil && !observing[l.Name] {
+				observing[l.Name] = true
+				a.observers = append(a.observers, l)
+			}
+		}
+	}
 	for _, fn := range a.funcs {
 		if fn.ctor {
 			begin := time.Now()
@@ -402,6 +483,8 @@ func (a *App) resolve(ctx context.Context) error {
 				h, err = a.construct(fn)
 				return err
 			})
+			d := time.Since(begin)
+			a.ctorTimes = append(a.ctorTimes, lifecycle.Timing{Phase: lifecycle.FunctionStart, Hook: "function " + fn.name, Duration: d, Err: err})
 			if err != nil {
 				if !strings.HasPrefix(err.Error(), "function ") {
 					err = fmt.Errorf("function %q: constructor %s: %w", fn.name, funcName(fn.source), err)
@@ -410,7 +493,7 @@ func (a *App) resolve(ctx context.Context) error {
 			}
 			fn.handler = h
 			if a.debug {
-				a.logger.Debug("phase done", "phase", lifecycle.FunctionStart.String(), "function", fn.name, "duration", time.Since(begin))
+				a.logger.Debug("phase done", "phase", lifecycle.FunctionStart.String(), "function", fn.name, "duration", d)
 			}
 		}
 		h := a.recoverer(fn.handler)
@@ -449,12 +532,23 @@ func (a *App) construct(fn *function) (Handler, error) {
 	return h, nil
 }
 
+// funcLayers returns the layers of each function.
+func (a *App) funcLayers() [][]Layer {
+	out := make([][]Layer, len(a.funcs))
+	for i, fn := range a.funcs {
+		out[i] = fn.layers
+	}
+	return out
+}
+
 // wrapLayer wraps h in l: its BeforeInvoke, its middleware around h, and
 // its AfterInvoke. A layer with hooks is a panic boundary, so that its
 // AfterInvoke sees a panic inside it as an error. Hooks are timed when
-// debug logging is on. A middleware that panics or returns nil when it is
-// built is an error naming the layer.
+// debug logging is on, and observed by the layers that observe others. A
+// middleware that panics or returns nil when it is built is an error
+// naming the layer.
 func (a *App) wrapLayer(l *Layer, h Handler) (Handler, error) {
+	observe := a.observer(l)
 	if l.Middleware != nil {
 		var wrapped Handler
 		err := lifecycle.Call(context.Background(), 0, func(context.Context) error {
@@ -466,6 +560,15 @@ func (a *App) wrapLayer(l *Layer, h Handler) (Handler, error) {
 			return nil, fmt.Errorf("layer %q: building its middleware: %w", l.Name, err)
 		case wrapped == nil || isNil(wrapped):
 			return nil, fmt.Errorf("layer %q: its Middleware returned a nil Handler", l.Name)
+		}
+		if observe != nil {
+			inner := wrapped
+			wrapped = HandlerFunc(func(ctx *Context, event any) (any, error) {
+				octx, end := observe(ctx, lifecycle.Invoke)
+				result, err := a.safeInvoke(octx, inner, event)
+				end(err)
+				return result, err
+			})
 		}
 		h = wrapped
 	}
@@ -480,7 +583,12 @@ func (a *App) wrapLayer(l *Layer, h Handler) (Handler, error) {
 			if debug {
 				begin = time.Now()
 			}
-			err = a.safely(ctx, func() error { return before(ctx, event) })
+			bctx, end := ctx, func(error) {}
+			if observe != nil {
+				bctx, end = observe(ctx, lifecycle.BeforeInvoke)
+			}
+			err = a.safely(bctx, func() error { return before(bctx, event) })
+			end(err)
 			if debug {
 				ctx.Logger().Debug("phase done", "phase", lifecycle.BeforeInvoke.String(), "layer", l.Name, "duration", time.Since(begin))
 			}
@@ -492,7 +600,14 @@ func (a *App) wrapLayer(l *Layer, h Handler) (Handler, error) {
 			if debug {
 				begin = time.Now()
 			}
-			if perr := a.safely(ctx, func() error { after(ctx, result, err); return nil }); perr != nil {
+			actx, end := ctx, func(error) {}
+			if observe != nil {
+				actx, end = observe(ctx, lifecycle.AfterInvoke)
+			}
+			r, e := result, err
+			perr := a.safely(actx, func() error { after(actx, r, e); return nil })
+			end(perr)
+			if perr != nil {
 				result, err = nil, perr
 			}
 			if debug {
@@ -501,6 +616,38 @@ func (a *App) wrapLayer(l *Layer, h Handler) (Handler, error) {
 		}
 		return result, err
 	}), nil
+}
+
+// observer returns the function that calls the observers of l's parts of
+// an invocation, nesting them in order, or nil if no other layer observes.
+func (a *App) observer(l *Layer) func(ctx *Context, phase lifecycle.Phase) (*Context, func(error)) {
+	var obs []*Layer
+	for _, o := range a.observers {
+		if o.Name != l.Name {
+			obs = append(obs, o)
+		}
+	}
+	if len(obs) == 0 {
+		return nil
+	}
+	name := l.Name
+	return func(ctx *Context, phase lifecycle.Phase) (*Context, func(error)) {
+		ends := make([]func(error), 0, len(obs))
+		for _, o := range obs {
+			octx, end := o.Observe(ctx, name, phase)
+			if octx != nil {
+				ctx = octx
+			}
+			if end != nil {
+				ends = append(ends, end)
+			}
+		}
+		return ctx, func(err error) {
+			for i := len(ends) - 1; i >= 0; i-- {
+				ends[i](err)
+			}
+		}
+	}
 }
 
 // safely calls fn, turning a panic into a *PanicError, logged with its
@@ -554,6 +701,13 @@ func (a *App) Close(ctx context.Context) error {
 	return a.seq.Stop(ctx)
 }
 
+// HasCloseHooks reports whether Close has hooks to run: a layer's Close or
+// End, or those of a function that is itself an App. It is known once the
+// App has started. Adapters of platforms that signal a shutdown only when
+// asked to (Lambda, through an extension registered at init, which costs
+// the cold start) ask only when it has.
+func (a *App) HasCloseHooks() bool { return a.seq.Stops() }
+
 // NewContext returns the Context of one invocation. Adapters call it with a
 // parent whose deadline is the platform's and which is cancelled when the
 // invocation ends.
@@ -564,8 +718,16 @@ func (a *App) NewContext(parent context.Context, inv Invocation) *Context {
 	if inv.Trigger == "" {
 		inv.Trigger = triggerOf(inv.Event)
 	}
-	c := &Context{parent: parent, app: a, inv: inv}
+	// One allocation for the Context and its response.
+	cr := &struct {
+		c Context
+		r response
+	}{}
+	cr.c = Context{parent: parent, app: a, inv: inv, resp: &cr.r}
+	c := &cr.c
 	c.req, _ = inv.Event.(*HTTPRequest)
+	// The first invocation is the cold one; after it, a load suffices.
+	c.cold = !a.invoked.Load() && a.invoked.CompareAndSwap(false, true)
 	return c
 }
 

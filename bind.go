@@ -54,6 +54,10 @@ func (c *Context) Bind(v any) error {
 	}
 	body := c.req.Body
 	ct := c.req.Header.Get("Content-Type")
+	switch ct {
+	case "application/json", "application/json; charset=utf-8", "application/json;charset=utf-8":
+		return bindJSON(body, v, "JSON body") // as below, without parsing
+	}
 	mediaType, params, err := mime.ParseMediaType(ct)
 	if ct == "" {
 		mediaType = ""

@@ -54,13 +54,23 @@ type Context struct {
 	req      *HTTPRequest
 	fn       *function // set by routing
 	routeErr error     // why no function was routed
-	start    time.Time
+	cold     bool
+	// logger is the logger set with WithLogger, or the one Logger built;
+	// guarded by resp.mu.
+	logger *slog.Logger
+	// resp is the response the handler sets, shared by every Context
+	// derived from the adapter's.
+	resp *response
+}
 
+// response is the status and headers of an invocation's HTTP response, as
+// the handler sets them through its Context and the Contexts derived from
+// it.
+type response struct {
 	mu     sync.Mutex
 	status int
 	header http.Header
 	ended  bool
-	logger *slog.Logger
 }
 
 type contextKey struct{}
@@ -75,7 +85,8 @@ func FromContext(ctx context.Context) (*Context, bool) {
 	return c, ok
 }
 
-// Deadline returns the platform's deadline for the invocation.
+// Deadline returns the invocation's deadline: the platform's, or an
+// earlier one a layer set (see [Context.WithContext]).
 func (c *Context) Deadline() (time.Time, bool) { return c.parent.Deadline() }
 
 // Done returns a channel that is closed when the invocation ends or its
@@ -113,11 +124,55 @@ func (c *Context) Event() any { return c.inv.Event }
 // event bytes and the platform's own context.
 func (c *Context) Origin() Origin { return c.inv.Origin }
 
+// ColdStart reports whether this is the first invocation the instance
+// serves: the one that paid for its start.
+func (c *Context) ColdStart() bool { return c.cold }
+
+// WithContext returns a copy of c whose deadline, cancellation and values
+// are ctx's: a layer's middleware passes it on to run the rest of the
+// invocation with a value, a span or an earlier deadline, as
+//
+//	next.Invoke(ctx.WithContext(context.WithValue(ctx, key, v)), event)
+//
+// ctx is usually derived from c, so that it keeps c's deadline and values.
+// The copy is the same invocation: it reports the same request, function
+// and platform, and the response status and headers set through either
+// are the response's. [FromContext] of the copy, or of a context derived
+// from it, returns the copy.
+func (c *Context) WithContext(ctx context.Context) *Context {
+	if ctx == nil {
+		panic("faas: Context.WithContext with a nil context")
+	}
+	d := c.derive()
+	d.parent = ctx
+	return d
+}
+
+// WithLogger returns a copy of c, as [Context.WithContext] does, whose
+// Logger is l, as is: a logging layer uses it to give the rest of the
+// invocation a logger of its own shape.
+func (c *Context) WithLogger(l *slog.Logger) *Context {
+	d := c.derive()
+	d.resp.mu.Lock()
+	d.logger = l
+	d.resp.mu.Unlock()
+	return d
+}
+
+func (c *Context) derive() *Context {
+	c.resp.mu.Lock()
+	logger := c.logger
+	c.resp.mu.Unlock()
+	return &Context{parent: c.parent, app: c.app, inv: c.inv, req: c.req, fn: c.fn,
+		routeErr: c.routeErr, cold: c.cold, logger: logger, resp: c.resp}
+}
+
 // Logger returns a logger that adds the request id, function, platform and
-// trigger to every record.
+// trigger to every record, or the logger a layer set with
+// [Context.WithLogger].
 func (c *Context) Logger() *slog.Logger {
-	c.mu.Lock()
-	defer c.mu.Unlock()
+	c.resp.mu.Lock()
+	defer c.resp.mu.Unlock()
 	if c.logger == nil {
 		base := slog.Default()
 		if c.app != nil {
@@ -163,10 +218,10 @@ func (c *Context) Header(name string) string {
 // SetStatus sets the HTTP status of the response. It applies unless the
 // handler returns an *HTTPResponse with a status of its own, or an error.
 func (c *Context) SetStatus(code int) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if !c.ended {
-		c.status = code
+	c.resp.mu.Lock()
+	defer c.resp.mu.Unlock()
+	if !c.resp.ended {
+		c.resp.status = code
 	}
 }
 
@@ -174,18 +229,18 @@ func (c *Context) SetStatus(code int) {
 // set this way are sent with every response, errors included; a header of
 // the same name in a returned *HTTPResponse wins.
 func (c *Context) SetHeader(key, value string) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if !c.ended {
+	c.resp.mu.Lock()
+	defer c.resp.mu.Unlock()
+	if !c.resp.ended {
 		c.responseHeader().Set(key, value)
 	}
 }
 
 // AddHeader adds a value to a response header.
 func (c *Context) AddHeader(key, value string) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if !c.ended {
+	c.resp.mu.Lock()
+	defer c.resp.mu.Unlock()
+	if !c.resp.ended {
 		c.responseHeader().Add(key, value)
 	}
 }
@@ -199,17 +254,17 @@ func (c *Context) SetCookie(cookie *http.Cookie) {
 }
 
 func (c *Context) responseHeader() http.Header {
-	if c.header == nil {
-		c.header = make(http.Header)
+	if c.resp.header == nil {
+		c.resp.header = make(http.Header)
 	}
-	return c.header
+	return c.resp.header
 }
 
 // end marks the invocation as over: later changes to the response are
 // ignored. It returns the status and headers the handler set.
 func (c *Context) end() (int, http.Header) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.ended = true
-	return c.status, c.header
+	c.resp.mu.Lock()
+	defer c.resp.mu.Unlock()
+	c.resp.ended = true
+	return c.resp.status, c.resp.header
 }

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"net/http"
 	"reflect"
-	"regexp"
 	"runtime"
 	"strings"
 	"time"
@@ -80,7 +79,21 @@ func WithLayers(layers ...Layer) FuncOption {
 	return func(f *function) { f.layers = append(f.layers, layers...) }
 }
 
-var everyRe = regexp.MustCompile(`^@every\s+(\S+)$`)
+// everyDuration returns the duration of an "@every <duration>" schedule,
+// as the regular expression `^@every\s+(\S+)$` would capture it. The
+// package does without regexp, which would add to every binary.
+func everyDuration(s string) (string, bool) {
+	const space = "\t\n\f\r " // what \s matches
+	rest, ok := strings.CutPrefix(s, "@every")
+	if !ok {
+		return "", false
+	}
+	d := strings.TrimLeft(rest, space)
+	if len(d) == len(rest) || d == "" || strings.ContainsAny(d, space) {
+		return "", false
+	}
+	return d, true
+}
 
 func checkSchedule(s string) error {
 	s = strings.TrimSpace(s)
@@ -88,13 +101,13 @@ func checkSchedule(s string) error {
 	case s == "":
 		return errors.New("timer schedule is empty")
 	case strings.HasPrefix(s, "@every"):
-		m := everyRe.FindStringSubmatch(s)
-		if m == nil {
+		every, ok := everyDuration(s)
+		if !ok {
 			return fmt.Errorf("timer schedule %q: want \"@every\" and a duration, such as \"@every 5m\"", s)
 		}
-		d, err := time.ParseDuration(m[1])
+		d, err := time.ParseDuration(every)
 		if err != nil || d <= 0 {
-			return fmt.Errorf("timer schedule %q: %q is not a positive duration", s, m[1])
+			return fmt.Errorf("timer schedule %q: %q is not a positive duration", s, every)
 		}
 	case strings.HasPrefix(s, "rate(") || strings.HasPrefix(s, "cron("):
 		if !strings.HasSuffix(s, ")") {
@@ -109,8 +122,26 @@ func checkSchedule(s string) error {
 }
 
 // validName is what function and trigger names may be: what every platform
-// accepts as a function name.
-var validName = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_-]{0,63}$`)
+// accepts as a function name, `^[A-Za-z_][A-Za-z0-9_-]{0,63}$`.
+var validName nameSyntax
+
+type nameSyntax struct{}
+
+// MatchString reports whether s is a valid name.
+func (nameSyntax) MatchString(s string) bool {
+	if s == "" || len(s) > 64 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case 'A' <= c && c <= 'Z', 'a' <= c && c <= 'z', c == '_':
+		case i > 0 && ('0' <= c && c <= '9' || c == '-'):
+		default:
+			return false
+		}
+	}
+	return true
+}
 
 // function is one registered function.
 type function struct {

@@ -3,6 +3,8 @@ package faas
 import (
 	"context"
 	"reflect"
+
+	"github.com/anyfaas/faas/lifecycle"
 )
 
 // Layer is a named bundle of lifecycle hooks and an invoke middleware: one
@@ -48,6 +50,19 @@ type Layer struct {
 
 	// Middleware wraps every invocation the layer applies to.
 	Middleware Middleware
+
+	// Observe, if set, is called around every other layer's part of each
+	// invocation: its BeforeInvoke (phase lifecycle.BeforeInvoke), its
+	// Middleware (lifecycle.Invoke, around the rest of the chain it wraps)
+	// and its AfterInvoke (lifecycle.AfterInvoke). It returns the Context
+	// that part runs with, such as one carrying a span (see
+	// [Context.WithContext]), and a function that is called with the
+	// part's error when it ends; they may be ctx and nil. A tracing layer
+	// uses it to make a span per layer. Observers are called for the parts
+	// of the layers of any function of the App, in the order the observing
+	// layers were registered; they are not called for their own layer.
+	// When no layer observes, layers cost nothing more.
+	Observe func(ctx *Context, layer string, phase lifecycle.Phase) (*Context, func(error))
 }
 
 // sameAs reports whether l and m are the same layer: the same name and the
@@ -64,5 +79,5 @@ func (l *Layer) sameAs(m *Layer) bool {
 		fn(l.RuntimeStart) == fn(m.RuntimeStart) && fn(l.FunctionStart) == fn(m.FunctionStart) &&
 		fn(l.BeforeInvoke) == fn(m.BeforeInvoke) && fn(l.AfterInvoke) == fn(m.AfterInvoke) &&
 		fn(l.Freeze) == fn(m.Freeze) && fn(l.Close) == fn(m.Close) && fn(l.End) == fn(m.End) &&
-		fn(l.Middleware) == fn(m.Middleware)
+		fn(l.Middleware) == fn(m.Middleware) && fn(l.Observe) == fn(m.Observe)
 }

@@ -8,6 +8,7 @@ import (
 	"io"
 	"maps"
 	"net/http"
+	"sync"
 )
 
 // HTTPResponse is the standard response of an HTTP trigger. A handler may
@@ -145,11 +146,17 @@ func build(ctx *Context, status int, header http.Header, result any, err error, 
 }
 
 func plainResponse(contentType string, body []byte) *HTTPResponse {
-	return &HTTPResponse{
+	// One allocation for the response and its header's value.
+	p := &struct {
+		resp HTTPResponse
+		ct   [1]string
+	}{ct: [1]string{contentType}}
+	p.resp = HTTPResponse{
 		StatusCode: http.StatusOK,
-		Header:     http.Header{"Content-Type": {contentType}},
+		Header:     http.Header{"Content-Type": p.ct[:]},
 		Body:       body,
 	}
+	return &p.resp
 }
 
 // mergeHeader returns base overlaid with top: a key in top replaces the
@@ -200,11 +207,33 @@ func errorResponse(ctx *Context, ctxHeader http.Header, err error) *HTTPResponse
 // results of non-HTTP triggers: nil is null, a json.RawMessage is sent as is,
 // and HTML characters are not escaped.
 func EncodeResult(result any) ([]byte, error) {
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(result); err != nil {
+	e := resultEncoders.Get().(*resultEncoder)
+	defer e.release()
+	if err := e.enc.Encode(result); err != nil {
 		return nil, fmt.Errorf("faas: encoding the result as JSON: %w", err)
 	}
-	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), nil
+	return bytes.Clone(bytes.TrimSuffix(e.buf.Bytes(), []byte("\n"))), nil
+}
+
+// resultEncoder is a JSON encoder and its buffer, kept for the next
+// result: an invocation then allocates only the bytes it returns.
+type resultEncoder struct {
+	buf bytes.Buffer
+	enc *json.Encoder
+}
+
+var resultEncoders = sync.Pool{New: func() any {
+	e := new(resultEncoder)
+	e.enc = json.NewEncoder(&e.buf)
+	e.enc.SetEscapeHTML(false)
+	return e
+}}
+
+// release returns e to the pool, unless a large result grew its buffer.
+func (e *resultEncoder) release() {
+	if e.buf.Cap() > 64<<10 {
+		return
+	}
+	e.buf.Reset()
+	resultEncoders.Put(e)
 }

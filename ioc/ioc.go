@@ -7,7 +7,6 @@ package ioc
 import (
 	"fmt"
 	"reflect"
-	"regexp"
 	"strings"
 
 	"go.uber.org/dig"
@@ -71,14 +70,29 @@ func (c *Container) Call(fn any) ([]reflect.Value, error) {
 		return nil
 	})
 	if err := c.dig.Invoke(stub.Interface()); err != nil {
-		return nil, &Error{msg: stubFrame.ReplaceAllString(err.Error(), ""), err: err}
+		return nil, &Error{msg: trimStubFrame(err.Error()), err: err}
 	}
 	return out, nil
 }
 
-// stubFrame matches the part of dig's message that names the reflect stub
-// Call invokes through, which means nothing to a reader.
-var stubFrame = regexp.MustCompile(`^(could not build arguments for|missing dependencies for) function "reflect"\.makeFuncStub \([^)]*\): `)
+// trimStubFrame removes the start of dig's message that names the reflect
+// stub Call invokes through, which means nothing to a reader: what the
+// regular expression `^(could not build arguments for|missing dependencies
+// for) function "reflect"\.makeFuncStub \([^)]*\): ` matches. (The package
+// does without regexp, which would add to every binary.)
+func trimStubFrame(msg string) string {
+	for _, lead := range []string{"could not build arguments for", "missing dependencies for"} {
+		rest, ok := strings.CutPrefix(msg, lead+` function "reflect".makeFuncStub (`)
+		if !ok {
+			continue
+		}
+		if i := strings.IndexByte(rest, ')'); i >= 0 && strings.HasPrefix(rest[i:], "): ") {
+			return rest[i+len("): "):]
+		}
+		return msg
+	}
+	return msg
+}
 
 // Error reports a constructor that cannot be provided or a dependency that
 // cannot be built.

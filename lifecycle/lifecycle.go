@@ -18,6 +18,7 @@ import (
 	"fmt"
 	"log/slog"
 	"runtime/debug"
+	"slices"
 	"sync"
 	"time"
 )
@@ -176,6 +177,28 @@ type Sequence struct {
 	ran     Phase // the last phase Run completed successfully
 	failed  error // the first start failure; Run returns it again
 	stopped bool
+	timings []Timing
+}
+
+// Timing is how long one hook took in one phase.
+type Timing struct {
+	// Phase is RuntimeStart or FunctionStart.
+	Phase Phase
+	// Hook is the hook's name.
+	Hook string
+	// Duration is how long the hook ran, or ran until it timed out.
+	Duration time.Duration
+	// Err is the hook's failure, or nil.
+	Err error
+}
+
+// Timings returns how long each hook's RuntimeStart and FunctionStart
+// took, in the order they ran, failures included. A hook without one is
+// not listed.
+func (s *Sequence) Timings() []Timing {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return slices.Clone(s.timings)
 }
 
 // Append adds hooks to the end of the sequence. Hooks added after
@@ -195,6 +218,19 @@ func (s *Sequence) Len() int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return len(s.hooks)
+}
+
+// Stops reports whether any hook has a Close or End function: whether
+// Stop has anything to run.
+func (s *Sequence) Stops() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, h := range s.hooks {
+		if h.Close != nil || h.End != nil {
+			return true
+		}
+	}
+	return false
 }
 
 // Run runs phase p, RuntimeStart or FunctionStart, for every hook in order,
@@ -237,7 +273,8 @@ func (s *Sequence) runStart(ctx context.Context, p Phase) error {
 			}
 			continue
 		}
-		err := s.call(ctx, p, h.Name, fn)
+		d, err := s.call(ctx, p, h.Name, fn)
+		s.timings = append(s.timings, Timing{Phase: p, Hook: h.Name, Duration: d, Err: err})
 		if p == RuntimeStart && (err == nil || errors.Is(err, ErrTimeout)) {
 			s.started = i + 1
 		}
@@ -292,7 +329,7 @@ func (s *Sequence) runReverse(ctx context.Context, p Phase) error {
 		if fn == nil {
 			continue
 		}
-		if err := s.call(ctx, p, h.Name, fn); err != nil {
+		if _, err := s.call(ctx, p, h.Name, fn); err != nil {
 			errs = append(errs, err)
 		}
 	}
@@ -300,7 +337,9 @@ func (s *Sequence) runReverse(ctx context.Context, p Phase) error {
 	return errors.Join(errs...)
 }
 
-func (s *Sequence) call(ctx context.Context, p Phase, name string, fn func(context.Context) error) error {
+// call runs one hook and returns how long it took and its error, as a
+// *HookError.
+func (s *Sequence) call(ctx context.Context, p Phase, name string, fn func(context.Context) error) (time.Duration, error) {
 	timeout := s.Timeout
 	if timeout == 0 {
 		timeout = DefaultTimeout
@@ -310,7 +349,7 @@ func (s *Sequence) call(ctx context.Context, p Phase, name string, fn func(conte
 	d := time.Since(begin)
 	if err == nil {
 		s.debug("hook done", "phase", p.String(), "hook", name, "duration", d)
-		return nil
+		return d, nil
 	}
 	herr := &HookError{Phase: p, Hook: name, Err: err}
 	if s.Logger != nil {
@@ -321,7 +360,7 @@ func (s *Sequence) call(ctx context.Context, p Phase, name string, fn func(conte
 		}
 		s.Logger.ErrorContext(ctx, "hook failed", attrs...)
 	}
-	return herr
+	return d, herr
 }
 
 func (s *Sequence) debug(msg string, args ...any) {

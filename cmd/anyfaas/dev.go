@@ -21,6 +21,7 @@ func (c *cli) devCmd() *cobra.Command {
 		platform string
 		port     int
 		noWatch  bool
+		verbose  bool
 	)
 	cmd := &cobra.Command{
 		Use:   "dev [dir]",
@@ -39,7 +40,9 @@ events on
 
 It watches the source tree and rebuilds on save ("rebuilt in N ms"); a build
 that fails keeps the previous one serving and prints the compiler's message.
-Ctrl-C runs the functions' Close hooks and exits.`,
+With -v each unit says, as it starts, how long each layer's RuntimeStart and
+FunctionStart hooks and each function constructor took. Ctrl-C runs the
+functions' Close hooks and exits.`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if platform != "" && !slices.Contains(faas.Platforms, platform) {
@@ -69,6 +72,7 @@ Ctrl-C runs the functions' Close hooks and exits.`,
 				Poll:     poll,
 				Emulator: devserver.NewEmulator,
 				Event:    sampleEvent,
+				Verbose:  verbose,
 			})
 			if err != nil {
 				return withCode(exitOther, err) // an address in use says so, and names --port
@@ -79,6 +83,7 @@ Ctrl-C runs the functions' Close hooks and exits.`,
 	cmd.Flags().StringVarP(&platform, "platform", "p", "", "the platform to emulate: aws, fc, scf, gcf, web (default: web, the plain HTTP adapter)")
 	cmd.Flags().IntVar(&port, "port", 3000, "the port to serve on, on 127.0.0.1")
 	cmd.Flags().BoolVar(&noWatch, "no-watch", false, "do not rebuild when files change")
+	cmd.Flags().BoolVarP(&verbose, "verbose", "v", false, "show how long each layer's start hooks and each function constructor take when a unit starts (FAAS_VERBOSE=1)")
 	return cmd
 }
 

@@ -56,6 +56,10 @@ type Config struct {
 	// catalog's overrides; the dev server uses it for timers and for
 	// POST /_anyfaas/invoke/{function}?trigger=….
 	Event func(platform, trigger string, overrides map[string]string) ([]byte, error)
+	// Verbose runs the units with FAAS_VERBOSE=1, so that each logs how
+	// long every layer's RuntimeStart and FunctionStart, and every
+	// function constructor, took when it starts.
+	Verbose bool
 }
 
 // AddrInUseError is an address that something else is listening on.
@@ -354,6 +358,9 @@ func (s *Server) unit(gen *generation, u *spec.Unit) (*unitRun, error) {
 		return nil, err
 	}
 	f.Log = &prefixWriter{prefix: "[" + u.Name + "] ", w: s.cfg.Log}
+	if s.cfg.Verbose {
+		f.Env = append(f.Env, "FAAS_VERBOSE=1")
+	}
 	emu, err := s.cfg.Emulator(s.cfg.Platform, f, u.Settings(gen.spec.Provider))
 	if err != nil {
 		return nil, err

@@ -230,6 +230,8 @@ func testDev(t *testing.T, platform string) {
 	// A save rebuilds, and the new build serves.
 	writeMain(t, dir, "v2")
 	at = log.wait(t, at, "anyfaas dev: rebuilt in ")
+	// The first build's two units close, in the background.
+	log.waitCount(t, at, "close hook ran", 2)
 	if _, body := get(t, url+"/hello"); !strings.Contains(body, `"message":"v2"`) {
 		t.Errorf("after the rebuild: %s", body)
 	}
@@ -337,5 +339,29 @@ func TestCheckJSON(t *testing.T) {
 		if tt.want == "" && got != "" || !strings.Contains(got, tt.want) {
 			t.Errorf("CheckJSON(%q) = %q, want %q", tt.in, got, tt.want)
 		}
+	}
+}
+
+// TestVerbose checks that with Verbose each unit says, as it starts, how
+// long its layers took to start.
+func TestVerbose(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds a project")
+	}
+	dir := project(t, "v1")
+	log := newLog()
+	srv, err := devserver.New(devserver.Config{Dir: dir, Addr: "127.0.0.1:0", Log: log, Poll: -1,
+		Emulator: devserver.NewEmulator, Event: sample, Verbose: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(t.Context())
+	done := make(chan error, 1)
+	go func() { done <- srv.Run(ctx) }()
+	at := log.wait(t, 0, `msg="faas: layer started" layer=closer hooks=none`)
+	log.wait(t, at, `msg="faas: start hooks and constructors" duration=`)
+	cancel()
+	if err := <-done; err != nil {
+		t.Errorf("Run: %v", err)
 	}
 }

@@ -1,0 +1,229 @@
+// Package cors is a layer that lets browsers call HTTP functions from
+// other origins, by the Fetch standard's CORS protocol: it answers
+// preflight requests (OPTIONS with Origin and
+// Access-Control-Request-Method) itself, with 204 and the
+// Access-Control-Allow-* headers when the origin, method and headers are
+// allowed, and adds Access-Control-Allow-Origin (and -Credentials,
+// -Expose-Headers) to the responses of allowed origins, errors included.
+// Invocations of other triggers, and requests without an Origin, pass
+// through untouched.
+//
+// Use it as a global layer (App.Use): a preflight is an OPTIONS request,
+// which the App routes to no function unless one declares OPTIONS or any
+// method, so a function's own CORS layer sees preflights only in a unit of
+// that one function.
+package cors
+
+import (
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/anyfaas/faas"
+)
+
+// Name is the layer's name unless [WithName] gives another.
+const Name = "cors"
+
+// The defaults: the methods and request headers allowed unless
+// [AllowMethods] and [AllowHeaders] say otherwise.
+var (
+	DefaultMethods = []string{"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"}
+	DefaultHeaders = []string{"Accept", "Accept-Language", "Authorization", "Content-Language", "Content-Type", "X-Requested-With"}
+)
+
+// An Option configures the layer.
+type Option func(*config)
+
+type config struct {
+	name        string
+	origins     []string // lower case; "*" any; "https://*.example.com" a subdomain
+	originFunc  func(string) bool
+	methods     []string
+	headers     []string // canonical
+	anyHeader   bool
+	expose      []string
+	credentials bool
+	maxAge      time.Duration
+}
+
+// WithName names the layer.
+func WithName(name string) Option { return func(c *config) { c.name = name } }
+
+// AllowOrigins sets the origins allowed, each a scheme, host and optional
+// port such as "https://app.example.com", "*" for any, or with one "*"
+// for a subdomain, as "https://*.example.com". The default is any.
+func AllowOrigins(origins ...string) Option {
+	return func(c *config) {
+		c.origins = nil
+		for _, o := range origins {
+			c.origins = append(c.origins, strings.ToLower(strings.TrimSuffix(o, "/")))
+		}
+	}
+}
+
+// AllowOriginFunc allows, besides AllowOrigins', the origins f accepts.
+func AllowOriginFunc(f func(origin string) bool) Option {
+	return func(c *config) { c.originFunc = f }
+}
+
+// AllowMethods sets the methods a preflight may ask for; the default is
+// [DefaultMethods].
+func AllowMethods(methods ...string) Option {
+	return func(c *config) {
+		c.methods = nil
+		for _, m := range methods {
+			c.methods = append(c.methods, strings.ToUpper(m))
+		}
+	}
+}
+
+// AllowHeaders sets the request headers a preflight may ask for; "*"
+// allows any. The default is [DefaultHeaders].
+func AllowHeaders(headers ...string) Option {
+	return func(c *config) {
+		c.headers, c.anyHeader = nil, false
+		for _, h := range headers {
+			if h == "*" {
+				c.anyHeader = true
+				continue
+			}
+			c.headers = append(c.headers, http.CanonicalHeaderKey(h))
+		}
+	}
+}
+
+// ExposeHeaders names the response headers, beyond the CORS-safelisted
+// ones, that the browser lets the calling script read.
+func ExposeHeaders(headers ...string) Option {
+	return func(c *config) { c.expose = headers }
+}
+
+// AllowCredentials lets requests carry cookies and HTTP authentication.
+// The response then names the request's origin, never "*", as the
+// standard requires.
+func AllowCredentials() Option { return func(c *config) { c.credentials = true } }
+
+// MaxAge sets how long a browser may cache a preflight's answer
+// (Access-Control-Max-Age, in whole seconds); zero, the default, leaves it
+// to the browser.
+func MaxAge(d time.Duration) Option { return func(c *config) { c.maxAge = d } }
+
+// New returns the CORS layer. See the package documentation.
+func New(opts ...Option) faas.Layer {
+	cfg := config{name: Name, origins: []string{"*"}, methods: DefaultMethods}
+	AllowHeaders(DefaultHeaders...)(&cfg)
+	for _, o := range opts {
+		o(&cfg)
+	}
+	return faas.Layer{Name: cfg.name, Middleware: func(next faas.Handler) faas.Handler {
+		return faas.HandlerFunc(func(ctx *faas.Context, event any) (any, error) {
+			req := ctx.Request()
+			if req == nil {
+				return next.Invoke(ctx, event)
+			}
+			origin := req.Header.Get("Origin")
+			if req.Method == http.MethodOptions && origin != "" && req.Header.Get("Access-Control-Request-Method") != "" {
+				return cfg.preflight(req, origin), nil
+			}
+			if origin != "" {
+				cfg.annotate(ctx, origin)
+			}
+			return next.Invoke(ctx, event)
+		})
+	}}
+}
+
+// anyOrigin reports whether every origin is allowed.
+func (c *config) anyOrigin() bool { return slices.Contains(c.origins, "*") }
+
+// allowed reports whether origin may call.
+func (c *config) allowed(origin string) bool {
+	o := strings.ToLower(origin)
+	for _, a := range c.origins {
+		if a == "*" || a == o {
+			return true
+		}
+		if prefix, suffix, ok := strings.Cut(a, "*"); ok &&
+			len(o) > len(prefix)+len(suffix) && strings.HasPrefix(o, prefix) && strings.HasSuffix(o, suffix) &&
+			!strings.ContainsAny(o[len(prefix):len(o)-len(suffix)], "/:@") {
+			return true
+		}
+	}
+	return c.originFunc != nil && c.originFunc(origin)
+}
+
+// allowOrigin returns the Access-Control-Allow-Origin value for origin.
+func (c *config) allowOrigin(origin string) string {
+	if c.anyOrigin() && !c.credentials {
+		return "*"
+	}
+	return origin
+}
+
+// vary reports whether the answer depends on the request's Origin.
+func (c *config) vary() bool { return !c.anyOrigin() || c.credentials || c.originFunc != nil }
+
+// preflight answers a preflight request.
+func (c *config) preflight(req *faas.HTTPRequest, origin string) *faas.HTTPResponse {
+	h := http.Header{}
+	if c.vary() {
+		h.Add("Vary", "Origin")
+	}
+	h.Add("Vary", "Access-Control-Request-Method")
+	h.Add("Vary", "Access-Control-Request-Headers")
+	resp := &faas.HTTPResponse{StatusCode: http.StatusNoContent, Header: h}
+	method := strings.ToUpper(req.Header.Get("Access-Control-Request-Method"))
+	if !c.allowed(origin) || !slices.Contains(c.methods, method) {
+		return resp
+	}
+	var asked []string
+	for _, v := range req.Header.Values("Access-Control-Request-Headers") {
+		for f := range strings.SplitSeq(v, ",") {
+			if f = strings.TrimSpace(f); f != "" {
+				asked = append(asked, http.CanonicalHeaderKey(f))
+			}
+		}
+	}
+	if !c.anyHeader {
+		for _, a := range asked {
+			if !slices.Contains(c.headers, a) {
+				return resp
+			}
+		}
+	}
+	h.Set("Access-Control-Allow-Origin", c.allowOrigin(origin))
+	h.Set("Access-Control-Allow-Methods", strings.Join(c.methods, ", "))
+	if len(asked) > 0 {
+		// The headers asked for, all allowed: "*" would not cover
+		// Authorization, nor anything with credentials.
+		h.Set("Access-Control-Allow-Headers", strings.Join(asked, ", "))
+	}
+	if c.credentials {
+		h.Set("Access-Control-Allow-Credentials", "true")
+	}
+	if s := int(c.maxAge / time.Second); s > 0 {
+		h.Set("Access-Control-Max-Age", strconv.Itoa(s))
+	}
+	return resp
+}
+
+// annotate adds the CORS headers of an allowed origin's request to the
+// invocation's response, whatever it turns out to be.
+func (c *config) annotate(ctx *faas.Context, origin string) {
+	if c.vary() {
+		ctx.AddHeader("Vary", "Origin")
+	}
+	if !c.allowed(origin) {
+		return
+	}
+	ctx.SetHeader("Access-Control-Allow-Origin", c.allowOrigin(origin))
+	if c.credentials {
+		ctx.SetHeader("Access-Control-Allow-Credentials", "true")
+	}
+	if len(c.expose) > 0 {
+		ctx.SetHeader("Access-Control-Expose-Headers", strings.Join(c.expose, ", "))
+	}
+}

@@ -1,0 +1,122 @@
+package cors_test
+
+import (
+	"log/slog"
+	"net/http"
+	"testing"
+	"time"
+
+	"github.com/anyfaas/faas"
+	"github.com/anyfaas/faas/faastest"
+	"github.com/anyfaas/faas/layers/cors"
+	"github.com/google/go-cmp/cmp"
+)
+
+// corsHeaders are the response headers the tests compare.
+var corsHeaders = []string{"Access-Control-Allow-Origin", "Access-Control-Allow-Methods", "Access-Control-Allow-Headers",
+	"Access-Control-Allow-Credentials", "Access-Control-Max-Age", "Access-Control-Expose-Headers", "Vary"}
+
+func TestCORS(t *testing.T) {
+	restricted := []cors.Option{cors.AllowOrigins("https://app.example.com", "https://*.example.org"),
+		cors.AllowMethods("GET", "post"), cors.AllowHeaders("Content-Type", "X-Api-Key"),
+		cors.ExposeHeaders("X-Total"), cors.AllowCredentials(), cors.MaxAge(10 * time.Minute)}
+	preflight := func(origin, method, headers string) map[string]string {
+		h := map[string]string{"Origin": origin, "Access-Control-Request-Method": method}
+		if headers != "" {
+			h["Access-Control-Request-Headers"] = headers
+		}
+		return h
+	}
+	tests := []struct {
+		name       string
+		opts       []cors.Option
+		method     string
+		header     map[string]string
+		wantStatus int
+		wantHeader http.Header
+		wantServed bool // the function ran
+	}{
+		{"no origin", nil, "GET", nil, 200, http.Header{}, true},
+		{"any origin", nil, "GET", map[string]string{"Origin": "https://x.test"}, 200,
+			http.Header{"Access-Control-Allow-Origin": {"*"}}, true},
+		{"any origin preflight", nil, "OPTIONS", preflight("https://x.test", "PUT", "content-type, authorization"), 204,
+			http.Header{"Access-Control-Allow-Origin": {"*"}, "Access-Control-Allow-Methods": {"GET, HEAD, POST, PUT, PATCH, DELETE"},
+				"Access-Control-Allow-Headers": {"Content-Type, Authorization"},
+				"Vary":                         {"Access-Control-Request-Method", "Access-Control-Request-Headers"}}, false},
+		{"preflight of a header not allowed", nil, "OPTIONS", preflight("https://x.test", "GET", "X-Secret"), 204,
+			http.Header{"Vary": {"Access-Control-Request-Method", "Access-Control-Request-Headers"}}, false},
+		{"allowed origin", restricted, "GET", map[string]string{"Origin": "https://app.example.com"}, 200,
+			http.Header{"Access-Control-Allow-Origin": {"https://app.example.com"}, "Access-Control-Allow-Credentials": {"true"},
+				"Access-Control-Expose-Headers": {"X-Total"}, "Vary": {"Origin"}}, true},
+		{"subdomain origin", restricted, "GET", map[string]string{"Origin": "https://eu.example.org"}, 200,
+			http.Header{"Access-Control-Allow-Origin": {"https://eu.example.org"}, "Access-Control-Allow-Credentials": {"true"},
+				"Access-Control-Expose-Headers": {"X-Total"}, "Vary": {"Origin"}}, true},
+		{"not a subdomain", restricted, "GET", map[string]string{"Origin": "https://example.org"}, 200,
+			http.Header{"Vary": {"Origin"}}, true},
+		{"other origin", restricted, "GET", map[string]string{"Origin": "https://evil.test"}, 200,
+			http.Header{"Vary": {"Origin"}}, true},
+		{"allowed preflight", restricted, "OPTIONS", preflight("https://app.example.com", "POST", "x-api-key"), 204,
+			http.Header{"Access-Control-Allow-Origin": {"https://app.example.com"}, "Access-Control-Allow-Methods": {"GET, POST"},
+				"Access-Control-Allow-Headers": {"X-Api-Key"}, "Access-Control-Allow-Credentials": {"true"},
+				"Access-Control-Max-Age": {"600"}, "Vary": {"Origin", "Access-Control-Request-Method", "Access-Control-Request-Headers"}}, false},
+		{"preflight of a method not allowed", restricted, "OPTIONS", preflight("https://app.example.com", "DELETE", ""), 204,
+			http.Header{"Vary": {"Origin", "Access-Control-Request-Method", "Access-Control-Request-Headers"}}, false},
+		{"preflight from another origin", restricted, "OPTIONS", preflight("https://evil.test", "GET", ""), 204,
+			http.Header{"Vary": {"Origin", "Access-Control-Request-Method", "Access-Control-Request-Headers"}}, false},
+		{"any header", []cors.Option{cors.AllowHeaders("*")}, "OPTIONS", preflight("https://x.test", "GET", "X-Anything"), 204,
+			http.Header{"Access-Control-Allow-Origin": {"*"}, "Access-Control-Allow-Methods": {"GET, HEAD, POST, PUT, PATCH, DELETE"},
+				"Access-Control-Allow-Headers": {"X-Anything"}, "Vary": {"Access-Control-Request-Method", "Access-Control-Request-Headers"}}, false},
+		{"origin func", []cors.Option{cors.AllowOrigins(), cors.AllowOriginFunc(func(o string) bool { return o == "null" })},
+			"GET", map[string]string{"Origin": "null"}, 200, http.Header{"Access-Control-Allow-Origin": {"null"}, "Vary": {"Origin"}}, true},
+		{"a plain OPTIONS is the function's", nil, "OPTIONS", map[string]string{"Origin": "https://x.test"}, 200,
+			http.Header{"Access-Control-Allow-Origin": {"*"}}, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			served := false
+			app := faas.New(faas.WithLogger(slog.New(slog.DiscardHandler)))
+			app.Use(cors.New(tt.opts...))
+			app.Func("items", func(*faas.Context, any) (any, error) { served = true; return "items", nil }, faas.HTTP("/items"))
+			req := faastest.NewHTTPRequest(tt.method, "/items", "")
+			for k, v := range tt.header {
+				req.Header.Set(k, v)
+			}
+			res := faastest.Invoke(t, app, req)
+			got := http.Header{}
+			for _, k := range corsHeaders {
+				if v := res.Response.Header.Values(k); v != nil {
+					got[k] = v
+				}
+			}
+			if diff := cmp.Diff(tt.wantHeader, got); diff != "" {
+				t.Errorf("headers (-want +got):\n%s", diff)
+			}
+			if res.Response.StatusCode != tt.wantStatus || served != tt.wantServed {
+				t.Errorf("status %d, served %v; want %d, %v", res.Response.StatusCode, served, tt.wantStatus, tt.wantServed)
+			}
+		})
+	}
+}
+
+// Error responses carry the headers too, and other triggers pass through.
+func TestErrorsAndEvents(t *testing.T) {
+	app := faas.New(faas.WithLogger(slog.New(slog.DiscardHandler)))
+	app.Use(cors.New())
+	app.Func("fail", func(*faas.Context, any) (any, error) { return nil, faas.Errorf(409, "taken") }, faas.HTTP("GET /fail"))
+	app.Func("tick", func(*faas.Context, any) (any, error) { return "ticked", nil }, faas.Timer("@every 1m"))
+	req := faastest.NewHTTPRequest("GET", "/fail", "")
+	req.Header.Set("Origin", "https://x.test")
+	if res := faastest.Invoke(t, app, req); res.Response.StatusCode != 409 || res.Response.Header.Get("Access-Control-Allow-Origin") != "*" {
+		t.Errorf("error response %d %v, want 409 with the CORS header", res.Response.StatusCode, res.Response.Header)
+	}
+	// A preflight for a path no function serves is answered too.
+	pre := faastest.NewHTTPRequest("OPTIONS", "/nowhere", "")
+	pre.Header.Set("Origin", "https://x.test")
+	pre.Header.Set("Access-Control-Request-Method", "GET")
+	if res := faastest.Invoke(t, app, pre); res.Response.StatusCode != 204 || res.Response.Header.Get("Access-Control-Allow-Origin") != "*" {
+		t.Errorf("preflight %d %v", res.Response.StatusCode, res.Response.Header)
+	}
+	if res := faastest.Invoke(t, app, &faas.TimerEvent{Name: "tick"}); res.Value != "ticked" || res.Err != nil {
+		t.Errorf("timer: %v, %v", res.Value, res.Err)
+	}
+}

@@ -1,0 +1,506 @@
+package logging
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"math"
+	"os"
+	"runtime"
+	"strconv"
+	"sync"
+	"time"
+	"unicode/utf8"
+
+	"github.com/anyfaas/faas"
+)
+
+// A shape is how one platform's log service reads a line. Every shape is
+// one line per record, JSON where the platform parses JSON:
+//
+//	aws  {"timestamp","level","message",...}: Lambda's JSON log format, whose
+//	     "level" and RFC 3339 "timestamp" Lambda's log-level filtering reads
+//	     (AWS Lambda Developer Guide, "Log-level filtering").
+//	fc   <time> <requestId> [LEVEL] {"message",...}: the line prefix of FC's
+//	     own Go logger (aliyun/fc-runtime-go-sdk fccontext/fc_logger.go), then
+//	     the record as JSON, for SLS to search and parse.
+//	scf  {"time","level","message",...} with every value at the top level: SCF
+//	     makes each top-level string or number field of a JSON line a CLS
+//	     field, and ignores the rest (Tencent Cloud SCF docs 583/18032,
+//	     "Custom log fields"), so groups become dotted keys and other values
+//	     strings.
+//	gcf  {"time","severity","message","logging.googleapis.com/trace",...}:
+//	     Cloud Logging's structured logging special fields (Google Cloud,
+//	     "Structured logging").
+//	web  {"time","level","msg",...}: log/slog's JSON shape.
+type shape struct {
+	platform   string
+	timeKey    string // "" writes the time in the prefix (fc)
+	timeFormat string
+	levelKey   string
+	levelName  func(slog.Level) string
+	messageKey string
+	prefix     bool // fc: <time> <requestId> [LEVEL] before the JSON
+	flat       bool // scf: top-level strings and numbers only
+	cloud      bool // gcf: trace fields and labels
+}
+
+const millis = "2006-01-02T15:04:05.000Z"
+
+var shapes = map[string]*shape{
+	faas.PlatformAWS: {platform: faas.PlatformAWS, timeKey: "timestamp", timeFormat: millis,
+		levelKey: "level", levelName: awsLevel, messageKey: "message"},
+	faas.PlatformFC: {platform: faas.PlatformFC, timeFormat: millis,
+		levelName: plainLevel, messageKey: "message", prefix: true},
+	faas.PlatformSCF: {platform: faas.PlatformSCF, timeKey: "time", timeFormat: millis,
+		levelKey: "level", levelName: plainLevel, messageKey: "message", flat: true},
+	faas.PlatformGCF: {platform: faas.PlatformGCF, timeKey: "time", timeFormat: time.RFC3339Nano,
+		levelKey: "severity", levelName: cloudSeverity, messageKey: "message", cloud: true},
+	faas.PlatformWeb: {platform: faas.PlatformWeb, timeKey: "time", timeFormat: time.RFC3339Nano,
+		levelKey: "level", levelName: slog.Level.String, messageKey: "msg"},
+}
+
+// shapeOf returns the shape of platform, or web's for one it does not
+// know (such as faastest's "test").
+func shapeOf(platform string) *shape {
+	if s := shapes[platform]; s != nil {
+		return s
+	}
+	return shapes[faas.PlatformWeb]
+}
+
+// awsLevel names the levels Lambda's log-level filtering knows.
+func awsLevel(l slog.Level) string {
+	switch {
+	case l < slog.LevelDebug:
+		return "TRACE"
+	case l < slog.LevelInfo:
+		return "DEBUG"
+	case l < slog.LevelWarn:
+		return "INFO"
+	case l < slog.LevelError:
+		return "WARN"
+	case l < slog.LevelError+4:
+		return "ERROR"
+	}
+	return "FATAL"
+}
+
+// plainLevel names the four levels FC's logger and SCF's Log4J levels
+// share.
+func plainLevel(l slog.Level) string {
+	switch {
+	case l < slog.LevelInfo:
+		return "DEBUG"
+	case l < slog.LevelWarn:
+		return "INFO"
+	case l < slog.LevelError:
+		return "WARN"
+	}
+	return "ERROR"
+}
+
+// cloudSeverity names Cloud Logging's LogSeverity values.
+func cloudSeverity(l slog.Level) string {
+	switch {
+	case l < slog.LevelInfo:
+		return "DEBUG"
+	case l < slog.LevelWarn:
+		return "INFO"
+	case l < slog.LevelError:
+		return "WARNING"
+	case l < slog.LevelError+4:
+		return "ERROR"
+	}
+	return "CRITICAL"
+}
+
+// invocation is what a record says of the invocation it belongs to.
+type invocation struct {
+	requestID, function, platform, trigger string
+	// trace is Cloud Logging's trace resource name, spanID a hex span id.
+	trace, spanID string
+	sampled       bool
+}
+
+// NewHandler returns a slog.Handler that writes each record to w as one
+// line in platform's log shape (see the package documentation); "" means
+// the platform faas.Detect names from the environment. It is what the
+// logging layer writes with, for an App's own logger:
+//
+//	faas.New(faas.WithLogger(slog.New(logging.NewHandler(os.Stderr, "", nil))))
+//
+// opts may be nil; its Level and AddSource are honoured, its ReplaceAttr is
+// not. The handler is safe for concurrent use; each record is one Write.
+func NewHandler(w io.Writer, platform string, opts *slog.HandlerOptions) slog.Handler {
+	if platform == "" {
+		platform, _, _, _ = faas.Detect(os.Getenv)
+	}
+	var o slog.HandlerOptions
+	if opts != nil {
+		o = *opts
+	}
+	if o.Level == nil {
+		o.Level = slog.LevelInfo
+	}
+	return &handler{shape: shapeOf(platform), w: w, mu: new(sync.Mutex), level: o.Level, source: o.AddSource,
+		scopes: []scope{{}}}
+}
+
+// handler writes records in a shape. Its attributes and groups are kept as
+// they were given and encoded with each record.
+type handler struct {
+	shape  *shape
+	w      io.Writer
+	mu     *sync.Mutex // shared by the handlers derived from one
+	level  slog.Leveler
+	source bool
+	inv    *invocation
+	// scopes[0] holds the attributes outside any group; each later scope
+	// is a group, with the attributes given inside it.
+	scopes []scope
+}
+
+type scope struct {
+	group string
+	attrs []slog.Attr
+}
+
+// withInvocation returns a copy of h that writes inv's fields.
+func (h *handler) withInvocation(inv *invocation) *handler {
+	c := *h
+	c.inv = inv
+	return &c
+}
+
+func (h *handler) Enabled(_ context.Context, l slog.Level) bool { return l >= h.level.Level() }
+
+func (h *handler) WithAttrs(attrs []slog.Attr) slog.Handler {
+	if len(attrs) == 0 {
+		return h
+	}
+	c := *h
+	c.scopes = append([]scope(nil), h.scopes...)
+	last := &c.scopes[len(c.scopes)-1]
+	last.attrs = append(append([]slog.Attr(nil), last.attrs...), attrs...)
+	return &c
+}
+
+func (h *handler) WithGroup(name string) slog.Handler {
+	if name == "" {
+		return h
+	}
+	c := *h
+	c.scopes = append(append([]scope(nil), h.scopes...), scope{group: name})
+	return &c
+}
+
+var bufPool = sync.Pool{New: func() any { b := make([]byte, 0, 1024); return &b }}
+
+func (h *handler) Handle(_ context.Context, r slog.Record) error {
+	bp := bufPool.Get().(*[]byte)
+	b := h.appendRecord((*bp)[:0], r)
+	h.mu.Lock()
+	_, err := h.w.Write(b)
+	h.mu.Unlock()
+	if cap(b) <= 64<<10 {
+		*bp = b
+		bufPool.Put(bp)
+	}
+	return err
+}
+
+func (h *handler) appendRecord(b []byte, r slog.Record) []byte {
+	sh, inv := h.shape, h.inv
+	if inv == nil {
+		inv = &invocation{}
+	}
+	level := sh.levelName(r.Level)
+	if sh.prefix {
+		t := r.Time
+		if t.IsZero() {
+			t = time.Now()
+		}
+		b = t.UTC().AppendFormat(b, sh.timeFormat)
+		b = append(b, ' ')
+		if inv.requestID != "" {
+			b = append(b, inv.requestID...)
+			b = append(b, ' ')
+		}
+		b = append(b, '[')
+		b = append(b, level...)
+		b = append(b, "] "...)
+	}
+	e := encoder{b: append(b, '{'), flat: sh.flat}
+	if sh.timeKey != "" && !r.Time.IsZero() {
+		e.key(sh.timeKey)
+		e.str(r.Time.UTC().Format(sh.timeFormat))
+	}
+	if sh.levelKey != "" {
+		e.key(sh.levelKey)
+		e.str(level)
+	}
+	e.key(sh.messageKey)
+	e.str(r.Message)
+	if inv.requestID != "" && !sh.prefix {
+		e.key("requestId")
+		e.str(inv.requestID)
+	}
+	for _, kv := range [...][2]string{{"function", inv.function}, {"platform", inv.platform}, {"trigger", inv.trigger}} {
+		if kv[1] != "" {
+			e.key(kv[0])
+			e.str(kv[1])
+		}
+	}
+	if sh.cloud {
+		if inv.trace != "" {
+			e.key("logging.googleapis.com/trace")
+			e.str(inv.trace)
+			if inv.spanID != "" {
+				e.key("logging.googleapis.com/spanId")
+				e.str(inv.spanID)
+			}
+			e.key("logging.googleapis.com/trace_sampled")
+			e.b = strconv.AppendBool(e.b, inv.sampled)
+		}
+		if inv.requestID != "" {
+			// functions-framework-go labels its lines the same way.
+			e.key("logging.googleapis.com/labels")
+			e.b = append(e.b, `{"execution_id":`...)
+			e.str(inv.requestID)
+			e.b = append(e.b, '}')
+		}
+	}
+	if h.source && r.PC != 0 {
+		h.appendSource(&e, r.PC)
+	}
+	h.appendAttrs(&e, r)
+	return append(e.b, '}', '\n')
+}
+
+func (h *handler) appendSource(e *encoder, pc uintptr) {
+	f, _ := runtime.CallersFrames([]uintptr{pc}).Next()
+	if h.shape.cloud {
+		e.key("logging.googleapis.com/sourceLocation")
+		e.b = append(e.b, `{"file":`...)
+		e.str(f.File)
+		e.b = append(e.b, `,"line":"`...)
+		e.b = strconv.AppendInt(e.b, int64(f.Line), 10)
+		e.b = append(e.b, `","function":`...)
+		e.str(f.Function)
+		e.b = append(e.b, '}')
+		return
+	}
+	if e.flat {
+		e.key("source")
+		e.str(fmt.Sprintf("%s:%d", f.File, f.Line))
+		return
+	}
+	e.key("source")
+	e.b = append(e.b, `{"function":`...)
+	e.str(f.Function)
+	e.b = append(e.b, `,"file":`...)
+	e.str(f.File)
+	e.b = append(e.b, `,"line":`...)
+	e.b = strconv.AppendInt(e.b, int64(f.Line), 10)
+	e.b = append(e.b, '}')
+}
+
+// appendAttrs writes the handler's attributes and the record's, each group
+// an object (a key prefix in flat shapes). A group left with no
+// attributes is not written.
+func (h *handler) appendAttrs(e *encoder, r slog.Record) {
+	// last is the deepest scope holding an attribute: the groups past it
+	// are empty.
+	last := -1
+	if r.NumAttrs() > 0 {
+		last = len(h.scopes) - 1
+	} else {
+		for i := len(h.scopes) - 1; i >= 0; i-- {
+			if len(h.scopes[i].attrs) > 0 {
+				last = i
+				break
+			}
+		}
+	}
+	opened := 0
+	for i := 0; i <= last; i++ {
+		s := h.scopes[i]
+		if i > 0 {
+			e.open(s.group)
+			opened++
+		}
+		for _, a := range s.attrs {
+			e.attr(a)
+		}
+		if i == len(h.scopes)-1 {
+			r.Attrs(func(a slog.Attr) bool { e.attr(a); return true })
+		}
+	}
+	for range opened {
+		e.close()
+	}
+}
+
+// encoder appends a JSON object's members. In flat mode groups become
+// dotted key prefixes and values other than strings and numbers become
+// strings.
+type encoder struct {
+	b      []byte
+	flat   bool
+	prefix []string // the open groups, in flat mode
+}
+
+func (e *encoder) key(k string) {
+	if e.b[len(e.b)-1] != '{' { // no JSON value ends with '{'
+		e.b = append(e.b, ',')
+	}
+	if e.flat && len(e.prefix) > 0 {
+		full := ""
+		for _, p := range e.prefix {
+			full += p + "."
+		}
+		k = full + k
+	}
+	e.str(k)
+	e.b = append(e.b, ':')
+}
+
+func (e *encoder) open(group string) {
+	if e.flat {
+		e.prefix = append(e.prefix, group)
+		return
+	}
+	e.key(group)
+	e.b = append(e.b, '{')
+}
+
+func (e *encoder) close() {
+	if e.flat {
+		e.prefix = e.prefix[:len(e.prefix)-1]
+		return
+	}
+	e.b = append(e.b, '}')
+}
+
+func (e *encoder) attr(a slog.Attr) {
+	v := a.Value.Resolve()
+	if a.Equal(slog.Attr{}) {
+		return
+	}
+	if v.Kind() == slog.KindGroup {
+		attrs := v.Group()
+		if len(attrs) == 0 {
+			return
+		}
+		if a.Key != "" {
+			e.open(a.Key)
+		}
+		for _, ga := range attrs {
+			e.attr(ga)
+		}
+		if a.Key != "" {
+			e.close()
+		}
+		return
+	}
+	if a.Key == "" {
+		return
+	}
+	e.key(a.Key)
+	e.value(v)
+}
+
+func (e *encoder) value(v slog.Value) {
+	switch v.Kind() {
+	case slog.KindString:
+		e.str(v.String())
+	case slog.KindInt64:
+		e.b = strconv.AppendInt(e.b, v.Int64(), 10)
+	case slog.KindUint64:
+		e.b = strconv.AppendUint(e.b, v.Uint64(), 10)
+	case slog.KindFloat64:
+		f := v.Float64()
+		if math.IsInf(f, 0) || math.IsNaN(f) {
+			e.str(strconv.FormatFloat(f, 'g', -1, 64))
+			return
+		}
+		e.b = strconv.AppendFloat(e.b, f, 'g', -1, 64)
+	case slog.KindBool:
+		if e.flat {
+			e.str(strconv.FormatBool(v.Bool()))
+			return
+		}
+		e.b = strconv.AppendBool(e.b, v.Bool())
+	case slog.KindDuration:
+		// As log/slog's JSON handler: nanoseconds.
+		e.b = strconv.AppendInt(e.b, int64(v.Duration()), 10)
+	case slog.KindTime:
+		e.str(v.Time().Format(time.RFC3339Nano))
+	default:
+		e.any(v.Any())
+	}
+}
+
+// any writes a value of no slog kind: an error as its text, a
+// json.Marshaler or anything encoding/json takes as its JSON (a string in
+// flat mode, unless a string or number), anything else as fmt's %+v.
+func (e *encoder) any(x any) {
+	if err, ok := x.(error); ok {
+		if _, marshals := x.(json.Marshaler); !marshals {
+			e.str(err.Error())
+			return
+		}
+	}
+	js, err := json.Marshal(x)
+	if err != nil {
+		e.str(fmt.Sprintf("%+v", x))
+		return
+	}
+	if e.flat && len(js) > 0 && (js[0] == '{' || js[0] == '[' || js[0] == 't' || js[0] == 'f' || js[0] == 'n') {
+		e.str(string(js))
+		return
+	}
+	e.b = append(e.b, js...)
+}
+
+// str writes s as a JSON string: quotes, backslashes and control
+// characters escaped, invalid UTF-8 replaced.
+func (e *encoder) str(s string) {
+	const hex = "0123456789abcdef"
+	e.b = append(e.b, '"')
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			switch {
+			case c == '"' || c == '\\':
+				e.b = append(e.b, '\\', c)
+			case c == '\n':
+				e.b = append(e.b, '\\', 'n')
+			case c == '\r':
+				e.b = append(e.b, '\\', 'r')
+			case c == '\t':
+				e.b = append(e.b, '\\', 't')
+			case c < 0x20:
+				e.b = append(e.b, '\\', 'u', '0', '0', hex[c>>4], hex[c&0xf])
+			default:
+				e.b = append(e.b, c)
+			}
+			i++
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		switch {
+		case r == utf8.RuneError && size == 1:
+			e.b = append(e.b, `\ufffd`...)
+		case r == '\u2028' || r == '\u2029':
+			e.b = append(e.b, '\\', 'u', '2', '0', '2', hex[r&0xf])
+		default:
+			e.b = append(e.b, s[i:i+size]...)
+		}
+		i += size
+	}
+	e.b = append(e.b, '"')
+}

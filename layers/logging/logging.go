@@ -1,0 +1,193 @@
+// Package logging is a layer that gives every invocation a log/slog logger
+// writing JSON in its platform's own log shape, and logs one line per
+// invocation with its request id, function, platform, trigger, duration
+// and whether it was a cold start.
+//
+// Inside the layer, ctx.Logger() is that logger: each record carries the
+// invocation's request id, function, platform and trigger, under the keys
+// the platform's log service reads:
+//
+//	platform  log service      a line
+//	aws       CloudWatch Logs  {"timestamp":"2024-05-01T12:00:00.000Z","level":"INFO","message":"hi","requestId":"…",…}
+//	fc        SLS              2024-05-01T12:00:00.000Z <requestId> [INFO] {"message":"hi","function":"…",…}
+//	scf       CLS              {"time":"…","level":"INFO","message":"hi","requestId":"…",…} (flat: top-level strings and numbers)
+//	gcf       Cloud Logging    {"time":"…","severity":"INFO","message":"hi","logging.googleapis.com/trace":"projects/p/traces/…",…}
+//	web       any              {"time":"…","level":"INFO","msg":"hi","requestId":"…",…} (log/slog's JSON shape)
+//
+// On AWS, Lambda's log-level filtering reads the "level" and RFC 3339
+// "timestamp" fields (set the function's log format to JSON). On FC the
+// line starts as FC's own Go logger's lines do. On SCF every top-level
+// string and number becomes a CLS field, so groups are written as dotted
+// keys. On Google Cloud the trace fields link the line to its trace: from
+// the request's traceparent or X-Cloud-Trace-Context, or from [WithTrace].
+//
+// The invocation's line has the message "invocation" and the fields
+// durationMs, coldStart, status (an HTTP status the outcome fixes) and
+// error; its level is ERROR when the invocation failed (an error that is
+// not a 4xx *faas.Error, or a 5xx response) and INFO otherwise.
+//
+// Register the layer first (outermost) to time everything inside it. Logs
+// the App writes outside any invocation, and its "invocation failed"
+// lines, use the App's logger: give it the same shape with
+// faas.WithLogger(slog.New(logging.NewHandler(os.Stderr, "", nil))).
+package logging
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"os"
+	"time"
+
+	"github.com/anyfaas/faas"
+	"github.com/anyfaas/faas/layers/internal/origin"
+)
+
+// Name is the layer's name unless [WithName] gives another: the name f.yml
+// selects it by when the App defines it.
+const Name = "logging"
+
+// An Option configures the layer.
+type Option func(*config)
+
+type config struct {
+	name          string
+	w             io.Writer
+	level         slog.Leveler
+	platform      string
+	invocationLog bool
+	project       string
+	trace         func(context.Context) (traceID, spanID string, sampled bool)
+}
+
+// WithName names the layer, for an App that uses two logging layers.
+func WithName(name string) Option { return func(c *config) { c.name = name } }
+
+// WithWriter sets where lines are written; the default is standard error,
+// which every platform sends to its log service.
+func WithWriter(w io.Writer) Option { return func(c *config) { c.w = w } }
+
+// WithLevel sets the lowest level written; the default is the level
+// FAAS_LOG_LEVEL names (debug, info, warn or error), else info.
+func WithLevel(l slog.Leveler) Option { return func(c *config) { c.level = l } }
+
+// WithPlatform writes every line in platform's shape, whatever platform
+// the invocation runs on: "web" for log/slog's plain JSON everywhere, say.
+func WithPlatform(platform string) Option { return func(c *config) { c.platform = platform } }
+
+// WithInvocationLog turns the line logged for each invocation on (the
+// default) or off.
+func WithInvocationLog(on bool) Option { return func(c *config) { c.invocationLog = on } }
+
+// WithProjectID sets the Google Cloud project that Cloud Logging's trace
+// field names, as projects/ID/traces/TRACE_ID. The default is
+// GOOGLE_CLOUD_PROJECT, else GCP_PROJECT; without one the field holds the
+// bare trace id, as functions-framework-go writes it.
+func WithProjectID(id string) Option { return func(c *config) { c.project = id } }
+
+// WithTrace sets how the layer finds the trace an invocation belongs to,
+// for the platforms whose log lines link to traces (Google Cloud): f is
+// called with the invocation's Context and returns lower-case hex ids, or
+// "" for none. tracing.IDs is such a function, for a tracing layer
+// registered outside this one. The default reads the invocation's
+// traceparent or X-Cloud-Trace-Context header.
+func WithTrace(f func(ctx context.Context) (traceID, spanID string, sampled bool)) Option {
+	return func(c *config) { c.trace = f }
+}
+
+// New returns the logging layer. See the package documentation.
+func New(opts ...Option) faas.Layer {
+	cfg := config{name: Name, w: os.Stderr, level: envLevel(), invocationLog: true,
+		project: firstEnv("GOOGLE_CLOUD_PROJECT", "GCP_PROJECT")}
+	for _, o := range opts {
+		o(&cfg)
+	}
+	l := &layer{cfg: cfg, handlers: map[string]*handler{}}
+	for p := range shapes {
+		l.handlers[p] = NewHandler(cfg.w, p, &slog.HandlerOptions{Level: cfg.level}).(*handler)
+	}
+	// One lock for every shape: they share the writer.
+	for _, h := range l.handlers {
+		h.mu = l.handlers[faas.PlatformWeb].mu
+	}
+	return faas.Layer{Name: cfg.name, Middleware: l.middleware}
+}
+
+type layer struct {
+	cfg      config
+	handlers map[string]*handler // by platform
+}
+
+func (l *layer) middleware(next faas.Handler) faas.Handler {
+	return faas.HandlerFunc(func(ctx *faas.Context, event any) (any, error) {
+		begin := time.Now()
+		logger := slog.New(l.handlerFor(ctx))
+		result, err := next.Invoke(ctx.WithLogger(logger), event)
+		if l.cfg.invocationLog && logger.Enabled(ctx, slog.LevelInfo) {
+			d := time.Since(begin)
+			attrs := make([]slog.Attr, 0, 4)
+			attrs = append(attrs,
+				slog.Float64("durationMs", float64(d.Microseconds())/1000),
+				slog.Bool("coldStart", ctx.ColdStart()))
+			if status := origin.Status(result, err); status != 0 && ctx.Trigger() == faas.TriggerHTTP {
+				attrs = append(attrs, slog.Int("status", status))
+			}
+			level := slog.LevelInfo
+			if err != nil {
+				attrs = append(attrs, slog.String("error", err.Error()))
+			}
+			if origin.Failed(result, err) {
+				level = slog.LevelError
+			}
+			logger.LogAttrs(ctx, level, "invocation", attrs...)
+		}
+		return result, err
+	})
+}
+
+// handlerFor returns the handler of the invocation's shape, with its
+// fields.
+func (l *layer) handlerFor(ctx *faas.Context) *handler {
+	platform := l.cfg.platform
+	if platform == "" {
+		platform = ctx.Platform()
+	}
+	h := l.handlers[platform]
+	if h == nil {
+		h = l.handlers[faas.PlatformWeb]
+	}
+	inv := &invocation{requestID: ctx.RequestID(), function: ctx.FunctionName(), platform: ctx.Platform(), trigger: ctx.Trigger()}
+	if h.shape.cloud {
+		var traceID string
+		if l.cfg.trace != nil {
+			traceID, inv.spanID, inv.sampled = l.cfg.trace(ctx)
+		} else {
+			traceID, inv.spanID, inv.sampled = origin.Trace(origin.Header(ctx))
+		}
+		if traceID != "" {
+			inv.trace = traceID
+			if l.cfg.project != "" {
+				inv.trace = "projects/" + l.cfg.project + "/traces/" + traceID
+			}
+		}
+	}
+	return h.withInvocation(inv)
+}
+
+// envLevel returns the level FAAS_LOG_LEVEL names, or info.
+func envLevel() slog.Level {
+	var level slog.Level
+	if err := level.UnmarshalText([]byte(os.Getenv("FAAS_LOG_LEVEL"))); err != nil {
+		return slog.LevelInfo
+	}
+	return level
+}
+
+func firstEnv(names ...string) string {
+	for _, n := range names {
+		if v := os.Getenv(n); v != "" {
+			return v
+		}
+	}
+	return ""
+}

@@ -1,0 +1,312 @@
+package logging_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/anyfaas/faas"
+	"github.com/anyfaas/faas/faastest"
+	"github.com/anyfaas/faas/internal/golden"
+	"github.com/anyfaas/faas/layers/logging"
+	"github.com/google/go-cmp/cmp"
+)
+
+var when = time.Date(2024, 5, 1, 12, 0, 0, 123456789, time.UTC)
+
+// records logs the same records through h, at a fixed time: every kind of
+// value, groups given with WithGroup and as attributes, an empty group,
+// text to escape.
+func records(h slog.Handler) {
+	log := func(h slog.Handler, level slog.Level, msg string, attrs ...slog.Attr) {
+		r := slog.NewRecord(when, level, msg, 0)
+		r.AddAttrs(attrs...)
+		if h.Enabled(context.Background(), level) {
+			h.Handle(context.Background(), r)
+		}
+	}
+	log(h, slog.LevelInfo, "hello", slog.String("user", "ada"), slog.Int("n", 3), slog.Bool("ok", true))
+	log(h, slog.LevelDebug, "hidden below the level")
+	log(h, slog.LevelWarn, "kinds", slog.Float64("f", 1.5), slog.Duration("d", 1500*time.Millisecond),
+		slog.Time("t", when.Add(time.Hour)), slog.Any("err", errors.New("no route")),
+		slog.Any("list", []int{1, 2}), slog.Any("map", map[string]int{"a": 1}), slog.Uint64("u", 7))
+	log(h, slog.LevelError, "groups", slog.Group("req", slog.String("method", "GET"), slog.Group("empty")),
+		slog.Group("", slog.String("inlined", "yes")))
+	g := h.WithAttrs([]slog.Attr{slog.String("with", "attr")}).WithGroup("g").WithAttrs([]slog.Attr{slog.Int("inside", 1)})
+	log(g, slog.LevelError+4, "in a group", slog.String("k", "v"))
+	log(h.WithGroup("unused"), slog.LevelInfo, "an empty group is not written")
+	log(h, slog.LevelInfo, "escapes \"quoted\"\n\ttab \x01 \u2028 日本 \xff")
+}
+
+// Each platform's shape, record by record.
+func TestHandlerShapes(t *testing.T) {
+	for _, platform := range faas.Platforms {
+		t.Run(platform, func(t *testing.T) {
+			var buf bytes.Buffer
+			records(logging.NewHandler(&buf, platform, nil))
+			golden.Check(t, "testdata/handler-"+platform+".golden", buf.Bytes())
+			checkLines(t, platform, buf.String())
+		})
+	}
+}
+
+// checkLines checks that each line is one JSON object (after FC's prefix)
+// and, for SCF, holds only strings and numbers.
+func checkLines(t *testing.T, platform, out string) {
+	t.Helper()
+	for _, line := range strings.Split(strings.TrimSuffix(out, "\n"), "\n") {
+		js := line
+		if platform == faas.PlatformFC {
+			js = fcPrefix.ReplaceAllString(line, "")
+		}
+		var m map[string]any
+		if err := json.Unmarshal([]byte(js), &m); err != nil {
+			t.Errorf("not a JSON object: %s: %v", line, err)
+			continue
+		}
+		if platform != faas.PlatformSCF {
+			continue
+		}
+		for k, v := range m {
+			switch v.(type) {
+			case string, float64:
+			default:
+				t.Errorf("scf line %s: %s is %T, which CLS ignores", line, k, v)
+			}
+		}
+	}
+}
+
+var fcPrefix = regexp.MustCompile(`^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z (\S+ )?\[(DEBUG|INFO|WARN|ERROR)\] `)
+
+// The levels each shape names, with Enabled honouring the level given.
+func TestLevels(t *testing.T) {
+	levels := []slog.Level{slog.LevelDebug - 4, slog.LevelDebug, slog.LevelInfo, slog.LevelInfo + 2, slog.LevelWarn, slog.LevelError, slog.LevelError + 4}
+	want := map[string][]string{
+		faas.PlatformAWS: {"TRACE", "DEBUG", "INFO", "INFO", "WARN", "ERROR", "FATAL"},
+		faas.PlatformFC:  {"DEBUG", "DEBUG", "INFO", "INFO", "WARN", "ERROR", "ERROR"},
+		faas.PlatformSCF: {"DEBUG", "DEBUG", "INFO", "INFO", "WARN", "ERROR", "ERROR"},
+		faas.PlatformGCF: {"DEBUG", "DEBUG", "INFO", "INFO", "WARNING", "ERROR", "CRITICAL"},
+		faas.PlatformWeb: {"DEBUG-4", "DEBUG", "INFO", "INFO+2", "WARN", "ERROR", "ERROR+4"},
+	}
+	for platform, names := range want {
+		var buf bytes.Buffer
+		h := logging.NewHandler(&buf, platform, &slog.HandlerOptions{Level: slog.LevelDebug - 4})
+		var got []string
+		for _, l := range levels {
+			buf.Reset()
+			h.Handle(context.Background(), slog.NewRecord(when, l, "m", 0))
+			got = append(got, levelOf(t, platform, buf.String()))
+		}
+		if diff := cmp.Diff(names, got); diff != "" {
+			t.Errorf("%s levels (-want +got):\n%s", platform, diff)
+		}
+	}
+	h := logging.NewHandler(&bytes.Buffer{}, faas.PlatformAWS, &slog.HandlerOptions{Level: slog.LevelWarn})
+	if h.Enabled(context.Background(), slog.LevelInfo) || !h.Enabled(context.Background(), slog.LevelWarn) {
+		t.Error("Enabled does not follow the level")
+	}
+}
+
+func levelOf(t *testing.T, platform, line string) string {
+	t.Helper()
+	if platform == faas.PlatformFC {
+		m := fcPrefix.FindStringSubmatch(line)
+		if m == nil {
+			t.Fatalf("no FC prefix: %s", line)
+		}
+		return m[2]
+	}
+	var m map[string]any
+	if err := json.Unmarshal([]byte(line), &m); err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range []string{"level", "severity"} {
+		if v, ok := m[k].(string); ok {
+			return v
+		}
+	}
+	t.Fatalf("no level in %s", line)
+	return ""
+}
+
+// normalize hides what changes from run to run: times and durations.
+func normalize(s string) string {
+	s = timeRE.ReplaceAllString(s, "TIME")
+	return durationRE.ReplaceAllString(s, `"durationMs":D`)
+}
+
+var (
+	timeRE     = regexp.MustCompile(`\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z`)
+	durationRE = regexp.MustCompile(`"durationMs":[0-9.e-]+`)
+)
+
+// newApp returns an App with the logging layer writing to w, serving a
+// function that logs and one that fails.
+func newApp(w *bytes.Buffer, opts ...logging.Option) *faas.App {
+	app := faas.New(faas.WithLogger(slog.New(slog.DiscardHandler)))
+	app.Use(logging.New(append([]logging.Option{logging.WithWriter(w), logging.WithLevel(slog.LevelDebug)}, opts...)...))
+	app.Func("greet", func(ctx *faas.Context, _ any) (any, error) {
+		ctx.Logger().Debug("greeting", "name", ctx.Query("name"))
+		return "hi", nil
+	}, faas.HTTP("GET /greet"))
+	app.Func("fail", func(ctx *faas.Context, _ any) (any, error) {
+		return nil, errors.New("the store is down")
+	}, faas.HTTP("GET /fail"))
+	app.Func("missing", func(ctx *faas.Context, _ any) (any, error) {
+		return nil, faas.Errorf(http.StatusNotFound, "no such item")
+	}, faas.HTTP("GET /missing"))
+	return app
+}
+
+// The layer through each platform's shape: a cold then a warm invocation,
+// a failure and a client error, each with the handler's own line and the
+// invocation's.
+func TestLayer(t *testing.T) {
+	for _, platform := range faas.Platforms {
+		t.Run(platform, func(t *testing.T) {
+			var buf bytes.Buffer
+			app := newApp(&buf, logging.WithProjectID("proj"))
+			faastest.Start(t, app)
+			for i, target := range []string{"/greet?name=ada", "/greet?name=bob", "/fail", "/missing"} {
+				req := faastest.NewHTTPRequest("GET", target, "")
+				req.Header.Set("Traceparent", "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01")
+				faastest.Invoke(t, app, req, faastest.WithPlatform(platform), faastest.WithRequestID(fmt.Sprintf("req-%d", i+1)))
+			}
+			golden.Check(t, "testdata/layer-"+platform+".golden", []byte(normalize(buf.String())))
+			checkLines(t, platform, buf.String())
+		})
+	}
+}
+
+// The fields of the invocation's line.
+func TestInvocationLine(t *testing.T) {
+	var buf bytes.Buffer
+	app := newApp(&buf, logging.WithPlatform(faas.PlatformWeb))
+	faastest.Start(t, app)
+	tests := []struct {
+		target string
+		want   map[string]any
+	}{
+		{"/greet", map[string]any{"level": "INFO", "coldStart": true, "function": "greet"}},
+		{"/greet", map[string]any{"level": "INFO", "coldStart": false, "function": "greet"}},
+		{"/fail", map[string]any{"level": "ERROR", "coldStart": false, "function": "fail", "status": 500.0, "error": "the store is down"}},
+		{"/missing", map[string]any{"level": "INFO", "coldStart": false, "function": "missing", "status": 404.0, "error": "404 no such item"}},
+		{"/nowhere", map[string]any{"level": "INFO", "coldStart": false, "status": 404.0, "error": "404 no function serves GET /nowhere: no function serves this invocation"}},
+	}
+	for _, tt := range tests {
+		buf.Reset()
+		faastest.Invoke(t, app, faastest.NewHTTPRequest("GET", tt.target, ""))
+		var line map[string]any
+		for _, l := range strings.Split(strings.TrimSpace(buf.String()), "\n") {
+			if strings.Contains(l, `"msg":"invocation"`) {
+				json.Unmarshal([]byte(l), &line)
+			}
+		}
+		if d, ok := line["durationMs"].(float64); !ok || d < 0 {
+			t.Errorf("%s: durationMs = %v", tt.target, line["durationMs"])
+		}
+		got := map[string]any{}
+		for k := range tt.want {
+			got[k] = line[k]
+		}
+		if diff := cmp.Diff(tt.want, got); diff != "" {
+			t.Errorf("%s: invocation line (-want +got):\n%s\n%s", tt.target, diff, buf.String())
+		}
+	}
+}
+
+// With WithTrace, Cloud Logging's trace fields come from it; without a
+// project, the trace is the bare id.
+func TestTrace(t *testing.T) {
+	t.Setenv("GOOGLE_CLOUD_PROJECT", "")
+	t.Setenv("GCP_PROJECT", "")
+	tests := []struct {
+		name   string
+		opts   []logging.Option
+		header map[string]string
+		want   map[string]any
+	}{
+		{"cloud trace header", nil, map[string]string{"X-Cloud-Trace-Context": "105445AA7843BC8BF206B12000100000/1;o=1"},
+			map[string]any{"logging.googleapis.com/trace": "105445aa7843bc8bf206b12000100000", "logging.googleapis.com/spanId": "0000000000000001", "logging.googleapis.com/trace_sampled": true}},
+		{"unsampled cloud trace", nil, map[string]string{"X-Cloud-Trace-Context": "105445aa7843bc8bf206b12000100000"},
+			map[string]any{"logging.googleapis.com/trace": "105445aa7843bc8bf206b12000100000", "logging.googleapis.com/spanId": nil, "logging.googleapis.com/trace_sampled": false}},
+		{"no header", nil, nil,
+			map[string]any{"logging.googleapis.com/trace": nil, "logging.googleapis.com/spanId": nil, "logging.googleapis.com/trace_sampled": nil}},
+		{"WithTrace and a project", []logging.Option{logging.WithProjectID("p"), logging.WithTrace(func(context.Context) (string, string, bool) {
+			return "0af7651916cd43dd8448eb211c80319c", "b7ad6b7169203331", true
+		})}, map[string]string{"X-Cloud-Trace-Context": "105445aa7843bc8bf206b12000100000/1;o=1"},
+			map[string]any{"logging.googleapis.com/trace": "projects/p/traces/0af7651916cd43dd8448eb211c80319c", "logging.googleapis.com/spanId": "b7ad6b7169203331", "logging.googleapis.com/trace_sampled": true}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var buf bytes.Buffer
+			app := newApp(&buf, tt.opts...)
+			req := faastest.NewHTTPRequest("GET", "/greet", "")
+			for k, v := range tt.header {
+				req.Header.Set(k, v)
+			}
+			faastest.Invoke(t, app, req, faastest.WithPlatform(faas.PlatformGCF))
+			for _, l := range strings.Split(strings.TrimSpace(buf.String()), "\n") {
+				var m map[string]any
+				if err := json.Unmarshal([]byte(l), &m); err != nil {
+					t.Fatal(err)
+				}
+				got := map[string]any{}
+				for k := range tt.want {
+					got[k] = m[k]
+				}
+				if diff := cmp.Diff(tt.want, got); diff != "" {
+					t.Errorf("(-want +got):\n%s", diff)
+				}
+			}
+		})
+	}
+}
+
+// Lines written at once from many goroutines stay whole.
+func TestConcurrentLines(t *testing.T) {
+	var buf syncBuffer
+	h := logging.NewHandler(&buf, faas.PlatformAWS, nil)
+	var wg sync.WaitGroup
+	for i := range 16 {
+		wg.Go(func() {
+			l := slog.New(h).With("g", i)
+			for j := range 50 {
+				l.Info("line", "j", j, "text", strings.Repeat("x", 200))
+			}
+		})
+	}
+	wg.Wait()
+	lines := strings.Split(strings.TrimSuffix(buf.String(), "\n"), "\n")
+	if len(lines) != 16*50 {
+		t.Fatalf("%d lines, want %d", len(lines), 16*50)
+	}
+	checkLines(t, faas.PlatformAWS, buf.String())
+}
+
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}

@@ -1,0 +1,157 @@
+package timeout_test
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"runtime"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/anyfaas/faas"
+	"github.com/anyfaas/faas/faastest"
+	"github.com/anyfaas/faas/layers/timeout"
+	"github.com/google/go-cmp/cmp"
+)
+
+// newApp returns an App whose function f runs the handler under the
+// timeout layer, with a layer outside it that records the platform's
+// deadline.
+func newApp(h faas.HandlerFunc, opts ...timeout.Option) (*faas.App, *time.Time) {
+	platformDeadline := new(time.Time)
+	app := faas.New(faas.WithLogger(slog.New(slog.DiscardHandler)))
+	app.Use(faas.Layer{Name: "deadline", BeforeInvoke: func(ctx *faas.Context, _ any) error {
+		*platformDeadline, _ = ctx.Deadline()
+		return nil
+	}}, timeout.New(opts...))
+	app.Func("f", h, faas.HTTP("GET /f"))
+	return app, platformDeadline
+}
+
+// A handler that ignores its Context is answered for with a 504 the
+// margin before the deadline; when it returns at last, its goroutine ends.
+func TestIgnoredContext(t *testing.T) {
+	release, returned := make(chan struct{}), make(chan struct{})
+	app, _ := newApp(func(*faas.Context, any) (any, error) {
+		defer close(returned)
+		<-release
+		return "too late", nil
+	}, timeout.WithMargin(250*time.Millisecond))
+	res := faastest.Invoke(t, app, faastest.NewHTTPRequest("GET", "/f", ""), faastest.WithTimeout(300*time.Millisecond))
+	if res.Response.StatusCode != 504 || res.Body() != `{"error":"the function did not answer in time"}` {
+		t.Errorf("response %d %s, want the 504", res.Response.StatusCode, res.Body())
+	}
+	if !errors.Is(res.Err, timeout.ErrTimeout) || !errors.Is(res.Err, context.DeadlineExceeded) {
+		t.Errorf("error %v is not ErrTimeout and DeadlineExceeded", res.Err)
+	}
+	if !running("timeout.run") {
+		t.Error("the handler's goroutine is gone before the handler returned")
+	}
+	close(release)
+	<-returned
+	waitUntil(t, func() bool { return !running("timeout.run") }, "the handler's goroutine to end")
+}
+
+// running reports whether a goroutine is in a function whose name contains
+// name.
+func running(name string) bool {
+	buf := make([]byte, 1<<20)
+	return strings.Contains(string(buf[:runtime.Stack(buf, true)]), name)
+}
+
+// waitUntil yields until cond holds, failing after five seconds.
+func waitUntil(t *testing.T, cond func() bool, what string) {
+	t.Helper()
+	for end := time.Now().Add(5 * time.Second); !cond(); runtime.Gosched() {
+		if time.Now().After(end) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+	}
+}
+
+func TestTimeout(t *testing.T) {
+	honours := func(ctx *faas.Context, _ any) (any, error) {
+		<-ctx.Done()
+		return nil, ctx.Err()
+	}
+	tests := []struct {
+		name       string
+		handler    faas.HandlerFunc
+		opts       []timeout.Option
+		timeout    time.Duration // the platform's; 0 for none
+		wantStatus int
+		wantBody   string
+		wantRan    bool
+	}{
+		{"fast", func(*faas.Context, any) (any, error) { return "done", nil }, nil, time.Minute, 200, "done", true},
+		{"fast with its own error", func(*faas.Context, any) (any, error) { return nil, faas.Errorf(418, "teapot") }, nil, time.Minute, 418, `{"error":"teapot"}`, true},
+		{"honours its context", honours, []timeout.Option{timeout.WithMargin(100 * time.Millisecond)}, 150 * time.Millisecond, 504, `{"error":"the function did not answer in time"}`, true},
+		{"no time left", honours, []timeout.Option{timeout.WithMargin(time.Hour)}, time.Minute, 504, `{"error":"the function did not answer in time"}`, false},
+		{"limit without a platform deadline", honours, []timeout.Option{timeout.WithLimit(100 * time.Millisecond), timeout.WithMargin(0)}, 0, 504, `{"error":"the function did not answer in time"}`, true},
+		{"panics", func(*faas.Context, any) (any, error) { panic("boom") }, nil, time.Minute, 500, `{"error":"Internal Server Error"}`, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var ran atomic.Bool // the handler may still run when the answer comes
+			app, _ := newApp(func(ctx *faas.Context, ev any) (any, error) { ran.Store(true); return tt.handler(ctx, ev) }, tt.opts...)
+			app.Start(context.Background())
+			req := faastest.NewHTTPRequest("GET", "/f", "")
+			parent, cancel := context.Background(), func() {}
+			if tt.timeout > 0 {
+				parent, cancel = context.WithTimeout(parent, tt.timeout)
+			}
+			defer cancel()
+			ctx := app.NewContext(parent, faas.Invocation{Platform: faas.PlatformWeb, Event: req})
+			result, err := app.Invoke(ctx, req)
+			resp := faas.Respond(ctx, result, err)
+			got := struct {
+				Status int
+				Body   string
+				Ran    bool
+			}{resp.StatusCode, string(resp.Body), ran.Load()}
+			want := struct {
+				Status int
+				Body   string
+				Ran    bool
+			}{tt.wantStatus, tt.wantBody, tt.wantRan}
+			if diff := cmp.Diff(want, got); diff != "" {
+				t.Errorf("(-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+// The handler's Context is done the margin before the platform's
+// deadline, and has no deadline when neither the platform nor a limit
+// sets one.
+func TestHandlerDeadline(t *testing.T) {
+	var got time.Time
+	var has bool
+	h := func(ctx *faas.Context, _ any) (any, error) { got, has = ctx.Deadline(); return nil, nil }
+	app, platform := newApp(h, timeout.WithMargin(2*time.Second))
+	faastest.Invoke(t, app, faastest.NewHTTPRequest("GET", "/f", ""), faastest.WithTimeout(time.Minute))
+	if want := platform.Add(-2 * time.Second); !has || !got.Equal(want) {
+		t.Errorf("the handler's deadline is %v, want %v (the platform's %v less the margin)", got, want, *platform)
+	}
+	app, _ = newApp(h)
+	req := faastest.NewHTTPRequest("GET", "/f", "")
+	app.Invoke(app.NewContext(context.Background(), faas.Invocation{Event: req}), req)
+	if has {
+		t.Errorf("the handler has a deadline, %v, with none set", got)
+	}
+}
+
+// For another trigger the answer is a 504 *faas.Error, which adapters
+// report as the platform's function error.
+func TestEventTimeout(t *testing.T) {
+	app := faas.New(faas.WithLogger(slog.New(slog.DiscardHandler)))
+	app.Use(timeout.New(timeout.WithMargin(time.Hour)))
+	app.Func("tick", func(*faas.Context, any) (any, error) { return nil, nil }, faas.Timer("@every 1m"))
+	res := faastest.Invoke(t, app, &faas.TimerEvent{Name: "tick"})
+	var ferr *faas.Error
+	if !errors.As(res.Err, &ferr) || ferr.StatusCode != 504 {
+		t.Fatalf("error = %v, want a 504 *faas.Error", res.Err)
+	}
+}
