@@ -56,6 +56,19 @@
 //   - It never crashes on bad input, never lets a panic end the process
 //     unless the platform's protocol demands it, and never changes
 //     process-wide state per invocation (no os.Setenv).
+//   - The Context's deadline is the platform's. A handler still running
+//     shortly before it (a tenth of the time left, at most 100 ms) is
+//     answered for with a timeout in the native envelope (errorType
+//     TimeoutError, or a 504 for HTTP), so that the platform takes that
+//     answer rather than end the instance and every invocation it runs;
+//     the handler's context is done once the invocation is answered.
+//   - Credentials the platform passes (FC's x-fc-access-key-* and
+//     x-fc-security-token, SCF's TENCENTCLOUD_SECRET* in its per-invocation
+//     environment) and a client's Authorization and cookies are masked
+//     when the standard request or the platform's context is logged with
+//     slog; no adapter logs them or puts them in an error.
+//   - Run by a local emulator, it listens on the address FAAS_ADDR names
+//     (a loopback one), never on every interface.
 //
 // Each adapter replays the real sample events of its platform (copied into
 // its testdata with their sources) against golden standard events and

@@ -22,6 +22,9 @@ func FuzzParse(f *testing.F) {
 	}
 	// The generators' specs, from their testdata.
 	files, _ := filepath.Glob(filepath.Join("gen", "*", "testdata", "*", "f.yml"))
+	// The examples' specs.
+	examples, _ := filepath.Glob(filepath.Join("..", "examples", "*", "f*.yml"))
+	files = append(files, examples...)
 	for _, file := range files {
 		if data, err := os.ReadFile(file); err == nil {
 			f.Add(data)

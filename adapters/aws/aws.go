@@ -41,11 +41,13 @@
 package aws
 
 import (
+	"bytes"
 	"context"
 	"os"
 	"time"
 
 	"github.com/anyfaas/faas"
+	"github.com/anyfaas/faas/internal/deadline"
 	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/aws/aws-lambda-go/lambda/messages"
 	"github.com/aws/aws-lambda-go/lambdacontext"
@@ -68,25 +70,30 @@ const (
 const sigtermBudget = 450 * time.Millisecond
 
 // Start serves h on Lambda: it starts the App during Lambda's init phase,
-// then hands a raw-bytes handler to lambda.StartWithOptions, with SIGTERM
-// enabled so that the App's Close hooks run when Lambda shuts the instance
-// down, after which the process exits. It returns only if the App fails to
-// start; Lambda then reports the init failure.
+// then hands a raw-bytes handler to lambda.StartWithOptions. If the App
+// has Close hooks (see faas.App.HasCloseHooks), SIGTERM is enabled so that
+// they run when Lambda shuts the instance down, after which the process
+// exits; enabling it registers an extension, which lengthens the cold
+// start, so an App with nothing to close goes without. It returns only if
+// the App fails to start; Lambda then reports the init failure.
 func Start(h faas.Handler) error {
 	app := faas.AsApp(h)
 	if err := app.Start(context.Background()); err != nil {
 		return err
 	}
-	opts := []lambda.Option{lambda.WithEnableSIGTERM(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), sigtermBudget)
-		err := app.Close(ctx)
-		cancel()
-		if err != nil {
-			app.Logger().Error("aws: closing on SIGTERM", "error", err)
-			os.Exit(1)
-		}
-		os.Exit(0) // Lambda would SIGKILL the instance next
-	})}
+	var opts []lambda.Option
+	if app.HasCloseHooks() {
+		opts = append(opts, lambda.WithEnableSIGTERM(func() {
+			ctx, cancel := context.WithTimeout(context.Background(), sigtermBudget)
+			err := app.Close(ctx)
+			cancel()
+			if err != nil {
+				app.Logger().Error("aws: closing on SIGTERM", "error", err)
+				os.Exit(1)
+			}
+			os.Exit(0) // Lambda would SIGKILL the instance next
+		}))
+	}
 	if os.Getenv("FAAS_AWS_RESPONSE_STREAM") == "1" {
 		lambda.StartWithOptions(NewHandler(app).Stream, opts...)
 	} else {
@@ -132,6 +139,11 @@ func (h *Handler) invoke(ctx context.Context, payload []byte, streaming bool) (o
 	if len(payload) > MaxPayload {
 		return output{}, &faas.LimitError{Platform: faas.PlatformAWS, Trigger: guessTrigger(payload), What: "payload", Size: len(payload), Limit: MaxPayload}
 	}
+	// aws-lambda-go reuses the payload's buffer for the next event once
+	// this one is answered, and a handler that overran its deadline may
+	// still read its event (a RawEvent's JSON, Origin.Event) after
+	// deadline.Invoke has answered for it.
+	payload = bytes.Clone(payload)
 	src, err := classify(payload)
 	if err != nil {
 		return output{}, err
@@ -153,10 +165,10 @@ func (h *Handler) invoke(ctx context.Context, payload []byte, streaming bool) (o
 		inv.Origin.Context = lc
 	}
 	if inv.RequestID == "" {
-		inv.RequestID = src.requestID
+		inv.RequestID = src.id()
 	}
 	fctx := h.app.NewContext(ctx, inv)
-	result, err := h.app.Invoke(fctx, event)
+	result, err := deadline.Invoke(h.app, fctx, event)
 	if src.respond != nil {
 		if streaming && src.functionURL {
 			resp, body := faas.RespondStream(fctx, result, err)

@@ -34,10 +34,12 @@ const (
 // source is a classified event: its kind, how to decode it, and for HTTP,
 // how to encode the response.
 type source struct {
-	kind      kind
-	trigger   string // for kindNamed and kindWebSocket
-	rawKind   string // RawEvent.Kind
-	requestID string // the platform's id in the event, if any
+	kind    kind
+	trigger string // for kindNamed and kindWebSocket
+	rawKind string // RawEvent.Kind
+	// requestID is the platform's id in the event, if any, as raw JSON:
+	// the id is made only when the invocation's context has none.
+	requestID []byte
 
 	// multiValue: an ALB target group with multi-value headers on.
 	multiValue bool
@@ -46,6 +48,15 @@ type source struct {
 	functionURL bool
 	// respond encodes an HTTP response; nil for other triggers.
 	respond func(ctx *faas.Context, resp *faas.HTTPResponse) []byte
+	// v2 are the members of an HTTP API 2.0 request, for decoding it
+	// without a second pass.
+	v2 v2Members
+}
+
+// id returns the platform's id in the event, or "".
+func (s *source) id() string {
+	id, _ := jsonwire.String(s.requestID)
+	return id
 }
 
 // probe holds the top-level members that tell sources apart.
@@ -57,6 +68,8 @@ type probe struct {
 	rmq, mqMessages, deliveryStream, alarmData           []byte
 	configRule, batchTasks, objectContext, secretStep    []byte
 	routeKey                                             []byte
+
+	v2 v2Members
 }
 
 // classify tells the source of an event from its top-level members, without
@@ -93,9 +106,10 @@ func (s source) triggerName() string {
 // classifyPrefix is classify, or with partial set, classify of a payload
 // cut short: the members before the cut decide.
 func classifyPrefix(payload []byte, partial bool) (source, error) {
-	var p probe
-	err := jsonwire.Object(payload, func(key string, v []byte) bool {
-		switch key {
+	p := probe{v2: v2Members{ok: true}}
+	err := jsonwire.Members(payload, func(key, v []byte) bool {
+		p.v2.top(key, v)
+		switch string(key) {
 		case "version":
 			p.version = v
 		case "httpMethod":
@@ -223,8 +237,9 @@ func (p *probe) sourceOf() source {
 // httpSource tells the HTTP sources apart by their request context.
 func (p *probe) httpSource(str func([]byte) string) (source, bool) {
 	var rc struct{ http, elb, connectionID, requestID, routeKey, domain []byte }
-	if jsonwire.Object(p.requestContext, func(key string, v []byte) bool {
-		switch key {
+	if jsonwire.Members(p.requestContext, func(key, v []byte) bool {
+		p.v2.rc(key, v)
+		switch string(key) {
 		case "http":
 			rc.http = v
 		case "elb":
@@ -242,8 +257,8 @@ func (p *probe) httpSource(str func([]byte) string) (source, bool) {
 	}) != nil {
 		return source{}, false
 	}
-	id := str(rc.requestID)
-	url := strings.Contains(str(rc.domain), ".lambda-url.")
+	id := rc.requestID
+	url := rawContains(rc.domain, ".lambda-url.")
 	switch {
 	case rc.elb != nil:
 		mv := p.multiValueHeaders != nil && !bytes.Equal(p.multiValueHeaders, []byte("null"))
@@ -252,8 +267,9 @@ func (p *probe) httpSource(str func([]byte) string) (source, bool) {
 		return s, true
 	case rc.connectionID != nil:
 		return source{kind: kindWebSocket, trigger: "websocket", rawKind: str(rc.routeKey), requestID: id}, true
-	case rc.http != nil && (str(p.version) == "2.0" || url):
-		return source{kind: kindV2, requestID: id, respond: encodeV2, functionURL: url}, true
+	case rc.http != nil && (rawIs(p.version, "2.0") || url):
+		p.v2.done()
+		return source{kind: kindV2, requestID: id, respond: encodeV2, functionURL: url, v2: p.v2}, true
 	case p.httpMethod != nil:
 		return source{kind: kindV1, requestID: id, respond: encodeV1}, true
 	}
@@ -280,7 +296,7 @@ func (p *probe) recordsSource(str func([]byte) string) source {
 		return source{kind: kindS3}
 	case "aws:kinesis":
 		return source{kind: kindKinesis}
-	case "":
+	case "", "aws:": // no source to name the trigger for
 		return source{kind: kindRaw}
 	}
 	return source{kind: kindNamed, trigger: strings.TrimPrefix(es, "aws:")}
@@ -292,6 +308,9 @@ func (s source) decode(payload []byte) (any, error) {
 	case kindV1:
 		return decodeV1(payload)
 	case kindV2:
+		if req, ok := decodeV2Fast(&s.v2); ok {
+			return req, nil
+		}
 		return decodeV2(payload)
 	case kindALB:
 		return decodeALB(payload)

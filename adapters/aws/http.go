@@ -61,13 +61,16 @@ func decodeV1(payload []byte) (any, error) {
 	if err := json.Unmarshal(payload, &r); err != nil {
 		return nil, jsonError(err)
 	}
+	if r.HTTPMethod == "" {
+		return nil, httpError("httpMethod", errors.New("is missing"))
+	}
 	body, err := envelope.DecodeBody(r.Body, r.IsBase64Encoded)
 	if err != nil {
 		return nil, httpError("body", fmt.Errorf("invalid base64: %w", err))
 	}
 	req := &faas.HTTPRequest{
 		Method:     r.HTTPMethod,
-		Path:       r.Path,
+		Path:       rootPath(r.Path),
 		Query:      envelope.Query(r.QueryStringParameters, r.MultiValueQueryStringParameters),
 		Header:     envelope.Header(r.Headers, r.MultiValueHeaders),
 		Body:       body,
@@ -86,6 +89,9 @@ func decodeV2(payload []byte) (any, error) {
 	if err := json.Unmarshal(payload, &r); err != nil {
 		return nil, jsonError(err)
 	}
+	if r.RequestContext.HTTP.Method == "" {
+		return nil, httpError("requestContext.http.method", errors.New("is missing"))
+	}
 	body, err := envelope.DecodeBody(r.Body, r.IsBase64)
 	if err != nil {
 		return nil, httpError("body", fmt.Errorf("invalid base64: %w", err))
@@ -99,7 +105,7 @@ func decodeV2(payload []byte) (any, error) {
 			path = p
 		}
 	}
-	path = withoutStage(path, r.RequestContext.Stage, r.RequestContext.DomainName)
+	path = rootPath(withoutStage(path, r.RequestContext.Stage, r.RequestContext.DomainName))
 	req := &faas.HTTPRequest{
 		Method:     r.RequestContext.HTTP.Method,
 		Path:       path,
@@ -118,6 +124,15 @@ func decodeV2(payload []byte) (any, error) {
 		req.Host = r.RequestContext.DomainName
 	}
 	return req, nil
+}
+
+// rootPath returns p with the leading slash every request path has, which
+// an event that lacks its path (or a hand-written one) may not give.
+func rootPath(p string) string {
+	if p == "" || p[0] != '/' {
+		return "/" + p
+	}
+	return p
 }
 
 // withoutStage returns the path of an HTTP API request without the named
@@ -212,6 +227,14 @@ func encodeV1(_ *faas.Context, resp *faas.HTTPResponse) []byte {
 // encodeV2 writes the response of HTTP API payload 2.0 and function URLs:
 // headers joined with commas, and each Set-Cookie under cookies.
 func encodeV2(_ *faas.Context, resp *faas.HTTPResponse) []byte {
+	if out, ok := appendV2Fast(make([]byte, 0, 160+len(resp.Body)*4/3), resp); ok {
+		return out
+	}
+	return encodeV2General(resp)
+}
+
+// encodeV2General is encodeV2 for any header names.
+func encodeV2General(resp *faas.HTTPResponse) []byte {
 	body, b64 := envelope.EncodeBody(resp.Header, resp.Body)
 	out := make([]byte, 0, 128+len(body))
 	out = append(out, `{"statusCode":`...)

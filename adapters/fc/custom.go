@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/anyfaas/faas"
+	"github.com/anyfaas/faas/internal/deadline"
 	"github.com/anyfaas/faas/internal/envelope"
 	"github.com/anyfaas/faas/internal/httpserve"
 )
@@ -212,7 +213,7 @@ func (h *Handler) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		Event:     req,
 		Origin:    faas.Origin{Context: fcctx},
 	})
-	result, ierr := h.app.Invoke(fctx, req)
+	result, ierr := deadline.Invoke(h.app, fctx, req)
 	resp := faas.Respond(fctx, result, ierr)
 	if len(resp.Body) > MaxPayloadBytes {
 		writeFailure(w, http.StatusInternalServerError, limitError(faas.TriggerHTTP, "response body", len(resp.Body)))

@@ -204,8 +204,8 @@ func decodeObject(payload []byte) (decoded, error) {
 		m    members
 		last = skipSpace(payload) + 1 // where the member after the last one seen starts
 	)
-	err := jsonwire.Object(payload, func(k string, v []byte) bool {
-		m.set(k, v)
+	err := jsonwire.Members(payload, func(k, v []byte) bool {
+		m.set(string(k), v)
 		last = end(payload, v)
 		return true
 	})
@@ -342,8 +342,8 @@ func batchShape(first []byte) batch {
 		return batchNone
 	}
 	var specversion, msgID, topic, props, body bool
-	jsonwire.Object(first, func(k string, _ []byte) bool {
-		switch k {
+	jsonwire.Members(first, func(k, _ []byte) bool {
+		switch string(k) {
 		case "specversion":
 			specversion = true
 		case "msgId":
@@ -449,13 +449,14 @@ func boolean(raw []byte, trigger, field string) (bool, error) {
 }
 
 // object calls fn for each member of the object raw holds; null or absent
-// is an empty object. fn's error stops the walk and is returned.
-func object(raw []byte, trigger, field string, fn func(k string, v []byte) error) error {
+// is an empty object. fn's error stops the walk and is returned. The key
+// is valid only during the call (see jsonwire.Members).
+func object(raw []byte, trigger, field string, fn func(k, v []byte) error) error {
 	if isNull(raw) {
 		return nil
 	}
 	var ferr error
-	err := jsonwire.Object(raw, func(k string, v []byte) bool {
+	err := jsonwire.Members(raw, func(k, v []byte) bool {
 		ferr = fn(k, v)
 		return ferr == nil
 	})
@@ -468,14 +469,21 @@ func object(raw []byte, trigger, field string, fn func(k string, v []byte) error
 	return nil
 }
 
-// stringMembers calls fn for each member of an object of strings.
-func stringMembers(raw []byte, trigger, field string, fn func(k, v string)) error {
-	return object(raw, trigger, field, func(k string, v []byte) error {
-		s, err := str(v, trigger, field+"."+k)
-		if err == nil {
-			fn(k, s)
+// stringMembers calls fn for each member of an object of strings. The key
+// is valid only during the call.
+func stringMembers(raw []byte, trigger, field string, fn func(k []byte, v string)) error {
+	return object(raw, trigger, field, func(k, v []byte) error {
+		if isNull(v) {
+			fn(k, "")
+			return nil
 		}
-		return err
+		s, ok := jsonwire.String(v)
+		if !ok {
+			_, err := str(v, trigger, field+"."+string(k))
+			return err
+		}
+		fn(k, s)
+		return nil
 	})
 }
 
@@ -495,11 +503,11 @@ func text(raw []byte) []byte {
 // string as is, any other value as its JSON. It returns attrs, made if nil
 // and needed.
 func attributes(attrs map[string]string, raw []byte, trigger, field string) (map[string]string, error) {
-	err := object(raw, trigger, field, func(k string, v []byte) error {
+	err := object(raw, trigger, field, func(k, v []byte) error {
 		if attrs == nil {
 			attrs = make(map[string]string)
 		}
-		attrs[k] = string(text(v))
+		attrs[string(k)] = string(text(v))
 		return nil
 	})
 	return attrs, err

@@ -122,7 +122,8 @@ const DefaultPort = "9000"
 // (FC 3.0) or FC_SERVER_PORT (FC 2.0) names, 9000 if neither is set, with
 // [Handler.ServeHTTP]: POST /initialize runs FunctionStart, GET /pre-freeze
 // Freeze, GET /pre-stop Close, POST /invoke an event invocation, and any
-// other request is an HTTP trigger's request.
+// other request is an HTTP trigger's request. FAAS_ADDR, if set, is the
+// address the custom runtime listens on instead.
 func Start(h faas.Handler) error {
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, os.Interrupt)
 	defer stop()
@@ -152,8 +153,14 @@ func run(ctx context.Context, getenv func(string) string, h faas.Handler) error 
 }
 
 // listenAddr returns the address of the custom runtime's server. FC requires
-// 0.0.0.0 or *, not 127.0.0.1 (custom runtime specification).
+// 0.0.0.0 or *, not 127.0.0.1 (custom runtime specification). FAAS_ADDR,
+// if set, overrides it, as for the other adapters: a local emulator sets
+// it to a loopback address, so that a development machine does not expose
+// the function to its network.
 func listenAddr(getenv func(string) string) string {
+	if addr := getenv("FAAS_ADDR"); addr != "" {
+		return addr
+	}
 	port := getenv("FC_CUSTOM_LISTEN_PORT")
 	if port == "" {
 		port = getenv("FC_SERVER_PORT")

@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"github.com/anyfaas/faas"
+	"github.com/anyfaas/faas/internal/deadline"
 	"github.com/anyfaas/faas/lifecycle"
 )
 
@@ -65,7 +66,7 @@ func (h *Handler) Invoke(ctx context.Context, fcctx *Context, payload []byte) (o
 		}
 	}
 	fctx := h.app.NewContext(ctx, inv)
-	result, ierr := h.app.Invoke(fctx, d.event)
+	result, ierr := deadline.Invoke(h.app, fctx, d.event)
 	switch d.reply {
 	case replyHTTPTrigger, replyAPIGateway:
 		resp := faas.Respond(fctx, result, ierr)

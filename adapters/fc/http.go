@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"net/textproto"
 	"net/url"
 	"slices"
 	"strconv"
@@ -28,13 +27,13 @@ func decodeHTTPTrigger(m *members) (decoded, error) {
 		path, domain, requestID string
 		err                     error
 	)
-	err = object(m.requestContext, trigger, "requestContext", func(k string, v []byte) error {
+	err = object(m.requestContext, trigger, "requestContext", func(k, v []byte) error {
 		var err error
-		switch k {
+		switch string(k) {
 		case "http":
-			err = object(v, trigger, "requestContext.http", func(k string, v []byte) error {
+			err = object(v, trigger, "requestContext.http", func(k, v []byte) error {
 				var err error
-				switch k {
+				switch string(k) {
 				case "method":
 					req.Method, err = str(v, trigger, "requestContext.http.method")
 				case "path":
@@ -110,11 +109,11 @@ func decodeAPIGateway(m *members) (decoded, error) {
 	if req.Query, err = query(m.queryParameters, trigger, "queryParameters"); err != nil {
 		return decoded{}, err
 	}
-	err = stringMembers(m.pathParameters, trigger, "pathParameters", func(k, v string) {
+	err = stringMembers(m.pathParameters, trigger, "pathParameters", func(k []byte, v string) {
 		if req.PathParams == nil {
 			req.PathParams = make(map[string]string)
 		}
-		req.PathParams[k] = v
+		req.PathParams[string(k)] = v
 	})
 	if err != nil {
 		return decoded{}, err
@@ -134,12 +133,25 @@ func rootPath(p string) string {
 	return p
 }
 
-// header builds request headers from an object of strings.
+// header builds request headers from an object of strings. The values of
+// the headers share backing arrays, as net/textproto's do.
 func header(raw []byte, trigger, field string) (http.Header, error) {
-	h := make(http.Header, 16)
-	err := stringMembers(raw, trigger, field, func(k, v string) {
-		k = textproto.CanonicalMIMEHeaderKey(k)
-		h[k] = append(h[k], v)
+	n := 0
+	jsonwire.Members(raw, func(_, _ []byte) bool { n++; return true })
+	h := make(http.Header, n)
+	var values []string
+	err := stringMembers(raw, trigger, field, func(k []byte, v string) {
+		key := envelope.HeaderKey(k)
+		if vs, ok := h[key]; ok {
+			h[key] = append(vs, v)
+			return
+		}
+		if len(values) == 0 {
+			values = make([]string, max(n, 1))
+		}
+		values[0] = v
+		h[key] = values[:1:1]
+		values = values[1:]
 	})
 	return h, err
 }
@@ -147,7 +159,7 @@ func header(raw []byte, trigger, field string) (http.Header, error) {
 // query builds query parameters from an object of strings.
 func query(raw []byte, trigger, field string) (url.Values, error) {
 	q := make(url.Values)
-	err := stringMembers(raw, trigger, field, func(k, v string) { q[k] = append(q[k], v) })
+	err := stringMembers(raw, trigger, field, func(k []byte, v string) { q[string(k)] = append(q[string(k)], v) })
 	return q, err
 }
 
@@ -177,18 +189,18 @@ func appendHTTPTriggerResponse(dst []byte, resp *faas.HTTPResponse) []byte {
 	// fc-runtime-go-sdk types these headers as strings, and no source says
 	// FC accepts more: one Set-Cookie goes out (the handler logs the rest).
 	dst = appendHeaders(dst, resp.Header)
-	s, b64 := envelope.EncodeBody(resp.Header, resp.Body)
+	b64 := envelope.BodyIsBase64(resp.Header, resp.Body)
 	dst = append(dst, `,"isBase64Encoded":`...)
 	dst = strconv.AppendBool(dst, b64)
 	dst = append(dst, `,"body":`...)
-	dst = jsonwire.AppendString(dst, s)
+	dst = envelope.AppendBody(dst, resp.Body, b64)
 	return append(dst, '}')
 }
 
 // appendAPIGatewayResponse appends API Gateway's response:
 // {"isBase64Encoded","statusCode","headers","body"}.
 func appendAPIGatewayResponse(dst []byte, resp *faas.HTTPResponse) []byte {
-	s, b64 := envelope.EncodeBody(resp.Header, resp.Body)
+	b64 := envelope.BodyIsBase64(resp.Header, resp.Body)
 	dst = append(dst, `{"isBase64Encoded":`...)
 	dst = strconv.AppendBool(dst, b64)
 	dst = append(dst, `,"statusCode":`...)
@@ -196,7 +208,7 @@ func appendAPIGatewayResponse(dst []byte, resp *faas.HTTPResponse) []byte {
 	dst = append(dst, `,"headers":`...)
 	dst = appendHeaders(dst, resp.Header)
 	dst = append(dst, `,"body":`...)
-	dst = jsonwire.AppendString(dst, s)
+	dst = envelope.AppendBody(dst, resp.Body, b64)
 	return append(dst, '}')
 }
 

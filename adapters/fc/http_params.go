@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/anyfaas/faas"
+	"github.com/anyfaas/faas/internal/deadline"
 	"github.com/anyfaas/faas/lifecycle"
 )
 
@@ -64,7 +65,7 @@ func (h *Handler) invokeHTTPParams(ctx context.Context, fcctx *Context, params s
 		inv.RequestID, inv.Origin.Context = fcctx.RequestID, fcctx
 	}
 	fctx := h.app.NewContext(ctx, inv)
-	result, ierr := h.app.Invoke(fctx, req)
+	result, ierr := deadline.Invoke(h.app, fctx, req)
 	resp := faas.Respond(fctx, result, ierr)
 	if len(resp.Body) > MaxPayloadBytes {
 		return nil, "", limitError(faas.TriggerHTTP, "response body", len(resp.Body))

@@ -63,6 +63,7 @@ func TestListenAddr(t *testing.T) {
 		{nil, "0.0.0.0:9000"},
 		{map[string]string{"FC_SERVER_PORT": "8000"}, "0.0.0.0:8000"},
 		{map[string]string{"FC_CUSTOM_LISTEN_PORT": "81", "FC_SERVER_PORT": "8000"}, "0.0.0.0:81"},
+		{map[string]string{"FC_CUSTOM_LISTEN_PORT": "81", "FAAS_ADDR": "127.0.0.1:81"}, "127.0.0.1:81"},
 	}
 	for _, tt := range tests {
 		if got := listenAddr(func(k string) string { return tt.env[k] }); got != tt.want {

@@ -35,15 +35,15 @@ func decodeMNSTopic(payload []byte, m *members) (decoded, error) {
 	if msg.Time, err = epochOrTime(m.publishTime, trigger, "PublishTime"); err != nil {
 		return decoded{}, err
 	}
-	err = object(payload, trigger, "", func(k string, v []byte) error {
-		switch k {
+	err = object(payload, trigger, "", func(k, v []byte) error {
+		switch string(k) {
 		case "TopicOwner", "Message", "Subscriber", "PublishTime", "SubscriptionName", "MessageMD5", "TopicName", "MessageId":
 			return nil
 		}
 		if msg.Attributes == nil {
 			msg.Attributes = make(map[string]string)
 		}
-		msg.Attributes[k] = string(text(v))
+		msg.Attributes[string(k)] = string(text(v))
 		return nil
 	})
 	if err != nil {

@@ -21,6 +21,7 @@ import (
 
 	"github.com/anyfaas/faas"
 	"github.com/anyfaas/faas/cloudevent"
+	"github.com/anyfaas/faas/internal/deadline"
 	"github.com/anyfaas/faas/internal/envelope"
 )
 
@@ -132,7 +133,7 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		defer cancel()
 	}
 	ctx := h.app.NewContext(parent, inv)
-	result, err := h.app.Invoke(ctx, inv.Event)
+	result, err := deadline.Invoke(h.app, ctx, inv.Event)
 	if _, ok := inv.Event.(*faas.HTTPRequest); ok {
 		writeHTTP(w, r, ctx, result, err)
 	} else {

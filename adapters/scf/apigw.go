@@ -1,8 +1,10 @@
 package scf
 
 import (
+	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -33,6 +35,9 @@ func decodeAPIGW(m *members) (*faas.HTTPRequest, error) {
 	if !ok {
 		return nil, wrongType(trig, "httpMethod", m.httpMethod, "string")
 	}
+	if method == "" {
+		return nil, decodeError(trig, "httpMethod", errors.New("is empty"))
+	}
 	path, ok := jsonwire.String(m.path)
 	if !ok {
 		return nil, wrongType(trig, "path", m.path, "string")
@@ -40,23 +45,31 @@ func decodeAPIGW(m *members) (*faas.HTTPRequest, error) {
 	if !strings.HasPrefix(path, "/") {
 		path = "/" + path
 	}
-	single, multi, err := stringMap(trig, "headers", m.headers, false)
-	if err != nil {
-		return nil, err
+	h, ok := header(m.headers)
+	if !ok {
+		single, multi, err := stringMap(trig, "headers", m.headers, false)
+		if err != nil {
+			return nil, err
+		}
+		h = envelope.Header(single, multi)
 	}
 	req := &faas.HTTPRequest{
 		Method: strings.ToUpper(method),
 		Path:   path,
-		Header: envelope.Header(single, multi),
+		Header: h,
 	}
 	query, field := m.queryString, "queryString"
 	if query == nil {
 		query, field = m.queryStringParameters, "queryStringParameters"
 	}
-	if single, multi, err = stringMap(trig, field, query, true); err != nil {
-		return nil, err
+	var err error
+	if req.Query, ok = queryValues(query); !ok {
+		single, multi, err := stringMap(trig, field, query, true)
+		if err != nil {
+			return nil, err
+		}
+		req.Query = envelope.Query(single, multi)
 	}
-	req.Query = envelope.Query(single, multi)
 	body, err := optString(trig, "body", m.body)
 	if err != nil {
 		return nil, err
@@ -96,6 +109,81 @@ func sourceIP(requestContext []byte) (string, error) {
 		return "", wrongType(trig, "requestContext", requestContext, "object")
 	}
 	return optString(trig, "requestContext.sourceIp", jsonwire.Member(requestContext, "sourceIp"))
+}
+
+// header is envelope.Header of stringMap of an event's headers in one
+// pass, for the headers gateways send: strings, each name given once. It
+// reports false for anything else (an array, a name given twice in any
+// case), which the general path decodes.
+func header(raw []byte) (http.Header, bool) {
+	if isNull(raw) {
+		return http.Header{}, true
+	}
+	if raw[0] != '{' {
+		return nil, false
+	}
+	n := 0
+	jsonwire.Members(raw, func(_, _ []byte) bool { n++; return true })
+	h := make(http.Header, n)
+	values := make([]string, n)
+	ok := true
+	jsonwire.Members(raw, func(k, v []byte) bool { // the walk in scan checked the syntax
+		switch v[0] {
+		case 'n':
+			return true
+		case '"':
+		default:
+			ok = false
+			return false
+		}
+		key := envelope.HeaderKey(k)
+		if _, dup := h[key]; dup {
+			ok = false
+			return false
+		}
+		values[0], _ = jsonwire.String(v)
+		h[key] = values[:1:1]
+		values = values[1:]
+		return true
+	})
+	return h, ok
+}
+
+// queryValues is envelope.Query of stringMap(…, true) of an event's query
+// parameters in one pass. It reports false for a value of the wrong type,
+// which the general path reports.
+func queryValues(raw []byte) (url.Values, bool) {
+	if isNull(raw) {
+		return url.Values{}, true
+	}
+	if raw[0] != '{' {
+		return nil, false
+	}
+	q := url.Values{}
+	ok := true
+	jsonwire.Members(raw, func(k, v []byte) bool { // the walk in scan checked the syntax
+		switch v[0] {
+		case '"':
+			s, _ := jsonwire.String(v)
+			q[string(k)] = []string{s}
+		case '[':
+			var vs []string
+			jsonwire.Array(v, func(e []byte) bool {
+				var s string
+				s, ok = jsonwire.String(e)
+				vs = append(vs, s)
+				return ok
+			})
+			q[string(k)] = vs
+		case 't', 'f':
+			q[string(k)] = []string{""}
+		case 'n':
+		default:
+			ok = false
+		}
+		return ok
+	})
+	return q, ok
 }
 
 // stringMap decodes an object whose values are strings or arrays of
@@ -174,7 +262,7 @@ func stringMap(trigger, field string, raw []byte, bools bool) (map[string]string
 // sorted order, so that the output is deterministic. A body that is not
 // text is sent in base64.
 func appendAPIGWResponse(dst []byte, resp *faas.HTTPResponse) []byte {
-	body, b64 := envelope.EncodeBody(resp.Header, resp.Body)
+	b64 := envelope.BodyIsBase64(resp.Header, resp.Body)
 	status := resp.StatusCode
 	if status == 0 {
 		status = http.StatusOK
@@ -212,6 +300,6 @@ func appendAPIGWResponse(dst []byte, resp *faas.HTTPResponse) []byte {
 		dst = append(dst, ']')
 	}
 	dst = append(dst, `},"body":`...)
-	dst = jsonwire.AppendString(dst, body)
+	dst = envelope.AppendBody(dst, resp.Body, b64)
 	return append(dst, '}')
 }

@@ -48,6 +48,7 @@ var badSeeds = []string{
 	`{"Records":[{"CMQ":{"topicOwner":1,"msgTag":["a","b"],"publishTime":"x"}}]}`,
 	`{"Records":[{"Ckafka":{"partition":1,"offset":"2"}}]}`,
 	`{"Type":"Timer","TriggerName":1,"Time":"2019-02-21T11:49:00Z"}`,
+	`{"httpMethod":"","path":"","requestContext":{}}`,
 	`{"clslogs":{"data":1}}`, `{"websocket":{"action":[]}}`, `{"EventType":"A","AEvent":1}`,
 }
 
@@ -78,6 +79,9 @@ func FuzzDecode(f *testing.F) {
 		case kindHTTP:
 			var req *faas.HTTPRequest
 			if req, ok = event.(*faas.HTTPRequest); ok {
+				if req.Method == "" || req.Path == "" || req.Path[0] != '/' {
+					t.Fatalf("HTTP request without a method or a rooted path: %+v", req)
+				}
 				resp := &faas.HTTPResponse{StatusCode: 200, Header: req.Header, Body: req.Body}
 				out := appendAPIGWResponse(nil, resp)
 				if !jsonwire.Valid(out) {

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/anyfaas/faas"
+	"github.com/anyfaas/faas/internal/deadline"
 	"github.com/anyfaas/faas/internal/jsonwire"
 )
 
@@ -108,7 +109,7 @@ func (h *Handler) Invoke(ctx context.Context, fctx *Context, payload []byte) ([]
 		Event:     event,
 		Origin:    faas.Origin{Event: origin, Context: fctx},
 	})
-	result, err := h.app.Invoke(c, event)
+	result, err := deadline.Invoke(h.app, c, event)
 	if k == kindHTTP {
 		resp := faas.Respond(c, result, err)
 		out := appendAPIGWResponse(make([]byte, 0, len(resp.Body)*4/3+512), resp)
@@ -197,8 +198,8 @@ type members struct {
 // returns the members it saw before the error, and the error.
 func scan(payload []byte) (members, error) {
 	var m members
-	err := jsonwire.Object(payload, func(key string, v []byte) bool {
-		switch key {
+	err := jsonwire.Members(payload, func(key, v []byte) bool {
+		switch string(key) {
 		case "httpMethod":
 			m.httpMethod = v
 		case "path":
@@ -234,8 +235,8 @@ func scan(payload []byte) (members, error) {
 		case "EventType":
 			m.eventType = v
 		default:
-			if len(key) > len("Event") && key[len(key)-len("Event"):] == "Event" {
-				m.eventKeys = append(m.eventKeys, key)
+			if len(key) > len("Event") && string(key[len(key)-len("Event"):]) == "Event" {
+				m.eventKeys = append(m.eventKeys, string(key))
 			}
 		}
 		return true

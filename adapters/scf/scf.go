@@ -94,7 +94,9 @@ func init() { faas.RegisterAdapter(faas.PlatformSCF, Start) }
 // applies winning:
 //
 //	SCF_RUNTIME_API       custom runtime: ServeRuntimeAPI at RuntimeAPIURL
-//	_LAMBDA_SERVER_PORT   Go runtime: ServeRPC on 0.0.0.0:$_LAMBDA_SERVER_PORT
+//	_LAMBDA_SERVER_PORT   Go runtime: ServeRPC on 0.0.0.0:$_LAMBDA_SERVER_PORT,
+//	                      or on FAAS_ADDR if set (a local emulator sets it
+//	                      to a loopback address)
 //	otherwise             web function: ServeWeb on WebAddr (0.0.0.0:9000),
 //	                      and an image function's events on EventInvokePath
 //	                      if FAAS_SCF_EVENT_INVOKE is "1" (EnvEventInvoke)
@@ -118,7 +120,7 @@ func serve(ctx context.Context, getenv func(string) string, listen func(network,
 	}
 	port := getenv("_LAMBDA_SERVER_PORT")
 	addr := WebAddr(getenv)
-	if port != "" {
+	if port != "" && getenv("FAAS_ADDR") == "" {
 		addr = net.JoinHostPort("0.0.0.0", port)
 	}
 	ln, err := listen("tcp", addr)

@@ -130,6 +130,22 @@ func TestServe(t *testing.T) {
 			},
 		},
 		{
+			name:     "Go runtime run locally",
+			env:      map[string]string{"SCF_FUNCTIONNAME": "f", "_LAMBDA_SERVER_PORT": "28902", "FAAS_ADDR": "127.0.0.1:28902"},
+			wantAddr: "127.0.0.1:28902",
+			invoke: func(t *testing.T, addr string) {
+				client, err := rpc.Dial("tcp", addr)
+				if err != nil {
+					t.Fatal(err)
+				}
+				defer client.Close()
+				var resp InvokeResponse
+				if err := client.Call("Function.Invoke", &InvokeRequest{Payload: []byte(`{}`)}, &resp); err != nil || resp.Error != nil {
+					t.Errorf("Invoke = %v, %+v", err, resp.Error)
+				}
+			},
+		},
+		{
 			name: "custom runtime wins over the Go runtime",
 			env: map[string]string{"SCF_RUNTIME_API": host, "SCF_RUNTIME_API_PORT": port,
 				"_LAMBDA_SERVER_PORT": "28902"},

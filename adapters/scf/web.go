@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/anyfaas/faas"
+	"github.com/anyfaas/faas/internal/deadline"
 	"github.com/anyfaas/faas/internal/envelope"
 	"github.com/anyfaas/faas/internal/httpserve"
 )
@@ -124,7 +125,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		Event:     req,
 		Origin:    faas.Origin{Context: fctx},
 	})
-	result, err := h.app.Invoke(c, req)
+	result, err := deadline.Invoke(h.app, c, req)
 	resp := faas.Respond(c, result, err)
 	if n := headerBytes(resp.Header); n > MaxHeaderBytes {
 		platformError(w, fctx.RequestID, http.StatusBadGateway, errorTypeInvocation,

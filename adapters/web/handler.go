@@ -2,11 +2,12 @@ package web
 
 import (
 	"context"
-	"crypto/rand"
+	"encoding/binary"
 	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
+	"math/rand/v2"
 	"mime"
 	"net/http"
 	"os"
@@ -15,6 +16,7 @@ import (
 
 	"github.com/anyfaas/faas"
 	"github.com/anyfaas/faas/cloudevent"
+	"github.com/anyfaas/faas/internal/deadline"
 	"github.com/anyfaas/faas/internal/envelope"
 )
 
@@ -70,7 +72,10 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if r.Body == nil { // a request built by a client rather than a server
 		r.Body = http.NoBody
 	}
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxBodyBytes))
+	body, err := []byte{}, error(nil)
+	if r.Body != http.NoBody { // the server's body of a request without one
+		body, err = io.ReadAll(http.MaxBytesReader(w, r.Body, MaxBodyBytes))
+	}
 	if err != nil {
 		status := http.StatusBadRequest
 		var tooLarge *http.MaxBytesError
@@ -117,7 +122,7 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		Event:     req,
 		Origin:    faas.Origin{Context: r},
 	})
-	result, err := h.app.Invoke(ctx, req)
+	result, err := deadline.Invoke(h.app, ctx, req)
 	resp, stream := faas.RespondStream(ctx, result, err)
 	for k, vs := range resp.Header {
 		w.Header()[k] = vs
@@ -168,7 +173,7 @@ func (h *handler) serveEvent(w http.ResponseWriter, r *http.Request, parent cont
 		Event:     event,
 		Origin:    faas.Origin{Event: native, Context: ce},
 	})
-	result, err := h.app.Invoke(ctx, event)
+	result, err := deadline.Invoke(h.app, ctx, event)
 	if err != nil {
 		resp := faas.Respond(ctx, nil, err) // the status and safe message of HTTP errors
 		for k, vs := range resp.Header {
@@ -244,15 +249,24 @@ func closeStream(r io.Reader) {
 	}
 }
 
+// requestIDHeaders carry the id a platform or a proxy gave a request.
+var requestIDHeaders = []string{"X-Request-Id", "X-Scf-Request-Id", "X-Fc-Request-Id", "Function-Execution-Id", "Ce-Id"}
+
 // requestID returns the id the platform or a proxy gave the request, or a
 // new random one.
 func requestID(r *http.Request) string {
-	for _, h := range []string{"X-Request-Id", "X-Scf-Request-Id", "X-Fc-Request-Id", "Function-Execution-Id", "Ce-Id"} {
-		if id := r.Header.Get(h); id != "" {
-			return id
+	for _, h := range requestIDHeaders {
+		// The names are canonical: Header.Get without canonicalising.
+		if vs := r.Header[h]; len(vs) > 0 && vs[0] != "" {
+			return vs[0]
 		}
 	}
-	var b [16]byte
-	rand.Read(b[:])
-	return hex.EncodeToString(b[:])
+	// math/rand/v2's generator is ChaCha8, seeded from the system, and
+	// costs no system call.
+	var raw [16]byte
+	binary.BigEndian.PutUint64(raw[:8], rand.Uint64())
+	binary.BigEndian.PutUint64(raw[8:], rand.Uint64())
+	var id [32]byte
+	hex.Encode(id[:], raw[:])
+	return string(id[:])
 }

@@ -109,7 +109,9 @@ func (e *Emulator) tryStart(ctx context.Context) (*instance, bool, error) {
 			IdleConnTimeout:     90 * time.Second,
 			DisableCompression:  true, // bodies pass through as they are
 		}
-		env = append(env, "FC_CUSTOM_LISTEN_PORT="+p, "FC_SERVER_PORT="+p)
+		// FC's custom runtime listens on 0.0.0.0; a local one, on
+		// loopback only (the fc adapter takes FAAS_ADDR over the port).
+		env = append(env, "FC_CUSTOM_LISTEN_PORT="+p, "FC_SERVER_PORT="+p, "FAAS_ADDR="+in.addr)
 	default:
 		return nil, false, &emulator.StartError{Function: e.f.Name, Err: fmt.Errorf("unknown mode %v", e.o.Mode)}
 	}

@@ -21,15 +21,29 @@ type rpcDriver struct {
 }
 
 // spawn starts a process with _LAMBDA_SERVER_PORT set and returns once
-// Function.Ping answers.
+// Function.Ping answers. The port is free when it is chosen, but another
+// socket may take it before the process binds it: then a new port is
+// tried, twice at most, as emulator/fc does for a custom runtime.
 func (d *rpcDriver) spawn(ctx context.Context) (*instance, error) {
+	for attempt := 1; ; attempt++ {
+		in, p, err := d.spawnOnce(ctx)
+		if err == nil || attempt == 3 || p == nil || !p.Exited() || !strings.Contains(p.Output(), "address already in use") {
+			return in, err
+		}
+	}
+}
+
+// spawnOnce is one attempt of spawn; p is the process it started, if any.
+func (d *rpcDriver) spawnOnce(ctx context.Context) (*instance, *emulator.Process, error) {
 	e := d.e
 	port, err := emulator.FreePort()
 	if err != nil {
-		return nil, fmt.Errorf("emulator/scf: %w", err)
+		return nil, nil, fmt.Errorf("emulator/scf: %w", err)
 	}
 	p, err := e.startProcess(
 		"_LAMBDA_SERVER_PORT="+itoa(port),
+		// SCF's binary listens on 0.0.0.0; a local one, on loopback only.
+		"FAAS_ADDR=127.0.0.1:"+itoa(port),
 		"SCF_RUNTIME=Go1",
 		// scf-go-lib's functioncontext reads these at init.
 		"FUNCTION_NAME="+e.name,
@@ -37,15 +51,15 @@ func (d *rpcDriver) spawn(ctx context.Context) (*instance, error) {
 		"FUNCTION_VERSION="+e.o.Version,
 	)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	ictx, cancel := e.initContext(ctx)
 	defer cancel()
 	client, err := dialRPC(ictx, net.JoinHostPort("127.0.0.1", itoa(port)), p)
 	if err != nil {
-		return nil, e.notReady(ictx, p, err)
+		return nil, p, e.notReady(ictx, p, err)
 	}
-	return &instance{p: p, client: client, release: func() { client.Close() }}, nil
+	return &instance{p: p, client: client, release: func() { client.Close() }}, p, nil
 }
 
 // dialRPC connects to the process's RPC server and calls Function.Ping

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -108,8 +109,19 @@ func TestWebFunction(t *testing.T) {
 func TestWebTimeout(t *testing.T) {
 	t.Parallel()
 	e, l := started(t, Options{Mode: ModeWeb}, timeout(500*time.Millisecond))
+	// A handler that overruns is answered for by the adapter, with 504,
+	// before SCF's timeout; the process keeps serving.
+	retryOverrun(t, func() string {
+		serve(e, httptest.NewRequest(http.MethodGet, "/hello", nil)) // a process runs, after a try SCF timed out
+		before := process(e)
+		if w := serve(e, httptest.NewRequest(http.MethodGet, "/sleep", nil)); w.Code != http.StatusGatewayTimeout || before.Exited() {
+			return fmt.Sprintf("GET /sleep: %d %s, want the adapter's 504", w.Code, w.Body)
+		}
+		return ""
+	})
+	// A process that answers nothing is ended by SCF's timeout.
 	before := process(e)
-	w := serve(e, httptest.NewRequest(http.MethodGet, "/sleep", nil))
+	w := serve(e, httptest.NewRequest(http.MethodGet, "/hang", nil))
 	if w.Code != http.StatusBadGateway || w.Header().Get(headerErrorType) != errorTypeInvocation {
 		t.Fatalf("got %d %s, want 502 %s", w.Code, w.Header().Get(headerErrorType), errorTypeInvocation)
 	}
@@ -189,7 +201,7 @@ func TestWebConcurrency(t *testing.T) {
 	default:
 		code = <-slow
 	}
-	if code != http.StatusBadGateway {
-		t.Errorf("the request past the timeout: %d, want 502", code)
+	if code != http.StatusGatewayTimeout && code != http.StatusBadGateway {
+		t.Errorf("the request past the timeout: %d, want the adapter's 504 (or SCF's 502)", code)
 	}
 }

@@ -7,7 +7,6 @@ package envelope
 import (
 	"encoding/base64"
 	"errors"
-	"mime"
 	"net"
 	"net/http"
 	"net/netip"
@@ -19,6 +18,8 @@ import (
 	"unicode/utf8"
 
 	"github.com/anyfaas/faas"
+	"github.com/anyfaas/faas/internal/deadline"
+	"github.com/anyfaas/faas/internal/jsonwire"
 )
 
 // IsText reports whether a body of this content type is text, and so may
@@ -29,10 +30,10 @@ func IsText(contentType string) bool {
 	if contentType == "" {
 		return false
 	}
-	mt, _, err := mime.ParseMediaType(contentType)
-	if err != nil {
-		mt = strings.ToLower(strings.TrimSpace(strings.SplitN(contentType, ";", 2)[0]))
-	}
+	// The media type as mime.ParseMediaType returns it, whether or not
+	// the parameters parse, without building their map.
+	base, _, _ := strings.Cut(contentType, ";")
+	mt := strings.TrimSpace(strings.ToLower(base))
 	switch {
 	case strings.HasPrefix(mt, "text/"),
 		strings.HasSuffix(mt, "+json"), strings.HasSuffix(mt, "+xml"), strings.HasSuffix(mt, "+yaml"):
@@ -54,10 +55,34 @@ func EncodeBody(header http.Header, body []byte) (s string, isBase64 bool) {
 	if len(body) == 0 {
 		return "", false
 	}
-	if ct := header.Get("Content-Type"); (ct == "" || IsText(ct)) && utf8.Valid(body) {
+	if TextBody(header, body) {
 		return string(body), false
 	}
 	return base64.StdEncoding.EncodeToString(body), true
+}
+
+// BodyIsBase64 reports whether EncodeBody sends body in base64.
+func BodyIsBase64(header http.Header, body []byte) bool {
+	return len(body) > 0 && !TextBody(header, body)
+}
+
+// AppendBody appends body as a JSON string, as EncodeBody has it travel:
+// in base64 if isBase64 (see BodyIsBase64), else as text. It copies the
+// body once, into dst.
+func AppendBody(dst, body []byte, isBase64 bool) []byte {
+	if !isBase64 {
+		return jsonwire.AppendBytes(dst, body)
+	}
+	dst = append(dst, '"')
+	dst = base64.StdEncoding.AppendEncode(dst, body)
+	return append(dst, '"')
+}
+
+// TextBody reports whether EncodeBody sends body as text rather than in
+// base64: it is valid UTF-8 and the Content-Type is text or missing.
+func TextBody(header http.Header, body []byte) bool {
+	ct := header.Get("Content-Type")
+	return (ct == "" || IsText(ct)) && utf8.Valid(body)
 }
 
 // DecodeBody returns the bytes of an envelope's body, decoding base64 when
@@ -132,14 +157,16 @@ type Report struct {
 
 // ReportOf returns the report of err: its message, and as its type
 // "PanicError" for a panic, "DecodeError" or "LimitError" for the adapter's
-// own failures, "Error" for an *faas.Error, and otherwise the name of the
-// error's Go type, as aws-lambda-go reports it.
+// own failures, "TimeoutError" for a handler that overran its deadline,
+// "Error" for an *faas.Error, and otherwise the name of the error's Go
+// type, as aws-lambda-go reports it.
 func ReportOf(err error) Report {
 	r := Report{Message: err.Error()}
 	var (
 		perr *faas.PanicError
 		derr *faas.DecodeError
 		lerr *faas.LimitError
+		terr *deadline.TimeoutError
 		ferr *faas.Error
 	)
 	switch {
@@ -149,6 +176,8 @@ func ReportOf(err error) Report {
 		r.Type = "DecodeError"
 	case errors.As(err, &lerr):
 		r.Type = "LimitError"
+	case errors.As(err, &terr):
+		r.Type = "TimeoutError"
 	case errors.As(err, &ferr):
 		r.Type = "Error"
 	default:
@@ -230,3 +259,53 @@ func isPublic(addr netip.Addr) bool {
 func isShared(addr netip.Addr) bool {
 	return addr.Is4() && addr.As4()[0] == 100 && addr.As4()[1]&0xc0 == 64
 }
+
+// HeaderKey returns the canonical form of the header name b, as
+// textproto.CanonicalMIMEHeaderKey(string(b)) does, without allocating for
+// the names platforms commonly send. Decoders on hot paths use it.
+func HeaderKey(b []byte) string {
+	var buf [64]byte
+	if len(b) == 0 || len(b) > len(buf) {
+		return textproto.CanonicalMIMEHeaderKey(string(b))
+	}
+	upper := true
+	for i, c := range b {
+		switch {
+		case 'a' <= c && c <= 'z':
+			if upper {
+				c -= 'a' - 'A'
+			}
+		case 'A' <= c && c <= 'Z':
+			if !upper {
+				c += 'a' - 'A'
+			}
+		case '0' <= c && c <= '9', c == '-', c == '_', c == '.':
+		default: // rarer bytes: as textproto says
+			return textproto.CanonicalMIMEHeaderKey(string(b))
+		}
+		buf[i] = c
+		upper = c == '-'
+	}
+	key := buf[:len(b)]
+	if s, ok := commonHeaderKeys[string(key)]; ok {
+		return s
+	}
+	return string(key)
+}
+
+// commonHeaderKeys are the header names HeaderKey returns without
+// allocating: those platforms' gateways send with every request.
+var commonHeaderKeys = func() map[string]string {
+	m := map[string]string{}
+	for _, k := range []string{
+		"Accept", "Accept-Encoding", "Accept-Language", "Authorization", "Cache-Control", "Connection",
+		"Content-Length", "Content-Type", "Cookie", "Host", "Origin", "Referer", "User-Agent",
+		"X-Amzn-Trace-Id", "X-Forwarded-For", "X-Forwarded-Port", "X-Forwarded-Proto", "X-Real-Ip",
+		"X-Request-Id", "Traceparent", "Via", "Sec-Fetch-Mode", "Sec-Fetch-Site", "Sec-Fetch-Dest",
+		"Upgrade-Insecure-Requests", "If-None-Match", "If-Modified-Since", "Pragma", "Dnt",
+		"X-Api-Key", "X-Amz-Date", "X-Amz-Security-Token", "X-Requested-With",
+	} {
+		m[k] = k
+	}
+	return m
+}()

@@ -3,8 +3,11 @@ package envelope
 import (
 	"errors"
 	"fmt"
+	"mime"
 	"net/http"
+	"net/textproto"
 	"net/url"
+	"strings"
 	"testing"
 
 	"github.com/anyfaas/faas"
@@ -129,4 +132,39 @@ func TestClientIP(t *testing.T) {
 			}
 		})
 	}
+}
+
+func FuzzHeaderKey(f *testing.F) {
+	for _, s := range []string{"", "accept", "X-AMZN-trace-id", "x_under.dot-9", "content type", "ünï", "a--b", "-a", strings.Repeat("ab-", 30)} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if got, want := HeaderKey([]byte(s)), textproto.CanonicalMIMEHeaderKey(s); got != want {
+			t.Errorf("HeaderKey(%q) = %q, want %q", s, got, want)
+		}
+	})
+}
+
+// FuzzIsText checks IsText against its definition by mime.ParseMediaType,
+// which it no longer calls.
+func FuzzIsText(f *testing.F) {
+	for _, s := range []string{"", "text/plain; charset=utf-8", " Application/JSON ;x", "a/b; bad", "application/x-ndjson;", "IMAGE/SVG+XML", "text", ";", "\u212a/x"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, ct string) {
+		want := false
+		if ct != "" {
+			mt, _, err := mime.ParseMediaType(ct)
+			if err != nil {
+				mt = strings.ToLower(strings.TrimSpace(strings.SplitN(ct, ";", 2)[0]))
+			}
+			want = IsText(mt + "") // the classification of that media type
+			if mt == "" {
+				want = false
+			}
+		}
+		if got := IsText(ct); got != want {
+			t.Errorf("IsText(%q) = %v, want %v", ct, got, want)
+		}
+	})
 }

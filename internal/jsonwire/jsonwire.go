@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"unicode/utf16"
 	"unicode/utf8"
+	"unsafe"
 )
 
 // SyntaxError reports malformed JSON at a byte offset.
@@ -34,6 +35,15 @@ const MaxDepth = 10000
 // trailing whitespace is allowed; anything else around the object is an
 // error. Object checks the syntax of everything it walks over.
 func Object(data []byte, fn func(key string, value []byte) bool) error {
+	return Members(data, func(key, value []byte) bool { return fn(string(key), value) })
+}
+
+// Members is Object with each key as bytes: the unescaped key, which is a
+// slice of data when the key holds no escape or non-ASCII byte, and is
+// valid only during the call. For such keys it allocates nothing, and
+// neither does a switch on string(key): it is what decoders on hot paths
+// use.
+func Members(data []byte, fn func(key, value []byte) bool) error {
 	i := skipSpace(data, 0)
 	if i >= len(data) || data[i] != '{' {
 		return ErrNotObject
@@ -69,8 +79,8 @@ func Array(data []byte, fn func(value []byte) bool) error {
 // or nil if there is none.
 func Member(data []byte, key string) []byte {
 	var found []byte
-	Object(data, func(k string, v []byte) bool {
-		if k == key {
+	Members(data, func(k, v []byte) bool {
+		if string(k) == key {
 			found = v
 			return false
 		}
@@ -88,8 +98,27 @@ func String(raw []byte) (string, bool) {
 	if end, err := stringEnd(raw, 0); err != nil || end != len(raw) {
 		return "", false
 	}
-	s, err := unquote(raw)
-	return s, err == nil
+	b, err := unquoteBytes(raw)
+	return string(b), err == nil
+}
+
+// Bytes returns a new slice holding the string value raw holds, or nil and
+// false if raw is not a JSON string.
+func Bytes(raw []byte) ([]byte, bool) {
+	if len(raw) < 2 || raw[0] != '"' {
+		return nil, false
+	}
+	if end, err := stringEnd(raw, 0); err != nil || end != len(raw) {
+		return nil, false
+	}
+	b, err := unquoteBytes(raw)
+	if err != nil {
+		return nil, false
+	}
+	if len(b) > 0 && &b[0] == &raw[1] { // a slice of raw: copy it
+		b = append([]byte(nil), b...)
+	}
+	return b, true
 }
 
 // Valid reports whether data is one valid JSON value.
@@ -99,7 +128,7 @@ func Valid(data []byte) bool {
 	return err == nil && skipSpace(data, end) == len(data)
 }
 
-func object(data []byte, i, depth int, fn func(string, []byte) bool) (int, error) {
+func object(data []byte, i, depth int, fn func(key, value []byte) bool) (int, error) {
 	if depth >= MaxDepth {
 		return i, &SyntaxError{i, "exceeded the maximum nesting depth"}
 	}
@@ -130,7 +159,7 @@ func object(data []byte, i, depth int, fn func(string, []byte) bool) (int, error
 			return i, err
 		}
 		if !stopped && fn != nil {
-			key, err := unquote(rawKey)
+			key, err := unquoteBytes(rawKey)
 			if err != nil {
 				return i, err
 			}
@@ -301,9 +330,11 @@ func skipSpace(data []byte, i int) int {
 	return i
 }
 
-// unquote decodes a JSON string literal whose syntax stringEnd checked. As
-// encoding/json does, invalid UTF-8 and lone surrogates become U+FFFD.
-func unquote(raw []byte) (string, error) {
+// unquoteBytes decodes a JSON string literal whose syntax stringEnd
+// checked: a slice of raw when it holds no escape and no byte beyond ASCII,
+// else a new slice. As encoding/json does, invalid UTF-8 and lone
+// surrogates become U+FFFD.
+func unquoteBytes(raw []byte) ([]byte, error) {
 	body := raw[1 : len(raw)-1]
 	simple := true
 	for _, c := range body {
@@ -313,7 +344,7 @@ func unquote(raw []byte) (string, error) {
 		}
 	}
 	if simple {
-		return string(body), nil
+		return body, nil
 	}
 	out := make([]byte, 0, len(body))
 	for i := 0; i < len(body); {
@@ -363,12 +394,22 @@ func unquote(raw []byte) (string, error) {
 			i += size
 		}
 	}
-	return string(out), nil
+	return out, nil
 }
 
 func hex4(b []byte) uint16 {
 	n, _ := strconv.ParseUint(string(b), 16, 16)
 	return uint16(n)
+}
+
+// AppendBytes is AppendString of the text in b, without converting it to
+// a string first.
+func AppendBytes(dst, b []byte) []byte {
+	if len(b) == 0 {
+		return append(dst, '"', '"')
+	}
+	// AppendString only reads s, and b outlives the call.
+	return AppendString(dst, unsafe.String(unsafe.SliceData(b), len(b)))
 }
 
 // AppendString appends s to dst as a JSON string, escaping as encoding/json

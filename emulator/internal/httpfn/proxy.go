@@ -10,6 +10,7 @@ import (
 	"net/http/httputil"
 	"net/url"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/anyfaas/faas/emulator"
@@ -96,8 +97,13 @@ func (h *Host) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			h.forwarded(pr.Out.Header, pr.In)
 			e.RequestID = h.p.Header(pr.Out.Header)
 		},
-		Transport:     h.tr,
-		FlushInterval: -1, // flush each write: the function may stream
+		Transport:  h.tr,
+		BufferPool: copyBuffers,
+		// A response the process streams (no Content-Length, or an event
+		// stream) is flushed on each write, whatever FlushInterval says;
+		// one of known length is sent whole, in one write rather than in
+		// chunks (FlushInterval -1 would chunk every response).
+		FlushInterval: 0,
 		ModifyResponse: func(*http.Response) error {
 			if !time.Now().Before(deadline) {
 				return errTimeout // too late, whatever the timer says yet
@@ -117,6 +123,20 @@ func (h *Host) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		},
 	}
 	proxy.ServeHTTP(rec, r)
+}
+
+// copyBuffers lends the proxies the buffers they copy responses through,
+// which each would otherwise allocate (32 KB) for every request.
+var copyBuffers = &bufferPool{pool: sync.Pool{New: func() any { return new([32 << 10]byte) }}}
+
+type bufferPool struct{ pool sync.Pool }
+
+func (p *bufferPool) Get() []byte { return p.pool.Get().(*[32 << 10]byte)[:] }
+
+func (p *bufferPool) Put(b []byte) {
+	if len(b) == 32<<10 {
+		p.pool.Put((*[32 << 10]byte)(b))
+	}
 }
 
 // settleTime is how long a request that lost its connection to the

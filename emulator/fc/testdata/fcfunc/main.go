@@ -1,7 +1,8 @@
 // Command fcfunc is the function the FC emulator's tests run: an anyfaas
 // binary built for fc, with HTTP functions, an event function whose
-// actions fail, panic, sleep past the timeout, exit, or wait for a second
-// invocation, and a layer whose hooks print lines, so a test sees FC's
+// actions fail, panic, sleep past the timeout (which the adapter answers
+// for), hang the whole process (which FC's timeout ends), exit, or wait for
+// a second invocation, and a layer whose hooks print lines, so a test sees FC's
 // initializer, preFreeze and preStop arrive.
 package main
 
@@ -16,6 +17,7 @@ import (
 	"os"
 	"strings"
 	"sync"
+	"syscall"
 	"time"
 
 	"github.com/anyfaas/faas"
@@ -105,6 +107,8 @@ func events(ctx *faas.Context, event any) (any, error) {
 	case "sleep":
 		time.Sleep(time.Duration(a.Millis) * time.Millisecond)
 		return "slept", nil
+	case "hang":
+		hang()
 	case "exit":
 		fmt.Println("probe: exiting")
 		os.Exit(3)
@@ -154,6 +158,18 @@ func sleepHTTP(ctx *faas.Context, _ any) (any, error) {
 	return "slept", nil
 }
 
+// hang stops the whole process, as a wedged instance that answers nothing,
+// not even the adapter's own timeout error: FC's timeout ends it.
+func hang() {
+	syscall.Kill(os.Getpid(), syscall.SIGSTOP)
+	select {}
+}
+
+func hangHTTP(ctx *faas.Context, _ any) (any, error) {
+	hang()
+	return nil, nil
+}
+
 func exitHTTP(ctx *faas.Context, _ any) (any, error) {
 	fmt.Println("probe: exiting")
 	os.Exit(3)
@@ -185,6 +201,7 @@ func main() {
 	app.Func("headers", headers, faas.HTTP("GET /headers"))
 	app.Func("echo", echo, faas.HTTP("POST /echo/{rest...}"))
 	app.Func("sleep", sleepHTTP, faas.HTTP("GET /sleep"))
+	app.Func("hang", hangHTTP, faas.HTTP("GET /hang"))
 	app.Func("exit", exitHTTP, faas.HTTP("GET /exit"))
 	if err := faas.Start(app); err != nil {
 		log.Fatal(err)

@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"os"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/anyfaas/faas"
@@ -57,7 +58,7 @@ func infoOf(ctx *faas.Context) info {
 }
 
 // onEvent handles raw events: {"do": "echo" | "info" | "fail" | "panic" |
-// "sleep" | "exit" | "print" | "big", ...}.
+// "sleep" | "hang" | "exit" | "print" | "big", ...}.
 func onEvent(ctx *faas.Context, event any) (any, error) {
 	raw := event.(*faas.RawEvent)
 	var ev struct {
@@ -79,6 +80,8 @@ func onEvent(ctx *faas.Context, event any) (any, error) {
 	case "sleep":
 		time.Sleep(time.Minute) // past any timeout the tests set, whatever ctx says
 		return "woke", nil
+	case "hang":
+		hang()
 	case "exit":
 		os.Exit(3)
 	case "print":
@@ -88,6 +91,14 @@ func onEvent(ctx *faas.Context, event any) (any, error) {
 		return strings.Repeat("x", 7<<20), nil
 	}
 	return nil, fmt.Errorf("no such action %q", ev.Do)
+}
+
+// hang stops the whole process, as a wedged instance that answers nothing,
+// not even the adapter's own timeout error ("sleep" gets that): SCF's
+// timeout ends it.
+func hang() {
+	syscall.Kill(os.Getpid(), syscall.SIGSTOP)
+	select {}
 }
 
 func main() {
@@ -116,6 +127,10 @@ func main() {
 		time.Sleep(time.Minute)
 		return "woke", nil
 	}, faas.HTTP("GET /sleep"))
+	app.Func("hang", func(*faas.Context, any) (any, error) {
+		hang()
+		return nil, nil
+	}, faas.HTTP("GET /hang"))
 	app.Func("exit", func(*faas.Context, any) (any, error) {
 		os.Exit(3)
 		return nil, nil

@@ -1,0 +1,109 @@
+package aws_test
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"testing"
+	"time"
+
+	"go.uber.org/goleak"
+
+	"github.com/anyfaas/faas"
+	"github.com/anyfaas/faas/adapters/aws"
+	"github.com/anyfaas/faas/internal/deadline"
+	"github.com/aws/aws-lambda-go/lambda/messages"
+	"github.com/aws/aws-lambda-go/lambdacontext"
+)
+
+// A handler's deadline is Lambda's (aws-lambda-go makes the invocation's
+// context from Lambda-Runtime-Deadline-Ms; TestRuntimeAPI checks that end
+// to end). A handler that overruns it is answered for before the deadline,
+// when Lambda would end the instance: an event with a function error of
+// errorType TimeoutError, an HTTP request with a 504; the handler's
+// context is done once the invocation ends, and it leaves nothing running.
+func TestDeadline(t *testing.T) {
+	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
+	const timeout = time.Second
+	var gotDeadline time.Time
+	returned := make(chan struct{}, 2)
+	app := faas.New(faas.WithLogger(slog.New(slog.DiscardHandler)))
+	app.Func("f", func(ctx *faas.Context, event any) (any, error) {
+		gotDeadline, _ = ctx.Deadline()
+		defer func() { returned <- struct{}{} }()
+		<-ctx.Done() // overruns, and returns when told to
+		return "late", ctx.Err()
+	})
+	h := aws.NewHandler(app)
+	for _, tc := range []struct {
+		name    string
+		payload []byte
+	}{
+		{"event", []byte(`{"overrun":true}`)},
+		{"http", marshal(t, fixture(t, "function-url-request"))},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var (
+				out []byte
+				err error
+			)
+			retryLate(t, func() string {
+				begin := time.Now()
+				d := begin.Add(timeout)
+				ctx, cancel := context.WithDeadline(context.Background(), d)
+				ctx = lambdacontext.NewContext(ctx, &lambdacontext.LambdaContext{AwsRequestID: "req-1"})
+				out, err = h.Invoke(ctx, tc.payload)
+				answered := time.Now()
+				cancel() // as aws-lambda-go does once the answer is posted
+				<-returned
+				if !gotDeadline.Equal(d) {
+					t.Errorf("the handler's deadline is %v, want Lambda's %v", gotDeadline, d)
+				}
+				return late(begin, answered, timeout)
+			})
+			if tc.name == "event" {
+				var ie messages.InvokeResponse_Error
+				if !errors.As(err, &ie) || ie.Type != "TimeoutError" {
+					t.Errorf("Invoke = %s, %v; want a function error of type TimeoutError", out, err)
+				}
+				return
+			}
+			var resp struct{ StatusCode int }
+			if err != nil || json.Unmarshal(out, &resp) != nil || resp.StatusCode != 504 {
+				t.Errorf("Invoke = %s, %v; want a 504", out, err)
+			}
+		})
+	}
+}
+
+// late says how an answer at answered to an invocation that began at
+// begin with timeout came too late or too early, or "": it is due after
+// the reserve the adapter keeps, before the deadline.
+func late(begin, answered time.Time, timeout time.Duration) string {
+	d := begin.Add(timeout)
+	if !answered.Before(d) || answered.Before(d.Add(-deadline.Reserve(timeout)-50*time.Millisecond)) {
+		return fmt.Sprintf("answered %v after the start, want shortly before the deadline %v", answered.Sub(begin), timeout)
+	}
+	return ""
+}
+
+// retryLate runs try, which says what is wrong with the time of the
+// adapter's answer for a handler that overran its deadline, up to three
+// times: a test machine too busy to run the adapter's timer on time makes
+// it late once in a while; three times in a row is a failure.
+func retryLate(t *testing.T, try func() string) {
+	t.Helper()
+	for attempt := 1; ; attempt++ {
+		msg := try()
+		if msg == "" {
+			return
+		}
+		if attempt == 3 {
+			t.Error(msg)
+			return
+		}
+		t.Logf("attempt %d: %s", attempt, msg)
+	}
+}

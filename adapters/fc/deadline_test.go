@@ -1,0 +1,153 @@
+package fc_test
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"go.uber.org/goleak"
+
+	"github.com/anyfaas/faas"
+	"github.com/anyfaas/faas/adapters/fc"
+	"github.com/anyfaas/faas/internal/deadline"
+)
+
+// overrunner is a function that records its deadline and overruns it,
+// returning only when its context is done.
+type overrunner struct {
+	deadlines chan time.Time
+	returned  chan struct{}
+}
+
+func newOverrunner() *overrunner {
+	return &overrunner{deadlines: make(chan time.Time, 8), returned: make(chan struct{}, 8)}
+}
+
+func (o *overrunner) app() *faas.App {
+	return newApp(func(ctx *faas.Context, _ any) (any, error) {
+		defer func() { o.returned <- struct{}{} }()
+		d, _ := ctx.Deadline()
+		o.deadlines <- d
+		<-ctx.Done()
+		return "late", ctx.Err()
+	})
+}
+
+// late says how an answer at answered to an invocation that began at
+// begin with timeout came too late or too early, or "": it is due after
+// the reserve the adapter keeps, before FC would end the instance.
+func late(begin, answered time.Time, timeout time.Duration) string {
+	d := begin.Add(timeout)
+	if !answered.Before(d) || answered.Before(d.Add(-deadline.Reserve(timeout)-50*time.Millisecond)) {
+		return fmt.Sprintf("answered %v after the start, want shortly before the deadline %v", answered.Sub(begin), timeout)
+	}
+	return ""
+}
+
+// retryLate runs try, which says what is wrong with the time of the
+// adapter's answer for a handler that overran its deadline, up to three
+// times: a test machine too busy to run the adapter's timer on time makes
+// it late once in a while; three times in a row is a failure.
+func retryLate(t *testing.T, try func() string) {
+	t.Helper()
+	for attempt := 1; ; attempt++ {
+		msg := try()
+		if msg == "" {
+			return
+		}
+		if attempt == 3 {
+			t.Error(msg)
+			return
+		}
+		t.Logf("attempt %d: %s", attempt, msg)
+	}
+}
+
+// On the runtime API the handler's deadline is x-fc-function-deadline, to
+// the millisecond; a handler that overruns it is answered for with FC's
+// error JSON, errorType TimeoutError, before the deadline, and its
+// goroutine ends with the invocation.
+func TestDeadlineRuntimeAPI(t *testing.T) {
+	ignore := goleak.IgnoreCurrent()
+	t.Cleanup(func() { goleak.VerifyNone(t, ignore) }) // after the fake API's server is closed
+	const timeout = time.Second
+	f, api := newFakeAPI(t)
+	o := newOverrunner()
+	stop := serve(t, api, o.app())
+	retryLate(t, func() string {
+		begin := time.Now()
+		d := time.UnixMilli(begin.Add(timeout).UnixMilli())
+		f.push("req-1", `{"a":1}`, map[string]string{"x-fc-function-deadline": strconv.FormatInt(d.UnixMilli(), 10), "x-fc-function-timeout": "1"})
+		r := f.result()
+		answered := time.Now()
+		if got := <-o.deadlines; !got.Equal(d) {
+			t.Errorf("the handler's deadline is %v, want FC's %v", got, d)
+		}
+		var report struct{ ErrorMessage, ErrorType string }
+		if r.kind != "error" || json.Unmarshal(r.body, &report) != nil || report.ErrorType != "TimeoutError" {
+			t.Errorf("posted to %s: %s; want FC's error JSON of type TimeoutError", r.kind, r.body)
+		}
+		<-o.returned
+		return late(begin, answered, d.Sub(begin))
+	})
+	if err := stop(); err != nil {
+		t.Errorf("Serve = %v", err)
+	}
+}
+
+// A custom runtime's handler has FC's deadline: x-fc-function-deadline,
+// or x-fc-function-timeout seconds after the request arrived. A handler
+// that overruns it is answered for before it: an event with 404,
+// x-fc-status: 404 and a TimeoutError; an HTTP request with a 504.
+func TestDeadlineCustomRuntime(t *testing.T) {
+	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
+	o := newOverrunner()
+	h := fc.NewHandler(o.app())
+
+	t.Run("deadline header", func(t *testing.T) {
+		retryLate(t, func() string {
+			begin := time.Now()
+			d := time.UnixMilli(begin.Add(time.Second).UnixMilli())
+			r := httptest.NewRequest(http.MethodPost, "/invoke", strings.NewReader(`{}`))
+			r.Header.Set("X-Fc-Control-Path", "/invoke")
+			r.Header.Set("X-Fc-Function-Deadline", strconv.FormatInt(d.UnixMilli(), 10))
+			w := httptest.NewRecorder()
+			h.ServeHTTP(w, r)
+			answered := time.Now()
+			if got := <-o.deadlines; !got.Equal(d) {
+				t.Errorf("the handler's deadline is %v, want FC's %v", got, d)
+			}
+			var report struct{ ErrorType string }
+			if w.Code != http.StatusNotFound || w.Header().Get("X-Fc-Status") != "404" || json.Unmarshal(w.Body.Bytes(), &report) != nil || report.ErrorType != "TimeoutError" {
+				t.Errorf("answered %d %v %s; want FC's failure with a TimeoutError", w.Code, w.Header(), w.Body)
+			}
+			<-o.returned
+			return late(begin, answered, d.Sub(begin))
+		})
+	})
+	t.Run("timeout header", func(t *testing.T) {
+		retryLate(t, func() string {
+			r := httptest.NewRequest(http.MethodGet, "/slow", nil)
+			r.Header.Set("X-Fc-Control-Path", "/http-invoke")
+			r.Header.Set("X-Fc-Function-Timeout", "1")
+			w := httptest.NewRecorder()
+			begin := time.Now()
+			h.ServeHTTP(w, r)
+			answered := time.Now()
+			got := <-o.deadlines
+			if got.Before(begin.Add(time.Second)) || got.After(answered.Add(time.Second)) {
+				t.Errorf("the handler's deadline is %v after the request, want 1s after it arrived", got.Sub(begin))
+			}
+			if w.Code != http.StatusGatewayTimeout || w.Header().Get("X-Fc-Status") != "404" {
+				t.Errorf("answered %d %v %s; want a 504 reported to FC", w.Code, w.Header(), w.Body)
+			}
+			<-o.returned
+			return late(begin, answered, time.Second)
+		})
+	})
+}

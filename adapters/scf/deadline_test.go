@@ -1,0 +1,154 @@
+package scf_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"go.uber.org/goleak"
+
+	"github.com/anyfaas/faas"
+	"github.com/anyfaas/faas/adapters/scf"
+	"github.com/anyfaas/faas/internal/deadline"
+)
+
+// overrunning is an App whose function sends its deadline to deadlines and
+// overruns it, returning only when its context is done.
+func overrunning(deadlines chan<- time.Time, returned chan<- struct{}) *faas.App {
+	app := faas.New(faas.WithLogger(slog.New(slog.DiscardHandler)))
+	app.Func("f", func(ctx *faas.Context, _ any) (any, error) {
+		defer func() { returned <- struct{}{} }()
+		d, _ := ctx.Deadline()
+		deadlines <- d
+		<-ctx.Done()
+		return "late", ctx.Err()
+	})
+	return app
+}
+
+// late says how an answer at answered to an invocation that began at
+// begin with timeout came too late or too early, or "": it is due after
+// the reserve the adapter keeps, before SCF would end the instance.
+func late(begin, answered time.Time, timeout time.Duration) string {
+	d := begin.Add(timeout)
+	if !answered.Before(d) || answered.Before(d.Add(-deadline.Reserve(timeout)-50*time.Millisecond)) {
+		return fmt.Sprintf("answered %v after the start, want shortly before the deadline %v", answered.Sub(begin), timeout)
+	}
+	return ""
+}
+
+// retryLate runs try, which says what is wrong with the time of the
+// adapter's answer for a handler that overran its deadline, up to three
+// times: a test machine too busy to run the adapter's timer on time makes
+// it late once in a while; three times in a row is a failure.
+func retryLate(t *testing.T, try func() string) {
+	t.Helper()
+	for attempt := 1; ; attempt++ {
+		msg := try()
+		if msg == "" {
+			return
+		}
+		if attempt == 3 {
+			t.Error(msg)
+			return
+		}
+		t.Logf("attempt %d: %s", attempt, msg)
+	}
+}
+
+// relative fails unless a deadline given as a time limit is that limit
+// after the invocation arrived: no earlier than its sending, no later
+// than the handler's start.
+func relative(t *testing.T, got, sent, started time.Time, limit time.Duration) {
+	t.Helper()
+	if got.Before(sent.Add(limit)) || got.After(started.Add(limit)) {
+		t.Errorf("the handler's deadline is %v after the invocation was sent, want %v after it arrived", got.Sub(sent), limit)
+	}
+}
+
+// In each of SCF's three ways to run a binary, the handler's deadline is
+// SCF's: InvokeRequest.Deadline to the nanosecond on the Go runtime,
+// time_limit_in_ms or X-Scf-Timeout after the invocation arrived on the
+// custom runtime and web functions. A handler that overruns it is
+// answered for before it, when SCF would end the instance: with a
+// TimeoutError in InvokeResponse.Error or /runtime/invocation/error, or a
+// 504; and nothing is left running once its context is done.
+func TestDeadline(t *testing.T) {
+	ignore := goleak.IgnoreCurrent()
+	t.Cleanup(func() { goleak.VerifyNone(t, ignore) }) // after the servers the subtests start are closed
+	const timeout = time.Second
+	deadlines, returned := make(chan time.Time, 1), make(chan struct{}, 1)
+
+	t.Run("rpc", func(t *testing.T) {
+		client, stop := serveRPC(t, overrunning(deadlines, returned))
+		retryLate(t, func() string {
+			begin := time.Now()
+			d := begin.Add(timeout)
+			var resp wireResponse
+			err := client.Call("Function.Invoke", wireRequest{Payload: []byte(`{}`), RequestId: "r",
+				Deadline: wireTimestamp{Seconds: d.Unix(), Nanos: int64(d.Nanosecond())}}, &resp)
+			answered := time.Now()
+			if got := <-deadlines; !got.Equal(d) {
+				t.Errorf("the handler's deadline is %v, want SCF's %v", got, d)
+			}
+			if err != nil || resp.Error == nil || resp.Error.Type != "TimeoutError" || resp.Error.ShouldExit {
+				t.Errorf("Invoke = %v, %+v; want a TimeoutError", err, resp.Error)
+			}
+			<-returned
+			return late(begin, answered, timeout)
+		})
+		if err := stop(); err != nil {
+			t.Error(err)
+		}
+	})
+
+	t.Run("runtime API", func(t *testing.T) {
+		api := newRuntimeAPI()
+		srv := httptest.NewServer(api)
+		defer srv.Close()
+		ctx, cancel := context.WithCancel(context.Background())
+		done := make(chan error, 1)
+		go func() { done <- scf.ServeRuntimeAPI(ctx, srv.URL, overrunning(deadlines, returned)) }()
+		retryLate(t, func() string {
+			sent := time.Now()
+			api.events <- runtimeEvent{requestID: "r", memory: "128", timeLimit: "1000", body: []byte(`{}`)}
+			res := <-api.results
+			answered := time.Now()
+			relative(t, <-deadlines, sent, answered, timeout)
+			var report struct{ ErrorType string }
+			if res.Path != "/runtime/invocation/error" || json.Unmarshal([]byte(res.Body), &report) != nil || report.ErrorType != "TimeoutError" {
+				t.Errorf("posted %s: %s; want a TimeoutError", res.Path, res.Body)
+			}
+			<-returned
+			return late(sent, answered, timeout)
+		})
+		cancel()
+		if err := <-done; err != nil {
+			t.Error(err)
+		}
+	})
+
+	t.Run("web", func(t *testing.T) {
+		h := scf.NewHandler(overrunning(deadlines, returned))
+		retryLate(t, func() string {
+			r := httptest.NewRequest(http.MethodGet, "/", strings.NewReader(""))
+			r.Header.Set("X-Scf-Timeout", "1000")
+			w := httptest.NewRecorder()
+			sent := time.Now()
+			h.ServeHTTP(w, r)
+			answered := time.Now()
+			relative(t, <-deadlines, sent, answered, timeout)
+			if w.Code != http.StatusGatewayTimeout {
+				t.Errorf("answered %d %s, want 504", w.Code, w.Body)
+			}
+			<-returned
+			return late(sent, answered, timeout)
+		})
+	})
+}

@@ -1,0 +1,48 @@
+package redact
+
+import (
+	"net/http"
+	"net/url"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+func TestSensitive(t *testing.T) {
+	for _, name := range []string{
+		"Authorization", "Proxy-Authorization", "Cookie", "Set-Cookie", "X-Fc-Access-Key-Id", "X-Fc-Access-Key-Secret",
+		"x-fc-security-token", "TENCENTCLOUD_SECRETID", "TENCENTCLOUD_SECRETKEY", "TENCENTCLOUD_SESSIONTOKEN",
+		"AWS_SECRET_ACCESS_KEY", "AWS_ACCESS_KEY_ID", "AWS_SESSION_TOKEN", "ALIBABA_CLOUD_ACCESS_KEY_SECRET",
+		"X-Api-Key", "X-Amz-Security-Token", "access_token", "client_secret", "password",
+	} {
+		if !Sensitive(name) {
+			t.Errorf("Sensitive(%q) = false", name)
+		}
+	}
+	for _, name := range []string{"Content-Type", "X-Fc-Request-Id", "Host", "SCF_FUNCTIONNAME", "page", "X-Forwarded-For"} {
+		if Sensitive(name) {
+			t.Errorf("Sensitive(%q) = true", name)
+		}
+	}
+}
+
+func TestMask(t *testing.T) {
+	h := http.Header{"Authorization": {"Bearer s"}, "Accept": {"*/*"}, "Cookie": {"a=1", "b=2"}}
+	want := http.Header{"Authorization": {Mask}, "Accept": {"*/*"}, "Cookie": {Mask, Mask}}
+	if diff := cmp.Diff(want, Header(h)); diff != "" {
+		t.Errorf("Header (-want +got):\n%s", diff)
+	}
+	if h.Get("Authorization") != "Bearer s" {
+		t.Error("Header changed its argument")
+	}
+	if q := (url.Values{"page": {"1"}}); Query(q)["page"][0] != "1" {
+		t.Error("Query masked a plain parameter")
+	}
+	if got := Query(url.Values{"access_token": {"t"}}); got.Get("access_token") != Mask {
+		t.Errorf("Query = %v", got)
+	}
+	env := map[string]string{"TENCENTCLOUD_SECRETKEY": "k", "SCF_NAMESPACE": "default"}
+	if diff := cmp.Diff(map[string]string{"TENCENTCLOUD_SECRETKEY": Mask, "SCF_NAMESPACE": "default"}, Map(env)); diff != "" {
+		t.Errorf("Map (-want +got):\n%s", diff)
+	}
+}
