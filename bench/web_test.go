@@ -1,0 +1,166 @@
+package bench
+
+import (
+	"bufio"
+	"bytes"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strconv"
+	"testing"
+
+	"github.com/anyfaas/faas/adapters/web"
+)
+
+// BenchmarkWeb is issue 6, target 2, on plain HTTP: the request's bytes,
+// read as net/http's server reads them (http.ReadRequest), through
+// adapters/web's Handler or a bare net/http handler doing the same work,
+// to the response's bytes (status line, headers, body). The connection
+// itself is left out: it is the same for both, and its cost would hide
+// theirs; BenchmarkDevServer measures a loopback server.
+func BenchmarkWeb(b *testing.B) {
+	for _, c := range cases {
+		raw := httpRequest(c.post)
+		contenders := []struct {
+			name string
+			h    http.Handler
+		}{
+			{"nethttp", httpHandler(c.post)},
+			{"anyfaas", web.Handler(anyfaasApp(c.post))},
+		}
+		for _, ct := range contenders {
+			b.Run("req="+c.name+"/impl="+ct.name, func(b *testing.B) {
+				var w responseWriter
+				br := bufio.NewReader(nil)
+				serve := func() ([]byte, error) {
+					br.Reset(bytes.NewReader(raw))
+					r, err := http.ReadRequest(br)
+					if err != nil {
+						return nil, err
+					}
+					r.RemoteAddr = "192.0.2.10:54321"
+					w.reset()
+					ct.h.ServeHTTP(&w, r)
+					return w.finish(), nil
+				}
+				run(b, raw, c.post, serve)
+			})
+		}
+	}
+}
+
+// httpRequest returns the bytes of GET /hello?name=anyfaas or of POST /echo
+// with the 4 KB order, with the headers of the API Gateway sample.
+func httpRequest(post bool) []byte {
+	var b bytes.Buffer
+	if post {
+		b.WriteString("POST /echo HTTP/1.1\r\n")
+	} else {
+		b.WriteString("GET /hello?name=anyfaas HTTP/1.1\r\n")
+	}
+	b.WriteString("Host: aaaaaaaaaa.execute-api.us-west-2.amazonaws.com\r\n" +
+		"Accept: */*\r\nUser-Agent: curl/7.58.0\r\n" +
+		"X-Amzn-Trace-Id: Root=1-5e9f0c65-1de4d666d4dd26aced652b6c\r\n" +
+		"X-Forwarded-For: 1.2.3.4\r\nX-Forwarded-Port: 443\r\nX-Forwarded-Proto: https\r\n")
+	if post {
+		body := orderBody()
+		b.WriteString("Content-Type: application/json\r\nContent-Length: " + strconv.Itoa(len(body)) + "\r\n\r\n")
+		b.Write(body)
+	} else {
+		b.WriteString("\r\n")
+	}
+	return b.Bytes()
+}
+
+// responseWriter writes a response as HTTP/1.1 bytes, as net/http's
+// server does, less Date and chunking.
+type responseWriter struct {
+	header http.Header
+	status int
+	body   bytes.Buffer
+	out    bytes.Buffer
+}
+
+func (w *responseWriter) reset() {
+	w.header, w.status = http.Header{}, 0
+	w.body.Reset()
+	w.out.Reset()
+}
+
+func (w *responseWriter) Header() http.Header { return w.header }
+
+func (w *responseWriter) WriteHeader(code int) {
+	if w.status == 0 {
+		w.status = code
+	}
+}
+
+func (w *responseWriter) Write(p []byte) (int, error) {
+	w.WriteHeader(http.StatusOK)
+	return w.body.Write(p)
+}
+
+func (w *responseWriter) finish() []byte {
+	w.WriteHeader(http.StatusOK)
+	w.out.WriteString("HTTP/1.1 ")
+	w.out.WriteString(strconv.Itoa(w.status))
+	w.out.WriteString(" ")
+	w.out.WriteString(http.StatusText(w.status))
+	w.out.WriteString("\r\n")
+	if w.header.Get("Content-Length") == "" {
+		w.header.Set("Content-Length", strconv.Itoa(w.body.Len()))
+	}
+	w.header.Write(&w.out)
+	w.out.WriteString("\r\n")
+	w.out.Write(w.body.Bytes())
+	return w.out.Bytes()
+}
+
+// BenchmarkWebServer is BenchmarkWeb over a connection: each contender
+// served by net/http's server on loopback, one keep-alive client sending
+// the requests one after another. ns/op is a request's round trip: the
+// client's part and the connection's are the same for both.
+func BenchmarkWebServer(b *testing.B) {
+	for _, c := range cases {
+		body := []byte(nil)
+		target, method := "/hello?name=anyfaas", http.MethodGet
+		if c.post {
+			body, target, method = orderBody(), "/echo", http.MethodPost
+		}
+		for _, ct := range []struct {
+			name string
+			h    http.Handler
+		}{
+			{"nethttp", httpHandler(c.post)},
+			{"anyfaas", web.Handler(anyfaasApp(c.post))},
+		} {
+			b.Run("req="+c.name+"/impl="+ct.name, func(b *testing.B) {
+				srv := httptest.NewServer(ct.h)
+				defer srv.Close()
+				client := srv.Client()
+				url := srv.URL + target
+				do := func() ([]byte, error) {
+					req, err := http.NewRequest(method, url, bytes.NewReader(body))
+					if err != nil {
+						return nil, err
+					}
+					if c.post {
+						req.Header.Set("Content-Type", "application/json")
+					}
+					resp, err := client.Do(req)
+					if err != nil {
+						return nil, err
+					}
+					defer resp.Body.Close()
+					out, err := io.ReadAll(resp.Body)
+					if err == nil && resp.StatusCode != http.StatusOK {
+						err = fmt.Errorf("%s %s: %s", method, target, resp.Status)
+					}
+					return out, err
+				}
+				run(b, httpRequest(c.post), c.post, do)
+			})
+		}
+	}
+}
