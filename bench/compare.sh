@@ -15,7 +15,7 @@ REV=${1:?usage: bench/compare.sh <git revision>}
 ROUNDS=${ROUNDS:-8}
 ONLY=${ONLY:-AWS|FC|SCF|Web|WebServer|Router}
 BENCHSTAT=${BENCHSTAT:-go run golang.org/x/perf/cmd/benchstat@v0.0.0-20260908200009-22c9c6c9d4da}
-FILES="go.mod go.sum doc.go fixtures_test.go handlers_test.go aws_test.go fc_scf_test.go web_test.go router_test.go"
+FILES="go.mod go.sum doc.go fixtures_test.go handlers_test.go aws_test.go fc_scf_test.go web_test.go router_test.go layers_test.go deadline_test.go"
 
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"; rm -f after.test' EXIT

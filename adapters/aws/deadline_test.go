@@ -11,11 +11,12 @@ import (
 
 	"go.uber.org/goleak"
 
+	"github.com/aws/aws-lambda-go/lambda/messages"
+	"github.com/aws/aws-lambda-go/lambdacontext"
+
 	"github.com/anyfaas/faas"
 	"github.com/anyfaas/faas/adapters/aws"
 	"github.com/anyfaas/faas/internal/deadline"
-	"github.com/aws/aws-lambda-go/lambda/messages"
-	"github.com/aws/aws-lambda-go/lambdacontext"
 )
 
 // A handler's deadline is Lambda's (aws-lambda-go makes the invocation's
@@ -25,7 +26,7 @@ import (
 // errorType TimeoutError, an HTTP request with a 504; the handler's
 // context is done once the invocation ends, and it leaves nothing running.
 func TestDeadline(t *testing.T) {
-	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
+	defer goleak.VerifyNone(t, goleak.IgnoreCurrent(), goleak.IgnoreTopFunction(deadline.IdleWorker))
 	const timeout = time.Second
 	var gotDeadline time.Time
 	returned := make(chan struct{}, 2)

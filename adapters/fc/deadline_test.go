@@ -73,8 +73,8 @@ func retryLate(t *testing.T, try func() string) {
 // error JSON, errorType TimeoutError, before the deadline, and its
 // goroutine ends with the invocation.
 func TestDeadlineRuntimeAPI(t *testing.T) {
-	ignore := goleak.IgnoreCurrent()
-	t.Cleanup(func() { goleak.VerifyNone(t, ignore) }) // after the fake API's server is closed
+	ignore := []goleak.Option{goleak.IgnoreCurrent(), goleak.IgnoreTopFunction(deadline.IdleWorker)}
+	t.Cleanup(func() { goleak.VerifyNone(t, ignore...) }) // after the fake API's server is closed
 	const timeout = time.Second
 	f, api := newFakeAPI(t)
 	o := newOverrunner()
@@ -105,7 +105,7 @@ func TestDeadlineRuntimeAPI(t *testing.T) {
 // that overruns it is answered for before it: an event with 404,
 // x-fc-status: 404 and a TimeoutError; an HTTP request with a 504.
 func TestDeadlineCustomRuntime(t *testing.T) {
-	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
+	defer goleak.VerifyNone(t, goleak.IgnoreCurrent(), goleak.IgnoreTopFunction(deadline.IdleWorker))
 	o := newOverrunner()
 	h := fc.NewHandler(o.app())
 

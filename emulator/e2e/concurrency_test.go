@@ -8,6 +8,8 @@ import (
 	"testing"
 
 	"go.uber.org/goleak"
+
+	"github.com/anyfaas/faas/internal/deadline"
 )
 
 // FC as it runs an instance with a concurrency of 100: 2 000 invocations
@@ -24,7 +26,7 @@ func TestFCConcurrency(t *testing.T) {
 		}
 		t.Run(tg.name, func(t *testing.T) {
 			binary(t, tg.platform) // built before the goroutines are counted
-			ignore := goleak.IgnoreCurrent()
+			ignore := []goleak.Option{goleak.IgnoreCurrent(), goleak.IgnoreTopFunction(deadline.IdleWorker)}
 			total := 2000
 			if testing.Short() {
 				total /= 10
@@ -87,7 +89,7 @@ func TestFCConcurrency(t *testing.T) {
 				t.Errorf("Close: %v", err)
 			}
 			closedOnce(t, log, pid)
-			goleak.VerifyNone(t, ignore)
+			goleak.VerifyNone(t, ignore...)
 		})
 	}
 }

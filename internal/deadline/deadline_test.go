@@ -32,7 +32,7 @@ func (c *closer) Read([]byte) (int, error) { return 0, nil }
 func (c *closer) Close() error             { c.closed.Store(true); return nil }
 
 func TestInvoke(t *testing.T) {
-	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
+	defer goleak.VerifyNone(t, goleak.IgnoreCurrent(), goleak.IgnoreTopFunction(IdleWorker))
 	release := make(chan struct{})
 	result := &closer{}
 	returned := make(chan struct{}, 1)
