@@ -24,7 +24,8 @@
 // The invocation's line has the message "invocation" and the fields
 // durationMs, coldStart, status (an HTTP status the outcome fixes) and
 // error; its level is ERROR when the invocation failed (an error that is
-// not a 4xx *faas.Error, or a 5xx response) and INFO otherwise.
+// not a 4xx *faas.Error, or a 5xx response) and INFO otherwise, so that a
+// level of ERROR keeps the lines of failed invocations only.
 //
 // Register the layer first (outermost) to time everything inside it. Logs
 // the App writes outside any invocation, and its "invocation failed"
@@ -121,26 +122,35 @@ type layer struct {
 func (l *layer) middleware(next faas.Handler) faas.Handler {
 	return faas.HandlerFunc(func(ctx *faas.Context, event any) (any, error) {
 		begin := time.Now()
-		logger := slog.New(l.handlerFor(ctx))
+		h := l.handlerFor(ctx)
+		logger := slog.New(h)
 		result, err := next.Invoke(ctx.WithLogger(logger), event)
-		if l.cfg.invocationLog && logger.Enabled(ctx, slog.LevelInfo) {
-			d := time.Since(begin)
-			attrs := make([]slog.Attr, 0, 4)
-			attrs = append(attrs,
-				slog.Float64("durationMs", float64(d.Microseconds())/1000),
-				slog.Bool("coldStart", ctx.ColdStart()))
-			if status := origin.Status(result, err); status != 0 && ctx.Trigger() == faas.TriggerHTTP {
-				attrs = append(attrs, slog.Int("status", status))
-			}
-			level := slog.LevelInfo
-			if err != nil {
-				attrs = append(attrs, slog.String("error", err.Error()))
-			}
-			if origin.Failed(result, err) {
-				level = slog.LevelError
-			}
-			logger.LogAttrs(ctx, level, "invocation", attrs...)
+		if !l.cfg.invocationLog {
+			return result, err
 		}
+		level := slog.LevelInfo
+		if origin.Failed(result, err) {
+			level = slog.LevelError
+		}
+		if !h.Enabled(ctx, level) {
+			return result, err
+		}
+		end := time.Now()
+		// The record is handed to the handler rather than logged through
+		// the Logger, which would look up its caller's program counter for
+		// a source location the invocation line has no use for; its four
+		// attributes at most are kept in the record itself.
+		r := slog.NewRecord(end, level, "invocation", 0)
+		r.AddAttrs(
+			slog.Float64("durationMs", float64(end.Sub(begin).Microseconds())/1000),
+			slog.Bool("coldStart", ctx.ColdStart()))
+		if status := origin.Status(result, err); status != 0 && ctx.Trigger() == faas.TriggerHTTP {
+			r.AddAttrs(slog.Int("status", status))
+		}
+		if err != nil {
+			r.AddAttrs(slog.String("error", err.Error()))
+		}
+		h.Handle(ctx, r)
 		return result, err
 	})
 }
@@ -156,7 +166,12 @@ func (l *layer) handlerFor(ctx *faas.Context) *handler {
 	if h == nil {
 		h = l.handlers[faas.PlatformWeb]
 	}
-	inv := &invocation{requestID: ctx.RequestID(), function: ctx.FunctionName(), platform: ctx.Platform(), trigger: ctx.Trigger()}
+	// One allocation for the handler and the invocation's fields.
+	p := &struct {
+		h   handler
+		inv invocation
+	}{h: *h, inv: invocation{requestID: ctx.RequestID(), function: ctx.FunctionName(), platform: ctx.Platform(), trigger: ctx.Trigger()}}
+	inv := &p.inv
 	if h.shape.cloud {
 		var traceID string
 		if l.cfg.trace != nil {
@@ -171,7 +186,8 @@ func (l *layer) handlerFor(ctx *faas.Context) *handler {
 			}
 		}
 	}
-	return h.withInvocation(inv)
+	p.h.inv = inv
+	return &p.h
 }
 
 // envLevel returns the level FAAS_LOG_LEVEL names, or info.

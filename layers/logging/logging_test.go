@@ -225,6 +225,29 @@ func TestInvocationLine(t *testing.T) {
 	}
 }
 
+// At level ERROR, a failed invocation still leaves its line; one that
+// succeeded, or failed for its client (a 4xx), leaves none.
+func TestInvocationLineLevel(t *testing.T) {
+	var buf bytes.Buffer
+	app := newApp(&buf, logging.WithPlatform(faas.PlatformWeb), logging.WithLevel(slog.LevelError))
+	faastest.Start(t, app)
+	tests := []struct {
+		target string
+		lines  int
+	}{
+		{"/greet", 0},
+		{"/missing", 0},
+		{"/fail", 1},
+	}
+	for _, tt := range tests {
+		buf.Reset()
+		faastest.Invoke(t, app, faastest.NewHTTPRequest("GET", tt.target, ""))
+		if got := strings.Count(buf.String(), `"msg":"invocation"`); got != tt.lines {
+			t.Errorf("%s: %d invocation lines, want %d:\n%s", tt.target, got, tt.lines, buf.String())
+		}
+	}
+}
+
 // With WithTrace, Cloud Logging's trace fields come from it; without a
 // project, the trace is the bare id.
 func TestTrace(t *testing.T) {
@@ -309,4 +332,30 @@ func (s *syncBuffer) String() string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.b.String()
+}
+
+// appendTime writes what time.Time.AppendFormat writes, in UTC.
+func TestAppendTime(t *testing.T) {
+	times := []time.Time{
+		time.Date(2024, 5, 1, 12, 0, 0, 0, time.UTC),
+		time.Date(2024, 5, 1, 12, 0, 0, 1, time.UTC),
+		time.Date(1999, 12, 31, 23, 59, 59, 999_999_999, time.UTC),
+		time.Date(2026, 2, 28, 1, 2, 3, 120_000_000, time.FixedZone("UTC+8", 8*3600)),
+		time.Date(0, 1, 1, 0, 0, 0, 5_000, time.UTC),
+		time.Date(9999, 1, 1, 0, 0, 0, 0, time.UTC),
+		time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC),
+		time.Date(-1, 1, 1, 0, 0, 0, 0, time.UTC),
+		time.Unix(0, 0),
+	}
+	for i := range 1000 { // and a spread of others, the same each run
+		times = append(times, time.Unix(int64(i)*7_919_993_111, int64(i)*999_983))
+	}
+	for _, tm := range times {
+		for _, layout := range []string{logging.Millis, time.RFC3339Nano, time.RFC3339} {
+			want := tm.UTC().Format(layout)
+			if got := string(logging.AppendTime(nil, tm, layout)); got != want {
+				t.Errorf("appendTime(%v, %q) = %q, want %q", tm, layout, got, want)
+			}
+		}
+	}
 }
