@@ -134,14 +134,36 @@ func Query(single map[string]string, multi map[string][]string) url.Values {
 
 // JoinHeader returns the single-value form of h that envelopes without
 // multi-value headers carry: values joined with ", ", lower-case keys, and
-// Set-Cookie left out (such envelopes carry cookies apart).
+// Set-Cookie left out (such envelopes carry cookies apart). The values of
+// names that differ only in case are joined, in the names' sorted order.
 func JoinHeader(h http.Header) map[string]string {
 	m := make(map[string]string, len(h))
+	var twice []string // names met under more than one case: rare
 	for k, vs := range h {
 		if len(vs) == 0 || http.CanonicalHeaderKey(k) == "Set-Cookie" {
 			continue
 		}
-		m[strings.ToLower(k)] = strings.Join(vs, ", ")
+		lk := strings.ToLower(k)
+		if _, dup := m[lk]; dup {
+			twice = append(twice, lk)
+		}
+		m[lk] = strings.Join(vs, ", ")
+	}
+	for _, lk := range twice {
+		// One header, given under names that differ only in case: all its
+		// values, in the order of the names, the same every time.
+		var names []string
+		for k, vs := range h {
+			if len(vs) > 0 && strings.ToLower(k) == lk {
+				names = append(names, k)
+			}
+		}
+		slices.Sort(names)
+		var all []string
+		for _, k := range names {
+			all = append(all, h[k]...)
+		}
+		m[lk] = strings.Join(all, ", ")
 	}
 	return m
 }
@@ -224,7 +246,14 @@ func ClientIP(h http.Header, peer string) string {
 func ForwardedFor(h http.Header) string {
 	fallback := ""
 	for _, v := range slices.Backward(h.Values("X-Forwarded-For")) {
-		for _, e := range slices.Backward(strings.Split(v, ",")) {
+		// The entries right to left, without splitting v.
+		for rest, more := v, true; more; {
+			var e string
+			if i := strings.LastIndexByte(rest, ','); i >= 0 {
+				rest, e = rest[:i], rest[i+1:]
+			} else {
+				e, more = rest, false
+			}
 			e = strings.TrimSpace(e)
 			addr, err := netip.ParseAddr(e)
 			if err != nil {

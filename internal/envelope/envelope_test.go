@@ -75,6 +75,14 @@ func TestHeaderAndQuery(t *testing.T) {
 	if diff := cmp.Diff(map[string]string{"x-multi": "a, b"}, joined); diff != "" {
 		t.Errorf("JoinHeader mismatch (-want +got):\n%s", diff)
 	}
+	// Names that differ only in case: one header, the same every time
+	// whatever order the map is ranged in.
+	for range 20 {
+		joined = JoinHeader(http.Header{"X-A": {"1"}, "x-a": {"2", "3"}, "x-A": {"4"}, "B": {"5"}})
+		if diff := cmp.Diff(map[string]string{"x-a": "1, 4, 2, 3", "b": "5"}, joined); diff != "" {
+			t.Fatalf("JoinHeader mismatch (-want +got):\n%s", diff)
+		}
+	}
 }
 
 type customErr struct{}
@@ -119,6 +127,9 @@ func TestClientIP(t *testing.T) {
 		{"no header: peer", nil, "10.1.2.3:8080", "10.1.2.3"},
 		{"bare peer", nil, "10.1.2.3", "10.1.2.3"},
 		{"nothing", nil, "", ""},
+		{"empty entries", []string{",, 203.0.113.9 ,,", ""}, "", "203.0.113.9"},
+		{"leftmost entry", []string{"203.0.113.9, 10.0.0.1"}, "", "203.0.113.9"},
+		{"one private entry", []string{" 10.0.0.1 "}, "", "10.0.0.1"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
