@@ -187,7 +187,7 @@ func (a *App) Func(name string, h any, opts ...FuncOption) {
 		fail("%T is not a faas.HandlerFunc, faas.Handler, http.Handler, or a constructor returning one", h)
 	}
 	for _, p := range fn.patterns {
-		if err := fn.ownRoutes().Add(p, fn); err != nil {
+		if err := fn.addOwnRoute(p); err != nil {
 			fail("%v", err)
 		}
 	}
@@ -868,19 +868,23 @@ func (a *App) route(ctx *Context, event any) (*function, error) {
 	}
 }
 
-// ownRoutes returns the table of the function's own routes, used to find
-// path parameters when the function is invoked by name.
-func (fn *function) ownRoutes() *route.Table[*function] {
+// addOwnRoute adds p to the table of the function's own routes, used to
+// find path parameters when the function is invoked by name.
+func (fn *function) addOwnRoute(p *route.Pattern) error {
 	if fn.routeTable == nil {
 		fn.routeTable = new(route.Table[*function])
 	}
-	return fn.routeTable
+	if err := fn.routeTable.Add(p, fn); err != nil {
+		return err
+	}
+	fn.routeParams = fn.routeParams || len(p.Params()) > 0
+	return nil
 }
 
 // bindParams sets the path parameters of req from the function's own route
-// that matches it, if any.
+// that matches it, if any of them has parameters.
 func (fn *function) bindParams(req *HTTPRequest) {
-	if req == nil || fn.routeTable == nil {
+	if req == nil || !fn.routeParams {
 		return
 	}
 	if p, _ := fn.routeTable.Lookup(req.Method, req.Path); p != nil {

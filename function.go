@@ -154,9 +154,11 @@ type function struct {
 	// routeTable holds the function's own routes, to find path parameters
 	// when the function is invoked by name or alone.
 	routeTable *route.Table[*function]
-	layers     []Layer
-	errs       []error
-	chain      Handler // layers around handler, built at start
+	// routeParams reports whether a route in routeTable has parameters.
+	routeParams bool
+	layers      []Layer
+	errs        []error
+	chain       Handler // layers around handler, built at start
 }
 
 // handlerTypes are the types Func accepts as a handler, and that a

@@ -147,7 +147,7 @@ func (a *App) applyManifest(m *Manifest) error {
 			fn.layers = append(fn.layers, l)
 		}
 		for _, p := range fn.patterns {
-			if err := fn.ownRoutes().Add(p, fn); err != nil {
+			if err := fn.addOwnRoute(p); err != nil {
 				errs = append(errs, fmt.Errorf("faas: unit %q: function %q: %w", m.Unit, mf.Name, err))
 			}
 		}

@@ -51,6 +51,9 @@ const (
 // replace the default Content-Type of a plain result, while a header that an
 // *HTTPResponse or *Error sets itself wins over them. Respond ends the
 // invocation's response: later changes through the Context are ignored.
+//
+// The response's Header may be shared with other responses: read it, or
+// Clone it to change it.
 func Respond(ctx *Context, result any, err error) *HTTPResponse {
 	resp, _ := respond(ctx, result, err, false)
 	return resp
@@ -146,6 +149,9 @@ func build(ctx *Context, status int, header http.Header, result any, err error, 
 }
 
 func plainResponse(contentType string, body []byte) *HTTPResponse {
+	if h, ok := plainHeaders[contentType]; ok {
+		return &HTTPResponse{StatusCode: http.StatusOK, Header: h, Body: body}
+	}
 	// One allocation for the response and its header's value.
 	p := &struct {
 		resp HTTPResponse
@@ -157,6 +163,15 @@ func plainResponse(contentType string, body []byte) *HTTPResponse {
 		Body:       body,
 	}
 	return &p.resp
+}
+
+// plainHeaders are the headers of the responses made from plain results,
+// shared by them all (a small map costs more than the rest of a response
+// to make): they are never changed.
+var plainHeaders = map[string]http.Header{
+	contentText:   {"Content-Type": {contentText}},
+	contentBinary: {"Content-Type": {contentBinary}},
+	contentJSON:   {"Content-Type": {contentJSON}},
 }
 
 // mergeHeader returns base overlaid with top: a key in top replaces the

@@ -185,3 +185,24 @@ func TestRespondStream(t *testing.T) {
 		t.Errorf("a plain result: body reader %v, response %+v", body, resp)
 	}
 }
+
+// The header of a plain result's response is shared between responses:
+// headers set on one invocation's Context never reach another's.
+func TestRespondSharedHeader(t *testing.T) {
+	app, _ := newTestApp(t)
+	for i, result := range []any{"text", "text", map[string]int{"n": 1}, map[string]int{"n": 2}, []byte("raw"), []byte("raw")} {
+		ctx := app.NewContext(t.Context(), faas.Invocation{Event: faastest.NewHTTPRequest("GET", "/", "")})
+		if i%2 == 0 {
+			ctx.SetHeader("X-Only-Here", "1")
+			ctx.SetHeader("Content-Type", "text/html")
+		}
+		resp := faas.Respond(ctx, result, nil)
+		own := i%2 == 0
+		if got := resp.Header.Get("X-Only-Here") != "" && resp.Header.Get("Content-Type") == "text/html"; got != own {
+			t.Errorf("result %d: header %v; want the Context's headers: %v", i, resp.Header, own)
+		}
+		if !own && len(resp.Header) != 1 {
+			t.Errorf("result %d: header %v, want Content-Type alone", i, resp.Header)
+		}
+	}
+}
