@@ -3,6 +3,7 @@ package bench
 import (
 	"bytes"
 	"context"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -45,7 +46,7 @@ func TestMain(m *testing.M) {
 // They are built for this machine (artifact.BuildOptions.Native), which is
 // linux/amd64 or linux/arm64 on the machines the results come from.
 type lambdaBinaries struct {
-	plain, hello, agg1, agg20 string
+	plain, hello, loghello, agg1, agg20 string
 }
 
 var buildLambda = sync.OnceValues(func() (lambdaBinaries, error) {
@@ -72,6 +73,9 @@ var buildLambda = sync.OnceValues(func() (lambdaBinaries, error) {
 		})
 	}
 	if bins.hello, err = build(filepath.Dir(bench), "./examples/hello", "hello"); err != nil {
+		return bins, err
+	}
+	if bins.loghello, err = build(bench, "./testdata/loghello", "loghello"); err != nil {
 		return bins, err
 	}
 	if bins.agg1, err = build(bench, "./testdata/agg1", "agg1"); err != nil {
@@ -143,6 +147,43 @@ func BenchmarkColdStart(b *testing.B) {
 				}
 				b.StartTimer()
 			}
+		})
+	}
+}
+
+// BenchmarkWarmInvoke is an invocation as Lambda makes it, under
+// emulator/aws: the event posted to the Runtime API, taken by the running
+// function with GET /next, and its answer posted back; the binaries of
+// BenchmarkColdStart, started once, and examples/hello's hello function
+// with the logging layer writing its line to standard error, a pipe the
+// emulator reads (issue 6, target 5, over a whole invocation).
+func BenchmarkWarmInvoke(b *testing.B) {
+	bins := lambdaBins(b)
+	payload := awsEvent(b, false)
+	for _, bin := range []struct{ name, path string }{{"plain", bins.plain}, {"anyfaas", bins.hello}, {"anyfaas-logging", bins.loghello}} {
+		b.Run("bin="+bin.name, func(b *testing.B) {
+			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
+			defer cancel()
+			e := awsemu.New(emulator.Function{Name: "hello", Binary: bin.path, Dir: filepath.Dir(bin.path), Log: io.Discard})
+			if err := e.Start(ctx); err != nil {
+				b.Fatal(err)
+			}
+			defer e.Close(ctx)
+			b.ReportAllocs()
+			for b.Loop() {
+				res, err := e.Invoke(ctx, payload)
+				if err != nil {
+					b.Fatal(err)
+				}
+				if res.Error != nil {
+					b.Fatalf("%s: %v", bin.name, res.Error)
+				}
+			}
+			res, err := e.Invoke(ctx, payload)
+			if err != nil {
+				b.Fatal(err)
+			}
+			checkReply(b, res.Payload, false)
 		})
 	}
 }
