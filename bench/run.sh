@@ -43,6 +43,7 @@ for round in $(seq "$ROUNDS"); do
 	bench 'AWS|FC|SCF|Web|WebServer|Router|Layers|Deadline' 200ms
 	bench 'LayerInit' 200ms
 	bench 'ColdStart' 20x
+	bench 'WarmInvoke' 2000x
 	bench 'DevServer' 10000x
 	bench 'DevRebuild' 2x
 done
@@ -60,6 +61,7 @@ echo "## Target 3: router"
 stat -filter '.name:Router' -col '/functions@(1 100 1000)'
 echo "## Target 4: cold start and binary sizes"
 stat -filter '.name:ColdStart' -col '/bin@(plain anyfaas)'
+stat -filter '.name:WarmInvoke' -col '/bin@(plain anyfaas anyfaas-logging)'
 stat -filter '.name:BinarySize' -col '/bin@(plain-hello anyfaas-hello anyfaas-1fn anyfaas-20fn)'
 echo "## Target 5: layers"
 stat -filter '.name:Layers' -col '/layer@(none logging logging-file)'
