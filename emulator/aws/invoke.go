@@ -205,8 +205,9 @@ func (e *Emulator) failInit(inv *invocation, f *initFailure) {
 // finish writes END and REPORT and completes inv.
 func (e *Emulator) finish(inv *invocation, a answer, d, initDuration time.Duration, maxMemoryMB int) {
 	billed := (d + initDuration + time.Millisecond - 1).Truncate(time.Millisecond)
-	e.logf("END RequestId: %s", inv.id)
-	e.logf("%s", reportLine(inv.id, d, billed, e.f.MemoryMB, maxMemoryMB, initDuration))
+	// One write: a line the function logs as it returns, copied from its
+	// output at the same time, cannot come between END and REPORT.
+	e.logf("END RequestId: %s\n%s", inv.id, reportLine(inv.id, d, billed, e.f.MemoryMB, maxMemoryMB, initDuration))
 	inv.result = emulator.Result{
 		RequestID:   inv.id,
 		Payload:     a.payload,

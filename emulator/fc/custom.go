@@ -110,8 +110,7 @@ func (e *Emulator) serveCustom(w http.ResponseWriter, r *http.Request) {
 	e.logf("FC Invoke Start RequestId: %s", id)
 	o := in.forward(w, r, id)
 	res := &emulator.Result{RequestID: id, Error: o.fail, Duration: o.duration, Billed: billed(o.duration), MaxMemoryMB: in.proc.MaxMemoryMB()}
-	e.logEnd("Invoke", id, o)
-	e.logReport(res)
+	e.logEndReport(id, o, res)
 }
 
 // forward does the round trip of serveCustom.

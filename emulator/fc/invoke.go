@@ -141,25 +141,30 @@ func (e *Emulator) invoke(ctx context.Context, in *instance, id string, event []
 		Billed:      billed(o.duration),
 		MaxMemoryMB: in.proc.MaxMemoryMB(),
 	}
-	e.logEnd("Invoke", id, o)
-	e.logReport(res)
+	e.logEndReport(id, o, res)
 	e.end(in)
 	return res
 }
 
 // logEnd writes FC's End line of a call, with the error that ended it.
 func (e *Emulator) logEnd(kind, id string, o outcome) {
-	if o.fail == nil {
-		e.logf("FC %s End RequestId: %s", kind, id)
-		return
-	}
-	e.logf("FC %s End RequestId: %s, Error: %s", kind, id, o.logError)
+	e.log.Write([]byte(endLine(kind, id, o)))
 }
 
-// logReport writes the summary FC's logs end an invocation with.
-func (e *Emulator) logReport(r *emulator.Result) {
-	e.logf("Duration: %.2f ms, Billed Duration: %d ms, Memory Size: %d MB, Max Memory Used: %.2f MB",
-		float64(r.Duration)/float64(time.Millisecond), r.Billed.Milliseconds(), e.f.MemoryMB, float64(r.MaxMemoryMB))
+// logEndReport writes an invocation's End line and the summary FC's logs
+// end it with, in one write: a line the function logs as it returns,
+// copied from its output at the same time, cannot come between them.
+func (e *Emulator) logEndReport(id string, o outcome, r *emulator.Result) {
+	e.log.Write([]byte(endLine("Invoke", id, o) + fmt.Sprintf("Duration: %.2f ms, Billed Duration: %d ms, Memory Size: %d MB, Max Memory Used: %.2f MB\n",
+		float64(r.Duration)/float64(time.Millisecond), r.Billed.Milliseconds(), e.f.MemoryMB, float64(r.MaxMemoryMB))))
+}
+
+// endLine returns FC's End line of a call, with the error that ended it.
+func endLine(kind, id string, o outcome) string {
+	if o.fail == nil {
+		return fmt.Sprintf("FC %s End RequestId: %s\n", kind, id)
+	}
+	return fmt.Sprintf("FC %s End RequestId: %s, Error: %s\n", kind, id, o.logError)
 }
 
 // hookNames are the names FC's log lines give the lifecycle hooks.

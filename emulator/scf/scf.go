@@ -345,8 +345,9 @@ func (e *Emulator) finish(id string, o outcome, d time.Duration, memMB int) *emu
 
 // logEnd writes the END and Report lines of an invocation.
 func (e *Emulator) logEnd(id string, d time.Duration, memMB int) {
-	e.logf("END RequestId:%s", id)
-	e.logf("Report RequestId:%s Duration:%dms Memory:%dMB MemUsage:%dMB", id, billed(d).Milliseconds(), e.memoryMB, memMB)
+	// One write: a line the function logs as it returns, copied from its
+	// output at the same time, cannot come between them.
+	e.log.Write(fmt.Appendf(nil, "END RequestId:%s\nReport RequestId:%s Duration:%dms Memory:%dMB MemUsage:%dMB\n", id, id, billed(d).Milliseconds(), e.memoryMB, memMB))
 }
 
 // billed returns a duration as SCF bills it: by the millisecond, rounded
