@@ -139,12 +139,6 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 // copyHeader sets the headers of src in dst.
 func copyHeader(dst, src http.Header) {
-	// The header of most responses is their Content-Type alone: set
-	// without ranging over the map, which costs more than the set.
-	if vs, ok := src["Content-Type"]; ok && len(src) == 1 {
-		dst["Content-Type"] = vs
-		return
-	}
 	for k, vs := range src {
 		dst[k] = vs
 	}
