@@ -81,13 +81,13 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"strconv"
 	"time"
 
 	"github.com/anyfaas/faas/emulator"
 	"github.com/anyfaas/faas/emulator/internal/httpfn"
+	"github.com/anyfaas/faas/internal/frontdoor"
 )
 
 // Defaults of Knative Serving.
@@ -203,7 +203,7 @@ func (e *Emulator) Close(ctx context.Context) error { return e.host.Close(ctx) }
 
 // header adds X-Request-Id and returns it.
 func header(h http.Header) string {
-	id := httpfn.UUID()
+	id := frontdoor.UUID()
 	h.Set("X-Request-Id", id)
 	return id
 }
@@ -221,14 +221,10 @@ func reply(f httpfn.Failure, err error) (int, string) {
 	return http.StatusBadGateway, err.Error() + "\n"
 }
 
-// logRequest writes an access line.
+// logRequest writes an access line, as the web adapter writes one for a
+// request that comes through anyfaas dev's front door.
 func logRequest(w io.Writer, e httpfn.Entry) {
-	client, _, err := net.SplitHostPort(e.RemoteAddr)
-	if err != nil {
-		client = e.RemoteAddr
-	}
-	fmt.Fprintf(w, "%s %q %d %d %dms %s\n", client, e.Method+" "+e.URI+" "+e.Proto, e.Status, e.Bytes,
-		e.Duration.Milliseconds(), e.RequestID)
+	w.Write(frontdoor.AccessLine(nil, e.RemoteAddr, e.Method, e.URI, e.Proto, e.Status, e.Bytes, e.Duration, e.RequestID))
 }
 
 // exited is the log line for a container that exited.

@@ -23,6 +23,7 @@ import (
 	"time"
 
 	"github.com/anyfaas/faas/emulator"
+	"github.com/anyfaas/faas/internal/frontdoor"
 )
 
 // Failure is why a request got no answer from the function, but one from
@@ -85,7 +86,7 @@ type Entry struct {
 
 // StatusClientClosed is the status an Entry records for a request whose
 // client went away before it was answered, as nginx logs it.
-const StatusClientClosed = 499
+const StatusClientClosed = frontdoor.StatusClientClosed
 
 // Platform is what a host does its own way.
 type Platform struct {

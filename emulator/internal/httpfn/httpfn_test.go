@@ -20,8 +20,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/anyfaas/faas/emulator"
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/anyfaas/faas/emulator"
 )
 
 // The test binary doubles as the function: HTTPFN_CHILD=serve makes it an

@@ -5,15 +5,14 @@ import (
 	"errors"
 	"io"
 	"log"
-	"net"
 	"net/http"
 	"net/http/httputil"
 	"net/url"
-	"strings"
 	"sync"
 	"time"
 
 	"github.com/anyfaas/faas/emulator"
+	"github.com/anyfaas/faas/internal/frontdoor"
 )
 
 // ServeHTTP passes r to the process, as the host's front end does, and
@@ -35,7 +34,7 @@ import (
 // the client sees a broken response, not a short one.
 func (h *Host) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
-	rec := &recorder{ResponseWriter: w}
+	rec := &frontdoor.Recorder{ResponseWriter: w}
 	e := Entry{
 		Method: r.Method, Host: r.Host, URI: r.URL.RequestURI(), Proto: r.Proto,
 		RemoteAddr: r.RemoteAddr,
@@ -46,7 +45,7 @@ func (h *Host) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		if v != nil && e.Failure == None {
 			e.Failure = h.failure(ctx, context.Canceled)
 		}
-		e.Status, e.Bytes, e.Duration = rec.status, rec.bytes, time.Since(start)
+		e.Status, e.Bytes, e.Duration = rec.Status, rec.Bytes, time.Since(start)
 		if e.Status == 0 {
 			e.Status = StatusClientClosed
 		}
@@ -94,7 +93,7 @@ func (h *Host) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		Rewrite: func(pr *httputil.ProxyRequest) {
 			pr.SetURL(target)
 			pr.Out.Host = pr.In.Host
-			h.forwarded(pr.Out.Header, pr.In)
+			frontdoor.Forwarded(pr.Out.Header, pr.In)
 			e.RequestID = h.p.Header(pr.Out.Header)
 		},
 		Transport:  h.tr,
@@ -173,30 +172,6 @@ func (h *Host) failure(ctx context.Context, err error) Failure {
 	return Unavailable
 }
 
-// forwarded sets X-Forwarded-For, the client's address appended to what
-// the request had, and X-Forwarded-Proto, its scheme, as a front end that
-// takes the request from the client does.
-func (h *Host) forwarded(out http.Header, in *http.Request) {
-	client, _, err := net.SplitHostPort(in.RemoteAddr)
-	if err != nil {
-		client = in.RemoteAddr
-	}
-	prior := strings.Join(in.Header.Values("X-Forwarded-For"), ", ")
-	switch {
-	case prior != "" && client != "":
-		out.Set("X-Forwarded-For", prior+", "+client)
-	case client != "":
-		out.Set("X-Forwarded-For", client)
-	case prior != "":
-		out.Set("X-Forwarded-For", prior)
-	}
-	proto := "http"
-	if in.TLS != nil {
-		proto = "https"
-	}
-	out.Set("X-Forwarded-Proto", proto)
-}
-
 // reply answers a request for the function.
 func (h *Host) reply(w http.ResponseWriter, f Failure, err error) {
 	status, body := h.p.Reply(f, err)
@@ -205,36 +180,3 @@ func (h *Host) reply(w http.ResponseWriter, f Failure, err error) {
 	w.WriteHeader(status)
 	io.WriteString(w, body)
 }
-
-// recorder notes the status and size of a response, and passes flushes
-// on (http.ResponseController finds them through Unwrap).
-type recorder struct {
-	http.ResponseWriter
-	status int
-	bytes  int64
-}
-
-func (r *recorder) WriteHeader(code int) {
-	if r.status == 0 && code >= 200 {
-		r.status = code
-	}
-	r.ResponseWriter.WriteHeader(code)
-}
-
-func (r *recorder) Write(p []byte) (int, error) {
-	if r.status == 0 {
-		r.status = http.StatusOK
-	}
-	n, err := r.ResponseWriter.Write(p)
-	r.bytes += int64(n)
-	return n, err
-}
-
-func (r *recorder) Flush() {
-	if r.status == 0 {
-		r.status = http.StatusOK
-	}
-	http.NewResponseController(r.ResponseWriter).Flush()
-}
-
-func (r *recorder) Unwrap() http.ResponseWriter { return r.ResponseWriter }

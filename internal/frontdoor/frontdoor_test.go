@@ -1,0 +1,278 @@
+package frontdoor_test
+
+import (
+	"bytes"
+	"crypto/tls"
+	"io"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/anyfaas/faas/internal/frontdoor"
+	"github.com/anyfaas/faas/route"
+)
+
+var uuidV4 = regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$`)
+
+func TestUUID(t *testing.T) {
+	seen := map[string]bool{}
+	for range 1000 {
+		id := frontdoor.UUID()
+		if !uuidV4.MatchString(id) {
+			t.Fatalf("UUID() = %q, not a version 4 UUID", id)
+		}
+		if seen[id] {
+			t.Fatalf("UUID() gave %q twice", id)
+		}
+		seen[id] = true
+	}
+}
+
+func TestAccessLine(t *testing.T) {
+	tests := []struct {
+		remote, method, uri string
+		status              int
+		bytes               int64
+		d                   time.Duration
+		want                string
+	}{
+		{"127.0.0.1:5000", "GET", "/hello?name=a", 200, 57, 3 * time.Millisecond, `127.0.0.1 "GET /hello?name=a HTTP/1.1" 200 57 3ms id` + "\n"},
+		{"[::1]:80", "POST", `/q"x`, 499, 0, 1500 * time.Microsecond, `::1 "POST /q\"x HTTP/1.1" 499 0 1ms id` + "\n"},
+		{"@", "GET", "/", 204, 0, 0, `@ "GET / HTTP/1.1" 204 0 0ms id` + "\n"},
+	}
+	for _, tt := range tests {
+		got := string(frontdoor.AccessLine(nil, tt.remote, tt.method, tt.uri, "HTTP/1.1", tt.status, tt.bytes, tt.d, "id"))
+		if got != tt.want {
+			t.Errorf("AccessLine(%q, %q) = %q, want %q", tt.remote, tt.uri, got, tt.want)
+		}
+	}
+}
+
+func TestForwarded(t *testing.T) {
+	tests := []struct {
+		remote string
+		prior  []string
+		tls    bool
+		want   http.Header
+	}{
+		{"192.0.2.1:1234", nil, false, http.Header{"X-Forwarded-For": {"192.0.2.1"}, "X-Forwarded-Proto": {"http"}}},
+		{"192.0.2.1:1234", []string{"10.0.0.1", "10.0.0.2"}, true, http.Header{"X-Forwarded-For": {"10.0.0.1, 10.0.0.2, 192.0.2.1"}, "X-Forwarded-Proto": {"https"}}},
+		{"", []string{"10.0.0.1"}, false, http.Header{"X-Forwarded-For": {"10.0.0.1"}, "X-Forwarded-Proto": {"http"}}},
+	}
+	for _, tt := range tests {
+		r := httptest.NewRequest("GET", "/", nil)
+		r.RemoteAddr = tt.remote
+		r.TLS = nil
+		if tt.tls {
+			r.TLS = &tls.ConnectionState{}
+		}
+		for _, v := range tt.prior {
+			r.Header.Add("X-Forwarded-For", v)
+		}
+		out := http.Header{}
+		frontdoor.Forwarded(out, r)
+		if diff := cmp.Diff(tt.want, out); diff != "" {
+			t.Errorf("Forwarded(%q, %q) (-want +got):\n%s", tt.remote, tt.prior, diff)
+		}
+	}
+}
+
+// writeRoutes writes a routes file and returns its path.
+func writeRoutes(t testing.TB, data string) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "routes.json")
+	if err := os.WriteFile(path, []byte(data), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+func TestRoutes(t *testing.T) {
+	tests := []struct {
+		name, data string
+		wantErr    string
+		here       map[string]bool // "METHOD /path" → served here
+	}{
+		{name: "ok", data: `[{"route":"GET /hello","here":true},{"route":"POST /greet/{lang}"},{"route":"ANY /api/*","here":true}]`,
+			here: map[string]bool{"GET /hello": true, "HEAD /hello": true, "POST /greet/fr": false, "PUT /api/x/y": true, "GET /nowhere": false, "POST /hello": false}},
+		{name: "empty", data: `[]`, here: map[string]bool{"GET /": false}},
+		{name: "not JSON", data: `[{"route":`, wantErr: "routes.json: unexpected end of JSON input"},
+		{name: "bad pattern", data: `[{"route":"GET /a"},{"route":"FETCH /b"}]`, wantErr: "routes.json: route 1: "},
+		{name: "conflict", data: `[{"route":"GET /a"},{"route":"GET /a","here":true}]`, wantErr: "routes.json: route 1: "},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			table, err := frontdoor.Routes(writeRoutes(t, tt.data))
+			if tt.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+					t.Fatalf("Routes = %v, want an error with %q", err, tt.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			for req, want := range tt.here {
+				method, path, _ := strings.Cut(req, " ")
+				if _, got := table.Lookup(method, path); got != want {
+					t.Errorf("%s: here = %v, want %v", req, got, want)
+				}
+			}
+		})
+	}
+	if _, err := frontdoor.Routes(filepath.Join(t.TempDir(), "none.json")); err == nil {
+		t.Error("Routes of a missing file: nil error")
+	}
+}
+
+func FuzzRoutes(f *testing.F) {
+	f.Add([]byte(`[{"route":"GET /hello","here":true},{"route":"POST /greet/{lang}"}]`))
+	f.Add([]byte(`[{"route":"/files/{path...}"},{"route":"ANY /api/*","here":true}]`))
+	f.Add([]byte(`{}`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		table, err := frontdoor.Routes(writeRoutes(t, string(data)))
+		if err == nil {
+			table.Lookup("GET", "/hello") // a table that came out answers
+		}
+	})
+}
+
+// syncBuffer is a log written from the handler's goroutines.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+// controlSocket serves a dev server's control socket: it answers 201 with
+// what it was sent.
+func controlSocket(t *testing.T) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "control.sock")
+	ln, err := net.Listen("unix", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		w.Header().Set("X-From", "control")
+		w.WriteHeader(http.StatusCreated)
+		io.WriteString(w, "control "+r.Method+" "+r.URL.RequestURI()+" from "+r.Header.Get(frontdoor.RemoteAddrHeader)+": "+string(body))
+	})}
+	go srv.Serve(ln)
+	t.Cleanup(func() { srv.Close() })
+	return path
+}
+
+func TestHandler(t *testing.T) {
+	table, err := frontdoor.Routes(writeRoutes(t, `[{"route":"GET /here","here":true},{"route":"POST /there"},{"route":"ANY /{rest...}","here":true}]`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	control := controlSocket(t)
+	next := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("X-Saw-Id", r.Header.Get("X-Request-Id"))
+		w.Header().Set("X-Saw-For", r.Header.Get("X-Forwarded-For"))
+		w.Header().Set("X-Saw-Proto", r.Header.Get("X-Forwarded-Proto"))
+		io.WriteString(w, "here "+r.URL.Path)
+	})
+	tests := []struct {
+		name, method, target, body string
+		routes                     *route.Table[bool]
+		control                    string
+		wantStatus                 int
+		wantBody                   string
+		here                       bool
+	}{
+		{name: "here", method: "GET", target: "/here?x=1", routes: table, control: control, wantStatus: 200, wantBody: "here /here", here: true},
+		{name: "another unit's", method: "POST", target: "/there?x=1", body: "hi", routes: table, control: control, wantStatus: 201,
+			wantBody: "control POST /there?x=1 from 192.0.2.1:1234: hi"},
+		{name: "the dev server's", method: "GET", target: "/_anyfaas/", routes: table, control: control, wantStatus: 201,
+			wantBody: "control GET /_anyfaas/ from 192.0.2.1:1234: "},
+		{name: "no table", method: "GET", target: "/anything", control: control, wantStatus: 200, wantBody: "here /anything", here: true},
+		{name: "no control socket", method: "POST", target: "/there", routes: table, control: filepath.Join(t.TempDir(), "none.sock"),
+			wantStatus: 502, wantBody: "anyfaas dev: passing the request to the dev server at "},
+		{name: "no control socket named", method: "POST", target: "/there", routes: table,
+			wantStatus: 404, wantBody: "anyfaas dev: no function of this unit serves POST /there, and FAAS_DEV_CONTROL is not set"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			log := &syncBuffer{}
+			h := frontdoor.Handler(next, tt.routes, tt.control, log)
+			r := httptest.NewRequest(tt.method, tt.target, strings.NewReader(tt.body))
+			r.Header.Set("X-Forwarded-For", "10.0.0.1")
+			w := httptest.NewRecorder()
+			h.ServeHTTP(w, r)
+			if w.Code != tt.wantStatus || !strings.HasPrefix(w.Body.String(), tt.wantBody) {
+				t.Errorf("%s %s: %d %q, want %d %q", tt.method, tt.target, w.Code, w.Body, tt.wantStatus, tt.wantBody)
+			}
+			if !tt.here {
+				if log.String() != "" {
+					t.Errorf("a request passed on was logged here: %q", log)
+				}
+				return
+			}
+			if tt.wantStatus == 201 && w.Header().Get("X-From") != "control" {
+				t.Errorf("the control socket's headers were not passed back: %v", w.Header())
+			}
+			id := w.Header().Get("X-Saw-Id")
+			if !uuidV4.MatchString(id) {
+				t.Errorf("X-Request-Id = %q, want a UUID", id)
+			}
+			if got := w.Header().Get("X-Saw-For"); got != "10.0.0.1, 192.0.2.1" {
+				t.Errorf("X-Forwarded-For = %q", got)
+			}
+			if got := w.Header().Get("X-Saw-Proto"); got != "http" {
+				t.Errorf("X-Forwarded-Proto = %q", got)
+			}
+			line := regexp.MustCompile(`^192\.0\.2\.1 "` + tt.method + ` ` + regexp.QuoteMeta(tt.target) + ` HTTP/1\.1" 200 \d+ \d+ms ` + id + "\n$")
+			if !line.MatchString(log.String()) {
+				t.Errorf("access line %q, want it to match %s", log, line)
+			}
+		})
+	}
+}
+
+// A handler that writes nothing is logged as net/http answers it, 200; one
+// cut off before it answered, as 499, its panic going on to the server.
+func TestHandlerStatus(t *testing.T) {
+	log := &syncBuffer{}
+	h := frontdoor.Handler(http.HandlerFunc(func(http.ResponseWriter, *http.Request) {}), nil, "", log)
+	h.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest("GET", "/x", nil))
+	if !strings.Contains(log.String(), `"GET /x HTTP/1.1" 200 0 `) {
+		t.Errorf("access line %q, want status 200", log)
+	}
+	log = &syncBuffer{}
+	h = frontdoor.Handler(http.HandlerFunc(func(http.ResponseWriter, *http.Request) { panic(http.ErrAbortHandler) }), nil, "", log)
+	func() {
+		defer func() {
+			if v := recover(); v != http.ErrAbortHandler {
+				t.Errorf("recovered %v, want http.ErrAbortHandler", v)
+			}
+		}()
+		h.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest("GET", "/y", nil))
+	}()
+	if !strings.Contains(log.String(), `"GET /y HTTP/1.1" 499 0 `) {
+		t.Errorf("access line %q, want status 499", log)
+	}
+}
