@@ -83,10 +83,10 @@ func save(tb testing.TB, dir string, n int) {
 
 // startDev runs anyfaas dev's server on the project, on the plain HTTP
 // adapter (the default), and returns its URL once it serves /hello.
-func startDev(b *testing.B, dir string) (*devserver.Server, string) {
+func startDev(b *testing.B, dir string, proxy bool) (*devserver.Server, string) {
 	b.Helper()
 	srv, err := devserver.New(devserver.Config{
-		Dir: dir, Addr: "127.0.0.1:0", Log: io.Discard, Poll: -1,
+		Dir: dir, Addr: "127.0.0.1:0", Log: io.Discard, Poll: -1, Proxy: proxy,
 		Emulator: devserver.NewEmulator,
 		Event: func(string, string, map[string]string) ([]byte, error) {
 			return nil, errors.New("no events in the benchmark")
@@ -241,7 +241,11 @@ func BenchmarkDevServer(b *testing.B) {
 	b.Run("server=anyfaas-web", func(b *testing.B) { load(b, startWeb(b, dir)+"/hello?name=anyfaas") })
 	b.Run("server=bare-proxied", func(b *testing.B) { load(b, startProxy(b, startBare(b))+"/hello?name=anyfaas") })
 	b.Run("server=anyfaas-dev", func(b *testing.B) {
-		_, url := startDev(b, dir)
+		_, url := startDev(b, dir, false)
+		load(b, url+"/hello?name=anyfaas")
+	})
+	b.Run("server=anyfaas-dev-proxied", func(b *testing.B) {
+		_, url := startDev(b, dir, true)
 		load(b, url+"/hello?name=anyfaas")
 	})
 }
@@ -338,7 +342,7 @@ func BenchmarkDevRebuild(b *testing.B) {
 		})
 	}
 	b.Run("build=anyfaas-dev", func(b *testing.B) {
-		srv, url := startDev(b, dir)
+		srv, url := startDev(b, dir, false)
 		ctx := context.Background()
 		for b.Loop() {
 			n++

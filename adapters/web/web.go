@@ -28,13 +28,16 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"net/http"
 	"os"
 	"os/signal"
 	"syscall"
 	"time"
 
 	"github.com/anyfaas/faas"
+	"github.com/anyfaas/faas/internal/frontdoor"
 	"github.com/anyfaas/faas/internal/httpserve"
+	"github.com/anyfaas/faas/route"
 )
 
 func init() { faas.RegisterAdapter(faas.PlatformWeb, Start) }
@@ -58,10 +61,17 @@ const CloseReserve = 2 * time.Second
 // faas.Detect recognises without FAAS_PLATFORM, or a Kubernetes pod), and
 // on 127.0.0.1 otherwise, so that a development machine does not expose the
 // function to its network.
+//
+// Under `anyfaas dev`, when FAAS_DEV_LISTENER names the dev server's front
+// door, it also takes the requests on the dev server's own address, whose
+// listening socket the dev server hands it, with no proxy in between: for
+// its own routes it gives each request what the dev server's proxy would
+// have (X-Request-Id, X-Forwarded-For, an access line on stderr), and it
+// passes the others back to the dev server (FAAS_DEV_CONTROL).
 func Start(h faas.Handler) error {
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, os.Interrupt)
 	defer stop()
-	return ListenAndServe(ctx, Addr(os.Getenv), h)
+	return listenAndServe(ctx, Addr(os.Getenv), h, os.Getenv)
 }
 
 // Addr returns the address Start listens on, given the environment.
@@ -100,6 +110,10 @@ func hosted(getenv func(string) string) bool {
 // shuts the server down, waiting up to ShutdownTimeout for in-flight
 // requests, and closes the App.
 func ListenAndServe(ctx context.Context, addr string, h faas.Handler) error {
+	return listenAndServe(ctx, addr, h, func(string) string { return "" })
+}
+
+func listenAndServe(ctx context.Context, addr string, h faas.Handler, getenv func(string) string) error {
 	app := faas.AsApp(h)
 	if err := app.Start(ctx); err != nil {
 		return err
@@ -108,16 +122,41 @@ func ListenAndServe(ctx context.Context, addr string, h faas.Handler) error {
 	if err != nil {
 		return errors.Join(fmt.Errorf("web: %w", err), app.Close(context.Background()))
 	}
-	return Serve(ctx, ln, app)
+	var door http.Handler
+	var doorLn *frontdoor.Held
+	if path := getenv(frontdoor.ListenerEnv); path != "" {
+		var routes *route.Table[bool]
+		if file := getenv(frontdoor.RoutesEnv); file != "" {
+			routes, err = frontdoor.Routes(file)
+		}
+		if err == nil {
+			doorLn, err = frontdoor.Receive(path)
+		}
+		if err != nil {
+			ln.Close()
+			return errors.Join(fmt.Errorf("web: anyfaas dev's front door: %w", err), app.Close(context.Background()))
+		}
+		door = frontdoor.Handler(newHandler(app), routes, getenv(frontdoor.ControlEnv), os.Stderr)
+	}
+	return serveDoor(ctx, ln, app, doorLn, door)
 }
 
 // Serve serves the App on ln until ctx is done, then shuts down as
 // ListenAndServe does. It closes ln.
 func Serve(ctx context.Context, ln net.Listener, h faas.Handler) error {
+	return serveDoor(ctx, ln, h, nil, nil)
+}
+
+// serveDoor is Serve, serving also door, if not nil, with doorHandler: the
+// front door anyfaas dev hands over.
+func serveDoor(ctx context.Context, ln net.Listener, h faas.Handler, door *frontdoor.Held, doorHandler http.Handler) error {
 	app := faas.AsApp(h)
 	handler := newHandler(app)
 	app.Logger().Info("web: listening", "url", "http://"+ln.Addr().String())
-	return httpserve.Serve(ctx, ln, handler, app, httpserve.Options{
-		Name: "web", Grace: ShutdownTimeout, CloseReserve: CloseReserve,
-	})
+	o := httpserve.Options{Name: "web", Grace: ShutdownTimeout, CloseReserve: CloseReserve}
+	if door != nil {
+		app.Logger().Info("web: serving anyfaas dev's address", "url", "http://"+door.Addr().String())
+		o.Also = []httpserve.Listener{{Listener: door, Handler: doorHandler, Stop: door.Revoked()}}
+	}
+	return httpserve.Serve(ctx, ln, handler, app, o)
 }

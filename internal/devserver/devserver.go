@@ -5,6 +5,13 @@
 // events on POST /_anyfaas/invoke/{function}, and rebuilds when a source
 // file changes, keeping the last good build serving while a broken one is
 // fixed.
+//
+// On the web platform, the process of the unit with the most routes takes
+// the requests on the server's address itself: the server hands it its
+// listening socket (package internal/frontdoor), so that a request costs
+// no proxy hop, and serves again the requests that process passes back
+// (other units' routes, no route, /_anyfaas/) and those that come while no
+// process holds the socket. Config.Proxy turns this off.
 package devserver
 
 import (
@@ -28,6 +35,7 @@ import (
 	"github.com/anyfaas/faas"
 	"github.com/anyfaas/faas/artifact"
 	"github.com/anyfaas/faas/emulator"
+	"github.com/anyfaas/faas/internal/frontdoor"
 	"github.com/anyfaas/faas/internal/project"
 	"github.com/anyfaas/faas/route"
 	"github.com/anyfaas/faas/spec"
@@ -60,6 +68,16 @@ type Config struct {
 	// long every layer's RuntimeStart and FunctionStart, and every
 	// function constructor, took when it starts.
 	Verbose bool
+	// Proxy passes every request through the units' emulators.
+	// Otherwise, on the web platform, the process of the unit with the
+	// most HTTP routes, if it takes any number of requests at once (its
+	// concurrency is 0, Knative's default), takes the requests on the
+	// server's address itself, with no proxy hop: the server hands it its
+	// listening socket (package internal/frontdoor). The process passes
+	// the requests that are not for its own routes back to the server,
+	// which serves them as it serves those it accepts; it accepts again
+	// while no process holds the socket.
+	Proxy bool
 }
 
 // AddrInUseError is an address that something else is listening on.
@@ -71,9 +89,12 @@ func (e *AddrInUseError) Error() string {
 
 // Server is a running dev server.
 type Server struct {
-	cfg   Config
-	ln    net.Listener
-	cache string // where builds and manifests go
+	cfg     Config
+	ln      net.Listener // the door's gated listener
+	door    *frontdoor.Door
+	control net.Listener // the door's control socket
+	srv     *http.Server // serves ln
+	cache   string       // where builds and manifests go
 
 	buildMu sync.Mutex // one build at a time, so that the newest wins
 
@@ -109,6 +130,9 @@ type generation struct {
 	dir        string // its manifests
 	spec       *spec.Spec
 	units      []*unitRun
+	door       *spec.Unit       // the unit whose process takes the requests, or nil
+	entry      *frontdoor.Entry // through which it takes them
+	owners     []routeOwner
 	byFunction map[string]*unitRun
 	routes     *route.Table[*unitRun]
 	routeList  []string
@@ -119,6 +143,12 @@ type generation struct {
 	// only while the generation is the server's current one, so once it
 	// is replaced the count only falls.
 	inflight sync.WaitGroup
+}
+
+// routeOwner is a route and the unit that serves it.
+type routeOwner struct {
+	pattern string
+	run     *unitRun
 }
 
 // unitRun is a unit and its emulator.
@@ -155,7 +185,21 @@ func New(cfg Config) (*Server, error) {
 		ln.Close()
 		return nil, err
 	}
-	return &Server{cfg: cfg, ln: ln, cache: cache}, nil
+	s := &Server{cfg: cfg, cache: cache}
+	s.srv = &http.Server{Handler: s, ReadHeaderTimeout: 10 * time.Second}
+	// While a unit's process holds the address, the connections this
+	// server keeps alive are closed after their next request, so that
+	// their clients come back through the door.
+	s.door = frontdoor.Open(ln.(*net.TCPListener), func(held bool) {
+		s.srv.SetKeepAlivesEnabled(!held)
+	})
+	if s.control, err = net.Listen("unix", filepath.Join(cache, "control.sock")); err != nil {
+		s.door.Close()
+		os.RemoveAll(cache)
+		return nil, err
+	}
+	s.ln = s.door.Listener()
+	return s, nil
 }
 
 // URL returns the address the server serves on, as a URL.
@@ -171,9 +215,14 @@ func (s *Server) URL() string { return "http://" + s.ln.Addr().String() }
 func (s *Server) Run(ctx context.Context) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	srv := &http.Server{Handler: s, ReadHeaderTimeout: 10 * time.Second}
+	srv := s.srv
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(s.ln) }()
+	// The units' processes pass requests for /_anyfaas/ here.
+	// The door's process passes the requests for other units, and for no
+	// unit, here.
+	control := &http.Server{Handler: http.HandlerFunc(s.serveControlSocket), ReadHeaderTimeout: 10 * time.Second}
+	go control.Serve(s.control)
 	fmt.Fprintf(s.cfg.Log, "anyfaas dev: serving on %s (platform %s); Ctrl-C stops\n", s.URL(), s.cfg.Platform)
 
 	// The tree as it is before the first build: a save during that
@@ -200,6 +249,7 @@ func (s *Server) Run(ctx context.Context) error {
 	shutdown, stop := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
 	defer stop()
 	srv.Shutdown(shutdown)
+	control.Shutdown(shutdown)
 	s.Close(shutdown)
 	if errors.Is(err, http.ErrServerClosed) {
 		err = nil
@@ -227,7 +277,8 @@ func (s *Server) Close(ctx context.Context) error {
 		gen.close(ctx)
 	}
 	s.retiring.Wait()
-	s.ln.Close()
+	s.control.Close()
+	s.door.Close()
 	return os.RemoveAll(s.cache)
 }
 
@@ -285,6 +336,13 @@ func (s *Server) Rebuild(ctx context.Context) error {
 		fmt.Fprintf(s.cfg.Log, "anyfaas dev: %s failed%s:\n%s\n", stage, keep, err)
 		return err
 	}
+	if old != nil && old.entry != nil {
+		// The old build's process stops taking requests through the door
+		// before the new build is said to serve.
+		letGo, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+		old.entry.Close(letGo)
+		cancel()
+	}
 	what := "rebuilt"
 	if n == 1 {
 		what = "built"
@@ -330,6 +388,13 @@ func (s *Server) build(ctx context.Context, n int) (*generation, error) {
 	}
 	gen := &generation{n: n, binary: bin, dir: dir, spec: merged, byFunction: map[string]*unitRun{}, routes: &route.Table[*unitRun]{}}
 	units := merged.Units()
+	if gen.door = s.doorUnit(merged, units); gen.door != nil {
+		// In the cache, not the build's directory: a Unix socket's path
+		// is short.
+		if gen.entry, err = s.door.Entry(filepath.Join(s.cache, fmt.Sprintf("door-%d.sock", n))); err != nil {
+			return nil, err
+		}
+	}
 	// Groups first: a function deployed both in a group and on its own
 	// (deployOrigin) has its routes served by the group, as the
 	// generators deploy it.
@@ -343,6 +408,12 @@ func (s *Server) build(ctx context.Context, n int) (*generation, error) {
 			return nil, err
 		}
 		gen.units = append(gen.units, run)
+	}
+	if gen.door != nil {
+		if err := gen.writeRoutes(); err != nil {
+			gen.close(ctx)
+			return nil, err
+		}
 	}
 	if err := gen.start(ctx); err != nil {
 		gen.close(ctx)
@@ -360,6 +431,10 @@ func (s *Server) unit(gen *generation, u *spec.Unit) (*unitRun, error) {
 	f.Log = &prefixWriter{prefix: "[" + u.Name + "] ", w: s.cfg.Log}
 	if s.cfg.Verbose {
 		f.Env = append(f.Env, "FAAS_VERBOSE=1")
+	}
+	if u == gen.door {
+		f.Env = append(f.Env, frontdoor.ListenerEnv+"="+gen.entry.Path(), frontdoor.ControlEnv+"="+s.control.Addr().String(),
+			frontdoor.RoutesEnv+"="+gen.routesFile())
 	}
 	emu, err := s.cfg.Emulator(s.cfg.Platform, f, u.Settings(gen.spec.Provider))
 	if err != nil {
@@ -393,10 +468,56 @@ func (s *Server) unit(gen *generation, u *spec.Unit) (*unitRun, error) {
 					return nil, err
 				}
 				gen.routeList = append(gen.routeList, p.String()+" → "+fn.Name)
+				gen.owners = append(gen.owners, routeOwner{pattern: p.String(), run: run})
 			}
 		}
 	}
 	return run, nil
+}
+
+// doorUnit returns the unit of sp whose process takes the requests
+// through the door, or nil: see Config.Proxy.
+func (s *Server) doorUnit(sp *spec.Spec, units []*spec.Unit) *spec.Unit {
+	if s.cfg.Proxy || s.cfg.Platform != faas.PlatformWeb {
+		return nil
+	}
+	var best *spec.Unit
+	most := 0
+	for _, u := range units {
+		n := 0
+		for _, fn := range u.Functions {
+			for _, e := range fn.Events {
+				if e.HTTP != nil {
+					n += max(len(e.HTTP.Methods), 1)
+				}
+			}
+		}
+		if n > most {
+			best, most = u, n
+		}
+	}
+	if best == nil || best.Settings(sp.Provider).Concurrency != 0 {
+		return nil
+	}
+	return best
+}
+
+// routesFile is where the routes of the generation are written for the
+// door's process.
+func (gen *generation) routesFile() string { return filepath.Join(gen.dir, "door-routes.json") }
+
+// writeRoutes writes the routes file: every route, and whether the door's
+// unit serves it.
+func (gen *generation) writeRoutes() error {
+	list := make([]frontdoor.Route, len(gen.owners))
+	for i, o := range gen.owners {
+		list[i] = frontdoor.Route{Pattern: o.pattern, Here: o.run.unit == gen.door}
+	}
+	data, err := json.Marshal(list)
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(gen.routesFile(), data, 0o644)
 }
 
 // UnitFunction returns what an emulator runs for unit u of the merged spec
@@ -455,6 +576,9 @@ func (gen *generation) close(ctx context.Context) {
 	if gen.stopTimers != nil {
 		gen.stopTimers()
 	}
+	if gen.entry != nil {
+		gen.entry.Close(ctx)
+	}
 	gen.timers.Wait()
 	idle := make(chan struct{})
 	go func() {
@@ -479,7 +603,11 @@ func (gen *generation) summary() string {
 	for _, u := range gen.units {
 		parts = append(parts, u.unit.Name)
 	}
-	return fmt.Sprintf("%d units (%s), %d routes", len(gen.units), strings.Join(parts, ", "), len(gen.routeList))
+	direct := ""
+	if gen.door != nil {
+		direct = "; " + gen.door.Name + "'s process takes the requests on this address"
+	}
+	return fmt.Sprintf("%d units (%s), %d routes%s", len(gen.units), strings.Join(parts, ", "), len(gen.routeList), direct)
 }
 
 // acquire returns the current generation, counted in flight, or nil and
@@ -532,6 +660,16 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	run.emu.ServeHTTP(w, r)
+}
+
+// serveControlSocket serves a request that the door's process passed on,
+// as the client sent it.
+func (s *Server) serveControlSocket(w http.ResponseWriter, r *http.Request) {
+	if addr := r.Header.Get(frontdoor.RemoteAddrHeader); addr != "" {
+		r.RemoteAddr = addr
+		r.Header.Del(frontdoor.RemoteAddrHeader)
+	}
+	s.ServeHTTP(w, r)
 }
 
 // serveControl serves /_anyfaas/: GET / the units, functions and routes;

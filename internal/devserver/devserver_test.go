@@ -159,16 +159,17 @@ func TestDev(t *testing.T) {
 	}
 	devserver.FireTimersEvery(100 * time.Millisecond)
 	for _, platform := range []string{"web", "aws", "fc"} {
-		t.Run(platform, func(t *testing.T) { testDev(t, platform) })
+		t.Run(platform, func(t *testing.T) { testDev(t, platform, false) })
 	}
+	t.Run("web-proxied", func(t *testing.T) { testDev(t, "web", true) })
 }
 
-func testDev(t *testing.T, platform string) {
+func testDev(t *testing.T, platform string, proxy bool) {
 	dir := project(t, "v1")
 	log := newLog()
 	srv, err := devserver.New(devserver.Config{
 		Dir: dir, Platform: platform, Addr: "127.0.0.1:0", Log: log, Poll: 20 * time.Millisecond,
-		Emulator: devserver.NewEmulator, Event: sample,
+		Emulator: devserver.NewEmulator, Event: sample, Proxy: proxy,
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -187,6 +188,10 @@ func testDev(t *testing.T, platform string) {
 	}
 	log.wait(t, 0, "anyfaas dev: serving on "+srv.URL())
 	url := srv.URL()
+	door := platform == "web" && !proxy
+	if built := log.String()[:log.wait(t, at, "\n")]; strings.Contains(built, "api's process takes the requests on this address") != door {
+		t.Errorf("the door is used: %v, want %v; the log:\n%s", !door, door, built)
+	}
 
 	type check struct {
 		method, path, body string
@@ -216,6 +221,31 @@ func testDev(t *testing.T, platform string) {
 		res.Body.Close()
 		if res.StatusCode != c.status || !strings.Contains(string(body), c.contains) {
 			t.Errorf("%s %s: %d %s\nwant %d with %q", c.method, c.path, res.StatusCode, body, c.status, c.contains)
+		}
+	}
+	if platform == "web" {
+		// A request is logged by the unit that served it, whether it came
+		// through the door or the proxy.
+		log.wait(t, 0, `[api] 127.0.0.1 "GET /hello?name=ada HTTP/1.1" 200 29 `)
+		// A process that dies lets the server take the requests again:
+		// it starts the process anew, which takes the door back.
+		if res, err := http.Get(url + "/items/crash"); err == nil {
+			res.Body.Close()
+			if res.StatusCode != http.StatusBadGateway {
+				t.Errorf("GET /items/crash: %s, want 502 or a broken connection", res.Status)
+			}
+		}
+		log.wait(t, 0, "[api] Container exited: exit status 3.")
+		if status, body := get(t, url+"/items/7"); status != 200 || body != `{"id":"7"}` {
+			t.Errorf("after the crash: %d %s", status, body)
+		}
+		if door {
+			// (The client may have sent the crash twice: it retries a GET
+			// on a kept-alive connection that broke.)
+			text := log.String()
+			if strings.LastIndex(text, "serving anyfaas dev's address") < strings.LastIndex(text, "Container exited") {
+				t.Errorf("the restarted process did not take the door back; the log:\n%s", text)
+			}
 		}
 	}
 	log.wait(t, 0, `tick payload="by-hand"`)
