@@ -106,15 +106,17 @@ func baseEnv() []string {
 func (p *Process) copyLines(w io.Writer, r io.Reader) {
 	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 64<<10), 1<<20)
+	var out []byte
 	for sc.Scan() {
-		line := sc.Text()
+		line := sc.Bytes()
 		p.mu.Lock()
-		p.tail = append(p.tail, line)
-		if len(p.tail) > tailLines {
-			p.tail = p.tail[len(p.tail)-tailLines:]
+		if len(p.tail) == tailLines {
+			p.tail = append(p.tail[:0], p.tail[1:]...)
 		}
+		p.tail = append(p.tail, string(line))
 		p.mu.Unlock()
-		fmt.Fprintln(w, line)
+		out = append(append(out[:0], line...), '\n')
+		w.Write(out)
 	}
 	io.Copy(io.Discard, r) // a line over 1 MB: drain, so the process never blocks
 }

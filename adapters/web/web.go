@@ -66,7 +66,8 @@ const CloseReserve = 2 * time.Second
 // door, it also takes the requests on the dev server's own address, whose
 // listening socket the dev server hands it, with no proxy in between: for
 // its own routes it gives each request what the dev server's proxy would
-// have (X-Request-Id, X-Forwarded-For, an access line on stderr), and it
+// have (X-Request-Id, X-Forwarded-For, an access line on stderr, written
+// a millisecond at a time), and it
 // passes the others back to the dev server (FAAS_DEV_CONTROL).
 func Start(h faas.Handler) error {
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, os.Interrupt)
@@ -136,7 +137,9 @@ func listenAndServe(ctx context.Context, addr string, h faas.Handler, getenv fun
 			ln.Close()
 			return errors.Join(fmt.Errorf("web: anyfaas dev's front door: %w", err), app.Close(context.Background()))
 		}
-		door = frontdoor.Handler(newHandler(app), routes, getenv(frontdoor.ControlEnv), os.Stderr)
+		log := frontdoor.NewLog(os.Stderr)
+		defer log.Flush()
+		door = frontdoor.Handler(newHandler(app), routes, getenv(frontdoor.ControlEnv), log)
 	}
 	return serveDoor(ctx, ln, app, doorLn, door)
 }

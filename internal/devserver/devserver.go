@@ -218,9 +218,8 @@ func (s *Server) Run(ctx context.Context) error {
 	srv := s.srv
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(s.ln) }()
-	// The units' processes pass requests for /_anyfaas/ here.
-	// The door's process passes the requests for other units, and for no
-	// unit, here.
+	// The door's process passes back here the requests that are not for
+	// its unit: other units', no unit's, /_anyfaas/.
 	control := &http.Server{Handler: http.HandlerFunc(s.serveControlSocket), ReadHeaderTimeout: 10 * time.Second}
 	go control.Serve(s.control)
 	fmt.Fprintf(s.cfg.Log, "anyfaas dev: serving on %s (platform %s); Ctrl-C stops\n", s.URL(), s.cfg.Platform)
@@ -844,17 +843,21 @@ type prefixWriter struct {
 	mu     sync.Mutex
 	prefix string
 	w      io.Writer
+	buf    []byte
 }
 
 func (p *prefixWriter) Write(b []byte) (int, error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	var buf bytes.Buffer
+	p.buf = p.buf[:0]
 	for line := range bytes.Lines(b) {
-		buf.WriteString(p.prefix)
-		buf.Write(line)
+		p.buf = append(append(p.buf, p.prefix...), line...)
 	}
-	if _, err := p.w.Write(buf.Bytes()); err != nil {
+	_, err := p.w.Write(p.buf)
+	if cap(p.buf) > 64<<10 {
+		p.buf = nil // a long line once: not kept
+	}
+	if err != nil {
 		return 0, err
 	}
 	return len(b), nil

@@ -34,6 +34,7 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/anyfaas/faas/route"
@@ -106,7 +107,7 @@ const StatusClientClosed = 499
 // here). Every other request goes to
 // the dev server's control socket at control instead, whose answer is
 // passed back as it comes.
-func Handler(h http.Handler, routes *route.Table[bool], control string, log io.Writer) http.Handler {
+func Handler(h http.Handler, routes *route.Table[bool], control string, log *Log) http.Handler {
 	return &handler{next: h, routes: routes, control: control, log: log}
 }
 
@@ -114,7 +115,75 @@ type handler struct {
 	next    http.Handler
 	routes  *route.Table[bool]
 	control string
-	log     io.Writer
+	log     *Log
+}
+
+// FlushDelay is how long an access line may wait in a [Log] for the lines
+// that follow it, so that a busy process writes its lines a batch at a
+// time rather than with a system call each.
+const FlushDelay = time.Millisecond
+
+// flushSize is how many bytes of lines a Log writes at once, without
+// waiting for FlushDelay.
+const flushSize = 16 << 10
+
+// Log writes access lines to an io.Writer in batches: a line is written
+// at most FlushDelay after it is logged, with the lines logged meanwhile.
+// Flush writes what waits. It is safe for concurrent use.
+type Log struct {
+	w io.Writer
+
+	mu      sync.Mutex
+	buf     []byte // the lines waiting
+	spare   []byte // the buffer written last, for reuse
+	pending bool   // a flush is scheduled
+	writing sync.Mutex
+}
+
+// NewLog returns a Log writing to w.
+func NewLog(w io.Writer) *Log { return &Log{w: w} }
+
+// line appends a line with add and schedules its write.
+func (l *Log) line(add func([]byte) []byte) {
+	l.mu.Lock()
+	l.buf = add(l.buf)
+	full := len(l.buf) >= flushSize
+	if !full && !l.pending {
+		l.pending = true
+		time.AfterFunc(FlushDelay, l.timeUp)
+	}
+	l.mu.Unlock()
+	if full {
+		l.Flush()
+	}
+}
+
+func (l *Log) timeUp() {
+	l.mu.Lock()
+	l.pending = false
+	l.mu.Unlock()
+	l.Flush()
+}
+
+// Flush writes the lines waiting.
+func (l *Log) Flush() error {
+	l.writing.Lock() // the batches in order
+	defer l.writing.Unlock()
+	l.mu.Lock()
+	data := l.buf
+	l.buf = l.spare[:0]
+	l.spare = nil
+	l.mu.Unlock()
+	if len(data) == 0 {
+		return nil
+	}
+	_, err := l.w.Write(data)
+	l.mu.Lock()
+	if cap(data) <= 4*flushSize {
+		l.spare = data
+	}
+	l.mu.Unlock()
+	return err
 }
 
 func (d *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -142,7 +211,13 @@ func (d *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		case status == 0:
 			status = http.StatusOK // what net/http sends for a handler that wrote nothing
 		}
-		d.log.Write(AccessLine(nil, r.RemoteAddr, r.Method, r.URL.RequestURI(), r.Proto, status, rec.Bytes, time.Since(start), id))
+		uri := r.RequestURI // as the client sent it
+		if uri == "" {
+			uri = r.URL.RequestURI()
+		}
+		d.log.line(func(buf []byte) []byte {
+			return AccessLine(buf, r.RemoteAddr, r.Method, uri, r.Proto, status, rec.Bytes, time.Since(start), id)
+		})
 		if v != nil {
 			panic(v)
 		}
@@ -262,9 +337,13 @@ func AccessLine(buf []byte, remoteAddr, method, uri, proto string, status int, b
 		client = remoteAddr
 	}
 	buf = append(buf, client...)
+	buf = append(buf, ' ', '"')
+	buf = appendQuoted(buf, method)
 	buf = append(buf, ' ')
-	buf = strconv.AppendQuote(buf, method+" "+uri+" "+proto)
+	buf = appendQuoted(buf, uri)
 	buf = append(buf, ' ')
+	buf = appendQuoted(buf, proto)
+	buf = append(buf, '"', ' ')
 	buf = strconv.AppendInt(buf, int64(status), 10)
 	buf = append(buf, ' ')
 	buf = strconv.AppendInt(buf, bytes, 10)
@@ -273,6 +352,19 @@ func AccessLine(buf []byte, remoteAddr, method, uri, proto string, status int, b
 	buf = append(buf, "ms "...)
 	buf = append(buf, id...)
 	return append(buf, '\n')
+}
+
+// appendQuoted appends s as strconv.Quote quotes it, without the quotes.
+func appendQuoted(buf []byte, s string) []byte {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c >= 0x7f || c == '"' || c == '\\' {
+			n := len(buf)
+			buf = strconv.AppendQuote(buf, s)
+			copy(buf[n:], buf[n+1:len(buf)-1])
+			return buf[:len(buf)-2]
+		}
+	}
+	return append(buf, s...)
 }
 
 // Recorder notes the status and size of a response, and passes flushes

@@ -3,6 +3,7 @@ package frontdoor_test
 import (
 	"bytes"
 	"crypto/tls"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
@@ -48,6 +49,7 @@ func TestAccessLine(t *testing.T) {
 		{"127.0.0.1:5000", "GET", "/hello?name=a", 200, 57, 3 * time.Millisecond, `127.0.0.1 "GET /hello?name=a HTTP/1.1" 200 57 3ms id` + "\n"},
 		{"[::1]:80", "POST", `/q"x`, 499, 0, 1500 * time.Microsecond, `::1 "POST /q\"x HTTP/1.1" 499 0 1ms id` + "\n"},
 		{"@", "GET", "/", 204, 0, 0, `@ "GET / HTTP/1.1" 204 0 0ms id` + "\n"},
+		{"10.0.0.1:1", "GET", "/é\n\x00\\", 200, 1, 0, `10.0.0.1 "GET /é\n\x00\\ HTTP/1.1" 200 1 0ms id` + "\n"},
 	}
 	for _, tt := range tests {
 		got := string(frontdoor.AccessLine(nil, tt.remote, tt.method, tt.uri, "HTTP/1.1", tt.status, tt.bytes, tt.d, "id"))
@@ -55,6 +57,64 @@ func TestAccessLine(t *testing.T) {
 			t.Errorf("AccessLine(%q, %q) = %q, want %q", tt.remote, tt.uri, got, tt.want)
 		}
 	}
+}
+
+// A Log writes its lines in order, a batch at a time: after FlushDelay,
+// when a batch grows large, or on Flush.
+func TestLog(t *testing.T) {
+	w := &writes{done: make(chan struct{}, 100)}
+	log := frontdoor.NewLog(w)
+	h := frontdoor.Handler(http.HandlerFunc(func(http.ResponseWriter, *http.Request) {}), nil, "", log)
+	const n = 1000 // more than a batch
+	for i := range n {
+		h.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest("GET", fmt.Sprintf("/%d", i), nil))
+	}
+	<-w.done // the batch that grew large, or the delay's
+	log.Flush()
+	text, count := w.text()
+	lines := strings.Split(strings.TrimSuffix(text, "\n"), "\n")
+	if len(lines) != n {
+		t.Fatalf("%d lines, want %d", len(lines), n)
+	}
+	for i, line := range lines {
+		if !strings.Contains(line, fmt.Sprintf(`"GET /%d HTTP/1.1" 200`, i)) {
+			t.Fatalf("line %d is %q", i, line)
+		}
+	}
+	if count < 2 || count > n/10 {
+		t.Errorf("%d lines in %d writes: want batches", n, count)
+	}
+	// A lone line is written after FlushDelay, without a Flush.
+	h.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest("GET", "/late", nil))
+	for {
+		<-w.done // a timeout of the test if it never comes
+		if text, _ := w.text(); strings.Contains(text, `"GET /late HTTP/1.1" 200 0 `) {
+			break
+		}
+	}
+}
+
+// writes records what is written to it, and the number of writes.
+type writes struct {
+	mu    sync.Mutex
+	buf   bytes.Buffer
+	count int
+	done  chan struct{}
+}
+
+func (w *writes) Write(p []byte) (int, error) {
+	w.mu.Lock()
+	w.buf.Write(p)
+	w.count++
+	w.mu.Unlock()
+	w.done <- struct{}{}
+	return len(p), nil
+}
+
+func (w *writes) text() (string, int) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.buf.String(), w.count
 }
 
 func TestForwarded(t *testing.T) {
@@ -218,11 +278,13 @@ func TestHandler(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			log := &syncBuffer{}
-			h := frontdoor.Handler(next, tt.routes, tt.control, log)
+			lines := frontdoor.NewLog(log)
+			h := frontdoor.Handler(next, tt.routes, tt.control, lines)
 			r := httptest.NewRequest(tt.method, tt.target, strings.NewReader(tt.body))
 			r.Header.Set("X-Forwarded-For", "10.0.0.1")
 			w := httptest.NewRecorder()
 			h.ServeHTTP(w, r)
+			lines.Flush()
 			if w.Code != tt.wantStatus || !strings.HasPrefix(w.Body.String(), tt.wantBody) {
 				t.Errorf("%s %s: %d %q, want %d %q", tt.method, tt.target, w.Code, w.Body, tt.wantStatus, tt.wantBody)
 			}
@@ -257,13 +319,16 @@ func TestHandler(t *testing.T) {
 // cut off before it answered, as 499, its panic going on to the server.
 func TestHandlerStatus(t *testing.T) {
 	log := &syncBuffer{}
-	h := frontdoor.Handler(http.HandlerFunc(func(http.ResponseWriter, *http.Request) {}), nil, "", log)
+	lines := frontdoor.NewLog(log)
+	h := frontdoor.Handler(http.HandlerFunc(func(http.ResponseWriter, *http.Request) {}), nil, "", lines)
 	h.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest("GET", "/x", nil))
+	lines.Flush()
 	if !strings.Contains(log.String(), `"GET /x HTTP/1.1" 200 0 `) {
 		t.Errorf("access line %q, want status 200", log)
 	}
 	log = &syncBuffer{}
-	h = frontdoor.Handler(http.HandlerFunc(func(http.ResponseWriter, *http.Request) { panic(http.ErrAbortHandler) }), nil, "", log)
+	lines = frontdoor.NewLog(log)
+	h = frontdoor.Handler(http.HandlerFunc(func(http.ResponseWriter, *http.Request) { panic(http.ErrAbortHandler) }), nil, "", lines)
 	func() {
 		defer func() {
 			if v := recover(); v != http.ErrAbortHandler {
@@ -272,6 +337,7 @@ func TestHandlerStatus(t *testing.T) {
 		}()
 		h.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest("GET", "/y", nil))
 	}()
+	lines.Flush()
 	if !strings.Contains(log.String(), `"GET /y HTTP/1.1" 499 0 `) {
 		t.Errorf("access line %q, want status 499", log)
 	}
