@@ -69,5 +69,5 @@ stat -filter '.name:Layers' -row /layer -col .name
 stat -filter '.name:LayerInit' -row /layer -col .name
 stat -filter '.name:Deadline' -col '/impl@(App.Invoke deadline.Invoke)'
 echo "## Target 6: anyfaas dev"
-stat -filter '.name:DevServer' -col '/server@(bare anyfaas-web bare-proxied anyfaas-dev)'
+stat -filter '.name:DevServer' -col '/server@(bare anyfaas-web anyfaas-dev bare-proxied anyfaas-dev-proxied)'
 stat -filter '.name:DevRebuild' -col '/build@(gobuild gobuild-anyfaas-flags anyfaas-dev)'
