@@ -92,7 +92,8 @@ type Server struct {
 	cfg     Config
 	ln      net.Listener // the door's gated listener
 	door    *frontdoor.Door
-	control net.Listener // the door's control socket
+	control net.Listener // the door's control socket, nil if noDoor
+	noDoor  error        // why the server cannot hand its address over
 	srv     *http.Server // serves ln
 	cache   string       // where builds and manifests go
 
@@ -193,12 +194,12 @@ func New(cfg Config) (*Server, error) {
 	s.door = frontdoor.Open(ln.(*net.TCPListener), func(held bool) {
 		s.srv.SetKeepAlivesEnabled(!held)
 	})
-	if s.control, err = net.Listen("unix", filepath.Join(cache, "control.sock")); err != nil {
-		s.door.Close()
-		os.RemoveAll(cache)
-		return nil, err
-	}
 	s.ln = s.door.Listener()
+	// Without its Unix sockets (a temporary directory whose path is too
+	// long for one, say) the server proxies every request.
+	if s.control, err = net.Listen("unix", filepath.Join(cache, "control.sock")); err != nil {
+		s.noDoor = err
+	}
 	return s, nil
 }
 
@@ -221,8 +222,13 @@ func (s *Server) Run(ctx context.Context) error {
 	// The door's process passes back here the requests that are not for
 	// its unit: other units', no unit's, /_anyfaas/.
 	control := &http.Server{Handler: http.HandlerFunc(s.serveControlSocket), ReadHeaderTimeout: 10 * time.Second}
-	go control.Serve(s.control)
+	if s.control != nil {
+		go control.Serve(s.control)
+	}
 	fmt.Fprintf(s.cfg.Log, "anyfaas dev: serving on %s (platform %s); Ctrl-C stops\n", s.URL(), s.cfg.Platform)
+	if s.noDoor != nil && !s.cfg.Proxy && s.cfg.Platform == faas.PlatformWeb {
+		fmt.Fprintf(s.cfg.Log, "anyfaas dev: every request goes through the proxy: %v\n", s.noDoor)
+	}
 
 	// The tree as it is before the first build: a save during that
 	// build is a change.
@@ -276,7 +282,9 @@ func (s *Server) Close(ctx context.Context) error {
 		gen.close(ctx)
 	}
 	s.retiring.Wait()
-	s.control.Close()
+	if s.control != nil {
+		s.control.Close()
+	}
 	s.door.Close()
 	return os.RemoveAll(s.cache)
 }
@@ -391,7 +399,8 @@ func (s *Server) build(ctx context.Context, n int) (*generation, error) {
 		// In the cache, not the build's directory: a Unix socket's path
 		// is short.
 		if gen.entry, err = s.door.Entry(filepath.Join(s.cache, fmt.Sprintf("door-%d.sock", n))); err != nil {
-			return nil, err
+			fmt.Fprintf(s.cfg.Log, "anyfaas dev: every request goes through the proxy: %v\n", err)
+			gen.door = nil
 		}
 	}
 	// Groups first: a function deployed both in a group and on its own
@@ -477,7 +486,7 @@ func (s *Server) unit(gen *generation, u *spec.Unit) (*unitRun, error) {
 // doorUnit returns the unit of sp whose process takes the requests
 // through the door, or nil: see Config.Proxy.
 func (s *Server) doorUnit(sp *spec.Spec, units []*spec.Unit) *spec.Unit {
-	if s.cfg.Proxy || s.cfg.Platform != faas.PlatformWeb {
+	if s.cfg.Proxy || s.cfg.Platform != faas.PlatformWeb || s.noDoor != nil {
 		return nil
 	}
 	var best *spec.Unit

@@ -395,3 +395,38 @@ func TestVerbose(t *testing.T) {
 		t.Errorf("Run: %v", err)
 	}
 }
+
+// A temporary directory whose path is too long for a Unix socket leaves
+// the server without its front door: it says so, and proxies every
+// request.
+func TestNoDoor(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds a project")
+	}
+	dir := project(t, "v1")
+	long := filepath.Join(t.TempDir(), strings.Repeat("d", 110))
+	if err := os.Mkdir(long, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("TMPDIR", long)
+	log := newLog()
+	srv, err := devserver.New(devserver.Config{Dir: dir, Addr: "127.0.0.1:0", Log: log, Poll: -1, Emulator: devserver.NewEmulator, Event: sample})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(t.Context())
+	done := make(chan error, 1)
+	go func() { done <- srv.Run(ctx) }()
+	defer func() {
+		cancel()
+		<-done
+	}()
+	log.wait(t, 0, "anyfaas dev: every request goes through the proxy: ")
+	at := log.wait(t, 0, "anyfaas dev: built in ")
+	if built := log.String()[:log.wait(t, at, "\n")]; strings.Contains(built, "takes the requests on this address") {
+		t.Errorf("a unit took the door:\n%s", built)
+	}
+	if status, body := get(t, srv.URL()+"/hello?name=ada"); status != 200 || body != `{"message":"v1","name":"ada"}` {
+		t.Errorf("GET /hello: %d %s", status, body)
+	}
+}
