@@ -120,6 +120,33 @@ func (l *logLines) waitCount(t *testing.T, from int, want string, n int) {
 	}
 }
 
+// serve runs a dev server of cfg, with its Log a new log, Addr any port,
+// NewEmulator and sample, until stop is called or the test ends. stop
+// returns what Run returned.
+func serve(t *testing.T, cfg devserver.Config) (srv *devserver.Server, log *logLines, stop func() error) {
+	t.Helper()
+	log = newLog()
+	cfg.Log, cfg.Addr, cfg.Emulator, cfg.Event = log, "127.0.0.1:0", devserver.NewEmulator, sample
+	srv, err := devserver.New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(t.Context())
+	done := make(chan error, 1)
+	go func() { done <- srv.Run(ctx) }()
+	var once sync.Once
+	var runErr error
+	stop = func() error {
+		once.Do(func() {
+			cancel()
+			runErr = <-done
+		})
+		return runErr
+	}
+	t.Cleanup(func() { stop() })
+	return srv, log, stop
+}
+
 func sample(platform, trigger string, overrides map[string]string) ([]byte, error) {
 	entries, err := catalog.Find(platform, trigger)
 	if err != nil {
@@ -166,21 +193,7 @@ func TestDev(t *testing.T) {
 
 func testDev(t *testing.T, platform string, proxy bool) {
 	dir := project(t, "v1")
-	log := newLog()
-	srv, err := devserver.New(devserver.Config{
-		Dir: dir, Platform: platform, Addr: "127.0.0.1:0", Log: log, Poll: 20 * time.Millisecond,
-		Emulator: devserver.NewEmulator, Event: sample, Proxy: proxy,
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(t.Context())
-	done := make(chan error, 1)
-	go func() { done <- srv.Run(ctx) }()
-	defer func() {
-		cancel()
-		<-done
-	}()
+	srv, log, stop := serve(t, devserver.Config{Dir: dir, Platform: platform, Poll: 20 * time.Millisecond, Proxy: proxy})
 	at := log.wait(t, 0, "anyfaas dev: built in ")
 	if platform == "fc" {
 		// The units have an initTimeout: FC runs their initializer first.
@@ -284,11 +297,9 @@ func testDev(t *testing.T, platform string, proxy bool) {
 	log.waitCount(t, at, "close hook ran", 2)
 	// ...and stopping runs those of every unit serving.
 	at = len(log.String())
-	cancel()
-	if err := <-done; err != nil {
+	if err := stop(); err != nil {
 		t.Errorf("Run: %v", err)
 	}
-	done <- nil
 	text := log.String()
 	if n := strings.Count(text[at:], "close hook ran"); n != 2 {
 		t.Errorf("on stop, the Close hooks ran %d times, want once in each of the 2 units; the log:\n%s", n, text)
@@ -308,21 +319,13 @@ func TestFirstBuildFails(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(dir, "main.go"), []byte("package main\n\nfunc main() { nope() }\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	log := newLog()
-	srv, err := devserver.New(devserver.Config{Dir: dir, Addr: "127.0.0.1:0", Log: log, Poll: -1, Emulator: devserver.NewEmulator, Event: sample})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(t.Context())
-	done := make(chan error, 1)
-	go func() { done <- srv.Run(ctx) }()
+	srv, log, stop := serve(t, devserver.Config{Dir: dir, Poll: -1})
 	log.wait(t, 0, "anyfaas dev: build failed:")
 	status, body := get(t, srv.URL()+"/hello")
 	if status != http.StatusServiceUnavailable || !strings.Contains(body, "undefined: nope") || strings.Contains(body, "goroutine") {
 		t.Errorf("GET /hello: %d %s", status, body)
 	}
-	cancel()
-	if err := <-done; err != nil {
+	if err := stop(); err != nil {
 		t.Errorf("Run: %v", err)
 	}
 }
@@ -379,19 +382,10 @@ func TestVerbose(t *testing.T) {
 		t.Skip("builds a project")
 	}
 	dir := project(t, "v1")
-	log := newLog()
-	srv, err := devserver.New(devserver.Config{Dir: dir, Addr: "127.0.0.1:0", Log: log, Poll: -1,
-		Emulator: devserver.NewEmulator, Event: sample, Verbose: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(t.Context())
-	done := make(chan error, 1)
-	go func() { done <- srv.Run(ctx) }()
+	_, log, stop := serve(t, devserver.Config{Dir: dir, Poll: -1, Verbose: true})
 	at := log.wait(t, 0, `msg="faas: layer started" layer=closer hooks=none`)
 	log.wait(t, at, `msg="faas: start hooks and constructors" duration=`)
-	cancel()
-	if err := <-done; err != nil {
+	if err := stop(); err != nil {
 		t.Errorf("Run: %v", err)
 	}
 }
@@ -409,18 +403,7 @@ func TestNoDoor(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Setenv("TMPDIR", long)
-	log := newLog()
-	srv, err := devserver.New(devserver.Config{Dir: dir, Addr: "127.0.0.1:0", Log: log, Poll: -1, Emulator: devserver.NewEmulator, Event: sample})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(t.Context())
-	done := make(chan error, 1)
-	go func() { done <- srv.Run(ctx) }()
-	defer func() {
-		cancel()
-		<-done
-	}()
+	srv, log, _ := serve(t, devserver.Config{Dir: dir, Poll: -1})
 	log.wait(t, 0, "anyfaas dev: every request goes through the proxy: ")
 	at := log.wait(t, 0, "anyfaas dev: built in ")
 	if built := log.String()[:log.wait(t, at, "\n")]; strings.Contains(built, "takes the requests on this address") {
