@@ -22,6 +22,7 @@ func (c *cli) devCmd() *cobra.Command {
 		port     int
 		noWatch  bool
 		verbose  bool
+		proxy    bool
 	)
 	cmd := &cobra.Command{
 		Use:   "dev [dir]",
@@ -37,6 +38,13 @@ events on
                                                  query (or a JSON object body)
                                                  overrides its fields
   GET  /_anyfaas/                                the units, functions, routes
+
+On the plain HTTP adapter, the process of the unit with the most routes takes
+the requests on that address itself, as fast as the program run alone: the dev
+server hands it its listening socket, and the process passes the requests that
+are not its own back to the dev server. --proxy passes every request through
+the emulator instead, as Knative's queue-proxy does (a unit that declares a
+concurrency gets that anyway).
 
 It watches the source tree and rebuilds on save ("rebuilt in N ms"); a build
 that fails keeps the previous one serving and prints the compiler's message.
@@ -73,6 +81,7 @@ functions' Close hooks and exits.`,
 				Emulator: devserver.NewEmulator,
 				Event:    sampleEvent,
 				Verbose:  verbose,
+				Proxy:    proxy,
 			})
 			if err != nil {
 				return withCode(exitOther, err) // an address in use says so, and names --port
@@ -83,6 +92,7 @@ functions' Close hooks and exits.`,
 	cmd.Flags().StringVarP(&platform, "platform", "p", "", "the platform to emulate: aws, fc, scf, gcf, web (default: web, the plain HTTP adapter)")
 	cmd.Flags().IntVar(&port, "port", 3000, "the port to serve on, on 127.0.0.1")
 	cmd.Flags().BoolVar(&noWatch, "no-watch", false, "do not rebuild when files change")
+	cmd.Flags().BoolVar(&proxy, "proxy", false, "pass every request through the emulator, none straight to a unit's process")
 	cmd.Flags().BoolVarP(&verbose, "verbose", "v", false, "show how long each layer's start hooks and each function constructor take when a unit starts (FAAS_VERBOSE=1)")
 	return cmd
 }

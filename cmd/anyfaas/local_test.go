@@ -120,4 +120,12 @@ func TestDevErrors(t *testing.T) {
 	}
 }
 
+// The dev server's --proxy is there, and says what it does.
+func TestDevProxyFlag(t *testing.T) {
+	code, stdout, stderr := anyfaas(t, "dev", "--help")
+	if code != 0 || !strings.Contains(stdout+stderr, "--proxy") || !strings.Contains(stdout+stderr, "pass every request through the emulator") {
+		t.Errorf("anyfaas dev --help: exit %d\n%s%s", code, stdout, stderr)
+	}
+}
+
 func itoa(n int) string { return strconv.Itoa(n) }
