@@ -347,7 +347,9 @@ func (s *Server) Rebuild(ctx context.Context) error {
 		// The old build's process stops taking requests through the door
 		// before the new build is said to serve.
 		letGo, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
-		old.entry.Close(letGo)
+		if err := old.entry.Close(letGo); err != nil {
+			fmt.Fprintf(s.cfg.Log, "anyfaas dev: build %d's process: %v\n", old.n, err)
+		}
 		cancel()
 	}
 	what := "rebuilt"

@@ -28,6 +28,11 @@ type Door struct {
 	holders map[*net.UnixConn]*Entry
 	entries map[*Entry]struct{}
 	closed  bool
+
+	// notify orders the calls of onHeld, which are made without mu: the
+	// dev server's takes its http.Server's lock, which its Shutdown holds
+	// while it closes the gate, which takes mu.
+	notify sync.Mutex
 }
 
 // Open makes a Door of tcp. onHeld, if not nil, is called with true when a
@@ -103,14 +108,20 @@ func (e *Entry) Close(ctx context.Context) error {
 		case <-ctx.Done():
 			e.cut()
 			e.wg.Wait()
-			return fmt.Errorf("frontdoor: %d processes still hold the socket: %w", n, context.Cause(ctx))
+			e.forget()
+			return fmt.Errorf("frontdoor: %d processes still held the socket when told to let go: %w", n, context.Cause(ctx))
 		}
 	}
 	e.wg.Wait()
+	e.forget()
+	return nil
+}
+
+// forget removes e from its Door.
+func (e *Entry) forget() {
 	e.d.mu.Lock()
 	delete(e.d.entries, e)
 	e.d.mu.Unlock()
-	return nil
 }
 
 // cut ends the Unix connections of e's processes.
@@ -195,7 +206,6 @@ func (d *Door) Close() error {
 
 func (d *Door) hold(c *net.UnixConn, e *Entry) bool {
 	d.mu.Lock()
-	defer d.mu.Unlock()
 	e.mu.Lock()
 	ok := !d.closed && !e.closed
 	if ok {
@@ -203,35 +213,47 @@ func (d *Door) hold(c *net.UnixConn, e *Entry) bool {
 	}
 	e.mu.Unlock()
 	if !ok {
+		d.mu.Unlock()
 		return false
 	}
 	d.holders[c] = e
-	if len(d.holders) == 1 {
+	first := len(d.holders) == 1
+	if first {
 		// Wake the dev server's Accept, which then waits at the gate.
 		d.tcp.SetDeadline(time.Unix(1, 0))
-		if d.onHeld != nil {
-			d.onHeld(true)
-		}
 	}
+	d.unlockNotifying(first, true)
 	return true
 }
 
 func (d *Door) release(c *net.UnixConn) {
 	d.mu.Lock()
-	defer d.mu.Unlock()
 	e, ok := d.holders[c]
 	if !ok {
+		d.mu.Unlock()
 		return
 	}
 	delete(d.holders, c)
 	e.letGo()
-	if len(d.holders) == 0 && !d.closed {
+	last := len(d.holders) == 0 && !d.closed
+	if last {
 		d.tcp.SetDeadline(time.Time{})
 		d.cond.Broadcast()
-		if d.onHeld != nil {
-			d.onHeld(false)
-		}
 	}
+	d.unlockNotifying(last, false)
+}
+
+// unlockNotifying unlocks d.mu and, if changed, calls onHeld(held), in
+// the order of the changes.
+func (d *Door) unlockNotifying(changed, held bool) {
+	if !changed || d.onHeld == nil {
+		d.mu.Unlock()
+		return
+	}
+	d.notify.Lock()
+	d.mu.Unlock()
+	d.onHeld(held)
+	d.notify.Unlock()
 }
 
 // letGo counts a holder of e gone.

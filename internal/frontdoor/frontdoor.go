@@ -23,6 +23,7 @@ package frontdoor
 
 import (
 	"bufio"
+	"context"
 	"encoding/binary"
 	"encoding/hex"
 	"encoding/json"
@@ -225,15 +226,19 @@ func (d *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	d.next.ServeHTTP(rec, r)
 }
 
-// forward passes r to the dev server's control socket and its answer back,
-// flushing as it comes.
+// forward passes r to the dev server's control socket, with the client's
+// address in RemoteAddrHeader, and its answer back, flushing as it comes.
+// (A hand-made proxy: net/http/httputil's would weigh 450 KB in every web
+// build for a development feature.) The dev server sends no upgrades and
+// no trailers; Expect: 100-continue is answered here, by reading the body
+// as it is sent.
 func forward(w http.ResponseWriter, r *http.Request, control string) {
-	fail := func(err error) {
-		http.Error(w, "anyfaas dev: passing the request to the dev server at "+control+": "+err.Error(), http.StatusBadGateway)
-	}
 	if control == "" {
 		http.Error(w, "anyfaas dev: no function of this unit serves "+r.Method+" "+r.URL.Path+", and "+ControlEnv+" is not set", http.StatusNotFound)
 		return
+	}
+	fail := func(err error) {
+		http.Error(w, "anyfaas dev: passing the request to the dev server at "+control+": "+err.Error(), http.StatusBadGateway)
 	}
 	var d net.Dialer
 	c, err := d.DialContext(r.Context(), "unix", control)
@@ -242,28 +247,41 @@ func forward(w http.ResponseWriter, r *http.Request, control string) {
 		return
 	}
 	defer c.Close()
+	// A client that goes away ends the request to the dev server.
+	defer context.AfterFunc(r.Context(), func() { c.Close() })()
 	out := r.Clone(r.Context())
-	out.Header.Del("Connection")
+	for _, h := range []string{"Connection", "Upgrade", "Expect", "Keep-Alive", "Proxy-Connection", "Te", "Trailer"} {
+		out.Header.Del(h)
+	}
+	if _, ok := out.Header["User-Agent"]; !ok {
+		out.Header["User-Agent"] = []string{""} // none, as the client sent none
+	}
 	out.Header.Set(RemoteAddrHeader, r.RemoteAddr)
 	out.Close = true // one request per connection
-	if err := out.Write(c); err != nil {
-		fail(err)
-		return
-	}
+	// The request is written while the answer is read: the dev server may
+	// answer before it has read the body (a 404, a 503 while building).
+	written := make(chan error, 1)
+	go func() { written <- out.Write(c) }()
 	resp, err := http.ReadResponse(bufio.NewReader(c), out)
 	if err != nil {
-		fail(err)
+		if werr := <-written; werr != nil {
+			err = werr
+		}
+		if r.Context().Err() == nil {
+			fail(err)
+		}
 		return
 	}
 	defer resp.Body.Close()
 	h := w.Header()
 	for k, vs := range resp.Header {
-		if k != "Connection" {
+		if k != "Connection" && k != "Keep-Alive" {
 			h[k] = vs
 		}
 	}
 	w.WriteHeader(resp.StatusCode)
 	rc := http.NewResponseController(w)
+	rc.Flush() // the status and headers before a body that may take its time
 	buf := make([]byte, 32<<10)
 	for {
 		n, err := resp.Body.Read(buf)
@@ -274,7 +292,7 @@ func forward(w http.ResponseWriter, r *http.Request, control string) {
 			rc.Flush()
 		}
 		if err != nil {
-			if err != io.EOF {
+			if err != io.EOF && r.Context().Err() == nil {
 				panic(http.ErrAbortHandler) // cut short: the client must not take it for whole
 			}
 			return

@@ -2,6 +2,7 @@ package frontdoor_test
 
 import (
 	"bytes"
+	"context"
 	"crypto/tls"
 	"fmt"
 	"io"
@@ -62,7 +63,7 @@ func TestAccessLine(t *testing.T) {
 // A Log writes its lines in order, a batch at a time: after FlushDelay,
 // when a batch grows large, or on Flush.
 func TestLog(t *testing.T) {
-	w := &writes{done: make(chan struct{}, 100)}
+	w := &writes{done: make(chan struct{}, 1)}
 	log := frontdoor.NewLog(w)
 	h := frontdoor.Handler(http.HandlerFunc(func(http.ResponseWriter, *http.Request) {}), nil, "", log)
 	const n = 1000 // more than a batch
@@ -107,7 +108,10 @@ func (w *writes) Write(p []byte) (int, error) {
 	w.buf.Write(p)
 	w.count++
 	w.mu.Unlock()
-	w.done <- struct{}{}
+	select {
+	case w.done <- struct{}{}:
+	default: // a signal waits already
+	}
 	return len(p), nil
 }
 
@@ -224,8 +228,12 @@ func (b *syncBuffer) String() string {
 	return b.buf.String()
 }
 
+// streamEnded is told when the control socket's /stream ends.
+var streamEnded = make(chan struct{}, 1)
+
 // controlSocket serves a dev server's control socket: it answers 201 with
-// what it was sent.
+// what it was sent; /early answers 404 without reading the body; /stream
+// sends a chunk and waits for its client to go away.
 func controlSocket(t *testing.T) string {
 	t.Helper()
 	path := filepath.Join(t.TempDir(), "control.sock")
@@ -234,6 +242,17 @@ func controlSocket(t *testing.T) string {
 		t.Fatal(err)
 	}
 	srv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case "/early": // answers without reading the body
+			http.Error(w, "early", http.StatusNotFound)
+			return
+		case "/stream": // a chunk, then waits for the client to go away
+			io.WriteString(w, "a")
+			http.NewResponseController(w).Flush()
+			<-r.Context().Done()
+			streamEnded <- struct{}{}
+			return
+		}
 		body, _ := io.ReadAll(r.Body)
 		w.Header().Set("X-From", "control")
 		w.WriteHeader(http.StatusCreated)
@@ -341,4 +360,57 @@ func TestHandlerStatus(t *testing.T) {
 	if !strings.Contains(log.String(), `"GET /y HTTP/1.1" 499 0 `) {
 		t.Errorf("access line %q, want status 499", log)
 	}
+}
+
+// Requests passed to the control socket over a real connection: with
+// Expect: 100-continue, with a large body the dev server answers without
+// reading, and a stream whose client goes away.
+func TestForward(t *testing.T) {
+	table, err := frontdoor.Routes(writeRoutes(t, `[{"route":"GET /here","here":true}]`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	next := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "here") })
+	srv := httptest.NewServer(frontdoor.Handler(next, table, controlSocket(t), frontdoor.NewLog(io.Discard)))
+	defer srv.Close()
+	client := &http.Client{Transport: &http.Transport{ExpectContinueTimeout: time.Minute}}
+
+	// Expect: 100-continue: the client waits for the 100 before the body.
+	body := strings.Repeat("x", 1<<20)
+	req, _ := http.NewRequest("POST", srv.URL+"/there", strings.NewReader(body))
+	req.Header.Set("Expect", "100-continue")
+	res, err := client.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	if res.StatusCode != http.StatusCreated || !strings.HasSuffix(string(got), ": "+body) {
+		t.Errorf("POST with Expect: 100-continue: %s, %d bytes", res.Status, len(got))
+	}
+
+	// An answer before the body is read.
+	res, err = client.Post(srv.URL+"/early", "application/octet-stream", bytes.NewReader(make([]byte, 8<<20)))
+	if err == nil {
+		got, _ = io.ReadAll(res.Body)
+		res.Body.Close()
+		if res.StatusCode != http.StatusNotFound || strings.TrimSpace(string(got)) != "early" {
+			t.Errorf("POST 8 MB to /early: %s %q, want 404 early", res.Status, got)
+		}
+	} // else the client saw the connection closed while it wrote: no 502 either way
+
+	// A client that goes away ends the dev server's request too.
+	ctx, cancel := context.WithCancel(t.Context())
+	req, _ = http.NewRequestWithContext(ctx, "GET", srv.URL+"/stream", nil)
+	res, err = client.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	first := make([]byte, 1)
+	if _, err := io.ReadFull(res.Body, first); err != nil || string(first) != "a" {
+		t.Fatalf("the stream's first chunk: %q, %v", first, err)
+	}
+	cancel()
+	res.Body.Close()
+	<-streamEnded // the test times out if the dev server's side never ends
 }
