@@ -105,9 +105,8 @@ const StatusClientClosed = 499
 // coming through the door, should see it: with a new X-Request-Id and
 // X-Forwarded-For and X-Forwarded-Proto set ([Forwarded]), and an
 // [AccessLine] written to log when it ends (nil routes: every route is
-// here). Every other request goes to
-// the dev server's control socket at control instead, whose answer is
-// passed back as it comes.
+// here). Every other request goes to the dev server's control socket at
+// control instead, whose answer is passed back as it comes.
 func Handler(h http.Handler, routes *route.Table[bool], control string, log *Log) http.Handler {
 	return &handler{next: h, routes: routes, control: control, log: log}
 }
