@@ -188,10 +188,11 @@ func vmHWM(pid int) int {
 }
 
 // Stop sends SIGTERM, waits up to grace for the process to exit, then
-// kills it. It returns when the process has exited.
-func (p *Process) Stop(grace time.Duration) {
+// kills it. It returns when the process has exited, and whether it had to
+// kill it.
+func (p *Process) Stop(grace time.Duration) (killed bool) {
 	if p.Exited() {
-		return
+		return false
 	}
 	if grace > 0 {
 		p.cmd.Process.Signal(syscall.SIGTERM)
@@ -199,11 +200,12 @@ func (p *Process) Stop(grace time.Duration) {
 		defer t.Stop()
 		select {
 		case <-p.done:
-			return
+			return false
 		case <-t.C:
 		}
 	}
 	p.Kill()
+	return true
 }
 
 // Kill kills the process at once and returns when it has exited, as a

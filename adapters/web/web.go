@@ -66,9 +66,9 @@ const CloseReserve = 2 * time.Second
 // door, it also takes the requests on the dev server's own address, whose
 // listening socket the dev server hands it, with no proxy in between: for
 // its own routes it gives each request what the dev server's proxy would
-// have (X-Request-Id, X-Forwarded-For, an access line on stderr, written
-// a millisecond at a time), and it
-// passes the others back to the dev server (FAAS_DEV_CONTROL).
+// have (X-Request-Id, X-Forwarded-For, an access line on stderr, written a
+// millisecond at a time), and it passes the others back to the dev server
+// (FAAS_DEV_CONTROL).
 func Start(h faas.Handler) error {
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, os.Interrupt)
 	defer stop()

@@ -319,18 +319,19 @@ func (h *Host) Close(ctx context.Context) error {
 // stop sends SIGTERM to p and kills it when the grace has passed or ctx
 // ends.
 func (h *Host) stop(ctx context.Context, p *emulator.Process) error {
-	grace := h.p.Grace
+	grace, shortened := h.p.Grace, false
 	if d, ok := ctx.Deadline(); ok {
-		grace = max(min(grace, time.Until(d)), 0)
+		if g := max(min(grace, time.Until(d)), 0); g < grace {
+			grace, shortened = g, true
+		}
 	}
-	stopped := make(chan struct{})
-	go func() {
-		p.Stop(grace)
-		close(stopped)
-	}()
+	stopped := make(chan bool, 1)
+	go func() { stopped <- p.Stop(grace) }()
 	select {
-	case <-stopped:
-		if ctx.Err() == nil {
+	case killed := <-stopped:
+		// Killed when the grace ctx shortened ran out: ctx ended it,
+		// whether or not its own timer has fired yet.
+		if !killed || !shortened {
 			return nil
 		}
 	case <-ctx.Done():
