@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"log/slog"
 	"testing"
 	"time"
@@ -16,6 +15,7 @@ import (
 
 	"github.com/anyfaas/faas"
 	"github.com/anyfaas/faas/adapters/aws"
+	"github.com/anyfaas/faas/internal/adaptertest"
 	"github.com/anyfaas/faas/internal/deadline"
 )
 
@@ -50,7 +50,7 @@ func TestDeadline(t *testing.T) {
 				out []byte
 				err error
 			)
-			retryLate(t, func() string {
+			adaptertest.RetryLate(t, func() string {
 				begin := time.Now()
 				d := begin.Add(timeout)
 				ctx, cancel := context.WithDeadline(context.Background(), d)
@@ -62,7 +62,7 @@ func TestDeadline(t *testing.T) {
 				if !gotDeadline.Equal(d) {
 					t.Errorf("the handler's deadline is %v, want Lambda's %v", gotDeadline, d)
 				}
-				return late(begin, answered, timeout)
+				return adaptertest.Late(begin, answered, timeout)
 			})
 			if tc.name == "event" {
 				var ie messages.InvokeResponse_Error
@@ -76,35 +76,5 @@ func TestDeadline(t *testing.T) {
 				t.Errorf("Invoke = %s, %v; want a 504", out, err)
 			}
 		})
-	}
-}
-
-// late says how an answer at answered to an invocation that began at
-// begin with timeout came too late or too early, or "": it is due after
-// the reserve the adapter keeps, before the deadline.
-func late(begin, answered time.Time, timeout time.Duration) string {
-	d := begin.Add(timeout)
-	if !answered.Before(d) || answered.Before(d.Add(-deadline.Reserve(timeout)-50*time.Millisecond)) {
-		return fmt.Sprintf("answered %v after the start, want shortly before the deadline %v", answered.Sub(begin), timeout)
-	}
-	return ""
-}
-
-// retryLate runs try, which says what is wrong with the time of the
-// adapter's answer for a handler that overran its deadline, up to three
-// times: a test machine too busy to run the adapter's timer on time makes
-// it late once in a while; three times in a row is a failure.
-func retryLate(t *testing.T, try func() string) {
-	t.Helper()
-	for attempt := 1; ; attempt++ {
-		msg := try()
-		if msg == "" {
-			return
-		}
-		if attempt == 3 {
-			t.Error(msg)
-			return
-		}
-		t.Logf("attempt %d: %s", attempt, msg)
 	}
 }

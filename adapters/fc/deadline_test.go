@@ -2,7 +2,6 @@ package fc_test
 
 import (
 	"encoding/json"
-	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"strconv"
@@ -14,6 +13,7 @@ import (
 
 	"github.com/anyfaas/faas"
 	"github.com/anyfaas/faas/adapters/fc"
+	"github.com/anyfaas/faas/internal/adaptertest"
 	"github.com/anyfaas/faas/internal/deadline"
 )
 
@@ -38,36 +38,6 @@ func (o *overrunner) app() *faas.App {
 	})
 }
 
-// late says how an answer at answered to an invocation that began at
-// begin with timeout came too late or too early, or "": it is due after
-// the reserve the adapter keeps, before FC would end the instance.
-func late(begin, answered time.Time, timeout time.Duration) string {
-	d := begin.Add(timeout)
-	if !answered.Before(d) || answered.Before(d.Add(-deadline.Reserve(timeout)-50*time.Millisecond)) {
-		return fmt.Sprintf("answered %v after the start, want shortly before the deadline %v", answered.Sub(begin), timeout)
-	}
-	return ""
-}
-
-// retryLate runs try, which says what is wrong with the time of the
-// adapter's answer for a handler that overran its deadline, up to three
-// times: a test machine too busy to run the adapter's timer on time makes
-// it late once in a while; three times in a row is a failure.
-func retryLate(t *testing.T, try func() string) {
-	t.Helper()
-	for attempt := 1; ; attempt++ {
-		msg := try()
-		if msg == "" {
-			return
-		}
-		if attempt == 3 {
-			t.Error(msg)
-			return
-		}
-		t.Logf("attempt %d: %s", attempt, msg)
-	}
-}
-
 // On the runtime API the handler's deadline is x-fc-function-deadline, to
 // the millisecond; a handler that overruns it is answered for with FC's
 // error JSON, errorType TimeoutError, before the deadline, and its
@@ -79,7 +49,7 @@ func TestDeadlineRuntimeAPI(t *testing.T) {
 	f, api := newFakeAPI(t)
 	o := newOverrunner()
 	stop := serve(t, api, o.app())
-	retryLate(t, func() string {
+	adaptertest.RetryLate(t, func() string {
 		begin := time.Now()
 		d := time.UnixMilli(begin.Add(timeout).UnixMilli())
 		f.push("req-1", `{"a":1}`, map[string]string{"x-fc-function-deadline": strconv.FormatInt(d.UnixMilli(), 10), "x-fc-function-timeout": "1"})
@@ -93,7 +63,7 @@ func TestDeadlineRuntimeAPI(t *testing.T) {
 			t.Errorf("posted to %s: %s; want FC's error JSON of type TimeoutError", r.kind, r.body)
 		}
 		<-o.returned
-		return late(begin, answered, d.Sub(begin))
+		return adaptertest.Late(begin, answered, d.Sub(begin))
 	})
 	if err := stop(); err != nil {
 		t.Errorf("Serve = %v", err)
@@ -110,7 +80,7 @@ func TestDeadlineCustomRuntime(t *testing.T) {
 	h := fc.NewHandler(o.app())
 
 	t.Run("deadline header", func(t *testing.T) {
-		retryLate(t, func() string {
+		adaptertest.RetryLate(t, func() string {
 			begin := time.Now()
 			d := time.UnixMilli(begin.Add(time.Second).UnixMilli())
 			r := httptest.NewRequest(http.MethodPost, "/invoke", strings.NewReader(`{}`))
@@ -127,11 +97,11 @@ func TestDeadlineCustomRuntime(t *testing.T) {
 				t.Errorf("answered %d %v %s; want FC's failure with a TimeoutError", w.Code, w.Header(), w.Body)
 			}
 			<-o.returned
-			return late(begin, answered, d.Sub(begin))
+			return adaptertest.Late(begin, answered, d.Sub(begin))
 		})
 	})
 	t.Run("timeout header", func(t *testing.T) {
-		retryLate(t, func() string {
+		adaptertest.RetryLate(t, func() string {
 			r := httptest.NewRequest(http.MethodGet, "/slow", nil)
 			r.Header.Set("X-Fc-Control-Path", "/http-invoke")
 			r.Header.Set("X-Fc-Function-Timeout", "1")
@@ -147,7 +117,7 @@ func TestDeadlineCustomRuntime(t *testing.T) {
 				t.Errorf("answered %d %v %s; want a 504 reported to FC", w.Code, w.Header(), w.Body)
 			}
 			<-o.returned
-			return late(begin, answered, time.Second)
+			return adaptertest.Late(begin, answered, time.Second)
 		})
 	})
 }

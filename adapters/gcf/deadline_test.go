@@ -2,16 +2,12 @@ package gcf_test
 
 import (
 	"net/http"
-	"net/http/httptest"
-	"strings"
 	"testing"
 	"time"
 
-	"go.uber.org/goleak"
-
 	"github.com/anyfaas/faas"
 	"github.com/anyfaas/faas/adapters/gcf"
-	"github.com/anyfaas/faas/internal/deadline"
+	"github.com/anyfaas/faas/internal/adaptertest"
 )
 
 // A handler's deadline is Cloud Run's request timeout,
@@ -20,59 +16,7 @@ import (
 // an event as functions-framework-go reports a function error; its context
 // is done when the request is answered, and nothing is left running.
 func TestDeadline(t *testing.T) {
-	defer goleak.VerifyNone(t, goleak.IgnoreCurrent(), goleak.IgnoreTopFunction(deadline.IdleWorker))
 	t.Setenv("CLOUD_RUN_TIMEOUT_SECONDS", "1")
-	const timeout = time.Second
-	deadlines, returned := make(chan time.Time, 1), make(chan struct{}, 1)
-	app := quietApp()
-	app.Func("f", func(ctx *faas.Context, _ any) (any, error) {
-		defer func() { returned <- struct{}{} }()
-		d, _ := ctx.Deadline()
-		deadlines <- d
-		<-ctx.Done()
-		return "late", ctx.Err()
-	})
-	h := gcf.Handler(app)
-	for _, tc := range []struct {
-		name   string
-		req    func() *http.Request
-		status int
-		google string
-	}{
-		{"http", func() *http.Request { return httptest.NewRequest(http.MethodGet, "/", nil) }, http.StatusGatewayTimeout, ""},
-		{"cloudevent", func() *http.Request {
-			r := httptest.NewRequest(http.MethodPost, "/", strings.NewReader(`{}`))
-			for k, v := range map[string]string{"Ce-Specversion": "1.0", "Ce-Id": "1", "Ce-Source": "//t", "Ce-Type": "com.example.t", "Content-Type": "application/json"} {
-				r.Header.Set(k, v)
-			}
-			return r
-		}, http.StatusInternalServerError, "error"},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			for attempt := 1; ; attempt++ {
-				w := httptest.NewRecorder()
-				sent := time.Now()
-				h.ServeHTTP(w, tc.req())
-				answered := time.Now()
-				if got := <-deadlines; got.Before(sent.Add(timeout)) || got.After(answered.Add(timeout)) {
-					t.Errorf("the handler's deadline is %v after the request was sent, want %v after it arrived", got.Sub(sent), timeout)
-				}
-				if w.Code != tc.status || w.Header().Get("X-Google-Status") != tc.google || !strings.Contains(w.Body.String(), "timed out") {
-					t.Errorf("answered %d %v %s, want %d", w.Code, w.Header(), w.Body, tc.status)
-				}
-				<-returned
-				// A test machine too busy to run the adapter's timer on
-				// time makes it late once in a while; three times in a row
-				// is a failure.
-				if d := sent.Add(timeout); !answered.Before(d) || answered.Before(d.Add(-deadline.Reserve(timeout)-50*time.Millisecond)) {
-					if attempt < 3 {
-						t.Logf("attempt %d: answered %v after the request", attempt, answered.Sub(sent))
-						continue
-					}
-					t.Errorf("answered %v after the request, want shortly before the timeout %v", answered.Sub(sent), timeout)
-				}
-				break
-			}
-		})
-	}
+	adaptertest.Deadline(t, func(app *faas.App) http.Handler { return gcf.Handler(app) }, time.Second,
+		adaptertest.Status(http.StatusGatewayTimeout, ""), adaptertest.Status(http.StatusInternalServerError, "error"))
 }

@@ -3,7 +3,6 @@ package scf_test
 import (
 	"context"
 	"encoding/json"
-	"fmt"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -15,6 +14,7 @@ import (
 
 	"github.com/anyfaas/faas"
 	"github.com/anyfaas/faas/adapters/scf"
+	"github.com/anyfaas/faas/internal/adaptertest"
 	"github.com/anyfaas/faas/internal/deadline"
 )
 
@@ -30,36 +30,6 @@ func overrunning(deadlines chan<- time.Time, returned chan<- struct{}) *faas.App
 		return "late", ctx.Err()
 	})
 	return app
-}
-
-// late says how an answer at answered to an invocation that began at
-// begin with timeout came too late or too early, or "": it is due after
-// the reserve the adapter keeps, before SCF would end the instance.
-func late(begin, answered time.Time, timeout time.Duration) string {
-	d := begin.Add(timeout)
-	if !answered.Before(d) || answered.Before(d.Add(-deadline.Reserve(timeout)-50*time.Millisecond)) {
-		return fmt.Sprintf("answered %v after the start, want shortly before the deadline %v", answered.Sub(begin), timeout)
-	}
-	return ""
-}
-
-// retryLate runs try, which says what is wrong with the time of the
-// adapter's answer for a handler that overran its deadline, up to three
-// times: a test machine too busy to run the adapter's timer on time makes
-// it late once in a while; three times in a row is a failure.
-func retryLate(t *testing.T, try func() string) {
-	t.Helper()
-	for attempt := 1; ; attempt++ {
-		msg := try()
-		if msg == "" {
-			return
-		}
-		if attempt == 3 {
-			t.Error(msg)
-			return
-		}
-		t.Logf("attempt %d: %s", attempt, msg)
-	}
 }
 
 // relative fails unless a deadline given as a time limit is that limit
@@ -87,7 +57,7 @@ func TestDeadline(t *testing.T) {
 
 	t.Run("rpc", func(t *testing.T) {
 		client, stop := serveRPC(t, overrunning(deadlines, returned))
-		retryLate(t, func() string {
+		adaptertest.RetryLate(t, func() string {
 			begin := time.Now()
 			d := begin.Add(timeout)
 			var resp wireResponse
@@ -101,7 +71,7 @@ func TestDeadline(t *testing.T) {
 				t.Errorf("Invoke = %v, %+v; want a TimeoutError", err, resp.Error)
 			}
 			<-returned
-			return late(begin, answered, timeout)
+			return adaptertest.Late(begin, answered, timeout)
 		})
 		if err := stop(); err != nil {
 			t.Error(err)
@@ -115,7 +85,7 @@ func TestDeadline(t *testing.T) {
 		ctx, cancel := context.WithCancel(context.Background())
 		done := make(chan error, 1)
 		go func() { done <- scf.ServeRuntimeAPI(ctx, srv.URL, overrunning(deadlines, returned)) }()
-		retryLate(t, func() string {
+		adaptertest.RetryLate(t, func() string {
 			sent := time.Now()
 			api.events <- runtimeEvent{requestID: "r", memory: "128", timeLimit: "1000", body: []byte(`{}`)}
 			res := <-api.results
@@ -126,7 +96,7 @@ func TestDeadline(t *testing.T) {
 				t.Errorf("posted %s: %s; want a TimeoutError", res.Path, res.Body)
 			}
 			<-returned
-			return late(sent, answered, timeout)
+			return adaptertest.Late(sent, answered, timeout)
 		})
 		cancel()
 		if err := <-done; err != nil {
@@ -136,7 +106,7 @@ func TestDeadline(t *testing.T) {
 
 	t.Run("web", func(t *testing.T) {
 		h := scf.NewHandler(overrunning(deadlines, returned))
-		retryLate(t, func() string {
+		adaptertest.RetryLate(t, func() string {
 			r := httptest.NewRequest(http.MethodGet, "/", strings.NewReader(""))
 			r.Header.Set("X-Scf-Timeout", "1000")
 			w := httptest.NewRecorder()
@@ -148,7 +118,7 @@ func TestDeadline(t *testing.T) {
 				t.Errorf("answered %d %s, want 504", w.Code, w.Body)
 			}
 			<-returned
-			return late(sent, answered, timeout)
+			return adaptertest.Late(sent, answered, timeout)
 		})
 	})
 }

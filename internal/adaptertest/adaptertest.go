@@ -1,0 +1,209 @@
+// Package adaptertest holds what the adapters' tests share: the tests that
+// every adapter which is an HTTP server taking CloudEvents (web, gcf)
+// passes the same way — panics under load, the deadline of a handler that
+// overruns — and the timing check of an adapter's answer for a handler
+// that overran its deadline (Late, RetryLate). Only tests import it, so no
+// binary links it.
+package adaptertest
+
+import (
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"go.uber.org/goleak"
+
+	"github.com/anyfaas/faas"
+	"github.com/anyfaas/faas/internal/deadline"
+)
+
+// Handler makes the adapter's http.Handler of an App.
+type Handler func(*faas.App) http.Handler
+
+// Check returns what is wrong with an answer of the adapter's own, or "".
+type Check func(w *httptest.ResponseRecorder) string
+
+func quiet() *faas.App { return faas.New(faas.WithLogger(slog.New(slog.DiscardHandler))) }
+
+// cloudEvent returns a CloudEvent in binary mode with id and body.
+func cloudEvent(id, body string) *http.Request {
+	r := httptest.NewRequest(http.MethodPost, "/", strings.NewReader(body))
+	for k, v := range map[string]string{"Ce-Specversion": "1.0", "Ce-Id": id, "Ce-Source": "//t", "Ce-Type": "com.example.t", "Content-Type": "application/json"} {
+		r.Header.Set(k, v)
+	}
+	return r
+}
+
+// PanicsUnderLoad runs 10 000 invocations (1 000 with -short), eight at
+// once, half of them HTTP requests and half CloudEvents in binary mode, 1 %
+// of them panicking: every panic must be a 500 that does not show it and
+// that panicked accepts, every other invocation gets its own answer, and
+// the handler keeps serving. Each runs with a deadline: the caller sets the
+// environment that gives one (t.Setenv).
+func PanicsUnderLoad(t *testing.T, handler Handler, panicked Check) {
+	t.Helper()
+	app := quiet()
+	app.Func("f", func(ctx *faas.Context, event any) (any, error) {
+		var n int
+		switch e := event.(type) {
+		case *faas.HTTPRequest:
+			n, _ = strconv.Atoi(strings.TrimPrefix(e.Path, "/"))
+		case *faas.RawEvent:
+			var ce struct{ Data struct{ N int } }
+			json.Unmarshal(e.JSON, &ce)
+			n = ce.Data.N
+		}
+		if want := "req-" + strconv.Itoa(n); ctx.RequestID() != want {
+			return nil, fmt.Errorf("invocation %d runs as %s", n, ctx.RequestID())
+		}
+		if _, ok := ctx.Deadline(); !ok {
+			return nil, fmt.Errorf("invocation %d has no deadline", n)
+		}
+		if n%100 == 0 {
+			panic(fmt.Sprintf("panic %d", n))
+		}
+		return map[string]int{"n": n}, nil
+	})
+	h := handler(app)
+	total := 10000
+	if testing.Short() {
+		total = 1000
+	}
+	var wg sync.WaitGroup
+	errs := make(chan string, 20)
+	for w := range 8 {
+		wg.Go(func() {
+			for n := w; n < total; n += 8 {
+				id := "req-" + strconv.Itoa(n)
+				var r *http.Request
+				if n%2 == 0 {
+					r = httptest.NewRequest(http.MethodGet, "/"+strconv.Itoa(n), nil)
+					r.Header.Set("X-Request-Id", id)
+					r.Header.Set("Function-Execution-Id", id)
+				} else {
+					r = cloudEvent(id, fmt.Sprintf(`{"n":%d}`, n))
+				}
+				w := httptest.NewRecorder()
+				h.ServeHTTP(w, r)
+				msg := ""
+				switch {
+				case n%100 == 0:
+					if w.Code != http.StatusInternalServerError || strings.Contains(w.Body.String(), fmt.Sprintf("panic %d", n)) {
+						msg = fmt.Sprintf("%d: the panic was answered %d %v %s", n, w.Code, w.Header(), w.Body)
+					} else if m := panicked(w); m != "" {
+						msg = fmt.Sprintf("%d: the panic's answer: %s", n, m)
+					}
+				case w.Code != http.StatusOK || w.Body.String() != fmt.Sprintf(`{"n":%d}`, n):
+					msg = fmt.Sprintf("%d: answered %d %s", n, w.Code, w.Body)
+				}
+				if msg != "" {
+					select {
+					case errs <- msg:
+					default:
+					}
+				}
+			}
+		})
+	}
+	wg.Wait()
+	close(errs)
+	for msg := range errs {
+		t.Error(msg)
+	}
+}
+
+// Deadline checks that a handler's deadline is timeout after its request
+// arrived (the caller sets the environment that says so, t.Setenv), that
+// a handler that overruns it is answered for shortly before it, with a
+// body saying it timed out that httpTimedOut (an HTTP request) or
+// eventTimedOut (a CloudEvent) accepts, that its context is done when the
+// request is answered, and that nothing is left running.
+func Deadline(t *testing.T, handler Handler, timeout time.Duration, httpTimedOut, eventTimedOut Check) {
+	t.Helper()
+	defer goleak.VerifyNone(t, goleak.IgnoreCurrent(), goleak.IgnoreTopFunction(deadline.IdleWorker))
+	deadlines, returned := make(chan time.Time, 1), make(chan struct{}, 1)
+	app := quiet()
+	app.Func("f", func(ctx *faas.Context, _ any) (any, error) {
+		defer func() { returned <- struct{}{} }()
+		d, _ := ctx.Deadline()
+		deadlines <- d
+		<-ctx.Done()
+		return "late", ctx.Err()
+	})
+	h := handler(app)
+	for _, tc := range []struct {
+		name     string
+		req      func() *http.Request
+		timedOut Check
+	}{
+		{"http", func() *http.Request { return httptest.NewRequest(http.MethodGet, "/", nil) }, httpTimedOut},
+		{"cloudevent", func() *http.Request { return cloudEvent("1", `{}`) }, eventTimedOut},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			RetryLate(t, func() string {
+				w := httptest.NewRecorder()
+				sent := time.Now()
+				h.ServeHTTP(w, tc.req())
+				answered := time.Now()
+				if got := <-deadlines; got.Before(sent.Add(timeout)) || got.After(answered.Add(timeout)) {
+					t.Errorf("the handler's deadline is %v after the request was sent, want %v after it arrived", got.Sub(sent), timeout)
+				}
+				if !strings.Contains(w.Body.String(), "timed out") {
+					t.Errorf("answered %d %s, want it to say it timed out", w.Code, w.Body)
+				} else if msg := tc.timedOut(w); msg != "" {
+					t.Errorf("answered %d %v %s: %s", w.Code, w.Header(), w.Body, msg)
+				}
+				<-returned
+				return Late(sent, answered, timeout)
+			})
+		})
+	}
+}
+
+// Status is a Check that the answer has status code and, if google is not
+// "", the X-Google-Status header google (functions-framework-go's).
+func Status(code int, google string) Check {
+	return func(w *httptest.ResponseRecorder) string {
+		if w.Code != code || w.Header().Get("X-Google-Status") != google {
+			return fmt.Sprintf("want %d with X-Google-Status %q", code, google)
+		}
+		return ""
+	}
+}
+
+// Late says how an answer at answered to an invocation that began at
+// begin with timeout came too late or too early, or "": it is due after
+// the reserve the adapter keeps (deadline.Reserve), before the deadline.
+func Late(begin, answered time.Time, timeout time.Duration) string {
+	d := begin.Add(timeout)
+	if !answered.Before(d) || answered.Before(d.Add(-deadline.Reserve(timeout)-50*time.Millisecond)) {
+		return fmt.Sprintf("answered %v after the start, want shortly before the deadline %v", answered.Sub(begin), timeout)
+	}
+	return ""
+}
+
+// RetryLate runs try, which says what is wrong with the time of the
+// adapter's answer for a handler that overran its deadline, up to three
+// times: a test machine too busy to run the adapter's timer on time makes
+// it late once in a while; three times in a row is a failure.
+func RetryLate(t *testing.T, try func() string) {
+	t.Helper()
+	for attempt := 1; ; attempt++ {
+		msg := try()
+		if msg == "" {
+			return
+		}
+		if attempt == 3 {
+			t.Error(msg)
+			return
+		}
+		t.Logf("attempt %d: %s", attempt, msg)
+	}
+}
