@@ -2,8 +2,6 @@ package aws
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -11,6 +9,8 @@ import (
 	"time"
 
 	"github.com/anyfaas/faas/emulator"
+	"github.com/anyfaas/faas/emulator/internal/httpfn"
+	"github.com/anyfaas/faas/internal/frontdoor"
 )
 
 // invocation is one event on its way through the instance.
@@ -91,7 +91,7 @@ func (e *Emulator) start(ctx context.Context, event []byte, c call) (*invocation
 		return nil, err
 	}
 	inv := &invocation{
-		id:            newUUID(),
+		id:            frontdoor.UUID(),
 		event:         event,
 		traceID:       c.traceID,
 		clientContext: c.clientContext,
@@ -256,24 +256,8 @@ func platformAnswer(id, typ, msg string) answer {
 	}
 }
 
-// newUUID returns a random (version 4) UUID, the shape of Lambda's request
-// ids.
-func newUUID() string {
-	var b [16]byte
-	rand.Read(b[:])
-	b[6] = b[6]&0x0f | 0x40
-	b[8] = b[8]&0x3f | 0x80
-	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:])
-}
-
 // newTraceID returns an X-Ray trace header, as Lambda-Runtime-Trace-Id
 // carries it.
 func newTraceID(now time.Time) string {
-	return fmt.Sprintf("Root=1-%08x-%s;Parent=%s;Sampled=0", now.Unix(), randomHex(12), randomHex(8))
-}
-
-func randomHex(n int) string {
-	b := make([]byte, n)
-	rand.Read(b)
-	return hex.EncodeToString(b)
+	return fmt.Sprintf("Root=1-%08x-%s;Parent=%s;Sampled=0", now.Unix(), httpfn.RandomHex(12), httpfn.RandomHex(8))
 }

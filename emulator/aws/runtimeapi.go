@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"github.com/anyfaas/faas/emulator"
+	"github.com/anyfaas/faas/emulator/internal/httpfn"
+	"github.com/anyfaas/faas/internal/frontdoor"
 )
 
 // Header and trailer names of the Runtime API and the Extensions API
@@ -68,7 +70,7 @@ func newInstance(e *Emulator, ln net.Listener) *instance {
 		e:          e,
 		served:     make(chan struct{}),
 		stopping:   make(chan struct{}),
-		logStream:  time.Now().UTC().Format("2006/01/02") + "/[" + version + "]" + randomHex(16),
+		logStream:  time.Now().UTC().Format("2006/01/02") + "/[" + version + "]" + httpfn.RandomHex(16),
 		events:     make(chan *invocation),
 		ready:      make(chan struct{}),
 		initErr:    make(chan *initFailure, 1),
@@ -340,7 +342,7 @@ func (in *instance) register(w http.ResponseWriter, r *http.Request) {
 		renderError(w, http.StatusForbidden, "InvalidStateTransition", "Extensions register during the Init phase")
 		return
 	}
-	id := newUUID()
+	id := frontdoor.UUID()
 	in.extensions[id] = &extension{name: name}
 	in.mu.Unlock()
 	w.Header().Set(headerExtensionID, id)
