@@ -712,23 +712,42 @@ func (a *App) HasCloseHooks() bool { return a.seq.Stops() }
 // parent whose deadline is the platform's and which is cancelled when the
 // invocation ends.
 func (a *App) NewContext(parent context.Context, inv Invocation) *Context {
+	// One allocation for the Context and its response.
+	cr := &struct {
+		c Context
+		r response
+	}{}
+	a.initContext(&cr.c, &cr.r, parent, &inv)
+	return &cr.c
+}
+
+// NewHTTPContext is NewContext for an invocation whose event is the HTTP
+// request req: the Context keeps req in the same allocation as itself, one
+// fewer on an adapter's hot path, and that request, returned by
+// [Context.Request], is the invocation's event whatever inv.Event says.
+func (a *App) NewHTTPContext(parent context.Context, inv Invocation, req HTTPRequest) *Context {
+	p := &struct {
+		c   Context
+		r   response
+		req HTTPRequest
+	}{req: req}
+	inv.Event = &p.req
+	a.initContext(&p.c, &p.r, parent, &inv)
+	return &p.c
+}
+
+// initContext sets up c, with r as its response, for the invocation inv.
+func (a *App) initContext(c *Context, r *response, parent context.Context, inv *Invocation) {
 	if parent == nil {
 		parent = context.Background()
 	}
 	if inv.Trigger == "" {
 		inv.Trigger = triggerOf(inv.Event)
 	}
-	// One allocation for the Context and its response.
-	cr := &struct {
-		c Context
-		r response
-	}{}
-	cr.c = Context{parent: parent, app: a, inv: inv, resp: &cr.r}
-	c := &cr.c
+	*c = Context{parent: parent, app: a, inv: *inv, resp: r}
 	c.req, _ = inv.Event.(*HTTPRequest)
 	// The first invocation is the cold one; after it, a load suffices.
 	c.cold = !a.invoked.Load() && a.invoked.CompareAndSwap(false, true)
-	return c
 }
 
 // Invoke routes one invocation to a function and runs it inside the layers.

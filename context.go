@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"net/http"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -16,6 +17,14 @@ type Invocation struct {
 	Platform string
 	// RequestID is the platform's id for this invocation.
 	RequestID string
+	// NewRequestID, when RequestID is empty, makes the id the first time
+	// it is asked for ([Context.RequestID], the Context's logger). An
+	// adapter whose id costs work, such as a random one when the request
+	// carries none, sets it so that an invocation that never reads its id
+	// does not pay for it. It is called with Origin, once unless
+	// goroutines ask at the same moment; the Context keeps the first id
+	// made.
+	NewRequestID func(Origin) string
 	// Function names the function to invoke when the invoker names one;
 	// empty means the App routes by the event.
 	Function string
@@ -65,12 +74,14 @@ type Context struct {
 
 // response is the status and headers of an invocation's HTTP response, as
 // the handler sets them through its Context and the Contexts derived from
-// it.
+// it, and what else those Contexts share: the request id once it is made.
 type response struct {
 	mu     sync.Mutex
 	status int
 	header http.Header
 	ended  bool
+	// id is the request id made with the Invocation's NewRequestID.
+	id atomic.Pointer[string]
 }
 
 type contextKey struct{}
@@ -105,7 +116,21 @@ func (c *Context) Value(key any) any {
 }
 
 // RequestID returns the platform's id for this invocation.
-func (c *Context) RequestID() string { return c.inv.RequestID }
+func (c *Context) RequestID() string {
+	if c.inv.RequestID != "" || c.inv.NewRequestID == nil {
+		return c.inv.RequestID
+	}
+	if id := c.resp.id.Load(); id != nil {
+		return *id
+	}
+	// Goroutines that ask at once may each make one: the first kept is
+	// the id.
+	id := c.inv.NewRequestID(c.inv.Origin)
+	if !c.resp.id.CompareAndSwap(nil, &id) {
+		return *c.resp.id.Load()
+	}
+	return id
+}
 
 // FunctionName returns the name of the function being invoked, as
 // registered with [App.Func].
@@ -179,7 +204,7 @@ func (c *Context) Logger() *slog.Logger {
 			base = c.app.logger
 		}
 		c.logger = base.With(
-			slog.String("request_id", c.inv.RequestID),
+			slog.String("request_id", c.RequestID()),
 			slog.String("function", c.inv.Function),
 			slog.String("platform", c.inv.Platform),
 			slog.String("trigger", c.inv.Trigger),

@@ -5,13 +5,17 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
+	"slices"
+	"strconv"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/google/go-cmp/cmp"
+
 	"github.com/anyfaas/faas"
 	"github.com/anyfaas/faas/faastest"
-	"github.com/google/go-cmp/cmp"
 )
 
 var _ context.Context = (*faas.Context)(nil)
@@ -94,6 +98,126 @@ func TestContextLoggerAttributes(t *testing.T) {
 	want := []map[string]string{{"level": "INFO", "k": "v", "request_id": "r-9", "function": "f", "platform": "fc", "trigger": "timer"}}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("mismatch (-want +got):\n%s", diff)
+	}
+}
+
+// An Invocation with NewRequestID makes its id only when asked, once, and
+// every Context of the invocation, and its logger, report that one id.
+func TestContextNewRequestID(t *testing.T) {
+	var made atomic.Int32
+	newID := func(o faas.Origin) string {
+		n := made.Add(1)
+		return o.Context.(string) + "-" + strconv.Itoa(int(n))
+	}
+	tests := []struct {
+		name string
+		inv  faas.Invocation
+		ask  func(t *testing.T, ctx *faas.Context) []string // the ids it saw
+		want []string
+		made int32 // calls of NewRequestID; -1 for any number
+	}{
+		{
+			name: "never asked: never made",
+			inv:  faas.Invocation{NewRequestID: newID, Origin: faas.Origin{Context: "o"}},
+			ask:  func(*testing.T, *faas.Context) []string { return nil },
+			made: 0,
+		},
+		{
+			name: "asked often: made once",
+			inv:  faas.Invocation{NewRequestID: newID, Origin: faas.Origin{Context: "o"}},
+			ask: func(_ *testing.T, ctx *faas.Context) []string {
+				d := ctx.WithContext(context.WithValue(ctx, platformCtxKey{}, 1))
+				return []string{ctx.RequestID(), d.RequestID(), ctx.RequestID()}
+			},
+			want: []string{"o-1", "o-1", "o-1"},
+			made: 1,
+		},
+		{
+			name: "asked first through a derived Context",
+			inv:  faas.Invocation{NewRequestID: newID, Origin: faas.Origin{Context: "o"}},
+			ask: func(_ *testing.T, ctx *faas.Context) []string {
+				d := ctx.WithLogger(ctx.Logger())
+				return []string{d.RequestID(), ctx.RequestID()}
+			},
+			want: []string{"o-1", "o-1"},
+			made: 1,
+		},
+		{
+			name: "the platform's id wins",
+			inv:  faas.Invocation{RequestID: "platform", NewRequestID: newID, Origin: faas.Origin{Context: "o"}},
+			ask:  func(_ *testing.T, ctx *faas.Context) []string { return []string{ctx.RequestID()} },
+			want: []string{"platform"},
+			made: 0,
+		},
+		{
+			name: "asked from goroutines at once",
+			inv:  faas.Invocation{NewRequestID: newID, Origin: faas.Origin{Context: "o"}},
+			ask: func(_ *testing.T, ctx *faas.Context) []string {
+				ids := make([]string, 8)
+				var wg sync.WaitGroup
+				for i := range ids {
+					wg.Go(func() { ids[i] = ctx.RequestID() })
+				}
+				wg.Wait()
+				first := ctx.RequestID()
+				for i, id := range ids {
+					if id != first {
+						ids[i] = "goroutine " + strconv.Itoa(i) + " saw " + id + ", not " + first
+					} else {
+						ids[i] = "same"
+					}
+				}
+				return ids
+			},
+			want: slices.Repeat([]string{"same"}, 8),
+			made: -1, // one each, if they ask at the same moment
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			made.Store(0)
+			app, _ := newTestApp(t)
+			ctx := app.NewContext(t.Context(), tt.inv)
+			got := tt.ask(t, ctx)
+			if diff := cmp.Diff(tt.want, got); diff != "" {
+				t.Errorf("ids mismatch (-want +got):\n%s", diff)
+			}
+			if tt.made >= 0 && made.Load() != tt.made {
+				t.Errorf("NewRequestID called %d times, want %d", made.Load(), tt.made)
+			}
+		})
+	}
+
+	t.Run("the logger's request_id", func(t *testing.T) {
+		app, sink := newTestApp(t)
+		ctx := app.NewContext(t.Context(), faas.Invocation{NewRequestID: newID, Origin: faas.Origin{Context: "log"}, Event: &faas.TimerEvent{}})
+		ctx.Logger().Info("hi")
+		recs := sink.find("hi")
+		if len(recs) != 1 || recs[0]["request_id"] == "" || recs[0]["request_id"] != ctx.RequestID() {
+			t.Errorf("records %v; RequestID() = %q", recs, ctx.RequestID())
+		}
+	})
+}
+
+// NewHTTPContext keeps the request with the Context: it is the event, the
+// Request, and the trigger is http whatever inv.Event said.
+func TestNewHTTPContext(t *testing.T) {
+	app, _ := newTestApp(t)
+	app.Func("items", func(ctx *faas.Context, event any) (any, error) {
+		return map[string]any{"same": event == any(ctx.Request()), "id": ctx.Param("id"), "q": ctx.Query("q")}, nil
+	}, faas.HTTP("GET /items/{id}"))
+	req := faastest.NewHTTPRequest("GET", "/items/7?q=x", "")
+	ctx := app.NewHTTPContext(t.Context(), faas.Invocation{Platform: faas.PlatformWeb, Event: "ignored"}, *req)
+	if ctx.Request() == req || ctx.Event() != any(ctx.Request()) || ctx.Trigger() != faas.TriggerHTTP {
+		t.Fatalf("Request() %p (the caller's %p), Event() %T, Trigger() %q", ctx.Request(), req, ctx.Event(), ctx.Trigger())
+	}
+	req.Path = "/changed" // the Context has its own copy
+	res, err := app.Invoke(ctx, ctx.Request())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(map[string]any{"same": true, "id": "7", "q": "x"}, res); diff != "" {
+		t.Errorf("result mismatch (-want +got):\n%s", diff)
 	}
 }
 

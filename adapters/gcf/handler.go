@@ -261,7 +261,17 @@ func httpInvocation(r *http.Request, body []byte) faas.Invocation {
 		Host:     r.Host,
 		SourceIP: cmp.Or(envelope.ForwardedFor(r.Header), envelope.PeerIP(r.RemoteAddr)),
 	}
-	return faas.Invocation{RequestID: requestID(r, ""), Event: req, Origin: faas.Origin{Context: r}}
+	return faas.Invocation{NewRequestID: originRequestID, Event: req, Origin: faas.Origin{Context: r}}
+}
+
+// originRequestID is the request id of an HTTP invocation, whose
+// Origin.Context is the *http.Request, made only if the invocation asks.
+func originRequestID(o faas.Origin) string {
+	r, _ := o.Context.(*http.Request)
+	if r == nil {
+		r = &http.Request{}
+	}
+	return requestID(r, "")
 }
 
 // mediaType returns the media type of a Content-Type, in lower case and

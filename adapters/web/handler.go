@@ -106,7 +106,11 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	req := &faas.HTTPRequest{
+	ctx := h.app.NewHTTPContext(parent, faas.Invocation{
+		Platform:     faas.PlatformWeb,
+		NewRequestID: originRequestID,
+		Origin:       faas.Origin{Context: r},
+	}, faas.HTTPRequest{
 		Method:   r.Method,
 		Path:     r.URL.Path,
 		Query:    r.URL.Query(),
@@ -115,14 +119,8 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		Body:     body,
 		Host:     r.Host,
 		SourceIP: envelope.ClientIP(r.Header, r.RemoteAddr),
-	}
-	ctx := h.app.NewContext(parent, faas.Invocation{
-		Platform:  faas.PlatformWeb,
-		RequestID: requestID(r),
-		Event:     req,
-		Origin:    faas.Origin{Context: r},
 	})
-	result, err := deadline.Invoke(h.app, ctx, req)
+	result, err := deadline.Invoke(h.app, ctx, ctx.Request())
 	resp, stream := faas.RespondStream(ctx, result, err)
 	copyHeader(w.Header(), resp.Header)
 	w.WriteHeader(resp.StatusCode)
@@ -255,12 +253,22 @@ func closeStream(r io.Reader) {
 // requestIDHeaders carry the id a platform or a proxy gave a request.
 var requestIDHeaders = []string{"X-Request-Id", "X-Scf-Request-Id", "X-Fc-Request-Id", "Function-Execution-Id", "Ce-Id"}
 
+// originRequestID is requestID of the *http.Request in o.Context, made
+// only when the invocation asks for its id.
+func originRequestID(o faas.Origin) string {
+	var h http.Header
+	if r, ok := o.Context.(*http.Request); ok {
+		h = r.Header
+	}
+	return requestID(h)
+}
+
 // requestID returns the id the platform or a proxy gave the request, or a
 // new random one.
-func requestID(r *http.Request) string {
+func requestID(header http.Header) string {
 	for _, h := range requestIDHeaders {
 		// The names are canonical: Header.Get without canonicalising.
-		if vs := r.Header[h]; len(vs) > 0 && vs[0] != "" {
+		if vs := header[h]; len(vs) > 0 && vs[0] != "" {
 			return vs[0]
 		}
 	}

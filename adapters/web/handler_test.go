@@ -2,16 +2,22 @@ package web
 
 import (
 	"bufio"
+	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"io"
 	"log/slog"
+	"maps"
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/google/go-cmp/cmp"
 
 	"github.com/anyfaas/faas"
 )
@@ -181,5 +187,64 @@ func TestHealthStartFails(t *testing.T) {
 		if rec.Code != want {
 			t.Errorf("GET %s: %d, want %d", path, rec.Code, want)
 		}
+	}
+}
+
+// The request id is the first of the headers a platform or a proxy sets,
+// else a new random one, the same wherever the invocation reads it.
+func TestRequestID(t *testing.T) {
+	random := regexp.MustCompile(`^[0-9a-f]{32}$`)
+	tests := []struct {
+		name   string
+		header http.Header
+		want   string // "" for a random id
+	}{
+		{"none", nil, ""},
+		{"X-Request-Id", http.Header{"X-Request-Id": {"r1"}}, "r1"},
+		{"SCF's", http.Header{"X-Scf-Request-Id": {"s1"}}, "s1"},
+		{"FC's", http.Header{"X-Fc-Request-Id": {"f1"}}, "f1"},
+		{"Cloud Run's", http.Header{"Function-Execution-Id": {"g1"}}, "g1"},
+		{"a binary CloudEvent's id on a GET", http.Header{"Ce-Id": {"c1"}}, "c1"},
+		{"X-Request-Id first", http.Header{"Function-Execution-Id": {"g1"}, "X-Request-Id": {"r1"}}, "r1"},
+		{"an empty one is skipped", http.Header{"X-Request-Id": {""}, "X-Fc-Request-Id": {"f1"}}, "f1"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var logged bytes.Buffer
+			app := faas.New(faas.WithLogger(slog.New(slog.NewJSONHandler(&logged, nil))))
+			app.Func("id", func(ctx *faas.Context, _ any) (any, error) {
+				first := ctx.RequestID()
+				ctx.Logger().Info("seen")
+				return first + " " + ctx.RequestID(), nil
+			}, faas.HTTP("GET /id"))
+			h := Handler(app)
+			ids := make([]string, 2)
+			for i := range ids {
+				r := httptest.NewRequest(http.MethodGet, "/id", nil)
+				maps.Copy(r.Header, tt.header)
+				w := httptest.NewRecorder()
+				h.ServeHTTP(w, r)
+				first, again, _ := strings.Cut(w.Body.String(), " ")
+				if first != again {
+					t.Fatalf("RequestID() was %q, then %q", first, again)
+				}
+				ids[i] = first
+			}
+			var rec struct {
+				RequestID string `json:"request_id"`
+			}
+			if err := json.Unmarshal(bytes.SplitN(logged.Bytes(), []byte("\n"), 2)[0], &rec); err != nil || rec.RequestID != ids[0] {
+				t.Errorf("the log's request_id %q (%v), RequestID() %q", rec.RequestID, err, ids[0])
+			}
+			if tt.want != "" {
+				if diff := cmp.Diff([]string{tt.want, tt.want}, ids); diff != "" {
+					t.Errorf("ids mismatch (-want +got):\n%s", diff)
+				}
+				return
+			}
+			if !random.MatchString(ids[0]) || !random.MatchString(ids[1]) || ids[0] == ids[1] {
+				t.Errorf("random ids %q: want two different ones of 32 hex digits", ids)
+			}
+		})
 	}
 }

@@ -10,9 +10,10 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/google/go-cmp/cmp"
+
 	"github.com/anyfaas/faas"
 	"github.com/anyfaas/faas/lifecycle"
-	"github.com/google/go-cmp/cmp"
 )
 
 func TestIsText(t *testing.T) {
@@ -130,6 +131,12 @@ func TestClientIP(t *testing.T) {
 		{"empty entries", []string{",, 203.0.113.9 ,,", ""}, "", "203.0.113.9"},
 		{"leftmost entry", []string{"203.0.113.9, 10.0.0.1"}, "", "203.0.113.9"},
 		{"one private entry", []string{" 10.0.0.1 "}, "", "10.0.0.1"},
+		{"public IPv6 peer", []string{"203.0.113.9"}, "[2001:db8::5]:443", "2001:db8::5"},
+		{"IPv6 peer with a zone", []string{"203.0.113.9"}, "[fe80::1%eth0]:80", "203.0.113.9"},
+		{"IPv6 peer with a zone, no header", nil, "[fe80::1%eth0]:80", "fe80::1%eth0"},
+		{"IPv4-mapped peer", nil, "[::ffff:198.51.100.7]:80", "::ffff:198.51.100.7"},
+		{"peer without an address", []string{"203.0.113.9"}, "localhost:80", "203.0.113.9"},
+		{"bad port", []string{"203.0.113.9"}, "198.51.100.7:http", "198.51.100.7"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
