@@ -137,6 +137,14 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 // copyHeader sets the headers of src in dst.
 func copyHeader(dst, src http.Header) {
+	if len(src) == 1 {
+		// Most responses have a Content-Type alone: a lookup costs less
+		// than starting to range over a map.
+		if vs, ok := src["Content-Type"]; ok {
+			dst["Content-Type"] = vs
+			return
+		}
+	}
 	for k, vs := range src {
 		dst[k] = vs
 	}

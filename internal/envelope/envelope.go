@@ -222,16 +222,56 @@ func ReportOf(err error) Report {
 // believed; a peer with a private one is a proxy, and the client is what
 // [ForwardedFor] finds, or else the peer.
 func ClientIP(h http.Header, peer string) string {
-	if host, _, err := net.SplitHostPort(peer); err == nil {
+	if host, addr, ok := splitIPv4(peer); ok {
+		if isPublic(addr) {
+			return host
+		}
 		peer = host
-	}
-	if addr, err := netip.ParseAddr(peer); err == nil && isPublic(addr) {
-		return peer
+	} else {
+		if host, _, err := net.SplitHostPort(peer); err == nil {
+			peer = host
+		}
+		if addr, err := netip.ParseAddr(peer); err == nil && isPublic(addr) {
+			return peer
+		}
 	}
 	if ip := ForwardedFor(h); ip != "" {
 		return ip
 	}
 	return peer
+}
+
+// splitIPv4 splits the address of a connection over IPv4, "a.b.c.d:port",
+// in one pass, as net.SplitHostPort and netip.ParseAddr of the host do
+// together (they cost a server's hot path three times as much); ok is
+// false for anything else, left to them.
+func splitIPv4(s string) (host string, addr netip.Addr, ok bool) {
+	var ip [4]byte
+	field, n, digits := 0, 0, 0
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case '0' <= c && c <= '9':
+			if digits == 1 && n == 0 {
+				return "", netip.Addr{}, false // a leading zero, which netip refuses
+			}
+			n, digits = n*10+int(c-'0'), digits+1
+			if n > 255 {
+				return "", netip.Addr{}, false
+			}
+		case c == '.' && digits > 0 && field < 3:
+			ip[field] = byte(n)
+			field, n, digits = field+1, 0, 0
+		case c == ':' && digits > 0 && field == 3:
+			if strings.ContainsAny(s[i+1:], ":[]") {
+				return "", netip.Addr{}, false // not a port
+			}
+			ip[3] = byte(n)
+			return s[:i], netip.AddrFrom4(ip), true
+		default:
+			return "", netip.Addr{}, false
+		}
+	}
+	return "", netip.Addr{}, false
 }
 
 // ForwardedFor returns the client's address as the proxies in front of a

@@ -4,7 +4,9 @@ import (
 	"errors"
 	"fmt"
 	"mime"
+	"net"
 	"net/http"
+	"net/netip"
 	"net/textproto"
 	"net/url"
 	"strings"
@@ -150,6 +152,35 @@ func TestClientIP(t *testing.T) {
 			}
 		})
 	}
+}
+
+// FuzzClientIP checks ClientIP, whose IPv4 peers take a path of their
+// own, against its definition written with the standard library alone.
+func FuzzClientIP(f *testing.F) {
+	for _, s := range [][2]string{
+		{"198.51.100.7:5000", "203.0.113.9"}, {"10.0.0.1:80", "1.2.3.4, 10.0.0.2"}, {"[::1]:80", "2001:db8::1"},
+		{"[fe80::1%eth0]:80", ""}, {"10.1.2.3", ""}, {"", "x"}, {"1.2.3.4:", "203.0.113.9"}, {"01.2.3.4:80", "203.0.113.9"},
+		{"1.2.3.4:8:0", "203.0.113.9"}, {"1.2.3.4:]", "203.0.113.9"}, {"256.1.1.1:80", "203.0.113.9"}, {"1.2.3:80", "203.0.113.9"},
+		{"1..2.3:80", "203.0.113.9"}, {"0.0.0.0:1", "203.0.113.9"}, {"1.2.3.4.5:80", "203.0.113.9"},
+	} {
+		f.Add(s[0], s[1])
+	}
+	f.Fuzz(func(t *testing.T, peer, xff string) {
+		h := http.Header{"X-Forwarded-For": {xff}}
+		host := peer
+		if hp, _, err := net.SplitHostPort(peer); err == nil {
+			host = hp
+		}
+		want := host
+		if addr, err := netip.ParseAddr(host); err != nil || !isPublic(addr) {
+			if ip := ForwardedFor(h); ip != "" {
+				want = ip
+			}
+		}
+		if got := ClientIP(h, peer); got != want {
+			t.Errorf("ClientIP(X-Forwarded-For %q, %q) = %q, want %q", xff, peer, got, want)
+		}
+	})
 }
 
 func FuzzHeaderKey(f *testing.F) {
