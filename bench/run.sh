@@ -40,7 +40,7 @@ bench() {
 bench 'BinarySize' 1x
 for round in $(seq "$ROUNDS"); do
 	echo "round $round of $ROUNDS" >&2
-	bench 'AWS|FC|SCF|Web|WebServer|Router|Layers|Deadline' 200ms
+	bench 'AWS|FC|SCF|Web|WebConn|WebServer|Router|Layers|Deadline' 200ms
 	bench 'LayerInit' 200ms
 	bench 'ColdStart' 20x
 	bench 'WarmInvoke' 2000x
@@ -56,6 +56,7 @@ echo "## Target 2: FC 3.0 HTTP trigger, SCF API Gateway, plain HTTP"
 stat -filter '.name:FC' -col '/impl@(typed anyfaas)' -row /req
 stat -filter '.name:SCF' -col '/impl@(typed anyfaas)' -row /req
 stat -filter '.name:Web' -col '/impl@(nethttp anyfaas)' -row /req
+stat -filter '.name:WebConn' -col '/impl@(nethttp anyfaas)' -row /req
 stat -filter '.name:WebServer' -col '/impl@(nethttp anyfaas)' -row /req
 echo "## Target 3: router"
 stat -filter '.name:Router' -col '/functions@(1 100 1000)'

@@ -5,10 +5,14 @@ import (
 	"bytes"
 	"fmt"
 	"io"
+	"log"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"strconv"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/anyfaas/faas/adapters/web"
 )
@@ -164,3 +168,127 @@ func BenchmarkWebServer(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkWebConn is BenchmarkWeb through net/http's own server: a
+// connection held in memory carries b.N copies of the request, one after
+// another, and net/http's http.Server reads them, calls the contender and
+// writes each response (status line, Date, Content-Length, body) back to
+// it. Everything a request costs on a real host is in it except the
+// system calls of the socket, which BenchmarkWebServer adds.
+func BenchmarkWebConn(b *testing.B) {
+	for _, c := range cases {
+		raw := httpRequest(c.post)
+		for _, ct := range []struct {
+			name string
+			h    http.Handler
+		}{
+			{"nethttp", httpHandler(c.post)},
+			{"anyfaas", web.Handler(anyfaasApp(c.post))},
+		} {
+			b.Run("req="+c.name+"/impl="+ct.name, func(b *testing.B) {
+				b.ReportAllocs()
+				conn := serveMem(b, ct.h, raw, b.N)
+				if conn.ok < b.N {
+					b.Fatalf("%d of %d responses were 200 OK; the first:\n%s", conn.ok, b.N, conn.first)
+				}
+				checkReply(b, conn.first, c.post)
+			})
+		}
+	}
+}
+
+// serveMem serves n copies of the request raw on one memConn with h and
+// returns the connection once the server has closed it.
+func serveMem(b *testing.B, h http.Handler, raw []byte, n int) *memConn {
+	conn := &memConn{req: raw, left: n, closed: make(chan struct{})}
+	l := &memListener{conn: conn, done: make(chan struct{})}
+	srv := &http.Server{Handler: h, ErrorLog: log.New(io.Discard, "", 0)}
+	b.ResetTimer()
+	go srv.Serve(l)
+	<-conn.closed
+	b.StopTimer()
+	srv.Close()
+	return conn
+}
+
+// memConn is a client's connection held in memory: reading it gives the
+// request's bytes left times over and then io.EOF; what is written to it
+// is counted, and the first response kept.
+type memConn struct {
+	req    []byte
+	closed chan struct{}
+
+	mu    sync.Mutex
+	left  int    // copies of req not begun
+	rest  []byte // what is left of the copy begun
+	ok    int    // responses begun with "HTTP/1.1 200 OK"
+	first []byte // the first response, as far as its first write
+	once  sync.Once
+}
+
+var statusOK = []byte("HTTP/1.1 200 OK\r\n")
+
+func (c *memConn) Read(p []byte) (int, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if len(c.rest) == 0 {
+		if c.left == 0 {
+			return 0, io.EOF
+		}
+		c.left--
+		c.rest = c.req
+	}
+	n := copy(p, c.rest)
+	c.rest = c.rest[n:]
+	return n, nil
+}
+
+func (c *memConn) Write(p []byte) (int, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.first == nil {
+		c.first = bytes.Clone(p)
+	}
+	if bytes.HasPrefix(p, statusOK) {
+		c.ok++
+	}
+	return len(p), nil
+}
+
+func (c *memConn) Close() error {
+	c.once.Do(func() { close(c.closed) })
+	return nil
+}
+
+func (c *memConn) LocalAddr() net.Addr { return &net.TCPAddr{IP: net.IPv4(192, 0, 2, 1), Port: 8080} }
+func (c *memConn) RemoteAddr() net.Addr {
+	return &net.TCPAddr{IP: net.IPv4(192, 0, 2, 10), Port: 54321}
+}
+
+func (c *memConn) SetDeadline(time.Time) error      { return nil }
+func (c *memConn) SetReadDeadline(time.Time) error  { return nil }
+func (c *memConn) SetWriteDeadline(time.Time) error { return nil }
+
+// memListener accepts its one connection, then waits to be closed.
+type memListener struct {
+	conn *memConn
+	done chan struct{}
+	once sync.Once
+	sent bool
+}
+
+func (l *memListener) Accept() (net.Conn, error) {
+	if !l.sent {
+		l.sent = true
+		return l.conn, nil
+	}
+	<-l.done
+	return nil, net.ErrClosed
+}
+
+func (l *memListener) Close() error {
+	l.once.Do(func() { close(l.done) })
+	return nil
+}
+
+func (l *memListener) Addr() net.Addr { return l.conn.LocalAddr() }
