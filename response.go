@@ -233,6 +233,16 @@ func errorResponse(ctx *Context, ctxHeader http.Header, err error) *HTTPResponse
 // results of non-HTTP triggers: nil is null, a json.RawMessage is sent as is,
 // and HTML characters are not escaped.
 func EncodeResult(result any) ([]byte, error) {
+	// json.Marshal costs less than an Encoder, whose output is copied out
+	// of a buffer of ours, but escapes <, > and & for HTML: a result whose
+	// JSON holds such an escape, or any \u00XX, is encoded again without.
+	b, err := json.Marshal(result)
+	if err != nil {
+		return nil, fmt.Errorf("faas: encoding the result as JSON: %w", err)
+	}
+	if !bytes.Contains(b, []byte(`\u00`)) {
+		return b, nil
+	}
 	e := resultEncoders.Get().(*resultEncoder)
 	defer e.release()
 	if err := e.enc.Encode(result); err != nil {

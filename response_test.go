@@ -1,6 +1,7 @@
 package faas_test
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -10,9 +11,10 @@ import (
 	"testing"
 	"testing/iotest"
 
+	"github.com/google/go-cmp/cmp"
+
 	"github.com/anyfaas/faas"
 	"github.com/anyfaas/faas/faastest"
-	"github.com/google/go-cmp/cmp"
 )
 
 type typedReader struct{ io.Reader }
@@ -138,6 +140,10 @@ func TestEncodeResult(t *testing.T) {
 		{[]byte("hi"), `"aGk="`},
 		{json.RawMessage(`{"x":1}`), `{"x":1}`},
 		{map[string]string{"h": "<&>"}, `{"h":"<&>"}`},
+		{"a\x01b", `"a\u0001b"`},
+		{`\u003c`, `"\\u003c"`},
+		{json.RawMessage(` {"h": "<&>\u2028"} `), `{"h":"<&>\u2028"}`},
+		{htmlMarshaler{}, `{"h":"<>"}`},
 	}
 	for _, tt := range tests {
 		got, err := faas.EncodeResult(tt.in)
@@ -148,6 +154,33 @@ func TestEncodeResult(t *testing.T) {
 	if _, err := faas.EncodeResult(func() {}); err == nil {
 		t.Error("EncodeResult(func) succeeded")
 	}
+}
+
+// htmlMarshaler is a json.Marshaler whose JSON has HTML characters, which
+// json.Marshal escapes when it compacts a MarshalJSON's output.
+type htmlMarshaler struct{}
+
+func (htmlMarshaler) MarshalJSON() ([]byte, error) { return []byte(`{"h": "<>"}`), nil }
+
+// FuzzEncodeResult checks EncodeResult against its definition: the JSON
+// of an Encoder that does not escape HTML, less its newline.
+func FuzzEncodeResult(f *testing.F) {
+	for _, s := range []string{"", "hello", "<b>&</b>", "\u003c", "a\x00\x1f", "\u2028", "é\xff", `"\`} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		in := map[string]any{"s": s, "list": []string{s, "<" + s + ">"}}
+		var want bytes.Buffer
+		enc := json.NewEncoder(&want)
+		enc.SetEscapeHTML(false)
+		if err := enc.Encode(in); err != nil {
+			t.Fatal(err)
+		}
+		got, err := faas.EncodeResult(in)
+		if err != nil || string(got) != strings.TrimSuffix(want.String(), "\n") {
+			t.Errorf("EncodeResult(%q) = %s, %v; want %s", s, got, err, want.String())
+		}
+	})
 }
 
 func TestErrorf(t *testing.T) {
