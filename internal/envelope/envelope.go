@@ -262,8 +262,10 @@ func splitIPv4(s string) (host string, addr netip.Addr, ok bool) {
 			ip[field] = byte(n)
 			field, n, digits = field+1, 0, 0
 		case c == ':' && digits > 0 && field == 3:
-			if strings.ContainsAny(s[i+1:], ":[]") {
-				return "", netip.Addr{}, false // not a port
+			for _, c := range []byte(s[i+1:]) {
+				if c == ':' || c == '[' || c == ']' {
+					return "", netip.Addr{}, false // not a port
+				}
 			}
 			ip[3] = byte(n)
 			return s[:i], netip.AddrFrom4(ip), true
