@@ -26,14 +26,7 @@ import (
 func BenchmarkWeb(b *testing.B) {
 	for _, c := range cases {
 		raw := httpRequest(c.post)
-		contenders := []struct {
-			name string
-			h    http.Handler
-		}{
-			{"nethttp", httpHandler(c.post)},
-			{"anyfaas", web.Handler(anyfaasApp(c.post))},
-		}
-		for _, ct := range contenders {
+		for _, ct := range webContenders(c.post) {
 			b.Run("req="+c.name+"/impl="+ct.name, func(b *testing.B) {
 				var w responseWriter
 				br := bufio.NewReader(nil)
@@ -51,6 +44,21 @@ func BenchmarkWeb(b *testing.B) {
 				run(b, raw, c.post, serve)
 			})
 		}
+	}
+}
+
+// webContender is a handler of the GET or the POST case, by name.
+type webContender struct {
+	name string
+	h    http.Handler
+}
+
+// webContenders returns the bare net/http handler and adapters/web's, in
+// the order the comparisons read them.
+func webContenders(post bool) []webContender {
+	return []webContender{
+		{"nethttp", httpHandler(post)},
+		{"anyfaas", web.Handler(anyfaasApp(post))},
 	}
 }
 
@@ -132,13 +140,7 @@ func BenchmarkWebServer(b *testing.B) {
 		if c.post {
 			body, target, method = orderBody(), "/echo", http.MethodPost
 		}
-		for _, ct := range []struct {
-			name string
-			h    http.Handler
-		}{
-			{"nethttp", httpHandler(c.post)},
-			{"anyfaas", web.Handler(anyfaasApp(c.post))},
-		} {
+		for _, ct := range webContenders(c.post) {
 			b.Run("req="+c.name+"/impl="+ct.name, func(b *testing.B) {
 				srv := httptest.NewServer(ct.h)
 				defer srv.Close()
@@ -178,13 +180,7 @@ func BenchmarkWebServer(b *testing.B) {
 func BenchmarkWebConn(b *testing.B) {
 	for _, c := range cases {
 		raw := httpRequest(c.post)
-		for _, ct := range []struct {
-			name string
-			h    http.Handler
-		}{
-			{"nethttp", httpHandler(c.post)},
-			{"anyfaas", web.Handler(anyfaasApp(c.post))},
-		} {
+		for _, ct := range webContenders(c.post) {
 			b.Run("req="+c.name+"/impl="+ct.name, func(b *testing.B) {
 				b.ReportAllocs()
 				conn := serveMem(b, ct.h, raw, b.N)
