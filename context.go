@@ -115,7 +115,9 @@ func (c *Context) Value(key any) any {
 	return c.parent.Value(key)
 }
 
-// RequestID returns the platform's id for this invocation.
+// RequestID returns the platform's id for this invocation, or the one the
+// Invocation's NewRequestID made for it: the same id on every call, from
+// every Context of the invocation.
 func (c *Context) RequestID() string {
 	if c.inv.RequestID != "" || c.inv.NewRequestID == nil {
 		return c.inv.RequestID

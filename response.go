@@ -235,7 +235,8 @@ func errorResponse(ctx *Context, ctxHeader http.Header, err error) *HTTPResponse
 func EncodeResult(result any) ([]byte, error) {
 	// json.Marshal costs less than an Encoder, whose output is copied out
 	// of a buffer of ours, but escapes <, > and & for HTML: a result whose
-	// JSON holds such an escape, or any \u00XX, is encoded again without.
+	// JSON holds such an escape, or any \u00XX, is encoded again without
+	// (a MarshalJSON method of the result then runs twice).
 	b, err := json.Marshal(result)
 	if err != nil {
 		return nil, fmt.Errorf("faas: encoding the result as JSON: %w", err)
