@@ -5,26 +5,16 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"log/slog"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
-	"github.com/anyfaas/faas"
-	"github.com/anyfaas/faas/adapters/aws"
 	"github.com/aws/aws-lambda-go/lambda/messages"
 	"github.com/aws/aws-lambda-go/lambdacontext"
-)
 
-// stressTotal is how many invocations the stress tests run: 10 000, or
-// 1 000 with -short.
-func stressTotal() int {
-	if testing.Short() {
-		return 1000
-	}
-	return 10000
-}
+	"github.com/anyfaas/faas/adapters/aws"
+	"github.com/anyfaas/faas/internal/adaptertest"
+)
 
 // With 1 % of 10 000 invocations panicking, every panic is reported as
 // Lambda reports a function error, errorType PanicError (or, for an HTTP
@@ -33,64 +23,28 @@ func stressTotal() int {
 // at a time per instance; four instances share the App here, as the
 // adapter allows.
 func TestPanicsUnderLoad(t *testing.T) {
-	app := faas.New(faas.WithLogger(slog.New(slog.DiscardHandler)))
-	app.Func("f", func(ctx *faas.Context, event any) (any, error) {
-		var n int
-		switch e := event.(type) {
-		case *faas.HTTPRequest:
-			fmt.Sscanf(e.Path, "/%d", &n)
-		case *faas.RawEvent:
-			var in struct{ N int }
-			json.Unmarshal(e.JSON, &in)
-			n = in.N
-		}
-		if want := fmt.Sprintf("req-%d", n); ctx.RequestID() != want {
-			return nil, fmt.Errorf("invocation %d runs as %s", n, ctx.RequestID())
-		}
-		if n%100 == 0 {
-			panic(fmt.Sprintf("panic %d", n))
-		}
-		return map[string]int{"n": n}, nil
-	})
-	h := aws.NewHandler(app)
+	h := aws.NewHandler(adaptertest.Numbered())
 	url := fixture(t, "function-url-request")
-	total := stressTotal()
-	var wg sync.WaitGroup
-	errs := make(chan string, 20)
-	for w := range 4 {
-		wg.Go(func() {
-			for n := w; n < total; n += 4 {
-				ctx, cancel := context.WithDeadline(context.Background(), time.Now().Add(time.Minute))
-				ctx = lambdacontext.NewContext(ctx, &lambdacontext.LambdaContext{AwsRequestID: fmt.Sprintf("req-%d", n)})
-				var payload []byte
-				http := n%2 == 1
-				if http {
-					ev := map[string]any{}
-					for k, v := range url {
-						ev[k] = v
-					}
-					ev["rawPath"] = fmt.Sprintf("/%d", n)
-					ev["requestContext"] = map[string]any{"http": map[string]any{"method": "GET", "path": fmt.Sprintf("/%d", n)}, "domainName": "x.lambda-url.us-east-1.on.aws"}
-					payload, _ = json.Marshal(ev)
-				} else {
-					payload = fmt.Appendf(nil, `{"n":%d}`, n)
-				}
-				out, err := h.Invoke(ctx, payload)
-				cancel()
-				if msg := checkAnswer(n, http, out, err); msg != "" {
-					select {
-					case errs <- msg:
-					default:
-					}
-				}
+	adaptertest.Spread(t, adaptertest.Total(), 4, func(n int) string {
+		ctx, cancel := context.WithDeadline(context.Background(), time.Now().Add(time.Minute))
+		defer cancel()
+		ctx = lambdacontext.NewContext(ctx, &lambdacontext.LambdaContext{AwsRequestID: fmt.Sprintf("req-%d", n)})
+		var payload []byte
+		http := n%2 == 1
+		if http {
+			ev := map[string]any{}
+			for k, v := range url {
+				ev[k] = v
 			}
-		})
-	}
-	wg.Wait()
-	close(errs)
-	for msg := range errs {
-		t.Error(msg)
-	}
+			ev["rawPath"] = fmt.Sprintf("/%d", n)
+			ev["requestContext"] = map[string]any{"http": map[string]any{"method": "GET", "path": fmt.Sprintf("/%d", n)}, "domainName": "x.lambda-url.us-east-1.on.aws"}
+			payload, _ = json.Marshal(ev)
+		} else {
+			payload = fmt.Appendf(nil, `{"n":%d}`, n)
+		}
+		out, err := h.Invoke(ctx, payload)
+		return checkAnswer(n, http, out, err)
+	})
 }
 
 // checkAnswer says what is wrong with the answer to invocation n, or "".

@@ -16,6 +16,7 @@ import (
 
 	"go.uber.org/goleak"
 
+	"github.com/anyfaas/faas/internal/adaptertest"
 	"github.com/anyfaas/faas/internal/deadline"
 
 	"github.com/anyfaas/faas"
@@ -187,21 +188,12 @@ func invokeLoad(t *testing.T, total, concurrency, panicEvery int) {
 	srv.Close()
 }
 
-// stressTotal is how many invocations the stress tests run: 10 000, or
-// 1 000 with -short.
-func stressTotal() int {
-	if testing.Short() {
-		return 1000
-	}
-	return 10000
-}
-
 // With an instance concurrency of 100, 10 000 invocations, 1 % of which
 // panic: each is answered once, under its own id, with its own result, a
 // panic with FC's error JSON of errorType PanicError; the loop keeps
 // serving, and nothing it started is left running once it has stopped.
 func TestConcurrentInvocations(t *testing.T) {
-	invokeLoad(t, stressTotal(), 100, 100)
+	invokeLoad(t, adaptertest.Total(), 100, 100)
 }
 
 // The custom runtime under the same load, in process: 1 % of 10 000
@@ -209,63 +201,28 @@ func TestConcurrentInvocations(t *testing.T) {
 // requests; every panic is a failure FC sees (x-fc-status: 404) whose
 // answer does not show it, every other invocation gets its own answer.
 func TestCustomRuntimePanicsUnderLoad(t *testing.T) {
-	h := fc.NewHandler(newApp(func(ctx *faas.Context, event any) (any, error) {
-		var n int
-		switch e := event.(type) {
-		case *faas.HTTPRequest:
-			n, _ = strconv.Atoi(strings.TrimPrefix(e.Path, "/"))
-		case *faas.RawEvent:
-			var in struct{ N int }
-			json.Unmarshal(e.JSON, &in)
-			n = in.N
+	h := fc.NewHandler(adaptertest.Numbered())
+	adaptertest.Spread(t, adaptertest.Total(), 8, func(n int) string {
+		var r *http.Request
+		if n%2 == 0 {
+			r = httptest.NewRequest(http.MethodPost, "/invoke", strings.NewReader(fmt.Sprintf(`{"n":%d}`, n)))
+			r.Header.Set("X-Fc-Control-Path", "/invoke")
+		} else {
+			r = httptest.NewRequest(http.MethodGet, "/"+strconv.Itoa(n), nil)
+			r.Header.Set("X-Fc-Control-Path", "/http-invoke")
 		}
-		if want := "req-" + strconv.Itoa(n); ctx.RequestID() != want {
-			return nil, fmt.Errorf("invocation %d runs as %s", n, ctx.RequestID())
+		r.Header.Set("X-Fc-Request-Id", "req-"+strconv.Itoa(n))
+		r.Header.Set("X-Fc-Function-Timeout", "60")
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, r)
+		switch {
+		case n%100 == 0 && (w.Header().Get("X-Fc-Status") != "404" || w.Code < 400 || strings.Contains(w.Body.String(), "panic") != (n%2 == 0)):
+			// An event's error JSON names the panic; an HTTP response
+			// never shows it.
+			return fmt.Sprintf("%d: the panic was answered %d %v %s", n, w.Code, w.Header(), w.Body)
+		case n%100 != 0 && (w.Code != http.StatusOK || w.Body.String() != fmt.Sprintf(`{"n":%d}`, n)):
+			return fmt.Sprintf("%d: answered %d %s", n, w.Code, w.Body)
 		}
-		if n%100 == 0 {
-			panic(fmt.Sprintf("panic %d", n))
-		}
-		return map[string]int{"n": n}, nil
-	}))
-	var wg sync.WaitGroup
-	errs := make(chan string, 20)
-	total := stressTotal()
-	for w := range 8 {
-		wg.Go(func() {
-			for n := w; n < total; n += 8 {
-				var r *http.Request
-				if n%2 == 0 {
-					r = httptest.NewRequest(http.MethodPost, "/invoke", strings.NewReader(fmt.Sprintf(`{"n":%d}`, n)))
-					r.Header.Set("X-Fc-Control-Path", "/invoke")
-				} else {
-					r = httptest.NewRequest(http.MethodGet, "/"+strconv.Itoa(n), nil)
-					r.Header.Set("X-Fc-Control-Path", "/http-invoke")
-				}
-				r.Header.Set("X-Fc-Request-Id", "req-"+strconv.Itoa(n))
-				r.Header.Set("X-Fc-Function-Timeout", "60")
-				w := httptest.NewRecorder()
-				h.ServeHTTP(w, r)
-				msg := ""
-				switch {
-				case n%100 == 0 && (w.Header().Get("X-Fc-Status") != "404" || w.Code < 400 || strings.Contains(w.Body.String(), "panic") != (n%2 == 0)):
-					// An event's error JSON names the panic; an HTTP
-					// response never shows it.
-					msg = fmt.Sprintf("%d: the panic was answered %d %v %s", n, w.Code, w.Header(), w.Body)
-				case n%100 != 0 && (w.Code != http.StatusOK || w.Body.String() != fmt.Sprintf(`{"n":%d}`, n)):
-					msg = fmt.Sprintf("%d: answered %d %s", n, w.Code, w.Body)
-				}
-				if msg != "" {
-					select {
-					case errs <- msg:
-					default:
-					}
-				}
-			}
-		})
-	}
-	wg.Wait()
-	close(errs)
-	for msg := range errs {
-		t.Error(msg)
-	}
+		return ""
+	})
 }

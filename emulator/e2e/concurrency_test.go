@@ -3,12 +3,12 @@ package e2e
 import (
 	"encoding/json"
 	"fmt"
-	"sync"
 	"sync/atomic"
 	"testing"
 
 	"go.uber.org/goleak"
 
+	"github.com/anyfaas/faas/internal/adaptertest"
 	"github.com/anyfaas/faas/internal/deadline"
 )
 
@@ -41,45 +41,25 @@ func TestFCConcurrency(t *testing.T) {
 				t.Fatal(err)
 			}
 			pid := pidOf(t, res)
-			var (
-				wg       sync.WaitGroup
-				answered atomic.Int64
-				errs     = make(chan string, 20)
-			)
-			for w := range concurrency {
-				wg.Go(func() {
-					for n := w; n < total; n += concurrency {
-						do := ""
-						if n%100 == 0 {
-							do = "panic"
-						}
-						res, err := e.Invoke(t.Context(), tg.event(n, do, 0))
-						var a answer
-						msg := ""
-						switch {
-						case err != nil:
-							msg = fmt.Sprintf("%d: %v", n, err)
-						case do == "panic" && (res.Error == nil || res.Error.Type != tg.panicType):
-							msg = fmt.Sprintf("%d: the panic was reported as %+v", n, res.Error)
-						case do == "" && (res.Error != nil || json.Unmarshal(res.Payload, &a) != nil || a.N != n || a.PID != pid):
-							msg = fmt.Sprintf("%d: answered %s, %v; want n %d from pid %d", n, res.Payload, res.Error, n, pid)
-						default:
-							answered.Add(1)
-						}
-						if msg != "" {
-							select {
-							case errs <- msg:
-							default:
-							}
-						}
-					}
-				})
-			}
-			wg.Wait()
-			close(errs)
-			for msg := range errs {
-				t.Error(msg)
-			}
+			var answered atomic.Int64
+			adaptertest.Spread(t, total, concurrency, func(n int) string {
+				do := ""
+				if n%100 == 0 {
+					do = "panic"
+				}
+				res, err := e.Invoke(t.Context(), tg.event(n, do, 0))
+				var a answer
+				switch {
+				case err != nil:
+					return fmt.Sprintf("%d: %v", n, err)
+				case do == "panic" && (res.Error == nil || res.Error.Type != tg.panicType):
+					return fmt.Sprintf("%d: the panic was reported as %+v", n, res.Error)
+				case do == "" && (res.Error != nil || json.Unmarshal(res.Payload, &a) != nil || a.N != n || a.PID != pid):
+					return fmt.Sprintf("%d: answered %s, %v; want n %d from pid %d", n, res.Payload, res.Error, n, pid)
+				}
+				answered.Add(1)
+				return ""
+			})
 			if got := answered.Load(); got != int64(total) {
 				t.Errorf("%d of %d invocations answered as they should be", got, total)
 			}

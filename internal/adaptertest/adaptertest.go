@@ -1,9 +1,9 @@
 // Package adaptertest holds what the adapters' tests share: the tests that
 // every adapter which is an HTTP server taking CloudEvents (web, gcf)
 // passes the same way — panics under load, the deadline of a handler that
-// overruns — and the timing check of an adapter's answer for a handler
-// that overran its deadline (Late, RetryLate). Only tests import it, so no
-// binary links it.
+// overruns — the stress tests' parts (Total, Spread, Numbered), and the
+// timing check of an adapter's answer for a handler that overran its
+// deadline (Late, RetryLate). Only tests import it, so no binary links it.
 package adaptertest
 
 import (
@@ -72,38 +72,53 @@ func PanicsUnderLoad(t *testing.T, handler Handler, panicked Check) {
 		return map[string]int{"n": n}, nil
 	})
 	h := handler(app)
-	total := 10000
+	Spread(t, Total(), 8, func(n int) string {
+		id := "req-" + strconv.Itoa(n)
+		var r *http.Request
+		if n%2 == 0 {
+			r = httptest.NewRequest(http.MethodGet, "/"+strconv.Itoa(n), nil)
+			r.Header.Set("X-Request-Id", id)
+			r.Header.Set("Function-Execution-Id", id)
+		} else {
+			r = cloudEvent(id, fmt.Sprintf(`{"n":%d}`, n))
+		}
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, r)
+		switch {
+		case n%100 == 0:
+			if w.Code != http.StatusInternalServerError || strings.Contains(w.Body.String(), fmt.Sprintf("panic %d", n)) {
+				return fmt.Sprintf("%d: the panic was answered %d %v %s", n, w.Code, w.Header(), w.Body)
+			}
+			if m := panicked(w); m != "" {
+				return fmt.Sprintf("%d: the panic's answer: %s", n, m)
+			}
+		case w.Code != http.StatusOK || w.Body.String() != fmt.Sprintf(`{"n":%d}`, n):
+			return fmt.Sprintf("%d: answered %d %s", n, w.Code, w.Body)
+		}
+		return ""
+	})
+}
+
+// Total is how many invocations a stress test runs: 10 000, or 1 000
+// with -short.
+func Total() int {
 	if testing.Short() {
-		total = 1000
+		return 1000
 	}
+	return 10000
+}
+
+// Spread runs check(n) for every n in [0, total) on workers goroutines,
+// worker w taking n = w, w+workers, …, and reports the first failures
+// check describes (it returns "" for none).
+func Spread(t *testing.T, total, workers int, check func(n int) string) {
+	t.Helper()
 	var wg sync.WaitGroup
 	errs := make(chan string, 20)
-	for w := range 8 {
+	for w := range workers {
 		wg.Go(func() {
-			for n := w; n < total; n += 8 {
-				id := "req-" + strconv.Itoa(n)
-				var r *http.Request
-				if n%2 == 0 {
-					r = httptest.NewRequest(http.MethodGet, "/"+strconv.Itoa(n), nil)
-					r.Header.Set("X-Request-Id", id)
-					r.Header.Set("Function-Execution-Id", id)
-				} else {
-					r = cloudEvent(id, fmt.Sprintf(`{"n":%d}`, n))
-				}
-				w := httptest.NewRecorder()
-				h.ServeHTTP(w, r)
-				msg := ""
-				switch {
-				case n%100 == 0:
-					if w.Code != http.StatusInternalServerError || strings.Contains(w.Body.String(), fmt.Sprintf("panic %d", n)) {
-						msg = fmt.Sprintf("%d: the panic was answered %d %v %s", n, w.Code, w.Header(), w.Body)
-					} else if m := panicked(w); m != "" {
-						msg = fmt.Sprintf("%d: the panic's answer: %s", n, m)
-					}
-				case w.Code != http.StatusOK || w.Body.String() != fmt.Sprintf(`{"n":%d}`, n):
-					msg = fmt.Sprintf("%d: answered %d %s", n, w.Code, w.Body)
-				}
-				if msg != "" {
+			for n := w; n < total; n += workers {
+				if msg := check(n); msg != "" {
 					select {
 					case errs <- msg:
 					default:
@@ -117,6 +132,33 @@ func PanicsUnderLoad(t *testing.T, handler Handler, panicked Check) {
 	for msg := range errs {
 		t.Error(msg)
 	}
+}
+
+// Numbered returns an App of one function that answers {"n":n} for the
+// invocation numbered n (the HTTP path /n, or a JSON event's "n"), fails
+// unless its request id is "req-n", and panics for every n that is a
+// multiple of 100: 1 % of the invocations.
+func Numbered() *faas.App {
+	app := faas.New(faas.WithLogger(slog.New(slog.DiscardHandler)), faas.WithDevelopment(false))
+	app.Func("f", func(ctx *faas.Context, event any) (any, error) {
+		var n int
+		switch e := event.(type) {
+		case *faas.HTTPRequest:
+			n, _ = strconv.Atoi(strings.TrimPrefix(e.Path, "/"))
+		case *faas.RawEvent:
+			var in struct{ N int }
+			json.Unmarshal(e.JSON, &in)
+			n = in.N
+		}
+		if want := "req-" + strconv.Itoa(n); ctx.RequestID() != want {
+			return nil, fmt.Errorf("invocation %d runs as %s", n, ctx.RequestID())
+		}
+		if n%100 == 0 {
+			panic(fmt.Sprintf("panic %d", n))
+		}
+		return map[string]int{"n": n}, nil
+	})
+	return app
 }
 
 // Deadline checks that a handler's deadline is timeout after its request
