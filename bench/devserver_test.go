@@ -116,6 +116,14 @@ func startBare(b *testing.B) string {
 	if out, err := build.CombinedOutput(); err != nil {
 		b.Fatalf("go build: %v\n%s", err, out)
 	}
+	return runServer(b, bin, "", func(string) []string { return nil })
+}
+
+// runServer runs the server bin in dir on a free loopback port, with the
+// environment env gives for that port besides PORT, stops it when the
+// benchmark ends, and returns its URL once it serves /hello.
+func runServer(b *testing.B, bin, dir string, env func(port string) []string) string {
+	b.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		b.Fatal(err)
@@ -123,7 +131,8 @@ func startBare(b *testing.B) string {
 	port := strconv.Itoa(ln.Addr().(*net.TCPAddr).Port)
 	ln.Close()
 	cmd := exec.Command(bin)
-	cmd.Env = append(os.Environ(), "PORT="+port)
+	cmd.Dir = dir
+	cmd.Env = append(append(os.Environ(), "PORT="+port), env(port)...)
 	if err := cmd.Start(); err != nil {
 		b.Fatal(err)
 	}
@@ -169,26 +178,9 @@ func startWeb(b *testing.B, dir string) string {
 	if err != nil {
 		b.Fatal(err)
 	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		b.Fatal(err)
-	}
-	port := strconv.Itoa(ln.Addr().(*net.TCPAddr).Port)
-	ln.Close()
-	cmd := exec.Command(bin)
-	cmd.Dir = dir
-	cmd.Env = append(os.Environ(), "PORT="+port, "FAAS_ADDR=127.0.0.1:"+port, "K_SERVICE=devhello",
-		"FAAS_TIMEOUT=5m0s", "FAAS_ENV=development")
-	if err := cmd.Start(); err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() {
-		cmd.Process.Kill()
-		cmd.Wait()
+	return runServer(b, bin, dir, func(port string) []string {
+		return []string{"FAAS_ADDR=127.0.0.1:" + port, "K_SERVICE=devhello", "FAAS_TIMEOUT=5m0s", "FAAS_ENV=development"}
 	})
-	url := "http://127.0.0.1:" + port
-	waitServing(b, url)
-	return url
 }
 
 // startProxy serves, in this process, a bare httputil.ReverseProxy to
