@@ -82,6 +82,9 @@ type response struct {
 	ended  bool
 	// id is the request id made with the Invocation's NewRequestID.
 	id atomic.Pointer[string]
+	// out is where the first Respond of the invocation builds its
+	// response: in the Context's allocation rather than one of its own.
+	out HTTPResponse
 }
 
 type contextKey struct{}
@@ -288,10 +291,14 @@ func (c *Context) responseHeader() http.Header {
 }
 
 // end marks the invocation as over: later changes to the response are
-// ignored. It returns the status and headers the handler set.
-func (c *Context) end() (int, http.Header) {
+// ignored. It returns the status and headers the handler set, and, the
+// first time only, the zero HTTPResponse for the response to be built in.
+func (c *Context) end() (status int, header http.Header, out *HTTPResponse) {
 	c.resp.mu.Lock()
 	defer c.resp.mu.Unlock()
-	c.resp.ended = true
-	return c.resp.status, c.resp.header
+	if !c.resp.ended {
+		c.resp.ended = true
+		out = &c.resp.out
+	}
+	return c.resp.status, c.resp.header, out
 }

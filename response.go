@@ -69,8 +69,8 @@ func RespondStream(ctx *Context, result any, err error) (*HTTPResponse, io.Reade
 }
 
 func respond(ctx *Context, result any, err error, stream bool) (*HTTPResponse, io.Reader) {
-	status, header := ctx.end()
-	resp, body := build(ctx, status, header, result, err, stream)
+	status, header, out := ctx.end()
+	resp, body := build(ctx, out, status, header, result, err, stream)
 	if !validStatus(resp.StatusCode) {
 		ctx.Logger().Error("faas: the handler set an invalid HTTP status; answering 500", "status", resp.StatusCode)
 		if c, ok := body.(io.Closer); ok {
@@ -84,7 +84,8 @@ func respond(ctx *Context, result any, err error, stream bool) (*HTTPResponse, i
 // validStatus reports whether code can be a final HTTP status.
 func validStatus(code int) bool { return 200 <= code && code <= 999 }
 
-func build(ctx *Context, status int, header http.Header, result any, err error, stream bool) (*HTTPResponse, io.Reader) {
+// build makes the response to result and err, in out unless it is nil.
+func build(ctx *Context, out *HTTPResponse, status int, header http.Header, result any, err error, stream bool) (*HTTPResponse, io.Reader) {
 	if err != nil {
 		return errorResponse(ctx, header, err), nil
 	}
@@ -93,13 +94,13 @@ func build(ctx *Context, status int, header http.Header, result any, err error, 
 	switch r := result.(type) {
 	case *HTTPResponse:
 		if r == nil {
-			resp = &HTTPResponse{StatusCode: http.StatusNoContent}
+			resp = fill(out, http.StatusNoContent, nil, nil)
 			break
 		}
 		if r.StatusCode != 0 && len(header) == 0 {
 			return r, nil
 		}
-		resp = &HTTPResponse{StatusCode: r.StatusCode, Header: mergeHeader(header, r.Header), Body: r.Body}
+		resp = fill(out, r.StatusCode, mergeHeader(header, r.Header), r.Body)
 		if resp.StatusCode == 0 {
 			resp.StatusCode = status
 		}
@@ -108,20 +109,20 @@ func build(ctx *Context, status int, header http.Header, result any, err error, 
 		}
 		return resp, nil
 	case nil:
-		resp = &HTTPResponse{StatusCode: http.StatusNoContent}
+		resp = fill(out, http.StatusNoContent, nil, nil)
 	case string:
-		resp = plainResponse(contentText, []byte(r))
+		resp = plainResponse(out, contentText, []byte(r))
 	case []byte:
-		resp = plainResponse(contentBinary, r)
+		resp = plainResponse(out, contentBinary, r)
 	case json.RawMessage:
-		resp = plainResponse(contentJSON, r)
+		resp = plainResponse(out, contentJSON, r)
 	case io.Reader:
 		ct := contentBinary
 		if typed, ok := r.(interface{ ContentType() string }); ok {
 			ct = typed.ContentType()
 		}
 		if stream {
-			resp, body = plainResponse(ct, nil), r
+			resp, body = plainResponse(out, ct, nil), r
 			break
 		}
 		data, rerr := io.ReadAll(r)
@@ -131,13 +132,13 @@ func build(ctx *Context, status int, header http.Header, result any, err error, 
 		if rerr != nil {
 			return errorResponse(ctx, header, fmt.Errorf("faas: reading the result: %w", rerr)), nil
 		}
-		resp = plainResponse(ct, data)
+		resp = plainResponse(out, ct, data)
 	default:
 		data, merr := EncodeResult(r)
 		if merr != nil {
 			return errorResponse(ctx, header, merr), nil
 		}
-		resp = plainResponse(contentJSON, data)
+		resp = plainResponse(out, contentJSON, data)
 	}
 	if status != 0 {
 		resp.StatusCode = status
@@ -148,7 +149,9 @@ func build(ctx *Context, status int, header http.Header, result any, err error, 
 	return resp, body
 }
 
-func plainResponse(contentType string, body []byte) *HTTPResponse {
+// plainResponse is the 200 response, in out unless it is nil, of a plain
+// result of the given content type.
+func plainResponse(out *HTTPResponse, contentType string, body []byte) *HTTPResponse {
 	// A switch, not a map: comparing with the three constants costs less
 	// than hashing the content type.
 	var h http.Header
@@ -161,7 +164,7 @@ func plainResponse(contentType string, body []byte) *HTTPResponse {
 		h = headerBinary
 	}
 	if h != nil {
-		return &HTTPResponse{StatusCode: http.StatusOK, Header: h, Body: body}
+		return fill(out, http.StatusOK, h, body)
 	}
 	// One allocation for the response and its header's value.
 	p := &struct {
@@ -174,6 +177,16 @@ func plainResponse(contentType string, body []byte) *HTTPResponse {
 		Body:       body,
 	}
 	return &p.resp
+}
+
+// fill sets out to the response of status, header and body and returns it,
+// or a new response if out is nil.
+func fill(out *HTTPResponse, status int, header http.Header, body []byte) *HTTPResponse {
+	if out == nil {
+		return &HTTPResponse{StatusCode: status, Header: header, Body: body}
+	}
+	*out = HTTPResponse{StatusCode: status, Header: header, Body: body}
+	return out
 }
 
 // The headers of the responses made from plain results,

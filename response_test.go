@@ -239,3 +239,35 @@ func TestRespondSharedHeader(t *testing.T) {
 		}
 	}
 }
+
+// The first Respond of an invocation builds its response in the Context's
+// own allocation; a second one (adapters/aws responds again to a result
+// it cannot send) gets a new response and leaves the first as it was.
+func TestRespondTwice(t *testing.T) {
+	app, _ := newTestApp(t)
+	ctx := app.NewContext(t.Context(), faas.Invocation{Event: faastest.NewHTTPRequest("GET", "/", "")})
+	first := faas.Respond(ctx, "first", nil)
+	second := faas.Respond(ctx, []byte("second"), nil)
+	if first == second {
+		t.Fatal("the second response is the first one")
+	}
+	want := &faas.HTTPResponse{StatusCode: 200, Header: http.Header{"Content-Type": {"text/plain; charset=utf-8"}}, Body: []byte("first")}
+	if diff := cmp.Diff(want, first); diff != "" {
+		t.Errorf("the first response changed (-want +got):\n%s", diff)
+	}
+	if string(second.Body) != "second" {
+		t.Errorf("second body %q, want %q", second.Body, "second")
+	}
+	req := &faas.HTTPRequest{Method: "GET", Path: "/"}
+	for _, tc := range []struct {
+		result any
+		allocs float64 // the Context's, and the body's if the result is copied
+	}{{nil, 1}, {[]byte("raw"), 1}, {(*faas.HTTPResponse)(nil), 1}, {"text", 2}} {
+		allocs := testing.AllocsPerRun(10, func() {
+			faas.Respond(app.NewContext(t.Context(), faas.Invocation{Event: req}), tc.result, nil)
+		})
+		if allocs != tc.allocs {
+			t.Errorf("NewContext and Respond of %#v: %v allocations, want %v", tc.result, allocs, tc.allocs)
+		}
+	}
+}
