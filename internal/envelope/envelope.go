@@ -222,8 +222,8 @@ func ReportOf(err error) Report {
 // believed; a peer with a private one is a proxy, and the client is what
 // [ForwardedFor] finds, or else the peer.
 func ClientIP(h http.Header, peer string) string {
-	if host, addr, ok := splitIPv4(peer); ok {
-		if isPublic(addr) {
+	if host, ip, ok := splitIPv4(peer); ok {
+		if isPublic4(ip) {
 			return host
 		}
 		peer = host
@@ -245,18 +245,17 @@ func ClientIP(h http.Header, peer string) string {
 // in one pass, as net.SplitHostPort and netip.ParseAddr of the host do
 // together in two, on every request of a server; ok is false for anything
 // else, left to them.
-func splitIPv4(s string) (host string, addr netip.Addr, ok bool) {
-	var ip [4]byte
+func splitIPv4(s string) (host string, ip [4]byte, ok bool) {
 	field, n, digits := 0, 0, 0
 	for i := 0; i < len(s); i++ {
 		switch c := s[i]; {
 		case '0' <= c && c <= '9':
 			if digits == 1 && n == 0 {
-				return "", netip.Addr{}, false // a leading zero, which netip refuses
+				return "", ip, false // a leading zero, which netip refuses
 			}
 			n, digits = n*10+int(c-'0'), digits+1
 			if n > 255 {
-				return "", netip.Addr{}, false
+				return "", ip, false
 			}
 		case c == '.' && digits > 0 && field < 3:
 			ip[field] = byte(n)
@@ -264,16 +263,16 @@ func splitIPv4(s string) (host string, addr netip.Addr, ok bool) {
 		case c == ':' && digits > 0 && field == 3:
 			for _, c := range []byte(s[i+1:]) {
 				if c == ':' || c == '[' || c == ']' {
-					return "", netip.Addr{}, false // not a port
+					return "", ip, false // not a port
 				}
 			}
 			ip[3] = byte(n)
-			return s[:i], netip.AddrFrom4(ip), true
+			return s[:i], ip, true
 		default:
-			return "", netip.Addr{}, false
+			return "", ip, false
 		}
 	}
-	return "", netip.Addr{}, false
+	return "", ip, false
 }
 
 // ForwardedFor returns the client's address as the proxies in front of a
@@ -323,6 +322,24 @@ func PeerIP(addr string) string {
 func isPublic(addr netip.Addr) bool {
 	addr = addr.Unmap()
 	return addr.IsGlobalUnicast() && !addr.IsPrivate() && !isShared(addr)
+}
+
+// isPublic4 is isPublic of the IPv4 address ip, without netip's checks
+// for the other kinds of address it could hold.
+func isPublic4(ip [4]byte) bool {
+	switch {
+	case ip == [4]byte{} || ip == [4]byte{255, 255, 255, 255}: // unspecified, broadcast
+		return false
+	case ip[0] == 127 || ip[0]&0xf0 == 0xe0: // loopback, multicast
+		return false
+	case ip[0] == 169 && ip[1] == 254: // link-local
+		return false
+	case ip[0] == 10 || ip[0] == 172 && ip[1]&0xf0 == 16 || ip[0] == 192 && ip[1] == 168: // private
+		return false
+	case ip[0] == 100 && ip[1]&0xc0 == 64: // shared, see isShared
+		return false
+	}
+	return true
 }
 
 // isShared reports whether addr is in 100.64.0.0/10, the carrier-grade NAT

@@ -113,6 +113,21 @@ func TestReportOf(t *testing.T) {
 	}
 }
 
+// TestIsPublic4 checks isPublic4 against isPublic on every first two
+// octets, which decide every range, with the last two at each extreme.
+func TestIsPublic4(t *testing.T) {
+	for a := range 256 {
+		for b := range 256 {
+			for _, cd := range [][2]byte{{0, 0}, {0, 1}, {1, 2}, {255, 254}, {255, 255}} {
+				ip := [4]byte{byte(a), byte(b), cd[0], cd[1]}
+				if got, want := isPublic4(ip), isPublic(netip.AddrFrom4(ip)); got != want {
+					t.Fatalf("isPublic4(%v) = %v, want %v", netip.AddrFrom4(ip), got, want)
+				}
+			}
+		}
+	}
+}
+
 func TestClientIP(t *testing.T) {
 	tests := []struct {
 		name string
@@ -162,6 +177,9 @@ func FuzzClientIP(f *testing.F) {
 		{"[fe80::1%eth0]:80", ""}, {"10.1.2.3", ""}, {"", "x"}, {"1.2.3.4:", "203.0.113.9"}, {"01.2.3.4:80", "203.0.113.9"},
 		{"1.2.3.4:8:0", "203.0.113.9"}, {"1.2.3.4:]", "203.0.113.9"}, {"256.1.1.1:80", "203.0.113.9"}, {"1.2.3:80", "203.0.113.9"},
 		{"1..2.3:80", "203.0.113.9"}, {"0.0.0.0:1", "203.0.113.9"}, {"1.2.3.4.5:80", "203.0.113.9"},
+		{"127.0.0.1:80", "203.0.113.9"}, {"169.254.1.1:80", "203.0.113.9"}, {"224.0.0.1:80", "203.0.113.9"},
+		{"255.255.255.255:80", "203.0.113.9"}, {"172.16.0.1:80", "203.0.113.9"}, {"172.32.0.1:80", "203.0.113.9"},
+		{"192.168.1.1:80", "203.0.113.9"}, {"100.64.0.1:80", "203.0.113.9"}, {"100.128.0.1:80", "203.0.113.9"},
 	} {
 		f.Add(s[0], s[1])
 	}
