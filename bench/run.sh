@@ -40,7 +40,7 @@ bench() {
 bench 'BinarySize' 1x
 for round in $(seq "$ROUNDS"); do
 	echo "round $round of $ROUNDS" >&2
-	bench 'AWS|FC|SCF|Web|WebConn|WebServer|Router|Layers|Deadline' 200ms
+	bench 'AWS|FC|SCF|Web|WebConn|WebServer|WebPaired|Router|Layers|Deadline' 200ms
 	bench 'LayerInit' 200ms
 	bench 'ColdStart' 20x
 	bench 'WarmInvoke' 2000x
@@ -48,7 +48,8 @@ for round in $(seq "$ROUNDS"); do
 	bench 'DevRebuild' 2x
 done
 
-stat() { $BENCHSTAT "$@" "$OUT" | grep -vE '^(goos|goarch|pkg|cpu):'; echo; }
+# A table whose filter matches nothing (with ONLY) is left out.
+stat() { $BENCHSTAT "$@" "$OUT" | grep -vE '^(goos|goarch|pkg|cpu):' || true; echo; }
 echo
 echo "## Target 1: adapters/aws against aws-lambda-go's typed handler and the libraries"
 stat -filter '.name:AWS' -col '/impl@(typed anyfaas algnhsa apiproxy lambdaurl)' -row /req
@@ -58,6 +59,9 @@ stat -filter '.name:SCF' -col '/impl@(typed anyfaas)' -row /req
 stat -filter '.name:Web' -col '/impl@(nethttp anyfaas)' -row /req
 stat -filter '.name:WebConn' -col '/impl@(nethttp anyfaas)' -row /req
 stat -filter '.name:WebServer' -col '/impl@(nethttp anyfaas)' -row /req
+# The two contenders in alternating turns within each benchmark: the
+# ratio (anyfaas/nethttp) is the comparison, each one's ns/op beside it.
+stat -filter '.name:WebPaired' -row '/req /path'
 echo "## Target 3: router"
 stat -filter '.name:Router' -col '/functions@(1 100 1000)'
 echo "## Target 4: cold start and binary sizes"
