@@ -241,8 +241,9 @@ func TestRespondSharedHeader(t *testing.T) {
 }
 
 // The first Respond of an invocation builds its response in the Context's
-// own allocation; a second one (adapters/aws responds again to a result
-// it cannot send) gets a new response and leaves the first as it was.
+// own allocation; a second one (a handler or a layer that called Respond
+// itself, then the adapter) gets a new response and leaves the first as it
+// was.
 func TestRespondTwice(t *testing.T) {
 	app, _ := newTestApp(t)
 	ctx := app.NewContext(t.Context(), faas.Invocation{Event: faastest.NewHTTPRequest("GET", "/", "")})

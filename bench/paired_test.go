@@ -6,9 +6,9 @@ import (
 )
 
 // BenchmarkWebPaired is BenchmarkWeb ("alone") and BenchmarkWebConn
-// ("server") with the two contenders run in turns of about a millisecond
-// each, within one benchmark, rather than one after the other for the
-// whole benchmark time. On a shared machine whose speed drifts over
+// ("server") with the two contenders taking turns of about a millisecond
+// each (A B, B A, A B, …), within one benchmark, rather than one after
+// the other for the whole benchmark time. On a shared machine whose speed drifts over
 // seconds, both then run at the same speed, and their ratio, reported as
 // the metric "anyfaas/nethttp", is what the comparison reads; each one's
 // time per request is reported too ("nethttp-ns/op", "anyfaas-ns/op").
@@ -57,7 +57,7 @@ func BenchmarkWebPaired(b *testing.B) {
 const turn = time.Millisecond
 
 // paired runs b.N requests of each of the two contenders, nethttp then
-// anyfaas, each turns[i](k) serving k requests, in alternating turns (the
+// anyfaas, each turns[i](k) serving k requests, in turns (the
 // order swapped every pair, so that neither always follows the other),
 // and reports each one's time per request and their ratio.
 func paired(b *testing.B, turns [2]func(k int)) {
@@ -65,6 +65,7 @@ func paired(b *testing.B, turns [2]func(k int)) {
 	start := time.Now()
 	turns[0](8)
 	k := max(1, int(turn/(time.Since(start)/8)))
+	turns[1](8) // warmed alike
 	b.ReportAllocs()
 	b.ResetTimer()
 	var spent [2]time.Duration

@@ -49,7 +49,7 @@ for round in $(seq "$ROUNDS"); do
 done
 
 # A table whose filter matches nothing (with ONLY) is left out.
-stat() { $BENCHSTAT "$@" "$OUT" | grep -vE '^(goos|goarch|pkg|cpu):' || true; echo; }
+stat() { $BENCHSTAT "$@" "$OUT" | { grep -vE '^(goos|goarch|pkg|cpu):' || true; }; echo; }
 echo
 echo "## Target 1: adapters/aws against aws-lambda-go's typed handler and the libraries"
 stat -filter '.name:AWS' -col '/impl@(typed anyfaas algnhsa apiproxy lambdaurl)' -row /req

@@ -181,7 +181,7 @@ func BenchmarkWebServer(b *testing.B) {
 // connection held in memory carries b.N copies of the request, one after
 // another (after one that is checked, not timed), and net/http's
 // http.Server reads them, calls the contender and writes each response
-// (status line, Date, Content-Length, body) back to it. Everything a
+// (status line, Date, Content-Length or chunks, body) back to it. Everything a
 // request costs on a real host is in it except the system calls of the
 // socket, which BenchmarkWebServer adds.
 func BenchmarkWebConn(b *testing.B) {
@@ -206,7 +206,7 @@ func serveMem(b *testing.B, h http.Handler, raw []byte, post bool) *memConn {
 	conn := &memConn{req: raw, done: make(chan struct{}, 1)}
 	conn.more = sync.NewCond(&conn.mu)
 	l := &memListener{conn: conn, done: make(chan struct{})}
-	srv := &http.Server{Handler: h, ErrorLog: log.New(io.Discard, "", 0)}
+	srv := &http.Server{Handler: h, ErrorLog: log.New(io.Discard, "", 0), ConnState: conn.state}
 	go srv.Serve(l)
 	b.Cleanup(func() {
 		srv.Close()
@@ -229,14 +229,15 @@ var (
 
 // memConn is a client's connection held in memory, whose requests come
 // when asked for: serve(k) makes k more copies of the request readable and
-// returns once the server has written the response to each and waits for
-// the next request. Between turns the server waits in Read as it waits for
-// a client's next request, and net/http's read of the connection in the
-// background, made while a handler runs, is given up through
-// SetReadDeadline as on a real connection.
+// returns once the server has finished the response to each (the server
+// reports the connection idle, through state, after a response's last
+// byte). Between turns the server waits in Read as it waits for a client's
+// next request, and net/http's read of the connection in the background,
+// made while a handler runs, is given up through SetReadDeadline as on a
+// real connection.
 type memConn struct {
 	req  []byte
-	done chan struct{} // a turn's responses are written
+	done chan struct{} // a turn's responses are finished, or the server left
 
 	mu       sync.Mutex
 	more     *sync.Cond
@@ -245,14 +246,15 @@ type memConn struct {
 	deadline time.Time
 	closed   bool
 	served   int    // requests asked for so far
-	answered int    // served as it was when done was last sent
+	finished int    // responses finished
+	gone     bool   // the server closed the connection
 	ok       int    // responses begun with "HTTP/1.1 200 OK"
 	first    []byte // the first response, as far as its first write
 }
 
 // serve has the server answer k more requests, and returns the first
 // response (as far as its first write), or an error if a response so far
-// was not 200 OK.
+// was not 200 OK or the server closed the connection.
 func (c *memConn) serve(k int) ([]byte, error) {
 	c.mu.Lock()
 	c.left += k
@@ -262,6 +264,9 @@ func (c *memConn) serve(k int) ([]byte, error) {
 	<-c.done
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	if c.gone {
+		return nil, fmt.Errorf("the server closed the connection after %d of %d responses; the first:\n%s", c.finished, c.served, c.first)
+	}
 	if c.ok != c.served {
 		return nil, fmt.Errorf("%d of %d responses were 200 OK; the first:\n%s", c.ok, c.served, c.first)
 	}
@@ -277,14 +282,6 @@ func (c *memConn) Read(p []byte) (int, error) {
 			return 0, io.EOF
 		case !c.deadline.IsZero() && !time.Now().Before(c.deadline):
 			return 0, os.ErrDeadlineExceeded
-		}
-		// Waiting with every response begun means the server is done
-		// with the last one: net/http flushes a response before it
-		// reads the next request (the read made in the background
-		// waits only while the last handler runs, before its response).
-		if c.ok == c.served && c.answered != c.served {
-			c.answered = c.served
-			c.done <- struct{}{}
 		}
 		c.more.Wait()
 	}
@@ -309,6 +306,25 @@ func (c *memConn) Write(p []byte) (int, error) {
 		c.ok++
 	}
 	return len(p), nil
+}
+
+// state counts the responses the server has finished, and ends the turn
+// when the last one is, or when the server closes the connection.
+func (c *memConn) state(_ net.Conn, s http.ConnState) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	switch s {
+	case http.StateIdle:
+		c.finished++
+		if c.finished == c.served {
+			c.done <- struct{}{}
+		}
+	case http.StateClosed, http.StateHijacked:
+		if !c.gone && c.finished < c.served {
+			c.done <- struct{}{} // a turn waits for what will not come
+		}
+		c.gone = true
+	}
 }
 
 func (c *memConn) Close() error {

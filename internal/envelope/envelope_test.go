@@ -114,11 +114,12 @@ func TestReportOf(t *testing.T) {
 }
 
 // TestIsPublic4 checks isPublic4 against isPublic on every first two
-// octets, which decide every range, with the last two at each extreme.
+// octets, which decide every range, with the last two at and next to each
+// extreme, each on its own (0.0.0.0 and 255.255.255.255 need all four).
 func TestIsPublic4(t *testing.T) {
 	for a := range 256 {
 		for b := range 256 {
-			for _, cd := range [][2]byte{{0, 0}, {0, 1}, {1, 2}, {255, 254}, {255, 255}} {
+			for _, cd := range [][2]byte{{0, 0}, {0, 1}, {1, 0}, {0, 255}, {255, 0}, {1, 2}, {255, 254}, {254, 255}, {255, 255}} {
 				ip := [4]byte{byte(a), byte(b), cd[0], cd[1]}
 				if got, want := isPublic4(ip), isPublic(netip.AddrFrom4(ip)); got != want {
 					t.Fatalf("isPublic4(%v) = %v, want %v", netip.AddrFrom4(ip), got, want)
