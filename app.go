@@ -759,6 +759,11 @@ func (a *App) initContext(c *Context, r *response, parent context.Context, inv *
 // matches best, and for other triggers, the one function that declares the
 // trigger. No match is an *Error wrapping ErrNoFunction: a 404 naming the
 // path, or a 405 with an Allow header when the path matches another method.
+//
+// An App registered as a function of another App routes by its own routes
+// and triggers, not by the outer function's name, in a Context derived
+// from the outer one: [Context.FunctionName] there names the inner
+// function, and the outer Context still names the outer one.
 func (a *App) Invoke(ctx *Context, event any) (result any, err error) {
 	if !a.ready.Load() {
 		if a.closed.Load() {
@@ -773,9 +778,14 @@ func (a *App) Invoke(ctx *Context, event any) (result any, err error) {
 	if a.debug {
 		begin = time.Now()
 	}
-	// An App invoked as a function of another App routes within itself,
-	// then gives the outer App its routing back.
-	outerFn, outerErr, outerName := ctx.fn, ctx.routeErr, ctx.inv.Function
+	// An App invoked as a function of another App routes in a Context of
+	// its own, by its own routes rather than the outer function's name:
+	// the outer App's routing, which its layers and goroutines they left
+	// running may read, is not written.
+	if ctx.fn != nil {
+		ctx = ctx.derive()
+		ctx.inv.Function = ""
+	}
 	defer func() {
 		if v := recover(); v != nil {
 			result, err = nil, a.panicked(ctx, v)
@@ -785,9 +795,6 @@ func (a *App) Invoke(ctx *Context, event any) (result any, err error) {
 		}
 		if a.debug {
 			ctx.Logger().Debug("phase done", "phase", lifecycle.Invoke.String(), "duration", time.Since(begin))
-		}
-		if outerFn != nil {
-			ctx.fn, ctx.routeErr, ctx.inv.Function = outerFn, outerErr, outerName
 		}
 	}()
 	ctx.fn, ctx.routeErr = a.route(ctx, event)

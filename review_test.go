@@ -5,15 +5,17 @@ package faas_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/google/go-cmp/cmp"
+
 	"github.com/anyfaas/faas"
 	"github.com/anyfaas/faas/faastest"
-	"github.com/google/go-cmp/cmp"
 )
 
 // A handler returning a typed-nil *faas.Error as an error must not crash
@@ -182,6 +184,33 @@ func TestNestedApp(t *testing.T) {
 	}
 	if diff := cmp.Diff([]string{"inner.Close", "inner.End"}, j.take()); diff != "" {
 		t.Errorf("closing the outer App mismatch (-want +got):\n%s", diff)
+	}
+}
+
+// A function of an App that is itself a function of another App may leave
+// a goroutine running that reads its Context: the outer App's routing must
+// not be written under it (go test -race reported the write that gave the
+// outer App its function name back), and each App's functions and logs
+// name their own function.
+func TestNestedAppGoroutine(t *testing.T) {
+	inner, _ := newTestApp(t)
+	seen := make(chan string, 1)
+	inner.Func("y", func(ctx *faas.Context, _ any) (any, error) {
+		go func() { seen <- ctx.FunctionName() + " " + fmt.Sprint(ctx.Logger() != nil) }()
+		return "y", nil
+	}, faas.HTTP("GET /api/y"))
+	// A function named like the outer one, which the inner App's routing
+	// must not pick by the outer name.
+	inner.Func("api", echo("wrong"), faas.HTTP("GET /api/wrong"))
+	outer, _ := newTestApp(t)
+	outer.Func("api", inner, faas.HTTP("/api/*"))
+
+	res := faastest.Invoke(t, outer, faastest.NewHTTPRequest("GET", "/api/y", ""))
+	if res.Err != nil || res.Value != "y" || res.Function != "api" {
+		t.Fatalf("got %v, %v from outer function %q; want y from api", res.Value, res.Err, res.Function)
+	}
+	if got := <-seen; got != "y true" {
+		t.Errorf("the inner function's goroutine saw %q, want its own function, y", got)
 	}
 }
 
