@@ -4,11 +4,15 @@ import (
 	"bytes"
 	"cmp"
 	"context"
+	"encoding/json"
 	"fmt"
+	"io"
+	"maps"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"time"
 )
@@ -109,18 +113,10 @@ func Build(ctx context.Context, o BuildOptions) (string, error) {
 		return "", fmt.Errorf("artifact: %w", err)
 	}
 
-	cmd := exec.CommandContext(ctx, goCommand(), "build",
+	cmd := o.command(ctx, "build",
 		"-trimpath", "-buildvcs=false", "-ldflags=-s -w -buildid=",
 		"-tags="+strings.Join(o.Target.tags(), ","),
 		"-o", out, pkg)
-	cmd.Dir = o.Dir
-	// Later entries win: the target's settings override the caller's.
-	goos, goarch := "linux", o.Target.Arch
-	if o.Native {
-		goos, goarch = runtime.GOOS, runtime.GOARCH
-	}
-	cmd.Env = append(append(os.Environ(), o.Env...),
-		"GOOS="+goos, "GOARCH="+goarch, "CGO_ENABLED=0")
 	var output bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &output, &output
 	if runtime.GOOS != "windows" {
@@ -155,6 +151,88 @@ func mainPackage(main string) string {
 
 // goCommand returns the go command to run: $GOROOT/bin/go if GOROOT is set
 // and has one, else the go found on PATH.
+// command is the go command with args, run as Build runs it for o: in
+// o.Dir, with the caller's environment, o.Env and the target's GOOS,
+// GOARCH and CGO_ENABLED.
+func (o BuildOptions) command(ctx context.Context, args ...string) *exec.Cmd {
+	cmd := exec.CommandContext(ctx, goCommand(), args...)
+	cmd.Dir = o.Dir
+	// Later entries win: the target's settings override the caller's.
+	goos, goarch := "linux", o.Target.Arch
+	if o.Native {
+		goos, goarch = runtime.GOOS, runtime.GOARCH
+	}
+	cmd.Env = append(append(os.Environ(), o.Env...),
+		"GOOS="+goos, "GOARCH="+goarch, "CGO_ENABLED=0")
+	return cmd
+}
+
+// Inputs returns what a Build of o reads that a developer may edit, for a
+// watcher to rebuild when it changes: of every package the build compiles
+// from the main module or from a module replaced by a directory, its Go
+// and cgo sources, its //go:embed files, its directory and those of its
+// embedded files (adding or removing a file changes them), and the
+// module's go.mod. Packages of the module cache and the standard library
+// are left out: they change only with a go.mod. The paths are absolute,
+// sorted and without repeats.
+//
+// Inputs runs "go list -e -deps" as Build runs the go command, with the
+// target's tags, so the files of a package that does not compile are
+// listed too. It fails, with a *BuildError, only when the go command does,
+// as when the module cannot be loaded.
+func Inputs(ctx context.Context, o BuildOptions) ([]string, error) {
+	if err := o.Target.Validate(); err != nil {
+		return nil, err
+	}
+	pkg := mainPackage(o.Main)
+	cmd := o.command(ctx, "list", "-e", "-deps",
+		"-tags="+strings.Join(o.Target.tags(), ","),
+		"-json=Dir,GoFiles,CgoFiles,EmbedFiles,Module", pkg)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		if ctx.Err() != nil {
+			return nil, fmt.Errorf("artifact: go list %s: %w", pkg, context.Cause(ctx))
+		}
+		return nil, &BuildError{Target: o.Target, Main: pkg, Output: stderr.String(), Err: err}
+	}
+	seen := map[string]bool{}
+	dec := json.NewDecoder(bytes.NewReader(out))
+	for {
+		var p struct {
+			Dir                           string
+			GoFiles, CgoFiles, EmbedFiles []string
+			Module                        *struct {
+				Main    bool
+				GoMod   string
+				Replace *struct{ Version string }
+			}
+		}
+		if err := dec.Decode(&p); err == io.EOF {
+			break
+		} else if err != nil {
+			return nil, fmt.Errorf("artifact: reading go list %s: %w", pkg, err)
+		}
+		m := p.Module
+		if m == nil || p.Dir == "" || !m.Main && (m.Replace == nil || m.Replace.Version != "") {
+			continue
+		}
+		seen[p.Dir] = true
+		if m.GoMod != "" {
+			seen[m.GoMod] = true
+		}
+		for _, f := range slices.Concat(p.GoFiles, p.CgoFiles) {
+			seen[filepath.Join(p.Dir, f)] = true
+		}
+		for _, f := range p.EmbedFiles {
+			f = filepath.Join(p.Dir, f)
+			seen[f], seen[filepath.Dir(f)] = true, true
+		}
+	}
+	return slices.Sorted(maps.Keys(seen)), nil
+}
+
 func goCommand() string {
 	exe := "go"
 	if runtime.GOOS == "windows" {

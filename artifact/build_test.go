@@ -315,3 +315,78 @@ func TestBuildNative(t *testing.T) {
 		}
 	}
 }
+
+// Inputs lists what a developer may edit: the main module's sources and
+// embedded files, a module replaced by a directory, their directories and
+// go.mod files; not tests, not files a pattern leaves out, not files of
+// another platform's tag, not the standard library.
+func TestInputs(t *testing.T) {
+	root, err := filepath.EvalSymlinks(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	app, lib := filepath.Join(root, "app"), filepath.Join(root, "lib")
+	files := map[string]string{
+		"app/go.mod": "module inputtest\n\ngo 1.26\n\nrequire example.com/lib v0.0.0-00010101000000-000000000000\n\nreplace example.com/lib => ../lib\n",
+		"app/main.go": "package main\n\nimport (\n\t\"embed\"\n\t\"fmt\"\n\n\t\"example.com/lib\"\n)\n\n" +
+			"//go:embed static/*.txt\nvar static embed.FS\n\nfunc main() { fmt.Println(lib.X, static) }\n",
+		"app/aws.go":         "//go:build faas_aws\n\npackage main\n",
+		"app/main_test.go":   "package main\n",
+		"app/static/a.txt":   "a",
+		"app/static/b.txt":   "b",
+		"app/static/skip.md": "not embedded",
+		"lib/go.mod":         "module example.com/lib\n\ngo 1.26\n",
+		"lib/lib.go":         "package lib\n\nconst X = 1\n",
+		"lib/lib_test.go":    "package lib\n",
+	}
+	for name, data := range files {
+		path := filepath.Join(root, name)
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, []byte(data), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	in := func(names ...string) []string {
+		var paths []string
+		for _, n := range names {
+			paths = append(paths, filepath.Join(root, n))
+		}
+		slices.Sort(paths)
+		return paths
+	}
+	common := []string{"app", "app/go.mod", "app/main.go", "app/static", "app/static/a.txt", "app/static/b.txt", "lib", "lib/go.mod", "lib/lib.go"}
+	for _, tt := range []struct {
+		platform string
+		want     []string
+	}{
+		{"web", in(common...)},
+		{"aws", in(append(common, "app/aws.go")...)},
+	} {
+		got, err := artifact.Inputs(t.Context(), artifact.BuildOptions{Target: artifact.Target{Platform: tt.platform, Arch: hostArch()}, Dir: app, Native: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if diff := cmp.Diff(tt.want, got); diff != "" {
+			t.Errorf("Inputs for %s mismatch (-want +got):\n%s", tt.platform, diff)
+		}
+	}
+
+	// A package that does not compile still has its inputs; a module that
+	// cannot be loaded is an error naming it.
+	if err := os.WriteFile(filepath.Join(lib, "lib.go"), []byte("package lib\n\nconst X = undefined\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := artifact.Inputs(t.Context(), artifact.BuildOptions{Target: artifact.Target{Platform: "web", Arch: hostArch()}, Dir: app, Native: true}); err != nil || !slices.Contains(got, filepath.Join(lib, "lib.go")) {
+		t.Errorf("Inputs of a package that does not compile = %v, %v; want lib.go in them", got, err)
+	}
+	if err := os.WriteFile(filepath.Join(app, "go.mod"), []byte("module inputtest\n\ngo 1.26\n\nrequire (\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, err = artifact.Inputs(t.Context(), artifact.BuildOptions{Target: artifact.Target{Platform: "web", Arch: hostArch()}, Dir: app, Native: true})
+	var be *artifact.BuildError
+	if !errors.As(err, &be) || !strings.Contains(be.Output, "go.mod") {
+		t.Errorf("Inputs of a broken go.mod: %v; want a *BuildError whose output names go.mod", err)
+	}
+}
