@@ -46,8 +46,10 @@ are not its own back to the dev server. --proxy passes every request through
 the emulator instead, as Knative's queue-proxy does (a unit that declares a
 concurrency gets that anyway).
 
-It watches the source tree and rebuilds on save ("rebuilt in N ms"); a build
-that fails keeps the previous one serving and prints the compiler's message.
+It watches the source tree, and what the build reads outside it (//go:embed
+files, packages of the module elsewhere, modules replaced by a local
+directory), and rebuilds on save ("rebuilt in N ms"); a build that fails
+keeps the previous one serving and prints the compiler's message.
 With -v each unit says, as it starts, how long each layer's RuntimeStart and
 FunctionStart hooks and each function constructor took. Ctrl-C runs the
 functions' Close hooks and exits.`,

@@ -103,8 +103,12 @@ type Server struct {
 	gen      *generation // nil until the first good build
 	buildErr error       // the last build's failure, nil after a good one
 	builds   int
-	closed   bool
-	retiring sync.WaitGroup // replaced generations still closing
+	// buildOpts is how the last build ran the go command, and buildBegan
+	// when, for the watcher to ask what it read.
+	buildOpts  artifact.BuildOptions
+	buildBegan time.Time
+	closed     bool
+	retiring   sync.WaitGroup // replaced generations still closing
 }
 
 // errBuilding answers a request that comes before the first build is
@@ -374,12 +378,16 @@ func (s *Server) build(ctx context.Context, n int) (*generation, error) {
 		return nil, err
 	}
 	dir := filepath.Join(s.cache, fmt.Sprintf("build-%d", n))
-	bin, err := artifact.Build(ctx, artifact.BuildOptions{
+	opts := artifact.BuildOptions{
 		Target: artifact.NativeTarget(s.cfg.Platform),
 		Dir:    s.cfg.Dir, Main: cmp.Or(sp.Package.Main, "."),
 		Output: filepath.Join(dir, artifact.Executable(s.cfg.Platform)),
 		Native: true,
-	})
+	}
+	s.mu.Lock()
+	s.buildOpts, s.buildBegan = opts, time.Now()
+	s.mu.Unlock()
+	bin, err := artifact.Build(ctx, opts)
 	if err != nil {
 		var berr *artifact.BuildError
 		if errors.As(err, &berr) {

@@ -410,3 +410,83 @@ func TestNoDoor(t *testing.T) {
 		t.Errorf("GET /hello: %d %s", status, body)
 	}
 }
+
+// The watcher rebuilds on a change to what the build reads outside the
+// project's tree too: a //go:embed file, a file added to an embedded
+// directory, and a module replaced by a directory elsewhere.
+func TestWatchInputs(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds a project")
+	}
+	dir, greet := project(t, "unused"), t.TempDir()
+	write := func(path, data string) {
+		t.Helper()
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, []byte(data), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := os.Remove(filepath.Join(dir, "f.yml")); err != nil { // the functions come from the code
+		t.Fatal(err)
+	}
+	gomod, err := os.ReadFile(filepath.Join(dir, "go.mod"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	write(filepath.Join(dir, "go.mod"), string(gomod)+"\nrequire example.com/greet v0.0.0-00010101000000-000000000000\n\nreplace example.com/greet => "+greet+"\n")
+	write(filepath.Join(greet, "go.mod"), "module example.com/greet\n\ngo 1.26\n")
+	write(filepath.Join(greet, "greet.go"), "package greet\n\nconst Word = \"hello\"\n")
+	write(filepath.Join(dir, "static", "name.txt"), "ada")
+	write(filepath.Join(dir, "main.go"), `package main
+
+import (
+	"embed"
+	"log"
+
+	"example.com/greet"
+	"github.com/anyfaas/faas"
+	_ "github.com/anyfaas/faas/adapters"
+)
+
+//go:embed static
+var static embed.FS
+
+func main() {
+	app := faas.New()
+	app.Func("hello", func(*faas.Context, any) (any, error) {
+		files, err := static.ReadDir("static")
+		if err != nil {
+			return nil, err
+		}
+		name, err := static.ReadFile("static/name.txt")
+		return greet.Word + ", " + string(name) + " of " + string(rune('0'+len(files))), err
+	}, faas.HTTP("GET /hello"))
+	if err := faas.Start(app); err != nil {
+		log.Fatal(err)
+	}
+}
+`)
+	srv, log, _ := serve(t, devserver.Config{Dir: dir, Platform: "web", Poll: 20 * time.Millisecond})
+	at := log.wait(t, 0, "anyfaas dev: built in ")
+	steps := []struct {
+		name   string
+		change func()
+		want   string
+	}{
+		{"built", func() {}, "hello, ada of 1"},
+		{"an embedded file", func() { write(filepath.Join(dir, "static", "name.txt"), "grace") }, "hello, grace of 1"},
+		{"a file added to an embedded directory", func() { write(filepath.Join(dir, "static", "more.txt"), "x") }, "hello, grace of 2"},
+		{"a replaced module elsewhere", func() { write(filepath.Join(greet, "greet.go"), "package greet\n\nconst Word = \"hi\"\n") }, "hi, grace of 2"},
+	}
+	for i, step := range steps {
+		if i > 0 {
+			step.change()
+			at = log.wait(t, at, "anyfaas dev: rebuilt in ")
+		}
+		if status, body := get(t, srv.URL()+"/hello"); status != http.StatusOK || body != step.want {
+			t.Fatalf("after %s: %d %q, want 200 %q; the log:\n%s", step.name, status, body, step.want, log)
+		}
+	}
+}
