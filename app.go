@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
 	"net/http"
 	"os"
 	"reflect"
@@ -778,13 +779,8 @@ func (a *App) Invoke(ctx *Context, event any) (result any, err error) {
 	if a.debug {
 		begin = time.Now()
 	}
-	// An App invoked as a function of another App routes in a Context of
-	// its own, by its own routes rather than the outer function's name:
-	// the outer App's routing, which its layers and goroutines they left
-	// running may read, is not written.
-	if ctx.fn != nil {
-		ctx = ctx.derive()
-		ctx.inv.Function = ""
+	if ctx.fn != nil && ctx.app != a {
+		ctx, event = ctx.nested(event)
 	}
 	defer func() {
 		if v := recover(); v != nil {
@@ -799,6 +795,33 @@ func (a *App) Invoke(ctx *Context, event any) (result any, err error) {
 	}()
 	ctx.fn, ctx.routeErr = a.route(ctx, event)
 	return a.chain.Invoke(ctx, event)
+}
+
+// nested returns the Context and event with which an App that is a
+// function of the App of c routes and runs: c's own routing, which the
+// outer App's layers and goroutines they left running may read, is not
+// written. The inner App routes by its own routes and triggers, not by the
+// outer function's name, on a copy of the request with path parameters of
+// its own; a logger Logger built, which names the outer function, is built
+// again, while one a layer set is kept.
+func (c *Context) nested(event any) (*Context, any) {
+	d := c.derive()
+	d.inv.Function = ""
+	if !d.ownLogger {
+		d.logger = nil
+	}
+	if r := c.req; r != nil {
+		cp := *r
+		cp.PathParams = maps.Clone(r.PathParams)
+		d.req = &cp
+		if d.inv.Event == any(r) {
+			d.inv.Event = &cp
+		}
+		if event == any(r) {
+			event = &cp
+		}
+	}
+	return d, event
 }
 
 // dispatch calls the routed function's chain, or returns the routing error.

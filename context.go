@@ -64,6 +64,10 @@ type Context struct {
 	fn       *function // set by routing
 	routeErr error     // why no function was routed
 	cold     bool
+	// ownLogger is whether logger was set with WithLogger rather than
+	// built by Logger; guarded by resp.mu, next to cold to share its
+	// padding.
+	ownLogger bool
 	// logger is the logger set with WithLogger, or the one Logger built;
 	// guarded by resp.mu.
 	logger *slog.Logger
@@ -184,17 +188,17 @@ func (c *Context) WithContext(ctx context.Context) *Context {
 func (c *Context) WithLogger(l *slog.Logger) *Context {
 	d := c.derive()
 	d.resp.mu.Lock()
-	d.logger = l
+	d.logger, d.ownLogger = l, true
 	d.resp.mu.Unlock()
 	return d
 }
 
 func (c *Context) derive() *Context {
 	c.resp.mu.Lock()
-	logger := c.logger
+	logger, own := c.logger, c.ownLogger
 	c.resp.mu.Unlock()
 	return &Context{parent: c.parent, app: c.app, inv: c.inv, req: c.req, fn: c.fn,
-		routeErr: c.routeErr, cold: c.cold, logger: logger, resp: c.resp}
+		routeErr: c.routeErr, cold: c.cold, logger: logger, ownLogger: own, resp: c.resp}
 }
 
 // Logger returns a logger that adds the request id, function, platform and
