@@ -119,12 +119,6 @@ func Build(ctx context.Context, o BuildOptions) (string, error) {
 		"-o", out, pkg)
 	var output bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &output, &output
-	if runtime.GOOS != "windows" {
-		// An interrupt lets the go command stop the compilers it started;
-		// WaitDelay kills it if it does not stop.
-		cmd.Cancel = func() error { return cmd.Process.Signal(os.Interrupt) }
-	}
-	cmd.WaitDelay = 10 * time.Second
 	if err := cmd.Run(); err != nil {
 		if ctx.Err() != nil {
 			return "", fmt.Errorf("artifact: go build %s for %s: %w", pkg, o.Target, context.Cause(ctx))
@@ -149,11 +143,9 @@ func mainPackage(main string) string {
 	return "./" + p
 }
 
-// goCommand returns the go command to run: $GOROOT/bin/go if GOROOT is set
-// and has one, else the go found on PATH.
 // command is the go command with args, run as Build runs it for o: in
 // o.Dir, with the caller's environment, o.Env and the target's GOOS,
-// GOARCH and CGO_ENABLED.
+// GOARCH and CGO_ENABLED; interrupted, then killed, if ctx ends.
 func (o BuildOptions) command(ctx context.Context, args ...string) *exec.Cmd {
 	cmd := exec.CommandContext(ctx, goCommand(), args...)
 	cmd.Dir = o.Dir
@@ -164,30 +156,49 @@ func (o BuildOptions) command(ctx context.Context, args ...string) *exec.Cmd {
 	}
 	cmd.Env = append(append(os.Environ(), o.Env...),
 		"GOOS="+goos, "GOARCH="+goarch, "CGO_ENABLED=0")
+	if runtime.GOOS != "windows" {
+		// An interrupt lets the go command stop the processes it started;
+		// WaitDelay kills it if it does not stop.
+		cmd.Cancel = func() error { return cmd.Process.Signal(os.Interrupt) }
+	}
+	cmd.WaitDelay = 10 * time.Second
 	return cmd
 }
 
-// Inputs returns what a Build of o reads that a developer may edit, for a
-// watcher to rebuild when it changes: of every package the build compiles
-// from the main module or from a module replaced by a directory, its Go
-// and cgo sources, its //go:embed files, its directory and those of its
-// embedded files (adding or removing a file changes them), and the
-// module's go.mod. Packages of the module cache and the standard library
-// are left out: they change only with a go.mod. The paths are absolute,
-// sorted and without repeats.
+// InputSet is what a build reads that a developer may edit: the inputs a
+// watcher rebuilds on. Every path is absolute; each list is sorted and
+// without repeats.
+type InputSet struct {
+	// Files are the Go and assembly sources, headers and .syso files, the
+	// //go:embed files and the go.mod of the packages the build compiles
+	// from the main module (or the workspace's modules) and from modules
+	// replaced by a directory.
+	Files []string
+	// PackageDirs are those packages' directories: a source added to one
+	// is an input too.
+	PackageDirs []string
+	// EmbedDirs are the directories the embedded files are in: a file
+	// added to one may be embedded too, if a pattern names it.
+	EmbedDirs []string
+}
+
+// Inputs returns the inputs of a Build of o. Packages of the module cache
+// and the standard library are left out: they change only with a go.mod.
 //
 // Inputs runs "go list -e -deps" as Build runs the go command, with the
 // target's tags, so the files of a package that does not compile are
-// listed too. It fails, with a *BuildError, only when the go command does,
-// as when the module cannot be loaded.
-func Inputs(ctx context.Context, o BuildOptions) ([]string, error) {
+// listed too; a package the go command cannot even locate (its module's
+// go.mod broken, its directory not there yet) is not. It fails, with a
+// *BuildError, only when the go command does, as when the main module
+// cannot be loaded.
+func Inputs(ctx context.Context, o BuildOptions) (*InputSet, error) {
 	if err := o.Target.Validate(); err != nil {
 		return nil, err
 	}
 	pkg := mainPackage(o.Main)
 	cmd := o.command(ctx, "list", "-e", "-deps",
 		"-tags="+strings.Join(o.Target.tags(), ","),
-		"-json=Dir,GoFiles,CgoFiles,EmbedFiles,Module", pkg)
+		"-json=Dir,GoFiles,CgoFiles,SFiles,HFiles,SysoFiles,EmbedFiles,Module", pkg)
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	out, err := cmd.Output()
@@ -197,13 +208,14 @@ func Inputs(ctx context.Context, o BuildOptions) ([]string, error) {
 		}
 		return nil, &BuildError{Target: o.Target, Main: pkg, Output: stderr.String(), Err: err}
 	}
-	seen := map[string]bool{}
+	files, pkgDirs, embedDirs := map[string]bool{}, map[string]bool{}, map[string]bool{}
 	dec := json.NewDecoder(bytes.NewReader(out))
 	for {
 		var p struct {
-			Dir                           string
-			GoFiles, CgoFiles, EmbedFiles []string
-			Module                        *struct {
+			Dir                                          string
+			GoFiles, CgoFiles, SFiles, HFiles, SysoFiles []string
+			EmbedFiles                                   []string
+			Module                                       *struct {
 				Main    bool
 				GoMod   string
 				Replace *struct{ Version string }
@@ -215,24 +227,31 @@ func Inputs(ctx context.Context, o BuildOptions) ([]string, error) {
 			return nil, fmt.Errorf("artifact: reading go list %s: %w", pkg, err)
 		}
 		m := p.Module
+		// A replacement by a directory is the one without a version.
 		if m == nil || p.Dir == "" || !m.Main && (m.Replace == nil || m.Replace.Version != "") {
 			continue
 		}
-		seen[p.Dir] = true
+		pkgDirs[p.Dir] = true
 		if m.GoMod != "" {
-			seen[m.GoMod] = true
+			files[m.GoMod] = true
 		}
-		for _, f := range slices.Concat(p.GoFiles, p.CgoFiles) {
-			seen[filepath.Join(p.Dir, f)] = true
+		for _, f := range slices.Concat(p.GoFiles, p.CgoFiles, p.SFiles, p.HFiles, p.SysoFiles) {
+			files[filepath.Join(p.Dir, f)] = true
 		}
 		for _, f := range p.EmbedFiles {
 			f = filepath.Join(p.Dir, f)
-			seen[f], seen[filepath.Dir(f)] = true, true
+			files[f], embedDirs[filepath.Dir(f)] = true, true
 		}
 	}
-	return slices.Sorted(maps.Keys(seen)), nil
+	return &InputSet{
+		Files:       slices.Sorted(maps.Keys(files)),
+		PackageDirs: slices.Sorted(maps.Keys(pkgDirs)),
+		EmbedDirs:   slices.Sorted(maps.Keys(embedDirs)),
+	}, nil
 }
 
+// goCommand returns the go command to run: $GOROOT/bin/go if GOROOT is set
+// and has one, else the go found on PATH.
 func goCommand() string {
 	exe := "go"
 	if runtime.GOOS == "windows" {

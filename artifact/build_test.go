@@ -338,6 +338,7 @@ func TestInputs(t *testing.T) {
 		"lib/go.mod":         "module example.com/lib\n\ngo 1.26\n",
 		"lib/lib.go":         "package lib\n\nconst X = 1\n",
 		"lib/lib_test.go":    "package lib\n",
+		"lib/x.s":            "// assembly, built with CGO_ENABLED=0 too\n",
 	}
 	for name, data := range files {
 		path := filepath.Join(root, name)
@@ -356,13 +357,13 @@ func TestInputs(t *testing.T) {
 		slices.Sort(paths)
 		return paths
 	}
-	common := []string{"app", "app/go.mod", "app/main.go", "app/static", "app/static/a.txt", "app/static/b.txt", "lib", "lib/go.mod", "lib/lib.go"}
+	sources := []string{"app/go.mod", "app/main.go", "app/static/a.txt", "app/static/b.txt", "lib/go.mod", "lib/lib.go", "lib/x.s"}
 	for _, tt := range []struct {
 		platform string
-		want     []string
+		want     *artifact.InputSet
 	}{
-		{"web", in(common...)},
-		{"aws", in(append(common, "app/aws.go")...)},
+		{"web", &artifact.InputSet{Files: in(sources...), PackageDirs: in("app", "lib"), EmbedDirs: in("app/static")}},
+		{"aws", &artifact.InputSet{Files: in(append(sources, "app/aws.go")...), PackageDirs: in("app", "lib"), EmbedDirs: in("app/static")}},
 	} {
 		got, err := artifact.Inputs(t.Context(), artifact.BuildOptions{Target: artifact.Target{Platform: tt.platform, Arch: hostArch()}, Dir: app, Native: true})
 		if err != nil {
@@ -378,7 +379,7 @@ func TestInputs(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(lib, "lib.go"), []byte("package lib\n\nconst X = undefined\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if got, err := artifact.Inputs(t.Context(), artifact.BuildOptions{Target: artifact.Target{Platform: "web", Arch: hostArch()}, Dir: app, Native: true}); err != nil || !slices.Contains(got, filepath.Join(lib, "lib.go")) {
+	if got, err := artifact.Inputs(t.Context(), artifact.BuildOptions{Target: artifact.Target{Platform: "web", Arch: hostArch()}, Dir: app, Native: true}); err != nil || !slices.Contains(got.Files, filepath.Join(lib, "lib.go")) {
 		t.Errorf("Inputs of a package that does not compile = %v, %v; want lib.go in them", got, err)
 	}
 	if err := os.WriteFile(filepath.Join(app, "go.mod"), []byte("module inputtest\n\ngo 1.26\n\nrequire (\n"), 0o644); err != nil {

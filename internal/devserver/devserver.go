@@ -78,6 +78,11 @@ type Config struct {
 	// which serves them as it serves those it accepts; it accepts again
 	// while no process holds the socket.
 	Proxy bool
+
+	// watchEvents, set by tests, is told what the watcher does: "listed"
+	// when it takes a build's inputs, "idle" after a poll that finds no
+	// change and none pending.
+	watchEvents func(string)
 }
 
 // AddrInUseError is an address that something else is listening on.

@@ -413,7 +413,11 @@ func TestNoDoor(t *testing.T) {
 
 // The watcher rebuilds on a change to what the build reads outside the
 // project's tree too: a //go:embed file, a file added to an embedded
-// directory, and a module replaced by a directory elsewhere.
+// directory, and a module replaced by a directory elsewhere, also once its
+// broken go.mod is mended. It does not rebuild on files that are no input:
+// an editor's swap file, a note in the project's directory, nor the state
+// file a function writes there as it starts (a rebuild would start it
+// again, and again).
 func TestWatchInputs(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds a project")
@@ -436,7 +440,8 @@ func TestWatchInputs(t *testing.T) {
 		t.Fatal(err)
 	}
 	write(filepath.Join(dir, "go.mod"), string(gomod)+"\nrequire example.com/greet v0.0.0-00010101000000-000000000000\n\nreplace example.com/greet => "+greet+"\n")
-	write(filepath.Join(greet, "go.mod"), "module example.com/greet\n\ngo 1.26\n")
+	greetMod := "module example.com/greet\n\ngo 1.26\n"
+	write(filepath.Join(greet, "go.mod"), greetMod)
 	write(filepath.Join(greet, "greet.go"), "package greet\n\nconst Word = \"hello\"\n")
 	write(filepath.Join(dir, "static", "name.txt"), "ada")
 	write(filepath.Join(dir, "main.go"), `package main
@@ -444,6 +449,7 @@ func TestWatchInputs(t *testing.T) {
 import (
 	"embed"
 	"log"
+	"os"
 
 	"example.com/greet"
 	"github.com/anyfaas/faas"
@@ -454,6 +460,13 @@ import (
 var static embed.FS
 
 func main() {
+	// State kept in the working directory, the project's.
+	if err := os.WriteFile("state.tmp", []byte("1"), 0o644); err != nil {
+		log.Fatal(err)
+	}
+	if err := os.Rename("state.tmp", "state.json"); err != nil {
+		log.Fatal(err)
+	}
 	app := faas.New()
 	app.Func("hello", func(*faas.Context, any) (any, error) {
 		files, err := static.ReadDir("static")
@@ -468,25 +481,70 @@ func main() {
 	}
 }
 `)
-	srv, log, _ := serve(t, devserver.Config{Dir: dir, Platform: "web", Poll: 20 * time.Millisecond})
+	cfg := devserver.Config{Dir: dir, Platform: "web", Poll: 20 * time.Millisecond}
+	events := newLog()
+	devserver.WatchEvents(&cfg, events)
+	srv, log, _ := serve(t, cfg)
 	at := log.wait(t, 0, "anyfaas dev: built in ")
+	const rebuilt, failed = "anyfaas dev: rebuilt in ", "anyfaas dev: build failed"
+	// settle returns once the watcher has taken the inputs of the build
+	// just made, if one was, and then polled three times finding nothing
+	// to rebuild for: a change it saw would have been built by then.
+	ev := 0
+	settle := func(built bool) {
+		t.Helper()
+		if built {
+			ev = events.wait(t, ev, "listed")
+		}
+		for range 3 {
+			ev = events.wait(t, ev, "idle")
+		}
+	}
 	steps := []struct {
 		name   string
 		change func()
+		wait   string // in the log after the change
 		want   string
 	}{
-		{"built", func() {}, "hello, ada of 1"},
-		{"an embedded file", func() { write(filepath.Join(dir, "static", "name.txt"), "grace") }, "hello, grace of 1"},
-		{"a file added to an embedded directory", func() { write(filepath.Join(dir, "static", "more.txt"), "x") }, "hello, grace of 2"},
-		{"a replaced module elsewhere", func() { write(filepath.Join(greet, "greet.go"), "package greet\n\nconst Word = \"hi\"\n") }, "hi, grace of 2"},
+		{"built", func() {}, "", "hello, ada of 1"},
+		{"an embedded file, after files that are no input", func() {
+			write(filepath.Join(dir, "static", ".name.txt.swp"), "swap")
+			write(filepath.Join(dir, "notes.txt"), "todo")
+			for range 3 {
+				ev = events.wait(t, ev, "idle")
+			}
+			if strings.Contains(log.String(), rebuilt) {
+				t.Fatalf("rebuilt for a swap file or a note; the log:\n%s", log)
+			}
+			write(filepath.Join(dir, "static", "name.txt"), "grace")
+		}, rebuilt, "hello, grace of 1"},
+		{"a file added to an embedded directory", func() { write(filepath.Join(dir, "static", "more.txt"), "x") }, rebuilt, "hello, grace of 2"},
+		{"a replaced module elsewhere", func() { write(filepath.Join(greet, "greet.go"), "package greet\n\nconst Word = \"hi\"\n") }, rebuilt, "hi, grace of 2"},
+		{"its go.mod broken", func() { write(filepath.Join(greet, "go.mod"), greetMod+"\nrequire (\n") }, failed, "hi, grace of 2"},
+		{"its go.mod mended, and its source changed", func() {
+			write(filepath.Join(greet, "go.mod"), greetMod)
+			write(filepath.Join(greet, "greet.go"), "package greet\n\nconst Word = \"hey\"\n")
+		}, rebuilt, "hey, grace of 2"},
 	}
-	for i, step := range steps {
-		if i > 0 {
-			step.change()
-			at = log.wait(t, at, "anyfaas dev: rebuilt in ")
+	rebuilds, built := 0, true
+	for _, step := range steps {
+		settle(built) // the state file the function wrote as it started is no change either
+		built = step.wait != ""
+		if n := strings.Count(log.String(), rebuilt); n != rebuilds {
+			t.Fatalf("%d rebuilds for %d changes of inputs; the log:\n%s", n, rebuilds, log)
+		}
+		step.change()
+		if step.wait != "" {
+			at = log.wait(t, at, step.wait)
+		}
+		if step.wait == rebuilt {
+			rebuilds++
 		}
 		if status, body := get(t, srv.URL()+"/hello"); status != http.StatusOK || body != step.want {
 			t.Fatalf("after %s: %d %q, want 200 %q; the log:\n%s", step.name, status, body, step.want, log)
 		}
+	}
+	if got := strings.Count(log.String(), rebuilt); got != rebuilds {
+		t.Errorf("%d rebuilds for %d changes of inputs; the log:\n%s", got, rebuilds, log)
 	}
 }

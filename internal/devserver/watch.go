@@ -2,6 +2,7 @@ package devserver
 
 import (
 	"context"
+	"hash/fnv"
 	"io/fs"
 	"maps"
 	"os"
@@ -69,13 +70,39 @@ func changed(a, b map[string]fileState) bool {
 	return false
 }
 
-// withInputs adds to state, a snapshot, the state of the paths in inputs
-// (artifact.Inputs: embedded files, sources of the module outside the
-// tree and of modules replaced by a directory, their directories) that it
-// does not hold, as they are now; one changed since the build that read it
+// inputs is what a build read besides the tree (artifact.Inputs: the
+// embedded files, the sources of the module outside the tree and of
+// modules replaced by a directory, their directories), the build's number
+// and when it began.
+type inputs struct {
+	set   artifact.InputSet
+	build int
+	began time.Time
+}
+
+// union returns the inputs of in and of old together: what a failed
+// build's list leaves out (a module whose go.mod is broken) is still
+// watched, so that its fix is seen.
+func (in inputs) union(old inputs) inputs {
+	merge := func(a, b []string) []string { return slices.Compact(slices.Sorted(slices.Values(slices.Concat(a, b)))) }
+	in.set = artifact.InputSet{
+		Files:       merge(in.set.Files, old.set.Files),
+		PackageDirs: merge(in.set.PackageDirs, old.set.PackageDirs),
+		EmbedDirs:   merge(in.set.EmbedDirs, old.set.EmbedDirs),
+	}
+	return in
+}
+
+// add adds to state, a snapshot of the tree at dir, the state of the
+// inputs it does not hold, as they are now. A file changed since the build
 // began is held as changed already, so that the next poll sees the change.
-func withInputs(state map[string]fileState, inputs []string, began time.Time) map[string]fileState {
-	for _, path := range inputs {
+// A directory is held by the names in it that could be inputs, not its
+// modification time: a package's directory by its sources, an embedded
+// one by what an embedding pattern takes (names not starting with . or _);
+// so an editor's swap file, or a file a function writes, is no change. The
+// tree walk sees the sources added to the tree's packages.
+func (in inputs) add(state map[string]fileState, dir string, began time.Time) map[string]fileState {
+	for _, path := range in.set.Files {
 		if _, ok := state[path]; ok {
 			continue
 		}
@@ -87,84 +114,155 @@ func withInputs(state map[string]fileState, inputs []string, began time.Time) ma
 			state[path] = st
 		}
 	}
+	for _, d := range in.set.PackageDirs {
+		if _, ok := state[d]; !ok && !within(dir, d) {
+			state[d] = names(d, source)
+		}
+	}
+	for _, d := range in.set.EmbedDirs {
+		if _, ok := state[d]; !ok {
+			state[d] = names(d, embeddable)
+		}
+	}
 	return state
 }
 
-// inputs is what a build read besides the tree, as artifact.Inputs
-// lists it, and when that build began.
-type inputs struct {
-	paths []string
-	began time.Time
+// within reports whether path is dir or under it.
+func within(dir, path string) bool {
+	rel, err := filepath.Rel(dir, path)
+	return err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator))
 }
 
-// inputs returns the inputs of the last build, with no paths if there is
-// no build to ask about or the go command cannot say: the tree alone is
+// names returns the state of the directory d as the names in it that keep
+// says count: their number and a hash of them.
+func names(d string, keep func(string) bool) fileState {
+	entries, err := os.ReadDir(d)
+	if err != nil {
+		return fileState{size: -2}
+	}
+	h := fnv.New64a()
+	n := int64(0)
+	for _, e := range entries { // sorted by name
+		if keep(e.Name()) {
+			h.Write([]byte(e.Name()))
+			h.Write([]byte{0})
+			n++
+		}
+	}
+	return fileState{size: n, modTime: time.Unix(0, int64(h.Sum64()))}
+}
+
+// source reports whether a file of this name in a package's directory is
+// one of its sources, as the go command takes them.
+func source(name string) bool {
+	if strings.HasPrefix(name, ".") || strings.HasPrefix(name, "_") || strings.HasSuffix(name, "_test.go") {
+		return false
+	}
+	switch filepath.Ext(name) {
+	case ".go", ".s", ".h", ".syso":
+		return true
+	}
+	return false
+}
+
+// embeddable reports whether an embedding pattern naming the directory
+// takes a file of this name.
+func embeddable(name string) bool {
+	return !strings.HasPrefix(name, ".") && !strings.HasPrefix(name, "_")
+}
+
+// inputs returns the inputs of the last build. With no build to ask about,
+// or if the go command cannot say, the set is empty: the tree alone is
 // watched then.
 func (s *Server) inputs(ctx context.Context) inputs {
 	s.mu.Lock()
-	o, began := s.buildOpts, s.buildBegan
+	o, in := s.buildOpts, inputs{build: s.builds, began: s.buildBegan}
 	s.mu.Unlock()
 	if o.Target.Platform == "" {
-		return inputs{began: began}
+		return in
 	}
-	paths, err := artifact.Inputs(ctx, o)
-	if err != nil {
-		return inputs{began: began}
+	if set, err := artifact.Inputs(ctx, o); err == nil {
+		in.set = *set
 	}
-	return inputs{paths, began}
+	return in
 }
 
 // watch polls the source tree and the build's other inputs and rebuilds
 // after a change from last, once they have stopped changing for a poll
 // (an editor saving several files, a git checkout). The inputs are asked
-// for again after each build, an import or a //go:embed may have changed
-// them, while the polls go on.
+// for after each build, an import or a //go:embed may have changed them,
+// while the polls go on; after a failed build, those of the last one are
+// kept too.
 func (s *Server) watch(ctx context.Context, last map[string]fileState) {
 	t := time.NewTicker(s.cfg.Poll)
 	defer t.Stop()
-	in := s.inputs(ctx)
-	last = withInputs(last, in.paths, in.began)
-	var lastTree map[string]fileState // the tree's part of last, once polled
 	listed := make(chan inputs, 1)
+	list := func(failed bool, old inputs) {
+		go func() {
+			next := s.inputs(ctx)
+			if failed {
+				next = next.union(old)
+			}
+			select {
+			case listed <- next:
+			case <-ctx.Done():
+			}
+		}()
+	}
+	var in inputs
+	list(s.failed(), in)
+	lastTree := last // the tree's part of last: all of it until inputs come
 	pending := false
 	for {
 		select {
 		case <-ctx.Done():
 			return
 		case next := <-listed:
-			if next.began.Before(in.began) {
+			if next.build < in.build {
 				continue // a newer build's list came first
 			}
-			// Inputs no more are watched no more, unless the tree
-			// holds them; new ones are taken as they are now, or as
-			// changed if they changed since their build began.
-			for _, path := range in.paths {
-				if st, ok := lastTree[path]; ok {
-					last[path] = st
-				} else if !slices.Contains(next.paths, path) {
-					delete(last, path)
+			// The tree as last polled, the inputs still inputs as they
+			// were then, the new ones as they are now: a change of any
+			// since is seen by the next poll, and inputs no more are
+			// dropped.
+			base := maps.Clone(lastTree)
+			for _, paths := range [][]string{next.set.Files, next.set.PackageDirs, next.set.EmbedDirs} {
+				for _, path := range paths {
+					if st, ok := last[path]; ok {
+						base[path] = st
+					}
 				}
 			}
-			in, last = next, withInputs(last, next.paths, next.began)
+			in, last = next, next.add(base, s.cfg.Dir, next.began)
+			s.watchEvent("listed")
 			continue
 		case <-t.C:
 		}
 		tree := snapshot(s.cfg.Dir)
-		now := withInputs(maps.Clone(tree), in.paths, time.Now())
+		now := in.add(maps.Clone(tree), s.cfg.Dir, time.Now())
 		switch {
 		case changed(last, now):
 			pending = true
 		case pending:
 			pending = false
 			s.Rebuild(ctx)
-			go func() {
-				next := s.inputs(ctx)
-				select {
-				case listed <- next:
-				case <-ctx.Done():
-				}
-			}()
+			list(s.failed(), in)
+		default:
+			s.watchEvent("idle")
 		}
 		last, lastTree = now, tree
 	}
+}
+
+func (s *Server) watchEvent(e string) {
+	if s.cfg.watchEvents != nil {
+		s.cfg.watchEvents(e)
+	}
+}
+
+// failed reports whether the last build failed.
+func (s *Server) failed() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.buildErr != nil
 }
