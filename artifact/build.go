@@ -172,7 +172,7 @@ type InputSet struct {
 	// Files are the Go and assembly sources, headers and .syso files, the
 	// //go:embed files and the go.mod of the packages the build compiles
 	// from the main module (or the workspace's modules) and from modules
-	// replaced by a directory.
+	// replaced by a directory; and the workspace's go.work, if any.
 	Files []string
 	// PackageDirs are those packages' directories: a source added to one
 	// is an input too.
@@ -241,6 +241,17 @@ func Inputs(ctx context.Context, o BuildOptions) (*InputSet, error) {
 		for _, f := range p.EmbedFiles {
 			f = filepath.Join(p.Dir, f)
 			files[f], embedDirs[filepath.Dir(f)] = true, true
+		}
+	}
+	// A workspace's go.work (and its go.work.sum, if there is one) is an
+	// input too: it says which modules the build takes.
+	env := o.command(ctx, "env", "GOWORK")
+	if work, err := env.Output(); err == nil {
+		if w := strings.TrimSpace(string(work)); w != "" && w != "off" {
+			files[w] = true
+			if _, err := os.Stat(w + ".sum"); err == nil {
+				files[w+".sum"] = true
+			}
 		}
 	}
 	return &InputSet{

@@ -391,3 +391,40 @@ func TestInputs(t *testing.T) {
 		t.Errorf("Inputs of a broken go.mod: %v; want a *BuildError whose output names go.mod", err)
 	}
 }
+
+// In a workspace, its go.work is an input, and its modules are as the main
+// module.
+func TestInputsWorkspace(t *testing.T) {
+	root, err := filepath.EvalSymlinks(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, data := range map[string]string{
+		"go.work":     "go 1.26\n\nuse (\n\t./app\n\t./lib\n)\n",
+		"app/go.mod":  "module inputtest\n\ngo 1.26\n",
+		"app/main.go": "package main\n\nimport \"example.com/lib\"\n\nfunc main() { println(lib.X) }\n",
+		"lib/go.mod":  "module example.com/lib\n\ngo 1.26\n",
+		"lib/lib.go":  "package lib\n\nconst X = 1\n",
+	} {
+		path := filepath.Join(root, name)
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, []byte(data), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got, err := artifact.Inputs(t.Context(), artifact.BuildOptions{Target: artifact.Target{Platform: "web", Arch: hostArch()}, Dir: filepath.Join(root, "app"), Native: true,
+		Env: []string{"GOWORK=" + filepath.Join(root, "go.work")}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var want []string
+	for _, n := range []string{"app/go.mod", "app/main.go", "go.work", "lib/go.mod", "lib/lib.go"} {
+		want = append(want, filepath.Join(root, n))
+	}
+	slices.Sort(want)
+	if diff := cmp.Diff(want, got.Files); diff != "" {
+		t.Errorf("Inputs' files in a workspace mismatch (-want +got):\n%s", diff)
+	}
+}
