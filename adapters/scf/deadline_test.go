@@ -3,7 +3,6 @@ package scf_test
 import (
 	"context"
 	"encoding/json"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -12,25 +11,10 @@ import (
 
 	"go.uber.org/goleak"
 
-	"github.com/anyfaas/faas"
 	"github.com/anyfaas/faas/adapters/scf"
 	"github.com/anyfaas/faas/internal/adaptertest"
 	"github.com/anyfaas/faas/internal/deadline"
 )
-
-// overrunning is an App whose function sends its deadline to deadlines and
-// overruns it, returning only when its context is done.
-func overrunning(deadlines chan<- time.Time, returned chan<- struct{}) *faas.App {
-	app := faas.New(faas.WithLogger(slog.New(slog.DiscardHandler)))
-	app.Func("f", func(ctx *faas.Context, _ any) (any, error) {
-		defer func() { returned <- struct{}{} }()
-		d, _ := ctx.Deadline()
-		deadlines <- d
-		<-ctx.Done()
-		return "late", ctx.Err()
-	})
-	return app
-}
 
 // relative fails unless a deadline given as a time limit is that limit
 // after the invocation arrived: no earlier than its sending, no later
@@ -56,7 +40,7 @@ func TestDeadline(t *testing.T) {
 	deadlines, returned := make(chan time.Time, 1), make(chan struct{}, 1)
 
 	t.Run("rpc", func(t *testing.T) {
-		client, stop := serveRPC(t, overrunning(deadlines, returned))
+		client, stop := serveRPC(t, adaptertest.Overrunning(deadlines, returned))
 		adaptertest.RetryLate(t, func() string {
 			begin := time.Now()
 			d := begin.Add(timeout)
@@ -84,7 +68,7 @@ func TestDeadline(t *testing.T) {
 		defer srv.Close()
 		ctx, cancel := context.WithCancel(context.Background())
 		done := make(chan error, 1)
-		go func() { done <- scf.ServeRuntimeAPI(ctx, srv.URL, overrunning(deadlines, returned)) }()
+		go func() { done <- scf.ServeRuntimeAPI(ctx, srv.URL, adaptertest.Overrunning(deadlines, returned)) }()
 		adaptertest.RetryLate(t, func() string {
 			sent := time.Now()
 			api.events <- runtimeEvent{requestID: "r", memory: "128", timeLimit: "1000", body: []byte(`{}`)}
@@ -105,7 +89,7 @@ func TestDeadline(t *testing.T) {
 	})
 
 	t.Run("web", func(t *testing.T) {
-		h := scf.NewHandler(overrunning(deadlines, returned))
+		h := scf.NewHandler(adaptertest.Overrunning(deadlines, returned))
 		adaptertest.RetryLate(t, func() string {
 			r := httptest.NewRequest(http.MethodGet, "/", strings.NewReader(""))
 			r.Header.Set("X-Scf-Timeout", "1000")

@@ -11,8 +11,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/anyfaas/faas/emulator"
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/anyfaas/faas/emulator"
+	"github.com/anyfaas/faas/internal/adaptertest"
 )
 
 // serve sends a request through e.ServeHTTP.
@@ -111,14 +113,16 @@ func TestWebTimeout(t *testing.T) {
 	e, l := started(t, Options{Mode: ModeWeb}, timeout(500*time.Millisecond))
 	// A handler that overruns is answered for by the adapter, with 504,
 	// before SCF's timeout; the process keeps serving.
-	retryOverrun(t, func() string {
+	if !adaptertest.RetryLate(t, func() string {
 		serve(e, httptest.NewRequest(http.MethodGet, "/hello", nil)) // a process runs, after a try SCF timed out
 		before := process(e)
 		if w := serve(e, httptest.NewRequest(http.MethodGet, "/sleep", nil)); w.Code != http.StatusGatewayTimeout || before.Exited() {
 			return fmt.Sprintf("GET /sleep: %d %s, want the adapter's 504", w.Code, w.Body)
 		}
 		return ""
-	})
+	}) {
+		t.FailNow()
+	}
 	// A process that answers nothing is ended by SCF's timeout.
 	before := process(e)
 	w := serve(e, httptest.NewRequest(http.MethodGet, "/hang", nil))

@@ -49,29 +49,12 @@ func cloudEvent(id, body string) *http.Request {
 // environment that gives one (t.Setenv).
 func PanicsUnderLoad(t *testing.T, handler Handler, panicked Check) {
 	t.Helper()
-	app := quiet()
-	app.Func("f", func(ctx *faas.Context, event any) (any, error) {
-		var n int
-		switch e := event.(type) {
-		case *faas.HTTPRequest:
-			n, _ = strconv.Atoi(strings.TrimPrefix(e.Path, "/"))
-		case *faas.RawEvent:
-			var ce struct{ Data struct{ N int } }
-			json.Unmarshal(e.JSON, &ce)
-			n = ce.Data.N
-		}
-		if want := "req-" + strconv.Itoa(n); ctx.RequestID() != want {
-			return nil, fmt.Errorf("invocation %d runs as %s", n, ctx.RequestID())
-		}
+	h := handler(Numbered(func(ctx *faas.Context, n int) error {
 		if _, ok := ctx.Deadline(); !ok {
-			return nil, fmt.Errorf("invocation %d has no deadline", n)
+			return fmt.Errorf("invocation %d has no deadline", n)
 		}
-		if n%100 == 0 {
-			panic(fmt.Sprintf("panic %d", n))
-		}
-		return map[string]int{"n": n}, nil
-	})
-	h := handler(app)
+		return nil
+	}))
 	Spread(t, Total(), 8, func(n int) string {
 		id := "req-" + strconv.Itoa(n)
 		var r *http.Request
@@ -135,10 +118,11 @@ func Spread(t *testing.T, total, workers int, check func(n int) string) {
 }
 
 // Numbered returns an App of one function that answers {"n":n} for the
-// invocation numbered n (the HTTP path /n, or a JSON event's "n"), fails
-// unless its request id is "req-n", and panics for every n that is a
+// invocation numbered n (the HTTP path /n, or a JSON event's "n", or its
+// "data"'s as a structured CloudEvent has it), fails unless its request id
+// is "req-n" and each of checks passes, and panics for every n that is a
 // multiple of 100: 1 % of the invocations.
-func Numbered() *faas.App {
+func Numbered(checks ...func(ctx *faas.Context, n int) error) *faas.App {
 	app := faas.New(faas.WithLogger(slog.New(slog.DiscardHandler)), faas.WithDevelopment(false))
 	app.Func("f", func(ctx *faas.Context, event any) (any, error) {
 		var n int
@@ -146,12 +130,20 @@ func Numbered() *faas.App {
 		case *faas.HTTPRequest:
 			n, _ = strconv.Atoi(strings.TrimPrefix(e.Path, "/"))
 		case *faas.RawEvent:
-			var in struct{ N int }
+			var in struct {
+				N    int
+				Data struct{ N int }
+			}
 			json.Unmarshal(e.JSON, &in)
-			n = in.N
+			n = max(in.N, in.Data.N)
 		}
 		if want := "req-" + strconv.Itoa(n); ctx.RequestID() != want {
 			return nil, fmt.Errorf("invocation %d runs as %s", n, ctx.RequestID())
+		}
+		for _, check := range checks {
+			if err := check(ctx, n); err != nil {
+				return nil, err
+			}
 		}
 		if n%100 == 0 {
 			panic(fmt.Sprintf("panic %d", n))
@@ -171,15 +163,7 @@ func Deadline(t *testing.T, handler Handler, timeout time.Duration, httpTimedOut
 	t.Helper()
 	defer goleak.VerifyNone(t, goleak.IgnoreCurrent(), goleak.IgnoreTopFunction(deadline.IdleWorker))
 	deadlines, returned := make(chan time.Time, 1), make(chan struct{}, 1)
-	app := quiet()
-	app.Func("f", func(ctx *faas.Context, _ any) (any, error) {
-		defer func() { returned <- struct{}{} }()
-		d, _ := ctx.Deadline()
-		deadlines <- d
-		<-ctx.Done()
-		return "late", ctx.Err()
-	})
-	h := handler(app)
+	h := handler(Overrunning(deadlines, returned))
 	for _, tc := range []struct {
 		name     string
 		req      func() *http.Request
@@ -231,20 +215,36 @@ func Late(begin, answered time.Time, timeout time.Duration) string {
 	return ""
 }
 
+// Overrunning returns an App of one function that sends its deadline to
+// deadlines and overruns it, returning, after a send to returned, only
+// when its context is done.
+func Overrunning(deadlines chan<- time.Time, returned chan<- struct{}) *faas.App {
+	app := quiet()
+	app.Func("f", func(ctx *faas.Context, _ any) (any, error) {
+		defer func() { returned <- struct{}{} }()
+		d, _ := ctx.Deadline()
+		deadlines <- d
+		<-ctx.Done()
+		return "late", ctx.Err()
+	})
+	return app
+}
+
 // RetryLate runs try, which says what is wrong with the time of the
 // adapter's answer for a handler that overran its deadline, up to three
 // times: a test machine too busy to run the adapter's timer on time makes
-// it late once in a while; three times in a row is a failure.
-func RetryLate(t *testing.T, try func() string) {
+// it late once in a while; three times in a row is a failure, reported,
+// and RetryLate returns false.
+func RetryLate(t *testing.T, try func() string) bool {
 	t.Helper()
 	for attempt := 1; ; attempt++ {
 		msg := try()
 		if msg == "" {
-			return
+			return true
 		}
 		if attempt == 3 {
 			t.Error(msg)
-			return
+			return false
 		}
 		t.Logf("attempt %d: %s", attempt, msg)
 	}
