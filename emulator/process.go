@@ -234,18 +234,6 @@ func Listen() (net.Listener, error) {
 	return net.Listen("tcp", "127.0.0.1:0")
 }
 
-// FreePort returns a loopback port free at the time of the call, for a
-// process that listens itself (FC's custom runtime, SCF's web functions,
-// Cloud Run).
-func FreePort() (int, error) {
-	ln, err := Listen()
-	if err != nil {
-		return 0, err
-	}
-	defer ln.Close()
-	return ln.Addr().(*net.TCPAddr).Port, nil
-}
-
 // WaitListening waits until something accepts connections on addr, the
 // process exits, or ctx ends.
 func WaitListening(ctx context.Context, addr string, p *Process) error {

@@ -163,11 +163,12 @@ func TestProcessStop(t *testing.T) {
 }
 
 func TestWaitListening(t *testing.T) {
-	port, err := FreePort()
+	port, err := ReservePort()
 	if err != nil {
 		t.Fatal(err)
 	}
-	addr := fmt.Sprintf("127.0.0.1:%d", port)
+	defer port.Release()
+	addr := port.Addr()
 	f := self(t, "listen")
 	f.Env = append(f.Env, "ADDR="+addr)
 	p, err := StartProcess(f, nil)

@@ -97,12 +97,13 @@ func (e *Emulator) tryStart(ctx context.Context) (*instance, bool, error) {
 		in.serveRuntimeAPI(ln)
 		env = append(env, "FC_RUNTIME_API="+ln.Addr().String())
 	case ModeCustom:
-		port, err := emulator.FreePort()
+		port, err := emulator.ReservePort()
 		if err != nil {
 			return nil, false, &emulator.StartError{Function: e.f.Name, Err: fmt.Errorf("a port for the custom runtime: %w", err)}
 		}
-		p := strconv.Itoa(port)
-		in.addr = net.JoinHostPort("127.0.0.1", p)
+		defer port.Release() // once tryStart has seen the process listen, or not
+		p := strconv.Itoa(port.Number)
+		in.addr = port.Addr()
 		in.tr = &http.Transport{
 			DialContext:         (&net.Dialer{Timeout: 5 * time.Second}).DialContext,
 			MaxIdleConnsPerHost: e.f.Concurrency + 2,

@@ -36,14 +36,15 @@ func (d *rpcDriver) spawn(ctx context.Context) (*instance, error) {
 // spawnOnce is one attempt of spawn; p is the process it started, if any.
 func (d *rpcDriver) spawnOnce(ctx context.Context) (*instance, *emulator.Process, error) {
 	e := d.e
-	port, err := emulator.FreePort()
+	port, err := emulator.ReservePort()
 	if err != nil {
 		return nil, nil, fmt.Errorf("emulator/scf: %w", err)
 	}
+	defer port.Release()
 	p, err := e.startProcess(
-		"_LAMBDA_SERVER_PORT="+itoa(port),
+		"_LAMBDA_SERVER_PORT="+itoa(port.Number),
 		// SCF's binary listens on 0.0.0.0; a local one, on loopback only.
-		"FAAS_ADDR=127.0.0.1:"+itoa(port),
+		"FAAS_ADDR="+port.Addr(),
 		"SCF_RUNTIME=Go1",
 		// scf-go-lib's functioncontext reads these at init.
 		"FUNCTION_NAME="+e.name,
@@ -55,7 +56,7 @@ func (d *rpcDriver) spawnOnce(ctx context.Context) (*instance, *emulator.Process
 	}
 	ictx, cancel := e.initContext(ctx)
 	defer cancel()
-	client, err := dialRPC(ictx, net.JoinHostPort("127.0.0.1", itoa(port)), p)
+	client, err := dialRPC(ictx, port.Addr(), p)
 	if err != nil {
 		return nil, p, e.notReady(ictx, p, err)
 	}

@@ -133,8 +133,11 @@ func TestInvocationContext(t *testing.T) {
 			t.Parallel()
 			o := m.o
 			o.Namespace, o.Version, o.Region, o.AppID, o.UIN = "prod", "3", "ap-shanghai", "1300000000", "100000000002"
-			e, _ := started(t, o, func(f *emulator.Function, _ *Options) { f.MemoryMB = 256 })
+			e, l := started(t, o, func(f *emulator.Function, _ *Options) { f.MemoryMB = 256 })
 			res := invoke(t, e, `{"do":"info"}`)
+			if res.Error != nil {
+				t.Fatalf("Error = %+v, want none; the emulator's log:\n%s", res.Error, strings.Join(l.with(""), "\n"))
+			}
 			var got info
 			if err := json.Unmarshal(res.Payload, &got); err != nil {
 				t.Fatalf("payload %s: %v", res.Payload, err)

@@ -54,11 +54,12 @@ func newWebDriver(e *Emulator) *webDriver {
 // spawn starts the server and returns once it accepts connections.
 func (d *webDriver) spawn(ctx context.Context) (*instance, error) {
 	e := d.e
-	port, err := emulator.FreePort()
+	port, err := emulator.ReservePort()
 	if err != nil {
 		return nil, fmt.Errorf("emulator/scf: %w", err)
 	}
-	addr := net.JoinHostPort("127.0.0.1", itoa(port))
+	defer port.Release()
+	addr := port.Addr()
 	env := []string{"FAAS_ADDR=" + addr}
 	if e.o.EventInvoke {
 		env = append(env, "FAAS_SCF_EVENT_INVOKE=1")

@@ -4,9 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
-	"strconv"
 	"time"
 
 	"github.com/anyfaas/faas/emulator"
@@ -96,12 +94,13 @@ func (h *Host) launchLocked(startCtx context.Context) *instance {
 // start spawns the process on a free port and waits until it is ready. A
 // process that is not ready when ctx ends is killed.
 func (h *Host) start(ctx context.Context, in *instance) error {
-	port, err := emulator.FreePort()
+	port, err := emulator.ReservePort()
 	if err != nil {
 		return &emulator.StartError{Function: h.f.Name, Err: fmt.Errorf("%s: no free port: %w", h.p.Name, err)}
 	}
-	in.addr = net.JoinHostPort("127.0.0.1", strconv.Itoa(port))
-	proc, err := emulator.StartProcess(h.f, h.p.Env(port))
+	defer port.Release()
+	in.addr = port.Addr()
+	proc, err := emulator.StartProcess(h.f, h.p.Env(port.Number))
 	if err != nil {
 		return err // a *emulator.StartError
 	}
