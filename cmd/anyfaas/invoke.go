@@ -27,6 +27,7 @@ import (
 	"github.com/anyfaas/faas/catalog"
 	"github.com/anyfaas/faas/emulator"
 	"github.com/anyfaas/faas/internal/devserver"
+	"github.com/anyfaas/faas/internal/project"
 	"github.com/anyfaas/faas/route"
 	"github.com/anyfaas/faas/spec"
 )
@@ -39,7 +40,7 @@ func (c *cli) invokeCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "invoke [dir] -f NAME",
 		Short: "Run one function once under its platform's emulator, with a sample or given event",
-		Long: `Invoke builds the project for this machine (the go command caches the work),
+		Long: `Invoke builds the project for this machine once (the go command caches the work),
 runs the unit serving the function under the platform's emulator — the
 binary as it is deployed, speaking the platform's runtime protocol — sends
 it one native event and prints the result on standard output, with the
@@ -64,13 +65,36 @@ platform reports it.`,
 			if function == "" {
 				return usageError("name the function to invoke with -f")
 			}
-			p, err := c.loadCode(ctx, projectDir(args))
+			// The code is read from the build that runs: one build.
+			p, err := c.loadWith(ctx, projectDir(args), false, project.LoadSpecOrCode)
 			if err != nil {
 				return err
 			}
-			platform = cmp.Or(platform, p.merged.Provider.Platform, faas.PlatformWeb)
+			platform = cmp.Or(platform, p.spec.Provider.Platform, faas.PlatformWeb)
 			if !slices.Contains(faas.Platforms, platform) {
 				return usageError("--platform %q is not one of %s", platform, strings.Join(faas.Platforms, ", "))
+			}
+			tmp, err := os.MkdirTemp("", "anyfaas-invoke-")
+			if err != nil {
+				return withCode(exitOther, err)
+			}
+			defer os.RemoveAll(tmp)
+			main := cmp.Or(p.spec.Package.Main, ".")
+			c.progress("building %s for %s", main, platform)
+			bin, err := artifact.Build(ctx, artifact.BuildOptions{
+				Target: artifact.NativeTarget(platform),
+				Dir:    p.dir, Main: main, Native: true,
+				Output: filepath.Join(tmp, artifact.Executable(platform)),
+			})
+			if err != nil {
+				var berr *artifact.BuildError
+				if errors.As(err, &berr) {
+					return withCode(exitBuild, &buildError{pkg: main, output: berr.Output})
+				}
+				return withCode(exitOther, err)
+			}
+			if err := c.readCode(ctx, p, bin); err != nil {
+				return err
 			}
 			unit, fn := unitOf(p.merged, function)
 			if unit == nil {
@@ -112,25 +136,6 @@ platform reports it.`,
 				return err
 			}
 
-			tmp, err := os.MkdirTemp("", "anyfaas-invoke-")
-			if err != nil {
-				return withCode(exitOther, err)
-			}
-			defer os.RemoveAll(tmp)
-			main := cmp.Or(p.merged.Package.Main, ".")
-			c.progress("building %s for %s", main, platform)
-			bin, err := artifact.Build(ctx, artifact.BuildOptions{
-				Target: artifact.NativeTarget(platform),
-				Dir:    p.dir, Main: main, Native: true,
-				Output: filepath.Join(tmp, artifact.Executable(platform)),
-			})
-			if err != nil {
-				var berr *artifact.BuildError
-				if errors.As(err, &berr) {
-					return withCode(exitBuild, &buildError{pkg: main, output: berr.Output})
-				}
-				return withCode(exitOther, err)
-			}
 			f, err := devserver.UnitFunction(p.merged, unit, platform, bin, p.dir, tmp)
 			if err != nil {
 				return withCode(exitOther, err)

@@ -89,6 +89,12 @@ func TestInvoke(t *testing.T) {
 				t.Errorf("anyfaas %s: exit %d, want %d\nstdout (want %q):\n%s\nstderr (want %q):\n%s",
 					strings.Join(args, " "), code, tt.code, tt.stdout, stdout, tt.stderr, stderr)
 			}
+			// The code is read from the build that runs: one build.
+			if code == exitOK || code == exitFunction {
+				if n := strings.Count(stderr, "building "); n != 1 || strings.Contains(stderr, "go build") {
+					t.Errorf("anyfaas %s built %d times, or apart for its description:\n%s", strings.Join(args, " "), n, stderr)
+				}
+			}
 		})
 	}
 }

@@ -32,12 +32,9 @@ func (c *cli) load(ctx context.Context, dir string, readCode bool) (*proj, error
 	return c.loadWith(ctx, dir, readCode, project.LoadSpec)
 }
 
-// loadCode is load for a project that may have no spec file, whose code
-// alone then says what there is.
-func (c *cli) loadCode(ctx context.Context, dir string) (*proj, error) {
-	return c.loadWith(ctx, dir, true, project.LoadSpecOrCode)
-}
-
+// loadWith is load with the spec read by loadSpec: project.LoadSpec, or
+// project.LoadSpecOrCode for a project whose code alone may say what there
+// is.
 func (c *cli) loadWith(ctx context.Context, dir string, readCode bool, loadSpec func(dir, file string) (*spec.Spec, error)) (*proj, error) {
 	s, err := loadSpec(dir, c.specFile(dir))
 	if err != nil {
@@ -50,34 +47,43 @@ func (c *cli) loadWith(ctx context.Context, dir string, readCode bool, loadSpec 
 	if !readCode {
 		return p, nil
 	}
-	if p.code, err = c.describe(ctx, dir, s.Package.Main); err != nil {
+	if err := c.describe(ctx, p); err != nil {
 		return nil, err
-	}
-	if p.merged, err = spec.Merge(s, *p.code); err != nil {
-		return nil, withCode(exitInvalid, err)
 	}
 	return p, nil
 }
 
-// describe builds the project's main for this machine and runs it with
-// FAAS_DESCRIBE=1, which makes faas.Start print what the code registers.
-func (c *cli) describe(ctx context.Context, dir, main string) (*faas.Description, error) {
+// describe builds the project's main for this machine and reads what the
+// code registers from the build, into p.
+func (c *cli) describe(ctx context.Context, p *proj) error {
 	tmp, err := os.MkdirTemp("", "anyfaas-describe-")
 	if err != nil {
-		return nil, withCode(exitOther, err)
+		return withCode(exitOther, err)
 	}
 	defer os.RemoveAll(tmp)
 	bin := filepath.Join(tmp, "describe")
-	main = cmp.Or(main, ".")
+	main := cmp.Or(p.spec.Package.Main, ".")
 	c.progress("reading the code's functions (go build %s)", main)
-	if err := goBuild(ctx, dir, main, bin, nil); err != nil {
-		return nil, err
+	if err := goBuild(ctx, p.dir, main, bin, nil); err != nil {
+		return err
 	}
-	d, err := project.Describe(ctx, bin, dir)
+	return c.readCode(ctx, p, bin)
+}
+
+// readCode runs bin, a build of the project's main, with FAAS_DESCRIBE=1,
+// which makes faas.Start print what the code registers, and merges that
+// into p's spec.
+func (c *cli) readCode(ctx context.Context, p *proj, bin string) error {
+	d, err := project.Describe(ctx, bin, p.dir)
 	if err != nil {
-		return nil, withCode(exitInvalid, err)
+		return withCode(exitInvalid, err)
 	}
-	return d, nil
+	merged, err := spec.Merge(p.spec, *d)
+	if err != nil {
+		return withCode(exitInvalid, err)
+	}
+	p.code, p.merged = d, merged
+	return nil
 }
 
 // buildError is a compiler failure, shown as the compiler wrote it.
