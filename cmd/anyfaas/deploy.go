@@ -77,11 +77,12 @@ tool that is not on PATH is named with how to install it (exit code 4).`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
 			defer stop()
-			p, err := c.load(ctx, projectDir(args), true)
+			// The code is read in packageProject, after the checks below.
+			p, err := c.load(ctx, projectDir(args), false)
 			if err != nil {
 				return err
 			}
-			platforms, err := choosePlatforms(p.merged, o.platforms)
+			platforms, err := choosePlatforms(p.spec, o.platforms)
 			if err != nil {
 				return err
 			}

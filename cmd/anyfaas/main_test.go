@@ -137,6 +137,13 @@ func TestPackage(t *testing.T) {
 	if !strings.Contains(stderr, "aws: building . for linux/amd64") || !strings.Contains(stderr, "aws: unit api: api.zip") {
 		t.Errorf("no progress on standard error:\n%s", stderr)
 	}
+	// On a machine that runs the first platform's build, the code is read
+	// from it: one build a platform, none apart.
+	if runtime.GOOS == "linux" && runtime.GOARCH == "amd64" {
+		if n := strings.Count(stderr, ": building . for linux/amd64"); n != 5 || strings.Contains(stderr, "go build") {
+			t.Errorf("%d builds for 5 platforms, or one apart to read the code:\n%s", n, stderr)
+		}
+	}
 
 	// The zip holds the binary and the unit's manifest, which names the
 	// platform and the unit's functions.
@@ -241,7 +248,7 @@ func TestPackageErrors(t *testing.T) {
 		{"an unknown platform", restAPI, []string{"-p", "azure"}, 2, `--platform "azure" is not one of aws, fc, scf, gcf, web`},
 		{"an unknown function", restAPI, []string{"-f", "nope"}, 2, `-f "nope" names no function or unit (the functions are create, delete, get, list, purge, update)`},
 		{"a bad architecture", restAPI, []string{"--arch", "386"}, 2, `--arch "386" is not amd64 or arm64`},
-		{"code that does not build", "../../artifact/testdata/broken", []string{"-F", specFile(t, "rest-api.yml")}, 3, "building . failed"},
+		{"code that does not build", "../../artifact/testdata/broken", []string{"-F", specFile(t, "rest-api.yml")}, 3, "undefined: notDefinedAnywhere"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
