@@ -87,11 +87,7 @@ platform reports it.`,
 				Output: filepath.Join(tmp, artifact.Executable(platform)),
 			})
 			if err != nil {
-				var berr *artifact.BuildError
-				if errors.As(err, &berr) {
-					return withCode(exitBuild, &buildError{pkg: main, output: berr.Output})
-				}
-				return withCode(exitOther, err)
+				return buildFailure(main, err)
 			}
 			if err := c.readCode(ctx, p, bin); err != nil {
 				return err

@@ -279,11 +279,7 @@ func (c *cli) buildTarget(ctx context.Context, p *proj, target artifact.Target, 
 		Output: filepath.Join(tmp, target.Platform, artifact.Executable(target.Platform)),
 	})
 	if err != nil {
-		var berr *artifact.BuildError
-		if errors.As(err, &berr) {
-			return "", withCode(exitBuild, &buildError{pkg: main + " for " + target.String(), output: berr.Output})
-		}
-		return "", withCode(exitOther, err)
+		return "", buildFailure(main+" for "+target.String(), err)
 	}
 	return bin, nil
 }

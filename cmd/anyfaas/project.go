@@ -1,16 +1,17 @@
 package main
 
 import (
-	"bytes"
 	"cmp"
 	"context"
+	"errors"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/anyfaas/faas"
+	"github.com/anyfaas/faas/artifact"
 	"github.com/anyfaas/faas/internal/project"
 	"github.com/anyfaas/faas/spec"
 )
@@ -54,18 +55,28 @@ func (c *cli) loadWith(ctx context.Context, dir string, readCode bool, loadSpec 
 }
 
 // describe builds the project's main for this machine and reads what the
-// code registers from the build, into p.
+// code registers from the build, into p. It builds as anyfaas dev, invoke
+// and package do for the provider's platform (web without one), so that
+// they find the packages compiled in the build cache.
 func (c *cli) describe(ctx context.Context, p *proj) error {
 	tmp, err := os.MkdirTemp("", "anyfaas-describe-")
 	if err != nil {
 		return withCode(exitOther, err)
 	}
 	defer os.RemoveAll(tmp)
-	bin := filepath.Join(tmp, "describe")
+	platform := p.spec.Provider.Platform
+	if !slices.Contains(faas.Platforms, platform) {
+		platform = faas.PlatformWeb
+	}
 	main := cmp.Or(p.spec.Package.Main, ".")
 	c.progress("reading the code's functions (go build %s)", main)
-	if err := goBuild(ctx, p.dir, main, bin, nil); err != nil {
-		return err
+	bin, err := artifact.Build(ctx, artifact.BuildOptions{
+		Target: artifact.NativeTarget(platform),
+		Dir:    p.dir, Main: main, Native: true,
+		Output: filepath.Join(tmp, artifact.Executable(platform)),
+	})
+	if err != nil {
+		return buildFailure(main, err)
 	}
 	return c.readCode(ctx, p, bin)
 }
@@ -96,23 +107,19 @@ func (e *buildError) Error() string {
 	return fmt.Sprintf("building %s failed:\n%s", e.pkg, strings.TrimSpace(e.output))
 }
 
-// goBuild builds the main package main (relative to dir) into out, with
-// extra environment variables env.
-func goBuild(ctx context.Context, dir, main, out string, env []string) error {
-	cmd := exec.CommandContext(ctx, goCommand(), "build", "-o", out, main)
-	cmd.Dir = dir
-	cmd.Env = append(os.Environ(), env...)
-	output, err := cmd.CombinedOutput()
-	if err != nil {
-		if ctx.Err() != nil {
-			return withCode(exitOther, ctx.Err())
-		}
-		if len(bytes.TrimSpace(output)) == 0 {
-			output = []byte(err.Error()) // the go command did not run
-		}
-		return withCode(exitBuild, &buildError{pkg: main, output: string(output)})
+// buildFailure is the error of anyfaas for err, artifact.Build's failure
+// to build pkg: the compiler's output with exit code 3 for code that does
+// not build, exit code 5 for anything else (an interrupt).
+func buildFailure(pkg string, err error) error {
+	var berr *artifact.BuildError
+	if !errors.As(err, &berr) {
+		return withCode(exitOther, err)
 	}
-	return nil
+	output := berr.Output
+	if strings.TrimSpace(output) == "" {
+		output = berr.Err.Error() // the go command did not run
+	}
+	return withCode(exitBuild, &buildError{pkg: pkg, output: output})
 }
 
 // goCommand is the go command of the toolchain anyfaas runs with, if it is
