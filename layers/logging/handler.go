@@ -7,6 +7,8 @@ import (
 	"io"
 	"log/slog"
 	"math"
+	"net/http"
+	"net/url"
 	"os"
 	"runtime"
 	"strconv"
@@ -15,6 +17,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/anyfaas/faas"
+	"github.com/anyfaas/faas/internal/redact"
 )
 
 // A shape is how one platform's log service reads a line. Every shape is
@@ -441,8 +444,46 @@ func (e *encoder) value(v slog.Value) {
 	case slog.KindTime:
 		e.str(v.Time().Format(time.RFC3339Nano))
 	default:
-		e.any(v.Any())
+		e.any(masked(v.Any()))
 	}
+}
+
+// masked returns x with the credentials it carries masked, for the values
+// that carry them as a matter of course: a header (Authorization, cookies,
+// FC's x-fc-access-key-* and x-fc-security-token…), query parameters, and
+// a net/http request — which the web and gcf adapters hand a function as
+// Origin.Context — logged as its method, URL, host, client address,
+// header and length, its query and header masked, its body never read. A
+// faas.HTTPRequest masks itself (its LogValue).
+func masked(x any) any {
+	switch v := x.(type) {
+	case http.Header:
+		return map[string][]string(redact.Header(v))
+	case url.Values:
+		return map[string][]string(redact.Query(v))
+	case *http.Request:
+		if v == nil {
+			return nil
+		}
+		type request struct {
+			Method        string              `json:"method"`
+			URL           string              `json:"url"`
+			Host          string              `json:"host,omitempty"`
+			RemoteAddr    string              `json:"remote_addr,omitempty"`
+			Header        map[string][]string `json:"header,omitempty"`
+			ContentLength int64               `json:"content_length"`
+		}
+		r := request{Method: v.Method, Host: v.Host, RemoteAddr: v.RemoteAddr,
+			Header: redact.Header(v.Header), ContentLength: v.ContentLength}
+		if v.URL != nil {
+			u := *v.URL
+			u.User = nil // user:password@
+			u.RawQuery = redact.Query(u.Query()).Encode()
+			r.URL = u.String()
+		}
+		return r
+	}
+	return x
 }
 
 // any writes a value of no slog kind: an error as its text, a

@@ -21,6 +21,13 @@
 // keys. On Google Cloud the trace fields link the line to its trace: from
 // the request's traceparent or X-Cloud-Trace-Context, or from [WithTrace].
 //
+// Values that carry credentials as a matter of course are written with
+// the credentials' values masked: an http.Header (Authorization, cookies,
+// FC's x-fc-access-key-* and x-fc-security-token, API keys, tokens),
+// url.Values, and an *http.Request, which is written as its method, URL,
+// host, client address, header and length, never its body. A
+// *faas.HTTPRequest masks itself, whatever the handler.
+//
 // The invocation's line has the message "invocation" and the fields
 // durationMs, coldStart, status (an HTTP status the outcome fixes) and
 // error; its level is ERROR when the invocation failed (an error that is

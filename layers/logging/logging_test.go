@@ -8,17 +8,20 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"regexp"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/google/go-cmp/cmp"
+
 	"github.com/anyfaas/faas"
 	"github.com/anyfaas/faas/faastest"
 	"github.com/anyfaas/faas/internal/golden"
+	"github.com/anyfaas/faas/internal/redact"
 	"github.com/anyfaas/faas/layers/logging"
-	"github.com/google/go-cmp/cmp"
 )
 
 var when = time.Date(2024, 5, 1, 12, 0, 0, 123456789, time.UTC)
@@ -357,5 +360,51 @@ func TestAppendTime(t *testing.T) {
 				t.Errorf("appendTime(%v, %q) = %q, want %q", tm, layout, got, want)
 			}
 		}
+	}
+}
+
+// TestMasksCredentials logs the values that carry credentials as a matter
+// of course — a header, query parameters, a net/http request — in every
+// shape: the credentials' values are masked, the rest is kept.
+func TestMasksCredentials(t *testing.T) {
+	const secret = "s3cr3t-value"
+	header := http.Header{
+		"Authorization":        {"Bearer " + secret},
+		"X-Fc-Security-Token":  {secret},
+		"Content-Type":         {"text/plain"},
+		"X-Fc-Access-Key-Id":   {secret},
+		"Cookie":               {"session=" + secret},
+		"X-Forwarded-For":      {"203.0.113.7"},
+		"X-Amz-Security-Token": {secret},
+	}
+	query := url.Values{"api_key": {secret}, "page": {"twelve"}}
+	req, err := http.NewRequest("POST", "https://user:"+secret+"@example.com/orders?page=12&token="+secret, strings.NewReader("body "+secret))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header = header.Clone()
+	req.RemoteAddr = "203.0.113.7:4321"
+	for _, platform := range faas.Platforms {
+		t.Run(platform, func(t *testing.T) {
+			var buf bytes.Buffer
+			log := slog.New(logging.NewHandler(&buf, platform, nil))
+			log.Info("header", "header", header)
+			log.Info("query", "query", query)
+			log.Info("request", "request", req)
+			out := buf.String()
+			if strings.Contains(out, secret) {
+				t.Errorf("a credential is in the log:\n%s", out)
+			}
+			for _, kept := range []string{"text/plain", "203.0.113.7", "twelve", "page=12", "/orders", "example.com", "POST", redact.Mask} {
+				if !strings.Contains(out, kept) {
+					t.Errorf("%q is not in the log:\n%s", kept, out)
+				}
+			}
+			for _, line := range strings.Split(strings.TrimSpace(out), "\n") {
+				if i := strings.IndexByte(line, '{'); i < 0 || !json.Valid([]byte(line[i:])) {
+					t.Errorf("not a JSON line: %s", line)
+				}
+			}
+		})
 	}
 }
