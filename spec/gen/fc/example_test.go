@@ -56,6 +56,10 @@ custom:
 	//       handler: main
 	//       code: items.zip
 	//       memorySize: 256
+	//       instanceLifecycleConfig:
+	//         preStop:
+	//           handler: preStop
+	//           timeout: 10
 	//       triggers:
 	//         - triggerName: http
 	//           triggerType: http
@@ -74,6 +78,10 @@ custom:
 	//       code: nightly.zip
 	//       memorySize: 256
 	//       timeout: 600
+	//       instanceLifecycleConfig:
+	//         preStop:
+	//           handler: preStop
+	//           timeout: 10
 	//       triggers:
 	//         - triggerName: nightly-timer
 	//           triggerType: timer

@@ -27,10 +27,14 @@
 //
 // Memory, timeout, instance concurrency, initialization timeout,
 // description and environment come from spec.Unit.Settings; a value the
-// spec does not set is left out, so FC's own default applies. Nothing
-// else is defaulted. initTimeout also configures FC's initializer
-// (handler "initialize"), which the adapter answers by starting the
-// App's functions. FC 3.0 honours instanceConcurrency on custom runtimes
+// spec does not set is left out, so FC's own default applies. initTimeout
+// also configures FC's initializer (handler "initialize"), which the
+// adapter answers by starting the App's functions. One thing is always
+// configured: FC's preStop hook (handler "preStop", 10 seconds), which the
+// adapter answers by running the App's Close hooks, so that FC lets them
+// run before it stops an instance, as emulator/fc and anyfaas dev do; the
+// keys a platforms block gives instanceLifecycleConfig.preStop (in
+// template.yml, the function's InstanceLifecycleConfig.PreStop) win. FC 3.0 honours instanceConcurrency on custom runtimes
 // only (devsapp/fc3 __tests__/complete-props.yaml); go1 instances run one
 // invocation at a time.
 //
@@ -155,6 +159,16 @@ const (
 	// Initializer is the handler of FC's initializer, configured when the
 	// spec sets initTimeout.
 	Initializer = "initialize"
+	// PreStop is the handler of FC's preStop hook, configured for every
+	// function, so that FC lets the App's Close hooks (a layer's flush of
+	// its metrics or spans, a pool's close) run before it stops an
+	// instance, as emulator/fc does: adapters/fc tells the hook by
+	// x-fc-function-type 2, or by GET /pre-stop, whatever its handler.
+	PreStop = "preStop"
+	// PreStopTimeout is the preStop hook's timeout in seconds: the time
+	// adapters/fc gives the Close hooks after a stop signal
+	// (fc.ShutdownTimeout). FC allows up to 90.
+	PreStopTimeout = 10
 )
 
 // Generator writes FC's deploy specs. Its zero value, which New returns,

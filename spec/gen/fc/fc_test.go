@@ -395,9 +395,17 @@ functions:
 			if diff := cmp.Diff(tt.want, doc.Resources["f"].Props); diff != "" {
 				t.Errorf("props (-want +got):\n%s", diff)
 			}
-			for _, key := range []string{"memorySize:", "timeout:", "instanceConcurrency:"} {
-				if tt.name == "unset" && bytes.Contains(files[fc.SYAML], []byte(key)) {
-					t.Errorf("s.yaml sets %s the spec does not set:\n%s", key, files[fc.SYAML])
+			var raw struct {
+				Resources map[string]struct {
+					Props map[string]any `yaml:"props"`
+				} `yaml:"resources"`
+			}
+			if err := yaml.Unmarshal(files[fc.SYAML], &raw); err != nil {
+				t.Fatal(err)
+			}
+			for _, key := range []string{"memorySize", "timeout", "instanceConcurrency"} {
+				if _, set := raw.Resources["f"].Props[key]; tt.name == "unset" && set {
+					t.Errorf("s.yaml sets %s, which the spec does not set:\n%s", key, files[fc.SYAML])
 				}
 			}
 		})

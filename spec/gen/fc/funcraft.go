@@ -112,6 +112,7 @@ func (p *plan) funcraftFunction(up *unitPlan) *yaml.Node {
 		"InstanceConcurrency", set.Concurrency,
 		"Initializer", initializer,
 		"InitializationTimeout", set.InitTimeout,
+		"InstanceLifecycleConfig", gen.Map("PreStop", gen.Map("Handler", PreStop, "Timeout", PreStopTimeout)),
 		"EnvironmentVariables", set.Environment,
 		"Layers", clone(s.Provider.Extra["layers"]),
 		"AsyncConfiguration", upperKeys(s.Provider.Extra["asyncConfiguration"]),

@@ -67,10 +67,12 @@ func (p *plan) hasRoutes() bool {
 func (p *plan) fc3Props(up *unitPlan, region string) *yaml.Node {
 	s := p.s
 	set := up.settings
-	var lifecycle *yaml.Node
+	var initializer *yaml.Node
 	if set.InitTimeout > 0 {
-		lifecycle = gen.Map("initializer", gen.Map("handler", Initializer, "timeout", set.InitTimeout))
+		initializer = gen.Map("handler", Initializer, "timeout", set.InitTimeout)
 	}
+	lifecycle := gen.Map("initializer", initializer,
+		"preStop", gen.Map("handler", PreStop, "timeout", PreStopTimeout))
 	var tracing *yaml.Node
 	if n := s.Provider.Extra["tracingConfig"]; n != nil && n.Kind == yaml.MappingNode {
 		tracing = clone(n)
