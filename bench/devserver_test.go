@@ -20,6 +20,7 @@ import (
 	"time"
 
 	"github.com/anyfaas/faas/artifact"
+	"github.com/anyfaas/faas/emulator"
 	"github.com/anyfaas/faas/internal/devserver"
 )
 
@@ -119,26 +120,27 @@ func startBare(b *testing.B) string {
 	return runServer(b, bin, "", func(string) []string { return nil })
 }
 
-// runServer runs the server bin in dir on a free loopback port, with the
-// environment env gives for that port besides PORT, stops it when the
-// benchmark ends, and returns its URL once it serves /hello.
+// runServer runs the server bin in dir on a loopback port reserved for it,
+// with the environment env gives for that port besides PORT, stops it when
+// the benchmark ends, and returns its URL once it serves /hello.
 func runServer(b *testing.B, bin, dir string, env func(port string) []string) string {
 	b.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	reserved, err := emulator.ReservePort()
 	if err != nil {
 		b.Fatal(err)
 	}
-	port := strconv.Itoa(ln.Addr().(*net.TCPAddr).Port)
-	ln.Close()
+	port := strconv.Itoa(reserved.Number)
 	cmd := exec.Command(bin)
 	cmd.Dir = dir
 	cmd.Env = append(append(os.Environ(), "PORT="+port), env(port)...)
 	if err := cmd.Start(); err != nil {
+		reserved.Release()
 		b.Fatal(err)
 	}
 	b.Cleanup(func() {
 		cmd.Process.Kill()
 		cmd.Wait()
+		reserved.Release()
 	})
 	url := "http://127.0.0.1:" + port
 	waitServing(b, url)

@@ -73,6 +73,55 @@ func TestReservePort(t *testing.T) {
 	p.Release() // a second Release does nothing
 }
 
+// TestHoldUntilExit checks that a reservation handed to a process lasts
+// until the process exits, whatever Release is called, and ends then.
+func TestHoldUntilExit(t *testing.T) {
+	p, err := ReservePort()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.Release() // does nothing once the process holds it
+	// A process that runs until it is killed, and does not bind the
+	// port: only the reservation keeps it.
+	f := self(t, "listen")
+	f.Env = append(f.Env, "ADDR=127.0.0.1:0")
+	proc, err := StartProcess(f, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer proc.Kill()
+	p.HoldUntilExit(proc)
+	p.Release()
+	free, err := reservePort(sequence(t, p.Number, 0))
+	if err != nil {
+		t.Fatal(err)
+	}
+	free.Release()
+	if free.Number == p.Number {
+		t.Fatalf("reserved port %d, which a running process holds", p.Number)
+	}
+
+	proc.Kill()
+	<-proc.Done()
+	again, err := reservePort(sequence(t, p.Number))
+	if err != nil {
+		t.Fatalf("reserving %d after its process exited: %v", p.Number, err)
+	}
+	again.Release()
+
+	// Handed to a process that has exited already, it ends at once.
+	q, err := ReservePort()
+	if err != nil {
+		t.Fatal(err)
+	}
+	q.HoldUntilExit(proc)
+	if again, err := reservePort(sequence(t, q.Number)); err != nil {
+		t.Errorf("reserving %d, handed to an exited process: %v", q.Number, err)
+	} else {
+		again.Release()
+	}
+}
+
 // TestReservePortExhausted checks the error when every try is taken.
 func TestReservePortExhausted(t *testing.T) {
 	p, err := ReservePort()

@@ -29,6 +29,8 @@ type Process struct {
 	mu     sync.Mutex
 	tail   []string // the last lines of output
 	maxRSS int      // KB, the peak seen
+	exited bool     // the exit status is known
+	atExit []func() // run once the process has exited
 }
 
 // tailLines is how many lines of output a Process keeps for a StartError.
@@ -84,10 +86,28 @@ func StartProcess(f Function, env []string) (*Process, error) {
 				p.maxRSS = int(ru.Maxrss) // KB on Linux
 			}
 		}
+		p.exited = true
+		atExit := p.atExit
+		p.atExit = nil
 		p.mu.Unlock()
+		for _, f := range atExit {
+			f()
+		}
 		close(p.done)
 	}()
 	return p, nil
+}
+
+// whenExited runs f once the process has exited, or at once if it has.
+func (p *Process) whenExited(f func()) {
+	p.mu.Lock()
+	if !p.exited {
+		p.atExit = append(p.atExit, f)
+		p.mu.Unlock()
+		return
+	}
+	p.mu.Unlock()
+	f()
 }
 
 // baseEnv is what a function inherits of the emulator's environment: what

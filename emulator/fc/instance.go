@@ -88,6 +88,7 @@ func (e *Emulator) startInstance(ctx context.Context) (*instance, error) {
 func (e *Emulator) tryStart(ctx context.Context) (*instance, bool, error) {
 	in := &instance{e: e, id: newInstanceID(), dead: make(chan struct{})}
 	env := e.environ(in)
+	var port *emulator.Port // a custom runtime's
 	switch e.o.Mode {
 	case ModeRuntimeAPI:
 		ln, err := emulator.Listen()
@@ -97,11 +98,11 @@ func (e *Emulator) tryStart(ctx context.Context) (*instance, bool, error) {
 		in.serveRuntimeAPI(ln)
 		env = append(env, "FC_RUNTIME_API="+ln.Addr().String())
 	case ModeCustom:
-		port, err := emulator.ReservePort()
-		if err != nil {
+		var err error
+		if port, err = emulator.ReservePort(); err != nil {
 			return nil, false, &emulator.StartError{Function: e.f.Name, Err: fmt.Errorf("a port for the custom runtime: %w", err)}
 		}
-		defer port.Release() // once tryStart has seen the process listen, or not
+		defer port.Release() // unless the process took it
 		p := strconv.Itoa(port.Number)
 		in.addr = port.Addr()
 		in.tr = &http.Transport{
@@ -121,6 +122,9 @@ func (e *Emulator) tryStart(ctx context.Context) (*instance, bool, error) {
 		close(in.dead)
 		in.shutdown()
 		return nil, false, err
+	}
+	if port != nil {
+		port.HoldUntilExit(proc)
 	}
 	in.proc = proc
 	e.wg.Add(1)

@@ -21,9 +21,10 @@ type rpcDriver struct {
 }
 
 // spawn starts a process with _LAMBDA_SERVER_PORT set and returns once
-// Function.Ping answers. The port is free when it is chosen, but another
-// socket may take it before the process binds it: then a new port is
-// tried, twice at most, as emulator/fc does for a custom runtime.
+// Function.Ping answers. The port is reserved (emulator.ReservePort), but a
+// program that binds ports without asking, a server on a fixed port, may
+// take it before the process binds it: then a new port is tried, twice at
+// most, as emulator/fc does for a custom runtime.
 func (d *rpcDriver) spawn(ctx context.Context) (*instance, error) {
 	for attempt := 1; ; attempt++ {
 		in, p, err := d.spawnOnce(ctx)
@@ -54,6 +55,7 @@ func (d *rpcDriver) spawnOnce(ctx context.Context) (*instance, *emulator.Process
 	if err != nil {
 		return nil, nil, err
 	}
+	port.HoldUntilExit(p)
 	ictx, cancel := e.initContext(ctx)
 	defer cancel()
 	client, err := dialRPC(ictx, port.Addr(), p)

@@ -68,6 +68,7 @@ func (d *webDriver) spawn(ctx context.Context) (*instance, error) {
 	if err != nil {
 		return nil, err
 	}
+	port.HoldUntilExit(p)
 	ictx, cancel := e.initContext(ctx)
 	defer cancel()
 	if err := emulator.WaitListening(ictx, addr, p); err != nil {

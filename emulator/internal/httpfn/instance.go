@@ -104,6 +104,7 @@ func (h *Host) start(ctx context.Context, in *instance) error {
 	if err != nil {
 		return err // a *emulator.StartError
 	}
+	port.HoldUntilExit(proc)
 	in.proc = proc
 	fail := func(err error) error {
 		proc.Kill()
