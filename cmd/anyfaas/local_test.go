@@ -91,7 +91,7 @@ func TestInvoke(t *testing.T) {
 			}
 			// The code is read from the build that runs: one build.
 			if code == exitOK || code == exitFunction {
-				if n := strings.Count(stderr, "building "); n != 1 || strings.Contains(stderr, "go build") {
+				if n := strings.Count(stderr, "building "); n != 1 || strings.Contains(stderr, "reading the code") {
 					t.Errorf("anyfaas %s built %d times, or apart for its description:\n%s", strings.Join(args, " "), n, stderr)
 				}
 			}

@@ -182,7 +182,8 @@ func (c *cli) packageAll(ctx context.Context, p *proj, o packageOptions) ([]*pla
 	}
 
 	// The specs first: they are cheap, and a spec a platform cannot
-	// express stops everything before a build.
+	// express stops everything before the builds (but the one that read
+	// the code).
 	outs := make([]*platformOutput, len(platforms))
 	for i, platform := range platforms {
 		out := &platformOutput{Platform: platform, Dir: filepath.Join(outRoot, platform), units: units,

@@ -55,9 +55,10 @@ func (c *cli) loadWith(ctx context.Context, dir string, readCode bool, loadSpec 
 }
 
 // describe builds the project's main for this machine and reads what the
-// code registers from the build, into p. It builds as anyfaas dev, invoke
-// and package do for the provider's platform (web without one), so that
-// they find the packages compiled in the build cache.
+// code registers from the build, into p. It builds as anyfaas dev and
+// invoke do for the provider's platform (web without one), and as package
+// does on a linux machine of the target's architecture, so that they find
+// the packages compiled in the build cache.
 func (c *cli) describe(ctx context.Context, p *proj) error {
 	tmp, err := os.MkdirTemp("", "anyfaas-describe-")
 	if err != nil {
@@ -69,7 +70,7 @@ func (c *cli) describe(ctx context.Context, p *proj) error {
 		platform = faas.PlatformWeb
 	}
 	main := cmp.Or(p.spec.Package.Main, ".")
-	c.progress("reading the code's functions (go build %s)", main)
+	c.progress("reading the code's functions (building %s for this machine)", main)
 	bin, err := artifact.Build(ctx, artifact.BuildOptions{
 		Target: artifact.NativeTarget(platform),
 		Dir:    p.dir, Main: main, Native: true,
