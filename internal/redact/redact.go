@@ -8,6 +8,7 @@ package redact
 import (
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 )
 
@@ -18,14 +19,22 @@ const Mask = "[REDACTED]"
 // that say its value is a credential.
 var sensitive = []string{
 	"authorization", "cookie", "secret", "token", "password", "passwd", "credential",
-	"signature", "access_key", "accesskey", "api_key", "apikey", "private_key",
+	"signature", "access_key", "accesskey", "api_key", "apikey", "private_key", "jwt",
 }
+
+// sensitiveNames are whole names, in lower case, that say their value is a
+// credential, though as parts of names they would say nothing: Google
+// APIs' key query parameter, a shared access signature's sig.
+var sensitiveNames = []string{"key", "sig"}
 
 // Sensitive reports whether a header, query parameter or environment
 // variable of this name carries a credential. Case and the difference
 // between '-' and '_' do not matter.
 func Sensitive(name string) bool {
 	n := strings.ReplaceAll(strings.ToLower(name), "-", "_")
+	if slices.Contains(sensitiveNames, n) {
+		return true
+	}
 	for _, s := range sensitive {
 		if strings.Contains(n, s) {
 			return true
@@ -68,6 +77,48 @@ func maskValues(m map[string][]string) map[string][]string {
 		return m
 	}
 	return out
+}
+
+// RawQuery returns an encoded query, a URL's RawQuery, with the values of
+// its sensitive parameters masked, the parameters in their order; or raw
+// itself if it has none.
+func RawQuery(raw string) string {
+	var b strings.Builder
+	masked := false
+	for i, part := range strings.Split(raw, "&") {
+		if i > 0 {
+			b.WriteByte('&')
+		}
+		key, _, _ := strings.Cut(part, "=")
+		name, err := url.QueryUnescape(key)
+		if err != nil {
+			name = key
+		}
+		if Sensitive(name) {
+			b.WriteString(key + "=" + Mask)
+			masked = true
+			continue
+		}
+		b.WriteString(part)
+	}
+	if !masked {
+		return raw
+	}
+	return b.String()
+}
+
+// URL returns u as a string with its password and the values of its
+// sensitive query parameters masked.
+func URL(u *url.URL) string {
+	if u == nil {
+		return ""
+	}
+	c := *u
+	if _, ok := c.User.Password(); ok {
+		c.User = url.UserPassword(c.User.Username(), Mask)
+	}
+	c.RawQuery = RawQuery(c.RawQuery)
+	return c.String()
 }
 
 // Map returns m with the values of its sensitive keys masked, or m itself

@@ -450,10 +450,11 @@ func (e *encoder) value(v slog.Value) {
 
 // masked returns x with the credentials it carries masked, for the values
 // that carry them as a matter of course: a header (Authorization, cookies,
-// FC's x-fc-access-key-* and x-fc-security-token…), query parameters, and
-// a net/http request — which the web and gcf adapters hand a function as
+// FC's x-fc-access-key-* and x-fc-security-token…), query parameters, a
+// URL (its password and query), a cookie (its value), and a net/http
+// request — which the web and gcf adapters hand a function as
 // Origin.Context — logged as its method, URL, host, client address,
-// header and length, its query and header masked, its body never read. A
+// header and length, its URL and header masked, its body never read. A
 // faas.HTTPRequest masks itself (its LogValue).
 func masked(x any) any {
 	switch v := x.(type) {
@@ -461,6 +462,23 @@ func masked(x any) any {
 		return map[string][]string(redact.Header(v))
 	case url.Values:
 		return map[string][]string(redact.Query(v))
+	case *url.URL:
+		return redact.URL(v)
+	case url.URL:
+		return redact.URL(&v)
+	case *http.Cookie:
+		if v == nil {
+			return nil
+		}
+		return maskCookie(v)
+	case []*http.Cookie:
+		out := make([]string, len(v))
+		for i, c := range v {
+			if c != nil {
+				out[i] = maskCookie(c)
+			}
+		}
+		return out
 	case *http.Request:
 		if v == nil {
 			return nil
@@ -475,15 +493,17 @@ func masked(x any) any {
 		}
 		r := request{Method: v.Method, Host: v.Host, RemoteAddr: v.RemoteAddr,
 			Header: redact.Header(v.Header), ContentLength: v.ContentLength}
-		if v.URL != nil {
-			u := *v.URL
-			u.User = nil // user:password@
-			u.RawQuery = redact.Query(u.Query()).Encode()
-			r.URL = u.String()
-		}
+		r.URL = redact.URL(v.URL)
 		return r
 	}
 	return x
+}
+
+// maskCookie returns c as Set-Cookie writes it, its value masked.
+func maskCookie(c *http.Cookie) string {
+	m := *c
+	m.Value = redact.Mask
+	return m.String()
 }
 
 // any writes a value of no slog kind: an error as its text, a

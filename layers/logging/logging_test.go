@@ -391,11 +391,14 @@ func TestMasksCredentials(t *testing.T) {
 			log.Info("header", "header", header)
 			log.Info("query", "query", query)
 			log.Info("request", "request", req)
+			log.Info("url", "url", req.URL, "value", *req.URL)
+			log.Info("cookies", "cookie", &http.Cookie{Name: "session", Value: secret, Path: "/"},
+				"cookies", []*http.Cookie{{Name: "a", Value: secret}, nil})
 			out := buf.String()
 			if strings.Contains(out, secret) {
 				t.Errorf("a credential is in the log:\n%s", out)
 			}
-			for _, kept := range []string{"text/plain", "203.0.113.7", "twelve", "page=12", "/orders", "example.com", "POST", redact.Mask} {
+			for _, kept := range []string{"text/plain", "203.0.113.7", "twelve", "page=12", "/orders", "session=", "Path=/", "example.com", "POST", redact.Mask} {
 				if !strings.Contains(out, kept) {
 					t.Errorf("%q is not in the log:\n%s", kept, out)
 				}
