@@ -34,9 +34,11 @@
 // adapter answers by running the App's Close hooks, so that FC lets them
 // run before it stops an instance, as emulator/fc and anyfaas dev do; the
 // keys a platforms block gives instanceLifecycleConfig.preStop (in
-// template.yml, the function's InstanceLifecycleConfig.PreStop) win. FC 3.0 honours instanceConcurrency on custom runtimes
-// only (devsapp/fc3 __tests__/complete-props.yaml); go1 instances run one
-// invocation at a time.
+// template.yml, the function's InstanceLifecycleConfig.PreStop) win.
+//
+// FC 3.0 honours instanceConcurrency on custom runtimes only (devsapp/fc3
+// __tests__/complete-props.yaml); go1 instances run one invocation at a
+// time.
 //
 // provider.role, and Midway's FC keys in provider (vpcConfig, logConfig,
 // nasConfig, internetAccess, tracingConfig, layers, asyncConfiguration,
