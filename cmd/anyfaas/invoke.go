@@ -14,7 +14,6 @@ import (
 	"net/url"
 	"os"
 	"os/signal"
-	"path/filepath"
 	"slices"
 	"strings"
 	"syscall"
@@ -23,7 +22,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/anyfaas/faas"
-	"github.com/anyfaas/faas/artifact"
 	"github.com/anyfaas/faas/catalog"
 	"github.com/anyfaas/faas/emulator"
 	"github.com/anyfaas/faas/internal/devserver"
@@ -79,15 +77,10 @@ platform reports it.`,
 				return withCode(exitOther, err)
 			}
 			defer os.RemoveAll(tmp)
-			main := cmp.Or(p.spec.Package.Main, ".")
-			c.progress("building %s for %s", main, platform)
-			bin, err := artifact.Build(ctx, artifact.BuildOptions{
-				Target: artifact.NativeTarget(platform),
-				Dir:    p.dir, Main: main, Native: true,
-				Output: filepath.Join(tmp, artifact.Executable(platform)),
-			})
+			c.progress("building %s for %s", cmp.Or(p.spec.Package.Main, "."), platform)
+			bin, err := buildNative(ctx, p, platform, tmp)
 			if err != nil {
-				return buildFailure(main, err)
+				return err
 			}
 			if err := c.readCode(ctx, p, bin); err != nil {
 				return err

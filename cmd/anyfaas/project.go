@@ -69,17 +69,27 @@ func (c *cli) describe(ctx context.Context, p *proj) error {
 	if !slices.Contains(faas.Platforms, platform) {
 		platform = faas.PlatformWeb
 	}
+	c.progress("reading the code's functions (building %s for this machine)", cmp.Or(p.spec.Package.Main, "."))
+	bin, err := buildNative(ctx, p, platform, tmp)
+	if err != nil {
+		return err
+	}
+	return c.readCode(ctx, p, bin)
+}
+
+// buildNative builds p's main for this machine, linking platform's adapter
+// alone, into dir, and returns the executable's path.
+func buildNative(ctx context.Context, p *proj, platform, dir string) (string, error) {
 	main := cmp.Or(p.spec.Package.Main, ".")
-	c.progress("reading the code's functions (building %s for this machine)", main)
 	bin, err := artifact.Build(ctx, artifact.BuildOptions{
 		Target: artifact.NativeTarget(platform),
 		Dir:    p.dir, Main: main, Native: true,
-		Output: filepath.Join(tmp, artifact.Executable(platform)),
+		Output: filepath.Join(dir, artifact.Executable(platform)),
 	})
 	if err != nil {
-		return buildFailure(main, err)
+		return "", buildFailure(main, err)
 	}
-	return c.readCode(ctx, p, bin)
+	return bin, nil
 }
 
 // readCode runs bin, a build of the project's main, with FAAS_DESCRIBE=1,
