@@ -203,8 +203,13 @@ func (h *handler) WithGroup(name string) slog.Handler {
 var bufPool = sync.Pool{New: func() any { b := make([]byte, 0, 1024); return &b }}
 
 func (h *handler) Handle(_ context.Context, r slog.Record) error {
+	return h.write(func(b []byte) []byte { return h.appendRecord(b, r) })
+}
+
+// write writes the line add appends to a pooled buffer, in one Write.
+func (h *handler) write(add func([]byte) []byte) error {
 	bp := bufPool.Get().(*[]byte)
-	b := h.appendRecord((*bp)[:0], r)
+	b := add((*bp)[:0])
 	h.mu.Lock()
 	_, err := h.w.Write(b)
 	h.mu.Unlock()
@@ -216,13 +221,52 @@ func (h *handler) Handle(_ context.Context, r slog.Record) error {
 }
 
 func (h *handler) appendRecord(b []byte, r slog.Record) []byte {
+	e := h.appendHead(b, r.Time, r.Level, r.Message)
+	if h.source && r.PC != 0 {
+		h.appendSource(&e, r.PC)
+	}
+	h.appendAttrs(&e, r)
+	return append(e.b, '}', '\n')
+}
+
+// outcome is what the invocation line says of an invocation besides what
+// every line says.
+type outcome struct {
+	durationMs float64
+	coldStart  bool
+	status     int    // 0 for none
+	err        string // "" for none
+}
+
+// appendInvocation appends the invocation line, as appendRecord appends a
+// record of it with the attributes durationMs, coldStart, status (if not
+// 0) and error (if not ""), without building the record.
+func (h *handler) appendInvocation(b []byte, t time.Time, level slog.Level, o outcome) []byte {
+	e := h.appendHead(b, t, level, "invocation")
+	e.key("durationMs")
+	e.value(slog.Float64Value(o.durationMs))
+	e.key("coldStart")
+	e.value(slog.BoolValue(o.coldStart))
+	if o.status != 0 {
+		e.key("status")
+		e.value(slog.IntValue(o.status))
+	}
+	if o.err != "" {
+		e.key("error")
+		e.str(o.err)
+	}
+	return append(e.b, '}', '\n')
+}
+
+// appendHead appends a line's prefix and the members every line of the
+// shape has, and returns the encoder of the object they open.
+func (h *handler) appendHead(b []byte, t time.Time, l slog.Level, msg string) encoder {
 	sh, inv := h.shape, h.inv
 	if inv == nil {
 		inv = &invocation{}
 	}
-	level := sh.levelName(r.Level)
+	level := sh.levelName(l)
 	if sh.prefix {
-		t := r.Time
 		if t.IsZero() {
 			t = time.Now()
 		}
@@ -237,17 +281,17 @@ func (h *handler) appendRecord(b []byte, r slog.Record) []byte {
 		b = append(b, "] "...)
 	}
 	e := encoder{b: append(b, '{'), flat: sh.flat}
-	if sh.timeKey != "" && !r.Time.IsZero() {
+	if sh.timeKey != "" && !t.IsZero() {
 		e.key(sh.timeKey)
 		// The time formats need no escaping.
-		e.b = append(appendTime(append(e.b, '"'), r.Time, sh.timeFormat), '"')
+		e.b = append(appendTime(append(e.b, '"'), t, sh.timeFormat), '"')
 	}
 	if sh.levelKey != "" {
 		e.key(sh.levelKey)
 		e.str(level)
 	}
 	e.key(sh.messageKey)
-	e.str(r.Message)
+	e.str(msg)
 	if inv.requestID != "" && !sh.prefix {
 		e.key("requestId")
 		e.str(inv.requestID)
@@ -277,11 +321,7 @@ func (h *handler) appendRecord(b []byte, r slog.Record) []byte {
 			e.b = append(e.b, '}')
 		}
 	}
-	if h.source && r.PC != 0 {
-		h.appendSource(&e, r.PC)
-	}
-	h.appendAttrs(&e, r)
-	return append(e.b, '}', '\n')
+	return e
 }
 
 func (h *handler) appendSource(e *encoder, pc uintptr) {

@@ -129,8 +129,7 @@ type layer struct {
 func (l *layer) middleware(next faas.Handler) faas.Handler {
 	return faas.HandlerFunc(func(ctx *faas.Context, event any) (any, error) {
 		begin := time.Now()
-		h := l.handlerFor(ctx)
-		logger := slog.New(h)
+		h, logger := l.handlerFor(ctx)
 		result, err := next.Invoke(ctx.WithLogger(logger), event)
 		if !l.cfg.invocationLog {
 			return result, err
@@ -143,28 +142,25 @@ func (l *layer) middleware(next faas.Handler) faas.Handler {
 			return result, err
 		}
 		end := time.Now()
-		// The record is handed to the handler rather than logged through
-		// the Logger, which would look up its caller's program counter for
-		// a source location the invocation line has no use for; its four
-		// attributes at most are kept in the record itself.
-		r := slog.NewRecord(end, level, "invocation", 0)
-		r.AddAttrs(
-			slog.Float64("durationMs", float64(end.Sub(begin).Microseconds())/1000),
-			slog.Bool("coldStart", ctx.ColdStart()))
+		// The line is written by the handler straight away rather than
+		// logged through the Logger, which would look up its caller's
+		// program counter for a source location the line has no use for,
+		// and build a record the handler would take apart again.
+		o := outcome{durationMs: float64(end.Sub(begin).Microseconds()) / 1000, coldStart: ctx.ColdStart()}
 		if status := origin.Status(result, err); status != 0 && ctx.Trigger() == faas.TriggerHTTP {
-			r.AddAttrs(slog.Int("status", status))
+			o.status = status
 		}
 		if err != nil {
-			r.AddAttrs(slog.String("error", err.Error()))
+			o.err = err.Error()
 		}
-		h.Handle(ctx, r)
+		h.write(func(b []byte) []byte { return h.appendInvocation(b, end, level, o) })
 		return result, err
 	})
 }
 
 // handlerFor returns the handler of the invocation's shape, with its
-// fields.
-func (l *layer) handlerFor(ctx *faas.Context) *handler {
+// fields, and a logger writing with it.
+func (l *layer) handlerFor(ctx *faas.Context) (*handler, *slog.Logger) {
 	platform := l.cfg.platform
 	if platform == "" {
 		platform = ctx.Platform()
@@ -173,10 +169,12 @@ func (l *layer) handlerFor(ctx *faas.Context) *handler {
 	if h == nil {
 		h = l.handlers[faas.PlatformWeb]
 	}
-	// One allocation for the handler and the invocation's fields.
+	// One allocation for the handler, the invocation's fields and the
+	// logger.
 	p := &struct {
-		h   handler
-		inv invocation
+		h      handler
+		inv    invocation
+		logger slog.Logger
 	}{h: *h, inv: invocation{requestID: ctx.RequestID(), function: ctx.FunctionName(), platform: ctx.Platform(), trigger: ctx.Trigger()}}
 	inv := &p.inv
 	if h.shape.cloud {
@@ -194,7 +192,8 @@ func (l *layer) handlerFor(ctx *faas.Context) *handler {
 		}
 	}
 	p.h.inv = inv
-	return &p.h
+	p.logger = *slog.New(&p.h) // slog.New's Logger is copied, not kept
+	return &p.h, &p.logger
 }
 
 // envLevel returns the level FAAS_LOG_LEVEL names, or info.
