@@ -10,11 +10,14 @@ import (
 )
 
 // The ports ReservePort draws from: below the range the kernel hands out
-// by default for port 0 and for the local end of connections (Linux
-// 32768–60999, macOS and Windows 49152–65535; FreeBSD's starts at 10000,
-// and a machine may set its own), below Kubernetes' NodePorts
-// (30000–32767, which kube-proxy may redirect on the node's loopback), and
-// above the well-known ports development servers take.
+// by default for port 0 and for the local end of connections on Linux
+// (32768–60999), macOS and Windows (49152–65535), below Kubernetes'
+// NodePorts (30000–32767, which kube-proxy may redirect on the node's
+// loopback), and above the well-known ports development servers take. On
+// FreeBSD, whose range starts at 10000, or a machine that set its own,
+// they may be in the kernel's range: the UDP twin still keeps emulators
+// apart, and a port the kernel handed out is passed over as taken, but a
+// port it hands out between the choice and the process's bind is not.
 const (
 	portLow  = 20000
 	portHigh = 29999

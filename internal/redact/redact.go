@@ -81,13 +81,19 @@ func maskValues(m map[string][]string) map[string][]string {
 
 // RawQuery returns an encoded query, a URL's RawQuery, with the values of
 // its sensitive parameters masked, the parameters in their order; or raw
-// itself if it has none.
+// itself if it has none. Parameters are separated by '&' or ';' (which
+// net/url no longer parses, but a client may send).
 func RawQuery(raw string) string {
+	orig := raw
 	var b strings.Builder
 	masked := false
-	for i, part := range strings.Split(raw, "&") {
-		if i > 0 {
-			b.WriteByte('&')
+	for len(raw) > 0 {
+		part := raw
+		sep := strings.IndexAny(raw, "&;")
+		if sep >= 0 {
+			part, raw = raw[:sep], raw[sep:]
+		} else {
+			raw = ""
 		}
 		key, _, _ := strings.Cut(part, "=")
 		name, err := url.QueryUnescape(key)
@@ -97,12 +103,16 @@ func RawQuery(raw string) string {
 		if Sensitive(name) {
 			b.WriteString(key + "=" + Mask)
 			masked = true
-			continue
+		} else {
+			b.WriteString(part)
 		}
-		b.WriteString(part)
+		if raw != "" { // the separator
+			b.WriteByte(raw[0])
+			raw = raw[1:]
+		}
 	}
 	if !masked {
-		return raw
+		return orig
 	}
 	return b.String()
 }

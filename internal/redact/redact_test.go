@@ -58,6 +58,12 @@ func TestRawQuery(t *testing.T) {
 		{"token", "token=" + Mask},
 		{"a=%zz&password=p", "a=%zz&password=" + Mask},
 		{"%zz=1", "%zz=1"},
+		{"page=1;token=s&b=2", "page=1;token=" + Mask + "&b=2"},
+		{"a&&b", "a&&b"},
+		{"token=s&", "token=" + Mask + "&"},
+		{"&token=s", "&token=" + Mask},
+		{"=x", "=x"},
+		{"token=a=b", "token=" + Mask},
 	}
 	for _, tt := range tests {
 		if got := RawQuery(tt.raw); got != tt.want {

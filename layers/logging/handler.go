@@ -235,12 +235,13 @@ type outcome struct {
 	durationMs float64
 	coldStart  bool
 	status     int    // 0 for none
-	err        string // "" for none
+	failed     bool   // with an error, whose text is err
+	err        string //
 }
 
 // appendInvocation appends the invocation line, as appendRecord appends a
 // record of it with the attributes durationMs, coldStart, status (if not
-// 0) and error (if not ""), without building the record.
+// 0) and error (if it failed), without building the record.
 func (h *handler) appendInvocation(b []byte, t time.Time, level slog.Level, o outcome) []byte {
 	e := h.appendHead(b, t, level, "invocation")
 	e.key("durationMs")
@@ -251,7 +252,7 @@ func (h *handler) appendInvocation(b []byte, t time.Time, level slog.Level, o ou
 		e.key("status")
 		e.value(slog.IntValue(o.status))
 	}
-	if o.err != "" {
+	if o.failed {
 		e.key("error")
 		e.str(o.err)
 	}
@@ -511,12 +512,20 @@ func masked(x any) any {
 			return nil
 		}
 		return maskCookie(v)
+	case http.Cookie:
+		return maskCookie(&v)
 	case []*http.Cookie:
 		out := make([]string, len(v))
 		for i, c := range v {
 			if c != nil {
 				out[i] = maskCookie(c)
 			}
+		}
+		return out
+	case []http.Cookie:
+		out := make([]string, len(v))
+		for i := range v {
+			out[i] = maskCookie(&v[i])
 		}
 		return out
 	case *http.Request:

@@ -18,7 +18,7 @@ func invocationRecord(t time.Time, level slog.Level, o outcome) slog.Record {
 	if o.status != 0 {
 		r.AddAttrs(slog.Int("status", o.status))
 	}
-	if o.err != "" {
+	if o.failed {
 		r.AddAttrs(slog.String("error", o.err))
 	}
 	return r
@@ -46,8 +46,10 @@ func TestInvocationLineAsRecord(t *testing.T) {
 		for _, o := range []outcome{
 			{durationMs: 0.001, coldStart: true},
 			{durationMs: 1234.5, status: 200},
-			{durationMs: 12, status: 500, err: "the store is down: \"quoted\"\n\tand \u2028 \xff"},
-			{durationMs: 0, err: "no status"},
+			{durationMs: 12, status: 500, failed: true, err: "the store is down: \"quoted\"\n\tand \u2028 \xff"},
+			{durationMs: 0, failed: true, err: "no status"},
+			{durationMs: 3, failed: true}, // an error with no text
+			{durationMs: 3, err: "no error: not written"},
 		} {
 			for _, level := range []slog.Level{slog.LevelInfo, slog.LevelError} {
 				checkInvocationLine(t, platform, when, level, o)
@@ -67,6 +69,6 @@ func FuzzInvocationLine(f *testing.F) {
 	slices.Sort(platforms)
 	f.Fuzz(func(t *testing.T, ms float64, cold bool, status int, msg string, p uint8) {
 		checkInvocationLine(t, platforms[int(p)%len(platforms)], time.Unix(1714564800, 5e8).UTC(), slog.LevelInfo,
-			outcome{durationMs: ms, coldStart: cold, status: status, err: msg})
+			outcome{durationMs: ms, coldStart: cold, status: status, failed: p&1 == 1, err: msg})
 	})
 }

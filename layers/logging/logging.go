@@ -24,9 +24,11 @@
 // Values that carry credentials as a matter of course are written with
 // the credentials' values masked: an http.Header (Authorization, cookies,
 // FC's x-fc-access-key-* and x-fc-security-token, API keys, tokens),
-// url.Values, and an *http.Request, which is written as its method, URL,
-// host, client address, header and length, never its body. A
-// *faas.HTTPRequest masks itself, whatever the handler.
+// url.Values, a URL (written as a string, its password and such query
+// parameters masked), cookies (their values), and an *http.Request,
+// which is written as its method, URL, host, client address, header and
+// length, never its body. A *faas.HTTPRequest masks itself, whatever the
+// handler.
 //
 // The invocation's line has the message "invocation" and the fields
 // durationMs, coldStart, status (an HTTP status the outcome fixes) and
@@ -151,7 +153,7 @@ func (l *layer) middleware(next faas.Handler) faas.Handler {
 			o.status = status
 		}
 		if err != nil {
-			o.err = err.Error()
+			o.failed, o.err = true, err.Error()
 		}
 		h.write(func(b []byte) []byte { return h.appendInvocation(b, end, level, o) })
 		return result, err

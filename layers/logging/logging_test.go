@@ -168,6 +168,9 @@ func newApp(w *bytes.Buffer, opts ...logging.Option) *faas.App {
 	app.Func("missing", func(ctx *faas.Context, _ any) (any, error) {
 		return nil, faas.Errorf(http.StatusNotFound, "no such item")
 	}, faas.HTTP("GET /missing"))
+	app.Func("mute", func(ctx *faas.Context, _ any) (any, error) {
+		return nil, errors.New("") // a failure with nothing to say
+	}, faas.HTTP("GET /mute"))
 	return app
 }
 
@@ -205,6 +208,7 @@ func TestInvocationLine(t *testing.T) {
 		{"/fail", map[string]any{"level": "ERROR", "coldStart": false, "function": "fail", "status": 500.0, "error": "the store is down"}},
 		{"/missing", map[string]any{"level": "INFO", "coldStart": false, "function": "missing", "status": 404.0, "error": "404 no such item"}},
 		{"/nowhere", map[string]any{"level": "INFO", "coldStart": false, "status": 404.0, "error": "404 no function serves GET /nowhere: no function serves this invocation"}},
+		{"/mute", map[string]any{"level": "ERROR", "coldStart": false, "function": "mute", "status": 500.0, "error": ""}},
 	}
 	for _, tt := range tests {
 		buf.Reset()
@@ -393,7 +397,8 @@ func TestMasksCredentials(t *testing.T) {
 			log.Info("request", "request", req)
 			log.Info("url", "url", req.URL, "value", *req.URL)
 			log.Info("cookies", "cookie", &http.Cookie{Name: "session", Value: secret, Path: "/"},
-				"cookies", []*http.Cookie{{Name: "a", Value: secret}, nil})
+				"cookies", []*http.Cookie{{Name: "a", Value: secret}, nil},
+				"by value", http.Cookie{Name: "b", Value: secret}, "values", []http.Cookie{{Name: "c", Value: secret}})
 			out := buf.String()
 			if strings.Contains(out, secret) {
 				t.Errorf("a credential is in the log:\n%s", out)
