@@ -86,8 +86,10 @@ func (l *loop) run(ctx context.Context) (err error) {
 		select {
 		case <-done:
 		case <-t.C:
+			// Counted before the cancellation, which lets them end.
+			n := inflight.Load()
 			cancel()
-			err = fmt.Errorf("fc: %d invocations still running %v after the stop signal; their contexts are cancelled", inflight.Load(), l.grace)
+			err = fmt.Errorf("fc: %d invocations still running %v after the stop signal; their contexts are cancelled", n, l.grace)
 		}
 		cancel()
 	}()
