@@ -340,15 +340,7 @@ func TestInputs(t *testing.T) {
 		"lib/lib_test.go":    "package lib\n",
 		"lib/x.s":            "// assembly, built with CGO_ENABLED=0 too\n",
 	}
-	for name, data := range files {
-		path := filepath.Join(root, name)
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, []byte(data), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
+	writeFiles(t, root, files)
 	in := func(names ...string) []string {
 		var paths []string
 		for _, n := range names {
@@ -399,21 +391,13 @@ func TestInputsWorkspace(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for name, data := range map[string]string{
+	writeFiles(t, root, map[string]string{
 		"go.work":     "go 1.26\n\nuse (\n\t./app\n\t./lib\n)\n",
 		"app/go.mod":  "module inputtest\n\ngo 1.26\n",
 		"app/main.go": "package main\n\nimport \"example.com/lib\"\n\nfunc main() { println(lib.X) }\n",
 		"lib/go.mod":  "module example.com/lib\n\ngo 1.26\n",
 		"lib/lib.go":  "package lib\n\nconst X = 1\n",
-	} {
-		path := filepath.Join(root, name)
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, []byte(data), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
+	})
 	got, err := artifact.Inputs(t.Context(), artifact.BuildOptions{Target: artifact.Target{Platform: "web", Arch: hostArch()}, Dir: filepath.Join(root, "app"), Native: true,
 		Env: []string{"GOWORK=" + filepath.Join(root, "go.work")}})
 	if err != nil {
@@ -426,5 +410,20 @@ func TestInputsWorkspace(t *testing.T) {
 	slices.Sort(want)
 	if diff := cmp.Diff(want, got.Files); diff != "" {
 		t.Errorf("Inputs' files in a workspace mismatch (-want +got):\n%s", diff)
+	}
+}
+
+// writeFiles writes files, by path relative to root, with their
+// directories.
+func writeFiles(t *testing.T, root string, files map[string]string) {
+	t.Helper()
+	for name, data := range files {
+		path := filepath.Join(root, name)
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, []byte(data), 0o644); err != nil {
+			t.Fatal(err)
+		}
 	}
 }

@@ -171,13 +171,6 @@ type scope struct {
 	attrs []slog.Attr
 }
 
-// withInvocation returns a copy of h that writes inv's fields.
-func (h *handler) withInvocation(inv *invocation) *handler {
-	c := *h
-	c.inv = inv
-	return &c
-}
-
 func (h *handler) Enabled(_ context.Context, l slog.Level) bool { return l >= h.level.Level() }
 
 func (h *handler) WithAttrs(attrs []slog.Attr) slog.Handler {

@@ -29,8 +29,8 @@ func invocationRecord(t time.Time, level slog.Level, o outcome) slog.Record {
 func checkInvocationLine(t *testing.T, platform string, when time.Time, level slog.Level, o outcome) {
 	t.Helper()
 	h := NewHandler(io.Discard, platform, nil).(*handler)
-	h = h.withInvocation(&invocation{requestID: "req-1", function: "greet", platform: platform, trigger: "http",
-		trace: "projects/p/traces/abc", spanID: "0102", sampled: true})
+	h.inv = &invocation{requestID: "req-1", function: "greet", platform: platform, trigger: "http",
+		trace: "projects/p/traces/abc", spanID: "0102", sampled: true}
 	want := string(h.appendRecord(nil, invocationRecord(when, level, o)))
 	got := string(h.appendInvocation(nil, when, level, o))
 	if diff := cmp.Diff(want, got); diff != "" {
