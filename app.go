@@ -51,10 +51,13 @@ type App struct {
 	verbose bool // log each layer's start time at info level (FAAS_VERBOSE)
 
 	// Built when the App starts, read-only after.
-	routes     route.Table[*function]
-	triggers   map[string][]*function
-	chain      Handler
-	observers  []*Layer           // the layers with an Observe hook
+	routes    route.Table[*function]
+	triggers  map[string][]*function
+	chain     Handler
+	observers []*Layer // the layers with an Observe hook
+	// loggerHook is the Logger hook of the innermost global layer with
+	// one.
+	loggerHook func(*Context) *slog.Logger
 	ctorTimes  []lifecycle.Timing // how long each function constructor took
 	layerNames []string           // the layers, in the order they start
 }
@@ -497,6 +500,7 @@ func (a *App) resolve(ctx context.Context) error {
 				a.logger.Debug("phase done", "phase", lifecycle.FunctionStart.String(), "function", fn.name, "duration", d)
 			}
 		}
+		fn.logger = innermostLogger(a.layers, fn.layers)
 		h := a.recoverer(fn.handler)
 		for i := len(fn.layers) - 1; i >= 0; i-- {
 			var err error
@@ -514,6 +518,21 @@ func (a *App) resolve(ctx context.Context) error {
 		}
 	}
 	a.chain = h
+	a.loggerHook = innermostLogger(a.layers)
+	return nil
+}
+
+// innermostLogger returns the Logger hook of the last layer that has one,
+// in the last list that has one: the innermost, of lists from the
+// outermost in.
+func innermostLogger(lists ...[]Layer) func(*Context) *slog.Logger {
+	for i := len(lists) - 1; i >= 0; i-- {
+		for j := len(lists[i]) - 1; j >= 0; j-- {
+			if mk := lists[i][j].Logger; mk != nil {
+				return mk
+			}
+		}
+	}
 	return nil
 }
 

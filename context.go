@@ -202,24 +202,51 @@ func (c *Context) derive() *Context {
 }
 
 // Logger returns a logger that adds the request id, function, platform and
-// trigger to every record, or the logger a layer set with
-// [Context.WithLogger].
+// trigger to every record; or the logger a layer set with
+// [Context.WithLogger]; or the one the invocation's layer makes (see
+// [Layer].Logger). It is made the first time it is asked for.
 func (c *Context) Logger() *slog.Logger {
 	c.resp.mu.Lock()
+	l := c.logger
+	c.resp.mu.Unlock()
+	if l != nil {
+		return l
+	}
+	// Made outside the lock: a layer's Logger hook may use the Context.
+	l = c.newLogger()
+	c.resp.mu.Lock()
 	defer c.resp.mu.Unlock()
-	if c.logger == nil {
-		base := slog.Default()
-		if c.app != nil {
-			base = c.app.logger
-		}
-		c.logger = base.With(
-			slog.String("request_id", c.RequestID()),
-			slog.String("function", c.inv.Function),
-			slog.String("platform", c.inv.Platform),
-			slog.String("trigger", c.inv.Trigger),
-		)
+	if c.logger == nil { // not made by another goroutine meanwhile
+		c.logger = l
 	}
 	return c.logger
+}
+
+// newLogger makes the invocation's logger: with the Logger hook of its
+// function's layers, else of the App's, else from the App's logger.
+func (c *Context) newLogger() *slog.Logger {
+	var mk func(*Context) *slog.Logger
+	if c.fn != nil {
+		mk = c.fn.logger
+	}
+	if mk == nil && c.app != nil {
+		mk = c.app.loggerHook
+	}
+	if mk != nil {
+		if l := mk(c); l != nil {
+			return l
+		}
+	}
+	base := slog.Default()
+	if c.app != nil {
+		base = c.app.logger
+	}
+	return base.With(
+		slog.String("request_id", c.RequestID()),
+		slog.String("function", c.inv.Function),
+		slog.String("platform", c.inv.Platform),
+		slog.String("trigger", c.inv.Trigger),
+	)
 }
 
 // Request returns the HTTP request, or nil if the trigger is not HTTP.

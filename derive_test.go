@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -84,6 +85,114 @@ func TestWithLogger(t *testing.T) {
 		t.Errorf("the App's logger got the inner record: %v", got)
 	}
 }
+
+// A layer's Logger hook makes the invocation's logger: the innermost
+// layer's with one, global or the function's own, the first time the
+// logger is asked for and only then, in every layer of the invocation; a
+// logger set with WithLogger comes first, and a hook's nil means the
+// App's.
+func TestLayerLogger(t *testing.T) {
+	type made struct{ By, Function string }
+	var (
+		mu    sync.Mutex
+		calls []made
+	)
+	sinks := map[string]*logSink{}
+	hook := func(name string, answer bool) faas.Layer {
+		sinks[name] = &logSink{}
+		return faas.Layer{Name: name, Logger: func(ctx *faas.Context) *slog.Logger {
+			// A hook may use the Context: it is called outside its lock.
+			ctx.SetHeader("X-Logger", name)
+			mu.Lock()
+			calls = append(calls, made{name, ctx.FunctionName()})
+			mu.Unlock()
+			if !answer {
+				return nil
+			}
+			return slog.New(sinks[name].WithAttrs([]slog.Attr{slog.String("made_by", name)}))
+		}}
+	}
+	sink := &logSink{}
+	// At info level: the App's debug records would ask for the logger.
+	app := faas.New(faas.WithLogger(slog.New(infoLevel{sink})))
+	app.Use(hook("outer", true), faas.Layer{Name: "before", BeforeInvoke: func(ctx *faas.Context, _ any) error {
+		if ctx.FunctionName() != "lazy" {
+			ctx.Logger().Info("before")
+		}
+		return nil
+	}}, hook("global", true))
+	logs := func(ctx *faas.Context, _ any) (any, error) {
+		// From goroutines at once: one logger is made, and kept.
+		var wg sync.WaitGroup
+		loggers := make([]*slog.Logger, 4)
+		for i := range loggers {
+			wg.Go(func() { loggers[i] = ctx.Logger() })
+		}
+		wg.Wait()
+		for _, l := range loggers[1:] {
+			if l != loggers[0] {
+				t.Errorf("%s: Logger returned %p and %p", ctx.FunctionName(), loggers[0], l)
+			}
+		}
+		loggers[0].Info("in " + ctx.FunctionName())
+		return nil, nil
+	}
+	app.Func("plain", logs, faas.HTTP("GET /plain"))
+	app.Func("own", logs, faas.HTTP("GET /own"), faas.WithLayers(hook("own", true)))
+	app.Func("nil", logs, faas.HTTP("GET /nil"), faas.WithLayers(hook("nil", false)))
+	app.Func("quiet", func(*faas.Context, any) (any, error) { return nil, nil }, faas.HTTP("GET /quiet"))
+	app.Func("lazy", func(*faas.Context, any) (any, error) { return nil, nil }, faas.HTTP("GET /lazy"))
+	app.Func("set", func(ctx *faas.Context, _ any) (any, error) {
+		ctx.WithLogger(slog.New(sink)).Logger().Info("in set")
+		return nil, nil
+	}, faas.HTTP("GET /set"))
+
+	headers := map[string]string{}
+	for _, path := range []string{"/plain", "/own", "/nil", "/quiet", "/lazy", "/set", "/none"} {
+		res := faastest.Invoke(t, app, faastest.NewHTTPRequest("GET", path, ""))
+		headers[path] = res.Response.Header.Get("X-Logger")
+	}
+
+	wantHeaders := map[string]string{"/plain": "global", "/own": "own", "/nil": "nil",
+		"/quiet": "global", "/lazy": "", "/set": "global", "/none": "global"}
+	if diff := cmp.Diff(wantHeaders, headers); diff != "" {
+		t.Errorf("the hook that made each invocation's logger (-want +got):\n%s", diff)
+	}
+	// One logger made per invocation, when BeforeInvoke asked, none when
+	// nothing asked (lazy): by the innermost hook of the function routed to
+	// (the global ones' for a route no function serves).
+	wantCalls := []made{{"global", "plain"}, {"own", "own"}, {"nil", "nil"}, {"global", "quiet"},
+		{"global", "set"}, {"global", ""}}
+	if diff := cmp.Diff(wantCalls, calls); diff != "" {
+		t.Errorf("Logger hooks called (-want +got):\n%s", diff)
+	}
+	for name, want := range map[string][]string{
+		"global": {"before", "in plain", "before", "before", "before"},
+		"own":    {"before", "in own"},
+		"outer":  nil,
+	} {
+		var got []string
+		for _, r := range sinks[name].records {
+			got = append(got, r.Message)
+		}
+		if diff := cmp.Diff(want, got); diff != "" {
+			t.Errorf("records of the %s hook's logger (-want +got):\n%s", name, diff)
+		}
+	}
+	// A hook's nil: the App's logger with the invocation's attributes; a
+	// logger set with WithLogger: as is.
+	if got := sink.find("in nil"); len(got) != 1 || got[0]["function"] != "nil" {
+		t.Errorf("the App's logger got %v for the nil hook's invocation, want one record of function nil", got)
+	}
+	if got := sink.find("in set"); len(got) != 1 || got[0]["function"] != "" {
+		t.Errorf("the App's logger got %v from WithLogger, want one record with no attributes added", got)
+	}
+}
+
+// infoLevel is its handler, enabled from the info level up.
+type infoLevel struct{ slog.Handler }
+
+func (h infoLevel) Enabled(_ context.Context, l slog.Level) bool { return l >= slog.LevelInfo }
 
 // The first invocation an App serves is the cold one, however many start
 // at once.

@@ -3,6 +3,7 @@ package faas
 import (
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"reflect"
 	"runtime"
@@ -159,6 +160,9 @@ type function struct {
 	layers      []Layer
 	errs        []error
 	chain       Handler // layers around handler, built at start
+	// logger is the Logger hook of the innermost layer of the function's
+	// invocations with one, global or its own, built at start.
+	logger func(*Context) *slog.Logger
 }
 
 // handlerTypes are the types Func accepts as a handler, and that a

@@ -2,6 +2,7 @@ package faas
 
 import (
 	"context"
+	"log/slog"
 	"reflect"
 
 	"github.com/anyfaas/faas/lifecycle"
@@ -51,6 +52,17 @@ type Layer struct {
 	// Middleware wraps every invocation the layer applies to.
 	Middleware Middleware
 
+	// Logger, if set, makes the logger of an invocation the layer applies
+	// to: what [Context.Logger] returns during it, made the first time it
+	// is asked for, so that an invocation that does not log pays nothing
+	// for its logger. A logging layer writes its platform's log shape with
+	// it. Of an invocation's layers, the innermost one with a Logger makes
+	// it (a function's own layers are inside the global ones); a logger set
+	// with [Context.WithLogger] comes first, and a nil result means the
+	// App's. It may be called more than once for an invocation: once for
+	// each Context derived from another before either made its logger.
+	Logger func(ctx *Context) *slog.Logger
+
 	// Observe, if set, is called around every other layer's part of each
 	// invocation: its BeforeInvoke (phase lifecycle.BeforeInvoke), its
 	// Middleware (lifecycle.Invoke, around the rest of the chain it wraps)
@@ -79,5 +91,5 @@ func (l *Layer) sameAs(m *Layer) bool {
 		fn(l.RuntimeStart) == fn(m.RuntimeStart) && fn(l.FunctionStart) == fn(m.FunctionStart) &&
 		fn(l.BeforeInvoke) == fn(m.BeforeInvoke) && fn(l.AfterInvoke) == fn(m.AfterInvoke) &&
 		fn(l.Freeze) == fn(m.Freeze) && fn(l.Close) == fn(m.Close) && fn(l.End) == fn(m.End) &&
-		fn(l.Middleware) == fn(m.Middleware) && fn(l.Observe) == fn(m.Observe)
+		fn(l.Middleware) == fn(m.Middleware) && fn(l.Observe) == fn(m.Observe) && fn(l.Logger) == fn(m.Logger)
 }
