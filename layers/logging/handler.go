@@ -13,6 +13,7 @@ import (
 	"runtime"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 	"unicode/utf8"
 
@@ -45,9 +46,12 @@ type shape struct {
 	levelKey   string
 	levelName  func(slog.Level) string
 	messageKey string
-	prefix     bool // fc: <time> <requestId> [LEVEL] before the JSON
-	flat       bool // scf: top-level strings and numbers only
-	cloud      bool // gcf: trace fields and labels
+	// The keys quoted, with their colon, as encoder.name writes them.
+	qTime, qLevel, qMessage string
+
+	prefix bool // fc: <time> <requestId> [LEVEL] before the JSON
+	flat   bool // scf: top-level strings and numbers only
+	cloud  bool // gcf: trace fields and labels
 }
 
 const millis = "2006-01-02T15:04:05.000Z"
@@ -63,6 +67,12 @@ var shapes = map[string]*shape{
 		levelKey: "severity", levelName: cloudSeverity, messageKey: "message", cloud: true},
 	faas.PlatformWeb: {platform: faas.PlatformWeb, timeKey: "time", timeFormat: time.RFC3339Nano,
 		levelKey: "level", levelName: slog.Level.String, messageKey: "msg"},
+}
+
+func init() {
+	for _, sh := range shapes {
+		sh.qTime, sh.qLevel, sh.qMessage = `"`+sh.timeKey+`":`, `"`+sh.levelKey+`":`, `"`+sh.messageKey+`":`
+	}
 }
 
 // shapeOf returns the shape of platform, or web's for one it does not
@@ -214,7 +224,7 @@ func (h *handler) write(add func([]byte) []byte) error {
 }
 
 func (h *handler) appendRecord(b []byte, r slog.Record) []byte {
-	e := h.appendHead(b, r.Time, r.Level, r.Message)
+	e := h.appendHead(b, h.inv, r.Time, r.Level, r.Message)
 	if h.source && r.PC != 0 {
 		h.appendSource(&e, r.PC)
 	}
@@ -225,37 +235,60 @@ func (h *handler) appendRecord(b []byte, r slog.Record) []byte {
 // outcome is what the invocation line says of an invocation besides what
 // every line says.
 type outcome struct {
-	durationMs float64
-	coldStart  bool
-	status     int    // 0 for none
-	failed     bool   // with an error, whose text is err
-	err        string //
+	duration  time.Duration
+	coldStart bool
+	status    int    // 0 for none
+	failed    bool   // with an error, whose text is err
+	err       string //
 }
 
-// appendInvocation appends the invocation line, as appendRecord appends a
-// record of it with the attributes durationMs, coldStart, status (if not
-// 0) and error (if it failed), without building the record.
-func (h *handler) appendInvocation(b []byte, t time.Time, level slog.Level, o outcome) []byte {
-	e := h.appendHead(b, t, level, "invocation")
-	e.key("durationMs")
-	e.value(slog.Float64Value(o.durationMs))
-	e.key("coldStart")
+// appendInvocation appends the invocation line of inv, as appendRecord of
+// a handler of inv with no attributes of its own appends a record of it
+// with the attributes durationMs, coldStart, status (if not 0) and error
+// (if it failed), without building the record.
+func (h *handler) appendInvocation(b []byte, inv *invocation, t time.Time, level slog.Level, o outcome) []byte {
+	e := h.appendHead(b, inv, t, level, "invocation")
+	e.name(`"durationMs":`)
+	e.b = appendMillis(e.b, o.duration)
+	e.name(`"coldStart":`)
 	e.value(slog.BoolValue(o.coldStart))
 	if o.status != 0 {
-		e.key("status")
+		e.name(`"status":`)
 		e.value(slog.IntValue(o.status))
 	}
 	if o.failed {
-		e.key("error")
+		e.name(`"error":`)
 		e.str(o.err)
 	}
 	return append(e.b, '}', '\n')
 }
 
+// appendMillis appends d as a number of milliseconds, to the microsecond,
+// as strconv.AppendFloat(b, float64(d.Microseconds())/1000, 'g', -1, 64)
+// does (log/slog's JSON number): for d from 0 to under 10^6 ms, whose
+// shortest decimal is written without an exponent, that is its digits
+// with the fraction's trailing zeros left out, appended here without
+// converting to a float and back.
+func appendMillis(b []byte, d time.Duration) []byte {
+	us := d.Microseconds()
+	if us < 0 || us >= 1e9 {
+		return strconv.AppendFloat(b, float64(us)/1000, 'g', -1, 64)
+	}
+	b = strconv.AppendInt(b, us/1000, 10)
+	frac, width := int(us%1000), 3
+	if frac == 0 {
+		return b
+	}
+	for frac%10 == 0 {
+		frac, width = frac/10, width-1
+	}
+	return appendDigits(append(b, '.'), frac, width)
+}
+
 // appendHead appends a line's prefix and the members every line of the
 // shape has, and returns the encoder of the object they open.
-func (h *handler) appendHead(b []byte, t time.Time, l slog.Level, msg string) encoder {
-	sh, inv := h.shape, h.inv
+func (h *handler) appendHead(b []byte, inv *invocation, t time.Time, l slog.Level, msg string) encoder {
+	sh := h.shape
 	if inv == nil {
 		inv = &invocation{}
 	}
@@ -276,40 +309,46 @@ func (h *handler) appendHead(b []byte, t time.Time, l slog.Level, msg string) en
 	}
 	e := encoder{b: append(b, '{'), flat: sh.flat}
 	if sh.timeKey != "" && !t.IsZero() {
-		e.key(sh.timeKey)
+		e.name(sh.qTime)
 		// The time formats need no escaping.
 		e.b = append(appendTime(append(e.b, '"'), t, sh.timeFormat), '"')
 	}
 	if sh.levelKey != "" {
-		e.key(sh.levelKey)
+		e.name(sh.qLevel)
 		e.str(level)
 	}
-	e.key(sh.messageKey)
+	e.name(sh.qMessage)
 	e.str(msg)
 	if inv.requestID != "" && !sh.prefix {
-		e.key("requestId")
+		e.name(`"requestId":`)
 		e.str(inv.requestID)
 	}
-	for _, kv := range [...][2]string{{"function", inv.function}, {"platform", inv.platform}, {"trigger", inv.trigger}} {
-		if kv[1] != "" {
-			e.key(kv[0])
-			e.str(kv[1])
-		}
+	if inv.function != "" {
+		e.name(`"function":`)
+		e.str(inv.function)
+	}
+	if inv.platform != "" {
+		e.name(`"platform":`)
+		e.str(inv.platform)
+	}
+	if inv.trigger != "" {
+		e.name(`"trigger":`)
+		e.str(inv.trigger)
 	}
 	if sh.cloud {
 		if inv.trace != "" {
-			e.key("logging.googleapis.com/trace")
+			e.name(`"logging.googleapis.com/trace":`)
 			e.str(inv.trace)
 			if inv.spanID != "" {
-				e.key("logging.googleapis.com/spanId")
+				e.name(`"logging.googleapis.com/spanId":`)
 				e.str(inv.spanID)
 			}
-			e.key("logging.googleapis.com/trace_sampled")
+			e.name(`"logging.googleapis.com/trace_sampled":`)
 			e.b = strconv.AppendBool(e.b, inv.sampled)
 		}
 		if inv.requestID != "" {
 			// functions-framework-go labels its lines the same way.
-			e.key("logging.googleapis.com/labels")
+			e.name(`"logging.googleapis.com/labels":`)
 			e.b = append(e.b, `{"execution_id":`...)
 			e.str(inv.requestID)
 			e.b = append(e.b, '}')
@@ -321,7 +360,7 @@ func (h *handler) appendHead(b []byte, t time.Time, l slog.Level, msg string) en
 func (h *handler) appendSource(e *encoder, pc uintptr) {
 	f, _ := runtime.CallersFrames([]uintptr{pc}).Next()
 	if h.shape.cloud {
-		e.key("logging.googleapis.com/sourceLocation")
+		e.name(`"logging.googleapis.com/sourceLocation":`)
 		e.b = append(e.b, `{"file":`...)
 		e.str(f.File)
 		e.b = append(e.b, `,"line":"`...)
@@ -332,11 +371,11 @@ func (h *handler) appendSource(e *encoder, pc uintptr) {
 		return
 	}
 	if e.flat {
-		e.key("source")
+		e.name(`"source":`)
 		e.str(fmt.Sprintf("%s:%d", f.File, f.Line))
 		return
 	}
-	e.key("source")
+	e.name(`"source":`)
 	e.b = append(e.b, `{"function":`...)
 	e.str(f.Function)
 	e.b = append(e.b, `,"file":`...)
@@ -389,6 +428,17 @@ type encoder struct {
 	b      []byte
 	flat   bool
 	prefix []string // the open groups, in flat mode
+}
+
+// name writes the key of a member the handler itself writes, outside any
+// group, given quoted and with its colon (`"level":`): a constant with
+// nothing to escape, so written as is, without the escaping or the group
+// prefix key looks at.
+func (e *encoder) name(quoted string) {
+	if e.b[len(e.b)-1] != '{' { // no JSON value ends with '{'
+		e.b = append(e.b, ',')
+	}
+	e.b = append(e.b, quoted...)
 }
 
 func (e *encoder) key(k string) {
@@ -570,6 +620,28 @@ func (e *encoder) any(x any) {
 	e.b = append(e.b, js...)
 }
 
+// plain is the bytes str writes as they are: printable ASCII but for the
+// quote and the backslash.
+var plain = func() (t [256]bool) {
+	for c := 0x20; c < utf8.RuneSelf; c++ {
+		t[c] = c != '"' && c != '\\'
+	}
+	return t
+}()
+
+// plain8 reports whether the 8 bytes of s are all plain, 8 at a time: a
+// byte is not plain if its top bit is set (0x80 up), it is below 0x20, or
+// it is '"' or '\\'. Each test sets a byte's top bit where it finds one;
+// below and the equalities are exact on bytes below 0x80.
+func plain8(s string) bool {
+	const ones, tops = 0x0101010101010101, 0x8080808080808080
+	x := uint64(s[0]) | uint64(s[1])<<8 | uint64(s[2])<<16 | uint64(s[3])<<24 |
+		uint64(s[4])<<32 | uint64(s[5])<<40 | uint64(s[6])<<48 | uint64(s[7])<<56
+	zero := func(y uint64) uint64 { return (y - ones) &^ y } // top bit of each zero byte
+	below := (x - 0x20*ones) &^ x
+	return (x|below|zero(x^'"'*ones)|zero(x^'\\'*ones))&tops == 0
+}
+
 // str writes s as a JSON string: quotes, backslashes and control
 // characters escaped, invalid UTF-8 replaced.
 func (e *encoder) str(s string) {
@@ -578,7 +650,10 @@ func (e *encoder) str(s string) {
 	for i := 0; i < len(s); {
 		// The run of bytes that need no escaping, appended at once.
 		j := i
-		for j < len(s) && s[j] >= 0x20 && s[j] != '"' && s[j] != '\\' && s[j] < utf8.RuneSelf {
+		for j+8 <= len(s) && plain8(s[j:j+8]) {
+			j += 8
+		}
+		for j < len(s) && plain[s[j]] {
 			j++
 		}
 		e.b = append(e.b, s[i:j]...)
@@ -620,24 +695,38 @@ func (e *encoder) str(s string) {
 // time.RFC3339Nano, as t.UTC().AppendFormat(b, layout) does, without its
 // parsing of the layout: a line's time costs a tenth as much. A year
 // outside 0–9999 is left to AppendFormat.
+//
+// The date and time of day, which take the calendar to work out, are kept
+// for the last second written: most lines fall in the second of the line
+// before.
 func appendTime(b []byte, t time.Time, layout string) []byte {
 	t = t.UTC()
-	year, month, day := t.Date()
-	if year < 0 || year > 9999 || (layout != millis && layout != time.RFC3339Nano) {
+	if layout != millis && layout != time.RFC3339Nano {
 		return t.AppendFormat(b, layout)
 	}
-	hour, minute, sec := t.Clock()
-	b = appendDigits(b, year, 4)
-	b = append(b, '-')
-	b = appendDigits(b, int(month), 2)
-	b = append(b, '-')
-	b = appendDigits(b, day, 2)
-	b = append(b, 'T')
-	b = appendDigits(b, hour, 2)
-	b = append(b, ':')
-	b = appendDigits(b, minute, 2)
-	b = append(b, ':')
-	b = appendDigits(b, sec, 2)
+	unix := t.Unix()
+	s := lastSecond.Load()
+	if s == nil || s.unix != unix {
+		year, month, day := t.Date()
+		if year < 0 || year > 9999 {
+			return t.AppendFormat(b, layout)
+		}
+		hour, minute, sec := t.Clock()
+		d := appendDigits(make([]byte, 0, len("2006-01-02T15:04:05")), year, 4)
+		d = append(d, '-')
+		d = appendDigits(d, int(month), 2)
+		d = append(d, '-')
+		d = appendDigits(d, day, 2)
+		d = append(d, 'T')
+		d = appendDigits(d, hour, 2)
+		d = append(d, ':')
+		d = appendDigits(d, minute, 2)
+		d = append(d, ':')
+		d = appendDigits(d, sec, 2)
+		s = &second{unix: unix, text: string(d)}
+		lastSecond.Store(s)
+	}
+	b = append(b, s.text...)
 	ns := t.Nanosecond()
 	if layout == millis {
 		b = append(b, '.')
@@ -655,6 +744,16 @@ func appendTime(b []byte, t time.Time, layout string) []byte {
 	}
 	return append(b, 'Z')
 }
+
+// A second is a second since the Unix epoch, in UTC as
+// "2006-01-02T15:04:05".
+type second struct {
+	unix int64
+	text string
+}
+
+// lastSecond is the second appendTime wrote last.
+var lastSecond atomic.Pointer[second]
 
 // appendDigits appends n, 0 ≤ n < 10^width, in width decimal digits.
 func appendDigits(b []byte, n, width int) []byte {

@@ -3,9 +3,11 @@
 // invocation with its request id, function, platform, trigger, duration
 // and whether it was a cold start.
 //
-// Inside the layer, ctx.Logger() is that logger: each record carries the
-// invocation's request id, function, platform and trigger, under the keys
-// the platform's log service reads:
+// In an invocation the layer applies to, ctx.Logger() is that logger (made
+// the first time it is asked for: an invocation that does not log pays
+// nothing for it), in the layer and the layers around it alike: each record
+// carries the invocation's request id, function, platform and trigger,
+// under the keys the platform's log service reads:
 //
 //	platform  log service      a line
 //	aws       CloudWatch Logs  {"timestamp":"2024-05-01T12:00:00.000Z","level":"INFO","message":"hi","requestId":"…",…}
@@ -36,9 +38,10 @@
 // not a 4xx *faas.Error, or a 5xx response) and INFO otherwise, so that a
 // level of ERROR keeps the lines of failed invocations only.
 //
-// Register the layer first (outermost) to time everything inside it. Logs
-// the App writes outside any invocation, and its "invocation failed"
-// lines, use the App's logger: give it the same shape with
+// Register the layer first (outermost) to time everything inside it. The
+// App's "invocation failed" lines are written with the invocation's logger,
+// so in this shape; the logs the App writes outside any invocation use the
+// App's logger: give it the same shape with
 // faas.WithLogger(slog.New(logging.NewHandler(os.Stderr, "", nil))).
 package logging
 
@@ -47,6 +50,7 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"sync"
 	"time"
 
 	"github.com/anyfaas/faas"
@@ -112,90 +116,117 @@ func New(opts ...Option) faas.Layer {
 	for _, o := range opts {
 		o(&cfg)
 	}
-	l := &layer{cfg: cfg, handlers: map[string]*handler{}}
-	for p := range shapes {
-		l.handlers[p] = NewHandler(cfg.w, p, &slog.HandlerOptions{Level: cfg.level}).(*handler)
-	}
 	// One lock for every shape: they share the writer.
-	for _, h := range l.handlers {
-		h.mu = l.handlers[faas.PlatformWeb].mu
+	mu := new(sync.Mutex)
+	shaped := func(platform string) *handler {
+		h := NewHandler(cfg.w, platform, &slog.HandlerOptions{Level: cfg.level}).(*handler)
+		h.mu = mu
+		return h
 	}
-	return faas.Layer{Name: cfg.name, Middleware: l.middleware}
+	l := &layer{cfg: cfg, aws: shaped(faas.PlatformAWS), fc: shaped(faas.PlatformFC),
+		scf: shaped(faas.PlatformSCF), gcf: shaped(faas.PlatformGCF), web: shaped(faas.PlatformWeb)}
+	layer := faas.Layer{Name: cfg.name, Logger: l.logger}
+	if cfg.invocationLog {
+		layer.Middleware = l.middleware
+	}
+	return layer
 }
 
 type layer struct {
-	cfg      config
-	handlers map[string]*handler // by platform
+	cfg config
+	// The handler of each platform's shape; web's for the others.
+	aws, fc, scf, gcf, web *handler
 }
 
 func (l *layer) middleware(next faas.Handler) faas.Handler {
 	return faas.HandlerFunc(func(ctx *faas.Context, event any) (any, error) {
 		begin := time.Now()
-		h, logger := l.handlerFor(ctx)
-		result, err := next.Invoke(ctx.WithLogger(logger), event)
-		if !l.cfg.invocationLog {
-			return result, err
-		}
+		result, err := next.Invoke(ctx, event)
 		level := slog.LevelInfo
 		if origin.Failed(result, err) {
 			level = slog.LevelError
 		}
+		h := l.handlerOf(ctx)
 		if !h.Enabled(ctx, level) {
 			return result, err
 		}
-		end := time.Now()
+		// The end's wall clock is the beginning's plus the monotonic time
+		// since: one clock read rather than time.Now's two.
+		end := begin.Add(time.Since(begin))
 		// The line is written by the handler straight away rather than
-		// logged through the Logger, which would look up its caller's
+		// logged through a Logger, which would look up its caller's
 		// program counter for a source location the line has no use for,
-		// and build a record the handler would take apart again.
-		o := outcome{durationMs: float64(end.Sub(begin).Microseconds()) / 1000, coldStart: ctx.ColdStart()}
+		// and build a record the handler would take apart again; and the
+		// invocation's fields are gathered here rather than in a handler of
+		// the invocation's own, which only an invocation that logs needs.
+		o := outcome{duration: end.Sub(begin), coldStart: ctx.ColdStart()}
 		if status := origin.Status(result, err); status != 0 && ctx.Trigger() == faas.TriggerHTTP {
 			o.status = status
 		}
 		if err != nil {
 			o.failed, o.err = true, err.Error()
 		}
-		h.write(func(b []byte) []byte { return h.appendInvocation(b, end, level, o) })
+		var inv invocation
+		l.fill(&inv, ctx, h)
+		h.write(func(b []byte) []byte { return h.appendInvocation(b, &inv, end, level, o) })
 		return result, err
 	})
 }
 
-// handlerFor returns the handler of the invocation's shape, with its
-// fields, and a logger writing with it.
-func (l *layer) handlerFor(ctx *faas.Context) (*handler, *slog.Logger) {
-	platform := l.cfg.platform
-	if platform == "" {
-		platform = ctx.Platform()
-	}
-	h := l.handlers[platform]
-	if h == nil {
-		h = l.handlers[faas.PlatformWeb]
-	}
+// logger is the layer's Logger hook: the invocation's logger, writing in
+// its shape with its fields.
+func (l *layer) logger(ctx *faas.Context) *slog.Logger {
+	h := l.handlerOf(ctx)
 	// One allocation for the handler, the invocation's fields and the
 	// logger.
 	p := &struct {
 		h      handler
 		inv    invocation
 		logger slog.Logger
-	}{h: *h, inv: invocation{requestID: ctx.RequestID(), function: ctx.FunctionName(), platform: ctx.Platform(), trigger: ctx.Trigger()}}
-	inv := &p.inv
-	if h.shape.cloud {
-		var traceID string
-		if l.cfg.trace != nil {
-			traceID, inv.spanID, inv.sampled = l.cfg.trace(ctx)
-		} else {
-			traceID, inv.spanID, inv.sampled = origin.Trace(origin.Header(ctx))
-		}
-		if traceID != "" {
-			inv.trace = traceID
-			if l.cfg.project != "" {
-				inv.trace = "projects/" + l.cfg.project + "/traces/" + traceID
-			}
+	}{h: *h}
+	l.fill(&p.inv, ctx, h)
+	p.h.inv = &p.inv
+	p.logger = *slog.New(&p.h) // slog.New's Logger is copied, not kept
+	return &p.logger
+}
+
+// handlerOf returns the handler of the invocation's shape.
+func (l *layer) handlerOf(ctx *faas.Context) *handler {
+	platform := l.cfg.platform
+	if platform == "" {
+		platform = ctx.Platform()
+	}
+	switch platform {
+	case faas.PlatformAWS:
+		return l.aws
+	case faas.PlatformFC:
+		return l.fc
+	case faas.PlatformSCF:
+		return l.scf
+	case faas.PlatformGCF:
+		return l.gcf
+	}
+	return l.web
+}
+
+// fill sets inv to the fields of the invocation of ctx, for h's shape.
+func (l *layer) fill(inv *invocation, ctx *faas.Context, h *handler) {
+	*inv = invocation{requestID: ctx.RequestID(), function: ctx.FunctionName(), platform: ctx.Platform(), trigger: ctx.Trigger()}
+	if !h.shape.cloud {
+		return
+	}
+	var traceID string
+	if l.cfg.trace != nil {
+		traceID, inv.spanID, inv.sampled = l.cfg.trace(ctx)
+	} else {
+		traceID, inv.spanID, inv.sampled = origin.Trace(origin.Header(ctx))
+	}
+	if traceID != "" {
+		inv.trace = traceID
+		if l.cfg.project != "" {
+			inv.trace = "projects/" + l.cfg.project + "/traces/" + traceID
 		}
 	}
-	p.h.inv = inv
-	p.logger = *slog.New(&p.h) // slog.New's Logger is copied, not kept
-	return &p.h, &p.logger
 }
 
 // envLevel returns the level FAAS_LOG_LEVEL names, or info.

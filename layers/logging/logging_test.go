@@ -353,6 +353,13 @@ func TestAppendTime(t *testing.T) {
 		time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC),
 		time.Date(-1, 1, 1, 0, 0, 0, 0, time.UTC),
 		time.Unix(0, 0),
+		// The second kept from the line before, and not: the same second
+		// twice, another, and the first again.
+		time.Date(2026, 11, 24, 9, 30, 15, 1_000_000, time.UTC),
+		time.Date(2026, 11, 24, 9, 30, 15, 999_000_000, time.UTC),
+		time.Date(2026, 11, 24, 9, 30, 16, 0, time.UTC),
+		time.Date(2026, 11, 24, 9, 30, 15, 500_000_000, time.UTC),
+		time.Date(2026, 11, 24, 17, 30, 15, 0, time.FixedZone("UTC+8", 8*3600)), // the same instant
 	}
 	for i := range 1000 { // and a spread of others, the same each run
 		times = append(times, time.Unix(int64(i)*7_919_993_111, int64(i)*999_983))

@@ -3,6 +3,7 @@ package tracing_test
 import (
 	"context"
 	"fmt"
+	"io"
 	"net/http"
 
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
@@ -23,7 +24,7 @@ func Example() {
 	app := faas.New()
 	app.Use(
 		tracing.New(tracing.WithTracerProvider(tp)),
-		logging.New(logging.WithInvocationLog(false), logging.WithTrace(tracing.IDs)),
+		logging.New(logging.WithWriter(io.Discard), logging.WithTrace(tracing.IDs)),
 	)
 	app.Func("greet", func(ctx *faas.Context, _ any) (any, error) { return "hello", nil }, faas.HTTP("GET /greet"))
 
