@@ -84,6 +84,49 @@ func BenchmarkLayers(b *testing.B) {
 	}
 }
 
+// BenchmarkLayersPaired is BenchmarkLayers' invocation without a layer
+// (none) and with the logging layer writing its line to io.Discard
+// (logging) or writing none (logging-quiet), taking turns of about a
+// millisecond as BenchmarkWebPaired's contenders do: the metric
+// "<layer>/none" is what the layer adds, read on one machine speed.
+func BenchmarkLayersPaired(b *testing.B) {
+	payload := awsEvent(b, false)
+	for _, l := range []struct {
+		name string
+		new  func() faas.Layer
+	}{
+		{"logging", func() faas.Layer { return logging.New(logging.WithWriter(io.Discard)) }},
+		{"logging-quiet", func() faas.Layer {
+			return logging.New(logging.WithWriter(io.Discard), logging.WithInvocationLog(false))
+		}},
+	} {
+		b.Run("layer="+l.name, func(b *testing.B) {
+			var turns [2]func(int)
+			for i, app := range [2]*faas.App{anyfaasApp(false), anyfaasApp(false)} {
+				if i == 1 {
+					app.Use(l.new())
+				}
+				h := lambda.NewHandler(aws.NewHandler(app))
+				ctx, cancel := lambdaContext()
+				defer cancel()
+				out, err := h.Invoke(ctx, payload)
+				if err != nil {
+					b.Fatal(err)
+				}
+				checkReply(b, out, false)
+				turns[i] = func(k int) {
+					for range k {
+						if _, err := h.Invoke(ctx, payload); err != nil {
+							b.Fatal(err)
+						}
+					}
+				}
+			}
+			paired(b, [2]string{"none", l.name}, turns)
+		})
+	}
+}
+
 // BenchmarkLayerInit is issue 6, target 5's report of each built-in
 // layer's init cost: making the layer, and starting and closing an App of
 // one function that uses it (its RuntimeStart, FunctionStart, Close and End

@@ -34,7 +34,7 @@ func BenchmarkWebPaired(b *testing.B) {
 					}
 				}
 			}
-			paired(b, turns)
+			paired(b, [2]string{"nethttp", "anyfaas"}, turns)
 		})
 		b.Run("req="+c.name+"/path=server", func(b *testing.B) {
 			var turns [2]func(int)
@@ -46,7 +46,7 @@ func BenchmarkWebPaired(b *testing.B) {
 					}
 				}
 			}
-			paired(b, turns)
+			paired(b, [2]string{"nethttp", "anyfaas"}, turns)
 		})
 	}
 }
@@ -56,11 +56,12 @@ func BenchmarkWebPaired(b *testing.B) {
 // that the machine's speed does not change within a pair of turns.
 const turn = time.Millisecond
 
-// paired runs b.N requests of each of the two contenders, nethttp then
-// anyfaas, each turns[i](k) serving k requests, in turns (the
+// paired runs b.N requests of each of the two contenders, named by names
+// (the baseline first), each turns[i](k) serving k requests, in turns (the
 // order swapped every pair, so that neither always follows the other),
-// and reports each one's time per request and their ratio.
-func paired(b *testing.B, turns [2]func(k int)) {
+// and reports each one's time per request ("<name>-ns/op") and their ratio
+// ("<second>/<first>").
+func paired(b *testing.B, names [2]string, turns [2]func(k int)) {
 	// A turn's size in requests, from the time of a few.
 	start := time.Now()
 	turns[0](8)
@@ -80,7 +81,7 @@ func paired(b *testing.B, turns [2]func(k int)) {
 		done += n
 	}
 	b.StopTimer()
-	b.ReportMetric(float64(spent[0].Nanoseconds())/float64(b.N), "nethttp-ns/op")
-	b.ReportMetric(float64(spent[1].Nanoseconds())/float64(b.N), "anyfaas-ns/op")
-	b.ReportMetric(float64(spent[1])/float64(spent[0]), "anyfaas/nethttp")
+	b.ReportMetric(float64(spent[0].Nanoseconds())/float64(b.N), names[0]+"-ns/op")
+	b.ReportMetric(float64(spent[1].Nanoseconds())/float64(b.N), names[1]+"-ns/op")
+	b.ReportMetric(float64(spent[1])/float64(spent[0]), names[1]+"/"+names[0])
 }

@@ -40,7 +40,7 @@ bench() {
 bench 'BinarySize' 1x
 for round in $(seq "$ROUNDS"); do
 	echo "round $round of $ROUNDS" >&2
-	bench 'AWS|FC|SCF|Web|WebConn|WebServer|WebPaired|Router|Layers|Deadline' 200ms
+	bench 'AWS|FC|SCF|Web|WebConn|WebServer|WebPaired|Router|Layers|LayersPaired|Deadline' 200ms
 	bench 'LayerInit' 200ms
 	bench 'ColdStart' 20x
 	bench 'WarmInvoke' 2000x
@@ -71,6 +71,9 @@ stat -filter '.name:BinarySize' -col '/bin@(plain-hello anyfaas-hello anyfaas-1f
 echo "## Target 5: layers"
 stat -filter '.name:Layers' -col '/layer@(none logging logging-file)'
 stat -filter '.name:Layers' -row /layer -col .name
+# No layer and the logging layer in alternating turns: the ratio
+# (logging/none) is what the layer adds.
+stat -filter '.name:LayersPaired' -row /layer
 stat -filter '.name:LayerInit' -row /layer -col .name
 stat -filter '.name:Deadline' -col '/impl@(App.Invoke deadline.Invoke)'
 echo "## Target 6: anyfaas dev"
