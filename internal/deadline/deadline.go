@@ -76,23 +76,10 @@ func Invoke(app *faas.App, ctx *faas.Context, event any) (any, error) {
 		// context done, and what it answers is all there is to answer.
 		return app.Invoke(ctx, event)
 	}
-	w := takeWorker()
-	w.start(app, ctx, event)
-	w.timer.Reset(remaining - Reserve(remaining))
-	select {
-	case <-w.done:
-		w.timer.Stop()
-		return w.release(d, remaining)
-	case <-w.timer.C:
+	o, ok := Run(app, ctx, event, remaining-Reserve(remaining))
+	if ok {
+		return overran(o.Result, o.Err, d, remaining)
 	}
-	w.mu.Lock()
-	if w.finished {
-		w.mu.Unlock()
-		<-w.done
-		return w.release(d, remaining)
-	}
-	w.abandoned = true
-	w.mu.Unlock()
 	terr := &TimeoutError{Deadline: d, Timeout: remaining}
 	// Not ctx.Logger(): the App names the function in ctx as it routes,
 	// on the handler's goroutine, with nothing to order it before this.
@@ -101,8 +88,42 @@ func Invoke(app *faas.App, ctx *faas.Context, event any) (any, error) {
 	return nil, &faas.Error{StatusCode: http.StatusGatewayTimeout, Message: "the function timed out", Err: terr}
 }
 
+// Outcome is what a handler returned.
+type Outcome struct {
+	Result any
+	Err    error
+}
+
+// Run runs h.Invoke(ctx, event) on a worker goroutine and returns its
+// outcome, with ok true, if it returns within wait. Otherwise ok is false
+// and the handler is left running; when it returns, its outcome is
+// dropped (a result that is an io.Closer closed) and the drop logged. A
+// panic h does not recover is logged with its stack, and is the outcome's
+// error as the App makes it. Invoke runs invocations with it, and the
+// timeout layer the rest of its chain.
+func Run(h faas.Handler, ctx *faas.Context, event any, wait time.Duration) (o Outcome, ok bool) {
+	w := takeWorker()
+	w.start(h, ctx, event)
+	w.timer.Reset(wait)
+	select {
+	case <-w.done:
+		w.timer.Stop()
+		return w.release(), true
+	case <-w.timer.C:
+	}
+	w.mu.Lock()
+	if w.finished {
+		w.mu.Unlock()
+		<-w.done
+		return w.release(), true
+	}
+	w.abandoned = true
+	w.mu.Unlock()
+	return Outcome{}, false
+}
+
 // A worker is a goroutine that runs invocations, one at a time, for
-// Invoke, which waits for its outcome or for the deadline, whichever
+// Run, which waits for its outcome or for the deadline, whichever
 // comes first. Workers are kept and reused rather than started per
 // invocation: a goroutine starts with a small stack, which grows by
 // doubling as an invocation deepens it, each growth copying every frame
@@ -116,10 +137,9 @@ type worker struct {
 	timer *time.Timer   // Invoke's, reused: stopped while the worker is idle
 
 	mu        sync.Mutex
-	finished  bool // the invocation has returned result and err
+	finished  bool // the invocation has returned its outcome
 	abandoned bool // it was answered for: its outcome is dropped
-	result    any
-	err       error
+	outcome   Outcome
 }
 
 // IdleWorker is the function in which a worker waits for its next
@@ -130,7 +150,7 @@ const IdleWorker = "github.com/anyfaas/faas/internal/deadline.(*worker).loop"
 
 // job is an invocation for a worker to run.
 type job struct {
-	app   *faas.App
+	h     faas.Handler
 	ctx   *faas.Context
 	event any
 }
@@ -177,36 +197,36 @@ func (w *worker) park() bool {
 }
 
 // start hands w an invocation to run.
-func (w *worker) start(app *faas.App, ctx *faas.Context, event any) {
-	w.finished, w.abandoned, w.result, w.err = false, false, nil, nil
-	w.jobs <- job{app, ctx, event}
+func (w *worker) start(h faas.Handler, ctx *faas.Context, event any) {
+	w.finished, w.abandoned, w.outcome = false, false, Outcome{}
+	w.jobs <- job{h, ctx, event}
 }
 
 // release returns the outcome of the invocation w finished, and puts w
 // back with the waiting workers. When it is not kept, its goroutine ends.
-func (w *worker) release(d time.Time, remaining time.Duration) (any, error) {
-	result, err := w.result, w.err
-	w.result, w.err = nil, nil
+func (w *worker) release() Outcome {
+	o := w.outcome
+	w.outcome = Outcome{}
 	if !w.park() {
 		close(w.jobs)
 	}
-	return overran(result, err, d, remaining)
+	return o
 }
 
 // loop runs w's invocations until w is no longer kept.
 func (w *worker) loop() {
 	for j := range w.jobs {
-		r, err := invoke(j.app, j.ctx, j.event)
+		o := invoke(j.h, j.ctx, j.event)
 		w.mu.Lock()
 		if w.abandoned {
 			w.mu.Unlock()
-			dropped(j.ctx, r, err)
+			dropped(j.ctx, o)
 			if !w.park() {
 				return
 			}
 			continue
 		}
-		w.finished, w.result, w.err = true, r, err
+		w.finished, w.outcome = true, o
 		w.mu.Unlock()
 		w.done <- struct{}{}
 	}
@@ -224,23 +244,28 @@ func overran(result any, err error, d time.Time, remaining time.Duration) (any, 
 	return result, err
 }
 
-// invoke is app.Invoke, with a panic the App did not recover (it recovers
-// every panic of the handler, its layers and its routing) turned into an
-// error, since it runs on a goroutine of its own.
-func invoke(app *faas.App, ctx *faas.Context, event any) (result any, err error) {
+// invoke is h.Invoke, with a panic turned into an error, since it runs on
+// a goroutine of its own, and logged with its stack, as the App logs the
+// panics it recovers (an App recovers every panic of the handler, its
+// layers and its routing; the layers inside the timeout layer, only the
+// function's).
+func invoke(h faas.Handler, ctx *faas.Context, event any) (o Outcome) {
 	defer func() {
 		if v := recover(); v != nil {
-			result, err = nil, lifecycle.Recovered(v)
+			perr := lifecycle.Recovered(v)
+			ctx.Logger().Error("panic", "error", perr, "stack", string(perr.Stack))
+			o = Outcome{Err: perr}
 		}
 	}()
-	return app.Invoke(ctx, event)
+	o.Result, o.Err = h.Invoke(ctx, event)
+	return o
 }
 
 // dropped disposes of the outcome of a handler that returned after its
 // invocation was answered for.
-func dropped(ctx *faas.Context, result any, err error) {
-	if c, ok := result.(io.Closer); ok {
+func dropped(ctx *faas.Context, o Outcome) {
+	if c, ok := o.Result.(io.Closer); ok {
 		c.Close()
 	}
-	ctx.Logger().Warn("faas: the function returned after its deadline; its result is dropped", "error", err)
+	ctx.Logger().Warn("faas: the function returned after its deadline; its result is dropped", "error", o.Err)
 }

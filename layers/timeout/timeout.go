@@ -11,9 +11,11 @@
 // *faas.Error wrapping [ErrTimeout]. The handler runs with a Context that
 // is done at that moment; a handler that honours it returns in time.
 //
-// A handler that ignores its Context keeps running after the answer is
-// sent, in the goroutine the layer started for it, until it returns by
-// itself; that goroutine then ends, and nothing else is left behind. What
+// The handler runs on a goroutine kept for the invocations to come (the
+// adapters run invocations on the same), not one started for each. A
+// handler that ignores its Context keeps running after the answer is sent,
+// until it returns by itself; its result is then dropped (closed, if it is
+// an io.Closer) and the drop logged, and nothing else is left behind. What
 // the handler does to the response after the answer is ignored. On a
 // platform that runs one invocation per instance (Lambda, SCF), the next
 // invocation may so start while it still runs.
@@ -27,7 +29,7 @@ import (
 	"time"
 
 	"github.com/anyfaas/faas"
-	"github.com/anyfaas/faas/lifecycle"
+	"github.com/anyfaas/faas/internal/deadline"
 )
 
 // Name is the layer's name unless [WithName] gives another.
@@ -92,11 +94,6 @@ func (c *config) answerBy(ctx *faas.Context, now time.Time) time.Time {
 	return by
 }
 
-type outcome struct {
-	result any
-	err    error
-}
-
 func (c *config) invoke(ctx *faas.Context, next faas.Handler, event any) (any, error) {
 	now := time.Now()
 	by := c.answerBy(ctx, now)
@@ -109,43 +106,16 @@ func (c *config) invoke(ctx *faas.Context, next faas.Handler, event any) (any, e
 	}
 	hctx, cancel := context.WithDeadline(ctx, by)
 	defer cancel()
-	done := make(chan outcome, 1) // the handler's goroutine never waits to hand over
-	go run(ctx.WithContext(hctx), next, event, done)
-	// answer is the handler's outcome, unless it gave up because its time
-	// ran out.
-	answer := func(o outcome) (any, error) {
-		if o.err != nil && errors.Is(o.err, context.DeadlineExceeded) && !time.Now().Before(by) {
-			return nil, timeoutError()
+	// On a worker goroutine, kept for the invocations to come, rather than
+	// one started for this one.
+	if o, ok := deadline.Run(next, ctx.WithContext(hctx), event, by.Sub(now)); ok {
+		if o.Err != nil && errors.Is(o.Err, context.DeadlineExceeded) && !time.Now().Before(by) {
+			return nil, timeoutError() // it gave up because its time ran out
 		}
-		return o.result, o.err
+		return o.Result, o.Err
 	}
-	select {
-	case o := <-done:
-		return answer(o)
-	case <-hctx.Done():
-		select {
-		case o := <-done: // it finished as time ran out: its answer wins
-			return answer(o)
-		default:
-		}
-		ctx.Logger().Warn("timeout: answered before the deadline; the function is still running", "margin", c.margin, "ran", time.Since(now))
-		return nil, timeoutError()
-	}
-}
-
-// run invokes next and hands over its outcome. A panic is the outcome's
-// error, as the App makes it, so that it never crashes the instance.
-func run(ctx *faas.Context, next faas.Handler, event any, done chan<- outcome) {
-	var o outcome
-	defer func() {
-		if v := recover(); v != nil {
-			perr := lifecycle.Recovered(v)
-			ctx.Logger().Error("panic", "error", perr, "stack", string(perr.Stack))
-			o = outcome{err: perr}
-		}
-		done <- o
-	}()
-	o.result, o.err = next.Invoke(ctx, event)
+	ctx.Logger().Warn("timeout: answered before the deadline; the function is still running", "margin", c.margin, "ran", time.Since(now))
+	return nil, timeoutError()
 }
 
 func timeoutError() error {

@@ -5,15 +5,20 @@ import (
 	"errors"
 	"log/slog"
 	"runtime"
+	"slices"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/google/go-cmp/cmp"
+	"go.uber.org/goleak"
+
 	"github.com/anyfaas/faas"
 	"github.com/anyfaas/faas/faastest"
+	"github.com/anyfaas/faas/internal/deadline"
 	"github.com/anyfaas/faas/layers/timeout"
-	"github.com/google/go-cmp/cmp"
 )
 
 // newApp returns an App whose function f runs the handler under the
@@ -30,15 +35,24 @@ func newApp(h faas.HandlerFunc, opts ...timeout.Option) (*faas.App, *time.Time) 
 	return app, platformDeadline
 }
 
+// lateResult is a result that records being closed.
+type lateResult struct{ closed chan struct{} }
+
+func (r lateResult) Close() error { close(r.closed); return nil }
+
 // A handler that ignores its Context is answered for with a 504 the
-// margin before the deadline; when it returns at last, its goroutine ends.
+// margin before the deadline; when it returns at last, its result is
+// closed and dropped, and its goroutine waits for another invocation.
 func TestIgnoredContext(t *testing.T) {
-	release, returned := make(chan struct{}), make(chan struct{})
-	app, _ := newApp(func(*faas.Context, any) (any, error) {
-		defer close(returned)
+	defer goleak.VerifyNone(t, goleak.IgnoreCurrent(), goleak.IgnoreTopFunction(deadline.IdleWorker))
+	release, late := make(chan struct{}), lateResult{closed: make(chan struct{})}
+	logs := &records{}
+	app := faas.New(faas.WithLogger(slog.New(logs)))
+	app.Use(timeout.New(timeout.WithMargin(250 * time.Millisecond)))
+	app.Func("f", func(*faas.Context, any) (any, error) {
 		<-release
-		return "too late", nil
-	}, timeout.WithMargin(250*time.Millisecond))
+		return late, nil
+	}, faas.HTTP("GET /f"))
 	res := faastest.Invoke(t, app, faastest.NewHTTPRequest("GET", "/f", ""), faastest.WithTimeout(300*time.Millisecond))
 	if res.Response.StatusCode != 504 || res.Body() != `{"error":"the function did not answer in time"}` {
 		t.Errorf("response %d %s, want the 504", res.Response.StatusCode, res.Body())
@@ -46,12 +60,42 @@ func TestIgnoredContext(t *testing.T) {
 	if !errors.Is(res.Err, timeout.ErrTimeout) || !errors.Is(res.Err, context.DeadlineExceeded) {
 		t.Errorf("error %v is not ErrTimeout and DeadlineExceeded", res.Err)
 	}
-	if !running("timeout.run") {
-		t.Error("the handler's goroutine is gone before the handler returned")
+	if !running("TestIgnoredContext.func") {
+		t.Error("the handler is gone before it returned")
 	}
 	close(release)
-	<-returned
-	waitUntil(t, func() bool { return !running("timeout.run") }, "the handler's goroutine to end")
+	waitUntil(t, func() bool {
+		select {
+		case <-late.closed:
+			return true
+		default:
+			return false
+		}
+	}, "the dropped result to be closed")
+	waitUntil(t, func() bool { return logs.has("faas: the function returned after its deadline; its result is dropped") },
+		"the dropped result's record")
+}
+
+// records is a slog.Handler that keeps the messages it is given.
+type records struct {
+	mu   sync.Mutex
+	msgs []string
+}
+
+func (r *records) Enabled(context.Context, slog.Level) bool { return true }
+func (r *records) Handle(_ context.Context, rec slog.Record) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.msgs = append(r.msgs, rec.Message)
+	return nil
+}
+func (r *records) WithAttrs([]slog.Attr) slog.Handler { return r }
+func (r *records) WithGroup(string) slog.Handler      { return r }
+
+func (r *records) has(msg string) bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return slices.Contains(r.msgs, msg)
 }
 
 // running reports whether a goroutine is in a function whose name contains
