@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"maps"
 	"net/http"
@@ -15,6 +16,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/anyfaas/faas/internal/redact"
 	"github.com/anyfaas/faas/ioc"
 	"github.com/anyfaas/faas/lifecycle"
 	"github.com/anyfaas/faas/route"
@@ -71,7 +73,10 @@ type Option func(*App)
 // WithLogger sets the logger the App and every [Context.Logger] derive
 // from. The default writes JSON to standard error at the level named by
 // FAAS_LOG_LEVEL (debug, info, warn or error; info if unset), or text in
-// development mode.
+// development mode, and masks the credentials in the values that carry
+// them as a matter of course (an http.Header's Authorization and cookies,
+// url.Values' tokens, a URL's password, an *http.Request's header), as the
+// logging layer does; a logger given here is used as it is.
 func WithLogger(l *slog.Logger) Option { return func(a *App) { a.logger = l } }
 
 // WithHookTimeout bounds each lifecycle hook and each function constructor.
@@ -108,23 +113,37 @@ func New(opts ...Option) *App {
 		o(a)
 	}
 	if a.logger == nil {
-		a.logger = defaultLogger(a.dev)
+		a.logger = defaultLogger(os.Stderr, a.dev)
 	}
 	a.seq.Timeout = a.hookTimeout
 	a.seq.Logger = a.logger
 	return a
 }
 
-func defaultLogger(dev bool) *slog.Logger {
+// defaultLogger returns the App's logger unless WithLogger gives one:
+// text in development, JSON otherwise, written to w, at the level
+// FAAS_LOG_LEVEL names, with the credentials of the values that carry them
+// as a matter of course masked, as the logging layer masks them.
+func defaultLogger(w io.Writer, dev bool) *slog.Logger {
 	var level slog.Level
 	if err := level.UnmarshalText([]byte(os.Getenv("FAAS_LOG_LEVEL"))); err != nil {
 		level = slog.LevelInfo
 	}
-	opts := &slog.HandlerOptions{Level: level}
+	opts := &slog.HandlerOptions{Level: level, ReplaceAttr: maskAttr}
 	if dev {
-		return slog.New(slog.NewTextHandler(os.Stderr, opts))
+		return slog.New(slog.NewTextHandler(w, opts))
 	}
-	return slog.New(slog.NewJSONHandler(os.Stderr, opts))
+	return slog.New(slog.NewJSONHandler(w, opts))
+}
+
+// maskAttr masks the credentials a's value carries, if it is one of the
+// values that carry them as a matter of course: an http.Header,
+// url.Values, a URL, cookies, an *http.Request (see redact.Value).
+func maskAttr(_ []string, a slog.Attr) slog.Attr {
+	if a.Value.Kind() == slog.KindAny {
+		a.Value = slog.AnyValue(redact.Value(a.Value.Any()))
+	}
+	return a
 }
 
 // AsApp returns h if it is an *App, or else an App whose only function,

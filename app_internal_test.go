@@ -1,10 +1,14 @@
 package faas
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"log/slog"
+	"net/http"
+	"net/http/httptest"
 	"runtime"
+	"strings"
 	"testing"
 )
 
@@ -30,5 +34,35 @@ func TestCloseDuringStart(t *testing.T) {
 	ctx := app.NewContext(context.Background(), Invocation{Event: &TimerEvent{}})
 	if v, err := app.Invoke(ctx, &TimerEvent{}); !errors.Is(err, ErrClosed) {
 		t.Errorf("Invoke after Close = %v, %v; want ErrClosed", v, err)
+	}
+}
+
+// The App's default logger masks the credentials of the values that carry
+// them as a matter of course, in JSON and in development's text, and
+// leaves the rest of them and other values as they are.
+func TestDefaultLoggerMasks(t *testing.T) {
+	const secret = "s3cr3t-value"
+	req := httptest.NewRequest("GET", "https://api.example.com/items?token="+secret+"&page=2", nil)
+	req.Header.Set("Authorization", "Bearer "+secret)
+	req.Header.Set("Accept", "application/json")
+	for _, dev := range []bool{false, true} {
+		var buf bytes.Buffer
+		log := defaultLogger(&buf, dev)
+		log.Info("request",
+			"header", req.Header,
+			"query", req.URL.Query(),
+			"url", req.URL,
+			"request", req,
+			slog.Group("nested", "cookie", &http.Cookie{Name: "session", Value: secret}),
+			"error", errors.New("plain"))
+		out := buf.String()
+		if strings.Contains(out, secret) {
+			t.Errorf("dev %v: the secret is in the line: %s", dev, out)
+		}
+		for _, want := range []string{"application/json", "page", "api.example.com", "session", "plain", "[REDACTED]"} {
+			if !strings.Contains(out, want) {
+				t.Errorf("dev %v: %q is not in the line: %s", dev, want, out)
+			}
+		}
 	}
 }

@@ -152,3 +152,74 @@ func Map(m map[string]string) map[string]string {
 	}
 	return out
 }
+
+// Value returns x with the credentials it carries masked, for the values
+// that carry them as a matter of course: a header (Authorization, cookies,
+// FC's x-fc-access-key-* and x-fc-security-token…), query parameters, a
+// URL (its password and query), a cookie (its value), and a net/http
+// request — which the web and gcf adapters hand a function as
+// Origin.Context — logged as its method, URL, host, client address,
+// header and length, its URL and header masked, its body never read. A
+// faas.HTTPRequest masks itself (its LogValue). Any other x is returned as
+// it is.
+func Value(x any) any {
+	switch v := x.(type) {
+	case http.Header:
+		return map[string][]string(Header(v))
+	case url.Values:
+		return map[string][]string(Query(v))
+	case *url.URL:
+		return URL(v)
+	case url.URL:
+		return URL(&v)
+	case *http.Cookie:
+		if v == nil {
+			return nil
+		}
+		return maskCookie(v)
+	case http.Cookie:
+		return maskCookie(&v)
+	case []*http.Cookie:
+		out := make([]string, len(v))
+		for i, c := range v {
+			if c != nil {
+				out[i] = maskCookie(c)
+			}
+		}
+		return out
+	case []http.Cookie:
+		out := make([]string, len(v))
+		for i := range v {
+			out[i] = maskCookie(&v[i])
+		}
+		return out
+	case *http.Request:
+		if v == nil {
+			return nil
+		}
+		type request struct {
+			Method        string              `json:"method"`
+			URL           string              `json:"url"`
+			Host          string              `json:"host,omitempty"`
+			RemoteAddr    string              `json:"remote_addr,omitempty"`
+			Header        map[string][]string `json:"header,omitempty"`
+			ContentLength int64               `json:"content_length"`
+		}
+		r := request{Method: v.Method, Host: v.Host, RemoteAddr: v.RemoteAddr,
+			Header: Header(v.Header), ContentLength: v.ContentLength}
+		r.URL = URL(v.URL)
+		return r
+	}
+	return x
+}
+
+// maskCookie returns c as Set-Cookie writes it, its value masked.
+func maskCookie(c *http.Cookie) string {
+	m := *c
+	m.Value = Mask
+	return m.String()
+}
+
+// any writes a value of no slog kind: an error as its text, a
+// json.Marshaler or anything encoding/json takes as its JSON (a string in
+// flat mode, unless a string or number), anything else as fmt's %+v.

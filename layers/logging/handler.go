@@ -7,8 +7,6 @@ import (
 	"io"
 	"log/slog"
 	"math"
-	"net/http"
-	"net/url"
 	"os"
 	"runtime"
 	"strconv"
@@ -528,79 +526,10 @@ func (e *encoder) value(v slog.Value) {
 	case slog.KindTime:
 		e.str(v.Time().Format(time.RFC3339Nano))
 	default:
-		e.any(masked(v.Any()))
+		e.any(redact.Value(v.Any()))
 	}
 }
 
-// masked returns x with the credentials it carries masked, for the values
-// that carry them as a matter of course: a header (Authorization, cookies,
-// FC's x-fc-access-key-* and x-fc-security-token…), query parameters, a
-// URL (its password and query), a cookie (its value), and a net/http
-// request — which the web and gcf adapters hand a function as
-// Origin.Context — logged as its method, URL, host, client address,
-// header and length, its URL and header masked, its body never read. A
-// faas.HTTPRequest masks itself (its LogValue).
-func masked(x any) any {
-	switch v := x.(type) {
-	case http.Header:
-		return map[string][]string(redact.Header(v))
-	case url.Values:
-		return map[string][]string(redact.Query(v))
-	case *url.URL:
-		return redact.URL(v)
-	case url.URL:
-		return redact.URL(&v)
-	case *http.Cookie:
-		if v == nil {
-			return nil
-		}
-		return maskCookie(v)
-	case http.Cookie:
-		return maskCookie(&v)
-	case []*http.Cookie:
-		out := make([]string, len(v))
-		for i, c := range v {
-			if c != nil {
-				out[i] = maskCookie(c)
-			}
-		}
-		return out
-	case []http.Cookie:
-		out := make([]string, len(v))
-		for i := range v {
-			out[i] = maskCookie(&v[i])
-		}
-		return out
-	case *http.Request:
-		if v == nil {
-			return nil
-		}
-		type request struct {
-			Method        string              `json:"method"`
-			URL           string              `json:"url"`
-			Host          string              `json:"host,omitempty"`
-			RemoteAddr    string              `json:"remote_addr,omitempty"`
-			Header        map[string][]string `json:"header,omitempty"`
-			ContentLength int64               `json:"content_length"`
-		}
-		r := request{Method: v.Method, Host: v.Host, RemoteAddr: v.RemoteAddr,
-			Header: redact.Header(v.Header), ContentLength: v.ContentLength}
-		r.URL = redact.URL(v.URL)
-		return r
-	}
-	return x
-}
-
-// maskCookie returns c as Set-Cookie writes it, its value masked.
-func maskCookie(c *http.Cookie) string {
-	m := *c
-	m.Value = redact.Mask
-	return m.String()
-}
-
-// any writes a value of no slog kind: an error as its text, a
-// json.Marshaler or anything encoding/json takes as its JSON (a string in
-// flat mode, unless a string or number), anything else as fmt's %+v.
 func (e *encoder) any(x any) {
 	if err, ok := x.(error); ok {
 		if _, marshals := x.(json.Marshaler); !marshals {
