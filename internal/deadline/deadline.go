@@ -76,7 +76,7 @@ func Invoke(app *faas.App, ctx *faas.Context, event any) (any, error) {
 		// context done, and what it answers is all there is to answer.
 		return app.Invoke(ctx, event)
 	}
-	o, ok := Run(app, ctx, event, remaining-Reserve(remaining))
+	o, ok := Run(app, ctx, event, remaining-Reserve(remaining), nil)
 	if ok {
 		return overran(o.Result, o.Err, d, remaining)
 	}
@@ -95,13 +95,14 @@ type Outcome struct {
 }
 
 // Run runs h.Invoke(ctx, event) on a worker goroutine and returns its
-// outcome, with ok true, if it returns within wait. Otherwise ok is false
-// and the handler is left running; when it returns, its outcome is
+// outcome, with ok true, if it returns within wait and before stop (which
+// may be nil) is closed. Otherwise ok is false and the handler is left
+// running; when it returns, its outcome is
 // dropped (a result that is an io.Closer closed) and the drop logged. A
 // panic h does not recover is logged with its stack, and is the outcome's
 // error as the App makes it. Invoke runs invocations with it, and the
 // timeout layer the rest of its chain.
-func Run(h faas.Handler, ctx *faas.Context, event any, wait time.Duration) (o Outcome, ok bool) {
+func Run(h faas.Handler, ctx *faas.Context, event any, wait time.Duration, stop <-chan struct{}) (o Outcome, ok bool) {
 	w := takeWorker()
 	w.start(h, ctx, event)
 	w.timer.Reset(wait)
@@ -110,6 +111,8 @@ func Run(h faas.Handler, ctx *faas.Context, event any, wait time.Duration) (o Ou
 		w.timer.Stop()
 		return w.release(), true
 	case <-w.timer.C:
+	case <-stop:
+		w.timer.Stop() // and, since Go 1.23, no value left in its channel
 	}
 	w.mu.Lock()
 	if w.finished {

@@ -199,3 +199,35 @@ func TestEventTimeout(t *testing.T) {
 		t.Fatalf("error = %v, want a 504 *faas.Error", res.Err)
 	}
 }
+
+// An invocation whose context is cancelled before the layer's deadline
+// (its caller gone) is answered for at once, not when the deadline comes.
+func TestCancelledInvocation(t *testing.T) {
+	release := make(chan struct{})
+	defer close(release)
+	app := faas.New(faas.WithLogger(slog.New(slog.DiscardHandler)))
+	app.Use(timeout.New(timeout.WithLimit(time.Hour)))
+	app.Func("f", func(*faas.Context, any) (any, error) {
+		<-release // ignores its context
+		return "late", nil
+	}, faas.HTTP("GET /f"))
+	if err := app.Start(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	parent, cancel := context.WithCancel(context.Background())
+	req := faastest.NewHTTPRequest("GET", "/f", "")
+	answered := make(chan error, 1)
+	go func() {
+		_, err := app.Invoke(app.NewContext(parent, faas.Invocation{Platform: "test", Event: req}), req)
+		answered <- err
+	}()
+	cancel()
+	select {
+	case err := <-answered:
+		if !errors.Is(err, timeout.ErrTimeout) {
+			t.Errorf("error %v, want ErrTimeout", err)
+		}
+	case <-time.After(10 * time.Second): // a bound on a failure, not a wait for success
+		t.Fatal("the cancelled invocation was not answered")
+	}
+}
