@@ -321,26 +321,14 @@ func (h *handler) appendHead(b []byte, inv *invocation, t time.Time, l slog.Leve
 		e.name(`"requestId":`)
 		e.str(inv.requestID)
 	}
-	if inv.function != "" {
-		e.name(`"function":`)
-		e.str(inv.function)
-	}
-	if inv.platform != "" {
-		e.name(`"platform":`)
-		e.str(inv.platform)
-	}
-	if inv.trigger != "" {
-		e.name(`"trigger":`)
-		e.str(inv.trigger)
-	}
+	e.nonEmpty(`"function":`, inv.function)
+	e.nonEmpty(`"platform":`, inv.platform)
+	e.nonEmpty(`"trigger":`, inv.trigger)
 	if sh.cloud {
 		if inv.trace != "" {
 			e.name(`"logging.googleapis.com/trace":`)
 			e.str(inv.trace)
-			if inv.spanID != "" {
-				e.name(`"logging.googleapis.com/spanId":`)
-				e.str(inv.spanID)
-			}
+			e.nonEmpty(`"logging.googleapis.com/spanId":`, inv.spanID)
 			e.name(`"logging.googleapis.com/trace_sampled":`)
 			e.b = strconv.AppendBool(e.b, inv.sampled)
 		}
@@ -437,6 +425,15 @@ func (e *encoder) name(quoted string) {
 		e.b = append(e.b, ',')
 	}
 	e.b = append(e.b, quoted...)
+}
+
+// nonEmpty writes the member of the quoted key (as name takes it) with the
+// string v, unless v is empty.
+func (e *encoder) nonEmpty(quoted, v string) {
+	if v != "" {
+		e.name(quoted)
+		e.str(v)
+	}
 }
 
 func (e *encoder) key(k string) {
