@@ -832,6 +832,13 @@ func (a *App) Invoke(ctx *Context, event any) (result any, err error) {
 		}
 	}()
 	ctx.fn, ctx.routeErr = a.route(ctx, event)
+	hook := a.loggerHook
+	if ctx.fn != nil {
+		hook = ctx.fn.logger // the App's global layers' too
+	}
+	if hook != nil { // else an App around this one may have given one
+		ctx.logHook = hook
+	}
 	return a.chain.Invoke(ctx, event)
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"log/slog"
+	"math"
 	"net/http"
 	"sync"
 	"sync/atomic"
@@ -71,6 +72,10 @@ type Context struct {
 	// logger is the logger set with WithLogger, or the one Logger built;
 	// guarded by resp.mu.
 	logger *slog.Logger
+	// logHook is the Logger hook of the layers of the invocation, set as
+	// the App routes it: its function's, else its App's global layers',
+	// else the one of the App around it (a nested App's invocation).
+	logHook func(*Context) *slog.Logger
 	// resp is the response the handler sets, shared by every Context
 	// derived from the adapter's.
 	resp *response
@@ -81,9 +86,9 @@ type Context struct {
 // it, and what else those Contexts share: the request id once it is made.
 type response struct {
 	mu     sync.Mutex
-	status int
-	header http.Header
+	status int32 // an int that does not fit is clamped, and stays invalid
 	ended  bool
+	header http.Header
 	// id is the request id made with the Invocation's NewRequestID.
 	id atomic.Pointer[string]
 	// out is where the first Respond of the invocation builds its
@@ -198,7 +203,7 @@ func (c *Context) derive() *Context {
 	logger, own := c.logger, c.ownLogger
 	c.resp.mu.Unlock()
 	return &Context{parent: c.parent, app: c.app, inv: c.inv, req: c.req, fn: c.fn,
-		routeErr: c.routeErr, cold: c.cold, logger: logger, ownLogger: own, resp: c.resp}
+		routeErr: c.routeErr, cold: c.cold, logger: logger, ownLogger: own, logHook: c.logHook, resp: c.resp}
 }
 
 // Logger returns a logger that adds the request id, function, platform and
@@ -223,12 +228,10 @@ func (c *Context) Logger() *slog.Logger {
 }
 
 // newLogger makes the invocation's logger: with the Logger hook of its
-// function's layers, else of the App's, else from the App's logger.
+// layers (of the App's global layers, before it is routed), else from the
+// App's logger.
 func (c *Context) newLogger() *slog.Logger {
-	var mk func(*Context) *slog.Logger
-	if c.fn != nil {
-		mk = c.fn.logger
-	}
+	mk := c.logHook
 	if mk == nil && c.app != nil {
 		mk = c.app.loggerHook
 	}
@@ -282,7 +285,7 @@ func (c *Context) SetStatus(code int) {
 	c.resp.mu.Lock()
 	defer c.resp.mu.Unlock()
 	if !c.resp.ended {
-		c.resp.status = code
+		c.resp.status = int32(min(max(code, math.MinInt32), math.MaxInt32))
 	}
 }
 
@@ -331,5 +334,5 @@ func (c *Context) end() (status int, header http.Header, out *HTTPResponse) {
 		c.resp.ended = true
 		out = &c.resp.out
 	}
-	return c.resp.status, c.resp.header, out
+	return int(c.resp.status), c.resp.header, out
 }

@@ -6,15 +6,17 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/google/go-cmp/cmp"
+
 	"github.com/anyfaas/faas"
 	"github.com/anyfaas/faas/faastest"
 	"github.com/anyfaas/faas/lifecycle"
-	"github.com/google/go-cmp/cmp"
 )
 
 type ctxKey string
@@ -116,7 +118,7 @@ func TestLayerLogger(t *testing.T) {
 	// At info level: the App's debug records would ask for the logger.
 	app := faas.New(faas.WithLogger(slog.New(infoLevel{sink})))
 	app.Use(hook("outer", true), faas.Layer{Name: "before", BeforeInvoke: func(ctx *faas.Context, _ any) error {
-		if ctx.FunctionName() != "lazy" {
+		if fn := ctx.FunctionName(); fn != "lazy" && fn != "racing" {
 			ctx.Logger().Info("before")
 		}
 		return nil
@@ -142,19 +144,20 @@ func TestLayerLogger(t *testing.T) {
 	app.Func("nil", logs, faas.HTTP("GET /nil"), faas.WithLayers(hook("nil", false)))
 	app.Func("quiet", func(*faas.Context, any) (any, error) { return nil, nil }, faas.HTTP("GET /quiet"))
 	app.Func("lazy", func(*faas.Context, any) (any, error) { return nil, nil }, faas.HTTP("GET /lazy"))
+	app.Func("racing", logs, faas.HTTP("GET /racing")) // nothing asked before its goroutines
 	app.Func("set", func(ctx *faas.Context, _ any) (any, error) {
 		ctx.WithLogger(slog.New(sink)).Logger().Info("in set")
 		return nil, nil
 	}, faas.HTTP("GET /set"))
 
 	headers := map[string]string{}
-	for _, path := range []string{"/plain", "/own", "/nil", "/quiet", "/lazy", "/set", "/none"} {
+	for _, path := range []string{"/plain", "/own", "/nil", "/quiet", "/lazy", "/racing", "/set", "/none"} {
 		res := faastest.Invoke(t, app, faastest.NewHTTPRequest("GET", path, ""))
 		headers[path] = res.Response.Header.Get("X-Logger")
 	}
 
 	wantHeaders := map[string]string{"/plain": "global", "/own": "own", "/nil": "nil",
-		"/quiet": "global", "/lazy": "", "/set": "global", "/none": "global"}
+		"/quiet": "global", "/lazy": "", "/racing": "global", "/set": "global", "/none": "global"}
 	if diff := cmp.Diff(wantHeaders, headers); diff != "" {
 		t.Errorf("the hook that made each invocation's logger (-want +got):\n%s", diff)
 	}
@@ -163,11 +166,13 @@ func TestLayerLogger(t *testing.T) {
 	// (the global ones' for a route no function serves).
 	wantCalls := []made{{"global", "plain"}, {"own", "own"}, {"nil", "nil"}, {"global", "quiet"},
 		{"global", "set"}, {"global", ""}}
+	// Goroutines asking at once may each call the hook; one logger is kept.
+	calls = slices.DeleteFunc(calls, func(m made) bool { return m == made{"global", "racing"} })
 	if diff := cmp.Diff(wantCalls, calls); diff != "" {
 		t.Errorf("Logger hooks called (-want +got):\n%s", diff)
 	}
 	for name, want := range map[string][]string{
-		"global": {"before", "in plain", "before", "before", "before"},
+		"global": {"before", "in plain", "before", "in racing", "before", "before"},
 		"own":    {"before", "in own"},
 		"outer":  nil,
 	} {
@@ -320,5 +325,58 @@ func TestStartTimingsQuiet(t *testing.T) {
 	faastest.Start(t, app)
 	if len(app.StartTimings()) != 1 || len(sink.find("faas: layer started")) != 0 {
 		t.Errorf("timings %v, records %v", app.StartTimings(), sink.find("faas: layer started"))
+	}
+}
+
+// In an App that is a function of another, the innermost Logger hook of
+// the invocation makes its logger: the inner App's (its function's layers,
+// else its global ones, also when it routes nothing), else the outer
+// function's layers', else the outer App's.
+func TestLayerLoggerNested(t *testing.T) {
+	var (
+		mu   sync.Mutex
+		made = map[string]string{} // path -> the hook that made the handler's logger
+	)
+	hook := func(name string) faas.Layer {
+		return faas.Layer{Name: name, Logger: func(ctx *faas.Context) *slog.Logger {
+			mu.Lock()
+			made[ctx.Request().Path] = name + " for " + ctx.FunctionName()
+			mu.Unlock()
+			return slog.New(slog.DiscardHandler)
+		}}
+	}
+	logs := func(ctx *faas.Context, _ any) (any, error) {
+		ctx.Logger().Info("hello")
+		return nil, nil
+	}
+	asks := faas.Layer{Name: "asks", BeforeInvoke: func(ctx *faas.Context, _ any) error {
+		ctx.Logger().Info("before")
+		return nil
+	}}
+	plain := faas.New(faas.WithLogger(slog.New(slog.DiscardHandler)))
+	plain.Func("a", logs, faas.HTTP("GET /plain/a"))
+	own := faas.New(faas.WithLogger(slog.New(slog.DiscardHandler)))
+	own.Use(hook("inner global"), asks)
+	own.Func("b", logs, faas.HTTP("GET /own/b"))
+	own.Func("c", logs, faas.HTTP("GET /own/c")) // two: a unit of one takes every event
+	outer := faas.New(faas.WithLogger(slog.New(slog.DiscardHandler)))
+	outer.Use(hook("outer global"))
+	fnLayer := hook("outer function")
+	outer.Func("plainapi", plain, faas.HTTP("/plain/{rest...}"), faas.WithLayers(fnLayer))
+	outer.Func("ownapi", own, faas.HTTP("/own/{rest...}"), faas.WithLayers(fnLayer))
+	outer.Func("bare", plain, faas.HTTP("/bare/{rest...}"))
+	for _, path := range []string{"/plain/a", "/own/b", "/own/missing", "/bare/x"} {
+		if res := faastest.Invoke(t, outer, faastest.NewHTTPRequest("GET", path, "")); res.Err != nil && path != "/own/missing" {
+			t.Errorf("GET %s: %v", path, res.Err)
+		}
+	}
+	want := map[string]string{
+		"/plain/a":     "outer function for a",
+		"/own/b":       "inner global for b",
+		"/own/missing": "inner global for ",
+		"/bare/x":      "outer global for a", // plain's one function takes every event
+	}
+	if diff := cmp.Diff(want, made); diff != "" {
+		t.Errorf("the hook that made each invocation's logger (-want +got):\n%s", diff)
 	}
 }

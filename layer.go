@@ -59,8 +59,9 @@ type Layer struct {
 	// it. Of an invocation's layers, the innermost one with a Logger makes
 	// it (a function's own layers are inside the global ones); a logger set
 	// with [Context.WithLogger] comes first, and a nil result means the
-	// App's. It may be called more than once for an invocation: once for
-	// each Context derived from another before either made its logger.
+	// App's. It may be called more than once for an invocation: for each
+	// Context derived from another before either made its logger, and by
+	// goroutines asking at the same moment, of whose loggers one is kept.
 	Logger func(ctx *Context) *slog.Logger
 
 	// Observe, if set, is called around every other layer's part of each
