@@ -131,6 +131,9 @@ func TestInvalidStatus(t *testing.T) {
 	}{
 		{"error status", func(*faas.Context, any) (any, error) { return nil, faas.Errorf(42, "odd") }},
 		{"context status", func(ctx *faas.Context, _ any) (any, error) { ctx.SetStatus(1000); return "x", nil }},
+		// 200 in its low 32 bits: kept invalid, not truncated to 200.
+		{"context status past int32", func(ctx *faas.Context, _ any) (any, error) { ctx.SetStatus(1<<32 + 200); return "x", nil }},
+		{"context status under int32", func(ctx *faas.Context, _ any) (any, error) { ctx.SetStatus(-1<<32 + 200); return "x", nil }},
 		{"response status", func(*faas.Context, any) (any, error) { return &faas.HTTPResponse{StatusCode: 101}, nil }},
 	}
 	for _, tt := range tests {
