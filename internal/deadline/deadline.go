@@ -97,11 +97,11 @@ type Outcome struct {
 // Run runs h.Invoke(ctx, event) on a worker goroutine and returns its
 // outcome, with ok true, if it returns within wait and before stop (which
 // may be nil) is closed. Otherwise ok is false and the handler is left
-// running; when it returns, its outcome is
-// dropped (a result that is an io.Closer closed) and the drop logged. A
-// panic h does not recover is logged with its stack, and is the outcome's
-// error as the App makes it. Invoke runs invocations with it, and the
-// timeout layer the rest of its chain.
+// running; when it returns, its outcome is dropped (a result that is an
+// io.Closer closed) and the drop logged. A panic h does not recover is
+// logged with its stack, and is the outcome's error as the App makes it;
+// so is a runtime.Goexit, which ends the worker. Invoke runs invocations
+// with it, and the timeout layer the rest of its chain.
 func Run(h faas.Handler, ctx *faas.Context, event any, wait time.Duration, stop <-chan struct{}) (o Outcome, ok bool) {
 	w := takeWorker()
 	w.start(h, ctx, event)
@@ -143,6 +143,7 @@ type worker struct {
 	finished  bool // the invocation has returned its outcome
 	abandoned bool // it was answered for: its outcome is dropped
 	outcome   Outcome
+	gone      bool // its goroutine ended (runtime.Goexit); set before done
 }
 
 // IdleWorker is the function in which a worker waits for its next
@@ -210,7 +211,7 @@ func (w *worker) start(h faas.Handler, ctx *faas.Context, event any) {
 func (w *worker) release() Outcome {
 	o := w.outcome
 	w.outcome = Outcome{}
-	if !w.park() {
+	if w.gone || !w.park() {
 		close(w.jobs)
 	}
 	return o
@@ -219,20 +220,49 @@ func (w *worker) release() Outcome {
 // loop runs w's invocations until w is no longer kept.
 func (w *worker) loop() {
 	for j := range w.jobs {
-		o := invoke(j.h, j.ctx, j.event)
-		w.mu.Lock()
-		if w.abandoned {
-			w.mu.Unlock()
-			dropped(j.ctx, o)
-			if !w.park() {
-				return
-			}
-			continue
+		if !w.run(j) {
+			return
 		}
-		w.finished, w.outcome = true, o
-		w.mu.Unlock()
-		w.done <- struct{}{}
 	}
+}
+
+// errGoexit is the outcome of a handler that called runtime.Goexit.
+var errGoexit = errors.New("faas: the function called runtime.Goexit")
+
+// run runs j and hands over its outcome, and reports whether w goes on
+// with another invocation. A handler calling runtime.Goexit ends w's
+// goroutine once run's deferred call has handed over errGoexit.
+func (w *worker) run(j job) (more bool) {
+	returned := false
+	defer func() {
+		if !returned {
+			// Not put back with the waiting workers; the stack has the
+			// frames of Goexit's caller.
+			w.gone = true
+			perr := lifecycle.Recovered(errGoexit)
+			j.ctx.Logger().Error("panic", "error", perr, "stack", string(perr.Stack))
+			w.finish(j, Outcome{Err: perr})
+		}
+	}()
+	o := invoke(j.h, j.ctx, j.event)
+	returned = true
+	return w.finish(j, o)
+}
+
+// finish hands over o, the outcome of j: to Run, unless it has answered
+// for the invocation already; then o is dropped and w put back with the
+// waiting workers. It reports whether w goes on with another invocation.
+func (w *worker) finish(j job, o Outcome) bool {
+	w.mu.Lock()
+	if w.abandoned {
+		w.mu.Unlock()
+		dropped(j.ctx, o)
+		return !w.gone && w.park()
+	}
+	w.finished, w.outcome = true, o
+	w.mu.Unlock()
+	w.done <- struct{}{}
+	return true
 }
 
 // overran returns the outcome of a handler that returned: as it is,

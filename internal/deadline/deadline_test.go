@@ -5,6 +5,8 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"runtime"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -124,5 +126,28 @@ func BenchmarkInvoke(b *testing.B) {
 				cancel()
 			}
 		})
+	}
+}
+
+// A handler that calls runtime.Goexit is answered for at once, with a
+// *faas.PanicError whose stack names the caller, not when its time runs
+// out; its worker ends, and the next invocation gets another.
+func TestRunGoexit(t *testing.T) {
+	defer goleak.VerifyNone(t, goleak.IgnoreCurrent(), goleak.IgnoreTopFunction(IdleWorker))
+	exits := faas.HandlerFunc(func(*faas.Context, any) (any, error) {
+		runtime.Goexit()
+		return nil, nil
+	})
+	quick := faas.HandlerFunc(func(*faas.Context, any) (any, error) { return "done", nil })
+	ctx := faas.New(faas.WithLogger(slog.New(slog.DiscardHandler))).NewContext(context.Background(), faas.Invocation{})
+	for range 2 { // the second from a worker that is not the gone one
+		o, ok := Run(exits, ctx, nil, time.Hour, nil)
+		var perr *faas.PanicError
+		if !ok || !errors.As(o.Err, &perr) || !errors.Is(o.Err, errGoexit) || !strings.Contains(string(perr.Stack), "TestRunGoexit") {
+			t.Fatalf("Run of a handler calling runtime.Goexit = %v, %v; want its PanicError at once", o, ok)
+		}
+		if o, ok := Run(quick, ctx, nil, time.Hour, nil); !ok || o.Result != "done" {
+			t.Fatalf("the next Run = %v, %v; want done", o, ok)
+		}
 	}
 }

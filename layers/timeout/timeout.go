@@ -106,10 +106,10 @@ func (c *config) invoke(ctx *faas.Context, next faas.Handler, event any) (any, e
 	}
 	hctx, cancel := context.WithDeadline(ctx, by)
 	defer cancel()
-	// On a worker goroutine, kept for the invocations to come, rather than
-	// one started for this one.
-	// Answered for when its time runs out, or at once when the invocation
-	// ends before (its context cancelled: the caller is gone).
+	// Run on a worker goroutine, kept for the invocations to come rather
+	// than started for this one, and answered for when its time runs out,
+	// or at once when the invocation ends before (its context cancelled:
+	// the caller is gone).
 	if o, ok := deadline.Run(next, ctx.WithContext(hctx), event, by.Sub(now), hctx.Done()); ok {
 		if o.Err != nil && errors.Is(o.Err, context.DeadlineExceeded) && !time.Now().Before(by) {
 			return nil, timeoutError() // it gave up because its time ran out
