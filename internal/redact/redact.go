@@ -219,7 +219,3 @@ func maskCookie(c *http.Cookie) string {
 	m.Value = Mask
 	return m.String()
 }
-
-// any writes a value of no slog kind: an error as its text, a
-// json.Marshaler or anything encoding/json takes as its JSON (a string in
-// flat mode, unless a string or number), anything else as fmt's %+v.

@@ -527,6 +527,9 @@ func (e *encoder) value(v slog.Value) {
 	}
 }
 
+// any writes a value of no slog kind: an error as its text, a
+// json.Marshaler or anything encoding/json takes as its JSON (a string in
+// flat mode, unless a string or number), anything else as fmt's %+v.
 func (e *encoder) any(x any) {
 	if err, ok := x.(error); ok {
 		if _, marshals := x.(json.Marshaler); !marshals {
@@ -624,7 +627,8 @@ func (e *encoder) str(s string) {
 //
 // The date and time of day, which take the calendar to work out, are kept
 // for the last second written: most lines fall in the second of the line
-// before.
+// before. Lines of other seconds in turn (records timed earlier) work them
+// out each time, and replace the kept second (3 allocations).
 func appendTime(b []byte, t time.Time, layout string) []byte {
 	t = t.UTC()
 	if layout != millis && layout != time.RFC3339Nano {

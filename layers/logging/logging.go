@@ -5,7 +5,8 @@
 //
 // In an invocation the layer applies to, ctx.Logger() is that logger (made
 // the first time it is asked for: an invocation that does not log pays
-// nothing for it), in the layer and the layers around it alike: each record
+// nothing for it), in the layer and the layers around it alike, unless a
+// layer or the function sets another with ctx.WithLogger: each record
 // carries the invocation's request id, function, platform and trigger,
 // under the keys the platform's log service reads:
 //
@@ -90,7 +91,8 @@ func WithLevel(l slog.Leveler) Option { return func(c *config) { c.level = l } }
 func WithPlatform(platform string) Option { return func(c *config) { c.platform = platform } }
 
 // WithInvocationLog turns the line logged for each invocation on (the
-// default) or off.
+// default) or off. Off, the layer has no middleware: it only gives
+// invocations their logger, and a tracing layer sees no part of it.
 func WithInvocationLog(on bool) Option { return func(c *config) { c.invocationLog = on } }
 
 // WithProjectID sets the Google Cloud project that Cloud Logging's trace
