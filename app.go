@@ -817,7 +817,7 @@ func (a *App) Invoke(ctx *Context, event any) (result any, err error) {
 	if a.debug {
 		begin = time.Now()
 	}
-	if ctx.fn != nil && ctx.app != a {
+	if ctx.app != a && (ctx.fn != nil || ctx.routeErr != nil) { // routed by another App
 		ctx, event = ctx.nested(event)
 	}
 	defer func() {
@@ -843,7 +843,8 @@ func (a *App) Invoke(ctx *Context, event any) (result any, err error) {
 }
 
 // nested returns the Context and event with which an App that is a
-// function of the App of c routes and runs: c's own routing, which the
+// function of the App of c routes and runs (or an App to which a layer of
+// c's hands an invocation c's did not route): c's own routing, which the
 // outer App's layers and goroutines they left running may read, is not
 // written. The inner App routes by its own routes and triggers, not by the
 // outer function's name, on a copy of the request with path parameters of

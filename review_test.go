@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"log/slog"
 	"maps"
 	"net/http"
 	"strings"
@@ -379,5 +380,37 @@ func TestInvokeTwiceOneContext(t *testing.T) {
 		if err != nil || got.(map[string]any)["fn"] != "b" {
 			t.Fatalf("call %d: %v, %v; want function b", i+1, got, err)
 		}
+	}
+}
+
+// A layer of one App may hand what the App does not serve to another App,
+// while a goroutine it started reads the Context: the other App routes a
+// copy, as it does an App's that is a function of its own (go test -race
+// reported the routing's writes under the goroutine's read). The Context
+// of a failed routing falls back the same way.
+func TestFallbackToAnotherApp(t *testing.T) {
+	legacy := faas.New(faas.WithLogger(slog.New(slog.DiscardHandler)))
+	legacy.Func("old", func(ctx *faas.Context, _ any) (any, error) { return ctx.FunctionName(), nil }, faas.HTTP("GET /old"))
+	app, sink := newTestApp(t)
+	app.Use(faas.Layer{Name: "fallback", Middleware: func(next faas.Handler) faas.Handler {
+		return faas.HandlerFunc(func(ctx *faas.Context, event any) (any, error) {
+			done := make(chan struct{})
+			go func() { defer close(done); ctx.Logger().Info("watching") }()
+			result, err := next.Invoke(ctx, event)
+			if errors.Is(err, faas.ErrNoFunction) {
+				result, err = legacy.Invoke(ctx, event)
+			}
+			<-done
+			return result, err
+		})
+	}})
+	app.Func("a", echo("a"), faas.HTTP("GET /a"))
+	app.Func("b", echo("b"), faas.HTTP("GET /b"))
+	res := faastest.Invoke(t, app, faastest.NewHTTPRequest("GET", "/old", ""))
+	if res.Err != nil || res.Value != "old" {
+		t.Errorf("got %v, %v; want old, from the other App", res.Value, res.Err)
+	}
+	if recs := sink.find("watching"); len(recs) != 1 || recs[0]["function"] != "" {
+		t.Errorf("the goroutine's record %v, want one naming no function (the first App routed none)", recs)
 	}
 }
