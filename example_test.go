@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"os"
 	"testing"
 	"time"
 
@@ -111,4 +112,30 @@ func ExampleApp_Use() {
 	// runtime start
 	// hello hello
 	// close
+}
+
+// A layer's Logger hook gives the invocations it applies to their logger,
+// made the first time a function or a layer asks for it: here one that
+// writes text with the request id, to standard output.
+func ExampleLayer_logger() {
+	text := slog.NewTextHandler(os.Stdout, &slog.HandlerOptions{
+		ReplaceAttr: func(_ []string, a slog.Attr) slog.Attr {
+			if a.Key == slog.TimeKey {
+				return slog.Attr{} // steady output for the example
+			}
+			return a
+		},
+	})
+	app := quietApp()
+	app.Use(faas.Layer{Name: "text-log", Logger: func(ctx *faas.Context) *slog.Logger {
+		return slog.New(text).With("id", ctx.RequestID(), "fn", ctx.FunctionName())
+	}})
+	app.Func("hello", func(ctx *faas.Context, _ any) (any, error) {
+		ctx.Logger().Info("greeting")
+		return "hello", nil
+	})
+
+	faastest.Invoke(exampleT, app, faastest.NewHTTPRequest("GET", "/", ""))
+	// Output:
+	// level=INFO msg=greeting id=test-request-1 fn=hello
 }
