@@ -628,7 +628,7 @@ func (e *encoder) str(s string) {
 // The date and time of day, which take the calendar to work out, are kept
 // for the last second written: most lines fall in the second of the line
 // before. Lines of other seconds in turn (records timed earlier) work them
-// out each time, and replace the kept second (3 allocations).
+// out each time, and replace the kept second (an allocation).
 func appendTime(b []byte, t time.Time, layout string) []byte {
 	t = t.UTC()
 	if layout != millis && layout != time.RFC3339Nano {
@@ -642,7 +642,8 @@ func appendTime(b []byte, t time.Time, layout string) []byte {
 			return t.AppendFormat(b, layout)
 		}
 		hour, minute, sec := t.Clock()
-		d := appendDigits(make([]byte, 0, len("2006-01-02T15:04:05")), year, 4)
+		s = &second{unix: unix}
+		d := appendDigits(s.text[:0], year, 4)
 		d = append(d, '-')
 		d = appendDigits(d, int(month), 2)
 		d = append(d, '-')
@@ -652,11 +653,10 @@ func appendTime(b []byte, t time.Time, layout string) []byte {
 		d = append(d, ':')
 		d = appendDigits(d, minute, 2)
 		d = append(d, ':')
-		d = appendDigits(d, sec, 2)
-		s = &second{unix: unix, text: string(d)}
+		appendDigits(d, sec, 2) // fills s.text
 		lastSecond.Store(s)
 	}
-	b = append(b, s.text...)
+	b = append(b, s.text[:]...)
 	ns := t.Nanosecond()
 	if layout == millis {
 		b = append(b, '.')
@@ -679,7 +679,7 @@ func appendTime(b []byte, t time.Time, layout string) []byte {
 // "2006-01-02T15:04:05".
 type second struct {
 	unix int64
-	text string
+	text [len("2006-01-02T15:04:05")]byte
 }
 
 // lastSecond is the second appendTime wrote last.
