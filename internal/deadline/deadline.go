@@ -137,7 +137,7 @@ func Run(h faas.Handler, ctx *faas.Context, event any, wait time.Duration, stop 
 type worker struct {
 	jobs  chan job      // the next invocation to run
 	done  chan struct{} // receives once an invocation has finished, unless abandoned
-	timer *time.Timer   // Invoke's, reused: stopped while the worker is idle
+	timer *time.Timer   // Run's, reused: stopped while the worker is idle
 
 	mu        sync.Mutex
 	finished  bool // the invocation has returned its outcome
