@@ -154,14 +154,15 @@ func (l *layer) middleware(next faas.Handler) faas.Handler {
 		}
 		// The end's wall clock is the beginning's plus the monotonic time
 		// since: one clock read rather than time.Now's two.
-		end := begin.Add(time.Since(begin))
+		took := time.Since(begin)
+		end := begin.Add(took)
 		// The line is written by the handler straight away rather than
 		// logged through a Logger, which would look up its caller's
 		// program counter for a source location the line has no use for,
 		// and build a record the handler would take apart again; and the
 		// invocation's fields are gathered here rather than in a handler of
 		// the invocation's own, which only an invocation that logs needs.
-		o := outcome{duration: end.Sub(begin), coldStart: ctx.ColdStart()}
+		o := outcome{duration: took, coldStart: ctx.ColdStart()}
 		if status := origin.Status(result, err); status != 0 && ctx.Trigger() == faas.TriggerHTTP {
 			o.status = status
 		}
