@@ -42,7 +42,13 @@ type Layer struct {
 	// AfterInvoke runs after each invocation with its result and error.
 	AfterInvoke func(ctx *Context, result any, err error)
 	// Freeze runs each time the platform is about to freeze an idle
-	// instance (FC's pre-freeze): flush buffered logs and metrics.
+	// instance, where it says so: FC 2.0's preFreeze hook, which
+	// template.yml configures when f.yml asks for it (a function's
+	// platforms.fc.funcraft.Properties.InstanceLifecycleConfig.PreFreeze
+	// with Handler preFreeze), and emulator/fc with PreFreeze set. FC 3.0
+	// and Lambda have no such hook, so a layer that buffers flushes after
+	// each invocation there too, as the tracing and metrics layers do, and
+	// keeps Freeze for where it runs.
 	Freeze func(ctx context.Context) error
 	// Close runs when the instance shuts down.
 	Close func(ctx context.Context) error

@@ -35,6 +35,11 @@
 // run before it stops an instance, as emulator/fc and anyfaas dev do; the
 // keys a platforms block gives instanceLifecycleConfig.preStop (in
 // template.yml, the function's InstanceLifecycleConfig.PreStop) win.
+// FC 3.0 has no preFreeze hook (its InstanceLifecycleConfig holds
+// initializer and preStop); FC 2.0's, which runs the App's Freeze hooks,
+// is billed as an invocation before every freeze, and so is configured in
+// template.yml only by a function's platforms.fc.funcraft block
+// (Properties.InstanceLifecycleConfig.PreFreeze).
 //
 // FC 3.0 honours instanceConcurrency on custom runtimes only (devsapp/fc3
 // __tests__/complete-props.yaml); go1 instances run one invocation at a
