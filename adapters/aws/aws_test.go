@@ -187,6 +187,16 @@ func TestHTTPVariants(t *testing.T) {
 	stagedDomain["rawPath"] = "/prod/items"
 	stagedDomain["requestContext"].(map[string]any)["stage"] = "prod"
 	stagedDomain["requestContext"].(map[string]any)["domainName"] = "api.example.com"
+	// HTTP API payload 1.0 leads path with a named stage, as 2.0 does;
+	// a REST API's path never holds its stage.
+	staged1 := fixture(t, "apigw-rest-v1-proxy")
+	staged1["version"], staged1["path"] = "1.0", "/prod/items/7"
+	staged1["requestContext"].(map[string]any)["stage"] = "prod"
+	staged1["requestContext"].(map[string]any)["domainName"] = "abc.execute-api.us-east-1.amazonaws.com"
+	restStaged := fixture(t, "apigw-rest-v1-proxy")
+	restStaged["path"] = "/prod/items/7"
+	restStaged["requestContext"].(map[string]any)["stage"] = "prod"
+	restStaged["requestContext"].(map[string]any)["domainName"] = "abc.execute-api.us-east-1.amazonaws.com"
 	stageLookalike := fixture(t, "apigw-http-api-payload-v2")
 	stageLookalike["rawPath"] = "/production/items"
 	stageLookalike["requestContext"].(map[string]any)["stage"] = "prod"
@@ -219,6 +229,8 @@ func TestHTTPVariants(t *testing.T) {
 		{"v2-stage-root-echo", stageRoot, echoReq},
 		{"v2-stage-custom-domain-echo", stagedDomain, echoReq},
 		{"v2-stage-lookalike-echo", stageLookalike, echoReq},
+		{"http-api-1.0-stage-echo", staged1, echoReq},
+		{"v1-stage-kept-echo", restStaged, echoReq},
 		{"alb-echo", alb, echoReq},
 		{"alb-single-cookies", alb, golden.Handler()},
 		{"alb-multi-cookies", albMulti, golden.Handler()},

@@ -18,6 +18,9 @@ import (
 // v1Request is what the adapter reads of an API Gateway REST (v1), HTTP
 // API payload 1.0 or ALB event.
 type v1Request struct {
+	// Version is "1.0" in HTTP API events, and absent from REST and ALB
+	// ones.
+	Version                         string              `json:"version"`
 	HTTPMethod                      string              `json:"httpMethod"`
 	Path                            string              `json:"path"`
 	Headers                         map[string]string   `json:"headers"`
@@ -32,6 +35,7 @@ type v1Request struct {
 			SourceIP string `json:"sourceIp"`
 		} `json:"identity"`
 		DomainName string `json:"domainName"`
+		Stage      string `json:"stage"`
 	} `json:"requestContext"`
 }
 
@@ -68,9 +72,15 @@ func decodeV1(payload []byte) (any, error) {
 	if err != nil {
 		return nil, httpError("body", fmt.Errorf("invalid base64: %w", err))
 	}
+	path := r.Path
+	if r.Version == "1.0" {
+		// An HTTP API's path holds a named stage, in either payload
+		// format; a REST API's does not (requestContext.path does).
+		path = withoutStage(path, r.RequestContext.Stage, r.RequestContext.DomainName)
+	}
 	req := &faas.HTTPRequest{
 		Method:     r.HTTPMethod,
-		Path:       rootPath(r.Path),
+		Path:       rootPath(path),
 		Query:      envelope.Query(r.QueryStringParameters, r.MultiValueQueryStringParameters),
 		Header:     envelope.Header(r.Headers, r.MultiValueHeaders),
 		Body:       body,
