@@ -255,6 +255,14 @@ func (p *probe) httpSource(str func([]byte) string) (source, bool) {
 		}
 		return true
 	}) != nil {
+		// Not an object: an API Gateway event's decoder says so, naming
+		// the member, rather than the event passing for a raw one.
+		switch {
+		case rawIs(p.version, "2.0"):
+			return source{kind: kindV2, respond: encodeV2}, true // v2 not done: decodeV2
+		case p.httpMethod != nil:
+			return source{kind: kindV1, respond: encodeV1}, true
+		}
 		return source{}, false
 	}
 	id := rc.requestID
