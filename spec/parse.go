@@ -649,7 +649,14 @@ func (p *parser) event(n *yaml.Node, path string, e *Event) {
 		p.mapping(n, path, fields)
 		required("path", h.Path)
 		if pathNode != nil && h.Path != "" {
-			if _, err := route.Parse(h.Path); err != nil {
+			// route.Parse takes a method before the path, as in "GET
+			// /items"; f.yml's path is the path alone, the method goes
+			// under method.
+			if i := strings.IndexAny(h.Path, " \t"); i > 0 && slices.Contains(route.Methods, strings.ToUpper(h.Path[:i])) {
+				m := h.Path[:i]
+				p.fail(pathNode, join(path, "path"), "path %q starts with the method %s: a path starts with \"/\"; give the method under method, as {path: %s, method: %s}",
+					h.Path, m, strings.TrimSpace(h.Path[i:]), m)
+			} else if _, err := route.Parse(h.Path); err != nil {
 				var rerr *route.Error
 				col := pathNode.Column
 				if errors.As(err, &rerr) {

@@ -4,6 +4,8 @@ import (
 	"errors"
 	"strings"
 	"testing"
+
+	"github.com/google/go-cmp/cmp"
 )
 
 // base is a valid spec the invalid cases change one thing of.
@@ -75,6 +77,10 @@ var invalid = []struct {
 		`f.yml:8:30: functions.list.events[0].http.path: segment "{id": a parameter must be a whole segment, closed by "}"`},
 	{"path without slash", strings.Replace(base, "path: /items", "path: items", 1),
 		`f.yml:8:22: functions.list.events[0].http.path: path must start with "/"`},
+	{"path with a method", strings.Replace(base, "path: /items, method: get", "path: 'get /items'", 1),
+		`f.yml:8:22: functions.list.events[0].http.path: path "get /items" starts with the method get: a path starts with "/"; give the method under method, as {path: /items, method: get}`},
+	{"path with a method and a tab", strings.Replace(base, "path: /items, method: get", `path: "POST\t/items"`, 1),
+		`f.yml:8:22: functions.list.events[0].http.path: path "POST\t/items" starts with the method POST: a path starts with "/"; give the method under method, as {path: /items, method: POST}`},
 	{"duplicate route", base + "  get:\n    handler: get\n    events:\n      - apigw: {path: /items, method: GET}\n",
 		`f.yml:12:9: functions.get.events[0].apigw: route GET /items is declared twice: also at f.yml:8:9 (functions.list.events[0].http)`},
 	{"event with two keys", strings.Replace(base, "      - http: {path: /items, method: get}\n", "      - http: {path: /items}\n        timer: {value: '* * * * *'}\n", 1),
@@ -195,6 +201,33 @@ func TestInvalid(t *testing.T) {
 			}
 			if got := err.Error(); got != tt.want {
 				t.Errorf("error\n got %s\nwant %s", got, tt.want)
+			}
+		})
+	}
+}
+
+// A route check that cannot parse a route reports it: the manifest would
+// hold a route the App refuses at start. Parse refuses such a path where
+// it reads it; this builds the spec by hand to reach the check.
+func TestCheckRoutesBadPath(t *testing.T) {
+	tests := []struct{ name, path, want string }{
+		{"method in the path", "GET /items",
+			`f.yml:8:9: functions.list.events[0].http: route "ANY GET /items": path must start with "/" (at offset 4): the App would refuse it at start`},
+		{"no slash", "items",
+			`f.yml:8:9: functions.list.events[0].http: route "ANY items": path must start with "/" (at offset 4): the App would refuse it at start`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s := &Spec{File: "f.yml", Functions: []*Function{{Name: "list", Handler: "list", Events: []*Event{
+				{Trigger: TriggerHTTP, Key: "http", Pos: Pos{8, 9}, HTTP: &HTTPEvent{Path: tt.path}},
+			}}}}
+			errs := s.checkRoutes()
+			var got []string
+			for _, e := range errs {
+				got = append(got, e.Error())
+			}
+			if diff := cmp.Diff([]string{tt.want}, got); diff != "" {
+				t.Errorf("checkRoutes (-want +got):\n%s", diff)
 			}
 		})
 	}

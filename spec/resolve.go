@@ -395,7 +395,10 @@ func (s *Spec) checkRoutes() []*Error {
 			for _, m := range methods {
 				pat, err := route.Parse(m + " " + e.HTTP.Path)
 				if err != nil {
-					continue // reported where the path was read
+					// Parse refuses such a path where it reads it; one that
+					// gets here would make a manifest the App refuses.
+					errs = append(errs, s.errorAt(ref.pos, ref.path, "%v: the App would refuse it at start", err))
+					continue
 				}
 				if err := table.Add(pat, ref); err != nil {
 					var cerr *route.ConflictError
