@@ -368,7 +368,8 @@ func (p *parser) strItems(n *yaml.Node, path string) ([]string, []item) {
 	return out, items
 }
 
-// strMap reads a mapping of names to strings, and where each name is.
+// strMap reads a mapping of environment variables' names to values,
+// and where each name is. A name is not empty.
 func (p *parser) strMap(n *yaml.Node, path string) (map[string]string, map[string]Pos) {
 	if n.Kind != yaml.MappingNode {
 		if isNull(n) {
@@ -380,6 +381,10 @@ func (p *parser) strMap(n *yaml.Node, path string) (map[string]string, map[strin
 	out := make(map[string]string, len(n.Content)/2)
 	at := make(map[string]Pos, len(n.Content)/2)
 	for k, v := range pairs(n) {
+		if k.Value == "" {
+			p.fail(k, join(path, `""`), "an environment variable's name is empty: name it, such as MODE")
+			continue
+		}
 		out[k.Value] = p.str(v, join(path, k.Value))
 		at[k.Value] = Pos{k.Line, k.Column}
 	}

@@ -174,6 +174,8 @@ var invalid = []struct {
 		`f.yml:10:3: aggregation.api: the group selects no functions: give functions or functionsPattern`},
 	{"custom not a mapping", base + "custom: [a]\n",
 		`f.yml:9:9: custom: want a mapping of free-form settings, not a list`},
+	{"environment name empty", strings.Replace(base, "    handler: list\n", "    handler: list\n    environment:\n      \"\": e\n", 1),
+		`f.yml:8:7: functions.list.environment."": an environment variable's name is empty: name it, such as MODE`},
 	{"environments in conflict", base + "    environment: {MODE: a}\n  get:\n    handler: get\n    environment: {MODE: b}\n" +
 		"aggregation:\n  api: {functions: [list, get]}\n",
 		`f.yml:12:19: functions.get.environment.MODE: group "api" deploys functions list and get as one unit, but list sets MODE to "a" (f.yml:9:19) and get to "b": give both one value, or deploy them apart`},

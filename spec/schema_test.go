@@ -221,6 +221,7 @@ func TestSchemaAgrees(t *testing.T) {
 		{"function renamed", strings.Replace(base, "    handler: list\n", "    handler: list\n    name: items\n", 1), true},
 		{"function renamed badly", strings.Replace(base, "    handler: list\n", "    handler: list\n    name: 'list items'\n", 1), false},
 		{"function without a handler", base + "  get:\n", false},
+		{"environment name empty", strings.Replace(base, "  name: aws\n", "  name: aws\n  environment: {'': e}\n", 1), false},
 		{"path with a method", strings.Replace(base, "path: /items, method: get", "path: 'GET /items'", 1), false},
 	}
 	for _, tt := range tests {
