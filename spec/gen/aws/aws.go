@@ -20,7 +20,10 @@
 // A unit's logical id is its name in CamelCase, letters and digits only,
 // and "Function"; two units whose names give the same CamelCase (get-item
 // and get_item) both take the FNV-32a hash of their name before
-// "Function", so an id does not depend on the order of the units.
+// "Function", so an id does not depend on the order of the units. A named
+// event's id is its name in CamelCase (after its function's in a group),
+// with the name's hash too where that is empty or shared, and cut with
+// the hash where it is long.
 //
 // Events map as follows:
 //
@@ -74,7 +77,8 @@
 // so a service name with '_' is an error, not renamed), enable: false on
 // an S3, SNS or CloudWatch Logs event (SAM's have no Enabled: remove the
 // event instead), and tags on a message event (SQS, SNS and MSK events do
-// not filter by MNS tags). A provider setting's error is reported once,
+// not filter by MNS tags), a timer's name that EventBridge refuses as a
+// rule name (1 to 64 letters, digits, '.', '-' or '_'). A provider setting's error is reported once,
 // at the provider, whatever the number of units.
 package aws
 

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -278,6 +279,25 @@ functions:
 			want: []string{`f.yml:4:29: functions.f.events[0].kafka.name: an MSK event needs the cluster's ARN as the event's name, not ""`},
 		},
 		{
+			name: "timer names EventBridge refuses as a rule name",
+			spec: `service: s
+provider: {name: aws}
+functions:
+  f:
+    handler: f
+    events:
+      - timer: {value: '0 0 * * *', name: 每日}
+      - timer: {value: '0 1 * * *', name: nightly job}
+      - timer: {value: '0 2 * * *', name: ` + strings.Repeat("n", 65) + `}
+      - timer: {value: '0 3 * * *', name: v1.nightly_job-` + strings.Repeat("n", 49) + `}
+`,
+			want: []string{
+				`f.yml:7:9: functions.f.events[0].timer.name: the EventBridge rule name "每日" must be 1 to 64 letters, digits, '.', '-' or '_': it has '每', '日'`,
+				`f.yml:8:9: functions.f.events[1].timer.name: the EventBridge rule name "nightly job" must be 1 to 64 letters, digits, '.', '-' or '_': it has ' '`,
+				`f.yml:9:9: functions.f.events[2].timer.name: the EventBridge rule name "` + strings.Repeat("n", 65) + `" must be 1 to 64 letters, digits, '.', '-' or '_': it has 65 characters`,
+			},
+		},
+		{
 			name: "a function name too long",
 			spec: "service: a-service-with-a-rather-long-name\nprovider: {name: aws, stage: production}\nfunctions:\n  a-function-with-a-long-name: {handler: f}\n",
 			want: []string{`f.yml:4:3: functions.a-function-with-a-long-name: the Lambda function name "a-service-with-a-rather-long-name-production-a-function-with-a-long-name" must be 1 to 64 letters, digits, '-' or '_' (it is <service>-<stage>-<unit>)`},
@@ -366,6 +386,45 @@ func TestLogicalIDs(t *testing.T) {
 	}
 	if !strings.HasPrefix(camel("x-y"), "X") {
 		t.Error("camel does not capitalise")
+	}
+}
+
+// TestEventIDs checks the ids of named events: CloudFormation takes a
+// logical id of letters and digits only, not empty, of at most 255
+// characters, and SAM prefixes it with the function's.
+func TestEventIDs(t *testing.T) {
+	tests := []struct {
+		name   string
+		events string
+		want   []string
+	}{
+		{"plain", "[{sqs: {queue: q, name: orders-in}}, {timer: {value: '0 0 * * *', name: nightly}}]",
+			[]string{"Nightly", "OrdersIn"}},
+		{"no letters or digits", "[{sqs: {queue: q1, name: '---'}}, {sqs: {queue: q2, name: 每日}}]",
+			[]string{"C4E4DC86", "C943565B"}},
+		{"shared CamelCase", "[{sqs: {queue: q1, name: a-b}}, {sqs: {queue: q2, name: a_b}}, {sqs: {queue: q3, name: c}}]",
+			[]string{"AB1BA46871", "AB2A89DF63", "C"}},
+		{"too long", "[{sqs: {queue: q, name: " + strings.Repeat("x", 200) + "}}]",
+			[]string{"X" + strings.Repeat("x", 119) + "B3E4B6E5"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s := parse(t, "service: s\nprovider: {name: aws}\nfunctions:\n  f: {handler: f, events: "+tt.events+"}\n")
+			var doc struct {
+				Resources map[string]struct {
+					Properties struct {
+						Events map[string]any `yaml:"Events"`
+					} `yaml:"Properties"`
+				} `yaml:"Resources"`
+			}
+			if err := yaml.Unmarshal(generate(t, s, nil), &doc); err != nil {
+				t.Fatal(err)
+			}
+			got := slices.Sorted(maps.Keys(doc.Resources["FFunction"].Properties.Events))
+			if diff := cmp.Diff(tt.want, got); diff != "" {
+				t.Errorf("event ids (-want +got):\n%s", diff)
+			}
+		})
 	}
 }
 

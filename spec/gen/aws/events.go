@@ -2,6 +2,8 @@ package aws
 
 import (
 	"encoding/json"
+	"fmt"
+	"regexp"
 	"slices"
 	"strings"
 
@@ -34,6 +36,7 @@ func (t *template) events(u *spec.Unit) *yaml.Node {
 		gen.Set(out, id, event)
 	}
 	t.httpEvents(u, add)
+	ids := eventIDs(u)
 	for _, f := range u.Functions {
 		if u.Group != nil && u.Group.DeployOrigin {
 			break // the members' own units take their other events
@@ -45,8 +48,8 @@ func (t *template) events(u *spec.Unit) *yaml.Node {
 		for i, e := range f.Events {
 			path := eventPath(f, i, e)
 			base := func(kind, of string) string {
-				if e.Name != "" && e.Key != "kafka" { // a kafka event's name is its cluster
-					return prefix + camel(e.Name)
+				if id, ok := ids[e]; ok {
+					return id
 				}
 				return prefix + kind + camel(lastPart(of))
 			}
@@ -202,12 +205,34 @@ func (t *template) schedule(e *spec.Event, path string) *yaml.Node {
 		t.fail(e.Pos, path, "%v", err)
 		return nil
 	}
+	if e.Name != "" && !ruleNameRE.MatchString(e.Name) {
+		t.fail(e.Pos, path+".name", "the EventBridge rule name %q must be 1 to 64 letters, digits, '.', '-' or '_'%s", e.Name, ruleNameProblem(e.Name))
+		return nil
+	}
 	return gen.Map("Type", "Schedule", "Properties", gen.Map(
 		"Schedule", expr,
 		"Name", e.Name,
 		"Input", scheduleInput(e.Name, e.Timer.Payload),
 		"Enabled", e.Timer.Enable,
 	))
+}
+
+// ruleNameRE is EventBridge's rule for a rule's Name (PutRule's Name).
+var ruleNameRE = regexp.MustCompile(`^[.\-_A-Za-z0-9]{1,64}$`)
+
+// ruleNameProblem says what breaks the rule name rule in name.
+func ruleNameProblem(name string) string {
+	var bad []string
+	for _, r := range name {
+		ok := isAlnum(r) || r == '.' || r == '-' || r == '_'
+		if q := fmt.Sprintf("%q", r); !ok && !slices.Contains(bad, q) {
+			bad = append(bad, q)
+		}
+	}
+	if len(bad) > 0 {
+		return ": it has " + strings.Join(bad, ", ")
+	}
+	return fmt.Sprintf(": it has %d characters", len(name))
 }
 
 // scheduleInput is the Input of a Schedule event with a payload, or "" for
