@@ -121,7 +121,11 @@
 // trigger, tags on an MNS queue, a kafka
 // event (declare it under platforms.fc), a log event without project or
 // log, a trigger name FC refuses or a unit uses twice, memory, timeout or
-// concurrency FC does not offer, a route two units claim, and for template.yml
+// concurrency FC does not offer, a route two units claim, a stage FC's
+// names cannot hold or a function name (s.yaml) or service name
+// (template.yml) it makes too long (FC 3.0 function names: letters,
+// digits, '_' and '-', not starting with a digit or '-', at most 64;
+// FC 2.0 service names the same, at most 128), and for template.yml
 // what FC 2.0 lacks (MNS queues, PATCH and OPTIONS, an HTTP function with
 // other triggers).
 //
@@ -135,6 +139,7 @@ package fc
 import (
 	"cmp"
 	"fmt"
+	"regexp"
 	"slices"
 	"strings"
 
@@ -196,6 +201,14 @@ func (Generator) Platform() string { return "fc" }
 // <service>-<unit>, or <service>-<stage>-<unit> when the provider sets a
 // stage.
 func FunctionName(s *spec.Spec, unit string) string { return gen.DeployName(s, unit) }
+
+// functionNameMade says how FunctionName makes a name, for an error.
+func functionNameMade(s *spec.Spec) string {
+	if s.Provider.Stage != "" {
+		return "<service>-<stage>-<unit>"
+	}
+	return "<service>-<unit>"
+}
 
 // ServiceName returns the name of the FC 2.0 service that template.yml
 // declares: <service>, or <service>-<stage> when the provider sets a
@@ -604,6 +617,53 @@ func (p *plan) checkSettings(up *unitPlan) {
 func (p *plan) settingError(up *unitPlan, key string, get func(spec.Settings) int, v int, format string, args ...any) {
 	pos, path := gen.SettingPos(p.s, up.unit, key, v, get)
 	p.errs.Add(gen.ErrorAt(p.s, pos, path, format, args...))
+}
+
+// nameRE is FC's rule for the names anyfaas makes: FC 3.0's function
+// name, and FC 2.0's service name (funcraft's resource name, without the
+// '.' the service API refuses): letters, digits, '_' and '-', not
+// starting with a digit or '-'.
+var nameRE = regexp.MustCompile(`^[a-zA-Z_][a-zA-Z0-9_-]*$`)
+
+// The lengths of those names: FC 3.0's functionName, and FC 2.0's
+// serviceName and funcraft's resource name.
+const (
+	maxFunctionName = 64
+	maxServiceName  = 128
+)
+
+// checkName reports a name FC refuses: what it names (such as "FC 3.0
+// function name"), the name, how it is made (such as
+// <service>-<stage>-<unit>) and its longest; pos and path locate what
+// made it too long. A stage that holds a character a name cannot is
+// reported once, at provider.stage, which made it.
+func (p *plan) checkName(what, name, made string, longest int, pos spec.Pos, path string) {
+	const rule = "letters, digits, '_' or '-', not starting with a digit or '-'"
+	stage := p.s.Provider.Stage
+	if bad := offending(stage); bad != "" {
+		// One error for both files: the same words dedupe.
+		p.errs.Add(gen.ErrorAt(p.s, gen.ProviderPos(p.s, "stage"), "provider.stage",
+			"the stage %q is part of FC's function names (s.yaml) and service name (template.yml), which hold letters, digits, '_' and '-' only: it has %s", stage, bad))
+		return
+	}
+	switch {
+	case !nameRE.MatchString(name):
+		p.errs.Add(gen.ErrorAt(p.s, pos, path, "the %s %q (%s) must be 1 to %d %s", what, name, made, longest, rule))
+	case len(name) > longest:
+		p.errs.Add(gen.ErrorAt(p.s, pos, path, "the %s %q (%s) must be 1 to %d %s: it has %d characters", what, name, made, longest, rule, len(name)))
+	}
+}
+
+// offending lists, quoted, the characters of s a name cannot hold.
+func offending(s string) string {
+	var bad []string
+	for _, r := range s {
+		ok := r == '_' || r == '-' || 'a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' || '0' <= r && r <= '9'
+		if q := fmt.Sprintf("%q", r); !ok && !slices.Contains(bad, q) {
+			bad = append(bad, q)
+		}
+	}
+	return strings.Join(bad, ", ")
 }
 
 // fc3Memory reports whether FC 3.0 offers m MB of memory.

@@ -22,6 +22,11 @@ var logicalID = regexp.MustCompile(`^[a-zA-Z_][a-zA-Z.0-9_-]{0,127}$`)
 // funcraft writes template.yml.
 func (p *plan) funcraft() ([]byte, error) {
 	s := p.s
+	made := "<service>"
+	if s.Provider.Stage != "" {
+		made = "<service>-<stage>"
+	}
+	p.checkName("FC 2.0 service name", ServiceName(s), made, maxServiceName, gen.ProviderPos(s, "stage"), "provider.stage")
 	svc := gen.Map(
 		"Type", "Aliyun::Serverless::Service",
 		"Properties", p.serviceProperties(),

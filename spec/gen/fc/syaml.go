@@ -27,6 +27,7 @@ func (p *plan) sYAML() ([]byte, error) {
 	}
 	resources := gen.Map()
 	for _, up := range p.units {
+		p.checkName("FC 3.0 function name", FunctionName(s, up.unit.Name), functionNameMade(s), maxFunctionName, up.pos, up.path)
 		gen.Set(resources, up.unit.Name, gen.Map(
 			"component", "fc3",
 			"props", p.fc3Props(up, region),
