@@ -121,7 +121,8 @@
 // trigger, tags on an MNS queue, a kafka
 // event (declare it under platforms.fc), a log event without project or
 // log, a trigger name FC refuses or a unit uses twice, memory, timeout or
-// concurrency FC does not offer, a route two units claim, a stage FC's
+// concurrency FC does not offer (initTimeout too: at most 300 seconds,
+// FC's limit on the initializer), a route two units claim, a stage FC's
 // names cannot hold or a function name (s.yaml) or service name
 // (template.yml) it makes too long (FC 3.0 function names: letters,
 // digits, '_' and '-', not starting with a digit or '-', at most 64;
@@ -605,6 +606,10 @@ func (p *plan) checkSettings(up *unitPlan) {
 	if t := s.Timeout; t > 86400 {
 		p.settingError(up, "timeout", func(s spec.Settings) int { return s.Timeout }, t,
 			"FC takes a timeout of at most 86400 seconds, not %d", t)
+	}
+	if t := s.InitTimeout; t > 300 {
+		p.settingError(up, "initTimeout", func(s spec.Settings) int { return s.InitTimeout }, t,
+			"FC takes an initTimeout of at most 300 seconds, not %d", t)
 	}
 	if c := s.Concurrency; c > 200 {
 		p.settingError(up, "concurrency", func(s spec.Settings) int { return s.Concurrency }, c,
