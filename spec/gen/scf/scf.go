@@ -95,12 +95,15 @@
 // memory size SCF does not offer, a timeout over 900 seconds, an
 // initTimeout out of 3 to 300, an API timeout (an HTTP event's timeout)
 // out of 1 to 1800, a function name it refuses, a queue, a storage event
-// name that is not COS's, a kafka event without its instance or with tags.
+// name that is not COS's, a kafka event without its instance or with tags,
+// an environment variable SCF reserves (SCF_, QCLOUD_ and TENCENTCLOUD_
+// names) or whose name breaks its rule ([a-zA-Z][a-zA-Z0-9_]{1,63}).
 // A provider setting's error is reported once, at the provider, whatever
 // the number of units.
 package scf
 
 import (
+	"maps"
 	"path"
 	"regexp"
 	"slices"
@@ -219,6 +222,7 @@ func (g *generation) instance(u *spec.Unit) (*yaml.Node, []string) {
 		g.fail(pos, upath, "the SCF function name %q must be 2 to 60 letters, digits, '-' or '_', from a letter to a letter or digit (it is <service>-<stage>-<unit>)", name)
 	}
 	g.checkSettings(u, set)
+	g.checkEnvironment(u, set.Environment)
 	events, header := g.events(u, set)
 	inputs := gen.Map(
 		"src", g.src(u),
@@ -274,6 +278,32 @@ func (g *generation) checkSettings(u *spec.Unit, set spec.Settings) {
 		if l.bad {
 			pos, path := gen.SettingPos(g.s, u, l.key, l.v, l.get)
 			g.fail(pos, path, l.what, l.v)
+		}
+	}
+}
+
+// envNameRE is SCF's rule for an environment variable's name: a letter,
+// then letters, digits or '_', 2 to 64 in all (SCF's "Environment
+// Variables" guide).
+var envNameRE = regexp.MustCompile(`^[a-zA-Z][a-zA-Z0-9_]{1,63}$`)
+
+// reservedEnvPrefixes begin the names of the environment variables SCF
+// reserves and refuses in a function's configuration (SCF_RUNTIME,
+// QCLOUD_APPID, TENCENTCLOUD_SECRETID, …).
+var reservedEnvPrefixes = []string{"SCF_", "QCLOUD_", "TENCENTCLOUD_"}
+
+// checkEnvironment reports the environment variables of a unit SCF
+// refuses: a reserved one, or a name that breaks its rule.
+func (g *generation) checkEnvironment(u *spec.Unit, env map[string]string) {
+	for _, name := range slices.Sorted(maps.Keys(env)) {
+		if i := slices.IndexFunc(reservedEnvPrefixes, func(p string) bool { return strings.HasPrefix(name, p) }); i >= 0 {
+			pos, path := gen.EnvPos(g.s, u, name)
+			g.fail(pos, path, "SCF reserves the environment variables beginning with %s and refuses a function that sets one", reservedEnvPrefixes[i])
+			continue
+		}
+		if !envNameRE.MatchString(name) {
+			pos, path := gen.EnvPos(g.s, u, name)
+			g.fail(pos, path, "SCF takes an environment variable name of a letter and 1 to 63 more letters, digits or '_' ([a-zA-Z][a-zA-Z0-9_]{1,63}), not %q", name)
 		}
 	}
 }

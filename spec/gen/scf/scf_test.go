@@ -254,6 +254,23 @@ functions:
 			},
 		},
 		{
+			name: "environment variables SCF refuses",
+			spec: `service: s
+provider: {name: scf, environment: {QCLOUD_APPID: x, TZ: Asia/Shanghai}}
+functions:
+  f: {handler: f, environment: {SCF_FUNCTIONNAME: x, TENCENTCLOUD_REGION: y, my-var: z, A: a, GOOD_1: ok, 1BAD: b}}
+  g: {handler: g}
+`,
+			want: []string{
+				`f.yml:2:36: provider.environment.QCLOUD_APPID: SCF reserves the environment variables beginning with QCLOUD_ and refuses a function that sets one`,
+				`f.yml:4:3: functions.f.environment.1BAD: SCF takes an environment variable name of a letter and 1 to 63 more letters, digits or '_' ([a-zA-Z][a-zA-Z0-9_]{1,63}), not "1BAD"`,
+				`f.yml:4:3: functions.f.environment.A: SCF takes an environment variable name of a letter and 1 to 63 more letters, digits or '_' ([a-zA-Z][a-zA-Z0-9_]{1,63}), not "A"`,
+				`f.yml:4:3: functions.f.environment.SCF_FUNCTIONNAME: SCF reserves the environment variables beginning with SCF_ and refuses a function that sets one`,
+				`f.yml:4:3: functions.f.environment.TENCENTCLOUD_REGION: SCF reserves the environment variables beginning with TENCENTCLOUD_ and refuses a function that sets one`,
+				`f.yml:4:3: functions.f.environment.my-var: SCF takes an environment variable name of a letter and 1 to 63 more letters, digits or '_' ([a-zA-Z][a-zA-Z0-9_]{1,63}), not "my-var"`,
+			},
+		},
+		{
 			name: "a queue, a kafka event without its instance, a storage event COS lacks",
 			spec: `service: s
 provider: {name: scf}
