@@ -1,8 +1,10 @@
 package spec
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -88,7 +90,8 @@ func (p *parser) fail(n *yaml.Node, path, format string, args ...any) {
 func (p *parser) parse(data []byte) *Spec {
 	s := &Spec{File: p.file}
 	var doc yaml.Node
-	if err := yaml.Unmarshal(data, &doc); err != nil {
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	if err := dec.Decode(&doc); err != nil && !errors.Is(err, io.EOF) {
 		p.errs = append(p.errs, p.syntaxError(err))
 		return s
 	}
@@ -96,6 +99,7 @@ func (p *parser) parse(data []byte) *Spec {
 		p.errs = append(p.errs, &Error{File: p.file, Problem: "the spec is empty"})
 		return s
 	}
+	p.moreDocuments(doc.Content[0], dec)
 	p.checkDuplicates(doc.Content[0], "")
 	root, ok := p.resolveAliases(doc.Content[0])
 	if !ok {
@@ -133,6 +137,37 @@ func (p *parser) parse(data []byte) *Spec {
 		s.Package.Main = "."
 	}
 	return s
+}
+
+// moreDocuments reports a document after the first, which the spec would
+// otherwise drop unread: the first that holds anything, at its ---. An
+// empty one (a --- closing the file) is no harm. One that does not parse
+// is reported as a document too, at the first --- after the last
+// document read (the yaml module places a syntax error of a later
+// document on a line of its own counting), or else as the syntax error.
+func (p *parser) moreDocuments(first *yaml.Node, dec *yaml.Decoder) {
+	const problem = "a second YAML document (after ---): the spec is one document; merge it into the first, or remove it"
+	last := first.Line // of the last document read
+	for {
+		var doc yaml.Node
+		err := dec.Decode(&doc)
+		switch {
+		case errors.Is(err, io.EOF):
+			return
+		case err != nil:
+			if line := p.src.marker(last); line > 0 {
+				p.errs = append(p.errs, &Error{File: p.file, Line: line, Column: 1, Problem: problem})
+			} else {
+				p.errs = append(p.errs, p.syntaxError(err))
+			}
+			return
+		case len(doc.Content) == 1 && isNull(doc.Content[0]) && doc.Content[0].Value == "":
+			last = doc.Line
+			continue
+		}
+		p.fail(&doc, "", "%s", problem)
+		return
+	}
 }
 
 // pkg reads the package section.

@@ -43,6 +43,16 @@ var invalid = []struct {
 	{"not a mapping", "- a\n- b\n",
 		`f.yml:1:1: want a mapping, not a list`},
 	{"empty", "", `f.yml: the spec is empty`},
+	{"only a comment", "# nothing\n", `f.yml: the spec is empty`},
+	{"second document", base + "---\nfunctions:\n  b: {handler: b, memorySize: 99999}\n",
+		`f.yml:9:1: a second YAML document (after ---): the spec is one document; merge it into the first, or remove it`},
+	{"second document after an empty one", base + "---\n---\n# c\n---\nx: 1\n",
+		`f.yml:12:1: a second YAML document (after ---): the spec is one document; merge it into the first, or remove it`},
+	{"syntax error in a second document", base + "---\nfunctions: [a\n",
+		`f.yml:9:1: a second YAML document (after ---): the spec is one document; merge it into the first, or remove it`},
+	{"syntax error after an empty document", base + "---\n--- # c\nfunctions: [a\n",
+		`f.yml:10:1: a second YAML document (after ---): the spec is one document; merge it into the first, or remove it`},
+
 	{"unknown top-level key", base + "funtions: {}\n",
 		`f.yml:9:1: funtions: unknown key "funtions" (did you mean "functions"?)`},
 	{"unknown function key", strings.Replace(base, "    handler: list\n", "    handler: list\n    memory: 128\n", 1),
@@ -203,6 +213,22 @@ func TestInvalid(t *testing.T) {
 			}
 			if got := err.Error(); got != tt.want {
 				t.Errorf("error\n got %s\nwant %s", got, tt.want)
+			}
+		})
+	}
+}
+
+// Document markers around the one document are no second document.
+func TestOneDocument(t *testing.T) {
+	for _, tt := range []struct{ name, yaml string }{
+		{"marker before", "---\n" + base},
+		{"marker after", base + "---\n"},
+		{"end marker", base + "...\n"},
+		{"empty documents after", base + "---\n--- # c\n---\n"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			if _, err := Parse("f.yml", []byte(tt.yaml), nil); err != nil {
+				t.Errorf("Parse: %v", err)
 			}
 		})
 	}

@@ -1,6 +1,7 @@
 package spec
 
 import (
+	"bytes"
 	"fmt"
 	"iter"
 	"regexp"
@@ -82,6 +83,18 @@ func (s *source) lineEnd(line int) int {
 		return s.lines[line]
 	}
 	return len(s.data)
+}
+
+// marker returns the first line after line that starts with the
+// document marker ---, 0 if none.
+func (s *source) marker(line int) int {
+	for l := line + 1; l <= len(s.lines); l++ {
+		text := s.data[s.lines[l-1]:s.lineEnd(l)]
+		if rest, ok := bytes.CutPrefix(text, []byte("---")); ok && (len(rest) == 0 || rest[0] == ' ' || rest[0] == '\t' || lineBreak(rest) > 0) {
+			return l
+		}
+	}
+	return 0
 }
 
 var yamlLine = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
