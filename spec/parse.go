@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -330,14 +331,57 @@ func (p *parser) str(n *yaml.Node, path string) string {
 	return n.Value
 }
 
+// int reads a whole number, written in decimal.
 func (p *parser) int(n *yaml.Node, path string) int {
 	if n.Kind == yaml.ScalarNode {
-		if v, err := strconv.Atoi(strings.TrimSpace(n.Value)); err == nil && (n.Tag == "!!int" || n.Tag == "!!str") {
+		text := strings.TrimSpace(n.Value)
+		v, err := strconv.Atoi(text)
+		if err == nil && (n.Tag == "!!int" || n.Tag == "!!str") {
 			return v
+		}
+		if why := numberProblem(text, err); why != "" && n.Tag != "!!bool" && n.Tag != "!!null" {
+			p.fail(n, path, "want a whole number, not %s: %s", text, why)
+			return 0
 		}
 	}
 	p.fail(n, path, "want a whole number, not %s%s", kindOf(n), unsetHint(n))
 	return 0
+}
+
+// numberProblem says why text, which looks like a number, is not a whole
+// number in decimal; err is what strconv.Atoi made of it. It returns ""
+// for text that is no number at all.
+func numberProblem(text string, err error) string {
+	tooLarge := "it is too large"
+	if strings.HasPrefix(text, "-") {
+		tooLarge = "it is too small"
+	}
+	if errors.Is(err, strconv.ErrRange) {
+		return tooLarge
+	}
+	// Hex, octal, binary, and digits with '_', which YAML reads as numbers.
+	if v, err := strconv.ParseInt(text, 0, 64); err == nil {
+		return fmt.Sprintf("write whole numbers in decimal, as %d", v)
+	} else if errors.Is(err, strconv.ErrRange) {
+		return tooLarge + " (and write whole numbers in decimal)"
+	}
+	if !strings.ContainsAny(text, "0123456789") {
+		switch strings.ToLower(strings.TrimLeft(text, "+-")) {
+		case ".inf", ".nan": // YAML's, which strconv does not read
+			return "it is not a whole number"
+		}
+		return "" // a word, such as NaN or infinity
+	}
+	f, err := strconv.ParseFloat(text, 64)
+	switch {
+	case errors.Is(err, strconv.ErrRange) || err == nil && math.Abs(f) > math.MaxInt32:
+		return tooLarge
+	case err != nil:
+		return ""
+	case f != math.Trunc(f):
+		return "it has a fraction"
+	}
+	return fmt.Sprintf("write whole numbers in decimal, without a fraction or an exponent, as %d", int(f))
 }
 
 // unsetHint says why a value may still hold an ${env.NAME}.
