@@ -151,7 +151,9 @@ func cronValue(s string, i int) (int, error) {
 //	web  M H DoM Mon DoW (Knative PingSource)
 //
 // Numbered days of the week become names (0 and 7 are SUN), which every
-// platform reads the same way. An every value that no cron expression can
+// platform reads the same way. A ? (any day, as * is) stays where the
+// platform takes it, except that AWS takes one ? only: with both days
+// any, the day of month is *. An every value that no cron expression can
 // say on a platform without @every or rate() is an error.
 func Schedule(t *TimerEvent, platform string) (string, error) {
 	if t.Type == "every" {
@@ -185,6 +187,9 @@ func Schedule(t *TimerEvent, platform string) (string, error) {
 		switch {
 		case dow == "*" || dow == "?":
 			dow = "?"
+			if dom == "?" {
+				dom = "*" // AWS refuses ? for both days
+			}
 		case dom == "*" || dom == "?":
 			dom = "?"
 		default:
