@@ -153,8 +153,9 @@ func cronValue(s string, i int) (int, error) {
 // Numbered days of the week become names (0 and 7 are SUN), which every
 // platform reads the same way. A ? (any day, as * is) stays where the
 // platform takes it, except that AWS takes one ? only: with both days
-// any, the day of month is *. An every value that no cron expression can
-// say on a platform without @every or rate() is an error.
+// any, the day of month is *. Cloud Scheduler's and PingSource's
+// unix-cron has no ?, which becomes *. An every value that no cron
+// expression can say on a platform without @every or rate() is an error.
 func Schedule(t *TimerEvent, platform string) (string, error) {
 	if t.Type == "every" {
 		d, err := everyDuration(t.Value)
@@ -201,6 +202,11 @@ func Schedule(t *TimerEvent, platform string) (string, error) {
 	case "scf":
 		return "0 " + strings.Join(f, " ") + " *", nil
 	case "gcf", "web":
+		for _, i := range []int{2, 4} {
+			if f[i] == "?" {
+				f[i] = "*" // unix-cron has no ?
+			}
+		}
 		return strings.Join(f, " "), nil
 	}
 	return "", fmt.Errorf("unknown platform %q", platform)
