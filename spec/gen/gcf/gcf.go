@@ -26,7 +26,9 @@
 // with the unit's manifest /faas.json beside it. The settings f.yml gives
 // (spec.Unit.Settings) become:
 //
-//	memorySize     resources.limits.memory "<n>Mi"
+//	memorySize     resources.limits.memory "<n>Mi", and over 4 GiB the
+//	               resources.limits.cpu Cloud Run requires for it (2, 4,
+//	               6 or 8; platforms.gcf may give more)
 //	timeout        timeoutSeconds (Cloud Run takes at most 3600)
 //	concurrency    containerConcurrency (at most 1000)
 //	environment    env, with FUNCTION_TARGET or FAAS_PLATFORM below
@@ -358,7 +360,7 @@ func (g *generation) service(u *spec.Unit, name string, set spec.Settings) *yaml
 	container := gen.Map(
 		"image", g.in.Artifact(u.Name),
 		"env", envSeq,
-		"resources", gen.Map("limits", gen.Map("memory", memory)),
+		"resources", gen.Map("limits", gen.Map("cpu", minCPU(set.MemorySize), "memory", memory)),
 	)
 	return gen.Map(
 		"apiVersion", "serving.knative.dev/v1",
@@ -371,6 +373,24 @@ func (g *generation) service(u *spec.Unit, name string, set spec.Settings) *yaml
 			"containers", gen.Seq(container),
 		))),
 	)
+}
+
+// minCPU returns the CPUs Cloud Run requires for memory MiB, when more
+// than its default of 1: 2 above 4 GiB, 4 above 8 GiB, 6 above 16 GiB,
+// 8 above 24 GiB (Cloud Run's "Required minimum CPUs"); "" for 1.
+func minCPU(memory int) string {
+	const gib = 1024
+	switch {
+	case memory > 24*gib:
+		return "8"
+	case memory > 16*gib:
+		return "6"
+	case memory > 8*gib:
+		return "4"
+	case memory > 4*gib:
+		return "2"
+	}
+	return ""
 }
 
 // event plans what delivers a non-HTTP event, or reports why Cloud Run

@@ -172,6 +172,13 @@ functions:
       - timer: {value: '0 3 * * 5-7'}
       - mq: {topic: orders}
 `},
+	{"memory", `
+service: shop
+provider: {name: gcp, region: us-central1, memorySize: 16384}
+functions:
+  render: {handler: render, events: [{http: {path: /render}}]}
+  thumb: {handler: thumb, memorySize: 4096, events: [{http: {path: /thumb}}]}
+`},
 	{"settings", `
 service: shop
 provider:
@@ -191,6 +198,25 @@ functions:
     environment: {LOG_LEVEL: debug, EMPTY: ""}
     events: [{http: {path: /report, method: post}}]
 `},
+}
+
+// Memory over 4 GiB needs more than Cloud Run's one CPU.
+func TestMinCPU(t *testing.T) {
+	tests := []struct {
+		memory int
+		want   string
+	}{
+		{0, ""}, {512, ""}, {4096, ""},
+		{4097, "2"}, {8192, "2"},
+		{8193, "4"}, {16384, "4"},
+		{16385, "6"}, {24576, "6"},
+		{24577, "8"}, {32768, "8"},
+	}
+	for _, tt := range tests {
+		if got := minCPU(tt.memory); got != tt.want {
+			t.Errorf("minCPU(%d) = %q, want %q", tt.memory, got, tt.want)
+		}
+	}
 }
 
 func TestGenerate(t *testing.T) {
