@@ -15,6 +15,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/anyfaas/faas/internal/jsonwire"
 )
 
 // Bind decodes the invocation's payload into v, which must be a non-nil
@@ -114,7 +116,10 @@ func bindJSON(data []byte, v any, what string) error {
 	case errors.As(err, &syntax):
 		msg = fmt.Sprintf("invalid %s at offset %d: %s", what, syntax.Offset, strings.TrimPrefix(syntax.Error(), "json: "))
 	case errors.As(err, &typeErr):
-		field := typeErr.Field
+		field := jsonwire.PathAt(data, int(typeErr.Offset)-1)
+		if field == "" {
+			field = typeErr.Field
+		}
 		if field == "" {
 			field = "(top level)"
 		}

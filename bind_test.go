@@ -200,8 +200,16 @@ func TestBindNonHTTP(t *testing.T) {
 		t.Errorf("Bind of a raw event = %v, %v", m, err)
 	}
 	var wrong struct{ X string }
-	if err := raw.Bind(&wrong); err == nil || !strings.Contains(err.Error(), "invalid raw event at offset 7: field X: cannot use number as string") {
+	if err := raw.Bind(&wrong); err == nil || !strings.Contains(err.Error(), "invalid raw event at offset 7: field x: cannot use number as string") {
 		t.Errorf("Bind of a raw event into the wrong type = %v", err)
+	}
+
+	// Deep in the payload, the field names the element, as the client
+	// wrote it.
+	order := app.NewContext(t.Context(), faas.Invocation{Event: faastest.NewRawEvent("raw", `{"items": [{"price": 1}, {"price": "2"}]}`)})
+	var o struct{ Items []struct{ Price int } }
+	if err := order.Bind(&o); err == nil || !strings.Contains(err.Error(), "field items[1].price: cannot use string as int") {
+		t.Errorf("Bind of a raw event into the wrong type, deep = %v", err)
 	}
 
 	timer := app.NewContext(t.Context(), faas.Invocation{Event: faastest.NewTimerEvent("t", time.Now(), "")})

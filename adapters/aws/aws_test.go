@@ -272,6 +272,16 @@ func TestBadInput(t *testing.T) {
 	wrongHeaders["headers"] = []any{"a"}
 	sqs := fixture(t, "sqs")
 	sqs["Records"].([]any)[0].(map[string]any)["body"] = 5
+	// The second record's attribute: the field names the record and the
+	// attribute, which encoding/json's own path leaves out.
+	sqsAttr := fixture(t, "sqs")
+	second := marshal(t, sqsAttr["Records"].([]any)[0])
+	var rec map[string]any
+	if err := json.Unmarshal(second, &rec); err != nil {
+		t.Fatal(err)
+	}
+	rec["messageAttributes"] = map[string]any{"a": map[string]any{"stringValue": 3, "dataType": "String"}}
+	sqsAttr["Records"] = append(sqsAttr["Records"].([]any), rec)
 	kinesis := fixture(t, "kinesis-stream")
 	kinesis["Records"].([]any)[1].(map[string]any)["kinesis"].(map[string]any)["data"] = "!!"
 	s3 := fixture(t, "s3-object-created-put")
@@ -303,7 +313,9 @@ func TestBadInput(t *testing.T) {
 		{"v2 requestContext not an object", []byte(`{"version":"2.0","rawPath":"/","requestContext":[1]}`), nil,
 			`{"errorMessage":"aws: http event: field requestContext: want an object, not a JSON array (at offset 49)","errorType":"DecodeError"}`},
 		{"sqs body not a string", marshal(t, sqs), nil,
-			`{"errorMessage":"aws: message event: field Records.body: want a string, not a JSON number (at offset 215)","errorType":"DecodeError"}`},
+			`{"errorMessage":"aws: message event: field Records[0].body: want a string, not a JSON number (at offset 215)","errorType":"DecodeError"}`},
+		{"sqs attribute of the second record", marshal(t, sqsAttr), nil,
+			`{"errorMessage":"aws: message event: field Records[1].messageAttributes.a.stringValue: want a string, not a JSON number (at offset 1341)","errorType":"DecodeError"}`},
 		{"kinesis data", marshal(t, kinesis), nil,
 			`{"errorMessage":"aws: message event: field Records[1].kinesis.data: invalid base64: illegal base64 data at input byte 0","errorType":"DecodeError"}`},
 		{"s3 key", marshal(t, s3), nil,

@@ -63,7 +63,7 @@ type v2Request struct {
 func decodeV1(payload []byte) (any, error) {
 	var r v1Request
 	if err := json.Unmarshal(payload, &r); err != nil {
-		return nil, jsonError(err)
+		return nil, jsonError(payload, err)
 	}
 	if r.HTTPMethod == "" {
 		return nil, httpError("httpMethod", errors.New("is missing"))
@@ -97,7 +97,7 @@ func decodeV1(payload []byte) (any, error) {
 func decodeV2(payload []byte) (any, error) {
 	var r v2Request
 	if err := json.Unmarshal(payload, &r); err != nil {
-		return nil, jsonError(err)
+		return nil, jsonError(payload, err)
 	}
 	if r.RequestContext.HTTP.Method == "" {
 		return nil, httpError("requestContext.http.method", errors.New("is missing"))
@@ -207,10 +207,10 @@ func decodeALB(payload []byte) (any, error) {
 
 // jsonError turns an encoding/json error into a DecodeError naming the
 // field, for an event already classified as HTTP.
-func jsonError(err error) error {
+func jsonError(payload []byte, err error) error {
 	var typeErr *json.UnmarshalTypeError
 	if errors.As(err, &typeErr) {
-		return httpError(typeErr.Field, fmt.Errorf("want %s, not a JSON %s (at offset %d)", jsonKind(typeErr.Type), typeErr.Value, typeErr.Offset))
+		return httpError(typeErrorField(payload, typeErr), fmt.Errorf("want %s, not a JSON %s (at offset %d)", jsonKind(typeErr.Type), typeErr.Value, typeErr.Offset))
 	}
 	return httpError("", err)
 }

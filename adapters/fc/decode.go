@@ -379,20 +379,29 @@ func decodeError(trigger, field string, err error) *faas.DecodeError {
 	return &faas.DecodeError{Platform: faas.PlatformFC, Trigger: trigger, Field: field, Err: err}
 }
 
-// jsonError turns an error of encoding/json decoding the value at prefix
-// into a DecodeError naming the field.
-func jsonError(trigger, prefix string, err error) *faas.DecodeError {
+// jsonError turns an error of encoding/json decoding data, the value at
+// prefix, into a DecodeError naming the field, with its indexes and keys.
+func jsonError(trigger, prefix string, data []byte, err error) *faas.DecodeError {
 	var (
 		terr *json.UnmarshalTypeError
 		serr *json.SyntaxError
 	)
 	switch {
 	case errors.As(err, &terr):
-		return decodeError(trigger, joinField(prefix, terr.Field), fmt.Errorf("want a %s, got %s", terr.Type, terr.Value))
+		return decodeError(trigger, joinField(prefix, typeErrorField(data, terr)), fmt.Errorf("want a %s, got %s", terr.Type, terr.Value))
 	case errors.As(err, &serr):
 		return decodeError(trigger, prefix, fmt.Errorf("malformed JSON: %w", err))
 	}
 	return decodeError(trigger, prefix, err)
+}
+
+// typeErrorField is the path of the value of data that encoding/json
+// refused: with its array indexes and map keys, which err.Field lacks.
+func typeErrorField(data []byte, err *json.UnmarshalTypeError) string {
+	if p := jsonwire.PathAt(data, int(err.Offset)-1); p != "" {
+		return p
+	}
+	return err.Field
 }
 
 func joinField(prefix, field string) string {

@@ -105,7 +105,7 @@ func decodeOSS(events []byte) (decoded, error) {
 		i++
 		var rec ossRecord
 		if uerr := json.Unmarshal(v, &rec); uerr != nil {
-			err = jsonError(trigger, field, uerr)
+			err = jsonError(trigger, field, v, uerr)
 			return false
 		}
 		r := faas.StorageRecord{

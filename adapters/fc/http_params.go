@@ -92,7 +92,7 @@ func decodeHTTPParams(params string, body []byte) (*faas.HTTPRequest, error) {
 	}
 	var p httpParams
 	if err := json.Unmarshal(js, &p); err != nil {
-		return nil, jsonError(trigger, field, err)
+		return nil, jsonError(trigger, field, js, err)
 	}
 	if p.Method == "" {
 		return nil, decodeError(trigger, field+".method", fmt.Errorf("is missing"))

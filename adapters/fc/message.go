@@ -131,7 +131,7 @@ func decodeCloudEvents(payload []byte, elems [][]byte, batch bool) (decoded, err
 		}
 		var ce cloudEvent
 		if err := json.Unmarshal(raw, &ce); err != nil {
-			return decoded{}, jsonError(trigger, field, err)
+			return decoded{}, jsonError(trigger, field, raw, err)
 		}
 		if !isMessageType(ce.Type) {
 			if i == 0 {
@@ -260,7 +260,7 @@ func unmarshalData(data json.RawMessage, v any, field string) error {
 		return nil
 	}
 	if err := json.Unmarshal(data, v); err != nil {
-		return jsonError(faas.TriggerMessage, field, err)
+		return jsonError(faas.TriggerMessage, field, data, err)
 	}
 	return nil
 }
@@ -282,7 +282,7 @@ func decodeRocketMQBatch(elems [][]byte) (decoded, error) {
 		field := index("", i)
 		var rm rocketMQMessage
 		if err := json.Unmarshal(raw, &rm); err != nil {
-			return decoded{}, jsonError(trigger, field, err)
+			return decoded{}, jsonError(trigger, field, raw, err)
 		}
 		msg := faas.Message{ID: rm.MsgID, Source: rm.Topic, Body: text(rm.Body)}
 		var err error
@@ -311,7 +311,7 @@ func decodeMQTTBatch(elems [][]byte) (decoded, error) {
 		field := index("", i)
 		var mm mqttMessage
 		if err := json.Unmarshal(raw, &mm); err != nil {
-			return decoded{}, jsonError(trigger, field, err)
+			return decoded{}, jsonError(trigger, field, raw, err)
 		}
 		attrs, err := attributes(nil, mm.Props, trigger, field+".props")
 		if err != nil {

@@ -58,7 +58,7 @@ func TestDecodeCLSLogs(t *testing.T) {
 		{"malformed", []byte(`{"clslogs":`), nil, ""},
 		{"data a number", []byte(`{"clslogs":{"data":1}}`), nil, "clslogs.data"},
 		{"bad gzip", []byte(`{"clslogs":{"data":"H4sIAAAA"}}`), nil, "clslogs.data"},
-		{"wrong types inside", clsEvent(t, []byte(`{"records":[{"timestamp":1}]}`)), nil, "clslogs.data(decoded).records.timestamp"},
+		{"wrong types inside", clsEvent(t, []byte(`{"records":[{"timestamp":1}]}`)), nil, "clslogs.data(decoded).records[0].timestamp"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -491,3 +491,56 @@ func Kind(raw []byte) string {
 	}
 	return "a number"
 }
+
+// PathAt returns the path of the innermost member or element of the JSON
+// value in data that holds the byte at offset pos, such as
+// Records[1].messageAttributes.a.stringValue, or "" when pos is in none
+// (outside the value, or on a key or a comma). Of data that is not valid
+// JSON it reads what comes before pos.
+// Decoders name a field with it where encoding/json's UnmarshalTypeError
+// does without array indexes and map keys (Records.messageAttributes.
+// stringValue): its Offset is just past the start or the end of the value
+// it refused, so the byte before it is in that value.
+func PathAt(data []byte, pos int) string {
+	// A raw value is a slice of data: its offset follows from its
+	// capacity.
+	offset := func(v []byte) int { return cap(data) - cap(v) }
+	holds := func(v []byte) bool { o := offset(v); return o <= pos && pos < o+len(v) }
+	var path []byte
+	for v := data; ; {
+		i := skipSpace(v, 0)
+		if i >= len(v) {
+			break
+		}
+		found := false
+		switch v[i] {
+		case '{':
+			Members(v, func(key, value []byte) bool {
+				if holds(value) {
+					if len(path) > 0 {
+						path = append(path, '.')
+					}
+					path = append(path, key...)
+					v, found = value, true
+					return false
+				}
+				return true
+			})
+		case '[':
+			n := 0
+			Array(v, func(value []byte) bool {
+				if holds(value) {
+					path = append(strconv.AppendInt(append(path, '['), int64(n), 10), ']')
+					v, found = value, true
+					return false
+				}
+				n++
+				return true
+			})
+		}
+		if !found {
+			break
+		}
+	}
+	return string(path)
+}

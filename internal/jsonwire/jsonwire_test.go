@@ -6,8 +6,10 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/google/go-cmp/cmp"
 )
@@ -195,4 +197,131 @@ func TestDepth(t *testing.T) {
 	if !Valid(ok) || !json.Valid(ok) {
 		t.Error("nesting just under the limit is refused")
 	}
+}
+
+func TestPathAt(t *testing.T) {
+	type record struct {
+		Body       string `json:"body"`
+		Attributes map[string]struct {
+			StringValue string `json:"stringValue"`
+		} `json:"messageAttributes"`
+		Size int `json:"size"`
+	}
+	type batch struct {
+		Records []record `json:"Records"`
+		Meta    struct {
+			IDs []int `json:"ids"`
+		} `json:"meta"`
+	}
+	tests := []struct {
+		name, doc string
+		want      string
+	}{
+		{"string for a number", `{"Records":[{"size":1},{"size":"12"}]}`, "Records[1].size"},
+		{"number for a string", `{"Records":[{"body":"a"},{"body":"b"},{"body":5}]}`, "Records[2].body"},
+		{"in a map", `{"Records":[{},{"messageAttributes":{"a":{"stringValue":"x"},"b":{"stringValue":3}}}]}`, "Records[1].messageAttributes.b.stringValue"},
+		{"object for a string", `{"Records":[{"body":{"x":[1,2]}}]}`, "Records[0].body"},
+		{"array for a string", `{"Records":[{"body":[1,{"y":2}]}]}`, "Records[0].body"},
+		{"array for an object", `{"Records":[[]]}`, "Records[0]"},
+		{"object for an array", `{"Records":{"a":1}}`, "Records"},
+		{"nested array", `{"meta":{"ids":[1,2,true]}}`, "meta.ids[2]"},
+		{"escaped key, spaces", ` { "Rec\u006frds" : [ { "size" : false } ] } `, "Records[0].size"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var v batch
+			var typeErr *json.UnmarshalTypeError
+			if err := json.Unmarshal([]byte(tt.doc), &v); !errors.As(err, &typeErr) {
+				t.Fatalf("Unmarshal = %v, want a type error", err)
+			}
+			if got := PathAt([]byte(tt.doc), int(typeErr.Offset)-1); got != tt.want {
+				t.Errorf("PathAt(offset %d) = %q, want %q (encoding/json's field %q)", typeErr.Offset, got, tt.want, typeErr.Field)
+			}
+		})
+	}
+	doc := []byte(`{"a": [1, {"b": 2}], "c": 3}`)
+	for _, tt := range []struct {
+		pos  int
+		want string
+	}{
+		{0, ""}, {2, ""}, {5, ""}, {6, "a"}, {7, "a[0]"}, {8, "a"}, {10, "a[1]"}, {12, "a[1]"}, {16, "a[1].b"}, {18, "a"}, {26, "c"}, {27, ""}, {100, ""}, {-1, ""},
+	} {
+		if got := PathAt(doc, tt.pos); got != tt.want {
+			t.Errorf("PathAt(%s, %d) = %q, want %q", doc, tt.pos, got, tt.want)
+		}
+	}
+}
+
+// FuzzPathAt checks PathAt against the spans of every member and element
+// that a walk of encoding/json's tokens finds: the path is that of the
+// smallest one holding pos.
+func FuzzPathAt(f *testing.F) {
+	f.Add([]byte(`{"a": [1, {"b": 2}], "c": {"d": [[], [true]]}}`), 20)
+	f.Add([]byte(`[{"x":"y"}, 2, {"a\u0041":{}}]`), 3)
+	f.Add([]byte(`{"a":1,"a":{"b":2}}`), 15)
+	f.Fuzz(func(t *testing.T, data []byte, pos int) {
+		got := PathAt(data, pos)
+		if !json.Valid(data) || !utf8.Valid(data) {
+			return
+		}
+		var spans []span
+		dec := json.NewDecoder(bytes.NewReader(data))
+		dec.UseNumber()
+		if err := walkSpans(dec, data, "", &spans); err != nil {
+			t.Fatal(err)
+		}
+		want, size := "", len(data)+1
+		for _, sp := range spans[:len(spans)-1] { // the last is the document
+			if sp.start <= pos && pos < sp.end && sp.end-sp.start < size {
+				want, size = sp.path, sp.end-sp.start
+			}
+		}
+		if got != want {
+			t.Fatalf("PathAt(%q, %d) = %q, want %q", data, pos, got, want)
+		}
+	})
+}
+
+type span struct {
+	path       string
+	start, end int
+}
+
+// walkSpans appends the span of the value dec reads next, after those of
+// its members or elements.
+func walkSpans(dec *json.Decoder, data []byte, path string, out *[]span) error {
+	start := int(dec.InputOffset())
+	for start < len(data) && strings.IndexByte(" \t\r\n,:", data[start]) >= 0 {
+		start++
+	}
+	tok, err := dec.Token()
+	if err != nil {
+		return err
+	}
+	switch tok {
+	case json.Delim('{'):
+		for dec.More() {
+			key, err := dec.Token()
+			if err != nil {
+				return err
+			}
+			p := key.(string)
+			if path != "" {
+				p = path + "." + p
+			}
+			if err := walkSpans(dec, data, p, out); err != nil {
+				return err
+			}
+		}
+		dec.Token()
+	case json.Delim('['):
+		for n := 0; dec.More(); n++ {
+			if err := walkSpans(dec, data, path+"["+strconv.Itoa(n)+"]", out); err != nil {
+				return err
+			}
+		}
+		dec.Token()
+	}
+	*out = append(*out, span{path, start, int(dec.InputOffset())})
+	return nil
 }
