@@ -282,6 +282,8 @@ func TestBadInput(t *testing.T) {
 	}
 	rec["messageAttributes"] = map[string]any{"a": map[string]any{"stringValue": 3, "dataType": "String"}}
 	sqsAttr["Records"] = append(sqsAttr["Records"].([]any), rec)
+	kafka := fixture(t, "kafka-msk")
+	kafka["records"].(map[string]any)["AWSKafkaTopic-0"].([]any)[0].(map[string]any)["headers"] = []any{map[string]any{"trace": []any{1, 300}}}
 	kinesis := fixture(t, "kinesis-stream")
 	kinesis["Records"].([]any)[1].(map[string]any)["kinesis"].(map[string]any)["data"] = "!!"
 	s3 := fixture(t, "s3-object-created-put")
@@ -316,6 +318,8 @@ func TestBadInput(t *testing.T) {
 			`{"errorMessage":"aws: message event: field Records[0].body: want a string, not a JSON number (at offset 215)","errorType":"DecodeError"}`},
 		{"sqs attribute of the second record", marshal(t, sqsAttr), nil,
 			`{"errorMessage":"aws: message event: field Records[1].messageAttributes.a.stringValue: want a string, not a JSON number (at offset 1341)","errorType":"DecodeError"}`},
+		{"kafka header byte", marshal(t, kafka), nil,
+			`{"errorMessage":"aws: message event: field records[\"AWSKafkaTopic-0\"][0].headers[0][\"trace\"][1]: 300 is not a byte","errorType":"DecodeError"}`},
 		{"kinesis data", marshal(t, kinesis), nil,
 			`{"errorMessage":"aws: message event: field Records[1].kinesis.data: invalid base64: illegal base64 data at input byte 0","errorType":"DecodeError"}`},
 		{"s3 key", marshal(t, s3), nil,

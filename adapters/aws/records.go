@@ -361,11 +361,16 @@ func decodeKafka(payload []byte) (any, error) {
 				}
 				m.Attributes["key"] = string(key)
 			}
-			for _, h := range r.Headers {
+			for k, h := range r.Headers {
 				for name, bytes := range h {
 					b := make([]byte, len(bytes))
-					for j, v := range bytes { // Java bytes: -128..127
-						b[j] = byte(int8(v))
+					for j, v := range bytes {
+						// Java bytes, -128..127; 128..255 read unsigned.
+						if v < math.MinInt8 || v > math.MaxUint8 {
+							return nil, fieldError(faas.TriggerMessage, fmt.Sprintf("%s.headers[%d][%q][%d]", field, k, name, j),
+								fmt.Errorf("%d is not a byte", v))
+						}
+						b[j] = byte(v)
 					}
 					m.Attributes[name] = string(b)
 				}
