@@ -61,6 +61,10 @@ functions' Close hooks and exits.`,
 			if port < 0 || port > 65535 {
 				return usageError("--port %d is not a port", port)
 			}
+			dir := projectDir(args)
+			if err := checkProjectDir(dir); err != nil {
+				return err
+			}
 			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
 			defer stop()
 			go func() {
@@ -72,7 +76,6 @@ functions' Close hooks and exits.`,
 			if noWatch {
 				poll = -1
 			}
-			dir := projectDir(args)
 			srv, err := devserver.New(devserver.Config{
 				Dir:      dir,
 				SpecFile: c.specFile(dir),

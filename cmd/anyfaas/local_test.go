@@ -115,6 +115,8 @@ func TestDevErrors(t *testing.T) {
 		{"port in use", []string{"dev", hello, "--port", itoa(port)}, 5, "is in use: choose another port with --port"},
 		{"unknown platform", []string{"dev", hello, "-p", "lambda"}, 2, "aws, fc, scf, gcf, web"},
 		{"not a port", []string{"dev", hello, "--port", "70000"}, 2, "--port 70000 is not a port"},
+		{"no such directory", []string{"dev", hello + "-typo", "--port", itoa(port)}, 2, hello + "-typo: no such directory"},
+		{"a file", []string{"dev", hello + "/main.go", "--port", itoa(port)}, 2, hello + "/main.go is a file, not a project directory"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

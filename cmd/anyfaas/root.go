@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
+	"os"
 	"strings"
 	"sync"
 
@@ -83,6 +85,21 @@ func projectDir(args []string) string {
 		return "."
 	}
 	return args[0]
+}
+
+// checkProjectDir returns a usage error if dir, a project directory given
+// on the command line, does not exist or is not a directory.
+func checkProjectDir(dir string) error {
+	fi, err := os.Stat(dir)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return usageError("%s: no such directory", dir)
+	case err != nil:
+		return usageError("%v", err)
+	case !fi.IsDir():
+		return usageError("%s is a file, not a project directory", dir)
+	}
+	return nil
 }
 
 // lockedWriter serialises writes to w.

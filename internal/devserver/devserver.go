@@ -396,7 +396,11 @@ func (s *Server) build(ctx context.Context, n int) (*generation, error) {
 	if err != nil {
 		var berr *artifact.BuildError
 		if errors.As(err, &berr) {
-			return nil, errors.New(strings.TrimSpace(berr.Output))
+			if out := strings.TrimSpace(berr.Output); out != "" {
+				return nil, errors.New(out)
+			}
+			// The go command did not run: say why, and where.
+			return nil, fmt.Errorf("go build in %s: %w", s.cfg.Dir, berr.Err)
 		}
 		return nil, err
 	}
