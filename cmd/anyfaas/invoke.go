@@ -53,7 +53,8 @@ The event is, the first that applies:
 --set key=value overrides a sample's fields (anyfaas event show NAME lists
 them) and --data sets its body or payload.
 
-Exit code 6 means the function failed; its error is printed as the
+Exit code 6 means the function failed (for an HTTP function, a 5xx
+answer, in the platform's envelope or not); its error is printed as the
 platform reports it.`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -103,6 +104,7 @@ platform reports it.`,
 			// itself, which no event envelope wraps.
 			var req *http.Request
 			var payload []byte
+			eventTrigger := "" // the trigger of the event sent, if known
 			if event == "" && trigger == faas.TriggerHTTP && (platform == faas.PlatformWeb || platform == faas.PlatformGCF) {
 				req, err = httpRequest(fn, data, overrides)
 			} else {
@@ -119,7 +121,7 @@ platform reports it.`,
 				if event == "" && trigger == faas.TriggerTimer {
 					devserver.TimerDefaults(overrides, function, time.Now())
 				}
-				payload, err = c.invokeEvent(platform, event, trigger, data, overrides)
+				payload, eventTrigger, err = c.invokeEvent(platform, event, trigger, data, overrides)
 			}
 			if err != nil {
 				return err
@@ -159,8 +161,20 @@ platform reports it.`,
 			if closeErr != nil {
 				c.progress("stopping the function: %v", closeErr)
 			}
+			var failed error
+			switch {
+			case res.Error != nil:
+				failed = fmt.Errorf("%s failed: %s", function, res.Error)
+			case isHTTPEvent(eventTrigger, fn):
+				// An HTTP function answers in the platform's HTTP
+				// envelope: a 5xx there is the function failing, as
+				// on web and gcf.
+				if status, ok := envelopeStatus(res.Payload); ok && status >= 500 {
+					failed = fmt.Errorf("%s failed: HTTP %d %s", function, status, http.StatusText(status))
+				}
+			}
 			if c.json {
-				out := map[string]any{"ok": res.Error == nil, "requestId": res.RequestID, "durationMs": float64(res.Duration.Microseconds()) / 1000,
+				out := map[string]any{"ok": failed == nil, "requestId": res.RequestID, "durationMs": float64(res.Duration.Microseconds()) / 1000,
 					"billedMs": res.Billed.Milliseconds(), "maxMemoryMB": res.MaxMemoryMB, "payload": string(res.Payload)}
 				if res.Error != nil {
 					out["errorType"], out["errorMessage"] = res.Error.Type, res.Error.Message
@@ -172,10 +186,7 @@ platform reports it.`,
 					fmt.Fprintln(c.stdout)
 				}
 			}
-			if res.Error != nil {
-				return withCode(exitFunction, fmt.Errorf("%s failed: %s", function, res.Error))
-			}
-			return nil
+			return withCode(exitFunction, failed)
 		},
 	}
 	f := cmd.Flags()
@@ -188,8 +199,9 @@ platform reports it.`,
 	return cmd
 }
 
-// invokeEvent returns the native event to send.
-func (c *cli) invokeEvent(platform, event, trigger, data string, overrides map[string]string) ([]byte, error) {
+// invokeEvent returns the native event to send and, for a sample of the
+// catalog, its trigger ("" for an event file).
+func (c *cli) invokeEvent(platform, event, trigger, data string, overrides map[string]string) (_ []byte, eventTrigger string, _ error) {
 	if event != "" && (event == "-" || fileExists(event)) {
 		var payload []byte
 		var err error
@@ -201,31 +213,31 @@ func (c *cli) invokeEvent(platform, event, trigger, data string, overrides map[s
 			payload, err = os.ReadFile(event)
 		}
 		if err != nil {
-			return nil, withCode(exitInvalid, fmt.Errorf("--event: %w", err))
+			return nil, "", withCode(exitInvalid, fmt.Errorf("--event: %w", err))
 		}
 		if len(overrides) > 0 || data != "" {
-			return nil, usageError("--set and --data change catalog samples, not --event files")
+			return nil, "", usageError("--set and --data change catalog samples, not --event files")
 		}
 		if err := devserver.CheckJSON(payload); err != nil {
-			return nil, withCode(exitInvalid, fmt.Errorf("%s: %w", name, err))
+			return nil, "", withCode(exitInvalid, fmt.Errorf("%s: %w", name, err))
 		}
-		return payload, nil
+		return payload, "", nil
 	}
 	var entry catalog.Entry
 	switch {
 	case event != "":
 		e, err := catalog.Lookup(event)
 		if err != nil {
-			return nil, usageError("--event %s: no such file, and %v", event, err)
+			return nil, "", usageError("--event %s: no such file, and %v", event, err)
 		}
 		if e.Platform != platform {
-			return nil, usageError("--event %s is an event of %s, not of %s: pick one of %s/…", event, e.Platform, platform, platform)
+			return nil, "", usageError("--event %s is an event of %s, not of %s: pick one of %s/…", event, e.Platform, platform, platform)
 		}
 		entry = e
 	default:
 		entries, err := catalog.Find(platform, trigger)
 		if err != nil {
-			return nil, usageError("--trigger: %v", err)
+			return nil, "", usageError("--trigger: %v", err)
 		}
 		entry = entries[0]
 	}
@@ -238,16 +250,16 @@ func (c *cli) invokeEvent(platform, event, trigger, data string, overrides map[s
 			}
 		}
 		if key == "" {
-			return nil, usageError("--data: the sample %s has no body or payload; set its fields with --set (keys: %s)", entry.Name, strings.Join(entry.Keys, ", "))
+			return nil, "", usageError("--data: the sample %s has no body or payload; set its fields with --set (keys: %s)", entry.Name, strings.Join(entry.Keys, ", "))
 		}
 		overrides[key] = data
 	}
 	payload, err := catalog.Event(entry.Name, overrides)
 	if err != nil {
-		return nil, usageError("%v", err)
+		return nil, "", usageError("%v", err)
 	}
 	c.progress("event: %s", entry.Name)
-	return payload, nil
+	return payload, entry.Trigger, nil
 }
 
 // parseSets reads --set key=value flags.
@@ -363,6 +375,34 @@ func (c *cli) printHTTP(function string, res *http.Response) error {
 		return withCode(exitFunction, fmt.Errorf("%s failed: HTTP %s", function, res.Status))
 	}
 	return nil
+}
+
+// isHTTPEvent reports whether the event sent to fn is an HTTP request:
+// a sample of trigger http or, for an event file (eventTrigger ""), a
+// function whose every trigger is HTTP.
+func isHTTPEvent(eventTrigger string, fn *spec.Function) bool {
+	if eventTrigger != "" {
+		return eventTrigger == faas.TriggerHTTP
+	}
+	for _, e := range fn.Events {
+		if e.Trigger != faas.TriggerHTTP {
+			return false
+		}
+	}
+	return len(fn.Events) > 0
+}
+
+// envelopeStatus returns the status of an HTTP response in a platform's
+// envelope: statusCode, as AWS's API Gateway and ALB, FC's HTTP trigger
+// and SCF's API Gateway all have it.
+func envelopeStatus(payload []byte) (int, bool) {
+	var env struct {
+		StatusCode *int `json:"statusCode"`
+	}
+	if err := json.Unmarshal(payload, &env); err != nil || env.StatusCode == nil {
+		return 0, false
+	}
+	return *env.StatusCode, true
 }
 
 // routeOf returns the method and path of fn's first HTTP route, a {param}

@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/anyfaas/faas"
 )
 
 // hello is the README's example, which has no f.yml: its code alone says
@@ -94,6 +96,26 @@ func TestInvoke(t *testing.T) {
 				if n := strings.Count(stderr, "building "); n != 1 || strings.Contains(stderr, "reading the code") {
 					t.Errorf("anyfaas %s built %d times, or apart for its description:\n%s", strings.Join(args, " "), n, stderr)
 				}
+			}
+		})
+	}
+}
+
+// TestInvokeHTTPFailure checks that an HTTP function answering 5xx exits
+// 6, the function failing, on every platform: in the platform's HTTP
+// envelope (aws, fc, scf) as in a plain response (web, gcf).
+func TestInvokeHTTPFailure(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the example")
+	}
+	for _, platform := range faas.Platforms {
+		t.Run(platform, func(t *testing.T) {
+			args := []string{"invoke", "../../examples/layers", "-F", specFile(t, "layers-no-config.yml"), "-f", "hello", "-p", platform}
+			code, stdout, stderr := anyfaas(t, args...)
+			const want = "hello failed: HTTP 500 Internal Server Error"
+			if code != exitFunction || !strings.Contains(stderr, want) || !strings.Contains(stdout, "needs the config layer") {
+				t.Errorf("anyfaas %s: exit %d, want %d\nstdout:\n%s\nstderr (want %q):\n%s",
+					strings.Join(args, " "), code, exitFunction, stdout, want, stderr)
 			}
 		})
 	}
