@@ -234,7 +234,12 @@ func TestPackageErrors(t *testing.T) {
 	}{
 		{"a spec a platform cannot express", restAPI, []string{"-p", "aws,fc", "-F", inlineSpec(t, "service: rest-api\nprovider: {name: aws}\nfunctions: {list: {handler: list}}\n")}, 1,
 			"provider.region: missing"},
-		{"an architecture a platform does not run", restAPI, []string{"-p", "aws,fc", "--arch", "arm64"}, 1, "x86_64"},
+		{"--arch a platform does not run", restAPI, []string{"-p", "aws,fc", "--arch", "arm64"}, 2,
+			"--arch arm64: FC's go1 runtime runs x86_64 executables only: build fc for amd64"},
+		{"--arch scf does not run", restAPI, []string{"-p", "scf", "--arch", "arm64"}, 2, "--arch arm64: SCF's Go1 runtime runs x86_64 executables only"},
+		{"an architecture f.yml sets that a platform does not run", restAPI, []string{"-p", "fc", "-F",
+			inlineSpec(t, "service: rest-api\nprovider: {name: fc, region: cn-hangzhou, architecture: arm64}\nfunctions: {list: {handler: list}}\n")}, 1,
+			"f.yml:2:57: provider.architecture: FC's go1 runtime runs x86_64 executables only, not arm64"},
 		{"a bad method", restAPI, []string{"-F", specFile(t, "invalid.yml")}, 1,
 			`invalid.yml:8:38: functions.list.events[0].http.method: "GOT" is not one of`},
 		{"an unknown key", restAPI, []string{"-F", inlineSpec(t, "service: rest-api\nprovider: {name: aws}\nfunctions:\n  list: {handler: list, memory: 128}\n")}, 1,
@@ -256,6 +261,9 @@ func TestPackageErrors(t *testing.T) {
 			code, _, stderr := anyfaas(t, append([]string{"package", tt.dir, "--out", out}, tt.args...)...)
 			if code != tt.code || !strings.Contains(stderr, tt.stderr) {
 				t.Errorf("exit %d, want %d\n%s", code, tt.code, stderr)
+			}
+			if strings.HasPrefix(tt.stderr, "--arch ") && strings.Contains(stderr, "building") {
+				t.Errorf("--arch was found wrong after building:\n%s", stderr)
 			}
 			if _, err := os.Stat(out); !os.IsNotExist(err) {
 				t.Errorf("%s was written (%v)", out, err)
@@ -431,6 +439,9 @@ func TestDeployErrors(t *testing.T) {
 			code, _, stderr := anyfaas(t, args...)
 			if code != tt.code || !strings.Contains(stderr, tt.stderr) {
 				t.Errorf("exit %d, want %d\n%s", code, tt.code, stderr)
+			}
+			if strings.HasPrefix(tt.stderr, "--arch ") && strings.Contains(stderr, "building") {
+				t.Errorf("--arch was found wrong after building:\n%s", stderr)
 			}
 			if _, err := os.Stat(out); !os.IsNotExist(err) {
 				t.Errorf("%s was written before the missing tool was found", out)

@@ -163,6 +163,9 @@ func (c *cli) packageAll(ctx context.Context, p *proj, o packageOptions) ([]*pla
 	if err != nil {
 		return nil, err
 	}
+	if err := checkArchFlag(platforms, o.arch); err != nil {
+		return nil, err
+	}
 	tmp, err := os.MkdirTemp("", "anyfaas-package-")
 	if err != nil {
 		return nil, withCode(exitOther, err)
@@ -435,6 +438,22 @@ func bindingHint(trigger string) string {
 }
 
 // specArch is the architecture f.yml names for GOARCH goarch.
+// checkArchFlag returns a usage error if --arch (flag, "" when not given)
+// asks for arm64 for a platform that runs x86_64 executables only, before
+// anything is built; an architecture f.yml sets is checked, at its key,
+// with the rest of the spec.
+func checkArchFlag(platforms []string, flag string) error {
+	if flag != "arm64" {
+		return nil
+	}
+	for _, p := range platforms {
+		if rt := gen.X86OnlyRuntime(p); rt != "" {
+			return usageError("--arch %s: %s runs x86_64 executables only: build %s for amd64 (--arch amd64, or no --arch)", flag, rt, p)
+		}
+	}
+	return nil
+}
+
 func specArch(goarch string) string {
 	if goarch == "arm64" {
 		return "arm64"

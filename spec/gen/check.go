@@ -83,6 +83,21 @@ func EnvPos(s *spec.Spec, u *spec.Unit, name string) (spec.Pos, string) {
 	return ProviderPos(s, "environment"), "provider.environment." + name
 }
 
+// X86OnlyRuntime returns the runtime of platform (such as "FC's go1
+// runtime" for fc) if it runs x86_64 executables only, as X86Only names it;
+// "" for a platform that runs arm64 executables too.
+func X86OnlyRuntime(platform string) string {
+	switch platform {
+	case "fc":
+		return "FC's go1 runtime"
+	case "scf":
+		return "SCF's Go1 runtime"
+	case "gcf":
+		return "Cloud Run"
+	}
+	return ""
+}
+
 // X86Only returns the error for a spec built for another architecture
 // than x86_64, on a platform whose runtime (what, such as "FC's go1
 // runtime") runs x86_64 executables only; nil for x86_64 (or none).

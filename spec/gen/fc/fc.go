@@ -334,7 +334,7 @@ var methodOrder = []string{"GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPT
 
 func newPlan(in *gen.Input, units []*spec.Unit) *plan {
 	p := &plan{in: in, s: in.Spec}
-	if err := gen.X86Only(p.s, "FC's go1 runtime"); err != nil {
+	if err := gen.X86Only(p.s, gen.X86OnlyRuntime("fc")); err != nil {
 		p.errs.Add(err)
 	}
 	p.checkExtras()

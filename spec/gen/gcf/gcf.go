@@ -154,7 +154,7 @@ func (generator) Platform() string { return platform }
 // Generate returns the units' service YAML files and deploy.sh, last.
 func (generator) Generate(in *gen.Input) ([]gen.File, error) {
 	g := &generation{in: in, s: in.Spec, services: map[string]string{}, resources: map[string]string{}}
-	if err := gen.X86Only(g.s, "Cloud Run"); err != nil {
+	if err := gen.X86Only(g.s, gen.X86OnlyRuntime("gcf")); err != nil {
 		g.errs.Add(err)
 	}
 	g.checkProvider()

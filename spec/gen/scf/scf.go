@@ -169,7 +169,7 @@ func (generator) Platform() string { return "scf" }
 // spec.Errors naming what SCF cannot express.
 func (generator) Generate(in *gen.Input) ([]gen.File, error) {
 	g := &generation{in: in, s: in.Spec}
-	if err := gen.X86Only(g.s, "SCF's Go1 runtime"); err != nil {
+	if err := gen.X86Only(g.s, gen.X86OnlyRuntime("scf")); err != nil {
 		g.errs.Add(err)
 	}
 	units := in.Units
