@@ -120,6 +120,12 @@ func TestPackage(t *testing.T) {
 		if p.Dir != filepath.Join(out, p.Platform) {
 			t.Errorf("%s: dir %s", p.Platform, p.Dir)
 		}
+		// Readable by other users, and containers of another uid.
+		if fi, err := os.Stat(p.Dir); err != nil {
+			t.Error(err)
+		} else if fi.Mode().Perm() != 0o755 {
+			t.Errorf("%s: %s has mode %v, want 0755", p.Platform, p.Dir, fi.Mode().Perm())
+		}
 	}
 	want := map[string][]string{
 		"aws": {"api.zip", "purge.zip", "template.yaml"},

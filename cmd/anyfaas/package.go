@@ -230,6 +230,12 @@ func (c *cli) packageAll(ctx context.Context, p *proj, o packageOptions) ([]*pla
 			return nil, withCode(exitOther, err)
 		}
 		staged = append(staged, stage)
+		// MkdirTemp makes it 0700; it becomes the platform's directory,
+		// which other users and containers of another uid read.
+		if err := os.Chmod(stage, 0o755); err != nil {
+			cleanup()
+			return nil, withCode(exitOther, err)
+		}
 		if err := c.packagePlatform(ctx, p, out, artifact.Target{Platform: out.Platform, Arch: arch}, built[out.Platform], stage, tmp, extra); err != nil {
 			cleanup()
 			return nil, err
