@@ -33,6 +33,9 @@ func TestEventCommand(t *testing.T) {
 		{"unknown sample", []string{"event", "show", "aws/sq"}, 2, "", "did you mean aws/sqs"},
 		{"unknown key", []string{"event", "show", "aws/sqs", "--set", "colour=red"}, 2, "", "colour"},
 		{"not key=value", []string{"event", "show", "aws/sqs", "--set", "body"}, 2, "", `--set "body": want key=value`},
+		{"no subcommand", []string{"event"}, 0, "anyfaas event [command]", ""},
+		{"unknown subcommand", []string{"event", "bogus"}, 2, "", `unknown command "bogus" for "anyfaas event"`},
+		{"a subcommand's typo", []string{"event", "lst"}, 2, "", "Did you mean this?\n  \tlist"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -37,6 +37,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	root.PersistentFlags().BoolVar(&c.json, "json", false, "print machine-readable JSON on standard output")
 	root.PersistentFlags().StringVarP(&c.file, "file", "F", "", "the spec file, relative to the project directory or else to the working directory (default: f.yml, f.yaml, serverless.yml or serverless.yaml)")
 	root.AddCommand(c.initCmd(), c.devCmd(), c.invokeCmd(), c.eventCmd(), c.validateCmd(), c.describeCmd(), c.packageCmd(), c.deployCmd())
+	rejectUnknownSubcommands(root)
 	root.SetArgs(args)
 	root.SetOut(stdout)
 	root.SetErr(stderr)
@@ -64,6 +65,34 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "anyfaas:", indent(err.Error()))
 	}
 	return code
+}
+
+// rejectUnknownSubcommands makes each command group under root (event:
+// a command of subcommands that runs nothing itself) print its help when
+// given no argument, and fail with exit code 2, as root does, when given
+// one that names none of its subcommands; cobra printed the help and
+// succeeded.
+func rejectUnknownSubcommands(root *cobra.Command) {
+	for _, cmd := range root.Commands() {
+		rejectUnknownSubcommands(cmd)
+		if !cmd.HasSubCommands() || cmd.Runnable() {
+			continue
+		}
+		cmd.Args = cobra.ArbitraryArgs
+		cmd.RunE = func(cmd *cobra.Command, args []string) error {
+			if len(args) == 0 {
+				return cmd.Help()
+			}
+			msg := fmt.Sprintf("unknown command %q for %q", args[0], cmd.CommandPath())
+			if cmd.SuggestionsMinimumDistance <= 0 {
+				cmd.SuggestionsMinimumDistance = 2 // cobra's default for root
+			}
+			if s := cmd.SuggestionsFor(args[0]); len(s) > 0 {
+				msg += "\n\nDid you mean this?\n\t" + strings.Join(s, "\n\t")
+			}
+			return usageError("%s", msg)
+		}
+	}
 }
 
 // indent continues a multi-line message under its first line.
