@@ -117,3 +117,65 @@ type LimitError struct {
 func (e *LimitError) Error() string {
 	return fmt.Sprintf("%s: %s %s: %d bytes is over the platform's limit of %d bytes", e.Platform, e.Trigger, e.What, e.Size, e.Limit)
 }
+
+// BatchError is the error of a handler of a batch of messages (a
+// [MessageEvent]) some of which failed: it names those, and says the others
+// succeeded. Where the platform takes a partial batch response, only the
+// failed messages are retried: Lambda's batchItemFailures, for SQS (whose
+// events anyfaas generates with ReportBatchItemFailures) and for Kinesis
+// and DynamoDB streams whose event source mappings enable it. Elsewhere,
+// and when every message of the batch failed, the batch fails as a whole,
+// as with any other error: nothing is dropped.
+//
+// A handler collects failures with Add and returns Err, which is nil when
+// nothing failed.
+type BatchError struct {
+	// Failures are the messages that failed.
+	Failures []MessageFailure
+}
+
+// MessageFailure is a message of a batch that failed.
+type MessageFailure struct {
+	// ID is the message's Message.ID; for a DynamoDB stream's record,
+	// which comes in a RawEvent, its eventID or its
+	// dynamodb.SequenceNumber.
+	ID string
+	// Err is why it failed.
+	Err error
+}
+
+// Add records that the message id failed with err.
+func (e *BatchError) Add(id string, err error) {
+	e.Failures = append(e.Failures, MessageFailure{ID: id, Err: err})
+}
+
+// Err returns e if a message failed, else nil.
+func (e *BatchError) Err() error {
+	if e == nil || len(e.Failures) == 0 {
+		return nil
+	}
+	return e
+}
+
+func (e *BatchError) Error() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%d message(s) of the batch failed:", len(e.Failures))
+	for i, f := range e.Failures {
+		if i > 0 {
+			b.WriteByte(';')
+		}
+		fmt.Fprintf(&b, " %s: %v", f.ID, f.Err)
+	}
+	return b.String()
+}
+
+// Unwrap returns the failures' errors, for errors.Is and errors.As.
+func (e *BatchError) Unwrap() []error {
+	errs := make([]error, 0, len(e.Failures))
+	for _, f := range e.Failures {
+		if f.Err != nil {
+			errs = append(errs, f.Err)
+		}
+	}
+	return errs
+}

@@ -25,6 +25,16 @@
 // "LimitError", "Error" (an *faas.Error) or the error's Go type name.
 // Payloads and buffered responses over 6 MB are a LimitError.
 //
+// A *faas.BatchError of an SQS, Kinesis or DynamoDB stream batch is
+// answered with Lambda's partial batch response, {"batchItemFailures":
+// [{"itemIdentifier": …}]}, naming the failed records (SQS by messageId,
+// the streams by sequence number), so that only those are retried. The
+// event source mapping must enable it (FunctionResponseTypes:
+// [ReportBatchItemFailures]: anyfaas generates SQS events so): without
+// it, Lambda takes the answer for a success and drops the failed records.
+// A BatchError of every record of the batch, or naming an id the batch
+// does not hold, fails the whole batch.
+//
 // Context.Origin().Context is the invocation's
 // *lambdacontext.LambdaContext.
 //
@@ -43,6 +53,7 @@ package aws
 import (
 	"bytes"
 	"context"
+	"errors"
 	"os"
 	"time"
 
@@ -182,6 +193,12 @@ func (h *Handler) invoke(ctx context.Context, payload []byte, streaming bool) (o
 		return output{bytes: out}, nil
 	}
 	if err != nil {
+		var berr *faas.BatchError
+		if errors.As(err, &berr) {
+			if out, ok := partialBatch(fctx, src, payload, berr); ok {
+				return output{bytes: out}, nil
+			}
+		}
 		return output{}, err
 	}
 	if src.kind == kindWebSocket {

@@ -40,7 +40,8 @@
 //	message  SQS for a queue, SNS for a topic, MSK for a kafka event (its
 //	         name is the cluster's ARN); a name becomes an ARN of the
 //	         stack's partition, region and account; Enabled from enable
-//	         for SQS and MSK
+//	         for SQS and MSK; SQS with FunctionResponseTypes
+//	         [ReportBatchItemFailures], which a *faas.BatchError uses
 //	log      CloudWatchLogs on the log group named by source
 //
 // An HTTP event gives one event per method (none is ANY), named after them

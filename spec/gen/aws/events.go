@@ -342,7 +342,10 @@ func (t *template) message(e *spec.Event, path string) (string, *yaml.Node) {
 			"Enabled", !m.Disabled,
 		))
 	case m.Queue != "":
-		return "Sqs", gen.Map("Type", "SQS", "Properties", gen.Map("Queue", arn("sqs", m.Queue), "Enabled", !m.Disabled))
+		// ReportBatchItemFailures: a handler's *faas.BatchError retries
+		// the failed messages only (adapters/aws).
+		return "Sqs", gen.Map("Type", "SQS", "Properties", gen.Map("Queue", arn("sqs", m.Queue), "Enabled", !m.Disabled,
+			"FunctionResponseTypes", []string{"ReportBatchItemFailures"}))
 	default:
 		if m.Disabled {
 			t.errs.Add(gen.DisabledTrigger(t.s, e, path, platformName, "SNS event"))

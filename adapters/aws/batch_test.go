@@ -1,0 +1,88 @@
+package aws_test
+
+import (
+	"errors"
+	"fmt"
+	"testing"
+
+	"github.com/aws/aws-lambda-go/lambda/messages"
+
+	"github.com/anyfaas/faas"
+	"github.com/anyfaas/faas/adapters/aws"
+)
+
+// A handler's BatchError is Lambda's partial batch response where the
+// source takes one, naming each failed record as Lambda identifies it;
+// the whole batch fails otherwise.
+func TestBatchItemFailures(t *testing.T) {
+	sqs := fixture(t, "sqs")
+	first := sqs["Records"].([]any)[0].(map[string]any)
+	var records []any
+	for _, id := range []string{"m1", "m2", "m3"} {
+		r := map[string]any{}
+		for k, v := range first {
+			r[k] = v
+		}
+		r["messageId"] = id
+		records = append(records, r)
+	}
+	sqs["Records"] = records
+	kinesis := fixture(t, "kinesis-stream")
+	dynamo := fixture(t, "dynamodb-stream")
+	const (
+		kinesisID1 = "shardId-000000000000:49568167373333333333333333333333333333333333333333333333"
+		kinesisSeq = "49568167373333333334444444444444444444444444444444444444"
+	)
+
+	fail := func(ids ...string) faas.HandlerFunc {
+		return func(*faas.Context, any) (any, error) {
+			var b faas.BatchError
+			for _, id := range ids {
+				b.Add(id, errors.New("boom"))
+			}
+			return nil, b.Err()
+		}
+	}
+	tests := []struct {
+		name    string
+		event   map[string]any
+		h       faas.HandlerFunc
+		want    string // the response, or
+		wantErr string // the Lambda error's type
+	}{
+		{"sqs none failed", sqs, fail(), `null`, ""},
+		{"sqs one failed", sqs, fail("m2"), `{"batchItemFailures":[{"itemIdentifier":"m2"}]}`, ""},
+		{"sqs two failed, one twice", sqs, fail("m3", "m1", "m3"), `{"batchItemFailures":[{"itemIdentifier":"m3"},{"itemIdentifier":"m1"}]}`, ""},
+		{"sqs all failed", sqs, fail("m1", "m2", "m3"), "", "BatchError"},
+		{"sqs unknown id", sqs, fail("m2", "m9"), "", "BatchError"},
+		{"sqs wrapped", sqs, func(*faas.Context, any) (any, error) {
+			b := &faas.BatchError{}
+			b.Add("m1", errors.New("boom"))
+			return nil, fmt.Errorf("saving: %w", b)
+		}, `{"batchItemFailures":[{"itemIdentifier":"m1"}]}`, ""},
+		{"sqs plain error", sqs, func(*faas.Context, any) (any, error) { return nil, errors.New("db down") }, "", "errorString"},
+		// A stream's record is identified by its sequence number, whether
+		// the handler names it by Message.ID (the eventID) or by it.
+		{"kinesis by Message.ID", kinesis, fail(kinesisID1), `{"batchItemFailures":[{"itemIdentifier":"49568167373333333333333333333333333333333333333333333333"}]}`, ""},
+		{"kinesis by sequence number", kinesis, fail(kinesisSeq), `{"batchItemFailures":[{"itemIdentifier":"` + kinesisSeq + `"}]}`, ""},
+		{"kinesis all failed", kinesis, fail(kinesisID1, kinesisSeq), "", "BatchError"},
+		{"dynamodb by eventID", dynamo, fail("f07f8ca4b0b26cb9c4e5e77e69f274ee"), `{"batchItemFailures":[{"itemIdentifier":"1405400000000002063282832"}]}`, ""},
+		// SNS takes no partial response: the batch fails.
+		{"sns", fixture(t, "sns"), fail("x"), "", "BatchError"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			out, err := aws.NewHandler(newApp(tt.h)).Invoke(lambdaContext(t), marshal(t, tt.event))
+			if tt.wantErr != "" {
+				var ie messages.InvokeResponse_Error
+				if !errors.As(err, &ie) || ie.Type != tt.wantErr {
+					t.Fatalf("Invoke = %s, %v; want a Lambda error of type %s", out, err, tt.wantErr)
+				}
+				return
+			}
+			if err != nil || string(out) != tt.want {
+				t.Errorf("Invoke = %s, %v; want %s", out, err, tt.want)
+			}
+		})
+	}
+}
