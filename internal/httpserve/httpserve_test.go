@@ -1,6 +1,7 @@
 package httpserve
 
 import (
+	"bufio"
 	"context"
 	"errors"
 	"io"
@@ -127,6 +128,135 @@ func TestAlsoStop(t *testing.T) {
 	case err := <-done:
 		t.Fatalf("Serve returned when one listener stopped: %v", err)
 	default:
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Errorf("Serve = %v", err)
+	}
+}
+
+// At a stop, an idle connection on which the client has already sent its
+// next request is left to be served, not reset; one with nothing on it is
+// closed.
+func TestUnusedConnsKeepsPendingRequests(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	pair := func() (client, server net.Conn) {
+		client, err := net.Dial("tcp", ln.Addr().String())
+		if err != nil {
+			t.Fatal(err)
+		}
+		server, err = ln.Accept()
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { client.Close(); server.Close() })
+		return client, server
+	}
+	busyClient, busy := pair()
+	quietClient, quiet := pair()
+	u := &unusedConns{conns: map[net.Conn]struct{}{}}
+	u.track(busy, http.StateIdle)
+	u.track(quiet, http.StateIdle)
+	if _, err := io.WriteString(busyClient, "GET / HTTP/1.1\r\nHost: x\r\n\r\n"); err != nil {
+		t.Fatal(err)
+	}
+	for !pending(busy) { // loopback: the bytes are there as Write returns, or nearly
+	}
+	u.close()
+
+	quietClient.SetReadDeadline(time.Now().Add(5 * time.Second))
+	if _, err := quietClient.Read(make([]byte, 1)); !errors.Is(err, io.EOF) {
+		t.Errorf("the idle connection with nothing on it: Read = %v, want EOF (closed)", err)
+	}
+	if _, err := io.WriteString(busy, "HTTP/1.1 200 OK\r\n\r\n"); err != nil {
+		t.Errorf("the idle connection with a request on it was closed: %v", err)
+	}
+	busyClient.SetReadDeadline(time.Now().Add(5 * time.Second))
+	if _, err := busyClient.Read(make([]byte, 1)); err != nil {
+		t.Errorf("the client of the connection with a request: Read = %v", err)
+	}
+	// Idle after the stop: closed unless a request is on it.
+	idleClient, idle := pair()
+	u.track(idle, http.StateIdle)
+	idleClient.SetReadDeadline(time.Now().Add(5 * time.Second))
+	if _, err := idleClient.Read(make([]byte, 1)); !errors.Is(err, io.EOF) {
+		t.Errorf("a connection idle after the stop: Read = %v, want EOF (closed)", err)
+	}
+}
+
+// A response a stopped listener's server writes, on a connection it had
+// accepted, closes it (Connection: close): the client's next request goes
+// to whoever listens now.
+func TestStoppedServerClosesAfterResponse(t *testing.T) {
+	app := faas.New(faas.WithLogger(slog.New(slog.DiscardHandler)))
+	app.Func("a", func(*faas.Context, any) (any, error) { return nil, nil })
+	if err := app.Start(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	listen := func() net.Listener {
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return ln
+	}
+	main, also := listen(), listen()
+	entered, release := make(chan struct{}), make(chan struct{})
+	handler := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/first" {
+			close(entered)
+			<-release
+		}
+		io.WriteString(w, r.URL.Path)
+	})
+	stop := make(chan struct{})
+	ctx, cancel := context.WithCancel(t.Context())
+	done := make(chan error, 1)
+	go func() {
+		done <- Serve(ctx, main, http.NotFoundHandler(), app, Options{
+			Name: "test", Also: []Listener{{Listener: also, Handler: handler, Stop: stop}},
+		})
+	}()
+	conn, err := net.Dial("tcp", also.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	// Two requests at once: the first is answered after the stop, and
+	// closes the connection; the client sends the second again elsewhere.
+	if _, err := io.WriteString(conn, "GET /first HTTP/1.1\r\nHost: x\r\n\r\nGET /second HTTP/1.1\r\nHost: x\r\n\r\n"); err != nil {
+		t.Fatal(err)
+	}
+	<-entered
+	close(stop)
+	for { // the stop has happened once the listener refuses connections
+		c, err := net.Dial("tcp", also.Addr().String())
+		if err != nil {
+			break
+		}
+		c.Close()
+	}
+	close(release)
+	conn.SetReadDeadline(time.Now().Add(5 * time.Second))
+	r := bufio.NewReader(conn)
+	res, err := http.ReadResponse(r, nil)
+	if err != nil {
+		t.Fatalf("reading the response: %v", err)
+	}
+	body, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	if string(body) != "/first" {
+		t.Errorf("/first answered %q", body)
+	}
+	if !res.Close {
+		t.Errorf("a response written after the stop does not close its connection: %v", res.Header)
+	}
+	if _, err := r.ReadByte(); !errors.Is(err, io.EOF) {
+		t.Errorf("after the last response: %v, want EOF", err)
 	}
 	cancel()
 	if err := <-done; err != nil {
