@@ -443,7 +443,6 @@ func bindingHint(trigger string) string {
 	return "the log store, as {log: {source: app-logs}}"
 }
 
-// specArch is the architecture f.yml names for GOARCH goarch.
 // checkArchFlag returns a usage error if --arch (flag, "" when not given)
 // asks for arm64 for a platform that runs x86_64 executables only, before
 // anything is built; an architecture f.yml sets is checked, at its key,
@@ -460,6 +459,7 @@ func checkArchFlag(platforms []string, flag string) error {
 	return nil
 }
 
+// specArch is the architecture f.yml names for GOARCH goarch.
 func specArch(goarch string) string {
 	if goarch == "arm64" {
 		return "arm64"
