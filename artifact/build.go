@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"io/fs"
 	"maps"
 	"os"
 	"os/exec"
@@ -177,8 +178,9 @@ type InputSet struct {
 	// PackageDirs are those packages' directories: a source added to one
 	// is an input too.
 	PackageDirs []string
-	// EmbedDirs are the directories the embedded files are in: a file
-	// added to one may be embedded too, if a pattern names it.
+	// EmbedDirs are the directories the embedded files are in, and those
+	// under a directory a pattern embeds, empty ones too: a file added to
+	// one may be embedded too, if a pattern names it.
 	EmbedDirs []string
 }
 
@@ -198,7 +200,7 @@ func Inputs(ctx context.Context, o BuildOptions) (*InputSet, error) {
 	pkg := mainPackage(o.Main)
 	cmd := o.command(ctx, "list", "-e", "-deps",
 		"-tags="+strings.Join(o.Target.tags(), ","),
-		"-json=Dir,GoFiles,CgoFiles,SFiles,HFiles,SysoFiles,EmbedFiles,Module", pkg)
+		"-json=Dir,GoFiles,CgoFiles,SFiles,HFiles,SysoFiles,EmbedPatterns,EmbedFiles,Module", pkg)
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	out, err := cmd.Output()
@@ -214,7 +216,7 @@ func Inputs(ctx context.Context, o BuildOptions) (*InputSet, error) {
 		var p struct {
 			Dir                                          string
 			GoFiles, CgoFiles, SFiles, HFiles, SysoFiles []string
-			EmbedFiles                                   []string
+			EmbedPatterns, EmbedFiles                    []string
 			Module                                       *struct {
 				Main    bool
 				GoMod   string
@@ -242,6 +244,15 @@ func Inputs(ctx context.Context, o BuildOptions) (*InputSet, error) {
 			f = filepath.Join(p.Dir, f)
 			files[f], embedDirs[filepath.Dir(f)] = true, true
 		}
+		// A pattern naming a directory embeds its tree: a file added in a
+		// subdirectory made since, empty until then, is embedded too.
+		for _, pat := range p.EmbedPatterns {
+			pat, all := strings.CutPrefix(pat, "all:")
+			matches, _ := filepath.Glob(filepath.Join(p.Dir, filepath.FromSlash(pat)))
+			for _, m := range matches {
+				embedTree(embedDirs, m, all)
+			}
+		}
 	}
 	// A workspace's go.work (and its go.work.sum, if there is one) is an
 	// input too: it says which modules the build takes.
@@ -259,6 +270,23 @@ func Inputs(ctx context.Context, o BuildOptions) (*InputSet, error) {
 		PackageDirs: slices.Sorted(maps.Keys(pkgDirs)),
 		EmbedDirs:   slices.Sorted(maps.Keys(embedDirs)),
 	}, nil
+}
+
+// embedTree adds root, if it is a directory, and the directories under
+// it to dirs: those a //go:embed of root takes files from, which leaves
+// out the names beginning with '.' or '_' unless its pattern begins with
+// all:.
+func embedTree(dirs map[string]bool, root string, all bool) {
+	filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
+		if err != nil || !d.IsDir() {
+			return nil
+		}
+		if name := d.Name(); path != root && !all && (strings.HasPrefix(name, ".") || strings.HasPrefix(name, "_")) {
+			return filepath.SkipDir
+		}
+		dirs[path] = true
+		return nil
+	})
 }
 
 // goCommand returns the go command to run: $GOROOT/bin/go if GOROOT is set

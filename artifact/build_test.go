@@ -329,18 +329,25 @@ func TestInputs(t *testing.T) {
 	files := map[string]string{
 		"app/go.mod": "module inputtest\n\ngo 1.26\n\nrequire example.com/lib v0.0.0-00010101000000-000000000000\n\nreplace example.com/lib => ../lib\n",
 		"app/main.go": "package main\n\nimport (\n\t\"embed\"\n\t\"fmt\"\n\n\t\"example.com/lib\"\n)\n\n" +
-			"//go:embed static/*.txt\nvar static embed.FS\n\nfunc main() { fmt.Println(lib.X, static) }\n",
+			"//go:embed static/*.txt\nvar static embed.FS\n\n//go:embed assets\nvar assets embed.FS\n\nfunc main() { fmt.Println(lib.X, static, assets) }\n",
 		"app/aws.go":         "//go:build faas_aws\n\npackage main\n",
 		"app/main_test.go":   "package main\n",
 		"app/static/a.txt":   "a",
 		"app/static/b.txt":   "b",
 		"app/static/skip.md": "not embedded",
+		"app/assets/x.txt":   "x",
+		"app/assets/img/y":   "y",
+		"app/assets/.git/z":  "not embedded",
 		"lib/go.mod":         "module example.com/lib\n\ngo 1.26\n",
 		"lib/lib.go":         "package lib\n\nconst X = 1\n",
 		"lib/lib_test.go":    "package lib\n",
 		"lib/x.s":            "// assembly, built with CGO_ENABLED=0 too\n",
 	}
 	writeFiles(t, root, files)
+	// An empty directory of a directory embedded: where a new file goes.
+	if err := os.MkdirAll(filepath.Join(app, "assets", "css", "dark"), 0o755); err != nil {
+		t.Fatal(err)
+	}
 	in := func(names ...string) []string {
 		var paths []string
 		for _, n := range names {
@@ -349,13 +356,14 @@ func TestInputs(t *testing.T) {
 		slices.Sort(paths)
 		return paths
 	}
-	sources := []string{"app/go.mod", "app/main.go", "app/static/a.txt", "app/static/b.txt", "lib/go.mod", "lib/lib.go", "lib/x.s"}
+	sources := []string{"app/go.mod", "app/main.go", "app/assets/img/y", "app/assets/x.txt", "app/static/a.txt", "app/static/b.txt", "lib/go.mod", "lib/lib.go", "lib/x.s"}
+	embedDirs := in("app/static", "app/assets", "app/assets/img", "app/assets/css", "app/assets/css/dark")
 	for _, tt := range []struct {
 		platform string
 		want     *artifact.InputSet
 	}{
-		{"web", &artifact.InputSet{Files: in(sources...), PackageDirs: in("app", "lib"), EmbedDirs: in("app/static")}},
-		{"aws", &artifact.InputSet{Files: in(append(sources, "app/aws.go")...), PackageDirs: in("app", "lib"), EmbedDirs: in("app/static")}},
+		{"web", &artifact.InputSet{Files: in(sources...), PackageDirs: in("app", "lib"), EmbedDirs: embedDirs}},
+		{"aws", &artifact.InputSet{Files: in(append(sources, "app/aws.go")...), PackageDirs: in("app", "lib"), EmbedDirs: embedDirs}},
 	} {
 		got, err := artifact.Inputs(t.Context(), artifact.BuildOptions{Target: artifact.Target{Platform: tt.platform, Arch: hostArch()}, Dir: app, Native: true})
 		if err != nil {
