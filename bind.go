@@ -116,10 +116,7 @@ func bindJSON(data []byte, v any, what string) error {
 	case errors.As(err, &syntax):
 		msg = fmt.Sprintf("invalid %s at offset %d: %s", what, syntax.Offset, strings.TrimPrefix(syntax.Error(), "json: "))
 	case errors.As(err, &typeErr):
-		field := jsonwire.PathAt(data, int(typeErr.Offset)-1)
-		if field == "" {
-			field = typeErr.Field
-		}
+		field := jsonwire.TypeErrorField(data, typeErr)
 		if field == "" {
 			field = "(top level)"
 		}

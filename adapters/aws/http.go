@@ -210,7 +210,7 @@ func decodeALB(payload []byte) (any, error) {
 func jsonError(payload []byte, err error) error {
 	var typeErr *json.UnmarshalTypeError
 	if errors.As(err, &typeErr) {
-		return httpError(typeErrorField(payload, typeErr), fmt.Errorf("want %s, not a JSON %s (at offset %d)", jsonKind(typeErr.Type), typeErr.Value, typeErr.Offset))
+		return httpError(jsonwire.TypeErrorField(payload, typeErr), fmt.Errorf("want %s, not a JSON %s (at offset %d)", jsonKind(typeErr.Type), typeErr.Value, typeErr.Offset))
 	}
 	return httpError("", err)
 }

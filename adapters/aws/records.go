@@ -25,19 +25,10 @@ func decodeInto(payload []byte, v any, trigger string) error {
 	}
 	var typeErr *json.UnmarshalTypeError
 	if errors.As(err, &typeErr) {
-		return &faas.DecodeError{Platform: faas.PlatformAWS, Trigger: trigger, Field: typeErrorField(payload, typeErr),
+		return &faas.DecodeError{Platform: faas.PlatformAWS, Trigger: trigger, Field: jsonwire.TypeErrorField(payload, typeErr),
 			Err: fmt.Errorf("want %s, not a JSON %s (at offset %d)", jsonKind(typeErr.Type), typeErr.Value, typeErr.Offset)}
 	}
 	return &faas.DecodeError{Platform: faas.PlatformAWS, Trigger: trigger, Err: err}
-}
-
-// typeErrorField is the path of the value of payload that encoding/json
-// refused: with its array indexes and map keys, which err.Field lacks.
-func typeErrorField(payload []byte, err *json.UnmarshalTypeError) string {
-	if p := jsonwire.PathAt(payload, int(err.Offset)-1); p != "" {
-		return p
-	}
-	return err.Field
 }
 
 // jsonKind names the JSON a Go type decodes from.

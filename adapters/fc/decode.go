@@ -388,20 +388,11 @@ func jsonError(trigger, prefix string, data []byte, err error) *faas.DecodeError
 	)
 	switch {
 	case errors.As(err, &terr):
-		return decodeError(trigger, joinField(prefix, typeErrorField(data, terr)), fmt.Errorf("want a %s, got %s", terr.Type, terr.Value))
+		return decodeError(trigger, joinField(prefix, jsonwire.TypeErrorField(data, terr)), fmt.Errorf("want a %s, got %s", terr.Type, terr.Value))
 	case errors.As(err, &serr):
 		return decodeError(trigger, prefix, fmt.Errorf("malformed JSON: %w", err))
 	}
 	return decodeError(trigger, prefix, err)
-}
-
-// typeErrorField is the path of the value of data that encoding/json
-// refused: with its array indexes and map keys, which err.Field lacks.
-func typeErrorField(data []byte, err *json.UnmarshalTypeError) string {
-	if p := jsonwire.PathAt(data, int(err.Offset)-1); p != "" {
-		return p
-	}
-	return err.Field
 }
 
 func joinField(prefix, field string) string {

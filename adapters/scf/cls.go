@@ -104,7 +104,7 @@ func DecodeCLSLogs(event json.RawMessage) (*CLSLogs, error) {
 	if err := json.Unmarshal(raw, &logs); err != nil {
 		var te *json.UnmarshalTypeError
 		if errors.As(err, &te) {
-			return nil, decodeError(trig, field+"(decoded)."+typeErrorField(raw, te), &typeError{got: te.Value, want: te.Type.String(), cause: err})
+			return nil, decodeError(trig, field+"(decoded)."+jsonwire.TypeErrorField(raw, te), &typeError{got: te.Value, want: te.Type.String(), cause: err})
 		}
 		return nil, decodeError(trig, field, fmt.Errorf("not the JSON of CLS logs: %w", err))
 	}

@@ -77,21 +77,12 @@ func unmarshalRecord(trigger string, i int, raw []byte, v any) error {
 	field := fmt.Sprintf("Records[%d]", i)
 	var te *json.UnmarshalTypeError
 	if errors.As(err, &te) {
-		if f := typeErrorField(raw, te); f != "" {
+		if f := jsonwire.TypeErrorField(raw, te); f != "" {
 			field += "." + f
 		}
 		return decodeError(trigger, field, &typeError{got: te.Value, want: te.Type.String(), cause: err})
 	}
 	return decodeError(trigger, field, err)
-}
-
-// typeErrorField is the path of the value of data that encoding/json
-// refused: with its array indexes and map keys, which err.Field lacks.
-func typeErrorField(data []byte, err *json.UnmarshalTypeError) string {
-	if p := jsonwire.PathAt(data, int(err.Offset)-1); p != "" {
-		return p
-	}
-	return err.Field
 }
 
 // report returns the error report of a failed invocation. Its JSON form

@@ -6,6 +6,7 @@
 package jsonwire
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strconv"
@@ -496,51 +497,132 @@ func Kind(raw []byte) string {
 // value in data that holds the byte at offset pos, such as
 // Records[1].messageAttributes.a.stringValue, or "" when pos is in none
 // (outside the value, or on a key or a comma). Of data that is not valid
-// JSON it reads what comes before pos.
-// Decoders name a field with it where encoding/json's UnmarshalTypeError
-// does without array indexes and map keys (Records.messageAttributes.
-// stringValue): its Offset is just past the start or the end of the value
-// it refused, so the byte before it is in that value.
+// JSON it reads what comes before pos. It reads data once, up to the end
+// of the value it names.
 func PathAt(data []byte, pos int) string {
-	// A raw value is a slice of data: its offset follows from its
-	// capacity.
-	offset := func(v []byte) int { return cap(data) - cap(v) }
-	holds := func(v []byte) bool { o := offset(v); return o <= pos && pos < o+len(v) }
-	var path []byte
-	for v := data; ; {
-		i := skipSpace(v, 0)
-		if i >= len(v) {
+	path, _, _ := pathAt(data, pos)
+	return path
+}
+
+// TypeErrorField returns the path of the value of data that encoding/json
+// refused with err, as PathAt names it: with the array indexes and map
+// keys that err.Field lacks (Records[1].messageAttributes.a.stringValue,
+// not Records.messageAttributes.stringValue). err.Offset is just past the
+// end of a refused literal, or just past the opening of a refused object
+// or array; where it is neither for the value PathAt finds, as when a
+// type's own UnmarshalJSON decoded a part of data, it returns err.Field.
+func TypeErrorField(data []byte, err *json.UnmarshalTypeError) string {
+	off := int(err.Offset)
+	path, start, end := pathAt(data, off-1)
+	if path != "" && (off == end || off-1 == start && (data[start] == '{' || data[start] == '[')) {
+		return path
+	}
+	return err.Field
+}
+
+// pathAt is PathAt, with where the value it names starts and ends (end
+// -1 when it was not read to its end).
+func pathAt(data []byte, pos int) (path string, start, end int) {
+	i := skipSpace(data, 0)
+	if pos < i || pos >= len(data) {
+		return "", 0, -1
+	}
+	f := pathFinder{data: data, pos: pos, end: -1}
+	f.walk(i, 0)
+	return f.found, f.start, f.end
+}
+
+// pathFinder reads a JSON value for pathAt, up to the innermost value that
+// holds pos.
+type pathFinder struct {
+	data  []byte
+	pos   int
+	path  []byte // of the value being read
+	done  bool
+	found string
+	start int
+	end   int
+}
+
+// walk reads the value at i and returns its end, unless it or a value in
+// it holds pos (done), or it is not valid JSON (ok false).
+func (f *pathFinder) walk(i, depth int) (end int, ok bool) {
+	data := f.data
+	if depth >= MaxDepth || i >= len(data) {
+		return i, false
+	}
+	start := i
+	switch data[i] {
+	case '{', '[':
+		closer := byte('}')
+		if data[i] == '[' {
+			closer = ']'
+		}
+		i = skipSpace(data, i+1)
+		for n := 0; ; n++ {
+			if i < len(data) && data[i] == closer && n == 0 {
+				end = i + 1
+				break
+			}
+			mark := len(f.path)
+			if closer == '}' {
+				if i >= len(data) || data[i] != '"' {
+					return i, false
+				}
+				kend, err := stringEnd(data, i)
+				if err != nil {
+					return i, false
+				}
+				key, err := unquoteBytes(data[i:kend])
+				if err != nil {
+					return i, false
+				}
+				if mark > 0 {
+					f.path = append(f.path, '.')
+				}
+				f.path = append(f.path, key...)
+				if i = skipSpace(data, kend); i >= len(data) || data[i] != ':' {
+					return i, false
+				}
+				i = skipSpace(data, i+1)
+			} else {
+				f.path = append(strconv.AppendInt(append(f.path, '['), int64(n), 10), ']')
+			}
+			if i > f.pos { // pos is between members: in this value, in none of them
+				f.path = f.path[:mark]
+				f.hold(start, -1)
+				return i, true
+			}
+			vend, ok := f.walk(i, depth+1)
+			f.path = f.path[:mark]
+			if !ok || f.done {
+				return vend, ok
+			}
+			i = skipSpace(data, vend)
+			if i < len(data) && data[i] == ',' {
+				i = skipSpace(data, i+1)
+				continue
+			}
+			if i >= len(data) || data[i] != closer {
+				return i, false
+			}
+			end = i + 1
 			break
 		}
-		found := false
-		switch v[i] {
-		case '{':
-			Members(v, func(key, value []byte) bool {
-				if holds(value) {
-					if len(path) > 0 {
-						path = append(path, '.')
-					}
-					path = append(path, key...)
-					v, found = value, true
-					return false
-				}
-				return true
-			})
-		case '[':
-			n := 0
-			Array(v, func(value []byte) bool {
-				if holds(value) {
-					path = append(strconv.AppendInt(append(path, '['), int64(n), 10), ']')
-					v, found = value, true
-					return false
-				}
-				n++
-				return true
-			})
-		}
-		if !found {
-			break
+	default:
+		var err error
+		if end, err = value(data, i, depth); err != nil {
+			return i, false
 		}
 	}
-	return string(path)
+	if f.pos < end {
+		f.hold(start, end)
+	}
+	return end, true
+}
+
+// hold records the value being read, from start to end, as the one that
+// holds pos.
+func (f *pathFinder) hold(start, end int) {
+	f.done, f.found, f.start, f.end = true, string(f.path), start, end
 }

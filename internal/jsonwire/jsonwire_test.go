@@ -199,6 +199,48 @@ func TestDepth(t *testing.T) {
 	}
 }
 
+// wrapped decodes its value with encoding/json itself: the offset of an
+// error it returns counts from the start of that value.
+type wrapped struct{ N int }
+
+func (w *wrapped) UnmarshalJSON(b []byte) error {
+	var v struct{ N int }
+	err := json.Unmarshal(b, &v)
+	w.N = v.N
+	return err
+}
+
+// Where the offset of a type error is not at the value PathAt finds, the
+// field is encoding/json's own.
+func TestTypeErrorFieldOfAnUnmarshaler(t *testing.T) {
+	doc := []byte(`{"a":"zzzzzzzzzz","meta":{"N":"x"}}`)
+	var v struct {
+		A    string
+		Meta wrapped
+	}
+	var typeErr *json.UnmarshalTypeError
+	if err := json.Unmarshal(doc, &v); !errors.As(err, &typeErr) {
+		t.Fatalf("Unmarshal = %v, want a type error", err)
+	}
+	if got := TypeErrorField(doc, typeErr); got != typeErr.Field {
+		t.Errorf("TypeErrorField = %q, want encoding/json's %q", got, typeErr.Field)
+	}
+}
+
+// BenchmarkPathAtDeep is PathAt at the bottom of a value nested 2000
+// deep: it reads the value once.
+func BenchmarkPathAtDeep(b *testing.B) {
+	const depth = 2000
+	doc := []byte(strings.Repeat(`{"c":`, depth) + `"x"` + strings.Repeat(`}`, depth))
+	pos := 5*depth + 1
+	b.ReportAllocs()
+	for b.Loop() {
+		if PathAt(doc, pos) == "" {
+			b.Fatal("no path")
+		}
+	}
+}
+
 func TestPathAt(t *testing.T) {
 	type record struct {
 		Body       string `json:"body"`
@@ -236,6 +278,9 @@ func TestPathAt(t *testing.T) {
 			}
 			if got := PathAt([]byte(tt.doc), int(typeErr.Offset)-1); got != tt.want {
 				t.Errorf("PathAt(offset %d) = %q, want %q (encoding/json's field %q)", typeErr.Offset, got, tt.want, typeErr.Field)
+			}
+			if got := TypeErrorField([]byte(tt.doc), typeErr); got != tt.want {
+				t.Errorf("TypeErrorField = %q, want %q", got, tt.want)
 			}
 		})
 	}
