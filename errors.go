@@ -120,15 +120,22 @@ func (e *LimitError) Error() string {
 
 // BatchError is the error of a handler of a batch of messages (a
 // [MessageEvent]) some of which failed: it names those, and says the others
-// succeeded. Where the platform takes a partial batch response, only the
-// failed messages are retried: Lambda's batchItemFailures, for SQS (whose
-// events anyfaas generates with ReportBatchItemFailures) and for Kinesis
-// and DynamoDB streams whose event source mappings enable it. Elsewhere,
+// succeeded. Where the platform takes a partial batch response, the
+// adapter answers with one: on Lambda, batchItemFailures, for SQS (only the
+// failed messages are retried; on a FIFO queue, the adapter names every
+// message from the first failed one on, as ordering requires) and for
+// Kinesis and DynamoDB streams (retried from the earliest failed record
+// on). That needs the event source mapping to enable it
+// (FunctionResponseTypes: [ReportBatchItemFailures]), as anyfaas does for
+// the SQS events it generates: a mapping made otherwise without it takes
+// the answer for a success, and the failed messages are lost. Elsewhere,
 // and when every message of the batch failed, the batch fails as a whole,
-// as with any other error: nothing is dropped.
+// as with any other error.
 //
 // A handler collects failures with Add and returns Err, which is nil when
-// nothing failed.
+// nothing failed. The adapter answers in part only for a BatchError
+// returned as is or wrapped with %w alone: joined with another error, the
+// batch fails as a whole.
 type BatchError struct {
 	// Failures are the messages that failed.
 	Failures []MessageFailure
@@ -167,15 +174,4 @@ func (e *BatchError) Error() string {
 		fmt.Fprintf(&b, " %s: %v", f.ID, f.Err)
 	}
 	return b.String()
-}
-
-// Unwrap returns the failures' errors, for errors.Is and errors.As.
-func (e *BatchError) Unwrap() []error {
-	errs := make([]error, 0, len(e.Failures))
-	for _, f := range e.Failures {
-		if f.Err != nil {
-			errs = append(errs, f.Err)
-		}
-	}
-	return errs
 }

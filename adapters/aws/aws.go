@@ -28,12 +28,13 @@
 // A *faas.BatchError of an SQS, Kinesis or DynamoDB stream batch is
 // answered with Lambda's partial batch response, {"batchItemFailures":
 // [{"itemIdentifier": …}]}, naming the failed records (SQS by messageId,
-// the streams by sequence number), so that only those are retried. The
-// event source mapping must enable it (FunctionResponseTypes:
+// the streams by sequence number; on a FIFO queue every record from the
+// first failed one on), so that Lambda retries those. The event source
+// mapping must enable it (FunctionResponseTypes:
 // [ReportBatchItemFailures]: anyfaas generates SQS events so): without
 // it, Lambda takes the answer for a success and drops the failed records.
-// A BatchError of every record of the batch, or naming an id the batch
-// does not hold, fails the whole batch.
+// A BatchError of every record of the batch, naming an id the batch does
+// not hold, or joined with another error, fails the whole batch.
 //
 // Context.Origin().Context is the invocation's
 // *lambdacontext.LambdaContext.
@@ -53,7 +54,6 @@ package aws
 import (
 	"bytes"
 	"context"
-	"errors"
 	"os"
 	"time"
 
@@ -193,8 +193,7 @@ func (h *Handler) invoke(ctx context.Context, payload []byte, streaming bool) (o
 		return output{bytes: out}, nil
 	}
 	if err != nil {
-		var berr *faas.BatchError
-		if errors.As(err, &berr) {
+		if berr := batchOf(err); berr != nil {
 			if out, ok := partialBatch(fctx, src, payload, berr); ok {
 				return output{bytes: out}, nil
 			}

@@ -27,6 +27,19 @@ func TestBatchItemFailures(t *testing.T) {
 		records = append(records, r)
 	}
 	sqs["Records"] = records
+	// A FIFO queue's batch: the messages after a failed one are retried
+	// too, or they would pass it.
+	fifo := map[string]any{}
+	var fifoRecords []any
+	for _, r := range records {
+		c := map[string]any{}
+		for k, v := range r.(map[string]any) {
+			c[k] = v
+		}
+		c["eventSourceARN"] = "arn:aws:sqs:us-east-2:123456789012:orders.fifo"
+		fifoRecords = append(fifoRecords, c)
+	}
+	fifo["Records"] = fifoRecords
 	kinesis := fixture(t, "kinesis-stream")
 	dynamo := fixture(t, "dynamodb-stream")
 	const (
@@ -52,7 +65,7 @@ func TestBatchItemFailures(t *testing.T) {
 	}{
 		{"sqs none failed", sqs, fail(), `null`, ""},
 		{"sqs one failed", sqs, fail("m2"), `{"batchItemFailures":[{"itemIdentifier":"m2"}]}`, ""},
-		{"sqs two failed, one twice", sqs, fail("m3", "m1", "m3"), `{"batchItemFailures":[{"itemIdentifier":"m3"},{"itemIdentifier":"m1"}]}`, ""},
+		{"sqs two failed, one twice", sqs, fail("m3", "m1", "m3"), `{"batchItemFailures":[{"itemIdentifier":"m1"},{"itemIdentifier":"m3"}]}`, ""},
 		{"sqs all failed", sqs, fail("m1", "m2", "m3"), "", "BatchError"},
 		{"sqs unknown id", sqs, fail("m2", "m9"), "", "BatchError"},
 		{"sqs wrapped", sqs, func(*faas.Context, any) (any, error) {
@@ -60,6 +73,13 @@ func TestBatchItemFailures(t *testing.T) {
 			b.Add("m1", errors.New("boom"))
 			return nil, fmt.Errorf("saving: %w", b)
 		}, `{"batchItemFailures":[{"itemIdentifier":"m1"}]}`, ""},
+		{"sqs joined with another error", sqs, func(*faas.Context, any) (any, error) {
+			b := &faas.BatchError{}
+			b.Add("m1", errors.New("boom"))
+			return nil, errors.Join(errors.New("commit failed"), b)
+		}, "", "joinError"},
+		{"fifo one failed", fifo, fail("m2"), `{"batchItemFailures":[{"itemIdentifier":"m2"},{"itemIdentifier":"m3"}]}`, ""},
+		{"fifo the first failed", fifo, fail("m1"), "", "BatchError"},
 		{"sqs plain error", sqs, func(*faas.Context, any) (any, error) { return nil, errors.New("db down") }, "", "errorString"},
 		// A stream's record is identified by its sequence number, whether
 		// the handler names it by Message.ID (the eventID) or by it.
