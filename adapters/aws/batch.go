@@ -40,9 +40,13 @@ func batchItems(src source, payload []byte) (b batch, ok bool) {
 	switch {
 	case src.kind == kindSQS:
 	case src.kind == kindKinesis:
-		seq = func(rec []byte) string { return str(jsonwire.Member(jsonwire.Member(rec, "kinesis"), "sequenceNumber")) }
+		seq = func(rec []byte) string {
+			return str(jsonwire.Member(jsonwire.Member(rec, "kinesis"), "sequenceNumber"))
+		}
 	case src.kind == kindNamed && src.trigger == "dynamodb":
-		seq = func(rec []byte) string { return str(jsonwire.Member(jsonwire.Member(rec, "dynamodb"), "SequenceNumber")) }
+		seq = func(rec []byte) string {
+			return str(jsonwire.Member(jsonwire.Member(rec, "dynamodb"), "SequenceNumber"))
+		}
 	default:
 		return batch{}, false
 	}
