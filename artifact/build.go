@@ -248,7 +248,7 @@ func Inputs(ctx context.Context, o BuildOptions) (*InputSet, error) {
 		// subdirectory made since, empty until then, is embedded too.
 		for _, pat := range p.EmbedPatterns {
 			pat, all := strings.CutPrefix(pat, "all:")
-			matches, _ := filepath.Glob(filepath.Join(p.Dir, filepath.FromSlash(pat)))
+			matches, _ := filepath.Glob(filepath.Join(globEscape(p.Dir), filepath.FromSlash(pat)))
 			for _, m := range matches {
 				embedTree(embedDirs, m, all)
 			}
@@ -287,6 +287,22 @@ func embedTree(dirs map[string]bool, root string, all bool) {
 		dirs[path] = true
 		return nil
 	})
+}
+
+// globEscape returns dir as a pattern of filepath.Glob that matches it
+// alone, whatever of *?[\ its name holds.
+func globEscape(dir string) string {
+	if runtime.GOOS == "windows" { // where \ separates, and cannot escape
+		return dir
+	}
+	var b strings.Builder
+	for _, r := range dir {
+		if strings.ContainsRune(`*?[\`, r) {
+			b.WriteByte('\\')
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
 }
 
 // goCommand returns the go command to run: $GOROOT/bin/go if GOROOT is set

@@ -165,7 +165,9 @@ platform reports it.`,
 			switch {
 			case res.Error != nil:
 				failed = fmt.Errorf("%s failed: %s", function, res.Error)
-			case isHTTPEvent(eventTrigger, fn):
+			case platform != faas.PlatformWeb && platform != faas.PlatformGCF && isHTTPEvent(eventTrigger, fn):
+				// (On web and gcf the payload is the body itself, no
+				// envelope: printHTTP judges the status.)
 				// An HTTP function answers in the platform's HTTP
 				// envelope: a 5xx there is the function failing, as
 				// on web and gcf.

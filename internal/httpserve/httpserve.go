@@ -159,10 +159,13 @@ func Serve(ctx context.Context, ln net.Listener, handler http.Handler, app *faas
 
 // unusedConns are the connections of a server on which no request is
 // under way: new ones and idle ones. A stopped listener's server closes
-// those on which no byte of a request has come, so that their clients
+// those on whose socket no byte of a request waits, so that their clients
 // connect again (to whoever listens now) rather than wait on a server that
-// has stopped taking requests; one on which a request has come is left to
-// be served, its response closing it.
+// has stopped taking requests; one on which a request waits is left to be
+// served, its response closing it. A request whose bytes the server has
+// read into its buffer but not yet parsed, or that comes as the
+// connection closes, is still cut: HTTP/1.1 keep-alive cannot tell the
+// client first (its clients retry such requests).
 type unusedConns struct {
 	mu      sync.Mutex
 	conns   map[net.Conn]struct{}
@@ -224,6 +227,15 @@ func (w *closingWriter) Write(b []byte) (int, error) {
 		w.WriteHeader(http.StatusOK)
 	}
 	return w.ResponseWriter.Write(b)
+}
+
+// Flush writes the header, as a response written after the stop has it,
+// and flushes the response.
+func (w *closingWriter) Flush() {
+	if !w.wrote {
+		w.WriteHeader(http.StatusOK)
+	}
+	http.NewResponseController(w.ResponseWriter).Flush()
 }
 
 // Unwrap returns the server's ResponseWriter, for http.ResponseController.

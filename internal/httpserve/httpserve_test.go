@@ -210,6 +210,10 @@ func TestStoppedServerClosesAfterResponse(t *testing.T) {
 		if r.URL.Path == "/first" {
 			close(entered)
 			<-release
+			// Flushed before a byte is written: the header goes then.
+			if err := http.NewResponseController(w).Flush(); err != nil {
+				t.Error(err)
+			}
 		}
 		io.WriteString(w, r.URL.Path)
 	})
