@@ -72,8 +72,6 @@ func batchItems(src source, payload []byte) (b batch, ok bool) {
 	return b, true
 }
 
-func str(raw []byte) string { s, _ := jsonwire.String(raw); return s }
-
 // partialBatch returns Lambda's partial batch response for the failures
 // berr names: {"batchItemFailures":[{"itemIdentifier":…}]}, in the
 // batch's order, which makes the event source retry those records (on a

@@ -176,12 +176,14 @@ func classifyPrefix(payload []byte, partial bool) (source, error) {
 	return p.sourceOf(), nil
 }
 
+// str is the string raw holds, or "".
+func str(raw []byte) string { s, _ := jsonwire.String(raw); return s }
+
 func errInvalidJSON(err error) error {
 	return errors.New("invalid JSON: " + err.Error())
 }
 
 func (p *probe) sourceOf() source {
-	str := func(raw []byte) string { s, _ := jsonwire.String(raw); return s }
 	named := func(trigger, k string) source { return source{kind: kindNamed, trigger: trigger, rawKind: k} }
 	switch {
 	// Authorizer inputs look like HTTP requests; they name the ARN they
@@ -189,11 +191,11 @@ func (p *probe) sourceOf() source {
 	case p.methodArn != nil || p.routeArn != nil:
 		return named("authorizer", str(p.version))
 	case p.requestContext != nil:
-		if s, ok := p.httpSource(str); ok {
+		if s, ok := p.httpSource(); ok {
 			return s
 		}
 	case p.records != nil:
-		return p.recordsSource(str)
+		return p.recordsSource()
 	case p.source != nil && p.detailType != nil:
 		src, dt := str(p.source), str(p.detailType)
 		switch {
@@ -235,7 +237,7 @@ func (p *probe) sourceOf() source {
 }
 
 // httpSource tells the HTTP sources apart by their request context.
-func (p *probe) httpSource(str func([]byte) string) (source, bool) {
+func (p *probe) httpSource() (source, bool) {
 	var rc struct{ http, elb, connectionID, requestID, routeKey, domain []byte }
 	if jsonwire.Members(p.requestContext, func(key, v []byte) bool {
 		p.v2.rc(key, v)
@@ -286,7 +288,7 @@ func (p *probe) httpSource(str func([]byte) string) (source, bool) {
 
 // recordsSource tells the sources of a Records batch apart by the first
 // record; a source of no standard shape is named for its service.
-func (p *probe) recordsSource(str func([]byte) string) source {
+func (p *probe) recordsSource() source {
 	var es string
 	jsonwire.Array(p.records, func(rec []byte) bool {
 		es = str(jsonwire.Member(rec, "eventSource"))

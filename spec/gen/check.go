@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"fmt"
 	"slices"
+	"strings"
 
 	"github.com/anyfaas/faas/spec"
 )
@@ -126,4 +127,17 @@ func DeployName(s *spec.Spec, name string) string {
 		return fmt.Sprintf("%s-%s-%s", s.Service.Name, s.Provider.Stage, name)
 	}
 	return s.Service.Name + "-" + name
+}
+
+// Offending lists, each once and quoted as 'x', the characters of s that
+// ok (given each one's byte index) refuses, for an error saying what breaks
+// a platform's naming rule; "" if there are none.
+func Offending(s string, ok func(i int, r rune) bool) string {
+	var bad []string
+	for i, r := range s {
+		if q := fmt.Sprintf("%q", r); !ok(i, r) && !slices.Contains(bad, q) {
+			bad = append(bad, q)
+		}
+	}
+	return strings.Join(bad, ", ")
 }

@@ -4,7 +4,6 @@ import (
 	"maps"
 	"regexp"
 	"slices"
-	"strings"
 
 	"github.com/anyfaas/faas/spec"
 	"github.com/anyfaas/faas/spec/gen"
@@ -54,17 +53,11 @@ func (t *template) checkStackName() {
 
 // offending lists the characters of s a stack name cannot hold, quoted.
 func offending(s string) string {
-	var bad []string
-	for i, r := range s {
-		ok := isAlnum(r) || r == '-' && i > 0
-		if q := "'" + string(r) + "'"; !ok && !slices.Contains(bad, q) {
-			bad = append(bad, q)
-		}
-	}
-	if len(bad) == 0 {
+	bad := gen.Offending(s, func(i int, r rune) bool { return isAlnum(r) || r == '-' && i > 0 })
+	if bad == "" {
 		return "nothing wrong" // not reached: the name did not match
 	}
-	return strings.Join(bad, ", ")
+	return bad
 }
 
 // envNameRE is Lambda's rule for an environment variable's name (the

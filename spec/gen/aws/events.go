@@ -222,15 +222,8 @@ var ruleNameRE = regexp.MustCompile(`^[.\-_A-Za-z0-9]{1,64}$`)
 
 // ruleNameProblem says what breaks the rule name rule in name.
 func ruleNameProblem(name string) string {
-	var bad []string
-	for _, r := range name {
-		ok := isAlnum(r) || r == '.' || r == '-' || r == '_'
-		if q := fmt.Sprintf("%q", r); !ok && !slices.Contains(bad, q) {
-			bad = append(bad, q)
-		}
-	}
-	if len(bad) > 0 {
-		return ": it has " + strings.Join(bad, ", ")
+	if bad := gen.Offending(name, func(_ int, r rune) bool { return isAlnum(r) || r == '.' || r == '-' || r == '_' }); bad != "" {
+		return ": it has " + bad
 	}
 	return fmt.Sprintf(": it has %d characters", len(name))
 }

@@ -661,14 +661,9 @@ func (p *plan) checkName(what, name, made string, longest int, pos spec.Pos, pat
 
 // offending lists, quoted, the characters of s a name cannot hold.
 func offending(s string) string {
-	var bad []string
-	for _, r := range s {
-		ok := r == '_' || r == '-' || 'a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' || '0' <= r && r <= '9'
-		if q := fmt.Sprintf("%q", r); !ok && !slices.Contains(bad, q) {
-			bad = append(bad, q)
-		}
-	}
-	return strings.Join(bad, ", ")
+	return gen.Offending(s, func(_ int, r rune) bool {
+		return r == '_' || r == '-' || 'a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' || '0' <= r && r <= '9'
+	})
 }
 
 // fc3Memory reports whether FC 3.0 offers m MB of memory.
