@@ -72,20 +72,13 @@ func Serve(ctx context.Context, ln net.Listener, handler http.Handler, app *faas
 		if l.Stop != nil {
 			unused := &unusedConns{conns: map[net.Conn]struct{}{}}
 			servers[i].ConnState = unused.track
-			// Once stopped, a response closes its connection. Not
-			// SetKeepAlivesEnabled(false): it closes the idle connections
-			// on which a client has already sent its next request, which
-			// the client sees reset.
-			h := l.Handler
-			servers[i].Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-				h.ServeHTTP(&closingWriter{ResponseWriter: w, stopped: &stopped}, r)
-			})
 			stopCtx, cancel := context.WithCancel(ctx)
 			defer cancel()
 			go func() {
 				select {
 				case <-l.Stop:
 					stopped.Store(true)
+					servers[i].SetKeepAlivesEnabled(false) // closes the idle ones
 					l.Listener.Close()
 					unused.close()
 				case <-stopCtx.Done():
@@ -157,15 +150,10 @@ func Serve(ctx context.Context, ln net.Listener, handler http.Handler, app *faas
 	return errors.Join(serveErr, app.Close(closeCtx))
 }
 
-// unusedConns are the connections of a server on which no request is
-// under way: new ones and idle ones. A stopped listener's server closes
-// those on whose socket no byte of a request waits, so that their clients
-// connect again (to whoever listens now) rather than wait on a server that
-// has stopped taking requests; one on which a request waits is left to be
-// served, its response closing it. A request whose bytes the server has
-// read into its buffer but not yet parsed, or that comes as the
-// connection closes, is still cut: HTTP/1.1 keep-alive cannot tell the
-// client first (its clients retry such requests).
+// unusedConns are the connections of a server that have not begun a
+// request yet: a stopped listener's server closes them, as it closes its
+// idle ones, so that their clients connect again (to whoever listens now)
+// rather than be answered by a server that has stopped taking requests.
 type unusedConns struct {
 	mu      sync.Mutex
 	conns   map[net.Conn]struct{}
@@ -176,13 +164,12 @@ type unusedConns struct {
 func (u *unusedConns) track(c net.Conn, st http.ConnState) {
 	u.mu.Lock()
 	defer u.mu.Unlock()
-	unused := st == http.StateNew || st == http.StateIdle
 	switch {
-	case unused && u.stopped: // accepted as the listener closed, or done with a request
+	case st == http.StateNew && u.stopped: // accepted as the listener closed
 		if !pending(c) {
 			c.Close()
 		}
-	case unused:
+	case st == http.StateNew:
 		u.conns[c] = struct{}{}
 	default:
 		delete(u.conns, c)
@@ -202,41 +189,3 @@ func (u *unusedConns) close() {
 		}
 	}
 }
-
-// closingWriter is the ResponseWriter of a listener that may be stopped:
-// a response whose header is written after the stop closes its connection
-// (Connection: close), so that its client connects again.
-type closingWriter struct {
-	http.ResponseWriter
-	stopped *atomic.Bool
-	wrote   bool
-}
-
-func (w *closingWriter) WriteHeader(code int) {
-	if !w.wrote && code >= 200 {
-		w.wrote = true
-		if w.stopped.Load() {
-			w.Header().Set("Connection", "close")
-		}
-	}
-	w.ResponseWriter.WriteHeader(code)
-}
-
-func (w *closingWriter) Write(b []byte) (int, error) {
-	if !w.wrote {
-		w.WriteHeader(http.StatusOK)
-	}
-	return w.ResponseWriter.Write(b)
-}
-
-// Flush writes the header, as a response written after the stop has it,
-// and flushes the response.
-func (w *closingWriter) Flush() {
-	if !w.wrote {
-		w.WriteHeader(http.StatusOK)
-	}
-	http.NewResponseController(w.ResponseWriter).Flush()
-}
-
-// Unwrap returns the server's ResponseWriter, for http.ResponseController.
-func (w *closingWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
