@@ -42,13 +42,16 @@ func (s *Spec) Units() []*Unit {
 // provider's defaults overridden by its function's, or for a group the
 // largest memory, timeout and concurrency of its members and all of their
 // environments (Parse and Merge refuse a group whose members would see a
-// variable differently).
+// variable differently). Its EnvPos gives the key of the setting that
+// wins for each variable.
 func (u *Unit) Settings(p Provider) Settings {
 	out := p.Function
 	out.Environment = map[string]string{}
+	out.envPos = map[string]Pos{}
 	for k, v := range p.Function.Environment {
 		out.Environment[k] = v
 	}
+	maps.Copy(out.envPos, p.Function.envPos)
 	for _, f := range u.Functions {
 		if u.Group == nil {
 			if f.Runtime != "" {
@@ -64,6 +67,11 @@ func (u *Unit) Settings(p Provider) Settings {
 		out.Concurrency = max(out.Concurrency, f.Concurrency)
 		for k, v := range f.Environment {
 			out.Environment[k] = v
+			if pos, ok := f.envPos[k]; ok {
+				out.envPos[k] = pos
+			} else {
+				delete(out.envPos, k)
+			}
 		}
 	}
 	if u.Group == nil && len(u.Functions) == 1 {

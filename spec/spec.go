@@ -128,8 +128,18 @@ type Settings struct {
 	Concurrency int // invocations at once in an instance, where the platform allows
 	Environment map[string]string
 	Description string
-	// envPos is where f.yml sets each of Environment.
+	// envPos is where f.yml sets each of Environment: the position of
+	// its key.
 	envPos map[string]Pos
+}
+
+// EnvPos returns where f.yml sets the environment variable name of these
+// settings: the position of its key under environment. It reports false
+// for a variable f.yml does not set there, such as one a Settings built
+// in code holds.
+func (s Settings) EnvPos(name string) (Pos, bool) {
+	p, ok := s.envPos[name]
+	return p, ok
 }
 
 // Function is one function of the service.

@@ -321,3 +321,52 @@ aggregation:
 		t.Errorf("environment mismatch (-want +got):\n%s", diff)
 	}
 }
+
+// A unit's settings say where f.yml sets each variable: the key of the
+// setting whose value the unit takes (the function's over the
+// provider's, the later member's in a group).
+func TestUnitEnvPos(t *testing.T) {
+	s, err := Parse("f.yml", []byte(`service: s
+provider:
+  name: aws
+  environment: {MODE: prod, LOG: info}
+functions:
+  a: {handler: a, environment: {TABLE: t, MODE: prod}}
+  b:
+    handler: b
+    environment:
+      TABLE: t
+  c: {handler: c, environment: {LOG: debug}}
+aggregation:
+  ab: {functions: [a, b]}
+`), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	units := map[string]*Unit{}
+	for _, u := range s.Units() {
+		units[u.Name] = u
+	}
+	tests := []struct {
+		unit, name string
+		want       Pos // zero: not set
+	}{
+		{"ab", "MODE", Pos{6, 43}},
+		{"ab", "LOG", Pos{4, 29}},
+		{"ab", "TABLE", Pos{10, 7}},
+		{"c", "LOG", Pos{11, 33}},
+		{"c", "MODE", Pos{4, 17}},
+		{"c", "TABLE", Pos{}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.unit+"/"+tt.name, func(t *testing.T) {
+			got, ok := units[tt.unit].Settings(s.Provider).EnvPos(tt.name)
+			if ok != (tt.want != Pos{}) {
+				t.Errorf("EnvPos(%s) reports %v", tt.name, ok)
+			}
+			if diff := cmp.Diff(tt.want, got); diff != "" {
+				t.Errorf("EnvPos(%s) (-want +got):\n%s", tt.name, diff)
+			}
+		})
+	}
+}

@@ -72,14 +72,23 @@ func SettingPos(s *spec.Spec, u *spec.Unit, key string, v int, get func(spec.Set
 }
 
 // EnvPos returns where a unit's environment variable name comes from, and
-// its key path: the last member function that sets it (whose value wins),
-// or else the provider.
+// its key path: the variable's key under the environment of the last
+// member function that sets it (whose value wins), or else under the
+// provider's. Where spec knows no position of the key (a spec built in
+// code), it is the function's, or the provider's environment.
 func EnvPos(s *spec.Spec, u *spec.Unit, name string) (spec.Pos, string) {
 	for i := len(u.Functions) - 1; i >= 0; i-- {
 		f := u.Functions[i]
 		if _, ok := f.Environment[name]; ok {
-			return f.Pos, "functions." + f.Name + ".environment." + name
+			pos, ok := f.EnvPos(name)
+			if !ok {
+				pos = f.Pos
+			}
+			return pos, "functions." + f.Name + ".environment." + name
 		}
+	}
+	if pos, ok := s.Provider.Function.EnvPos(name); ok {
+		return pos, "provider.environment." + name
 	}
 	return ProviderPos(s, "environment"), "provider.environment." + name
 }

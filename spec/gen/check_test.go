@@ -70,6 +70,65 @@ func TestProviderPos(t *testing.T) {
 	}
 }
 
+// An environment variable's errors point at its key, under the
+// environment it comes from: the last member function's that sets it, or
+// the provider's; in block or flow style. f and g both set LEVEL, to one
+// value: g, the later, is the one named.
+func TestEnvPos(t *testing.T) {
+	s := parseSpec(t, `service: s
+provider:
+  name: aws
+  environment:
+    MODE: prod
+    LEVEL: info
+functions:
+  f:
+    handler: f
+    environment: {LEVEL: debug, ONLY_F: x}
+  g:
+    handler: g
+    environment:
+      ONLY_G: y
+      LEVEL: debug
+  h: {handler: h}
+aggregation:
+  fg: {functions: [f, g]}
+`)
+	type where struct {
+		Pos  spec.Pos
+		Path string
+	}
+	units := map[string]*spec.Unit{}
+	for _, u := range s.Units() {
+		units[u.Name] = u
+	}
+	tests := []struct {
+		unit, name string
+		want       where
+	}{
+		{"fg", "MODE", where{spec.Pos{Line: 5, Column: 5}, "provider.environment.MODE"}},
+		{"fg", "LEVEL", where{spec.Pos{Line: 15, Column: 7}, "functions.g.environment.LEVEL"}},
+		{"fg", "ONLY_F", where{spec.Pos{Line: 10, Column: 33}, "functions.f.environment.ONLY_F"}},
+		{"fg", "ONLY_G", where{spec.Pos{Line: 14, Column: 7}, "functions.g.environment.ONLY_G"}},
+		{"h", "LEVEL", where{spec.Pos{Line: 6, Column: 5}, "provider.environment.LEVEL"}},
+		// Not set anywhere (no key): the provider's environment mapping.
+		{"h", "NONE", where{spec.Pos{Line: 5, Column: 5}, "provider.environment.NONE"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.unit+"/"+tt.name, func(t *testing.T) {
+			u := units[tt.unit]
+			if u == nil {
+				t.Fatalf("no unit %q", tt.unit)
+			}
+			var got where
+			got.Pos, got.Path = EnvPos(s, u, tt.name)
+			if diff := cmp.Diff(tt.want, got); diff != "" {
+				t.Errorf("EnvPos (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
 func TestX86Only(t *testing.T) {
 	s := parseSpec(t, "service: s\nprovider: {name: fc}\nfunctions:\n  f: {handler: f}\n")
 	if err := X86Only(s, "FC's go1 runtime"); err != nil {

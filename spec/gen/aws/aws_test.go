@@ -225,11 +225,11 @@ functions:
   g: {handler: g}
 `,
 			want: []string{
-				`f.yml:2:36: provider.environment.AWS_REGION: Lambda sets AWS_REGION itself and refuses a function that sets it (a reserved environment variable)`,
-				`f.yml:4:3: functions.f.environment.1BAD: Lambda takes an environment variable name of a letter and at least one more letter, digit or '_' ([a-zA-Z][a-zA-Z0-9_]+), not "1BAD"`,
-				`f.yml:4:3: functions.f.environment.A: Lambda takes an environment variable name of a letter and at least one more letter, digit or '_' ([a-zA-Z][a-zA-Z0-9_]+), not "A"`,
-				`f.yml:4:3: functions.f.environment.LAMBDA_TASK_ROOT: Lambda sets LAMBDA_TASK_ROOT itself and refuses a function that sets it (a reserved environment variable)`,
-				`f.yml:4:3: functions.f.environment._HANDLER: Lambda sets _HANDLER itself and refuses a function that sets it (a reserved environment variable)`,
+				`f.yml:2:37: provider.environment.AWS_REGION: Lambda sets AWS_REGION itself and refuses a function that sets it (a reserved environment variable)`,
+				`f.yml:4:33: functions.f.environment._HANDLER: Lambda sets _HANDLER itself and refuses a function that sets it (a reserved environment variable)`,
+				`f.yml:4:46: functions.f.environment.1BAD: Lambda takes an environment variable name of a letter and at least one more letter, digit or '_' ([a-zA-Z][a-zA-Z0-9_]+), not "1BAD"`,
+				`f.yml:4:57: functions.f.environment.A: Lambda takes an environment variable name of a letter and at least one more letter, digit or '_' ([a-zA-Z][a-zA-Z0-9_]+), not "A"`,
+				`f.yml:4:106: functions.f.environment.LAMBDA_TASK_ROOT: Lambda sets LAMBDA_TASK_ROOT itself and refuses a function that sets it (a reserved environment variable)`,
 			},
 		},
 		{

@@ -262,12 +262,12 @@ functions:
   g: {handler: g}
 `,
 			want: []string{
-				`f.yml:2:36: provider.environment.QCLOUD_APPID: SCF reserves the environment variables beginning with QCLOUD_ and refuses a function that sets one`,
-				`f.yml:4:3: functions.f.environment.1BAD: SCF takes an environment variable name of a letter and 1 to 63 more letters, digits or '_' ([a-zA-Z][a-zA-Z0-9_]{1,63}), not "1BAD"`,
-				`f.yml:4:3: functions.f.environment.A: SCF takes an environment variable name of a letter and 1 to 63 more letters, digits or '_' ([a-zA-Z][a-zA-Z0-9_]{1,63}), not "A"`,
-				`f.yml:4:3: functions.f.environment.SCF_FUNCTIONNAME: SCF reserves the environment variables beginning with SCF_ and refuses a function that sets one`,
-				`f.yml:4:3: functions.f.environment.TENCENTCLOUD_REGION: SCF reserves the environment variables beginning with TENCENTCLOUD_ and refuses a function that sets one`,
-				`f.yml:4:3: functions.f.environment.my-var: SCF takes an environment variable name of a letter and 1 to 63 more letters, digits or '_' ([a-zA-Z][a-zA-Z0-9_]{1,63}), not "my-var"`,
+				`f.yml:2:37: provider.environment.QCLOUD_APPID: SCF reserves the environment variables beginning with QCLOUD_ and refuses a function that sets one`,
+				`f.yml:4:33: functions.f.environment.SCF_FUNCTIONNAME: SCF reserves the environment variables beginning with SCF_ and refuses a function that sets one`,
+				`f.yml:4:54: functions.f.environment.TENCENTCLOUD_REGION: SCF reserves the environment variables beginning with TENCENTCLOUD_ and refuses a function that sets one`,
+				`f.yml:4:78: functions.f.environment.my-var: SCF takes an environment variable name of a letter and 1 to 63 more letters, digits or '_' ([a-zA-Z][a-zA-Z0-9_]{1,63}), not "my-var"`,
+				`f.yml:4:89: functions.f.environment.A: SCF takes an environment variable name of a letter and 1 to 63 more letters, digits or '_' ([a-zA-Z][a-zA-Z0-9_]{1,63}), not "A"`,
+				`f.yml:4:107: functions.f.environment.1BAD: SCF takes an environment variable name of a letter and 1 to 63 more letters, digits or '_' ([a-zA-Z][a-zA-Z0-9_]{1,63}), not "1BAD"`,
 			},
 		},
 		{

@@ -302,8 +302,8 @@ functions:
     environment: {K_REVISION: x}
   g: {handler: g}
 `, []string{
-			"f.yml:3:40: provider.environment.PORT: Knative sets PORT itself and refuses a Service that sets it",
-			"f.yml:5:3: functions.f.environment.K_REVISION: Knative sets K_REVISION itself and refuses a Service that sets it",
+			"f.yml:3:41: provider.environment.PORT: Knative sets PORT itself and refuses a Service that sets it",
+			"f.yml:7:19: functions.f.environment.K_REVISION: Knative sets K_REVISION itself and refuses a Service that sets it",
 		}},
 		{"disabled triggers", `
 service: shop
