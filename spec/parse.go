@@ -448,7 +448,10 @@ func (p *parser) strItems(n *yaml.Node, path string) ([]string, []item) {
 }
 
 // strMap reads a mapping of environment variables' names to values,
-// and where each name is. A name is not empty.
+// and where each name is. A name is not empty, and holds no '=' and no
+// NUL: the environment a process is given is NAME=value strings, each
+// ended by a NUL, so that no platform can give a process such a variable
+// under its name, whatever its deploy API makes of it.
 func (p *parser) strMap(n *yaml.Node, path string) (map[string]string, map[string]Pos) {
 	if n.Kind != yaml.MappingNode {
 		if isNull(n) {
@@ -462,6 +465,14 @@ func (p *parser) strMap(n *yaml.Node, path string) (map[string]string, map[strin
 	for k, v := range pairs(n) {
 		if k.Value == "" {
 			p.fail(k, join(path, `""`), "an environment variable's name is empty: name it, such as MODE")
+			continue
+		}
+		if i := strings.IndexAny(k.Value, "=\x00"); i >= 0 {
+			what := "'=', which ends a variable's name (an environment holds NAME=value)"
+			if k.Value[i] == 0 {
+				what = "a NUL character, which ends a variable (an environment holds NAME=value strings, each ended by a NUL)"
+			}
+			p.fail(k, join(path, strconv.Quote(k.Value)), "the environment variable name %q holds %s: no platform can set it; rename it", k.Value, what)
 			continue
 		}
 		out[k.Value] = p.str(v, join(path, k.Value))

@@ -200,6 +200,12 @@ var invalid = []struct {
 		`f.yml:9:9: custom: want a mapping of free-form settings, not a list`},
 	{"environment name empty", strings.Replace(base, "    handler: list\n", "    handler: list\n    environment:\n      \"\": e\n", 1),
 		`f.yml:8:7: functions.list.environment."": an environment variable's name is empty: name it, such as MODE`},
+	{"environment name with '='", strings.Replace(base, "    handler: list\n", "    handler: list\n    environment:\n      A=B: e\n", 1),
+		`f.yml:8:7: functions.list.environment."A=B": the environment variable name "A=B" holds '=', which ends a variable's name (an environment holds NAME=value): no platform can set it; rename it`},
+	{"provider environment name with '='", strings.Replace(base, "  name: aws\n", "  name: aws\n  environment: {MODE: a, \"=X\": b}\n", 1),
+		`f.yml:4:26: provider.environment."=X": the environment variable name "=X" holds '=', which ends a variable's name (an environment holds NAME=value): no platform can set it; rename it`},
+	{"environment name with a NUL", strings.Replace(base, "    handler: list\n", "    handler: list\n    environment: {\"A\\0\": e}\n", 1),
+		`f.yml:7:19: functions.list.environment."A\x00": the environment variable name "A\x00" holds a NUL character, which ends a variable (an environment holds NAME=value strings, each ended by a NUL): no platform can set it; rename it`},
 	{"environments in conflict", base + "    environment: {MODE: a}\n  get:\n    handler: get\n    environment: {MODE: b}\n" +
 		"aggregation:\n  api: {functions: [list, get]}\n",
 		`f.yml:12:19: functions.get.environment.MODE: group "api" deploys functions list and get as one unit, but list sets MODE to "a" (f.yml:9:19) and get to "b": give both one value, or deploy them apart`},

@@ -222,6 +222,8 @@ func TestSchemaAgrees(t *testing.T) {
 		{"function renamed badly", strings.Replace(base, "    handler: list\n", "    handler: list\n    name: 'list items'\n", 1), false},
 		{"function without a handler", base + "  get:\n", false},
 		{"environment name empty", strings.Replace(base, "  name: aws\n", "  name: aws\n  environment: {'': e}\n", 1), false},
+		{"environment name with '='", strings.Replace(base, "  name: aws\n", "  name: aws\n  environment: {'A=B': e}\n", 1), false},
+		{"environment name with a NUL", strings.Replace(base, "  name: aws\n", "  name: aws\n  environment: {\"A\\0\": e}\n", 1), false},
 		{"path with a method", strings.Replace(base, "path: /items, method: get", "path: 'GET /items'", 1), false},
 	}
 	for _, tt := range tests {
