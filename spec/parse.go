@@ -333,19 +333,57 @@ func (p *parser) str(n *yaml.Node, path string) string {
 
 // int reads a whole number, written in decimal.
 func (p *parser) int(n *yaml.Node, path string) int {
-	if n.Kind == yaml.ScalarNode {
+	v, err := WholeNumber(n)
+	if err != nil {
+		p.fail(n, path, "%v", err)
+	}
+	return v
+}
+
+// WholeNumber reads n, a value of a spec, as the spec reads its numbers
+// (memorySize, timeout, …): a whole number written in decimal, without a
+// leading zero, as a number or a string. A generator reads with it the
+// numbers of keys spec keeps as nodes, such as an event's timeout. The
+// error names the value and says why it is no such number, as in
+//
+//	want a whole number, not 0x200: write whole numbers in decimal, as 512
+//
+// and has no position: the caller places it at n.
+func WholeNumber(n *yaml.Node) (int, error) {
+	if n.Kind == yaml.ScalarNode && n.Tag != "!!bool" && n.Tag != "!!null" {
 		text := strings.TrimSpace(n.Value)
+		if why := leadingZero(text, n.Style&(yaml.SingleQuotedStyle|yaml.DoubleQuotedStyle) != 0); why != "" {
+			return 0, fmt.Errorf("want a whole number, not %s: %s", text, why)
+		}
 		v, err := strconv.Atoi(text)
 		if err == nil && (n.Tag == "!!int" || n.Tag == "!!str") {
-			return v
+			return v, nil
 		}
-		if why := numberProblem(text, err); why != "" && n.Tag != "!!bool" && n.Tag != "!!null" {
-			p.fail(n, path, "want a whole number, not %s: %s", text, why)
-			return 0
+		if why := numberProblem(text, err); why != "" {
+			return 0, fmt.Errorf("want a whole number, not %s: %s", text, why)
 		}
 	}
-	p.fail(n, path, "want a whole number, not %s%s", kindOf(n), unsetHint(n))
-	return 0
+	return 0, fmt.Errorf("want a whole number, not %s%s", kindOf(n), unsetHint(n))
+}
+
+// leadingZero says why text, a decimal number with a leading zero (017,
+// -08, 00), is not taken, or returns "" for any other text. YAML 1.1
+// reads 017 as octal, 15, and YAML 1.2 as 17: the spec cannot know which
+// the writer meant, so it takes neither. A quoted one (quoted) is no
+// YAML number, and has the leading zero all the same.
+func leadingZero(text string, quoted bool) string {
+	digits := strings.TrimPrefix(strings.TrimPrefix(text, "-"), "+")
+	if len(digits) < 2 || digits[0] != '0' || strings.Trim(digits, "0123456789") != "" {
+		return ""
+	}
+	dec, err := strconv.ParseInt(text, 10, 64)
+	if err != nil {
+		return "it has a leading zero: write it without the leading zero"
+	}
+	if oct, err := strconv.ParseInt(text, 8, 64); err == nil && oct != dec && !quoted {
+		return fmt.Sprintf("it has a leading zero, which YAML 1.1 reads as octal (%d) and YAML 1.2 as decimal (%d): write it without the leading zero", oct, dec)
+	}
+	return fmt.Sprintf("it has a leading zero: write it without, as %d", dec)
 }
 
 // numberProblem says why text, which looks like a number, is not a whole

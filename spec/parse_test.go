@@ -67,6 +67,20 @@ var invalid = []struct {
 		`f.yml:4:15: provider.memorySize: want a whole number, not 0x200: write whole numbers in decimal, as 512`},
 	{"octal number", strings.Replace(base, "  name: aws\n", "  name: aws\n  timeout: 0o17\n", 1),
 		`f.yml:4:12: provider.timeout: want a whole number, not 0o17: write whole numbers in decimal, as 15`},
+	{"number with a leading zero", strings.Replace(base, "  name: aws\n", "  name: aws\n  memorySize: 017\n", 1),
+		`f.yml:4:15: provider.memorySize: want a whole number, not 017: it has a leading zero, which YAML 1.1 reads as octal (15) and YAML 1.2 as decimal (17): write it without the leading zero`},
+	{"function's number with a leading zero", strings.Replace(base, "    handler: list\n", "    handler: list\n    timeout: 0600\n", 1),
+		`f.yml:7:14: functions.list.timeout: want a whole number, not 0600: it has a leading zero, which YAML 1.1 reads as octal (384) and YAML 1.2 as decimal (600): write it without the leading zero`},
+	{"negative number with a leading zero", strings.Replace(base, "  name: aws\n", "  name: aws\n  concurrency: -017\n", 1),
+		`f.yml:4:16: provider.concurrency: want a whole number, not -017: it has a leading zero, which YAML 1.1 reads as octal (-15) and YAML 1.2 as decimal (-17): write it without the leading zero`},
+	{"leading zero, not octal", strings.Replace(base, "  name: aws\n", "  name: aws\n  initTimeout: 09\n", 1),
+		`f.yml:4:16: provider.initTimeout: want a whole number, not 09: it has a leading zero: write it without, as 9`},
+	{"leading zero, zero", strings.Replace(base, "  name: aws\n", "  name: aws\n  timeout: 00\n", 1),
+		`f.yml:4:12: provider.timeout: want a whole number, not 00: it has a leading zero: write it without, as 0`},
+	{"leading zero in a string", strings.Replace(base, "  name: aws\n", "  name: aws\n  memorySize: '017'\n", 1),
+		`f.yml:4:15: provider.memorySize: want a whole number, not 017: it has a leading zero: write it without, as 17`},
+	{"leading zero from the environment", strings.Replace(base, "  name: aws\n", "  name: aws\n  memorySize: ${env.ZERO}\n", 1),
+		`f.yml:4:15: provider.memorySize: want a whole number, not 017: it has a leading zero, which YAML 1.1 reads as octal (15) and YAML 1.2 as decimal (17): write it without the leading zero`},
 	{"number too large", strings.Replace(base, "  name: aws\n", "  name: aws\n  memorySize: 99999999999999999999999\n", 1),
 		`f.yml:4:15: provider.memorySize: want a whole number, not 99999999999999999999999: it is too large`},
 	{"number with a fraction", strings.Replace(base, "  name: aws\n", "  name: aws\n  timeout: 1.5\n", 1),
@@ -214,13 +228,16 @@ var invalid = []struct {
 		`f.yml:10:19: functions.list.environment.MODE: group "api" deploys functions list and get as one unit, but list sets MODE to "debug" and get takes "prod" from provider.environment (f.yml:4:17): give both one value, or deploy them apart`},
 }
 
+// invalidEnv is the environment the invalid specs see.
+var invalidEnv = map[string]string{"ZERO": "017"}
+
 func TestInvalid(t *testing.T) {
 	if len(invalid) < 25 {
 		t.Fatalf("only %d invalid specs", len(invalid))
 	}
 	for _, tt := range invalid {
 		t.Run(tt.name, func(t *testing.T) {
-			s, err := Parse("f.yml", []byte(tt.yaml), func(string) string { return "" })
+			s, err := Parse("f.yml", []byte(tt.yaml), func(k string) string { return invalidEnv[k] })
 			if s != nil {
 				t.Fatal("Parse returned a spec with an error")
 			}

@@ -204,6 +204,8 @@ func TestSchemaAgrees(t *testing.T) {
 		{"boolean from the environment", strings.Replace(base, "method: get", "method: get, cors: '${env.CORS}'", 1), true},
 		{"boolean unknown", strings.Replace(base, "method: get", "method: get, cors: 'maybe'", 1), false},
 		{"count as a string", strings.Replace(base, "  name: aws\n", "  name: aws\n  memorySize: '128'\n", 1), true},
+		{"count with a leading zero, as a string", strings.Replace(base, "  name: aws\n", "  name: aws\n  memorySize: '0128'\n", 1), false},
+		{"count of zero, as a string", strings.Replace(base, "  name: aws\n", "  name: aws\n  memorySize: '0'\n", 1), true},
 		{"count not a number", strings.Replace(base, "  name: aws\n", "  name: aws\n  memorySize: lots\n", 1), false},
 		{"empty sections", base + "package:\naggregation:\nlayers:\nplatforms:\ncustom:\n", true},
 		{"provider without a name", strings.Replace(base, "  name: aws\n", "  runtime: go\n", 1), false},

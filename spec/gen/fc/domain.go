@@ -3,7 +3,6 @@ package fc
 import (
 	"cmp"
 	"slices"
-	"strconv"
 	"strings"
 
 	"go.yaml.in/yaml/v3"
@@ -30,12 +29,6 @@ type route struct {
 }
 
 func pos(n *yaml.Node) spec.Pos { return spec.Pos{Line: n.Line, Column: n.Column} }
-
-func isInt(s string, v *int) bool {
-	n, err := strconv.Atoi(strings.TrimSpace(s))
-	*v = n
-	return err == nil
-}
 
 // readDomain reads custom.customDomain: domainName is a name, auto, or
 // false (none), as in Midway.

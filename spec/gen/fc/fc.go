@@ -484,15 +484,20 @@ func (p *plan) extraString(ref eventRef, key string) string {
 	return n.Value
 }
 
-// extraInt reads an event's extra key as a whole number, or def.
+// extraInt reads an event's extra key as a whole number, as spec reads
+// its own (spec.WholeNumber), or def.
 func (p *plan) extraInt(ref eventRef, key string, def int) int {
 	n := ref.ev.Extra[key]
 	if n == nil {
 		return def
 	}
-	var v int
-	if n.Kind != yamlScalar || !isInt(n.Value, &v) || v < 0 {
-		p.errs.Add(gen.ErrorAt(p.s, pos(n), ref.path+"."+key, "want a whole number, not %q", n.Value))
+	v, err := spec.WholeNumber(n)
+	switch {
+	case err != nil:
+		p.errs.Add(gen.ErrorAt(p.s, pos(n), ref.path+"."+key, "%v", err))
+		return def
+	case v < 0:
+		p.errs.Add(gen.ErrorAt(p.s, pos(n), ref.path+"."+key, "want a positive number, not %d", v))
 		return def
 	}
 	return v

@@ -493,6 +493,11 @@ func TestErrors(t *testing.T) {
 			[]string{`f.yml:2:54: provider.stage: the FC 2.0 service name "s-` + strings.Repeat("x", 127) + `" (<service>-<stage>) must be 1 to 128 letters, digits, '_' or '-', not starting with a digit or '-': it has 129 characters`}},
 		{"retryTime", head + "functions:\n  f:\n    handler: f\n    events:\n      - log: {source: a, project: p, log: l, retryTime: often}\n", nil,
 			[]string{`f.yml:7:57: functions.f.events[0].log.retryTime: want a whole number, not "often"`}},
+		{"retryTime and interval as spec reads numbers", head + "functions:\n  f:\n    handler: f\n    events:\n      - log: {source: a, project: p, log: l, retryTime: 010, interval: -5}\n", nil,
+			[]string{
+				`f.yml:7:57: functions.f.events[0].log.retryTime: want a whole number, not 010: it has a leading zero, which YAML 1.1 reads as octal (8) and YAML 1.2 as decimal (10): write it without the leading zero`,
+				`f.yml:7:72: functions.f.events[0].log.interval: want a positive number, not -5`,
+			}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

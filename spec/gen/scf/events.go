@@ -136,10 +136,12 @@ func (g *generation) apis(u *spec.Unit, set spec.Settings) ([]*yaml.Node, []stri
 			}
 			timeout := set.Timeout
 			if n := e.Extra["timeout"]; n != nil {
-				v, err := strconv.Atoi(n.Value)
+				v, err := spec.WholeNumber(n)
 				switch {
-				case err != nil || v < 1:
-					g.fail(spec.Pos{Line: n.Line, Column: n.Column}, epath+".timeout", "want the API's timeout in whole seconds, not %q", n.Value)
+				case err != nil:
+					g.fail(spec.Pos{Line: n.Line, Column: n.Column}, epath+".timeout", "the API's timeout in seconds: %v", err)
+				case v < 1:
+					g.fail(spec.Pos{Line: n.Line, Column: n.Column}, epath+".timeout", "want the API's timeout in whole seconds, at least 1, not %d", v)
 				case v > maxServiceTimeout:
 					g.fail(spec.Pos{Line: n.Line, Column: n.Column}, epath+".timeout", "API Gateway takes a serviceTimeout of 1 to %d seconds, not %d", maxServiceTimeout, v)
 				}

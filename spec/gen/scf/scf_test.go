@@ -300,6 +300,26 @@ functions:
 			},
 		},
 		{
+			name: "API timeouts that are no whole number of seconds",
+			spec: `service: s
+provider: {name: scf}
+functions:
+  f:
+    handler: f
+    events:
+      - http: {path: /a, timeout: 030}
+      - http: {path: /b, timeout: 0x1e}
+      - http: {path: /c, timeout: 0}
+      - http: {path: /d, timeout: soon}
+`,
+			want: []string{
+				`f.yml:7:35: functions.f.events[0].http.timeout: the API's timeout in seconds: want a whole number, not 030: it has a leading zero, which YAML 1.1 reads as octal (24) and YAML 1.2 as decimal (30): write it without the leading zero`,
+				`f.yml:8:35: functions.f.events[1].http.timeout: the API's timeout in seconds: want a whole number, not 0x1e: write whole numbers in decimal, as 30`,
+				`f.yml:9:35: functions.f.events[2].http.timeout: want the API's timeout in whole seconds, at least 1, not 0`,
+				`f.yml:10:35: functions.f.events[3].http.timeout: the API's timeout in seconds: want a whole number, not "soon"`,
+			},
+		},
+		{
 			name: "an API timeout over API Gateway's, tags on a ckafka trigger",
 			spec: `service: s
 provider: {name: scf}
