@@ -12,6 +12,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"go.yaml.in/yaml/v3"
 
@@ -796,7 +797,7 @@ func (p *parser) event(n *yaml.Node, path string, e *Event) {
 					if pathNode.Style&(yaml.DoubleQuotedStyle|yaml.SingleQuotedStyle) != 0 {
 						col++
 					}
-					col += rerr.Offset
+					col += utf8.RuneCountInString(h.Path[:rerr.Offset]) // YAML counts characters
 					err = errors.New(rerr.Problem)
 				}
 				p.errs = append(p.errs, &Error{File: p.file, Line: pathNode.Line, Column: col, Path: join(path, "path"), Problem: err.Error()})

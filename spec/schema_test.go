@@ -226,6 +226,10 @@ func TestSchemaAgrees(t *testing.T) {
 		{"environment name empty", strings.Replace(base, "  name: aws\n", "  name: aws\n  environment: {'': e}\n", 1), false},
 		{"environment name with '='", strings.Replace(base, "  name: aws\n", "  name: aws\n  environment: {'A=B': e}\n", 1), false},
 		{"environment name with a NUL", strings.Replace(base, "  name: aws\n", "  name: aws\n  environment: {\"A\\0\": e}\n", 1), false},
+		{"path with a space", strings.Replace(base, "path: /items", "path: '/my items'", 1), false},
+		{"path with a query", strings.Replace(base, "path: /items", "path: '/items?all=1'", 1), false},
+		{"path with a backslash", strings.Replace(base, "path: /items", `path: '/a\b'`, 1), false},
+		{"path with sub-delims, an escape and a letter beyond ASCII", strings.Replace(base, "path: /items", "path: \"/a(b);c=d,e@f/%20/caf\u00e9\"", 1), true},
 		{"path with a method", strings.Replace(base, "path: /items, method: get", "path: 'GET /items'", 1), false},
 	}
 	for _, tt := range tests {
