@@ -79,8 +79,11 @@
 // an S3, SNS or CloudWatch Logs event (SAM's have no Enabled: remove the
 // event instead), and tags on a message event (SQS, SNS and MSK events do
 // not filter by MNS tags), a timer's name that EventBridge refuses as a
-// rule name (1 to 64 letters, digits, '.', '-' or '_'). A provider setting's error is reported once,
-// at the provider, whatever the number of units.
+// rule name (1 to 64 letters, digits, '.', '-' or '_'), two timers whose
+// EventBridge rules would have one name, or one logical id (SAM names a
+// timer's rule after its function's logical id and the event's: AFunction
+// and XFunctionTimer, AFunctionXFunction and Timer). A provider setting's
+// error is reported once, at the provider, whatever the number of units.
 package aws
 
 import (
@@ -144,8 +147,9 @@ func (generator) Generate(in *gen.Input) ([]gen.File, error) {
 	ids := logicalIDs(names, "Function")
 	resources := gen.Map()
 	for _, u := range units {
-		gen.Set(resources, ids[u.Name], t.function(u))
+		gen.Set(resources, ids[u.Name], t.function(u, ids[u.Name]))
 	}
+	t.checkRules()
 	bucketNames := sortedKeys(t.buckets)
 	bucketIDs := logicalIDs(bucketNames, "Bucket")
 	for _, b := range bucketNames {
@@ -200,6 +204,8 @@ type template struct {
 	// grouped names the functions whose HTTP routes a deployOrigin group
 	// serves.
 	grouped map[string]bool
+	// rules are the EventBridge rules of the timers, for checkRules.
+	rules []rule
 }
 
 type bucketRef struct {
@@ -225,8 +231,9 @@ var resourceAttributes = map[string]bool{
 	"Connectors": true, "IgnoreGlobals": true,
 }
 
-// function returns the function resource of a unit.
-func (t *template) function(u *spec.Unit) *yaml.Node {
+// function returns the function resource of a unit, whose logical id is
+// id.
+func (t *template) function(u *spec.Unit, id string) *yaml.Node {
 	set := u.Settings(t.s.Provider)
 	pos, path := unitPos(u)
 	name := functionName(t.s, u)
@@ -253,7 +260,7 @@ func (t *template) function(u *spec.Unit) *yaml.Node {
 		"Timeout", set.Timeout,
 		"Role", t.s.Provider.Role,
 		"Environment", gen.Map("Variables", set.Environment),
-		"Events", t.events(u),
+		"Events", t.events(u, id),
 	)
 	res := gen.Map("Type", functionType, "Properties", props)
 	for _, f := range u.Functions {

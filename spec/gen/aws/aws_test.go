@@ -298,6 +298,38 @@ functions:
 			},
 		},
 		{
+			name: "timers whose EventBridge rules would have one name",
+			spec: `service: s
+provider: {name: aws}
+functions:
+  a: {handler: a, events: [{timer: {value: '0 0 * * *', name: nightly}}]}
+  b:
+    handler: b
+    events:
+      - timer: {value: '0 1 * * *', name: nightly}
+      - timer: {value: '0 2 * * *', name: hourly}
+      - timer: {value: '0 3 * * *', name: hourly}
+aggregation:
+  g: {functions: [b]}
+`,
+			want: []string{
+				`f.yml:8:9: functions.b.events[0].timer.name: the EventBridge rule name "nightly" is also that of the timer at f.yml:4:29 (functions.a.events[0].timer): EventBridge takes one rule of a name; rename one`,
+				`f.yml:10:9: functions.b.events[2].timer.name: the EventBridge rule name "hourly" is also that of the timer at f.yml:9:9 (functions.b.events[1].timer): EventBridge takes one rule of a name; rename one`,
+			},
+		},
+		{
+			name: "timers whose EventBridge rules would have one logical id",
+			spec: `service: s
+provider: {name: aws}
+functions:
+  a-function-x: {handler: x, events: [{timer: {value: '0 0 * * *'}}]}
+  a: {handler: a, events: [{timer: {value: '0 1 * * *', name: x-function-timer}}]}
+`,
+			want: []string{
+				`f.yml:5:29: functions.a.events[0].timer: SAM would give this timer's EventBridge rule the logical id AFunctionXFunctionTimer (its function's logical id and the event's), as it does the timer's at f.yml:4:40 (functions.a-function-x.events[0].timer): rename one of the events (name) or functions`,
+			},
+		},
+		{
 			name: "a function name too long",
 			spec: "service: a-service-with-a-rather-long-name\nprovider: {name: aws, stage: production}\nfunctions:\n  a-function-with-a-long-name: {handler: f}\n",
 			want: []string{`f.yml:4:3: functions.a-function-with-a-long-name: the Lambda function name "a-service-with-a-rather-long-name-production-a-function-with-a-long-name" must be 1 to 64 letters, digits, '-' or '_' (it is <service>-<stage>-<unit>)`},

@@ -1,6 +1,7 @@
 package aws
 
 import (
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"regexp"
@@ -23,19 +24,21 @@ const (
 	restAPI = "Api"     // an apigw event: API Gateway REST API
 )
 
-// events returns the Events of a unit's function.
-func (t *template) events(u *spec.Unit) *yaml.Node {
+// events returns the Events of a unit's function, whose logical id is
+// fnID.
+func (t *template) events(u *spec.Unit, fnID string) *yaml.Node {
 	out := gen.Map()
 	used := map[string]bool{}
-	add := func(base string, event *yaml.Node) {
+	add := func(base string, event *yaml.Node) string {
 		id := base
 		for n := 2; used[id]; n++ {
 			id = base + itoa(n)
 		}
 		used[id] = true
 		gen.Set(out, id, event)
+		return id
 	}
-	t.httpEvents(u, add)
+	t.httpEvents(u, func(base string, event *yaml.Node) { add(base, event) })
 	ids := eventIDs(u)
 	for _, f := range u.Functions {
 		if u.Group != nil && u.Group.DeployOrigin {
@@ -56,7 +59,8 @@ func (t *template) events(u *spec.Unit) *yaml.Node {
 			switch {
 			case e.Timer != nil:
 				if ev := t.schedule(e, path); ev != nil {
-					add(base("Timer", ""), ev)
+					id := add(base("Timer", ""), ev)
+					t.rules = append(t.rules, rule{pos: e.Pos, path: path, name: e.Name, id: fnID + id})
 				}
 			case e.Storage != nil:
 				if ev := t.s3(e, path); ev != nil {
@@ -215,6 +219,56 @@ func (t *template) schedule(e *spec.Event, path string) *yaml.Node {
 		"Input", scheduleInput(e.Name, e.Timer.Payload),
 		"Enabled", e.Timer.Enable,
 	))
+}
+
+// rule is the EventBridge rule SAM makes of a timer event.
+type rule struct {
+	// pos and path are where f.yml declares the event.
+	pos  spec.Pos
+	path string
+	// name is the rule's Name, the event's; "" lets CloudFormation name
+	// it after the stack and its logical id.
+	name string
+	// id is its logical id: SAM's, its function's logical id and then the
+	// event's.
+	id string
+}
+
+// where names where f.yml declares the rule's timer, for an error about
+// another.
+func (r rule) where(s *spec.Spec) string {
+	if r.pos.Line == 0 {
+		return r.path
+	}
+	return fmt.Sprintf("%s:%d:%d (%s)", s.File, r.pos.Line, r.pos.Column, r.path)
+}
+
+// checkRules reports each timer whose EventBridge rule would take the
+// Name or the logical id of another timer's rule, at the later of the two
+// in the file, naming the earlier: EventBridge takes one rule of a name
+// (on the default event bus, where SAM puts a schedule), and
+// CloudFormation one resource of a logical id, so the stack could not be
+// created.
+func (t *template) checkRules() {
+	rules := slices.Clone(t.rules)
+	slices.SortStableFunc(rules, func(a, b rule) int {
+		return cmp.Or(cmp.Compare(a.pos.Line, b.pos.Line), cmp.Compare(a.pos.Column, b.pos.Column))
+	})
+	byName, byID := map[string]rule{}, map[string]rule{}
+	for _, r := range rules {
+		if r.name != "" {
+			if first, ok := byName[r.name]; ok {
+				t.fail(r.pos, r.path+".name", "the EventBridge rule name %q is also that of the timer at %s: EventBridge takes one rule of a name; rename one", r.name, first.where(t.s))
+				continue
+			}
+			byName[r.name] = r
+		}
+		if first, ok := byID[r.id]; ok {
+			t.fail(r.pos, r.path, "SAM would give this timer's EventBridge rule the logical id %s (its function's logical id and the event's), as it does the timer's at %s: rename one of the events (name) or functions", r.id, first.where(t.s))
+			continue
+		}
+		byID[r.id] = r
+	}
 }
 
 // ruleNameRE is EventBridge's rule for a rule's Name (PutRule's Name).
