@@ -16,7 +16,8 @@ import (
 // names days, would run backwards. Such a range, and a step from a day
 // with no end (5/2, which goes up to day 7), becomes its days with Sunday
 // as 0, consecutive days as ranges: 5-7 and FRI-SUN are FRI-SAT,SUN, 6-7
-// is SAT,SUN, 0-7 is SUN-SAT and 1-7/2 is MON,WED,FRI,SUN.
+// is SAT,SUN, 0-7 is SUN-SAT and 1-7/2 is MON,WED,FRI,SUN. An error names
+// the value as the timer has it.
 func Schedule(t *spec.TimerEvent, platform string) (string, error) {
 	if t.Type == "every" {
 		return spec.Schedule(t, platform)
@@ -28,7 +29,15 @@ func Schedule(t *spec.TimerEvent, platform string) (string, error) {
 	f[4] = weekdays(f[4])
 	c := *t
 	c.Value = strings.Join(f, " ")
-	return spec.Schedule(&c, platform)
+	out, err := spec.Schedule(&c, platform)
+	if err != nil {
+		// Spelling the days out changes no rule spec.Schedule checks, so
+		// the value as written fails the same way.
+		if _, werr := spec.Schedule(t, platform); werr != nil {
+			return "", werr
+		}
+	}
+	return out, err
 }
 
 // weekdayNames are the names of the days of the week, from Sunday, 0.

@@ -64,6 +64,11 @@ func TestScheduleWrappingDays(t *testing.T) {
 			t.Errorf("Schedule changed the timer's value to %q", timer.Value)
 		}
 	}
+	// An error names the value as written, not as spelled out.
+	_, err := Schedule(&spec.TimerEvent{Type: "cron", Value: "0 9 1 * 5-7"}, "aws")
+	if want := `cron "0 9 1 * 5-7": AWS cannot take both a day of month and a day of week`; err == nil || err.Error() != want {
+		t.Errorf("a day of month and days of week on aws: %v, want %s", err, want)
+	}
 	// An every timer is spec.Schedule's.
 	if got, err := Schedule(&spec.TimerEvent{Type: "every", Value: "5m"}, "aws"); err != nil || got != "rate(5 minutes)" {
 		t.Errorf("every 5m on aws = %q, %v", got, err)
