@@ -152,10 +152,13 @@ func cronValue(s string, i int) (int, error) {
 //
 // Numbered days of the week become names (0 and 7 are SUN), which every
 // platform reads the same way. A ? (any day, as * is) stays where the
-// platform takes it, except that AWS takes one ? only: with both days
-// any, the day of month is *. Cloud Scheduler's and PingSource's
-// unix-cron has no ?, which becomes *. An every value that no cron
-// expression can say on a platform without @every or rate() is an error.
+// platform takes it, except that AWS, FC and SCF take one ? only: with
+// both days ?, the day of month is *. Cloud Scheduler's and PingSource's
+// unix-cron has no ?, which becomes *. A day of month and a day of week
+// both set (neither * nor ?), which f.yml fires on when either matches
+// (see Next), are an error on AWS and SCF, whose crons take one of them.
+// An every value that no cron expression can say on a platform without
+// @every or rate() is an error.
 func Schedule(t *TimerEvent, platform string) (string, error) {
 	if t.Type == "every" {
 		d, err := everyDuration(t.Value)
@@ -198,8 +201,33 @@ func Schedule(t *TimerEvent, platform string) (string, error) {
 		}
 		return fmt.Sprintf("cron(%s %s %s %s %s *)", f[0], f[1], dom, f[3], dow), nil
 	case "fc":
+		// FC's timer syntax is robfig/cron's (CRON_TZ=, @every), which
+		// reads ? as *, and, with both day fields set, fires on a day
+		// either matches, as f.yml does (Next): both set stay. FC's own
+		// example 0 0 4 1 * * has * beside a set day, which Quartz would
+		// refuse. Its documentation gives ? to a day field meant to be
+		// left out, one of the two: with both ?, the day of month is *,
+		// which says the same and which every reading of that takes.
+		if f[2] == "?" && f[4] == "?" {
+			f[2] = "*"
+		}
 		return "0 " + strings.Join(f, " "), nil
 	case "scf":
+		// SCF's cron is Quartz's (seconds, a year, and ? L W # in the day
+		// fields; its documentation has ? for the day field left out),
+		// which takes ? in one day field only and refuses a day of month
+		// with a day of week, though SCF takes * for the one left out too
+		// (Tencent's example 0 0 2 1 * * *). With both ?, the day of
+		// month is * (the same days). Both set is an error, as on AWS:
+		// SCF refuses it, or fires when both match, and f.yml fires when
+		// either does; one timer cannot say that, and two would fire
+		// twice on a day that is both.
+		switch dom, dow := f[2], f[4]; {
+		case dom == "?" && dow == "?":
+			f[2] = "*"
+		case dom != "*" && dom != "?" && dow != "*" && dow != "?":
+			return "", fmt.Errorf("cron %q: SCF cannot take both a day of month and a day of week (f.yml fires on either): give one, with * for the other, or use two timers", t.Value)
+		}
 		return "0 " + strings.Join(f, " ") + " *", nil
 	case "gcf", "web":
 		for _, i := range []int{2, 4} {

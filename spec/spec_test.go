@@ -209,10 +209,18 @@ func TestSchedule(t *testing.T) {
 		{"cron", "0 0 1 * *", map[string]string{"aws": "cron(0 0 1 * ? *)"}},
 		{"cron", "0 0 1 * 0,7", map[string]string{"aws": "error: cron \"0 0 1 * 0,7\": AWS cannot take both a day of month and a day of week", "fc": "0 0 0 1 * SUN,SUN"}},
 		{"cron", "0 0 ? * ?", map[string]string{
-			"aws": "cron(0 0 * * ? *)", "gcf": "0 0 * * *", "web": "0 0 * * *"}},
-		{"cron", "0 0 ? * *", map[string]string{"aws": "cron(0 0 * * ? *)", "gcf": "0 0 * * *"}},
-		{"cron", "0 0 ? * MON", map[string]string{"aws": "cron(0 0 ? * MON *)", "gcf": "0 0 * * MON", "web": "0 0 * * MON"}},
-		{"cron", "0 0 1 * ?", map[string]string{"aws": "cron(0 0 1 * ? *)", "gcf": "0 0 1 * *", "web": "0 0 1 * *"}},
+			"aws": "cron(0 0 * * ? *)", "fc": "0 0 0 * * ?", "scf": "0 0 0 * * ? *", "gcf": "0 0 * * *", "web": "0 0 * * *"}},
+		{"cron", "0 0 ? * *", map[string]string{"aws": "cron(0 0 * * ? *)", "fc": "0 0 0 ? * *", "scf": "0 0 0 ? * * *", "gcf": "0 0 * * *"}},
+		{"cron", "0 0 ? * MON", map[string]string{"aws": "cron(0 0 ? * MON *)", "fc": "0 0 0 ? * MON", "scf": "0 0 0 ? * MON *", "gcf": "0 0 * * MON", "web": "0 0 * * MON"}},
+		{"cron", "0 0 1 * ?", map[string]string{"aws": "cron(0 0 1 * ? *)", "fc": "0 0 0 1 * ?", "scf": "0 0 0 1 * ? *", "gcf": "0 0 1 * *", "web": "0 0 1 * *"}},
+		{"cron", "0 0 1 * MON", map[string]string{
+			"aws": "error: cron \"0 0 1 * MON\": AWS cannot take both a day of month and a day of week",
+			"fc":  "0 0 0 1 * MON",
+			"scf": "error: cron \"0 0 1 * MON\": SCF cannot take both a day of month and a day of week (f.yml fires on either): give one, with * for the other, or use two timers",
+			"gcf": "0 0 1 * MON"}},
+		{"cron", "0 0 */2 * 1-5", map[string]string{
+			"scf": "error: cron \"0 0 */2 * 1-5\": SCF cannot take both a day of month and a day of week (f.yml fires on either): give one, with * for the other, or use two timers"}},
+		{"cron", "0 0 1 * *", map[string]string{"scf": "0 0 0 1 * * *", "fc": "0 0 0 1 * *"}},
 		{"every", "5m", map[string]string{"aws": "rate(5 minutes)", "fc": "@every 5m", "scf": "0 */5 * * * * *", "gcf": "*/5 * * * *"}},
 		{"every", "1m", map[string]string{"aws": "rate(1 minute)", "fc": "@every 1m", "web": "* * * * *"}},
 		{"every", "2h", map[string]string{"aws": "rate(2 hours)", "fc": "@every 2h", "scf": "0 0 */2 * * * *"}},

@@ -68,7 +68,8 @@
 // trigger whose methods are the union of theirs (an event without methods
 // allows all); its auth type is anonymous unless provider.authType says
 // otherwise. Timer expressions come from gen.Schedule: six fields with
-// seconds, or @every; FC evaluates them in UTC. An OSS trigger listens to
+// seconds, or @every; FC evaluates them in UTC. A cron whose days are both
+// ? gets * for the day of month. An OSS trigger listens to
 // oss:ObjectCreated:* unless the event names its events. An MNS topic
 // trigger gets JSON notifications with the event's strategy, or
 // BACKOFF_RETRY, and filters by its tags; an MNS queue trigger

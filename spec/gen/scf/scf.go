@@ -91,8 +91,10 @@
 // of a group in the spec's order.
 //
 // What SCF cannot express is an error at the f.yml position: an every
-// timer no cron expression can say, an architecture other than x86_64, a
-// memory size SCF does not offer, a timeout over 900 seconds, an
+// timer no cron expression can say, a cron timer with both a day of month
+// and a day of week (SCF's Quartz cron takes one of them; one whose days
+// are both ? gets * for the day of month), an architecture other than
+// x86_64, a memory size SCF does not offer, a timeout over 900 seconds, an
 // initTimeout out of 3 to 300, an API timeout (an HTTP event's timeout)
 // out of 1 to 1800, a function name it refuses, a queue, a storage event
 // name that is not COS's, a kafka event without its instance or with tags,

@@ -254,6 +254,24 @@ functions:
 			},
 		},
 		{
+			name: "timers with both a day of month and a day of week",
+			spec: `service: s
+provider: {name: scf}
+functions:
+  f:
+    handler: f
+    events:
+      - timer: {value: '0 0 1 * MON'}
+      - timer: {value: '0 0 1 * *'}
+      - timer: {value: '0 0 ? * ?'}
+      - timer: {value: '0 0 1-7 * 5-7'}
+`,
+			want: []string{
+				`f.yml:7:9: functions.f.events[0].timer: cron "0 0 1 * MON": SCF cannot take both a day of month and a day of week (f.yml fires on either): give one, with * for the other, or use two timers`,
+				`f.yml:10:9: functions.f.events[3].timer: cron "0 0 1-7 * 5-7": SCF cannot take both a day of month and a day of week (f.yml fires on either): give one, with * for the other, or use two timers`,
+			},
+		},
+		{
 			name: "environment variables SCF refuses",
 			spec: `service: s
 provider: {name: scf, environment: {QCLOUD_APPID: x, TZ: Asia/Shanghai}}
