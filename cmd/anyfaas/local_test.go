@@ -124,6 +124,45 @@ func TestInvokeHTTPFailure(t *testing.T) {
 	}
 }
 
+// TestInvokeEnvelope checks that invoke reads a status envelope on aws, fc
+// and scf only. testdata/envelope answers every platform with the same
+// payload, {"body":"x","statusCode":500}: on aws, fc and scf that is the
+// HTTP envelope of a 500, the function failing (exit 6); on web and gcf it
+// is the body of an HTTP 200, printed as it is (exit 0).
+func TestInvokeEnvelope(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the example")
+	}
+	// An event of no known source, which every platform hands to the
+	// function (web and gcf post it to /envelope, its route).
+	event := filepath.Join(t.TempDir(), "event.json")
+	if err := os.WriteFile(event, []byte(`{"hello":"world"}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	const payload = `{"body":"x","statusCode":500}`
+	const failed = "envelope failed: HTTP 500 Internal Server Error"
+	tests := []struct {
+		platform string
+		code     int
+	}{
+		{faas.PlatformWeb, exitOK},
+		{faas.PlatformGCF, exitOK},
+		{faas.PlatformAWS, exitFunction},
+		{faas.PlatformFC, exitFunction},
+		{faas.PlatformSCF, exitFunction},
+	}
+	for _, tt := range tests {
+		t.Run(tt.platform, func(t *testing.T) {
+			args := []string{"invoke", "testdata/envelope", "-f", "envelope", "-p", tt.platform, "--event", event}
+			code, stdout, stderr := anyfaas(t, args...)
+			if code != tt.code || strings.TrimSpace(stdout) != payload || strings.Contains(stderr, failed) != (tt.code == exitFunction) {
+				t.Errorf("anyfaas %s: exit %d, want %d\nstdout (want %s):\n%s\nstderr (want %q only on exit %d):\n%s",
+					strings.Join(args, " "), code, tt.code, payload, stdout, failed, exitFunction, stderr)
+			}
+		})
+	}
+}
+
 func TestDevErrors(t *testing.T) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
