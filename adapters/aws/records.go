@@ -188,7 +188,14 @@ func decodeS3(payload []byte) (any, error) {
 	}
 	ev := &faas.StorageEvent{Records: make([]faas.StorageRecord, len(e.Records))}
 	for i, r := range e.Records {
-		// S3 event notifications carry keys form-encoded ('+' for space).
+		// S3 event notifications carry the key form-encoded: AWS's "Event
+		// message structure" page says "The object key name value is URL
+		// encoded. For example, "red flower.jpg" becomes "red+flower.jpg""
+		// (https://docs.aws.amazon.com/AmazonS3/latest/userguide/notification-content-structure.html),
+		// and a literal '+' arrives as %2B, a '%' as %25 (Arcadia-Science/data-hub#33,
+		// guidance-for-medialake-on-aws#21), a ':' as %3A, a '/' as is or
+		// as %2F (aws/aws-sdk-js#837, minio/minio#11665).
+		// url.QueryUnescape undoes all of it.
 		key, err := url.QueryUnescape(r.S3.Object.Key)
 		if err != nil {
 			return nil, fieldError(faas.TriggerStorage, fmt.Sprintf("Records[%d].s3.object.key", i), err)
@@ -283,6 +290,23 @@ func decodeSchedule(payload []byte) (any, error) {
 	return ev, nil
 }
 
+// decodeS3EventBridge decodes an S3 event delivered through EventBridge
+// ("Object Created", "Object Deleted"). Its detail.object.key is taken as
+// it is, not URL-decoded as a notification's key is. AWS's "EventBridge
+// event message structure" page
+// (https://docs.aws.amazon.com/AmazonS3/latest/userguide/ev-events.html)
+// says nothing of encoding, where the notification page says the key is
+// URL-encoded; the evidence from real events is that it is not:
+// aws-solutions-library-samples/guidance-for-medialake-on-aws stopped
+// decoding it in v1.17.6 ("EventBridge S3 notifications deliver the object
+// key un-encoded (unlike classic S3 event notifications). It must be used
+// as-is — decoding here would corrupt keys containing '+', '%', or
+// spaces", lambdas/ingest/s3/index.py), after its PR #21 tested keys such
+// as "ARTISTS K to O.png" and "test+b.png" through both paths; moto too
+// emits the EventBridge key raw and the notification key quote_plus'd.
+// (Powertools for Python and OpenSearch Data Prepper do decode it, citing
+// no event.) Decoding a raw key would turn '+' into a space and fail on a
+// '%', so without proof of encoding the key is kept.
 func decodeS3EventBridge(payload []byte) (any, error) {
 	var e eventBridge
 	if err := decodeInto(payload, &e, faas.TriggerStorage); err != nil {
