@@ -79,6 +79,18 @@ func firstElement(array []byte) []byte {
 
 // ossRecord is one OSS event notification (OSS "event notifications",
 // fc-runtime-go-sdk events/oss.go).
+//
+// Its oss.object.key becomes the record's Key as it is, not URL-decoded.
+// Whether OSS encodes the key is not established: OSS's "Event
+// notification" page says of it only "The name of the object." ("Object
+// 名称。" in Chinese; AlibabaCloudDocs/oss, 开发指南/事件通知/事件通知概述.md),
+// with no word of encoding, and every published sample's
+// key is plain ASCII (image/a.jpg, test, timg.jpg). Alibaba's own templates
+// hand the key to the OSS SDK unchanged (devsapp/start-unzip-oss
+// src/code/index.py, awesome-fc/decompress-oss), which suggests it is raw,
+// but no real event with a space, '+', '%' or a non-ASCII character in its
+// key was found. Until one is, the key is not decoded: decoding a raw key
+// would turn '+' into a space and fail on '%'.
 type ossRecord struct {
 	EventName string `json:"eventName"`
 	EventTime string `json:"eventTime"`

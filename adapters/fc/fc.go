@@ -52,6 +52,11 @@
 //     cookie is sent, and the adapter logs a warning naming the rest. A
 //     function that sets several cookies needs the custom runtime, whose
 //     HTTP responses carry every header value.
+//   - OSS: a record's Key is events[].oss.object.key as it is. OSS's event
+//     notification format calls it "the name of the object" and says
+//     nothing of encoding; whether a key with a space, '+', '%' or a
+//     non-ASCII character arrives URL-encoded is not established (see
+//     ossRecord), so it is not decoded.
 //   - API Gateway: request {path, httpMethod, headers, queryParameters,
 //     pathParameters, body, isBase64Encoded} and response {isBase64Encoded,
 //     statusCode, headers, body} per Alibaba Cloud's "API Gateway trigger"
