@@ -34,7 +34,17 @@ type cosRecord struct {
 // two apart (cosBucket.name, cosBucket.appid), so Bucket is joined back
 // into the name the COS API takes. cosObject.key is the path
 // "/<appid>/<name>/<key>"; Key is the object key without that prefix.
-// Both are what Tencent's own samples do with the event. eventName
+// Both are what Tencent's own samples do with the event. The key is not
+// URL-decoded. Whether COS encodes it is not established: Tencent's "COS
+// Trigger" and "Trigger Event Message Structure Summary" pages
+// (https://www.tencentcloud.com/document/product/583/9707, 583/31439) show
+// only "key": "/1253970026/testpic/testfile" and say nothing of encoding,
+// and no real event with a space, '+', '%' or a non-ASCII character in its
+// key was found; Tencent's own templates cut the prefix off and give the
+// rest to the COS SDK unchanged (tencentyun/serverless-demo,
+// Python2.7-UnpackAndUploadToCOS/src/index.py and others), which suggests
+// the key is raw. Decoding a raw key would turn
+// '+' into a space and fail on '%', so it is kept as it comes. eventName
 // "cos:ObjectCreated:*" events are StorageCreated, "cos:ObjectRemove:*"
 // events StorageRemoved, and others (such as "cos:ObjectRestore:Post")
 // keep their native name. eventTime is in Unix seconds; Region is COS's
