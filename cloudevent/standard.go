@@ -161,6 +161,17 @@ func timeField(trigger, field string, v []byte) (time.Time, error) {
 // storageEvent decodes the StorageObjectData of a Cloud Storage event. The
 // record's Time is the event's time, when the change happened; without one
 // it is the object's updated time, then its creation time.
+//
+// The record's Key is data.name as it is: Cloud Storage gives the object's
+// name there unencoded, and encodes it only where it is part of a URL. The
+// google-cloudevents StorageObjectData schema calls name "The name of the
+// object." (proto/google/events/cloud/storage/v1/data.proto); a real
+// finalized event (GGonryun/worksheets.dev,
+// apps/unzip/src/types/storage-object-data.d.ts) has "name": "Screenshot 2025-03-13 at 9.21.22 PM.png" beside a selfLink
+// and a mediaLink holding Screenshot%202025-03-13%20at%209.21.22%20PM.png,
+// and the functions-framework conformance sample has "name":
+// "folder/Test.cs" beside a mediaLink holding folder%2FTest.cs. So the
+// name is not decoded.
 func storageEvent(ce *Event, op string) (*faas.StorageEvent, error) {
 	const trigger = faas.TriggerStorage
 	if err := checkJSONData(ce, trigger); err != nil {

@@ -82,7 +82,8 @@
 //	                                                ("firestore", "datastore", …)
 //	anything else                                   *faas.RawEvent, trigger "cloudevent"
 //
-// A storage record's Key is the object name, Size the size (a string in
+// A storage record's Key is the object name as the event gives it (Cloud
+// Storage does not URL-encode data.name), Size the size (a string in
 // proto3 JSON) as a number, and Time the event's time, when the change
 // happened — else the object's updated time, then its creation time. A
 // message's Body is the data decoded from base64, Source the topic's
