@@ -85,7 +85,12 @@ type StorageRecord struct {
 	// any other operation.
 	Op     string
 	Bucket string
-	// Key is the object key, decoded.
+	// Key is the object key. Where a platform is known to encode it in
+	// the event, the adapter decodes it (S3 event notifications
+	// form-encode it); elsewhere it is as the event carries it, which for
+	// S3 through EventBridge and Cloud Storage is the key itself, and for
+	// OSS and COS is not settled by any source found. Each adapter's
+	// decoder cites its evidence.
 	Key    string
 	Size   int64
 	ETag   string
