@@ -199,7 +199,9 @@ func New(cfg Config) (*Server, error) {
 	s.srv = &http.Server{Handler: s, ReadHeaderTimeout: 10 * time.Second}
 	// While a unit's process holds the address, the connections this
 	// server keeps alive are closed after their next request, so that
-	// their clients come back through the door.
+	// their clients come back through the door. So are those a process
+	// hands back as it lets go: their next request gets the new build,
+	// through the proxy.
 	s.door = frontdoor.Open(ln.(*net.TCPListener), func(held bool) {
 		s.srv.SetKeepAlivesEnabled(!held)
 	})

@@ -1,6 +1,7 @@
 package devserver_test
 
 import (
+	"bufio"
 	"context"
 	"errors"
 	"io"
@@ -177,6 +178,42 @@ func post(t *testing.T, url, body string) (int, string) {
 	return res.StatusCode, string(data)
 }
 
+// keptConn is a client's connection kept alive, on which a failure is
+// the test's: unlike net/http's client, it does not retry.
+type keptConn struct {
+	net.Conn
+	br *bufio.Reader
+}
+
+func dialKept(t *testing.T, url string) *keptConn {
+	t.Helper()
+	c, err := net.Dial("tcp", strings.TrimPrefix(url, "http://"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Close() })
+	return &keptConn{Conn: c, br: bufio.NewReader(c)}
+}
+
+// get sends GET path and returns the body of a 200.
+func (c *keptConn) get(t *testing.T, path string) string {
+	t.Helper()
+	c.SetDeadline(time.Now().Add(time.Minute))
+	if _, err := io.WriteString(c, "GET "+path+" HTTP/1.1\r\nHost: dev\r\n\r\n"); err != nil {
+		t.Fatalf("GET %s: %v", path, err)
+	}
+	res, err := http.ReadResponse(c.br, nil)
+	if err != nil {
+		t.Fatalf("GET %s: %v", path, err)
+	}
+	defer res.Body.Close()
+	body, err := io.ReadAll(res.Body)
+	if err != nil || res.StatusCode != http.StatusOK {
+		t.Fatalf("GET %s: %s %s %v", path, res.Status, body, err)
+	}
+	return string(body)
+}
+
 // TestDev runs the dev server on the test app through its whole loop:
 // routes, the control endpoints, a timer, a rebuild on save, a broken build
 // that keeps the old one serving, and the Close hooks on stop.
@@ -267,9 +304,23 @@ func testDev(t *testing.T, platform string, proxy bool) {
 	log.wait(t, 0, `tock payload="tock-f.yml"`)
 	log.wait(t, 0, "anyfaas dev: timer of tock fired: ok")
 
+	// Connections a client keeps alive across the rebuild, one idle after
+	// a request and one on which nothing was sent yet: their next request
+	// is answered by the new build, neither by the old one nor cut off
+	// (as a client that does not retry, Node's, would see it).
+	kept, fresh := dialKept(t, url), dialKept(t, url)
+	if body := kept.get(t, "/hello"); !strings.Contains(body, `"message":"v1"`) {
+		t.Errorf("before the rebuild, on a kept-alive connection: %s", body)
+	}
+
 	// A save rebuilds, and the new build serves.
 	writeMain(t, dir, "v2")
 	at = log.wait(t, at, "anyfaas dev: rebuilt in ")
+	for _, c := range []*keptConn{kept, fresh} {
+		if body := c.get(t, "/hello"); !strings.Contains(body, `"message":"v2"`) {
+			t.Errorf("after the rebuild, on a connection kept alive: %s", body)
+		}
+	}
 	// The first build's two units close, in the background.
 	log.waitCount(t, at, "close hook ran", 2)
 	if _, body := get(t, url+"/hello"); !strings.Contains(body, `"message":"v2"`) {

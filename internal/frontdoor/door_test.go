@@ -3,6 +3,7 @@
 package frontdoor_test
 
 import (
+	"bufio"
 	"context"
 	"errors"
 	"fmt"
@@ -12,7 +13,9 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"syscall"
 	"testing"
+	"time"
 
 	"github.com/anyfaas/faas/internal/frontdoor"
 )
@@ -159,18 +162,34 @@ func TestEntryCloseTimesOut(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ln, err := frontdoor.Receive(entry.Path()) // this process holds it, and never lets go
+	// A process that takes the socket and never lets go (Receive's
+	// Held lets go when told).
+	c, err := net.DialUnix("unix", nil, &net.UnixAddr{Name: entry.Path(), Net: "unix"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer ln.Close()
+	defer c.Close()
+	oob := make([]byte, 64)
+	_, oobn, _, _, err := c.ReadMsgUnix(make([]byte, 1), oob)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if msgs, err := syscall.ParseSocketControlMessage(oob[:oobn]); err == nil && len(msgs) == 1 {
+		if fds, err := syscall.ParseUnixRights(&msgs[0]); err == nil {
+			for _, fd := range fds {
+				syscall.Close(fd)
+			}
+		}
+	}
 	<-held
 	ctx, cancel := context.WithCancel(t.Context())
 	cancel()
 	if err := entry.Close(ctx); !errors.Is(err, context.Canceled) {
 		t.Errorf("Entry.Close = %v, want context.Canceled", err)
 	}
-	<-ln.Revoked() // it was told
+	if _, err := c.Read(make([]byte, 1)); err != io.EOF { // it was told, then cut off
+		t.Errorf("the process read %v, want EOF", err)
+	}
 	if h := <-held; h {
 		t.Error("onHeld(true) after the entry cut its process off")
 	}
@@ -180,5 +199,161 @@ func TestReceiveNoDoor(t *testing.T) {
 	_, err := frontdoor.Receive(filepath.Join(t.TempDir(), "none.sock"))
 	if err == nil {
 		t.Fatal("Receive from no door: nil error")
+	}
+}
+
+// process is a process holding the door in this test: its server answers
+// name, and does what adapters/web's does when the door revokes it.
+type process struct {
+	held    *frontdoor.Held
+	srv     *http.Server
+	states  chan http.ConnState // the states of its connections
+	stopped chan struct{}       // closed once it has let go
+}
+
+func takeDoor(t *testing.T, entry *frontdoor.Entry, handler http.Handler) *process {
+	t.Helper()
+	held, err := frontdoor.Receive(entry.Path())
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := &process{held: held, states: make(chan http.ConnState, 16), stopped: make(chan struct{})}
+	p.srv = &http.Server{Handler: handler, ConnState: func(c net.Conn, st http.ConnState) {
+		held.ConnState(c, st)
+		p.states <- st
+	}}
+	go p.srv.Serve(held)
+	go func() {
+		<-held.Revoked()
+		p.srv.SetKeepAlivesEnabled(false)
+		held.Close()
+		close(p.stopped)
+	}()
+	t.Cleanup(func() { held.Close(); p.srv.Close() })
+	return p
+}
+
+// rawConn is a client's keep-alive connection, read as it comes.
+type rawConn struct {
+	net.Conn
+	br *bufio.Reader
+}
+
+func dial(t *testing.T, addr string) *rawConn {
+	t.Helper()
+	c, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Close() })
+	return &rawConn{Conn: c, br: bufio.NewReader(c)}
+}
+
+func (c *rawConn) send(t *testing.T, path string) {
+	t.Helper()
+	if _, err := io.WriteString(c, "GET "+path+" HTTP/1.1\r\nHost: dev\r\n\r\n"); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// answer reads a response: its body and whether the server closes the
+// connection after it.
+func (c *rawConn) answer(t *testing.T, what string) (body string, closes bool) {
+	t.Helper()
+	c.SetReadDeadline(time.Now().Add(30 * time.Second))
+	res, err := http.ReadResponse(c.br, nil)
+	if err != nil {
+		t.Fatalf("%s: %v", what, err)
+	}
+	data, err := io.ReadAll(res.Body)
+	res.Body.Close()
+	if err != nil {
+		t.Fatalf("%s: %v", what, err)
+	}
+	return string(data), res.Close
+}
+
+// TestHandBack: when a newer process takes the door, the old one hands
+// back the connections that wait for a request, kept alive or new, so that
+// their next request is answered by the dev server (which serves the newer
+// build), neither by the old process nor cut off; a request in flight is
+// answered by the old process, which then closes its connection.
+func TestHandBack(t *testing.T) {
+	tcp, err := net.ListenTCP("tcp", &net.TCPAddr{IP: net.IPv4(127, 0, 0, 1)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := tcp.Addr().String()
+	var devSrv *http.Server
+	door := frontdoor.Open(tcp, func(held bool) { devSrv.SetKeepAlivesEnabled(!held) })
+	defer door.Close()
+	devSrv = &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		io.WriteString(w, "dev "+r.URL.Path)
+	})}
+	entry1, err := door.Entry(filepath.Join(t.TempDir(), "1.sock"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	entered, release := make(chan struct{}), make(chan struct{})
+	old := takeDoor(t, entry1, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/slow" {
+			close(entered)
+			<-release
+		}
+		io.WriteString(w, "old "+r.URL.Path)
+	}))
+	go devSrv.Serve(door.Listener()) // it waits: the door is held
+	defer devSrv.Close()
+
+	// A connection kept alive, idle; one on which nothing was sent yet; one
+	// whose request is under way.
+	idle := dial(t, addr)
+	idle.send(t, "/a")
+	if body, closes := idle.answer(t, "first request"); body != "old /a" || closes {
+		t.Fatalf("first request: %q, closes %v", body, closes)
+	}
+	fresh := dial(t, addr)
+	busy := dial(t, addr)
+	busy.send(t, "/slow")
+	<-entered
+	for seen := map[http.ConnState]int{}; seen[http.StateNew] < 3 || seen[http.StateIdle] < 1; {
+		seen[<-old.states]++ // the old process has all three
+	}
+
+	entry2, err := door.Entry(filepath.Join(t.TempDir(), "2.sock"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	takeDoor(t, entry2, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		io.WriteString(w, "new "+r.URL.Path)
+	}))
+	if err := entry1.Close(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	<-old.stopped
+
+	for _, c := range []struct {
+		name string
+		conn *rawConn
+	}{{"the idle connection", idle}, {"the fresh connection", fresh}} {
+		c.conn.send(t, "/b")
+		body, closes := c.conn.answer(t, c.name)
+		if body != "dev /b" || !closes {
+			t.Errorf("%s after the old process let go: %q, closes %v; want the dev server's answer, closing", c.name, body, closes)
+		}
+	}
+	close(release)
+	if body, _ := busy.answer(t, "the request in flight"); body != "old /slow" {
+		t.Errorf("the request in flight: %q, want the old process's answer", body)
+	}
+	busy.SetReadDeadline(time.Now().Add(30 * time.Second))
+	if n, err := busy.br.Read(make([]byte, 1)); err != io.EOF {
+		t.Errorf("after the request in flight: read %d, %v; want the connection closed", n, err)
+	}
+	// A new connection goes to the newer process.
+	c := dial(t, addr)
+	c.send(t, "/c")
+	if body, _ := c.answer(t, "a new connection"); body != "new /c" {
+		t.Errorf("a new connection: %q", body)
 	}
 }

@@ -8,8 +8,10 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"net/http"
 	"os"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 )
@@ -27,6 +29,7 @@ type Door struct {
 	cond    *sync.Cond
 	holders map[*net.UnixConn]*Entry
 	entries map[*Entry]struct{}
+	back    []net.Conn // handed back by processes letting go, for Accept
 	closed  bool
 
 	// notify orders the calls of onHeld, which are made without mu: the
@@ -82,8 +85,9 @@ func (e *Entry) Path() string { return e.unix.Addr().String() }
 
 // Close stops handing the socket over through e, tells the processes that
 // took it through e to let it go, and waits until they have (they stop
-// accepting and close their idle connections; their requests in flight go
-// on) or ctx is done.
+// accepting and hand back their connections waiting for a request, which
+// the Door's own server then takes; their requests in flight go on) or
+// ctx is done.
 func (e *Entry) Close(ctx context.Context) error {
 	e.unix.Close()
 	e.mu.Lock()
@@ -154,17 +158,74 @@ func (e *Entry) hand(c *net.UnixConn) {
 	if err != nil {
 		return
 	}
+	// Held before it is sent: once Receive returns, the Door's own server
+	// has stopped taking connections.
+	if !e.d.hold(c, e) {
+		return
+	}
+	defer e.d.release(c)
 	var sendErr error
 	if err := raw.Control(func(fd uintptr) {
 		_, _, sendErr = c.WriteMsgUnix([]byte{'L'}, syscall.UnixRights(int(fd)), nil)
 	}); err != nil || sendErr != nil {
 		return
 	}
-	if !e.d.hold(c, e) {
+	e.d.takeBack(c) // until the process closes it, or exits
+}
+
+// takeBack reads the connections c's process hands back as it lets go,
+// one byte 'C' and a descriptor each, and queues them for the Door's own
+// server, until c ends.
+func (d *Door) takeBack(c *net.UnixConn) {
+	buf := make([]byte, 1)
+	oob := make([]byte, syscall.CmsgSpace(4))
+	for {
+		n, oobn, _, _, err := c.ReadMsgUnix(buf, oob)
+		fds := unixRights(oob[:oobn])
+		if n == 1 && buf[0] == 'C' && len(fds) == 1 {
+			f := os.NewFile(uintptr(fds[0]), "anyfaas-dev-conn")
+			conn, cerr := net.FileConn(f) // its own descriptor
+			f.Close()
+			if cerr == nil {
+				d.queue(conn)
+			}
+		} else {
+			for _, fd := range fds {
+				syscall.Close(fd)
+			}
+		}
+		if err != nil || n == 0 {
+			return
+		}
+	}
+}
+
+// unixRights returns the descriptors a control message carries.
+func unixRights(oob []byte) []int {
+	msgs, err := syscall.ParseSocketControlMessage(oob)
+	if err != nil {
+		return nil
+	}
+	var fds []int
+	for _, m := range msgs {
+		if got, err := syscall.ParseUnixRights(&m); err == nil {
+			fds = append(fds, got...)
+		}
+	}
+	return fds
+}
+
+// queue gives c, handed back by a process, to the Door's own server.
+func (d *Door) queue(c net.Conn) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.closed {
+		c.Close()
 		return
 	}
-	io.Copy(io.Discard, c) // until the process closes it, or exits
-	e.d.release(c)
+	d.back = append(d.back, c)
+	d.tcp.SetDeadline(time.Unix(1, 0)) // wakes an Accept under way
+	d.cond.Broadcast()
 }
 
 // Listener returns the TCP listener for the dev server's own server: its
@@ -194,6 +255,10 @@ func (d *Door) Close() error {
 	for c := range d.holders {
 		c.Close()
 	}
+	for _, c := range d.back {
+		c.Close()
+	}
+	d.back = nil
 	d.tcp.SetDeadline(time.Time{})
 	d.cond.Broadcast()
 	d.mu.Unlock()
@@ -274,8 +339,17 @@ func (g gate) Accept() (net.Conn, error) {
 	d := g.d
 	for {
 		d.mu.Lock()
-		for len(d.holders) > 0 && !d.closed {
+		for len(d.back) == 0 && len(d.holders) > 0 && !d.closed {
 			d.cond.Wait()
+		}
+		if len(d.back) > 0 && !d.closed {
+			c := d.back[0]
+			d.back = d.back[1:]
+			if len(d.back) == 0 && len(d.holders) == 0 {
+				d.tcp.SetDeadline(time.Time{}) // queue's wake-up is spent
+			}
+			d.mu.Unlock()
+			return c, nil
 		}
 		d.mu.Unlock()
 		c, err := d.tcp.Accept()
@@ -302,10 +376,10 @@ func Receive(path string) (*Held, error) {
 		c.Close()
 		return nil, fmt.Errorf("frontdoor: receiving the listener from %s: %w", path, err)
 	}
-	h := &Held{Listener: ln, conn: c, revoked: make(chan struct{})}
+	h := &Held{tcp: ln, conn: c, revoked: make(chan struct{}), closed: make(chan struct{}), conns: map[*heldConn]struct{}{}}
 	go func() {
 		io.Copy(io.Discard, c) // until the Door tells this process to let go
-		close(h.revoked)
+		h.letGo()
 	}()
 	return h, nil
 }
@@ -318,18 +392,7 @@ func receive(c *net.UnixConn) (net.Listener, error) {
 	if err != nil {
 		return nil, err
 	}
-	msgs, err := syscall.ParseSocketControlMessage(oob[:oobn])
-	if err != nil {
-		return nil, err
-	}
-	var fds []int
-	for _, m := range msgs {
-		got, err := syscall.ParseUnixRights(&m)
-		if err != nil {
-			return nil, err
-		}
-		fds = append(fds, got...)
-	}
+	fds := unixRights(oob[:oobn])
 	if len(fds) != 1 {
 		for _, fd := range fds {
 			syscall.Close(fd)
@@ -343,21 +406,312 @@ func receive(c *net.UnixConn) (net.Listener, error) {
 
 // Held is a listening socket handed over by a Door. Closing it also ends
 // the Unix connection that tells the Door this process holds the socket.
+//
+// When the Door tells the process to let go, Held stops accepting and
+// hands the connections it accepted that wait for a request (new ones,
+// and idle ones kept alive) back to the Door, whose own server answers
+// their next request: a keep-alive client's request after a rebuild is
+// then neither answered by the old build nor cut off by the close of its
+// connection. For Held to know which connections wait, its server must
+// report their states to [Held.ConnState].
 type Held struct {
-	net.Listener
+	tcp     net.Listener
 	conn    *net.UnixConn
 	revoked chan struct{}
+	closed  chan struct{} // closed by Close
+	stop    atomic.Bool   // told to let go: waiting connections go back
 	once    sync.Once
 	err     error
+
+	mu      sync.Mutex
+	conns   map[*heldConn]struct{}
+	closing bool // Close was called
+	letting bool // letGo has begun: it closes conn
+	gone    bool // conn is closed: nothing can go back any more
+	send    sync.Mutex
+	armed   sync.WaitGroup // the connections letGo waits for
 }
 
-// Revoked is closed when the Door tells the process to let the socket go
-// (a newer build takes it), or is gone: the process should close the
-// listener, and its idle connections.
+// Accept waits for a connection; once the Door has told the process to let
+// go, it returns net.ErrClosed when Close is called.
+func (h *Held) Accept() (net.Conn, error) {
+	c, err := h.tcp.Accept()
+	if err != nil {
+		if h.stop.Load() {
+			<-h.closed // the server stops when it is told to, not before
+			return nil, net.ErrClosed
+		}
+		return nil, err
+	}
+	hc := &heldConn{Conn: c, h: h}
+	h.mu.Lock()
+	h.conns[hc] = struct{}{}
+	h.mu.Unlock()
+	return hc, nil
+}
+
+// Addr returns the listening socket's address.
+func (h *Held) Addr() net.Addr { return h.tcp.Addr() }
+
+// ConnState notes the state of a connection Accept returned, as
+// http.Server.ConnState reports it: a new or idle connection waits for a
+// request, and is handed back when the process lets go.
+func (h *Held) ConnState(c net.Conn, st http.ConnState) {
+	hc, ok := c.(*heldConn)
+	if !ok {
+		return
+	}
+	switch st {
+	case http.StateNew, http.StateIdle:
+		hc.setWaiting()
+	case http.StateClosed, http.StateHijacked:
+		hc.forget()
+	}
+}
+
+// Revoked is closed when the process has let the socket go, told by the
+// Door (a newer build takes it) or because the Door is gone: it no longer
+// accepts, and the connections waiting for a request are handed back.
+// The process should then close the listener, and let the requests in
+// flight finish (keeping none of their connections alive).
 func (h *Held) Revoked() <-chan struct{} { return h.revoked }
 
 // Close closes the listener and tells the Door.
 func (h *Held) Close() error {
-	h.once.Do(func() { h.err = errors.Join(h.Listener.Close(), h.conn.Close()) })
+	h.once.Do(func() {
+		close(h.closed)
+		h.err = h.tcp.Close()
+		h.mu.Lock()
+		h.closing = true
+		letting := h.letting
+		h.mu.Unlock()
+		if !letting { // else letGo tells the Door once the connections are back
+			h.closeConn()
+		}
+	})
 	return h.err
+}
+
+// closeConn ends the Unix connection: the Door counts this process gone.
+func (h *Held) closeConn() {
+	h.send.Lock()
+	defer h.send.Unlock()
+	h.mu.Lock()
+	h.gone = true
+	h.mu.Unlock()
+	h.conn.Close()
+}
+
+// handBackWait bounds how long a process letting go waits for its waiting
+// connections to be handed back; one that is not by then is closed.
+const handBackWait = 2 * time.Second
+
+// letGo stops accepting, hands the waiting connections back, tells the
+// Door, and closes Revoked.
+func (h *Held) letGo() {
+	h.mu.Lock()
+	if h.closing {
+		h.mu.Unlock()
+		close(h.revoked)
+		return
+	}
+	h.letting = true
+	h.stop.Store(true)
+	conns := make([]*heldConn, 0, len(h.conns))
+	for c := range h.conns {
+		conns = append(conns, c)
+	}
+	h.mu.Unlock()
+	// Accept returns; the listener stays open until Close, so that the
+	// server does not take its closing for a failure.
+	if d, ok := h.tcp.(interface{ SetDeadline(time.Time) error }); ok {
+		d.SetDeadline(time.Unix(1, 0))
+	}
+	for _, c := range conns {
+		c.arm()
+	}
+	done := make(chan struct{})
+	go func() {
+		h.armed.Wait()
+		close(done)
+	}()
+	t := time.NewTimer(handBackWait)
+	select {
+	case <-done:
+	case <-t.C:
+	}
+	t.Stop()
+	h.closeConn()
+	close(h.revoked)
+}
+
+// handBack sends c's socket to the Door.
+func (h *Held) handBack(c net.Conn) error {
+	sc, ok := c.(syscall.Conn)
+	if !ok {
+		return errors.ErrUnsupported
+	}
+	raw, err := sc.SyscallConn()
+	if err != nil {
+		return err
+	}
+	h.send.Lock()
+	defer h.send.Unlock()
+	h.mu.Lock()
+	gone := h.gone
+	h.mu.Unlock()
+	if gone {
+		return net.ErrClosed
+	}
+	var sendErr error
+	if err := raw.Control(func(fd uintptr) {
+		_, _, sendErr = h.conn.WriteMsgUnix([]byte{'C'}, syscall.UnixRights(int(fd)), nil)
+	}); err != nil {
+		return err
+	}
+	return sendErr
+}
+
+// longAgo is a read deadline that has passed: it ends a Read under way.
+var longAgo = time.Unix(1, 0)
+
+// heldConn is a connection accepted on a Held listener. Its server reads
+// it through Read, which hands it back to the Door instead when it waits
+// for a request and the process lets go.
+type heldConn struct {
+	net.Conn
+	h *Held
+
+	mu          sync.Mutex
+	waiting     bool      // no byte of a request has come since it was new or idle
+	reading     bool      // a Read is under way
+	armed       bool      // letGo waits for it
+	interrupted bool      // letGo ended the Read under way
+	deadline    time.Time // the read deadline its server set
+	gone        bool      // handed back, or closed
+}
+
+func (c *heldConn) setWaiting() {
+	c.mu.Lock()
+	c.waiting = true
+	c.mu.Unlock()
+}
+
+// arm makes letGo wait for c if it waits for a request, ending the Read
+// under way, if any, so that it is handed back now.
+func (c *heldConn) arm() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if !c.waiting || c.gone || c.armed {
+		return
+	}
+	c.armed = true
+	c.h.armed.Add(1)
+	if c.reading {
+		c.interrupted = true
+		c.Conn.SetReadDeadline(longAgo)
+	}
+}
+
+// settle tells letGo that c is handed back or has a request; c.mu is held.
+func (c *heldConn) settle() {
+	if c.armed {
+		c.armed = false
+		c.h.armed.Done()
+	}
+}
+
+// Read reads c, unless c waits for a request and the process lets go:
+// then c goes back to the Door and Read returns io.EOF, on which its
+// server closes its side quietly. (Bytes its server has read but not yet
+// parsed, which only a client sending requests without waiting for the
+// answers leaves, would be lost: net/http's client and browsers do not.)
+func (c *heldConn) Read(p []byte) (int, error) {
+	c.mu.Lock()
+	if c.waiting && c.h.stop.Load() {
+		c.mu.Unlock()
+		return 0, c.giveBack()
+	}
+	c.reading = true
+	c.mu.Unlock()
+	n, err := c.Conn.Read(p)
+	c.mu.Lock()
+	c.reading = false
+	if c.interrupted {
+		c.interrupted = false
+		c.Conn.SetReadDeadline(c.deadline) // the server's own
+		if n == 0 && errors.Is(err, os.ErrDeadlineExceeded) && c.waiting {
+			c.mu.Unlock()
+			return 0, c.giveBack()
+		}
+	}
+	if n > 0 {
+		c.waiting = false // a request has begun: this process answers it
+	}
+	if n > 0 || err != nil {
+		c.settle()
+	}
+	c.mu.Unlock()
+	return n, err
+}
+
+// giveBack hands c back to the Door and returns io.EOF; if it cannot, it
+// returns io.EOF all the same: the connection is closed, as it was before
+// connections went back.
+func (c *heldConn) giveBack() error {
+	c.h.handBack(c.Conn)
+	c.mu.Lock()
+	c.waiting = false
+	c.gone = true
+	c.settle()
+	c.mu.Unlock()
+	return io.EOF
+}
+
+// SetReadDeadline sets the read deadline, which an interrupted Read
+// restores when it returns.
+func (c *heldConn) SetReadDeadline(t time.Time) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.deadline = t
+	if c.interrupted {
+		return nil
+	}
+	return c.Conn.SetReadDeadline(t)
+}
+
+// SetDeadline sets the read and write deadlines, as SetReadDeadline and
+// SetWriteDeadline do.
+func (c *heldConn) SetDeadline(t time.Time) error {
+	return errors.Join(c.SetReadDeadline(t), c.Conn.SetWriteDeadline(t))
+}
+
+// CloseWrite shuts the sending side down, as net/http's server does
+// before closing a connection whose request body it did not read.
+func (c *heldConn) CloseWrite() error {
+	if cw, ok := c.Conn.(interface{ CloseWrite() error }); ok {
+		return cw.CloseWrite()
+	}
+	return nil
+}
+
+// ReadFrom writes what r holds to c, as the connection underneath does
+// (net/http's server sends files with it, by sendfile(2) on Linux).
+func (c *heldConn) ReadFrom(r io.Reader) (int64, error) { return io.Copy(c.Conn, r) }
+
+// Close closes c (in this process: a connection handed back stays open).
+func (c *heldConn) Close() error {
+	c.forget()
+	return c.Conn.Close()
+}
+
+// forget removes c from its listener's connections.
+func (c *heldConn) forget() {
+	c.mu.Lock()
+	c.gone = true
+	c.settle()
+	c.mu.Unlock()
+	c.h.mu.Lock()
+	delete(c.h.conns, c)
+	c.h.mu.Unlock()
 }

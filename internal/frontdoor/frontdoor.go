@@ -3,7 +3,10 @@
 // server keeps its listening socket and hands it, over a Unix socket, to
 // each process that asks (a [Door]); the process accepts on it beside its
 // own port ([Receive]) while the dev server stops accepting, and resumes
-// when no process holds it any more (the process stopped, or died).
+// when no process holds it any more (the process stopped, or died). A
+// process told to let go hands the connections on which it waits for a
+// request back to the dev server ([Held]), so that a client's kept-alive
+// connection outlives the build that accepted it.
 //
 // One unit's process holds the door, and the project may have others: the
 // dev server tells it which routes are its own ([Routes]). A request for

@@ -32,6 +32,15 @@ type Options struct {
 	Also []Listener
 }
 
+// stateListener is a listener that wants to know the states of the
+// connections it accepted, as http.Server.ConnState reports them (the
+// front door's, which hands the ones waiting for a request back to anyfaas
+// dev when it lets go).
+type stateListener interface {
+	net.Listener
+	ConnState(net.Conn, http.ConnState)
+}
+
 // Listener is a listener and the handler of its requests.
 type Listener struct {
 	net.Listener
@@ -39,7 +48,8 @@ type Listener struct {
 	// Stop, if not nil, stops this listener alone when it is closed: its
 	// server closes the listener, its idle connections and those on which
 	// no request has begun, and keeps no other alive; the requests in
-	// flight go on.
+	// flight go on. A listener with a ConnState(net.Conn, http.ConnState)
+	// method is told its connections' states.
 	Stop <-chan struct{}
 }
 
@@ -72,6 +82,12 @@ func Serve(ctx context.Context, ln net.Listener, handler http.Handler, app *faas
 		if l.Stop != nil {
 			unused := &unusedConns{conns: map[net.Conn]struct{}{}}
 			servers[i].ConnState = unused.track
+			if sl, ok := l.Listener.(stateListener); ok {
+				servers[i].ConnState = func(c net.Conn, st http.ConnState) {
+					sl.ConnState(c, st)
+					unused.track(c, st)
+				}
+			}
 			stopCtx, cancel := context.WithCancel(ctx)
 			defer cancel()
 			go func() {
