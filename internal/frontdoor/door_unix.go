@@ -408,12 +408,14 @@ func receive(c *net.UnixConn) (net.Listener, error) {
 // the Unix connection that tells the Door this process holds the socket.
 //
 // When the Door tells the process to let go, Held stops accepting and
-// hands the connections it accepted that wait for a request (new ones,
-// and idle ones kept alive) back to the Door, whose own server answers
-// their next request: a keep-alive client's request after a rebuild is
-// then neither answered by the old build nor cut off by the close of its
-// connection. For Held to know which connections wait, its server must
-// report their states to [Held.ConnState].
+// hands the connections it accepted back to the Door as they come to
+// wait for a request: new ones and idle ones kept alive at once, those
+// with a request under way once it is answered (for up to 2 s). The
+// Door's own server answers their next request: a keep-alive client's
+// request after a rebuild is then neither answered by the old build nor
+// cut off by the close of its connection. For Held to know which
+// connections wait, its server must report their states to
+// [Held.ConnState].
 type Held struct {
 	tcp     net.Listener
 	conn    *net.UnixConn
@@ -463,7 +465,7 @@ func (h *Held) ConnState(c net.Conn, st http.ConnState) {
 	}
 	switch st {
 	case http.StateNew, http.StateIdle:
-		hc.setWaiting()
+		hc.setWaiting(st == http.StateIdle)
 	case http.StateClosed, http.StateHijacked:
 		hc.forget()
 	}
@@ -471,9 +473,10 @@ func (h *Held) ConnState(c net.Conn, st http.ConnState) {
 
 // Revoked is closed when the process has let the socket go, told by the
 // Door (a newer build takes it) or because the Door is gone: it no longer
-// accepts, and the connections waiting for a request are handed back.
-// The process should then close the listener, and let the requests in
-// flight finish (keeping none of their connections alive).
+// accepts, and its connections are handed back (but those whose request
+// outlasted the wait). The process should then close the listener, and
+// let the requests still in flight finish, keeping none of their
+// connections alive.
 func (h *Held) Revoked() <-chan struct{} { return h.revoked }
 
 // Close closes the listener and tells the Door.
@@ -502,12 +505,14 @@ func (h *Held) closeConn() {
 	h.conn.Close()
 }
 
-// handBackWait bounds how long a process letting go waits for its waiting
-// connections to be handed back; one that is not by then is closed.
+// handBackWait bounds how long a process letting go waits for its
+// connections to be handed back (or closed): those waiting for a request
+// go at once, those with a request under way once it is answered. One
+// still there is closed when it next waits for a request.
 const handBackWait = 2 * time.Second
 
-// letGo stops accepting, hands the waiting connections back, tells the
-// Door, and closes Revoked.
+// letGo stops accepting, hands the connections back as they come to wait
+// for a request, tells the Door, and closes Revoked.
 func (h *Held) letGo() {
 	h.mu.Lock()
 	if h.closing {
@@ -582,6 +587,11 @@ type heldConn struct {
 	net.Conn
 	h *Held
 
+	// readSinceWrite is set by a Read that got bytes and cleared by a
+	// Write: on a connection gone idle, bytes read since the response was
+	// written are the next request's, taken by net/http's background read.
+	readSinceWrite atomic.Bool
+
 	mu          sync.Mutex
 	waiting     bool      // no byte of a request has come since it was new or idle
 	reading     bool      // a Read is under way
@@ -591,29 +601,41 @@ type heldConn struct {
 	gone        bool      // handed back, or closed
 }
 
-func (c *heldConn) setWaiting() {
+// setWaiting notes that c's server waits for a request on it: a new
+// connection, or an idle one unless a byte of the next request has come
+// since the response was written (net/http reads one while its handler
+// runs, and keeps it).
+func (c *heldConn) setWaiting(idle bool) {
 	c.mu.Lock()
-	c.waiting = true
+	c.waiting = !idle || !c.readSinceWrite.Load()
 	c.mu.Unlock()
 }
 
-// arm makes letGo wait for c if it waits for a request, ending the Read
-// under way, if any, so that it is handed back now.
+// Write writes p to c.
+func (c *heldConn) Write(p []byte) (int, error) {
+	c.readSinceWrite.Store(false) // before: a byte read from now on follows p
+	return c.Conn.Write(p)
+}
+
+// arm makes letGo wait until c is handed back or closed. If c waits for a
+// request, the Read under way, if any, ends, so that it is handed back
+// now; if a request is under way, c is handed back once it is answered
+// (unless the answer closes it).
 func (c *heldConn) arm() {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if !c.waiting || c.gone || c.armed {
+	if c.gone || c.armed {
 		return
 	}
 	c.armed = true
 	c.h.armed.Add(1)
-	if c.reading {
+	if c.waiting && c.reading {
 		c.interrupted = true
 		c.Conn.SetReadDeadline(longAgo)
 	}
 }
 
-// settle tells letGo that c is handed back or has a request; c.mu is held.
+// settle tells letGo that c is handed back or closed; c.mu is held.
 func (c *heldConn) settle() {
 	if c.armed {
 		c.armed = false
@@ -647,9 +669,7 @@ func (c *heldConn) Read(p []byte) (int, error) {
 	}
 	if n > 0 {
 		c.waiting = false // a request has begun: this process answers it
-	}
-	if n > 0 || err != nil {
-		c.settle()
+		c.readSinceWrite.Store(true)
 	}
 	c.mu.Unlock()
 	return n, err
@@ -697,7 +717,10 @@ func (c *heldConn) CloseWrite() error {
 
 // ReadFrom writes what r holds to c, as the connection underneath does
 // (net/http's server sends files with it, by sendfile(2) on Linux).
-func (c *heldConn) ReadFrom(r io.Reader) (int64, error) { return io.Copy(c.Conn, r) }
+func (c *heldConn) ReadFrom(r io.Reader) (int64, error) {
+	c.readSinceWrite.Store(false)
+	return io.Copy(c.Conn, r)
+}
 
 // Close closes c (in this process: a connection handed back stays open).
 func (c *heldConn) Close() error {
