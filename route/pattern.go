@@ -84,10 +84,9 @@ func (e *Error) Error() string {
 }
 
 // Parse parses a pattern such as "GET /items/{id}". The method is optional
-// and case-insensitive. The path may not hold a character a URL path
-// holds only escaped, or that ends the path: whitespace and other control
-// characters, '?' and '#', and " < > [ \ ] ^ ` |; the Error's Offset
-// is at the first one.
+// and case-insensitive; a pattern that starts with "/" is a path alone.
+// The path is matched against a request's decoded path, so it may hold
+// what a URL path holds only escaped, such as a space (for "/a%20b").
 func Parse(s string) (*Pattern, error) {
 	fail := func(off int, format string, args ...any) (*Pattern, error) {
 		return nil, &Error{Pattern: s, Offset: off, Problem: fmt.Sprintf(format, args...)}
@@ -95,7 +94,7 @@ func Parse(s string) (*Pattern, error) {
 	rest, off := s, 0
 	method := Any
 	// A method comes before the first space, unless the pattern is a path
-	// alone (which checkPath refuses for its whitespace).
+	// alone.
 	if i := strings.IndexAny(rest, " \t"); i >= 0 && !strings.HasPrefix(rest, "/") {
 		m := strings.ToUpper(rest[:i])
 		if !isMethod(m) {
@@ -113,9 +112,6 @@ func Parse(s string) (*Pattern, error) {
 	}
 	if rest[0] != '/' {
 		return fail(off, "path must start with \"/\"")
-	}
-	if i, problem := checkPath(rest); problem != "" {
-		return fail(off+i, "%s", problem)
 	}
 	p := &Pattern{Method: method}
 	path := strings.TrimSuffix(rest, "/")
@@ -149,39 +145,6 @@ func Parse(s string) (*Pattern, error) {
 		pos += len(text) + 1
 	}
 	return p, nil
-}
-
-// checkPath returns the offset of the first character of path that a
-// route's path cannot hold, and what is wrong with it; "" if none is.
-// Such a character is one a URL path holds only escaped, by RFC 3986
-// (which a route, matched against the decoded path, would hold as it is:
-// a request's path cannot show it), or one that ends the path: '?' begins
-// the query and '#' the fragment. '%' and characters beyond ASCII are
-// left to the route, which matches them in the decoded path; '{' and '}'
-// are the parameters' syntax, which parseSegment checks.
-func checkPath(path string) (int, string) {
-	for i := 0; i < len(path); i++ {
-		c := path[i]
-		var what string
-		switch {
-		case c == ' ':
-			what = "a space"
-		case c == '\t':
-			what = "a tab"
-		case c < 0x20 || c == 0x7f:
-			what = fmt.Sprintf("a control character (%q)", c)
-		case c == '?':
-			return i, "the path holds '?', which begins a URL's query: a route matches the path alone"
-		case c == '#':
-			return i, "the path holds '#', which begins a URL's fragment, which a client does not send: a route matches the path alone"
-		case strings.IndexByte(`"<>[\]^`+"`|", c) >= 0:
-			what = fmt.Sprintf("%q", c)
-		default:
-			continue
-		}
-		return i, "the path holds " + what + ", which a URL path cannot hold as it is"
-	}
-	return 0, ""
 }
 
 func parseSegment(text string) (segment, string) {

@@ -790,17 +790,24 @@ func (p *parser) event(n *yaml.Node, path string, e *Event) {
 				m := h.Path[:i]
 				p.fail(pathNode, join(path, "path"), "path %q starts with the method %s: a path starts with \"/\"; give the method under method, as {path: %s, method: %s}",
 					h.Path, m, strings.TrimSpace(h.Path[i:]), m)
-			} else if _, err := route.Parse(h.Path); err != nil {
-				var rerr *route.Error
-				col := pathNode.Column
-				if errors.As(err, &rerr) {
+			} else {
+				off, problem := pathProblem(h.Path)
+				if problem == "" {
+					var rerr *route.Error
+					if _, err := route.Parse(h.Path); errors.As(err, &rerr) {
+						off, problem = rerr.Offset, rerr.Problem
+					} else if err != nil {
+						off, problem = 0, err.Error()
+					}
+				}
+				if problem != "" {
+					col := pathNode.Column
 					if pathNode.Style&(yaml.DoubleQuotedStyle|yaml.SingleQuotedStyle) != 0 {
 						col++
 					}
-					col += utf8.RuneCountInString(h.Path[:rerr.Offset]) // YAML counts characters
-					err = errors.New(rerr.Problem)
+					col += utf8.RuneCountInString(h.Path[:off]) // YAML counts characters
+					p.errs = append(p.errs, &Error{File: p.file, Line: pathNode.Line, Column: col, Path: join(path, "path"), Problem: problem})
 				}
-				p.errs = append(p.errs, &Error{File: p.file, Line: pathNode.Line, Column: col, Path: join(path, "path"), Problem: err.Error()})
 			}
 		}
 	case TriggerTimer:
@@ -959,4 +966,40 @@ func (p *parser) layers(n *yaml.Node, path string) map[string]*Layer {
 		out[k.Value] = l
 	}
 	return out
+}
+
+// pathProblem returns the offset of the first character of an f.yml HTTP
+// path that the platforms' route definitions cannot take, and what is
+// wrong with it; "" if none is. API Gateway's route keys and resource
+// paths, FC's and SCF's trigger paths and Knative's routes are written as
+// a URL shows a path, so a character a URL path holds only escaped (RFC
+// 3986: whitespace and other control characters, " < > [ \ ] ^ ` |), or
+// one that ends the path ('?' begins the query, '#' the fragment), is
+// refused here, where route.Parse, which matches code routes against the
+// decoded path, takes it. '%' and characters beyond ASCII are left as
+// they are; '{' and '}' are the parameters' syntax, which route.Parse
+// checks.
+func pathProblem(path string) (int, string) {
+	for i := 0; i < len(path); i++ {
+		c := path[i]
+		var what string
+		switch {
+		case c == ' ':
+			what = "a space"
+		case c == '\t':
+			what = "a tab"
+		case c < 0x20 || c == 0x7f:
+			what = fmt.Sprintf("a control character (%q)", c)
+		case c == '?':
+			return i, "the path holds '?', which begins a URL's query: a route matches the path alone"
+		case c == '#':
+			return i, "the path holds '#', which begins a URL's fragment, which a client does not send: a route matches the path alone"
+		case strings.IndexByte(`"<>[\]^`+"`|", c) >= 0:
+			what = fmt.Sprintf("%q", c)
+		default:
+			continue
+		}
+		return i, "the path holds " + what + ", which a URL path cannot hold as it is"
+	}
+	return 0, ""
 }
