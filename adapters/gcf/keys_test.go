@@ -9,6 +9,7 @@ import (
 
 	"github.com/anyfaas/faas"
 	"github.com/anyfaas/faas/adapters/gcf"
+	"github.com/anyfaas/faas/internal/adaptertest"
 )
 
 // A Cloud Storage event's data.name is the object's name as it is, not
@@ -29,14 +30,7 @@ func TestStorageKey(t *testing.T) {
 		if strings.Count(string(b), name) != 1 {
 			t.Fatalf("%s has not one %s", fixture, name)
 		}
-		for _, key := range []string{
-			"folder/Test.cs",
-			"Screenshot 2025-03-13 at 9.21.22 PM.png",
-			"c++/a+b.txt",
-			"100%.csv",
-			"%2B%20.txt",
-			"中文/文件 1.jpg",
-		} {
+		for _, key := range append([]string{"folder/Test.cs", "Screenshot 2025-03-13 at 9.21.22 PM.png"}, adaptertest.RawKeys...) {
 			t.Run(fixture+"/"+key, func(t *testing.T) {
 				w, _ := json.Marshal(key)
 				body := strings.Replace(string(b), name, `"name": `+string(w), 1)

@@ -3,7 +3,8 @@
 // passes the same way — panics under load, the deadline of a handler that
 // overruns — the stress tests' parts (Total, Spread, Numbered), and the
 // timing check of an adapter's answer for a handler that overran its
-// deadline (Late, RetryLate). Only tests import it, so no binary links it.
+// deadline (Late, RetryLate), and storage keys that URL encodings change
+// (RawKeys). Only tests import it, so no binary links it.
 package adaptertest
 
 import (
@@ -23,6 +24,20 @@ import (
 	"github.com/anyfaas/faas"
 	"github.com/anyfaas/faas/internal/deadline"
 )
+
+// RawKeys are object keys holding what URL encodings change: a space, a
+// '+', a '%' alone and in an escape, letters beyond ASCII and reserved
+// characters. An adapter that keeps its platform's storage key as the
+// event carries it gives each back unchanged.
+var RawKeys = []string{
+	"red flower.jpg",
+	"c++/a+b.txt",
+	"100%.csv",
+	"%2B%20.txt",
+	"%E4%B8%AD.jpg",
+	"中文/文件 1.jpg",
+	"year=2025/10:47:07;x&y.log",
+}
 
 // Handler makes the adapter's http.Handler of an App.
 type Handler func(*faas.App) http.Handler
