@@ -279,6 +279,9 @@ func (c *rawConn) answer(t *testing.T, what string) (body string, closes bool) {
 // build), neither by the old process nor cut off; a request in flight is
 // answered by the old process, and its connection goes back after.
 func TestHandBack(t *testing.T) {
+	// The let-go waits for the request in flight, which the test answers
+	// once two connections have gone back: time enough for a busy machine.
+	defer frontdoor.SetHandBackWait(time.Minute)()
 	tcp, err := net.ListenTCP("tcp", &net.TCPAddr{IP: net.IPv4(127, 0, 0, 1)})
 	if err != nil {
 		t.Fatal(err)

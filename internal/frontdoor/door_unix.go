@@ -84,10 +84,12 @@ func (d *Door) Entry(path string) (*Entry, error) {
 func (e *Entry) Path() string { return e.unix.Addr().String() }
 
 // Close stops handing the socket over through e, tells the processes that
-// took it through e to let it go, and waits until they have (they stop
-// accepting and hand back their connections waiting for a request, which
-// the Door's own server then takes; their requests in flight go on) or
-// ctx is done.
+// took it through e to let it go, and waits until they have or ctx is
+// done. A process lets go once it has stopped accepting and handed its
+// connections back to the Door, whose own server then takes them: those
+// waiting for a request at once, those with a request in flight once it
+// is answered, waiting for these up to 2 s (a longer request, such as a
+// stream, is left to finish in the process, which closes its connection).
 func (e *Entry) Close(ctx context.Context) error {
 	e.unix.Close()
 	e.mu.Lock()
@@ -405,7 +407,9 @@ func receive(c *net.UnixConn) (net.Listener, error) {
 }
 
 // Held is a listening socket handed over by a Door. Closing it also ends
-// the Unix connection that tells the Door this process holds the socket.
+// the Unix connection that tells the Door this process holds the socket,
+// unless the process is letting go, which ends it once its connections
+// are back.
 //
 // When the Door tells the process to let go, Held stops accepting and
 // hands the connections it accepted back to the Door as they come to
@@ -479,7 +483,8 @@ func (h *Held) ConnState(c net.Conn, st http.ConnState) {
 // connections alive.
 func (h *Held) Revoked() <-chan struct{} { return h.revoked }
 
-// Close closes the listener and tells the Door.
+// Close closes the listener and tells the Door, or, while the process
+// lets go, leaves that to the let-go.
 func (h *Held) Close() error {
 	h.once.Do(func() {
 		close(h.closed)
@@ -508,8 +513,11 @@ func (h *Held) closeConn() {
 // handBackWait bounds how long a process letting go waits for its
 // connections to be handed back (or closed): those waiting for a request
 // go at once, those with a request under way once it is answered. One
-// still there is closed when it next waits for a request.
-const handBackWait = 2 * time.Second
+// still there is closed when it next waits for a request. (A variable for
+// the tests.)
+var handBackWait atomic.Int64 // a time.Duration
+
+func init() { handBackWait.Store(int64(2 * time.Second)) }
 
 // letGo stops accepting, hands the connections back as they come to wait
 // for a request, tells the Door, and closes Revoked.
@@ -540,7 +548,7 @@ func (h *Held) letGo() {
 		h.armed.Wait()
 		close(done)
 	}()
-	t := time.NewTimer(handBackWait)
+	t := time.NewTimer(time.Duration(handBackWait.Load()))
 	select {
 	case <-done:
 	case <-t.C:
@@ -595,6 +603,8 @@ type heldConn struct {
 	mu          sync.Mutex
 	waiting     bool      // no byte of a request has come since it was new or idle
 	reading     bool      // a Read is under way
+	background  bool      // it is net/http's background read: a request is in flight
+	back        bool      // handed back: this process must not read it again
 	armed       bool      // letGo waits for it
 	interrupted bool      // letGo ended the Read under way
 	deadline    time.Time // the read deadline its server set
@@ -629,7 +639,7 @@ func (c *heldConn) arm() {
 	}
 	c.armed = true
 	c.h.armed.Add(1)
-	if c.waiting && c.reading {
+	if c.waiting && c.reading && !c.background {
 		c.interrupted = true
 		c.Conn.SetReadDeadline(longAgo)
 	}
@@ -645,47 +655,88 @@ func (c *heldConn) settle() {
 
 // Read reads c, unless c waits for a request and the process lets go:
 // then c goes back to the Door and Read returns io.EOF, on which its
-// server closes its side quietly. (Bytes its server has read but not yet
-// parsed, which only a client sending requests without waiting for the
-// answers leaves, would be lost: net/http's client and browsers do not.)
+// server closes its side quietly; once c is back, every Read does. If c
+// cannot go back (the Door is gone, or the let-go is over) and a request
+// is already in the socket, Read reads it, to be answered here. net/http's
+// background read (one byte, while a handler runs) never hands c back: a
+// request is in flight, even one that came buffered behind another.
 func (c *heldConn) Read(p []byte) (int, error) {
-	c.mu.Lock()
-	if c.waiting && c.h.stop.Load() {
-		c.mu.Unlock()
-		return 0, c.giveBack()
-	}
-	c.reading = true
-	c.mu.Unlock()
-	n, err := c.Conn.Read(p)
-	c.mu.Lock()
-	c.reading = false
-	if c.interrupted {
-		c.interrupted = false
-		c.Conn.SetReadDeadline(c.deadline) // the server's own
-		if n == 0 && errors.Is(err, os.ErrDeadlineExceeded) && c.waiting {
+	for {
+		c.mu.Lock()
+		if c.back {
 			c.mu.Unlock()
-			return 0, c.giveBack()
+			return 0, io.EOF
 		}
+		// net/http's background read (one byte, while a handler runs) is not
+		// a wait for a request, even when the request came buffered.
+		background := len(p) == 1
+		if c.waiting && !background && c.h.stop.Load() {
+			c.mu.Unlock()
+			if c.giveBack() {
+				return 0, io.EOF
+			}
+			continue // a request is pending and could not go back: answer it
+		}
+		c.reading, c.background = true, background
+		c.mu.Unlock()
+		n, err := c.Conn.Read(p)
+		c.mu.Lock()
+		c.reading = false
+		if c.interrupted {
+			c.interrupted = false
+			c.Conn.SetReadDeadline(c.deadline) // the server's own
+			if n == 0 && errors.Is(err, os.ErrDeadlineExceeded) && c.waiting {
+				c.mu.Unlock()
+				if c.giveBack() {
+					return 0, io.EOF
+				}
+				continue
+			}
+		}
+		if n > 0 {
+			c.waiting = false // a request has begun: this process answers it
+			c.readSinceWrite.Store(true)
+		}
+		c.mu.Unlock()
+		return n, err
 	}
-	if n > 0 {
-		c.waiting = false // a request has begun: this process answers it
-		c.readSinceWrite.Store(true)
-	}
-	c.mu.Unlock()
-	return n, err
 }
 
-// giveBack hands c back to the Door and returns io.EOF; if it cannot, it
-// returns io.EOF all the same: the connection is closed, as it was before
-// connections went back.
-func (c *heldConn) giveBack() error {
-	c.h.handBack(c.Conn)
+// giveBack hands c back to the Door and reports whether Read is done with
+// c: it went back, or it could not and nothing waits in it (then its
+// server closes it, as before connections went back). It reports false
+// when c could not go back and a request waits in it, to be answered here.
+func (c *heldConn) giveBack() bool {
+	err := c.h.handBack(c.Conn)
 	c.mu.Lock()
+	defer c.mu.Unlock()
 	c.waiting = false
-	c.gone = true
 	c.settle()
-	c.mu.Unlock()
-	return io.EOF
+	if err != nil && pendingBytes(c.Conn) {
+		return false // served here, as before connections went back
+	}
+	c.gone = true
+	c.back = true
+	return true
+}
+
+// pendingBytes reports whether bytes have come on c that are not read yet.
+func pendingBytes(c net.Conn) bool {
+	sc, ok := c.(syscall.Conn)
+	if !ok {
+		return false
+	}
+	raw, err := sc.SyscallConn()
+	if err != nil {
+		return false
+	}
+	pending := false
+	raw.Control(func(fd uintptr) {
+		var b [1]byte
+		n, _, _ := syscall.Recvfrom(int(fd), b[:], syscall.MSG_PEEK|syscall.MSG_DONTWAIT)
+		pending = n > 0
+	})
+	return pending
 }
 
 // SetReadDeadline sets the read deadline, which an interrupted Read

@@ -3,10 +3,17 @@
 package frontdoor
 
 import (
+	"bufio"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
+	"os"
+	"strings"
+	"sync"
+	"syscall"
 	"testing"
+	"time"
 )
 
 // A connection gone idle waits for a request, and goes back when the
@@ -56,5 +63,207 @@ func TestHeldConnWaiting(t *testing.T) {
 				t.Errorf("Read after the let-go = %d, %v; handed back %v, want %v", n, err, back, tt.wantBack)
 			}
 		})
+	}
+}
+
+// socketPair returns the two ends of a Unix stream socket pair: what one
+// writes is in the other's socket when Write returns.
+func socketPair(t *testing.T) (*net.UnixConn, *net.UnixConn) {
+	t.Helper()
+	fds, err := syscall.Socketpair(syscall.AF_UNIX, syscall.SOCK_STREAM|syscall.SOCK_CLOEXEC, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ends [2]*net.UnixConn
+	for i, fd := range fds {
+		f := os.NewFile(uintptr(fd), "pair")
+		c, err := net.FileConn(f)
+		f.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		ends[i] = c.(*net.UnixConn)
+		t.Cleanup(func() { c.Close() })
+	}
+	return ends[0], ends[1]
+}
+
+// received returns how many connections the Door end of a Held's Unix
+// connection has received (closing their descriptors), reading what is
+// there now without waiting.
+func received(t *testing.T, door *net.UnixConn) int {
+	t.Helper()
+	raw, err := door.SyscallConn()
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for more := true; more; {
+		raw.Control(func(fd uintptr) {
+			oob := make([]byte, syscall.CmsgSpace(4))
+			got, oobn, _, _, err := syscall.Recvmsg(int(fd), make([]byte, 1), oob, syscall.MSG_DONTWAIT)
+			if err != nil || got == 0 {
+				more = false
+				return
+			}
+			for _, fd := range unixRights(oob[:oobn]) {
+				syscall.Close(fd)
+				n++
+			}
+		})
+	}
+	return n
+}
+
+// A connection waiting for a request as the process lets go goes back to
+// the Door once, and its server reads EOF from then on; if the Door is
+// gone, a request already in the socket is read, to be answered here, and
+// a connection with none is closed.
+func TestHeldConnHandBack(t *testing.T) {
+	tests := []struct {
+		name     string
+		doorGone bool // the Unix connection to the Door is closed
+		request  bool // a request waits in the socket
+		wantBack int  // connections the Door receives
+		wantRead string
+	}{
+		{"goes back", false, false, 1, ""},
+		{"goes back with its request", false, true, 1, ""},
+		{"Door gone, nothing waiting", true, false, 0, ""},
+		{"Door gone, a request waiting", true, true, 0, "GET / HTTP/1.1"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			held, door := socketPair(t)
+			server, client := socketPair(t)
+			h := &Held{conn: held, conns: map[*heldConn]struct{}{}}
+			h.stop.Store(true)
+			if tt.doorGone {
+				h.closeConn()
+			}
+			c := &heldConn{Conn: server, h: h}
+			h.ConnState(c, http.StateNew)
+			if tt.request {
+				io.WriteString(client, "GET / HTTP/1.1\r\n\r\n")
+			}
+			buf := make([]byte, 64)
+			n, err := c.Read(buf)
+			got := string(buf[:n])
+			if tt.wantRead == "" && (n != 0 || err != io.EOF) || tt.wantRead != "" && !strings.HasPrefix(got, tt.wantRead) {
+				t.Errorf("Read = %q, %v; want %q (empty: io.EOF)", got, err, tt.wantRead)
+			}
+			if tt.wantRead == "" { // done with: every Read says so, and nothing goes back again
+				if n, err := c.Read(buf); n != 0 || err != io.EOF {
+					t.Errorf("Read once done = %d, %v; want io.EOF", n, err)
+				}
+			}
+			if back := received(t, door); back != tt.wantBack {
+				t.Errorf("the Door received %d connections, want %d", back, tt.wantBack)
+			}
+		})
+	}
+}
+
+// net/http's background read (one byte, while a handler runs) on a
+// connection still marked waiting — its request came buffered behind
+// another, so no Read saw it begin — reads, and neither the let-go's
+// interrupt nor the read itself hands the connection back.
+func TestHeldConnBackgroundRead(t *testing.T) {
+	held, door := socketPair(t)
+	server, client := socketPair(t)
+	h := &Held{conn: held, conns: map[*heldConn]struct{}{}}
+	c := &heldConn{Conn: server, h: h}
+	h.ConnState(c, http.StateNew)
+	read := make(chan error, 1)
+	go func() {
+		b := make([]byte, 1)
+		n, err := c.Read(b)
+		if err == nil && (n != 1 || b[0] != 'x') {
+			err = fmt.Errorf("read %q", b[:n])
+		}
+		read <- err
+	}()
+	h.stop.Store(true)
+	c.arm()
+	io.WriteString(client, "x")
+	if err := <-read; err != nil {
+		t.Errorf("the background read: %v, want the byte", err)
+	}
+	if back := received(t, door); back != 0 {
+		t.Errorf("the Door received %d connections, want none", back)
+	}
+}
+
+// gatedListener's Accept stops between the kernel's accept and its return
+// once, until proceed is closed, with the client's request in the socket.
+type gatedListener struct {
+	net.Listener
+	once              sync.Once
+	accepted, proceed chan struct{}
+}
+
+func (l *gatedListener) Accept() (net.Conn, error) {
+	c, err := l.Listener.Accept()
+	if err == nil {
+		l.once.Do(func() {
+			waitReadable(c)
+			close(l.accepted)
+			<-l.proceed
+		})
+	}
+	return c, err
+}
+
+// waitReadable returns once bytes wait in c.
+func waitReadable(c net.Conn) {
+	raw, err := c.(syscall.Conn).SyscallConn()
+	if err != nil {
+		return
+	}
+	raw.Read(func(fd uintptr) bool {
+		var b [1]byte
+		_, _, err := syscall.Recvfrom(int(fd), b[:], syscall.MSG_PEEK|syscall.MSG_DONTWAIT)
+		return err != syscall.EAGAIN
+	})
+}
+
+// A connection accepted as the process lets go, too late to be waited
+// for, with its request already sent: the let-go is over, it cannot go
+// back, and the request is answered here rather than cut off.
+func TestAcceptAsLetGo(t *testing.T) {
+	tcp, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	held, door := socketPair(t)
+	gl := &gatedListener{Listener: tcp, accepted: make(chan struct{}), proceed: make(chan struct{})}
+	h := &Held{tcp: gl, conn: held, revoked: make(chan struct{}), closed: make(chan struct{}), conns: map[*heldConn]struct{}{}}
+	srv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		io.WriteString(w, "old")
+	}), ConnState: h.ConnState}
+	go srv.Serve(h)
+	defer srv.Close()
+	defer h.Close()
+
+	c, err := net.Dial("tcp", tcp.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	io.WriteString(c, "GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+	<-gl.accepted
+	h.letGo() // nothing to wait for: the Unix connection is closed
+	close(gl.proceed)
+	c.SetReadDeadline(time.Now().Add(time.Minute))
+	res, err := http.ReadResponse(bufio.NewReader(c), nil)
+	if err != nil {
+		t.Fatalf("the request sent on a connection accepted as the process let go: %v", err)
+	}
+	body, _ := io.ReadAll(res.Body)
+	if string(body) != "old" {
+		t.Errorf("answered %q", body)
+	}
+	if back := received(t, door); back != 0 {
+		t.Errorf("the Door received %d connections after the let-go", back)
 	}
 }

@@ -46,10 +46,11 @@ type Listener struct {
 	net.Listener
 	Handler http.Handler
 	// Stop, if not nil, stops this listener alone when it is closed: its
-	// server closes the listener, its idle connections and those on which
-	// no request has begun, and keeps no other alive; the requests in
-	// flight go on. A listener with a ConnState(net.Conn, http.ConnState)
-	// method is told its connections' states.
+	// server closes the listener and its idle connections, and keeps no
+	// other alive; the requests in flight go on. (The front door's
+	// listener has handed its connections back by then.) A listener with
+	// a ConnState(net.Conn, http.ConnState) method is told its
+	// connections' states.
 	Stop <-chan struct{}
 }
 
@@ -79,15 +80,10 @@ func Serve(ctx context.Context, ln net.Listener, handler http.Handler, app *faas
 			BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
 		}
 		var stopped atomic.Bool
+		if sl, ok := l.Listener.(stateListener); ok {
+			servers[i].ConnState = sl.ConnState
+		}
 		if l.Stop != nil {
-			unused := &unusedConns{conns: map[net.Conn]struct{}{}}
-			servers[i].ConnState = unused.track
-			if sl, ok := l.Listener.(stateListener); ok {
-				servers[i].ConnState = func(c net.Conn, st http.ConnState) {
-					sl.ConnState(c, st)
-					unused.track(c, st)
-				}
-			}
 			stopCtx, cancel := context.WithCancel(ctx)
 			defer cancel()
 			go func() {
@@ -96,7 +92,6 @@ func Serve(ctx context.Context, ln net.Listener, handler http.Handler, app *faas
 					stopped.Store(true)
 					servers[i].SetKeepAlivesEnabled(false) // closes the idle ones
 					l.Listener.Close()
-					unused.close()
 				case <-stopCtx.Done():
 				}
 			}()
@@ -164,44 +159,4 @@ func Serve(ctx context.Context, ln net.Listener, handler http.Handler, app *faas
 	closeCtx, cancel := context.WithDeadline(context.Background(), deadline)
 	defer cancel()
 	return errors.Join(serveErr, app.Close(closeCtx))
-}
-
-// unusedConns are the connections of a server that have not begun a
-// request yet: a stopped listener's server closes them, as it closes its
-// idle ones, so that their clients connect again (to whoever listens now)
-// rather than be answered by a server that has stopped taking requests.
-type unusedConns struct {
-	mu      sync.Mutex
-	conns   map[net.Conn]struct{}
-	stopped bool
-}
-
-// track is the server's ConnState.
-func (u *unusedConns) track(c net.Conn, st http.ConnState) {
-	u.mu.Lock()
-	defer u.mu.Unlock()
-	switch {
-	case st == http.StateNew && u.stopped: // accepted as the listener closed
-		if !pending(c) {
-			c.Close()
-		}
-	case st == http.StateNew:
-		u.conns[c] = struct{}{}
-	default:
-		delete(u.conns, c)
-	}
-}
-
-// close closes the connections on which no byte of a request has come,
-// and those accepted from now on: one on which a request has begun is left
-// to be served.
-func (u *unusedConns) close() {
-	u.mu.Lock()
-	defer u.mu.Unlock()
-	u.stopped = true
-	for c := range u.conns {
-		if !pending(c) {
-			c.Close()
-		}
-	}
 }
