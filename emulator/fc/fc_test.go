@@ -491,7 +491,10 @@ func TestResponseOverLimit(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.mode.String(), func(t *testing.T) {
 			t.Parallel()
-			e, _ := start(t, tt.mode, emulator.Function{Binary: self(t), Env: []string{tt.env}}, fc.Options{})
+			// Time enough to build and send the big response on a busy
+			// machine under -race: the limit, not the timeout, must end it.
+			fn := emulator.Function{Binary: self(t), Env: []string{tt.env}, Timeout: time.Minute}
+			e, _ := start(t, tt.mode, fn, fc.Options{})
 			res := invoke(t, e, tt.event)
 			if res.Error == nil || res.Error.Type != fc.ErrorTypeResponseTooLarge {
 				t.Fatalf("Error = %+v, want %s", res.Error, fc.ErrorTypeResponseTooLarge)
