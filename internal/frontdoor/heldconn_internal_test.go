@@ -70,12 +70,13 @@ func TestHeldConnWaiting(t *testing.T) {
 // writes is in the other's socket when Write returns.
 func socketPair(t *testing.T) (*net.UnixConn, *net.UnixConn) {
 	t.Helper()
-	fds, err := syscall.Socketpair(syscall.AF_UNIX, syscall.SOCK_STREAM|syscall.SOCK_CLOEXEC, 0)
+	fds, err := syscall.Socketpair(syscall.AF_UNIX, syscall.SOCK_STREAM, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
 	var ends [2]*net.UnixConn
 	for i, fd := range fds {
+		syscall.CloseOnExec(fd)
 		f := os.NewFile(uintptr(fd), "pair")
 		c, err := net.FileConn(f)
 		f.Close()
