@@ -425,17 +425,17 @@ type Held struct {
 	conn    *net.UnixConn
 	revoked chan struct{}
 	closed  chan struct{} // closed by Close
-	stop    atomic.Bool   // told to let go: waiting connections go back
-	once    sync.Once
-	err     error
+	// stop is set, under mu, when letGo begins (unless Close came first):
+	// connections go back, and letGo, not Close, ends conn.
+	stop atomic.Bool
+	once sync.Once
+	err  error
 
-	mu      sync.Mutex
-	conns   map[*heldConn]struct{}
-	closing bool // Close was called
-	letting bool // letGo has begun: it closes conn
-	gone    bool // conn is closed: nothing can go back any more
-	send    sync.Mutex
-	armed   sync.WaitGroup // the connections letGo waits for
+	mu    sync.Mutex
+	conns map[*heldConn]struct{}
+	gone  bool // conn is closed: nothing can go back any more
+	send  sync.Mutex
+	armed sync.WaitGroup // the connections letGo waits for
 }
 
 // Accept waits for a connection; once the Door has told the process to let
@@ -490,8 +490,7 @@ func (h *Held) Close() error {
 		close(h.closed)
 		h.err = h.tcp.Close()
 		h.mu.Lock()
-		h.closing = true
-		letting := h.letting
+		letting := h.stop.Load()
 		h.mu.Unlock()
 		if !letting { // else letGo tells the Door once the connections are back
 			h.closeConn()
@@ -523,12 +522,13 @@ func init() { handBackWait.Store(int64(2 * time.Second)) }
 // for a request, tells the Door, and closes Revoked.
 func (h *Held) letGo() {
 	h.mu.Lock()
-	if h.closing {
+	select {
+	case <-h.closed: // Close has told the Door
 		h.mu.Unlock()
 		close(h.revoked)
 		return
+	default:
 	}
-	h.letting = true
 	h.stop.Store(true)
 	conns := make([]*heldConn, 0, len(h.conns))
 	for c := range h.conns {
@@ -608,7 +608,7 @@ type heldConn struct {
 	armed       bool      // letGo waits for it
 	interrupted bool      // letGo ended the Read under way
 	deadline    time.Time // the read deadline its server set
-	gone        bool      // handed back, or closed
+	gone        bool      // handed back, closed or hijacked: letGo does not wait for it
 }
 
 // setWaiting notes that c's server waits for a request on it: a new
