@@ -136,7 +136,14 @@ func (d *rpcDriver) invoke(in *instance, inv *invocation) outcome {
 		in.kill()
 		return outcome{fail: timedOut(e.timeout)}
 	case <-in.p.Done():
-		return outcome{fail: exited(in.p)}
+		// An answer sent just before the exit (SIGTERM lets the
+		// invocations in flight finish) may still be on its way; the
+		// connection ends with the process, and the call with it, with
+		// the answer or with an error, which brokenConnection reports as
+		// the exit.
+		if !doneWithin(call.Done, crashWait) {
+			return outcome{fail: exited(in.p)}
+		}
 	}
 	if call.Error != nil {
 		var serr rpc.ServerError
@@ -171,6 +178,18 @@ func brokenConnection(in *instance, err error) outcome {
 		in.kill()
 		return outcome{fail: &failure{status: statusProcessExited, typ: "UserProcExitError", fatal: true,
 			msg: "the connection to the function's process broke: " + err.Error()}}
+	}
+}
+
+// doneWithin reports whether done delivers within d.
+func doneWithin(done <-chan *rpc.Call, d time.Duration) bool {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-done:
+		return true
+	case <-t.C:
+		return false
 	}
 }
 

@@ -136,7 +136,11 @@ func (a *runtimeAPI) invoke(in *instance, inv *invocation) outcome {
 		in.kill()
 		return outcome{fail: timedOut(a.e.timeout)}
 	case <-in.p.Done():
-		return outcome{fail: exited(in.p)}
+		select {
+		case <-ai.answered: // it answered, then exited (SIGTERM lets it)
+		default:
+			return outcome{fail: exited(in.p)}
+		}
 	}
 	a.mu.Lock()
 	isError, body, size := ai.isError, ai.body, ai.size
