@@ -62,3 +62,52 @@ func TestUnresolvedWarning(t *testing.T) {
 		t.Errorf("exit %d\n%s", code, stderr)
 	}
 }
+
+// TestFCTemplateWarning checks that when FC's funcraft template.yml cannot
+// be generated the warning says why, not "<nil>".
+func TestFCTemplateWarning(t *testing.T) {
+	tests := []struct {
+		name     string
+		spec     string
+		warnings []string
+		files    []string
+	}{
+		{
+			name:  "both",
+			spec:  "service: x\nprovider: {name: fc, region: cn-hangzhou}\nfunctions:\n  up: {handler: up}\n",
+			files: []string{"s.yaml", "template.yml"},
+		},
+		{
+			name:     "queue",
+			spec:     "service: x\nprovider: {name: fc, region: cn-hangzhou}\nfunctions:\n  up:\n    handler: up\n    events: [{mq: {queue: q}}]\n",
+			warnings: []string{"template.yml (funcraft, FC 2.0) not written, s.yaml only: f.yml:6:15: functions.up.events[0].mq: FC 2.0 (template.yml) has no MNS queue trigger: deploy with s.yaml (FC 3.0), or subscribe the queue to a topic"},
+			files:    []string{"s.yaml"},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s, err := spec.Parse("f.yml", []byte(tt.spec), os.Getenv)
+			if err != nil {
+				t.Fatal(err)
+			}
+			out := &platformOutput{Platform: "fc", units: s.Units(), spec: s}
+			for _, u := range out.units {
+				out.Units = append(out.Units, plannedArtifact(s, "fc", u, "", false))
+			}
+			files, err := out.generate()
+			if err != nil {
+				t.Fatal(err)
+			}
+			var names []string
+			for _, f := range files {
+				names = append(names, f.Name)
+			}
+			if diff := cmp.Diff(tt.files, names); diff != "" {
+				t.Errorf("files (-want +got):\n%s", diff)
+			}
+			if diff := cmp.Diff(tt.warnings, out.Warnings); diff != "" {
+				t.Errorf("warnings (-want +got):\n%s", diff)
+			}
+		})
+	}
+}

@@ -390,8 +390,8 @@ func (out *platformOutput) generate() ([]gen.File, error) {
 	files, err := generators[out.Platform]().Generate(in)
 	if err != nil && out.Platform == faas.PlatformFC {
 		if sOnly, err2 := (fc.Generator{Files: []string{fc.SYAML}}).Generate(in); err2 == nil {
-			files, err = sOnly, nil
 			out.Warnings = append(out.Warnings, fmt.Sprintf("%s (funcraft, FC 2.0) not written, s.yaml only: %v", fc.TemplateYML, err))
+			files, err = sOnly, nil
 		}
 	}
 	if err != nil {
