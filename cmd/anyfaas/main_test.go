@@ -58,6 +58,10 @@ func TestValidate(t *testing.T) {
 			`invalid.yml:8:38: functions.list.events[0].http.method: "GOT" is not one of GET, POST, PUT, PATCH, DELETE, HEAD, OPTIONS, ANY`, ""},
 		{"invalid, as JSON", []string{"validate", restAPI, "--json", "-F", specFile(t, "invalid.yml")}, 1,
 			`"line": 8`, "", "functions.list.events[0].http.method"},
+		// FC's problem is named first; SCF's too, not only the first platform's.
+		{"every platform's problems", []string{"validate", restAPI, "-p", "fc,scf", "-F",
+			inlineSpec(t, "service: x\nprovider: {name: fc, region: cn-hangzhou, memorySize: 129}\nfunctions:\n  list: {handler: list}\n")}, 1, "",
+			"f.yml:2:55: provider.memorySize: SCF offers a memory size of 64 MB or a multiple of 128 MB up to 3072, not 129", ""},
 		{"no spec", []string{"validate", t.TempDir()}, 1, "", "spec: no f.yml, f.yaml, serverless.yml, serverless.yaml in", ""},
 		{"a bad flag", []string{"validate", "--nope"}, 2, "", "unknown flag: --nope", ""},
 		{"an unknown command", []string{"frobnicate"}, 2, "", `unknown command "frobnicate"`, ""},

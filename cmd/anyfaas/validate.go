@@ -1,7 +1,9 @@
 package main
 
 import (
+	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -42,17 +44,28 @@ Nothing is written.`,
 				if err != nil {
 					return err
 				}
+				// Every platform is checked, so that one run names every
+				// problem, not only the first platform's.
+				var problems spec.Errors
 				for _, platform := range named {
 					out := &platformOutput{Platform: platform, units: units, spec: s.ForPlatform(platform, specArch(arch))}
 					for _, u := range units {
 						out.Units = append(out.Units, plannedArtifact(s, platform, u, "", len(units) == 1))
 					}
 					if _, err := out.generate(); err != nil {
-						return withCode(exitInvalid, err)
+						var es spec.Errors
+						if !errors.As(err, &es) {
+							return withCode(exitInvalid, err)
+						}
+						problems = appendProblems(problems, es)
+						continue
 					}
 					for _, w := range out.Warnings {
 						c.progress("%s: warning: %s", platform, w)
 					}
+				}
+				if len(problems) > 0 {
+					return withCode(exitInvalid, problems)
 				}
 			}
 			if c.json {
@@ -70,6 +83,18 @@ Nothing is written.`,
 	cmd.Flags().BoolVar(&readCode, "code", false, "also build the code and check the handlers f.yml names")
 	cmd.Flags().StringSliceVarP(&platforms, "platform", "p", nil, "the platforms to check the spec against, comma-separated (default: provider.name of f.yml)")
 	return cmd
+}
+
+// appendProblems appends to list the problems of add it does not hold
+// yet: a problem two platforms share, such as one in the code, is named
+// once.
+func appendProblems(list, add spec.Errors) spec.Errors {
+	for _, e := range add {
+		if !slices.ContainsFunc(list, func(have *spec.Error) bool { return *have == *e }) {
+			list = append(list, e)
+		}
+	}
+	return list
 }
 
 func unitSummary(u *spec.Unit) string {
