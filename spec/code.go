@@ -36,7 +36,11 @@ func Merge(s *Spec, code faas.Description) (*Spec, error) {
 	for _, f := range s.Functions {
 		info, ok := registered[f.Handler]
 		if !ok {
-			errs = append(errs, s.errorAt(f.Pos, "functions."+f.Name+".handler",
+			pos := f.handlerPos
+			if pos == (Pos{}) {
+				pos = f.Pos
+			}
+			errs = append(errs, s.errorAt(pos, "functions."+f.Name+".handler",
 				"the code registers no function %q (it registers %s)", f.Handler, strings.Join(names, ", ")))
 			continue
 		}

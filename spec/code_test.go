@@ -59,7 +59,7 @@ aggregation:
 	}
 
 	_, err = Merge(s, faas.Description{Functions: []faas.FunctionInfo{{Name: "list"}}})
-	if err == nil || !strings.Contains(err.Error(), `f.yml:7:3: functions.show.handler: the code registers no function "get" (it registers list)`) {
+	if err == nil || !strings.Contains(err.Error(), `f.yml:8:14: functions.show.handler: the code registers no function "get" (it registers list)`) {
 		t.Errorf("Merge with a missing handler = %v", err)
 	}
 }

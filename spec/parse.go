@@ -669,7 +669,7 @@ func (p *parser) functions(n *yaml.Node, path string) []*Function {
 		}
 		f := &Function{Name: k.Value, Pos: Pos{k.Line, k.Column}}
 		fields := map[string]func(*yaml.Node, string){
-			"handler": func(n *yaml.Node, path string) { f.Handler = p.str(n, path) },
+			"handler": func(n *yaml.Node, path string) { f.Handler, f.handlerPos = p.str(n, path), Pos{n.Line, n.Column} },
 			"name": func(n *yaml.Node, path string) {
 				f.UnitName, f.namePos = p.str(n, path), Pos{n.Line, n.Column}
 				if n.Kind == yaml.ScalarNode && !validName.MatchString(f.UnitName) {

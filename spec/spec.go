@@ -167,10 +167,11 @@ type Function struct {
 	// function's part of what is generated for that platform.
 	Platforms map[string]*yaml.Node
 	Pos       Pos
-	// namePos is where UnitName is set; layerPos where each of Layers
-	// is named.
-	namePos  Pos
-	layerPos []Pos
+	// namePos is where UnitName is set; handlerPos where Handler is;
+	// layerPos where each of Layers is named.
+	namePos    Pos
+	handlerPos Pos
+	layerPos   []Pos
 }
 
 // Trigger names of events, as in package faas.
