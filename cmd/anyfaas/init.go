@@ -43,7 +43,7 @@ from (the current module, or $ANYFAAS_SRC). Then:
 			if platform != "" && !slices.Contains(faas.Platforms, platform) {
 				return usageError("--platform %q is not one of %s", platform, strings.Join(faas.Platforms, ", "))
 			}
-			files, err := c.initProject(cmd.Context(), dir, module, platform)
+			files, unresolved, err := c.initProject(cmd.Context(), dir, module, platform)
 			if err != nil {
 				return err
 			}
@@ -51,7 +51,14 @@ from (the current module, or $ANYFAAS_SRC). Then:
 				c.printJSON(map[string]any{"ok": true, "dir": dir, "files": files})
 				return nil
 			}
-			fmt.Fprintf(c.stdout, "wrote %s in %s\nnext: cd %s && go test ./... && anyfaas dev\n", strings.Join(files, ", "), dir, shellQuote(dir))
+			fmt.Fprintf(c.stdout, "wrote %s in %s\n", strings.Join(files, ", "), dir)
+			if unresolved {
+				// go test would fail: go.mod cannot find anyfaas yet.
+				fmt.Fprintf(c.stdout, "next: add \"replace %s => /path/to/anyfaas\" to %s, then\n  cd %s && go mod tidy && go test ./... && anyfaas dev\n",
+					modulePath, filepath.Join(dir, "go.mod"), shellQuote(dir))
+				return nil
+			}
+			fmt.Fprintf(c.stdout, "next: cd %s && go test ./... && anyfaas dev\n", shellQuote(dir))
 			return nil
 		},
 	}
@@ -67,10 +74,13 @@ type initData struct {
 }
 
 // initProject writes the project's files into dir and returns their names.
-func (c *cli) initProject(ctx context.Context, dir, module, platform string) ([]string, error) {
+// unresolved reports that it wrote a go.mod that cannot find anyfaas: no
+// source tree to replace it with was found, so the project does not build
+// until one is named.
+func (c *cli) initProject(ctx context.Context, dir, module, platform string) (written []string, unresolved bool, err error) {
 	abs, err := filepath.Abs(dir)
 	if err != nil {
-		return nil, withCode(exitOther, err)
+		return nil, false, withCode(exitOther, err)
 	}
 	name := serviceName(filepath.Base(abs))
 	data := initData{Service: name, Platform: platform}
@@ -87,22 +97,21 @@ func (c *cli) initProject(ctx context.Context, dir, module, platform string) ([]
 	}
 	for _, f := range files {
 		if fileExists(filepath.Join(abs, f.name)) {
-			return nil, usageError("%s already holds %s: init writes a new project into an empty directory", dir, f.name)
+			return nil, false, usageError("%s already holds %s: init writes a new project into an empty directory", dir, f.name)
 		}
 	}
 	if err := os.MkdirAll(abs, 0o755); err != nil {
-		return nil, withCode(exitOther, err)
+		return nil, false, withCode(exitOther, err)
 	}
 	gomod, err := goEnv(ctx, abs, "GOMOD")
 	if err != nil {
-		return nil, withCode(exitOther, err)
+		return nil, false, withCode(exitOther, err)
 	}
-	var written []string
 	for _, f := range files {
 		var buf bytes.Buffer
 		template.Must(template.New(f.name).Parse(f.tmpl)).Execute(&buf, data)
 		if err := os.WriteFile(filepath.Join(abs, f.name), buf.Bytes(), 0o644); err != nil {
-			return nil, withCode(exitOther, err)
+			return nil, false, withCode(exitOther, err)
 		}
 		written = append(written, f.name)
 	}
@@ -111,7 +120,7 @@ func (c *cli) initProject(ctx context.Context, dir, module, platform string) ([]
 		if mod, _ := moduleOf(gomod); mod != modulePath && !requires(gomod, modulePath) {
 			c.progress("note: %s does not require %s yet: go get it (or replace it with a local copy)", gomod, modulePath)
 		}
-		return written, nil
+		return written, false, nil
 	}
 	goMod := fmt.Sprintf("module %s\n\ngo 1.26\n\nrequire %s v0.0.0-00010101000000-000000000000\n", cmp.Or(module, name), modulePath)
 	src := anyfaasSource(ctx)
@@ -119,21 +128,21 @@ func (c *cli) initProject(ctx context.Context, dir, module, platform string) ([]
 		goMod += fmt.Sprintf("\nreplace %s => %s\n", modulePath, src)
 	}
 	if err := os.WriteFile(filepath.Join(abs, "go.mod"), []byte(goMod), 0o644); err != nil {
-		return nil, withCode(exitOther, err)
+		return nil, false, withCode(exitOther, err)
 	}
 	written = append(written, "go.mod")
 	if src == "" {
-		c.progress("note: %s is not published yet: add to go.mod\n  replace %s => /path/to/anyfaas\nthen run go mod tidy", modulePath, modulePath)
-		return written, nil
+		c.progress("note: %s is not published yet and no anyfaas source tree was found (run from one, or set ANYFAAS_SRC): add to go.mod\n  replace %s => /path/to/anyfaas\nthen run go mod tidy", modulePath, modulePath)
+		return written, true, nil
 	}
 	c.progress("go mod tidy (in %s)", dir)
 	tidy := exec.CommandContext(ctx, goCommand(), "mod", "tidy")
 	tidy.Dir = abs
 	if out, err := tidy.CombinedOutput(); err != nil {
-		return nil, withCode(exitOther, fmt.Errorf("go mod tidy in %s failed: %v\n%s", dir, err, strings.TrimSpace(string(out))))
+		return nil, false, withCode(exitOther, fmt.Errorf("go mod tidy in %s failed: %v\n%s", dir, err, strings.TrimSpace(string(out))))
 	}
 	written = append(written, "go.sum")
-	return written, nil
+	return written, false, nil
 }
 
 // serviceName makes a service name of a directory's name: lower case,

@@ -529,3 +529,24 @@ func TestInit(t *testing.T) {
 		t.Errorf("init over a project: exit %d\n%s", code, stderr)
 	}
 }
+
+// TestInitWithoutSource checks that init outside any anyfaas source tree,
+// with no ANYFAAS_SRC, does not tell the user to go test a project whose
+// go.mod cannot find anyfaas yet, but what to add first.
+func TestInitWithoutSource(t *testing.T) {
+	t.Setenv("ANYFAAS_SRC", "")
+	t.Chdir(t.TempDir())
+	code, stdout, stderr := anyfaas(t, "init", "shop")
+	if code != 0 {
+		t.Fatalf("exit %d\n%s", code, stderr)
+	}
+	want := "wrote main.go, main_test.go, f.yml, go.mod in shop\n" +
+		"next: add \"replace github.com/anyfaas/faas => /path/to/anyfaas\" to " + filepath.Join("shop", "go.mod") + ", then\n" +
+		"  cd shop && go mod tidy && go test ./... && anyfaas dev\n"
+	if diff := cmp.Diff(want, stdout); diff != "" {
+		t.Errorf("stdout (-want +got):\n%s", diff)
+	}
+	if !strings.Contains(stderr, "ANYFAAS_SRC") {
+		t.Errorf("stderr does not name ANYFAAS_SRC:\n%s", stderr)
+	}
+}
