@@ -212,6 +212,11 @@ func (p *parser) syntaxError(err error) *Error {
 	e := &Error{File: p.file, Problem: problem}
 	if pos, ok := p.src.syntaxPos(err); ok {
 		e.Line, e.Column = pos.Line, pos.Column
+		// The yaml module names a tab it finds where a token starts only
+		// as a character; say which, and why.
+		if off := p.src.offset(pos); off >= 0 && off < len(p.src.data) && p.src.data[off] == '\t' && !strings.Contains(problem, "tab") {
+			e.Problem += " (a tab: YAML indents with spaces only)"
+		}
 	} else if line > 0 {
 		e.Line, e.Column = line, 1
 	}

@@ -31,6 +31,8 @@ func TestSyntaxErrorPosition(t *testing.T) {
 			`f.yml:2:8: mapping values are not allowed in this context`},
 		{"tab", "a: 1\n\tb: 2\n",
 			`f.yml:2:1: found a tab character that violates indentation`},
+		{"tab before a key", "service: shop\nprovider:\n\tname: aws\n",
+			`f.yml:3:1: found character that cannot start any token (a tab: YAML indents with spaces only)`},
 		{"unknown alias", "a: 1\nb: [x, *nope]\n",
 			`f.yml:2:8: unknown anchor 'nope' referenced`},
 		{"bad escape", "a: 1\nb: \"x\\q\"\n",
