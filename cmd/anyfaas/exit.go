@@ -51,3 +51,11 @@ func exitCode(err error) int {
 	}
 	return exitOther
 }
+
+// reportedError is an error whose --json document the command printed
+// itself, within the result it goes with (invoke's answer of a function
+// that failed): run prints no second document, so that standard output
+// holds one.
+type reportedError struct{ error }
+
+func (e reportedError) Unwrap() error { return e.error }

@@ -181,6 +181,10 @@ platform reports it.`,
 				if res.Error != nil {
 					out["errorType"], out["errorMessage"] = res.Error.Type, res.Error.Message
 				}
+				if failed != nil {
+					out["error"], out["exitCode"] = failed.Error(), exitFunction
+					failed = reportedError{failed}
+				}
 				c.printJSON(out)
 			} else {
 				c.stdout.Write(res.Payload)
@@ -359,8 +363,17 @@ func httpRequest(fn *spec.Function, data string, overrides map[string]string) (*
 // output. A 5xx answer is the function failing.
 func (c *cli) printHTTP(function string, res *http.Response) error {
 	body, _ := io.ReadAll(res.Body)
+	var failed error
+	if res.StatusCode >= 500 {
+		failed = fmt.Errorf("%s failed: HTTP %s", function, res.Status)
+	}
 	if c.json {
-		c.printJSON(map[string]any{"ok": res.StatusCode < 500, "status": res.StatusCode, "headers": res.Header, "body": string(body)})
+		out := map[string]any{"ok": failed == nil, "status": res.StatusCode, "headers": res.Header, "body": string(body)}
+		if failed != nil {
+			out["error"], out["exitCode"] = failed.Error(), exitFunction
+			failed = reportedError{failed}
+		}
+		c.printJSON(out)
 	} else {
 		fmt.Fprintf(c.stderr, "HTTP %s\n", res.Status)
 		for _, k := range slices.Sorted(maps.Keys(res.Header)) {
@@ -373,10 +386,7 @@ func (c *cli) printHTTP(function string, res *http.Response) error {
 			fmt.Fprintln(c.stdout)
 		}
 	}
-	if res.StatusCode >= 500 {
-		return withCode(exitFunction, fmt.Errorf("%s failed: HTTP %s", function, res.Status))
-	}
-	return nil
+	return withCode(exitFunction, failed)
 }
 
 // isHTTPEvent reports whether the event sent to fn is an HTTP request:

@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/google/go-cmp/cmp"
+
 	"github.com/anyfaas/faas"
 )
 
@@ -99,6 +101,52 @@ func TestInvoke(t *testing.T) {
 				if n := strings.Count(stderr, "building "); n != 1 || strings.Contains(stderr, "reading the code") {
 					t.Errorf("anyfaas %s built %d times, or apart for its description:\n%s", strings.Join(args, " "), n, stderr)
 				}
+			}
+		})
+	}
+}
+
+// TestInvokeJSONFailure checks that invoke --json of a function that
+// fails prints one JSON document, its result with the error in it, not
+// the result and then a document of the error.
+func TestInvokeJSONFailure(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the example")
+	}
+	tests := []struct {
+		name string
+		args []string
+	}{
+		{"an error", []string{hello, "-f", "greet", "-p", "aws", "--trigger", "timer"}},
+		{"an HTTP 5xx in the envelope", []string{"../../examples/layers", "-F", specFile(t, "layers-no-config.yml"), "-f", "hello", "-p", "aws"}},
+		{"an HTTP 5xx on web", []string{"../../examples/layers", "-F", specFile(t, "layers-no-config.yml"), "-f", "hello", "-p", "web"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			args := append([]string{"invoke", "--json"}, tt.args...)
+			code, stdout, stderr := anyfaas(t, args...)
+			var out struct {
+				OK       bool
+				ExitCode int
+				Error    string
+			}
+			dec := json.NewDecoder(strings.NewReader(stdout))
+			if err := dec.Decode(&out); err != nil {
+				t.Fatalf("anyfaas %s: %v\n%s", strings.Join(args, " "), err, stdout)
+			}
+			if dec.More() {
+				t.Errorf("anyfaas %s printed more than one JSON document:\n%s", strings.Join(args, " "), stdout)
+			}
+			got := struct {
+				Code, ExitCode int
+				OK, Error      bool
+			}{code, out.ExitCode, out.OK, out.Error != ""}
+			want := struct {
+				Code, ExitCode int
+				OK, Error      bool
+			}{exitFunction, exitFunction, false, true}
+			if diff := cmp.Diff(want, got); diff != "" {
+				t.Errorf("anyfaas %s (-want +got):\n%s\nstdout:\n%s\nstderr:\n%s", strings.Join(args, " "), diff, stdout, stderr)
 			}
 		})
 	}

@@ -50,6 +50,10 @@ func run(args []string, stdout, stderr io.Writer) int {
 	if strings.HasPrefix(err.Error(), "unknown command") || strings.HasPrefix(err.Error(), "accepts ") {
 		code = exitUsage
 	}
+	var reported reportedError
+	if c.json && errors.As(err, &reported) {
+		return code
+	}
 	if c.json {
 		out := map[string]any{"ok": false, "exitCode": code, "error": err.Error()}
 		var errs spec.Errors
