@@ -186,7 +186,12 @@ func (h *Handler) invoke(ctx context.Context, payload []byte, streaming bool) (o
 			return output{stream: newHTTPStream(resp, body)}, nil
 		}
 		resp := faas.Respond(fctx, result, err)
-		out := src.respond(fctx, resp)
+		out := src.respond(resp)
+		if src.kind == kindALB && !src.multiValue {
+			if n := len(resp.Header.Values("Set-Cookie")); n > 1 {
+				fctx.Logger().Warn("aws: an ALB target group without multi-value headers carries one Set-Cookie; the others are dropped: turn multi-value headers on", "dropped", n-1)
+			}
+		}
 		if len(out) > MaxResponse {
 			return output{}, &faas.LimitError{Platform: faas.PlatformAWS, Trigger: faas.TriggerHTTP, What: "response", Size: len(out), Limit: MaxResponse}
 		}
@@ -202,7 +207,7 @@ func (h *Handler) invoke(ctx context.Context, payload []byte, streaming bool) (o
 	}
 	if src.kind == kindWebSocket {
 		if resp, ok := result.(*faas.HTTPResponse); ok {
-			return output{bytes: encodeV1(fctx, faas.Respond(fctx, resp, nil))}, nil
+			return output{bytes: encodeV1(faas.Respond(fctx, resp, nil))}, nil
 		}
 	}
 	out, err := faas.EncodeResult(result)

@@ -47,7 +47,7 @@ type source struct {
 	// stream its response.
 	functionURL bool
 	// respond encodes an HTTP response; nil for other triggers.
-	respond func(ctx *faas.Context, resp *faas.HTTPResponse) []byte
+	respond func(resp *faas.HTTPResponse) []byte
 	// v2 are the members of an HTTP API 2.0 request, for decoding it
 	// without a second pass.
 	v2 v2Members
@@ -273,7 +273,7 @@ func (p *probe) httpSource() (source, bool) {
 	case rc.elb != nil:
 		mv := p.multiValueHeaders != nil && !bytes.Equal(p.multiValueHeaders, []byte("null"))
 		s := source{kind: kindALB, multiValue: mv}
-		s.respond = func(ctx *faas.Context, resp *faas.HTTPResponse) []byte { return encodeALB(ctx, resp, mv) }
+		s.respond = func(resp *faas.HTTPResponse) []byte { return encodeALB(resp, mv) }
 		return s, true
 	case rc.connectionID != nil:
 		return source{kind: kindWebSocket, trigger: "websocket", rawKind: str(rc.routeKey), requestID: id}, true

@@ -222,7 +222,7 @@ func httpError(field string, err error) error {
 // encodeV1 writes the response of API Gateway REST, HTTP API payload 1.0
 // and WebSocket routes: every header with all its values under
 // multiValueHeaders.
-func encodeV1(_ *faas.Context, resp *faas.HTTPResponse) []byte {
+func encodeV1(resp *faas.HTTPResponse) []byte {
 	body, b64 := envelope.EncodeBody(resp.Header, resp.Body)
 	out := make([]byte, 0, 128+len(body))
 	out = append(out, `{"statusCode":`...)
@@ -236,7 +236,7 @@ func encodeV1(_ *faas.Context, resp *faas.HTTPResponse) []byte {
 
 // encodeV2 writes the response of HTTP API payload 2.0 and function URLs:
 // headers joined with commas, and each Set-Cookie under cookies.
-func encodeV2(_ *faas.Context, resp *faas.HTTPResponse) []byte {
+func encodeV2(resp *faas.HTTPResponse) []byte {
 	if out, ok := appendV2Fast(make([]byte, 0, 160+len(resp.Body)*4/3), resp); ok {
 		return out
 	}
@@ -269,8 +269,8 @@ func encodeV2General(resp *faas.HTTPResponse) []byte {
 // encodeALB writes an ALB response: with multi-value headers when the
 // target group has them on, else one value per header. Without
 // multi-value headers ALB can carry only one Set-Cookie: the first is sent
-// and the loss is logged.
-func encodeALB(ctx *faas.Context, resp *faas.HTTPResponse, multiValue bool) []byte {
+// (and Handler.invoke logs the loss).
+func encodeALB(resp *faas.HTTPResponse, multiValue bool) []byte {
 	body, b64 := envelope.EncodeBody(resp.Header, resp.Body)
 	out := make([]byte, 0, 160+len(body))
 	out = append(out, `{"statusCode":`...)
@@ -285,9 +285,6 @@ func encodeALB(ctx *faas.Context, resp *faas.HTTPResponse, multiValue bool) []by
 			h := envelope.JoinHeader(resp.Header)
 			if cookies := resp.Header.Values("Set-Cookie"); len(cookies) > 0 {
 				h["set-cookie"] = cookies[0]
-				if len(cookies) > 1 {
-					ctx.Logger().Warn("aws: an ALB target group without multi-value headers carries one Set-Cookie; the others are dropped: turn multi-value headers on", "dropped", len(cookies)-1)
-				}
 			}
 			out = append(out, `,"headers":`...)
 			out = appendSingleHeader(out, h)

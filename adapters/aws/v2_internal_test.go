@@ -110,7 +110,7 @@ func TestEncodeV2Fast(t *testing.T) {
 	}
 	for _, resp := range tests {
 		want := encodeV2General(resp)
-		got := encodeV2(nil, resp)
+		got := encodeV2(resp)
 		if string(got) != string(want) {
 			t.Errorf("encodeV2(%v):\n got %s\nwant %s", resp, got, want)
 		}
