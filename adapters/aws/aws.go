@@ -189,7 +189,7 @@ func (h *Handler) invoke(ctx context.Context, payload []byte, streaming bool) (o
 		out := src.respond(resp)
 		if src.kind == kindALB && !src.multiValue {
 			if n := len(resp.Header.Values("Set-Cookie")); n > 1 {
-				fctx.Logger().Warn("aws: an ALB target group without multi-value headers carries one Set-Cookie; the others are dropped: turn multi-value headers on", "dropped", n-1)
+				deadline.Logger(h.app, fctx, err).Warn("aws: an ALB target group without multi-value headers carries one Set-Cookie; the others are dropped: turn multi-value headers on", "dropped", n-1)
 			}
 		}
 		if len(out) > MaxResponse {

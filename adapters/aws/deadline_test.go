@@ -78,3 +78,28 @@ func TestDeadline(t *testing.T) {
 		})
 	}
 }
+
+// An ALB target group without multi-value headers carries one
+// Set-Cookie; the adapter logs the others' loss. After a timeout answer it
+// logs it with the App's logger and the invocation's request id, not with
+// the Context's, which reads what the App, still starting and routing on
+// the handler's goroutine, writes with nothing to order it before the
+// adapter's line (the race detector's report, before deadline.Logger). The
+// cookies here are set by the App's start, which the first invocation
+// makes, before it routes.
+func TestDeadlineCookieWarning(t *testing.T) {
+	defer goleak.VerifyNone(t, goleak.IgnoreCurrent(), goleak.IgnoreTopFunction(deadline.IdleWorker))
+	var log adaptertest.Log
+	returned := make(chan struct{}, 1)
+	h := aws.NewHandler(adaptertest.CookiesAtStart(&log, returned))
+	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
+	ctx = lambdacontext.NewContext(ctx, &lambdacontext.LambdaContext{AwsRequestID: "req-1"})
+	out, err := h.Invoke(ctx, marshal(t, fixture(t, "alb-target-request")))
+	cancel() // as aws-lambda-go does once the answer is posted
+	<-returned
+	var resp struct{ StatusCode int }
+	if err != nil || json.Unmarshal(out, &resp) != nil || resp.StatusCode != 504 {
+		t.Fatalf("Invoke = %s, %v; want a 504", out, err)
+	}
+	adaptertest.AnsweredLog(t, &log, "carries one Set-Cookie", "req-1")
+}

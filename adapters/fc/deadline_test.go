@@ -1,6 +1,7 @@
 package fc_test
 
 import (
+	"context"
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
@@ -120,4 +121,25 @@ func TestDeadlineCustomRuntime(t *testing.T) {
 			return adaptertest.Late(begin, answered, time.Second)
 		})
 	})
+}
+
+// FC's HTTP trigger response carries one Set-Cookie; the adapter logs the
+// others' loss. After a timeout answer it logs it with the App's logger
+// and the invocation's request id, not with the Context's, which reads
+// what the App, still starting and routing on the handler's goroutine,
+// writes with nothing to order it before the adapter's line (the race
+// detector's report, before deadline.Logger). The cookies here are set by
+// the App's start, which the first invocation makes, before it routes.
+func TestDeadlineCookieWarning(t *testing.T) {
+	defer goleak.VerifyNone(t, goleak.IgnoreCurrent(), goleak.IgnoreTopFunction(deadline.IdleWorker))
+	var log adaptertest.Log
+	returned := make(chan struct{}, 1)
+	h := fc.NewHandler(adaptertest.CookiesAtStart(&log, returned))
+	fcctx := &fc.Context{RequestID: "req-1", Deadline: time.Now().Add(300 * time.Millisecond)}
+	out, err := h.Invoke(context.Background(), fcctx, readFile(t, "testdata/fixtures/http-trigger-fc3.json"))
+	<-returned // the adapter's context is done once it has answered
+	if err != nil || decodeResponse(t, out).StatusCode != http.StatusGatewayTimeout {
+		t.Fatalf("Invoke = %s, %v; want a 504", out, err)
+	}
+	adaptertest.AnsweredLog(t, &log, "carry one Set-Cookie", "req-1")
 }

@@ -71,7 +71,7 @@ func (h *Handler) Invoke(ctx context.Context, fcctx *Context, payload []byte) (o
 	case replyHTTPTrigger, replyAPIGateway:
 		resp := faas.Respond(fctx, result, ierr)
 		if n := len(resp.Header.Values("Set-Cookie")); n > 1 {
-			fctx.Logger().Warn("fc: FC's HTTP responses carry one Set-Cookie; the others are dropped", "dropped", n-1)
+			deadline.Logger(h.app, fctx, ierr).Warn("fc: FC's HTTP responses carry one Set-Cookie; the others are dropped", "dropped", n-1)
 		}
 		if d.reply == replyHTTPTrigger {
 			out = appendHTTPTriggerResponse(make([]byte, 0, 128+len(resp.Body)*4/3), resp)

@@ -3,11 +3,15 @@
 // passes the same way — panics under load, the deadline of a handler that
 // overruns — the stress tests' parts (Total, Spread, Numbered), and the
 // timing check of an adapter's answer for a handler that overran its
-// deadline (Late, RetryLate), and storage keys that URL encodings change
-// (RawKeys). Only tests import it, so no binary links it.
+// deadline (Late, RetryLate), the App whose start sets cookies and whose
+// function overruns, for the adapters that log the cookies their
+// platform's response cannot carry (CookiesAtStart, AnsweredLog), and
+// storage keys that URL encodings change (RawKeys). Only tests import it,
+// so no binary links it.
 package adaptertest
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"log/slog"
@@ -262,5 +266,87 @@ func RetryLate(t *testing.T, try func() string) bool {
 			return false
 		}
 		t.Logf("attempt %d: %s", attempt, msg)
+	}
+}
+
+// Log is a logger's output, one JSON record a line, safe for concurrent
+// use.
+type Log struct {
+	mu  sync.Mutex
+	buf strings.Builder
+}
+
+func (l *Log) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.buf.WriteString(string(p))
+}
+
+// Records returns the records whose message contains msg.
+func (l *Log) Records(t *testing.T, msg string) []map[string]any {
+	t.Helper()
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	var out []map[string]any
+	for line := range strings.Lines(l.buf.String()) {
+		var r map[string]any
+		if err := json.Unmarshal([]byte(line), &r); err != nil {
+			t.Fatalf("log line %q: %v", line, err)
+		}
+		if m, _ := r["msg"].(string); strings.Contains(m, msg) {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// CookiesAtStart returns an App of one function, logging to log, whose
+// start, made by its first invocation, sets two cookies on that
+// invocation's Context (a FunctionStart hook reaches it with
+// faas.FromContext), and whose function overruns its deadline, returning,
+// after a send to returned, only when its context is done. Its layer's
+// Logger hook, which the App sets in the Context as it routes, makes
+// loggers that add via=layer.
+//
+// An adapter that answers for it with a timeout error logs that the
+// cookies are more than its platform's response carries, after the
+// cookies were set but with nothing to order the App's start and routing,
+// on the handler's goroutine, before its log line: that line must not
+// read what they write (see deadline.Logger).
+func CookiesAtStart(log *Log, returned chan<- struct{}) *faas.App {
+	logger := slog.New(slog.NewJSONHandler(log, nil))
+	app := faas.New(faas.WithLogger(logger))
+	app.Use(faas.Layer{
+		Name: "cookies at start",
+		FunctionStart: func(ctx context.Context) error {
+			if c, ok := faas.FromContext(ctx); ok {
+				c.SetCookie(&http.Cookie{Name: "a", Value: "1"})
+				c.SetCookie(&http.Cookie{Name: "b", Value: "2"})
+			}
+			return nil
+		},
+		Logger: func(*faas.Context) *slog.Logger { return logger.With("via", "layer") },
+	})
+	app.Func("f", func(ctx *faas.Context, _ any) (any, error) {
+		defer func() { returned <- struct{}{} }()
+		<-ctx.Done()
+		return "late", ctx.Err()
+	})
+	return app
+}
+
+// AnsweredLog checks the adapter's line about dropped cookies in log, which
+// names msg, after a timeout answer for the invocation with request id id:
+// there is one, made with the App's logger and the invocation's request
+// id, not with the Logger hook of the layers that routing picks.
+func AnsweredLog(t *testing.T, log *Log, msg, id string) {
+	t.Helper()
+	recs := log.Records(t, msg)
+	if len(recs) != 1 {
+		t.Fatalf("%d log records name %q, want 1", len(recs), msg)
+	}
+	r := recs[0]
+	if r["request_id"] != id || r["via"] != nil || r["function"] != nil {
+		t.Errorf("logged %v; want the App's logger with request_id %q, not the routed function's (via, function)", r, id)
 	}
 }

@@ -27,6 +27,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"sync"
 	"time"
@@ -81,11 +82,33 @@ func Invoke(app *faas.App, ctx *faas.Context, event any) (any, error) {
 		return overran(o.Result, o.Err, d, remaining)
 	}
 	terr := &TimeoutError{Deadline: d, Timeout: remaining}
-	// Not ctx.Logger(): the App names the function in ctx as it routes,
-	// on the handler's goroutine, with nothing to order it before this.
-	app.Logger().Error("faas: the function overran its deadline; answered with a timeout error",
-		"request_id", ctx.RequestID(), "platform", ctx.Platform(), "trigger", ctx.Trigger(), "timeout", remaining, "error", terr)
+	answeredLogger(app, ctx).Error("faas: the function overran its deadline; answered with a timeout error",
+		"timeout", remaining, "error", terr)
 	return nil, &faas.Error{StatusCode: http.StatusGatewayTimeout, Message: "the function timed out", Err: terr}
+}
+
+// Logger returns the logger with which an adapter logs about the
+// invocation of ctx once Invoke has returned err for it: ctx.Logger(),
+// unless err is a *TimeoutError. When Invoke answers for a handler still
+// running, the handler's goroutine may still be starting the App and
+// routing the invocation, which set what ctx.Logger reads (the function's
+// name, its layers' Logger hook), with nothing to order them before the
+// adapter's read; the logger is then the App's, with the invocation's
+// request id, platform and trigger, which the adapter set, as for
+// Invoke's own line.
+func Logger(app *faas.App, ctx *faas.Context, err error) *slog.Logger {
+	var terr *TimeoutError
+	if err != nil && errors.As(err, &terr) {
+		return answeredLogger(app, ctx)
+	}
+	return ctx.Logger()
+}
+
+// answeredLogger is the App's logger with what the adapter set in ctx
+// before Invoke handed it to the handler's goroutine: not ctx.Logger(),
+// which reads what the App sets as it routes, on that goroutine.
+func answeredLogger(app *faas.App, ctx *faas.Context) *slog.Logger {
+	return app.Logger().With("request_id", ctx.RequestID(), "platform", ctx.Platform(), "trigger", ctx.Trigger())
 }
 
 // Outcome is what a handler returned.
