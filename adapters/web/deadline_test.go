@@ -1,7 +1,10 @@
 package web
 
 import (
+	"log/slog"
 	"net/http"
+	"net/http/httptest"
+	"strconv"
 	"testing"
 	"time"
 
@@ -18,4 +21,35 @@ func TestDeadline(t *testing.T) {
 	t.Setenv("FAAS_TIMEOUT", timeout.String())
 	gatewayTimeout := adaptertest.Status(http.StatusGatewayTimeout, "")
 	adaptertest.Deadline(t, func(app *faas.App) http.Handler { return Handler(app) }, timeout, gatewayTimeout, gatewayTimeout)
+}
+
+// A handler that overruns its deadline while it changes its request's
+// headers does not race with the adapter's answer for it, whose log line
+// names the request id: on a plain HTTP host the id comes from those
+// headers, and is read before the handler runs.
+func TestDeadlineRequestHeaders(t *testing.T) {
+	t.Setenv("FAAS_TIMEOUT", "300ms")
+	var log adaptertest.Log
+	app := faas.New(faas.WithLogger(slog.New(slog.NewJSONHandler(&log, nil))))
+	returned := make(chan struct{})
+	app.Func("f", func(ctx *faas.Context, _ any) (any, error) {
+		defer close(returned)
+		h := ctx.Request().Header
+		for i := 0; ctx.Err() == nil; i++ {
+			h.Set("X-Request-Id", "changed-"+strconv.Itoa(i))
+		}
+		return nil, ctx.Err()
+	}, faas.HTTP("GET /"))
+	w := httptest.NewRecorder()
+	r := httptest.NewRequest(http.MethodGet, "/", nil)
+	r.Header.Set("X-Request-Id", "req-1")
+	Handler(app).ServeHTTP(w, r)
+	<-returned
+	if w.Code != http.StatusGatewayTimeout {
+		t.Fatalf("status %d, want 504", w.Code)
+	}
+	recs := log.Records(t, "overran its deadline")
+	if len(recs) != 1 || recs[0]["request_id"] != "req-1" {
+		t.Errorf("timeout lines %v, want one with request_id req-1", recs)
+	}
 }

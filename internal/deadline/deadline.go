@@ -126,6 +126,10 @@ type Outcome struct {
 // so is a runtime.Goexit, which ends the worker. Invoke runs invocations
 // with it, and the timeout layer the rest of its chain.
 func Run(h faas.Handler, ctx *faas.Context, event any, wait time.Duration, stop <-chan struct{}) (o Outcome, ok bool) {
+	// The request id, made now if the adapter makes it from the request
+	// (a plain HTTP host's headers): once the handler runs, it may change
+	// the request, which an answer for it must then not read.
+	ctx.RequestID()
 	w := takeWorker()
 	w.start(h, ctx, event)
 	w.timer.Reset(wait)
