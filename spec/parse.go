@@ -431,9 +431,15 @@ func unsetHint(n *yaml.Node) string {
 	return ""
 }
 
+// positive reads a number that must be above zero (memorySize, timeout,
+// …): 0 is not the platform's default, which leaving the key out gives.
 func (p *parser) positive(n *yaml.Node, path string) int {
-	v := p.int(n, path)
-	if v < 0 {
+	v, err := WholeNumber(n)
+	if err != nil {
+		p.fail(n, path, "%v", err)
+		return 0
+	}
+	if v <= 0 {
 		p.fail(n, path, "want a positive number, not %d", v)
 	}
 	return v
