@@ -30,11 +30,16 @@ func (c *cli) describeCmd() *cobra.Command {
 			}
 			units := p.merged.Units()
 			if c.json {
-				var manifests []any
+				// Lists, never null: a reader ranges over them.
+				manifests := []any{}
 				for _, u := range units {
 					manifests = append(manifests, u.Manifest(platform))
 				}
-				c.printJSON(map[string]any{"ok": true, "file": p.merged.File, "platform": platform, "units": manifests, "layers": p.code.Layers})
+				layers := p.code.Layers
+				if layers == nil {
+					layers = []string{}
+				}
+				c.printJSON(map[string]any{"ok": true, "file": p.merged.File, "platform": platform, "units": manifests, "layers": layers})
 				return nil
 			}
 			w := tabwriter.NewWriter(c.stdout, 0, 4, 2, ' ', 0)

@@ -519,6 +519,12 @@ func TestInit(t *testing.T) {
 	if code != 0 || !strings.Contains(stdout, "1 functions in 1 units (hello)") {
 		t.Errorf("validate --code: exit %d\n%s%s", code, stdout, stderr)
 	}
+	// describe --json's lists are lists when empty, not null.
+	code, stdout, stderr = anyfaas(t, "describe", dir, "--json")
+	var described map[string]json.RawMessage
+	if code != 0 || json.Unmarshal([]byte(stdout), &described) != nil || string(described["layers"]) != "[]" || len(described["units"]) < 3 {
+		t.Errorf("describe --json: exit %d\n%s%s", code, stdout, stderr)
+	}
 	spec, err := os.ReadFile(filepath.Join(dir, "f.yml"))
 	if err != nil || !strings.Contains(string(spec), "service: my-shop\n") {
 		t.Errorf("f.yml (%v):\n%s", err, spec)
