@@ -732,7 +732,17 @@ func (s *Server) serveControl(w http.ResponseWriter, r *http.Request, gen *gener
 		enc.Encode(view)
 		return
 	}
-	http.Error(w, "anyfaas dev: GET /_anyfaas/ lists the units; POST /_anyfaas/invoke/{function} invokes one", http.StatusNotFound)
+	const usage = "anyfaas dev: GET /_anyfaas/ lists the units; POST /_anyfaas/invoke/{function} invokes one"
+	switch {
+	case strings.HasPrefix(rest, "invoke/"):
+		w.Header().Set("Allow", http.MethodPost)
+	case rest == "":
+		w.Header().Set("Allow", "GET, HEAD")
+	default:
+		http.Error(w, usage, http.StatusNotFound)
+		return
+	}
+	http.Error(w, usage, http.StatusMethodNotAllowed)
 }
 
 // serveInvoke invokes a function with the request's body as a native

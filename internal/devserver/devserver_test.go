@@ -260,6 +260,9 @@ func testDev(t *testing.T, platform string, proxy bool) {
 		{"POST", "/_anyfaas/invoke/tick?trigger=nope", "", 400, "nope"},
 		{"POST", "/_anyfaas/invoke/tock?trigger=timer&name=tock", `{"payload": "by-body"}`, 200, `"ticked"`},
 		{"POST", "/_anyfaas/invoke/tock?trigger=timer", `{"payload": 5`, 400, "not JSON at line 1, column 13"},
+		{"GET", "/_anyfaas/invoke/tick", "", 405, "POST /_anyfaas/invoke/{function} invokes one"},
+		{"POST", "/_anyfaas/", "", 405, "GET /_anyfaas/ lists the units"},
+		{"GET", "/_anyfaas/nope", "", 404, "GET /_anyfaas/ lists the units"},
 	}
 	for _, c := range checks {
 		req, _ := http.NewRequest(c.method, url+c.path, strings.NewReader(c.body))
