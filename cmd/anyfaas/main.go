@@ -14,7 +14,7 @@
 // Exit codes:
 //
 //	0  success
-//	1  the spec, or the code it names, is invalid
+//	1  an input is invalid: the spec, the code it names, an event file
 //	2  the command line is wrong
 //	3  the code does not build
 //	4  a deploy tool is missing or failed
