@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -99,10 +100,34 @@ type packageOutput struct {
 		Dir      string
 		Files    []string
 		Spec     []string
+		Warnings []string
 		Units    []struct {
 			Name, Artifact, SHA256, Image string
 			Functions                     []string
 		}
+	}
+}
+
+// Images packaged with no registry to name them by are images the
+// platform cannot pull: package says so, for the image platforms only.
+func TestPackageWithoutRegistry(t *testing.T) {
+	code, stdout, stderr := anyfaas(t, "package", restAPI, "--json", "-F", specFile(t, "rest-api.yml"), "-p", "aws,gcf", "-f", "list", "--out", t.TempDir())
+	if code != 0 {
+		t.Fatalf("exit %d\n%s", code, stderr)
+	}
+	var got packageOutput
+	if err := json.Unmarshal([]byte(stdout), &got); err != nil {
+		t.Fatal(err)
+	}
+	warned := map[string]bool{}
+	for _, p := range got.Platforms {
+		warned[p.Platform] = slices.ContainsFunc(p.Warnings, func(w string) bool { return strings.HasPrefix(w, "no --registry:") })
+	}
+	if want := map[string]bool{"aws": false, "gcf": true}; !maps.Equal(warned, want) {
+		t.Errorf("warned of no registry: %v, want %v\n%s", warned, want, stdout)
+	}
+	if !strings.Contains(stderr, "gcf: warning: no --registry:") {
+		t.Errorf("stderr:\n%s", stderr)
 	}
 }
 

@@ -121,6 +121,10 @@ type platformOutput struct {
 
 	units []*spec.Unit
 	spec  *spec.Spec // as the platform's generator sees it
+	// unpulled is set when package builds the images of an image platform
+	// with no registry to name them by: the spec names images the
+	// platform cannot pull.
+	unpulled bool
 }
 
 // unitArtifact is a unit's artifact.
@@ -190,7 +194,7 @@ func (c *cli) packageAll(ctx context.Context, p *proj, o packageOptions) ([]*pla
 	outs := make([]*platformOutput, len(platforms))
 	for i, platform := range platforms {
 		out := &platformOutput{Platform: platform, Dir: filepath.Join(outRoot, platform), units: units,
-			spec: p.merged.ForPlatform(platform, specArch(arch))}
+			spec: p.merged.ForPlatform(platform, specArch(arch)), unpulled: isImage(platform) && o.registry == ""}
 		for _, u := range units {
 			out.Units = append(out.Units, plannedArtifact(p.merged, platform, u, o.registry, len(units) == 1))
 		}
@@ -384,6 +388,9 @@ func (out *platformOutput) generate() ([]gen.File, error) {
 	}
 	in := &gen.Input{Spec: out.spec, Units: out.units, Artifacts: artifacts}
 	out.Warnings = nil
+	if out.unpulled {
+		out.Warnings = append(out.Warnings, "no --registry: the spec names each image without a registry, which the platform cannot pull: package with --registry, or deploy (which pushes the images there)")
+	}
 	if err := out.checkBindings(); err != nil {
 		return nil, err
 	}
