@@ -24,13 +24,27 @@ import (
 type Process struct {
 	cmd  *exec.Cmd
 	done chan struct{}
-	err  error // the exit status, once done
+	err  error    // the exit status, once done
+	out  *os.File // the read end of the pipe of its output
 
 	mu     sync.Mutex
 	tail   []string // the last lines of output
 	maxRSS int      // KB, the peak seen
 	exited bool     // the exit status is known
 	atExit []func() // run once the process has exited
+
+	// What copyLines has done with the output, for Flush: the bytes it
+	// has read from the pipe, and of those the bytes of the lines it has
+	// written to the log (or dropped); whether it found the pipe empty
+	// when it last read (every whole line read so far written), and
+	// whether it has stopped copying.
+	read, written int64
+	idle          bool
+	copied        bool
+	// changed is closed, and replaced, when one of those changes while
+	// a Flush waits (waiters > 0).
+	changed chan struct{}
+	waiters int
 }
 
 // tailLines is how many lines of output a Process keeps for a StartError.
@@ -56,29 +70,42 @@ func StartProcess(f Function, env []string) (*Process, error) {
 	// alone, which stops the function as the platform would, and Kill
 	// takes the function's own children with it.
 	cmd.SysProcAttr = sysProcAttr()
-	// Output a child of the function still holds open does not keep Wait
-	// from returning once the function has exited.
-	cmd.WaitDelay = 2 * time.Second
-	p := &Process{cmd: cmd, done: make(chan struct{})}
-	out := f.Log
-	if out == nil {
-		out = io.Discard
+	log := f.Log
+	if log == nil {
+		log = io.Discard
 	}
-	pr, pw := io.Pipe()
-	cmd.Stdout, cmd.Stderr = pw, pw
-	if err := cmd.Start(); err != nil {
-		pw.Close()
+	// A pipe of our own rather than one exec copies from: Flush asks it
+	// how much output is still on its way.
+	pr, pw, err := os.Pipe()
+	if err != nil {
 		return nil, &StartError{Function: f.Name, Err: err}
 	}
+	cmd.Stdout, cmd.Stderr = pw, pw
+	err = cmd.Start()
+	pw.Close() // the process has its own
+	if err != nil {
+		pr.Close()
+		return nil, &StartError{Function: f.Name, Err: err}
+	}
+	p := &Process{cmd: cmd, done: make(chan struct{}), out: pr, changed: make(chan struct{})}
 	copied := make(chan struct{})
 	go func() {
 		defer close(copied)
-		p.copyLines(out, pr)
+		p.copyLines(log, outputReader{p})
 	}()
 	go func() {
 		err := cmd.Wait()
-		pw.Close()
-		<-copied
+		// Output a child of the function still holds open does not keep
+		// the exit from being known once the function has exited.
+		t := time.NewTimer(outputDelay)
+		select {
+		case <-copied:
+		case <-t.C:
+			pr.Close() // ends the read under way
+			<-copied
+		}
+		t.Stop()
+		pr.Close()
 		p.mu.Lock()
 		p.err = err
 		if st := cmd.ProcessState; st != nil {
@@ -122,10 +149,20 @@ func baseEnv() []string {
 	return env
 }
 
+// outputDelay is how long the output may go on once the process has
+// exited, from a child of the function that still holds it open.
+const outputDelay = 2 * time.Second
+
 // copyLines writes r to w a line at a time, keeping the last lines.
 func (p *Process) copyLines(w io.Writer, r io.Reader) {
 	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 64<<10), 1<<20)
+	var taken int64 // the bytes of the line Scan returns, with its end
+	sc.Split(func(data []byte, atEOF bool) (int, []byte, error) {
+		advance, token, err := bufio.ScanLines(data, atEOF)
+		taken += int64(advance)
+		return advance, token, err
+	})
 	var out []byte
 	for sc.Scan() {
 		line := sc.Bytes()
@@ -137,8 +174,67 @@ func (p *Process) copyLines(w io.Writer, r io.Reader) {
 		p.mu.Unlock()
 		out = append(append(out[:0], line...), '\n')
 		w.Write(out)
+		p.progress(func() { p.written += taken })
+		taken = 0
 	}
 	io.Copy(io.Discard, r) // a line over 1 MB: drain, so the process never blocks
+	p.progress(func() { p.copied = true })
+}
+
+// outputReader reads the process's output pipe, counting for Flush.
+type outputReader struct{ p *Process }
+
+func (r outputReader) Read(b []byte) (int, error) { return r.p.readOutput(b) }
+
+// progress makes change, under p.mu, and wakes the Flushes waiting.
+func (p *Process) progress(change func()) {
+	p.mu.Lock()
+	change()
+	p.wake()
+	p.mu.Unlock()
+}
+
+// wake wakes the Flushes waiting; p.mu is held.
+func (p *Process) wake() {
+	if p.waiters > 0 {
+		close(p.changed)
+		p.changed = make(chan struct{})
+	}
+}
+
+// flushWait bounds how long Flush waits.
+const flushWait = 500 * time.Millisecond
+
+// Flush waits until what the process has written to its output so far is
+// in its log, for half a second at most: an emulator's line about an
+// invocation then comes after what the function logged during it. A line
+// not ended yet is not waited for.
+func (p *Process) Flush() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	// Under mu, which readOutput holds as it reads: no byte is both in
+	// the pipe and counted read.
+	target := p.read + int64(pipeUnread(p.out))
+	var timeout <-chan time.Time
+	for !p.copied && (p.read < target || p.written < target && !p.idle) {
+		if timeout == nil {
+			t := time.NewTimer(flushWait)
+			defer t.Stop()
+			timeout = t.C
+		}
+		changed := p.changed
+		p.waiters++
+		p.mu.Unlock()
+		select {
+		case <-changed:
+		case <-timeout:
+			p.mu.Lock()
+			p.waiters--
+			return
+		}
+		p.mu.Lock()
+		p.waiters--
+	}
 }
 
 // Pid returns the process id.

@@ -7,3 +7,6 @@ import "syscall"
 func sysProcAttr() *syscall.SysProcAttr {
 	return &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
 }
+
+// fionread is the ioctl request for the bytes waiting in a pipe.
+const fionread = syscall.TIOCINQ

@@ -37,6 +37,15 @@ func TestMain(m *testing.M) {
 		signal.Ignore(syscall.SIGTERM)
 		fmt.Println("ready")
 		select {}
+	case "lines-then-dial":
+		// Lines that fit in the pipe, then word that they are written.
+		for i := range flushLines {
+			fmt.Printf("line %03d %s\n", i, strings.Repeat("x", 90))
+		}
+		if c, err := net.Dial("tcp", os.Getenv("ADDR")); err == nil {
+			c.Close()
+		}
+		select {}
 	case "listen":
 		ln, err := net.Listen("tcp", os.Getenv("ADDR"))
 		if err != nil {
@@ -197,5 +206,62 @@ func TestStartProcessMissingBinary(t *testing.T) {
 	var se *StartError
 	if !errors.As(err, &se) || se.Function != "fn" || !errors.Is(err, os.ErrNotExist) {
 		t.Errorf("StartProcess = %v", err)
+	}
+}
+
+// flushLines is how many lines of about 100 bytes lines-then-dial writes:
+// less than a pipe holds, so that it never waits for them to be read.
+const flushLines = 400
+
+// heldLog is a log whose writes wait while it is held.
+type heldLog struct {
+	hold sync.Mutex
+	mu   sync.Mutex
+	buf  bytes.Buffer
+}
+
+func (l *heldLog) Write(p []byte) (int, error) {
+	l.hold.Lock()
+	defer l.hold.Unlock()
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.buf.Write(p)
+}
+
+func (l *heldLog) lines() int {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return strings.Count(l.buf.String(), "\n")
+}
+
+// Flush returns once the lines the process had written are in its log:
+// here they are all still in the pipe, or read and not yet written to a
+// log that was held, when Flush is called.
+func TestFlush(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	log := new(heldLog)
+	log.hold.Lock()
+	f := self(t, "lines-then-dial")
+	f.Env = append(f.Env, "ADDR="+ln.Addr().String())
+	f.Log = log
+	p, err := StartProcess(f, nil)
+	if err != nil {
+		log.hold.Unlock()
+		t.Fatal(err)
+	}
+	defer p.Kill()
+	c, err := ln.Accept() // the lines are written
+	log.hold.Unlock()
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.Close()
+	p.Flush()
+	if n := log.lines(); n != flushLines {
+		t.Errorf("after Flush the log has %d lines, want %d", n, flushLines)
 	}
 }

@@ -164,6 +164,7 @@ func (e *Emulator) run(in *instance, inv *invocation) {
 	if how == endTimeout {
 		in.stop(false) // Lambda kills the runtime; nothing it sends now counts
 	}
+	in.proc.Flush() // what the function logged comes before the lines that end it
 
 	in.mu.Lock()
 	a, responded := inv.answer, inv.responded

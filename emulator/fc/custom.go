@@ -109,6 +109,7 @@ func (e *Emulator) serveCustom(w http.ResponseWriter, r *http.Request) {
 	id := newRequestID()
 	e.logf("FC Invoke Start RequestId: %s", id)
 	o := in.forward(w, r, id)
+	in.proc.Flush() // what the function logged comes before the End line
 	res := &emulator.Result{RequestID: id, Error: o.fail, Duration: o.duration, Billed: billed(o.duration), MaxMemoryMB: in.proc.MaxMemoryMB()}
 	e.logEndReport(id, o, res)
 }

@@ -133,6 +133,7 @@ func (e *Emulator) Invoke(ctx context.Context, event []byte) (*emulator.Result, 
 func (e *Emulator) invoke(ctx context.Context, in *instance, id string, event []byte) *emulator.Result {
 	e.logf("FC Invoke Start RequestId: %s", id)
 	o := in.exchange(ctx, &call{id: id, typ: typeHandler, payload: event, timeout: e.f.Timeout})
+	in.proc.Flush() // what the function logged comes before the End line
 	res := &emulator.Result{
 		RequestID:   id,
 		Payload:     o.payload,
@@ -186,6 +187,7 @@ func (e *Emulator) hook(ctx context.Context, in *instance, typ int) error {
 	id := newRequestID()
 	e.logf("FC %s Start RequestId: %s", name, id)
 	o := in.exchange(ctx, &call{id: id, typ: typ, timeout: timeout})
+	in.proc.Flush()
 	e.logEnd(name, id, o)
 	if o.fail == nil {
 		return nil

@@ -325,6 +325,7 @@ func (e *Emulator) run(id string, event []byte) (*emulator.Result, error) {
 	if o.retire || (o.fail != nil && o.fail.fatal) {
 		in.kill()
 	}
+	in.p.Flush() // what the function logged comes before the lines that end it
 	return e.finish(id, o, d, in.p.MaxMemoryMB()), nil
 }
 

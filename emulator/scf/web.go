@@ -221,6 +221,7 @@ func (d *webDriver) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	e.setSCFHeaders(out.Header, id)
 	resp, respBody, fail := d.roundTrip(in, out, r.Context())
 	dur := time.Since(start)
+	in.p.Flush() // what the function logged comes before the lines that end it
 	if fail == nil {
 		switch h := responseHeader(resp.Header); {
 		case len(respBody) > MaxBodyBytes:
