@@ -80,6 +80,7 @@ func (h *Host) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	defer release()
+	defer in.proc.Flush() // what the function logged comes before the access line
 
 	deadline := time.Now().Add(h.timeout)
 	ctx, cancel := context.WithDeadlineCause(ctx, deadline, errTimeout)
