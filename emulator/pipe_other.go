@@ -8,9 +8,8 @@ import "os"
 // Flush then waits for the output already read only.
 func pipeUnread(*os.File) int { return 0 }
 
+// nonblocking returns false: readOutput reads as os does.
+func nonblocking(*os.File) bool { return false }
+
 // readOutput reads the output pipe into b, counting for Flush.
-func (p *Process) readOutput(b []byte) (int, error) {
-	n, err := p.out.Read(b)
-	p.progress(func() { p.read += int64(n) })
-	return n, err
-}
+func (p *Process) readOutput(b []byte) (int, error) { return p.readBlocking(b) }

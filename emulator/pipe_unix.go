@@ -5,8 +5,8 @@ package emulator
 import (
 	"io"
 	"os"
-	"syscall"
-	"unsafe"
+
+	"golang.org/x/sys/unix"
 )
 
 // pipeUnread returns how many bytes wait in the pipe f reads, or 0 if it
@@ -16,15 +16,26 @@ func pipeUnread(f *os.File) int {
 	if err != nil {
 		return 0
 	}
-	var n int32
-	var errno syscall.Errno
-	raw.Control(func(fd uintptr) {
-		_, _, errno = syscall.Syscall(syscall.SYS_IOCTL, fd, uintptr(fionread), uintptr(unsafe.Pointer(&n)))
-	})
-	if errno != 0 {
+	n, ierr := 0, error(nil)
+	if err := raw.Control(func(fd uintptr) { n, ierr = unix.IoctlGetInt(int(fd), fionread) }); err != nil || ierr != nil {
 		return 0
 	}
-	return int(n)
+	return n
+}
+
+// nonblocking reports whether f's descriptor is in non-blocking mode, as
+// os puts a pipe it can poll. (unix.FcntlInt rather than a raw system
+// call: OpenBSD takes none but through its libc.)
+func nonblocking(f *os.File) bool {
+	raw, err := f.SyscallConn()
+	if err != nil {
+		return false
+	}
+	flags, ferr := 0, error(nil)
+	if err := raw.Control(func(fd uintptr) { flags, ferr = unix.FcntlInt(fd, unix.F_GETFL, 0) }); err != nil || ferr != nil {
+		return false
+	}
+	return flags&unix.O_NONBLOCK != 0
 }
 
 // readOutput reads the output pipe into b. Each read is made, and
@@ -32,16 +43,12 @@ func pipeUnread(f *os.File) int {
 // or read; finding the pipe empty, it notes that the copy is idle before
 // waiting for more.
 func (p *Process) readOutput(b []byte) (int, error) {
+	if !p.nonblock {
+		return p.readBlocking(b)
+	}
 	raw, err := p.out.SyscallConn()
 	if err != nil {
 		return 0, err
-	}
-	if !nonblocking(raw) {
-		// A read would block under p.mu: read without it, and let Flush
-		// wait for what was read only.
-		n, err := p.out.Read(b)
-		p.progress(func() { p.read += int64(n) })
-		return n, err
 	}
 	var n int
 	var rerr error
@@ -49,12 +56,12 @@ func (p *Process) readOutput(b []byte) (int, error) {
 		p.mu.Lock()
 		defer p.mu.Unlock()
 		for {
-			n, rerr = syscall.Read(int(fd), b)
-			if rerr != syscall.EINTR {
+			n, rerr = unix.Read(int(fd), b)
+			if rerr != unix.EINTR {
 				break
 			}
 		}
-		if rerr == syscall.EAGAIN {
+		if rerr == unix.EAGAIN {
 			p.idle = true
 			p.wake()
 			return false // wait until the pipe is readable
@@ -75,17 +82,4 @@ func (p *Process) readOutput(b []byte) (int, error) {
 		return 0, io.EOF
 	}
 	return n, nil
-}
-
-// nonblocking reports whether the descriptor of raw is in non-blocking
-// mode, as os puts a pipe it can poll.
-func nonblocking(raw syscall.RawConn) bool {
-	var flags uintptr
-	var errno syscall.Errno
-	if err := raw.Control(func(fd uintptr) {
-		flags, _, errno = syscall.Syscall(syscall.SYS_FCNTL, fd, syscall.F_GETFL, 0)
-	}); err != nil || errno != 0 {
-		return false
-	}
-	return flags&syscall.O_NONBLOCK != 0
 }

@@ -26,6 +26,8 @@ type Process struct {
 	done chan struct{}
 	err  error    // the exit status, once done
 	out  *os.File // the read end of the pipe of its output
+	// nonblock is whether out can be read without blocking, under mu.
+	nonblock bool
 
 	mu     sync.Mutex
 	tail   []string // the last lines of output
@@ -87,7 +89,7 @@ func StartProcess(f Function, env []string) (*Process, error) {
 		pr.Close()
 		return nil, &StartError{Function: f.Name, Err: err}
 	}
-	p := &Process{cmd: cmd, done: make(chan struct{}), out: pr, changed: make(chan struct{})}
+	p := &Process{cmd: cmd, done: make(chan struct{}), out: pr, nonblock: nonblocking(pr), changed: make(chan struct{})}
 	copied := make(chan struct{})
 	go func() {
 		defer close(copied)
@@ -179,6 +181,20 @@ func (p *Process) copyLines(w io.Writer, r io.Reader) {
 	}
 	io.Copy(io.Discard, r) // a line over 1 MB: drain, so the process never blocks
 	p.progress(func() { p.copied = true })
+}
+
+// readBlocking reads the output pipe into b as os does, where it cannot
+// be read without blocking under p.mu: the copy is idle while it waits,
+// every whole line read so far written, and Flush waits for what was read
+// before it only.
+func (p *Process) readBlocking(b []byte) (int, error) {
+	p.progress(func() { p.idle = true })
+	n, err := p.out.Read(b)
+	p.progress(func() {
+		p.read += int64(n)
+		p.idle = p.idle && n == 0
+	})
+	return n, err
 }
 
 // outputReader reads the process's output pipe, counting for Flush.
