@@ -21,6 +21,7 @@ require (
 	go.uber.org/dig v1.19.0 // indirect
 	go.yaml.in/yaml/v3 v3.0.6 // indirect
 	golang.org/x/crypto/x509roots/fallback v0.0.0-20261030153154-30a33513ff6d // indirect
+	golang.org/x/sys v0.48.0 // indirect
 )
 
 replace github.com/anyfaas/faas => ..
