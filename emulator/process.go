@@ -228,8 +228,9 @@ const flushWait = 500 * time.Millisecond
 func (p *Process) Flush() {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	// Under mu, which readOutput holds as it reads: no byte is both in
-	// the pipe and counted read.
+	// Under mu, which readOutput holds as it reads (where the pipe can
+	// be read without blocking): every byte is then in the pipe or
+	// counted read, never between the two.
 	target := p.read + int64(pipeUnread(p.out))
 	var timeout <-chan time.Time
 	for !p.copied && (p.read < target || p.written < target && !p.idle) {
