@@ -5,17 +5,14 @@ package emulator
 import (
 	"io"
 	"os"
+	"syscall"
 
 	"golang.org/x/sys/unix"
 )
 
-// pipeUnread returns how many bytes wait in the pipe f reads, or 0 if it
-// cannot tell.
-func pipeUnread(f *os.File) int {
-	raw, err := f.SyscallConn()
-	if err != nil {
-		return 0
-	}
+// pipeUnread returns how many bytes wait in the pipe raw reads, or 0 if
+// it cannot tell.
+func pipeUnread(raw syscall.RawConn) int {
 	n, ierr := 0, error(nil)
 	if err := raw.Control(func(fd uintptr) { n, ierr = unix.IoctlGetInt(int(fd), fionread) }); err != nil || ierr != nil {
 		return 0
@@ -23,14 +20,10 @@ func pipeUnread(f *os.File) int {
 	return n
 }
 
-// nonblocking reports whether f's descriptor is in non-blocking mode, as
-// os puts a pipe it can poll. (unix.FcntlInt rather than a raw system
+// nonblocking reports whether raw's descriptor is in non-blocking mode,
+// as os puts a pipe it can poll. (unix.FcntlInt rather than a raw system
 // call: OpenBSD takes none but through its libc.)
-func nonblocking(f *os.File) bool {
-	raw, err := f.SyscallConn()
-	if err != nil {
-		return false
-	}
+func nonblocking(raw syscall.RawConn) bool {
 	flags, ferr := 0, error(nil)
 	if err := raw.Control(func(fd uintptr) { flags, ferr = unix.FcntlInt(fd, unix.F_GETFL, 0) }); err != nil || ferr != nil {
 		return false
@@ -46,13 +39,9 @@ func (p *Process) readOutput(b []byte) (int, error) {
 	if !p.nonblock {
 		return p.readBlocking(b)
 	}
-	raw, err := p.out.SyscallConn()
-	if err != nil {
-		return 0, err
-	}
 	var n int
 	var rerr error
-	err = raw.Read(func(fd uintptr) bool {
+	err := p.outRaw.Read(func(fd uintptr) bool {
 		p.mu.Lock()
 		defer p.mu.Unlock()
 		for {

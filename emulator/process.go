@@ -22,10 +22,11 @@ import (
 // line, its exit is observable, and it stops as a platform stops an
 // instance.
 type Process struct {
-	cmd  *exec.Cmd
-	done chan struct{}
-	err  error    // the exit status, once done
-	out  *os.File // the read end of the pipe of its output
+	cmd    *exec.Cmd
+	done   chan struct{}
+	err    error           // the exit status, once done
+	out    *os.File        // the read end of the pipe of its output
+	outRaw syscall.RawConn // out's descriptor
 	// nonblock is whether out can be read without blocking, under mu.
 	nonblock bool
 
@@ -82,6 +83,12 @@ func StartProcess(f Function, env []string) (*Process, error) {
 	if err != nil {
 		return nil, &StartError{Function: f.Name, Err: err}
 	}
+	raw, err := pr.SyscallConn()
+	if err != nil {
+		pr.Close()
+		pw.Close()
+		return nil, &StartError{Function: f.Name, Err: err}
+	}
 	cmd.Stdout, cmd.Stderr = pw, pw
 	err = cmd.Start()
 	pw.Close() // the process has its own
@@ -89,7 +96,7 @@ func StartProcess(f Function, env []string) (*Process, error) {
 		pr.Close()
 		return nil, &StartError{Function: f.Name, Err: err}
 	}
-	p := &Process{cmd: cmd, done: make(chan struct{}), out: pr, nonblock: nonblocking(pr), changed: make(chan struct{})}
+	p := &Process{cmd: cmd, done: make(chan struct{}), out: pr, outRaw: raw, nonblock: nonblocking(raw), changed: make(chan struct{})}
 	copied := make(chan struct{})
 	go func() {
 		defer close(copied)
@@ -231,7 +238,7 @@ func (p *Process) Flush() {
 	// Under mu, which readOutput holds as it reads (where the pipe can
 	// be read without blocking): every byte is then in the pipe or
 	// counted read, never between the two.
-	target := p.read + int64(pipeUnread(p.out))
+	target := p.read + int64(pipeUnread(p.outRaw))
 	var timeout <-chan time.Time
 	for !p.copied && (p.read < target || p.written < target && !p.idle) {
 		if timeout == nil {
