@@ -79,6 +79,9 @@ type parser struct {
 	unresolved []EnvRef
 	// serviceName is the node of the service's name.
 	serviceName *yaml.Node
+	// root is the document's top-level node, where a missing top-level
+	// key is reported.
+	root *yaml.Node
 }
 
 func (p *parser) fail(n *yaml.Node, path, format string, args ...any) {
@@ -87,6 +90,19 @@ func (p *parser) fail(n *yaml.Node, path, format string, args ...any) {
 		e.Line, e.Column = n.Line, n.Column
 	}
 	p.errs = append(p.errs, e)
+}
+
+// mappingKey returns the node of key in the mapping n, or nil.
+func mappingKey(n *yaml.Node, key string) *yaml.Node {
+	if n == nil || n.Kind != yaml.MappingNode {
+		return nil
+	}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		if n.Content[i].Value == key {
+			return n.Content[i]
+		}
+	}
+	return nil
 }
 
 func (p *parser) parse(data []byte) *Spec {
@@ -107,6 +123,7 @@ func (p *parser) parse(data []byte) *Spec {
 	if !ok {
 		return s
 	}
+	p.root = root
 	p.substitute(root, "")
 	s.Unresolved = sortRefs(p.unresolved)
 	p.mapping(root, "", map[string]func(*yaml.Node, string){

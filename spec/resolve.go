@@ -341,8 +341,14 @@ var serviceName = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9_-]{0,62}$`)
 // validate checks what no single key can: required keys, routes declared
 // twice, and the aggregation groups.
 func (p *parser) validate(s *Spec) {
+	// A missing key is reported at the key above it that holds it, if
+	// f.yml has that key, or else at the start of the document.
 	top := func(path, format string, args ...any) {
-		p.errs = append(p.errs, &Error{File: p.file, Path: path, Problem: fmt.Sprintf(format, args...)})
+		n := p.root
+		if k := mappingKey(p.root, strings.SplitN(path, ".", 2)[0]); k != nil {
+			n = k
+		}
+		p.fail(n, path, format, args...)
 	}
 	switch {
 	case s.Service.Name == "":
