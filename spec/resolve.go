@@ -10,6 +10,8 @@ import (
 	"slices"
 	"strings"
 
+	"go.yaml.in/yaml/v3"
+
 	"github.com/anyfaas/faas/route"
 )
 
@@ -344,7 +346,10 @@ func (p *parser) validate(s *Spec) {
 	// A missing key is reported at the key above it that holds it, if
 	// f.yml has that key, or else at the start of the document.
 	top := func(path, format string, args ...any) {
-		n := p.root
+		var n *yaml.Node
+		if p.root != nil && p.root.Kind == yaml.MappingNode {
+			n = p.root
+		}
 		if k := mappingKey(p.root, strings.SplitN(path, ".", 2)[0]); k != nil {
 			n = k
 		}
