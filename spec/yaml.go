@@ -216,11 +216,156 @@ func (p *parser) syntaxError(err error) *Error {
 		// as a character; say which, and why.
 		if off := p.src.offset(pos); off >= 0 && off < len(p.src.data) && p.src.data[off] == '\t' && !strings.Contains(problem, "tab") {
 			e.Problem += " (a tab: YAML indents with spaces only)"
+		} else if hint := p.src.syntaxHint(problem, pos); hint != "" {
+			e.Problem += " (" + hint + ")"
 		}
 	} else if line > 0 {
 		e.Line, e.Column = line, 1
 	}
 	return e
+}
+
+// syntaxHint says what most often causes a syntax error of the yaml
+// module, when the lines around pos show it, or returns "": a line whose
+// indentation lines up with no block above it, a line indented under a
+// key that already has a value, or a plain value holding ": ".
+func (s *source) syntaxHint(problem string, pos Pos) string {
+	text := s.text(pos.Line)
+	ind := indentOf(text)
+	prev := pos.Line - 1 // the nearest line above with content
+	for prev > 0 && !hasContent(s.text(prev)) {
+		prev--
+	}
+	if prev == 0 {
+		return ""
+	}
+	above := s.text(prev)
+	switch problem {
+	case "did not find expected key", "did not find expected '-' indicator":
+		if opensBlock(above) && ind > indentOf(above) {
+			return "" // where any deeper indentation is right
+		}
+		blocks := s.blocksAbove(pos.Line)
+		if slices.Contains(blocks, ind) {
+			return ""
+		}
+		those := "those are"
+		if len(blocks) == 1 {
+			those = "that one is"
+		}
+		return fmt.Sprintf("line %d is indented %s, which lines up with no block above it: %s indented %s",
+			pos.Line, spaces(ind), those, orList(blocks))
+	case "mapping values are not allowed in this context":
+		if key := keyColumn(above); ind > key && hasPlainValue(above[key:]) {
+			return fmt.Sprintf("line %d is indented deeper than the key on line %d, so YAML reads it as more of that key's value; "+
+				"indent it %s, as that key is, to make it a key of its own", pos.Line, prev, spaces(key))
+		}
+		if off := s.offset(pos); off > 0 && bytes.Contains(s.data[s.lines[pos.Line-1]:off], []byte(": ")) {
+			return `a value holding ": " must be quoted`
+		}
+	}
+	return ""
+}
+
+// text returns line's text, without its line break.
+func (s *source) text(line int) []byte {
+	t := s.data[s.lines[line-1]:s.lineEnd(line)]
+	for n := len(t); n > 0 && (t[n-1] == '\n' || t[n-1] == '\r'); n = len(t) {
+		t = t[:n-1]
+	}
+	return t
+}
+
+// blocksAbove returns the indentations at which the text above line may
+// go on, deepest first: that of the nearest line with content, and of
+// each line above it that is indented less than those below it, with,
+// for a list item, that of the item's content after its "- ".
+func (s *source) blocksAbove(line int) []int {
+	var out []int
+	least := int(^uint(0) >> 1)
+	for l := line - 1; l > 0 && least > 0; l-- {
+		t := s.text(l)
+		if !hasContent(t) || indentOf(t) >= least {
+			continue
+		}
+		least = indentOf(t)
+		for _, col := range []int{keyColumn(t), least} {
+			if (len(out) == 0 || col < out[len(out)-1]) && !slices.Contains(out, col) {
+				out = append(out, col)
+			}
+		}
+	}
+	return out
+}
+
+// indentOf returns the number of spaces t starts with.
+func indentOf(t []byte) int {
+	n := 0
+	for n < len(t) && t[n] == ' ' {
+		n++
+	}
+	return n
+}
+
+// hasContent reports whether t holds more than spaces and a comment.
+func hasContent(t []byte) bool {
+	t = bytes.TrimLeft(t, " \t")
+	return len(t) > 0 && t[0] != '#'
+}
+
+// keyColumn returns the column (from 0) at which the content of t starts
+// past its indentation and the "- " of any list items it opens.
+func keyColumn(t []byte) int {
+	i := indentOf(t)
+	for i < len(t) && t[i] == '-' && (i+1 == len(t) || t[i+1] == ' ') {
+		i++
+		for i < len(t) && t[i] == ' ' {
+			i++
+		}
+	}
+	return i
+}
+
+// opensBlock reports whether the line t ends with a key and its colon,
+// so that the lines below it, indented deeper, hold its value.
+func opensBlock(t []byte) bool {
+	if i := bytes.Index(t, []byte(" #")); i >= 0 {
+		t = t[:i]
+	}
+	return bytes.HasSuffix(bytes.TrimRight(t, " \t"), []byte(":"))
+}
+
+// hasPlainValue reports whether t, a line's content from its key on, is
+// a key with a plain scalar value on the same line, which the lines
+// below it, if indented deeper, continue.
+func hasPlainValue(t []byte) bool {
+	_, v, ok := bytes.Cut(t, []byte(": "))
+	if !ok || bytes.ContainsAny(t[:len(t)-len(v)], `"'{[`) {
+		return false
+	}
+	v = bytes.TrimLeft(v, " ")
+	return len(v) > 0 && !bytes.ContainsAny(v[:1], `#|>&*!"'{[`)
+}
+
+// spaces returns n spaces, in words.
+func spaces(n int) string {
+	if n == 1 {
+		return "1 space"
+	}
+	return strconv.Itoa(n) + " spaces"
+}
+
+// orList returns the numbers ns, in ascending order, as "0, 2 or 4".
+func orList(ns []int) string {
+	ns = slices.Sorted(slices.Values(ns))
+	words := make([]string, len(ns))
+	for i, n := range ns {
+		words[i] = strconv.Itoa(n)
+	}
+	if len(words) < 2 {
+		return strings.Join(words, "")
+	}
+	return strings.Join(words[:len(words)-1], ", ") + " or " + words[len(words)-1]
 }
 
 // isMergeKey reports whether k is YAML's merge key, <<, and not a quoted
