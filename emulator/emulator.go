@@ -93,9 +93,14 @@ type Result struct {
 	// Billed is the duration as the platform bills it.
 	Billed time.Duration
 	// MaxMemoryMB is the process's peak resident memory so far, as the
-	// platform reports "max memory used".
+	// platform reports "max memory used", or MemoryUnknown.
 	MaxMemoryMB int
 }
+
+// MemoryUnknown is a MaxMemoryMB the emulator cannot tell: on Windows,
+// where it does not measure a process's peak memory. The platforms' log
+// lines then say "unknown".
+const MemoryUnknown = -1
 
 // FunctionError is a failed invocation, as the platform reports it.
 type FunctionError struct {

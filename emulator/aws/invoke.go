@@ -231,8 +231,12 @@ func (e *Emulator) finish(inv *invocation, a answer, d, initDuration time.Durati
 // brianleroux/abdf5fa26707067fcd3df8dce851e3f0). The Runtime Interface
 // Emulator puts Init Duration first; Lambda does not.
 func reportLine(id string, d, billed time.Duration, memoryMB, maxMemoryMB int, initDuration time.Duration) string {
-	line := fmt.Sprintf("REPORT RequestId: %s\tDuration: %.2f ms\tBilled Duration: %d ms\tMemory Size: %d MB\tMax Memory Used: %d MB\t",
-		id, ms(d), billed.Milliseconds(), memoryMB, maxMemoryMB)
+	used := fmt.Sprintf("%d MB", maxMemoryMB)
+	if maxMemoryMB == emulator.MemoryUnknown {
+		used = "unknown"
+	}
+	line := fmt.Sprintf("REPORT RequestId: %s\tDuration: %.2f ms\tBilled Duration: %d ms\tMemory Size: %d MB\tMax Memory Used: %s\t",
+		id, ms(d), billed.Milliseconds(), memoryMB, used)
 	if initDuration > 0 {
 		line += fmt.Sprintf("Init Duration: %.2f ms\t", ms(initDuration))
 	}

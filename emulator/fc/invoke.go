@@ -57,19 +57,19 @@ func platformFailed(errType, msg string, d time.Duration) outcome {
 // timedOut is the outcome of a call that did not answer within its
 // timeout, in FC's words.
 func (in *instance) timedOut(c *call, d time.Duration) outcome {
-	return platformFailed(ErrorTypeUnhandled, fmt.Sprintf("Function timed out after %s seconds (maxMemoryUsage: %.2fMB)", seconds(c.timeout), in.maxMemory()), d)
+	return platformFailed(ErrorTypeUnhandled, fmt.Sprintf("Function timed out after %s seconds (maxMemoryUsage: %s)", seconds(c.timeout), memoryMB(in.maxMemory(), "")), d)
 }
 
 // crashed is the outcome of a call whose process ended, or whose
 // connection broke, before it answered, in FC's words.
 func (in *instance) crashed(d time.Duration) outcome {
-	return platformFailed(ErrorTypeUnhandled, fmt.Sprintf("Process exited unexpectedly before completing request (duration: %dms, maxMemoryUsage: %.2fMB)", d.Milliseconds(), in.maxMemory()), d)
+	return platformFailed(ErrorTypeUnhandled, fmt.Sprintf("Process exited unexpectedly before completing request (duration: %dms, maxMemoryUsage: %s)", d.Milliseconds(), memoryMB(in.maxMemory(), "")), d)
 }
 
 // cancelled is the outcome of a call whose client went away, in FC's
 // words.
 func (in *instance) cancelled(d time.Duration) outcome {
-	return platformFailed(ErrorTypeUnhandled, fmt.Sprintf("Invocation canceled by client (duration: %dms, maxMemoryUsage: %.2fMB)", d.Milliseconds(), in.maxMemory()), d)
+	return platformFailed(ErrorTypeUnhandled, fmt.Sprintf("Invocation canceled by client (duration: %dms, maxMemoryUsage: %s)", d.Milliseconds(), memoryMB(in.maxMemory(), "")), d)
 }
 
 // tooLarge is the outcome of a response over MaxPayloadBytes.
@@ -79,12 +79,23 @@ func (in *instance) tooLarge(size int, d time.Duration) outcome {
 	return outcome{payload: body, fail: &emulator.FunctionError{Type: ErrorTypeResponseTooLarge, Message: msg}, duration: d, logError: msg}
 }
 
-// maxMemory is the process's peak memory in MB.
-func (in *instance) maxMemory() float64 {
+// maxMemory is the process's peak memory in MB, or
+// emulator.MemoryUnknown.
+func (in *instance) maxMemory() int {
 	if in.proc == nil {
 		return 0
 	}
-	return float64(in.proc.MaxMemoryMB())
+	return in.proc.MaxMemoryMB()
+}
+
+// memoryMB writes a peak memory in MB as FC's lines do, with sep between
+// the number and the unit ("12.00 MB", "12.00MB"), or "unknown" for
+// emulator.MemoryUnknown.
+func memoryMB(mb int, sep string) string {
+	if mb == emulator.MemoryUnknown {
+		return "unknown"
+	}
+	return fmt.Sprintf("%.2f%sMB", float64(mb), sep)
 }
 
 // Invoke delivers event to the function as a synchronous invocation and
@@ -156,8 +167,8 @@ func (e *Emulator) logEnd(kind, id string, o outcome) {
 // end it with, in one write: a line the function logs as it returns,
 // copied from its output at the same time, cannot come between them.
 func (e *Emulator) logEndReport(id string, o outcome, r *emulator.Result) {
-	e.log.Write([]byte(endLine("Invoke", id, o) + fmt.Sprintf("Duration: %.2f ms, Billed Duration: %d ms, Memory Size: %d MB, Max Memory Used: %.2f MB\n",
-		float64(r.Duration)/float64(time.Millisecond), r.Billed.Milliseconds(), e.f.MemoryMB, float64(r.MaxMemoryMB))))
+	e.log.Write([]byte(endLine("Invoke", id, o) + fmt.Sprintf("Duration: %.2f ms, Billed Duration: %d ms, Memory Size: %d MB, Max Memory Used: %s\n",
+		float64(r.Duration)/float64(time.Millisecond), r.Billed.Milliseconds(), e.f.MemoryMB, memoryMB(r.MaxMemoryMB, " "))))
 }
 
 // endLine returns FC's End line of a call, with the error that ended it.

@@ -348,7 +348,16 @@ func (e *Emulator) finish(id string, o outcome, d time.Duration, memMB int) *emu
 func (e *Emulator) logEnd(id string, d time.Duration, memMB int) {
 	// One write: a line the function logs as it returns, copied from its
 	// output at the same time, cannot come between them.
-	e.log.Write(fmt.Appendf(nil, "END RequestId:%s\nReport RequestId:%s Duration:%dms Memory:%dMB MemUsage:%dMB\n", id, id, billed(d).Milliseconds(), e.memoryMB, memMB))
+	e.log.Write(fmt.Appendf(nil, "END RequestId:%s\nReport RequestId:%s Duration:%dms Memory:%dMB MemUsage:%s\n", id, id, billed(d).Milliseconds(), e.memoryMB, memUsage(memMB)))
+}
+
+// memUsage writes a peak memory in MB as the Report line does: "12MB", or
+// "unknown" for emulator.MemoryUnknown.
+func memUsage(mb int) string {
+	if mb == emulator.MemoryUnknown {
+		return "unknown"
+	}
+	return fmt.Sprintf("%dMB", mb)
 }
 
 // billed returns a duration as SCF bills it: by the millisecond, rounded
