@@ -4,8 +4,9 @@ package emulator
 
 import "syscall"
 
-// pipeUnread returns 0: there is no portable way to ask a pipe here.
-// Flush then waits for the output already read only.
+// pipeUnread returns 0: there is no portable way to ask a pipe here (on
+// Windows, PeekNamedPipe would tell, but golang.org/x/sys/windows does
+// not offer it). Flush then waits for the output already read only.
 func pipeUnread(syscall.RawConn) int { return 0 }
 
 // nonblocking returns false: readOutput reads as os does.

@@ -2,7 +2,6 @@ package emulator
 
 import (
 	"bufio"
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -11,7 +10,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -70,8 +68,8 @@ func StartProcess(f Function, env []string) (*Process, error) {
 	}
 	cmd.Env = append(append(baseEnv(), env...), f.Env...)
 	// Its own process group: a terminal's Ctrl-C reaches the emulator
-	// alone, which stops the function as the platform would, and Kill
-	// takes the function's own children with it.
+	// alone, which stops the function as the platform would, and (on
+	// Unix) Kill takes the function's own children with it.
 	cmd.SysProcAttr = sysProcAttr()
 	log := f.Log
 	if log == nil {
@@ -118,8 +116,8 @@ func StartProcess(f Function, env []string) (*Process, error) {
 		p.mu.Lock()
 		p.err = err
 		if st := cmd.ProcessState; st != nil {
-			if ru, ok := st.SysUsage().(*syscall.Rusage); ok && int(ru.Maxrss) > p.maxRSS {
-				p.maxRSS = int(ru.Maxrss) // KB on Linux
+			if kb := exitedPeakKB(st); kb > p.maxRSS {
+				p.maxRSS = kb
 			}
 		}
 		p.exited = true
@@ -231,7 +229,10 @@ const flushWait = 500 * time.Millisecond
 // Flush waits until what the process has written to its output so far is
 // in its log, for half a second at most: an emulator's line about an
 // invocation then comes after what the function logged during it. A line
-// not ended yet is not waited for.
+// not ended yet is not waited for. Where the pipe cannot be asked how much
+// it holds (pipe_other.go: Windows among others), Flush waits only for the
+// lines already read from it: one the function wrote just before may come
+// after the emulator's line.
 func (p *Process) Flush() {
 	p.mu.Lock()
 	defer p.mu.Unlock()
@@ -293,14 +294,23 @@ func (p *Process) Output() string {
 }
 
 // MaxMemoryMB returns the process's peak resident memory so far, in MB,
-// rounded up: VmHWM while it runs (Linux), its rusage once it has exited.
+// rounded up: VmHWM while it runs (Linux), its rusage once it has exited
+// (Unix). On Windows it is MemoryUnknown.
 func (p *Process) MaxMemoryMB() int {
-	return (p.MaxMemoryKB() + 1023) / 1024
+	kb := p.MaxMemoryKB()
+	if kb == MemoryUnknown {
+		return MemoryUnknown
+	}
+	return (kb + 1023) / 1024
 }
 
 // MaxMemoryKB returns the process's peak resident memory so far, in KB,
-// for platforms that report it more finely than MaxMemoryMB.
+// for platforms that report it more finely than MaxMemoryMB; on Windows,
+// MemoryUnknown.
 func (p *Process) MaxMemoryKB() int {
+	if !measuresMemory {
+		return MemoryUnknown
+	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if !p.Exited() {
@@ -311,31 +321,24 @@ func (p *Process) MaxMemoryKB() int {
 	return p.maxRSS
 }
 
-// vmHWM reads a process's peak resident set size in KB from
-// /proc/<pid>/status, or 0 where there is none.
-func vmHWM(pid int) int {
-	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/status")
-	if err != nil {
-		return 0
-	}
-	for line := range bytes.Lines(b) {
-		if v, ok := bytes.CutPrefix(line, []byte("VmHWM:")); ok {
-			n, _ := strconv.Atoi(strings.TrimSuffix(strings.TrimSpace(string(v)), " kB"))
-			return n
-		}
-	}
-	return 0
-}
-
-// Stop sends SIGTERM, waits up to grace for the process to exit, then
+// Stop asks the process to stop, waits up to grace for it to exit, then
 // kills it. It returns when the process has exited, and whether it had to
 // kill it.
+//
+// On Unix the process is sent SIGTERM, as the platforms send it. Windows
+// has no SIGTERM to send: the process's group is sent CTRL_BREAK_EVENT
+// instead, which a Go program receives as os.Interrupt, so an adapter that
+// stops on os.Interrupt as well as SIGTERM (web, gcf, fc, scf) runs the
+// Close hooks. A program that does not watch os.Interrupt (aws: its
+// runtime watches SIGTERM alone) exits at once, without them. The event
+// goes through the emulator's console, to the processes of the group that
+// share it: where the emulator has no console the send fails, and the
+// process is killed at once.
 func (p *Process) Stop(grace time.Duration) (killed bool) {
 	if p.Exited() {
 		return false
 	}
-	if grace > 0 {
-		p.cmd.Process.Signal(syscall.SIGTERM)
+	if grace > 0 && p.askStop() {
 		t := time.NewTimer(grace)
 		defer t.Stop()
 		select {
@@ -349,13 +352,12 @@ func (p *Process) Stop(grace time.Duration) (killed bool) {
 }
 
 // Kill kills the process at once and returns when it has exited, as a
-// platform ends an instance whose invocation timed out.
+// platform ends an instance whose invocation timed out. On Unix, what the
+// function started dies with it, as with its instance; on Windows, the
+// function's process alone is ended (TerminateProcess), and what it
+// started lives on.
 func (p *Process) Kill() {
-	// The whole group: what the function started dies with it, as with
-	// its instance.
-	if err := syscall.Kill(-p.cmd.Process.Pid, syscall.SIGKILL); err != nil {
-		p.cmd.Process.Kill()
-	}
+	p.killGroup()
 	<-p.done
 }
 
