@@ -5,6 +5,7 @@ package emulator
 import (
 	"bytes"
 	"os"
+	"runtime"
 	"strconv"
 	"strings"
 	"syscall"
@@ -30,11 +31,19 @@ func vmHWM(pid int) int {
 }
 
 // exitedPeakKB returns the peak resident set size in KB of a process that
-// has exited, from its rusage.
+// has exited, from its rusage. ru_maxrss is in KB on Linux and the BSDs,
+// in bytes on macOS and iOS, in pages on Solaris and illumos (as
+// runtime/pprof reads it).
 func exitedPeakKB(st *os.ProcessState) int {
 	ru, ok := st.SysUsage().(*syscall.Rusage)
 	if !ok {
 		return 0
 	}
-	return int(ru.Maxrss) // KB on Linux
+	switch runtime.GOOS {
+	case "darwin", "ios":
+		return int(ru.Maxrss / 1024)
+	case "illumos", "solaris":
+		return int(ru.Maxrss) * syscall.Getpagesize() / 1024
+	}
+	return int(ru.Maxrss)
 }
