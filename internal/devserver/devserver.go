@@ -29,7 +29,6 @@ import (
 	"slices"
 	"strings"
 	"sync"
-	"syscall"
 	"time"
 
 	"github.com/anyfaas/faas"
@@ -185,7 +184,7 @@ func New(cfg Config) (*Server, error) {
 	}
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
-		if errors.Is(err, syscall.EADDRINUSE) {
+		if addrInUse(err) {
 			return nil, &AddrInUseError{Addr: cfg.Addr}
 		}
 		return nil, err
@@ -207,9 +206,12 @@ func New(cfg Config) (*Server, error) {
 	})
 	s.ln = s.door.Listener()
 	// Without its Unix sockets (a temporary directory whose path is too
-	// long for one, say) the server proxies every request.
-	if s.control, err = net.Listen("unix", filepath.Join(cache, "control.sock")); err != nil {
-		s.noDoor = err
+	// long for one, say), or where a socket cannot be handed over
+	// (Windows), the server proxies every request.
+	if s.noDoor = frontdoor.Unsupported(); s.noDoor == nil {
+		if s.control, err = net.Listen("unix", filepath.Join(cache, "control.sock")); err != nil {
+			s.noDoor = err
+		}
 	}
 	return s, nil
 }

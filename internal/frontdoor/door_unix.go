@@ -365,6 +365,10 @@ func (g gate) Accept() (net.Conn, error) {
 func (g gate) Close() error   { return g.d.Close() }
 func (g gate) Addr() net.Addr { return g.d.tcp.Addr() }
 
+// Unsupported returns why a Door cannot hand its socket over on this
+// system: nil on Unix.
+func Unsupported() error { return nil }
+
 // Receive connects to the Door entry whose Unix socket is at path and
 // returns the listening socket it hands over. Closing the listener lets
 // the Door know that this process no longer accepts on it.
