@@ -19,7 +19,6 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"syscall"
 	"testing"
 	"time"
 
@@ -636,7 +635,7 @@ func TestHTTPEvent(t *testing.T) {
 func mkfifo(t *testing.T) string {
 	t.Helper()
 	p := filepath.Join(t.TempDir(), "fifo")
-	if err := syscall.Mkfifo(p, 0o600); err != nil {
+	if err := makeFIFO(p); err != nil {
 		t.Skipf("no named pipes here: %v", err)
 	}
 	return p
