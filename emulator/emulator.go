@@ -61,8 +61,9 @@ type Function struct {
 	// Env are more environment variables, KEY=value, after the
 	// platform's: the unit's FAAS_MANIFEST, the function's own
 	// environment. The emulator's own environment is not passed on,
-	// except PATH, HOME and TMPDIR, as a platform's sandbox does not
-	// inherit the developer's shell.
+	// except PATH, HOME and TMPDIR (and on Windows SYSTEMROOT, TMP, TEMP
+	// and USERPROFILE), as a platform's sandbox does not inherit the
+	// developer's shell.
 	Env []string
 	// MemoryMB is the memory size the platform would give it; 0 means
 	// the platform's default.

@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"sync"
 	"syscall"
@@ -147,8 +148,15 @@ func (p *Process) whenExited(f func()) {
 // baseEnv is what a function inherits of the emulator's environment: what
 // a program needs to find its way, nothing of the developer's settings.
 func baseEnv() []string {
+	keys := []string{"PATH", "HOME", "TMPDIR", "SYSTEMROOT"}
+	if runtime.GOOS == "windows" {
+		// Where os.TempDir looks there (GetTempPath2: TMP, TEMP, then
+		// USERPROFILE, else the Windows directory, which a user cannot
+		// write), and os.UserHomeDir (USERPROFILE).
+		keys = append(keys, "TMP", "TEMP", "USERPROFILE")
+	}
 	var env []string
-	for _, k := range []string{"PATH", "HOME", "TMPDIR", "SYSTEMROOT"} {
+	for _, k := range keys {
 		if v, ok := os.LookupEnv(k); ok {
 			env = append(env, k+"="+v)
 		}
