@@ -2,12 +2,15 @@ package emulator
 
 import "golang.org/x/sys/windows"
 
-// askStop sends CTRL_BREAK_EVENT to the process's group (its process id,
-// as it was started with CREATE_NEW_PROCESS_GROUP), and reports whether
-// it was sent: GenerateConsoleCtrlEvent fails where the emulator has no
-// console. It reaches only the processes of the group that share the
-// emulator's console. CTRL_C_EVENT cannot be sent to a group, and Windows
-// has no SIGTERM to send (os.Process.Signal supports only os.Kill).
+// askStop sends CTRL_BREAK_EVENT to the process's group, and reports
+// whether the send succeeded: where the emulator has no console there is
+// none to send it through. The event reaches the processes of the group
+// that share the emulator's console, the function's own children too.
+// The group's id is the process's id because sysProcAttr makes it a
+// group's root: Windows takes the id of a process attached to the console
+// that is not one as the whole console, the emulator included
+// (microsoft/terminal#335). CTRL_C_EVENT cannot be sent to a group, and
+// Windows has no SIGTERM (os.Process.Signal sends only os.Kill there).
 func (p *Process) askStop() bool {
 	return windows.GenerateConsoleCtrlEvent(windows.CTRL_BREAK_EVENT, uint32(p.cmd.Process.Pid)) == nil
 }
