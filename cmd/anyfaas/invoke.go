@@ -14,6 +14,7 @@ import (
 	"net/url"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"slices"
 	"strings"
 	"syscall"
@@ -48,7 +49,8 @@ on standard error.
 The event is, the first that applies:
   --event FILE     a native event in a file ("-" reads standard input)
   --event NAME     a sample of the catalog, such as aws/sqs (anyfaas event list)
-  --trigger T      the catalog's first sample of trigger T on the platform
+  --trigger T      the catalog's first sample of trigger T on the platform,
+                   a trigger the function declares (if it declares any)
   (none)           the catalog's sample of the function's first trigger
 --set key=value overrides a sample's fields (anyfaas event show NAME lists
 them) and --data sets its body or payload.
@@ -73,6 +75,21 @@ platform reports it.`,
 			if !slices.Contains(faas.Platforms, platform) {
 				return usageError("--platform %q is not one of %s", platform, strings.Join(faas.Platforms, ", "))
 			}
+			// --trigger picks the sample only without --event, and only
+			// one of a trigger the function declares. Where f.yml gives
+			// the function events, they are its triggers (the code's
+			// give way), known before building.
+			askedTrigger := trigger != "" && event == ""
+			if askedTrigger {
+				if err := sampleTrigger(platform, trigger); err != nil {
+					return err
+				}
+				if f := p.spec.Function(function); f != nil {
+					if err := declaresTrigger(f, trigger, p.spec.File); err != nil {
+						return err
+					}
+				}
+			}
 			tmp, err := os.MkdirTemp("", "anyfaas-invoke-")
 			if err != nil {
 				return withCode(exitOther, err)
@@ -89,6 +106,12 @@ platform reports it.`,
 			unit, fn := unitOf(p.merged, function)
 			if unit == nil {
 				return usageError("no function %q: the functions are %s", function, strings.Join(functionNames(p.merged), ", "))
+			}
+			if askedTrigger {
+				// The triggers the code declares, where f.yml gives none.
+				if err := declaresTrigger(fn, trigger, p.spec.File); err != nil {
+					return err
+				}
 			}
 			overrides, err := parseSets(sets)
 			if err != nil {
@@ -269,6 +292,47 @@ func (c *cli) invokeEvent(platform, event, trigger, data string, overrides map[s
 	}
 	c.progress("event: %s", entry.Name)
 	return payload, entry.Trigger, nil
+}
+
+// sampleTrigger returns the error of a trigger the catalog has no sample
+// of on platform. An HTTP function on web and gcf is sent the request
+// itself, which needs none.
+func sampleTrigger(platform, trigger string) error {
+	if trigger == faas.TriggerHTTP && (platform == faas.PlatformWeb || platform == faas.PlatformGCF) {
+		return nil
+	}
+	if _, err := catalog.Find(platform, trigger); err != nil {
+		return usageError("--trigger: %v", err)
+	}
+	return nil
+}
+
+// declaresTrigger returns the error of --trigger naming a trigger fn does
+// not declare, which lists those it does: the events of f.yml (file), as
+// written there, or those the code declares. A function that declares
+// none takes any event, and any trigger.
+func declaresTrigger(fn *spec.Function, trigger, file string) error {
+	var declared []string
+	where := "in its code"
+	for _, e := range fn.Events {
+		if e.Trigger == trigger {
+			return nil
+		}
+		name := e.Trigger
+		if e.Pos != (spec.Pos{}) {
+			where = "in " + filepath.Base(file)
+			if e.Key != e.Trigger {
+				name = e.Key + " (" + e.Trigger + ")"
+			}
+		}
+		if !slices.Contains(declared, name) {
+			declared = append(declared, name)
+		}
+	}
+	if len(declared) == 0 {
+		return nil
+	}
+	return usageError("--trigger %s: %s declares no %s trigger; it declares %s %s", trigger, fn.Name, trigger, strings.Join(declared, ", "), where)
 }
 
 // parseSets reads --set key=value flags.
