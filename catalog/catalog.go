@@ -39,7 +39,10 @@
 //	                   PingSource (web)
 //	         time      when it fired, in RFC 3339
 //	         payload   the payload configured on the trigger
-//	storage  bucket    the bucket, with the ARNs, URLs and ids that hold it
+//	storage  bucket    the bucket, with the ARNs, URLs and ids that hold it;
+//	                   also as a deploy spec names it: an S3 ARN, a gs://
+//	                   URL, a COS <name>-<appid> (whose appid the event
+//	                   then carries) or its domain
 //	         key       the object key, decoded
 //	         size      the object's size in bytes
 //	message  body      the message body, in base64 where the platform

@@ -3,6 +3,7 @@ package catalog_test
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -11,6 +12,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -461,4 +463,97 @@ func TestSourcesNotes(t *testing.T) {
 			t.Errorf("Op %q, want %q", op, faas.StorageRemoved)
 		}
 	})
+}
+
+// TestBucketForms sets a bucket as the platforms' deploy specs (and f.yml)
+// name it, whole: an S3 ARN, a gs:// URL, a COS bucket with its appid or
+// its domain. The event carries the bucket's parts where the platform
+// puts them, and the adapter reads the bucket back.
+func TestBucketForms(t *testing.T) {
+	tests := []struct {
+		entry, bucket string
+		native        map[string]any // JSON pointer: value
+		want          string         // StorageRecord.Bucket
+	}{
+		{"aws/s3", "photos", map[string]any{
+			"/Records/0/s3/bucket/name": "photos", "/Records/0/s3/bucket/arn": "arn:aws:s3:::photos"}, "photos"},
+		{"aws/s3", "arn:aws:s3:::photos", map[string]any{
+			"/Records/0/s3/bucket/name": "photos", "/Records/0/s3/bucket/arn": "arn:aws:s3:::photos"}, "photos"},
+		{"aws/s3", "arn:aws-cn:s3:::photos", map[string]any{
+			"/Records/0/s3/bucket/name": "photos", "/Records/0/s3/bucket/arn": "arn:aws-cn:s3:::photos"}, "photos"},
+		{"aws/eventbridge-s3", "arn:aws:s3:::photos", map[string]any{
+			"/detail/bucket/name": "photos", "/resources/0": "arn:aws:s3:::photos"}, "photos"},
+		{"gcf/storage", "gs://photos", map[string]any{
+			"/data/bucket": "photos", "/source": "//storage.googleapis.com/projects/_/buckets/photos"}, "photos"},
+		{"gcf/storage-legacy", "gs://photos", map[string]any{
+			"/data/bucket": "photos", "/context/resource/name": "projects/_/buckets/photos/objects/folder/Test.cs"}, "photos"},
+		{"web/storage", "gs://photos", map[string]any{"/data/bucket": "photos"}, "photos"},
+		{"fc/oss", "photos", map[string]any{
+			"/events/0/oss/bucket/name": "photos", "/events/0/oss/bucket/arn": "acs:oss:cn-shanghai:123456789:photos"}, "photos"},
+		// COS: the sample's appid is 123456, its region bj.
+		{"scf/cos", "photos", map[string]any{
+			"/Records/0/cos/cosBucket/name": "photos", "/Records/0/cos/cosBucket/appid": "123456",
+			"/Records/0/cos/cosObject/key": "/123456/photos/foobar.zip",
+			"/Records/0/cos/cosObject/url": "http://photos-123456.cosbj.myqcloud.com/foobar.zip"}, "photos-123456"},
+		{"scf/cos", "photos-1250000000", map[string]any{
+			"/Records/0/cos/cosBucket/name": "photos", "/Records/0/cos/cosBucket/appid": "1250000000",
+			"/Records/0/cos/cosObject/key": "/1250000000/photos/foobar.zip",
+			"/Records/0/cos/cosObject/url": "http://photos-1250000000.cosbj.myqcloud.com/foobar.zip"}, "photos-1250000000"},
+		{"scf/cos", "photos-1250000000.cos.ap-guangzhou.myqcloud.com", map[string]any{
+			"/Records/0/cos/cosBucket/name": "photos", "/Records/0/cos/cosBucket/appid": "1250000000",
+			"/Records/0/cos/cosObject/key": "/1250000000/photos/foobar.zip",
+			"/Records/0/cos/cosObject/url": "http://photos-1250000000.cosbj.myqcloud.com/foobar.zip"}, "photos-1250000000"},
+		{"scf/cos", "ritchiechen-cos-test-123456", map[string]any{
+			"/Records/0/cos/cosBucket/name": "ritchiechen-cos-test", "/Records/0/cos/cosBucket/appid": "123456"}, "ritchiechen-cos-test-123456"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.entry+" "+tt.bucket, func(t *testing.T) {
+			e, err := catalog.Lookup(tt.entry)
+			if err != nil {
+				t.Fatal(err)
+			}
+			b, err := catalog.Event(tt.entry, map[string]string{"bucket": tt.bucket})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var doc any
+			if err := json.Unmarshal(b, &doc); err != nil {
+				t.Fatal(err)
+			}
+			got := map[string]any{}
+			for p := range tt.native {
+				got[p] = at(doc, p)
+			}
+			if diff := cmp.Diff(tt.native, got); diff != "" {
+				t.Errorf("the event (-want +got):\n%s", diff)
+			}
+			s, err := replay(e, b)
+			if err != nil {
+				t.Fatalf("replaying the event: %v", err)
+			}
+			for _, r := range storage(t, s.event).Records {
+				equal(t, "Bucket", r.Bucket, tt.want)
+			}
+		})
+	}
+}
+
+// at returns the value a JSON pointer of object members and array
+// indexes points to in v, or nil.
+func at(v any, pointer string) any {
+	for _, part := range strings.Split(pointer, "/")[1:] {
+		switch x := v.(type) {
+		case map[string]any:
+			v = x[part]
+		case []any:
+			i, err := strconv.Atoi(part)
+			if err != nil || i >= len(x) {
+				return nil
+			}
+			v = x[i]
+		default:
+			return nil
+		}
+	}
+	return v
 }

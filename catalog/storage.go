@@ -1,6 +1,7 @@
 package catalog
 
 import (
+	"errors"
 	"fmt"
 	"net/url"
 	"strconv"
@@ -11,7 +12,8 @@ import (
 
 var storageKeys = []string{keyBucket, keyKey, keySize}
 
-// awsS3 maps S3 event notifications: the bucket's name and ARN, the key
+// awsS3 maps S3 event notifications: the bucket's name and ARN (a bucket
+// given as its ARN, arn:aws:s3:::<name>, gives both), the key
 // form-encoded as S3 sends it ('+' for a space).
 var awsS3 = &mapping{
 	trigger: "storage",
@@ -21,10 +23,11 @@ var awsS3 = &mapping{
 			s3 := rec.at("s3")
 			switch o.name {
 			case keyBucket:
-				if err := d.setString(s3.at("bucket", "name"), o.value); err != nil {
+				name, arn := s3Bucket(o.value)
+				if err := d.setString(s3.at("bucket", "name"), name); err != nil {
 					return err
 				}
-				return setIfPresent(d, s3.at("bucket", "arn"), "arn:aws:s3:::"+o.value)
+				return setIfPresent(d, s3.at("bucket", "arn"), arn)
 			case keyKey:
 				return d.setString(s3.at("object", "key"), strings.ReplaceAll(url.QueryEscape(o.value), "%2F", "/"))
 			case keySize:
@@ -36,7 +39,8 @@ var awsS3 = &mapping{
 }
 
 // awsS3EventBridge maps S3 events delivered through EventBridge: detail
-// holds the bucket and object, resources the bucket's ARN.
+// holds the bucket (given by name or ARN, as to awsS3) and object,
+// resources the bucket's ARN.
 var awsS3EventBridge = &mapping{
 	trigger: "storage",
 	keys:    storageKeys,
@@ -44,12 +48,13 @@ var awsS3EventBridge = &mapping{
 		switch o.name {
 		case keyBucket:
 			old, _ := d.str(ptr("detail", "bucket", "name"))
-			if err := d.setString(ptr("detail", "bucket", "name"), o.value); err != nil {
+			name, newARN := s3Bucket(o.value)
+			if err := d.setString(ptr("detail", "bucket", "name"), name); err != nil {
 				return err
 			}
 			return each(d, ptr("resources"), func(p pointer) error {
 				if arn, _ := d.str(p); arn == "arn:aws:s3:::"+old {
-					return d.setString(p, "arn:aws:s3:::"+o.value)
+					return d.setString(p, newARN)
 				}
 				return nil
 			})
@@ -60,6 +65,15 @@ var awsS3EventBridge = &mapping{
 		}
 		return nil
 	},
+}
+
+// s3Bucket returns the name and ARN of a bucket given by name or by ARN
+// (arn:<partition>:s3:::<name>, as f.yml may give it for aws).
+func s3Bucket(v string) (name, arn string) {
+	if i := strings.Index(v, ":::"); strings.HasPrefix(v, "arn:") && i >= 0 {
+		return v[i+3:], v
+	}
+	return v, "arn:aws:s3:::" + v
 }
 
 // fcOSS maps OSS event notifications: the bucket's name and the last part
@@ -98,8 +112,12 @@ var fcOSS = &mapping{
 
 // scfCOS maps COS events. COS names a bucket "<name>-<appid>"; the event
 // gives the name and the appid apart, the object's key as
-// "/<appid>/<name>/<key>", and its URL. A bucket given with the appid
-// suffix has it removed from cosBucket.name.
+// "/<appid>/<name>/<key>", and its URL. A bucket given with an appid
+// suffix (digits, as COS's appids are) sets both cosBucket.name and
+// cosBucket.appid; one without keeps the sample's appid. A bucket may
+// also be given as its domain, "<name>-<appid>.cos.<region>.myqcloud.com",
+// as SCF's serverless.yml (and f.yml for scf) names it; the region stays
+// the sample's (the event has COS's short name for it, such as "bj").
 var scfCOS = &mapping{
 	trigger: "storage",
 	keys:    storageKeys,
@@ -115,7 +133,18 @@ var scfCOS = &mapping{
 			}
 			switch o.name {
 			case keyBucket:
-				name = strings.TrimSuffix(o.value, "-"+appid)
+				bucket, _, _ := strings.Cut(o.value, ".cos.")
+				if bucket == "" {
+					return errors.New("a COS bucket is <name>-<appid>, or its domain <name>-<appid>.cos.<region>.myqcloud.com")
+				}
+				if n, id, ok := cosAppID(bucket); ok {
+					name, appid = n, id
+					if err := d.setString(b.at("appid"), appid); err != nil {
+						return err
+					}
+				} else {
+					name = bucket
+				}
 				if err := d.setString(b.at("name"), name); err != nil {
 					return err
 				}
@@ -141,10 +170,26 @@ var scfCOS = &mapping{
 	},
 }
 
+// cosAppID splits a COS bucket "<name>-<appid>" into its name and appid,
+// if it ends in "-" and digits after a name.
+func cosAppID(bucket string) (name, appid string, ok bool) {
+	i := strings.LastIndexByte(bucket, '-')
+	if i <= 0 || i == len(bucket)-1 {
+		return "", "", false
+	}
+	for _, c := range bucket[i+1:] {
+		if c < '0' || c > '9' {
+			return "", "", false
+		}
+	}
+	return bucket[:i], bucket[i+1:], true
+}
+
 // gcsObject maps Cloud Storage events, as CloudEvents (data at /data) or
 // legacy events: the bucket and name are repeated in the object's id,
 // selfLink and mediaLink, and in the event's source and subject (or the
-// legacy context's resource), which are all rebuilt from them.
+// legacy context's resource), which are all rebuilt from them. A bucket
+// may be given as its gs:// URL.
 func gcsObject(data pointer) *mapping {
 	return &mapping{
 		trigger: "storage",
@@ -152,7 +197,7 @@ func gcsObject(data pointer) *mapping {
 		apply: func(d *doc, o override) error {
 			switch o.name {
 			case keyBucket:
-				if err := d.setString(data.at("bucket"), o.value); err != nil {
+				if err := d.setString(data.at("bucket"), strings.TrimPrefix(o.value, "gs://")); err != nil {
 					return err
 				}
 			case keyKey:
