@@ -52,8 +52,11 @@ The event is, the first that applies:
   --trigger T      the catalog's first sample of trigger T on the platform,
                    a trigger the function declares (if it declares any)
   (none)           the catalog's sample of the function's first trigger
---set key=value overrides a sample's fields (anyfaas event show NAME lists
-them) and --data sets its body or payload.
+A sample chosen by trigger is of the source the function's event of that
+trigger names in f.yml (an SNS topic rather than an SQS queue on aws), and
+carries its bucket, queue or topic, or timer payload. --set key=value
+overrides a sample's fields (anyfaas event show NAME lists them) and
+--data sets its body or payload.
 
 Exit code 6 means the function failed (for an HTTP function, a 5xx
 answer, in the platform's envelope or not); its error is printed as the
@@ -144,7 +147,11 @@ platform reports it.`,
 				if event == "" && trigger == faas.TriggerTimer {
 					devserver.TimerDefaults(overrides, function, time.Now())
 				}
-				payload, eventTrigger, err = c.invokeEvent(platform, event, trigger, data, overrides)
+				var declared *spec.Event // what f.yml says of the trigger
+				if event == "" {
+					declared = eventOf(fn, trigger)
+				}
+				payload, eventTrigger, err = c.invokeEvent(platform, event, trigger, declared, data, overrides)
 			}
 			if err != nil {
 				return err
@@ -232,8 +239,10 @@ platform reports it.`,
 }
 
 // invokeEvent returns the native event to send and, for a sample of the
-// catalog, its trigger ("" for an event file).
-func (c *cli) invokeEvent(platform, event, trigger, data string, overrides map[string]string) (_ []byte, eventTrigger string, _ error) {
+// catalog, its trigger ("" for an event file). A sample chosen by trigger
+// is the one sampleOf picks for declared, the function's event of that
+// trigger (nil if it has none), with what f.yml says of it.
+func (c *cli) invokeEvent(platform, event, trigger string, declared *spec.Event, data string, overrides map[string]string) (_ []byte, eventTrigger string, _ error) {
 	if event != "" && (event == "-" || fileExists(event)) {
 		var payload []byte
 		var err error
@@ -256,6 +265,7 @@ func (c *cli) invokeEvent(platform, event, trigger, data string, overrides map[s
 		return payload, "", nil
 	}
 	var entry catalog.Entry
+	note := "" // the overrides f.yml gave
 	switch {
 	case event != "":
 		e, err := catalog.Lookup(event)
@@ -271,7 +281,18 @@ func (c *cli) invokeEvent(platform, event, trigger, data string, overrides map[s
 		if err != nil {
 			return nil, "", usageError("--trigger: %v", err)
 		}
-		entry = entries[0]
+		var fromSpec map[string]string
+		entry, fromSpec = sampleOf(entries, declared)
+		var applied []string
+		for _, k := range slices.Sorted(maps.Keys(fromSpec)) {
+			if _, ok := overrides[k]; !ok { // --set has the last word
+				overrides[k] = fromSpec[k]
+				applied = append(applied, k+"="+fromSpec[k])
+			}
+		}
+		if len(applied) > 0 {
+			note = " (from f.yml: " + strings.Join(applied, ", ") + ")"
+		}
 	}
 	if data != "" {
 		key := ""
@@ -290,8 +311,67 @@ func (c *cli) invokeEvent(platform, event, trigger, data string, overrides map[s
 	if err != nil {
 		return nil, "", usageError("%v", err)
 	}
-	c.progress("event: %s", entry.Name)
+	c.progress("event: %s%s", entry.Name, note)
 	return payload, entry.Trigger, nil
+}
+
+// eventOf returns fn's first event of trigger, or nil.
+func eventOf(fn *spec.Function, trigger string) *spec.Event {
+	for _, e := range fn.Events {
+		if e.Trigger == trigger {
+			return e
+		}
+	}
+	return nil
+}
+
+// sampleOf returns, of a platform's samples of e's trigger (entries, in
+// the catalog's order), the one e is delivered as, and the overrides that
+// make it carry what f.yml says of e: a storage event's bucket, a message
+// event's queue or topic, a timer's payload. The sample is the first that
+// takes them all (a Kafka one for a kafka event), which is the source the
+// deploy specs subscribe the function to: an SQS queue, an SNS topic or
+// MSK on aws, an MNS queue or topic on fc, a CMQ topic or CKafka on scf,
+// Pub/Sub on gcf and web. Without e, or if no sample takes what it says
+// (a queue on scf, gcf or web, which their deploy specs refuse), it is the
+// first sample, without overrides.
+func sampleOf(entries []catalog.Entry, e *spec.Event) (catalog.Entry, map[string]string) {
+	want := map[string]string{}
+	switch {
+	case e == nil:
+	case e.Storage != nil && e.Storage.Bucket != "":
+		want["bucket"] = e.Storage.Bucket
+	case e.Message != nil && e.Message.Queue != "":
+		want["queue"] = e.Message.Queue
+	case e.Message != nil && e.Message.Topic != "":
+		want["topic"] = e.Message.Topic
+	case e.Timer != nil && e.Timer.Payload != "":
+		want["payload"] = e.Timer.Payload
+	}
+	if len(want) == 0 {
+		return entries[0], nil
+	}
+	takes := func(entry catalog.Entry) bool {
+		for k := range want {
+			if !slices.Contains(entry.Keys, k) {
+				return false
+			}
+		}
+		return true
+	}
+	if e.Key == "kafka" {
+		for _, entry := range entries {
+			if strings.Contains(entry.Kind, "kafka") && takes(entry) {
+				return entry, want
+			}
+		}
+	}
+	for _, entry := range entries {
+		if takes(entry) {
+			return entry, want
+		}
+	}
+	return entries[0], nil
 }
 
 // sampleTrigger returns the error of a trigger the catalog has no sample

@@ -1,14 +1,21 @@
 package main
 
 import (
+	"bytes"
+	"encoding/base64"
+	"encoding/json"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/anyfaas/faas/catalog"
+	"github.com/anyfaas/faas/internal/golden"
 	"github.com/anyfaas/faas/spec"
 )
 
@@ -146,5 +153,165 @@ func TestInvokeUndeclaredTrigger(t *testing.T) {
 				t.Errorf("anyfaas %s (-want +got):\n%s\nstdout (want %q):\n%s\nstderr:\n%s", strings.Join(args, " "), diff, tt.stdout, stdout, stderr)
 			}
 		})
+	}
+}
+
+// TestInvokeSample checks that the sample invoke sends of a trigger is the
+// one the function's event of that trigger is delivered as, carrying what
+// f.yml says of it (a bucket, a queue or topic, a timer's payload) in the
+// platform's own fields, and that --set and --data have the last word.
+func TestInvokeSample(t *testing.T) {
+	s, err := spec.Parse("f.yml", []byte(`service: s
+provider: {name: fc}
+functions:
+  thumb: {handler: thumb, events: [oss: {bucket: photos, events: ["oss:ObjectCreated:*"]}]}
+  s3arn: {handler: s3arn, events: [s3: {bucket: "arn:aws:s3:::photos"}]}
+  cosdomain: {handler: cosdomain, events: [cos: {bucket: photos-1250000000.cos.ap-guangzhou.myqcloud.com}]}
+  gs: {handler: gs, events: [storage: {bucket: "gs://photos"}]}
+  orders: {handler: orders, events: [sqs: {queue: orders}]}
+  alerts: {handler: alerts, events: [mns: {topic: alerts}]}
+  topicarn: {handler: topicarn, events: [sns: {topic: "arn:aws:sns:us-east-1:123456789012:alerts"}]}
+  clicks: {handler: clicks, events: [kafka: {topic: clicks}]}
+  pubsub: {handler: pubsub, events: [message: {topic: projects/p/topics/alerts}]}
+  nightly: {handler: nightly, events: [timer: {value: "0 3 * * *", payload: run-report}]}
+  hourly: {handler: hourly, events: [timer: {value: "@every 1h"}]}
+`), os.Getenv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const storage, message, timer = spec.TriggerStorage, spec.TriggerMessage, spec.TriggerTimer
+	tests := []struct {
+		platform, fn, trigger string
+		sets                  map[string]string
+		data                  string
+		sample                string
+		want                  map[string]any // JSON pointer: value
+	}{
+		{"fc", "thumb", storage, nil, "", "fc/oss", map[string]any{
+			"/events/0/oss/bucket/name": "photos", "/events/0/oss/bucket/arn": "acs:oss:cn-shanghai:123456789:photos"}},
+		{"aws", "thumb", storage, nil, "", "aws/s3", map[string]any{
+			"/Records/0/s3/bucket/name": "photos", "/Records/0/s3/bucket/arn": "arn:aws:s3:::photos"}},
+		{"aws", "s3arn", storage, nil, "", "aws/s3", map[string]any{
+			"/Records/0/s3/bucket/name": "photos", "/Records/0/s3/bucket/arn": "arn:aws:s3:::photos"}},
+		{"scf", "thumb", storage, nil, "", "scf/cos", map[string]any{
+			"/Records/0/cos/cosBucket/name": "photos", "/Records/0/cos/cosBucket/appid": "123456"}},
+		{"scf", "cosdomain", storage, nil, "", "scf/cos", map[string]any{
+			"/Records/0/cos/cosBucket/name": "photos", "/Records/0/cos/cosBucket/appid": "1250000000",
+			"/Records/0/cos/cosObject/key": "/1250000000/photos/foobar.zip"}},
+		{"gcf", "gs", storage, nil, "", "gcf/storage", map[string]any{
+			"/data/bucket": "photos", "/source": "//storage.googleapis.com/projects/_/buckets/photos"}},
+		{"web", "thumb", storage, nil, "", "web/storage", map[string]any{
+			"/data/bucket": "photos", "/source": "//storage.googleapis.com/projects/_/buckets/photos"}},
+		{"fc", "thumb", storage, map[string]string{"bucket": "other"}, "", "fc/oss", map[string]any{
+			"/events/0/oss/bucket/name": "other"}},
+
+		{"aws", "orders", message, nil, "", "aws/sqs", map[string]any{
+			"/Records/0/eventSourceARN": "arn:aws:sqs:us-west-2:123456789012:orders"}},
+		{"aws", "topicarn", message, nil, "", "aws/sns", map[string]any{
+			"/Records/0/Sns/TopicArn": "arn:aws:sns:us-east-1:123456789012:alerts"}},
+		{"aws", "clicks", message, nil, "", "aws/kafka", map[string]any{
+			"/records/clicks-0/0/topic": "clicks"}},
+		{"fc", "orders", message, nil, "", "fc/mns-queue", map[string]any{
+			"/subject": "acs:mns:cn-hangzhou:164901546557****:queues/orders"}},
+		{"fc", "alerts", message, nil, "", "fc/mns-topic", map[string]any{"/TopicName": "alerts"}},
+		{"scf", "alerts", message, nil, "", "scf/cmq", map[string]any{"/Records/0/CMQ/topicName": "alerts"}},
+		{"scf", "clicks", message, nil, "", "scf/ckafka", map[string]any{"/Records/0/Ckafka/topic": "clicks"}},
+		// SCF takes no queue: the sample is sent as it is.
+		{"scf", "orders", message, nil, "", "scf/cmq", map[string]any{"/Records/0/CMQ/topicName": "testtopic"}},
+		{"gcf", "pubsub", message, nil, "", "gcf/pubsub", map[string]any{
+			"/source": "//pubsub.googleapis.com/projects/p/topics/alerts"}},
+		{"web", "alerts", message, nil, "", "web/pubsub", map[string]any{
+			"/source": "//pubsub.googleapis.com/projects/sample-project/topics/alerts"}},
+
+		{"aws", "nightly", timer, nil, "", "aws/schedule", map[string]any{"/detail/payload": "run-report"}},
+		{"fc", "nightly", timer, nil, "", "fc/timer", map[string]any{"/payload": "run-report"}},
+		{"scf", "nightly", timer, nil, "", "scf/timer", map[string]any{"/Message": "run-report"}},
+		{"gcf", "nightly", timer, nil, "", "gcf/scheduler", map[string]any{
+			"/data/customData": base64.StdEncoding.EncodeToString([]byte("run-report"))}},
+		{"web", "nightly", timer, nil, "", "web/ping", map[string]any{"/data": "run-report"}},
+		{"fc", "nightly", timer, nil, "now", "fc/timer", map[string]any{"/payload": "now"}},
+		{"fc", "nightly", timer, map[string]string{"payload": "set"}, "", "fc/timer", map[string]any{"/payload": "set"}},
+		{"fc", "hourly", timer, nil, "", "fc/timer", map[string]any{"/payload": "awesome-fc"}},
+	}
+	for _, tt := range tests {
+		t.Run(strings.TrimSpace(tt.platform+" "+tt.fn+" "+fmtSets(tt.sets)+tt.data), func(t *testing.T) {
+			overrides := map[string]string{}
+			for k, v := range tt.sets {
+				overrides[k] = v
+			}
+			var stderr bytes.Buffer
+			c := &cli{stdout: &bytes.Buffer{}, stderr: &stderr}
+			b, trigger, err := c.invokeEvent(tt.platform, "", tt.trigger, eventOf(s.Function(tt.fn), tt.trigger), tt.data, overrides)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var doc any
+			if err := json.Unmarshal(b, &doc); err != nil {
+				t.Fatal(err)
+			}
+			got := map[string]any{}
+			for p := range tt.want {
+				got[p] = jsonAt(doc, p)
+			}
+			sample, _, _ := strings.Cut(strings.TrimPrefix(strings.TrimSpace(stderr.String()), "event: "), " ")
+			if diff := cmp.Diff(tt.want, got); diff != "" || sample != tt.sample || trigger != tt.trigger {
+				t.Errorf("sample %s, want %s; trigger %s, want %s; the event (-want +got):\n%s", sample, tt.sample, trigger, tt.trigger, diff)
+			}
+		})
+	}
+}
+
+func fmtSets(m map[string]string) string {
+	var b strings.Builder
+	for _, k := range slices.Sorted(maps.Keys(m)) {
+		b.WriteString(k + "=" + m[k] + " ")
+	}
+	return b.String()
+}
+
+// jsonAt returns the value a JSON pointer of object members and array
+// indexes points to in v, or nil.
+func jsonAt(v any, pointer string) any {
+	for _, part := range strings.Split(pointer, "/")[1:] {
+		switch x := v.(type) {
+		case map[string]any:
+			v = x[part]
+		case []any:
+			i, err := strconv.Atoi(part)
+			if err != nil || i >= len(x) {
+				return nil
+			}
+			v = x[i]
+		default:
+			return nil
+		}
+	}
+	return v
+}
+
+// TestInvokeTriggers invokes each function of testdata/triggers on each
+// platform with the sample of its trigger: what the function saw of its
+// event, which it answers, is in testdata/invoke/<platform>-<function>.json
+// (go test -run TestInvokeTriggers -update rewrites them).
+func TestInvokeTriggers(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds testdata/triggers")
+	}
+	for _, platform := range []string{"aws", "fc", "scf", "gcf", "web"} {
+		for _, fn := range []string{"thumb", "orders", "alerts", "nightly"} {
+			t.Run(platform+"/"+fn, func(t *testing.T) {
+				args := []string{"invoke", triggers, "-f", fn, "-p", platform}
+				code, stdout, stderr := anyfaas(t, args...)
+				if code != exitOK {
+					t.Fatalf("anyfaas %s: exit %d\n%s", strings.Join(args, " "), code, stderr)
+				}
+				var out bytes.Buffer
+				if err := json.Indent(&out, []byte(strings.TrimSpace(stdout)), "", "  "); err != nil {
+					t.Fatalf("%v:\n%s", err, stdout)
+				}
+				out.WriteByte('\n')
+				golden.Check(t, filepath.Join("testdata", "invoke", platform+"-"+fn+".json"), out.Bytes())
+			})
+		}
 	}
 }
