@@ -24,6 +24,11 @@
 package spec
 
 import (
+	"fmt"
+	"path/filepath"
+	"slices"
+	"strings"
+
 	"go.yaml.in/yaml/v3"
 )
 
@@ -78,6 +83,44 @@ func (s *Spec) Function(name string) *Function {
 		}
 	}
 	return nil
+}
+
+// EventOf returns f's first event of trigger, or nil.
+func (f *Function) EventOf(trigger string) *Event {
+	for _, e := range f.Events {
+		if e.Trigger == trigger {
+			return e
+		}
+	}
+	return nil
+}
+
+// CheckTrigger returns an error if f declares triggers and trigger is not
+// one of them, naming those it declares: as file (the spec file) writes
+// them, or as its code declares them. A function that declares none takes
+// any trigger.
+func (f *Function) CheckTrigger(trigger, file string) error {
+	var declared []string
+	where := "in its code"
+	for _, e := range f.Events {
+		if e.Trigger == trigger {
+			return nil
+		}
+		name := e.Trigger
+		if e.Pos != (Pos{}) {
+			where = "in " + filepath.Base(file)
+			if e.Key != e.Trigger {
+				name = e.Key + " (" + e.Trigger + ")"
+			}
+		}
+		if !slices.Contains(declared, name) {
+			declared = append(declared, name)
+		}
+	}
+	if len(declared) == 0 {
+		return nil
+	}
+	return fmt.Errorf("%s declares no %s trigger; it declares %s %s", f.Name, trigger, strings.Join(declared, ", "), where)
 }
 
 // Pos is a position in the spec file.

@@ -14,6 +14,7 @@ import (
 	"github.com/anyfaas/faas"
 	"github.com/anyfaas/faas/catalog"
 	"github.com/anyfaas/faas/internal/devserver"
+	"github.com/anyfaas/faas/spec"
 )
 
 func (c *cli) devCmd() *cobra.Command {
@@ -102,12 +103,14 @@ functions' Close hooks and exits.`,
 	return cmd
 }
 
-// sampleEvent is the catalog's first sample of a platform's trigger, with
-// overrides.
-func sampleEvent(platform, trigger string, overrides map[string]string) ([]byte, error) {
+// sampleEvent is the catalog's sample of a platform's trigger that
+// declared, the function's event of that trigger (or nil), is delivered
+// as, carrying what f.yml says of it, with overrides (see sampleOf).
+func sampleEvent(platform, trigger string, declared *spec.Event, overrides map[string]string) ([]byte, error) {
 	entries, err := catalog.Find(platform, trigger)
 	if err != nil {
 		return nil, err
 	}
-	return catalog.Event(entries[0].Name, overrides)
+	entry, _ := sampleOf(entries, declared, overrides)
+	return catalog.Event(entry.Name, overrides)
 }

@@ -14,7 +14,6 @@ import (
 	"net/url"
 	"os"
 	"os/signal"
-	"path/filepath"
 	"slices"
 	"strings"
 	"syscall"
@@ -149,7 +148,7 @@ platform reports it.`,
 				}
 				var declared *spec.Event // what f.yml says of the trigger
 				if event == "" {
-					declared = eventOf(fn, trigger)
+					declared = fn.EventOf(trigger)
 				}
 				payload, eventTrigger, err = c.invokeEvent(platform, event, trigger, declared, data, overrides)
 			}
@@ -281,15 +280,8 @@ func (c *cli) invokeEvent(platform, event, trigger string, declared *spec.Event,
 		if err != nil {
 			return nil, "", usageError("--trigger: %v", err)
 		}
-		var fromSpec map[string]string
-		entry, fromSpec = sampleOf(entries, declared)
 		var applied []string
-		for _, k := range slices.Sorted(maps.Keys(fromSpec)) {
-			if _, ok := overrides[k]; !ok { // --set has the last word
-				overrides[k] = fromSpec[k]
-				applied = append(applied, k+"="+fromSpec[k])
-			}
-		}
+		entry, applied = sampleOf(entries, declared, overrides)
 		if len(applied) > 0 {
 			note = " (from f.yml: " + strings.Join(applied, ", ") + ")"
 		}
@@ -315,27 +307,33 @@ func (c *cli) invokeEvent(platform, event, trigger string, declared *spec.Event,
 	return payload, entry.Trigger, nil
 }
 
-// eventOf returns fn's first event of trigger, or nil.
-func eventOf(fn *spec.Function, trigger string) *spec.Event {
-	for _, e := range fn.Events {
-		if e.Trigger == trigger {
-			return e
-		}
-	}
-	return nil
-}
-
 // sampleOf returns, of a platform's samples of e's trigger (entries, in
-// the catalog's order), the one e is delivered as, and the overrides that
-// make it carry what f.yml says of e: a storage event's bucket, a message
-// event's queue or topic, a timer's payload. The sample is the first that
+// the catalog's order), the one e is delivered as, and sets in overrides,
+// where they do not set them already, the keys that make it carry what
+// f.yml says of e: a storage event's bucket, a message event's queue or
+// topic, a timer's payload; applied lists those it set, as key=value. The sample is the first that
 // takes them all (a Kafka one for a kafka event), which is the source the
 // deploy specs subscribe the function to: an SQS queue, an SNS topic or
 // MSK on aws, an MNS queue or topic on fc, a CMQ topic or CKafka on scf,
 // Pub/Sub on gcf and web. Without e, or if no sample takes what it says
 // (a queue on scf, gcf or web, which their deploy specs refuse), it is the
 // first sample, without overrides.
-func sampleOf(entries []catalog.Entry, e *spec.Event) (catalog.Entry, map[string]string) {
+func sampleOf(entries []catalog.Entry, e *spec.Event, overrides map[string]string) (catalog.Entry, []string) {
+	entry, want := sampleFor(entries, e)
+	// What is set already (with --set, or in dev's request) has the last
+	// word.
+	var applied []string
+	for _, k := range slices.Sorted(maps.Keys(want)) {
+		if _, ok := overrides[k]; !ok {
+			overrides[k] = want[k]
+			applied = append(applied, k+"="+want[k])
+		}
+	}
+	return entry, applied
+}
+
+// sampleFor is sampleOf's choice: the sample and the overrides from e.
+func sampleFor(entries []catalog.Entry, e *spec.Event) (catalog.Entry, map[string]string) {
 	want := map[string]string{}
 	switch {
 	case e == nil:
@@ -387,32 +385,13 @@ func sampleTrigger(platform, trigger string) error {
 	return nil
 }
 
-// declaresTrigger returns the error of --trigger naming a trigger fn does
-// not declare, which lists those it does: the events of f.yml (file), as
-// written there, or those the code declares. A function that declares
-// none takes any event, and any trigger.
+// declaresTrigger returns the usage error of --trigger naming a trigger
+// fn does not declare, or nil; see spec.Function.CheckTrigger.
 func declaresTrigger(fn *spec.Function, trigger, file string) error {
-	var declared []string
-	where := "in its code"
-	for _, e := range fn.Events {
-		if e.Trigger == trigger {
-			return nil
-		}
-		name := e.Trigger
-		if e.Pos != (spec.Pos{}) {
-			where = "in " + filepath.Base(file)
-			if e.Key != e.Trigger {
-				name = e.Key + " (" + e.Trigger + ")"
-			}
-		}
-		if !slices.Contains(declared, name) {
-			declared = append(declared, name)
-		}
+	if err := fn.CheckTrigger(trigger, file); err != nil {
+		return usageError("--trigger %s: %v", trigger, err)
 	}
-	if len(declared) == 0 {
-		return nil
-	}
-	return usageError("--trigger %s: %s declares no %s trigger; it declares %s %s", trigger, fn.Name, trigger, strings.Join(declared, ", "), where)
+	return nil
 }
 
 // parseSets reads --set key=value flags.

@@ -241,7 +241,7 @@ functions:
 			}
 			var stderr bytes.Buffer
 			c := &cli{stdout: &bytes.Buffer{}, stderr: &stderr}
-			b, trigger, err := c.invokeEvent(tt.platform, "", tt.trigger, eventOf(s.Function(tt.fn), tt.trigger), tt.data, overrides)
+			b, trigger, err := c.invokeEvent(tt.platform, "", tt.trigger, s.Function(tt.fn).EventOf(tt.trigger), tt.data, overrides)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -60,9 +60,11 @@ type Config struct {
 	// platform; NewEmulator does.
 	Emulator func(platform string, f emulator.Function, set spec.Settings) (emulator.Emulator, error)
 	// Event makes a native event of the platform for a trigger, with the
-	// catalog's overrides; the dev server uses it for timers and for
-	// POST /_anyfaas/invoke/{function}?trigger=….
-	Event func(platform, trigger string, overrides map[string]string) ([]byte, error)
+	// catalog's overrides; declared is the function's event of that
+	// trigger in the merged spec, nil if it has none, for the event to
+	// carry what it says (a bucket, a queue). The dev server uses it for
+	// timers and for POST /_anyfaas/invoke/{function}?trigger=….
+	Event func(platform, trigger string, declared *spec.Event, overrides map[string]string) ([]byte, error)
 	// Verbose runs the units with FAAS_VERBOSE=1, so that each logs how
 	// long every layer's RuntimeStart and FunctionStart, and every
 	// function constructor, took when it starts.
@@ -790,10 +792,18 @@ func (s *Server) serveInvoke(w http.ResponseWriter, r *http.Request, gen *genera
 				overrides[k] = vs[len(vs)-1]
 			}
 		}
+		var declared *spec.Event
+		if f := gen.spec.Function(fn); f != nil {
+			if err := f.CheckTrigger(trigger, gen.spec.File); err != nil {
+				http.Error(w, fmt.Sprintf("anyfaas dev: ?trigger=%s: %v", trigger, err), http.StatusBadRequest)
+				return
+			}
+			declared = f.EventOf(trigger)
+		}
 		if trigger == faas.TriggerTimer {
 			TimerDefaults(overrides, fn, time.Now())
 		}
-		if event, err = s.cfg.Event(s.cfg.Platform, trigger, overrides); err != nil {
+		if event, err = s.cfg.Event(s.cfg.Platform, trigger, declared, overrides); err != nil {
 			http.Error(w, "anyfaas dev: "+err.Error(), http.StatusBadRequest)
 			return
 		}

@@ -17,6 +17,7 @@ import (
 
 	"github.com/anyfaas/faas/catalog"
 	"github.com/anyfaas/faas/internal/devserver"
+	"github.com/anyfaas/faas/spec"
 )
 
 // project writes the test app into a new module in a temporary directory,
@@ -148,7 +149,7 @@ func serve(t *testing.T, cfg devserver.Config) (srv *devserver.Server, log *logL
 	return srv, log, stop
 }
 
-func sample(platform, trigger string, overrides map[string]string) ([]byte, error) {
+func sample(platform, trigger string, _ *spec.Event, overrides map[string]string) ([]byte, error) {
 	entries, err := catalog.Find(platform, trigger)
 	if err != nil {
 		return nil, err

@@ -25,15 +25,15 @@ func (gen *generation) startTimers(ctx context.Context, s *Server) {
 			if e.Timer == nil || !e.Timer.Enable {
 				continue
 			}
-			gen.timers.Go(func() { s.runTimer(ctx, run, fn, e.Timer) })
+			gen.timers.Go(func() { s.runTimer(ctx, run, fn, e) })
 		}
 	}
 }
 
 // runTimer fires one timer until ctx is done.
-func (s *Server) runTimer(ctx context.Context, run *unitRun, fn string, t *spec.TimerEvent) {
+func (s *Server) runTimer(ctx context.Context, run *unitRun, fn string, e *spec.Event) {
 	for {
-		next, err := nextTick(t, time.Now())
+		next, err := nextTick(e.Timer, time.Now())
 		if err != nil {
 			fmt.Fprintf(s.cfg.Log, "anyfaas dev: timer of %s: %v\n", fn, err)
 			return
@@ -45,18 +45,18 @@ func (s *Server) runTimer(ctx context.Context, run *unitRun, fn string, t *spec.
 			return
 		case <-wait.C:
 		}
-		s.fireTimer(ctx, run, fn, t)
+		s.fireTimer(ctx, run, fn, e)
 	}
 }
 
-// fireTimer invokes fn with the platform's timer event.
-func (s *Server) fireTimer(ctx context.Context, run *unitRun, fn string, t *spec.TimerEvent) {
+// fireTimer invokes fn with the platform's timer event; e is the timer.
+func (s *Server) fireTimer(ctx context.Context, run *unitRun, fn string, e *spec.Event) {
 	overrides := map[string]string{}
-	if t.Payload != "" {
-		overrides["payload"] = t.Payload
+	if e.Timer.Payload != "" {
+		overrides["payload"] = e.Timer.Payload
 	}
 	TimerDefaults(overrides, fn, time.Now())
-	event, err := s.cfg.Event(s.cfg.Platform, "timer", overrides)
+	event, err := s.cfg.Event(s.cfg.Platform, "timer", e, overrides)
 	if err != nil {
 		fmt.Fprintf(s.cfg.Log, "anyfaas dev: timer of %s: %v\n", fn, err)
 		return
