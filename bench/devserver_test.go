@@ -22,6 +22,7 @@ import (
 	"github.com/anyfaas/faas/artifact"
 	"github.com/anyfaas/faas/emulator"
 	"github.com/anyfaas/faas/internal/devserver"
+	"github.com/anyfaas/faas/spec"
 )
 
 // devProject copies examples/hello into a module of its own in a temporary
@@ -89,7 +90,7 @@ func startDev(b *testing.B, dir string, proxy bool) (*devserver.Server, string) 
 	srv, err := devserver.New(devserver.Config{
 		Dir: dir, Addr: "127.0.0.1:0", Log: io.Discard, Poll: -1, Proxy: proxy,
 		Emulator: devserver.NewEmulator,
-		Event: func(string, string, map[string]string) ([]byte, error) {
+		Event: func(string, string, *spec.Event, map[string]string) ([]byte, error) {
 			return nil, errors.New("no events in the benchmark")
 		},
 	})
