@@ -14,20 +14,21 @@ import (
 // measuresMemory is whether MaxMemoryKB can tell a process's peak memory.
 const measuresMemory = true
 
-// vmHWM reads a process's peak resident set size in KB from
-// /proc/<pid>/status, or 0 where there is none.
-func vmHWM(pid int) int {
+// vmHWM reads a running process's peak resident set size in KB from
+// /proc/<pid>/status; ok is false where there is none (macOS and the BSDs
+// have no /proc), which leaves the peak unknown until the process exits.
+func vmHWM(pid int) (kb int, ok bool) {
 	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/status")
 	if err != nil {
-		return 0
+		return 0, false
 	}
 	for line := range bytes.Lines(b) {
-		if v, ok := bytes.CutPrefix(line, []byte("VmHWM:")); ok {
-			n, _ := strconv.Atoi(strings.TrimSuffix(strings.TrimSpace(string(v)), " kB"))
-			return n
+		if v, found := bytes.CutPrefix(line, []byte("VmHWM:")); found {
+			n, err := strconv.Atoi(strings.TrimSuffix(strings.TrimSpace(string(v)), " kB"))
+			return n, err == nil
 		}
 	}
-	return 0
+	return 0, false
 }
 
 // exitedPeakKB returns the peak resident set size in KB of a process that

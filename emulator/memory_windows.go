@@ -8,8 +8,8 @@ import "os"
 // offer, and the rusage of a process that has exited holds its times only.
 const measuresMemory = false
 
-// vmHWM returns 0: Windows has no /proc.
-func vmHWM(int) int { return 0 }
+// vmHWM reports no peak: Windows has no /proc.
+func vmHWM(int) (int, bool) { return 0, false }
 
 // exitedPeakKB returns 0: syscall.Rusage holds no memory on Windows.
 func exitedPeakKB(*os.ProcessState) int { return 0 }

@@ -302,8 +302,9 @@ func (p *Process) Output() string {
 }
 
 // MaxMemoryMB returns the process's peak resident memory so far, in MB,
-// rounded up: VmHWM while it runs (Linux), its rusage once it has exited
-// (Unix). On Windows it is MemoryUnknown.
+// rounded up: VmHWM while it runs (Linux; elsewhere MemoryUnknown until
+// it exits), its rusage once it has exited (Unix). On Windows it is
+// MemoryUnknown.
 func (p *Process) MaxMemoryMB() int {
 	kb := p.MaxMemoryKB()
 	if kb == MemoryUnknown {
@@ -322,12 +323,17 @@ func (p *Process) MaxMemoryKB() int {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if !p.Exited() {
-		if kb := vmHWM(p.cmd.Process.Pid); kb > p.maxRSS {
-			p.maxRSS = kb
+		kb, ok := runningPeakKB(p.cmd.Process.Pid)
+		if !ok && p.maxRSS == 0 {
+			return MemoryUnknown // no /proc: known once it exits
 		}
+		p.maxRSS = max(p.maxRSS, kb)
 	}
 	return p.maxRSS
 }
+
+// runningPeakKB is vmHWM; tests stand in for a system without /proc.
+var runningPeakKB = vmHWM
 
 // Stop asks the process to stop, waits up to grace for it to exit, then
 // kills it. It returns when the process has exited, and whether it had to

@@ -137,6 +137,32 @@ func TestProcessOutputAndEnv(t *testing.T) {
 	}
 }
 
+// Where there is no /proc to read a running process's peak memory from
+// (macOS, the BSDs), it is MemoryUnknown, not 0 MB, until the process
+// exits, and then its rusage's.
+func TestMaxMemoryWithoutProc(t *testing.T) {
+	if !measuresMemory {
+		t.Skip("no peak memory on this system, running or not")
+	}
+	runningPeakKB = func(int) (int, bool) { return 0, false }
+	defer func() { runningPeakKB = vmHWM }()
+	log := newLines()
+	f := self(t, "term")
+	f.Log = log
+	p, err := StartProcess(f, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	log.wait(t, "ready")
+	if got := p.MaxMemoryMB(); got != MemoryUnknown {
+		t.Errorf("MaxMemoryMB of a running process = %d, want MemoryUnknown", got)
+	}
+	p.Stop(30 * time.Second)
+	if got := p.MaxMemoryMB(); got <= 0 {
+		t.Errorf("MaxMemoryMB of an exited process = %d", got)
+	}
+}
+
 // Stop sends SIGTERM and waits; a process that ignores it is killed after
 // the grace period.
 func TestProcessStop(t *testing.T) {
