@@ -32,6 +32,7 @@ type Process struct {
 	mu     sync.Mutex
 	tail   []string // the last lines of output
 	maxRSS int      // KB, the peak seen
+	waited bool     // Wait has returned: maxRSS is final
 	exited bool     // the exit status is known
 	atExit []func() // run once the process has exited
 
@@ -103,6 +104,14 @@ func StartProcess(f Function, env []string) (*Process, error) {
 	}()
 	go func() {
 		err := cmd.Wait()
+		// Its peak memory is known from here on: /proc no longer has
+		// the process, and its id may be another's.
+		p.mu.Lock()
+		p.waited = true
+		if st := cmd.ProcessState; st != nil {
+			p.maxRSS = max(p.maxRSS, exitedPeakKB(st))
+		}
+		p.mu.Unlock()
 		// Output a child of the function still holds open does not keep
 		// the exit from being known once the function has exited.
 		t := time.NewTimer(outputDelay)
@@ -116,11 +125,6 @@ func StartProcess(f Function, env []string) (*Process, error) {
 		pr.Close()
 		p.mu.Lock()
 		p.err = err
-		if st := cmd.ProcessState; st != nil {
-			if kb := exitedPeakKB(st); kb > p.maxRSS {
-				p.maxRSS = kb
-			}
-		}
 		p.exited = true
 		atExit := p.atExit
 		p.atExit = nil
@@ -322,7 +326,7 @@ func (p *Process) MaxMemoryKB() int {
 	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if !p.Exited() {
+	if !p.waited {
 		kb, ok := runningPeakKB(p.cmd.Process.Pid)
 		if !ok && p.maxRSS == 0 {
 			return MemoryUnknown // no /proc: known once it exits

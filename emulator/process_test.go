@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net"
 	"os"
+	"os/exec"
 	"os/signal"
 	"strings"
 	"sync"
@@ -37,6 +38,20 @@ func TestMain(m *testing.M) {
 		signal.Ignore(syscall.SIGTERM)
 		fmt.Println("ready")
 		select {}
+	case "orphan-output":
+		// A child that holds the output open after this process exits.
+		exe, _ := os.Executable()
+		c := exec.Command(exe, "-test.run=^$")
+		c.Env = append(os.Environ(), "EMULATOR_TEST_CHILD=sleep")
+		c.Stdout = os.Stdout
+		if err := c.Start(); err != nil {
+			fmt.Println(err)
+			os.Exit(1)
+		}
+		fmt.Println("spawned")
+		os.Exit(0)
+	case "sleep":
+		time.Sleep(3 * time.Second)
 	case "lines-then-dial":
 		// Lines that fit in the pipe, then word that they are written.
 		for i := range flushLines {
@@ -160,6 +175,34 @@ func TestMaxMemoryWithoutProc(t *testing.T) {
 	p.Stop(30 * time.Second)
 	if got := p.MaxMemoryMB(); got <= 0 {
 		t.Errorf("MaxMemoryMB of an exited process = %d", got)
+	}
+}
+
+// Once the process has exited, its peak memory is its rusage's, even
+// while a child of it still holds its output open (which delays Done by
+// up to outputDelay): not MemoryUnknown because /proc no longer has it.
+func TestMaxMemoryExitedBeforeDone(t *testing.T) {
+	if _, ok := vmHWM(os.Getpid()); !ok {
+		t.Skip("no /proc here")
+	}
+	log := newLines()
+	f := self(t, "orphan-output")
+	f.Log = log
+	p, err := StartProcess(f, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { <-p.Done() }()
+	log.wait(t, "spawned")
+	// Reaped: /proc has it no more.
+	for _, ok := vmHWM(p.Pid()); ok; _, ok = vmHWM(p.Pid()) {
+		time.Sleep(5 * time.Millisecond)
+	}
+	if p.Exited() {
+		t.Skip("Done already: the child did not hold the output")
+	}
+	if got := p.MaxMemoryMB(); got <= 0 {
+		t.Errorf("MaxMemoryMB of a process that has exited, before Done = %d, want its rusage's", got)
 	}
 }
 
