@@ -11,7 +11,19 @@ import "golang.org/x/sys/windows"
 // that is not one as the whole console, the emulator included
 // (microsoft/terminal#335). CTRL_C_EVENT cannot be sent to a group, and
 // Windows has no SIGTERM (os.Process.Signal sends only os.Kill there).
+//
+// Once Wait has returned, the process's handle is closed and its id may
+// be another process's: sent to one attached to the console that is not
+// a group's root, the event would reach the whole console, the emulator
+// included. Nothing is sent then; Stop goes on to Kill, which waits for
+// Done.
 func (p *Process) askStop() bool {
+	p.mu.Lock()
+	waited := p.waited
+	p.mu.Unlock()
+	if waited {
+		return false
+	}
 	return windows.GenerateConsoleCtrlEvent(windows.CTRL_BREAK_EVENT, uint32(p.cmd.Process.Pid)) == nil
 }
 
