@@ -264,7 +264,7 @@ func (c *cli) invokeEvent(platform, event, trigger string, declared *spec.Event,
 		return payload, "", nil
 	}
 	var entry catalog.Entry
-	note := "" // the overrides f.yml gave
+	var applied []string // the overrides f.yml gave
 	switch {
 	case event != "":
 		e, err := catalog.Lookup(event)
@@ -280,11 +280,7 @@ func (c *cli) invokeEvent(platform, event, trigger string, declared *spec.Event,
 		if err != nil {
 			return nil, "", usageError("--trigger: %v", err)
 		}
-		var applied []string
 		entry, applied = sampleOf(entries, declared, overrides)
-		if len(applied) > 0 {
-			note = " (from f.yml: " + strings.Join(applied, ", ") + ")"
-		}
 	}
 	if data != "" {
 		key := ""
@@ -298,10 +294,16 @@ func (c *cli) invokeEvent(platform, event, trigger string, declared *spec.Event,
 			return nil, "", usageError("--data: the sample %s has no body or payload; set its fields with --set (keys: %s)", entry.Name, strings.Join(entry.Keys, ", "))
 		}
 		overrides[key] = data
+		// --data has the last word over f.yml (a timer's payload).
+		applied = slices.DeleteFunc(applied, func(kv string) bool { return strings.HasPrefix(kv, key+"=") })
 	}
 	payload, err := catalog.Event(entry.Name, overrides)
 	if err != nil {
 		return nil, "", usageError("%v", err)
+	}
+	note := ""
+	if len(applied) > 0 {
+		note = " (from f.yml: " + strings.Join(applied, ", ") + ")"
 	}
 	c.progress("event: %s%s", entry.Name, note)
 	return payload, entry.Trigger, nil

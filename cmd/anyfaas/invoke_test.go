@@ -261,6 +261,32 @@ functions:
 	}
 }
 
+// The progress line names what f.yml gave the sample, and not what
+// --data replaced.
+func TestInvokeSampleNote(t *testing.T) {
+	s, err := spec.Parse("f.yml", []byte(`service: s
+provider: {name: fc}
+functions:
+  nightly: {handler: nightly, events: [timer: {value: "0 3 * * *", payload: run-report}]}
+`), os.Getenv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct{ data, want string }{
+		{"", "event: fc/timer (from f.yml: payload=run-report)\n"},
+		{"now", "event: fc/timer\n"},
+	} {
+		var stderr bytes.Buffer
+		c := &cli{stdout: &bytes.Buffer{}, stderr: &stderr}
+		if _, _, err := c.invokeEvent("fc", "", spec.TriggerTimer, s.Function("nightly").EventOf(spec.TriggerTimer), tt.data, map[string]string{}); err != nil {
+			t.Fatal(err)
+		}
+		if got := stderr.String(); got != tt.want {
+			t.Errorf("with --data %q: %q, want %q", tt.data, got, tt.want)
+		}
+	}
+}
+
 func fmtSets(m map[string]string) string {
 	var b strings.Builder
 	for _, k := range slices.Sorted(maps.Keys(m)) {
