@@ -2,7 +2,9 @@ package spec
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
+	"io"
 	"iter"
 	"regexp"
 	"slices"
@@ -277,23 +279,47 @@ func (s *source) text(line int) []byte {
 }
 
 // blocksAbove returns the indentations at which the text above line may
-// go on, deepest first: that of the nearest line with content, and of
-// each line above it that is indented less than those below it, with,
-// for a list item, that of the item's content after its "- ".
+// go on, deepest first: those of the block mappings and sequences that
+// are still open at its end, as the yaml module reads that text (the
+// last value of each, down to a scalar). A block scalar's text, a quoted
+// or plain scalar over lines, or a flow collection over lines is not a
+// block, however it is indented: a line indented as it is would become
+// more of that value. It returns nil if the text above is not valid YAML
+// on its own.
 func (s *source) blocksAbove(line int) []int {
-	var out []int
-	least := int(^uint(0) >> 1)
-	for l := line - 1; l > 0 && least > 0; l-- {
-		t := s.text(l)
-		if !hasContent(t) || indentOf(t) >= least {
-			continue
+	dec := yaml.NewDecoder(bytes.NewReader(s.data[:s.lines[line-1]]))
+	var doc yaml.Node
+	for {
+		var next yaml.Node
+		if err := dec.Decode(&next); err != nil {
+			if !errors.Is(err, io.EOF) {
+				return nil
+			}
+			break
 		}
-		least = indentOf(t)
-		for _, col := range []int{keyColumn(t), least} {
-			if (len(out) == 0 || col < out[len(out)-1]) && !slices.Contains(out, col) {
-				out = append(out, col)
+		doc = next
+	}
+	var out []int
+	n := &doc
+	for n != nil {
+		var last *yaml.Node
+		switch n.Kind {
+		case yaml.DocumentNode:
+			if len(n.Content) > 0 {
+				last = n.Content[len(n.Content)-1]
+			}
+		case yaml.MappingNode, yaml.SequenceNode:
+			if n.Style&yaml.FlowStyle != 0 {
+				break
+			}
+			if col := n.Column - 1; len(out) == 0 || col > out[0] {
+				out = append([]int{col}, out...)
+			}
+			if len(n.Content) > 0 {
+				last = n.Content[len(n.Content)-1]
 			}
 		}
+		n = last
 	}
 	return out
 }

@@ -51,6 +51,18 @@ func TestSyntaxErrorPosition(t *testing.T) {
 			`f.yml:3:11: mapping values are not allowed in this context (line 3 is indented deeper than the key on line 2, so YAML reads it as more of that key's value; indent it 4 spaces, as that key is, to make it a key of its own)`},
 		{"key under a quoted value", "a: 'x'\n  b: 1\n",
 			`f.yml:2:3: did not find expected key (line 2 is indented 2 spaces, which lines up with no block above it: that one is indented 0)`},
+		// A block scalar's text, a scalar item of a list and a flow
+		// collection over lines are no blocks: a line indented as they are
+		// would become more of their value.
+		{"key after a block scalar", "functions:\n  api:\n    description: |\n      Serves the API.\n   timeout: 10\n",
+			`f.yml:5:4: did not find expected key (line 5 is indented 3 spaces, which lines up with no block above it: those are indented 0, 2 or 4)`},
+		{"list item after a scalar item", "layers:\n  - base\n - extra\n",
+			`f.yml:3:2: did not find expected key (line 3 is indented 1 space, which lines up with no block above it: those are indented 0 or 2)`},
+		{"key after a flow mapping over lines", "a: {x: 1,\n      y: 2}\n   b: 3\n",
+			`f.yml:3:4: did not find expected key (line 3 is indented 3 spaces, which lines up with no block above it: that one is indented 0)`},
+		// A list in a list: the inner list is a block too.
+		{"item of a list in a list", "events:\n  - - x: 1\n   - y\n",
+			`f.yml:3:4: did not find expected '-' indicator (line 3 is indented 3 spaces, which lines up with no block above it: those are indented 0, 2, 4 or 6)`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
