@@ -248,7 +248,7 @@ func (s *source) syntaxHint(problem string, pos Pos) string {
 			return "" // where any deeper indentation is right
 		}
 		blocks := s.blocksAbove(pos.Line)
-		if slices.Contains(blocks, ind) {
+		if len(blocks) == 0 || slices.Contains(blocks, ind) {
 			return ""
 		}
 		those := "those are"
