@@ -891,8 +891,9 @@ func (a *App) logFailure(ctx *Context, err error) {
 	switch {
 	case errors.As(err, &perr):
 		// Logged with its stack where it was recovered.
-	case errors.As(err, &ferr) && ferr != nil && validStatus(ferr.status()) && ferr.status() < http.StatusInternalServerError:
-		// A client error is the handler's answer, not a failure.
+	case ctx.Trigger() == TriggerHTTP && errors.As(err, &ferr) && ferr != nil && validStatus(ferr.status()) && ferr.status() < http.StatusInternalServerError:
+		// A client error is the handler's answer to a request, not a
+		// failure; of another trigger, it is (the event is retried).
 	default:
 		ctx.Logger().Error("invocation failed", "error", err)
 	}

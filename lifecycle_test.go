@@ -332,6 +332,18 @@ func TestFailureLogging(t *testing.T) {
 	}
 }
 
+// A client error of an event other than an HTTP request is a failure: the
+// platform redelivers the event, and the log says so.
+func TestFailureLoggingOfEvents(t *testing.T) {
+	app, sink := newTestApp(t)
+	app.Func("tick", func(*faas.Context, any) (any, error) { return nil, faas.Errorf(400, "bad payload") }, faas.On(faas.TriggerTimer))
+	faastest.Invoke(t, app, faastest.NewTimerEvent("t", time.Now(), ""))
+	got := sink.find("invocation failed")
+	if len(got) != 1 || got[0]["error"] != "400 bad payload" || got[0]["function"] != "tick" {
+		t.Errorf("failure records = %v, want one for the timer's client error", got)
+	}
+}
+
 // Services for the IoC tests.
 type (
 	DB      struct{ name string }

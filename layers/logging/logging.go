@@ -35,8 +35,9 @@
 //
 // The invocation's line has the message "invocation" and the fields
 // durationMs, coldStart, status (an HTTP status the outcome fixes) and
-// error; its level is ERROR when the invocation failed (an error that is
-// not a 4xx *faas.Error, or a 5xx response) and INFO otherwise, so that a
+// error; its level is ERROR when the invocation failed (an error, for an
+// HTTP request one that is not a 4xx *faas.Error, or a 5xx response) and
+// INFO otherwise, so that a
 // level of ERROR keeps the lines of failed invocations only.
 //
 // Register the layer first (outermost) to time everything inside it. The
@@ -145,7 +146,7 @@ func (l *layer) middleware(next faas.Handler) faas.Handler {
 		begin := time.Now()
 		result, err := next.Invoke(ctx, event)
 		level := slog.LevelInfo
-		if origin.Failed(result, err) {
+		if origin.Failed(ctx, result, err) {
 			level = slog.LevelError
 		}
 		h := l.handlerOf(ctx)

@@ -19,8 +19,8 @@
 // and faas.invoke_duration (a histogram, in seconds), with the attributes
 // faas.trigger and faas.name. [WithEMF] chooses either on any platform.
 //
-// An error is an invocation that failed: it returned an error that is not
-// a 4xx *faas.Error, or a 5xx HTTP response. Each convention counts as
+// An error is an invocation that failed: it returned an error (for an HTTP
+// request, one that is not a 4xx *faas.Error), or a 5xx HTTP response. Each convention counts as
 // its own: EMF's Invocations counts every invocation, as Lambda's own
 // Invocations metric does, while faas.invocations counts the successful
 // ones only.
@@ -168,7 +168,7 @@ func (l *layer) middleware(next faas.Handler) faas.Handler {
 		begin := l.cfg.now()
 		result, err := next.Invoke(ctx, event)
 		d := l.cfg.now().Sub(begin)
-		failed := origin.Failed(result, err)
+		failed := origin.Failed(ctx, result, err)
 		if l.emf(ctx) {
 			l.writeEMF(ctx, begin, d, failed)
 			return result, err

@@ -8,7 +8,7 @@
 // semantic conventions (faas.invocation_id, faas.trigger, faas.coldstart,
 // faas.name, cloud.provider) and for HTTP the request's method, path and
 // response status. An error fails it, unless it is a client error (an
-// *faas.Error with a 4xx status). Inside it, the BeforeInvoke, middleware
+// *faas.Error with a 4xx status) answering an HTTP request. Inside it, the BeforeInvoke, middleware
 // and AfterInvoke of each layer registered after this one get a span of
 // their own, named as "logging.Middleware", through faas.Layer's Observe
 // hook. Register the layer first, outside the others, to see them all.
@@ -149,7 +149,7 @@ func (c *config) middleware(next faas.Handler) faas.Handler {
 			if err != nil {
 				span.RecordError(err)
 			}
-			if origin.Failed(result, err) {
+			if origin.Failed(ctx, result, err) {
 				msg := "the invocation failed"
 				if err != nil {
 					msg = err.Error()
@@ -191,7 +191,7 @@ func (c *config) observe(ctx *faas.Context, layer string, phase lifecycle.Phase)
 	return ctx.WithContext(sctx), func(err error) {
 		if err != nil {
 			span.RecordError(err)
-			if origin.Failed(nil, err) {
+			if origin.Failed(ctx, nil, err) {
 				span.SetStatus(codes.Error, err.Error())
 			}
 		}

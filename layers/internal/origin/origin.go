@@ -100,10 +100,16 @@ func Status(result any, err error) int {
 	return 0
 }
 
-// Failed reports whether an invocation failed: it returned an error that
-// is not a client error (an *faas.Error with a 4xx status is the
-// handler's answer), or an HTTP response with a 5xx status.
-func Failed(result any, err error) bool {
+// Failed reports whether the invocation of ctx failed: it returned an HTTP
+// response with a 5xx status, or an error, unless the invocation is an
+// HTTP request and the error a client error (an *faas.Error with a 4xx
+// status is then the handler's answer). An error of any other trigger is
+// a failure whatever its status: the platform retries or redelivers the
+// event.
+func Failed(ctx *faas.Context, result any, err error) bool {
+	if err != nil && ctx.Trigger() != faas.TriggerHTTP {
+		return true
+	}
 	return Status(result, err) >= http.StatusInternalServerError
 }
 

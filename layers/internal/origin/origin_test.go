@@ -45,23 +45,32 @@ func TestTrace(t *testing.T) {
 	}
 }
 
+// A client error is the answer to an HTTP request, and a failure of an
+// invocation of any other trigger, whose event the platform retries.
 func TestStatus(t *testing.T) {
 	tests := []struct {
-		name   string
-		result any
-		err    error
-		status int
-		failed bool
+		name    string
+		trigger string
+		result  any
+		err     error
+		status  int
+		failed  bool
 	}{
-		{"ok", "x", nil, 0, false},
-		{"response", &faas.HTTPResponse{StatusCode: 502}, nil, 502, true},
-		{"client error", nil, faas.Errorf(404, "no"), 404, false},
-		{"wrapped client error", nil, errors.Join(errors.New("ctx"), faas.Errorf(409, "taken")), 409, false},
-		{"error without a status", nil, &faas.Error{Message: "x"}, 500, true},
-		{"plain error", nil, errors.New("down"), 500, true},
+		{"ok", faas.TriggerHTTP, "x", nil, 0, false},
+		{"response", faas.TriggerHTTP, &faas.HTTPResponse{StatusCode: 502}, nil, 502, true},
+		{"client error", faas.TriggerHTTP, nil, faas.Errorf(404, "no"), 404, false},
+		{"wrapped client error", faas.TriggerHTTP, nil, errors.Join(errors.New("ctx"), faas.Errorf(409, "taken")), 409, false},
+		{"error without a status", faas.TriggerHTTP, nil, &faas.Error{Message: "x"}, 500, true},
+		{"plain error", faas.TriggerHTTP, nil, errors.New("down"), 500, true},
+		{"message ok", faas.TriggerMessage, "x", nil, 0, false},
+		{"message client error", faas.TriggerMessage, nil, faas.Errorf(400, "invalid body of message 0"), 400, true},
+		{"timer client error", faas.TriggerTimer, nil, faas.Errorf(409, "busy"), 409, true},
+		{"storage plain error", faas.TriggerStorage, nil, errors.New("down"), 500, true},
 	}
+	app := faas.New()
 	for _, tt := range tests {
-		if s, f := origin.Status(tt.result, tt.err), origin.Failed(tt.result, tt.err); s != tt.status || f != tt.failed {
+		ctx := app.NewContext(t.Context(), faas.Invocation{Trigger: tt.trigger})
+		if s, f := origin.Status(tt.result, tt.err), origin.Failed(ctx, tt.result, tt.err); s != tt.status || f != tt.failed {
 			t.Errorf("%s: Status %d, Failed %v; want %d, %v", tt.name, s, f, tt.status, tt.failed)
 		}
 	}
