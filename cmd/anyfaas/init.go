@@ -279,6 +279,9 @@ const initSpec = `# How {{.Service}} deploys: anyfaas package / anyfaas deploy r
 service: {{.Service}}
 provider:
   name: {{.Platform}}
+{{- if eq .Platform "fc"}}
+  region: cn-hangzhou # where it deploys: fc3 requires a region
+{{- end}}
   memorySize: 128
   timeout: 10
 functions:

@@ -561,6 +561,22 @@ func TestInit(t *testing.T) {
 	}
 }
 
+// A new project of every platform is valid at once: its f.yml names what
+// the platform's deploy spec requires (fc3 a region).
+func TestInitEveryPlatform(t *testing.T) {
+	for _, platform := range faas.Platforms {
+		t.Run(platform, func(t *testing.T) {
+			dir := filepath.Join(t.TempDir(), "shop")
+			if code, _, stderr := anyfaas(t, "init", dir, "-p", platform); code != 0 {
+				t.Fatalf("init: exit %d\n%s", code, stderr)
+			}
+			if code, stdout, stderr := anyfaas(t, "validate", dir); code != 0 {
+				t.Errorf("validate: exit %d\n%s%s", code, stdout, stderr)
+			}
+		})
+	}
+}
+
 // TestInitWithoutSource checks that init outside any anyfaas source tree,
 // with no ANYFAAS_SRC, does not tell the user to go test a project whose
 // go.mod cannot find anyfaas yet, but what to add first.
