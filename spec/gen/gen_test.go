@@ -77,3 +77,25 @@ func TestEncodeQuotesYAML11(t *testing.T) {
 		}
 	}
 }
+
+func TestStorageWildcard(t *testing.T) {
+	tests := []struct {
+		name string
+		kind StorageKind
+	}{
+		{"created", StorageCreated},
+		{"removed", StorageRemoved},
+		{"oss:ObjectCreated:*", StorageCreated},
+		{"s3:ObjectRemoved:*", StorageRemoved},
+		{"cos:ObjectRemove:*", StorageRemoved},
+		{"oss:ObjectCreated:PutObject", StorageOther},
+		{"ObjectCreated:*", StorageOther},
+		{"Created", StorageOther},
+		{"", StorageOther},
+	}
+	for _, tt := range tests {
+		if kind, ok := StorageWildcard(tt.name); kind != tt.kind || ok != (tt.kind != StorageOther) {
+			t.Errorf("StorageWildcard(%q) = %v, %v; want %v", tt.name, kind, ok, tt.kind)
+		}
+	}
+}

@@ -204,7 +204,7 @@ functions:
 		{
 			name: "a storage event S3 does not have",
 			spec: "service: s\nprovider: {name: aws}\nfunctions:\n  f:\n    handler: f\n    events: [{oss: {bucket: b, events: ['oss:ObjectCreated:PutObject']}}]\n",
-			want: []string{`f.yml:6:15: functions.f.events[0].oss.events: "oss:ObjectCreated:PutObject" is not an S3 event, such as s3:ObjectCreated:* or s3:ObjectRemoved:Delete`},
+			want: []string{`f.yml:6:15: functions.f.events[0].oss.events: "oss:ObjectCreated:PutObject" is not an S3 event, such as s3:ObjectCreated:* or s3:ObjectRemoved:Delete (or created, removed)`},
 		},
 		{
 			name: "memory out of range",
@@ -502,5 +502,26 @@ functions:
 	}
 	if got := StackName(s); got != "my-shop-prod-2" {
 		t.Errorf("StackName = %q", got)
+	}
+}
+
+// An S3 event takes S3's names as written, and the portable ones as S3's:
+// created and removed, and another platform's wildcard.
+func TestS3EventName(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"s3:ObjectRemoved:Delete", "s3:ObjectRemoved:Delete"},
+		{"created", "s3:ObjectCreated:*"},
+		{"removed", "s3:ObjectRemoved:*"},
+		{"oss:ObjectCreated:*", "s3:ObjectCreated:*"},
+		{"cos:ObjectRemove:*", "s3:ObjectRemoved:*"},
+		{"oss:ObjectCreated:PutObject", ""},
+		{"ObjectCreated:*", ""},
+		{"Created", ""},
+	}
+	for _, tt := range tests {
+		got, ok := s3EventName(tt.in)
+		if got != tt.want || ok != (tt.want != "") {
+			t.Errorf("s3EventName(%q) = %q, %v; want %q", tt.in, got, ok, tt.want)
+		}
 	}
 }

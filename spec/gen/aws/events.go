@@ -317,7 +317,7 @@ func (t *template) s3(e *spec.Event, path string) *yaml.Node {
 	for _, name := range defaultTo(e.Storage.Events, defaultS3Event) {
 		ev, ok := s3EventName(name)
 		if !ok {
-			t.fail(e.Pos, path+".events", "%q is not an S3 event, such as s3:ObjectCreated:* or s3:ObjectRemoved:Delete", name)
+			t.fail(e.Pos, path+".events", "%q is not an S3 event, such as s3:ObjectCreated:* or s3:ObjectRemoved:Delete (or created, removed)", name)
 			return nil
 		}
 		if !slices.Contains(events, ev) {
@@ -351,14 +351,10 @@ func s3EventName(name string) (string, bool) {
 	if strings.HasPrefix(name, "s3:") {
 		return name, true
 	}
-	parts := strings.Split(name, ":")
-	if len(parts) != 3 || parts[2] != "*" {
-		return "", false
-	}
-	switch parts[1] {
-	case "ObjectCreated":
+	switch kind, _ := gen.StorageWildcard(name); kind {
+	case gen.StorageCreated:
 		return "s3:ObjectCreated:*", true
-	case "ObjectRemoved", "ObjectRemove":
+	case gen.StorageRemoved:
 		return "s3:ObjectRemoved:*", true
 	}
 	return "", false

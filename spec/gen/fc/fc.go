@@ -328,6 +328,8 @@ type trigger struct {
 	region string
 	// retry and interval are a log trigger's job settings.
 	retry, interval int
+	// ossEvents are a storage event's OSS event names.
+	ossEvents []string
 }
 
 // methodOrder is the order methods are written in.
@@ -525,6 +527,12 @@ func (p *plan) trigger(ref eventRef) *trigger {
 			p.errs.Add(gen.DisabledTrigger(p.s, e, ref.path, "FC", "OSS trigger"))
 			return nil
 		}
+		events, bad := ossEvents(e.Storage)
+		if bad != "" {
+			p.errs.Add(gen.ErrorAt(p.s, e.Pos, ref.path+".events", "%q is not an OSS event, such as oss:ObjectCreated:* or oss:ObjectRemoved:DeleteObject (or created, removed)", bad))
+			return nil
+		}
+		t.ossEvents = events
 	case e.Message != nil:
 		if e.Key == "kafka" {
 			ref.fail(p, "an FC Kafka trigger needs the instance and consumer group f.yml does not give: declare it under platforms.fc (an eventbridge trigger with source Kafka)")

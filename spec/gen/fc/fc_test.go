@@ -353,6 +353,67 @@ aggregation:
 	}
 }
 
+// An OSS trigger takes OSS's event names as written, and the portable
+// ones as OSS's: created and removed, and another platform's wildcard of
+// every creation or removal (OSS has no oss:ObjectRemoved:*), in s.yaml
+// and template.yml alike.
+func TestOSSEvents(t *testing.T) {
+	removed := []string{"oss:ObjectRemoved:DeleteObject", "oss:ObjectRemoved:DeleteObjects", "oss:ObjectRemoved:AbortMultipartUpload"}
+	tests := []struct {
+		events string
+		want   []string
+	}{
+		{"", []string{"oss:ObjectCreated:*"}},
+		{"[oss:ObjectCreated:PutObject, oss:ObjectModified:UpdateObjectMeta]", []string{"oss:ObjectCreated:PutObject", "oss:ObjectModified:UpdateObjectMeta"}},
+		{"[created]", []string{"oss:ObjectCreated:*"}},
+		{"[removed]", removed},
+		{"[s3:ObjectCreated:*, cos:ObjectRemove:*]", append([]string{"oss:ObjectCreated:*"}, removed...)},
+		{"[oss:ObjectRemoved:DeleteObject, removed]", removed},
+	}
+	for _, tt := range tests {
+		t.Run(tt.events, func(t *testing.T) {
+			events := ""
+			if tt.events != "" {
+				events = ", events: " + tt.events
+			}
+			files, err := generate(t, fc.Generator{Files: []string{fc.SYAML, fc.TemplateYML}}, `service: s
+provider: {name: aliyun, region: cn-hangzhou}
+functions:
+  f: {handler: f, events: [{oss: {bucket: b`+events+`}}]}
+`)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var syaml struct {
+				Resources map[string]struct {
+					Props struct {
+						Triggers []struct {
+							TriggerConfig struct {
+								Events []string `yaml:"events"`
+							} `yaml:"triggerConfig"`
+						} `yaml:"triggers"`
+					} `yaml:"props"`
+				} `yaml:"resources"`
+			}
+			if err := yaml.Unmarshal(files[fc.SYAML], &syaml); err != nil {
+				t.Fatal(err)
+			}
+			var got []string
+			for _, tr := range syaml.Resources["f"].Props.Triggers {
+				got = append(got, tr.TriggerConfig.Events...)
+			}
+			if diff := cmp.Diff(tt.want, got); diff != "" {
+				t.Errorf("s.yaml events (-want +got):\n%s\n%s", diff, files[fc.SYAML])
+			}
+			for _, want := range tt.want {
+				if !strings.Contains(string(files[fc.TemplateYML]), want) {
+					t.Errorf("template.yml lacks %s:\n%s", want, files[fc.TemplateYML])
+				}
+			}
+		})
+	}
+}
+
 // Midway hard-coded runtime, memory and timeout (midway-faas-notes §1.5,
 // §1.7). The runtime is the Go binary's, whatever provider.runtime says;
 // memory, timeout and concurrency are the spec's, or absent.
@@ -423,6 +484,8 @@ func TestErrors(t *testing.T) {
 		{"no region", "service: s\nprovider: {name: aliyun}\nfunctions:\n  f: {handler: f}\n", nil,
 			[]string{"f.yml:2:11: provider.region: missing: name the region to deploy to, such as cn-hangzhou (fc3 requires one)"}},
 		{"no region is fine for funcraft", "service: s\nprovider: {name: aliyun}\nfunctions:\n  f: {handler: f}\n", []string{fc.TemplateYML}, nil},
+		{"OSS event", head + "functions:\n  f:\n    handler: f\n    events:\n      - oss: {bucket: b, events: [oss:ObjectCreated:*, s3:ObjectCreated:Put]}\n", nil,
+			[]string{`f.yml:7:9: functions.f.events[0].oss.events: "s3:ObjectCreated:Put" is not an OSS event, such as oss:ObjectCreated:* or oss:ObjectRemoved:DeleteObject (or created, removed)`}},
 		{"kafka", head + "functions:\n  f:\n    handler: f\n    events:\n      - kafka: {topic: t}\n", nil,
 			[]string{"f.yml:7:9: functions.f.events[0].kafka: an FC Kafka trigger needs the instance and consumer group f.yml does not give: declare it under platforms.fc (an eventbridge trigger with source Kafka)"}},
 		{"queue in template.yml", head + "functions:\n  f:\n    handler: f\n    events:\n      - mns: {queue: q}\n", nil,

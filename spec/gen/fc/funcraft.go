@@ -157,7 +157,7 @@ func (p *plan) funcraftFunction(up *unitPlan) *yaml.Node {
 			typ = "OSS"
 			props = gen.Map(
 				"BucketName", e.Storage.Bucket,
-				"Events", ossEvents(e.Storage),
+				"Events", t.ossEvents,
 				"Filter", gen.Map("Key", gen.Map("Prefix", gen.Str(e.Storage.Prefix), "Suffix", gen.Str(e.Storage.Suffix))),
 			)
 		case kindTopic:

@@ -3,6 +3,7 @@ package fc
 import (
 	"cmp"
 	"fmt"
+	"slices"
 	"strings"
 
 	"go.yaml.in/yaml/v3"
@@ -160,7 +161,7 @@ func (p *plan) fc3Triggers(up *unitPlan, region string) *yaml.Node {
 			typ = "oss"
 			arn = fmt.Sprintf("acs:oss:%s:%s:%s", region, accountID, e.Storage.Bucket)
 			config = gen.Map(
-				"events", ossEvents(e.Storage),
+				"events", t.ossEvents,
 				"filter", gen.Map("key", gen.Map("prefix", gen.Str(e.Storage.Prefix), "suffix", gen.Str(e.Storage.Suffix))),
 			)
 		case kindTopic:
@@ -210,12 +211,48 @@ func (p *plan) fc3Triggers(up *unitPlan, region string) *yaml.Node {
 	return out
 }
 
-// ossEvents are a storage event's OSS events, object creation by default.
-func ossEvents(s *spec.StorageEvent) []string {
+// ossEventNames are the events an OSS trigger takes, as fc3's schema
+// lists them.
+var ossEventNames = []string{
+	"oss:ObjectCreated:*", "oss:ObjectCreated:AppendObject", "oss:ObjectCreated:CompleteMultipartUpload",
+	"oss:ObjectCreated:CopyObject", "oss:ObjectCreated:InitiateMultipartUpload", "oss:ObjectCreated:PostObject",
+	"oss:ObjectCreated:PutObject", "oss:ObjectCreated:PutSymlink", "oss:ObjectCreated:UploadPart",
+	"oss:ObjectCreated:UploadPartCopy", "oss:ObjectModified:UpdateObjectMeta",
+	"oss:ObjectRemoved:AbortMultipartUpload", "oss:ObjectRemoved:DeleteObject", "oss:ObjectRemoved:DeleteObjects",
+}
+
+// ossRemoved are the OSS events of every removal: OSS has no
+// oss:ObjectRemoved:* to subscribe to.
+var ossRemoved = []string{"oss:ObjectRemoved:DeleteObject", "oss:ObjectRemoved:DeleteObjects", "oss:ObjectRemoved:AbortMultipartUpload"}
+
+// ossEvents returns a storage event's OSS events, object creation by
+// default: OSS's as written, and the standard event's Op (created,
+// removed) or another platform's wildcard of every creation or removal
+// (s3:ObjectCreated:*, cos:ObjectRemove:*) as OSS's. bad is the first
+// name that is none of these.
+func ossEvents(s *spec.StorageEvent) (events []string, bad string) {
 	if len(s.Events) == 0 {
-		return []string{"oss:ObjectCreated:*"}
+		return []string{"oss:ObjectCreated:*"}, ""
 	}
-	return s.Events
+	for _, name := range s.Events {
+		var these []string
+		switch kind, _ := gen.StorageWildcard(name); {
+		case slices.Contains(ossEventNames, name):
+			these = []string{name}
+		case kind == gen.StorageCreated:
+			these = []string{"oss:ObjectCreated:*"}
+		case kind == gen.StorageRemoved:
+			these = ossRemoved
+		default:
+			return nil, name
+		}
+		for _, ev := range these {
+			if !slices.Contains(events, ev) {
+				events = append(events, ev)
+			}
+		}
+	}
+	return events, ""
 }
 
 // authType is the HTTP trigger's auth type, from provider.authType:

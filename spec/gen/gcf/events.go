@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/anyfaas/faas/cloudevent"
+	"github.com/anyfaas/faas/spec/gen"
 )
 
 // storageNames maps the names a storage event may give, lower case, to the
@@ -49,33 +50,21 @@ func StorageEventTypes(names []string) ([]string, error) {
 	for _, name := range names {
 		t, ok := storageNames[strings.ToLower(name)]
 		if !ok {
-			t, ok = wildcardType(name)
+			switch kind, _ := gen.StorageWildcard(name); kind {
+			case gen.StorageCreated:
+				t, ok = cloudevent.TypeStorageFinalized, true
+			case gen.StorageRemoved:
+				t, ok = cloudevent.TypeStorageDeleted, true
+			}
 		}
 		if !ok {
-			return nil, fmt.Errorf("Cloud Storage has no event %q: use finalized, deleted, archived or metadataUpdated (or the google.cloud.storage.object.v1 types, or ObjectCreated:*, ObjectRemoved:*)", name)
+			return nil, fmt.Errorf("Cloud Storage has no event %q: use finalized, deleted, archived or metadataUpdated (or the google.cloud.storage.object.v1 types, or created, removed, or another platform's wildcard such as oss:ObjectCreated:*)", name)
 		}
 		if !slices.Contains(out, t) {
 			out = append(out, t)
 		}
 	}
 	return out, nil
-}
-
-// wildcardType reads another platform's event name for every creation or
-// every removal: <service>:ObjectCreated:* or <service>:ObjectRemoved:*
-// (ObjectRemove on COS).
-func wildcardType(name string) (string, bool) {
-	parts := strings.Split(name, ":")
-	if len(parts) != 3 || parts[2] != "*" {
-		return "", false
-	}
-	switch parts[1] {
-	case "ObjectCreated":
-		return cloudevent.TypeStorageFinalized, true
-	case "ObjectRemoved", "ObjectRemove":
-		return cloudevent.TypeStorageDeleted, true
-	}
-	return "", false
 }
 
 // shortType is the last part of a CloudEvent type, for names: "finalized".

@@ -443,7 +443,7 @@ functions:
 `, []string{
 			"f.yml:8:9: functions.f.events[0].timer: Cloud Scheduler: gcf has no every schedule, and every 7m0s is not a cron expression: use a period that divides an hour or a day, or type cron",
 			`f.yml:9:9: functions.f.events[1].oss.filter: Eventarc filters Cloud Storage events by bucket only, not by object name: leave the filter out and check the name in the function`,
-			`f.yml:10:9: functions.f.events[2].storage.events: Cloud Storage has no event "oss:ObjectCreated:Put": use finalized, deleted, archived or metadataUpdated (or the google.cloud.storage.object.v1 types, or ObjectCreated:*, ObjectRemoved:*)`,
+			`f.yml:10:9: functions.f.events[2].storage.events: Cloud Storage has no event "oss:ObjectCreated:Put": use finalized, deleted, archived or metadataUpdated (or the google.cloud.storage.object.v1 types, or created, removed, or another platform's wildcard such as oss:ObjectCreated:*)`,
 			"f.yml:11:9: functions.f.events[3].mq.queue: Pub/Sub has topics, not queues: give the topic",
 			"f.yml:12:9: functions.f.events[4].mq.tags: Eventarc cannot filter Pub/Sub messages by tags: leave them out and check the attributes in the function",
 			"f.yml:13:9: functions.f.events[5].log: Eventarc delivers log entries through Cloud Audit Logs triggers, which filter on a serviceName and methodName that a log event cannot say: create the trigger with gcloud eventarc triggers create, or route the logs to a Pub/Sub topic with a log sink and give the function a message event",

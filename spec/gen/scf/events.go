@@ -311,7 +311,8 @@ func apiPath(p string) (string, []string) {
 }
 
 // cosEvents returns the COS event names of a storage event: COS's as
-// written, another platform's wildcard of creation or removal as COS's,
+// written, the standard event's Op (created, removed) or another
+// platform's wildcard of creation or removal as COS's,
 // and cos:ObjectCreated:* when it names none.
 func (g *generation) cosEvents(e *spec.Event, epath string) []string {
 	names := e.Storage.Events
@@ -321,16 +322,16 @@ func (g *generation) cosEvents(e *spec.Event, epath string) []string {
 	var out []string
 	for _, n := range names {
 		ev := n
-		if parts := strings.Split(n, ":"); !strings.HasPrefix(n, "cos:") && len(parts) == 3 && parts[2] == "*" {
-			switch parts[1] {
-			case "ObjectCreated":
+		if !strings.HasPrefix(n, "cos:") {
+			switch kind, _ := gen.StorageWildcard(n); kind {
+			case gen.StorageCreated:
 				ev = "cos:ObjectCreated:*"
-			case "ObjectRemoved", "ObjectRemove":
+			case gen.StorageRemoved:
 				ev = "cos:ObjectRemove:*"
 			}
 		}
 		if !slices.Contains(cosEvents, ev) {
-			g.fail(e.Pos, epath+".events", "%q is not a COS event, such as cos:ObjectCreated:* or cos:ObjectRemove:Delete", n)
+			g.fail(e.Pos, epath+".events", "%q is not a COS event, such as cos:ObjectCreated:* or cos:ObjectRemove:Delete (or created, removed)", n)
 			return nil
 		}
 		if !slices.Contains(out, ev) {

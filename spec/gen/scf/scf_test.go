@@ -303,7 +303,7 @@ functions:
 			want: []string{
 				`f.yml:7:9: functions.f.events[0].mq.queue: SCF's CMQ trigger subscribes to a topic; a queue cannot trigger a function`,
 				`f.yml:8:9: functions.f.events[1].kafka.name: SCF's ckafka trigger needs the CKafka instance (ckafka-…) as the event's name`,
-				`f.yml:9:9: functions.f.events[2].oss.events: "oss:ObjectCreated:PutObject" is not a COS event, such as cos:ObjectCreated:* or cos:ObjectRemove:Delete`,
+				`f.yml:9:9: functions.f.events[2].oss.events: "oss:ObjectCreated:PutObject" is not a COS event, such as cos:ObjectCreated:* or cos:ObjectRemove:Delete (or created, removed)`,
 			},
 		},
 		{
@@ -527,5 +527,28 @@ func TestAPIServiceNames(t *testing.T) {
 	rev := []*spec.Unit{units[1], units[0]}
 	if diff := cmp.Diff(got, apiServiceNames(s, rev)); diff != "" {
 		t.Errorf("the names depend on the order of the units:\n%s", diff)
+	}
+}
+
+// A COS trigger takes the portable event names as COS's: created and
+// removed, and another platform's wildcard.
+func TestCOSPortableEvents(t *testing.T) {
+	s := parse(t, `service: s
+provider: {name: scf, region: ap-guangzhou}
+functions:
+  f:
+    handler: f
+    events:
+      - cos: {bucket: b-1250000000, events: [created, removed]}
+      - oss: {bucket: c-1250000000, events: ['s3:ObjectRemoved:*']}
+`)
+	var out []string
+	for _, f := range generate(t, s, nil) {
+		for _, ev := range []string{"cos:ObjectCreated:*", "cos:ObjectRemove:*"} {
+			out = append(out, fmt.Sprintf("%s %d", ev, strings.Count(string(f.Data), ev)))
+		}
+	}
+	if diff := cmp.Diff([]string{"cos:ObjectCreated:* 1", "cos:ObjectRemove:* 2"}, out); diff != "" {
+		t.Errorf("events (-want +got):\n%s", diff)
 	}
 }

@@ -287,7 +287,7 @@ functions:
 `, []string{
 			"f.yml:8:9: functions.f.events[0].timer: Knative PingSource: web has no every schedule, and every 7m0s is not a cron expression: use a period that divides an hour or a day, or type cron",
 			"f.yml:9:9: functions.f.events[1].oss.filter: a Knative Trigger filters on the bucket (the event's source) but cannot on the object name: leave the filter out and check the name in the function",
-			`f.yml:10:9: functions.f.events[2].storage.events: Cloud Storage has no event "written": use finalized, deleted, archived or metadataUpdated (or the google.cloud.storage.object.v1 types, or ObjectCreated:*, ObjectRemoved:*)`,
+			`f.yml:10:9: functions.f.events[2].storage.events: Cloud Storage has no event "written": use finalized, deleted, archived or metadataUpdated (or the google.cloud.storage.object.v1 types, or created, removed, or another platform's wildcard such as oss:ObjectCreated:*)`,
 			"f.yml:11:9: functions.f.events[3].mq.queue: Knative delivers Pub/Sub messages, which come from topics, not queues: give the topic as projects/<project>/topics/<topic>",
 			"f.yml:12:9: functions.f.events[4].mq.tags: a Knative Trigger cannot filter Pub/Sub messages by tags: leave them out and check the attributes in the function",
 			`f.yml:13:9: functions.f.events[5].mq.topic: a Knative Trigger matches the topic in the event's source, //pubsub.googleapis.com/projects/<project>/topics/<topic>, exactly: give the topic as projects/<project>/topics/<topic>, not "orders"`,
