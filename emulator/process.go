@@ -33,6 +33,8 @@ type Process struct {
 	tail   []string // the last lines of output
 	maxRSS int      // KB, the peak seen
 	waited bool     // Wait has returned: maxRSS is final
+	// reaped is closed once waited is set.
+	reaped chan struct{}
 	exited bool     // the exit status is known
 	atExit []func() // run once the process has exited
 
@@ -96,7 +98,7 @@ func StartProcess(f Function, env []string) (*Process, error) {
 		pr.Close()
 		return nil, &StartError{Function: f.Name, Err: err}
 	}
-	p := &Process{cmd: cmd, done: make(chan struct{}), out: pr, outRaw: raw, nonblock: nonblocking(raw), changed: make(chan struct{})}
+	p := &Process{cmd: cmd, done: make(chan struct{}), reaped: make(chan struct{}), out: pr, outRaw: raw, nonblock: nonblocking(raw), changed: make(chan struct{})}
 	copied := make(chan struct{})
 	go func() {
 		defer close(copied)
@@ -112,6 +114,7 @@ func StartProcess(f Function, env []string) (*Process, error) {
 			p.maxRSS = max(p.maxRSS, exitedPeakKB(st))
 		}
 		p.mu.Unlock()
+		close(p.reaped)
 		// Output a child of the function still holds open does not keep
 		// the exit from being known once the function has exited.
 		t := time.NewTimer(outputDelay)
@@ -326,18 +329,32 @@ func (p *Process) MaxMemoryKB() int {
 	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if !p.waited {
-		kb, ok := runningPeakKB(p.cmd.Process.Pid)
-		if !ok && p.maxRSS == 0 {
-			return MemoryUnknown // no /proc: known once it exits
-		}
+	if p.waited {
+		return p.maxRSS
+	}
+	kb, ok := runningPeakKB(p.cmd.Process.Pid)
+	switch {
+	case ok:
 		p.maxRSS = max(p.maxRSS, kb)
+	case hasProc:
+		// /proc no longer has a peak for it: it has exited (a zombie's
+		// status has none) and Wait, under way, reaps it. Its rusage's
+		// peak is a moment away.
+		p.mu.Unlock()
+		<-p.reaped
+		p.mu.Lock()
+	case p.maxRSS == 0:
+		return MemoryUnknown // no /proc: known once it exits
 	}
 	return p.maxRSS
 }
 
-// runningPeakKB is vmHWM; tests stand in for a system without /proc.
-var runningPeakKB = vmHWM
+// runningPeakKB is vmHWM, and hasProc whether it reads anything here;
+// tests stand in for a system without /proc.
+var (
+	runningPeakKB = vmHWM
+	_, hasProc    = vmHWM(os.Getpid())
+)
 
 // Stop asks the process to stop, waits up to grace for it to exit, then
 // kills it. It returns when the process has exited, and whether it had to

@@ -159,8 +159,9 @@ func TestMaxMemoryWithoutProc(t *testing.T) {
 	if !measuresMemory {
 		t.Skip("no peak memory on this system, running or not")
 	}
-	runningPeakKB = func(int) (int, bool) { return 0, false }
-	defer func() { runningPeakKB = vmHWM }()
+	read, has := runningPeakKB, hasProc
+	runningPeakKB, hasProc = func(int) (int, bool) { return 0, false }, false
+	defer func() { runningPeakKB, hasProc = read, has }()
 	log := newLines()
 	f := self(t, "term")
 	f.Log = log
