@@ -99,8 +99,9 @@ type Result struct {
 }
 
 // MemoryUnknown is a MaxMemoryMB the emulator cannot tell: on Windows,
-// where it does not measure a process's peak memory. The platforms' log
-// lines then say "unknown".
+// where it does not measure a process's peak memory, and on macOS and the
+// BSDs while the process runs (they have no /proc; its peak is known once
+// it exits). The platforms' log lines then say "unknown".
 const MemoryUnknown = -1
 
 // FunctionError is a failed invocation, as the platform reports it.

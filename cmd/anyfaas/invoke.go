@@ -208,7 +208,7 @@ platform reports it.`,
 				out := map[string]any{"ok": failed == nil, "requestId": res.RequestID, "durationMs": float64(res.Duration.Microseconds()) / 1000,
 					"billedMs": res.Billed.Milliseconds(), "maxMemoryMB": res.MaxMemoryMB, "payload": string(res.Payload)}
 				if res.MaxMemoryMB == emulator.MemoryUnknown {
-					out["maxMemoryMB"] = nil // not measured (Windows)
+					out["maxMemoryMB"] = nil // not measured (see emulator.MemoryUnknown)
 				}
 				if res.Error != nil {
 					out["errorType"], out["errorMessage"] = res.Error.Type, res.Error.Message
