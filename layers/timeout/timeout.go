@@ -101,7 +101,7 @@ func (c *config) invoke(ctx *faas.Context, next faas.Handler, event any) (any, e
 		return next.Invoke(ctx, event)
 	}
 	if !by.After(now) {
-		ctx.Logger().Warn("timeout: no time left before the deadline; the function was not run", "margin", c.margin)
+		ctx.Logger().Warn("timeout: no time left before the deadline; the function was not run", "margin", c.margin.String())
 		return nil, timeoutError()
 	}
 	hctx, cancel := context.WithDeadline(ctx, by)
@@ -116,7 +116,9 @@ func (c *config) invoke(ctx *faas.Context, next faas.Handler, event any) (any, e
 		}
 		return o.Result, o.Err
 	}
-	ctx.Logger().Warn("timeout: answered before the deadline; the function is still running", "margin", c.margin, "ran", time.Since(now))
+	// Durations as people read them ("250ms"), not slog's nanoseconds.
+	ctx.Logger().Warn("timeout: answered before the deadline; the function is still running",
+		"margin", c.margin.String(), "ran", time.Since(now).Round(time.Millisecond).String())
 	return nil, timeoutError()
 }
 

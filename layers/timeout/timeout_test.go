@@ -3,6 +3,7 @@ package timeout_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"runtime"
 	"slices"
@@ -63,6 +64,10 @@ func TestIgnoredContext(t *testing.T) {
 	if !running("TestIgnoredContext.func") {
 		t.Error("the handler is gone before it returned")
 	}
+	// The durations read as durations, not as slog's nanoseconds.
+	if a := logs.of("timeout: answered before the deadline; the function is still running"); a["margin"] != "250ms" || !strings.HasSuffix(a["ran"], "ms") {
+		t.Errorf("the timeout's record has margin %q, ran %q; want 250ms and a time in ms", a["margin"], a["ran"])
+	}
 	close(release)
 	waitUntil(t, func() bool {
 		select {
@@ -76,17 +81,40 @@ func TestIgnoredContext(t *testing.T) {
 		"the dropped result's record")
 }
 
-// records is a slog.Handler that keeps the messages it is given.
+// records is a slog.Handler that keeps the messages it is given, and
+// the attributes of each.
 type records struct {
-	mu   sync.Mutex
-	msgs []string
+	mu    sync.Mutex
+	msgs  []string
+	attrs []map[string]string
 }
 
 func (r *records) Enabled(context.Context, slog.Level) bool { return true }
 func (r *records) Handle(_ context.Context, rec slog.Record) error {
+	attrs := map[string]string{}
+	rec.Attrs(func(a slog.Attr) bool {
+		// What a JSON log shows: a string as itself, a duration as its
+		// nanoseconds.
+		attrs[a.Key] = a.Value.String()
+		if a.Value.Kind() == slog.KindDuration {
+			attrs[a.Key] = fmt.Sprint(a.Value.Duration().Nanoseconds())
+		}
+		return true
+	})
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.msgs = append(r.msgs, rec.Message)
+	r.attrs = append(r.attrs, attrs)
+	return nil
+}
+
+// of returns the attributes of the first record of msg, or nil.
+func (r *records) of(msg string) map[string]string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if i := slices.Index(r.msgs, msg); i >= 0 {
+		return r.attrs[i]
+	}
 	return nil
 }
 func (r *records) WithAttrs([]slog.Attr) slog.Handler { return r }
