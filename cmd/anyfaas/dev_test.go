@@ -42,6 +42,10 @@ func TestDevInvokeTrigger(t *testing.T) {
 		{"/_anyfaas/invoke/hook?trigger=timer", http.StatusBadRequest,
 			"anyfaas dev: ?trigger=timer: hook declares no timer trigger; it declares storage in its code"},
 		{"/_anyfaas/invoke/any?trigger=timer", http.StatusOK, `"trigger":"timer"`},
+		// No event and no trigger: the sample of its first trigger.
+		{"/_anyfaas/invoke/thumb", http.StatusOK, `"bucket":"photos"`},
+		{"/_anyfaas/invoke/nightly", http.StatusOK, `"payload":"run-report"`},
+		{"/_anyfaas/invoke/any", http.StatusBadRequest, "anyfaas dev: the event: empty: want a JSON event"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.target, func(t *testing.T) {

@@ -752,7 +752,8 @@ func (s *Server) serveControl(w http.ResponseWriter, r *http.Request, gen *gener
 // serveInvoke invokes a function with the request's body as a native
 // event, or with ?trigger=… the catalog's sample event of that trigger,
 // the body's JSON object of strings and the other query parameters
-// overriding its fields.
+// overriding its fields. With neither, a function of another trigger
+// than HTTP is sent the sample of its first trigger.
 func (s *Server) serveInvoke(w http.ResponseWriter, r *http.Request, gen *generation, fn string) {
 	run, ok := gen.byFunction[fn]
 	if !ok {
@@ -766,7 +767,13 @@ func (s *Server) serveInvoke(w http.ResponseWriter, r *http.Request, gen *genera
 		return
 	}
 	event := body
-	if trigger := r.URL.Query().Get("trigger"); trigger != "" {
+	trigger := r.URL.Query().Get("trigger")
+	if f := gen.spec.Function(fn); trigger == "" && len(bytes.TrimSpace(body)) == 0 && f != nil && len(f.Events) > 0 && f.Events[0].Trigger != faas.TriggerHTTP {
+		// No event: the sample of its first trigger, as invoke sends. An
+		// HTTP function is served on its routes.
+		trigger = f.Events[0].Trigger
+	}
+	if trigger != "" {
 		overrides := map[string]string{}
 		if len(bytes.TrimSpace(body)) > 0 {
 			var fields map[string]any
