@@ -12,10 +12,11 @@ import (
 	"path/filepath"
 	"regexp"
 	"slices"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/google/go-cmp/cmp"
 
 	"github.com/anyfaas/faas"
 	"github.com/anyfaas/faas/adapters/aws"
@@ -24,8 +25,8 @@ import (
 	"github.com/anyfaas/faas/adapters/scf"
 	"github.com/anyfaas/faas/adapters/web"
 	"github.com/anyfaas/faas/catalog"
+	"github.com/anyfaas/faas/internal/adaptertest"
 	"github.com/anyfaas/faas/internal/golden"
-	"github.com/google/go-cmp/cmp"
 )
 
 // seen is what a handler saw of one invocation.
@@ -522,7 +523,7 @@ func TestBucketForms(t *testing.T) {
 			}
 			got := map[string]any{}
 			for p := range tt.native {
-				got[p] = at(doc, p)
+				got[p] = adaptertest.JSONAt(doc, p)
 			}
 			if diff := cmp.Diff(tt.native, got); diff != "" {
 				t.Errorf("the event (-want +got):\n%s", diff)
@@ -536,24 +537,4 @@ func TestBucketForms(t *testing.T) {
 			}
 		})
 	}
-}
-
-// at returns the value a JSON pointer of object members and array
-// indexes points to in v, or nil.
-func at(v any, pointer string) any {
-	for _, part := range strings.Split(pointer, "/")[1:] {
-		switch x := v.(type) {
-		case map[string]any:
-			v = x[part]
-		case []any:
-			i, err := strconv.Atoi(part)
-			if err != nil || i >= len(x) {
-				return nil
-			}
-			v = x[i]
-		default:
-			return nil
-		}
-	}
-	return v
 }

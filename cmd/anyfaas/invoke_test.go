@@ -8,13 +8,13 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
-	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/anyfaas/faas/catalog"
+	"github.com/anyfaas/faas/internal/adaptertest"
 	"github.com/anyfaas/faas/internal/golden"
 	"github.com/anyfaas/faas/spec"
 )
@@ -251,7 +251,7 @@ functions:
 			}
 			got := map[string]any{}
 			for p := range tt.want {
-				got[p] = jsonAt(doc, p)
+				got[p] = adaptertest.JSONAt(doc, p)
 			}
 			sample, _, _ := strings.Cut(strings.TrimPrefix(strings.TrimSpace(stderr.String()), "event: "), " ")
 			if diff := cmp.Diff(tt.want, got); diff != "" || sample != tt.sample || trigger != tt.trigger {
@@ -293,26 +293,6 @@ func fmtSets(m map[string]string) string {
 		b.WriteString(k + "=" + m[k] + " ")
 	}
 	return b.String()
-}
-
-// jsonAt returns the value a JSON pointer of object members and array
-// indexes points to in v, or nil.
-func jsonAt(v any, pointer string) any {
-	for _, part := range strings.Split(pointer, "/")[1:] {
-		switch x := v.(type) {
-		case map[string]any:
-			v = x[part]
-		case []any:
-			i, err := strconv.Atoi(part)
-			if err != nil || i >= len(x) {
-				return nil
-			}
-			v = x[i]
-		default:
-			return nil
-		}
-	}
-	return v
 }
 
 // TestInvokeTriggers invokes each function of testdata/triggers on each

@@ -350,3 +350,24 @@ func AnsweredLog(t *testing.T, log *Log, msg, id string) {
 		t.Errorf("logged %v; want the App's logger with request_id %q, not the routed function's (via, function)", r, id)
 	}
 }
+
+// JSONAt returns the value a JSON pointer of object members and array
+// indexes (/Records/0/s3, no ~ escapes) points to in v, a decoded JSON
+// document, or nil.
+func JSONAt(v any, pointer string) any {
+	for _, part := range strings.Split(pointer, "/")[1:] {
+		switch x := v.(type) {
+		case map[string]any:
+			v = x[part]
+		case []any:
+			i, err := strconv.Atoi(part)
+			if err != nil || i < 0 || i >= len(x) {
+				return nil
+			}
+			v = x[i]
+		default:
+			return nil
+		}
+	}
+	return v
+}
