@@ -336,7 +336,7 @@ func (p *Process) MaxMemoryKB() int {
 	switch {
 	case ok:
 		p.maxRSS = max(p.maxRSS, kb)
-	case hasProc:
+	case hasProc():
 		// /proc no longer has a peak for it: it has exited (a zombie's
 		// status has none) and Wait, under way, reaps it. Its rusage's
 		// peak is a moment away.
@@ -349,11 +349,12 @@ func (p *Process) MaxMemoryKB() int {
 	return p.maxRSS
 }
 
-// runningPeakKB is vmHWM, and hasProc whether it reads anything here;
-// tests stand in for a system without /proc.
+// runningPeakKB is vmHWM, and hasProc whether it reads anything here
+// (asked once, when first needed); tests stand in for a system without
+// /proc.
 var (
 	runningPeakKB = vmHWM
-	_, hasProc    = vmHWM(os.Getpid())
+	hasProc       = sync.OnceValue(func() bool { _, ok := vmHWM(os.Getpid()); return ok })
 )
 
 // Stop asks the process to stop, waits up to grace for it to exit, then

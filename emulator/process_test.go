@@ -160,7 +160,7 @@ func TestMaxMemoryWithoutProc(t *testing.T) {
 		t.Skip("no peak memory on this system, running or not")
 	}
 	read, has := runningPeakKB, hasProc
-	runningPeakKB, hasProc = func(int) (int, bool) { return 0, false }, false
+	runningPeakKB, hasProc = func(int) (int, bool) { return 0, false }, func() bool { return false }
 	defer func() { runningPeakKB, hasProc = read, has }()
 	log := newLines()
 	f := self(t, "term")

@@ -313,9 +313,9 @@ func (c *cli) invokeEvent(platform, event, trigger string, declared *spec.Event,
 // the catalog's order), the one e is delivered as, and sets in overrides,
 // where they do not set them already, the keys that make it carry what
 // f.yml says of e: a storage event's bucket, a message event's queue or
-// topic, a timer's payload; applied lists those it set, as key=value. The sample is the first that
-// takes them all (a Kafka one for a kafka event), which is the source the
-// deploy specs subscribe the function to: an SQS queue, an SNS topic or
+// topic, a timer's payload; applied lists those it set, as key=value.
+// The sample is the first that takes them all (a Kafka one for a kafka
+// event), which is the source the deploy specs subscribe the function to: an SQS queue, an SNS topic or
 // MSK on aws, an MNS queue or topic on fc, a CMQ topic or CKafka on scf,
 // Pub/Sub on gcf and web. Without e, or if no sample takes what it says
 // (a queue on scf, gcf or web, which their deploy specs refuse), it is the
