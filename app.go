@@ -43,8 +43,15 @@ type App struct {
 	container *ioc.Container
 	errs      []error
 	prepared  bool
-	startErr  error
+	prepErr   error // a mistake in the registrations: every start fails with it
+	startErr  error // the last start's failure; the next start tries again
+	undone    bool  // the failed start of an App this one is a function of closed it
 	seq       lifecycle.Sequence
+
+	stopping atomic.Bool // a failed start is closing what it started
+
+	startMu  sync.Mutex // guards starting
+	starting *attempt   // the start under way, if any
 
 	ready   atomic.Bool // started and not closed
 	closed  atomic.Bool
@@ -283,20 +290,72 @@ func (a *App) StartRuntime(ctx context.Context) error {
 
 // Start brings the App up: it checks the registrations, runs the
 // RuntimeStart and FunctionStart phases that have not run yet, and resolves
-// function constructors. If any step fails, the Close and End hooks of the
-// layers that started run before Start returns the error; the App then fails
-// every invocation with that error. Start is called by the first invocation
-// if no one calls it before; calling it again does nothing.
+// function constructors. Start is called by the first invocation if no one
+// calls it before; once it has succeeded, calling it again does nothing.
+//
+// If a hook or a constructor fails, the Close and End hooks of the layers
+// that started run before Start returns the error, which names the start
+// ("faas: start: ..."). The App is then as if it had never started: the
+// next call of Start, or the next invocation, starts it again from
+// RuntimeStart, as a platform would start a fresh instance, so that an
+// instance whose database was unreachable for a moment heals. Calls that
+// arrive while a start is under way wait for it and share its outcome, its
+// error included: one start runs at a time. Services that constructors
+// built are kept for the next start; a constructor whose call failed is
+// called again. A mistake in the registrations (a bad name, a route
+// conflict, a type provided twice) fails every start with the same error.
 func (a *App) Start(ctx context.Context) error {
 	return a.start(ctx, lifecycle.FunctionStart)
 }
 
+// attempt is one run of start, which the calls that arrive while it runs
+// wait for.
+type attempt struct {
+	done chan struct{} // closed when it has ended
+	err  error
+}
+
+// start runs phase and the phases before it, unless a start is under way:
+// then it waits for that one and shares its failure, or, if it succeeded,
+// goes on to run what that one did not (a start of FunctionStart after a
+// StartRuntime). Waiting ends early with ctx.
 func (a *App) start(ctx context.Context, phase lifecycle.Phase) error {
+	for {
+		a.startMu.Lock()
+		at := a.starting
+		if at == nil {
+			at = &attempt{done: make(chan struct{})}
+			a.starting = at
+			a.startMu.Unlock()
+			defer func() { // also if tryStart panics, lest the waiters hang
+				a.startMu.Lock()
+				a.starting = nil
+				a.startMu.Unlock()
+				close(at.done)
+			}()
+			at.err = a.tryStart(ctx, phase)
+			return at.err
+		}
+		a.startMu.Unlock()
+		select {
+		case <-at.done:
+		case <-ctx.Done():
+			return fmt.Errorf("faas: start: waiting for the start under way: %w", context.Cause(ctx))
+		}
+		if at.err != nil {
+			return at.err
+		}
+	}
+}
+
+// tryStart is one start of phase and the phases before it, if they have
+// not run.
+func (a *App) tryStart(ctx context.Context, phase lifecycle.Phase) error {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	switch {
-	case a.startErr != nil:
-		return a.startErr
+	case a.prepErr != nil:
+		return a.prepErr
 	case a.closed.Load():
 		return ErrClosed
 	case a.ready.Load():
@@ -304,11 +363,21 @@ func (a *App) start(ctx context.Context, phase lifecycle.Phase) error {
 	}
 	if !a.prepared {
 		if err := a.prepare(); err != nil {
-			a.startErr = err
+			a.prepErr = err
 			a.logger.ErrorContext(ctx, "faas: start failed", "error", err)
 			return err
 		}
 		a.prepared = true
+	}
+	if a.startErr != nil || a.undone {
+		// What the failed start opened is closed: start afresh.
+		if a.startErr != nil {
+			a.logger.InfoContext(ctx, "faas: starting again after a failed start", "previous", a.startErr)
+		}
+		if err := a.seq.Reset(); err != nil {
+			return a.fail(ctx, err)
+		}
+		a.startErr, a.undone, a.ctorTimes = nil, false, nil
 	}
 	if err := a.seq.Run(ctx, phase); err != nil {
 		a.logStartTimings(ctx)
@@ -387,7 +456,8 @@ func (a *App) logStartTimings(ctx context.Context) {
 	a.logger.InfoContext(ctx, "faas: start hooks and constructors", "duration", total, "layers", a.seq.Len())
 }
 
-// fail records a start failure, logs it once, and closes what started.
+// fail records a start failure, logs it once, and closes what started;
+// the next start tries again.
 func (a *App) fail(ctx context.Context, err error) error {
 	a.startErr = fmt.Errorf("faas: start: %w", err)
 	attrs := []any{"error", err}
@@ -399,10 +469,24 @@ func (a *App) fail(ctx context.Context, err error) error {
 		attrs = append(attrs, "stack", string(perr.Stack))
 	}
 	a.logger.ErrorContext(ctx, "faas: start failed", attrs...)
-	if cerr := a.seq.Stop(ctx); cerr != nil {
+	a.stopping.Store(true)
+	cerr := a.seq.Stop(ctx)
+	a.stopping.Store(false)
+	if cerr != nil {
 		a.startErr = errors.Join(a.startErr, fmt.Errorf("faas: closing after the failed start: %w", cerr))
 	}
 	return a.startErr
+}
+
+// undo closes what a started, as Close does, but leaves it able to start
+// again: it is a function of an App whose start failed, and which will
+// try again.
+func (a *App) undo(ctx context.Context) error {
+	a.ready.Store(false)
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.undone = true
+	return a.seq.Stop(ctx)
 }
 
 // prepare checks the registrations and builds the routing tables and the
@@ -469,7 +553,7 @@ func (a *App) prepare() error {
 		}
 	}
 	// A function that is itself an App starts, freezes and closes with
-	// this one.
+	// this one, and starts again when this one does after a failure.
 	for _, fn := range a.funcs {
 		if inner, ok := fn.handler.(*App); ok {
 			a.seq.Append(lifecycle.Hook{
@@ -477,7 +561,12 @@ func (a *App) prepare() error {
 				RuntimeStart:  inner.StartRuntime,
 				FunctionStart: inner.Start,
 				Freeze:        inner.Freeze,
-				Close:         inner.Close,
+				Close: func(ctx context.Context) error {
+					if a.stopping.Load() {
+						return inner.undo(ctx)
+					}
+					return inner.Close(ctx)
+				},
 			})
 		}
 	}
@@ -790,8 +879,10 @@ func (a *App) initContext(c *Context, r *response, parent context.Context, inv *
 }
 
 // Invoke routes one invocation to a function and runs it inside the layers.
-// It starts the App first if it has not started. A panic anywhere in the
-// chain is returned as a *PanicError.
+// It starts the App first if it has not started, or if its last start
+// failed (see [App.Start]); if that start fails, so does the invocation,
+// with the start's error. A panic anywhere in the chain is returned as a
+// *PanicError.
 //
 // The function is the one ctx names, if the App has it; else, in an App of
 // one function, that function; else, for HTTP, the function whose route

@@ -8,14 +8,18 @@ import (
 	"fmt"
 	"reflect"
 	"strings"
+	"sync"
 
 	"go.uber.org/dig"
 )
 
 // Container holds constructors and the values built from them. A nil
 // *Container holds nothing: Call succeeds only for functions without
-// parameters.
+// parameters. It is safe for concurrent use; calls run one at a time, so
+// that a constructor an App gave up waiting for (its hook timeout) cannot
+// race the constructors of the App's next start.
 type Container struct {
+	mu  sync.Mutex
 	dig *dig.Container
 }
 
@@ -31,6 +35,8 @@ func New() *Container {
 // container when a value is first needed. Providing the same type twice, or a
 // constructor that closes a dependency cycle, is an error.
 func (c *Container) Provide(constructor any) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
 	if err := c.dig.Provide(constructor); err != nil {
 		return &Error{msg: err.Error(), err: err}
 	}
@@ -69,6 +75,8 @@ func (c *Container) Call(fn any) ([]reflect.Value, error) {
 		}
 		return nil
 	})
+	c.mu.Lock()
+	defer c.mu.Unlock()
 	if err := c.dig.Invoke(stub.Interface()); err != nil {
 		return nil, &Error{msg: trimStubFrame(err.Error()), err: err}
 	}

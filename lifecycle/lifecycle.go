@@ -235,8 +235,8 @@ func (s *Sequence) Stops() bool {
 
 // Run runs phase p, RuntimeStart or FunctionStart, for every hook in order,
 // and the phases before it that have not run yet. It stops at the first
-// failure and returns it as a *HookError; later calls return the same error.
-// A phase that already ran is not run again.
+// failure and returns it as a *HookError; later calls return the same
+// error until [Sequence.Reset]. A phase that already ran is not run again.
 func (s *Sequence) Run(ctx context.Context, p Phase) error {
 	if p != RuntimeStart && p != FunctionStart {
 		return fmt.Errorf("lifecycle: Run(%s): only RuntimeStart and FunctionStart run this way", p)
@@ -300,7 +300,8 @@ func (s *Sequence) Freeze(ctx context.Context) error {
 
 // Stop runs Close and then End for every hook that started, in reverse
 // order. Every hook runs even if others fail; the failures are joined. Stop
-// runs once; later calls return nil. After Stop, Run fails.
+// runs once; later calls return nil. After Stop, Run fails until
+// [Sequence.Reset].
 func (s *Sequence) Stop(ctx context.Context) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -309,6 +310,21 @@ func (s *Sequence) Stop(ctx context.Context) error {
 	}
 	s.stopped = true
 	return errors.Join(s.runReverse(ctx, Close), s.runReverse(ctx, End))
+}
+
+// Reset makes a Sequence whose start failed ready to run again from
+// RuntimeStart, with the same hooks, once Stop has closed what started:
+// the faas App retries a failed start this way. The timings of the
+// earlier run are dropped. Reset fails if hooks have started and Stop has
+// not closed them; on a Sequence that has not run, it does nothing.
+func (s *Sequence) Reset() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.started > 0 && !s.stopped {
+		return errors.New("lifecycle: Reset before Stop closed the hooks that started")
+	}
+	s.started, s.ran, s.failed, s.stopped, s.timings = 0, 0, nil, false, nil
+	return nil
 }
 
 // runReverse runs phase p for every hook that started, last first.

@@ -308,3 +308,57 @@ func TestSequenceFreeze(t *testing.T) {
 		t.Errorf("Freeze after Stop ran hooks or failed: %v", err)
 	}
 }
+
+// Reset lets a Sequence whose start failed, once stopped, run again from
+// RuntimeStart with the same hooks; it refuses while hooks that started
+// are still open.
+func TestSequenceReset(t *testing.T) {
+	var r recorder
+	var s Sequence
+	s.Append(r.hook("a", nil), r.hook("b", map[Phase]string{FunctionStart: "error"}))
+	if err := s.Run(context.Background(), FunctionStart); err == nil {
+		t.Fatal("Run succeeded; want b's failure")
+	}
+	if err := s.Reset(); err == nil {
+		t.Error("Reset before Stop succeeded")
+	}
+	if err := s.Stop(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Reset(); err != nil {
+		t.Fatalf("Reset after Stop: %v", err)
+	}
+	if got := s.Timings(); len(got) != 0 {
+		t.Errorf("timings after Reset: %v", got)
+	}
+	r.take()
+	// A run after Reset that fails at once closes nothing of the first
+	// run's.
+	s.hooks[0] = r.hook("a", map[Phase]string{RuntimeStart: "error"})
+	if err := s.Run(context.Background(), FunctionStart); err == nil {
+		t.Fatal("Run succeeded; want a's failure")
+	}
+	if err := s.Stop(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff([]string{"a.RuntimeStart"}, r.take()); diff != "" {
+		t.Errorf("a run that failed at once (-want +got):\n%s", diff)
+	}
+	if err := s.Reset(); err != nil {
+		t.Fatal(err)
+	}
+	s.hooks[0], s.hooks[1] = r.hook("a", nil), r.hook("b", nil)
+	if err := s.Run(context.Background(), FunctionStart); err != nil {
+		t.Fatalf("Run after Reset: %v", err)
+	}
+	if err := s.Stop(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	want := []string{
+		"a.RuntimeStart", "b.RuntimeStart", "a.FunctionStart", "b.FunctionStart",
+		"b.Close", "a.Close", "b.End", "a.End",
+	}
+	if diff := cmp.Diff(want, r.take()); diff != "" {
+		t.Errorf("the run after Reset (-want +got):\n%s", diff)
+	}
+}
