@@ -48,7 +48,8 @@ const (
 // must send the header as FC does.)
 //
 // A hook that fails is answered with 500 and FC's error JSON; FC then
-// restarts the instance. The x-fc-* headers become the [Context] of the
+// restarts the instance. Should FC send /initialize again to the same
+// process instead, the App tries its start again (see [faas.App.Start]). The x-fc-* headers become the [Context] of the
 // invocation, with the deadline from x-fc-function-deadline or, failing
 // that, x-fc-function-timeout seconds after the request arrived; they are
 // not among the HTTP request's headers, which would otherwise hand the

@@ -129,6 +129,15 @@ const DefaultPort = "9000"
 // Freeze, GET /pre-stop Close, POST /invoke an event invocation, and any
 // other request is an HTTP trigger's request. FAAS_ADDR, if set, is the
 // address the custom runtime listens on instead.
+//
+// If RuntimeStart fails, Start returns its error and the process should
+// exit, as a failed start of any FC runtime does. If FunctionStart (or a
+// function's constructor) fails, the initializer or invocation that ran it
+// fails with the start's error ("faas: start: ..."), the App closes what
+// started, and the next request, an initializer FC sends again included,
+// starts the App again (see [faas.App.Start]): a warm instance heals from
+// a dependency that was down for a moment instead of failing every
+// request until FC recycles it.
 func Start(h faas.Handler) error {
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, os.Interrupt)
 	defer stop()

@@ -61,10 +61,16 @@
 //
 // # Lifecycle
 //
-// Start runs the App's RuntimeStart when the process starts. SCF has no
+// Start runs the App's RuntimeStart when the process starts; if it fails,
+// Start returns its error and the process should exit. SCF has no
 // initializer hook, so FunctionStart runs when the first invocation
-// arrives. SIGTERM (or an interrupt) stops the server, lets in-flight
-// invocations finish and runs the App's Close hooks.
+// arrives. If it fails, that invocation fails with the start's error
+// ("faas: start: ..."), the App closes what started, and the next
+// invocation starts it again (see faas.App.Start), in every mode: a warm
+// instance heals from a dependency that was down for a moment instead of
+// failing every invocation until SCF recycles it. SIGTERM (or an
+// interrupt) stops the server, lets in-flight invocations finish and runs
+// the App's Close hooks.
 //
 // Open points: whether SCF calls Function.Ping before Invoke (the adapter
 // answers it either way), the exact replies SCF expects from an image

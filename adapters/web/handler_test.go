@@ -248,3 +248,28 @@ func TestRequestID(t *testing.T) {
 		})
 	}
 }
+
+// The readiness probe starts the App; a start that fails answers 503 and
+// is tried again by the next probe, so that an instance kept out of
+// rotation by a dependency that was down for a moment comes back.
+func TestReadinessRetriesStart(t *testing.T) {
+	var calls int
+	app := quiet()
+	app.Use(faas.Layer{Name: "db", FunctionStart: func(context.Context) error {
+		if calls++; calls == 1 {
+			return errors.New("no database")
+		}
+		return nil
+	}})
+	app.Func("f", func(*faas.Context, any) (any, error) { return "ok", nil })
+	h := Handler(app)
+	var got []int
+	for range 2 {
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, httptest.NewRequest(http.MethodGet, ReadinessPath, nil))
+		got = append(got, w.Code)
+	}
+	if diff := cmp.Diff([]int{http.StatusServiceUnavailable, http.StatusOK}, got); diff != "" {
+		t.Errorf("probes (-want +got):\n%s", diff)
+	}
+}

@@ -760,3 +760,32 @@ func TestClose(t *testing.T) {
 		t.Errorf("%d goroutines after Close, %d before:\n%s", n, before, buf[:runtime.Stack(buf, true)])
 	}
 }
+
+// A function whose start fails once, lazily on its first invocation (no
+// initializer configured), fails that invocation with the start's error
+// and serves the next one from the same process: the App closes what the
+// failed start opened and starts again, rather than answering every
+// invocation with the first error while FC keeps the instance warm.
+func TestStartFailsOnce(t *testing.T) {
+	t.Parallel()
+	for _, mode := range modes {
+		t.Run(mode.String(), func(t *testing.T) {
+			t.Parallel()
+			e, logs := start(t, mode, emulator.Function{Env: []string{"PROBE_FAIL_START=once"}}, fc.Options{})
+			res := invoke(t, e, `{"action":"whoami"}`)
+			const want = `faas: start: FunctionStart hook "probe": probe: start refused`
+			if res.Error == nil || res.Error.Message != want {
+				t.Errorf("the first invocation: %s, %+v; want the error %q", res.Payload, res.Error, want)
+			}
+			logs.waitFor(t, "probe: close") // the failed start closed what it opened
+			first := invoke(t, e, `{"action":"whoami"}`)
+			if first.Error != nil {
+				t.Fatalf("the invocation after the failed start: %+v", first.Error)
+			}
+			again := invoke(t, e, `{"action":"whoami"}`)
+			if again.Error != nil || decode(t, again.Payload)["pid"] != decode(t, first.Payload)["pid"] {
+				t.Errorf("a later invocation: %s, %+v; want one from the same process", again.Payload, again.Error)
+			}
+		})
+	}
+}

@@ -521,3 +521,46 @@ func TestUnknownMode(t *testing.T) {
 		t.Errorf("Close: %v", err)
 	}
 }
+
+// TestStartFailsOnce runs a function whose first start fails (SCF has no
+// initializer: the first invocation runs it), in each mode: that
+// invocation fails with the start's error, and the next one is served by
+// the same process, which closed what the failed start opened and started
+// again, rather than answering every invocation with the first error
+// while SCF keeps the instance warm.
+func TestStartFailsOnce(t *testing.T) {
+	failOnce := func(f *emulator.Function, _ *Options) { f.Env = append(f.Env, "PROBE_FAIL_START_ONCE=1") }
+	const want = `faas: start: FunctionStart hook "db": no database`
+	for _, m := range eventModes {
+		t.Run(m.name, func(t *testing.T) {
+			t.Parallel()
+			e, l := started(t, m.o, failOnce)
+			before := process(e)
+			res := invoke(t, e, `{"do":"echo"}`)
+			if res.Error == nil || res.Error.Message != want {
+				t.Errorf("the first invocation: %s, %+v; want the error %q", res.Payload, res.Error, want)
+			}
+			res = invoke(t, e, `{"do":"echo"}`)
+			if res.Error != nil || string(res.Payload) != `{"do":"echo"}` {
+				t.Errorf("the invocation after the failed start: %s, %+v", res.Payload, res.Error)
+			}
+			if after := process(e); after.Pid() != before.Pid() {
+				t.Errorf("the process changed")
+			}
+			l.wait(t, "fn: close") // the failed start closed what it opened
+		})
+	}
+	t.Run("web function", func(t *testing.T) {
+		t.Parallel()
+		e, _ := started(t, Options{Mode: ModeWeb}, failOnce)
+		var got []int
+		for range 2 {
+			w := httptest.NewRecorder()
+			e.ServeHTTP(w, httptest.NewRequest(http.MethodGet, "/hello?name=web", nil))
+			got = append(got, w.Code)
+		}
+		if diff := cmp.Diff([]int{http.StatusInternalServerError, http.StatusOK}, got); diff != "" {
+			t.Errorf("requests (-want +got):\n%s", diff)
+		}
+	})
+}

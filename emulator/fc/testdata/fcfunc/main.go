@@ -3,7 +3,8 @@
 // actions fail, panic, sleep past the timeout (which the adapter answers
 // for), hang the whole process (which FC's timeout ends), exit, or wait for
 // a second invocation, and a layer whose hooks print lines, so a test sees FC's
-// initializer, preFreeze and preStop arrive.
+// initializer, preFreeze and preStop arrive, and whose start fails if
+// PROBE_FAIL_START says so.
 package main
 
 import (
@@ -17,6 +18,7 @@ import (
 	"os"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -176,13 +178,18 @@ func exitHTTP(ctx *faas.Context, _ any) (any, error) {
 	return nil, nil
 }
 
+// starts counts the probe layer's FunctionStart calls.
+var starts atomic.Int32
+
 func main() {
 	app := faas.New()
 	app.Use(faas.Layer{
 		Name: "probe",
 		FunctionStart: func(context.Context) error {
 			fmt.Println("probe: function start")
-			if os.Getenv("PROBE_FAIL_START") != "" {
+			// PROBE_FAIL_START fails every start, or with "once", the
+			// first: a dependency down for a moment.
+			if v := os.Getenv("PROBE_FAIL_START"); v != "" && (v != "once" || starts.Add(1) == 1) {
 				return errors.New("probe: start refused")
 			}
 			return nil

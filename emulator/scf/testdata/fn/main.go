@@ -1,9 +1,10 @@
 // Command fn is the function the emulator's tests build for SCF and run in
 // each mode: HTTP routes, and an event handler that does what the event's
-// "do" says.
+// "do" says; with PROBE_FAIL_START_ONCE set, its first start fails.
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -11,6 +12,7 @@ import (
 	"net/http"
 	"os"
 	"strings"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -101,8 +103,24 @@ func hang() {
 	select {}
 }
 
+// starts counts the starts of the layer PROBE_FAIL_START_ONCE adds.
+var starts atomic.Int32
+
 func main() {
 	app := faas.New()
+	if os.Getenv("PROBE_FAIL_START_ONCE") != "" {
+		// A dependency down for a moment: the first start fails.
+		app.Use(faas.Layer{Name: "db", FunctionStart: func(context.Context) error {
+			fmt.Println("fn: function start")
+			if starts.Add(1) == 1 {
+				return errors.New("no database")
+			}
+			return nil
+		}, Close: func(context.Context) error {
+			fmt.Println("fn: close")
+			return nil
+		}})
+	}
 	app.Func("hello", func(ctx *faas.Context, _ any) (any, error) {
 		return "hello, " + ctx.Query("name") + " flag=" + fmt.Sprint(ctx.Request().Query.Has("flag")), nil
 	}, faas.HTTP("GET /hello"))
