@@ -40,6 +40,7 @@ type App struct {
 	layers    []Layer
 	defined   map[string]Layer
 	manifest  *Manifest
+	timeouts  map[string]time.Duration // the functions' own (WithFunctionTimeouts)
 	container *ioc.Container
 	errs      []error
 	prepared  bool
@@ -498,6 +499,11 @@ func (a *App) prepare() error {
 			errs = append(errs, err)
 		}
 	}
+	if a.timeouts != nil && len(errs) == 0 {
+		if err := a.applyTimeouts(); err != nil {
+			errs = append(errs, err)
+		}
+	}
 	if len(a.funcs) == 0 && len(errs) == 0 {
 		errs = append(errs, errors.New("faas: the app has no functions: register one with app.Func"))
 	}
@@ -889,6 +895,8 @@ func (a *App) initContext(c *Context, r *response, parent context.Context, inv *
 // matches best, and for other triggers, the one function that declares the
 // trigger. No match is an *Error wrapping ErrNoFunction: a 404 naming the
 // path, or a 405 with an Allow header when the path matches another method.
+// A function with a timeout of its own ([WithFunctionTimeouts]) runs, with
+// the layers, within it.
 //
 // An App registered as a function of another App routes by its own routes
 // and triggers, not by the outer function's name, in a Context derived
@@ -929,6 +937,9 @@ func (a *App) Invoke(ctx *Context, event any) (result any, err error) {
 	}
 	if hook != nil { // else an App around this one may have given one
 		ctx.logHook = hook
+	}
+	if fn := ctx.fn; fn != nil && fn.timeout > 0 {
+		return a.invokeWithin(ctx, event, fn.timeout)
 	}
 	return a.chain.Invoke(ctx, event)
 }

@@ -53,7 +53,8 @@ type Origin struct {
 // and headers the handler sets.
 //
 // A Context is a context.Context whose deadline is the platform's deadline
-// and which is done when the invocation ends. Pass it to anything that takes
+// (or, in an aggregated unit, its function's own, if that comes first: see
+// [WithFunctionTimeouts]) and which is done when the invocation ends. Pass it to anything that takes
 // a context.Context. It is safe to use from goroutines the handler starts
 // until the invocation ends; after that, changes to the response are
 // ignored.
@@ -109,7 +110,8 @@ func FromContext(ctx context.Context) (*Context, bool) {
 }
 
 // Deadline returns the invocation's deadline: the platform's, or an
-// earlier one a layer set (see [Context.WithContext]).
+// earlier one its function's own timeout sets (see [WithFunctionTimeouts])
+// or a layer set (see [Context.WithContext]).
 func (c *Context) Deadline() (time.Time, bool) { return c.parent.Deadline() }
 
 // Done returns a channel that is closed when the invocation ends or its

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/anyfaas/faas/lifecycle"
 )
@@ -116,6 +117,23 @@ type LimitError struct {
 
 func (e *LimitError) Error() string {
 	return fmt.Sprintf("%s: %s %s: %d bytes is over the platform's limit of %d bytes", e.Platform, e.Trigger, e.What, e.Size, e.Limit)
+}
+
+// TimeoutError is the failure of an invocation whose handler was still
+// running when its deadline passed, or was about to: the platform's (see
+// package adapters), or the one its function's own timeout sets in an
+// aggregated unit (see [WithFunctionTimeouts]). It is the Err of a 504
+// *Error, which the adapters report in the platform's native envelope:
+// an HTTP 504, or the error report with errorType "TimeoutError".
+type TimeoutError struct {
+	// Deadline is the deadline that passed.
+	Deadline time.Time
+	// Timeout is how long the invocation had when it started.
+	Timeout time.Duration
+}
+
+func (e *TimeoutError) Error() string {
+	return fmt.Sprintf("the function did not return within its deadline (%v after the invocation started)", e.Timeout.Round(time.Millisecond))
 }
 
 // BatchError is the error of a handler of a batch of messages (a

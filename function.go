@@ -163,6 +163,9 @@ type function struct {
 	// logger is the Logger hook of the innermost layer of the function's
 	// invocations with one, global or its own, built at start.
 	logger func(*Context) *slog.Logger
+	// timeout is the function's own timeout, from WithFunctionTimeouts;
+	// zero for none.
+	timeout time.Duration
 }
 
 // handlerTypes are the types Func accepts as a handler, and that a

@@ -102,7 +102,8 @@ func Detect(getenv func(string) string) (platform, reason string, detected bool,
 // defines, as JSON (a [Description]) and returns; anyfaas reads the triggers
 // declared in code this way. Otherwise, unless the App was given a
 // manifest, Start reads the one the environment or the artifact holds (see
-// [WithManifest]).
+// [WithManifest]), and unless it was given its functions' timeouts, those
+// FunctionTimeoutsEnv gives, if it is set (see [WithFunctionTimeouts]).
 func Start(h Handler) error {
 	app := AsApp(h)
 	if os.Getenv("FAAS_DESCRIBE") == "1" {
@@ -114,6 +115,13 @@ func Start(h Handler) error {
 			return err
 		}
 		app.manifest = m
+	}
+	if v, ok := os.LookupEnv(FunctionTimeoutsEnv); ok && app.timeouts == nil {
+		t, err := parseFunctionTimeouts(v)
+		if err != nil {
+			return err
+		}
+		app.timeouts = t
 	}
 	platform, reason, detected, err := Detect(os.Getenv)
 	if err != nil {

@@ -103,3 +103,61 @@ func TestDeadlineCookieWarning(t *testing.T) {
 	}
 	adaptertest.AnsweredLog(t, &log, "carries one Set-Cookie", "req-1")
 }
+
+// A function with a timeout of its own in an aggregated unit
+// (faas.WithFunctionTimeouts, from f.yml) that overruns it gets the answer
+// Lambda's deadline gives, when its own deadline passes: an event a
+// function error of errorType TimeoutError, an HTTP request a 504; the
+// handler's deadline is its own.
+func TestFunctionTimeout(t *testing.T) {
+	defer goleak.VerifyNone(t, goleak.IgnoreCurrent(), goleak.IgnoreTopFunction(deadline.IdleWorker))
+	const own, lambda = 100 * time.Millisecond, 5 * time.Second
+	deadlines := make(chan time.Time, 1)
+	app := faas.New(faas.WithLogger(slog.New(slog.DiscardHandler)), faas.WithFunctionTimeouts(map[string]time.Duration{"f": own}))
+	app.Func("f", func(ctx *faas.Context, event any) (any, error) {
+		d, _ := ctx.Deadline()
+		deadlines <- d
+		select {
+		case <-ctx.Done(): // when its own deadline passes
+		case <-time.After(lambda): // a bound, should it not
+		}
+		return "late", ctx.Err()
+	})
+	h := aws.NewHandler(app)
+	for _, tc := range []struct {
+		name    string
+		payload []byte
+	}{
+		{"event", []byte(`{"overrun":true}`)},
+		{"http", marshal(t, fixture(t, "function-url-request"))},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			begin := time.Now()
+			ctx, cancel := context.WithTimeout(context.Background(), lambda)
+			ctx = lambdacontext.NewContext(ctx, &lambdacontext.LambdaContext{AwsRequestID: "req-1"})
+			out, err := h.Invoke(ctx, tc.payload)
+			answered := time.Now()
+			cancel()
+			if d := <-deadlines; d.Before(begin.Add(own)) || d.After(answered) {
+				t.Errorf("the handler's deadline is %v after the invocation began, want its own %v", d.Sub(begin), own)
+			}
+			if answered.Sub(begin) >= lambda/2 {
+				t.Errorf("answered %v after the invocation began, want its own timeout's %v", answered.Sub(begin), own)
+			}
+			if tc.name == "event" {
+				var ie messages.InvokeResponse_Error
+				if !errors.As(err, &ie) || ie.Type != "TimeoutError" || ie.Message != "504 the function timed out: the function did not return within its deadline (100ms after the invocation started)" {
+					t.Errorf("Invoke = %s, %v; want a function error of type TimeoutError", out, err)
+				}
+				return
+			}
+			var resp struct {
+				StatusCode int
+				Body       string
+			}
+			if err != nil || json.Unmarshal(out, &resp) != nil || resp.StatusCode != 504 || resp.Body != `{"error":"the function timed out"}` {
+				t.Errorf("Invoke = %s, %v; want a 504", out, err)
+			}
+		})
+	}
+}

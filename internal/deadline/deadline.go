@@ -25,7 +25,6 @@ package deadline
 import (
 	"context"
 	"errors"
-	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -49,17 +48,11 @@ func Reserve(remaining time.Duration) time.Duration {
 }
 
 // TimeoutError is the failure of an invocation whose handler was still
-// running when its deadline was about to pass.
-type TimeoutError struct {
-	// Deadline is the platform's deadline of the invocation.
-	Deadline time.Time
-	// Timeout is how long the invocation had when it started.
-	Timeout time.Duration
-}
-
-func (e *TimeoutError) Error() string {
-	return fmt.Sprintf("the function did not return within its deadline (%v after the invocation started)", e.Timeout.Round(time.Millisecond))
-}
+// running when its deadline was about to pass: its Deadline is the
+// platform's deadline of the invocation, its Timeout how long the
+// invocation had when it started. An App answers with it too for a
+// function that overruns its own timeout (faas.WithFunctionTimeouts).
+type TimeoutError = faas.TimeoutError
 
 // Invoke runs app.Invoke(ctx, event) and returns its outcome, unless ctx
 // has a deadline and the handler has not returned Reserve before it: then

@@ -1,0 +1,184 @@
+package faas
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"maps"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+	"sync/atomic"
+	"time"
+)
+
+// FunctionTimeoutsEnv is the environment variable from which [Start] reads
+// the timeouts of the functions of an aggregated unit, as
+// [WithFunctionTimeouts] gives them: "name=duration" pairs separated by
+// commas, such as "api=3s,report=1m" (a bare number is seconds). anyfaas
+// writes it into the environment of a unit whose functions f.yml gives a
+// shorter timeout than the unit's (the largest of its functions'), and
+// anyfaas dev and invoke pass it to the units they run.
+const FunctionTimeoutsEnv = "FAAS_FUNCTION_TIMEOUTS"
+
+// WithFunctionTimeouts gives functions of the App, by name, timeouts of
+// their own: an invocation routed to one of them has as its deadline the
+// earlier of the platform's and the function's timeout after the App
+// routed it, so that a function keeps the timeout f.yml gives it when it
+// is aggregated with functions of longer ones. Its [Context] (and the
+// layers') reports that deadline and is done when it passes; a handler
+// still running then is answered for with the 504 *Error wrapping a
+// *TimeoutError that the adapters answer with when the platform's
+// deadline is about to pass, and is left to return on its own: its late
+// result is dropped (closed, if it is an io.Closer) and the drop logged.
+//
+// A name the App does not serve, or a timeout that is not positive, stops
+// its start. Without this option, an App started with [Start] reads the
+// timeouts from FunctionTimeoutsEnv, if it is set.
+func WithFunctionTimeouts(timeouts map[string]time.Duration) Option {
+	return func(a *App) { a.timeouts = timeouts }
+}
+
+// parseFunctionTimeouts parses the value of FunctionTimeoutsEnv.
+func parseFunctionTimeouts(s string) (map[string]time.Duration, error) {
+	out := map[string]time.Duration{}
+	for _, pair := range strings.Split(s, ",") {
+		pair = strings.TrimSpace(pair)
+		if pair == "" {
+			continue
+		}
+		name, value, ok := strings.Cut(pair, "=")
+		name, value = strings.TrimSpace(name), strings.TrimSpace(value)
+		if !ok || name == "" {
+			return nil, fmt.Errorf("faas: %s=%q: %q is not name=duration", FunctionTimeoutsEnv, s, pair)
+		}
+		if _, dup := out[name]; dup {
+			return nil, fmt.Errorf("faas: %s=%q: function %q is given two timeouts", FunctionTimeoutsEnv, s, name)
+		}
+		d, err := time.ParseDuration(value)
+		if n, nerr := strconv.Atoi(value); nerr == nil {
+			d, err = time.Duration(n)*time.Second, nil
+		}
+		if err != nil || d <= 0 {
+			return nil, fmt.Errorf("faas: %s=%q: function %q: %q is not a positive duration (such as 3s) or number of seconds", FunctionTimeoutsEnv, s, name, value)
+		}
+		out[name] = d
+	}
+	return out, nil
+}
+
+// applyTimeouts gives the functions the App serves the timeouts of
+// WithFunctionTimeouts.
+func (a *App) applyTimeouts() error {
+	var errs []error
+	for _, name := range slices.Sorted(maps.Keys(a.timeouts)) {
+		d := a.timeouts[name]
+		fn := a.byName[name]
+		switch {
+		case fn == nil:
+			names := make([]string, len(a.funcs))
+			for i, f := range a.funcs {
+				names[i] = f.name
+			}
+			errs = append(errs, fmt.Errorf("faas: function timeouts: the App serves no function %q (it serves %s)", name, strings.Join(names, ", ")))
+		case d <= 0:
+			errs = append(errs, fmt.Errorf("faas: function timeouts: function %q: the timeout %v is not positive", name, d))
+		default:
+			fn.timeout = d
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// invokeWithin runs the chain for an invocation routed to a function whose
+// own timeout is timeout: with a deadline timeout from now, unless the
+// platform's comes first, and answering for the handler when it passes
+// (see WithFunctionTimeouts).
+func (a *App) invokeWithin(ctx *Context, event any, timeout time.Duration) (any, error) {
+	by := time.Now().Add(timeout)
+	if d, ok := ctx.Deadline(); ok && !by.Before(d) {
+		return a.chain.Invoke(ctx, event) // the platform's deadline is answered for where it is
+	}
+	lctx, cancel := context.WithDeadline(ctx, by)
+	defer cancel()
+	r := &limitedRun{done: make(chan outcome, 1)}
+	go r.run(a, ctx.WithContext(lctx), event)
+	select {
+	case o := <-r.done:
+		return overranOwn(o, by, timeout)
+	case <-lctx.Done():
+	}
+	if !errors.Is(lctx.Err(), context.DeadlineExceeded) || !r.state.CompareAndSwap(running, abandoned) {
+		// The invocation ended before the function's deadline (its
+		// adapter answered, or the platform's deadline was too close
+		// to let it pass first), or the handler has returned: its
+		// outcome is the answer.
+		return overranOwn(<-r.done, by, timeout)
+	}
+	return nil, timedOut(by, timeout)
+}
+
+// outcome is what a handler returned.
+type outcome struct {
+	Result any
+	Err    error
+}
+
+// States of a limitedRun.
+const (
+	running int32 = iota
+	finished
+	abandoned
+)
+
+// limitedRun is an invocation run on a goroutine of its own, within its
+// function's timeout.
+type limitedRun struct {
+	state atomic.Int32
+	done  chan outcome // receives the outcome, unless abandoned
+}
+
+// errGoexit is the outcome of a handler that called runtime.Goexit.
+var errGoexit = errors.New("faas: the function called runtime.Goexit")
+
+// run invokes the App's chain for the routed invocation of ctx, and hands
+// over its outcome, or, if it was answered for already, drops it.
+func (r *limitedRun) run(a *App, ctx *Context, event any) {
+	var o outcome
+	returned := false
+	defer func() {
+		if !returned { // runtime.Goexit
+			o = outcome{Err: a.panicked(ctx, errGoexit)}
+		}
+		if r.state.CompareAndSwap(running, finished) {
+			r.done <- o
+			return
+		}
+		if c, ok := o.Result.(io.Closer); ok {
+			c.Close()
+		}
+		ctx.Logger().Warn("faas: the function returned after its deadline; its result is dropped", "error", o.Err)
+	}()
+	o.Result, o.Err = a.safeInvoke(ctx, a.chain, event)
+	returned = true
+}
+
+// overranOwn returns the outcome of a handler that returned: as it is,
+// unless the function's deadline by has passed and the handler failed for
+// it (with context.DeadlineExceeded, as one that heeds its context does),
+// the same overrun as one still running then.
+func overranOwn(o outcome, by time.Time, timeout time.Duration) (any, error) {
+	if o.Err != nil && errors.Is(o.Err, context.DeadlineExceeded) && !time.Now().Before(by) {
+		return nil, timedOut(by, timeout)
+	}
+	return o.Result, o.Err
+}
+
+// timedOut is the answer for a function that overran its deadline by,
+// timeout after it was invoked: the one the adapters give for the
+// platform's deadline.
+func timedOut(by time.Time, timeout time.Duration) error {
+	return &Error{StatusCode: http.StatusGatewayTimeout, Message: "the function timed out", Err: &TimeoutError{Deadline: by, Timeout: timeout}}
+}
