@@ -12,6 +12,7 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
+	"github.com/anyfaas/faas"
 	"github.com/anyfaas/faas/route"
 )
 
@@ -46,6 +47,12 @@ func (s *Spec) Units() []*Unit {
 // environments (Parse and Merge refuse a group whose members would see a
 // variable differently). Its EnvPos gives the key of the setting that
 // wins for each variable.
+//
+// A group's members keep their own timeouts (theirs, or the provider's):
+// those shorter than the unit's are in its environment as
+// faas.FunctionTimeoutsEnv, such as "api=3s,report=10s", by which the App
+// holds each of them to its own (faas.WithFunctionTimeouts). A member
+// that neither it nor the provider gives a timeout has the unit's.
 func (u *Unit) Settings(p Provider) Settings {
 	out := p.Function
 	out.Environment = map[string]string{}
@@ -76,6 +83,12 @@ func (u *Unit) Settings(p Provider) Settings {
 			}
 		}
 	}
+	if u.Group != nil {
+		if v := u.functionTimeouts(p, out.Timeout); v != "" {
+			out.Environment[faas.FunctionTimeoutsEnv] = v
+			delete(out.envPos, faas.FunctionTimeoutsEnv)
+		}
+	}
 	if u.Group == nil && len(u.Functions) == 1 {
 		f := u.Functions[0]
 		if f.MemorySize != 0 {
@@ -86,6 +99,19 @@ func (u *Unit) Settings(p Provider) Settings {
 		}
 	}
 	return out
+}
+
+// functionTimeouts returns the value of faas.FunctionTimeoutsEnv for
+// group unit u, whose timeout is unit: the name and timeout of each member
+// whose own timeout (or else the provider's) is shorter, or "" if none is.
+func (u *Unit) functionTimeouts(p Provider, unit int) string {
+	var pairs []string
+	for _, f := range u.Functions {
+		if own := cmp.Or(f.Timeout, p.Function.Timeout); own > 0 && own < unit {
+			pairs = append(pairs, fmt.Sprintf("%s=%ds", f.Name, own))
+		}
+	}
+	return strings.Join(pairs, ",")
 }
 
 // member is a function a group holds, and where the group names it.

@@ -1,6 +1,7 @@
 package spec
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -374,6 +375,45 @@ aggregation:
 			}
 			if diff := cmp.Diff(tt.want, got); diff != "" {
 				t.Errorf("EnvPos(%s) (-want +got):\n%s", tt.name, diff)
+			}
+		})
+	}
+}
+
+// A group's members keep their own timeouts: the unit's environment gives
+// the App those shorter than the unit's, the largest.
+func TestGroupFunctionTimeouts(t *testing.T) {
+	tests := []struct {
+		name     string
+		provider string // the provider's timeout line, if any
+		a, b     string // the functions' timeout keys, if any
+		group    string // how the group lists them
+		want     map[string]string
+		timeout  int
+	}{
+		{"differ", "", "timeout: 3", "timeout: 60", "functions: [a, b]", map[string]string{"FAAS_FUNCTION_TIMEOUTS": "a=3s"}, 60},
+		{"provider's for one", "timeout: 10", "timeout: 3", "timeout: 60", "functions: [a, b]", map[string]string{"FAAS_FUNCTION_TIMEOUTS": "a=3s"}, 60},
+		{"provider's for the other", "timeout: 10", "", "timeout: 60", "functions: [a, b]", map[string]string{"FAAS_FUNCTION_TIMEOUTS": "a=10s"}, 60},
+		{"all shorter than the provider's", "timeout: 10", "timeout: 3", "timeout: 5", "functions: [b, a]", map[string]string{"FAAS_FUNCTION_TIMEOUTS": "a=3s,b=5s"}, 10},
+		{"the same", "", "timeout: 30", "timeout: 30", "functions: [a, b]", map[string]string{}, 30},
+		{"one without", "", "", "timeout: 30", "functions: [a, b]", map[string]string{}, 30},
+		{"none", "", "", "", "functionsPattern: ['*']", map[string]string{}, 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			src := fmt.Sprintf("service: s\nprovider: {name: aws, %s}\nfunctions:\n  a: {handler: a, %s}\n  b: {handler: b, %s}\naggregation:\n  ab: {%s}\n",
+				tt.provider, tt.a, tt.b, tt.group)
+			s, err := Parse("f.yml", []byte(src), nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			units := s.Units()
+			set := units[0].Settings(s.Provider)
+			if diff := cmp.Diff(tt.want, set.Environment); diff != "" || set.Timeout != tt.timeout {
+				t.Errorf("timeout %d, want %d; environment (-want +got):\n%s", set.Timeout, tt.timeout, diff)
+			}
+			if _, ok := set.EnvPos("FAAS_FUNCTION_TIMEOUTS"); ok {
+				t.Error("FAAS_FUNCTION_TIMEOUTS has a position in f.yml")
 			}
 		})
 	}

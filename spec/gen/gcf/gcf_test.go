@@ -109,6 +109,7 @@ functions:
   get:
     handler: get
     memorySize: 512
+    timeout: 10
     events: [{http: {path: '/api/items/{id}', method: get}}]
   nightly:
     handler: nightly

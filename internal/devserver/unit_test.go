@@ -1,0 +1,56 @@
+package devserver_test
+
+import (
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/anyfaas/faas/internal/devserver"
+	"github.com/anyfaas/faas/spec"
+)
+
+// anyfaas dev and invoke run a unit as it is deployed: with the unit's
+// timeout, and in an aggregated one the timeouts its functions keep.
+func TestUnitFunctionTimeouts(t *testing.T) {
+	s, err := spec.Parse("f.yml", []byte(`service: shop
+provider: {name: aws, timeout: 10}
+functions:
+  api: {handler: api, timeout: 3}
+  report: {handler: report, timeout: 60}
+  list: {handler: list}
+  alone: {handler: alone, timeout: 3}
+aggregation:
+  all: {functions: [api, report, list]}
+`), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	type run struct {
+		Timeout  time.Duration
+		Timeouts []string // the FAAS_FUNCTION_TIMEOUTS of its environment
+	}
+	got := map[string]run{}
+	for _, u := range s.Units() {
+		f, err := devserver.UnitFunction(s, u, "aws", "/bin/true", t.TempDir(), t.TempDir())
+		if err != nil {
+			t.Fatal(err)
+		}
+		r := run{Timeout: f.Timeout}
+		for _, kv := range slices.Sorted(slices.Values(f.Env)) {
+			if v, ok := strings.CutPrefix(kv, "FAAS_FUNCTION_TIMEOUTS="); ok {
+				r.Timeouts = append(r.Timeouts, v)
+			}
+		}
+		got[u.Name] = r
+	}
+	want := map[string]run{
+		"all":   {Timeout: time.Minute, Timeouts: []string{"api=3s,list=10s"}},
+		"alone": {Timeout: 3 * time.Second},
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("(-want +got):\n%s", diff)
+	}
+}
