@@ -6,6 +6,15 @@
 // file changes, keeping the last good build serving while a broken one is
 // fixed.
 //
+// A request is routed by its method and path, and one whose path is
+// routed for other methods only is answered 405, with Allow, by the
+// server itself; except a CORS preflight (OPTIONS with an Origin and an
+// Access-Control-Request-Method), which goes to the unit that serves the
+// method it asks about on the path (or else another method there), so
+// that its App answers it, as the gateways anyfaas generates for do when
+// the App uses the cors layer: 204 from a cors layer, or the App's own
+// 405 if no layer takes it. A plain OPTIONS keeps the server's 405.
+//
 // On the web platform, the process of the unit with the most routes takes
 // the requests on the server's address itself: the server hands it its
 // listening socket (package internal/frontdoor), so that a request costs
@@ -679,6 +688,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	_, run := gen.routes.Lookup(r.Method, r.URL.Path)
+	if run == nil && frontdoor.PreflightMethod(r) != "" {
+		run = gen.preflightUnit(r)
+	}
 	if run == nil {
 		if allowed := gen.routes.Allowed(r.URL.Path); len(allowed) > 0 {
 			w.Header().Set("Allow", strings.Join(allowed, ", "))
@@ -693,6 +705,23 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	run.emu.ServeHTTP(w, r)
+}
+
+// preflightUnit returns the unit to which a CORS preflight for a path
+// that no route serves with OPTIONS goes, so that the App (its cors layer)
+// answers it, as the gateways anyfaas generates for do: the unit that
+// serves the method the preflight asks for on the path, else one that
+// serves the path with another method, else nil.
+func (gen *generation) preflightUnit(r *http.Request) *unitRun {
+	if _, run := gen.routes.Lookup(frontdoor.PreflightMethod(r), r.URL.Path); run != nil {
+		return run
+	}
+	for _, m := range gen.routes.Allowed(r.URL.Path) {
+		if _, run := gen.routes.Lookup(m, r.URL.Path); run != nil {
+			return run
+		}
+	}
+	return nil
 }
 
 // serveControlSocket serves a request that the door's process passed on,

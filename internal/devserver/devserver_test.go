@@ -248,25 +248,38 @@ func testDev(t *testing.T, platform string, proxy bool) {
 		method, path, body string
 		status             int
 		contains           string
+		header             map[string]string // sent
+		allowOrigin        string            // Access-Control-Allow-Origin received
 	}
+	preflight := map[string]string{"Origin": "https://app.test", "Access-Control-Request-Method": "GET"}
 	checks := []check{
-		{"GET", "/hello?name=ada", "", 200, `{"message":"v1","name":"ada"}`},
-		{"GET", "/items/42", "", 200, `{"id":"42"}`},
-		{"POST", "/hello", "", 405, "method not allowed (allowed: GET, HEAD)"},
-		{"GET", "/nowhere", "", 404, "GET /items/{id} → item"},
-		{"GET", "/_anyfaas/", "", 200, `"functions": [`},
-		{"POST", "/_anyfaas/invoke/tick?trigger=timer&payload=by-hand", "", 200, `"ticked"`},
-		{"POST", "/_anyfaas/invoke/nope", "{}", 404, `no function "nope"; the functions are hello, item, tick, tock`},
-		{"POST", "/_anyfaas/invoke/tick", "{\n  \"a\": 1,,\n}", 400, "not JSON at line 2, column 10"},
-		{"POST", "/_anyfaas/invoke/tick?trigger=nope", "", 400, "nope"},
-		{"POST", "/_anyfaas/invoke/tock?trigger=timer&name=tock", `{"payload": "by-body"}`, 200, `"ticked"`},
-		{"POST", "/_anyfaas/invoke/tock?trigger=timer", `{"payload": 5`, 400, "not JSON at line 1, column 13"},
-		{"GET", "/_anyfaas/invoke/tick", "", 405, "POST /_anyfaas/invoke/{function} invokes one"},
-		{"POST", "/_anyfaas/", "", 405, "GET /_anyfaas/ lists the units"},
-		{"GET", "/_anyfaas/nope", "", 404, "GET /_anyfaas/ lists the units"},
+		{"GET", "/hello?name=ada", "", 200, `{"message":"v1","name":"ada"}`, nil, ""},
+		{"GET", "/items/42", "", 200, `{"id":"42"}`, nil, ""},
+		{"POST", "/hello", "", 405, "method not allowed (allowed: GET, HEAD)", nil, ""},
+		{"GET", "/nowhere", "", 404, "GET /items/{id} → item", nil, ""},
+		// A preflight for a routed path reaches the unit, whose App's cors
+		// layer answers it; a plain OPTIONS, or one for no route, does not.
+		{"OPTIONS", "/hello", "", 204, "", preflight, "*"},
+		{"OPTIONS", "/items/7", "", 204, "", map[string]string{"Origin": "https://app.test", "Access-Control-Request-Method": "PURGE"}, ""},
+		{"OPTIONS", "/hello", "", 405, "method not allowed (allowed: GET, HEAD)", map[string]string{"Origin": "https://app.test"}, ""},
+		{"OPTIONS", "/nowhere", "", 404, "no function serves OPTIONS /nowhere", preflight, ""},
+		{"GET", "/hello", "", 200, `"message":"v1"`, map[string]string{"Origin": "https://app.test"}, "*"},
+		{"GET", "/_anyfaas/", "", 200, `"functions": [`, nil, ""},
+		{"POST", "/_anyfaas/invoke/tick?trigger=timer&payload=by-hand", "", 200, `"ticked"`, nil, ""},
+		{"POST", "/_anyfaas/invoke/nope", "{}", 404, `no function "nope"; the functions are hello, item, tick, tock`, nil, ""},
+		{"POST", "/_anyfaas/invoke/tick", "{\n  \"a\": 1,,\n}", 400, "not JSON at line 2, column 10", nil, ""},
+		{"POST", "/_anyfaas/invoke/tick?trigger=nope", "", 400, "nope", nil, ""},
+		{"POST", "/_anyfaas/invoke/tock?trigger=timer&name=tock", `{"payload": "by-body"}`, 200, `"ticked"`, nil, ""},
+		{"POST", "/_anyfaas/invoke/tock?trigger=timer", `{"payload": 5`, 400, "not JSON at line 1, column 13", nil, ""},
+		{"GET", "/_anyfaas/invoke/tick", "", 405, "POST /_anyfaas/invoke/{function} invokes one", nil, ""},
+		{"POST", "/_anyfaas/", "", 405, "GET /_anyfaas/ lists the units", nil, ""},
+		{"GET", "/_anyfaas/nope", "", 404, "GET /_anyfaas/ lists the units", nil, ""},
 	}
 	for _, c := range checks {
 		req, _ := http.NewRequest(c.method, url+c.path, strings.NewReader(c.body))
+		for k, v := range c.header {
+			req.Header.Set(k, v)
+		}
 		res, err := http.DefaultClient.Do(req)
 		if err != nil {
 			t.Fatal(err)
@@ -274,7 +287,10 @@ func testDev(t *testing.T, platform string, proxy bool) {
 		body, _ := io.ReadAll(res.Body)
 		res.Body.Close()
 		if res.StatusCode != c.status || !strings.Contains(string(body), c.contains) {
-			t.Errorf("%s %s: %d %s\nwant %d with %q", c.method, c.path, res.StatusCode, body, c.status, c.contains)
+			t.Errorf("%s %s %v: %d %s\nwant %d with %q", c.method, c.path, c.header, res.StatusCode, body, c.status, c.contains)
+		}
+		if got := res.Header.Get("Access-Control-Allow-Origin"); got != c.allowOrigin {
+			t.Errorf("%s %s %v: Access-Control-Allow-Origin %q, want %q", c.method, c.path, c.header, got, c.allowOrigin)
 		}
 	}
 	if platform == "web" {

@@ -100,6 +100,20 @@ func Routes(path string) (*route.Table[bool], error) {
 	return t, nil
 }
 
+// PreflightMethod returns the method a CORS preflight request asks about
+// (its Access-Control-Request-Method), or "" if r is none: an OPTIONS
+// request with an Origin and that header. The dev server routes a
+// preflight for a path no route serves with OPTIONS to the unit that
+// serves the path, for its App's layers (a cors layer) to answer; the
+// process holding the door answers it when the method asked about is its
+// own.
+func PreflightMethod(r *http.Request) string {
+	if r.Method != http.MethodOptions || r.Header.Get("Origin") == "" {
+		return ""
+	}
+	return strings.ToUpper(r.Header.Get("Access-Control-Request-Method"))
+}
+
 // StatusClientClosed is the status an access line shows for a request
 // whose client went away before it was answered (nginx's 499).
 const StatusClientClosed = 499
@@ -192,7 +206,12 @@ func (l *Log) Flush() error {
 func (d *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	here := true
 	if d.routes != nil {
-		_, here = d.routes.Lookup(r.Method, r.URL.Path)
+		var p *route.Pattern
+		p, here = d.routes.Lookup(r.Method, r.URL.Path)
+		if m := PreflightMethod(r); p == nil && m != "" {
+			// The unit that serves the method asked about answers.
+			_, here = d.routes.Lookup(m, r.URL.Path)
+		}
 	}
 	if !here || strings.HasPrefix(r.URL.Path, ControlPrefix) {
 		forward(w, r, d.control)

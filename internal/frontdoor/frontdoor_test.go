@@ -275,8 +275,16 @@ func TestHandler(t *testing.T) {
 		w.Header().Set("X-Saw-Proto", r.Header.Get("X-Forwarded-Proto"))
 		io.WriteString(w, "here "+r.URL.Path)
 	})
+	own, err := frontdoor.Routes(writeRoutes(t, `[{"route":"GET /here","here":true},{"route":"POST /here"},{"route":"POST /there"}]`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	preflight := func(method string) map[string]string {
+		return map[string]string{"Origin": "https://app.test", "Access-Control-Request-Method": method}
+	}
 	tests := []struct {
 		name, method, target, body string
+		header                     map[string]string
 		routes                     *route.Table[bool]
 		control                    string
 		wantStatus                 int
@@ -288,6 +296,14 @@ func TestHandler(t *testing.T) {
 			wantBody: "control POST /there?x=1 from 192.0.2.1:1234: hi"},
 		{name: "the dev server's", method: "GET", target: "/_anyfaas/", routes: table, control: control, wantStatus: 201,
 			wantBody: "control GET /_anyfaas/ from 192.0.2.1:1234: "},
+		{name: "a preflight for a method here", method: "OPTIONS", target: "/here", header: preflight("get"), routes: own, control: control,
+			wantStatus: 200, wantBody: "here /here", here: true},
+		{name: "a preflight for another unit's method", method: "OPTIONS", target: "/here", header: preflight("POST"), routes: own, control: control,
+			wantStatus: 201, wantBody: "control OPTIONS /here from 192.0.2.1:1234: "},
+		{name: "a preflight for another unit's path", method: "OPTIONS", target: "/there", header: preflight("GET"), routes: own, control: control,
+			wantStatus: 201, wantBody: "control OPTIONS /there from 192.0.2.1:1234: "},
+		{name: "a plain OPTIONS", method: "OPTIONS", target: "/here", header: map[string]string{"Origin": "https://app.test"}, routes: own, control: control,
+			wantStatus: 201, wantBody: "control OPTIONS /here from 192.0.2.1:1234: "},
 		{name: "no table", method: "GET", target: "/anything", control: control, wantStatus: 200, wantBody: "here /anything", here: true},
 		{name: "no control socket", method: "POST", target: "/there", routes: table, control: filepath.Join(t.TempDir(), "none.sock"),
 			wantStatus: 502, wantBody: "anyfaas dev: passing the request to the dev server at "},
@@ -301,6 +317,9 @@ func TestHandler(t *testing.T) {
 			h := frontdoor.Handler(next, tt.routes, tt.control, lines)
 			r := httptest.NewRequest(tt.method, tt.target, strings.NewReader(tt.body))
 			r.Header.Set("X-Forwarded-For", "10.0.0.1")
+			for k, v := range tt.header {
+				r.Header.Set(k, v)
+			}
 			w := httptest.NewRecorder()
 			h.ServeHTTP(w, r)
 			lines.Flush()

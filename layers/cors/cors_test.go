@@ -120,3 +120,37 @@ func TestErrorsAndEvents(t *testing.T) {
 		t.Errorf("timer: %v, %v", res.Value, res.Err)
 	}
 }
+
+// A global cors layer answers a preflight for a path that functions serve
+// with other methods only, before the App's routing answers 405; without
+// it, the 405 stands.
+func TestPreflightOfARoutedPath(t *testing.T) {
+	tests := []struct {
+		name       string
+		layers     []faas.Layer
+		header     map[string]string
+		wantStatus int
+		wantOrigin string
+	}{
+		{"preflight", []faas.Layer{cors.New()}, map[string]string{"Origin": "https://x.test", "Access-Control-Request-Method": "GET"}, 204, "*"},
+		{"plain OPTIONS", []faas.Layer{cors.New()}, map[string]string{"Origin": "https://x.test"}, 405, "*"},
+		{"no cors layer", nil, map[string]string{"Origin": "https://x.test", "Access-Control-Request-Method": "GET"}, 405, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			app := faas.New(faas.WithLogger(slog.New(slog.DiscardHandler)))
+			app.Use(tt.layers...)
+			app.Func("items", func(*faas.Context, any) (any, error) { return "items", nil }, faas.HTTP("GET /items"))
+			app.Func("orders", func(*faas.Context, any) (any, error) { return "orders", nil }, faas.HTTP("POST /orders"))
+			req := faastest.NewHTTPRequest("OPTIONS", "/items", "")
+			for k, v := range tt.header {
+				req.Header.Set(k, v)
+			}
+			res := faastest.Invoke(t, app, req)
+			got := []any{res.Response.StatusCode, res.Response.Header.Get("Access-Control-Allow-Origin")}
+			if diff := cmp.Diff([]any{tt.wantStatus, tt.wantOrigin}, got); diff != "" {
+				t.Errorf("OPTIONS /items (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
