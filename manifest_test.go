@@ -124,6 +124,7 @@ func TestReadManifest(t *testing.T) {
 
 func TestDescribe(t *testing.T) {
 	app, _ := shopApp(t, nil)
+	app.Use(faas.Layer{Name: "cors"}, faas.Layer{Name: "logging"})
 	t.Setenv("FAAS_DESCRIBE", "1")
 	r, w, err := os.Pipe()
 	if err != nil {
@@ -150,6 +151,7 @@ func TestDescribe(t *testing.T) {
 			{Name: "nightly", Triggers: []faas.TriggerSpec{{Trigger: "timer", Schedule: "@every 24h"}}},
 		},
 		Layers:   []string{"audit"},
+		Use:      []string{"cors", "logging"},
 		Adapters: []string{},
 	}
 	if diff := cmp.Diff(want, d); diff != "" {

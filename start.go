@@ -159,17 +159,24 @@ type Description struct {
 	Functions []FunctionInfo `json:"functions"`
 	// Layers are the layers the App defines for f.yml to name.
 	Layers []string `json:"layers,omitempty"`
+	// Use names the layers the App applies to every function (App.Use),
+	// in order: the generators route CORS preflights to the functions of
+	// an App that uses one named cors (package layers/cors).
+	Use []string `json:"use,omitempty"`
 	// Adapters are the platform adapters linked into the binary.
 	Adapters []string `json:"adapters"`
 }
 
-// Describe returns the App's functions and the layers it defines, and the
-// adapters linked into the binary.
+// Describe returns the App's functions, the layers it defines and those
+// it uses for every function, and the adapters linked into the binary.
 func (a *App) Describe() Description {
 	d := Description{Functions: a.Functions(), Adapters: Adapters()}
 	a.mu.Lock()
 	for name := range a.defined {
 		d.Layers = append(d.Layers, name)
+	}
+	for _, l := range a.layers {
+		d.Use = append(d.Use, l.Name)
 	}
 	a.mu.Unlock()
 	slices.Sort(d.Layers)

@@ -14,7 +14,8 @@ import (
 // in, f.yml winning: a function of f.yml with events keeps them; one
 // without takes its handler's triggers from the code; a function the code
 // registers and no f.yml function names is added under its own name with
-// its code's triggers. The spec itself is not changed.
+// its code's triggers. AppLayers takes the layers the code uses for every
+// function. The spec itself is not changed.
 //
 // The merged spec is checked as Parse checks a spec: a route declared
 // twice (in f.yml, in code, or in both), the aggregation groups and the
@@ -25,6 +26,7 @@ import (
 func Merge(s *Spec, code faas.Description) (*Spec, error) {
 	out := *s
 	out.Functions = nil
+	out.AppLayers = slices.Clone(code.Use)
 	registered := map[string]faas.FunctionInfo{}
 	var names []string
 	for _, f := range code.Functions {
@@ -46,6 +48,7 @@ func Merge(s *Spec, code faas.Description) (*Spec, error) {
 		}
 		used[f.Handler] = true
 		merged := *f
+		merged.codeLayers = slices.Clone(info.Layers)
 		if len(f.Events) == 0 {
 			events, err := codeEvents(info, f.Name)
 			if err != nil {
@@ -66,7 +69,7 @@ func Merge(s *Spec, code faas.Description) (*Spec, error) {
 		}
 		// The function's own layers (faas.WithLayers) stay the code's:
 		// Layers names those f.yml selects, which the code must define.
-		out.Functions = append(out.Functions, &Function{Name: info.Name, Handler: info.Name, Events: events})
+		out.Functions = append(out.Functions, &Function{Name: info.Name, Handler: info.Name, Events: events, codeLayers: slices.Clone(info.Layers)})
 	}
 	if len(errs) == 0 {
 		errs = append(errs, out.check()...)

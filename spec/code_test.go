@@ -137,3 +137,56 @@ functions:
 		t.Errorf("the manifest names the code's own layers: %v", m.Functions[0].Layers)
 	}
 }
+
+// Which functions' Apps answer CORS preflights: a cors layer for every
+// function (App.Use), or the function's own (f.yml's layers, or
+// faas.WithLayers) in a unit of its own.
+func TestAnswersPreflights(t *testing.T) {
+	const src = `service: shop
+provider: {name: aws}
+functions:
+  list: {handler: list, layers: [cors]}
+  show: {handler: get}
+  alone: {handler: alone, layers: [cors]}
+  coded: {handler: coded}
+  other: {handler: other}
+aggregation:
+  api: {functions: [list, show]}
+`
+	s, err := Parse("f.yml", []byte(src), func(string) string { return "" })
+	if err != nil {
+		t.Fatal(err)
+	}
+	code := func(use ...string) faas.Description {
+		return faas.Description{Layers: []string{"cors"}, Use: use, Functions: []faas.FunctionInfo{
+			{Name: "list"}, {Name: "get"}, {Name: "alone"}, {Name: "coded", Layers: []string{"cors"}}, {Name: "other"}}}
+	}
+	tests := []struct {
+		name string
+		code faas.Description
+		want []string
+	}{
+		{"function layers", code(), []string{"alone", "coded"}},
+		{"a global cors layer", code("logging", "cors"), []string{"list", "show", "alone", "coded", "other"}},
+		{"a global layer of another name", code("cors-like"), []string{"alone", "coded"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			merged, err := Merge(s, tt.code)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []string
+			for _, u := range merged.Units() {
+				for _, f := range u.Functions {
+					if merged.AnswersPreflights(u, f) {
+						got = append(got, f.Name)
+					}
+				}
+			}
+			if diff := cmp.Diff(tt.want, got); diff != "" {
+				t.Errorf("functions answering preflights (-want +got):\n%s", diff)
+			}
+		})
+	}
+}

@@ -63,6 +63,31 @@ type Spec struct {
 	// stays as written, in the order of the file, so that a caller can
 	// warn about it.
 	Unresolved []EnvRef
+	// AppLayers names the layers the code applies to every function
+	// (App.Use), as its binary describes them; Merge sets it.
+	AppLayers []string
+}
+
+// CORSLayer is the name of package layers/cors's layer, whose use makes
+// the generators route CORS preflights to a function (see
+// [Spec.AnswersPreflights]).
+const CORSLayer = "cors"
+
+// AnswersPreflights reports whether the App of unit u answers the CORS
+// preflights (OPTIONS with Origin and Access-Control-Request-Method) of
+// f's HTTP paths, so that a gateway, which forwards only the methods it
+// is told, should route OPTIONS on them to u: when a layer named
+// CORSLayer applies to every function (App.Use), or to f (f.yml's
+// layers, or faas.WithLayers in the code) and u serves f alone. An App of
+// one function takes every request; in an App of several, an OPTIONS
+// request that no function declares is routed to none, and only the
+// global layers see it.
+func (s *Spec) AnswersPreflights(u *Unit, f *Function) bool {
+	if slices.Contains(s.AppLayers, CORSLayer) {
+		return true
+	}
+	return len(u.Functions) == 1 &&
+		(slices.Contains(f.Layers, CORSLayer) || slices.Contains(f.codeLayers, CORSLayer))
 }
 
 // EnvRef is an ${env.NAME} reference in the spec.
@@ -215,6 +240,9 @@ type Function struct {
 	namePos    Pos
 	handlerPos Pos
 	layerPos   []Pos
+	// codeLayers name the function's own layers in the code
+	// (faas.WithLayers), as Merge finds them.
+	codeLayers []string
 }
 
 // Trigger names of events, as in package faas.

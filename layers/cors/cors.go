@@ -8,10 +8,27 @@
 // Invocations of other triggers, and requests without an Origin, pass
 // through untouched.
 //
-// Use it as a global layer (App.Use): a preflight is an OPTIONS request,
-// which the App routes to no function unless one declares OPTIONS or any
-// method, so a function's own CORS layer sees preflights only in a unit of
-// that one function.
+// Use it as a global layer (App.Use): the App's global layers run around
+// every invocation, routed or not, so the layer answers a preflight for a
+// path that functions serve with other methods only (or with none) before
+// the App's 405 or 404. A preflight is an OPTIONS request, which the App
+// routes to no function unless one declares OPTIONS or any method, so a
+// function's own CORS layer (faas.WithLayers, or f.yml's layers) sees
+// preflights only in a unit of that one function, which takes every
+// request.
+//
+// A preflight must also reach the App. anyfaas dev sends one for a routed
+// path to the unit that serves it. The generated deploy specs route OPTIONS
+// on a function's HTTP paths to it when its App answers preflights: when
+// the code uses a layer named cors ([Name]) for every function, or the
+// function's own is in a unit of its own (see spec.Spec.AnswersPreflights):
+// an OPTIONS route on AWS, OPTIONS in the FC 3.0 HTTP trigger and custom
+// domain, an ANY endpoint on SCF (whose endpoints take no OPTIONS). FC 2.0
+// (funcraft's template.yml) takes no OPTIONS, which is an error there.
+// Cloud Run and Knative pass every method. An event with cors: true has
+// the gateway answer preflights itself instead, with its own settings;
+// leave it out to have this layer's apply. Renamed with [WithName], the
+// layer is not recognised: declare OPTIONS on the routes in f.yml.
 package cors
 
 import (

@@ -54,7 +54,13 @@
 // on the unit's prefix (/api/items and /api/items/{proxy+}, method ANY)
 // for each kind of API they use: every event is an API route and a
 // statement of the function's resource policy, which Lambda caps in size.
-// A cors event turns on CORS for all APIs of its kind (Globals). The
+// A cors event turns on CORS for all APIs of its kind (Globals). A
+// function whose App answers CORS preflights (spec.Spec.AnswersPreflights:
+// the code's App.Use holds the cors layer) gets an OPTIONS event on each
+// of its paths that no event routes OPTIONS on (OPTIONS, or ANY), once per
+// API and path whatever the number of units serving it, for API Gateway
+// forwards only the methods it is told; none on an API whose CORS a cors
+// event turned on, since API Gateway answers preflights there. The
 // functions of a deployOrigin group are deployed twice: their group takes
 // their HTTP routes (one API cannot send a route to two functions), their
 // own units their other events (an event that reached both would run
@@ -140,6 +146,7 @@ func (generator) Generate(in *gen.Input) ([]gen.File, error) {
 		units = in.Spec.Units()
 	}
 	t.grouped = servedByGroup(units)
+	t.scanHTTP(units)
 	names := make([]string, len(units))
 	for i, u := range units {
 		names[i] = u.Name
@@ -206,6 +213,9 @@ type template struct {
 	grouped map[string]bool
 	// rules are the EventBridge rules of the timers, for checkRules.
 	rules []rule
+	// options holds the API Gateway paths, by API (method unset), on
+	// which a route takes OPTIONS.
+	options map[httpRoute]bool
 }
 
 type bucketRef struct {

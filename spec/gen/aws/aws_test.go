@@ -52,9 +52,15 @@ func TestGolden(t *testing.T) {
 	tests := []struct {
 		name      string
 		artifacts map[string]string
+		appLayers []string // the code's App.Use
 	}{
 		{name: "http"},
+		{name: "cors"},
+		{name: "cors-app", appLayers: []string{"logging", "cors"}},
 		{name: "apigw"},
+		// API Gateway's CORS, which cors: true turns on, answers the
+		// preflights: no OPTIONS route is added.
+		{name: "apigw", appLayers: []string{"cors"}},
 		{name: "timer"},
 		{name: "storage"},
 		{name: "message"},
@@ -75,7 +81,9 @@ func TestGolden(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			got := generate(t, parse(t, string(src)), tt.artifacts)
+			s := parse(t, string(src))
+			s.AppLayers = tt.appLayers
+			got := generate(t, s, tt.artifacts)
 			golden.Check(t, filepath.Join(dir, File), got)
 			schematest.Validate(t, schema, got)
 		})

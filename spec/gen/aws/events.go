@@ -89,6 +89,48 @@ func (t *template) events(u *spec.Unit, fnID string) *yaml.Node {
 // httpRoute is a route of an API.
 type httpRoute struct {
 	api, method, path string
+	// preflight is set on an OPTIONS route added for CORS preflights
+	// (gen.HTTPMethods), which another route of its API and path that
+	// takes OPTIONS makes needless.
+	preflight bool
+}
+
+// scanHTTP notes which kinds of API an event asks CORS of, and the API
+// Gateway paths, by API, that the units' HTTP events route OPTIONS on
+// (declaring OPTIONS or every method), where an OPTIONS route added for
+// preflights would take it from them.
+func (t *template) scanHTTP(units []*spec.Unit) {
+	t.options = map[httpRoute]bool{}
+	for _, u := range units {
+		for _, f := range u.Functions {
+			for _, e := range f.Events {
+				if e.HTTP == nil {
+					continue
+				}
+				if e.HTTP.CORS {
+					if apiOf(e) == httpAPI {
+						t.httpCORS = true
+					} else {
+						t.restCORS = true
+					}
+				}
+				if len(e.HTTP.Methods) > 0 && !slices.Contains(e.HTTP.Methods, "OPTIONS") && !slices.Contains(e.HTTP.Methods, route.Any) {
+					continue
+				}
+				for _, p := range gatewayPaths(e.HTTP.Path) {
+					t.options[httpRoute{api: apiOf(e), path: p}] = true
+				}
+			}
+		}
+	}
+}
+
+// apiOf returns the kind of API of an HTTP event.
+func apiOf(e *spec.Event) string {
+	if e.Key == "apigw" {
+		return restAPI
+	}
+	return httpAPI
 }
 
 // httpEvents adds the unit's HTTP events: one per method and path of its
@@ -105,35 +147,39 @@ func (t *template) httpEvents(u *spec.Unit, add func(string, *yaml.Node)) {
 			if e.HTTP == nil {
 				continue
 			}
-			api := httpAPI
-			if e.Key == "apigw" {
-				api = restAPI
-			}
+			api := apiOf(e)
 			apis[api] = true
-			if e.HTTP.CORS {
-				if api == httpAPI {
-					t.httpCORS = true
-				} else {
-					t.restCORS = true
-				}
-			}
-			methods := e.HTTP.Methods
+			methods, preflight := gen.HTTPMethods(t.s, u, f, e)
 			if len(methods) == 0 {
 				methods = []string{route.Any}
 			}
-			for _, m := range methods {
-				declared = append(declared, httpRoute{api, m, e.HTTP.Path})
+			for i, m := range methods {
+				declared = append(declared, httpRoute{api, m, e.HTTP.Path, preflight && i == len(methods)-1})
 			}
 		}
 	}
 	seen := map[httpRoute]bool{}
 	emit := func(r httpRoute) {
 		for _, p := range gatewayPaths(r.path) {
-			gr := httpRoute{r.api, r.method, p}
+			gr := httpRoute{api: r.api, method: r.method, path: p}
 			if seen[gr] {
 				continue
 			}
 			seen[gr] = true
+			if r.preflight {
+				// None where API Gateway's CORS answers preflights (for
+				// a REST API, SAM's mock OPTIONS), and one per API and
+				// path, of whichever unit comes first: every unit runs
+				// the same code.
+				if r.api == httpAPI && t.httpCORS || r.api == restAPI && t.restCORS {
+					continue
+				}
+				at := httpRoute{api: r.api, path: p}
+				if t.options[at] {
+					continue
+				}
+				t.options[at] = true
+			}
 			props := gen.Map("Path", p, "Method", r.method)
 			if r.api == httpAPI {
 				gen.Set(props, "PayloadFormatVersion", gen.Str(httpAPIPayloadVersion))
@@ -148,7 +194,7 @@ func (t *template) httpEvents(u *spec.Unit, add func(string, *yaml.Node)) {
 	if u.Group != nil && len(declared) > MaxRoutes {
 		for _, api := range []string{httpAPI, restAPI} {
 			if apis[api] {
-				emit(httpRoute{api, route.Any, u.Prefix})
+				emit(httpRoute{api: api, method: route.Any, path: u.Prefix})
 			}
 		}
 		return

@@ -89,7 +89,7 @@ func (p *plan) route() {
 			for _, ref := range h.events {
 				for _, rp := range RoutePaths(ref.ev.HTTP.Path) {
 					if !covered(base, rp) {
-						add(up, rp, ref.ev.HTTP.Methods, h.qualifier, ref.ev.Pos, ref.path)
+						add(up, rp, p.methods(up, ref), h.qualifier, ref.ev.Pos, ref.path)
 					}
 				}
 			}
@@ -97,7 +97,7 @@ func (p *plan) route() {
 		}
 		for _, ref := range h.events {
 			for _, rp := range RoutePaths(ref.ev.HTTP.Path) {
-				add(up, rp, ref.ev.HTTP.Methods, h.qualifier, ref.ev.Pos, ref.path)
+				add(up, rp, p.methods(up, ref), h.qualifier, ref.ev.Pos, ref.path)
 			}
 		}
 	}

@@ -67,7 +67,11 @@
 // FC gives a function one HTTP trigger, so a unit's HTTP events become one
 // trigger whose methods are the union of theirs (an event without methods
 // allows all); its auth type is anonymous unless provider.authType says
-// otherwise. Timer expressions come from gen.Schedule: six fields with
+// otherwise. A unit whose App answers CORS preflights for a function
+// (spec.Spec.AnswersPreflights: the cors layer) gets OPTIONS among its
+// trigger's methods and its custom domain routes' for the function's
+// paths; FC 2.0's HTTP trigger takes no OPTIONS, so template.yml cannot
+// be written for it. Timer expressions come from gen.Schedule: six fields with
 // seconds, or @every; FC evaluates them in UTC. A cron whose days are both
 // ? gets * for the day of month. An OSS trigger listens to
 // oss:ObjectCreated:* unless the event names its events. An MNS topic
@@ -128,8 +132,9 @@
 // (template.yml) it makes too long (FC 3.0 function names: letters,
 // digits, '_' and '-', not starting with a digit or '-', at most 64;
 // FC 2.0 service names the same, at most 128), and for template.yml
-// what FC 2.0 lacks (MNS queues, PATCH and OPTIONS, an HTTP function with
-// other triggers).
+// what FC 2.0 lacks (MNS queues, PATCH and OPTIONS, the OPTIONS of a
+// function whose App answers CORS preflights, an HTTP function with other
+// triggers).
 //
 // Sources: devsapp/fc3 src/schema.json, src/interface/*.ts and its
 // __tests__ s.yaml files; devsapp/fc3-domain; Serverless-Devs docs/zh/yaml.md;
@@ -305,6 +310,9 @@ type httpTrigger struct {
 	methods         []string
 	role, qualifier string
 	events          []eventRef
+	// preflight are the events that the trigger takes OPTIONS for, for
+	// CORS preflights (gen.HTTPMethods), not declaring it.
+	preflight []eventRef
 }
 
 // Trigger kinds other than HTTP.
@@ -442,7 +450,11 @@ func (p *plan) addHTTP(up *unitPlan, ref eventRef) {
 		}
 	}
 	h.events = append(h.events, ref)
-	switch ms := ref.ev.HTTP.Methods; {
+	ms := p.methods(up, ref)
+	if len(ms) > len(ref.ev.HTTP.Methods) {
+		h.preflight = append(h.preflight, ref)
+	}
+	switch {
 	case h.methods == nil:
 	case len(ms) == 0:
 		h.methods = nil // every method
@@ -456,6 +468,14 @@ func (p *plan) addHTTP(up *unitPlan, ref eventRef) {
 	}
 	p.sameForUnit(ref, "role", &h.role)
 	p.sameForUnit(ref, "version", &h.qualifier)
+}
+
+// methods returns the methods a unit's HTTP event routes to its function:
+// the event's, and OPTIONS for CORS preflights (gen.HTTPMethods); nil for
+// every method.
+func (p *plan) methods(up *unitPlan, ref eventRef) []string {
+	ms, _ := gen.HTTPMethods(p.s, up.unit, ref.fn, ref.ev)
+	return ms
 }
 
 // sameForUnit sets *v to the event's extra key, which every HTTP event of

@@ -54,6 +54,7 @@ func TestGolden(t *testing.T) {
 		{dir: "overrides"},
 		{dir: "defaults"},
 		{dir: "stage"},
+		{dir: "cors", files: []string{fc.SYAML}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.dir, func(t *testing.T) {
@@ -510,6 +511,9 @@ func TestErrors(t *testing.T) {
 			[]string{"f.yml:2:60: provider.initTimeout: FC takes an initTimeout of at most 300 seconds, not 5000"}},
 		{"initTimeout of a function", head + "functions:\n  g: {handler: g, initTimeout: 301}\n  h: {handler: h, initTimeout: 300}\n", nil,
 			[]string{"f.yml:4:3: functions.g.initTimeout: FC takes an initTimeout of at most 300 seconds, not 301"}},
+		{"cors layer in template.yml", head + "functions:\n  f:\n    handler: f\n    layers: [cors]\n    events:\n      - http: {path: /x, method: get}\n      - http: {path: /y, method: options}\n", nil,
+			[]string{"f.yml:8:9: functions.f.events[0].http: function f uses the cors layer, whose CORS preflights need OPTIONS on HTTP trigger http, which FC 2.0 (template.yml) does not take: deploy with s.yaml (FC 3.0), or leave the cors layer out",
+				"f.yml:9:9: functions.f.events[1].http: FC 2.0 (template.yml) takes the HTTP methods GET, POST, PUT, DELETE, HEAD, not OPTIONS"}},
 		{"PATCH in template.yml", head + "functions:\n  f:\n    handler: f\n    events:\n      - http: {path: /x, method: [get, patch]}\n", nil,
 			[]string{"f.yml:7:9: functions.f.events[0].http: FC 2.0 (template.yml) takes the HTTP methods GET, POST, PUT, DELETE, HEAD, not PATCH"}},
 		{"HTTP and a timer in template.yml", head + "functions:\n  f:\n    handler: f\n    events:\n      - http: {path: /x}\n      - timer: {value: '* * * * *'}\n", nil,

@@ -131,6 +131,9 @@ func (p *plan) funcraftFunction(up *unitPlan) *yaml.Node {
 				}
 			}
 		}
+		for _, ref := range h.preflight {
+			ref.fail(p, "function %s uses the cors layer, whose CORS preflights need OPTIONS on HTTP trigger %s, which FC 2.0 (template.yml) does not take: deploy with s.yaml (FC 3.0), or leave the cors layer out", ref.fn.Name, h.name)
+		}
 		if len(up.triggers) > 0 {
 			t := up.triggers[0]
 			t.fail(p, "FC 2.0 (template.yml) cannot give a function with an HTTP trigger other triggers, and unit %q has both: deploy with s.yaml (FC 3.0), or move this event to a function of another unit", up.unit.Name)

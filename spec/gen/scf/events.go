@@ -147,12 +147,22 @@ func (g *generation) apis(u *spec.Unit, set spec.Settings) ([]*yaml.Node, []stri
 				}
 				timeout = v
 			}
-			methods := e.HTTP.Methods
+			methods, preflight := gen.HTTPMethods(g.s, u, f, e)
 			if len(methods) == 0 {
 				methods = []string{route.Any}
 			}
 			p, params := apiPath(e.HTTP.Path)
-			for _, m := range methods {
+			for i, m := range methods {
+				if preflight && i == len(methods)-1 && id != "" {
+					// One ANY endpoint for preflights per path of a
+					// shared service, of whichever unit comes first:
+					// every unit runs the same code.
+					at := id + " " + p
+					if g.preflights[at] {
+						continue
+					}
+					g.preflights[at] = true
+				}
 				routes++
 				if !slices.Contains(endpointMethods, m) {
 					m = route.Any

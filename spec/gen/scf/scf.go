@@ -43,7 +43,12 @@
 //	             the event, else of the provider, else a new service), with
 //	             one endpoint per path and method: SCF's endpoints take one
 //	             method each, and a method they do not list (PATCH, OPTIONS)
-//	             becomes ANY, which the router narrows. An endpoint's
+//	             becomes ANY, which the router narrows. A function whose
+//	             App answers CORS preflights (spec.Spec.AnswersPreflights:
+//	             the cors layer) gets an ANY endpoint, for OPTIONS, on each
+//	             of its paths without one or enableCORS (with which API
+//	             Gateway answers them), once per path of a service units
+//	             share. An endpoint's
 //	             function.isIntegratedResponse is the event's
 //	             integratedResponse, true unless it says false (the
 //	             toolkit's default is false).
@@ -170,7 +175,7 @@ func (generator) Platform() string { return "scf" }
 // Generate returns a serverless.yml per unit, sorted by path, or
 // spec.Errors naming what SCF cannot express.
 func (generator) Generate(in *gen.Input) ([]gen.File, error) {
-	g := &generation{in: in, s: in.Spec}
+	g := &generation{in: in, s: in.Spec, preflights: map[string]bool{}}
 	if err := gen.X86Only(g.s, gen.X86OnlyRuntime("scf")); err != nil {
 		g.errs.Add(err)
 	}
@@ -207,6 +212,10 @@ type generation struct {
 	// apiNames are the names of the API Gateway services the units create,
 	// by unit (see apiServiceNames).
 	apiNames map[string]string
+	// preflights holds the paths, as "<serviceId> <path>", on which a
+	// unit got an ANY endpoint for CORS preflights in a service units
+	// share.
+	preflights map[string]bool
 }
 
 func (g *generation) fail(pos spec.Pos, path, format string, args ...any) {

@@ -68,8 +68,11 @@ func TestGolden(t *testing.T) {
 	tests := []struct {
 		name      string
 		artifacts map[string]string
+		appLayers []string // the code's App.Use
 	}{
 		{name: "http"},
+		{name: "cors"},
+		{name: "cors-app", appLayers: []string{"cors"}},
 		{name: "timer"},
 		{name: "storage"},
 		{name: "message"},
@@ -93,6 +96,7 @@ func TestGolden(t *testing.T) {
 				t.Fatal(err)
 			}
 			s := parse(t, string(src))
+			s.AppLayers = tt.appLayers
 			files := generate(t, s, tt.artifacts)
 			var names []string
 			apps, stages := map[string]bool{}, map[string]bool{}
