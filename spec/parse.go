@@ -874,6 +874,12 @@ func (p *parser) event(n *yaml.Node, path string, e *Event) {
 			}
 		}
 		fields["enable"] = func(n *yaml.Node, path string) { m.Disabled = !p.bool(n, path) }
+		fields["batchSize"] = func(n *yaml.Node, path string) { m.BatchSize = p.positive(n, path) }
+		fields["maximumBatchingWindow"] = func(n *yaml.Node, path string) {
+			if m.BatchWindow = p.int(n, path); m.BatchWindow < 0 {
+				p.fail(n, path, "want a number of seconds, 0 or more, not %d", m.BatchWindow)
+			}
+		}
 		p.mapping(n, path, fields)
 		switch {
 		case m.Topic == "" && m.Queue == "":
@@ -890,6 +896,12 @@ func (p *parser) event(n *yaml.Node, path string, e *Event) {
 		fields["enable"] = func(n *yaml.Node, path string) { l.Disabled = !p.bool(n, path) }
 		p.mapping(n, path, fields)
 		required("source", l.Source)
+	}
+	if n.Kind == yaml.MappingNode {
+		e.keyPos = map[string]Pos{}
+		for k, v := range pairs(n) {
+			e.keyPos[k.Value] = Pos{v.Line, v.Column}
+		}
 	}
 }
 

@@ -246,6 +246,14 @@ var invalid = []struct {
 	{"environment in conflict with the provider's", strings.Replace(base, "  name: aws\n", "  name: aws\n  environment: {MODE: prod}\n", 1) +
 		"    environment: {MODE: debug}\n  get: {handler: get}\naggregation:\n  api: {functions: [list, get]}\n",
 		`f.yml:10:19: functions.list.environment.MODE: group "api" deploys functions list and get as one unit, but list sets MODE to "debug" and get takes "prod" from provider.environment (f.yml:4:17): give both one value, or deploy them apart`},
+	{"batch size zero", base + "  worker:\n    handler: worker\n    events:\n      - sqs: {queue: jobs, batchSize: 0}\n",
+		`f.yml:12:39: functions.worker.events[0].sqs.batchSize: want a positive number, not 0`},
+	{"batch size a fraction", base + "  worker:\n    handler: worker\n    events:\n      - sqs: {queue: jobs, batchSize: 2.5}\n",
+		`f.yml:12:39: functions.worker.events[0].sqs.batchSize: want a whole number, not 2.5: it has a fraction`},
+	{"batching window below zero", base + "  worker:\n    handler: worker\n    events:\n      - sqs: {queue: jobs, maximumBatchingWindow: -1}\n",
+		`f.yml:12:51: functions.worker.events[0].sqs.maximumBatchingWindow: want a number of seconds, 0 or more, not -1`},
+	{"batch size on a timer", base + "  worker:\n    handler: worker\n    events:\n      - timer: {value: '* * * * *', batchSize: 5}\n",
+		`f.yml:12:37: functions.worker.events[0].timer.batchSize: unknown key "batchSize" (known keys: enable, interval, name, payload, region, retryTime, role, serviceId, timeout, type, value, version)`},
 }
 
 // invalidEnv is the environment the invalid specs see.
@@ -315,5 +323,30 @@ func TestCheckRoutesBadPath(t *testing.T) {
 				t.Errorf("checkRoutes (-want +got):\n%s", diff)
 			}
 		})
+	}
+}
+
+// A message event's batch settings are read, and KeyPos places an error
+// about one at its value.
+func TestMessageBatch(t *testing.T) {
+	s, err := Parse("f.yml", []byte(base+`  worker:
+    handler: worker
+    events:
+      - sqs:
+          queue: jobs
+          batchSize: "100"
+          maximumBatchingWindow: 5
+      - mns: {topic: t}
+`), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := s.Function("worker")
+	got := []any{*f.Events[0].Message, *f.Events[1].Message,
+		f.Events[0].KeyPos("batchSize"), f.Events[0].KeyPos("maximumBatchingWindow"), f.Events[0].KeyPos("tags")}
+	want := []any{MessageEvent{Queue: "jobs", BatchSize: 100, BatchWindow: 5}, MessageEvent{Topic: "t"},
+		Pos{14, 22}, Pos{15, 34}, f.Events[0].Pos}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("mismatch (-want +got):\n%s", diff)
 	}
 }

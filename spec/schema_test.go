@@ -60,7 +60,7 @@ functions:
       - http: {path: /a, method: [get], cors: true, integratedResponse: false, name: n, role: r, version: v, serviceId: s, timeout: 3, region: r, retryTime: 1, interval: 1}
       - timer: {type: cron, value: '* * * * *', payload: p, enable: true, name: n, role: r, version: v, serviceId: s, timeout: 3, region: r, retryTime: 1, interval: 1}
       - oss: {bucket: b, events: [e], filter: {prefix: p, suffix: s}, enable: true, name: n, role: r, version: v, serviceId: s, timeout: 3, region: r, retryTime: 1, interval: 1}
-      - mns: {topic: t, tags: x, strategy: BACKOFF_RETRY, enable: true, name: n, role: r, version: v, serviceId: s, timeout: 3, region: r, retryTime: 1, interval: 1}
+      - mns: {topic: t, tags: x, strategy: BACKOFF_RETRY, enable: true, batchSize: 5, maximumBatchingWindow: 0, name: n, role: r, version: v, serviceId: s, timeout: 3, region: r, retryTime: 1, interval: 1}
       - log: {source: s, project: p, log: l, enable: true, name: n, role: r, version: v, serviceId: s, timeout: 3, region: r, retryTime: 1, interval: 1}
 aggregation:
   g: {deployOrigin: true, functions: [a], functionsPattern: ['*']}

@@ -276,6 +276,19 @@ type Event struct {
 	// code names, for an event the code declares, the function and the
 	// option that declare it, such as function list: faas.HTTP("GET /x").
 	code string
+	// keyPos is where each key of the event has its value.
+	keyPos map[string]Pos
+}
+
+// KeyPos returns where f.yml gives the event's key its value, for an
+// error about that setting, such as a batch size the platform cannot
+// take; for a key it does not give (or an event the code declares), the
+// event's own position.
+func (e *Event) KeyPos(key string) Pos {
+	if p, ok := e.keyPos[key]; ok {
+		return p
+	}
+	return e.Pos
 }
 
 // HTTPEvent is an HTTP route.
@@ -326,6 +339,14 @@ type MessageEvent struct {
 	Strategy string
 	// Disabled is set for a trigger created disabled (enable: false).
 	Disabled bool
+	// BatchSize (batchSize) is the most messages one invocation takes;
+	// 0 means the platform's default. BatchWindow (maximumBatchingWindow)
+	// is how many seconds the platform may wait to fill a batch; 0 means
+	// none. Each generator checks them against its platform's limits: a
+	// platform that hands the function one message at a time (SNS, an MNS
+	// topic, CMQ, Pub/Sub) refuses them.
+	BatchSize   int
+	BatchWindow int
 }
 
 // LogEvent is a log subscription.
