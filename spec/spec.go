@@ -10,7 +10,9 @@
 //	http (alias apigw)                    an HTTP route: path and method
 //	timer                                 a schedule: type cron or every, value
 //	storage (aliases os, oss, cos, s3)    object changes in a bucket
-//	message (aliases mq, mns, cmq, sqs, sns, kafka)   a queue or topic
+//	message (aliases mq, mns, cmq, sqs, sns, kafka)   a queue or topic; batchSize
+//	                                      and maximumBatchingWindow (seconds)
+//	                                      where the platform batches
 //	log                                   a log subscription
 //
 // A platforms block, at the service or a function, holds each platform's

@@ -150,3 +150,16 @@ func Offending(s string, ok func(i int, r rune) bool) string {
 	}
 	return strings.Join(bad, ", ")
 }
+
+// BatchKey returns the key of a message event's batch setting, for an
+// error on a platform that cannot take it: batchSize if it is set, else
+// maximumBatchingWindow if that is, else "".
+func BatchKey(m *spec.MessageEvent) string {
+	switch {
+	case m.BatchSize > 0:
+		return "batchSize"
+	case m.BatchWindow > 0:
+		return "maximumBatchingWindow"
+	}
+	return ""
+}

@@ -41,7 +41,13 @@
 //	         name is the cluster's ARN); a name becomes an ARN of the
 //	         stack's partition, region and account; Enabled from enable
 //	         for SQS and MSK; SQS with FunctionResponseTypes
-//	         [ReportBatchItemFailures], which a *faas.BatchError uses
+//	         [ReportBatchItemFailures], which a *faas.BatchError uses;
+//	         batchSize and maximumBatchingWindow become SQS's and MSK's
+//	         BatchSize and MaximumBatchingWindowInSeconds, within
+//	         Lambda's limits (a batch of 1 to 10000, of at most 10 from a
+//	         FIFO queue, *.fifo, which takes no window; above 10 from
+//	         another queue only with a window; a window of at most 300
+//	         seconds); SNS, which has no batches, refuses them
 //	log      CloudWatchLogs on the log group named by source
 //
 // An HTTP event gives one event per method (none is ANY), named after them

@@ -282,6 +282,33 @@ functions:
 			},
 		},
 		{
+			name: "batches beyond SQS's, MSK's and SNS's limits",
+			spec: `service: s
+provider: {name: aws}
+functions:
+  f:
+    handler: f
+    events:
+      - sqs: {queue: q1, batchSize: 100}
+      - sqs: {queue: q2, batchSize: 10001, maximumBatchingWindow: 5}
+      - sqs: {queue: q3, batchSize: 20, maximumBatchingWindow: 301}
+      - sqs: {queue: q4.fifo, batchSize: 11}
+      - sqs: {queue: 'arn:aws:sqs:eu-west-1:123456789012:q5.fifo', maximumBatchingWindow: 1}
+      - sns: {topic: t, batchSize: 10}
+      - kafka: {name: 'arn:aws:kafka:eu-west-1:123456789012:cluster/main/abc', topic: c, batchSize: 20000}
+      - sqs: {queue: ok, batchSize: 10}
+`,
+			want: []string{
+				`f.yml:7:37: functions.f.events[0].sqs.batchSize: a batch size over 10 (100) from an SQS queue needs a batching window: set maximumBatchingWindow, 1 to 300 seconds`,
+				`f.yml:8:37: functions.f.events[1].sqs.batchSize: Lambda takes a batch size of 1 to 10000, not 10001`,
+				`f.yml:9:64: functions.f.events[2].sqs.maximumBatchingWindow: Lambda takes a batching window of 0 to 300 seconds, not 301`,
+				`f.yml:10:42: functions.f.events[3].sqs.batchSize: an SQS FIFO queue (q4.fifo) takes a batch size of 1 to 10, not 11`,
+				`f.yml:11:91: functions.f.events[4].sqs.maximumBatchingWindow: an SQS FIFO queue (arn:aws:sqs:eu-west-1:123456789012:q5.fifo) has no batching window: leave maximumBatchingWindow out`,
+				`f.yml:12:36: functions.f.events[5].sns.batchSize: SNS invokes the function once per message: an SNS event has no batch size or batching window; leave batchSize out, or subscribe an SQS queue to the topic and read the queue in batches`,
+				`f.yml:13:101: functions.f.events[6].kafka.batchSize: Lambda takes a batch size of 1 to 10000, not 20000`,
+			},
+		},
+		{
 			name: "a kafka event without its cluster",
 			spec: "service: s\nprovider: {name: aws}\nfunctions:\n  f: {handler: f, events: [{kafka: {topic: t}}]}\n",
 			want: []string{`f.yml:4:29: functions.f.events[0].kafka.name: an MSK event needs the cluster's ARN as the event's name, not ""`},

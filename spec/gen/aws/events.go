@@ -414,6 +414,9 @@ func (t *template) message(e *spec.Event, path string) (string, *yaml.Node) {
 		t.fail(e.Pos, path+".tags", "SQS, SNS and MSK events cannot filter messages by tags: leave them out, and filter in the function (or with a FilterPolicy or FilterCriteria under platforms.aws)")
 		return "", nil
 	}
+	if !t.batching(e, path) {
+		return "", nil
+	}
 	switch {
 	case e.Key == "kafka":
 		if m.Topic == "" {
@@ -429,11 +432,15 @@ func (t *template) message(e *spec.Event, path string) (string, *yaml.Node) {
 			"Topics", []string{m.Topic},
 			"StartingPosition", "LATEST",
 			"Enabled", !m.Disabled,
+			"BatchSize", m.BatchSize,
+			"MaximumBatchingWindowInSeconds", m.BatchWindow,
 		))
 	case m.Queue != "":
 		// ReportBatchItemFailures: a handler's *faas.BatchError retries
 		// the failed messages only (adapters/aws).
 		return "Sqs", gen.Map("Type", "SQS", "Properties", gen.Map("Queue", arn("sqs", m.Queue), "Enabled", !m.Disabled,
+			"BatchSize", m.BatchSize,
+			"MaximumBatchingWindowInSeconds", m.BatchWindow,
 			"FunctionResponseTypes", []string{"ReportBatchItemFailures"}))
 	default:
 		if m.Disabled {
@@ -442,6 +449,47 @@ func (t *template) message(e *spec.Event, path string) (string, *yaml.Node) {
 		}
 		return "Sns", gen.Map("Type", "SNS", "Properties", gen.Map("Topic", arn("sns", m.Topic)))
 	}
+}
+
+// Limits of a Lambda event source mapping's batching (Lambda's "Lambda
+// parameters for Amazon SQS event source mappings" and
+// CreateEventSourceMapping): up to 10000 records a batch (10 from an SQS
+// FIFO queue, which has no batching window), more than 10 from a standard
+// queue only with a window of at least a second, and a window of at most
+// 300 seconds.
+const (
+	maxBatch       = 10000
+	maxFIFOBatch   = 10
+	maxUnwindowed  = 10
+	maxBatchWindow = 300
+)
+
+// batching checks a message event's batchSize and maximumBatchingWindow
+// against its event source's limits, and reports whether they fit.
+func (t *template) batching(e *spec.Event, path string) bool {
+	m := e.Message
+	key := gen.BatchKey(m)
+	if key == "" {
+		return true
+	}
+	fifo := m.Queue != "" && strings.HasSuffix(m.Queue, ".fifo")
+	switch {
+	case e.Key != "kafka" && m.Queue == "":
+		t.fail(e.KeyPos(key), path+"."+key, "SNS invokes the function once per message: an SNS event has no batch size or batching window; leave %s out, or subscribe an SQS queue to the topic and read the queue in batches", key)
+	case fifo && m.BatchSize > maxFIFOBatch:
+		t.fail(e.KeyPos("batchSize"), path+".batchSize", "an SQS FIFO queue (%s) takes a batch size of 1 to %d, not %d", m.Queue, maxFIFOBatch, m.BatchSize)
+	case fifo && m.BatchWindow > 0:
+		t.fail(e.KeyPos("maximumBatchingWindow"), path+".maximumBatchingWindow", "an SQS FIFO queue (%s) has no batching window: leave maximumBatchingWindow out", m.Queue)
+	case m.BatchSize > maxBatch:
+		t.fail(e.KeyPos("batchSize"), path+".batchSize", "Lambda takes a batch size of 1 to %d, not %d", maxBatch, m.BatchSize)
+	case m.BatchWindow > maxBatchWindow:
+		t.fail(e.KeyPos("maximumBatchingWindow"), path+".maximumBatchingWindow", "Lambda takes a batching window of 0 to %d seconds, not %d", maxBatchWindow, m.BatchWindow)
+	case m.Queue != "" && m.BatchSize > maxUnwindowed && m.BatchWindow == 0:
+		t.fail(e.KeyPos("batchSize"), path+".batchSize", "a batch size over %d (%d) from an SQS queue needs a batching window: set maximumBatchingWindow, 1 to %d seconds", maxUnwindowed, m.BatchSize, maxBatchWindow)
+	default:
+		return true
+	}
+	return false
 }
 
 // arn returns the ARN of a queue or topic: as written when it is one, else

@@ -78,7 +78,11 @@
 // trigger gets JSON notifications with the event's strategy, or
 // BACKOFF_RETRY, and filters by its tags; an MNS queue trigger
 // (EventBridge) cannot filter by tags, and is created disabled by enable:
-// false (triggerEnable). OSS and MNS topic triggers have no enable switch,
+// false (triggerEnable); with batchSize (and maximumBatchingWindow, in
+// seconds) it is an event stream that pushes batches of CloudEvents
+// (runOptions.batchWindow), within FC's limits (1 to 10000 messages, at
+// most 15 seconds), and an MNS topic trigger, which pushes one message at
+// a time, refuses them. OSS and MNS topic triggers have no enable switch,
 // so enable: false on them is an error, in both files. A log trigger
 // reads the source logstore of project and writes its own logs to log,
 // retrying retryTime times (1) every interval seconds (30), Midway's
@@ -123,7 +127,8 @@
 // provider.region, a provider vpcConfig, logConfig or nasConfig without
 // the keys FC requires, an architecture other than x86_64, a timer
 // gen.Schedule cannot translate, enable: false on an OSS or MNS topic
-// trigger, tags on an MNS queue, a kafka
+// trigger, tags on an MNS queue, batching on an MNS topic or beyond FC's
+// limits, a kafka
 // event (declare it under platforms.fc), a log event without project or
 // log, a trigger name FC refuses or a unit uses twice, memory, timeout or
 // concurrency FC does not offer (initTimeout too: at most 300 seconds,
@@ -569,6 +574,8 @@ func (p *plan) trigger(ref eventRef) *trigger {
 		case t.kind == kindQueue && e.Message.Tags != "":
 			p.errs.Add(gen.ErrorAt(p.s, e.Pos, ref.path+".tags", "FC reads an MNS queue through EventBridge, which cannot filter messages by tags: leave them out and check the messages in the function"))
 			return nil
+		case !p.batching(ref, t.kind):
+			return nil
 		}
 		t.region = cmp.Or(p.extraString(ref, "region"), p.s.Provider.Region)
 	case e.Log != nil:
@@ -588,6 +595,41 @@ func (p *plan) trigger(ref eventRef) *trigger {
 		return nil
 	}
 	return t
+}
+
+// Limits of batch push, for triggers read through EventBridge (FC's
+// "Advanced features of triggers": Batch Push Messages 1 to 10000, Batch
+// Push Interval 0 to 15 seconds).
+const (
+	maxBatch       = 10000
+	maxBatchWindow = 15
+)
+
+// batching checks a message event's batchSize and maximumBatchingWindow,
+// and reports whether FC can take them: an MNS queue trigger (batch push,
+// an EventBridge event stream) within its limits, with a batch size for a
+// window; an MNS topic trigger pushes one message at a time.
+func (p *plan) batching(ref eventRef, kind string) bool {
+	e, m := ref.ev, ref.ev.Message
+	key := gen.BatchKey(m)
+	if key == "" {
+		return true
+	}
+	fail := func(key, format string, args ...any) bool {
+		p.errs.Add(gen.ErrorAt(p.s, e.KeyPos(key), ref.path+"."+key, format, args...))
+		return false
+	}
+	switch {
+	case kind == kindTopic:
+		return fail(key, "an FC MNS topic trigger invokes the function once per message: it has no batch size or batching window; leave %s out, or subscribe an MNS queue to the topic and read the queue in batches", key)
+	case m.BatchSize > maxBatch:
+		return fail("batchSize", "FC pushes a batch of 1 to %d messages, not %d", maxBatch, m.BatchSize)
+	case m.BatchWindow > maxBatchWindow:
+		return fail("maximumBatchingWindow", "FC pushes a batch after at most %d seconds, not %d", maxBatchWindow, m.BatchWindow)
+	case m.BatchSize == 0:
+		return fail("maximumBatchingWindow", "FC's batch push takes a batch size with its window: set batchSize, 1 to %d", maxBatch)
+	}
+	return true
 }
 
 // requiredKeys are the keys FC requires of provider settings given as

@@ -176,11 +176,27 @@ func (p *plan) fc3Triggers(up *unitPlan, region string) *yaml.Node {
 			// FC 3.0 reads an MNS queue through EventBridge; event mode
 			// hands the function one CloudEvent per message (devsapp/fc3
 			// __tests__/complete-props.yaml; FC API SourceMNSParameters).
+			// With batchSize, an event stream pushes batches of them,
+			// an array (devsapp/fc3 docs: runOptions.batchWindow; FC's
+			// "Advanced features of triggers"); eventSchema CloudEvents
+			// keeps the shape the fc adapter reads.
 			typ = "eventbridge"
+			filter := fmt.Sprintf(`{"source":["MNS-%s-%s"]}`, fn, t.name)
+			var sink, run *yaml.Node
+			if m := e.Message; m.BatchSize > 0 {
+				filter = "{}"
+				sink = gen.Map("deliveryOption", gen.Map("mode", "event-streaming", "eventSchema", "CloudEvents"))
+				run = gen.Map("mode", "event-streaming", "batchWindow", gen.Map(
+					"CountBasedWindow", m.BatchSize,
+					"TimeBasedWindow", gen.Int(m.BatchWindow),
+				))
+			}
 			config = gen.Map(
 				"triggerEnable", !e.Message.Disabled,
 				"asyncInvocationType", false,
-				"eventRuleFilterPattern", fmt.Sprintf(`{"source":["MNS-%s-%s"]}`, fn, t.name),
+				"eventRuleFilterPattern", filter,
+				"eventSinkConfig", sink,
+				"runOptions", run,
 				"eventSourceConfig", gen.Map(
 					"eventSourceType", "MNS",
 					"eventSourceParameters", gen.Map("sourceMNSParameters", gen.Map(

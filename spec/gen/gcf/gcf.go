@@ -444,6 +444,9 @@ func (g *generation) event(f *spec.Function, i int, e *spec.Event, where string)
 			g.fail(e.Pos, where+".queue", "Pub/Sub has topics, not queues: give the topic")
 		case m.Tags != "":
 			g.fail(e.Pos, where+".tags", "Eventarc cannot filter Pub/Sub messages by tags: leave them out and check the attributes in the function")
+		case gen.BatchKey(m) != "":
+			key := gen.BatchKey(m)
+			g.fail(e.KeyPos(key), where+"."+key, "Eventarc pushes one Pub/Sub message per request: it has no batch size or batching window; leave %s out", key)
 		}
 		p := *base
 		p.ceType, p.topic = cloudevent.TypePubsubPublished, m.Topic

@@ -441,6 +441,7 @@ functions:
       - mq: {topic: t, tags: urgent}
       - log: {source: app}
       - storage: {bucket: b, region: Europe West, role: not-an-email}
+      - mq: {topic: t, batchSize: 10}
 `, []string{
 			"f.yml:8:9: functions.f.events[0].timer: Cloud Scheduler: gcf has no every schedule, and every 7m0s is not a cron expression: use a period that divides an hour or a day, or type cron",
 			`f.yml:9:9: functions.f.events[1].oss.filter: Eventarc filters Cloud Storage events by bucket only, not by object name: leave the filter out and check the name in the function`,
@@ -450,6 +451,7 @@ functions:
 			"f.yml:13:9: functions.f.events[5].log: Eventarc delivers log entries through Cloud Audit Logs triggers, which filter on a serviceName and methodName that a log event cannot say: create the trigger with gcloud eventarc triggers create, or route the logs to a Pub/Sub topic with a log sink and give the function a message event",
 			`f.yml:14:38: functions.f.events[6].storage.region: "Europe West" is not a Google Cloud location, such as us-central1`,
 			`f.yml:14:57: functions.f.events[6].storage.role: "not-an-email" is not a service account's email, such as fn@project.iam.gserviceaccount.com`,
+			"f.yml:15:35: functions.f.events[7].mq.batchSize: Eventarc pushes one Pub/Sub message per request: it has no batch size or batching window; leave batchSize out",
 		}},
 		{"settings", `
 service: shop

@@ -361,6 +361,10 @@ func (g *generation) bucket(b string) string {
 	return b + ".cos." + g.s.Provider.Region + ".myqcloud.com"
 }
 
+// maxKafkaBatch is the most messages a ckafka trigger hands the function
+// at once: its maxMsgNum (the scf component's serverless.component.yml).
+const maxKafkaBatch = 10000
+
 // message returns a message event's cmq or ckafka trigger, or nil after
 // reporting what SCF cannot take.
 func (g *generation) message(e *spec.Event, epath string) *yaml.Node {
@@ -379,9 +383,21 @@ func (g *generation) message(e *spec.Event, epath string) *yaml.Node {
 			g.fail(e.Pos, epath+".name", "SCF's ckafka trigger needs the CKafka instance (ckafka-…) as the event's name")
 			return nil
 		}
-		return trigger("ckafka", "name", e.Name, "topic", m.Topic, "enable", !m.Disabled)
+		if m.BatchWindow > 0 {
+			g.fail(e.KeyPos("maximumBatchingWindow"), epath+".maximumBatchingWindow", "SCF's ckafka trigger has no batching window: leave maximumBatchingWindow out (batchSize sets its maxMsgNum)")
+			return nil
+		}
+		if m.BatchSize > maxKafkaBatch {
+			g.fail(e.KeyPos("batchSize"), epath+".batchSize", "SCF's ckafka trigger takes a batch (maxMsgNum) of 1 to %d messages, not %d", maxKafkaBatch, m.BatchSize)
+			return nil
+		}
+		return trigger("ckafka", "name", e.Name, "topic", m.Topic, "maxMsgNum", m.BatchSize, "enable", !m.Disabled)
 	case m.Queue != "":
 		g.fail(e.Pos, epath+".queue", "SCF's CMQ trigger subscribes to a topic; a queue cannot trigger a function")
+		return nil
+	case gen.BatchKey(m) != "":
+		key := gen.BatchKey(m)
+		g.fail(e.KeyPos(key), epath+"."+key, "SCF's CMQ trigger invokes the function once per message: it has no batch size or batching window; leave %s out", key)
 		return nil
 	}
 	var tags []string

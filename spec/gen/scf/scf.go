@@ -65,8 +65,10 @@
 //	             of creation or removal becomes COS's), filter prefix/suffix
 //	message      cmq for a topic (tags become filterKey); kafka events are
 //	             ckafka, the event's name being the CKafka instance (which
-//	             names SCF's trigger) and topic the topic, without tags.
-//	             CMQ triggers subscribe to topics only: a queue is an error.
+//	             names SCF's trigger) and topic the topic, without tags,
+//	             batchSize its maxMsgNum (1 to 10000; it has no window).
+//	             CMQ triggers subscribe to topics only: a queue is an error;
+//	             they push one message at a time: a batch size is one.
 //	log          cls, topicId = source
 //
 // The scf component shares an API Gateway service between instances only

@@ -359,6 +359,26 @@ functions:
 			},
 		},
 		{
+			name: "batches beyond ckafka's limit, a window, batches on CMQ",
+			spec: `service: s
+provider: {name: scf}
+functions:
+  f:
+    handler: f
+    events:
+      - kafka: {topic: a, name: ckafka-1, batchSize: 10001}
+      - kafka: {topic: b, name: ckafka-1, batchSize: 100, maximumBatchingWindow: 5}
+      - cmq: {topic: c, batchSize: 10}
+      - cmq: {topic: d, maximumBatchingWindow: 5}
+`,
+			want: []string{
+				`f.yml:7:54: functions.f.events[0].kafka.batchSize: SCF's ckafka trigger takes a batch (maxMsgNum) of 1 to 10000 messages, not 10001`,
+				`f.yml:8:82: functions.f.events[1].kafka.maximumBatchingWindow: SCF's ckafka trigger has no batching window: leave maximumBatchingWindow out (batchSize sets its maxMsgNum)`,
+				`f.yml:9:36: functions.f.events[2].cmq.batchSize: SCF's CMQ trigger invokes the function once per message: it has no batch size or batching window; leave batchSize out`,
+				`f.yml:10:48: functions.f.events[3].cmq.maximumBatchingWindow: SCF's CMQ trigger invokes the function once per message: it has no batch size or batching window; leave maximumBatchingWindow out`,
+			},
+		},
+		{
 			name: "a function name SCF refuses",
 			spec: "service: s\nprovider: {name: scf}\nfunctions:\n  f_: {handler: f}\n",
 			want: []string{`f.yml:4:3: functions.f_: the SCF function name "s-f_" must be 2 to 60 letters, digits, '-' or '_', from a letter to a letter or digit (it is <service>-<stage>-<unit>)`},

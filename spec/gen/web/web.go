@@ -396,6 +396,9 @@ func (g *generation) triggers(u *spec.Unit, f *spec.Function, i int, e *spec.Eve
 			g.fail(e.Pos, where+".queue", "Knative delivers Pub/Sub messages, which come from topics, not queues: give the topic as projects/<project>/topics/<topic>")
 		case m.Tags != "":
 			g.fail(e.Pos, where+".tags", "a Knative Trigger cannot filter Pub/Sub messages by tags: leave them out and check the attributes in the function")
+		case gen.BatchKey(m) != "":
+			key := gen.BatchKey(m)
+			g.fail(e.KeyPos(key), where+"."+key, "a Knative Trigger delivers one event per request: it has no batch size or batching window; leave %s out", key)
 		case !topicName.MatchString(m.Topic):
 			g.fail(e.Pos, where+".topic", "a Knative Trigger matches the topic in the event's source, //pubsub.googleapis.com/projects/<project>/topics/<topic>, exactly: give the topic as projects/<project>/topics/<topic>, not %q", m.Topic)
 		}

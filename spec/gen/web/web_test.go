@@ -285,6 +285,7 @@ functions:
       - mq: {topic: projects/p/topics/t, tags: urgent}
       - mq: {topic: orders}
       - log: {source: app}
+      - mq: {topic: projects/p/topics/t, maximumBatchingWindow: 3}
 `, []string{
 			"f.yml:8:9: functions.f.events[0].timer: Knative PingSource: web has no every schedule, and every 7m0s is not a cron expression: use a period that divides an hour or a day, or type cron",
 			"f.yml:9:9: functions.f.events[1].oss.filter: a Knative Trigger filters on the bucket (the event's source) but cannot on the object name: leave the filter out and check the name in the function",
@@ -293,6 +294,7 @@ functions:
 			"f.yml:12:9: functions.f.events[4].mq.tags: a Knative Trigger cannot filter Pub/Sub messages by tags: leave them out and check the attributes in the function",
 			`f.yml:13:9: functions.f.events[5].mq.topic: a Knative Trigger matches the topic in the event's source, //pubsub.googleapis.com/projects/<project>/topics/<topic>, exactly: give the topic as projects/<project>/topics/<topic>, not "orders"`,
 			"f.yml:14:9: functions.f.events[6].log: Knative Eventing has no source of log entries, and a log event says no CloudEvents type or source to filter on: deploy an event source that sends the entries to a broker, and subscribe the Service to them with a Trigger of your own",
+			"f.yml:15:65: functions.f.events[7].mq.maximumBatchingWindow: a Knative Trigger delivers one event per request: it has no batch size or batching window; leave maximumBatchingWindow out",
 		}},
 		{"settings", `
 service: shop
