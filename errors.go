@@ -151,7 +151,7 @@ func (e *TimeoutError) Error() string {
 // as with any other error.
 //
 // A handler collects failures with Add and returns Err, which is nil when
-// nothing failed. The adapter answers in part only for a BatchError
+// nothing failed; [Typed] does so for a function of one message. The adapter answers in part only for a BatchError
 // returned as is or wrapped with %w alone: joined with another error, the
 // batch fails as a whole.
 type BatchError struct {

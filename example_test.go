@@ -2,10 +2,12 @@ package faas_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
 	"os"
+	"slices"
 	"testing"
 	"time"
 
@@ -58,6 +60,36 @@ func ExampleTyped() {
 	// 200 {"total":6}
 	// 400 {"error":"count must be positive, not 0"}
 	// 400 {"error":"invalid JSON body at offset 8: unexpected end of JSON input"}
+}
+
+// A handler of one order takes a queue's batch one message at a time. A
+// message that fails, here the second, is named in a *faas.BatchError, so
+// that on Lambda only it goes back to the queue (a partial batch
+// response); the others are done.
+func ExampleTyped_batch() {
+	type Order struct {
+		Item  string `json:"item"`
+		Count int    `json:"count"`
+	}
+	h := faas.Typed(func(ctx *faas.Context, o Order) (int, error) {
+		if o.Count <= 0 {
+			return 0, fmt.Errorf("count must be positive, not %d", o.Count)
+		}
+		return 3 * o.Count, nil
+	})
+	batch := faastest.NewMessageEvent("orders", `{"item":"tea","count":2}`, `{"item":"tea","count":0}`, `{"item":"cake","count":1}`)
+	res := faastest.Invoke(exampleT, h, batch)
+	var berr *faas.BatchError
+	if errors.As(res.Err, &berr) {
+		for _, f := range berr.Failures {
+			fmt.Println(f.ID, "failed:", f.Err)
+		}
+	}
+	batch.Records = slices.Delete(batch.Records, 1, 2)
+	fmt.Println(faastest.Invoke(exampleT, h, batch).Value)
+	// Output:
+	// msg-2 failed: count must be positive, not 0
+	// [6 3]
 }
 
 func ExampleFromHTTP() {

@@ -1,11 +1,13 @@
 package faas
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
 	"reflect"
+	"strings"
 )
 
 // Typed adapts a function with a typed event and result to a HandlerFunc.
@@ -16,9 +18,11 @@ import (
 //     *MessageEvent), it is passed as is;
 //   - HTTP: the body is decoded as [Context.Bind] does; an empty body
 //     leaves In's zero value;
-//   - messages: each message body is JSON decoded into In. A slice In
-//     takes the whole batch, one element per message; any other In takes a
-//     batch of exactly one message;
+//   - messages: each message body is JSON decoded into In (an In of
+//     Message or *Message takes the message as is). A slice In takes the
+//     whole batch, one element per message, in one call. Any other In
+//     takes one message: fn is called once per message of the batch, in
+//     order, as a Lambda user's SQS handler expects; see below;
 //   - timers: a payload configured on the trigger is decoded into In (a
 //     string In takes it as is); without one, the native event's JSON is;
 //   - anything else: the native event's JSON is decoded into In, so In may
@@ -28,10 +32,27 @@ import (
 // Data that cannot be decoded is an *Error with status 400 that says where
 // it breaks, and fn is not called. A nil pointer result is nil, so an HTTP
 // trigger answers 204.
+//
+// A batch of one message gives fn's result and error as they are. A batch
+// of several, taken one message at a time, gives the []Out of fn's
+// results, in order, when every message succeeds; otherwise a *BatchError
+// naming each message that failed (a body that cannot be decoded, or
+// fn's error), so that where the platform takes a partial batch response
+// (Lambda's SQS and Kinesis events) only those are retried, and elsewhere
+// the batch fails as a whole. Once the invocation's context is done, the
+// messages not yet begun fail with its error. In a batch whose order
+// counts (an SQS FIFO queue's, whose source ends in ".fifo", or a Kinesis
+// stream's), the messages after the first that fails are not handed to
+// fn and fail too, as the platform delivers them again after it. A panic
+// in fn fails the whole batch, as in any handler.
 func Typed[In, Out any](fn func(ctx *Context, in In) (Out, error)) HandlerFunc {
 	inType := reflect.TypeFor[In]()
+	perMessage := inType.Kind() != reflect.Slice || inType == reflect.TypeFor[[]byte]()
 	return func(ctx *Context, event any) (any, error) {
 		in, ok := event.(In)
+		if e, batch := event.(*MessageEvent); !ok && batch && perMessage && len(e.Records) != 1 {
+			return eachMessage(ctx, e, fn)
+		}
 		if !ok {
 			if err := decodeTyped(ctx, event, &in, inType); err != nil {
 				var ferr *Error
@@ -77,10 +98,7 @@ func decodeTyped[In any](ctx *Context, event any, dst *In, t reflect.Type) error
 			reflect.ValueOf(dst).Elem().Set(s)
 			return nil
 		}
-		if len(e.Records) != 1 {
-			return fmt.Errorf("a batch of %d messages cannot be decoded into %s: take a slice of it", len(e.Records), t)
-		}
-		return bindJSON(e.Records[0].Body, target, "message body")
+		return messageIn(&e.Records[0], dst, target)
 	case *TimerEvent:
 		if e.Payload != "" {
 			if s, ok := target.(*string); ok && !json.Valid([]byte(e.Payload)) {
@@ -91,4 +109,65 @@ func decodeTyped[In any](ctx *Context, event any, dst *In, t reflect.Type) error
 		}
 	}
 	return ctx.Bind(target)
+}
+
+// messageIn sets *dst, of which target is the value to decode into, to the
+// message m: m itself for an In of Message or *Message, else its body
+// decoded.
+func messageIn[In any](m *Message, dst *In, target any) error {
+	switch d := any(dst).(type) {
+	case *Message:
+		*d = *m
+		return nil
+	case **Message:
+		*d = m
+		return nil
+	}
+	return bindJSON(m.Body, target, "message body")
+}
+
+// eachMessage calls fn for each message of e, in order, as Typed says.
+func eachMessage[In, Out any](ctx *Context, e *MessageEvent, fn func(*Context, In) (Out, error)) (any, error) {
+	inType := reflect.TypeFor[In]()
+	outs := make([]Out, 0, len(e.Records))
+	var berr BatchError
+	for i := range e.Records {
+		m := &e.Records[i]
+		if err := context.Cause(ctx); err != nil {
+			berr.Add(m.ID, fmt.Errorf("not handled: %w", err))
+			continue
+		}
+		if len(berr.Failures) > 0 && inOrder(m) {
+			berr.Add(m.ID, fmt.Errorf("not handled: message %s before it failed, and the batch's order counts", berr.Failures[0].ID))
+			continue
+		}
+		var in In
+		target := any(&in)
+		if inType.Kind() == reflect.Pointer {
+			p := reflect.New(inType.Elem())
+			in = p.Interface().(In)
+			target = in
+		}
+		if err := messageIn(m, &in, target); err != nil {
+			berr.Add(m.ID, err)
+			continue
+		}
+		out, err := fn(ctx, in)
+		if err != nil {
+			berr.Add(m.ID, err)
+			continue
+		}
+		outs = append(outs, out)
+	}
+	if err := berr.Err(); err != nil {
+		return nil, err
+	}
+	return outs, nil
+}
+
+// inOrder reports whether m comes from a source that delivers in order and
+// retries a batch from its first failed message on: an SQS FIFO queue or
+// a Kinesis stream, named by their ARNs.
+func inOrder(m *Message) bool {
+	return strings.HasSuffix(m.Source, ".fifo") || strings.Contains(m.Source, ":kinesis:")
 }

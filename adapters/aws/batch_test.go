@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/aws/aws-lambda-go/lambda/messages"
+	"github.com/google/go-cmp/cmp"
 
 	"github.com/anyfaas/faas"
 	"github.com/anyfaas/faas/adapters/aws"
@@ -102,6 +103,72 @@ func TestBatchItemFailures(t *testing.T) {
 			}
 			if err != nil || string(out) != tt.want {
 				t.Errorf("Invoke = %s, %v; want %s", out, err, tt.want)
+			}
+		})
+	}
+}
+
+// A faas.Typed handler of one message, on a batch of the real SQS sample
+// (three of its record, with JSON bodies): Lambda gets a partial batch
+// response naming the messages that failed, and on a FIFO queue those
+// after the first failed one too, which the handler never saw.
+func TestTypedBatchItemFailures(t *testing.T) {
+	type order struct {
+		ID int `json:"id"`
+	}
+	batch := func(arn string, bodies ...string) []byte {
+		sqs := fixture(t, "sqs")
+		first := sqs["Records"].([]any)[0].(map[string]any)
+		var records []any
+		for i, body := range bodies {
+			r := map[string]any{}
+			for k, v := range first {
+				r[k] = v
+			}
+			r["messageId"], r["body"] = fmt.Sprintf("m%d", i+1), body
+			if arn != "" {
+				r["eventSourceARN"] = arn
+			}
+			records = append(records, r)
+		}
+		sqs["Records"] = records
+		return marshal(t, sqs)
+	}
+	const fifo = "arn:aws:sqs:us-east-2:123456789012:orders.fifo"
+	tests := []struct {
+		name     string
+		payload  []byte
+		want     string
+		wantErr  string // the Lambda error's type
+		wantSeen []int
+	}{
+		{"all done", batch("", `{"id":1}`, `{"id":2}`, `{"id":3}`), `[1,2,3]`, "", []int{1, 2, 3}},
+		{"one failed", batch("", `{"id":1}`, `{"id":-2}`, `{"id":3}`), `{"batchItemFailures":[{"itemIdentifier":"m2"}]}`, "", []int{1, -2, 3}},
+		{"a body that is no order", batch("", `{"id":1}`, `Message Body`, `{"id":3}`), `{"batchItemFailures":[{"itemIdentifier":"m2"}]}`, "", []int{1, 3}},
+		{"all failed", batch("", `{"id":-1}`, `{"id":-2}`), "", "BatchError", []int{-1, -2}},
+		{"fifo", batch(fifo, `{"id":1}`, `{"id":-2}`, `{"id":3}`), `{"batchItemFailures":[{"itemIdentifier":"m2"},{"itemIdentifier":"m3"}]}`, "", []int{1, -2}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var seen []int
+			h := faas.Typed(func(_ *faas.Context, o order) (int, error) {
+				seen = append(seen, o.ID)
+				if o.ID < 0 {
+					return 0, errors.New("negative id")
+				}
+				return o.ID, nil
+			})
+			out, err := aws.NewHandler(newApp(h)).Invoke(lambdaContext(t), tt.payload)
+			if tt.wantErr != "" {
+				var ie messages.InvokeResponse_Error
+				if !errors.As(err, &ie) || ie.Type != tt.wantErr {
+					t.Errorf("Invoke = %s, %v; want a Lambda error of type %s", out, err, tt.wantErr)
+				}
+			} else if err != nil || string(out) != tt.want {
+				t.Errorf("Invoke = %s, %v; want %s", out, err, tt.want)
+			}
+			if diff := cmp.Diff(tt.wantSeen, seen); diff != "" {
+				t.Errorf("orders handled (-want +got):\n%s", diff)
 			}
 		})
 	}
