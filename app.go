@@ -282,6 +282,50 @@ func (a *App) Functions() []FunctionInfo {
 	return infos
 }
 
+// Check reports what would make Start fail before it runs any hook or
+// constructor: a registration the App refused (a bad or repeated name, a
+// handler of the wrong type, a route it cannot parse, a constructor
+// Provide refused), two functions' routes that conflict, and a function
+// constructor's parameter that no constructor provides, directly or
+// through the constructors that build it. It calls no user code, so a
+// test can call it on the App a program builds; anyfaas validate --code
+// reports it from a build. What hooks and constructors do when they run,
+// only Start finds. A manifest's changes (see [WithManifest]) are not
+// checked.
+func (a *App) Check() error { return errors.Join(a.problems()...) }
+
+// routeError is the error of adding a route of fn: a conflict names the
+// other function.
+func routeError(fn *function, err error) error {
+	var cerr *route.ConflictError
+	if errors.As(err, &cerr) {
+		other := cerr.ExistingValue.(*function)
+		return fmt.Errorf("faas: function %q: route %q conflicts with route %q of function %q", fn.name, cerr.New, cerr.Existing, other.name)
+	}
+	return err
+}
+
+// problems are Check's errors, in the order of registration.
+func (a *App) problems() []error {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	errs := slices.Clone(a.errs)
+	var routes route.Table[*function]
+	for _, fn := range a.funcs {
+		for _, p := range fn.patterns {
+			if err := routes.Add(p, fn); err != nil {
+				errs = append(errs, routeError(fn, err))
+			}
+		}
+		if fn.ctor {
+			if err := a.container.Check(fn.source); err != nil {
+				errs = append(errs, fmt.Errorf("faas: function %q: constructor %s: %w", fn.name, funcName(fn.source), err))
+			}
+		}
+	}
+	return errs
+}
+
 // StartRuntime runs the RuntimeStart phase: every layer's RuntimeStart
 // hook, in order. Adapters call it when the instance comes up; it is run by
 // Start if it has not run yet.
@@ -511,12 +555,7 @@ func (a *App) prepare() error {
 	for _, fn := range a.funcs {
 		for _, p := range fn.patterns {
 			if err := a.routes.Add(p, fn); err != nil {
-				var cerr *route.ConflictError
-				if errors.As(err, &cerr) {
-					other := cerr.ExistingValue.(*function)
-					err = fmt.Errorf("faas: function %q: route %q conflicts with route %q of function %q", fn.name, cerr.New, cerr.Existing, other.name)
-				}
-				errs = append(errs, err)
+				errs = append(errs, routeError(fn, err))
 			}
 		}
 		seen := map[string]bool{}

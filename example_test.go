@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"os"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -115,6 +116,21 @@ func ExampleApp_Provide() {
 	})
 	fmt.Println(faastest.Invoke(exampleT, app, faastest.NewHTTPRequest("GET", "/", "")).Body())
 	// Output: hi
+}
+
+func ExampleApp_Check() {
+	type DB struct{}
+	type Store struct{ db *DB }
+	app := quietApp()
+	app.Provide(func(db *DB) *Store { return &Store{db: db} }) // nothing provides *DB
+	app.Func("orders", func(s *Store) faas.HandlerFunc {
+		return func(ctx *faas.Context, _ any) (any, error) { return "orders", nil }
+	})
+	// Check runs nothing: a test of the App main builds finds the mistake
+	// that Start would fail on, as anyfaas validate --code does.
+	err := app.Check()
+	fmt.Println(err != nil && strings.HasSuffix(err.Error(), "missing type: *faas_test.DB"))
+	// Output: true
 }
 
 func ExampleApp_Use() {

@@ -11,10 +11,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/go-cmp/cmp"
+
 	"github.com/anyfaas/faas"
 	"github.com/anyfaas/faas/faastest"
 	"github.com/anyfaas/faas/lifecycle"
-	"github.com/google/go-cmp/cmp"
 )
 
 // journal records lifecycle events in order.
@@ -426,6 +427,68 @@ func TestConstructorErrors(t *testing.T) {
 				if err == nil || !strings.Contains(err.Error(), w) {
 					t.Errorf("Start error %v does not contain %q", err, w)
 				}
+			}
+		})
+	}
+}
+
+// TestCheck: App.Check finds what would stop Start before any user code
+// runs, as Start reports it, and calls nothing; what only running finds
+// (a constructor that fails) it leaves to Start.
+func TestCheck(t *testing.T) {
+	tests := []struct {
+		name  string
+		setup func(app *faas.App, called *int)
+		want  string // in Check's error; "" for none
+	}{
+		{"fine", func(app *faas.App, called *int) {
+			app.Provide(func() *DB { *called++; return &DB{} })
+			app.Func("orders", func(*DB) faas.HandlerFunc { *called++; return echo("orders") }, faas.HTTP("GET /orders"))
+		}, ""},
+		{"a constructor that fails, found only by running it", func(app *faas.App, called *int) {
+			app.Func("orders", func() (faas.HandlerFunc, error) { *called++; return nil, errors.New("config not found") })
+		}, ""},
+		{"missing dependency without a container", func(app *faas.App, called *int) {
+			app.Func("orders", func(m *Missing) faas.HandlerFunc { *called++; return echo("orders") })
+		}, `: missing type: *faas_test.Missing (nothing is provided to the container)`},
+		{"missing dependency of a dependency", func(app *faas.App, called *int) {
+			app.Provide(func(m *Missing) *DB { *called++; return &DB{} })
+			app.Func("orders", func(db *DB) faas.HandlerFunc { *called++; return echo("orders") })
+		}, `missing type: *faas_test.Missing`},
+		{"cycle", func(app *faas.App, called *int) {
+			app.Provide(func(*Repo) *DB { *called++; return nil }, func(*DB) *Repo { *called++; return nil })
+		}, `introduces a cycle`},
+		{"handler of the wrong type", func(app *faas.App, called *int) {
+			app.Func("orders", 42)
+		}, `faas: function "orders": int is not a faas.HandlerFunc, faas.Handler, http.Handler, or a constructor returning one`},
+		{"routes that conflict", func(app *faas.App, called *int) {
+			app.Func("a", echo("a"), faas.HTTP("GET /x/{id}"))
+			app.Func("b", echo("b"), faas.HTTP("GET /x/{name}"))
+		}, `faas: function "b": route "GET /x/{name}" conflicts with route "GET /x/{id}" of function "a"`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			app, _ := newTestApp(t)
+			var called int
+			tt.setup(app, &called)
+			err := app.Check()
+			if called != 0 {
+				t.Errorf("Check called user code %d times", called)
+			}
+			if tt.want == "" {
+				if err != nil {
+					t.Errorf("Check = %v, want nil", err)
+				}
+				return
+			}
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Fatalf("Check = %v, want it to say %q", err, tt.want)
+			}
+			if serr := app.Start(t.Context()); serr == nil || !strings.Contains(serr.Error(), tt.want) {
+				t.Errorf("Start = %v, want it to say what Check said: %q", serr, tt.want)
+			}
+			if d := app.Describe(); len(d.Problems) != 1 || !strings.Contains(d.Problems[0], tt.want) {
+				t.Errorf("Describe().Problems = %q, want one saying %q", d.Problems, tt.want)
 			}
 		})
 	}

@@ -165,12 +165,19 @@ type Description struct {
 	Use []string `json:"use,omitempty"`
 	// Adapters are the platform adapters linked into the binary.
 	Adapters []string `json:"adapters"`
+	// Problems are the errors [App.Check] finds, each as its text: what
+	// would make the App fail to start before it runs any user code.
+	Problems []string `json:"problems,omitempty"`
 }
 
 // Describe returns the App's functions, the layers it defines and those
-// it uses for every function, and the adapters linked into the binary.
+// it uses for every function, the adapters linked into the binary, and
+// what [App.Check] finds.
 func (a *App) Describe() Description {
 	d := Description{Functions: a.Functions(), Adapters: Adapters()}
+	for _, err := range a.problems() {
+		d.Problems = append(d.Problems, err.Error())
+	}
 	a.mu.Lock()
 	for name := range a.defined {
 		d.Layers = append(d.Layers, name)

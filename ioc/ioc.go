@@ -21,6 +21,8 @@ import (
 type Container struct {
 	mu  sync.Mutex
 	dig *dig.Container
+	// constructors are those provided, in order, for Check's dry run.
+	constructors []any
 }
 
 // New returns an empty container.
@@ -40,6 +42,7 @@ func (c *Container) Provide(constructor any) error {
 	if err := c.dig.Provide(constructor); err != nil {
 		return &Error{msg: err.Error(), err: err}
 	}
+	c.constructors = append(c.constructors, constructor)
 	return nil
 }
 
@@ -56,31 +59,79 @@ func (c *Container) Call(fn any) ([]reflect.Value, error) {
 		return v.Call(nil), nil
 	}
 	if c == nil {
-		types := make([]string, t.NumIn())
-		for i := range types {
-			types[i] = t.In(i).String()
-		}
-		return nil, &Error{msg: fmt.Sprintf("missing type: %s (nothing is provided to the container)", strings.Join(types, ", "))}
+		return nil, nothingProvided(t)
 	}
+	var out []reflect.Value
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if err := c.dig.Invoke(stub(v, &out)); err != nil {
+		return nil, &Error{msg: trimStubFrame(err.Error()), err: err}
+	}
+	return out, nil
+}
+
+// Check reports what Call would report of fn's parameters, without
+// calling fn or any constructor: a parameter that no constructor provides,
+// directly or through the constructors that build it, and a dependency
+// cycle. It is an error of Call that a program can find before it runs
+// anything, as anyfaas validate --code does.
+func (c *Container) Check(fn any) error {
+	v := reflect.ValueOf(fn)
+	t := v.Type()
+	if t.Kind() != reflect.Func {
+		return fmt.Errorf("ioc: %s is not a function", t)
+	}
+	if t.NumIn() == 0 {
+		return nil
+	}
+	if c == nil {
+		return nothingProvided(t)
+	}
+	// A container of the same constructors in which dig calls nothing,
+	// returning zero values, and so only resolves the graph.
+	c.mu.Lock()
+	constructors := c.constructors
+	c.mu.Unlock()
+	dry := dig.New(dig.DryRun(true))
+	for _, ctor := range constructors {
+		if err := dry.Provide(ctor); err != nil {
+			return &Error{msg: err.Error(), err: err}
+		}
+	}
+	var out []reflect.Value
+	if err := dry.Invoke(stub(v, &out)); err != nil {
+		return &Error{msg: trimStubFrame(err.Error()), err: err}
+	}
+	return nil
+}
+
+// nothingProvided is the error of a function of type t with parameters,
+// called with no container.
+func nothingProvided(t reflect.Type) error {
+	types := make([]string, t.NumIn())
+	for i := range types {
+		types[i] = t.In(i).String()
+	}
+	return &Error{msg: fmt.Sprintf("missing type: %s (nothing is provided to the container)", strings.Join(types, ", "))}
+}
+
+// stub returns a function of v's parameters and no results, for dig to
+// invoke, that calls v and keeps its results in out: dig takes a function
+// whose results are an error at most.
+func stub(v reflect.Value, out *[]reflect.Value) any {
+	t := v.Type()
 	in := make([]reflect.Type, t.NumIn())
 	for i := range in {
 		in[i] = t.In(i)
 	}
-	var out []reflect.Value
-	stub := reflect.MakeFunc(reflect.FuncOf(in, nil, t.IsVariadic()), func(args []reflect.Value) []reflect.Value {
+	return reflect.MakeFunc(reflect.FuncOf(in, nil, t.IsVariadic()), func(args []reflect.Value) []reflect.Value {
 		if t.IsVariadic() {
-			out = v.CallSlice(args)
+			*out = v.CallSlice(args)
 		} else {
-			out = v.Call(args)
+			*out = v.Call(args)
 		}
 		return nil
-	})
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if err := c.dig.Invoke(stub.Interface()); err != nil {
-		return nil, &Error{msg: trimStubFrame(err.Error()), err: err}
-	}
-	return out, nil
+	}).Interface()
 }
 
 // trimStubFrame removes the start of dig's message that names the reflect

@@ -80,3 +80,47 @@ func TestProvideErrors(t *testing.T) {
 		t.Error("providing a non-function succeeded")
 	}
 }
+
+// TestCheck: Check finds what Call would fail on, and calls nothing.
+func TestCheck(t *testing.T) {
+	called := 0
+	c := New()
+	if err := c.Provide(func() *config { called++; return &config{} }); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Provide(func(*absent) *store { called++; return nil }); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name string
+		c    *Container
+		fn   any
+		want string // "" for no error; else the error's end
+	}{
+		{"no parameters", nil, func() int { called++; return 7 }, ""},
+		{"provided", c, func(*config) { called++ }, ""},
+		{"variadic", c, func(*config, ...*config) { called++ }, ""},
+		{"missing", c, func(*config, *absent) { called++ }, "missing type: *ioc.absent"},
+		{"missing through a constructor", c, func(*store) { called++ }, "missing type: *ioc.absent"},
+		{"nil container", nil, func(*config) { called++ }, "missing type: *ioc.config (nothing is provided to the container)"},
+		{"not a function", c, 3, "ioc: int is not a function"},
+	}
+	for _, tt := range tests {
+		called = 0
+		err := tt.c.Check(tt.fn)
+		if called != 0 {
+			t.Errorf("%s: Check called a function or constructor %d times", tt.name, called)
+		}
+		switch {
+		case tt.want == "" && err != nil:
+			t.Errorf("%s: Check = %v, want nil", tt.name, err)
+		case tt.want != "" && (err == nil || !strings.HasSuffix(err.Error(), tt.want)):
+			t.Errorf("%s: Check = %v, want an error ending %q", tt.name, err, tt.want)
+		}
+		if err != nil && tt.fn != 3 {
+			if _, callErr := tt.c.Call(tt.fn); callErr == nil || callErr.Error() != err.Error() {
+				t.Errorf("%s: Check says %q, Call %v", tt.name, err, callErr)
+			}
+		}
+	}
+}

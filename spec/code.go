@@ -21,8 +21,10 @@ import (
 // twice (in f.yml, in code, or in both), the aggregation groups and the
 // units they make, against the merged functions and triggers. A handler
 // the code does not register, or a layer a function names that the code
-// does not define (app.Define), is an error too. An error about what the
-// code declares names it, as code: function list: faas.HTTP("GET /items").
+// does not define (app.Define), is an error too, and so is each of the
+// code's problems (faas.App.Check), under the path "code". An error about
+// what the code declares names it, as code: function list:
+// faas.HTTP("GET /items").
 func Merge(s *Spec, code faas.Description) (*Spec, error) {
 	out := *s
 	out.Functions = nil
@@ -35,6 +37,12 @@ func Merge(s *Spec, code faas.Description) (*Spec, error) {
 	}
 	used := map[string]bool{}
 	var errs Errors
+	// What would stop the App starting, found without running it
+	// (App.Check): a registration refused, a constructor's parameter that
+	// nothing provides.
+	for _, p := range code.Problems {
+		errs = append(errs, &Error{Path: "code", Problem: p})
+	}
 	for _, f := range s.Functions {
 		info, ok := registered[f.Handler]
 		if !ok {

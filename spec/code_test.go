@@ -106,6 +106,9 @@ functions:
 			`f.yml:7:14: functions.list.layers[0]: the code defines no layer "auth" (it defines none): define it with app.Define`},
 		{"bad timer in code", src, code(faas.FunctionInfo{Name: "nightly", Triggers: []faas.TriggerSpec{{Trigger: "timer", Schedule: "61 * * * *"}}}),
 			`code: function nightly: faas.Timer("61 * * * *"): cron "61 * * * *": minute field "61": 61 is out of range 0-59`},
+		{"a problem the App finds in the code", src,
+			faas.Description{Functions: code().Functions, Layers: []string{"auth"}, Problems: []string{`faas: function "list": constructor main.newList: missing type: *sql.DB`}},
+			`code: faas: function "list": constructor main.newList: missing type: *sql.DB`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

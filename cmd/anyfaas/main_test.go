@@ -559,6 +559,26 @@ func TestInit(t *testing.T) {
 	if code != 2 || !strings.Contains(stderr, "already holds main.go") {
 		t.Errorf("init over a project: exit %d\n%s", code, stderr)
 	}
+
+	// validate --code finds what would stop the code starting without
+	// running it: here a constructor's parameter that nothing provides.
+	main, err := os.ReadFile(filepath.Join(dir, "main.go"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	broken := strings.Replace(string(main), `app.Func("hello", hello,`, `app.Func("hello", func(*os.File) faas.HandlerFunc { return hello },`, 1)
+	broken = strings.Replace(broken, `"log"`, `"log"
+	"os"`, 1)
+	if broken == string(main) {
+		t.Fatal("the new main.go has no app.Func(\"hello\", hello, to break")
+	}
+	if err := os.WriteFile(filepath.Join(dir, "main.go"), []byte(broken), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, _, stderr = anyfaas(t, "validate", dir, "--code")
+	if want := `code: faas: function "hello": constructor main.newApp.func1`; code != 1 || !strings.Contains(stderr, want) || !strings.Contains(stderr, "missing type: *os.File") {
+		t.Errorf("validate --code of a constructor missing a dependency: exit %d, want 1 and %q\n%s", code, want, stderr)
+	}
 }
 
 // A new project of every platform is valid at once: its f.yml names what

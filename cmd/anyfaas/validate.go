@@ -22,8 +22,10 @@ func (c *cli) validateCmd() *cobra.Command {
 		Long: `Validate parses f.yml and checks it, then generates each platform's deploy
 spec in memory (provider.name's, or those --platform names) so that a
 setting the platform cannot take is found now, not at package time. With
---code it also builds the code and merges the triggers it declares.
-Nothing is written.`,
+--code it also builds the code, merges the triggers it declares, and
+reports what would stop it starting that can be found without running it
+(faas.App.Check): a registration the App refuses, routes that conflict,
+a constructor parameter that nothing provides. Nothing is written.`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			p, err := c.load(cmd.Context(), projectDir(args), readCode)
@@ -80,7 +82,7 @@ Nothing is written.`,
 			return nil
 		},
 	}
-	cmd.Flags().BoolVar(&readCode, "code", false, "also build the code and check the handlers f.yml names")
+	cmd.Flags().BoolVar(&readCode, "code", false, "also build the code and check the handlers f.yml names and the code's wiring")
 	cmd.Flags().StringSliceVarP(&platforms, "platform", "p", nil, "the platforms to check the spec against, comma-separated (default: provider.name of f.yml)")
 	return cmd
 }
