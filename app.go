@@ -42,6 +42,10 @@ type App struct {
 	manifest  *Manifest
 	timeouts  map[string]time.Duration // the functions' own (WithFunctionTimeouts)
 	container *ioc.Container
+	// closers are what constructors registered through OnClose, in the
+	// order they registered; Close runs them last first.
+	closersMu sync.Mutex
+	closers   []func(context.Context) error
 	errs      []error
 	prepared  bool
 	prepErr   error // a mistake in the registrations: every start fails with it
@@ -212,6 +216,7 @@ func (a *App) Func(name string, h any, opts ...FuncOption) {
 		fn.handler = handler
 	} else if h != nil && isConstructor(reflect.TypeOf(h)) {
 		fn.ctor = true
+		a.ensureContainer()
 	} else if h == nil || isNil(h) {
 		fail("the handler is nil")
 	} else {
@@ -237,14 +242,68 @@ func (a *App) Func(name string, h any, opts ...FuncOption) {
 func (a *App) Provide(constructors ...any) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	if a.container == nil {
-		a.container = ioc.New()
-	}
+	a.ensureContainer()
 	for _, c := range constructors {
 		if err := a.container.Provide(c); err != nil {
 			a.errs = append(a.errs, fmt.Errorf("faas: Provide: %w", err))
 		}
 	}
+}
+
+// OnClose registers a function that [App.Close] calls: a constructor
+// given to [App.Provide], or a function constructor, takes an OnClose
+// parameter to have what it built closed with the App, as a pool of
+// database connections is:
+//
+//	app.Provide(func(onClose faas.OnClose) (*sql.DB, error) {
+//		db, err := sql.Open("pgx", os.Getenv("DATABASE_URL"))
+//		if err == nil {
+//			onClose(func(context.Context) error { return db.Close() })
+//		}
+//		return db, err
+//	})
+//
+// Close calls them in the reverse order of registration, before the
+// layers' Close hooks (which started before any constructor ran), with
+// its own context, and returns their errors with the hooks'. A start that
+// fails keeps what constructors built for the next start, and so closes
+// none of it.
+type OnClose func(close func(ctx context.Context) error)
+
+// ensureContainer makes the App's container, which provides OnClose, if
+// there is none yet. a.mu is held.
+func (a *App) ensureContainer() {
+	if a.container != nil {
+		return
+	}
+	a.container = ioc.New()
+	onClose := OnClose(func(close func(context.Context) error) {
+		if close == nil {
+			return
+		}
+		a.closersMu.Lock()
+		a.closers = append(a.closers, close)
+		a.closersMu.Unlock()
+	})
+	if err := a.container.Provide(func() OnClose { return onClose }); err != nil {
+		a.errs = append(a.errs, fmt.Errorf("faas: providing OnClose: %w", err))
+	}
+}
+
+// closeServices calls, last first, what constructors registered through
+// OnClose, once.
+func (a *App) closeServices(ctx context.Context) error {
+	a.closersMu.Lock()
+	closers := a.closers
+	a.closers = nil
+	a.closersMu.Unlock()
+	var errs []error
+	for i := len(closers) - 1; i >= 0; i-- {
+		if err := lifecycle.Call(ctx, 0, closers[i]); err != nil {
+			errs = append(errs, fmt.Errorf("faas: closing a service (OnClose): %w", err))
+		}
+	}
+	return errors.Join(errs...)
 }
 
 // Use adds layers that apply to every function, in order: the first is
@@ -871,7 +930,8 @@ func (a *App) Close(ctx context.Context) error {
 	a.ready.Store(false)
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	return a.seq.Stop(ctx)
+	serr := a.closeServices(ctx)
+	return errors.Join(serr, a.seq.Stop(ctx))
 }
 
 // HasCloseHooks reports whether Close has hooks to run: a layer's Close or
@@ -879,7 +939,12 @@ func (a *App) Close(ctx context.Context) error {
 // App has started. Adapters of platforms that signal a shutdown only when
 // asked to (Lambda, through an extension registered at init, which costs
 // the cold start) ask only when it has.
-func (a *App) HasCloseHooks() bool { return a.seq.Stops() }
+func (a *App) HasCloseHooks() bool {
+	a.closersMu.Lock()
+	services := len(a.closers) > 0
+	a.closersMu.Unlock()
+	return services || a.seq.Stops()
+}
 
 // NewContext returns the Context of one invocation. Adapters call it with a
 // parent whose deadline is the platform's and which is cancelled when the

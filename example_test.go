@@ -133,6 +133,28 @@ func ExampleApp_Check() {
 	// Output: true
 }
 
+func ExampleOnClose() {
+	type Pool struct{ open bool }
+	app := quietApp()
+	app.Provide(func(onClose faas.OnClose) *Pool {
+		p := &Pool{open: true}
+		onClose(func(context.Context) error {
+			p.open = false
+			fmt.Println("pool closed")
+			return nil
+		})
+		return p
+	})
+	app.Func("count", func(p *Pool) faas.HandlerFunc {
+		return func(ctx *faas.Context, _ any) (any, error) { return p.open, nil }
+	})
+	fmt.Println(faastest.Invoke(exampleT, app, faastest.NewHTTPRequest("GET", "/", "")).Body())
+	app.Close(context.Background())
+	// Output:
+	// true
+	// pool closed
+}
+
 func ExampleApp_Use() {
 	timing := faas.Layer{
 		Name: "timing",

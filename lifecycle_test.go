@@ -450,7 +450,7 @@ func TestCheck(t *testing.T) {
 		}, ""},
 		{"missing dependency without a container", func(app *faas.App, called *int) {
 			app.Func("orders", func(m *Missing) faas.HandlerFunc { *called++; return echo("orders") })
-		}, `: missing type: *faas_test.Missing (nothing is provided to the container)`},
+		}, `: missing type: *faas_test.Missing`},
 		{"missing dependency of a dependency", func(app *faas.App, called *int) {
 			app.Provide(func(m *Missing) *DB { *called++; return &DB{} })
 			app.Func("orders", func(db *DB) faas.HandlerFunc { *called++; return echo("orders") })
@@ -492,6 +492,96 @@ func TestCheck(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestOnClose: what constructors register through faas.OnClose is closed
+// with the App, last first and before the layers, once; a failed start
+// keeps it for the next start.
+func TestOnClose(t *testing.T) {
+	var (
+		mu     sync.Mutex
+		closed []string
+	)
+	closer := func(name string, err error) func(context.Context) error {
+		return func(context.Context) error {
+			mu.Lock()
+			closed = append(closed, name)
+			mu.Unlock()
+			return err
+		}
+	}
+	layer := faas.Layer{Name: "audit", Close: closer("layer audit", nil)}
+	t.Run("order and errors", func(t *testing.T) {
+		closed = nil
+		app, _ := newTestApp(t)
+		app.Use(layer)
+		app.Provide(func(onClose faas.OnClose) *DB {
+			onClose(closer("db", errors.New("db: connection reset")))
+			return &DB{}
+		})
+		app.Func("orders", func(_ *DB, onClose faas.OnClose) faas.HandlerFunc {
+			onClose(closer("orders", nil))
+			onClose(nil) // ignored
+			return echo("orders")
+		})
+		if err := app.Start(t.Context()); err != nil {
+			t.Fatal(err)
+		}
+		if !app.HasCloseHooks() {
+			t.Error("HasCloseHooks is false")
+		}
+		err := app.Close(t.Context())
+		if err == nil || !strings.Contains(err.Error(), "faas: closing a service (OnClose): db: connection reset") {
+			t.Errorf("Close = %v, want the service's error", err)
+		}
+		app.Close(t.Context())
+		if diff := cmp.Diff([]string{"orders", "db", "layer audit"}, closed); diff != "" {
+			t.Errorf("closed (-want +got):\n%s", diff)
+		}
+	})
+	t.Run("only services", func(t *testing.T) {
+		app, _ := newTestApp(t)
+		app.Func("orders", func(onClose faas.OnClose) faas.HandlerFunc {
+			onClose(closer("orders", nil))
+			return echo("orders")
+		})
+		if app.Start(t.Context()) != nil || !app.HasCloseHooks() {
+			t.Error("an App with only a service to close says it has no close hooks")
+		}
+	})
+	t.Run("failed start", func(t *testing.T) {
+		closed = nil
+		app, _ := newTestApp(t)
+		app.Use(layer)
+		var fail atomic.Bool
+		fail.Store(true)
+		built := 0
+		app.Provide(func(onClose faas.OnClose) *DB {
+			built++
+			onClose(closer("db", nil))
+			return &DB{}
+		})
+		app.Func("orders", func(*DB) (faas.HandlerFunc, error) {
+			if fail.Load() {
+				return nil, errors.New("config not found")
+			}
+			return echo("orders"), nil
+		})
+		if err := app.Start(t.Context()); err == nil {
+			t.Fatal("Start succeeded")
+		}
+		if diff := cmp.Diff([]string{"layer audit"}, closed); diff != "" {
+			t.Errorf("after the failed start, closed (-want +got):\n%s", diff)
+		}
+		fail.Store(false)
+		if err := app.Start(t.Context()); err != nil {
+			t.Fatal(err)
+		}
+		app.Close(t.Context())
+		if diff := cmp.Diff([]string{"layer audit", "db", "layer audit"}, closed); diff != "" || built != 1 {
+			t.Errorf("built the DB %d times; closed (-want +got):\n%s", built, diff)
+		}
+	})
 }
 
 func TestConstructorTimeout(t *testing.T) {
