@@ -77,7 +77,7 @@ func Merge(s *Spec, code faas.Description) (*Spec, error) {
 		}
 		// The function's own layers (faas.WithLayers) stay the code's:
 		// Layers names those f.yml selects, which the code must define.
-		out.Functions = append(out.Functions, &Function{Name: info.Name, Handler: info.Name, Events: events, codeLayers: slices.Clone(info.Layers)})
+		out.Functions = append(out.Functions, &Function{Name: info.Name, Handler: info.Name, Events: events, codeLayers: slices.Clone(info.Layers), fromCode: true})
 	}
 	if len(errs) == 0 {
 		errs = append(errs, out.check()...)
@@ -150,6 +150,10 @@ func codeEvents(info faas.FunctionInfo, name string) ([]*Event, *Error) {
 	}
 	return events, nil
 }
+
+// FromCode reports whether f is a function the code registers and f.yml
+// does not name, which Merge adds under its own name.
+func (f *Function) FromCode() bool { return f.fromCode }
 
 // codeName names a trigger the code declares, for errors: the function
 // that declares it (and the f.yml function that takes it, if named

@@ -245,6 +245,8 @@ type Function struct {
 	// codeLayers name the function's own layers in the code
 	// (faas.WithLayers), as Merge finds them.
 	codeLayers []string
+	// fromCode is whether Merge added the function from the code alone.
+	fromCode bool
 }
 
 // Trigger names of events, as in package faas.

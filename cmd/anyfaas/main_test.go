@@ -572,6 +572,17 @@ func TestInit(t *testing.T) {
 	if broken == string(main) {
 		t.Fatal("the new main.go has no app.Func(\"hello\", hello, to break")
 	}
+	// A function the code registers and f.yml does not name deploys too,
+	// with a warning.
+	extra := strings.Replace(string(main), `app.Func("hello", hello,`, `app.Func("debugDump", hello, faas.HTTP("GET /debug"))
+	app.Func("hello", hello,`, 1)
+	if err := os.WriteFile(filepath.Join(dir, "main.go"), []byte(extra), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, _, stderr = anyfaas(t, "describe", dir)
+	if want := `warning: the code registers function "debugDump", which f.yml does not name: it deploys as unit "debugDump"`; code != 0 || !strings.Contains(stderr, want) {
+		t.Errorf("describe of a function f.yml does not name: exit %d, want 0 and %q\n%s", code, want, stderr)
+	}
 	if err := os.WriteFile(filepath.Join(dir, "main.go"), []byte(broken), 0o644); err != nil {
 		t.Fatal(err)
 	}

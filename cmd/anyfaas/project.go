@@ -105,6 +105,16 @@ func (c *cli) readCode(ctx context.Context, p *proj, bin string) error {
 		return withCode(exitInvalid, err)
 	}
 	p.code, p.merged = d, merged
+	// Serverless and Midway deploy what functions: lists; anyfaas deploys
+	// the code's other functions too, which should not come as a
+	// surprise (a debugging endpoint made public, say).
+	for _, u := range merged.Units() {
+		for _, f := range u.Functions {
+			if f.FromCode() {
+				c.progress("warning: the code registers function %q, which %s does not name: it deploys as unit %q with the code's triggers; name it under functions: to set it up, or remove it from the code", f.Name, filepath.Base(p.spec.File), u.Name)
+			}
+		}
+	}
 	return nil
 }
 
