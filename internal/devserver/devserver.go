@@ -679,7 +679,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			w.Header().Set("Retry-After", "1")
 			msg = "anyfaas dev: " + err.Error()
 		}
-		http.Error(w, msg, http.StatusServiceUnavailable)
+		writeError(w, http.StatusServiceUnavailable, msg, "")
 		return
 	}
 	defer gen.inflight.Done()
@@ -692,16 +692,20 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		run = gen.preflightUnit(r)
 	}
 	if run == nil {
+		// Answered as the App answers what it routes to no function (see
+		// faas.App's routing): the same status, Allow, message and JSON
+		// body, the dev server's help in its detail.
 		if allowed := gen.routes.Allowed(r.URL.Path); len(allowed) > 0 {
-			w.Header().Set("Allow", strings.Join(allowed, ", "))
-			http.Error(w, fmt.Sprintf("anyfaas dev: %s %s: method not allowed (allowed: %s)", r.Method, r.URL.Path, strings.Join(allowed, ", ")), http.StatusMethodNotAllowed)
+			list := strings.Join(allowed, ", ")
+			w.Header().Set("Allow", list)
+			writeError(w, http.StatusMethodNotAllowed, fmt.Sprintf("method %s is not allowed on %s (allowed: %s)", r.Method, r.URL.Path, list), "")
 			return
 		}
-		msg := fmt.Sprintf("anyfaas dev: no function serves %s %s; the routes are:\n  %s\n", r.Method, r.URL.Path, strings.Join(gen.routeList, "\n  "))
+		detail := "anyfaas dev: the routes are: " + strings.Join(gen.routeList, "; ")
 		if len(gen.routeList) == 0 {
-			msg = fmt.Sprintf("anyfaas dev: no function serves %s %s: no function has an HTTP route; invoke one with POST /_anyfaas/invoke/{function}\n", r.Method, r.URL.Path)
+			detail = "anyfaas dev: no function has an HTTP route; invoke one with POST /_anyfaas/invoke/{function}"
 		}
-		http.Error(w, msg, http.StatusNotFound)
+		writeError(w, http.StatusNotFound, fmt.Sprintf("no function serves %s %s", r.Method, r.URL.Path), detail)
 		return
 	}
 	run.emu.ServeHTTP(w, r)
@@ -772,10 +776,10 @@ func (s *Server) serveControl(w http.ResponseWriter, r *http.Request, gen *gener
 	case rest == "":
 		w.Header().Set("Allow", "GET, HEAD")
 	default:
-		http.Error(w, usage, http.StatusNotFound)
+		writeError(w, http.StatusNotFound, usage, "")
 		return
 	}
-	http.Error(w, usage, http.StatusMethodNotAllowed)
+	writeError(w, http.StatusMethodNotAllowed, usage, "")
 }
 
 // serveInvoke invokes a function with the request's body as a native
@@ -787,12 +791,12 @@ func (s *Server) serveInvoke(w http.ResponseWriter, r *http.Request, gen *genera
 	run, ok := gen.byFunction[fn]
 	if !ok {
 		names := slices.Sorted(mapKeys(gen.byFunction))
-		http.Error(w, fmt.Sprintf("anyfaas dev: no function %q; the functions are %s", fn, strings.Join(names, ", ")), http.StatusNotFound)
+		writeError(w, http.StatusNotFound, fmt.Sprintf("anyfaas dev: no function %q; the functions are %s", fn, strings.Join(names, ", ")), "")
 		return
 	}
 	body, err := io.ReadAll(io.LimitReader(r.Body, 64<<20))
 	if err != nil {
-		http.Error(w, "anyfaas dev: reading the event: "+err.Error(), http.StatusBadRequest)
+		writeError(w, http.StatusBadRequest, "anyfaas dev: reading the event: "+err.Error(), "")
 		return
 	}
 	event := body
@@ -808,10 +812,10 @@ func (s *Server) serveInvoke(w http.ResponseWriter, r *http.Request, gen *genera
 			var fields map[string]any
 			if err := json.Unmarshal(body, &fields); err != nil {
 				if err := CheckJSON(body); err != nil {
-					http.Error(w, "anyfaas dev: with ?trigger, the body is a JSON object of overrides: "+err.Error(), http.StatusBadRequest)
+					writeError(w, http.StatusBadRequest, "anyfaas dev: with ?trigger, the body is a JSON object of overrides: "+err.Error(), "")
 					return
 				}
-				http.Error(w, "anyfaas dev: with ?trigger, the body is a JSON object of overrides, such as {\"key\": \"a.txt\", \"size\": 10}", http.StatusBadRequest)
+				writeError(w, http.StatusBadRequest, "anyfaas dev: with ?trigger, the body is a JSON object of overrides, such as {\"key\": \"a.txt\", \"size\": 10}", "")
 				return
 			}
 			for k, v := range fields {
@@ -831,7 +835,7 @@ func (s *Server) serveInvoke(w http.ResponseWriter, r *http.Request, gen *genera
 		var declared *spec.Event
 		if f := gen.spec.Function(fn); f != nil {
 			if err := f.CheckTrigger(trigger, gen.spec.File); err != nil {
-				http.Error(w, fmt.Sprintf("anyfaas dev: ?trigger=%s: %v", trigger, err), http.StatusBadRequest)
+				writeError(w, http.StatusBadRequest, fmt.Sprintf("anyfaas dev: ?trigger=%s: %v", trigger, err), "")
 				return
 			}
 			declared = f.EventOf(trigger)
@@ -840,29 +844,68 @@ func (s *Server) serveInvoke(w http.ResponseWriter, r *http.Request, gen *genera
 			TimerDefaults(overrides, fn, time.Now())
 		}
 		if event, err = s.cfg.Event(s.cfg.Platform, trigger, declared, overrides); err != nil {
-			http.Error(w, "anyfaas dev: "+err.Error(), http.StatusBadRequest)
+			writeError(w, http.StatusBadRequest, "anyfaas dev: "+err.Error(), "")
 			return
 		}
 	} else if err := CheckJSON(body); err != nil {
-		http.Error(w, "anyfaas dev: the event: "+err.Error(), http.StatusBadRequest)
+		writeError(w, http.StatusBadRequest, "anyfaas dev: the event: "+err.Error(), "")
 		return
 	}
 	res, err := run.emu.Invoke(emulator.WithFunction(r.Context(), fn), event)
 	if err != nil {
-		http.Error(w, "anyfaas dev: "+err.Error(), http.StatusBadGateway)
+		writeError(w, http.StatusBadGateway, "anyfaas dev: "+err.Error(), "")
 		return
 	}
 	h := w.Header()
-	h.Set("Content-Type", "application/json")
+	// The payload is the platform's answer as it is: JSON on most, but on
+	// gcf a failure is text (as functions-framework-go answers it), and
+	// so is an emulator's own answer for a process that timed out or died.
+	h.Set("Content-Type", payloadType(res.Payload))
 	h.Set("X-Anyfaas-Request-Id", res.RequestID)
 	h.Set("X-Anyfaas-Duration-Ms", fmt.Sprintf("%.2f", float64(res.Duration.Microseconds())/1000))
 	status := http.StatusOK
 	if res.Error != nil {
-		h.Set("X-Anyfaas-Error-Type", res.Error.Type)
+		if res.Error.Type != "" {
+			h.Set("X-Anyfaas-Error-Type", res.Error.Type)
+		}
 		status = http.StatusInternalServerError
 	}
 	w.WriteHeader(status)
 	w.Write(res.Payload)
+}
+
+// payloadType is the Content-Type of an invocation's payload: JSON, or
+// text when it is not (an empty payload is neither, and says text).
+func payloadType(payload []byte) string {
+	if len(bytes.TrimSpace(payload)) > 0 && json.Valid(payload) {
+		return contentJSON
+	}
+	return "text/plain; charset=utf-8"
+}
+
+// contentJSON is the Content-Type of the App's and the adapters' JSON
+// answers.
+const contentJSON = "application/json; charset=utf-8"
+
+// writeError answers a request the dev server answers itself (no unit
+// serves it, a method the route does not take, a bad request to
+// /_anyfaas/) in the shape the App and the adapters answer theirs: status
+// and a JSON body {"error": msg}, with "detail" when detail is not "", so
+// that a client reads a 404 of the dev server as it reads the App's.
+func writeError(w http.ResponseWriter, status int, msg, detail string) {
+	body, _ := faas.EncodeResult(errorBody{Error: msg, Detail: detail})
+	h := w.Header()
+	h.Set("Content-Type", contentJSON)
+	h.Set("X-Content-Type-Options", "nosniff")
+	w.WriteHeader(status)
+	w.Write(body)
+}
+
+// errorBody is the JSON body of an error response, as package faas
+// writes it.
+type errorBody struct {
+	Error  string `json:"error"`
+	Detail string `json:"detail,omitempty"`
 }
 
 // TimerDefaults fills in a timer sample's overrides what a deployed

@@ -255,18 +255,18 @@ func testDev(t *testing.T, platform string, proxy bool) {
 	checks := []check{
 		{"GET", "/hello?name=ada", "", 200, `{"message":"v1","name":"ada"}`, nil, ""},
 		{"GET", "/items/42", "", 200, `{"id":"42"}`, nil, ""},
-		{"POST", "/hello", "", 405, "method not allowed (allowed: GET, HEAD)", nil, ""},
+		{"POST", "/hello", "", 405, `{"error":"method POST is not allowed on /hello (allowed: GET, HEAD)"}`, nil, ""},
 		{"GET", "/nowhere", "", 404, "GET /items/{id} → item", nil, ""},
 		// A preflight for a routed path reaches the unit, whose App's cors
 		// layer answers it; a plain OPTIONS, or one for no route, does not.
 		{"OPTIONS", "/hello", "", 204, "", preflight, "*"},
 		{"OPTIONS", "/items/7", "", 204, "", map[string]string{"Origin": "https://app.test", "Access-Control-Request-Method": "PURGE"}, ""},
-		{"OPTIONS", "/hello", "", 405, "method not allowed (allowed: GET, HEAD)", map[string]string{"Origin": "https://app.test"}, ""},
+		{"OPTIONS", "/hello", "", 405, "method OPTIONS is not allowed on /hello (allowed: GET, HEAD)", map[string]string{"Origin": "https://app.test"}, ""},
 		{"OPTIONS", "/nowhere", "", 404, "no function serves OPTIONS /nowhere", preflight, ""},
 		{"GET", "/hello", "", 200, `"message":"v1"`, map[string]string{"Origin": "https://app.test"}, "*"},
 		{"GET", "/_anyfaas/", "", 200, `"functions": [`, nil, ""},
 		{"POST", "/_anyfaas/invoke/tick?trigger=timer&payload=by-hand", "", 200, `"ticked"`, nil, ""},
-		{"POST", "/_anyfaas/invoke/nope", "{}", 404, `no function "nope"; the functions are hello, item, tick, tock`, nil, ""},
+		{"POST", "/_anyfaas/invoke/nope", "{}", 404, `no function \"nope\"; the functions are hello, item, tick, tock`, nil, ""},
 		{"POST", "/_anyfaas/invoke/tick", "{\n  \"a\": 1,,\n}", 400, "not JSON at line 2, column 10", nil, ""},
 		{"POST", "/_anyfaas/invoke/tick?trigger=nope", "", 400, "nope", nil, ""},
 		{"POST", "/_anyfaas/invoke/tock?trigger=timer&name=tock", `{"payload": "by-body"}`, 200, `"ticked"`, nil, ""},
