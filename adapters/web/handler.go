@@ -98,6 +98,7 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			if errors.Is(err, cloudevent.ErrUnsupportedMode) {
 				status = http.StatusUnsupportedMediaType
 			}
+			w.Header().Set(ErrorTypeHeader, envelope.ReportOf(err).Type)
 			writeJSONError(w, status, err.Error())
 			return
 		}
@@ -174,6 +175,7 @@ func (h *handler) serveEvent(w http.ResponseWriter, r *http.Request, parent cont
 	}
 	event, err := cloudevent.Standard(faas.PlatformWeb, ce, structured, "data.message")
 	if err != nil {
+		w.Header().Set(ErrorTypeHeader, envelope.ReportOf(err).Type)
 		writeJSONError(w, http.StatusBadRequest, err.Error())
 		return
 	}
@@ -188,6 +190,7 @@ func (h *handler) serveEvent(w http.ResponseWriter, r *http.Request, parent cont
 	if err != nil {
 		resp := faas.Respond(ctx, nil, err) // the status and safe message of HTTP errors
 		copyHeader(w.Header(), resp.Header)
+		w.Header().Set(ErrorTypeHeader, envelope.ReportOf(err).Type)
 		w.WriteHeader(resp.StatusCode)
 		w.Write(resp.Body)
 		return
@@ -199,12 +202,19 @@ func (h *handler) serveEvent(w http.ResponseWriter, r *http.Request, parent cont
 	out, err := faas.EncodeResult(result)
 	if err != nil {
 		ctx.Logger().Error("web: encoding the result of an event", "error", err)
+		w.Header().Set(ErrorTypeHeader, envelope.ReportOf(err).Type)
 		writeJSONError(w, http.StatusInternalServerError, http.StatusText(http.StatusInternalServerError))
 		return
 	}
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	w.Write(out)
 }
+
+// ErrorTypeHeader is the header of the answer to a failed event that
+// names the failure's type, as the platforms' error reports name it (see
+// the package documentation): the Knative Eventing and Eventarc that
+// deliver the event read the status alone, anyfaas dev and invoke show it.
+const ErrorTypeHeader = "X-Anyfaas-Error-Type"
 
 // writeJSONError answers with status and a JSON body naming the problem,
 // in the shape of faas.Respond's errors.

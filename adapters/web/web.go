@@ -5,7 +5,10 @@
 // event invocation: the event becomes a standard event as package
 // cloudevent says (Context.Origin().Context is the *cloudevent.Event), and
 // the answer is 200 with the result as JSON, 204 for none, or an error
-// status, so that Knative Eventing or Eventarc retries. An event delivered
+// status, so that Knative Eventing or Eventarc retries, with the JSON body
+// of faas.Respond and the failure's type in X-Anyfaas-Error-Type, as the
+// other platforms' error reports give it ("PanicError", "TimeoutError",
+// "DecodeError", "Error" for a *faas.Error, else the error's Go type). An event delivered
 // to the path /<name> of one of the App's functions is for that function
 // (cloudevent.PathFunction); any other is routed by its trigger. GET or HEAD on
 // /health/readiness and /health/liveness answer the host's probes (the

@@ -122,7 +122,7 @@ var targets = []target{
 		panicType: "crash", timeoutType: "error", grace: gcf.Grace},
 	{name: "web", platform: "web", concurrency: 8, cloudEvent: true,
 		new:       func(f emulator.Function) emulator.Emulator { return web.New(f) },
-		panicType: "500 Internal Server Error", timeoutType: "504 Gateway Timeout", grace: web.Grace},
+		panicType: "PanicError", timeoutType: "TimeoutError", grace: web.Grace},
 }
 
 // lines is a function's log, kept whole, with a way to wait for a line.

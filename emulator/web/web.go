@@ -55,9 +55,12 @@
 // CloudEvent in the structured JSON format in structured mode
 // (application/cloudevents+json), as Knative Eventing may deliver it,
 // anything else as application/json, with the headers above. Its Result is
-// the response body; Error is set when the status is 400 or more (Type
-// "<status> <text>"; a timeout is "timeout", a process that died "crash"),
-// with the body as Message. RequestID is the CloudEvent's id, else the
+// the response body; Error is set when the status is 400 or more, with
+// the body as Message and as Type the X-Anyfaas-Error-Type the web adapter
+// names the failure with ("PanicError", "TimeoutError", the error's Go
+// type…); a timeout the function did not answer is "timeout", a process
+// that died "crash", and a failure named by its status alone (a process
+// that is not anyfaas's) "<status> <text>". RequestID is the CloudEvent's id, else the
 // X-Request-Id. Billed is the duration rounded up to 100 ms, as Cloud Run
 // bills; Knative bills nothing.
 //
@@ -194,7 +197,20 @@ func (e *Emulator) Invoke(ctx context.Context, event []byte) (*emulator.Result, 
 	if id == "" {
 		id = resp.RequestID
 	}
-	return e.host.Result(resp, id, ""), nil
+	return e.host.Result(resp, id, failureType(resp)), nil
+}
+
+// errorTypeHeader is the header in which the web adapter names the type
+// of an event's failure (adapters/web.ErrorTypeHeader).
+const errorTypeHeader = "X-Anyfaas-Error-Type"
+
+// failureType is the type the web adapter gave a failed event's answer,
+// or "".
+func failureType(resp *httpfn.Response) string {
+	if resp.Status < 400 || resp.Failure != httpfn.None {
+		return ""
+	}
+	return resp.Header.Get(errorTypeHeader)
 }
 
 // Close stops the process as Kubernetes stops a pod; see the package

@@ -383,10 +383,10 @@ func TestInvokeResults(t *testing.T) {
 	}{
 		{"routed by trigger", "", string(storage), nil, `"bucket":"some-bucket"`},
 		{"timer routed by trigger", "", pingEvent, nil, `"trigger":"timer"`},
-		{"error", "boom", string(storage), &emulator.FunctionError{Type: "500 Internal Server Error", Message: `{"error":"Internal Server Error"}`}, "Internal Server Error"},
-		{"timeout", "slow", string(storage), &emulator.FunctionError{Type: "504 Gateway Timeout", Message: `{"error":"the function timed out"}`}, "the function timed out"},
+		{"error", "boom", string(storage), &emulator.FunctionError{Type: "errorString", Message: `{"error":"Internal Server Error"}`}, "Internal Server Error"},
+		{"timeout", "slow", string(storage), &emulator.FunctionError{Type: "TimeoutError", Message: `{"error":"the function timed out"}`}, "the function timed out"},
 		{"no function", "", `{"specversion":"1.0","id":"x","source":"s","type":"com.example.unknown"}`,
-			&emulator.FunctionError{Type: "404 Not Found", Message: `{"error":"no function declares the cloudevent trigger; declare it with faas.On(\"cloudevent\") or in f.yml, or name the function"}`},
+			&emulator.FunctionError{Type: "Error", Message: `{"error":"no function declares the cloudevent trigger; declare it with faas.On(\"cloudevent\") or in f.yml, or name the function"}`},
 			"no function declares"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
