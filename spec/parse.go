@@ -903,6 +903,14 @@ func (p *parser) event(n *yaml.Node, path string, e *Event) {
 			e.keyPos[k.Value] = Pos{v.Line, v.Column}
 		}
 	}
+	for _, r := range p.unresolved {
+		if key, ok := strings.CutPrefix(r.Path, path+"."); ok {
+			if e.unresolved == nil {
+				e.unresolved = map[string]bool{}
+			}
+			e.unresolved[key] = true
+		}
+	}
 }
 
 // methods reads an HTTP event's method: one, a list, or any (also "all"

@@ -282,7 +282,16 @@ type Event struct {
 	code string
 	// keyPos is where each key of the event has its value.
 	keyPos map[string]Pos
+	// unresolved holds the key paths below the event whose value holds
+	// an ${env.NAME} that is not set.
+	unresolved map[string]bool
 }
+
+// Unresolved reports whether f.yml gives key, a key path below the event
+// such as "bucket" or "filter.prefix", a value holding an ${env.NAME}
+// whose variable is not set, which stays as written (see
+// Spec.Unresolved).
+func (e *Event) Unresolved(key string) bool { return e.unresolved[key] }
 
 // KeyPos returns where f.yml gives the event's key its value, for an
 // error about that setting, such as a batch size the platform cannot

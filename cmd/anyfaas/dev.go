@@ -111,6 +111,6 @@ func sampleEvent(platform, trigger string, declared *spec.Event, overrides map[s
 	if err != nil {
 		return nil, err
 	}
-	entry, _ := sampleOf(entries, declared, overrides)
+	entry, _, _ := sampleOf(entries, declared, overrides)
 	return catalog.Event(entry.Name, overrides)
 }

@@ -265,6 +265,7 @@ func (c *cli) invokeEvent(platform, event, trigger string, declared *spec.Event,
 	}
 	var entry catalog.Entry
 	var applied []string // the overrides f.yml gave
+	var unset []string   // what f.yml gave from an ${env.NAME} that is not set
 	switch {
 	case event != "":
 		e, err := catalog.Lookup(event)
@@ -280,7 +281,7 @@ func (c *cli) invokeEvent(platform, event, trigger string, declared *spec.Event,
 		if err != nil {
 			return nil, "", usageError("--trigger: %v", err)
 		}
-		entry, applied = sampleOf(entries, declared, overrides)
+		entry, applied, unset = sampleOf(entries, declared, overrides)
 	}
 	if data != "" {
 		key := ""
@@ -301,9 +302,16 @@ func (c *cli) invokeEvent(platform, event, trigger string, declared *spec.Event,
 	if err != nil {
 		return nil, "", usageError("%v", err)
 	}
-	note := ""
+	var notes []string
 	if len(applied) > 0 {
-		note = " (from f.yml: " + strings.Join(applied, ", ") + ")"
+		notes = append(notes, "from f.yml: "+strings.Join(applied, ", "))
+	}
+	if len(unset) > 0 {
+		notes = append(notes, "left as the sample has it, as its ${env.…} is not set: "+strings.Join(unset, ", "))
+	}
+	note := ""
+	if len(notes) > 0 {
+		note = " (" + strings.Join(notes, "; ") + ")"
 	}
 	c.progress("event: %s%s", entry.Name, note)
 	return payload, entry.Trigger, nil
@@ -312,47 +320,84 @@ func (c *cli) invokeEvent(platform, event, trigger string, declared *spec.Event,
 // sampleOf returns, of a platform's samples of e's trigger (entries, in
 // the catalog's order), the one e is delivered as, and sets in overrides,
 // where they do not set them already, the keys that make it carry what
-// f.yml says of e: a storage event's bucket, a message event's queue or
-// topic, a timer's payload; applied lists those it set, as key=value.
+// f.yml says of e: a storage event's bucket, and a key that its filter's
+// prefix and suffix pass (prefix + "sample" + suffix), a message event's
+// queue or topic, a timer's payload; applied lists those it set, as
+// key=value. A value that holds an ${env.NAME} whose variable is not set
+// is left out, the sample keeping its own, and listed in unset as f.yml
+// gives it (the key path: the value).
 // The sample is the first that takes them all (a Kafka one for a kafka
 // event), which is the source the deploy specs subscribe the function to: an SQS queue, an SNS topic or
 // MSK on aws, an MNS queue or topic on fc, a CMQ topic or CKafka on scf,
 // Pub/Sub on gcf and web. Without e, or if no sample takes what it says
 // (a queue on scf, gcf or web, which their deploy specs refuse), it is the
 // first sample, without overrides.
-func sampleOf(entries []catalog.Entry, e *spec.Event, overrides map[string]string) (catalog.Entry, []string) {
-	entry, want := sampleFor(entries, e)
+func sampleOf(entries []catalog.Entry, e *spec.Event, overrides map[string]string) (_ catalog.Entry, applied, unset []string) {
+	entry, want, unset := sampleFor(entries, e)
 	// What is set already (with --set, or in dev's request) has the last
 	// word.
-	var applied []string
 	for _, k := range slices.Sorted(maps.Keys(want)) {
 		if _, ok := overrides[k]; !ok {
 			overrides[k] = want[k]
 			applied = append(applied, k+"="+want[k])
 		}
 	}
-	return entry, applied
+	return entry, applied, unset
 }
 
-// sampleFor is sampleOf's choice: the sample and the overrides from e.
-func sampleFor(entries []catalog.Entry, e *spec.Event) (catalog.Entry, map[string]string) {
+// sampleName is the name between a storage filter's prefix and suffix in
+// the key of a sample.
+const sampleName = "sample"
+
+// sampleFor is sampleOf's choice: the sample, the overrides from e, and
+// what of e it leaves out.
+func sampleFor(entries []catalog.Entry, e *spec.Event) (catalog.Entry, map[string]string, []string) {
 	want := map[string]string{}
+	var needs, unset []string // the keys the sample must take; what is left out
+	// put sets key to value, f.yml's field of e, unless its ${env.NAME} is
+	// not set; the sample must take key either way.
+	put := func(key, field, value string) {
+		needs = append(needs, key)
+		if e.Unresolved(field) {
+			unset = append(unset, field+": "+value)
+			return
+		}
+		want[key] = value
+	}
 	switch {
 	case e == nil:
-	case e.Storage != nil && e.Storage.Bucket != "":
-		want["bucket"] = e.Storage.Bucket
+	case e.Storage != nil:
+		if e.Storage.Bucket != "" {
+			put("bucket", "bucket", e.Storage.Bucket)
+		}
+		if e.Storage.Prefix != "" || e.Storage.Suffix != "" {
+			// A key the filter passes, of the parts that are known.
+			key := sampleName
+			if e.Unresolved("filter.prefix") {
+				unset = append(unset, "filter.prefix: "+e.Storage.Prefix)
+			} else {
+				key = e.Storage.Prefix + key
+			}
+			if e.Unresolved("filter.suffix") {
+				unset = append(unset, "filter.suffix: "+e.Storage.Suffix)
+			} else {
+				key += e.Storage.Suffix
+			}
+			needs = append(needs, "key")
+			want["key"] = key
+		}
 	case e.Message != nil && e.Message.Queue != "":
-		want["queue"] = e.Message.Queue
+		put("queue", "queue", e.Message.Queue)
 	case e.Message != nil && e.Message.Topic != "":
-		want["topic"] = e.Message.Topic
+		put("topic", "topic", e.Message.Topic)
 	case e.Timer != nil && e.Timer.Payload != "":
-		want["payload"] = e.Timer.Payload
+		put("payload", "payload", e.Timer.Payload)
 	}
-	if len(want) == 0 {
-		return entries[0], nil
+	if len(needs) == 0 {
+		return entries[0], nil, nil
 	}
 	takes := func(entry catalog.Entry) bool {
-		for k := range want {
+		for _, k := range needs {
 			if !slices.Contains(entry.Keys, k) {
 				return false
 			}
@@ -362,16 +407,16 @@ func sampleFor(entries []catalog.Entry, e *spec.Event) (catalog.Entry, map[strin
 	if e.Key == "kafka" {
 		for _, entry := range entries {
 			if strings.Contains(entry.Kind, "kafka") && takes(entry) {
-				return entry, want
+				return entry, want, unset
 			}
 		}
 	}
 	for _, entry := range entries {
 		if takes(entry) {
-			return entry, want
+			return entry, want, unset
 		}
 	}
-	return entries[0], nil
+	return entries[0], nil, nil
 }
 
 // sampleTrigger returns the error of a trigger the catalog has no sample

@@ -287,6 +287,43 @@ functions:
 	}
 }
 
+// A value whose ${env.NAME} is not set stays out of the sample, and the
+// progress line says so.
+func TestInvokeSampleNoteUnset(t *testing.T) {
+	s, err := spec.Parse("f.yml", []byte(`service: s
+provider: {name: aws}
+functions:
+  thumb: {handler: thumb, events: [s3: {bucket: "${env.ANYFAAS_TEST_UNSET}", filter: {prefix: uploads/, suffix: .jpg}}]}
+`), func(string) string { return "" })
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		sets map[string]string
+		want string
+	}{
+		{nil, "event: aws/s3 (from f.yml: key=uploads/sample.jpg; left as the sample has it, as its ${env.…} is not set: bucket: ${env.ANYFAAS_TEST_UNSET})\n"},
+		{map[string]string{"key": "a.jpg"}, "event: aws/s3 (left as the sample has it, as its ${env.…} is not set: bucket: ${env.ANYFAAS_TEST_UNSET})\n"},
+	} {
+		var stderr bytes.Buffer
+		c := &cli{stdout: &bytes.Buffer{}, stderr: &stderr}
+		overrides := maps.Clone(tt.sets)
+		if overrides == nil {
+			overrides = map[string]string{}
+		}
+		payload, _, err := c.invokeEvent("aws", "", spec.TriggerStorage, s.Function("thumb").EventOf(spec.TriggerStorage), "", overrides)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if diff := cmp.Diff(tt.want, stderr.String()); diff != "" {
+			t.Errorf("--set %v: progress (-want +got):\n%s", tt.sets, diff)
+		}
+		if bytes.Contains(payload, []byte("${env.")) {
+			t.Errorf("--set %v: the sample holds the reference: %s", tt.sets, payload)
+		}
+	}
+}
+
 func fmtSets(m map[string]string) string {
 	var b strings.Builder
 	for _, k := range slices.Sorted(maps.Keys(m)) {

@@ -1,0 +1,90 @@
+package main
+
+import (
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/anyfaas/faas/catalog"
+	"github.com/anyfaas/faas/spec"
+)
+
+// A sample carries what f.yml says of the event: a key its storage filter
+// passes, and none of a value whose ${env.NAME} is not set (the sample
+// keeps its own, and invoke says so); --set has the last word.
+func TestSampleOf(t *testing.T) {
+	// The sample of each case below: a value left out still picks the
+	// sample of its source (an SQS queue's, not an SNS topic's).
+	samples := map[string]string{
+		"bucket": "aws/s3", "prefix and suffix": "aws/s3", "suffix": "fc/oss", "prefix from the environment": "gcf/storage",
+		"--set key wins": "aws/s3", "bucket from an unset variable": "aws/s3", "bucket from a set variable": "aws/s3",
+		"bucket and prefix from unset variables": "aws/s3", "queue from an unset variable": "aws/sqs",
+		"queue from a set variable": "aws/sqs", "topic from an unset variable": "fc/mns-topic",
+	}
+	env := map[string]string{"BUCKET": "photos", "PREFIX": "in/", "QUEUE": "orders"}
+	for _, tc := range []struct {
+		name     string
+		platform string
+		event    string // the function's one event, in f.yml
+		set      map[string]string
+		want     map[string]string // the overrides
+		applied  []string
+		unset    []string
+	}{
+		{"bucket", "aws", `oss: {bucket: photos}`, nil,
+			map[string]string{"bucket": "photos"}, []string{"bucket=photos"}, nil},
+		{"prefix and suffix", "aws", `oss: {bucket: photos, filter: {prefix: uploads/, suffix: .jpg}}`, nil,
+			map[string]string{"bucket": "photos", "key": "uploads/sample.jpg"}, []string{"bucket=photos", "key=uploads/sample.jpg"}, nil},
+		{"suffix", "fc", `oss: {bucket: photos, filter: {suffix: .png}}`, nil,
+			map[string]string{"bucket": "photos", "key": "sample.png"}, []string{"bucket=photos", "key=sample.png"}, nil},
+		{"prefix from the environment", "gcf", `storage: {bucket: photos, filter: {prefix: "${env.PREFIX}"}}`, nil,
+			map[string]string{"bucket": "photos", "key": "in/sample"}, []string{"bucket=photos", "key=in/sample"}, nil},
+		{"--set key wins", "aws", `oss: {bucket: photos, filter: {prefix: uploads/, suffix: .jpg}}`, map[string]string{"key": "mine.txt"},
+			map[string]string{"bucket": "photos", "key": "mine.txt"}, []string{"bucket=photos"}, nil},
+		{"bucket from an unset variable", "aws", `oss: {bucket: "${env.NOPE}"}`, nil,
+			map[string]string{}, nil, []string{"bucket: ${env.NOPE}"}},
+		{"bucket from a set variable", "aws", `oss: {bucket: "${env.BUCKET}"}`, nil,
+			map[string]string{"bucket": "photos"}, []string{"bucket=photos"}, nil},
+		{"bucket and prefix from unset variables", "aws", `oss: {bucket: "b-${env.NOPE}", filter: {prefix: "${env.NOPE2}/", suffix: .jpg}}`, nil,
+			map[string]string{"key": "sample.jpg"}, []string{"key=sample.jpg"}, []string{"bucket: b-${env.NOPE}", "filter.prefix: ${env.NOPE2}/"}},
+		{"queue from an unset variable", "aws", `sqs: {queue: "${env.NOPE}"}`, nil,
+			map[string]string{}, nil, []string{"queue: ${env.NOPE}"}},
+		{"queue from a set variable", "aws", `sqs: {queue: "${env.QUEUE}"}`, nil,
+			map[string]string{"queue": "orders"}, []string{"queue=orders"}, nil},
+		{"topic from an unset variable", "fc", `mns: {topic: "${env.NOPE}"}`, nil,
+			map[string]string{}, nil, []string{"topic: ${env.NOPE}"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s, err := spec.Parse("f.yml", []byte("service: s\nprovider: {name: "+tc.platform+"}\nfunctions:\n  f:\n    handler: f\n    events:\n      - "+tc.event+"\n"),
+				func(name string) string { return env[name] })
+			if err != nil {
+				t.Fatal(err)
+			}
+			e := s.Function("f").Events[0]
+			entries, err := catalog.Find(tc.platform, e.Trigger)
+			if err != nil {
+				t.Fatal(err)
+			}
+			overrides := map[string]string{}
+			for k, v := range tc.set {
+				overrides[k] = v
+			}
+			entry, applied, unset := sampleOf(entries, e, overrides)
+			if want := samples[tc.name]; entry.Name != want {
+				t.Errorf("sample %s, want %s", entry.Name, want)
+			}
+			if diff := cmp.Diff(tc.want, overrides); diff != "" {
+				t.Errorf("overrides (-want +got):\n%s", diff)
+			}
+			if diff := cmp.Diff(tc.applied, applied); diff != "" {
+				t.Errorf("applied (-want +got):\n%s", diff)
+			}
+			if diff := cmp.Diff(tc.unset, unset); diff != "" {
+				t.Errorf("unset (-want +got):\n%s", diff)
+			}
+			if _, err := catalog.Event(entry.Name, overrides); err != nil {
+				t.Errorf("%s: %v", entry.Name, err)
+			}
+		})
+	}
+}
