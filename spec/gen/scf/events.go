@@ -109,6 +109,47 @@ type service struct {
 	endpoints []*endpoint
 }
 
+// serviceID returns the API Gateway service an HTTP event's endpoints go
+// to: the event's serviceId, else the provider's; "" for one the unit
+// creates.
+func (g *generation) serviceID(e *spec.Event) string {
+	if id := scalar(e.Extra["serviceId"]); id != "" {
+		return id
+	}
+	return scalar(g.s.Provider.Extra["serviceId"])
+}
+
+// scanShared notes, in g.preflights, the paths of services units share on
+// which a unit's route becomes an ANY endpoint (a method the endpoints do
+// not list, or every method), which takes a preflight too: an ANY
+// endpoint for preflights there would be a second one.
+func (g *generation) scanShared(units []*spec.Unit) {
+	for _, u := range units {
+		for _, f := range u.Functions {
+			if u.Group == nil && g.grouped[f.Name] {
+				break
+			}
+			for _, e := range f.Events {
+				if e.HTTP == nil {
+					continue
+				}
+				id := g.serviceID(e)
+				if id == "" {
+					continue
+				}
+				takesAny := len(e.HTTP.Methods) == 0
+				for _, m := range e.HTTP.Methods {
+					takesAny = takesAny || !slices.Contains(endpointMethods, m)
+				}
+				if takesAny {
+					p, _ := apiPath(e.HTTP.Path)
+					g.preflights[id+" "+p] = true
+				}
+			}
+		}
+	}
+}
+
 // apis returns the unit's apigw events: one per API Gateway service its
 // HTTP events name, and header lines saying which service it creates.
 func (g *generation) apis(u *spec.Unit, set spec.Settings) ([]*yaml.Node, []string) {
@@ -124,10 +165,7 @@ func (g *generation) apis(u *spec.Unit, set spec.Settings) ([]*yaml.Node, []stri
 				continue
 			}
 			epath := fmt.Sprintf("functions.%s.events[%d].%s", f.Name, i, e.Key)
-			id := scalar(e.Extra["serviceId"])
-			if id == "" {
-				id = scalar(g.s.Provider.Extra["serviceId"])
-			}
+			id := g.serviceID(e)
 			svc := byID[id]
 			if svc == nil {
 				svc = &service{id: id}

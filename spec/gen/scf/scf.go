@@ -48,7 +48,9 @@
 //	             the cors layer) gets an ANY endpoint, for OPTIONS, on each
 //	             of its paths without one or enableCORS (with which API
 //	             Gateway answers them), once per path of a service units
-//	             share. An endpoint's
+//	             share, and none where another unit's route is ANY there
+//	             (a service takes one endpoint per path and method). An
+//	             endpoint's
 //	             function.isIntegratedResponse is the event's
 //	             integratedResponse, true unless it says false (the
 //	             toolkit's default is false).
@@ -187,6 +189,7 @@ func (generator) Generate(in *gen.Input) ([]gen.File, error) {
 	}
 	g.grouped = servedByGroup(units)
 	g.apiNames = apiServiceNames(g.s, units)
+	g.scanShared(units)
 	var files []gen.File
 	for _, u := range units {
 		doc, header := g.instance(u)
@@ -216,7 +219,10 @@ type generation struct {
 	apiNames map[string]string
 	// preflights holds the paths, as "<serviceId> <path>", on which a
 	// unit got an ANY endpoint for CORS preflights in a service units
-	// share.
+	// share, or on which a route of a unit (PATCH, OPTIONS, every
+	// method) makes one ANY already, so that no other unit adds one for
+	// preflights: API Gateway takes one endpoint per path and method in
+	// a service.
 	preflights map[string]bool
 }
 

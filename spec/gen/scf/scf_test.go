@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -574,5 +575,50 @@ functions:
 	}
 	if diff := cmp.Diff([]string{"cos:ObjectCreated:* 1", "cos:ObjectRemove:* 2"}, out); diff != "" {
 		t.Errorf("events (-want +got):\n%s", diff)
+	}
+}
+
+// In a service the units share, a path gets one ANY endpoint: a unit whose
+// App answers preflights adds none where another unit's route (PATCH,
+// OPTIONS, every method) is ANY there already, whichever comes first, as
+// API Gateway takes one endpoint per path and method in a service.
+func TestSharedServicePreflights(t *testing.T) {
+	tests := []struct {
+		name, functions string
+		want            map[string][]string // unit: its endpoints
+	}{
+		{"PATCH in a later unit", `
+  a: {handler: a, events: [{http: {path: /x, method: get}}]}
+  b: {handler: b, events: [{http: {path: /x, method: patch}}]}
+`, map[string][]string{"a": {"GET /x"}, "b": {"ANY /x"}}},
+		{"PATCH in an earlier unit", `
+  b: {handler: b, events: [{http: {path: /x, method: patch}}]}
+  a: {handler: a, events: [{http: {path: /x, method: get}}]}
+`, map[string][]string{"a": {"GET /x"}, "b": {"ANY /x"}}},
+		{"every method in another unit", `
+  a: {handler: a, events: [{http: {path: '/x/{id}', method: post}}]}
+  b: {handler: b, events: [{http: {path: '/x/{id}'}}]}
+`, map[string][]string{"a": {"POST /x/{id}"}, "b": {"ANY /x/{id}"}}},
+		{"no ANY route: the first unit's preflights", `
+  a: {handler: a, events: [{http: {path: /x, method: get}}]}
+  b: {handler: b, events: [{http: {path: /x, method: post}}]}
+`, map[string][]string{"a": {"ANY /x", "GET /x"}, "b": {"POST /x"}}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s := parse(t, "service: shop\nprovider: {name: scf, serviceId: service-shared}\nfunctions:"+tt.functions)
+			s.AppLayers = []string{spec.CORSLayer}
+			got := map[string][]string{}
+			for _, f := range generate(t, s, nil) {
+				in := read(t, f)
+				for ep := range endpoints(t, in) {
+					got[in.Name] = append(got[in.Name], ep)
+				}
+				slices.Sort(got[in.Name])
+			}
+			if diff := cmp.Diff(tt.want, got); diff != "" {
+				t.Errorf("endpoints (-want +got):\n%s", diff)
+			}
+		})
 	}
 }
