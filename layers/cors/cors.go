@@ -26,8 +26,9 @@
 // domain, an ANY endpoint on SCF (whose endpoints take no OPTIONS). FC 2.0
 // (funcraft's template.yml) takes no OPTIONS, which is an error there.
 // Cloud Run and Knative pass every method. An event with cors: true has
-// the gateway answer preflights itself instead, with its own settings;
-// leave it out to have this layer's apply. Renamed with [WithName], the
+// API Gateway (AWS, SCF) answer preflights itself instead, with its own
+// settings; leave it out to have this layer's apply. FC has no such
+// setting: there this layer answers them either way. Renamed with [WithName], the
 // layer is not recognised: declare OPTIONS on the routes in f.yml.
 package cors
 

@@ -12,13 +12,15 @@ import (
 // OPTIONS after them when u's App answers CORS preflights for f
 // (spec.Spec.AnswersPreflights), for a browser's preflight to reach its
 // cors layer; added reports that. OPTIONS is not added to an event that
-// routes it already (OPTIONS, or every method), nor to one that turns the
-// platform's own CORS handling on (cors: true), which answers preflights
-// at the gateway.
-func HTTPMethods(s *spec.Spec, u *spec.Unit, f *spec.Function, e *spec.Event) (methods []string, added bool) {
+// routes it already (OPTIONS, or every method), nor, on a platform whose
+// gateway has CORS handling of its own (gatewayCORS: API Gateway on AWS
+// and SCF), to one that turns it on (cors: true), which answers
+// preflights at the gateway. Where the gateway has none (FC), cors: true
+// changes nothing and the App answers.
+func HTTPMethods(s *spec.Spec, u *spec.Unit, f *spec.Function, e *spec.Event, gatewayCORS bool) (methods []string, added bool) {
 	methods = e.HTTP.Methods
 	if len(methods) == 0 || slices.Contains(methods, route.Any) || slices.Contains(methods, "OPTIONS") ||
-		e.HTTP.CORS || !s.AnswersPreflights(u, f) {
+		gatewayCORS && e.HTTP.CORS || !s.AnswersPreflights(u, f) {
 		return methods, false
 	}
 	return append(slices.Clip(methods), "OPTIONS"), true

@@ -149,7 +149,7 @@ func (t *template) httpEvents(u *spec.Unit, add func(string, *yaml.Node)) {
 			}
 			api := apiOf(e)
 			apis[api] = true
-			methods, preflight := gen.HTTPMethods(t.s, u, f, e)
+			methods, preflight := gen.HTTPMethods(t.s, u, f, e, true)
 			if len(methods) == 0 {
 				methods = []string{route.Any}
 			}

@@ -70,7 +70,8 @@
 // otherwise. A unit whose App answers CORS preflights for a function
 // (spec.Spec.AnswersPreflights: the cors layer) gets OPTIONS among its
 // trigger's methods and its custom domain routes' for the function's
-// paths; FC 2.0's HTTP trigger takes no OPTIONS, so template.yml cannot
+// paths, also for an event with cors: true (FC has no CORS setting of its
+// own to answer them); FC 2.0's HTTP trigger takes no OPTIONS, so template.yml cannot
 // be written for it. Timer expressions come from gen.Schedule: six fields with
 // seconds, or @every; FC evaluates them in UTC. A cron whose days are both
 // ? gets * for the day of month. An OSS trigger listens to
@@ -479,7 +480,7 @@ func (p *plan) addHTTP(up *unitPlan, ref eventRef) {
 // the event's, and OPTIONS for CORS preflights (gen.HTTPMethods); nil for
 // every method.
 func (p *plan) methods(up *unitPlan, ref eventRef) []string {
-	ms, _ := gen.HTTPMethods(p.s, up.unit, ref.fn, ref.ev)
+	ms, _ := gen.HTTPMethods(p.s, up.unit, ref.fn, ref.ev, false)
 	return ms
 }
 

@@ -322,6 +322,50 @@ functions:
 	}
 }
 
+// A function whose cors layer answers preflights gets OPTIONS on its HTTP
+// trigger, also for an event with cors: true: FC's triggers have no CORS
+// handling of their own to answer preflights instead.
+func TestPreflightMethods(t *testing.T) {
+	tests := []struct {
+		name, layers, event string
+		want                []string
+	}{
+		{"cors layer", "[cors]", "{path: /x, method: [get, post]}", []string{"GET", "POST", "OPTIONS"}},
+		{"cors layer and cors: true", "[cors]", "{path: /x, method: [get, post], cors: true}", []string{"GET", "POST", "OPTIONS"}},
+		{"cors: true alone", "[]", "{path: /x, method: [get, post], cors: true}", []string{"GET", "POST"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			files, err := generate(t, fc.Generator{Files: []string{fc.SYAML}}, `service: s
+provider: {name: aliyun, region: cn-hangzhou}
+functions:
+  f: {handler: f, layers: `+tt.layers+`, events: [{http: `+tt.event+`}]}
+`)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var doc struct {
+				Resources map[string]struct {
+					Props struct {
+						Triggers []struct {
+							TriggerConfig struct {
+								Methods []string `yaml:"methods"`
+							} `yaml:"triggerConfig"`
+						} `yaml:"triggers"`
+					} `yaml:"props"`
+				} `yaml:"resources"`
+			}
+			if err := yaml.Unmarshal(files[fc.SYAML], &doc); err != nil {
+				t.Fatal(err)
+			}
+			got := doc.Resources["f"].Props.Triggers[0].TriggerConfig.Methods
+			if diff := cmp.Diff(tt.want, got); diff != "" {
+				t.Errorf("s.yaml methods (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
 // A unit's one HTTP trigger takes the union of its members' methods, and
 // all of them if one member takes any.
 func TestMethodsUnion(t *testing.T) {

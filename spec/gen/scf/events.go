@@ -185,7 +185,7 @@ func (g *generation) apis(u *spec.Unit, set spec.Settings) ([]*yaml.Node, []stri
 				}
 				timeout = v
 			}
-			methods, preflight := gen.HTTPMethods(g.s, u, f, e)
+			methods, preflight := gen.HTTPMethods(g.s, u, f, e, true)
 			if len(methods) == 0 {
 				methods = []string{route.Any}
 			}
