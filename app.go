@@ -344,9 +344,10 @@ func (a *App) Functions() []FunctionInfo {
 // Check reports what would make Start fail before it runs any hook or
 // constructor: a registration the App refused (a bad or repeated name, a
 // handler of the wrong type, a route it cannot parse, a constructor
-// Provide refused), two functions' routes that conflict, and a function
-// constructor's parameter that no constructor provides, directly or
-// through the constructors that build it. It calls no user code, so a
+// Provide refused), no function at all, two functions' routes that
+// conflict, a function constructor's parameter that no constructor
+// provides, directly or through the constructors that build it, and a
+// layer without a name or with another's. It calls no user code, so a
 // test can call it on the App a program builds; anyfaas validate --code
 // reports it from a build. What hooks and constructors do when they run,
 // only Start finds. A manifest's changes (see [WithManifest]) are not
@@ -364,11 +365,32 @@ func routeError(fn *function, err error) error {
 	return err
 }
 
-// problems are Check's errors, in the order of registration.
+// nameLayer adds layer l to named, the layers of an App by name, and
+// reports whether it is new; err is set for a layer without a name, or
+// one whose name another, different, layer has.
+func nameLayer(named map[string]*Layer, l *Layer) (isNew bool, err error) {
+	if l.Name == "" {
+		return false, errors.New("faas: a layer has no name")
+	}
+	if seen := named[l.Name]; seen != nil {
+		if !seen.sameAs(l) {
+			return false, fmt.Errorf("faas: two different layers are named %q: a layer is known by its name", l.Name)
+		}
+		return false, nil
+	}
+	named[l.Name] = l
+	return true, nil
+}
+
+// problems are Check's errors, in the order of registration, then those
+// of the layers' names, as Start finds them.
 func (a *App) problems() []error {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	errs := slices.Clone(a.errs)
+	if len(a.funcs) == 0 && len(errs) == 0 {
+		errs = append(errs, errors.New("faas: the app has no functions: register one with app.Func"))
+	}
 	var routes route.Table[*function]
 	for _, fn := range a.funcs {
 		for _, p := range fn.patterns {
@@ -379,6 +401,14 @@ func (a *App) problems() []error {
 		if fn.ctor {
 			if err := a.container.Check(fn.source); err != nil {
 				errs = append(errs, fmt.Errorf("faas: function %q: constructor %s: %w", fn.name, funcName(fn.source), err))
+			}
+		}
+	}
+	named := map[string]*Layer{}
+	for _, layers := range append([][]Layer{a.layers}, a.funcLayers()...) {
+		for i := range layers {
+			if _, err := nameLayer(named, &layers[i]); err != nil {
+				errs = append(errs, err)
 			}
 		}
 	}
@@ -627,17 +657,12 @@ func (a *App) prepare() error {
 	}
 	named := map[string]*Layer{}
 	addLayer := func(l *Layer) {
-		if l.Name == "" {
-			errs = append(errs, errors.New("faas: a layer has no name"))
-			return
-		}
-		if seen := named[l.Name]; seen != nil {
-			if !seen.sameAs(l) {
-				errs = append(errs, fmt.Errorf("faas: two different layers are named %q: a layer is known by its name", l.Name))
+		if isNew, err := nameLayer(named, l); !isNew {
+			if err != nil {
+				errs = append(errs, err)
 			}
 			return
 		}
-		named[l.Name] = l
 		a.layerNames = append(a.layerNames, l.Name)
 		a.seq.Append(lifecycle.Hook{
 			Name:          l.Name,

@@ -465,6 +465,15 @@ func TestCheck(t *testing.T) {
 			app.Func("a", echo("a"), faas.HTTP("GET /x/{id}"))
 			app.Func("b", echo("b"), faas.HTTP("GET /x/{name}"))
 		}, `faas: function "b": route "GET /x/{name}" conflicts with route "GET /x/{id}" of function "a"`},
+		{"no function", func(app *faas.App, called *int) {}, `faas: the app has no functions`},
+		{"a layer without a name", func(app *faas.App, called *int) {
+			app.Use(faas.Layer{BeforeInvoke: func(*faas.Context, any) error { *called++; return nil }})
+			app.Func("a", echo("a"))
+		}, `faas: a layer has no name`},
+		{"two layers of one name", func(app *faas.App, called *int) {
+			app.Use(faas.Layer{Name: "auth", BeforeInvoke: func(*faas.Context, any) error { *called++; return nil }})
+			app.Func("a", echo("a"), faas.WithLayers(faas.Layer{Name: "auth", AfterInvoke: func(*faas.Context, any, error) { *called++ }}))
+		}, `faas: two different layers are named "auth"`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
