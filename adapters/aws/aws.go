@@ -25,6 +25,11 @@
 // "LimitError", "Error" (an *faas.Error) or the error's Go type name.
 // Payloads and buffered responses over 6 MB are a LimitError.
 //
+// Such a batch that succeeds is answered with its result if that is a
+// JSON object or nothing, else with {"batchItemFailures":[]}: Lambda
+// fails a batch whose answer is not a batch response when
+// ReportBatchItemFailures is on.
+//
 // A *faas.BatchError of an SQS, Kinesis or DynamoDB stream batch is
 // answered with Lambda's partial batch response, {"batchItemFailures":
 // [{"itemIdentifier": …}]}, naming the failed records (SQS by messageId,
@@ -57,11 +62,13 @@ import (
 	"os"
 	"time"
 
-	"github.com/anyfaas/faas"
-	"github.com/anyfaas/faas/internal/deadline"
 	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/aws/aws-lambda-go/lambda/messages"
 	"github.com/aws/aws-lambda-go/lambdacontext"
+
+	"github.com/anyfaas/faas"
+	"github.com/anyfaas/faas/internal/deadline"
+	"github.com/anyfaas/faas/internal/jsonwire"
 
 	"github.com/anyfaas/faas/internal/envelope"
 )
@@ -213,6 +220,9 @@ func (h *Handler) invoke(ctx context.Context, payload []byte, streaming bool) (o
 	out, err := faas.EncodeResult(result)
 	if err != nil {
 		return output{}, err
+	}
+	if k := jsonwire.Kind(out); partialSource(src) && k != "an object" && k != "null" && k != "nothing" {
+		out = []byte(noFailures)
 	}
 	if len(out) > MaxResponse {
 		return output{}, &faas.LimitError{Platform: faas.PlatformAWS, Trigger: fctx.Trigger(), What: "response", Size: len(out), Limit: MaxResponse}

@@ -31,14 +31,29 @@ type batch struct {
 	fifo bool
 }
 
+// partialSource reports whether src takes a partial batch response: SQS,
+// Kinesis and DynamoDB streams.
+func partialSource(src source) bool {
+	return src.kind == kindSQS || src.kind == kindKinesis || (src.kind == kindNamed && src.trigger == "dynamodb")
+}
+
+// noFailures is the answer of a batch that succeeded whole, where the
+// result itself is not a JSON object: Lambda reads the answer to a batch
+// of a source with ReportBatchItemFailures on (as anyfaas generates it) as
+// a batch response, and takes one that is not (an array of the results,
+// say) as invalid, failing the whole batch.
+const noFailures = `{"batchItemFailures":[]}`
+
 // batchItems reads the batch of a source that takes a partial batch
 // response (SQS, Kinesis, DynamoDB streams); ok is false for other
 // sources. SQS identifies a record by its messageId, the streams by its
 // sequence number, which Message.ID (the eventID) ends with.
 func batchItems(src source, payload []byte) (b batch, ok bool) {
 	var seq func(rec []byte) string
+	if !partialSource(src) {
+		return batch{}, false
+	}
 	switch {
-	case src.kind == kindSQS:
 	case src.kind == kindKinesis:
 		seq = func(rec []byte) string {
 			return str(jsonwire.Member(jsonwire.Member(rec, "kinesis"), "sequenceNumber"))
@@ -47,8 +62,6 @@ func batchItems(src source, payload []byte) (b batch, ok bool) {
 		seq = func(rec []byte) string {
 			return str(jsonwire.Member(jsonwire.Member(rec, "dynamodb"), "SequenceNumber"))
 		}
-	default:
-		return batch{}, false
 	}
 	b.index = map[string]int{}
 	jsonwire.Array(jsonwire.Member(payload, "Records"), func(rec []byte) bool {

@@ -142,7 +142,7 @@ func TestTypedBatchItemFailures(t *testing.T) {
 		wantErr  string // the Lambda error's type
 		wantSeen []int
 	}{
-		{"all done", batch("", `{"id":1}`, `{"id":2}`, `{"id":3}`), `[1,2,3]`, "", []int{1, 2, 3}},
+		{"all done", batch("", `{"id":1}`, `{"id":2}`, `{"id":3}`), `{"batchItemFailures":[]}`, "", []int{1, 2, 3}},
 		{"one failed", batch("", `{"id":1}`, `{"id":-2}`, `{"id":3}`), `{"batchItemFailures":[{"itemIdentifier":"m2"}]}`, "", []int{1, -2, 3}},
 		{"a body that is no order", batch("", `{"id":1}`, `Message Body`, `{"id":3}`), `{"batchItemFailures":[{"itemIdentifier":"m2"}]}`, "", []int{1, 3}},
 		{"all failed", batch("", `{"id":-1}`, `{"id":-2}`), "", "BatchError", []int{-1, -2}},
@@ -171,5 +171,34 @@ func TestTypedBatchItemFailures(t *testing.T) {
 				t.Errorf("orders handled (-want +got):\n%s", diff)
 			}
 		})
+	}
+}
+
+// TestBatchSuccessAnswer: a batch that succeeded is answered with what
+// Lambda reads as a batch response (it fails a batch whose answer is not
+// one, with ReportBatchItemFailures on): the result if it is an object or
+// nothing, else no failures. Other sources get the result.
+func TestBatchSuccessAnswer(t *testing.T) {
+	tests := []struct {
+		fixture string
+		result  any
+		want    string
+	}{
+		{"sqs", []int{1, 2}, `{"batchItemFailures":[]}`},
+		{"sqs", "done", `{"batchItemFailures":[]}`},
+		{"sqs", 7, `{"batchItemFailures":[]}`},
+		{"sqs", nil, `null`},
+		{"sqs", map[string]any{"batchItemFailures": []any{}}, `{"batchItemFailures":[]}`},
+		{"sqs", map[string]string{"note": "mine"}, `{"note":"mine"}`},
+		{"kinesis-stream", "done", `{"batchItemFailures":[]}`},
+		{"dynamodb-stream", []string{"a"}, `{"batchItemFailures":[]}`},
+		{"sns", "done", `"done"`},
+	}
+	for _, tt := range tests {
+		h := faas.HandlerFunc(func(*faas.Context, any) (any, error) { return tt.result, nil })
+		out, err := aws.NewHandler(newApp(h)).Invoke(lambdaContext(t), marshal(t, fixture(t, tt.fixture)))
+		if err != nil || string(out) != tt.want {
+			t.Errorf("%s, result %#v: Invoke = %s, %v; want %s", tt.fixture, tt.result, out, err, tt.want)
+		}
 	}
 }
