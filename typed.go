@@ -19,7 +19,8 @@ import (
 //   - HTTP: the body is decoded as [Context.Bind] does; an empty body
 //     leaves In's zero value;
 //   - messages: each message body is JSON decoded into In (an In of
-//     Message or *Message takes the message as is). A slice In takes the
+//     Message or *Message takes the message as is, a []byte its body as
+//     it is). A slice In (but a []byte or json.RawMessage) takes the
 //     whole batch, one element per message, in one call. Any other In
 //     takes one message: fn is called once per message of the batch, in
 //     order, as a Lambda user's SQS handler expects; see below;
@@ -47,7 +48,7 @@ import (
 // in fn fails the whole batch, as in any handler.
 func Typed[In, Out any](fn func(ctx *Context, in In) (Out, error)) HandlerFunc {
 	inType := reflect.TypeFor[In]()
-	perMessage := inType.Kind() != reflect.Slice || inType == reflect.TypeFor[[]byte]()
+	perMessage := !takesBatch(inType)
 	return func(ctx *Context, event any) (any, error) {
 		in, ok := event.(In)
 		if e, batch := event.(*MessageEvent); !ok && batch && perMessage && len(e.Records) != 1 {
@@ -88,7 +89,7 @@ func decodeTyped[In any](ctx *Context, event any, dst *In, t reflect.Type) error
 		}
 		return ctx.Bind(target)
 	case *MessageEvent:
-		if t.Kind() == reflect.Slice && t != reflect.TypeFor[[]byte]() {
+		if takesBatch(t) {
 			s := reflect.MakeSlice(t, len(e.Records), len(e.Records))
 			for i, m := range e.Records {
 				if err := bindJSON(m.Body, s.Index(i).Addr().Interface(), fmt.Sprintf("body of message %d", i)); err != nil {
@@ -111,9 +112,17 @@ func decodeTyped[In any](ctx *Context, event any, dst *In, t reflect.Type) error
 	return ctx.Bind(target)
 }
 
+// takesBatch reports whether an In of type t takes a batch of messages
+// whole: a slice, other than of bytes (a []byte or json.RawMessage takes
+// one message's body).
+func takesBatch(t reflect.Type) bool {
+	return t.Kind() == reflect.Slice && t.Elem().Kind() != reflect.Uint8
+}
+
 // messageIn sets *dst, of which target is the value to decode into, to the
-// message m: m itself for an In of Message or *Message, else its body
-// decoded.
+// message m: m itself for an In of Message or *Message, its body as it is
+// for a []byte, else its body decoded (a json.RawMessage takes it if it
+// is JSON).
 func messageIn[In any](m *Message, dst *In, target any) error {
 	switch d := any(dst).(type) {
 	case *Message:
@@ -121,6 +130,9 @@ func messageIn[In any](m *Message, dst *In, target any) error {
 		return nil
 	case **Message:
 		*d = m
+		return nil
+	case *[]byte:
+		*d = m.Body
 		return nil
 	}
 	return bindJSON(m.Body, target, "message body")

@@ -1,6 +1,7 @@
 package faas_test
 
 import (
+	"encoding/json"
 	"errors"
 	"testing"
 	"time"
@@ -61,6 +62,12 @@ func TestTypedBatch(t *testing.T) {
 			faastest.NewMessageEvent("q", `{"id":1}`, `{"id":2}`), 2, "", nil, nil},
 		{"the standard event takes the batch in one call", faas.Typed(func(_ *faas.Context, e *faas.MessageEvent) (int, error) { return len(e.Records), nil }), nil,
 			faastest.NewMessageEvent("q", "a", "b"), 2, "", nil, nil},
+		{"bytes take each body as it is", faas.Typed(func(_ *faas.Context, b []byte) (string, error) { return string(b), nil }), nil,
+			faastest.NewMessageEvent("q", "plain", `{"id":1}`), []string{"plain", `{"id":1}`}, "", nil, nil},
+		{"a json.RawMessage takes each body", faas.Typed(func(_ *faas.Context, b json.RawMessage) (string, error) { return string(b), nil }), nil,
+			faastest.NewMessageEvent("q", `{"id":1}`, `[2]`), []string{`{"id":1}`, `[2]`}, "", nil, nil},
+		{"one json.RawMessage", faas.Typed(func(_ *faas.Context, b json.RawMessage) (string, error) { return string(b), nil }), nil,
+			faastest.NewMessageEvent("q", `{"id":1}`), `{"id":1}`, "", nil, nil},
 		{"any takes the batch in one call", faas.Typed(func(_ *faas.Context, e any) (int, error) { return len(e.(*faas.MessageEvent).Records), nil }), nil,
 			faastest.NewMessageEvent("q", "a", "b"), 2, "", nil, nil},
 	}
