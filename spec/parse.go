@@ -612,6 +612,16 @@ func (p *parser) settings(fields map[string]func(*yaml.Node, string), s *Setting
 	fields["concurrency"] = func(n *yaml.Node, path string) { s.Concurrency = p.positive(n, path) }
 	fields["environment"] = func(n *yaml.Node, path string) { s.Environment, s.envPos = p.strMap(n, path) }
 	fields["description"] = func(n *yaml.Node, path string) { s.Description = p.str(n, path) }
+	for _, key := range []string{"runtime", "memorySize", "timeout", "initTimeout", "concurrency", "environment", "description"} {
+		read := fields[key]
+		fields[key] = func(n *yaml.Node, path string) {
+			if s.keyPos == nil {
+				s.keyPos = map[string]Pos{}
+			}
+			s.keyPos[key] = Pos{n.Line, n.Column}
+			read(n, path)
+		}
+	}
 }
 
 // providerExtra are Midway's provider keys that only some platforms read;

@@ -57,6 +57,7 @@ func (u *Unit) Settings(p Provider) Settings {
 	out := p.Function
 	out.Environment = map[string]string{}
 	out.envPos = map[string]Pos{}
+	out.keyPos = nil // the unit's settings merge several
 	for k, v := range p.Function.Environment {
 		out.Environment[k] = v
 	}

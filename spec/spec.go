@@ -201,6 +201,18 @@ type Settings struct {
 	// envPos is where f.yml sets each of Environment: the position of
 	// its key.
 	envPos map[string]Pos
+	// keyPos is where f.yml gives each of these settings its value, by
+	// key (memorySize, timeout, …).
+	keyPos map[string]Pos
+}
+
+// KeyPos returns where f.yml gives the setting key (memorySize, timeout,
+// runtime, …) of these settings its value, for an error about that
+// setting. It reports false for a key f.yml does not set there, and for
+// the settings of a unit (Unit.Settings), which merge several.
+func (s Settings) KeyPos(key string) (Pos, bool) {
+	p, ok := s.keyPos[key]
+	return p, ok
 }
 
 // EnvPos returns where f.yml sets the environment variable name of these

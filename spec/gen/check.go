@@ -60,12 +60,17 @@ func ProviderPos(s *spec.Spec, key string) spec.Pos {
 }
 
 // SettingPos returns where a unit's setting key (memorySize, timeout, …)
-// of value v comes from, and its key path: the first member function
-// that sets it to v, or else the provider.
+// of value v comes from, and its key path: the key's value in the first
+// member function that sets it to v (the function's key, for a function
+// built in code), or else the provider's.
 func SettingPos(s *spec.Spec, u *spec.Unit, key string, v int, get func(spec.Settings) int) (spec.Pos, string) {
 	for _, f := range u.Functions {
 		if get(f.Settings) == v {
-			return f.Pos, "functions." + f.Name + "." + key
+			pos, ok := f.KeyPos(key)
+			if !ok {
+				pos = f.Pos
+			}
+			return pos, "functions." + f.Name + "." + key
 		}
 	}
 	return ProviderPos(s, key), "provider." + key
@@ -124,7 +129,7 @@ func X86Only(s *spec.Spec, what string) *spec.Error {
 // platform whose trigger of that kind (what, such as "S3 event") has no
 // switch to create it disabled; path is the event's key path.
 func DisabledTrigger(s *spec.Spec, e *spec.Event, path, platform, what string) *spec.Error {
-	return ErrorAt(s, e.Pos, path+".enable",
+	return ErrorAt(s, e.KeyPos("enable"), path+".enable",
 		"%s cannot deploy a disabled %s: the trigger has no enable switch (remove the event to deploy the function without it)", platform, what)
 }
 

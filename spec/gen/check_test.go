@@ -129,6 +129,63 @@ aggregation:
 	}
 }
 
+// A setting's errors point at the value of its key in the member
+// function that sets it, in block or flow style, or else at the
+// provider's; a function built in code, without positions, at the
+// function.
+func TestSettingPos(t *testing.T) {
+	s := parseSpec(t, `service: s
+provider:
+  name: aws
+  memorySize: 256
+functions:
+  f:
+    handler: f
+    timeout: 30
+  g: {handler: g, memorySize: 512, initTimeout: 5}
+aggregation:
+  fg: {functions: [f, g]}
+`)
+	s.Functions = append(s.Functions, &spec.Function{Name: "c", Handler: "c", Settings: spec.Settings{Timeout: 9}, Pos: spec.Pos{Line: 1, Column: 1}})
+	units := map[string]*spec.Unit{}
+	for _, u := range s.Units() {
+		units[u.Name] = u
+	}
+	type where struct {
+		Pos  spec.Pos
+		Path string
+	}
+	get := map[string]func(spec.Settings) int{
+		"memorySize":  func(s spec.Settings) int { return s.MemorySize },
+		"timeout":     func(s spec.Settings) int { return s.Timeout },
+		"initTimeout": func(s spec.Settings) int { return s.InitTimeout },
+	}
+	tests := []struct {
+		unit, key string
+		v         int
+		want      where
+	}{
+		{"fg", "timeout", 30, where{spec.Pos{Line: 8, Column: 14}, "functions.f.timeout"}},
+		{"fg", "memorySize", 512, where{spec.Pos{Line: 9, Column: 31}, "functions.g.memorySize"}},
+		{"fg", "initTimeout", 5, where{spec.Pos{Line: 9, Column: 49}, "functions.g.initTimeout"}},
+		{"fg", "memorySize", 256, where{spec.Pos{Line: 4, Column: 15}, "provider.memorySize"}},
+		{"c", "timeout", 9, where{spec.Pos{Line: 1, Column: 1}, "functions.c.timeout"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.unit+"/"+tt.key, func(t *testing.T) {
+			u := units[tt.unit]
+			if u == nil {
+				t.Fatalf("no unit %q", tt.unit)
+			}
+			var got where
+			got.Pos, got.Path = SettingPos(s, u, tt.key, tt.v, get[tt.key])
+			if diff := cmp.Diff(tt.want, got); diff != "" {
+				t.Errorf("SettingPos (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
 func TestX86Only(t *testing.T) {
 	s := parseSpec(t, "service: s\nprovider: {name: fc}\nfunctions:\n  f: {handler: f}\n")
 	if err := X86Only(s, "FC's go1 runtime"); err != nil {

@@ -197,27 +197,27 @@ functions:
       - timer: {value: '0 12 15 * 5'}
 `,
 			want: []string{
-				`f.yml:7:9: functions.f.events[0].timer: cron "0 0 1 * MON": AWS cannot take both a day of month and a day of week`,
-				`f.yml:10:9: functions.f.events[3].timer: cron "0 12 15 * 5": AWS cannot take both a day of month and a day of week`,
+				`f.yml:7:24: functions.f.events[0].timer.value: cron "0 0 1 * MON": AWS cannot take both a day of month and a day of week`,
+				`f.yml:10:24: functions.f.events[3].timer.value: cron "0 12 15 * 5": AWS cannot take both a day of month and a day of week`,
 			},
 		},
 		{
 			name: "in the order of the file, though a group's unit comes first",
 			spec: "service: s\nprovider: {name: aws}\nfunctions:\n  a: {handler: a, events: [{timer: {value: '0 0 1 * MON'}}]}\n  b: {handler: b, events: [{timer: {value: '0 0 2 * TUE'}}]}\naggregation:\n  g: {functions: [b]}\n",
 			want: []string{
-				`f.yml:4:29: functions.a.events[0].timer: cron "0 0 1 * MON": AWS cannot take both a day of month and a day of week`,
-				`f.yml:5:29: functions.b.events[0].timer: cron "0 0 2 * TUE": AWS cannot take both a day of month and a day of week`,
+				`f.yml:4:44: functions.a.events[0].timer.value: cron "0 0 1 * MON": AWS cannot take both a day of month and a day of week`,
+				`f.yml:5:44: functions.b.events[0].timer.value: cron "0 0 2 * TUE": AWS cannot take both a day of month and a day of week`,
 			},
 		},
 		{
 			name: "a storage event S3 does not have",
 			spec: "service: s\nprovider: {name: aws}\nfunctions:\n  f:\n    handler: f\n    events: [{oss: {bucket: b, events: ['oss:ObjectCreated:PutObject']}}]\n",
-			want: []string{`f.yml:6:15: functions.f.events[0].oss.events: "oss:ObjectCreated:PutObject" is not an S3 event, such as s3:ObjectCreated:* or s3:ObjectRemoved:Delete (or created, removed)`},
+			want: []string{`f.yml:6:40: functions.f.events[0].oss.events: "oss:ObjectCreated:PutObject" is not an S3 event, such as s3:ObjectCreated:* or s3:ObjectRemoved:Delete (or created, removed)`},
 		},
 		{
 			name: "memory out of range",
 			spec: "service: s\nprovider: {name: aws}\nfunctions:\n  f: {handler: f, memorySize: 64}\n",
-			want: []string{`f.yml:4:3: functions.f.memorySize: Lambda takes a memory size of 128 to 10240 MB, not 64`},
+			want: []string{`f.yml:4:31: functions.f.memorySize: Lambda takes a memory size of 128 to 10240 MB, not 64`},
 		},
 		{
 			name: "a provider timeout too long, once for all units, at the provider",
@@ -274,11 +274,11 @@ functions:
       - sqs: {queue: q2, tags: urgent}
 `,
 			want: []string{
-				`f.yml:7:9: functions.f.events[0].s3.enable: AWS SAM cannot deploy a disabled S3 event: the trigger has no enable switch (remove the event to deploy the function without it)`,
-				`f.yml:8:9: functions.f.events[1].sns.enable: AWS SAM cannot deploy a disabled SNS event: the trigger has no enable switch (remove the event to deploy the function without it)`,
-				`f.yml:9:9: functions.f.events[2].log.enable: AWS SAM cannot deploy a disabled CloudWatch Logs event: the trigger has no enable switch (remove the event to deploy the function without it)`,
-				`f.yml:11:9: functions.f.events[4].sns.tags: SQS, SNS and MSK events cannot filter messages by tags: leave them out, and filter in the function (or with a FilterPolicy or FilterCriteria under platforms.aws)`,
-				`f.yml:12:9: functions.f.events[5].sqs.tags: SQS, SNS and MSK events cannot filter messages by tags: leave them out, and filter in the function (or with a FilterPolicy or FilterCriteria under platforms.aws)`,
+				`f.yml:7:33: functions.f.events[0].s3.enable: AWS SAM cannot deploy a disabled S3 event: the trigger has no enable switch (remove the event to deploy the function without it)`,
+				`f.yml:8:33: functions.f.events[1].sns.enable: AWS SAM cannot deploy a disabled SNS event: the trigger has no enable switch (remove the event to deploy the function without it)`,
+				`f.yml:9:39: functions.f.events[2].log.enable: AWS SAM cannot deploy a disabled CloudWatch Logs event: the trigger has no enable switch (remove the event to deploy the function without it)`,
+				`f.yml:11:32: functions.f.events[4].sns.tags: SQS, SNS and MSK events cannot filter messages by tags: leave them out, and filter in the function (or with a FilterPolicy or FilterCriteria under platforms.aws)`,
+				`f.yml:12:32: functions.f.events[5].sqs.tags: SQS, SNS and MSK events cannot filter messages by tags: leave them out, and filter in the function (or with a FilterPolicy or FilterCriteria under platforms.aws)`,
 			},
 		},
 		{
@@ -327,9 +327,9 @@ functions:
       - timer: {value: '0 3 * * *', name: v1.nightly_job-` + strings.Repeat("n", 49) + `}
 `,
 			want: []string{
-				`f.yml:7:9: functions.f.events[0].timer.name: the EventBridge rule name "每日" must be 1 to 64 letters, digits, '.', '-' or '_': it has '每', '日'`,
-				`f.yml:8:9: functions.f.events[1].timer.name: the EventBridge rule name "nightly job" must be 1 to 64 letters, digits, '.', '-' or '_': it has ' '`,
-				`f.yml:9:9: functions.f.events[2].timer.name: the EventBridge rule name "` + strings.Repeat("n", 65) + `" must be 1 to 64 letters, digits, '.', '-' or '_': it has 65 characters`,
+				`f.yml:7:43: functions.f.events[0].timer.name: the EventBridge rule name "每日" must be 1 to 64 letters, digits, '.', '-' or '_': it has '每', '日'`,
+				`f.yml:8:43: functions.f.events[1].timer.name: the EventBridge rule name "nightly job" must be 1 to 64 letters, digits, '.', '-' or '_': it has ' '`,
+				`f.yml:9:43: functions.f.events[2].timer.name: the EventBridge rule name "` + strings.Repeat("n", 65) + `" must be 1 to 64 letters, digits, '.', '-' or '_': it has 65 characters`,
 			},
 		},
 		{

@@ -252,11 +252,11 @@ func routeID(method, path string) string {
 func (t *template) schedule(e *spec.Event, path string) *yaml.Node {
 	expr, err := gen.Schedule(e.Timer, "aws")
 	if err != nil {
-		t.fail(e.Pos, path, "%v", err)
+		t.fail(e.KeyPos("value"), path+".value", "%v", err)
 		return nil
 	}
 	if e.Name != "" && !ruleNameRE.MatchString(e.Name) {
-		t.fail(e.Pos, path+".name", "the EventBridge rule name %q must be 1 to 64 letters, digits, '.', '-' or '_'%s", e.Name, ruleNameProblem(e.Name))
+		t.fail(e.KeyPos("name"), path+".name", "the EventBridge rule name %q must be 1 to 64 letters, digits, '.', '-' or '_'%s", e.Name, ruleNameProblem(e.Name))
 		return nil
 	}
 	return gen.Map("Type", "Schedule", "Properties", gen.Map(
@@ -363,7 +363,7 @@ func (t *template) s3(e *spec.Event, path string) *yaml.Node {
 	for _, name := range defaultTo(e.Storage.Events, defaultS3Event) {
 		ev, ok := s3EventName(name)
 		if !ok {
-			t.fail(e.Pos, path+".events", "%q is not an S3 event, such as s3:ObjectCreated:* or s3:ObjectRemoved:Delete (or created, removed)", name)
+			t.fail(e.KeyPos("events"), path+".events", "%q is not an S3 event, such as s3:ObjectCreated:* or s3:ObjectRemoved:Delete (or created, removed)", name)
 			return nil
 		}
 		if !slices.Contains(events, ev) {
@@ -411,7 +411,7 @@ func s3EventName(name string) (string, bool) {
 func (t *template) message(e *spec.Event, path string) (string, *yaml.Node) {
 	m := e.Message
 	if m.Tags != "" {
-		t.fail(e.Pos, path+".tags", "SQS, SNS and MSK events cannot filter messages by tags: leave them out, and filter in the function (or with a FilterPolicy or FilterCriteria under platforms.aws)")
+		t.fail(e.KeyPos("tags"), path+".tags", "SQS, SNS and MSK events cannot filter messages by tags: leave them out, and filter in the function (or with a FilterPolicy or FilterCriteria under platforms.aws)")
 		return "", nil
 	}
 	if !t.batching(e, path) {
@@ -424,7 +424,7 @@ func (t *template) message(e *spec.Event, path string) (string, *yaml.Node) {
 			return "", nil
 		}
 		if !strings.HasPrefix(e.Name, "arn:") {
-			t.fail(e.Pos, path+".name", "an MSK event needs the cluster's ARN as the event's name, not %q", e.Name)
+			t.fail(e.KeyPos("name"), path+".name", "an MSK event needs the cluster's ARN as the event's name, not %q", e.Name)
 			return "", nil
 		}
 		return "Kafka", gen.Map("Type", "MSK", "Properties", gen.Map(

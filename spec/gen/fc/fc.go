@@ -308,6 +308,11 @@ func (r eventRef) fail(p *plan, format string, args ...any) {
 	p.errs.Add(gen.ErrorAt(p.s, r.ev.Pos, r.path, format, args...))
 }
 
+// failAt reports a problem with the event's key, at its value.
+func (r eventRef) failAt(p *plan, key, format string, args ...any) {
+	p.errs.Add(gen.ErrorAt(p.s, r.ev.KeyPos(key), r.path+"."+key, format, args...))
+}
+
 // httpTrigger is a unit's HTTP events as one trigger.
 type httpTrigger struct {
 	name string
@@ -383,9 +388,9 @@ func (p *plan) unit(u *spec.Unit) *unitPlan {
 			ref := eventRef{f, e, eventPath(f, i, e)}
 			switch {
 			case !triggerName(e.Name):
-				ref.fail(p, "trigger name %q must start with a letter or '_' and hold at most 128 letters, digits, '-' or '_'", e.Name)
+				ref.failAt(p, "name", "trigger name %q must start with a letter or '_' and hold at most 128 letters, digits, '-' or '_'", e.Name)
 			case taken[e.Name]:
-				ref.fail(p, "trigger name %q is used twice in unit %q: FC names a function's triggers apart", e.Name, u.Name)
+				ref.failAt(p, "name", "trigger name %q is used twice in unit %q: FC names a function's triggers apart", e.Name, u.Name)
 			}
 			taken[e.Name] = true
 		}
@@ -452,7 +457,7 @@ func (p *plan) addHTTP(up *unitPlan, ref eventRef) {
 		if triggerName(ref.ev.Name) {
 			h.name = ref.ev.Name
 		} else {
-			ref.fail(p, "trigger name %q must start with a letter or '_' and hold at most 128 letters, digits, '-' or '_'", ref.ev.Name)
+			ref.failAt(p, "name", "trigger name %q must start with a letter or '_' and hold at most 128 letters, digits, '-' or '_'", ref.ev.Name)
 		}
 	}
 	h.events = append(h.events, ref)
@@ -543,7 +548,7 @@ func (p *plan) trigger(ref eventRef) *trigger {
 		t.kind = kindTimer
 		cron, err := gen.Schedule(e.Timer, "fc")
 		if err != nil {
-			ref.fail(p, "FC cannot schedule this timer: %v", err)
+			ref.failAt(p, "value", "FC cannot schedule this timer: %v", err)
 			return nil
 		}
 		t.cron = cron
@@ -555,7 +560,7 @@ func (p *plan) trigger(ref eventRef) *trigger {
 		}
 		events, bad := ossEvents(e.Storage)
 		if bad != "" {
-			p.errs.Add(gen.ErrorAt(p.s, e.Pos, ref.path+".events", "%q is not an OSS event, such as oss:ObjectCreated:* or oss:ObjectRemoved:DeleteObject (or created, removed)", bad))
+			p.errs.Add(gen.ErrorAt(p.s, e.KeyPos("events"), ref.path+".events", "%q is not an OSS event, such as oss:ObjectCreated:* or oss:ObjectRemoved:DeleteObject (or created, removed)", bad))
 			return nil
 		}
 		t.ossEvents = events
@@ -573,7 +578,7 @@ func (p *plan) trigger(ref eventRef) *trigger {
 			p.errs.Add(gen.DisabledTrigger(p.s, e, ref.path, "FC", "MNS topic trigger"))
 			return nil
 		case t.kind == kindQueue && e.Message.Tags != "":
-			p.errs.Add(gen.ErrorAt(p.s, e.Pos, ref.path+".tags", "FC reads an MNS queue through EventBridge, which cannot filter messages by tags: leave them out and check the messages in the function"))
+			p.errs.Add(gen.ErrorAt(p.s, e.KeyPos("tags"), ref.path+".tags", "FC reads an MNS queue through EventBridge, which cannot filter messages by tags: leave them out and check the messages in the function"))
 			return nil
 		case !p.batching(ref, t.kind):
 			return nil

@@ -530,7 +530,7 @@ func TestErrors(t *testing.T) {
 			[]string{"f.yml:2:11: provider.region: missing: name the region to deploy to, such as cn-hangzhou (fc3 requires one)"}},
 		{"no region is fine for funcraft", "service: s\nprovider: {name: aliyun}\nfunctions:\n  f: {handler: f}\n", []string{fc.TemplateYML}, nil},
 		{"OSS event", head + "functions:\n  f:\n    handler: f\n    events:\n      - oss: {bucket: b, events: [oss:ObjectCreated:*, s3:ObjectCreated:Put]}\n", nil,
-			[]string{`f.yml:7:9: functions.f.events[0].oss.events: "s3:ObjectCreated:Put" is not an OSS event, such as oss:ObjectCreated:* or oss:ObjectRemoved:DeleteObject (or created, removed)`}},
+			[]string{`f.yml:7:34: functions.f.events[0].oss.events: "s3:ObjectCreated:Put" is not an OSS event, such as oss:ObjectCreated:* or oss:ObjectRemoved:DeleteObject (or created, removed)`}},
 		{"kafka", head + "functions:\n  f:\n    handler: f\n    events:\n      - kafka: {topic: t}\n", nil,
 			[]string{"f.yml:7:9: functions.f.events[0].kafka: an FC Kafka trigger needs the instance and consumer group f.yml does not give: declare it under platforms.fc (an eventbridge trigger with source Kafka)"}},
 		{"queue in template.yml", head + "functions:\n  f:\n    handler: f\n    events:\n      - mns: {queue: q}\n", nil,
@@ -543,30 +543,30 @@ func TestErrors(t *testing.T) {
 		{"memory", "service: s\nprovider: {name: aliyun, region: cn-hangzhou, memorySize: 100}\nfunctions:\n  f: {handler: f}\n  g: {handler: g, memorySize: 3136}\n", nil,
 			[]string{
 				"f.yml:2:59: provider.memorySize: FC takes memory of 128 to 32768 MB in steps of 64 MB, not 100",
-				"f.yml:5:3: functions.g.memorySize: FC 2.0 (template.yml) takes memory of 128 to 3072 MB in steps of 64 MB, or 4096, 8192, 16384 or 32768, not 3136",
+				"f.yml:5:31: functions.g.memorySize: FC 2.0 (template.yml) takes memory of 128 to 3072 MB in steps of 64 MB, or 4096, 8192, 16384 or 32768, not 3136",
 			}},
 		{"memory fine for fc3", "service: s\nprovider: {name: aliyun, region: cn-hangzhou}\nfunctions:\n  g: {handler: g, memorySize: 3136}\n", []string{fc.SYAML}, nil},
 		{"timeout and concurrency", head + "functions:\n  f: {handler: f, timeout: 90000, concurrency: 300}\n", []string{fc.SYAML},
 			[]string{
-				"f.yml:4:3: functions.f.timeout: FC takes a timeout of at most 86400 seconds, not 90000",
-				"f.yml:4:3: functions.f.concurrency: FC takes an instance concurrency of 1 to 200, not 300",
+				"f.yml:4:28: functions.f.timeout: FC takes a timeout of at most 86400 seconds, not 90000",
+				"f.yml:4:48: functions.f.concurrency: FC takes an instance concurrency of 1 to 200, not 300",
 			}},
 		{"initTimeout of the provider", "service: s\nprovider: {name: aliyun, region: cn-hangzhou, initTimeout: 5000}\nfunctions:\n  f: {handler: f}\n  g: {handler: g}\n", nil,
 			[]string{"f.yml:2:60: provider.initTimeout: FC takes an initTimeout of at most 300 seconds, not 5000"}},
 		{"initTimeout of a function", head + "functions:\n  g: {handler: g, initTimeout: 301}\n  h: {handler: h, initTimeout: 300}\n", nil,
-			[]string{"f.yml:4:3: functions.g.initTimeout: FC takes an initTimeout of at most 300 seconds, not 301"}},
+			[]string{"f.yml:4:32: functions.g.initTimeout: FC takes an initTimeout of at most 300 seconds, not 301"}},
 		{"cors layer in template.yml", head + "functions:\n  f:\n    handler: f\n    layers: [cors]\n    events:\n      - http: {path: /x, method: get}\n      - http: {path: /y, method: options}\n", nil,
 			[]string{"f.yml:8:9: functions.f.events[0].http: function f uses the cors layer, whose CORS preflights need OPTIONS on HTTP trigger http, which FC 2.0 (template.yml) does not take: deploy with s.yaml (FC 3.0), or leave the cors layer out",
-				"f.yml:9:9: functions.f.events[1].http: FC 2.0 (template.yml) takes the HTTP methods GET, POST, PUT, DELETE, HEAD, not OPTIONS"}},
+				"f.yml:9:34: functions.f.events[1].http.method: FC 2.0 (template.yml) takes the HTTP methods GET, POST, PUT, DELETE, HEAD, not OPTIONS"}},
 		{"PATCH in template.yml", head + "functions:\n  f:\n    handler: f\n    events:\n      - http: {path: /x, method: [get, patch]}\n", nil,
-			[]string{"f.yml:7:9: functions.f.events[0].http: FC 2.0 (template.yml) takes the HTTP methods GET, POST, PUT, DELETE, HEAD, not PATCH"}},
+			[]string{"f.yml:7:34: functions.f.events[0].http.method: FC 2.0 (template.yml) takes the HTTP methods GET, POST, PUT, DELETE, HEAD, not PATCH"}},
 		{"HTTP and a timer in template.yml", head + "functions:\n  f:\n    handler: f\n    events:\n      - http: {path: /x}\n      - timer: {value: '* * * * *'}\n", nil,
 			[]string{`f.yml:8:9: functions.f.events[1].timer: FC 2.0 (template.yml) cannot give a function with an HTTP trigger other triggers, and unit "f" has both: deploy with s.yaml (FC 3.0), or move this event to a function of another unit`}},
 		{"HTTP and a timer in s.yaml", head + "functions:\n  f:\n    handler: f\n    events:\n      - http: {path: /x}\n      - timer: {value: '* * * * *'}\n", []string{fc.SYAML}, nil},
 		{"trigger names", head + "functions:\n  f:\n    handler: f\n    events:\n      - timer: {value: '* * * * *', name: t}\n      - timer: {value: '* * * * *', name: t}\n      - timer: {value: '* * * * *', name: 9x}\n", nil,
 			[]string{
-				`f.yml:8:9: functions.f.events[1].timer: trigger name "t" is used twice in unit "f": FC names a function's triggers apart`,
-				`f.yml:9:9: functions.f.events[2].timer: trigger name "9x" must start with a letter or '_' and hold at most 128 letters, digits, '-' or '_'`,
+				`f.yml:8:43: functions.f.events[1].timer.name: trigger name "t" is used twice in unit "f": FC names a function's triggers apart`,
+				`f.yml:9:43: functions.f.events[2].timer.name: trigger name "9x" must start with a letter or '_' and hold at most 128 letters, digits, '-' or '_'`,
 			}},
 		{"HTTP versions differ", head + "functions:\n  a: {handler: a, events: [{http: {path: /a, version: v1}}]}\n  b: {handler: b, events: [{http: {path: /b, version: v2}}]}\naggregation:\n  g: {functions: [a, b]}\n", nil,
 			[]string{`f.yml:5:55: functions.b.events[0].http.version: version "v2" differs from "v1" of another HTTP event of the unit: FC gives a function one HTTP trigger`}},
@@ -590,9 +590,9 @@ func TestErrors(t *testing.T) {
 			[]string{"f.yml:2:61: provider.architecture: FC's go1 runtime runs x86_64 executables only, not arm64: build for x86_64 for this platform"}},
 		{"disabled triggers FC cannot switch off, tags on a queue", head + "functions:\n  f:\n    handler: f\n    events:\n      - oss: {bucket: b, enable: false}\n      - mns: {topic: t, enable: false}\n      - mns: {queue: q, tags: urgent}\n      - log: {source: a, project: p, log: l, enable: false}\n      - timer: {value: '* * * * *', enable: false}\n", []string{fc.SYAML},
 			[]string{
-				"f.yml:7:9: functions.f.events[0].oss.enable: FC cannot deploy a disabled OSS trigger: the trigger has no enable switch (remove the event to deploy the function without it)",
-				"f.yml:8:9: functions.f.events[1].mns.enable: FC cannot deploy a disabled MNS topic trigger: the trigger has no enable switch (remove the event to deploy the function without it)",
-				"f.yml:9:9: functions.f.events[2].mns.tags: FC reads an MNS queue through EventBridge, which cannot filter messages by tags: leave them out and check the messages in the function",
+				"f.yml:7:34: functions.f.events[0].oss.enable: FC cannot deploy a disabled OSS trigger: the trigger has no enable switch (remove the event to deploy the function without it)",
+				"f.yml:8:33: functions.f.events[1].mns.enable: FC cannot deploy a disabled MNS topic trigger: the trigger has no enable switch (remove the event to deploy the function without it)",
+				"f.yml:9:31: functions.f.events[2].mns.tags: FC reads an MNS queue through EventBridge, which cannot filter messages by tags: leave them out and check the messages in the function",
 			}},
 		{"batches beyond FC's limits, and on a topic", head + "functions:\n  f:\n    handler: f\n    events:\n      - mns: {topic: t, batchSize: 10}\n      - mns: {queue: q1, batchSize: 10001}\n      - mns: {queue: q2, batchSize: 10, maximumBatchingWindow: 16}\n      - mns: {queue: q3, maximumBatchingWindow: 5}\n      - mns: {topic: t2, maximumBatchingWindow: 5}\n", []string{fc.SYAML},
 			[]string{
@@ -643,7 +643,7 @@ func TestScheduleError(t *testing.T) {
 	s := parse(t, "f.yml", []byte("service: s\nprovider: {name: aliyun, region: cn-hangzhou}\nfunctions:\n  f:\n    handler: f\n    events:\n      - timer: {value: 5m, type: every}\n"))
 	s.Functions[0].Events[0].Timer.Value = "90s" // as code-declared triggers could give
 	_, err := fc.New().Generate(input(s, nil))
-	want := `f.yml:7:9: functions.f.events[0].timer: FC cannot schedule this timer: "90s": a timer ticks every whole number of minutes, at least one`
+	want := `f.yml:7:24: functions.f.events[0].timer.value: FC cannot schedule this timer: "90s": a timer ticks every whole number of minutes, at least one`
 	if err == nil || err.Error() != want {
 		t.Errorf("error = %v, want %s", err, want)
 	}

@@ -127,7 +127,7 @@ func (p *plan) funcraftFunction(up *unitPlan) *yaml.Node {
 		for _, ref := range h.events {
 			for _, m := range ref.ev.HTTP.Methods {
 				if !slices.Contains(funcraftMethods, m) {
-					ref.fail(p, "FC 2.0 (template.yml) takes the HTTP methods %s, not %s", strings.Join(funcraftMethods, ", "), m)
+					ref.failAt(p, "method", "FC 2.0 (template.yml) takes the HTTP methods %s, not %s", strings.Join(funcraftMethods, ", "), m)
 				}
 			}
 		}

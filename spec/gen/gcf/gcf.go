@@ -412,7 +412,7 @@ func (g *generation) event(f *spec.Function, i int, e *spec.Event, where string)
 	case e.Timer != nil:
 		schedule, err := gen.Schedule(e.Timer, platform)
 		if err != nil {
-			g.fail(e.Pos, where, "Cloud Scheduler: %v", err)
+			g.fail(e.KeyPos("value"), where+".value", "Cloud Scheduler: %v", err)
 		}
 		p := *base
 		p.schedule, p.payload, p.paused = schedule, e.Timer.Payload, !e.Timer.Enable
@@ -423,11 +423,11 @@ func (g *generation) event(f *spec.Function, i int, e *spec.Event, where string)
 			g.errs.Add(gen.DisabledTrigger(g.s, e, where, "Cloud Run", "Eventarc trigger"))
 		}
 		if st.Prefix != "" || st.Suffix != "" {
-			g.fail(e.Pos, where+".filter", "Eventarc filters Cloud Storage events by bucket only, not by object name: leave the filter out and check the name in the function")
+			g.fail(e.KeyPos("filter"), where+".filter", "Eventarc filters Cloud Storage events by bucket only, not by object name: leave the filter out and check the name in the function")
 		}
 		types, err := StorageEventTypes(st.Events)
 		if err != nil {
-			g.fail(e.Pos, where+".events", "%v", err)
+			g.fail(e.KeyPos("events"), where+".events", "%v", err)
 		}
 		for _, t := range types {
 			p := *base
@@ -441,9 +441,9 @@ func (g *generation) event(f *spec.Function, i int, e *spec.Event, where string)
 		}
 		switch {
 		case m.Queue != "":
-			g.fail(e.Pos, where+".queue", "Pub/Sub has topics, not queues: give the topic")
+			g.fail(e.KeyPos("queue"), where+".queue", "Pub/Sub has topics, not queues: give the topic")
 		case m.Tags != "":
-			g.fail(e.Pos, where+".tags", "Eventarc cannot filter Pub/Sub messages by tags: leave them out and check the attributes in the function")
+			g.fail(e.KeyPos("tags"), where+".tags", "Eventarc cannot filter Pub/Sub messages by tags: leave them out and check the attributes in the function")
 		case gen.BatchKey(m) != "":
 			key := gen.BatchKey(m)
 			g.fail(e.KeyPos(key), where+"."+key, "Eventarc pushes one Pub/Sub message per request: it has no batch size or batching window; leave %s out", key)
@@ -479,7 +479,7 @@ func (g *generation) name(plans []*eventPlan, e *spec.Event, index int, where st
 		name, err := resourceName(parts...)
 		switch {
 		case err != nil && e.Name != "":
-			g.fail(e.Pos, where+".name", "the %s name %v", what, err)
+			g.fail(e.KeyPos("name"), where+".name", "the %s name %v", what, err)
 		case err != nil:
 			g.fail(e.Pos, where, "the %s name %s-<index> %v: give the event a shorter name", what, nameForm(g.s, "function"), err)
 		default:

@@ -443,11 +443,11 @@ functions:
       - storage: {bucket: b, region: Europe West, role: not-an-email}
       - mq: {topic: t, batchSize: 10}
 `, []string{
-			"f.yml:8:9: functions.f.events[0].timer: Cloud Scheduler: gcf has no every schedule, and every 7m0s is not a cron expression: use a period that divides an hour or a day, or type cron",
-			`f.yml:9:9: functions.f.events[1].oss.filter: Eventarc filters Cloud Storage events by bucket only, not by object name: leave the filter out and check the name in the function`,
-			`f.yml:10:9: functions.f.events[2].storage.events: Cloud Storage has no event "oss:ObjectCreated:Put": use finalized, deleted, archived or metadataUpdated (or the google.cloud.storage.object.v1 types, or created, removed, or another platform's wildcard such as oss:ObjectCreated:*)`,
-			"f.yml:11:9: functions.f.events[3].mq.queue: Pub/Sub has topics, not queues: give the topic",
-			"f.yml:12:9: functions.f.events[4].mq.tags: Eventarc cannot filter Pub/Sub messages by tags: leave them out and check the attributes in the function",
+			"f.yml:8:24: functions.f.events[0].timer.value: Cloud Scheduler: gcf has no every schedule, and every 7m0s is not a cron expression: use a period that divides an hour or a day, or type cron",
+			`f.yml:9:34: functions.f.events[1].oss.filter: Eventarc filters Cloud Storage events by bucket only, not by object name: leave the filter out and check the name in the function`,
+			`f.yml:10:38: functions.f.events[2].storage.events: Cloud Storage has no event "oss:ObjectCreated:Put": use finalized, deleted, archived or metadataUpdated (or the google.cloud.storage.object.v1 types, or created, removed, or another platform's wildcard such as oss:ObjectCreated:*)`,
+			"f.yml:11:21: functions.f.events[3].mq.queue: Pub/Sub has topics, not queues: give the topic",
+			"f.yml:12:30: functions.f.events[4].mq.tags: Eventarc cannot filter Pub/Sub messages by tags: leave them out and check the attributes in the function",
 			"f.yml:13:9: functions.f.events[5].log: Eventarc delivers log entries through Cloud Audit Logs triggers, which filter on a serviceName and methodName that a log event cannot say: create the trigger with gcloud eventarc triggers create, or route the logs to a Pub/Sub topic with a log sink and give the function a message event",
 			`f.yml:14:38: functions.f.events[6].storage.region: "Europe West" is not a Google Cloud location, such as us-central1`,
 			`f.yml:14:57: functions.f.events[6].storage.role: "not-an-email" is not a service account's email, such as fn@project.iam.gserviceaccount.com`,
@@ -468,8 +468,8 @@ functions:
 			`f.yml:3:41: provider.role: "runner" is not a service account's email, such as fn@project.iam.gserviceaccount.com`,
 			"f.yml:3:62: provider.concurrency: 2000 is too large: Cloud Run sends an instance at most 1000 requests at once",
 			"f.yml:3:82: provider.environment.PORT: Cloud Run sets PORT itself and refuses a service that sets it",
-			"f.yml:5:3: functions.f.memorySize: 65536 is too large: Cloud Run gives an instance at most 32768 MiB of memory",
-			"f.yml:5:3: functions.f.timeout: 4000 is too large: Cloud Run waits at most 3600 seconds for a response",
+			"f.yml:7:14: functions.f.timeout: 4000 is too large: Cloud Run waits at most 3600 seconds for a response",
+			"f.yml:8:17: functions.f.memorySize: 65536 is too large: Cloud Run gives an instance at most 32768 MiB of memory",
 			"f.yml:9:19: functions.f.environment.K_SERVICE: Cloud Run sets K_SERVICE itself and refuses a service that sets it",
 		}},
 		{"arm64 and disabled triggers", `
@@ -484,8 +484,8 @@ functions:
       - timer: {value: '0 * * * *', enable: false}
 `, []string{
 			"f.yml:3:58: provider.architecture: Cloud Run runs x86_64 executables only, not arm64: build for x86_64 for this platform",
-			"f.yml:8:9: functions.f.events[0].storage.enable: Cloud Run cannot deploy a disabled Eventarc trigger: the trigger has no enable switch (remove the event to deploy the function without it)",
-			"f.yml:9:9: functions.f.events[1].mq.enable: Cloud Run cannot deploy a disabled Eventarc trigger: the trigger has no enable switch (remove the event to deploy the function without it)",
+			"f.yml:8:38: functions.f.events[0].storage.enable: Cloud Run cannot deploy a disabled Eventarc trigger: the trigger has no enable switch (remove the event to deploy the function without it)",
+			"f.yml:9:32: functions.f.events[1].mq.enable: Cloud Run cannot deploy a disabled Eventarc trigger: the trigger has no enable switch (remove the event to deploy the function without it)",
 		}},
 		{"names", `
 service: a-service-with-a-name-long-enough-to-matter
@@ -503,7 +503,7 @@ functions:
 `, []string{
 			`f.yml:6:3: functions.getuser: the Cloud Run service name "a-service-with-a-name-long-enough-to-matter-getuser" is also functions.getUser's`,
 			`f.yml:7:3: functions.a_function_whose_name_is_just_too_long_for_cloud_run: the Cloud Run service name <service>-<unit> "a-service-with-a-name-long-enough-to-matter-a-function-whose-name-is-just-too-long-for-cloud-run" is longer than 63 characters`,
-			`f.yml:11:9: functions.t.events[0].timer.name: the Cloud Scheduler job name "nightly-" must start with a letter, hold only letters, digits and '-', and not end with '-'`,
+			`f.yml:11:43: functions.t.events[0].timer.name: the Cloud Scheduler job name "nightly-" must start with a letter, hold only letters, digits and '-', and not end with '-'`,
 			`f.yml:13:9: functions.t.events[2].timer: the Cloud Scheduler job name "nightly" is also functions.t.events[1].timer's: give the event a name of its own`,
 		}},
 	}

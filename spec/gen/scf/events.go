@@ -46,7 +46,7 @@ func (g *generation) events(u *spec.Unit, set spec.Settings) (*yaml.Node, []stri
 			case e.Timer != nil:
 				expr, err := gen.Schedule(e.Timer, "scf")
 				if err != nil {
-					g.fail(e.Pos, epath, "%v", err)
+					g.fail(e.KeyPos("value"), epath+".value", "%v", err)
 					continue
 				}
 				name := e.Name
@@ -379,7 +379,7 @@ func (g *generation) cosEvents(e *spec.Event, epath string) []string {
 			}
 		}
 		if !slices.Contains(cosEvents, ev) {
-			g.fail(e.Pos, epath+".events", "%q is not a COS event, such as cos:ObjectCreated:* or cos:ObjectRemove:Delete (or created, removed)", n)
+			g.fail(e.KeyPos("events"), epath+".events", "%q is not a COS event, such as cos:ObjectCreated:* or cos:ObjectRemove:Delete (or created, removed)", n)
 			return nil
 		}
 		if !slices.Contains(out, ev) {
@@ -414,11 +414,11 @@ func (g *generation) message(e *spec.Event, epath string) *yaml.Node {
 			return nil
 		}
 		if m.Tags != "" {
-			g.fail(e.Pos, epath+".tags", "SCF's ckafka trigger cannot filter messages by tags: leave them out and check the messages in the function")
+			g.fail(e.KeyPos("tags"), epath+".tags", "SCF's ckafka trigger cannot filter messages by tags: leave them out and check the messages in the function")
 			return nil
 		}
 		if e.Name == "" {
-			g.fail(e.Pos, epath+".name", "SCF's ckafka trigger needs the CKafka instance (ckafka-…) as the event's name")
+			g.fail(e.KeyPos("name"), epath+".name", "SCF's ckafka trigger needs the CKafka instance (ckafka-…) as the event's name")
 			return nil
 		}
 		if m.BatchWindow > 0 {
@@ -431,7 +431,7 @@ func (g *generation) message(e *spec.Event, epath string) *yaml.Node {
 		}
 		return trigger("ckafka", "name", e.Name, "topic", m.Topic, "maxMsgNum", m.BatchSize, "enable", !m.Disabled)
 	case m.Queue != "":
-		g.fail(e.Pos, epath+".queue", "SCF's CMQ trigger subscribes to a topic; a queue cannot trigger a function")
+		g.fail(e.KeyPos("queue"), epath+".queue", "SCF's CMQ trigger subscribes to a topic; a queue cannot trigger a function")
 		return nil
 	case gen.BatchKey(m) != "":
 		key := gen.BatchKey(m)

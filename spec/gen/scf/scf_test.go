@@ -254,8 +254,8 @@ functions:
     events: [{timer: {value: '@every 90m'}}]
 `,
 			want: []string{
-				`f.yml:7:9: functions.f.events[0].timer: scf has no every schedule, and every 7m0s is not a cron expression: use a period that divides an hour or a day, or type cron`,
-				`f.yml:11:15: functions.g.events[0].timer: scf has no every schedule, and every 1h30m0s is not a cron expression: use a period that divides an hour or a day, or type cron`,
+				`f.yml:7:37: functions.f.events[0].timer.value: scf has no every schedule, and every 7m0s is not a cron expression: use a period that divides an hour or a day, or type cron`,
+				`f.yml:11:30: functions.g.events[0].timer.value: scf has no every schedule, and every 1h30m0s is not a cron expression: use a period that divides an hour or a day, or type cron`,
 			},
 		},
 		{
@@ -272,8 +272,8 @@ functions:
       - timer: {value: '0 0 1-7 * 5-7'}
 `,
 			want: []string{
-				`f.yml:7:9: functions.f.events[0].timer: cron "0 0 1 * MON": SCF cannot take both a day of month and a day of week (f.yml fires on either): give one, with * for the other, or use two timers`,
-				`f.yml:10:9: functions.f.events[3].timer: cron "0 0 1-7 * 5-7": SCF cannot take both a day of month and a day of week (f.yml fires on either): give one, with * for the other, or use two timers`,
+				`f.yml:7:24: functions.f.events[0].timer.value: cron "0 0 1 * MON": SCF cannot take both a day of month and a day of week (f.yml fires on either): give one, with * for the other, or use two timers`,
+				`f.yml:10:24: functions.f.events[3].timer.value: cron "0 0 1-7 * 5-7": SCF cannot take both a day of month and a day of week (f.yml fires on either): give one, with * for the other, or use two timers`,
 			},
 		},
 		{
@@ -306,9 +306,9 @@ functions:
       - oss: {bucket: b, events: ['oss:ObjectCreated:PutObject']}
 `,
 			want: []string{
-				`f.yml:7:9: functions.f.events[0].mq.queue: SCF's CMQ trigger subscribes to a topic; a queue cannot trigger a function`,
+				`f.yml:7:21: functions.f.events[0].mq.queue: SCF's CMQ trigger subscribes to a topic; a queue cannot trigger a function`,
 				`f.yml:8:9: functions.f.events[1].kafka.name: SCF's ckafka trigger needs the CKafka instance (ckafka-…) as the event's name`,
-				`f.yml:9:9: functions.f.events[2].oss.events: "oss:ObjectCreated:PutObject" is not a COS event, such as cos:ObjectCreated:* or cos:ObjectRemove:Delete (or created, removed)`,
+				`f.yml:9:34: functions.f.events[2].oss.events: "oss:ObjectCreated:PutObject" is not a COS event, such as cos:ObjectCreated:* or cos:ObjectRemove:Delete (or created, removed)`,
 			},
 		},
 		{
@@ -318,8 +318,8 @@ functions:
 				`f.yml:2:37: provider.architecture: SCF's Go1 runtime runs x86_64 executables only, not arm64: build for x86_64 for this platform`,
 				`f.yml:2:56: provider.memorySize: SCF offers a memory size of 64 MB or a multiple of 128 MB up to 3072, not 100`,
 				`f.yml:2:70: provider.timeout: SCF takes a timeout of at most 900 seconds, not 901 (an async function, asyncRunEnable, may run longer: give its timeout under platforms.scf)`,
-				`f.yml:4:3: functions.f.initTimeout: SCF takes an initTimeout of 3 to 300 seconds, not 2`,
-				`f.yml:5:3: functions.g.initTimeout: SCF takes an initTimeout of 3 to 300 seconds, not 301`,
+				`f.yml:4:32: functions.f.initTimeout: SCF takes an initTimeout of 3 to 300 seconds, not 2`,
+				`f.yml:5:32: functions.g.initTimeout: SCF takes an initTimeout of 3 to 300 seconds, not 301`,
 			},
 		},
 		{
@@ -356,7 +356,7 @@ functions:
 `,
 			want: []string{
 				`f.yml:7:35: functions.f.events[0].http.timeout: API Gateway takes a serviceTimeout of 1 to 1800 seconds, not 1801`,
-				`f.yml:9:9: functions.f.events[2].kafka.tags: SCF's ckafka trigger cannot filter messages by tags: leave them out and check the messages in the function`,
+				`f.yml:9:54: functions.f.events[2].kafka.tags: SCF's ckafka trigger cannot filter messages by tags: leave them out and check the messages in the function`,
 			},
 		},
 		{

@@ -335,7 +335,7 @@ func (g *generation) labels(u *spec.Unit, f *spec.Function) map[string]string {
 func (g *generation) pingSource(u *spec.Unit, f *spec.Function, i int, e *spec.Event, where string, svc *target, uri string) *yaml.Node {
 	schedule, err := gen.Schedule(e.Timer, platform)
 	if err != nil {
-		g.fail(e.Pos, where, "Knative PingSource: %v", err)
+		g.fail(e.KeyPos("value"), where+".value", "Knative PingSource: %v", err)
 	}
 	names := g.eventNames(e, f, i, where, "PingSource", []string{""})
 	if !e.Timer.Enable {
@@ -379,11 +379,11 @@ func (g *generation) triggers(u *spec.Unit, f *spec.Function, i int, e *spec.Eve
 			g.errs.Add(gen.DisabledTrigger(g.s, e, where, "Knative", "Trigger"))
 		}
 		if st.Prefix != "" || st.Suffix != "" {
-			g.fail(e.Pos, where+".filter", "a Knative Trigger filters on the bucket (the event's source) but cannot on the object name: leave the filter out and check the name in the function")
+			g.fail(e.KeyPos("filter"), where+".filter", "a Knative Trigger filters on the bucket (the event's source) but cannot on the object name: leave the filter out and check the name in the function")
 		}
 		var err error
 		if types, err = gcf.StorageEventTypes(st.Events); err != nil {
-			g.fail(e.Pos, where+".events", "%v", err)
+			g.fail(e.KeyPos("events"), where+".events", "%v", err)
 		}
 		source = "//storage.googleapis.com/projects/_/buckets/" + strings.TrimPrefix(st.Bucket, "gs://")
 	} else {
@@ -393,14 +393,14 @@ func (g *generation) triggers(u *spec.Unit, f *spec.Function, i int, e *spec.Eve
 		}
 		switch {
 		case m.Queue != "":
-			g.fail(e.Pos, where+".queue", "Knative delivers Pub/Sub messages, which come from topics, not queues: give the topic as projects/<project>/topics/<topic>")
+			g.fail(e.KeyPos("queue"), where+".queue", "Knative delivers Pub/Sub messages, which come from topics, not queues: give the topic as projects/<project>/topics/<topic>")
 		case m.Tags != "":
-			g.fail(e.Pos, where+".tags", "a Knative Trigger cannot filter Pub/Sub messages by tags: leave them out and check the attributes in the function")
+			g.fail(e.KeyPos("tags"), where+".tags", "a Knative Trigger cannot filter Pub/Sub messages by tags: leave them out and check the attributes in the function")
 		case gen.BatchKey(m) != "":
 			key := gen.BatchKey(m)
 			g.fail(e.KeyPos(key), where+"."+key, "a Knative Trigger delivers one event per request: it has no batch size or batching window; leave %s out", key)
 		case !topicName.MatchString(m.Topic):
-			g.fail(e.Pos, where+".topic", "a Knative Trigger matches the topic in the event's source, //pubsub.googleapis.com/projects/<project>/topics/<topic>, exactly: give the topic as projects/<project>/topics/<topic>, not %q", m.Topic)
+			g.fail(e.KeyPos("topic"), where+".topic", "a Knative Trigger matches the topic in the event's source, //pubsub.googleapis.com/projects/<project>/topics/<topic>, exactly: give the topic as projects/<project>/topics/<topic>, not %q", m.Topic)
 		}
 		types, source = []string{cloudevent.TypePubsubPublished}, "//pubsub.googleapis.com/"+m.Topic
 	}
@@ -442,7 +442,7 @@ func (g *generation) eventNames(e *spec.Event, f *spec.Function, i int, where, k
 		name, err := resourceName(parts...)
 		switch {
 		case err != nil && e.Name != "":
-			g.fail(e.Pos, where+".name", "the %s name %v", kind, err)
+			g.fail(e.KeyPos("name"), where+".name", "the %s name %v", kind, err)
 		case err != nil:
 			g.fail(e.Pos, where, "the %s name %s-<index> %v: give the event a shorter name", kind, nameForm(g.s, "function"), err)
 		default:

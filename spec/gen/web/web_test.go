@@ -287,12 +287,12 @@ functions:
       - log: {source: app}
       - mq: {topic: projects/p/topics/t, maximumBatchingWindow: 3}
 `, []string{
-			"f.yml:8:9: functions.f.events[0].timer: Knative PingSource: web has no every schedule, and every 7m0s is not a cron expression: use a period that divides an hour or a day, or type cron",
-			"f.yml:9:9: functions.f.events[1].oss.filter: a Knative Trigger filters on the bucket (the event's source) but cannot on the object name: leave the filter out and check the name in the function",
-			`f.yml:10:9: functions.f.events[2].storage.events: Cloud Storage has no event "written": use finalized, deleted, archived or metadataUpdated (or the google.cloud.storage.object.v1 types, or created, removed, or another platform's wildcard such as oss:ObjectCreated:*)`,
-			"f.yml:11:9: functions.f.events[3].mq.queue: Knative delivers Pub/Sub messages, which come from topics, not queues: give the topic as projects/<project>/topics/<topic>",
-			"f.yml:12:9: functions.f.events[4].mq.tags: a Knative Trigger cannot filter Pub/Sub messages by tags: leave them out and check the attributes in the function",
-			`f.yml:13:9: functions.f.events[5].mq.topic: a Knative Trigger matches the topic in the event's source, //pubsub.googleapis.com/projects/<project>/topics/<topic>, exactly: give the topic as projects/<project>/topics/<topic>, not "orders"`,
+			"f.yml:8:24: functions.f.events[0].timer.value: Knative PingSource: web has no every schedule, and every 7m0s is not a cron expression: use a period that divides an hour or a day, or type cron",
+			"f.yml:9:34: functions.f.events[1].oss.filter: a Knative Trigger filters on the bucket (the event's source) but cannot on the object name: leave the filter out and check the name in the function",
+			`f.yml:10:38: functions.f.events[2].storage.events: Cloud Storage has no event "written": use finalized, deleted, archived or metadataUpdated (or the google.cloud.storage.object.v1 types, or created, removed, or another platform's wildcard such as oss:ObjectCreated:*)`,
+			"f.yml:11:21: functions.f.events[3].mq.queue: Knative delivers Pub/Sub messages, which come from topics, not queues: give the topic as projects/<project>/topics/<topic>",
+			"f.yml:12:48: functions.f.events[4].mq.tags: a Knative Trigger cannot filter Pub/Sub messages by tags: leave them out and check the attributes in the function",
+			`f.yml:13:21: functions.f.events[5].mq.topic: a Knative Trigger matches the topic in the event's source, //pubsub.googleapis.com/projects/<project>/topics/<topic>, exactly: give the topic as projects/<project>/topics/<topic>, not "orders"`,
 			"f.yml:14:9: functions.f.events[6].log: Knative Eventing has no source of log entries, and a log event says no CloudEvents type or source to filter on: deploy an event source that sends the entries to a broker, and subscribe the Service to them with a Trigger of your own",
 			"f.yml:15:65: functions.f.events[7].mq.maximumBatchingWindow: a Knative Trigger delivers one event per request: it has no batch size or batching window; leave maximumBatchingWindow out",
 		}},
@@ -318,8 +318,8 @@ functions:
       - storage: {bucket: b, enable: false}
       - mq: {topic: projects/p/topics/t, enable: false}
 `, []string{
-			"f.yml:8:9: functions.f.events[0].storage.enable: Knative cannot deploy a disabled Trigger: the trigger has no enable switch (remove the event to deploy the function without it)",
-			"f.yml:9:9: functions.f.events[1].mq.enable: Knative cannot deploy a disabled Trigger: the trigger has no enable switch (remove the event to deploy the function without it)",
+			"f.yml:8:38: functions.f.events[0].storage.enable: Knative cannot deploy a disabled Trigger: the trigger has no enable switch (remove the event to deploy the function without it)",
+			"f.yml:9:50: functions.f.events[1].mq.enable: Knative cannot deploy a disabled Trigger: the trigger has no enable switch (remove the event to deploy the function without it)",
 		}},
 		{"names", `
 service: a-service-with-a-name-long-enough-to-matter
@@ -337,7 +337,7 @@ functions:
 `, []string{
 			`f.yml:6:3: functions.getuser: the Knative Service name "a-service-with-a-name-long-enough-to-matter-getuser" is also functions.getUser's`,
 			`f.yml:7:3: functions.a_function_whose_name_is_just_too_long_for_knative: the Knative Service name <service>-<unit> "a-service-with-a-name-long-enough-to-matter-a-function-whose-name-is-just-too-long-for-knative" is longer than 63 characters`,
-			`f.yml:11:9: functions.t.events[0].timer.name: the PingSource name "nightly-" must start with a letter, hold only letters, digits and '-', and not end with '-'`,
+			`f.yml:11:43: functions.t.events[0].timer.name: the PingSource name "nightly-" must start with a letter, hold only letters, digits and '-', and not end with '-'`,
 			`f.yml:13:9: functions.t.events[2].timer: the PingSource name "nightly" is also functions.t.events[1].timer's: give the event a name of its own`,
 		}},
 	}
