@@ -299,6 +299,22 @@ func suggest(key string, fields map[string]func(*yaml.Node, string)) string {
 	return fmt.Sprintf(" (known keys: %s)", strings.Join(known, ", "))
 }
 
+// Suggest returns a hint naming the one of known closest to v, such as
+// ` (did you mean "ap-guangzhou"?)`, if one is close (a typo), or "".
+func Suggest(v string, known []string) string {
+	best, bestDist := "", 3
+	lv := strings.ToLower(v)
+	for _, k := range known {
+		if d := distance(lv, strings.ToLower(k)); d < bestDist || (d == bestDist && k < best) {
+			best, bestDist = k, d
+		}
+	}
+	if best == "" {
+		return ""
+	}
+	return fmt.Sprintf(" (did you mean %q?)", best)
+}
+
 // distance is the Levenshtein distance of a and b.
 func distance(a, b string) int {
 	prev := make([]int, len(b)+1)
@@ -644,11 +660,11 @@ func (p *parser) provider(n *yaml.Node, path string, pr *Provider) {
 				return
 			}
 			// One region per platform: {aws: us-east-1, fc: cn-hangzhou}.
-			pr.Regions = map[string]string{}
+			pr.Regions, pr.regionPos = map[string]string{}, map[string]Pos{}
 			first := map[string]*yaml.Node{}
 			for k, v := range pairs(n) {
 				if name := p.platform(k, join(path, k.Value)); name != "" && !p.platformTwice(first, name, k, path) {
-					pr.Regions[name] = p.str(v, join(path, k.Value))
+					pr.Regions[name], pr.regionPos[name] = p.str(v, join(path, k.Value)), Pos{v.Line, v.Column}
 				}
 			}
 		},

@@ -27,6 +27,7 @@ package spec
 
 import (
 	"fmt"
+	"maps"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -187,6 +188,8 @@ type Provider struct {
 	// Extra holds the provider settings that only some platforms read,
 	// such as vpcConfig or logConfig for FC, by their f.yml key.
 	Extra map[string]*yaml.Node
+	// regionPos is where each of Regions is.
+	regionPos map[string]Pos
 }
 
 // Settings are what a function may set and the provider sets for all.
@@ -427,12 +430,18 @@ type Package struct {
 }
 
 // ForPlatform returns the spec as a generator for platform sees it: a copy
-// whose Provider.Region is that platform's (from Regions, else Region) and
-// whose Provider.Architecture is arch (x86_64 or arm64) if arch is set.
+// whose Provider.Region is that platform's (from Regions, else Region),
+// with its position as Provider.KeyPos["region"], and whose
+// Provider.Architecture is arch (x86_64 or arm64) if arch is set.
 func (s *Spec) ForPlatform(platform, arch string) *Spec {
 	out := *s
 	if r, ok := s.Provider.Regions[platform]; ok {
 		out.Provider.Region = r
+		out.Provider.KeyPos = maps.Clone(s.Provider.KeyPos)
+		if out.Provider.KeyPos == nil {
+			out.Provider.KeyPos = map[string]Pos{}
+		}
+		out.Provider.KeyPos["region"] = s.Provider.regionPos[platform]
 	}
 	if arch != "" {
 		out.Provider.Architecture = arch

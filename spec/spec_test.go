@@ -107,7 +107,7 @@ func TestParseFull(t *testing.T) {
 		Platforms:   map[string]*yaml.Node{"aws": {}},
 		Unresolved:  []EnvRef{{Name: "DB_URL", Path: "provider.environment.DB_URL", Pos: Pos{12, 13}}},
 	}
-	if diff := cmp.Diff(want, s, node, cmpopts.IgnoreUnexported(Settings{}, Function{}, Event{}, Aggregation{})); diff != "" {
+	if diff := cmp.Diff(want, s, node, cmpopts.IgnoreUnexported(Settings{}, Function{}, Event{}, Aggregation{}, Provider{})); diff != "" {
 		t.Errorf("mismatch (-want +got):\n%s", diff)
 	}
 

@@ -16,7 +16,7 @@ import (
 // run arm64; FC, SCF and Cloud Run functions run x86_64 executables only,
 // and say so at provider.architecture.
 func TestArchitecture(t *testing.T) {
-	const src = "service: shop\nprovider: {name: aws, region: cn-hangzhou}\nfunctions:\n  api: {handler: api}\n"
+	const src = "service: shop\nprovider: {name: aws, region: {fc: cn-hangzhou}}\nfunctions:\n  api: {handler: api}\n"
 	s, err := spec.Parse("f.yml", []byte(src), func(string) string { return "" })
 	if err != nil {
 		t.Fatal(err)

@@ -59,6 +59,22 @@ func ProviderPos(s *spec.Spec, key string) spec.Pos {
 	return s.Provider.Pos
 }
 
+// Region returns the error for a provider.region that a platform (what,
+// such as "SCF") does not offer, at its value, with the closest of
+// regions if it looks like a typo, else all of them; nil for one of
+// regions, or none.
+func Region(s *spec.Spec, what string, regions []string) *spec.Error {
+	r := s.Provider.Region
+	if r == "" || slices.Contains(regions, r) {
+		return nil
+	}
+	hint := spec.Suggest(r, regions)
+	if hint == "" {
+		hint = ": it offers " + strings.Join(regions, ", ")
+	}
+	return ErrorAt(s, ProviderPos(s, "region"), "provider.region", "%s has no region %q%s", what, r, hint)
+}
+
 // SettingPos returns where a unit's setting key (memorySize, timeout, …)
 // of value v comes from, and its key path: the key's value in the first
 // member function that sets it to v (the function's key, for a function

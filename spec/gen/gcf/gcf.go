@@ -111,7 +111,8 @@
 //
 // What Cloud Run cannot express is a spec.Errors, every problem at its
 // position in f.yml, with nothing generated; among them an architecture
-// other than x86_64 (Cloud Run runs x86_64 images only), and enable: false
+// other than x86_64 (Cloud Run runs x86_64 images only), a provider.region
+// it does not offer (Regions), and enable: false
 // on a storage or message event, as an Eventarc trigger cannot be created
 // disabled. A provider setting's error is reported once, at the provider,
 // whatever the number of units.
@@ -223,6 +224,23 @@ type eventPlan struct {
 	account  string // the service account to invoke as, if the event gives one
 }
 
+// Regions are the regions Cloud Run functions offers (the Cloud Run
+// functions locations page); a provider.region of another is an error.
+var Regions = []string{
+	"africa-south1",
+	"asia-east1", "asia-east2", "asia-northeast1", "asia-northeast2", "asia-northeast3",
+	"asia-south1", "asia-south2", "asia-southeast1", "asia-southeast2", "asia-southeast3",
+	"australia-southeast1", "australia-southeast2",
+	"europe-central2", "europe-north1", "europe-north2", "europe-southwest1",
+	"europe-west1", "europe-west2", "europe-west3", "europe-west4", "europe-west6",
+	"europe-west8", "europe-west9", "europe-west10", "europe-west12",
+	"me-central1", "me-central2", "me-west1",
+	"northamerica-northeast1", "northamerica-northeast2", "northamerica-south1",
+	"southamerica-east1", "southamerica-west1",
+	"us-central1", "us-east1", "us-east4", "us-east5", "us-south1",
+	"us-west1", "us-west2", "us-west3", "us-west4",
+}
+
 var (
 	regionPattern  = regexp.MustCompile(`^[a-z][a-z0-9-]*[a-z0-9]$`)
 	accountPattern = regexp.MustCompile(`^[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+$`)
@@ -231,8 +249,8 @@ var (
 // checkProvider checks what deploy.sh writes of the provider unquoted.
 func (g *generation) checkProvider() {
 	p := g.s.Provider
-	if p.Region != "" && !regionPattern.MatchString(p.Region) {
-		g.fail(gen.ProviderPos(g.s, "region"), "provider.region", "%q is not a Cloud Run region, such as us-central1", p.Region)
+	if err := gen.Region(g.s, "Cloud Run functions", Regions); err != nil {
+		g.errs.Add(err)
 	}
 	if p.Role != "" && !accountPattern.MatchString(p.Role) {
 		g.fail(gen.ProviderPos(g.s, "role"), "provider.role", "%q is not a service account's email, such as fn@project.iam.gserviceaccount.com", p.Role)

@@ -455,7 +455,7 @@ functions:
 		}},
 		{"settings", `
 service: shop
-provider: {name: gcp, region: US, role: runner, concurrency: 2000, environment: {PORT: "9000"}}
+provider: {name: gcp, region: us-centrl1, role: runner, concurrency: 2000, environment: {PORT: "9000"}}
 functions:
   f:
     handler: f
@@ -464,10 +464,10 @@ functions:
     environment: {K_SERVICE: x}
   g: {handler: g}
 `, []string{
-			`f.yml:3:31: provider.region: "US" is not a Cloud Run region, such as us-central1`,
-			`f.yml:3:41: provider.role: "runner" is not a service account's email, such as fn@project.iam.gserviceaccount.com`,
-			"f.yml:3:62: provider.concurrency: 2000 is too large: Cloud Run sends an instance at most 1000 requests at once",
-			"f.yml:3:82: provider.environment.PORT: Cloud Run sets PORT itself and refuses a service that sets it",
+			`f.yml:3:31: provider.region: Cloud Run functions has no region "us-centrl1" (did you mean "us-central1"?)`,
+			`f.yml:3:49: provider.role: "runner" is not a service account's email, such as fn@project.iam.gserviceaccount.com`,
+			"f.yml:3:70: provider.concurrency: 2000 is too large: Cloud Run sends an instance at most 1000 requests at once",
+			"f.yml:3:90: provider.environment.PORT: Cloud Run sets PORT itself and refuses a service that sets it",
 			"f.yml:7:14: functions.f.timeout: 4000 is too large: Cloud Run waits at most 3600 seconds for a response",
 			"f.yml:8:17: functions.f.memorySize: 65536 is too large: Cloud Run gives an instance at most 32768 MiB of memory",
 			"f.yml:9:19: functions.f.environment.K_SERVICE: Cloud Run sets K_SERVICE itself and refuses a service that sets it",

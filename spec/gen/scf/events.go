@@ -3,6 +3,7 @@ package scf
 import (
 	"fmt"
 	"hash/fnv"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -68,6 +69,7 @@ func (g *generation) events(u *spec.Unit, set spec.Settings) (*yaml.Node, []stri
 					"argument", e.Timer.Payload,
 				))
 			case e.Storage != nil:
+				g.checkBucket(e, epath)
 				for _, ev := range g.cosEvents(e, epath) {
 					out.Content = append(out.Content, trigger("cos",
 						"bucket", g.bucket(e.Storage.Bucket),
@@ -387,6 +389,40 @@ func (g *generation) cosEvents(e *spec.Event, epath string) []string {
 		}
 	}
 	return out
+}
+
+var (
+	// bucketRE is a COS bucket's name: lower case letters, digits and
+	// '-', then '-' and the APPID of the account, all digits
+	// (photos-1250000000).
+	bucketRE = regexp.MustCompile(`^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?-[0-9]+$`)
+	// bucketDomainRE is a bucket's domain: <bucket>.cos.<region>.myqcloud.com.
+	bucketDomainRE = regexp.MustCompile(`^([^.]*)\.cos\.([^.]*)\.myqcloud\.com$`)
+)
+
+// checkBucket reports a storage event's bucket that COS cannot have: a
+// name without its APPID, or a domain other than a bucket's in a region
+// SCF offers.
+func (g *generation) checkBucket(e *spec.Event, epath string) {
+	b, pos := e.Storage.Bucket, e.KeyPos("bucket")
+	if strings.Contains(b, ".") {
+		m := bucketDomainRE.FindStringSubmatch(b)
+		if m == nil {
+			g.fail(pos, epath+".bucket", "%q is not a COS bucket's domain, <name>-<appid>.cos.<region>.myqcloud.com: give the bucket as photos-1250000000, or its domain as photos-1250000000.cos.ap-guangzhou.myqcloud.com", b)
+			return
+		}
+		if !slices.Contains(Regions, m[2]) {
+			hint := spec.Suggest(m[2], Regions)
+			if hint == "" {
+				hint = ": it offers " + strings.Join(Regions, ", ")
+			}
+			g.fail(pos, epath+".bucket", "the bucket's domain %q names region %q, which SCF does not offer%s", b, m[2], hint)
+		}
+		b = m[1]
+	}
+	if !bucketRE.MatchString(b) {
+		g.fail(pos, epath+".bucket", "COS names a bucket <name>-<appid>: lower case letters, digits and '-', then '-' and the account's APPID, all digits, such as photos-1250000000, not %q", b)
+	}
 }
 
 // bucket returns a bucket as SCF names it: <name>-<appid>.cos.<region>.

@@ -99,7 +99,8 @@
 // block is merged into its unit's inputs, after the service's, the members
 // of a group in the spec's order.
 //
-// What SCF cannot express is an error at the f.yml position: an every
+// What SCF cannot express is an error at the f.yml position: a region
+// it does not offer (Regions), a COS bucket not named <name>-<appid>, an every
 // timer no cron expression can say, a cron timer with both a day of month
 // and a day of week (SCF's Quartz cron takes one of them; one whose days
 // are both ? gets * for the day of month), an architecture other than
@@ -154,6 +155,15 @@ const (
 	maxServiceTimeout              = 1800 // an API Gateway endpoint's
 )
 
+// Regions are the regions SCF offers (Tencent Cloud's region list, as the
+// SCF API's Region parameter takes them); a provider.region of another
+// is an error.
+var Regions = []string{
+	"ap-guangzhou", "ap-shanghai", "ap-beijing", "ap-chengdu", "ap-chongqing", "ap-nanjing",
+	"ap-hongkong", "ap-singapore", "ap-bangkok", "ap-jakarta", "ap-mumbai", "ap-seoul", "ap-tokyo",
+	"na-siliconvalley", "na-ashburn", "eu-frankfurt", "sa-saopaulo",
+}
+
 // functionNameRE is SCF's rule for a function's name, the scf component's
 // regex without its redundant class member: a letter first, a letter or
 // digit last, 2 to 60 characters.
@@ -181,6 +191,9 @@ func (generator) Platform() string { return "scf" }
 func (generator) Generate(in *gen.Input) ([]gen.File, error) {
 	g := &generation{in: in, s: in.Spec, preflights: map[string]bool{}}
 	if err := gen.X86Only(g.s, gen.X86OnlyRuntime("scf")); err != nil {
+		g.errs.Add(err)
+	}
+	if err := gen.Region(g.s, "SCF", Regions); err != nil {
 		g.errs.Add(err)
 	}
 	units := in.Units

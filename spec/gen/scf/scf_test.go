@@ -303,12 +303,44 @@ functions:
     events:
       - mq: {queue: jobs}
       - kafka: {topic: clicks}
-      - oss: {bucket: b, events: ['oss:ObjectCreated:PutObject']}
+      - oss: {bucket: b-1250000000, events: ['oss:ObjectCreated:PutObject']}
 `,
 			want: []string{
 				`f.yml:7:21: functions.f.events[0].mq.queue: SCF's CMQ trigger subscribes to a topic; a queue cannot trigger a function`,
 				`f.yml:8:9: functions.f.events[1].kafka.name: SCF's ckafka trigger needs the CKafka instance (ckafka-…) as the event's name`,
-				`f.yml:9:34: functions.f.events[2].oss.events: "oss:ObjectCreated:PutObject" is not a COS event, such as cos:ObjectCreated:* or cos:ObjectRemove:Delete (or created, removed)`,
+				`f.yml:9:45: functions.f.events[2].oss.events: "oss:ObjectCreated:PutObject" is not a COS event, such as cos:ObjectCreated:* or cos:ObjectRemove:Delete (or created, removed)`,
+			},
+		},
+		{
+			name: "a region SCF does not offer, buckets without their APPID",
+			spec: `service: s
+provider: {name: tencent, region: us-east-1}
+functions:
+  f:
+    handler: f
+    events:
+      - cos: {bucket: photos}
+      - cos: {bucket: Photos-1250000000}
+      - cos: {bucket: photos.cos.ap-guangzhou.myqcloud.com}
+      - cos: {bucket: photos-1250000000.cos.ap-guangzou.myqcloud.com}
+      - cos: {bucket: photos-1250000000.example.com}
+      - cos: {bucket: photos-1250000000}
+      - cos: {bucket: photos-1250000000.cos.ap-beijing.myqcloud.com}
+`,
+			want: []string{
+				`f.yml:2:35: provider.region: SCF has no region "us-east-1": it offers ap-guangzhou, ap-shanghai, ap-beijing, ap-chengdu, ap-chongqing, ap-nanjing, ap-hongkong, ap-singapore, ap-bangkok, ap-jakarta, ap-mumbai, ap-seoul, ap-tokyo, na-siliconvalley, na-ashburn, eu-frankfurt, sa-saopaulo`,
+				`f.yml:7:23: functions.f.events[0].cos.bucket: COS names a bucket <name>-<appid>: lower case letters, digits and '-', then '-' and the account's APPID, all digits, such as photos-1250000000, not "photos"`,
+				`f.yml:8:23: functions.f.events[1].cos.bucket: COS names a bucket <name>-<appid>: lower case letters, digits and '-', then '-' and the account's APPID, all digits, such as photos-1250000000, not "Photos-1250000000"`,
+				`f.yml:9:23: functions.f.events[2].cos.bucket: COS names a bucket <name>-<appid>: lower case letters, digits and '-', then '-' and the account's APPID, all digits, such as photos-1250000000, not "photos"`,
+				`f.yml:10:23: functions.f.events[3].cos.bucket: the bucket's domain "photos-1250000000.cos.ap-guangzou.myqcloud.com" names region "ap-guangzou", which SCF does not offer (did you mean "ap-guangzhou"?)`,
+				`f.yml:11:23: functions.f.events[4].cos.bucket: "photos-1250000000.example.com" is not a COS bucket's domain, <name>-<appid>.cos.<region>.myqcloud.com: give the bucket as photos-1250000000, or its domain as photos-1250000000.cos.ap-guangzhou.myqcloud.com`,
+			},
+		},
+		{
+			name: "a region with a typo, given per platform",
+			spec: "service: s\nprovider: {name: scf, region: {aws: us-east-1, scf: ap-shangai}}\nfunctions:\n  f: {handler: f}\n",
+			want: []string{
+				`f.yml:2:53: provider.region: SCF has no region "ap-shangai" (did you mean "ap-shanghai"?)`,
 			},
 		},
 		{
@@ -387,7 +419,7 @@ functions:
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			s := parse(t, tt.spec)
+			s := parse(t, tt.spec).ForPlatform("scf", "")
 			_, err := New().Generate(&gen.Input{Spec: s, Units: s.Units()})
 			var errs spec.Errors
 			if !errors.As(err, &errs) {
