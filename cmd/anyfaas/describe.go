@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -17,7 +18,12 @@ func (c *cli) describeCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "describe [dir]",
 		Short: "Print the merged view: each unit's functions and triggers, from f.yml or from the code",
-		Args:  cobra.MaximumNArgs(1),
+		Long: `Describe prints the merged view of f.yml and the code: each unit's
+functions and triggers, and where each trigger is declared. It then
+checks the spec against the platform (--platform, or provider.name), as
+validate does: if package would refuse it there, describe prints the
+view all the same, then the problems, and exits 1.`,
+		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			p, err := c.load(cmd.Context(), projectDir(args), true)
 			if err != nil {
@@ -29,6 +35,17 @@ func (c *cli) describeCmd() *cobra.Command {
 				return usageError("--platform %q is not one of %s", platform, strings.Join(faas.Platforms, ", "))
 			}
 			units := p.merged.Units()
+			// What package would refuse is named after the view, which is
+			// printed all the same.
+			var unpackable error
+			if platform != "" {
+				if err := c.checkPlatforms(p.merged, units, []string{platform}); err != nil {
+					if exitCode(err) != exitInvalid {
+						return err
+					}
+					unpackable = withCode(exitInvalid, fmt.Errorf("%s cannot be packaged for %s:\n%w", p.merged.File, platform, err))
+				}
+			}
 			if c.json {
 				// Lists, never null: a reader ranges over them.
 				manifests := []any{}
@@ -39,7 +56,17 @@ func (c *cli) describeCmd() *cobra.Command {
 				if layers == nil {
 					layers = []string{}
 				}
-				c.printJSON(map[string]any{"ok": true, "file": p.merged.File, "platform": platform, "units": manifests, "layers": layers})
+				doc := map[string]any{"ok": unpackable == nil, "file": p.merged.File, "platform": platform, "units": manifests, "layers": layers}
+				if unpackable != nil {
+					doc["exitCode"], doc["error"] = exitInvalid, unpackable.Error()
+					var errs spec.Errors
+					if errors.As(unpackable, &errs) {
+						doc["errors"] = errs
+					}
+					c.printJSON(doc)
+					return reportedError{unpackable}
+				}
+				c.printJSON(doc)
 				return nil
 			}
 			w := tabwriter.NewWriter(c.stdout, 0, 4, 2, ' ', 0)
@@ -70,7 +97,10 @@ func (c *cli) describeCmd() *cobra.Command {
 					}
 				}
 			}
-			return w.Flush()
+			if err := w.Flush(); err != nil {
+				return err
+			}
+			return unpackable
 		},
 	}
 	cmd.Flags().StringVarP(&platform, "platform", "p", "", "the platform whose manifests --json prints (default: provider.name of f.yml)")

@@ -7,7 +7,7 @@
 //	anyfaas invoke   [dir] -f NAME         run one function once under its platform's emulator
 //	anyfaas event    list | show NAME      the catalog of real sample events
 //	anyfaas validate [dir]                 check f.yml (and, with --code, the code it names)
-//	anyfaas describe [dir]                 the merged view: f.yml and the triggers the code declares
+//	anyfaas describe [dir]                 the merged view: f.yml and the triggers the code declares (exit 1 if package would refuse it)
 //	anyfaas package  [dir] --platform aws  build the artifacts and write the deploy specs
 //	anyfaas deploy   [dir] --platform aws  package, then run the platform's own tool
 //

@@ -92,6 +92,51 @@ func TestValidate(t *testing.T) {
 	}
 }
 
+// Describe prints the merged view of a spec package would refuse on its
+// platform all the same, then names the problems and exits 1, as validate
+// does.
+func TestDescribe(t *testing.T) {
+	unpackable := inlineSpec(t, "service: x\nprovider: {name: tencent, region: us-east-1}\nfunctions:\n  list: {handler: list, timeout: 5000}\n")
+	tests := []struct {
+		name     string
+		args     []string
+		code     int
+		stdout   string // a substring of standard output
+		stderr   string // a substring of standard error
+		jsonPath string // for --json, the first error's path
+	}{
+		{"packageable", []string{"describe", restAPI, "-F", specFile(t, "rest-api.yml")}, 0, "unit api (aggregated", "", ""},
+		{"packageable for another platform", []string{"describe", restAPI, "-F", specFile(t, "rest-api.yml"), "-p", "fc"}, 0, "unit purge", "", ""},
+		{"not packageable for provider.name's platform", []string{"describe", restAPI, "-F", unpackable}, 1, "unit list",
+			"f.yml cannot be packaged for scf:\n  " + unpackable + `:2:35: provider.region: SCF has no region "us-east-1"`, ""},
+		{"not packageable for --platform", []string{"describe", restAPI, "-F", unpackable, "-p", "gcf"}, 1, "unit list",
+			unpackable + ":4:34: functions.list.timeout: 5000 is too large", ""},
+		{"not packageable, as JSON", []string{"describe", restAPI, "-F", unpackable, "--json"}, 1, `"unit": "list"`, "", "provider.region"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			code, stdout, stderr := anyfaas(t, tt.args...)
+			if code != tt.code || !strings.Contains(stdout, tt.stdout) || !strings.Contains(stderr, tt.stderr) {
+				t.Errorf("exit %d, want %d\nstdout: %s\nstderr: %s", code, tt.code, stdout, stderr)
+			}
+			if tt.jsonPath != "" {
+				var out struct {
+					OK       bool
+					ExitCode int
+					Units    []json.RawMessage
+					Errors   []struct{ Path string }
+				}
+				if err := json.Unmarshal([]byte(stdout), &out); err != nil {
+					t.Fatalf("--json printed %s: %v", stdout, err)
+				}
+				if out.OK || out.ExitCode != 1 || len(out.Units) == 0 || len(out.Errors) == 0 || out.Errors[0].Path != tt.jsonPath {
+					t.Errorf("--json: %+v", out)
+				}
+			}
+		})
+	}
+}
+
 // packageOutput is what package --json prints.
 type packageOutput struct {
 	OK        bool

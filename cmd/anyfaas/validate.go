@@ -42,32 +42,8 @@ a constructor parameter that nothing provides. Nothing is written.`,
 				if err != nil {
 					return err
 				}
-				arch, err := chooseArch(s, "")
-				if err != nil {
+				if err := c.checkPlatforms(s, units, named); err != nil {
 					return err
-				}
-				// Every platform is checked, so that one run names every
-				// problem, not only the first platform's.
-				var problems spec.Errors
-				for _, platform := range named {
-					out := &platformOutput{Platform: platform, units: units, spec: s.ForPlatform(platform, specArch(arch))}
-					for _, u := range units {
-						out.Units = append(out.Units, plannedArtifact(s, platform, u, "", len(units) == 1))
-					}
-					if _, err := out.generate(); err != nil {
-						var es spec.Errors
-						if !errors.As(err, &es) {
-							return withCode(exitInvalid, err)
-						}
-						problems = appendProblems(problems, es)
-						continue
-					}
-					for _, w := range out.Warnings {
-						c.progress("%s: warning: %s", platform, w)
-					}
-				}
-				if len(problems) > 0 {
-					return withCode(exitInvalid, problems)
 				}
 			}
 			if c.json {
@@ -85,6 +61,40 @@ a constructor parameter that nothing provides. Nothing is written.`,
 	cmd.Flags().BoolVar(&readCode, "code", false, "also build the code and check the handlers f.yml names and the code's wiring")
 	cmd.Flags().StringSliceVarP(&platforms, "platform", "p", nil, "the platforms to check the spec against, comma-separated (default: provider.name of f.yml)")
 	return cmd
+}
+
+// checkPlatforms generates the deploy spec of each of platforms in memory,
+// as package would, and returns what stops one (a spec.Errors of every
+// platform's problems, each once, with exit code exitInvalid), or nil;
+// it reports the generators' warnings. Every platform is checked, so that
+// one run names every problem, not only the first platform's.
+func (c *cli) checkPlatforms(s *spec.Spec, units []*spec.Unit, platforms []string) error {
+	arch, err := chooseArch(s, "")
+	if err != nil {
+		return err
+	}
+	var problems spec.Errors
+	for _, platform := range platforms {
+		out := &platformOutput{Platform: platform, units: units, spec: s.ForPlatform(platform, specArch(arch))}
+		for _, u := range units {
+			out.Units = append(out.Units, plannedArtifact(s, platform, u, "", len(units) == 1))
+		}
+		if _, err := out.generate(); err != nil {
+			var es spec.Errors
+			if !errors.As(err, &es) {
+				return withCode(exitInvalid, err)
+			}
+			problems = appendProblems(problems, es)
+			continue
+		}
+		for _, w := range out.Warnings {
+			c.progress("%s: warning: %s", platform, w)
+		}
+	}
+	if len(problems) > 0 {
+		return withCode(exitInvalid, problems)
+	}
+	return nil
 }
 
 // appendProblems appends to list the problems of add it does not hold
