@@ -3,6 +3,7 @@ package gen
 import (
 	"cmp"
 	"fmt"
+	"regexp"
 	"slices"
 	"strings"
 
@@ -60,16 +61,22 @@ func ProviderPos(s *spec.Spec, key string) spec.Pos {
 }
 
 // Region returns the error for a provider.region that a platform (what,
-// such as "SCF") does not offer, at its value, with the closest of
-// regions if it looks like a typo, else all of them; nil for one of
-// regions, or none.
-func Region(s *spec.Spec, what string, regions []string) *spec.Error {
+// such as "SCF") does not offer, at its value: one a letter or two from
+// one of regions (a typo: the error names it), or one not of the shape
+// of the platform's region names (another platform's, as us-east-1 is
+// AWS's: the error lists regions). A name of the right shape that regions
+// does not hold passes, as a region opened since the list was written
+// would. nil for one of regions, or none.
+func Region(s *spec.Spec, what string, regions []string, shape *regexp.Regexp) *spec.Error {
 	r := s.Provider.Region
 	if r == "" || slices.Contains(regions, r) {
 		return nil
 	}
 	hint := spec.Suggest(r, regions)
 	if hint == "" {
+		if shape.MatchString(r) {
+			return nil
+		}
 		hint = ": it offers " + strings.Join(regions, ", ")
 	}
 	return ErrorAt(s, ProviderPos(s, "region"), "provider.region", "%s has no region %q%s", what, r, hint)

@@ -2,6 +2,7 @@ package gen
 
 import (
 	"errors"
+	"regexp"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -205,5 +206,31 @@ func TestDeployName(t *testing.T) {
 	s.Provider.Stage = "prod"
 	if got := DeployName(s, "api"); got != "shop-prod-api" {
 		t.Errorf("with a stage: %q", got)
+	}
+}
+
+// TestRegion: a typo and another platform's name are refused; a name of
+// the platform's shape that the list lacks (a region opened since) is not.
+func TestRegion(t *testing.T) {
+	shape := regexp.MustCompile(`^[a-z]+-[a-z]+$`)
+	regions := []string{"ap-guangzhou", "ap-shanghai"}
+	tests := []struct {
+		region, want string // want "" for no error
+	}{
+		{"", ""},
+		{"ap-shanghai", ""},
+		{"ap-newcity", ""},
+		{"ap-shanghia", `f.yml:1:1: provider.region: SCF has no region "ap-shanghia" (did you mean "ap-shanghai"?)`},
+		{"us-east-1", `f.yml:1:1: provider.region: SCF has no region "us-east-1": it offers ap-guangzhou, ap-shanghai`},
+	}
+	for _, tt := range tests {
+		s := &spec.Spec{File: "f.yml", Provider: spec.Provider{Region: tt.region, Pos: spec.Pos{Line: 1, Column: 1}}}
+		got := ""
+		if err := Region(s, "SCF", regions, shape); err != nil {
+			got = err.Error()
+		}
+		if got != tt.want {
+			t.Errorf("Region(%q) = %q, want %q", tt.region, got, tt.want)
+		}
 	}
 }

@@ -224,8 +224,13 @@ type eventPlan struct {
 	account  string // the service account to invoke as, if the event gives one
 }
 
+// regionShape is the shape of Google Cloud's region names, such as
+// us-central1 and europe-west10: a continent, a direction and a number.
+var regionShape = regexp.MustCompile(`^[a-z]+-[a-z]+[0-9]+$`)
+
 // Regions are the regions Cloud Run functions offers (the Cloud Run
-// functions locations page); a provider.region of another is an error.
+// functions locations page); a provider.region of another is an error,
+// unless it has the shape of one (gen.Region).
 var Regions = []string{
 	"africa-south1",
 	"asia-east1", "asia-east2", "asia-northeast1", "asia-northeast2", "asia-northeast3",
@@ -249,7 +254,7 @@ var (
 // checkProvider checks what deploy.sh writes of the provider unquoted.
 func (g *generation) checkProvider() {
 	p := g.s.Provider
-	if err := gen.Region(g.s, "Cloud Run functions", Regions); err != nil {
+	if err := gen.Region(g.s, "Cloud Run functions", Regions, regionShape); err != nil {
 		g.errs.Add(err)
 	}
 	if p.Role != "" && !accountPattern.MatchString(p.Role) {

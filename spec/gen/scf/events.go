@@ -411,8 +411,7 @@ func (g *generation) checkBucket(e *spec.Event, epath string) {
 			g.fail(pos, epath+".bucket", "%q is not a COS bucket's domain, <name>-<appid>.cos.<region>.myqcloud.com: give the bucket as photos-1250000000, or its domain as photos-1250000000.cos.ap-guangzhou.myqcloud.com", b)
 			return
 		}
-		if !slices.Contains(Regions, m[2]) {
-			hint := spec.Suggest(m[2], Regions)
+		if hint := spec.Suggest(m[2], Regions); !slices.Contains(Regions, m[2]) && (hint != "" || !regionShape.MatchString(m[2])) {
 			if hint == "" {
 				hint = ": it offers " + strings.Join(Regions, ", ")
 			}

@@ -155,9 +155,13 @@ const (
 	maxServiceTimeout              = 1800 // an API Gateway endpoint's
 )
 
+// regionShape is the shape of Tencent Cloud's region names, such as
+// ap-guangzhou and na-siliconvalley: no digits, unlike AWS's and Google's.
+var regionShape = regexp.MustCompile(`^[a-z]+-[a-z]+$`)
+
 // Regions are the regions SCF offers (Tencent Cloud's region list, as the
 // SCF API's Region parameter takes them); a provider.region of another
-// is an error.
+// is an error, unless it has the shape of one (gen.Region).
 var Regions = []string{
 	"ap-guangzhou", "ap-shanghai", "ap-beijing", "ap-chengdu", "ap-chongqing", "ap-nanjing",
 	"ap-hongkong", "ap-singapore", "ap-bangkok", "ap-jakarta", "ap-mumbai", "ap-seoul", "ap-tokyo",
@@ -193,7 +197,7 @@ func (generator) Generate(in *gen.Input) ([]gen.File, error) {
 	if err := gen.X86Only(g.s, gen.X86OnlyRuntime("scf")); err != nil {
 		g.errs.Add(err)
 	}
-	if err := gen.Region(g.s, "SCF", Regions); err != nil {
+	if err := gen.Region(g.s, "SCF", Regions, regionShape); err != nil {
 		g.errs.Add(err)
 	}
 	units := in.Units
