@@ -112,7 +112,8 @@
 // What Cloud Run cannot express is a spec.Errors, every problem at its
 // position in f.yml, with nothing generated; among them an architecture
 // other than x86_64 (Cloud Run runs x86_64 images only), a provider.region
-// it does not offer (Regions), and enable: false
+// it does not offer (a typo of one of Regions, or another platform's),
+// and enable: false
 // on a storage or message event, as an Eventarc trigger cannot be created
 // disabled. A provider setting's error is reported once, at the provider,
 // whatever the number of units.

@@ -100,7 +100,8 @@
 // of a group in the spec's order.
 //
 // What SCF cannot express is an error at the f.yml position: a region
-// it does not offer (Regions), a COS bucket not named <name>-<appid>, an every
+// it does not offer (a typo of one of Regions, or another platform's),
+// a COS bucket not named <name>-<appid>, an every
 // timer no cron expression can say, a cron timer with both a day of month
 // and a day of week (SCF's Quartz cron takes one of them; one whose days
 // are both ? gets * for the day of month), an architecture other than
