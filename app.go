@@ -352,7 +352,7 @@ func (a *App) Functions() []FunctionInfo {
 // reports it from a build. What hooks and constructors do when they run,
 // only Start finds. A manifest's changes (see [WithManifest]) are not
 // checked.
-func (a *App) Check() error { return errors.Join(a.problems()...) }
+func (a *App) Check() error { return errors.Join(a.problems(true)...) }
 
 // routeError is the error of adding a route of fn: a conflict names the
 // other function.
@@ -383,18 +383,20 @@ func nameLayer(named map[string]*Layer, l *Layer) (isNew bool, err error) {
 }
 
 // problems are Check's errors, in the order of registration, then those
-// of the layers' names, as Start finds them.
-func (a *App) problems() []error {
+// of the layers' names, as Start finds them; the routes' conflicts only
+// with routes, as f.yml may replace the routes the code declares
+// (spec.Merge checks those it keeps).
+func (a *App) problems(routes bool) []error {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	errs := slices.Clone(a.errs)
 	if len(a.funcs) == 0 && len(errs) == 0 {
 		errs = append(errs, errors.New("faas: the app has no functions: register one with app.Func"))
 	}
-	var routes route.Table[*function]
+	var table route.Table[*function]
 	for _, fn := range a.funcs {
 		for _, p := range fn.patterns {
-			if err := routes.Add(p, fn); err != nil {
+			if err := table.Add(p, fn); err != nil && routes {
 				errs = append(errs, routeError(fn, err))
 			}
 		}

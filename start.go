@@ -166,7 +166,9 @@ type Description struct {
 	// Adapters are the platform adapters linked into the binary.
 	Adapters []string `json:"adapters"`
 	// Problems are the errors [App.Check] finds, each as its text: what
-	// would make the App fail to start before it runs any user code.
+	// would make the App fail to start before it runs any user code; but
+	// routes that conflict, which f.yml may replace (anyfaas checks the
+	// routes it merges).
 	Problems []string `json:"problems,omitempty"`
 }
 
@@ -175,7 +177,7 @@ type Description struct {
 // what [App.Check] finds.
 func (a *App) Describe() Description {
 	d := Description{Functions: a.Functions(), Adapters: Adapters()}
-	for _, err := range a.problems() {
+	for _, err := range a.problems(false) {
 		d.Problems = append(d.Problems, err.Error())
 	}
 	a.mu.Lock()
