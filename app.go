@@ -34,14 +34,16 @@ type App struct {
 	dev         bool
 	hookTimeout time.Duration
 
-	mu        sync.Mutex // guards registration, start and close
-	funcs     []*function
-	byName    map[string]*function
-	layers    []Layer
-	defined   map[string]Layer
-	manifest  *Manifest
-	timeouts  map[string]time.Duration // the functions' own (WithFunctionTimeouts)
-	container *ioc.Container
+	mu       sync.Mutex // guards registration, start and close
+	funcs    []*function
+	byName   map[string]*function
+	layers   []Layer
+	defined  map[string]Layer
+	manifest *Manifest
+	timeouts map[string]time.Duration // the functions' own (WithFunctionTimeouts)
+	// storageFilters are the functions' own (WithStorageFilters).
+	storageFilters map[string][]StorageFilter
+	container      *ioc.Container
 	// closers are what constructors registered through OnClose, in the
 	// order they registered; Close runs them last first.
 	closersMu sync.Mutex
@@ -639,6 +641,11 @@ func (a *App) prepare() error {
 			errs = append(errs, err)
 		}
 	}
+	if a.storageFilters != nil && len(errs) == 0 {
+		if err := a.applyStorageFilters(); err != nil {
+			errs = append(errs, err)
+		}
+	}
 	if len(a.funcs) == 0 && len(errs) == 0 {
 		errs = append(errs, errors.New("faas: the app has no functions: register one with app.Func"))
 	}
@@ -1068,6 +1075,19 @@ func (a *App) Invoke(ctx *Context, event any) (result any, err error) {
 	}
 	if hook != nil { // else an App around this one may have given one
 		ctx.logHook = hook
+	}
+	if fn := ctx.fn; fn != nil && fn.storageFilters != nil {
+		if ev, ok := event.(*StorageEvent); ok {
+			kept := fn.filterStorage(ev)
+			if kept == nil {
+				ctx.Logger().Debug("faas: no record of the storage event passes the function's storage filters; the event is acknowledged without invoking it", "records", len(ev.Records))
+				return nil, nil
+			}
+			if ctx.inv.Event == any(ev) {
+				ctx.inv.Event = kept
+			}
+			event = kept
+		}
 	}
 	if fn := ctx.fn; fn != nil && fn.timeout > 0 {
 		return a.invokeWithin(ctx, event, fn.timeout)

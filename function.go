@@ -166,6 +166,9 @@ type function struct {
 	// timeout is the function's own timeout, from WithFunctionTimeouts;
 	// zero for none.
 	timeout time.Duration
+	// storageFilters select the records of the storage events the
+	// function is given, from WithStorageFilters; nil for all.
+	storageFilters []StorageFilter
 }
 
 // handlerTypes are the types Func accepts as a handler, and that a

@@ -103,7 +103,9 @@ func Detect(getenv func(string) string) (platform, reason string, detected bool,
 // declared in code this way. Otherwise, unless the App was given a
 // manifest, Start reads the one the environment or the artifact holds (see
 // [WithManifest]), and unless it was given its functions' timeouts, those
-// FunctionTimeoutsEnv gives, if it is set (see [WithFunctionTimeouts]).
+// FunctionTimeoutsEnv gives, if it is set (see [WithFunctionTimeouts]), and
+// unless it was given its functions' storage filters, those
+// StorageFiltersEnv gives, if it is set (see [WithStorageFilters]).
 func Start(h Handler) error {
 	app := AsApp(h)
 	if os.Getenv("FAAS_DESCRIBE") == "1" {
@@ -122,6 +124,13 @@ func Start(h Handler) error {
 			return err
 		}
 		app.timeouts = t
+	}
+	if v, ok := os.LookupEnv(StorageFiltersEnv); ok && app.storageFilters == nil {
+		f, err := parseStorageFilters(v)
+		if err != nil {
+			return err
+		}
+		app.storageFilters = f
 	}
 	platform, reason, detected, err := Detect(os.Getenv)
 	if err != nil {

@@ -78,11 +78,7 @@ func (a *App) applyTimeouts() error {
 		fn := a.byName[name]
 		switch {
 		case fn == nil:
-			names := make([]string, len(a.funcs))
-			for i, f := range a.funcs {
-				names[i] = f.name
-			}
-			errs = append(errs, fmt.Errorf("faas: function timeouts: the App serves no function %q (it serves %s)", name, strings.Join(names, ", ")))
+			errs = append(errs, fmt.Errorf("faas: function timeouts: the App serves no function %q (it serves %s)", name, strings.Join(a.funcNames(), ", ")))
 		case d <= 0:
 			errs = append(errs, fmt.Errorf("faas: function timeouts: function %q: the timeout %v is not positive", name, d))
 		default:
