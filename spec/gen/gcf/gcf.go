@@ -31,7 +31,8 @@
 //	               6 or 8; platforms.gcf may give more)
 //	timeout        timeoutSeconds (Cloud Run takes at most 3600)
 //	concurrency    containerConcurrency (at most 1000)
-//	environment    env, with FUNCTION_TARGET or FAAS_PLATFORM below
+//	environment    env, with FUNCTION_TARGET or FAAS_PLATFORM below, and
+//	               FAAS_STORAGE_FILTERS for storage events' filters
 //	provider.role  serviceAccountName, the identity the service runs as
 //
 // and what f.yml leaves out is left to Cloud Run's defaults. A unit of one
@@ -89,11 +90,15 @@
 //	log      an error: Eventarc delivers logs through Cloud Audit Logs
 //	         triggers, whose serviceName and methodName f.yml cannot say
 //
-// Storage event names are read by StorageEventTypes. A storage event
-// filtered by prefix or suffix, a message event with a queue or tags, and a
-// timer that Cloud Scheduler's cron cannot say are errors too: Eventarc
-// filters Cloud Storage events on the bucket only and Pub/Sub messages not
-// at all, and Pub/Sub has topics, not queues.
+// Storage event names are read by StorageEventTypes. Eventarc filters
+// Cloud Storage events on the bucket only, so a storage event's prefix and
+// suffix filter is applied by the App instead: the service's environment
+// holds faas.StorageFiltersEnv (see StorageFilters), and an event none of
+// whose objects has the prefix and suffix is acknowledged without invoking
+// the function, as the other platforms would not have sent it. A message
+// event with a queue or tags, and a timer that Cloud Scheduler's cron
+// cannot say are errors: Eventarc filters Pub/Sub messages not at all, and
+// Pub/Sub has topics, not queues.
 //
 // A trigger or job is named <service>-<function>-<index of the event>
 // (<service>-<stage>-<function>-<index> with a stage), or by the event's
@@ -128,6 +133,7 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
+	"github.com/anyfaas/faas"
 	"github.com/anyfaas/faas/cloudevent"
 	"github.com/anyfaas/faas/spec"
 	"github.com/anyfaas/faas/spec/gen"
@@ -276,6 +282,9 @@ func (g *generation) unit(u *spec.Unit, own map[string]bool) (*unitPlan, []byte)
 	}
 
 	set := u.Settings(g.s.Provider)
+	if v := StorageFilters(delivered(u, own)); v != "" {
+		set.Environment[faas.StorageFiltersEnv] = v
+	}
 	g.checkSettings(u, set)
 	doc := g.service(u, name, set)
 	gen.Merge(doc, g.s.Platforms[platform])
@@ -305,6 +314,21 @@ func (g *generation) unit(u *spec.Unit, own map[string]bool) (*unitPlan, []byte)
 		}
 	}
 	return p, data
+}
+
+// delivered returns the functions of unit u whose events it is delivered:
+// all of them but, in a group's unit, those that have a unit of their own.
+func delivered(u *spec.Unit, own map[string]bool) []*spec.Function {
+	if u.Group == nil {
+		return u.Functions
+	}
+	var out []*spec.Function
+	for _, f := range u.Functions {
+		if !own[f.Name] {
+			out = append(out, f)
+		}
+	}
+	return out
 }
 
 // route is an HTTP event as a comment shows it.
@@ -445,9 +469,6 @@ func (g *generation) event(f *spec.Function, i int, e *spec.Event, where string)
 		st := e.Storage
 		if st.Disabled {
 			g.errs.Add(gen.DisabledTrigger(g.s, e, where, "Cloud Run", "Eventarc trigger"))
-		}
-		if st.Prefix != "" || st.Suffix != "" {
-			g.fail(e.KeyPos("filter"), where+".filter", "Eventarc filters Cloud Storage events by bucket only, not by object name: leave the filter out and check the name in the function")
 		}
 		types, err := StorageEventTypes(st.Events)
 		if err != nil {

@@ -78,12 +78,17 @@ functions:
   thumbnail:
     handler: thumbnail
     events:
-      - oss: {bucket: photos, events: ['oss:ObjectCreated:*', deleted]}
+      - oss: {bucket: photos, events: ['oss:ObjectCreated:*', deleted], filter: {prefix: up/, suffix: .jpg}}
       - storage:
           bucket: gs://archive
           name: archive-writes
           region: us
           role: archiver@shop-prod.iam.gserviceaccount.com
+  inbox:
+    handler: inbox
+    events:
+      - cos: {bucket: photos, events: [created], filter: {prefix: in/}}
+      - storage: {bucket: photos, events: [deleted, archived]}
 `},
 	{"message", `
 service: shop
@@ -117,7 +122,7 @@ functions:
     events: [{timer: {value: '@every 24h', payload: rebuild}}]
   upload:
     handler: upload
-    events: [{storage: {bucket: photos}}, {http: {path: /upload, method: post}}]
+    events: [{storage: {bucket: photos, filter: {suffix: .png}}}, {http: {path: /upload, method: post}}]
 aggregation:
   api:
     functions: [list, get, nightly]
@@ -444,7 +449,6 @@ functions:
       - mq: {topic: t, batchSize: 10}
 `, []string{
 			"f.yml:8:24: functions.f.events[0].timer.value: Cloud Scheduler: gcf has no every schedule, and every 7m0s is not a cron expression: use a period that divides an hour or a day, or type cron",
-			`f.yml:9:34: functions.f.events[1].oss.filter: Eventarc filters Cloud Storage events by bucket only, not by object name: leave the filter out and check the name in the function`,
 			`f.yml:10:38: functions.f.events[2].storage.events: Cloud Storage has no event "oss:ObjectCreated:Put": use finalized, deleted, archived or metadataUpdated (or the google.cloud.storage.object.v1 types, or created, removed, or another platform's wildcard such as oss:ObjectCreated:*)`,
 			"f.yml:11:21: functions.f.events[3].mq.queue: Pub/Sub has topics, not queues: give the topic",
 			"f.yml:12:30: functions.f.events[4].mq.tags: Eventarc cannot filter Pub/Sub messages by tags: leave them out and check the attributes in the function",

@@ -33,7 +33,7 @@
 //	memorySize   resources.limits.memory "<n>Mi"
 //	timeout      timeoutSeconds
 //	concurrency  containerConcurrency
-//	environment  env
+//	environment  env, and FAAS_STORAGE_FILTERS for storage events' filters
 //
 // and what f.yml leaves out is left to Knative's defaults; the cluster's
 // own limits (such as max-revision-timeout-seconds) are not checked here.
@@ -68,7 +68,8 @@
 //	storage  a Trigger per event type on the broker named default, filtered
 //	         on the type Cloud Storage sends (see gcf.StorageEventTypes)
 //	         and the source //storage.googleapis.com/projects/_/buckets/<bucket>,
-//	         whose subscriber is the Service
+//	         whose subscriber is the Service; its prefix and suffix are
+//	         checked by the App (below)
 //	message  a Trigger on the broker named default, filtered on the type
 //	         google.cloud.pubsub.topic.v1.messagePublished and the source
 //	         //pubsub.googleapis.com/<topic>, whose subscriber is the Service;
@@ -85,10 +86,14 @@
 // the broker. Without one, the Triggers are valid and inert. Filtering on
 // the source as well as the type keeps a unit to its bucket or topic, which
 // is why a topic needs its project: Knative's Trigger filters match
-// attributes exactly. For the same reason a storage event filtered by
-// prefix or suffix is an error, as are a message event with a queue or
-// tags, and a log event, for which there is no CloudEvents type or source
-// to filter on. Such an event needs an event source and a Trigger of the
+// attributes exactly. For the same reason a Trigger cannot filter on an
+// object's name, so a storage event's prefix and suffix filter is applied
+// by the App instead: the Service's environment holds
+// faas.StorageFiltersEnv (see gcf.StorageFilters), and an event none of
+// whose objects has the prefix and suffix is acknowledged without invoking
+// the function. A message event with a queue or tags is an error, as is a
+// log event, for which there is no CloudEvents type or source to filter
+// on. Such an event needs an event source and a Trigger of the
 // user's own, next to what is generated here.
 //
 // A PingSource or Trigger is named <service>-<function>-<index of the
@@ -120,6 +125,7 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
+	"github.com/anyfaas/faas"
 	"github.com/anyfaas/faas/cloudevent"
 	"github.com/anyfaas/faas/spec"
 	"github.com/anyfaas/faas/spec/gen"
@@ -201,6 +207,9 @@ func (g *generation) unit(u *spec.Unit, own map[string]bool) []gen.File {
 		g.claim("Knative Service", name, pos, path, "")
 	}
 	set := u.Settings(g.s.Provider)
+	if v := gcf.StorageFilters(delivered(u, own)); v != "" {
+		set.Environment[faas.StorageFiltersEnv] = v
+	}
 	for _, env := range reservedEnv {
 		if _, ok := set.Environment[env]; ok {
 			pos, path := gen.EnvPos(g.s, u, env)
@@ -255,6 +264,21 @@ func (g *generation) unit(u *spec.Unit, own map[string]bool) []gen.File {
 		files = append(files, gen.File{Name: u.Name + ".trigger.yaml", Data: g.encode(pos, path, triggers...)})
 	}
 	return files
+}
+
+// delivered returns the functions of unit u whose events it is delivered:
+// all of them but, in a group's unit, those that have a unit of their own.
+func delivered(u *spec.Unit, own map[string]bool) []*spec.Function {
+	if u.Group == nil {
+		return u.Functions
+	}
+	var out []*spec.Function
+	for _, f := range u.Functions {
+		if !own[f.Name] {
+			out = append(out, f)
+		}
+	}
+	return out
 }
 
 // target is the Service that a unit's PingSources and Triggers deliver to.
@@ -377,9 +401,6 @@ func (g *generation) triggers(u *spec.Unit, f *spec.Function, i int, e *spec.Eve
 	if st := e.Storage; st != nil {
 		if st.Disabled {
 			g.errs.Add(gen.DisabledTrigger(g.s, e, where, "Knative", "Trigger"))
-		}
-		if st.Prefix != "" || st.Suffix != "" {
-			g.fail(e.KeyPos("filter"), where+".filter", "a Knative Trigger filters on the bucket (the event's source) but cannot on the object name: leave the filter out and check the name in the function")
 		}
 		var err error
 		if types, err = gcf.StorageEventTypes(st.Events); err != nil {

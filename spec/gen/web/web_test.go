@@ -79,8 +79,13 @@ functions:
   thumbnail:
     handler: thumbnail
     events:
-      - oss: {bucket: photos, events: ['oss:ObjectCreated:*', deleted]}
+      - oss: {bucket: photos, events: ['oss:ObjectCreated:*', deleted], filter: {prefix: up/, suffix: .jpg}}
       - storage: {bucket: gs://archive, name: archive-writes}
+  inbox:
+    handler: inbox
+    events:
+      - cos: {bucket: photos, events: [created], filter: {prefix: in/}}
+      - storage: {bucket: photos, events: [deleted, archived]}
 `},
 	{"message", `
 service: shop
@@ -109,7 +114,7 @@ functions:
     events: [{timer: {value: '@every 24h', payload: rebuild}}]
   upload:
     handler: upload
-    events: [{storage: {bucket: photos}}, {http: {path: /upload, method: post}}]
+    events: [{storage: {bucket: photos, filter: {suffix: .png}}}, {http: {path: /upload, method: post}}]
 aggregation:
   api:
     functions: [list, get, nightly]
@@ -288,7 +293,6 @@ functions:
       - mq: {topic: projects/p/topics/t, maximumBatchingWindow: 3}
 `, []string{
 			"f.yml:8:24: functions.f.events[0].timer.value: Knative PingSource: web has no every schedule, and every 7m0s is not a cron expression: use a period that divides an hour or a day, or type cron",
-			"f.yml:9:34: functions.f.events[1].oss.filter: a Knative Trigger filters on the bucket (the event's source) but cannot on the object name: leave the filter out and check the name in the function",
 			`f.yml:10:38: functions.f.events[2].storage.events: Cloud Storage has no event "written": use finalized, deleted, archived or metadataUpdated (or the google.cloud.storage.object.v1 types, or created, removed, or another platform's wildcard such as oss:ObjectCreated:*)`,
 			"f.yml:11:21: functions.f.events[3].mq.queue: Knative delivers Pub/Sub messages, which come from topics, not queues: give the topic as projects/<project>/topics/<topic>",
 			"f.yml:12:48: functions.f.events[4].mq.tags: a Knative Trigger cannot filter Pub/Sub messages by tags: leave them out and check the attributes in the function",
