@@ -668,8 +668,9 @@ func (p *parser) provider(n *yaml.Node, path string, pr *Provider) {
 				}
 			}
 		},
-		"stage": func(n *yaml.Node, path string) { pr.Stage = p.str(n, path) },
-		"role":  func(n *yaml.Node, path string) { pr.Role = p.str(n, path) },
+		"stage":   func(n *yaml.Node, path string) { pr.Stage = p.str(n, path) },
+		"role":    func(n *yaml.Node, path string) { pr.Role = p.str(n, path) },
+		"project": func(n *yaml.Node, path string) { pr.Project = p.str(n, path) },
 		"architecture": func(n *yaml.Node, path string) {
 			switch a := p.str(n, path); a {
 			case "x86_64", "amd64":

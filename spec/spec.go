@@ -179,6 +179,10 @@ type Provider struct {
 	// Architecture is x86_64 (the default) or arm64.
 	Architecture string
 	Role         string
+	// Project is the Google Cloud project, on gcf and web: the Knative
+	// generator names a Pub/Sub topic f.yml gives by name alone
+	// projects/<Project>/topics/<topic>.
+	Project string
 	// Pos is where the provider's settings are, for an error about one
 	// that is missing.
 	Pos Pos

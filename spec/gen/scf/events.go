@@ -466,7 +466,7 @@ func (g *generation) message(e *spec.Event, epath string) *yaml.Node {
 		}
 		return trigger("ckafka", "name", e.Name, "topic", m.Topic, "maxMsgNum", m.BatchSize, "enable", !m.Disabled)
 	case m.Queue != "":
-		g.fail(e.KeyPos("queue"), epath+".queue", "SCF's CMQ trigger subscribes to a topic; a queue cannot trigger a function")
+		g.fail(e.KeyPos("queue"), epath+".queue", "SCF's CMQ trigger subscribes to a topic; a queue cannot trigger a function: give the CMQ topic that feeds the queue as topic (or, for CKafka, a kafka event)")
 		return nil
 	case gen.BatchKey(m) != "":
 		key := gen.BatchKey(m)

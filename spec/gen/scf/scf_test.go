@@ -306,7 +306,7 @@ functions:
       - oss: {bucket: b-1250000000, events: ['oss:ObjectCreated:PutObject']}
 `,
 			want: []string{
-				`f.yml:7:21: functions.f.events[0].mq.queue: SCF's CMQ trigger subscribes to a topic; a queue cannot trigger a function`,
+				`f.yml:7:21: functions.f.events[0].mq.queue: SCF's CMQ trigger subscribes to a topic; a queue cannot trigger a function: give the CMQ topic that feeds the queue as topic (or, for CKafka, a kafka event)`,
 				`f.yml:8:9: functions.f.events[1].kafka.name: SCF's ckafka trigger needs the CKafka instance (ckafka-…) as the event's name`,
 				`f.yml:9:45: functions.f.events[2].oss.events: "oss:ObjectCreated:PutObject" is not a COS event, such as cos:ObjectCreated:* or cos:ObjectRemove:Delete (or created, removed)`,
 			},

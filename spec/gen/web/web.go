@@ -73,7 +73,8 @@
 //	message  a Trigger on the broker named default, filtered on the type
 //	         google.cloud.pubsub.topic.v1.messagePublished and the source
 //	         //pubsub.googleapis.com/<topic>, whose subscriber is the Service;
-//	         the topic must be given as projects/<project>/topics/<topic>
+//	         the topic is given as projects/<project>/topics/<topic>, or by
+//	         its name alone with the project as provider.project
 //	log      an error
 //
 // Knative Eventing delivers a broker's CloudEvents to the subscribers of
@@ -412,18 +413,24 @@ func (g *generation) triggers(u *spec.Unit, f *spec.Function, i int, e *spec.Eve
 		if m.Disabled {
 			g.errs.Add(gen.DisabledTrigger(g.s, e, where, "Knative", "Trigger"))
 		}
+		topic := m.Topic
+		if project := g.s.Provider.Project; project != "" && topic != "" && !strings.Contains(topic, "/") {
+			topic = "projects/" + project + "/topics/" + topic
+		}
 		switch {
 		case m.Queue != "":
-			g.fail(e.KeyPos("queue"), where+".queue", "Knative delivers Pub/Sub messages, which come from topics, not queues: give the topic as projects/<project>/topics/<topic>")
+			g.fail(e.KeyPos("queue"), where+".queue", "Knative delivers Pub/Sub messages, which come from topics, not queues: give a topic instead (its name with provider.project, or projects/<project>/topics/<topic>)")
 		case m.Tags != "":
 			g.fail(e.KeyPos("tags"), where+".tags", "a Knative Trigger cannot filter Pub/Sub messages by tags: leave them out and check the attributes in the function")
 		case gen.BatchKey(m) != "":
 			key := gen.BatchKey(m)
 			g.fail(e.KeyPos(key), where+"."+key, "a Knative Trigger delivers one event per request: it has no batch size or batching window; leave %s out", key)
-		case !topicName.MatchString(m.Topic):
-			g.fail(e.KeyPos("topic"), where+".topic", "a Knative Trigger matches the topic in the event's source, //pubsub.googleapis.com/projects/<project>/topics/<topic>, exactly: give the topic as projects/<project>/topics/<topic>, not %q", m.Topic)
+		case !topicName.MatchString(topic) && g.s.Provider.Project == "" && !strings.Contains(topic, "/"):
+			g.fail(e.KeyPos("topic"), where+".topic", "a Knative Trigger matches the topic in the event's source, //pubsub.googleapis.com/projects/<project>/topics/<topic>, exactly: set the project as provider.project, or give the topic as projects/<project>/topics/<topic>, not %q", m.Topic)
+		case !topicName.MatchString(topic):
+			g.fail(e.KeyPos("topic"), where+".topic", "a Knative Trigger matches the topic in the event's source, //pubsub.googleapis.com/projects/<project>/topics/<topic>, exactly: give the topic as its name (with provider.project) or as projects/<project>/topics/<topic>, not %q", m.Topic)
 		}
-		types, source = []string{cloudevent.TypePubsubPublished}, "//pubsub.googleapis.com/"+m.Topic
+		types, source = []string{cloudevent.TypePubsubPublished}, "//pubsub.googleapis.com/"+topic
 	}
 	suffixes := []string{""}
 	if len(types) > 1 {

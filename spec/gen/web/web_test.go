@@ -96,6 +96,16 @@ functions:
     events:
       - mq: {topic: projects/shop-prod/topics/orders}
 `},
+	{"project", `
+service: shop
+provider: {name: knative, project: shop-prod}
+functions:
+  on_order:
+    handler: orders
+    events:
+      - mq: {topic: orders}
+      - mq: {topic: projects/shop-audit/topics/refunds}
+`},
 	{"aggregated", `
 service: shop
 provider: {name: knative, memorySize: 256}
@@ -276,6 +286,17 @@ func TestErrors(t *testing.T) {
 		name, spec string
 		want       []string
 	}{
+		{"a topic path with a project", `
+service: shop
+provider: {name: knative, project: shop-prod}
+functions:
+  f:
+    handler: f
+    events:
+      - mq: {topic: topics/orders}
+`, []string{
+			`f.yml:8:21: functions.f.events[0].mq.topic: a Knative Trigger matches the topic in the event's source, //pubsub.googleapis.com/projects/<project>/topics/<topic>, exactly: give the topic as its name (with provider.project) or as projects/<project>/topics/<topic>, not "topics/orders"`,
+		}},
 		{"events", `
 service: shop
 provider: {name: knative}
@@ -294,9 +315,9 @@ functions:
 `, []string{
 			"f.yml:8:24: functions.f.events[0].timer.value: Knative PingSource: web has no every schedule, and every 7m0s is not a cron expression: use a period that divides an hour or a day, or type cron",
 			`f.yml:10:38: functions.f.events[2].storage.events: Cloud Storage has no event "written": use finalized, deleted, archived or metadataUpdated (or the google.cloud.storage.object.v1 types, or created, removed, or another platform's wildcard such as oss:ObjectCreated:*)`,
-			"f.yml:11:21: functions.f.events[3].mq.queue: Knative delivers Pub/Sub messages, which come from topics, not queues: give the topic as projects/<project>/topics/<topic>",
+			"f.yml:11:21: functions.f.events[3].mq.queue: Knative delivers Pub/Sub messages, which come from topics, not queues: give a topic instead (its name with provider.project, or projects/<project>/topics/<topic>)",
 			"f.yml:12:48: functions.f.events[4].mq.tags: a Knative Trigger cannot filter Pub/Sub messages by tags: leave them out and check the attributes in the function",
-			`f.yml:13:21: functions.f.events[5].mq.topic: a Knative Trigger matches the topic in the event's source, //pubsub.googleapis.com/projects/<project>/topics/<topic>, exactly: give the topic as projects/<project>/topics/<topic>, not "orders"`,
+			`f.yml:13:21: functions.f.events[5].mq.topic: a Knative Trigger matches the topic in the event's source, //pubsub.googleapis.com/projects/<project>/topics/<topic>, exactly: set the project as provider.project, or give the topic as projects/<project>/topics/<topic>, not "orders"`,
 			"f.yml:14:9: functions.f.events[6].log: Knative Eventing has no source of log entries, and a log event says no CloudEvents type or source to filter on: deploy an event source that sends the entries to a broker, and subscribe the Service to them with a Trigger of your own",
 			"f.yml:15:65: functions.f.events[7].mq.maximumBatchingWindow: a Knative Trigger delivers one event per request: it has no batch size or batching window; leave maximumBatchingWindow out",
 		}},
