@@ -191,3 +191,19 @@ func BatchKey(m *spec.MessageEvent) string {
 	}
 	return ""
 }
+
+// Delivered returns the functions of unit u whose events it is delivered:
+// all of them but, in a group's unit, those that own names as having a
+// unit of their own.
+func Delivered(u *spec.Unit, own map[string]bool) []*spec.Function {
+	if u.Group == nil {
+		return u.Functions
+	}
+	var out []*spec.Function
+	for _, f := range u.Functions {
+		if !own[f.Name] {
+			out = append(out, f)
+		}
+	}
+	return out
+}

@@ -282,7 +282,7 @@ func (g *generation) unit(u *spec.Unit, own map[string]bool) (*unitPlan, []byte)
 	}
 
 	set := u.Settings(g.s.Provider)
-	if v := StorageFilters(delivered(u, own)); v != "" {
+	if v := StorageFilters(gen.Delivered(u, own)); v != "" {
 		set.Environment[faas.StorageFiltersEnv] = v
 	}
 	g.checkSettings(u, set)
@@ -314,21 +314,6 @@ func (g *generation) unit(u *spec.Unit, own map[string]bool) (*unitPlan, []byte)
 		}
 	}
 	return p, data
-}
-
-// delivered returns the functions of unit u whose events it is delivered:
-// all of them but, in a group's unit, those that have a unit of their own.
-func delivered(u *spec.Unit, own map[string]bool) []*spec.Function {
-	if u.Group == nil {
-		return u.Functions
-	}
-	var out []*spec.Function
-	for _, f := range u.Functions {
-		if !own[f.Name] {
-			out = append(out, f)
-		}
-	}
-	return out
 }
 
 // route is an HTTP event as a comment shows it.

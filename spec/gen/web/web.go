@@ -208,7 +208,7 @@ func (g *generation) unit(u *spec.Unit, own map[string]bool) []gen.File {
 		g.claim("Knative Service", name, pos, path, "")
 	}
 	set := u.Settings(g.s.Provider)
-	if v := gcf.StorageFilters(delivered(u, own)); v != "" {
+	if v := gcf.StorageFilters(gen.Delivered(u, own)); v != "" {
 		set.Environment[faas.StorageFiltersEnv] = v
 	}
 	for _, env := range reservedEnv {
@@ -265,21 +265,6 @@ func (g *generation) unit(u *spec.Unit, own map[string]bool) []gen.File {
 		files = append(files, gen.File{Name: u.Name + ".trigger.yaml", Data: g.encode(pos, path, triggers...)})
 	}
 	return files
-}
-
-// delivered returns the functions of unit u whose events it is delivered:
-// all of them but, in a group's unit, those that have a unit of their own.
-func delivered(u *spec.Unit, own map[string]bool) []*spec.Function {
-	if u.Group == nil {
-		return u.Functions
-	}
-	var out []*spec.Function
-	for _, f := range u.Functions {
-		if !own[f.Name] {
-			out = append(out, f)
-		}
-	}
-	return out
 }
 
 // target is the Service that a unit's PingSources and Triggers deliver to.
