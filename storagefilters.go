@@ -131,15 +131,27 @@ func parseStorageFilters(s string) (map[string][]StorageFilter, error) {
 // applyStorageFilters gives the functions the App serves the filters of
 // WithStorageFilters.
 func (a *App) applyStorageFilters() error {
+	return forFunctions(a, "storage filters", a.storageFilters, func(fn *function, f []StorageFilter) error {
+		if len(f) > 0 {
+			fn.storageFilters = f
+		}
+		return nil
+	})
+}
+
+// forFunctions calls set, in the order of the names, with the function of
+// each name of byName, an option's settings (what names it), and joins
+// its errors with those of the names the App does not serve.
+func forFunctions[V any](a *App, what string, byName map[string]V, set func(fn *function, v V) error) error {
 	var errs []error
-	for _, name := range slices.Sorted(maps.Keys(a.storageFilters)) {
+	for _, name := range slices.Sorted(maps.Keys(byName)) {
 		fn := a.byName[name]
 		if fn == nil {
-			errs = append(errs, fmt.Errorf("faas: storage filters: the App serves no function %q (it serves %s)", name, strings.Join(a.funcNames(), ", ")))
+			errs = append(errs, fmt.Errorf("faas: %s: the App serves no function %q (it serves %s)", what, name, strings.Join(a.funcNames(), ", ")))
 			continue
 		}
-		if f := a.storageFilters[name]; len(f) > 0 {
-			fn.storageFilters = f
+		if err := set(fn, byName[name]); err != nil {
+			errs = append(errs, err)
 		}
 	}
 	return errors.Join(errs...)

@@ -5,9 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"maps"
 	"net/http"
-	"slices"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -72,20 +70,13 @@ func parseFunctionTimeouts(s string) (map[string]time.Duration, error) {
 // applyTimeouts gives the functions the App serves the timeouts of
 // WithFunctionTimeouts.
 func (a *App) applyTimeouts() error {
-	var errs []error
-	for _, name := range slices.Sorted(maps.Keys(a.timeouts)) {
-		d := a.timeouts[name]
-		fn := a.byName[name]
-		switch {
-		case fn == nil:
-			errs = append(errs, fmt.Errorf("faas: function timeouts: the App serves no function %q (it serves %s)", name, strings.Join(a.funcNames(), ", ")))
-		case d <= 0:
-			errs = append(errs, fmt.Errorf("faas: function timeouts: function %q: the timeout %v is not positive", name, d))
-		default:
-			fn.timeout = d
+	return forFunctions(a, "function timeouts", a.timeouts, func(fn *function, d time.Duration) error {
+		if d <= 0 {
+			return fmt.Errorf("faas: function timeouts: function %q: the timeout %v is not positive", fn.name, d)
 		}
-	}
-	return errors.Join(errs...)
+		fn.timeout = d
+		return nil
+	})
 }
 
 // invokeWithin runs the chain for an invocation routed to a function whose
