@@ -52,7 +52,7 @@ func Typed[In, Out any](fn func(ctx *Context, in In) (Out, error)) HandlerFunc {
 	return func(ctx *Context, event any) (any, error) {
 		in, ok := event.(In)
 		if e, batch := event.(*MessageEvent); !ok && batch && perMessage && len(e.Records) != 1 {
-			return eachMessage(ctx, e, fn)
+			return eachMessage(ctx, e, fn, inType)
 		}
 		if !ok {
 			if err := decodeTyped(ctx, event, &in, inType); err != nil {
@@ -76,12 +76,7 @@ func Typed[In, Out any](fn func(ctx *Context, in In) (Out, error)) HandlerFunc {
 
 // decodeTyped decodes the data of event into *dst, of type t.
 func decodeTyped[In any](ctx *Context, event any, dst *In, t reflect.Type) error {
-	target := any(dst)
-	if t.Kind() == reflect.Pointer {
-		p := reflect.New(t.Elem())
-		*dst = p.Interface().(In)
-		target = *dst
-	}
+	target := decodeTarget(dst, t)
 	switch e := event.(type) {
 	case *HTTPRequest:
 		if len(e.Body) == 0 {
@@ -112,6 +107,16 @@ func decodeTyped[In any](ctx *Context, event any, dst *In, t reflect.Type) error
 	return ctx.Bind(target)
 }
 
+// decodeTarget returns the value to decode into for *dst, of type t: dst,
+// or, for a pointer type, a new value *dst is set to point to.
+func decodeTarget[In any](dst *In, t reflect.Type) any {
+	if t.Kind() != reflect.Pointer {
+		return dst
+	}
+	*dst = reflect.New(t.Elem()).Interface().(In)
+	return *dst
+}
+
 // takesBatch reports whether an In of type t takes a batch of messages
 // whole: a slice, other than of bytes (a []byte or json.RawMessage takes
 // one message's body).
@@ -139,8 +144,7 @@ func messageIn[In any](m *Message, dst *In, target any) error {
 }
 
 // eachMessage calls fn for each message of e, in order, as Typed says.
-func eachMessage[In, Out any](ctx *Context, e *MessageEvent, fn func(*Context, In) (Out, error)) (any, error) {
-	inType := reflect.TypeFor[In]()
+func eachMessage[In, Out any](ctx *Context, e *MessageEvent, fn func(*Context, In) (Out, error), inType reflect.Type) (any, error) {
 	outs := make([]Out, 0, len(e.Records))
 	var berr BatchError
 	for i := range e.Records {
@@ -154,13 +158,7 @@ func eachMessage[In, Out any](ctx *Context, e *MessageEvent, fn func(*Context, I
 			continue
 		}
 		var in In
-		target := any(&in)
-		if inType.Kind() == reflect.Pointer {
-			p := reflect.New(inType.Elem())
-			in = p.Interface().(In)
-			target = in
-		}
-		if err := messageIn(m, &in, target); err != nil {
+		if err := messageIn(m, &in, decodeTarget(&in, inType)); err != nil {
 			berr.Add(m.ID, err)
 			continue
 		}
