@@ -560,7 +560,7 @@ func (p *plan) trigger(ref eventRef) *trigger {
 		}
 		events, bad := ossEvents(e.Storage)
 		if bad != "" {
-			p.errs.Add(gen.ErrorAt(p.s, e.KeyPos("events"), ref.path+".events", "%q is not an OSS event, such as oss:ObjectCreated:* or oss:ObjectRemoved:DeleteObject (or created, removed)", bad))
+			ref.failAt(p, "events", "%q is not an OSS event, such as oss:ObjectCreated:* or oss:ObjectRemoved:DeleteObject (or created, removed)", bad)
 			return nil
 		}
 		t.ossEvents = events
@@ -578,7 +578,7 @@ func (p *plan) trigger(ref eventRef) *trigger {
 			p.errs.Add(gen.DisabledTrigger(p.s, e, ref.path, "FC", "MNS topic trigger"))
 			return nil
 		case t.kind == kindQueue && e.Message.Tags != "":
-			p.errs.Add(gen.ErrorAt(p.s, e.KeyPos("tags"), ref.path+".tags", "FC reads an MNS queue through EventBridge, which cannot filter messages by tags: leave them out and check the messages in the function"))
+			ref.failAt(p, "tags", "FC reads an MNS queue through EventBridge, which cannot filter messages by tags: leave them out and check the messages in the function")
 			return nil
 		case !p.batching(ref, t.kind):
 			return nil
@@ -616,13 +616,13 @@ const (
 // an EventBridge event stream) within its limits, with a batch size for a
 // window; an MNS topic trigger pushes one message at a time.
 func (p *plan) batching(ref eventRef, kind string) bool {
-	e, m := ref.ev, ref.ev.Message
+	m := ref.ev.Message
 	key := gen.BatchKey(m)
 	if key == "" {
 		return true
 	}
 	fail := func(key, format string, args ...any) bool {
-		p.errs.Add(gen.ErrorAt(p.s, e.KeyPos(key), ref.path+"."+key, format, args...))
+		ref.failAt(p, key, format, args...)
 		return false
 	}
 	switch {
