@@ -69,17 +69,31 @@ func ProviderPos(s *spec.Spec, key string) spec.Pos {
 // would. nil for one of regions, or none.
 func Region(s *spec.Spec, what string, regions []string, shape *regexp.Regexp) *spec.Error {
 	r := s.Provider.Region
-	if r == "" || slices.Contains(regions, r) {
+	if r == "" {
 		return nil
 	}
-	hint := spec.Suggest(r, regions)
-	if hint == "" {
-		if shape.MatchString(r) {
-			return nil
-		}
-		hint = ": it offers " + strings.Join(regions, ", ")
+	hint, ok := RegionHint(r, regions, shape)
+	if ok {
+		return nil
 	}
 	return ErrorAt(s, ProviderPos(s, "region"), "provider.region", "%s has no region %q%s", what, r, hint)
+}
+
+// RegionHint reports whether region r passes, as Region checks it: one of
+// regions, or of their shape and no typo of one. For one that does not,
+// hint is what its error adds: the region it is a typo of, or else the
+// list of regions.
+func RegionHint(r string, regions []string, shape *regexp.Regexp) (hint string, ok bool) {
+	if slices.Contains(regions, r) {
+		return "", true
+	}
+	if hint = spec.Suggest(r, regions); hint != "" {
+		return hint, false
+	}
+	if shape.MatchString(r) {
+		return "", true
+	}
+	return ": it offers " + strings.Join(regions, ", "), false
 }
 
 // SettingPos returns where a unit's setting key (memorySize, timeout, …)

@@ -411,10 +411,7 @@ func (g *generation) checkBucket(e *spec.Event, epath string) {
 			g.fail(pos, epath+".bucket", "%q is not a COS bucket's domain, <name>-<appid>.cos.<region>.myqcloud.com: give the bucket as photos-1250000000, or its domain as photos-1250000000.cos.ap-guangzhou.myqcloud.com", b)
 			return
 		}
-		if hint := spec.Suggest(m[2], Regions); !slices.Contains(Regions, m[2]) && (hint != "" || !regionShape.MatchString(m[2])) {
-			if hint == "" {
-				hint = ": it offers " + strings.Join(Regions, ", ")
-			}
+		if hint, ok := gen.RegionHint(m[2], Regions, regionShape); !ok {
 			g.fail(pos, epath+".bucket", "the bucket's domain %q names region %q, which SCF does not offer%s", b, m[2], hint)
 		}
 		b = m[1]
