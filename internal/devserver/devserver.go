@@ -801,7 +801,8 @@ func (s *Server) serveInvoke(w http.ResponseWriter, r *http.Request, gen *genera
 	}
 	event := body
 	trigger := r.URL.Query().Get("trigger")
-	if f := gen.spec.Function(fn); trigger == "" && len(bytes.TrimSpace(body)) == 0 && f != nil && len(f.Events) > 0 && f.Events[0].Trigger != faas.TriggerHTTP {
+	f := gen.spec.Function(fn)
+	if trigger == "" && len(bytes.TrimSpace(body)) == 0 && f != nil && len(f.Events) > 0 && f.Events[0].Trigger != faas.TriggerHTTP {
 		// No event: the sample of its first trigger, as invoke sends. An
 		// HTTP function is served on its routes.
 		trigger = f.Events[0].Trigger
@@ -833,7 +834,7 @@ func (s *Server) serveInvoke(w http.ResponseWriter, r *http.Request, gen *genera
 			}
 		}
 		var declared *spec.Event
-		if f := gen.spec.Function(fn); f != nil {
+		if f != nil {
 			if err := f.CheckTrigger(trigger, gen.spec.File); err != nil {
 				writeError(w, http.StatusBadRequest, fmt.Sprintf("anyfaas dev: ?trigger=%s: %v", trigger, err), "")
 				return
