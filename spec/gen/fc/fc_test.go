@@ -225,26 +225,36 @@ func generate(t *testing.T, g fc.Generator, f string) (map[string][]byte, error)
 	return out, nil
 }
 
-// httpMethods returns the methods of the HTTP trigger of unit in s.yaml
-// and in template.yml.
-func httpMethods(t *testing.T, files map[string][]byte, service, unit string) (fc3, funcraft []string) {
+// fc3Trigger is what the tests read of a trigger in s.yaml.
+type fc3Trigger struct {
+	TriggerType   string `yaml:"triggerType"`
+	TriggerConfig struct {
+		Methods []string `yaml:"methods"`
+		Events  []string `yaml:"events"`
+	} `yaml:"triggerConfig"`
+}
+
+// fc3Triggers returns the triggers of unit's function in s.yaml.
+func fc3Triggers(t *testing.T, files map[string][]byte, unit string) []fc3Trigger {
 	t.Helper()
 	var s struct {
 		Resources map[string]struct {
 			Props struct {
-				Triggers []struct {
-					TriggerType   string `yaml:"triggerType"`
-					TriggerConfig struct {
-						Methods []string `yaml:"methods"`
-					} `yaml:"triggerConfig"`
-				} `yaml:"triggers"`
+				Triggers []fc3Trigger `yaml:"triggers"`
 			} `yaml:"props"`
 		} `yaml:"resources"`
 	}
 	if err := yaml.Unmarshal(files[fc.SYAML], &s); err != nil {
 		t.Fatal(err)
 	}
-	for _, tr := range s.Resources[unit].Props.Triggers {
+	return s.Resources[unit].Props.Triggers
+}
+
+// httpMethods returns the methods of the HTTP trigger of unit in s.yaml
+// and in template.yml.
+func httpMethods(t *testing.T, files map[string][]byte, service, unit string) (fc3, funcraft []string) {
+	t.Helper()
+	for _, tr := range fc3Triggers(t, files, unit) {
 		if tr.TriggerType == "http" {
 			fc3 = tr.TriggerConfig.Methods
 		}
@@ -344,21 +354,7 @@ functions:
 			if err != nil {
 				t.Fatal(err)
 			}
-			var doc struct {
-				Resources map[string]struct {
-					Props struct {
-						Triggers []struct {
-							TriggerConfig struct {
-								Methods []string `yaml:"methods"`
-							} `yaml:"triggerConfig"`
-						} `yaml:"triggers"`
-					} `yaml:"props"`
-				} `yaml:"resources"`
-			}
-			if err := yaml.Unmarshal(files[fc.SYAML], &doc); err != nil {
-				t.Fatal(err)
-			}
-			got := doc.Resources["f"].Props.Triggers[0].TriggerConfig.Methods
+			got := fc3Triggers(t, files, "f")[0].TriggerConfig.Methods
 			if diff := cmp.Diff(tt.want, got); diff != "" {
 				t.Errorf("s.yaml methods (-want +got):\n%s", diff)
 			}
@@ -429,22 +425,8 @@ functions:
 			if err != nil {
 				t.Fatal(err)
 			}
-			var syaml struct {
-				Resources map[string]struct {
-					Props struct {
-						Triggers []struct {
-							TriggerConfig struct {
-								Events []string `yaml:"events"`
-							} `yaml:"triggerConfig"`
-						} `yaml:"triggers"`
-					} `yaml:"props"`
-				} `yaml:"resources"`
-			}
-			if err := yaml.Unmarshal(files[fc.SYAML], &syaml); err != nil {
-				t.Fatal(err)
-			}
 			var got []string
-			for _, tr := range syaml.Resources["f"].Props.Triggers {
+			for _, tr := range fc3Triggers(t, files, "f") {
 				got = append(got, tr.TriggerConfig.Events...)
 			}
 			if diff := cmp.Diff(tt.want, got); diff != "" {
