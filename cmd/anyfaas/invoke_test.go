@@ -245,14 +245,7 @@ functions:
 			if err != nil {
 				t.Fatal(err)
 			}
-			var doc any
-			if err := json.Unmarshal(b, &doc); err != nil {
-				t.Fatal(err)
-			}
-			got := map[string]any{}
-			for p := range tt.want {
-				got[p] = adaptertest.JSONAt(doc, p)
-			}
+			got := adaptertest.JSONValues(t, b, tt.want)
 			sample, _, _ := strings.Cut(strings.TrimPrefix(strings.TrimSpace(stderr.String()), "event: "), " ")
 			if diff := cmp.Diff(tt.want, got); diff != "" || sample != tt.sample || trigger != tt.trigger {
 				t.Errorf("sample %s, want %s; trigger %s, want %s; the event (-want +got):\n%s", sample, tt.sample, trigger, tt.trigger, diff)

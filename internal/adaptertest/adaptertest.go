@@ -371,3 +371,19 @@ func JSONAt(v any, pointer string) any {
 	}
 	return v
 }
+
+// JSONValues decodes the JSON document b and returns, by pointer, the
+// value each key of want points to in it (see JSONAt), to compare with
+// want.
+func JSONValues(t testing.TB, b []byte, want map[string]any) map[string]any {
+	t.Helper()
+	var doc any
+	if err := json.Unmarshal(b, &doc); err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]any{}
+	for p := range want {
+		got[p] = JSONAt(doc, p)
+	}
+	return got
+}
