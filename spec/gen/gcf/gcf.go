@@ -461,7 +461,7 @@ func (g *generation) event(f *spec.Function, i int, e *spec.Event, where string)
 		}
 		for _, t := range types {
 			p := *base
-			p.ceType, p.bucket = t, strings.TrimPrefix(st.Bucket, "gs://")
+			p.ceType, p.bucket = t, bucketName(st.Bucket)
 			plans = append(plans, &p)
 		}
 	case e.Message != nil:
