@@ -239,25 +239,25 @@ const (
 // platform's wildcard of every creation or removal,
 // <service>:ObjectCreated:* or <service>:ObjectRemoved:* (ObjectRemove on
 // COS), so that an f.yml written for one platform carries over to
-// another. ok is false for any other name.
-func StorageWildcard(name string) (kind StorageKind, ok bool) {
+// another. Any other name is StorageOther.
+func StorageWildcard(name string) StorageKind {
 	switch name {
 	case "created":
-		return StorageCreated, true
+		return StorageCreated
 	case "removed":
-		return StorageRemoved, true
+		return StorageRemoved
 	}
 	parts := strings.Split(name, ":")
 	if len(parts) != 3 || parts[0] == "" || parts[2] != "*" {
-		return StorageOther, false
+		return StorageOther
 	}
 	switch parts[1] {
 	case "ObjectCreated":
-		return StorageCreated, true
+		return StorageCreated
 	case "ObjectRemoved", "ObjectRemove":
-		return StorageRemoved, true
+		return StorageRemoved
 	}
-	return StorageOther, false
+	return StorageOther
 }
 
 // ErrorAt reports a problem with the spec at a position, for a spec the

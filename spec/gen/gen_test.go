@@ -94,8 +94,8 @@ func TestStorageWildcard(t *testing.T) {
 		{"", StorageOther},
 	}
 	for _, tt := range tests {
-		if kind, ok := StorageWildcard(tt.name); kind != tt.kind || ok != (tt.kind != StorageOther) {
-			t.Errorf("StorageWildcard(%q) = %v, %v; want %v", tt.name, kind, ok, tt.kind)
+		if kind := StorageWildcard(tt.name); kind != tt.kind {
+			t.Errorf("StorageWildcard(%q) = %v; want %v", tt.name, kind, tt.kind)
 		}
 	}
 }

@@ -397,7 +397,7 @@ func s3EventName(name string) (string, bool) {
 	if strings.HasPrefix(name, "s3:") {
 		return name, true
 	}
-	switch kind, _ := gen.StorageWildcard(name); kind {
+	switch kind := gen.StorageWildcard(name); kind {
 	case gen.StorageCreated:
 		return "s3:ObjectCreated:*", true
 	case gen.StorageRemoved:

@@ -252,7 +252,7 @@ func ossEvents(s *spec.StorageEvent) (events []string, bad string) {
 	}
 	for _, name := range s.Events {
 		var these []string
-		switch kind, _ := gen.StorageWildcard(name); {
+		switch kind := gen.StorageWildcard(name); {
 		case slices.Contains(ossEventNames, name):
 			these = []string{name}
 		case kind == gen.StorageCreated:

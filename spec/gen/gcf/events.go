@@ -52,7 +52,7 @@ func StorageEventTypes(names []string) ([]string, error) {
 	for _, name := range names {
 		t, ok := storageNames[strings.ToLower(name)]
 		if !ok {
-			switch kind, _ := gen.StorageWildcard(name); kind {
+			switch kind := gen.StorageWildcard(name); kind {
 			case gen.StorageCreated:
 				t, ok = cloudevent.TypeStorageFinalized, true
 			case gen.StorageRemoved:

@@ -373,7 +373,7 @@ func (g *generation) cosEvents(e *spec.Event, epath string) []string {
 	for _, n := range names {
 		ev := n
 		if !strings.HasPrefix(n, "cos:") {
-			switch kind, _ := gen.StorageWildcard(n); kind {
+			switch kind := gen.StorageWildcard(n); kind {
 			case gen.StorageCreated:
 				ev = "cos:ObjectCreated:*"
 			case gen.StorageRemoved:
