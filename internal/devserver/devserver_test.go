@@ -149,10 +149,16 @@ func serve(t *testing.T, cfg devserver.Config) (srv *devserver.Server, log *logL
 	return srv, log, stop
 }
 
-func sample(platform, trigger string, _ *spec.Event, overrides map[string]string) ([]byte, error) {
+// sample is Config.Event as anyfaas dev's is for these tests: the first
+// sample of the trigger, with a declared timer's payload unless the
+// overrides set one.
+func sample(platform, trigger string, declared *spec.Event, overrides map[string]string) ([]byte, error) {
 	entries, err := catalog.Find(platform, trigger)
 	if err != nil {
 		return nil, err
+	}
+	if _, set := overrides["payload"]; !set && declared != nil && declared.Timer != nil && declared.Timer.Payload != "" {
+		overrides["payload"] = declared.Timer.Payload
 	}
 	return catalog.Event(entries[0].Name, overrides)
 }

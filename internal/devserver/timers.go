@@ -49,12 +49,11 @@ func (s *Server) runTimer(ctx context.Context, run *unitRun, fn string, e *spec.
 	}
 }
 
-// fireTimer invokes fn with the platform's timer event; e is the timer.
+// fireTimer invokes fn with the platform's timer event; e is the timer,
+// whose payload Config.Event puts in the event, as it does for a timer
+// invoked by hand.
 func (s *Server) fireTimer(ctx context.Context, run *unitRun, fn string, e *spec.Event) {
 	overrides := map[string]string{}
-	if e.Timer.Payload != "" {
-		overrides["payload"] = e.Timer.Payload
-	}
 	TimerDefaults(overrides, fn, time.Now())
 	event, err := s.cfg.Event(s.cfg.Platform, "timer", e, overrides)
 	if err != nil {
