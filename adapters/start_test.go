@@ -1,8 +1,6 @@
 package adapters_test
 
 import (
-	"context"
-	"errors"
 	"log/slog"
 	"strings"
 	"sync/atomic"
@@ -11,6 +9,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/anyfaas/faas"
+	"github.com/anyfaas/faas/internal/adaptertest"
 )
 
 // A start that fails once, lazily on the first request, fails that
@@ -24,23 +23,14 @@ func TestStartRetriedEverywhere(t *testing.T) {
 	}
 	for _, d := range drivers {
 		t.Run(d.platform, func(t *testing.T) {
-			var calls, closes atomic.Int32
+			var closes atomic.Int32
 			app := faas.New(faas.WithLogger(slog.New(slog.DiscardHandler)), faas.WithDevelopment(true))
-			app.Use(faas.Layer{
-				Name: "db",
-				FunctionStart: func(context.Context) error {
-					if calls.Add(1) == 1 {
-						return errors.New("no database")
-					}
-					return nil
-				},
-				Close: func(context.Context) error { closes.Add(1); return nil },
-			})
+			app.Use(adaptertest.FlakyStart(&closes))
 			app.Func("blob", func(*faas.Context, any) (any, error) { return "ok", nil }, faas.HTTP("GET /blob"))
 			var got []outcome
 			for range 2 {
 				r := d.do(t, app, request{method: "GET", path: "/blob"})
-				got = append(got, outcome{r.Status, strings.Contains(r.Body, `faas: start: FunctionStart hook \"db\": no database`)})
+				got = append(got, outcome{r.Status, strings.Contains(r.Body, strings.ReplaceAll(adaptertest.FlakyStartError, `"`, `\"`))})
 			}
 			if diff := cmp.Diff([]outcome{{500, true}, {200, false}}, got); diff != "" {
 				t.Errorf("requests (-want +got):\n%s", diff)

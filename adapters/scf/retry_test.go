@@ -3,7 +3,6 @@ package scf_test
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"io"
 	"log/slog"
 	"net/http"
@@ -17,24 +16,15 @@ import (
 
 	"github.com/anyfaas/faas"
 	"github.com/anyfaas/faas/adapters/scf"
+	"github.com/anyfaas/faas/internal/adaptertest"
 )
 
 // flakyApp returns an App, in development mode so that an HTTP response
 // carries the error, whose FunctionStart fails the first time ("no
 // database"); closed counts its Close hook's calls.
 func flakyApp(closed *atomic.Int32) *faas.App {
-	var calls atomic.Int32
 	app := faas.New(faas.WithLogger(slog.New(slog.DiscardHandler)), faas.WithDevelopment(true))
-	app.Use(faas.Layer{
-		Name: "db",
-		FunctionStart: func(context.Context) error {
-			if calls.Add(1) == 1 {
-				return errors.New("no database")
-			}
-			return nil
-		},
-		Close: func(context.Context) error { closed.Add(1); return nil },
-	})
+	app.Use(adaptertest.FlakyStart(closed))
 	app.Func("f", func(ctx *faas.Context, _ any) (any, error) { return "ok", nil })
 	return app
 }
@@ -51,7 +41,7 @@ type outcome struct {
 // each of SCF's ways of running a binary. Before, the instance answered
 // every later invocation with the first error until SCF recycled it.
 func TestStartRetried(t *testing.T) {
-	const startErr = `faas: start: FunctionStart hook "db": no database`
+	const startErr = adaptertest.FlakyStartError
 	modes := []struct {
 		name string
 		send func(t *testing.T, app *faas.App) func() outcome

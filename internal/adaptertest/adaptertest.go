@@ -5,14 +5,16 @@
 // timing check of an adapter's answer for a handler that overran its
 // deadline (Late, RetryLate), the App whose start sets cookies and whose
 // function overruns, for the adapters that log the cookies their
-// platform's response cannot carry (CookiesAtStart, AnsweredLog), and
-// storage keys that URL encodings change (RawKeys). Only tests import it,
-// so no binary links it.
+// platform's response cannot carry (CookiesAtStart, AnsweredLog),
+// storage keys that URL encodings change (RawKeys), and the layer whose
+// start fails once (FlakyStart). Only tests import it, so no binary links
+// it.
 package adaptertest
 
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -20,6 +22,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -386,4 +389,26 @@ func JSONValues(t testing.TB, b []byte, want map[string]any) map[string]any {
 		got[p] = JSONAt(doc, p)
 	}
 	return got
+}
+
+// FlakyStartError is the error with which an App using FlakyStart fails
+// its first start.
+const FlakyStartError = `faas: start: FunctionStart hook "db": no database`
+
+// FlakyStart returns the layer "db", whose FunctionStart fails the first
+// time it runs, with "no database", and succeeds after, and whose Close
+// counts its calls in closed: for the tests of a start that fails and is
+// retried on the next invocation.
+func FlakyStart(closed *atomic.Int32) faas.Layer {
+	var calls atomic.Int32
+	return faas.Layer{
+		Name: "db",
+		FunctionStart: func(context.Context) error {
+			if calls.Add(1) == 1 {
+				return errors.New("no database")
+			}
+			return nil
+		},
+		Close: func(context.Context) error { closed.Add(1); return nil },
+	}
 }
