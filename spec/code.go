@@ -151,6 +151,18 @@ func codeEvents(info faas.FunctionInfo, name string) ([]*Event, *Error) {
 	return events, nil
 }
 
+// EventPath returns the key path by which errors name f's event i:
+// functions.NAME.events[I].KEY for an event f.yml declares, and for one
+// the code declares, which has no place in f.yml, "code: " and what
+// declares it, such as code: function list: faas.HTTP("GET /x").
+func (f *Function) EventPath(i int) string {
+	e := f.Events[i]
+	if e.code != "" {
+		return "code: " + e.code
+	}
+	return fmt.Sprintf("functions.%s.events[%d].%s", f.Name, i, e.Key)
+}
+
 // FromCode reports whether f is a function the code registers and f.yml
 // does not name, which Merge adds under its own name.
 func (f *Function) FromCode() bool { return f.fromCode }

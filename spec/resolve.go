@@ -434,10 +434,7 @@ func (s *Spec) checkRoutes() []*Error {
 			if len(methods) == 0 {
 				methods = []string{route.Any}
 			}
-			ref := routeRef{e.Pos, fmt.Sprintf("functions.%s.events[%d].%s", f.Name, i, e.Key)}
-			if e.code != "" {
-				ref.path = "code: " + e.code
-			}
+			ref := routeRef{e.Pos, f.EventPath(i)}
 			for _, m := range methods {
 				pat, err := route.Parse(m + " " + e.HTTP.Path)
 				if err != nil {

@@ -99,8 +99,6 @@
 package aws
 
 import (
-	"fmt"
-
 	"go.yaml.in/yaml/v3"
 
 	"github.com/anyfaas/faas/spec"
@@ -339,9 +337,4 @@ func unitPos(u *spec.Unit) (spec.Pos, string) {
 	}
 	f := u.Functions[0]
 	return f.Pos, "functions." + f.Name
-}
-
-// eventPath is the key path of a function's event.
-func eventPath(f *spec.Function, i int, e *spec.Event) string {
-	return fmt.Sprintf("functions.%s.events[%d].%s", f.Name, i, e.Key)
 }

@@ -49,7 +49,7 @@ func (t *template) events(u *spec.Unit, fnID string) *yaml.Node {
 			prefix = camel(f.Name)
 		}
 		for i, e := range f.Events {
-			path := eventPath(f, i, e)
+			path := f.EventPath(i)
 			base := func(kind, of string) string {
 				if id, ok := ids[e]; ok {
 					return id

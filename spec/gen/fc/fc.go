@@ -385,7 +385,7 @@ func (p *plan) unit(u *spec.Unit) *unitPlan {
 			if e.Name == "" || e.HTTP != nil {
 				continue
 			}
-			ref := eventRef{f, e, eventPath(f, i, e)}
+			ref := eventRef{f, e, f.EventPath(i)}
 			switch {
 			case !triggerName(e.Name):
 				ref.failAt(p, "name", "trigger name %q must start with a letter or '_' and hold at most 128 letters, digits, '-' or '_'", e.Name)
@@ -397,7 +397,7 @@ func (p *plan) unit(u *spec.Unit) *unitPlan {
 	}
 	for _, f := range u.Functions {
 		for i, e := range f.Events {
-			ref := eventRef{f, e, eventPath(f, i, e)}
+			ref := eventRef{f, e, f.EventPath(i)}
 			if e.HTTP != nil {
 				p.addHTTP(up, ref)
 				continue
@@ -414,10 +414,6 @@ func (p *plan) unit(u *spec.Unit) *unitPlan {
 		up.http.name = uniqueName("http", taken)
 	}
 	return up
-}
-
-func eventPath(f *spec.Function, i int, e *spec.Event) string {
-	return fmt.Sprintf("functions.%s.events[%d].%s", f.Name, i, e.Key)
 }
 
 // triggerName reports whether FC takes name as a trigger's.

@@ -125,7 +125,6 @@
 package gcf
 
 import (
-	"fmt"
 	"regexp"
 	"slices"
 	"strconv"
@@ -302,7 +301,7 @@ func (g *generation) unit(u *spec.Unit, own map[string]bool) (*unitPlan, []byte)
 	p := &unitPlan{unit: u, file: u.Name + ".service.yaml", service: name}
 	for _, f := range u.Functions {
 		for i, e := range f.Events {
-			where := fmt.Sprintf("functions.%s.events[%d].%s", f.Name, i, e.Key)
+			where := f.EventPath(i)
 			if e.HTTP != nil {
 				p.routes = append(p.routes, route(e.HTTP))
 				continue

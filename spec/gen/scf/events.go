@@ -42,7 +42,7 @@ func (g *generation) events(u *spec.Unit, set spec.Settings) (*yaml.Node, []stri
 			break // the members' own units take their other events
 		}
 		for i, e := range f.Events {
-			epath := fmt.Sprintf("functions.%s.events[%d].%s", f.Name, i, e.Key)
+			epath := f.EventPath(i)
 			switch {
 			case e.Timer != nil:
 				expr, err := gen.Schedule(e.Timer, "scf")
@@ -166,7 +166,7 @@ func (g *generation) apis(u *spec.Unit, set spec.Settings) ([]*yaml.Node, []stri
 			if e.HTTP == nil {
 				continue
 			}
-			epath := fmt.Sprintf("functions.%s.events[%d].%s", f.Name, i, e.Key)
+			epath := f.EventPath(i)
 			id := g.serviceID(e)
 			svc := byID[id]
 			if svc == nil {

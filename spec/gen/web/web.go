@@ -118,7 +118,6 @@ package web
 import (
 	"bytes"
 	"encoding/json"
-	"fmt"
 	"regexp"
 	"slices"
 	"strconv"
@@ -243,7 +242,7 @@ func (g *generation) unit(u *spec.Unit, own map[string]bool) []gen.File {
 			uri = "/" + f.Name
 		}
 		for i, e := range f.Events {
-			where := fmt.Sprintf("functions.%s.events[%d].%s", f.Name, i, e.Key)
+			where := f.EventPath(i)
 			switch {
 			case e.Timer != nil:
 				if p := g.pingSource(u, f, i, e, where, svc, uri); p != nil {
