@@ -755,6 +755,22 @@ func (a *App) resolve(ctx context.Context) error {
 			}
 		}
 		fn.chain = h
+		fn.preflight = nil
+		if slices.ContainsFunc(fn.layers, func(l Layer) bool { return l.AnswersPreflights }) {
+			// A preflight routed to fn for its layers to answer: its
+			// handler, which serves other methods, does not see one that
+			// they pass on, which gets the App's answer to it instead.
+			var h Handler = HandlerFunc(func(ctx *Context, _ any) (any, error) { return nil, a.unrouted(ctx.req) })
+			for i := len(fn.layers) - 1; i >= 0; i-- {
+				var err error
+				if h, err = a.wrapLayer(&fn.layers[i], h); err != nil {
+					return fmt.Errorf("function %q: %w", fn.name, err)
+				}
+			}
+			pf := *fn
+			pf.chain, pf.preflight = h, nil
+			fn.preflight = &pf
+		}
 	}
 	var h Handler = HandlerFunc(dispatch)
 	for i := len(a.layers) - 1; i >= 0; i-- {
@@ -1033,6 +1049,11 @@ func (a *App) initContext(c *Context, r *response, parent context.Context, inv *
 // matches best, and for other triggers, the one function that declares the
 // trigger. No match is an *Error wrapping ErrNoFunction: a 404 naming the
 // path, or a 405 with an Allow header when the path matches another method.
+// But a CORS preflight (OPTIONS with an Origin and an
+// Access-Control-Request-Method) that no route matches goes to the
+// function whose route matches the method it asks about when one of that
+// function's own layers answers preflights ([Layer.AnswersPreflights]):
+// through its layers, to the 405 in place of its handler.
 // A function with a timeout of its own ([WithFunctionTimeouts]) runs, with
 // the layers, within it.
 //
@@ -1168,15 +1189,17 @@ func (a *App) route(ctx *Context, event any) (*function, error) {
 	if req != nil {
 		p, fn := a.routes.Lookup(req.Method, req.Path)
 		if p == nil {
-			if allowed := a.routes.Allowed(req.Path); len(allowed) > 0 {
-				return nil, &Error{
-					StatusCode: http.StatusMethodNotAllowed,
-					Message:    fmt.Sprintf("method %s is not allowed on %s (allowed: %s)", req.Method, req.Path, strings.Join(allowed, ", ")),
-					Header:     http.Header{"Allow": {strings.Join(allowed, ", ")}},
-					Err:        ErrNoFunction,
+			// A CORS preflight goes to the layers of the function that
+			// serves the method it asks about, if one of them answers
+			// preflights: with the App's answer in place of its handler.
+			if m := preflightMethod(req); m != "" {
+				if p, fn := a.routes.Lookup(m, req.Path); p != nil && fn.preflight != nil {
+					setParams(req, p.Extract(req.Path))
+					ctx.inv.Function = fn.name
+					return fn.preflight, nil
 				}
 			}
-			return nil, &Error{StatusCode: http.StatusNotFound, Message: fmt.Sprintf("no function serves %s %s", req.Method, req.Path), Err: ErrNoFunction}
+			return nil, a.unrouted(req)
 		}
 		setParams(req, p.Extract(req.Path))
 		ctx.inv.Function = fn.name
@@ -1215,6 +1238,31 @@ func (a *App) route(ctx *Context, event any) (*function, error) {
 		Message:    fmt.Sprintf("functions %s all declare the %s trigger; the invoker must name one", strings.Join(names, ", "), trigger),
 		Err:        ErrNoFunction,
 	}
+}
+
+// unrouted is the error of an HTTP request that no function's route
+// matches: a 405 with an Allow header when the path matches another
+// method, else a 404.
+func (a *App) unrouted(req *HTTPRequest) error {
+	if allowed := a.routes.Allowed(req.Path); len(allowed) > 0 {
+		return &Error{
+			StatusCode: http.StatusMethodNotAllowed,
+			Message:    fmt.Sprintf("method %s is not allowed on %s (allowed: %s)", req.Method, req.Path, strings.Join(allowed, ", ")),
+			Header:     http.Header{"Allow": {strings.Join(allowed, ", ")}},
+			Err:        ErrNoFunction,
+		}
+	}
+	return &Error{StatusCode: http.StatusNotFound, Message: fmt.Sprintf("no function serves %s %s", req.Method, req.Path), Err: ErrNoFunction}
+}
+
+// preflightMethod returns the method a CORS preflight asks about (its
+// Access-Control-Request-Method), or "" if req is none: an OPTIONS request
+// with an Origin and that header.
+func preflightMethod(req *HTTPRequest) string {
+	if req.Method != http.MethodOptions || req.Header.Get("Origin") == "" {
+		return ""
+	}
+	return strings.ToUpper(req.Header.Get("Access-Control-Request-Method"))
 }
 
 // addOwnRoute adds p to the table of the function's own routes, used to

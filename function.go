@@ -160,6 +160,11 @@ type function struct {
 	layers      []Layer
 	errs        []error
 	chain       Handler // layers around handler, built at start
+	// preflight, when one of layers answers CORS preflights, is the
+	// function as the App routes a preflight to it: a copy whose chain
+	// is the layers around the App's answer to a request it does not
+	// route, built at start.
+	preflight *function
 	// logger is the Logger hook of the innermost layer of the function's
 	// invocations with one, global or its own, built at start.
 	logger func(*Context) *slog.Logger

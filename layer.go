@@ -82,10 +82,28 @@ type Layer struct {
 	// layers were registered; they are not called for their own layer.
 	// When no layer observes, layers cost nothing more.
 	Observe func(ctx *Context, layer string, phase lifecycle.Phase) (*Context, func(error))
+
+	// AnswersPreflights declares that Middleware answers every CORS
+	// preflight it is given (an HTTP OPTIONS request with an Origin and an
+	// Access-Control-Request-Method) itself, without calling the handler
+	// it wraps, as package layers/cors's layer does. It is what the layer
+	// does, not what it is named, that counts: a CORS layer of your own
+	// sets it too, and one that wraps another's Middleware keeps it by
+	// copying the field. Two things follow from it. An App of several
+	// functions routes a preflight for a path that a function serves with
+	// the method the preflight asks about, but not with OPTIONS, to that
+	// function's layers when the layer is one of its own (faas.WithLayers,
+	// or f.yml's layers), with the App's 405 in place of its handler (a
+	// global layer sees every invocation anyway). And anyfaas's deploy
+	// specs route OPTIONS on the HTTP paths of the functions the layer
+	// applies to, which a gateway would not pass otherwise (see
+	// spec.Spec.AnswersPreflights); the binary says so in its
+	// [Description].
+	AnswersPreflights bool
 }
 
-// sameAs reports whether l and m are the same layer: the same name and the
-// same hook and middleware functions.
+// sameAs reports whether l and m are the same layer: the same name, the
+// same hook and middleware functions, and the same AnswersPreflights.
 func (l *Layer) sameAs(m *Layer) bool {
 	fn := func(v any) uintptr {
 		rv := reflect.ValueOf(v)
@@ -98,5 +116,6 @@ func (l *Layer) sameAs(m *Layer) bool {
 		fn(l.RuntimeStart) == fn(m.RuntimeStart) && fn(l.FunctionStart) == fn(m.FunctionStart) &&
 		fn(l.BeforeInvoke) == fn(m.BeforeInvoke) && fn(l.AfterInvoke) == fn(m.AfterInvoke) &&
 		fn(l.Freeze) == fn(m.Freeze) && fn(l.Close) == fn(m.Close) && fn(l.End) == fn(m.End) &&
-		fn(l.Middleware) == fn(m.Middleware) && fn(l.Observe) == fn(m.Observe) && fn(l.Logger) == fn(m.Logger)
+		fn(l.Middleware) == fn(m.Middleware) && fn(l.Observe) == fn(m.Observe) && fn(l.Logger) == fn(m.Logger) &&
+		l.AnswersPreflights == m.AnswersPreflights
 }

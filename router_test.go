@@ -101,6 +101,98 @@ func TestRouteNotFound(t *testing.T) {
 	}
 }
 
+// A CORS preflight for a path that functions serve with other methods
+// goes, in an App of several, to the layers of the function that serves
+// the method it asks about, when one of its own layers answers preflights
+// (whatever its name); its handler never sees one, which gets the App's
+// 405 if the layers pass it on. Else the App answers as it does any
+// request it does not route.
+func TestRoutePreflight(t *testing.T) {
+	// answering answers every preflight with 204, naming the function and
+	// the path parameters it was routed with.
+	answering := faas.Layer{Name: "browsers", AnswersPreflights: true, Middleware: func(next faas.Handler) faas.Handler {
+		return faas.HandlerFunc(func(ctx *faas.Context, event any) (any, error) {
+			if r := ctx.Request(); r.Method == http.MethodOptions {
+				return &faas.HTTPResponse{StatusCode: http.StatusNoContent, Header: http.Header{
+					"X-Answered-By": {ctx.FunctionName()}, "X-Id": {r.PathParams["id"]}}}, nil
+			}
+			return next.Invoke(ctx, event)
+		})
+	}}
+	// passing claims to answer preflights but passes them on.
+	passing := faas.Layer{Name: "passing", AnswersPreflights: true}
+	// other answers preflights too, but does not say so.
+	other := answering
+	other.Name, other.AnswersPreflights = "unsaid", false
+
+	app, _ := newTestApp(t)
+	handled := map[string]bool{}
+	handler := func(name string) faas.HandlerFunc {
+		return func(ctx *faas.Context, event any) (any, error) {
+			handled[name+" "+ctx.Request().Method] = true
+			return echo(name)(ctx, event)
+		}
+	}
+	app.Func("list", handler("list"), faas.HTTP("GET /items"), faas.WithLayers(answering))
+	app.Func("create", handler("create"), faas.HTTP("POST /items"))
+	app.Func("get", handler("get"), faas.HTTP("GET /items/{id}"), faas.WithLayers(answering))
+	app.Func("put", handler("put"), faas.HTTP("PUT /items/{id}"), faas.WithLayers(passing))
+	app.Func("files", handler("files"), faas.HTTP("GET /files"), faas.WithLayers(other))
+
+	tests := []struct {
+		name, target       string
+		header             map[string]string
+		wantStatus         int
+		wantBy, wantID     string
+		wantAllow, wantErr string
+	}{
+		{"the method's function answers", "/items", map[string]string{"Origin": "https://app.test", "Access-Control-Request-Method": "GET"},
+			204, "list", "", "", ""},
+		{"HEAD is GET's", "/items", map[string]string{"Origin": "https://app.test", "Access-Control-Request-Method": "head"},
+			204, "list", "", "", ""},
+		{"with its path parameters", "/items/7", map[string]string{"Origin": "https://app.test", "Access-Control-Request-Method": "get"},
+			204, "get", "7", "", ""},
+		{"a function without such a layer", "/items", map[string]string{"Origin": "https://app.test", "Access-Control-Request-Method": "POST"},
+			405, "", "", "GET, HEAD, POST", "method OPTIONS is not allowed on /items (allowed: GET, HEAD, POST)"},
+		{"a layer that passes it on", "/items/7", map[string]string{"Origin": "https://app.test", "Access-Control-Request-Method": "PUT"},
+			405, "", "", "GET, HEAD, PUT", "method OPTIONS is not allowed on /items/7 (allowed: GET, HEAD, PUT)"},
+		{"a layer that does not say it answers", "/files", map[string]string{"Origin": "https://app.test", "Access-Control-Request-Method": "GET"},
+			405, "", "", "GET, HEAD", "method OPTIONS is not allowed on /files (allowed: GET, HEAD)"},
+		{"a method no function serves", "/items", map[string]string{"Origin": "https://app.test", "Access-Control-Request-Method": "DELETE"},
+			405, "", "", "GET, HEAD, POST", "method OPTIONS is not allowed on /items (allowed: GET, HEAD, POST)"},
+		{"not a preflight: no origin", "/items", map[string]string{"Access-Control-Request-Method": "GET"},
+			405, "", "", "GET, HEAD, POST", "method OPTIONS is not allowed on /items (allowed: GET, HEAD, POST)"},
+		{"not a preflight: no method asked", "/items", map[string]string{"Origin": "https://app.test"},
+			405, "", "", "GET, HEAD, POST", "method OPTIONS is not allowed on /items (allowed: GET, HEAD, POST)"},
+		{"no route", "/nothing", map[string]string{"Origin": "https://app.test", "Access-Control-Request-Method": "GET"},
+			404, "", "", "", "no function serves OPTIONS /nothing"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			req := faastest.NewHTTPRequest("OPTIONS", tt.target, "")
+			for k, v := range tt.header {
+				req.Header.Set(k, v)
+			}
+			res := faastest.Invoke(t, app, req)
+			var errMsg string
+			if ferr := (*faas.Error)(nil); errors.As(res.Err, &ferr) {
+				errMsg = ferr.Message
+			} else if res.Err != nil {
+				t.Fatal(res.Err)
+			}
+			h := res.Response.Header
+			got := []any{res.Response.StatusCode, h.Get("X-Answered-By"), h.Get("X-Id"), h.Get("Allow"), errMsg}
+			want := []any{tt.wantStatus, tt.wantBy, tt.wantID, tt.wantAllow, tt.wantErr}
+			if diff := cmp.Diff(want, got); diff != "" {
+				t.Errorf("OPTIONS %s mismatch (-want +got):\n%s", tt.target, diff)
+			}
+		})
+	}
+	if len(handled) > 0 {
+		t.Errorf("handlers saw the preflights: %v", handled)
+	}
+}
+
 func TestRouteEvents(t *testing.T) {
 	tests := []struct {
 		name    string

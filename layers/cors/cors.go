@@ -11,25 +11,33 @@
 // Use it as a global layer (App.Use): the App's global layers run around
 // every invocation, routed or not, so the layer answers a preflight for a
 // path that functions serve with other methods only (or with none) before
-// the App's 405 or 404. A preflight is an OPTIONS request, which the App
-// routes to no function unless one declares OPTIONS or any method, so a
-// function's own CORS layer (faas.WithLayers, or f.yml's layers) sees
-// preflights only in a unit of that one function, which takes every
-// request.
+// the App's 405 or 404. As a function's own layer (faas.WithLayers, or
+// f.yml's layers), it answers the preflights of that function: in a unit
+// of that one function, which takes every request, and in an App of
+// several, which routes a preflight for a path to the function that
+// serves the method it asks about (Access-Control-Request-Method) when
+// that function has a layer that answers preflights.
+//
+// The layer says that it answers preflights
+// (faas.Layer.AnswersPreflights), and that, not its name, is how the App
+// and anyfaas know it: renamed with [WithName], or copied into a layer of
+// your own that keeps the field, it is recognised all the same, and a
+// CORS layer of your own that sets the field is too.
 //
 // A preflight must also reach the App. anyfaas dev sends one for a routed
 // path to the unit that serves it. The generated deploy specs route OPTIONS
-// on a function's HTTP paths to it when its App answers preflights: when
-// the code uses a layer named cors ([Name]) for every function, or the
-// function's own is in a unit of its own (see spec.Spec.AnswersPreflights):
-// an OPTIONS route on AWS, OPTIONS in the FC 3.0 HTTP trigger and custom
-// domain, an ANY endpoint on SCF (whose endpoints take no OPTIONS). FC 2.0
-// (funcraft's template.yml) takes no OPTIONS, which is an error there.
-// Cloud Run and Knative pass every method. An event with cors: true has
-// API Gateway (AWS, SCF) answer preflights itself instead, with its own
-// settings; leave it out to have this layer's apply. FC has no such
-// setting: there this layer answers them either way. Renamed with [WithName], the
-// layer is not recognised: declare OPTIONS on the routes in f.yml.
+// on a function's HTTP paths to its unit when its App answers preflights
+// for it (see spec.Spec.AnswersPreflights): an OPTIONS route on AWS,
+// OPTIONS in the FC 3.0 HTTP trigger and custom domain, an ANY endpoint on
+// SCF (whose endpoints take no OPTIONS). FC 2.0 (funcraft's template.yml)
+// takes no OPTIONS, which is an error there. Cloud Run and Knative pass
+// every method. An event with cors: true has API Gateway (AWS, SCF) answer
+// preflights itself instead, with its own settings; leave it out to have
+// this layer's apply. FC has no such setting: there this layer answers
+// them either way. A binary built with a faas from before
+// faas.Layer.AnswersPreflights describes its layers by name alone: anyfaas
+// then takes a layer named cors ([Name]) for this one, and routes the
+// preflights of a function's own only in a unit of that function alone.
 package cors
 
 import (
@@ -136,7 +144,7 @@ func New(opts ...Option) faas.Layer {
 	for _, o := range opts {
 		o(&cfg)
 	}
-	return faas.Layer{Name: cfg.name, Middleware: func(next faas.Handler) faas.Handler {
+	return faas.Layer{Name: cfg.name, AnswersPreflights: true, Middleware: func(next faas.Handler) faas.Handler {
 		return faas.HandlerFunc(func(ctx *faas.Context, event any) (any, error) {
 			req := ctx.Request()
 			if req == nil {

@@ -122,25 +122,33 @@ func TestErrorsAndEvents(t *testing.T) {
 }
 
 // A global cors layer answers a preflight for a path that functions serve
-// with other methods only, before the App's routing answers 405; without
-// it, the 405 stands.
+// with other methods only, before the App's routing answers 405; so does
+// a function's own, renamed or not, for the method that function serves;
+// without one, the 405 stands.
 func TestPreflightOfARoutedPath(t *testing.T) {
 	tests := []struct {
 		name       string
-		layers     []faas.Layer
+		layers     []faas.Layer // the App's
+		own        []faas.Layer // the function's
 		header     map[string]string
 		wantStatus int
 		wantOrigin string
 	}{
-		{"preflight", []faas.Layer{cors.New()}, map[string]string{"Origin": "https://x.test", "Access-Control-Request-Method": "GET"}, 204, "*"},
-		{"plain OPTIONS", []faas.Layer{cors.New()}, map[string]string{"Origin": "https://x.test"}, 405, "*"},
-		{"no cors layer", nil, map[string]string{"Origin": "https://x.test", "Access-Control-Request-Method": "GET"}, 405, ""},
+		{"preflight", []faas.Layer{cors.New()}, nil, map[string]string{"Origin": "https://x.test", "Access-Control-Request-Method": "GET"}, 204, "*"},
+		{"plain OPTIONS", []faas.Layer{cors.New()}, nil, map[string]string{"Origin": "https://x.test"}, 405, "*"},
+		{"no cors layer", nil, nil, map[string]string{"Origin": "https://x.test", "Access-Control-Request-Method": "GET"}, 405, ""},
+		// The function's own, under another name: the App routes the
+		// preflight to the function that serves the method asked about.
+		{"the function's own", nil, []faas.Layer{cors.New(cors.WithName("browsers"))},
+			map[string]string{"Origin": "https://x.test", "Access-Control-Request-Method": "GET"}, 204, "*"},
+		{"the function's own, for another method", nil, []faas.Layer{cors.New(cors.WithName("browsers"))},
+			map[string]string{"Origin": "https://x.test", "Access-Control-Request-Method": "POST"}, 405, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			app := faas.New(faas.WithLogger(slog.New(slog.DiscardHandler)))
 			app.Use(tt.layers...)
-			app.Func("items", func(*faas.Context, any) (any, error) { return "items", nil }, faas.HTTP("GET /items"))
+			app.Func("items", func(*faas.Context, any) (any, error) { return "items", nil }, faas.HTTP("GET /items"), faas.WithLayers(tt.own...))
 			app.Func("orders", func(*faas.Context, any) (any, error) { return "orders", nil }, faas.HTTP("POST /orders"))
 			req := faastest.NewHTTPRequest("OPTIONS", "/items", "")
 			for k, v := range tt.header {
@@ -152,5 +160,14 @@ func TestPreflightOfARoutedPath(t *testing.T) {
 				t.Errorf("OPTIONS /items (-want +got):\n%s", diff)
 			}
 		})
+	}
+}
+
+// The layer says it answers preflights, under any name.
+func TestAnswersPreflights(t *testing.T) {
+	for _, l := range []faas.Layer{cors.New(), cors.New(cors.WithName("browsers"))} {
+		if !l.AnswersPreflights {
+			t.Errorf("layer %q does not say it answers preflights", l.Name)
+		}
 	}
 }
