@@ -124,7 +124,11 @@ func TestReadManifest(t *testing.T) {
 
 func TestDescribe(t *testing.T) {
 	app, _ := shopApp(t, nil)
-	app.Use(faas.Layer{Name: "cors"}, faas.Layer{Name: "logging"})
+	// Layers that answer CORS preflights are known by what they do, not
+	// by their names: "cors" here does not, the others do.
+	app.Use(faas.Layer{Name: "cors"}, faas.Layer{Name: "browsers", AnswersPreflights: true}, faas.Layer{Name: "logging"})
+	app.Define(faas.Layer{Name: "strict-cors", AnswersPreflights: true})
+	app.Func("upload", echo("upload"), faas.HTTP("PUT /files"), faas.WithLayers(faas.Layer{Name: "own-cors", AnswersPreflights: true}))
 	t.Setenv("FAAS_DESCRIBE", "1")
 	r, w, err := os.Pipe()
 	if err != nil {
@@ -149,10 +153,13 @@ func TestDescribe(t *testing.T) {
 			{Name: "get", Triggers: []faas.TriggerSpec{{Trigger: "http", Route: "GET /items/{id}"}}},
 			{Name: "create", Triggers: []faas.TriggerSpec{{Trigger: "http", Route: "POST /items"}}},
 			{Name: "nightly", Triggers: []faas.TriggerSpec{{Trigger: "timer", Schedule: "@every 24h"}}},
+			{Name: "upload", Triggers: []faas.TriggerSpec{{Trigger: "http", Route: "PUT /files"}}, Layers: []string{"own-cors"}},
 		},
-		Layers:   []string{"audit"},
-		Use:      []string{"cors", "logging"},
-		Adapters: []string{},
+		Layers:     []string{"audit", "strict-cors"},
+		Use:        []string{"cors", "browsers", "logging"},
+		Preflights: []string{"browsers", "own-cors", "strict-cors"},
+		Version:    faas.DescriptionVersion,
+		Adapters:   []string{},
 	}
 	if diff := cmp.Diff(want, d); diff != "" {
 		t.Errorf("description mismatch (-want +got):\n%s", diff)

@@ -169,9 +169,22 @@ type Description struct {
 	// Layers are the layers the App defines for f.yml to name.
 	Layers []string `json:"layers,omitempty"`
 	// Use names the layers the App applies to every function (App.Use),
-	// in order: the generators route CORS preflights to the functions of
-	// an App that uses one named cors (package layers/cors).
+	// in order.
 	Use []string `json:"use,omitempty"`
+	// Preflights names the layers, of those the App uses, defines and
+	// gives its functions, that answer CORS preflights themselves
+	// ([Layer.AnswersPreflights]), such as package layers/cors's, under
+	// whatever name: the generators route OPTIONS to the functions they
+	// apply to.
+	Preflights []string `json:"preflights,omitempty"`
+	// Version is the description's format, [DescriptionVersion] when this
+	// package writes it. Zero, or absent from the JSON, is the description
+	// of a binary built with a faas before Preflights, which says nothing
+	// of what layers do: anyfaas then takes a layer named cors for
+	// package layers/cors's, and routes the preflights of a function's
+	// own layer only in a unit of that function alone, as its App routes
+	// no OPTIONS to a function of several that does not declare it.
+	Version int `json:"version,omitempty"`
 	// Adapters are the platform adapters linked into the binary.
 	Adapters []string `json:"adapters"`
 	// Problems are the errors [App.Check] finds, each as its text: what
@@ -181,22 +194,41 @@ type Description struct {
 	Problems []string `json:"problems,omitempty"`
 }
 
+// DescriptionVersion is the [Description.Version] this package writes: 1,
+// since descriptions say which layers answer CORS preflights.
+const DescriptionVersion = 1
+
 // Describe returns the App's functions, the layers it defines and those
-// it uses for every function, the adapters linked into the binary, and
-// what [App.Check] finds.
+// it uses for every function, which of them answer CORS preflights, the
+// adapters linked into the binary, and what [App.Check] finds.
 func (a *App) Describe() Description {
-	d := Description{Functions: a.Functions(), Adapters: Adapters()}
+	d := Description{Functions: a.Functions(), Adapters: Adapters(), Version: DescriptionVersion}
 	for _, err := range a.problems(false) {
 		d.Problems = append(d.Problems, err.Error())
 	}
 	a.mu.Lock()
-	for name := range a.defined {
+	for name, l := range a.defined {
 		d.Layers = append(d.Layers, name)
+		if l.AnswersPreflights {
+			d.Preflights = append(d.Preflights, name)
+		}
 	}
 	for _, l := range a.layers {
 		d.Use = append(d.Use, l.Name)
+		if l.AnswersPreflights {
+			d.Preflights = append(d.Preflights, l.Name)
+		}
+	}
+	for _, fn := range a.funcs {
+		for _, l := range fn.layers {
+			if l.AnswersPreflights {
+				d.Preflights = append(d.Preflights, l.Name)
+			}
+		}
 	}
 	a.mu.Unlock()
 	slices.Sort(d.Layers)
+	slices.Sort(d.Preflights)
+	d.Preflights = slices.Compact(d.Preflights)
 	return d
 }

@@ -15,7 +15,9 @@ import (
 // without takes its handler's triggers from the code; a function the code
 // registers and no f.yml function names is added under its own name with
 // its code's triggers. AppLayers takes the layers the code uses for every
-// function. The spec itself is not changed.
+// function, and PreflightLayers those of its layers that answer CORS
+// preflights (from a description of Version 1 or later). The spec itself
+// is not changed.
 //
 // The merged spec is checked as Parse checks a spec: a route declared
 // twice (in f.yml, in code, or in both), the aggregation groups and the
@@ -29,6 +31,11 @@ func Merge(s *Spec, code faas.Description) (*Spec, error) {
 	out := *s
 	out.Functions = nil
 	out.AppLayers = slices.Clone(code.Use)
+	out.PreflightLayers = nil
+	if code.Version >= 1 {
+		// The code says which layers answer preflights, none included.
+		out.PreflightLayers = append([]string{}, code.Preflights...)
+	}
 	registered := map[string]faas.FunctionInfo{}
 	var names []string
 	for _, f := range code.Functions {

@@ -141,9 +141,13 @@ functions:
 	}
 }
 
-// Which functions' Apps answer CORS preflights: a cors layer for every
-// function (App.Use), or the function's own (f.yml's layers, or
-// faas.WithLayers) in a unit of its own.
+// Which functions' Apps answer CORS preflights: a layer that answers them
+// for every function (App.Use), or the function's own (f.yml's layers, or
+// faas.WithLayers), known by what the code says its layers do; in an
+// aggregated unit too, whose App routes a preflight to the function's
+// layers. A description that does not say (Version 0, from a binary built
+// with an earlier faas) is read by name, and a function's own layer then
+// counts in a unit of its own alone.
 func TestAnswersPreflights(t *testing.T) {
 	const src = `service: shop
 provider: {name: aws}
@@ -153,6 +157,7 @@ functions:
   alone: {handler: alone, layers: [cors]}
   coded: {handler: coded}
   other: {handler: other}
+  renamed: {handler: renamed, layers: [strict]}
 aggregation:
   api: {functions: [list, show]}
 `
@@ -160,18 +165,23 @@ aggregation:
 	if err != nil {
 		t.Fatal(err)
 	}
-	code := func(use ...string) faas.Description {
-		return faas.Description{Layers: []string{"cors"}, Use: use, Functions: []faas.FunctionInfo{
-			{Name: "list"}, {Name: "get"}, {Name: "alone"}, {Name: "coded", Layers: []string{"cors"}}, {Name: "other"}}}
+	code := func(version int, preflights []string, use ...string) faas.Description {
+		return faas.Description{Layers: []string{"cors", "strict"}, Use: use, Preflights: preflights, Version: version,
+			Functions: []faas.FunctionInfo{{Name: "list"}, {Name: "get"}, {Name: "alone"}, {Name: "coded", Layers: []string{"cors"}},
+				{Name: "other"}, {Name: "renamed"}}}
 	}
 	tests := []struct {
 		name string
 		code faas.Description
 		want []string
 	}{
-		{"function layers", code(), []string{"alone", "coded"}},
-		{"a global cors layer", code("logging", "cors"), []string{"list", "show", "alone", "coded", "other"}},
-		{"a global layer of another name", code("cors-like"), []string{"alone", "coded"}},
+		{"by name: function layers", code(0, nil), []string{"alone", "coded"}},
+		{"by name: a global cors layer", code(0, nil, "logging", "cors"), []string{"list", "show", "alone", "coded", "other", "renamed"}},
+		{"by name: a global layer of another name", code(0, nil, "cors-like"), []string{"alone", "coded"}},
+		{"function layers, aggregated too", code(1, []string{"cors"}), []string{"list", "alone", "coded"}},
+		{"a renamed layer", code(1, []string{"strict"}), []string{"renamed"}},
+		{"layers named cors that answer none", code(1, nil, "cors"), nil},
+		{"a renamed global layer", code(1, []string{"browsers"}, "logging", "browsers"), []string{"list", "show", "alone", "coded", "other", "renamed"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -69,28 +69,51 @@ type Spec struct {
 	// AppLayers names the layers the code applies to every function
 	// (App.Use), as its binary describes them; Merge sets it.
 	AppLayers []string
+	// PreflightLayers names the code's layers that answer CORS preflights
+	// themselves (faas.Layer.AnswersPreflights), whatever their names, as
+	// its binary describes them; Merge sets it, empty but not nil when
+	// none does. Nil, for a spec not merged with the code or code built
+	// with a faas whose description does not say (faas.Description
+	// Version 0), takes a layer named CORSLayer for one that does, as
+	// before (see [Spec.AnswersPreflights]).
+	PreflightLayers []string
 }
 
-// CORSLayer is the name of package layers/cors's layer, whose use makes
-// the generators route CORS preflights to a function (see
-// [Spec.AnswersPreflights]).
+// CORSLayer is the name of package layers/cors's layer, which is taken
+// for a layer that answers CORS preflights when the code does not say
+// which do (a nil [Spec.PreflightLayers]).
 const CORSLayer = "cors"
 
 // AnswersPreflights reports whether the App of unit u answers the CORS
 // preflights (OPTIONS with Origin and Access-Control-Request-Method) of
 // f's HTTP paths, so that a gateway, which forwards only the methods it
-// is told, should route OPTIONS on them to u: when a layer named
-// CORSLayer applies to every function (App.Use), or to f (f.yml's
-// layers, or faas.WithLayers in the code) and u serves f alone. An App of
-// one function takes every request; in an App of several, an OPTIONS
-// request that no function declares is routed to none, and only the
-// global layers see it.
+// is told, should route OPTIONS on them to u: when a layer that answers
+// them (one of PreflightLayers) applies to every function (App.Use), or
+// to f (f.yml's layers, or faas.WithLayers in the code). An App of one
+// function takes every request; one of several routes a preflight to the
+// function that serves the method it asks about, for that function's own
+// layers to answer. An App built with a faas that does not describe its
+// layers' deeds (nil PreflightLayers) routes no OPTIONS to a function of
+// several that does not declare it: then f's own layer counts only when u
+// serves f alone.
 func (s *Spec) AnswersPreflights(u *Unit, f *Function) bool {
-	if slices.Contains(s.AppLayers, CORSLayer) {
+	if slices.ContainsFunc(s.AppLayers, s.answersPreflights) {
 		return true
 	}
-	return len(u.Functions) == 1 &&
-		(slices.Contains(f.Layers, CORSLayer) || slices.Contains(f.codeLayers, CORSLayer))
+	if !slices.ContainsFunc(f.Layers, s.answersPreflights) && !slices.ContainsFunc(f.codeLayers, s.answersPreflights) {
+		return false
+	}
+	return len(u.Functions) == 1 || s.PreflightLayers != nil
+}
+
+// answersPreflights reports whether the code's layer of that name answers
+// CORS preflights: whether it is one of PreflightLayers, or, when the
+// code does not say, whether it is named CORSLayer.
+func (s *Spec) answersPreflights(layer string) bool {
+	if s.PreflightLayers == nil {
+		return layer == CORSLayer
+	}
+	return slices.Contains(s.PreflightLayers, layer)
 }
 
 // EnvRef is an ${env.NAME} reference in the spec.
