@@ -10,8 +10,8 @@ import (
 // HTTPMethods returns the methods a gateway routes to function f of unit
 // u for its HTTP event e: e's methods, or nil for every method, and
 // OPTIONS after them when u's App answers CORS preflights for f
-// (spec.Spec.AnswersPreflights), for a browser's preflight to reach its
-// cors layer; added reports that. OPTIONS is not added to an event that
+// (spec.Spec.AnswersPreflights), for a browser's preflight to reach the
+// layer that answers it; added reports that. OPTIONS is not added to an event that
 // routes it already (OPTIONS, or every method), nor, on a platform whose
 // gateway has CORS handling of its own (gatewayCORS: API Gateway on AWS
 // and SCF), to one that turns it on (cors: true), which answers

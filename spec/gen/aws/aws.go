@@ -62,7 +62,8 @@
 // statement of the function's resource policy, which Lambda caps in size.
 // A cors event turns on CORS for all APIs of its kind (Globals). A
 // function whose App answers CORS preflights (spec.Spec.AnswersPreflights:
-// the code's App.Use holds the cors layer) gets an OPTIONS event on each
+// a layer that says it does, for every function or the function's own, in
+// a unit of its own or aggregated) gets an OPTIONS event on each
 // of its paths that no event routes OPTIONS on (OPTIONS, or ANY), once per
 // API and path whatever the number of units serving it, for API Gateway
 // forwards only the methods it is told; none on an API whose CORS a cors

@@ -53,10 +53,14 @@ func TestGolden(t *testing.T) {
 		name      string
 		artifacts map[string]string
 		appLayers []string // the code's App.Use
+		// preflights are the code's layers that answer CORS preflights;
+		// nil: those named cors.
+		preflights []string
 	}{
 		{name: "http"},
 		{name: "cors"},
 		{name: "cors-app", appLayers: []string{"logging", "cors"}},
+		{name: "cors-aggregated", preflights: []string{"browsers"}},
 		{name: "apigw"},
 		// API Gateway's CORS, which cors: true turns on, answers the
 		// preflights: no OPTIONS route is added.
@@ -82,7 +86,7 @@ func TestGolden(t *testing.T) {
 				t.Fatal(err)
 			}
 			s := parse(t, string(src))
-			s.AppLayers = tt.appLayers
+			s.AppLayers, s.PreflightLayers = tt.appLayers, tt.preflights
 			got := generate(t, s, tt.artifacts)
 			golden.Check(t, filepath.Join(dir, File), got)
 			schematest.Validate(t, schema, got)

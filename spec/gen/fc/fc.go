@@ -68,7 +68,7 @@
 // trigger whose methods are the union of theirs (an event without methods
 // allows all); its auth type is anonymous unless provider.authType says
 // otherwise. A unit whose App answers CORS preflights for a function
-// (spec.Spec.AnswersPreflights: the cors layer) gets OPTIONS among its
+// (spec.Spec.AnswersPreflights: a layer that says it does) gets OPTIONS among its
 // trigger's methods and its custom domain routes' for the function's
 // paths, also for an event with cors: true (FC has no CORS setting of its
 // own to answer them); FC 2.0's HTTP trigger takes no OPTIONS, so template.yml cannot

@@ -40,6 +40,9 @@ func TestGolden(t *testing.T) {
 		dir       string
 		files     []string // nil: both
 		artifacts map[string]string
+		// preflights are the code's layers that answer CORS preflights;
+		// nil: those named cors.
+		preflights []string
 	}{
 		{dir: "http"},
 		{dir: "timer"},
@@ -55,6 +58,7 @@ func TestGolden(t *testing.T) {
 		{dir: "defaults"},
 		{dir: "stage"},
 		{dir: "cors", files: []string{fc.SYAML}},
+		{dir: "cors-aggregated", files: []string{fc.SYAML}, preflights: []string{"browsers"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.dir, func(t *testing.T) {
@@ -64,6 +68,7 @@ func TestGolden(t *testing.T) {
 				t.Fatal(err)
 			}
 			s := parse(t, "f.yml", data)
+			s.PreflightLayers = tt.preflights
 			files, err := fc.Generator{Files: tt.files}.Generate(input(s, tt.artifacts))
 			if err != nil {
 				t.Fatalf("Generate: %v", err)
@@ -362,6 +367,26 @@ functions:
 	}
 }
 
+// FC 2.0's HTTP trigger takes no OPTIONS, which the preflights of a
+// function's own layer in an aggregated unit need as they do in a unit of
+// its own: template.yml is an error naming the function and its event.
+func TestPreflightAggregatedTemplateYML(t *testing.T) {
+	s := parse(t, "f.yml", []byte(`service: s
+provider: {name: aliyun, region: cn-hangzhou}
+functions:
+  list: {handler: list, layers: [browsers], events: [{http: {path: /items, method: get}}]}
+  create: {handler: create, events: [{http: {path: /items, method: post}}]}
+aggregation:
+  api: {functions: [list, create]}
+`))
+	s.PreflightLayers = []string{"browsers"}
+	_, err := fc.Generator{Files: []string{fc.TemplateYML}}.Generate(input(s, nil))
+	want := "f.yml:4:55: functions.list.events[0].http: function list has a layer that answers CORS preflights (as layers/cors does), which need OPTIONS on HTTP trigger http, which FC 2.0 (template.yml) does not take: deploy with s.yaml (FC 3.0), or leave that layer out"
+	if err == nil || err.Error() != want {
+		t.Errorf("Generate(template.yml) = %v, want %s", err, want)
+	}
+}
+
 // A unit's one HTTP trigger takes the union of its members' methods, and
 // all of them if one member takes any.
 func TestMethodsUnion(t *testing.T) {
@@ -538,7 +563,7 @@ func TestErrors(t *testing.T) {
 		{"initTimeout of a function", head + "functions:\n  g: {handler: g, initTimeout: 301}\n  h: {handler: h, initTimeout: 300}\n", nil,
 			[]string{"f.yml:4:32: functions.g.initTimeout: FC takes an initTimeout of at most 300 seconds, not 301"}},
 		{"cors layer in template.yml", head + "functions:\n  f:\n    handler: f\n    layers: [cors]\n    events:\n      - http: {path: /x, method: get}\n      - http: {path: /y, method: options}\n", nil,
-			[]string{"f.yml:8:9: functions.f.events[0].http: function f uses the cors layer, whose CORS preflights need OPTIONS on HTTP trigger http, which FC 2.0 (template.yml) does not take: deploy with s.yaml (FC 3.0), or leave the cors layer out",
+			[]string{"f.yml:8:9: functions.f.events[0].http: function f has a layer that answers CORS preflights (as layers/cors does), which need OPTIONS on HTTP trigger http, which FC 2.0 (template.yml) does not take: deploy with s.yaml (FC 3.0), or leave that layer out",
 				"f.yml:9:34: functions.f.events[1].http.method: FC 2.0 (template.yml) takes the HTTP methods GET, POST, PUT, DELETE, HEAD, not OPTIONS"}},
 		{"PATCH in template.yml", head + "functions:\n  f:\n    handler: f\n    events:\n      - http: {path: /x, method: [get, patch]}\n", nil,
 			[]string{"f.yml:7:34: functions.f.events[0].http.method: FC 2.0 (template.yml) takes the HTTP methods GET, POST, PUT, DELETE, HEAD, not PATCH"}},

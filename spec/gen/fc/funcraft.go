@@ -132,7 +132,7 @@ func (p *plan) funcraftFunction(up *unitPlan) *yaml.Node {
 			}
 		}
 		for _, ref := range h.preflight {
-			ref.fail(p, "function %s uses the cors layer, whose CORS preflights need OPTIONS on HTTP trigger %s, which FC 2.0 (template.yml) does not take: deploy with s.yaml (FC 3.0), or leave the cors layer out", ref.fn.Name, h.name)
+			ref.fail(p, "function %s has a layer that answers CORS preflights (as layers/cors does), which need OPTIONS on HTTP trigger %s, which FC 2.0 (template.yml) does not take: deploy with s.yaml (FC 3.0), or leave that layer out", ref.fn.Name, h.name)
 		}
 		if len(up.triggers) > 0 {
 			t := up.triggers[0]

@@ -45,7 +45,7 @@
 //	             method each, and a method they do not list (PATCH, OPTIONS)
 //	             becomes ANY, which the router narrows. A function whose
 //	             App answers CORS preflights (spec.Spec.AnswersPreflights:
-//	             the cors layer) gets an ANY endpoint, for OPTIONS, on each
+//	             a layer that says it does) gets an ANY endpoint, for OPTIONS, on each
 //	             of its paths without one or enableCORS (with which API
 //	             Gateway answers them), once per path of a service units
 //	             share, and none where another unit's route is ANY there

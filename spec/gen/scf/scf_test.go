@@ -70,10 +70,14 @@ func TestGolden(t *testing.T) {
 		name      string
 		artifacts map[string]string
 		appLayers []string // the code's App.Use
+		// preflights are the code's layers that answer CORS preflights;
+		// nil: those named cors.
+		preflights []string
 	}{
 		{name: "http"},
 		{name: "cors"},
 		{name: "cors-app", appLayers: []string{"cors"}},
+		{name: "cors-aggregated", preflights: []string{"browsers"}},
 		{name: "timer"},
 		{name: "storage"},
 		{name: "message"},
@@ -97,7 +101,7 @@ func TestGolden(t *testing.T) {
 				t.Fatal(err)
 			}
 			s := parse(t, string(src))
-			s.AppLayers = tt.appLayers
+			s.AppLayers, s.PreflightLayers = tt.appLayers, tt.preflights
 			files := generate(t, s, tt.artifacts)
 			var names []string
 			apps, stages := map[string]bool{}, map[string]bool{}
