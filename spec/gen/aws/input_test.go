@@ -5,9 +5,10 @@ import (
 	"log/slog"
 	"testing"
 
+	"github.com/aws/aws-lambda-go/lambdacontext"
+
 	"github.com/anyfaas/faas"
 	awsadapter "github.com/anyfaas/faas/adapters/aws"
-	"github.com/aws/aws-lambda-go/lambdacontext"
 )
 
 // The Input written for a timer's payload reaches the handler, through the
