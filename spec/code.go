@@ -70,6 +70,8 @@ func Merge(s *Spec, code faas.Description) (*Spec, error) {
 				errs = append(errs, err)
 			}
 			merged.Events = events
+		} else {
+			out.Warnings = append(out.Warnings, s.droppedParams(f, info)...)
 		}
 		errs = append(errs, s.checkLayers(f, code.Layers)...)
 		out.Functions = append(out.Functions, &merged)
@@ -156,6 +158,55 @@ func codeEvents(info faas.FunctionInfo, name string) ([]*Event, *Error) {
 		events = append(events, e)
 	}
 	return events, nil
+}
+
+// droppedParams warns of each HTTP event of f, a function whose events
+// f.yml gives in place of the code's triggers, whose path leaves out a
+// parameter of the routes the code registers its handler with: a path
+// parameter renamed in f.yml, {id} to {sku}, leaves the handler's
+// ctx.Param("id") empty, with nothing failing.
+func (s *Spec) droppedParams(f *Function, info faas.FunctionInfo) []*Error {
+	var params, routes []string // the code's routes' parameters, and routes
+	for _, t := range info.Triggers {
+		if t.Trigger != TriggerHTTP {
+			continue
+		}
+		p, err := route.Parse(t.Route)
+		if err != nil || len(p.Params()) == 0 {
+			continue
+		}
+		routes = append(routes, p.String())
+		for _, n := range p.Params() {
+			if !slices.Contains(params, n) {
+				params = append(params, n)
+			}
+		}
+	}
+	if len(params) == 0 {
+		return nil
+	}
+	var warnings []*Error
+	for i, e := range f.Events {
+		if e.HTTP == nil {
+			continue
+		}
+		p, err := route.Parse(e.HTTP.Path)
+		if err != nil {
+			continue // Parse reported it
+		}
+		var missing []string
+		for _, n := range params {
+			if !slices.Contains(p.Params(), n) {
+				missing = append(missing, "{"+n+"}")
+			}
+		}
+		if len(missing) > 0 {
+			warnings = append(warnings, s.errorAt(e.KeyPos("path"), f.EventPath(i)+".path",
+				"%s has no %s, which the handler's route in the code has (%s): ctx.Param returns \"\" for it on this route",
+				e.HTTP.Path, strings.Join(missing, " or "), strings.Join(routes, ", ")))
+		}
+	}
+	return warnings
 }
 
 // EventPath returns the key path by which errors name f's event i:

@@ -57,10 +57,61 @@ aggregation:
 	if len(s.Functions[1].Events) != 0 {
 		t.Error("Merge changed the spec it was given")
 	}
+	for fn, want := range map[string]string{
+		"list": "functions.list.events[0].http",
+		"show": `code: function get (functions.show): faas.HTTP("GET /items/{id}")`,
+	} {
+		if got := merged.Function(fn).EventPath(0); got != want {
+			t.Errorf("%s: EventPath(0) = %q, want %q", fn, got, want)
+		}
+	}
 
 	_, err = Merge(s, faas.Description{Functions: []faas.FunctionInfo{{Name: "list"}}})
 	if err == nil || !strings.Contains(err.Error(), `f.yml:8:14: functions.show.handler: the code registers no function "get" (it registers list)`) {
 		t.Errorf("Merge with a missing handler = %v", err)
+	}
+}
+
+// An f.yml route that leaves out a path parameter of the code's route for
+// the same handler is warned of, at the path; one that keeps it, a
+// handler without parameters, and a function taking the code's routes are
+// not.
+func TestMergeDroppedParams(t *testing.T) {
+	s, err := Parse("f.yml", []byte(`service: shop
+provider: {name: aws}
+functions:
+  renamed:
+    handler: item
+    events:
+      - http: {path: "/products/{sku}", method: get}
+      - http: {path: "/v2/items/{id}", method: get}
+  kept:
+    handler: item
+    events: [{http: {path: "/v3/{id}/{extra}"}}]
+  plain:
+    handler: list
+    events: [{http: {path: /all}}]
+  code:
+    handler: pair
+`), func(string) string { return "" })
+	if err != nil {
+		t.Fatal(err)
+	}
+	merged, err := Merge(s, faas.Description{Functions: []faas.FunctionInfo{
+		{Name: "item", Triggers: []faas.TriggerSpec{{Trigger: "http", Route: "GET /items/{id}"}}},
+		{Name: "list", Triggers: []faas.TriggerSpec{{Trigger: "http", Route: "GET /items"}}},
+		{Name: "pair", Triggers: []faas.TriggerSpec{{Trigger: "http", Route: "GET /pairs/{a}/{b}"}}},
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, w := range merged.Warnings {
+		got = append(got, w.Error())
+	}
+	want := []string{`f.yml:7:22: functions.renamed.events[0].http.path: /products/{sku} has no {id}, which the handler's route in the code has (GET /items/{id}): ctx.Param returns "" for it on this route`}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("warnings (-want +got):\n%s", diff)
 	}
 }
 

@@ -77,6 +77,10 @@ type Spec struct {
 	// Version 0), takes a layer named CORSLayer for one that does, as
 	// before (see [Spec.AnswersPreflights]).
 	PreflightLayers []string
+	// Warnings are what Merge found that does not stop a deploy but is
+	// most likely a mistake, such as an f.yml route that leaves out a
+	// path parameter the code's handler reads, for a caller to report.
+	Warnings []*Error
 }
 
 // CORSLayer is the name of package layers/cors's layer, which is taken

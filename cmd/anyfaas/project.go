@@ -105,6 +105,9 @@ func (c *cli) readCode(ctx context.Context, p *proj, bin string) error {
 		return withCode(exitInvalid, err)
 	}
 	p.code, p.merged = d, merged
+	for _, w := range merged.Warnings {
+		c.progress("warning: %v", w)
+	}
 	// Serverless and Midway deploy what functions: lists; anyfaas deploys
 	// the code's other functions too, which should not come as a
 	// surprise (a debugging endpoint made public, say).
