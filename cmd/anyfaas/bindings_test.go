@@ -83,6 +83,12 @@ func TestFCTemplateWarning(t *testing.T) {
 			warnings: []string{"template.yml (funcraft, FC 2.0) not written, s.yaml only: f.yml:6:15: functions.up.events[0].mq: FC 2.0 (template.yml) has no MNS queue trigger: deploy with s.yaml (FC 3.0), or subscribe the queue to a topic"},
 			files:    []string{"s.yaml"},
 		},
+		{
+			name:     "three problems",
+			spec:     "service: x\nprovider: {name: fc, region: cn-hangzhou}\nfunctions:\n  up:\n    handler: up\n    events: [{mq: {queue: q}}]\n  down:\n    handler: down\n    events: [{mq: {queue: r}}]\n  left:\n    handler: left\n    events: [{mq: {queue: s}}]\n",
+			warnings: []string{"template.yml (funcraft, FC 2.0) not written, s.yaml only: f.yml:6:15: functions.up.events[0].mq: FC 2.0 (template.yml) has no MNS queue trigger: deploy with s.yaml (FC 3.0), or subscribe the queue to a topic (and 2 more problems FC 2.0 has with the spec)"},
+			files:    []string{"s.yaml"},
+		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -397,7 +397,7 @@ func (out *platformOutput) generate() ([]gen.File, error) {
 	files, err := generators[out.Platform]().Generate(in)
 	if err != nil && out.Platform == faas.PlatformFC {
 		if sOnly, err2 := (fc.Generator{Files: []string{fc.SYAML}}).Generate(in); err2 == nil {
-			out.Warnings = append(out.Warnings, fmt.Sprintf("%s (funcraft, FC 2.0) not written, s.yaml only: %v", fc.TemplateYML, err))
+			out.Warnings = append(out.Warnings, templateWarning(err))
 			files, err = sOnly, nil
 		}
 	}
@@ -786,4 +786,22 @@ func size(n int) string {
 		return fmt.Sprintf("%.1f KB", float64(n)/(1<<10))
 	}
 	return fmt.Sprintf("%d B", n)
+}
+
+// templateWarning is the warning that FC's funcraft template.yml is not
+// written, for err, what its generator refused: its first problem and how
+// many more there are, on one line. s.yaml is FC's deploy spec; a user of
+// FC 3.0 would otherwise read the same problem once per function on every
+// package.
+func templateWarning(err error) string {
+	const prefix = fc.TemplateYML + " (funcraft, FC 2.0) not written, s.yaml only: "
+	var es spec.Errors
+	if !errors.As(err, &es) || len(es) < 2 {
+		return prefix + err.Error()
+	}
+	more := "problem"
+	if len(es) > 2 {
+		more += "s"
+	}
+	return fmt.Sprintf("%s%v (and %d more %s FC 2.0 has with the spec)", prefix, es[0], len(es)-1, more)
 }
