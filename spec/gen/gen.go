@@ -261,9 +261,15 @@ func StorageWildcard(name string) StorageKind {
 }
 
 // ErrorAt reports a problem with the spec at a position, for a spec the
-// platform cannot express.
+// platform cannot express. A problem with what the code declares, whose
+// path is a spec.Function.EventPath starting "code: ", has no place in the
+// file, and names none.
 func ErrorAt(s *spec.Spec, pos spec.Pos, path, format string, args ...any) *spec.Error {
-	return &spec.Error{File: s.File, Line: pos.Line, Column: pos.Column, Path: path, Problem: fmt.Sprintf(format, args...)}
+	e := &spec.Error{File: s.File, Line: pos.Line, Column: pos.Column, Path: path, Problem: fmt.Sprintf(format, args...)}
+	if pos.Line == 0 && strings.HasPrefix(path, "code: ") {
+		e.File = ""
+	}
+	return e
 }
 
 // yaml11 matches the plain scalars that a YAML 1.1 reader, such as the

@@ -5,6 +5,8 @@ import (
 	"testing"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/anyfaas/faas/spec"
 )
 
 func TestMapMergeEncode(t *testing.T) {
@@ -96,6 +98,26 @@ func TestStorageWildcard(t *testing.T) {
 	for _, tt := range tests {
 		if kind := StorageWildcard(tt.name); kind != tt.kind {
 			t.Errorf("StorageWildcard(%q) = %v; want %v", tt.name, kind, tt.kind)
+		}
+	}
+}
+
+// ErrorAt names the file for a problem in it, and none for one with what
+// the code declares, which has no place in it.
+func TestErrorAt(t *testing.T) {
+	s := &spec.Spec{File: "f.yml"}
+	tests := []struct {
+		pos  spec.Pos
+		path string
+		want string
+	}{
+		{spec.Pos{Line: 3, Column: 5}, "functions.a.events[0].http", "f.yml:3:5: functions.a.events[0].http: bad"},
+		{spec.Pos{}, "functions.a", "f.yml: functions.a: bad"},
+		{spec.Pos{}, `code: function a: faas.HTTP("GET /a")`, `code: function a: faas.HTTP("GET /a"): bad`},
+	}
+	for _, tt := range tests {
+		if got := ErrorAt(s, tt.pos, tt.path, "bad").Error(); got != tt.want {
+			t.Errorf("ErrorAt(%v, %q) = %q, want %q", tt.pos, tt.path, got, tt.want)
 		}
 	}
 }
