@@ -230,8 +230,18 @@ func (p *parser) syntaxError(err error) *Error {
 // syntaxHint says what most often causes a syntax error of the yaml
 // module, when the lines around pos show it, or returns "": a line whose
 // indentation lines up with no block above it, a line indented under a
-// key that already has a value, or a plain value holding ": ".
+// key that already has a value, a plain value holding ": ", or one holding
+// a bracket in a flow collection.
 func (s *source) syntaxHint(problem string, pos Pos) string {
+	if strings.HasPrefix(problem, "did not find expected ',' or ") {
+		// pos is at the bracket that opens the flow collection.
+		if off := s.offset(pos); off >= 0 && off < len(s.data) {
+			if v := bracketedScalar(s.data[off+1 : s.lineEnd(pos.Line)]); v != "" {
+				return fmt.Sprintf("a value holding brackets inside {…} or […] must be quoted: %q", v)
+			}
+		}
+		return ""
+	}
 	text := s.text(pos.Line)
 	ind := indentOf(text)
 	prev := pos.Line - 1 // the nearest line above with content
@@ -267,6 +277,59 @@ func (s *source) syntaxHint(problem string, pos Pos) string {
 		}
 	}
 	return ""
+}
+
+// bracketedScalar returns the first plain scalar of text, the inside of a
+// flow collection, that holds a bracket after its first character, such
+// as /items/{id}, which YAML reads as the scalar /items/ and a mapping
+// where a ',' or the collection's end must come; or "".
+func bracketedScalar(text []byte) string {
+	start := 0 // where the scalar at i starts
+	var quote byte
+	for i := 0; i < len(text); i++ {
+		c := text[i]
+		switch {
+		case quote != 0:
+			if c == quote {
+				quote = 0
+			}
+			continue
+		case c == '"' || c == '\'':
+			quote = c
+			continue
+		case c == ' ' || c == ',' || c == '{' || c == '[' || c == '}' || c == ']' || c == '#':
+			if (c == '{' || c == '[') && i > start {
+				return string(text[start:scalarEnd(text, i)])
+			}
+			start = i + 1
+		case c == ':' && i+1 < len(text) && text[i+1] == ' ':
+			start = i + 1
+		}
+	}
+	return ""
+}
+
+// scalarEnd returns where the plain scalar holding the bracket at open
+// ends in text: after the bracket that closes it, and what follows up to
+// a ',', a space or the end of text.
+func scalarEnd(text []byte, open int) int {
+	depth := 0
+	for i := open; i < len(text); i++ {
+		switch text[i] {
+		case '{', '[':
+			depth++
+		case '}', ']':
+			if depth == 0 {
+				return i
+			}
+			depth--
+		case ',', ' ':
+			if depth == 0 {
+				return i
+			}
+		}
+	}
+	return len(text)
 }
 
 // text returns line's text, without its line break.
