@@ -92,6 +92,21 @@ func TestValidate(t *testing.T) {
 	}
 }
 
+// validate --code names the code's problems and the platforms' with f.yml
+// in one run: the platforms' came only once the code's were mended.
+func TestValidateCodeAndPlatforms(t *testing.T) {
+	file := inlineSpec(t, "service: x\nprovider: {name: scf, region: ap-guangzho}\nfunctions:\n  list: {handler: lsit}\n")
+	code, _, stderr := anyfaas(t, "validate", restAPI, "--code", "-p", "scf", "-F", file)
+	for _, want := range []string{
+		`f.yml:4:19: functions.list.handler: the code registers no function "lsit" (it registers list, get, create, update, delete, purge)`,
+		`f.yml:2:31: provider.region: SCF has no region "ap-guangzho" (did you mean "ap-guangzhou"?)`,
+	} {
+		if code != 1 || !strings.Contains(stderr, want) {
+			t.Errorf("exit %d, want 1 and %s\nstderr: %s", code, want, stderr)
+		}
+	}
+}
+
 // Describe prints the merged view of a spec package would refuse on its
 // platform all the same, then names the problems and exits 1, as validate
 // does.

@@ -28,23 +28,22 @@ reports what would stop it starting that can be found without running it
 a constructor parameter that nothing provides. Nothing is written.`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			p, err := c.load(cmd.Context(), projectDir(args), readCode)
+			p, err := c.load(cmd.Context(), projectDir(args), false)
 			if err != nil {
 				return err
+			}
+			if readCode {
+				if err := c.describe(cmd.Context(), p); err != nil {
+					return c.withPlatformProblems(err, p.spec, platforms)
+				}
 			}
 			s := p.spec
 			if p.merged != nil {
 				s = p.merged
 			}
 			units := s.Units()
-			if len(platforms) > 0 || s.Provider.Platform != "" {
-				named, err := choosePlatforms(s, platforms)
-				if err != nil {
-					return err
-				}
-				if err := c.checkPlatforms(s, units, named); err != nil {
-					return err
-				}
+			if err := c.checkNamedPlatforms(s, units, platforms); err != nil {
+				return err
 			}
 			if c.json {
 				c.printJSON(map[string]any{"ok": true, "file": s.File, "functions": len(s.Functions), "units": unitsJSON(units)})
@@ -61,6 +60,36 @@ a constructor parameter that nothing provides. Nothing is written.`,
 	cmd.Flags().BoolVar(&readCode, "code", false, "also build the code and check the handlers f.yml names and the code's wiring")
 	cmd.Flags().StringSliceVarP(&platforms, "platform", "p", nil, "the platforms to check the spec against, comma-separated (default: provider.name of f.yml)")
 	return cmd
+}
+
+// checkNamedPlatforms is checkPlatforms for the platforms named with
+// --platform, or else provider.name's, if f.yml names one.
+func (c *cli) checkNamedPlatforms(s *spec.Spec, units []*spec.Unit, platforms []string) error {
+	if len(platforms) == 0 && s.Provider.Platform == "" {
+		return nil
+	}
+	named, err := choosePlatforms(s, platforms)
+	if err != nil {
+		return err
+	}
+	return c.checkPlatforms(s, units, named)
+}
+
+// withPlatformProblems returns err, what the code's description found
+// wrong with s, with the problems the platforms find in s without the
+// code added, so that one run of validate --code names both, rather than
+// the platforms' only once the code's are mended. An err that is not a
+// list of problems (a build that failed) is returned as it is.
+func (c *cli) withPlatformProblems(err error, s *spec.Spec, platforms []string) error {
+	var es spec.Errors
+	if !errors.As(err, &es) {
+		return err
+	}
+	var more spec.Errors
+	if perr := c.checkNamedPlatforms(s, s.Units(), platforms); errors.As(perr, &more) {
+		es = appendProblems(es, more)
+	}
+	return withCode(exitInvalid, es)
 }
 
 // checkPlatforms generates the deploy spec of each of platforms in memory,
