@@ -54,14 +54,7 @@ func Standard(platform string, ce *Event, raw []byte, msgField string) (any, err
 func standard(ce *Event, raw []byte, msgField string) (any, error) {
 	switch {
 	case strings.HasPrefix(ce.Type, TypeStoragePrefix):
-		op := ce.Type[len(TypeStoragePrefix):]
-		switch ce.Type {
-		case TypeStorageFinalized:
-			op = faas.StorageCreated
-		case TypeStorageDeleted:
-			op = faas.StorageRemoved
-		}
-		return storageEvent(ce, op)
+		return storageEvent(ce, StorageOp(ce.Type))
 	case ce.Type == TypePubsubPublished:
 		return pubsubEvent(ce, msgField)
 	case ce.Type == TypeSchedulerJobRun:

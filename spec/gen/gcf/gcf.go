@@ -93,9 +93,10 @@
 // Storage event names are read by StorageEventTypes. Eventarc filters
 // Cloud Storage events on the bucket only, so a storage event's prefix and
 // suffix filter is applied by the App instead: the service's environment
-// holds faas.StorageFiltersEnv (see StorageFilters), and an event none of
-// whose objects has the prefix and suffix is acknowledged without invoking
-// the function, as the other platforms would not have sent it. A message
+// holds faas.StorageFiltersEnv (see spec.Function.StorageFilters), and an
+// event none of whose objects has the prefix and suffix is acknowledged
+// without invoking the function, as the other platforms would not have
+// sent it. A message
 // event with a queue or tags, and a timer that Cloud Scheduler's cron
 // cannot say are errors: Eventarc filters Pub/Sub messages not at all, and
 // Pub/Sub has topics, not queues.
@@ -281,7 +282,7 @@ func (g *generation) unit(u *spec.Unit, own map[string]bool) (*unitPlan, []byte)
 	}
 
 	set := u.Settings(g.s.Provider)
-	if v := StorageFilters(gen.Delivered(u, own)); v != "" {
+	if v := spec.StorageFiltersEnv(gen.Delivered(u, own)); v != "" {
 		set.Environment[faas.StorageFiltersEnv] = v
 	}
 	g.checkSettings(u, set)

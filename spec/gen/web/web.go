@@ -90,9 +90,9 @@
 // attributes exactly. For the same reason a Trigger cannot filter on an
 // object's name, so a storage event's prefix and suffix filter is applied
 // by the App instead: the Service's environment holds
-// faas.StorageFiltersEnv (see gcf.StorageFilters), and an event none of
-// whose objects has the prefix and suffix is acknowledged without invoking
-// the function. A message event with a queue or tags is an error, as is a
+// faas.StorageFiltersEnv (see spec.Function.StorageFilters), and an event
+// none of whose objects has the prefix and suffix is acknowledged without
+// invoking the function. A message event with a queue or tags is an error, as is a
 // log event, for which there is no CloudEvents type or source to filter
 // on. Such an event needs an event source and a Trigger of the
 // user's own, next to what is generated here.
@@ -207,7 +207,7 @@ func (g *generation) unit(u *spec.Unit, own map[string]bool) []gen.File {
 		g.claim("Knative Service", name, pos, path, "")
 	}
 	set := u.Settings(g.s.Provider)
-	if v := gcf.StorageFilters(gen.Delivered(u, own)); v != "" {
+	if v := spec.StorageFiltersEnv(gen.Delivered(u, own)); v != "" {
 		set.Environment[faas.StorageFiltersEnv] = v
 	}
 	for _, env := range reservedEnv {
