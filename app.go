@@ -1101,7 +1101,7 @@ func (a *App) Invoke(ctx *Context, event any) (result any, err error) {
 		if ev, ok := event.(*StorageEvent); ok {
 			kept := fn.filterStorage(ev)
 			if kept == nil {
-				ctx.Logger().Debug("faas: no record of the storage event passes the function's storage filters; the event is acknowledged without invoking it", "records", len(ev.Records))
+				fn.logSkipped(ctx, ev, a.dev)
 				return nil, nil
 			}
 			if ctx.inv.Event == any(ev) {

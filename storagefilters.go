@@ -1,8 +1,10 @@
 package faas
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
+	"log/slog"
 	"maps"
 	"net/url"
 	"slices"
@@ -187,4 +189,29 @@ func (fn *function) filterStorage(ev *StorageEvent) *StorageEvent {
 		return nil
 	}
 	return out
+}
+
+// logSkipped logs that no record of ev passes fn's filters, with the keys
+// of its records and the filters ("any" for one that selects every
+// record; the Context's logger names the function): at debug level, or in
+// development mode at warning level, as there (anyfaas dev and invoke run
+// the App in it) the skip is what a user who sent the event looks for,
+// and must not be a silent no-op. Deployed, the event would not have
+// reached the function either: the platform's trigger filters (aws, fc,
+// scf), or the App skips it the same way (gcf, web).
+func (fn *function) logSkipped(ctx *Context, ev *StorageEvent, dev bool) {
+	level := slog.LevelDebug
+	if dev {
+		level = slog.LevelWarn
+	}
+	keys := make([]string, len(ev.Records))
+	for i := range ev.Records {
+		keys[i] = ev.Records[i].Key
+	}
+	filters := make([]string, len(fn.storageFilters))
+	for i := range fn.storageFilters {
+		filters[i] = cmp.Or(fn.storageFilters[i].String(), "any")
+	}
+	ctx.Logger().Log(ctx, level, "faas: no record of the storage event passes the function's storage filters; the event is acknowledged without invoking it",
+		"keys", keys, "filters", filters)
 }

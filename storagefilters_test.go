@@ -98,25 +98,42 @@ func TestStorageFilters(t *testing.T) {
 	}
 }
 
-// An event filtered out is logged at debug level; its records are left as
+// An event filtered out is logged, with its keys and the filters, at
+// debug level, or at warning level in development mode (anyfaas dev and
+// invoke), where it must not be a silent no-op; its records are left as
 // the adapter gave them.
 func TestStorageFiltersSkipLogged(t *testing.T) {
-	app, sink := newTestApp(t, faas.WithStorageFilters(map[string][]faas.StorageFilter{"photos": {{Prefix: "up/"}}}))
-	app.Func("photos", func(*faas.Context, any) (any, error) { return "invoked", nil })
-	faastest.Start(t, app)
-	ev := storageEvent("created b down/x", "created b up/y")
-	if res := faastest.Invoke(t, app, ev); res.Err != nil || res.Value != "invoked" {
-		t.Fatalf("Invoke = %v, %v; want invoked", res.Value, res.Err)
-	}
-	if diff := cmp.Diff([]string{"created b down/x", "created b up/y"}, keys(ev)); diff != "" {
-		t.Errorf("the adapter's event was changed (-want +got):\n%s", diff)
-	}
-	res := faastest.Invoke(t, app, storageEvent("created b down/x"))
-	if res.Err != nil || res.Value != nil {
-		t.Fatalf("Invoke = %v, %v; want nil, nil", res.Value, res.Err)
-	}
-	if n := len(sink.find("faas: no record of the storage event passes the function's storage filters; the event is acknowledged without invoking it")); n != 1 {
-		t.Errorf("the skip was logged %d times, want once", n)
+	for _, tt := range []struct {
+		name  string
+		dev   bool
+		level string
+	}{
+		{"deployed", false, "DEBUG"},
+		{"development", true, "WARN"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			app, sink := newTestApp(t, faas.WithDevelopment(tt.dev),
+				faas.WithStorageFilters(map[string][]faas.StorageFilter{"photos": {{Prefix: "up/"}, {Bucket: "other"}}}))
+			app.Func("photos", func(*faas.Context, any) (any, error) { return "invoked", nil })
+			faastest.Start(t, app)
+			ev := storageEvent("created b down/x", "created b up/y")
+			if res := faastest.Invoke(t, app, ev); res.Err != nil || res.Value != "invoked" {
+				t.Fatalf("Invoke = %v, %v; want invoked", res.Value, res.Err)
+			}
+			if diff := cmp.Diff([]string{"created b down/x", "created b up/y"}, keys(ev)); diff != "" {
+				t.Errorf("the adapter's event was changed (-want +got):\n%s", diff)
+			}
+			res := faastest.Invoke(t, app, storageEvent("created b down/x", "created b down/z"))
+			if res.Err != nil || res.Value != nil {
+				t.Fatalf("Invoke = %v, %v; want nil, nil", res.Value, res.Err)
+			}
+			got := sink.find("faas: no record of the storage event passes the function's storage filters; the event is acknowledged without invoking it")
+			want := []map[string]string{{"level": tt.level, "keys": "[down/x down/z]", "filters": "[prefix:up/ bucket:other]",
+				"function": "photos", "platform": "test", "request_id": "test-request-1", "trigger": "storage"}}
+			if diff := cmp.Diff(want, got); diff != "" {
+				t.Errorf("skip logged (-want +got):\n%s", diff)
+			}
+		})
 	}
 }
 

@@ -13,6 +13,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/anyfaas/faas"
 	"github.com/anyfaas/faas/catalog"
 	"github.com/anyfaas/faas/internal/adaptertest"
 	"github.com/anyfaas/faas/internal/golden"
@@ -20,7 +21,8 @@ import (
 )
 
 // triggers is a project of one function per kind of trigger, each
-// answering with what it saw of its event: thumb (oss), orders (an MNS
+// answering with what it saw of its event: thumb (oss), jpegs (oss, of
+// .jpg keys), orders (an MNS
 // queue), alerts (an MNS topic) and nightly (a timer with a payload)
 // declare their triggers in its f.yml, hook declares storage in code and
 // any declares none.
@@ -313,6 +315,50 @@ functions:
 		}
 		if bytes.Contains(payload, []byte("${env.")) {
 			t.Errorf("--set %v: the sample holds the reference: %s", tt.sets, payload)
+		}
+	}
+}
+
+// TestInvokeStorageFilter invokes testdata/triggers's jpegs, whose storage
+// event f.yml filters on .jpg, on each platform: with its sample, whose key
+// passes, it runs; with a key that does not pass, it does not run, as
+// deployed the event would not reach it (the platform's trigger filters
+// on aws, fc and scf, the App on gcf and web), and the App says so on
+// standard error rather than answering nothing silently.
+func TestInvokeStorageFilter(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds testdata/triggers")
+	}
+	skipped := []string{"WARN", "no record of the storage event passes the function's storage filters", "notes.txt", "suffix:.jpg"}
+	for _, platform := range faas.Platforms {
+		for _, tt := range []struct {
+			set  string
+			runs bool
+		}{
+			{"", true},
+			{"key=notes.txt", false},
+		} {
+			t.Run(platform+"/"+tt.set, func(t *testing.T) {
+				args := []string{"invoke", triggers, "-f", "jpegs", "-p", platform}
+				if tt.set != "" {
+					args = append(args, "--set", tt.set)
+				}
+				code, stdout, stderr := anyfaas(t, args...)
+				if code != exitOK {
+					t.Fatalf("anyfaas %s: exit %d\n%s", strings.Join(args, " "), code, stderr)
+				}
+				if ran := strings.Contains(stdout, `"key":"sample.jpg"`); ran != tt.runs {
+					t.Errorf("anyfaas %s: ran %v, want %v; stdout:\n%s", strings.Join(args, " "), ran, tt.runs, stdout)
+				}
+				for _, want := range skipped {
+					if !tt.runs && !strings.Contains(stderr, want) {
+						t.Errorf("anyfaas %s: standard error lacks %q:\n%s", strings.Join(args, " "), want, stderr)
+					}
+				}
+				if tt.runs && strings.Contains(stderr, skipped[1]) {
+					t.Errorf("anyfaas %s: the event was skipped:\n%s", strings.Join(args, " "), stderr)
+				}
+			})
 		}
 	}
 }

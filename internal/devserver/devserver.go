@@ -565,8 +565,9 @@ func (gen *generation) writeRoutes() error {
 // UnitFunction returns what an emulator runs for unit u of the merged spec
 // s on platform: binary, in the project's directory dir, with the unit's
 // manifest (written into manifestDir) as FAAS_MANIFEST, the development
-// mode on, and the unit's settings: environment, memory, timeout and
-// concurrency. Its Log is unset.
+// mode on, and the unit's settings: environment (with the storage filters
+// of its functions, as faas.StorageFiltersEnv, whatever the platform),
+// memory, timeout and concurrency. Its Log is unset.
 func UnitFunction(s *spec.Spec, u *spec.Unit, platform, binary, dir, manifestDir string) (emulator.Function, error) {
 	manifest := filepath.Join(manifestDir, u.Name+".faas.json")
 	data, err := json.MarshalIndent(u.Manifest(platform), "", "  ")
@@ -577,6 +578,17 @@ func UnitFunction(s *spec.Spec, u *spec.Unit, platform, binary, dir, manifestDir
 		return emulator.Function{}, err
 	}
 	set := u.Settings(s.Provider)
+	// The storage filters of f.yml hold on every platform, not only where
+	// the generators write them (gcf and web, whose triggers cannot filter
+	// by object name): on aws, fc and scf the platform's trigger filters,
+	// so an event that does not pass never reaches the function, and an
+	// App that skips it here is what the user sees there too. Unlike the
+	// generators (gen.Delivered), every function of the unit has its
+	// filters, as the dev server sends a group the events of a function
+	// that also has a unit of its own.
+	if v := spec.StorageFiltersEnv(u.Functions); v != "" {
+		set.Environment[faas.StorageFiltersEnv] = v
+	}
 	env := []string{"FAAS_MANIFEST=" + manifest, "FAAS_ENV=development"}
 	for _, k := range slices.Sorted(mapKeys(set.Environment)) {
 		env = append(env, k+"="+set.Environment[k])

@@ -8,6 +8,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/anyfaas/faas"
 	"github.com/anyfaas/faas/internal/devserver"
 	"github.com/anyfaas/faas/spec"
 )
@@ -52,5 +53,48 @@ aggregation:
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("(-want +got):\n%s", diff)
+	}
+}
+
+// anyfaas dev and invoke hold a unit's functions to f.yml's storage
+// filters on every platform: where the platform's trigger filters (aws,
+// fc, scf), an event that does not pass never reaches the function
+// deployed, and where it cannot (gcf, web), the App skips it.
+func TestUnitStorageFilters(t *testing.T) {
+	s, err := spec.Parse("f.yml", []byte(`service: shop
+provider: {name: aws}
+functions:
+  thumb: {handler: thumb, events: [s3: {bucket: photos, filter: {prefix: up/, suffix: .jpg}}]}
+  audit: {handler: audit, events: [s3: {bucket: logs}]}
+  upload: {handler: upload, events: [s3: {bucket: photos, filter: {suffix: .png}}]}
+  alone: {handler: alone, events: [s3: {bucket: photos, filter: {prefix: a/}}]}
+aggregation:
+  all: {functions: [audit, upload, alone], deployOrigin: true}
+`), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, platform := range faas.Platforms {
+		got := map[string][]string{}
+		for _, u := range s.Units() {
+			f, err := devserver.UnitFunction(s, u, platform, "/bin/true", t.TempDir(), t.TempDir())
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, kv := range f.Env {
+				if v, ok := strings.CutPrefix(kv, faas.StorageFiltersEnv+"="); ok {
+					got[u.Name] = append(got[u.Name], v)
+				}
+			}
+		}
+		want := map[string][]string{
+			"thumb":  {"thumb=prefix:up/,suffix:.jpg"},
+			"all":    {"upload=suffix:.png;alone=prefix:a/"},
+			"alone":  {"alone=prefix:a/"},
+			"upload": {"upload=suffix:.png"},
+		}
+		if diff := cmp.Diff(want, got); diff != "" {
+			t.Errorf("%s: (-want +got):\n%s", platform, diff)
+		}
 	}
 }

@@ -39,8 +39,9 @@ func echo(ctx *faas.Context, event any) (any, error) {
 
 func main() {
 	app := faas.New()
-	// thumb, orders, alerts and nightly take their triggers from f.yml.
-	for _, name := range []string{"thumb", "orders", "alerts", "nightly"} {
+	// thumb, jpegs, orders, alerts and nightly take their triggers from
+	// f.yml.
+	for _, name := range []string{"thumb", "jpegs", "orders", "alerts", "nightly"} {
 		app.Func(name, echo)
 	}
 	// hook declares its trigger in code only; any declares none.
