@@ -74,6 +74,61 @@ functions:
 	}
 }
 
+// TestDeployedStorageFilters: a function sees the records of a storage
+// event that f.yml's filters pass, and none that they do not, on aws too,
+// where S3 filters before the function is invoked.
+func TestDeployedStorageFilters(t *testing.T) {
+	const fyml = `service: shop
+provider: {name: aws}
+functions:
+  thumb:
+    handler: thumb
+    events: [{s3: {bucket: photos, filter: {prefix: up/, suffix: .jpg}}}]
+`
+	path := filepath.Join(t.TempDir(), "f.yml")
+	if err := os.WriteFile(path, []byte(fyml), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	app := faas.New()
+	app.Func("thumb", func(_ *faas.Context, event any) (any, error) {
+		var keys []string
+		for _, r := range event.(*faas.StorageEvent).Records {
+			keys = append(keys, r.Key)
+		}
+		return keys, nil
+	})
+	faastest.Deployed(t, app, path)
+	faastest.Start(t, app)
+
+	event := func(keys ...string) *faas.StorageEvent {
+		ev := &faas.StorageEvent{}
+		for _, k := range keys {
+			ev.Records = append(ev.Records, faas.StorageRecord{Op: faas.StorageCreated, Bucket: "photos", Key: k})
+		}
+		return ev
+	}
+	for _, tt := range []struct {
+		name string
+		keys []string
+		want any // the keys the function saw; nil when it did not run
+	}{
+		{"passes", []string{"up/a.jpg"}, []string{"up/a.jpg"}},
+		{"wrong suffix", []string{"up/a.png"}, nil},
+		{"wrong prefix", []string{"down/a.jpg"}, nil},
+		{"some pass", []string{"down/a.jpg", "up/b.jpg", "up/c.txt"}, []string{"up/b.jpg"}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			res := faastest.Invoke(t, app, event(tt.keys...), faastest.WithFunction("thumb"))
+			if res.Err != nil {
+				t.Fatal(res.Err)
+			}
+			if diff := cmp.Diff(tt.want, res.Value); diff != "" {
+				t.Errorf("(-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
 // TestDeployedErrors: a spec that does not fit the code fails the test,
 // saying where.
 func TestDeployedErrors(t *testing.T) {
