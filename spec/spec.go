@@ -208,7 +208,8 @@ type Provider struct {
 	Role         string
 	// Project is the Google Cloud project, on gcf and web: the Knative
 	// generator names a Pub/Sub topic f.yml gives by name alone
-	// projects/<Project>/topics/<topic>.
+	// projects/<Project>/topics/<topic>, and gcf's deploy.sh gives it to
+	// every gcloud command as --project.
 	Project string
 	// Pos is where the provider's settings are, for an error about one
 	// that is missing.

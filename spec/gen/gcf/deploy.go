@@ -33,21 +33,29 @@ func (g *generation) script(units []*unitPlan) []byte {
 			}
 		}
 	}
-	role, region := g.s.Provider.Role, g.s.Provider.Region
+	role, region, project := g.s.Provider.Role, g.s.Provider.Region, g.s.Provider.Project
 	if needInvoker && role == "" {
 		needProject = true // for the default service account
 	}
 
 	var b scriptWriter
+	if project != "" {
+		// --project is a flag of every gcloud command, and wins over
+		// gcloud's configured project (core/project). A topic given by
+		// name alone is not made projects/<project>/topics/<topic>, as
+		// the web generator makes it for the source Knative matches: gcloud
+		// takes a topic's ID or its full name, and finds the project of an
+		// ID in --project.
+		b.project = word(lit("--project="), varProject)
+	}
 	b.line("#!/usr/bin/env bash")
 	b.comment(gen.Header)
 	b.comment("")
 	b.paragraph("Deploys the service " + g.s.Service.Name + " to Cloud Run, unit by unit in the order of " +
 		"f.yml: the Cloud Run service in <unit>.service.yaml, then the Eventarc triggers and Cloud " +
 		"Scheduler jobs that deliver its events. Push the images the service files name first. " +
-		"gcloud's project is used; set CLOUDSDK_CORE_PROJECT to choose another. Triggers, topics " +
-		"and jobs that exist already are left as they are: delete one to have it created again " +
-		"with new settings.")
+		projectNote(project) + " Triggers, topics and jobs that exist already are left as they are: " +
+		"delete one to have it created again with new settings.")
 	if needInvoker {
 		who := "the project's Compute Engine default service account"
 		if role != "" {
@@ -65,7 +73,9 @@ func (g *generation) script(units []*unitPlan) []byte {
 	} else {
 		b.line(`REGION="${REGION:?set REGION to the region to deploy to, as f.yml gives no provider.region}"`)
 	}
-	if needProject {
+	if project != "" {
+		b.line("PROJECT=" + quote(project))
+	} else if needProject {
 		b.line(`PROJECT="$(gcloud config get-value project)"`)
 		b.line(`: "${PROJECT:?set the project: gcloud config set project PROJECT_ID}"`)
 	}
@@ -100,7 +110,7 @@ func (g *generation) unitScript(b *scriptWriter, u *unitPlan, topics map[string]
 			"nothing more to deploy. Cloud Run admits only callers with roles/run.invoker unless the " +
 			"service is made public (see platforms.gcf).")
 	}
-	b.cmd("", "gcloud run services replace "+quote(u.file), word(lit("--region="), varRegion))
+	b.cmd("", b.gcloud("run services replace "+quote(u.file)), word(lit("--region="), varRegion))
 	if len(u.events) == 0 {
 		return
 	}
@@ -113,7 +123,7 @@ func (g *generation) unitScript(b *scriptWriter, u *unitPlan, topics map[string]
 		}
 	}
 	for _, a := range accounts {
-		b.cmd("", "gcloud run services add-iam-policy-binding "+quote(u.service),
+		b.cmd("", b.gcloud("run services add-iam-policy-binding "+quote(u.service)),
 			word(lit("--region="), varRegion), a, "--role=roles/run.invoker")
 	}
 
@@ -129,7 +139,7 @@ func (g *generation) unitScript(b *scriptWriter, u *unitPlan, topics map[string]
 		case spec.TriggerTimer:
 			b.comment(e.where + ": a timer, " + e.schedule + " (UTC)")
 			if !urlSet {
-				b.line(`url="$(gcloud run services describe ` + quote(u.service) + ` --region="$REGION" --format='value(status.url)')"`)
+				b.line(`url="$(` + b.gcloud("run services describe "+quote(u.service)) + ` --region="$REGION" --format='value(status.url)')"`)
 				urlSet = true
 			}
 			jobScript(b, e, path)
@@ -139,7 +149,7 @@ func (g *generation) unitScript(b *scriptWriter, u *unitPlan, topics map[string]
 			if e.location == "" {
 				// A Cloud Storage trigger lives where the bucket is.
 				if e.bucket != locationOf {
-					b.line(`location="$(gcloud storage buckets describe ` + quote("gs://"+e.bucket) +
+					b.line(`location="$(` + b.gcloud("storage buckets describe "+quote("gs://"+e.bucket)) +
 						` --format='value(location)' | tr '[:upper:]' '[:lower:]')"`)
 					locationOf = e.bucket
 				}
@@ -150,7 +160,7 @@ func (g *generation) unitScript(b *scriptWriter, u *unitPlan, topics map[string]
 			b.comment(e.where + ": messages published to topic " + e.topic)
 			if !topics[e.topic] {
 				topics[e.topic] = true
-				b.ifAbsent("gcloud pubsub topics describe "+quote(e.topic), command{"gcloud pubsub topics create " + quote(e.topic), nil})
+				b.ifAbsent(b.gcloud("pubsub topics describe "+quote(e.topic)), command{b.gcloud("pubsub topics create " + quote(e.topic)), nil})
 			}
 			location := word(lit("--location="), varRegion)
 			if e.location != "" {
@@ -172,8 +182,8 @@ func triggerScript(b *scriptWriter, e *eventPlan, service, path, location, sourc
 		args = append(args, word(lit("--destination-run-path="), lit(path)))
 	}
 	args = append(args, "--event-filters=type="+e.ceType, source, e.invoker("--service-account="))
-	b.ifAbsent("gcloud eventarc triggers describe "+quote(e.name)+" "+location,
-		command{"gcloud eventarc triggers create " + quote(e.name), args})
+	b.ifAbsent(b.gcloud("eventarc triggers describe "+quote(e.name))+" "+location,
+		command{b.gcloud("eventarc triggers create " + quote(e.name)), args})
 }
 
 // jobScript writes the creation of a Cloud Scheduler job that posts to the
@@ -195,7 +205,7 @@ func jobScript(b *scriptWriter, e *eventPlan, path string) {
 		lit(`/jobs/`+e.name+`","type":"`+cloudevent.TypeSchedulerJobRun+`","datacontenttype":"application/json"`+data+`}`),
 	)
 	location := word(lit("--location="), varRegion)
-	create := command{"gcloud scheduler jobs create http " + quote(e.name), []string{
+	create := command{b.gcloud("scheduler jobs create http " + quote(e.name)), []string{
 		location,
 		word(lit("--schedule="), lit(e.schedule)),
 		"--time-zone=Etc/UTC",
@@ -208,9 +218,9 @@ func jobScript(b *scriptWriter, e *eventPlan, path string) {
 	}}
 	cmds := []command{create}
 	if e.paused {
-		cmds = append(cmds, command{"gcloud scheduler jobs pause " + quote(e.name) + " " + location, nil})
+		cmds = append(cmds, command{b.gcloud("scheduler jobs pause "+quote(e.name)) + " " + location, nil})
 	}
-	b.ifAbsent("gcloud scheduler jobs describe "+quote(e.name)+" "+location, cmds...)
+	b.ifAbsent(b.gcloud("scheduler jobs describe "+quote(e.name))+" "+location, cmds...)
 }
 
 // member is the IAM member the event invokes the service as.
@@ -230,9 +240,30 @@ func (e *eventPlan) invoker(flag string) string {
 	return word(lit(flag), varInvoker)
 }
 
+// projectNote is what the script's header says of the project it deploys
+// to: project, f.yml's provider.project, or else gcloud's.
+func projectNote(project string) string {
+	if project != "" {
+		return "Every gcloud command is given the project of provider.project, PROJECT, with --project."
+	}
+	return "gcloud's project is used; set CLOUDSDK_CORE_PROJECT to choose another."
+}
+
 // scriptWriter builds a bash script.
 type scriptWriter struct {
 	strings.Builder
+	// project is the --project flag of every gcloud command, or "" for
+	// gcloud's own project.
+	project string
+}
+
+// gcloud is the gcloud command of command's words and arguments, with the
+// project's flag if there is one.
+func (b *scriptWriter) gcloud(command string) string {
+	if b.project == "" {
+		return "gcloud " + command
+	}
+	return "gcloud " + command + " " + b.project
 }
 
 func (b *scriptWriter) line(s string) {

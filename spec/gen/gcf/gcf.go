@@ -11,7 +11,9 @@
 //	                      Admin API v1 speaks it)
 //	deploy.sh             a bash script of gcloud commands that deploys every
 //	                      unit in the order of f.yml: its service, then its
-//	                      Eventarc triggers and Cloud Scheduler jobs
+//	                      Eventarc triggers and Cloud Scheduler jobs; each
+//	                      command is given provider.project as --project,
+//	                      if f.yml sets it, else gcloud's project is used
 //
 // # The service
 //

@@ -104,6 +104,21 @@ functions:
       - message: {topic: orders}
       - message: {topic: projects/shop-prod/topics/refunds}
 `},
+	{"project", `
+service: shop
+provider: {name: gcp, region: us-central1, project: shop-prod}
+functions:
+  api:
+    handler: api
+    events: [{http: {path: /items, method: get}}]
+  jobs:
+    handler: jobs
+    events:
+      - timer: {value: '@every 1h', payload: sweep}
+      - storage: {bucket: photos}
+      - mq: {topic: orders}
+      - mq: {topic: projects/shared-prod/topics/refunds}
+`},
 	{"aggregated", `
 service: shop
 provider: {name: gcp, region: us-central1, memorySize: 256}
@@ -346,6 +361,69 @@ for a in "$@"; do printf '  [%s]\n' "$a" >> "$LOG"; done
 		t.Fatal(err)
 	}
 	golden.Check(t, filepath.Join("testdata", "run.golden"), got)
+}
+
+// TestScriptProject runs the deploy.sh of a spec with provider.project
+// with a gcloud that records its commands: each is given the project with
+// --project, and gcloud's configured project is never asked for.
+func TestScriptProject(t *testing.T) {
+	bash, err := exec.LookPath("bash")
+	if err != nil {
+		t.Skip("no bash")
+	}
+	for _, c := range cases {
+		if c.name != "project" {
+			continue
+		}
+		files, err := New().Generate(input(parse(t, c.spec)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		dir := t.TempDir()
+		for _, f := range files {
+			if err := os.WriteFile(filepath.Join(dir, f.Name), f.Data, 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+		// Every command is recorded, on a line; describe fails, as it does
+		// for what does not exist, except the lookups the script makes.
+		fake := `#!/usr/bin/env bash
+echo "$*" >> "$LOG"
+case "$*" in
+  "projects describe "*) echo 42; exit 0 ;;
+  "run services describe "*|"storage buckets describe "*) echo x; exit 0 ;;
+  *" describe "*) exit 1 ;;
+esac
+`
+		bin := filepath.Join(dir, "bin")
+		if err := os.Mkdir(bin, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(bin, "gcloud"), []byte(fake), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		log := filepath.Join(dir, "log")
+		cmd := exec.Command(bash, filepath.Join(dir, ScriptFile))
+		cmd.Env = append(os.Environ(), "PATH="+bin+string(os.PathListSeparator)+os.Getenv("PATH"), "LOG="+log)
+		if out, err := cmd.CombinedOutput(); err != nil {
+			t.Fatalf("deploy.sh: %v\n%s", err, out)
+		}
+		data, err := os.ReadFile(log)
+		if err != nil {
+			t.Fatal(err)
+		}
+		lines := strings.Split(strings.TrimSpace(string(data)), "\n")
+		if len(lines) < 10 {
+			t.Fatalf("deploy.sh ran %d gcloud commands, want the service's, its bindings, the job's, the topics' and the triggers':\n%s", len(lines), data)
+		}
+		for _, l := range lines {
+			// The default service account's lookup names the project
+			// as its argument.
+			if !strings.Contains(l, " --project=shop-prod") && l != "projects describe shop-prod --format=value(projectNumber)" {
+				t.Errorf("gcloud %s: no --project=shop-prod", l)
+			}
+		}
+	}
 }
 
 func TestQuote(t *testing.T) {
