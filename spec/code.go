@@ -58,7 +58,7 @@ func Merge(s *Spec, code faas.Description) (*Spec, error) {
 				pos = f.Pos
 			}
 			errs = append(errs, s.errorAt(pos, "functions."+f.Name+".handler",
-				"the code registers no function %q (it registers %s)", f.Handler, strings.Join(names, ", ")))
+				"the code registers no function %q%s (it registers %s)", f.Handler, Suggest(f.Handler, names), strings.Join(names, ", ")))
 			continue
 		}
 		used[f.Handler] = true

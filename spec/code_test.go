@@ -70,6 +70,10 @@ aggregation:
 	if err == nil || !strings.Contains(err.Error(), `f.yml:8:14: functions.show.handler: the code registers no function "get" (it registers list)`) {
 		t.Errorf("Merge with a missing handler = %v", err)
 	}
+	_, err = Merge(s, faas.Description{Functions: []faas.FunctionInfo{{Name: "list"}, {Name: "gets"}, {Name: "nightly"}}})
+	if err == nil || !strings.Contains(err.Error(), `f.yml:8:14: functions.show.handler: the code registers no function "get" (did you mean "gets"?) (it registers list, gets, nightly)`) {
+		t.Errorf("Merge with a misspelt handler = %v", err)
+	}
 }
 
 // An f.yml route that leaves out a path parameter of the code's route for

@@ -98,7 +98,7 @@ func TestValidateCodeAndPlatforms(t *testing.T) {
 	file := inlineSpec(t, "service: x\nprovider: {name: scf, region: ap-guangzho}\nfunctions:\n  list: {handler: lsit}\n")
 	code, _, stderr := anyfaas(t, "validate", restAPI, "--code", "-p", "scf", "-F", file)
 	for _, want := range []string{
-		`f.yml:4:19: functions.list.handler: the code registers no function "lsit" (it registers list, get, create, update, delete, purge)`,
+		`f.yml:4:19: functions.list.handler: the code registers no function "lsit" (did you mean "list"?) (it registers list, get, create, update, delete, purge)`,
 		`f.yml:2:31: provider.region: SCF has no region "ap-guangzho" (did you mean "ap-guangzhou"?)`,
 	} {
 		if code != 1 || !strings.Contains(stderr, want) {
