@@ -9,8 +9,12 @@ import (
 	"maps"
 	"net/http"
 	"os"
+	"path/filepath"
 	"reflect"
+	"runtime"
+	"runtime/debug"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -197,6 +201,10 @@ func (a *App) Func(name string, h any, opts ...FuncOption) {
 		return
 	}
 	fn := &function{name: name, source: h}
+	var pc [1]uintptr
+	if runtime.Callers(2, pc[:]) == 1 {
+		fn.caller = pc[0]
+	}
 	for _, o := range opts {
 		o(fn)
 	}
@@ -327,6 +335,11 @@ type FunctionInfo struct {
 	Triggers []TriggerSpec `json:"triggers,omitempty"`
 	// Layers names the function's own layers.
 	Layers []string `json:"layers,omitempty"`
+	// Source is where the code registers the function: the file and line
+	// of its App.Func call, such as "cmd/api/main.go:42", the file's path
+	// relative to the main module's root (or the working directory),
+	// else as the build recorded it; empty if unknown.
+	Source string `json:"source,omitempty"`
 }
 
 // Functions describes the registered functions, in registration order.
@@ -335,12 +348,40 @@ func (a *App) Functions() []FunctionInfo {
 	defer a.mu.Unlock()
 	infos := make([]FunctionInfo, len(a.funcs))
 	for i, fn := range a.funcs {
-		infos[i] = FunctionInfo{Name: fn.name, Triggers: slices.Clone(fn.triggers)}
+		infos[i] = FunctionInfo{Name: fn.name, Triggers: slices.Clone(fn.triggers), Source: sourceOf(fn.caller)}
 		for _, l := range fn.layers {
 			infos[i].Layers = append(infos[i].Layers, l.Name)
 		}
 	}
 	return infos
+}
+
+// sourceOf returns the file:line of the call at program counter pc, the
+// file's path relative to the main module's root, as a build with
+// -trimpath records it (module path, then the path in the module), or to
+// the working directory; or "" if pc is unknown.
+func sourceOf(pc uintptr) string {
+	if pc == 0 {
+		return ""
+	}
+	frame, _ := runtime.CallersFrames([]uintptr{pc}).Next()
+	if frame.File == "" {
+		return ""
+	}
+	file := frame.File
+	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Path != "" {
+		if rest, ok := strings.CutPrefix(file, bi.Main.Path+"/"); ok {
+			file = rest
+		}
+	}
+	if filepath.IsAbs(file) {
+		if wd, err := os.Getwd(); err == nil {
+			if rel, err := filepath.Rel(wd, file); err == nil && filepath.IsLocal(rel) {
+				file = filepath.ToSlash(rel)
+			}
+		}
+	}
+	return file + ":" + strconv.Itoa(frame.Line)
 }
 
 // Check reports what would make Start fail before it runs any hook or

@@ -146,8 +146,11 @@ func (nameSyntax) MatchString(s string) bool {
 
 // function is one registered function.
 type function struct {
-	name     string
-	source   any // what was passed to Func
+	name   string
+	source any // what was passed to Func
+	// caller is the program counter of the call of App.Func that
+	// registered the function, for FunctionInfo.Source.
+	caller   uintptr
 	ctor     bool
 	handler  Handler // resolved at FunctionStart for constructors
 	triggers []TriggerSpec

@@ -171,6 +171,9 @@ func TestAsApp(t *testing.T) {
 	}
 }
 
+// Functions describes each function with its triggers, its own layers
+// and where the code registers it (relative to the working directory, the
+// package's, in a test).
 func TestFunctions(t *testing.T) {
 	app := faas.New()
 	l := faas.Layer{Name: "auth"}
@@ -178,9 +181,9 @@ func TestFunctions(t *testing.T) {
 	app.Func("cron", echo("cron"), faas.Timer("@every 5m"))
 	app.Func("up", echo("up"), faas.On("storage"))
 	want := []faas.FunctionInfo{
-		{Name: "api", Triggers: []faas.TriggerSpec{{Trigger: "http", Route: "GET /items/{id}"}, {Trigger: "http", Route: "POST /items"}}, Layers: []string{"auth"}},
-		{Name: "cron", Triggers: []faas.TriggerSpec{{Trigger: "timer", Schedule: "@every 5m"}}},
-		{Name: "up", Triggers: []faas.TriggerSpec{{Trigger: "storage"}}},
+		{Name: "api", Triggers: []faas.TriggerSpec{{Trigger: "http", Route: "GET /items/{id}"}, {Trigger: "http", Route: "POST /items"}}, Layers: []string{"auth"}, Source: "handlers_test.go:180"},
+		{Name: "cron", Triggers: []faas.TriggerSpec{{Trigger: "timer", Schedule: "@every 5m"}}, Source: "handlers_test.go:181"},
+		{Name: "up", Triggers: []faas.TriggerSpec{{Trigger: "storage"}}, Source: "handlers_test.go:182"},
 	}
 	if diff := cmp.Diff(want, app.Functions()); diff != "" {
 		t.Errorf("mismatch (-want +got):\n%s", diff)

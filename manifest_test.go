@@ -149,11 +149,11 @@ func TestDescribe(t *testing.T) {
 	}
 	want := faas.Description{
 		Functions: []faas.FunctionInfo{
-			{Name: "list", Triggers: []faas.TriggerSpec{{Trigger: "http", Route: "GET /items"}}},
-			{Name: "get", Triggers: []faas.TriggerSpec{{Trigger: "http", Route: "GET /items/{id}"}}},
-			{Name: "create", Triggers: []faas.TriggerSpec{{Trigger: "http", Route: "POST /items"}}},
-			{Name: "nightly", Triggers: []faas.TriggerSpec{{Trigger: "timer", Schedule: "@every 24h"}}},
-			{Name: "upload", Triggers: []faas.TriggerSpec{{Trigger: "http", Route: "PUT /files"}}, Layers: []string{"own-cors"}},
+			{Name: "list", Triggers: []faas.TriggerSpec{{Trigger: "http", Route: "GET /items"}}, Source: "manifest_test.go:24"},
+			{Name: "get", Triggers: []faas.TriggerSpec{{Trigger: "http", Route: "GET /items/{id}"}}, Source: "manifest_test.go:25"},
+			{Name: "create", Triggers: []faas.TriggerSpec{{Trigger: "http", Route: "POST /items"}}, Source: "manifest_test.go:26"},
+			{Name: "nightly", Triggers: []faas.TriggerSpec{{Trigger: "timer", Schedule: "@every 24h"}}, Source: "manifest_test.go:27"},
+			{Name: "upload", Triggers: []faas.TriggerSpec{{Trigger: "http", Route: "PUT /files"}}, Layers: []string{"own-cors"}, Source: "manifest_test.go:131"},
 		},
 		Layers:     []string{"audit", "strict-cors"},
 		Use:        []string{"cors", "browsers", "logging"},

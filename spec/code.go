@@ -123,7 +123,7 @@ func (s *Spec) checkLayers(f *Function, defined []string) []*Error {
 func codeEvents(info faas.FunctionInfo, name string) ([]*Event, *Error) {
 	var events []*Event
 	for _, t := range info.Triggers {
-		e := &Event{Trigger: t.Trigger, Key: t.Trigger, code: codeName(info.Name, name, t)}
+		e := &Event{Trigger: t.Trigger, Key: t.Trigger, code: codeName(info, name, t)}
 		fail := func(format string, args ...any) *Error {
 			return &Error{Path: "code: " + e.code, Problem: fmt.Sprintf(format, args...)}
 		}
@@ -227,11 +227,19 @@ func (f *Function) FromCode() bool { return f.fromCode }
 
 // codeName names a trigger the code declares, for errors: the function
 // that declares it (and the f.yml function that takes it, if named
-// otherwise), and the option, such as function list: faas.HTTP("GET /x").
-func codeName(handler, name string, t faas.TriggerSpec) string {
-	fn := "function " + handler
-	if name != handler {
-		fn += " (functions." + name + ")"
+// otherwise, and where the code registers it, if known), and the option,
+// such as function list (main.go:12): faas.HTTP("GET /x").
+func codeName(info faas.FunctionInfo, name string, t faas.TriggerSpec) string {
+	fn := "function " + info.Name
+	var notes []string
+	if name != info.Name {
+		notes = append(notes, "functions."+name)
+	}
+	if info.Source != "" {
+		notes = append(notes, info.Source)
+	}
+	if len(notes) > 0 {
+		fn += " (" + strings.Join(notes, ", ") + ")"
 	}
 	switch t.Trigger {
 	case TriggerHTTP:
