@@ -3,6 +3,7 @@ package faas_test
 import (
 	"context"
 	"errors"
+	"log/slog"
 	"strings"
 	"testing"
 	"time"
@@ -195,6 +196,36 @@ func TestFunctionTimeoutsConfig(t *testing.T) {
 			res := faastest.Invoke(t, app, faastest.NewHTTPRequest("GET", "/short", ""))
 			if left, ok := res.Value.(time.Duration); res.Err != nil || !ok || left <= 0 || left > tt.within {
 				t.Errorf("short's deadline is %v after it began (error %v), want at most %v", res.Value, res.Err, tt.within)
+			}
+		})
+	}
+}
+
+// BenchmarkFunctionTimeouts measures an invocation of a function that
+// returns at once: one with a timeout of its own, which runs on a worker
+// goroutine within it, against one without, which the App runs on the
+// caller's.
+func BenchmarkFunctionTimeouts(b *testing.B) {
+	app := faas.New(faas.WithLogger(slog.New(slog.DiscardHandler)),
+		faas.WithFunctionTimeouts(map[string]time.Duration{"short": time.Minute}))
+	quick := func(*faas.Context, any) (any, error) { return "done", nil }
+	app.Func("short", quick, faas.HTTP("GET /short"))
+	app.Func("long", quick, faas.HTTP("GET /long"))
+	if err := app.Start(context.Background()); err != nil {
+		b.Fatal(err)
+	}
+	defer app.Close(context.Background())
+	parent, cancel := context.WithTimeout(context.Background(), time.Hour)
+	defer cancel()
+	for _, tc := range []struct{ name, path string }{{"own", "/short"}, {"none", "/long"}} {
+		b.Run("timeout="+tc.name, func(b *testing.B) {
+			req := faastest.NewHTTPRequest("GET", tc.path, "")
+			b.ReportAllocs()
+			for b.Loop() {
+				ctx := app.NewContext(parent, faas.Invocation{Platform: faas.PlatformWeb, Event: req})
+				if r, err := app.Invoke(ctx, req); r != "done" || err != nil {
+					b.Fatalf("Invoke = %v, %v", r, err)
+				}
 			}
 		})
 	}
