@@ -25,14 +25,12 @@ package deadline
 import (
 	"context"
 	"errors"
-	"io"
 	"log/slog"
 	"net/http"
-	"sync"
 	"time"
 
 	"github.com/anyfaas/faas"
-	"github.com/anyfaas/faas/lifecycle"
+	"github.com/anyfaas/faas/internal/worker"
 )
 
 // MaxReserve bounds how long before the deadline an overrunning handler is
@@ -105,10 +103,7 @@ func answeredLogger(app *faas.App, ctx *faas.Context) *slog.Logger {
 }
 
 // Outcome is what a handler returned.
-type Outcome struct {
-	Result any
-	Err    error
-}
+type Outcome = worker.Outcome
 
 // Run runs h.Invoke(ctx, event) on a worker goroutine and returns its
 // outcome, with ok true, if it returns within wait and before stop (which
@@ -123,54 +118,18 @@ func Run(h faas.Handler, ctx *faas.Context, event any, wait time.Duration, stop 
 	// (a plain HTTP host's headers): once the handler runs, it may change
 	// the request, which an answer for it must then not read.
 	ctx.RequestID()
-	w := takeWorker()
-	w.start(h, ctx, event)
-	w.timer.Reset(wait)
-	select {
-	case <-w.done:
-		w.timer.Stop()
-		return w.release(), true
-	case <-w.timer.C:
-	case <-stop:
-		w.timer.Stop() // and, since Go 1.23, no value left in its channel
-	}
-	w.mu.Lock()
-	if w.finished {
-		w.mu.Unlock()
-		<-w.done
-		return w.release(), true
-	}
-	w.abandoned = true
-	w.mu.Unlock()
-	return Outcome{}, false
-}
-
-// A worker is a goroutine that runs invocations, one at a time, for
-// Run, which waits for its outcome or for the deadline, whichever
-// comes first. Workers are kept and reused rather than started per
-// invocation: a goroutine starts with a small stack, which grows by
-// doubling as an invocation deepens it, each growth copying every frame
-// on it; a reused worker keeps the stack its invocations grew. Starting a
-// goroutine, growing its stack, and making its channel and timer cost
-// about 2.5 µs an invocation; handing one to a waiting worker, a fraction
-// of that (bench/'s BenchmarkDeadline).
-type worker struct {
-	jobs  chan job      // the next invocation to run
-	done  chan struct{} // receives once an invocation has finished, unless abandoned
-	timer *time.Timer   // Run's, reused: stopped while the worker is idle
-
-	mu        sync.Mutex
-	finished  bool // the invocation has returned its outcome
-	abandoned bool // it was answered for: its outcome is dropped
-	outcome   Outcome
-	gone      bool // its goroutine ended (runtime.Goexit); set before done
+	return workers.Do(job{h, ctx, event}, wait, stop)
 }
 
 // IdleWorker is the function in which a worker waits for its next
 // invocation: the top of its goroutine's stack, for a goroutine leak check
 // (goleak.IgnoreTopFunction) to leave out. A worker running a handler has
-// the handler's frames on top.
-const IdleWorker = "github.com/anyfaas/faas/internal/deadline.(*worker).loop"
+// the handler's frames on top. The workers of faas.WithFunctionTimeouts
+// wait in the same function.
+const IdleWorker = worker.IdleWorker
+
+// workers run the invocations of Run.
+var workers worker.Pool[job]
 
 // job is an invocation for a worker to run.
 type job struct {
@@ -179,111 +138,12 @@ type job struct {
 	event any
 }
 
-// maxIdle bounds the workers kept waiting for an invocation: as many as
-// ran at the same time, up to it. A worker finishing when as many wait
-// ends.
-const maxIdle = 256
+// Run runs the invocation.
+func (j job) Run() (any, error) { return j.h.Invoke(j.ctx, j.event) }
 
-// idle holds the workers waiting for an invocation, the most recently
-// used last, whose stack is the likeliest to be grown.
-var idle struct {
-	mu      sync.Mutex
-	workers []*worker
-}
-
-// takeWorker returns a waiting worker, or starts one.
-func takeWorker() *worker {
-	idle.mu.Lock()
-	if n := len(idle.workers); n > 0 {
-		w := idle.workers[n-1]
-		idle.workers[n-1] = nil
-		idle.workers = idle.workers[:n-1]
-		idle.mu.Unlock()
-		return w
-	}
-	idle.mu.Unlock()
-	w := &worker{jobs: make(chan job), done: make(chan struct{}, 1), timer: time.NewTimer(time.Hour)}
-	w.timer.Stop()
-	go w.loop()
-	return w
-}
-
-// park puts w back with the waiting workers, and reports whether it was
-// kept.
-func (w *worker) park() bool {
-	idle.mu.Lock()
-	defer idle.mu.Unlock()
-	if len(idle.workers) >= maxIdle {
-		return false
-	}
-	idle.workers = append(idle.workers, w)
-	return true
-}
-
-// start hands w an invocation to run.
-func (w *worker) start(h faas.Handler, ctx *faas.Context, event any) {
-	w.finished, w.abandoned, w.outcome = false, false, Outcome{}
-	w.jobs <- job{h, ctx, event}
-}
-
-// release returns the outcome of the invocation w finished, and puts w
-// back with the waiting workers. When it is not kept, its goroutine ends.
-func (w *worker) release() Outcome {
-	o := w.outcome
-	w.outcome = Outcome{}
-	if w.gone || !w.park() {
-		close(w.jobs)
-	}
-	return o
-}
-
-// loop runs w's invocations until w is no longer kept.
-func (w *worker) loop() {
-	for j := range w.jobs {
-		if !w.run(j) {
-			return
-		}
-	}
-}
-
-// errGoexit is the outcome of a handler that called runtime.Goexit.
-var errGoexit = errors.New("faas: the function called runtime.Goexit")
-
-// run runs j and hands over its outcome, and reports whether w goes on
-// with another invocation. A handler calling runtime.Goexit ends w's
-// goroutine once run's deferred call has handed over errGoexit.
-func (w *worker) run(j job) (more bool) {
-	returned := false
-	defer func() {
-		if !returned {
-			// Not put back with the waiting workers; the stack has the
-			// frames of Goexit's caller.
-			w.gone = true
-			perr := lifecycle.Recovered(errGoexit)
-			j.ctx.Logger().Error("panic", "error", perr, "stack", string(perr.Stack))
-			w.finish(j, Outcome{Err: perr})
-		}
-	}()
-	o := invoke(j.h, j.ctx, j.event)
-	returned = true
-	return w.finish(j, o)
-}
-
-// finish hands over o, the outcome of j: to Run, unless it has answered
-// for the invocation already; then o is dropped and w put back with the
-// waiting workers. It reports whether w goes on with another invocation.
-func (w *worker) finish(j job, o Outcome) bool {
-	w.mu.Lock()
-	if w.abandoned {
-		w.mu.Unlock()
-		dropped(j.ctx, o)
-		return !w.gone && w.park()
-	}
-	w.finished, w.outcome = true, o
-	w.mu.Unlock()
-	w.done <- struct{}{}
-	return true
-}
+// Logger is the invocation's logger, read on the worker's goroutine,
+// which routed it.
+func (j job) Logger() *slog.Logger { return j.ctx.Logger() }
 
 // overran returns the outcome of a handler that returned: as it is,
 // unless the deadline has passed and the handler failed for it (with
@@ -295,30 +155,4 @@ func overran(result any, err error, d time.Time, remaining time.Duration) (any, 
 			Err: &TimeoutError{Deadline: d, Timeout: remaining}}
 	}
 	return result, err
-}
-
-// invoke is h.Invoke, with a panic turned into an error, since it runs on
-// a goroutine of its own, and logged with its stack, as the App logs the
-// panics it recovers (an App recovers every panic of the handler, its
-// layers and its routing; the layers inside the timeout layer, only the
-// function's).
-func invoke(h faas.Handler, ctx *faas.Context, event any) (o Outcome) {
-	defer func() {
-		if v := recover(); v != nil {
-			perr := lifecycle.Recovered(v)
-			ctx.Logger().Error("panic", "error", perr, "stack", string(perr.Stack))
-			o = Outcome{Err: perr}
-		}
-	}()
-	o.Result, o.Err = h.Invoke(ctx, event)
-	return o
-}
-
-// dropped disposes of the outcome of a handler that returned after its
-// invocation was answered for.
-func dropped(ctx *faas.Context, o Outcome) {
-	if c, ok := o.Result.(io.Closer); ok {
-		c.Close()
-	}
-	ctx.Logger().Warn("faas: the function returned after its deadline; its result is dropped", "error", o.Err)
 }

@@ -14,6 +14,7 @@ import (
 	"go.uber.org/goleak"
 
 	"github.com/anyfaas/faas"
+	"github.com/anyfaas/faas/internal/worker"
 )
 
 func TestReserve(t *testing.T) {
@@ -143,7 +144,7 @@ func TestRunGoexit(t *testing.T) {
 	for range 2 { // the second from a worker that is not the gone one
 		o, ok := Run(exits, ctx, nil, time.Hour, nil)
 		var perr *faas.PanicError
-		if !ok || !errors.As(o.Err, &perr) || !errors.Is(o.Err, errGoexit) || !strings.Contains(string(perr.Stack), "TestRunGoexit") {
+		if !ok || !errors.As(o.Err, &perr) || !errors.Is(o.Err, worker.ErrGoexit) || !strings.Contains(string(perr.Stack), "TestRunGoexit") {
 			t.Fatalf("Run of a handler calling runtime.Goexit = %v, %v; want its PanicError at once", o, ok)
 		}
 		if o, ok := Run(quick, ctx, nil, time.Hour, nil); !ok || o.Result != "done" {
