@@ -4,12 +4,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
+	"log/slog"
 	"net/http"
 	"strconv"
 	"strings"
-	"sync/atomic"
 	"time"
+
+	"github.com/anyfaas/faas/internal/worker"
 )
 
 // FunctionTimeoutsEnv is the environment variable from which [Start] reads
@@ -82,7 +83,14 @@ func (a *App) applyTimeouts() error {
 // invokeWithin runs the chain for an invocation routed to a function whose
 // own timeout is timeout: with a deadline timeout from now, unless the
 // platform's comes first, and answering for the handler when it passes
-// (see WithFunctionTimeouts).
+// (see WithFunctionTimeouts). The chain runs on a worker goroutine, which
+// the next invocation reuses.
+//
+// The invocation ending before the function's deadline (its caller gone,
+// its adapter having answered) does not end the wait: the handler sees its
+// context done, and what it returns is the answer, unless it is still
+// running at its deadline; then it is answered for, as it would have been
+// had the invocation not ended.
 func (a *App) invokeWithin(ctx *Context, event any, timeout time.Duration) (any, error) {
 	by := time.Now().Add(timeout)
 	if d, ok := ctx.Deadline(); ok && !by.Before(d) {
@@ -90,73 +98,40 @@ func (a *App) invokeWithin(ctx *Context, event any, timeout time.Duration) (any,
 	}
 	lctx, cancel := context.WithDeadline(ctx, by)
 	defer cancel()
-	r := &limitedRun{done: make(chan outcome, 1)}
-	go r.run(a, ctx.WithContext(lctx), event)
-	select {
-	case o := <-r.done:
-		return overranOwn(o, by, timeout)
-	case <-lctx.Done():
+	o, ok := limitedWorkers.Do(limitedRun{a.chain, ctx.WithContext(lctx), event}, timeout, nil)
+	if !ok {
+		// The worker's timer, set after lctx's, fired after by: let lctx's
+		// fire too before cancel, so that the handler sees its context
+		// done for its deadline, not cancelled.
+		<-lctx.Done()
+		return nil, timedOut(by, timeout)
 	}
-	if !errors.Is(lctx.Err(), context.DeadlineExceeded) || !r.state.CompareAndSwap(running, abandoned) {
-		// The invocation ended before the function's deadline (its
-		// adapter answered, or the platform's deadline was too close
-		// to let it pass first), or the handler has returned: its
-		// outcome is the answer.
-		return overranOwn(<-r.done, by, timeout)
-	}
-	return nil, timedOut(by, timeout)
+	return overranOwn(o, by, timeout)
 }
 
-// outcome is what a handler returned.
-type outcome struct {
-	Result any
-	Err    error
-}
+// limitedWorkers run the invocations of functions with a timeout of their
+// own.
+var limitedWorkers worker.Pool[limitedRun]
 
-// States of a limitedRun.
-const (
-	running int32 = iota
-	finished
-	abandoned
-)
-
-// limitedRun is an invocation run on a goroutine of its own, within its
-// function's timeout.
+// limitedRun is an invocation run on a worker goroutine, within its
+// function's timeout: the App's chain, its routed Context and its event.
 type limitedRun struct {
-	state atomic.Int32
-	done  chan outcome // receives the outcome, unless abandoned
+	chain Handler
+	ctx   *Context
+	event any
 }
 
-// errGoexit is the outcome of a handler that called runtime.Goexit.
-var errGoexit = errors.New("faas: the function called runtime.Goexit")
+// Run runs the invocation.
+func (r limitedRun) Run() (any, error) { return r.chain.Invoke(r.ctx, r.event) }
 
-// run invokes the App's chain for the routed invocation of ctx, and hands
-// over its outcome, or, if it was answered for already, drops it.
-func (r *limitedRun) run(a *App, ctx *Context, event any) {
-	var o outcome
-	returned := false
-	defer func() {
-		if !returned { // runtime.Goexit
-			o = outcome{Err: a.panicked(ctx, errGoexit)}
-		}
-		if r.state.CompareAndSwap(running, finished) {
-			r.done <- o
-			return
-		}
-		if c, ok := o.Result.(io.Closer); ok {
-			c.Close()
-		}
-		ctx.Logger().Warn("faas: the function returned after its deadline; its result is dropped", "error", o.Err)
-	}()
-	o.Result, o.Err = a.safeInvoke(ctx, a.chain, event)
-	returned = true
-}
+// Logger is the invocation's logger, read on the worker's goroutine.
+func (r limitedRun) Logger() *slog.Logger { return r.ctx.Logger() }
 
 // overranOwn returns the outcome of a handler that returned: as it is,
 // unless the function's deadline by has passed and the handler failed for
 // it (with context.DeadlineExceeded, as one that heeds its context does),
 // the same overrun as one still running then.
-func overranOwn(o outcome, by time.Time, timeout time.Duration) (any, error) {
+func overranOwn(o worker.Outcome, by time.Time, timeout time.Duration) (any, error) {
 	if o.Err != nil && errors.Is(o.Err, context.DeadlineExceeded) && !time.Now().Before(by) {
 		return nil, timedOut(by, timeout)
 	}

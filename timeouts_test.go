@@ -9,9 +9,11 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"go.uber.org/goleak"
 
 	"github.com/anyfaas/faas"
 	"github.com/anyfaas/faas/faastest"
+	"github.com/anyfaas/faas/internal/worker"
 )
 
 // closer is a late result, closed when it is dropped.
@@ -134,6 +136,73 @@ func TestFunctionTimeouts(t *testing.T) {
 	case <-late.closed:
 	case <-time.After(5 * time.Second):
 		t.Error("the late result of the handler that ignored its context was not closed")
+	}
+}
+
+// An invocation that ends before its function's deadline (its caller
+// gone, its adapter having answered) does not hold the App past that
+// deadline: a handler that heeds its context is answered with what it
+// returns, one that ignores it is answered for at the deadline, as it
+// would be had the invocation not ended, and left to return on its own.
+// A handler answered for sees its context done for its deadline, unless
+// the invocation ended first.
+func TestFunctionTimeoutsCallerGone(t *testing.T) {
+	defer goleak.VerifyNone(t, goleak.IgnoreCurrent(), goleak.IgnoreTopFunction(worker.IdleWorker))
+	const own = 50 * time.Millisecond
+	tests := []struct {
+		name    string
+		gone    bool  // whether the caller goes before the function's deadline
+		ignores bool  // whether the handler ignores its context
+		want    error // what the error is (errors.Is)
+		timeout bool  // whether it is the 504 of an overrun
+		sees    error // the late handler's ctx.Err, if it ignores its context
+	}{
+		{"caller gone, the handler heeds its context", true, false, context.Canceled, false, nil},
+		{"caller gone, the handler ignores its context", true, true, nil, true, context.Canceled},
+		{"caller there, the handler ignores its context", false, true, nil, true, context.DeadlineExceeded},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			parent, cancel := context.WithCancel(context.Background()) // no platform deadline
+			defer cancel()
+			release, late := make(chan struct{}), closer{make(chan struct{})}
+			sees := make(chan error, 1)
+			app, _ := newTestApp(t, faas.WithFunctionTimeouts(map[string]time.Duration{"f": own}))
+			app.Func("f", func(ctx *faas.Context, _ any) (any, error) {
+				if tt.gone {
+					cancel()
+				}
+				if !tt.ignores {
+					<-ctx.Done()
+					return nil, ctx.Err()
+				}
+				select {
+				case <-release:
+				case <-time.After(3 * time.Second): // a bound, should the App wait for it
+				}
+				sees <- ctx.Err()
+				return late, nil
+			})
+			faastest.Start(t, app)
+			req := faastest.NewHTTPRequest("GET", "/", "")
+			result, err := app.Invoke(app.NewContext(parent, faas.Invocation{Platform: faas.PlatformWeb, Event: req}), req)
+			close(release)
+			var terr *faas.TimeoutError
+			if result != nil || (tt.want != nil && !errors.Is(err, tt.want)) || errors.As(err, &terr) != tt.timeout || (tt.timeout && terr.Timeout != own) {
+				t.Errorf("Invoke = %v, %v; want the error %v, a timeout: %v", result, err, tt.want, tt.timeout)
+			}
+			if !tt.ignores {
+				return
+			}
+			if err := <-sees; err != tt.sees {
+				t.Errorf("the late handler's ctx.Err() = %v, want %v", err, tt.sees)
+			}
+			select {
+			case <-late.closed:
+			case <-time.After(5 * time.Second):
+				t.Error("the late result of the handler that ignored its context was not closed")
+			}
+		})
 	}
 }
 
