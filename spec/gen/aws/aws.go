@@ -80,8 +80,9 @@
 // other key into Properties, so that {Tracing: Active} does what it says.
 // The blocks of a group's members are merged in the spec's order.
 //
-// What AWS cannot express is an error at the f.yml position: a timer with
-// both a day of month and a day of week, a storage event name that is not
+// What AWS cannot express is an error at the f.yml position: a
+// provider.region Lambda does not offer (a typo of one of Regions, or a
+// name not of their shape), a timer with both a day of month and a day of week, a storage event name that is not
 // S3's, a memory size or timeout out of Lambda's range, a function name
 // over 64 characters, an environment variable Lambda reserves (the
 // developer guide's list: _HANDLER, AWS_REGION, AWS_LAMBDA_FUNCTION_NAME,
@@ -146,6 +147,9 @@ func (generator) Platform() string { return "aws" }
 // express.
 func (generator) Generate(in *gen.Input) ([]gen.File, error) {
 	t := &template{in: in, s: in.Spec, buckets: map[string]bool{}}
+	if err := gen.Region(t.s, "Lambda", Regions, regionShape); err != nil {
+		t.errs.Add(err)
+	}
 	units := in.Units
 	if units == nil {
 		units = in.Spec.Units()

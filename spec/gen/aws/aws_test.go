@@ -564,3 +564,40 @@ func TestS3EventName(t *testing.T) {
 		}
 	}
 }
+
+// TestRegion checks provider.region against Lambda's regions: a typo of
+// one is refused with the region it is one of, another platform's
+// region with the list, and an unknown name of AWS's shape passes, as a
+// region opened since the list was written would.
+func TestRegion(t *testing.T) {
+	offers := ": it offers " + strings.Join(Regions, ", ")
+	tests := []struct {
+		region string
+		want   string // the error; "" for none
+	}{
+		{"us-east-1", ""},
+		{"ap-southeast-7", ""}, // opt-in
+		{"cn-northwest-1", ""}, // China
+		{"us-gov-west-1", ""},  // GovCloud
+		{"eu-southwest-1", ""}, // unknown, of AWS's shape
+		{"us-isob-east-1", ""}, // another partition's, of AWS's shape
+		{"us-east-9", `f.yml:2:31: provider.region: Lambda has no region "us-east-9" (did you mean "us-east-1"?)`},
+		{"useast1", `f.yml:2:31: provider.region: Lambda has no region "useast1" (did you mean "us-east-1"?)`},
+		{"cn-hangzhou", `f.yml:2:31: provider.region: Lambda has no region "cn-hangzhou"` + offers},
+		{"us-central1", `f.yml:2:31: provider.region: Lambda has no region "us-central1"` + offers},
+		{"ap-guangzhou", `f.yml:2:31: provider.region: Lambda has no region "ap-guangzhou"` + offers},
+	}
+	for _, tt := range tests {
+		t.Run(tt.region, func(t *testing.T) {
+			s := parse(t, "service: s\nprovider: {name: aws, region: "+tt.region+"}\nfunctions:\n  f: {handler: f}\n")
+			_, err := New().Generate(&gen.Input{Spec: s, Units: s.Units()})
+			got := ""
+			if err != nil {
+				got = err.Error()
+			}
+			if diff := cmp.Diff(tt.want, got); diff != "" {
+				t.Errorf("error (-want +got):\n%s", diff)
+			}
+		})
+	}
+}

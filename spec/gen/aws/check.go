@@ -92,3 +92,31 @@ func (t *template) checkEnvironment(u *spec.Unit, env map[string]string) {
 		}
 	}
 }
+
+// regionShape is the shape of AWS's region names, such as us-east-1,
+// ap-southeast-7 and us-gov-west-1: two to four letters, one or more
+// words, and a number after a '-' (Google's us-central1 has none, and
+// Aliyun's cn-hangzhou and Tencent's ap-guangzhou no number at all).
+var regionShape = regexp.MustCompile(`^[a-z]{2,4}(-[a-z]+)+-[0-9]+$`)
+
+// Regions are the regions Lambda offers: those of the "AWS Lambda
+// endpoints and quotas" page of the AWS General Reference
+// (docs.aws.amazon.com/general/latest/gr/lambda-service.html), the
+// opt-in ones included, and those of the China (cn-north-1,
+// cn-northwest-1) and GovCloud partitions, as the AWS SDKs' partitions
+// data names them. A provider.region of another is an error, unless it
+// has the shape of one (gen.Region).
+var Regions = []string{
+	"us-east-1", "us-east-2", "us-west-1", "us-west-2",
+	"af-south-1",
+	"ap-east-1", "ap-east-2", "ap-northeast-1", "ap-northeast-2", "ap-northeast-3",
+	"ap-south-1", "ap-south-2",
+	"ap-southeast-1", "ap-southeast-2", "ap-southeast-3", "ap-southeast-4",
+	"ap-southeast-5", "ap-southeast-6", "ap-southeast-7",
+	"ca-central-1", "ca-west-1",
+	"eu-central-1", "eu-central-2", "eu-north-1", "eu-south-1", "eu-south-2",
+	"eu-west-1", "eu-west-2", "eu-west-3",
+	"il-central-1", "me-central-1", "me-south-1", "mx-central-1", "sa-east-1",
+	"cn-north-1", "cn-northwest-1",
+	"us-gov-east-1", "us-gov-west-1",
+}

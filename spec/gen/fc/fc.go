@@ -125,7 +125,8 @@
 //
 // What FC cannot express is an error at the f.yml position of its cause,
 // and all of them come back together as a spec.Errors: an s.yaml without
-// provider.region, a provider vpcConfig, logConfig or nasConfig without
+// provider.region, a provider.region FC does not offer (a typo of one of
+// Regions, or a name not of their shape), a provider vpcConfig, logConfig or nasConfig without
 // the keys FC requires, an architecture other than x86_64, a timer
 // gen.Schedule cannot translate, enable: false on an OSS or MNS topic
 // trigger, tags on an MNS queue, batching on an MNS topic or beyond FC's
@@ -195,6 +196,28 @@ const (
 	// (fc.ShutdownTimeout). FC allows up to 90.
 	PreStopTimeout = 10
 )
+
+// regionShape is the shape of Aliyun's region names: cn-<city> in the
+// Chinese mainland and Hong Kong, such as cn-hangzhou, and
+// <area>-<direction>-<number> elsewhere, such as ap-southeast-1 (and the
+// industry clouds', such as cn-shanghai-finance-1). Tencent's
+// ap-guangzhou and Google's us-central1 have neither shape.
+var regionShape = regexp.MustCompile(`^(cn-[a-z]+(-[a-z]+-[0-9]+)?|[a-z]{2}-[a-z]+-[0-9]+)$`)
+
+// Regions are the regions Function Compute 3.0 offers: Alibaba Cloud's
+// "Supported regions" and "Endpoints" pages of Function Compute
+// (help.aliyun.com/en/functioncompute/regions,
+// alibabacloud.com/help/en/functioncompute/fc-3-0/developer-reference/fc-endpoints),
+// without Australia (Sydney), ap-southeast-2, where the service has ended.
+// A provider.region of another is an error, unless it has the shape of
+// one (gen.Region).
+var Regions = []string{
+	"cn-hangzhou", "cn-shanghai", "cn-qingdao", "cn-beijing", "cn-zhangjiakou",
+	"cn-huhehaote", "cn-wulanchabu", "cn-shenzhen", "cn-chengdu", "cn-hongkong",
+	"ap-southeast-1", "ap-southeast-3", "ap-southeast-5", "ap-southeast-7",
+	"ap-northeast-1", "ap-northeast-2",
+	"eu-central-1", "eu-west-1", "us-east-1", "us-west-1",
+}
 
 // Generator writes FC's deploy specs. Its zero value, which New returns,
 // writes both files.
@@ -357,6 +380,9 @@ var methodOrder = []string{"GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPT
 func newPlan(in *gen.Input, units []*spec.Unit) *plan {
 	p := &plan{in: in, s: in.Spec}
 	if err := gen.X86Only(p.s, gen.X86OnlyRuntime("fc")); err != nil {
+		p.errs.Add(err)
+	}
+	if err := gen.Region(p.s, "FC", Regions, regionShape); err != nil {
 		p.errs.Add(err)
 	}
 	p.checkExtras()

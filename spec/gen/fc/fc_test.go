@@ -736,3 +736,38 @@ func TestPlatform(t *testing.T) {
 		t.Errorf("ServiceName with a stage = %q", got)
 	}
 }
+
+// TestRegion checks provider.region against FC's regions: a typo of one
+// is refused with the region it is one of, another platform's region
+// with the list, and an unknown name of Aliyun's shape passes, as a
+// region opened since the list was written would.
+func TestRegion(t *testing.T) {
+	offers := ": it offers " + strings.Join(fc.Regions, ", ")
+	tests := []struct {
+		region string
+		want   string // the error; "" for none
+	}{
+		{"cn-hangzhou", ""},
+		{"ap-southeast-1", ""},
+		{"us-west-1", ""},
+		{"eu-central-1", ""},
+		{"cn-nanjing", ""},            // unknown, of Aliyun's shape
+		{"cn-shanghai-finance-1", ""}, // an industry cloud's
+		{"cn-hangzou", `f.yml:2:34: provider.region: FC has no region "cn-hangzou" (did you mean "cn-hangzhou"?)`},
+		{"ap-southeast-9", `f.yml:2:34: provider.region: FC has no region "ap-southeast-9" (did you mean "ap-southeast-1"?)`},
+		{"ap-guangzhou", `f.yml:2:34: provider.region: FC has no region "ap-guangzhou"` + offers},
+		{"us-central1", `f.yml:2:34: provider.region: FC has no region "us-central1"` + offers},
+	}
+	for _, tt := range tests {
+		t.Run(tt.region, func(t *testing.T) {
+			_, err := generate(t, fc.Generator{}, "service: s\nprovider: {name: aliyun, region: "+tt.region+"}\nfunctions:\n  f: {handler: f}\n")
+			got := ""
+			if err != nil {
+				got = err.Error()
+			}
+			if diff := cmp.Diff(tt.want, got); diff != "" {
+				t.Errorf("error (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
