@@ -113,6 +113,48 @@ func SettingPos(s *spec.Spec, u *spec.Unit, key string, v int, get func(spec.Set
 	return ProviderPos(s, key), "provider." + key
 }
 
+// Setting is a value of a setting (memorySize, timeout, …) and where
+// f.yml gives it.
+type Setting struct {
+	Value int
+	Pos   spec.Pos
+	// Path is its key path, such as functions.f.memorySize.
+	Path string
+}
+
+// SettingValues returns the values of setting key that unit u, whose
+// merged settings give it v (Unit.Settings), is to be checked for, each
+// once by where it comes from: v, where SettingPos finds it, then each
+// member function's own value, or else the provider's it inherits, where
+// f.yml gives it. A group's unit takes the largest of its members' values,
+// which hides one too small or off the platform's steps (a member's
+// memorySize of 100 in a unit of 128), and the App holds each member to
+// its own timeout: a value the platform does not take is an error at the
+// function that asks for it, aggregated or not. A value of 0 (the
+// platform's default) is left out.
+func SettingValues(s *spec.Spec, u *spec.Unit, key string, v int, get func(spec.Settings) int) []Setting {
+	var out []Setting
+	add := func(v int, pos spec.Pos, path string) {
+		if v != 0 && !slices.ContainsFunc(out, func(have Setting) bool { return have.Pos == pos && have.Path == path }) {
+			out = append(out, Setting{Value: v, Pos: pos, Path: path})
+		}
+	}
+	pos, path := SettingPos(s, u, key, v, get)
+	add(v, pos, path)
+	for _, f := range u.Functions {
+		if own := get(f.Settings); own != 0 {
+			pos, ok := f.KeyPos(key)
+			if !ok {
+				pos = f.Pos
+			}
+			add(own, pos, "functions."+f.Name+"."+key)
+		} else {
+			add(get(s.Provider.Function), ProviderPos(s, key), "provider."+key)
+		}
+	}
+	return out
+}
+
 // EnvPos returns where a unit's environment variable name comes from, and
 // its key path: the variable's key under the environment of the last
 // member function that sets it (whose value wins), or else under the

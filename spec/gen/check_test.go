@@ -187,6 +187,64 @@ aggregation:
 	}
 }
 
+// A unit's setting is checked for its own value and for each member
+// function's, or the provider's a member inherits, each once and where
+// f.yml gives it: the largest, which a group's unit takes, hides the
+// others. A standalone function's own value replaces the provider's.
+func TestSettingValues(t *testing.T) {
+	s := parseSpec(t, `service: s
+provider:
+  name: aws
+  memorySize: 256
+  timeout: 10
+functions:
+  f:
+    handler: f
+    memorySize: 100
+  g: {handler: g, memorySize: 512, timeout: 30}
+  h: {handler: h}
+  k: {handler: k, memorySize: 1024}
+aggregation:
+  fgh: {functions: [f, g, h]}
+`)
+	units := map[string]*spec.Unit{}
+	for _, u := range s.Units() {
+		units[u.Name] = u
+	}
+	memory := func(s spec.Settings) int { return s.MemorySize }
+	timeout := func(s spec.Settings) int { return s.Timeout }
+	tests := []struct {
+		unit, key string
+		get       func(spec.Settings) int
+		want      []Setting
+	}{
+		{"fgh", "memorySize", memory, []Setting{
+			{512, spec.Pos{Line: 10, Column: 31}, "functions.g.memorySize"},
+			{100, spec.Pos{Line: 9, Column: 17}, "functions.f.memorySize"},
+			{256, spec.Pos{Line: 4, Column: 15}, "provider.memorySize"},
+		}},
+		{"fgh", "timeout", timeout, []Setting{
+			{30, spec.Pos{Line: 10, Column: 45}, "functions.g.timeout"},
+			{10, spec.Pos{Line: 5, Column: 12}, "provider.timeout"},
+		}},
+		{"fgh", "initTimeout", func(s spec.Settings) int { return s.InitTimeout }, nil},
+		{"k", "memorySize", memory, []Setting{{1024, spec.Pos{Line: 12, Column: 31}, "functions.k.memorySize"}}},
+		{"k", "timeout", timeout, []Setting{{10, spec.Pos{Line: 5, Column: 12}, "provider.timeout"}}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.unit+"/"+tt.key, func(t *testing.T) {
+			u := units[tt.unit]
+			if u == nil {
+				t.Fatalf("no unit %q", tt.unit)
+			}
+			got := SettingValues(s, u, tt.key, tt.get(u.Settings(s.Provider)), tt.get)
+			if diff := cmp.Diff(tt.want, got); diff != "" {
+				t.Errorf("SettingValues (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
 func TestX86Only(t *testing.T) {
 	s := parseSpec(t, "service: s\nprovider: {name: fc}\nfunctions:\n  f: {handler: f}\n")
 	if err := X86Only(s, "FC's go1 runtime"); err != nil {

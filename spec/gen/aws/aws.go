@@ -259,13 +259,15 @@ func (t *template) function(u *spec.Unit, id string) *yaml.Node {
 	if len(name) > maxFunctionName || !validFunctionName(name) {
 		t.fail(pos, path, "the Lambda function name %q must be 1 to %d letters, digits, '-' or '_' (it is <service>-<stage>-<unit>)", name, maxFunctionName)
 	}
-	if set.MemorySize != 0 && (set.MemorySize < minMemory || set.MemorySize > maxMemory) {
-		p, sp := gen.SettingPos(t.s, u, "memorySize", set.MemorySize, func(s spec.Settings) int { return s.MemorySize })
-		t.fail(p, sp, "Lambda takes a memory size of %d to %d MB, not %d", minMemory, maxMemory, set.MemorySize)
+	for _, m := range gen.SettingValues(t.s, u, "memorySize", set.MemorySize, func(s spec.Settings) int { return s.MemorySize }) {
+		if m.Value < minMemory || m.Value > maxMemory {
+			t.fail(m.Pos, m.Path, "Lambda takes a memory size of %d to %d MB, not %d", minMemory, maxMemory, m.Value)
+		}
 	}
-	if set.Timeout > maxTimeout {
-		p, sp := gen.SettingPos(t.s, u, "timeout", set.Timeout, func(s spec.Settings) int { return s.Timeout })
-		t.fail(p, sp, "Lambda takes a timeout of at most %d seconds, not %d", maxTimeout, set.Timeout)
+	for _, to := range gen.SettingValues(t.s, u, "timeout", set.Timeout, func(s spec.Settings) int { return s.Timeout }) {
+		if to.Value > maxTimeout {
+			t.fail(to.Pos, to.Path, "Lambda takes a timeout of at most %d seconds, not %d", maxTimeout, to.Value)
+		}
 	}
 	t.checkEnvironment(u, set.Environment)
 	props := gen.Map(

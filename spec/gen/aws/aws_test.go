@@ -188,6 +188,15 @@ func TestErrors(t *testing.T) {
 		want       []string
 	}{
 		{
+			name: "each member's own settings, which its group's unit hides",
+			spec: "service: s\nprovider: {name: aws, memorySize: 256}\nfunctions:\n  a: {handler: a, memorySize: 100, timeout: 901}\n  b: {handler: b, timeout: 1000}\naggregation:\n  g: {functions: [a, b]}\n",
+			want: []string{
+				`f.yml:4:31: functions.a.memorySize: Lambda takes a memory size of 128 to 10240 MB, not 100`,
+				`f.yml:4:45: functions.a.timeout: Lambda takes a timeout of at most 900 seconds, not 901`,
+				`f.yml:5:28: functions.b.timeout: Lambda takes a timeout of at most 900 seconds, not 1000`,
+			},
+		},
+		{
 			name: "a timer with both days",
 			spec: `service: s
 provider: {name: aws}

@@ -702,30 +702,25 @@ func (p *plan) checkExtras() {
 
 // checkSettings reports the unit's settings FC cannot take.
 func (p *plan) checkSettings(up *unitPlan) {
-	s := up.settings
-	if m := s.MemorySize; m != 0 && !fc3Memory(m) {
-		p.settingError(up, "memorySize", func(s spec.Settings) int { return s.MemorySize }, m,
-			"FC takes memory of 128 to 32768 MB in steps of 64 MB, not %d", m)
-	}
-	if t := s.Timeout; t > 86400 {
-		p.settingError(up, "timeout", func(s spec.Settings) int { return s.Timeout }, t,
-			"FC takes a timeout of at most 86400 seconds, not %d", t)
-	}
-	if t := s.InitTimeout; t > 300 {
-		p.settingError(up, "initTimeout", func(s spec.Settings) int { return s.InitTimeout }, t,
-			"FC takes an initTimeout of at most 300 seconds, not %d", t)
-	}
-	if c := s.Concurrency; c > 200 {
-		p.settingError(up, "concurrency", func(s spec.Settings) int { return s.Concurrency }, c,
-			"FC takes an instance concurrency of 1 to 200, not %d", c)
-	}
+	p.checkSetting(up, "memorySize", func(s spec.Settings) int { return s.MemorySize }, fc3Memory,
+		"FC takes memory of 128 to 32768 MB in steps of 64 MB, not %d")
+	p.checkSetting(up, "timeout", func(s spec.Settings) int { return s.Timeout }, func(t int) bool { return t <= 86400 },
+		"FC takes a timeout of at most 86400 seconds, not %d")
+	p.checkSetting(up, "initTimeout", func(s spec.Settings) int { return s.InitTimeout }, func(t int) bool { return t <= 300 },
+		"FC takes an initTimeout of at most 300 seconds, not %d")
+	p.checkSetting(up, "concurrency", func(s spec.Settings) int { return s.Concurrency }, func(c int) bool { return c <= 200 },
+		"FC takes an instance concurrency of 1 to 200, not %d")
 }
 
-// settingError reports a problem with a unit's setting at the key that
-// gave it: the function's, or the provider's.
-func (p *plan) settingError(up *unitPlan, key string, get func(spec.Settings) int, v int, format string, args ...any) {
-	pos, path := gen.SettingPos(p.s, up.unit, key, v, get)
-	p.errs.Add(gen.ErrorAt(p.s, pos, path, format, args...))
+// checkSetting reports each value of a unit's setting key (gen.SettingValues:
+// the unit's, and each member function's own) that ok refuses, at the key
+// that gives it: the function's, or the provider's. format takes the value.
+func (p *plan) checkSetting(up *unitPlan, key string, get func(spec.Settings) int, ok func(int) bool, format string) {
+	for _, v := range gen.SettingValues(p.s, up.unit, key, get(up.settings), get) {
+		if !ok(v.Value) {
+			p.errs.Add(gen.ErrorAt(p.s, v.Pos, v.Path, format, v.Value))
+		}
+	}
 }
 
 // nameRE is FC's rule for the names anyfaas makes: FC 3.0's function

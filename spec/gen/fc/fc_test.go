@@ -552,6 +552,12 @@ func TestErrors(t *testing.T) {
 				"f.yml:2:59: provider.memorySize: FC takes memory of 128 to 32768 MB in steps of 64 MB, not 100",
 				"f.yml:5:31: functions.g.memorySize: FC 2.0 (template.yml) takes memory of 128 to 3072 MB in steps of 64 MB, or 4096, 8192, 16384 or 32768, not 3136",
 			}},
+		{"each member's own settings, which its group's unit hides", "service: s\nprovider: {name: aliyun, region: cn-hangzhou, memorySize: 256}\nfunctions:\n  a: {handler: a, memorySize: 100}\n  b: {handler: b, memorySize: 3136}\n  c: {handler: c, memorySize: 3200}\naggregation:\n  g: {functions: [a, b, c]}\n", nil,
+			[]string{
+				"f.yml:4:31: functions.a.memorySize: FC takes memory of 128 to 32768 MB in steps of 64 MB, not 100",
+				"f.yml:5:31: functions.b.memorySize: FC 2.0 (template.yml) takes memory of 128 to 3072 MB in steps of 64 MB, or 4096, 8192, 16384 or 32768, not 3136",
+				"f.yml:6:31: functions.c.memorySize: FC 2.0 (template.yml) takes memory of 128 to 3072 MB in steps of 64 MB, or 4096, 8192, 16384 or 32768, not 3200",
+			}},
 		{"memory fine for fc3", "service: s\nprovider: {name: aliyun, region: cn-hangzhou}\nfunctions:\n  g: {handler: g, memorySize: 3136}\n", []string{fc.SYAML}, nil},
 		{"timeout and concurrency", head + "functions:\n  f: {handler: f, timeout: 90000, concurrency: 300}\n", []string{fc.SYAML},
 			[]string{

@@ -95,14 +95,11 @@ func (p *plan) serviceProperties() *yaml.Node {
 func (p *plan) funcraftFunction(up *unitPlan) *yaml.Node {
 	s := p.s
 	set := up.settings
-	if m := set.MemorySize; m != 0 && fc3Memory(m) && !funcraftMemory(m) {
-		p.settingError(up, "memorySize", func(s spec.Settings) int { return s.MemorySize }, m,
-			"FC 2.0 (template.yml) takes memory of 128 to 3072 MB in steps of 64 MB, or 4096, 8192, 16384 or 32768, not %d", m)
-	}
-	if c := set.Concurrency; c > 100 {
-		p.settingError(up, "concurrency", func(s spec.Settings) int { return s.Concurrency }, c,
-			"FC 2.0 (template.yml) takes an instance concurrency of 1 to 100, not %d", c)
-	}
+	// A memory size FC 3.0 does not take either is checkSettings' error.
+	p.checkSetting(up, "memorySize", func(s spec.Settings) int { return s.MemorySize }, func(m int) bool { return !fc3Memory(m) || funcraftMemory(m) },
+		"FC 2.0 (template.yml) takes memory of 128 to 3072 MB in steps of 64 MB, or 4096, 8192, 16384 or 32768, not %d")
+	p.checkSetting(up, "concurrency", func(s spec.Settings) int { return s.Concurrency }, func(c int) bool { return c <= 100 },
+		"FC 2.0 (template.yml) takes an instance concurrency of 1 to 100, not %d")
 	var initializer string
 	if set.InitTimeout > 0 {
 		initializer = Initializer

@@ -327,22 +327,24 @@ func route(h *spec.HTTPEvent) string {
 	return methods + " " + h.Path
 }
 
-// checkSettings reports the settings Cloud Run cannot take.
+// checkSettings reports the settings Cloud Run cannot take: the unit's,
+// and its member functions' own (gen.SettingValues).
 func (g *generation) checkSettings(u *spec.Unit, set spec.Settings) {
 	limits := []struct {
-		key    string
-		v, max int
-		get    func(spec.Settings) int
-		what   string
+		key  string
+		max  int
+		get  func(spec.Settings) int
+		what string
 	}{
-		{"memorySize", set.MemorySize, maxMemory, func(s spec.Settings) int { return s.MemorySize }, "Cloud Run gives an instance at most %d MiB of memory"},
-		{"timeout", set.Timeout, maxTimeout, func(s spec.Settings) int { return s.Timeout }, "Cloud Run waits at most %d seconds for a response"},
-		{"concurrency", set.Concurrency, maxConcurrency, func(s spec.Settings) int { return s.Concurrency }, "Cloud Run sends an instance at most %d requests at once"},
+		{"memorySize", maxMemory, func(s spec.Settings) int { return s.MemorySize }, "Cloud Run gives an instance at most %d MiB of memory"},
+		{"timeout", maxTimeout, func(s spec.Settings) int { return s.Timeout }, "Cloud Run waits at most %d seconds for a response"},
+		{"concurrency", maxConcurrency, func(s spec.Settings) int { return s.Concurrency }, "Cloud Run sends an instance at most %d requests at once"},
 	}
 	for _, l := range limits {
-		if l.v > l.max {
-			pos, path := gen.SettingPos(g.s, u, l.key, l.v, l.get)
-			g.fail(pos, path, "%d is too large: "+l.what, l.v, l.max)
+		for _, v := range gen.SettingValues(g.s, u, l.key, l.get(set), l.get) {
+			if v.Value > l.max {
+				g.fail(v.Pos, v.Path, "%d is too large: "+l.what, v.Value, l.max)
+			}
 		}
 	}
 	for _, name := range reservedEnv {

@@ -535,6 +535,20 @@ functions:
 			`f.yml:14:57: functions.f.events[6].storage.role: "not-an-email" is not a service account's email, such as fn@project.iam.gserviceaccount.com`,
 			"f.yml:15:35: functions.f.events[7].mq.batchSize: Eventarc pushes one Pub/Sub message per request: it has no batch size or batching window; leave batchSize out",
 		}},
+		{"each member's own settings, which its group's unit hides", `
+service: shop
+provider: {name: gcp, region: us-central1}
+functions:
+  a: {handler: a, memorySize: 40000, timeout: 3700}
+  b: {handler: b, memorySize: 50000, timeout: 3800}
+aggregation:
+  g: {functions: [a, b]}
+`, []string{
+			"f.yml:5:31: functions.a.memorySize: 40000 is too large: Cloud Run gives an instance at most 32768 MiB of memory",
+			"f.yml:5:47: functions.a.timeout: 3700 is too large: Cloud Run waits at most 3600 seconds for a response",
+			"f.yml:6:31: functions.b.memorySize: 50000 is too large: Cloud Run gives an instance at most 32768 MiB of memory",
+			"f.yml:6:47: functions.b.timeout: 3800 is too large: Cloud Run waits at most 3600 seconds for a response",
+		}},
 		{"settings", `
 service: shop
 provider: {name: gcp, region: us-centrl1, role: runner, concurrency: 2000, environment: {PORT: "9000"}}

@@ -292,29 +292,27 @@ func (g *generation) instance(u *spec.Unit) (*yaml.Node, []string) {
 	return doc, append([]string{gen.Header}, header...)
 }
 
-// checkSettings reports the unit's settings SCF does not take.
+// checkSettings reports the unit's settings SCF does not take, and its
+// member functions' own (gen.SettingValues).
 func (g *generation) checkSettings(u *spec.Unit, set spec.Settings) {
 	type limit struct {
 		key  string
-		v    int
 		get  func(spec.Settings) int
-		bad  bool
+		ok   func(int) bool
 		what string
 	}
 	for _, l := range []limit{
-		{"memorySize", set.MemorySize, func(s spec.Settings) int { return s.MemorySize },
-			set.MemorySize != 0 && !validMemory(set.MemorySize),
+		{"memorySize", func(s spec.Settings) int { return s.MemorySize }, validMemory,
 			"SCF offers a memory size of 64 MB or a multiple of 128 MB up to 3072, not %d"},
-		{"timeout", set.Timeout, func(s spec.Settings) int { return s.Timeout },
-			set.Timeout > maxTimeout,
+		{"timeout", func(s spec.Settings) int { return s.Timeout }, func(t int) bool { return t <= maxTimeout },
 			"SCF takes a timeout of at most 900 seconds, not %d (an async function, asyncRunEnable, may run longer: give its timeout under platforms.scf)"},
-		{"initTimeout", set.InitTimeout, func(s spec.Settings) int { return s.InitTimeout },
-			set.InitTimeout != 0 && (set.InitTimeout < minInitTimeout || set.InitTimeout > maxInitTimeout),
+		{"initTimeout", func(s spec.Settings) int { return s.InitTimeout }, func(t int) bool { return t >= minInitTimeout && t <= maxInitTimeout },
 			"SCF takes an initTimeout of 3 to 300 seconds, not %d"},
 	} {
-		if l.bad {
-			pos, path := gen.SettingPos(g.s, u, l.key, l.v, l.get)
-			g.fail(pos, path, l.what, l.v)
+		for _, v := range gen.SettingValues(g.s, u, l.key, l.get(set), l.get) {
+			if !l.ok(v.Value) {
+				g.fail(v.Pos, v.Path, l.what, v.Value)
+			}
 		}
 	}
 }

@@ -341,6 +341,16 @@ functions:
 			},
 		},
 		{
+			name: "each member's own settings, which its group's unit hides",
+			spec: "service: s\nprovider: {name: scf, region: ap-guangzhou, memorySize: 256}\nfunctions:\n  a: {handler: a, memorySize: 100, initTimeout: 2}\n  b: {handler: b, initTimeout: 5, timeout: 901}\n  c: {handler: c, timeout: 1000}\naggregation:\n  g: {functions: [a, b, c]}\n",
+			want: []string{
+				`f.yml:4:31: functions.a.memorySize: SCF offers a memory size of 64 MB or a multiple of 128 MB up to 3072, not 100`,
+				`f.yml:4:49: functions.a.initTimeout: SCF takes an initTimeout of 3 to 300 seconds, not 2`,
+				`f.yml:5:44: functions.b.timeout: SCF takes a timeout of at most 900 seconds, not 901 (an async function, asyncRunEnable, may run longer: give its timeout under platforms.scf)`,
+				`f.yml:6:28: functions.c.timeout: SCF takes a timeout of at most 900 seconds, not 1000 (an async function, asyncRunEnable, may run longer: give its timeout under platforms.scf)`,
+			},
+		},
+		{
 			name: "a region with a typo, given per platform",
 			spec: "service: s\nprovider: {name: scf, region: {aws: us-east-1, scf: ap-shangai}}\nfunctions:\n  f: {handler: f}\n",
 			want: []string{
