@@ -107,6 +107,18 @@ func TestValidateCodeAndPlatforms(t *testing.T) {
 	}
 }
 
+// Validate prints a generator's warnings (gen.Warner), each at its f.yml
+// position, and exits 0: an HTTP function's timeout longer than API
+// Gateway waits deploys, and may be right for its other events.
+func TestValidateWarns(t *testing.T) {
+	file := inlineSpec(t, "service: x\nprovider: {name: aws}\nfunctions:\n  list:\n    handler: list\n    timeout: 120\n    events: [{http: {path: /items, method: get}}]\n")
+	code, stdout, stderr := anyfaas(t, "validate", restAPI, "-F", file, "-p", "aws,web")
+	want := "aws: warning: " + file + ":6:14: functions.list.timeout: API Gateway's HTTP APIs end a request after 30 seconds, before the 120-second timeout of HTTP function list"
+	if code != 0 || !strings.Contains(stderr, want) || strings.Contains(stderr, "web: warning") || !strings.Contains(stdout, "is valid") {
+		t.Errorf("exit %d, want 0 and %q on stderr, no web warning\nstdout: %s\nstderr: %s", code, want, stdout, stderr)
+	}
+}
+
 // Describe prints the merged view of a spec package would refuse on its
 // platform all the same, then names the problems and exits 1, as validate
 // does.

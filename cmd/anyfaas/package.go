@@ -375,7 +375,8 @@ func (c *cli) packagePlatform(ctx context.Context, p *proj, out *platformOutput,
 }
 
 // generate runs the platform's generator on the units and their
-// artifacts, and notes the spec files. FC's legacy funcraft template.yml
+// artifacts, notes the spec files, and adds the generator's warnings
+// (gen.Warner) to out.Warnings. FC's legacy funcraft template.yml
 // is written when it can be: a setting only FC 3.0 has leaves it out, with
 // a warning, rather than stopping s.yaml.
 func (out *platformOutput) generate() ([]gen.File, error) {
@@ -394,7 +395,8 @@ func (out *platformOutput) generate() ([]gen.File, error) {
 	if err := out.checkBindings(); err != nil {
 		return nil, err
 	}
-	files, err := generators[out.Platform]().Generate(in)
+	g := generators[out.Platform]()
+	files, err := g.Generate(in)
 	if err != nil && out.Platform == faas.PlatformFC {
 		if sOnly, err2 := (fc.Generator{Files: []string{fc.SYAML}}).Generate(in); err2 == nil {
 			out.Warnings = append(out.Warnings, templateWarning(err))
@@ -403,6 +405,11 @@ func (out *platformOutput) generate() ([]gen.File, error) {
 	}
 	if err != nil {
 		return nil, err
+	}
+	if w, ok := g.(gen.Warner); ok {
+		for _, e := range w.Warnings(in) {
+			out.Warnings = append(out.Warnings, e.Error())
+		}
 	}
 	out.Spec = nil
 	for _, f := range files {

@@ -38,6 +38,15 @@ func (l *ErrorList) Err() error {
 	if len(l.list) == 0 {
 		return nil
 	}
+	return l.Sorted()
+}
+
+// Sorted returns the problems in the order of the file (a problem without
+// a position first), or nil when there are none.
+func (l *ErrorList) Sorted() spec.Errors {
+	if len(l.list) == 0 {
+		return nil
+	}
 	out := slices.Clone(l.list)
 	slices.SortStableFunc(out, func(a, b *spec.Error) int {
 		return cmp.Or(cmp.Compare(a.Line, b.Line), cmp.Compare(a.Column, b.Column))

@@ -205,6 +205,34 @@ func (generator) Generate(in *gen.Input) ([]gen.File, error) {
 	return []gen.File{{Name: File, Data: data}}, nil
 }
 
+// The time API Gateway waits for a Lambda function's response: an HTTP
+// API's integration timeout, 30 seconds, cannot be raised; a REST API's,
+// 29 seconds by default, can only for a regional or private API, by a
+// quota increase ("Quotas for configuring and running an HTTP API" and
+// "Amazon API Gateway quotas" in the API Gateway developer guide).
+var (
+	httpAPIFront = gen.FrontEnd{Name: "API Gateway's HTTP APIs", Max: 30}
+	restAPIFront = gen.FrontEnd{Name: "API Gateway's REST APIs", Max: 29,
+		Hint: "a regional or private REST API can wait longer after a quota increase"}
+)
+
+// Warnings returns a warning for each timeout of an HTTP function longer
+// than API Gateway waits for it: SAM deploys it, and the function's other
+// events (a queue's, a timer's) get the whole timeout, but its HTTP
+// requests end at the gateway's.
+func (generator) Warnings(in *gen.Input) spec.Errors {
+	units := in.Units
+	if units == nil {
+		units = in.Spec.Units()
+	}
+	return gen.HTTPTimeouts(in.Spec, units, func(e *spec.Event) *gen.FrontEnd {
+		if apiOf(e) == restAPI {
+			return &restAPIFront
+		}
+		return &httpAPIFront
+	})
+}
+
 // template is the state of one generation.
 type template struct {
 	in   *gen.Input

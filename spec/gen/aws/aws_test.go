@@ -610,3 +610,35 @@ func TestRegion(t *testing.T) {
 		})
 	}
 }
+
+// An HTTP function's timeout longer than API Gateway waits is a warning,
+// not an error: the template is still generated, and the function's
+// other events get the whole timeout. An HTTP API waits 30 seconds, a
+// REST API 29.
+func TestWarnings(t *testing.T) {
+	s := parse(t, `service: s
+provider: {name: aws, timeout: 10}
+functions:
+  a: {handler: a, timeout: 120, events: [{http: {path: /a}}, {sqs: {queue: q}}]}
+  b: {handler: b, timeout: 30, events: [{http: {path: /b}}]}
+  c: {handler: c, timeout: 30, events: [{apigw: {path: /c}}]}
+  d: {handler: d, timeout: 900, events: [{timer: {value: '@every 1h'}}]}
+`)
+	in := &gen.Input{Spec: s, Units: s.Units()}
+	generate(t, s, nil)
+	w, ok := New().(gen.Warner)
+	if !ok {
+		t.Fatal("the generator is not a gen.Warner")
+	}
+	var got []string
+	for _, e := range w.Warnings(in) {
+		got = append(got, e.Error())
+	}
+	want := []string{
+		"f.yml:4:28: functions.a.timeout: API Gateway's HTTP APIs end a request after 30 seconds, before the 120-second timeout of HTTP function a: a longer request gets an error while the function runs on (the timeout still holds for its other events)",
+		"f.yml:6:28: functions.c.timeout: API Gateway's REST APIs end a request after 29 seconds, before the 30-second timeout of HTTP function c: a longer request gets an error while the function runs on (the timeout still holds for its other events); a regional or private REST API can wait longer after a quota increase",
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("warnings (-want +got):\n%s", diff)
+	}
+}

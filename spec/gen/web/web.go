@@ -35,8 +35,10 @@
 //	concurrency  containerConcurrency
 //	environment  env, and FAAS_STORAGE_FILTERS for storage events' filters
 //
-// and what f.yml leaves out is left to Knative's defaults; the cluster's
-// own limits (such as max-revision-timeout-seconds) are not checked here.
+// and what f.yml leaves out is left to Knative's defaults. The cluster's
+// own limits are not errors, as a cluster sets them: a timeout over
+// Knative's default max-revision-timeout-seconds, 600, is a warning
+// (Warnings).
 // PORT, K_SERVICE, K_REVISION and K_CONFIGURATION are Knative's to set;
 // f.yml setting one is an error. The container's readiness and liveness
 // probes are HTTP GETs of /health/readiness and /health/liveness, which the
@@ -146,6 +148,24 @@ const (
 func New() gen.Generator { return generator{} }
 
 type generator struct{}
+
+// maxRevisionTimeout is the longest timeoutSeconds Knative Serving takes
+// by default: config-defaults' max-revision-timeout-seconds, 600 (Knative's
+// "Configuring the Defaults ConfigMap"). Its webhook refuses a revision
+// asking for more, unless the cluster raises it.
+const maxRevisionTimeout = 600
+
+// Warnings returns a warning for each timeout over Knative's default
+// max-revision-timeout-seconds: a cluster that keeps the default refuses
+// the Service; one that raises it takes it.
+func (generator) Warnings(in *gen.Input) spec.Errors {
+	units := in.Units
+	if units == nil {
+		units = in.Spec.Units()
+	}
+	return gen.Timeouts(in.Spec, units, maxRevisionTimeout,
+		"Knative refuses a revision timeoutSeconds of %d, over its max-revision-timeout-seconds, %d by default: raise that in the cluster's config-defaults ConfigMap, or give a shorter timeout")
+}
 
 // Platform is "web".
 func (generator) Platform() string { return platform }

@@ -407,3 +407,38 @@ func TestPayloadType(t *testing.T) {
 		}
 	}
 }
+
+// A timeout over Knative's default max-revision-timeout-seconds is a
+// warning, the unit's or a member's own, at its key: a cluster may have
+// raised the limit.
+func TestWarnings(t *testing.T) {
+	s := parse(t, `service: s
+provider: {name: knative, timeout: 600}
+functions:
+  a: {handler: a, timeout: 4000, events: [{http: {path: /a}}]}
+  b: {handler: b, timeout: 900}
+  c: {handler: c}
+aggregation:
+  g: {functions: [b, c]}
+`)
+	in := &gen.Input{Spec: s, Units: s.Units()}
+	if _, err := New().Generate(in); err != nil {
+		t.Fatalf("Generate: %v", err)
+	}
+	w, ok := New().(gen.Warner)
+	if !ok {
+		t.Fatal("the generator is not a gen.Warner")
+	}
+	var got []string
+	for _, e := range w.Warnings(in) {
+		got = append(got, e.Error())
+	}
+	const rest = ", over its max-revision-timeout-seconds, 600 by default: raise that in the cluster's config-defaults ConfigMap, or give a shorter timeout"
+	want := []string{
+		"f.yml:4:28: functions.a.timeout: Knative refuses a revision timeoutSeconds of 4000" + rest,
+		"f.yml:5:28: functions.b.timeout: Knative refuses a revision timeoutSeconds of 900" + rest,
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("warnings (-want +got):\n%s", diff)
+	}
+}

@@ -1,0 +1,118 @@
+package gen
+
+import (
+	"cmp"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/anyfaas/faas/spec"
+)
+
+// Warner is implemented by a Generator that also finds what the platform
+// takes but will not do as f.yml asks, such as a timeout longer than the
+// gateway in front of a function waits for it. Such a spec is not
+// refused: it deploys, and may be right for the function's other events.
+// The CLI prints the warnings of validate and package.
+type Warner interface {
+	// Warnings returns what it finds in in, each at the f.yml position
+	// and key path of its cause, in the order of the file; nil for
+	// nothing.
+	Warnings(in *Input) spec.Errors
+}
+
+// FrontEnd is what passes a platform's HTTP requests to a function and
+// ends a request after a time of its own, whatever the function's
+// timeout.
+type FrontEnd struct {
+	// Name names it, as a warning's subject, such as "API Gateway's HTTP
+	// APIs".
+	Name string
+	// Max is the time it waits for a response, in seconds.
+	Max int
+	// Hint, if set, is added to the warning: what can be done besides a
+	// shorter timeout.
+	Hint string
+}
+
+// HTTPTimeouts returns a warning for each timeout an HTTP function of
+// units runs with that is longer than the front end of one of its HTTP
+// events waits (front: nil for an event no front end cuts short). The
+// timeout an aggregated function runs with is its own, or else the
+// provider's, or else its unit's (spec.Unit.Settings). The warning is at
+// the key that gives the timeout, naming each function that runs with it.
+func HTTPTimeouts(s *spec.Spec, units []*spec.Unit, front func(*spec.Event) *FrontEnd) spec.Errors {
+	type where struct {
+		pos   spec.Pos
+		path  string
+		v     int
+		front FrontEnd
+	}
+	var order []where
+	names := map[where][]string{}
+	for _, u := range units {
+		set := u.Settings(s.Provider)
+		for _, f := range u.Functions {
+			v := cmp.Or(f.Timeout, s.Provider.Function.Timeout, set.Timeout)
+			for _, e := range f.Events {
+				if e.HTTP == nil || v == 0 {
+					continue
+				}
+				fe := front(e)
+				if fe == nil || v <= fe.Max {
+					continue
+				}
+				w := where{v: v, front: *fe}
+				switch {
+				case f.Timeout != 0:
+					pos, ok := f.KeyPos("timeout")
+					if !ok {
+						pos = f.Pos
+					}
+					w.pos, w.path = pos, "functions."+f.Name+".timeout"
+				case s.Provider.Function.Timeout != 0:
+					w.pos, w.path = ProviderPos(s, "timeout"), "provider.timeout"
+				default:
+					w.pos, w.path = SettingPos(s, u, "timeout", set.Timeout, func(s spec.Settings) int { return s.Timeout })
+				}
+				if _, ok := names[w]; !ok {
+					order = append(order, w)
+				}
+				if !slices.Contains(names[w], f.Name) {
+					names[w] = append(names[w], f.Name)
+				}
+			}
+		}
+	}
+	var out ErrorList
+	for _, w := range order {
+		fs := names[w]
+		who := "HTTP function " + fs[0]
+		if len(fs) > 1 {
+			who = "HTTP functions " + strings.Join(fs, ", ")
+		}
+		hint := ""
+		if w.front.Hint != "" {
+			hint = "; " + w.front.Hint
+		}
+		out.Add(ErrorAt(s, w.pos, w.path, "%s end a request after %d seconds, before the %d-second timeout of %s: a longer request gets an error while the function runs on (the timeout still holds for its other events)%s",
+			w.front.Name, w.front.Max, w.v, who, hint))
+	}
+	return out.Sorted()
+}
+
+// Timeouts returns a warning for each value of the timeout of units
+// (SettingValues: each unit's, and its functions' own) over max, at the
+// key that gives it; problem says why, taking the value and max.
+func Timeouts(s *spec.Spec, units []*spec.Unit, max int, problem string) spec.Errors {
+	var out ErrorList
+	get := func(s spec.Settings) int { return s.Timeout }
+	for _, u := range units {
+		for _, v := range SettingValues(s, u, "timeout", u.Settings(s.Provider).Timeout, get) {
+			if v.Value > max {
+				out.Add(ErrorAt(s, v.Pos, v.Path, "%s", fmt.Sprintf(problem, v.Value, max)))
+			}
+		}
+	}
+	return out.Sorted()
+}
