@@ -341,6 +341,8 @@ func TestPackageErrors(t *testing.T) {
 	}{
 		{"a spec a platform cannot express", restAPI, []string{"-p", "aws,fc", "-F", inlineSpec(t, "service: rest-api\nprovider: {name: aws}\nfunctions: {list: {handler: list}}\n")}, 1,
 			"provider.region: missing"},
+		{"every platform's problems, not only the first's", restAPI, []string{"-p", "aws,fc,scf", "-F", inlineSpec(t, "service: rest-api\nprovider: {name: aws, region: {aws: us-east-9, fc: cn-hangzou, scf: ap-guangzho}}\nfunctions: {list: {handler: list}}\n")}, 1,
+			`provider.region: SCF has no region "ap-guangzho" (did you mean "ap-guangzhou"?)`},
 		{"--arch a platform does not run", restAPI, []string{"-p", "aws,fc", "--arch", "arm64"}, 2,
 			"--arch arm64: FC's go1 runtime runs x86_64 executables only: build fc for amd64"},
 		{"--arch scf does not run", restAPI, []string{"-p", "scf", "--arch", "arm64"}, 2, "--arch arm64: SCF's Go1 runtime runs x86_64 executables only"},

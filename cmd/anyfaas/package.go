@@ -190,7 +190,7 @@ func (c *cli) packageAll(ctx context.Context, p *proj, o packageOptions) ([]*pla
 
 	// The specs first: they are cheap, and a spec a platform cannot
 	// express stops everything before the builds (but the one that read
-	// the code).
+	// the code), once every platform's problems are named.
 	outs := make([]*platformOutput, len(platforms))
 	for i, platform := range platforms {
 		out := &platformOutput{Platform: platform, Dir: filepath.Join(outRoot, platform), units: units,
@@ -198,13 +198,10 @@ func (c *cli) packageAll(ctx context.Context, p *proj, o packageOptions) ([]*pla
 		for _, u := range units {
 			out.Units = append(out.Units, plannedArtifact(p.merged, platform, u, o.registry, len(units) == 1))
 		}
-		if _, err := out.generate(); err != nil {
-			return nil, withCode(exitInvalid, err)
-		}
-		for _, w := range out.Warnings {
-			c.progress("%s: warning: %s", platform, w)
-		}
 		outs[i] = out
+	}
+	if err := c.generateSpecs(outs); err != nil {
+		return nil, err
 	}
 
 	// Then the builds, each platform into a staging directory beside its

@@ -102,12 +102,27 @@ func (c *cli) checkPlatforms(s *spec.Spec, units []*spec.Unit, platforms []strin
 	if err != nil {
 		return err
 	}
-	var problems spec.Errors
-	for _, platform := range platforms {
+	outs := make([]*platformOutput, len(platforms))
+	for i, platform := range platforms {
 		out := &platformOutput{Platform: platform, units: units, spec: s.ForPlatform(platform, specArch(arch))}
 		for _, u := range units {
 			out.Units = append(out.Units, plannedArtifact(s, platform, u, "", len(units) == 1))
 		}
+		outs[i] = out
+	}
+	return c.generateSpecs(outs)
+}
+
+// generateSpecs generates the deploy spec of each of outs in memory and
+// reports the warnings of those that generate. It returns what stops one
+// (a spec.Errors of every platform's problems, each once, with exit code
+// exitInvalid), or nil. Every platform is tried before it returns, so
+// that one run names every problem, not only the first platform's; a
+// problem that is not in the spec (a binding the code lacks) returns at
+// once.
+func (c *cli) generateSpecs(outs []*platformOutput) error {
+	var problems spec.Errors
+	for _, out := range outs {
 		if _, err := out.generate(); err != nil {
 			var es spec.Errors
 			if !errors.As(err, &es) {
@@ -117,7 +132,7 @@ func (c *cli) checkPlatforms(s *spec.Spec, units []*spec.Unit, platforms []strin
 			continue
 		}
 		for _, w := range out.Warnings {
-			c.progress("%s: warning: %s", platform, w)
+			c.progress("%s: warning: %s", out.Platform, w)
 		}
 	}
 	if len(problems) > 0 {
