@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"math"
 	"os"
 	"path/filepath"
@@ -20,8 +21,17 @@ import (
 )
 
 // Find returns the path of the spec file in dir: the first of Files that
-// exists.
+// exists. A dir that does not exist or is not a directory is an error
+// that says so, not ErrNoSpec.
 func Find(dir string) (string, error) {
+	switch fi, err := os.Stat(dir); {
+	case errors.Is(err, fs.ErrNotExist):
+		return "", fmt.Errorf("spec: directory %s does not exist", dir)
+	case err != nil:
+		return "", fmt.Errorf("spec: %w", err)
+	case !fi.IsDir():
+		return "", fmt.Errorf("spec: %s is not a directory: give the project's directory, or the spec file with --file", dir)
+	}
 	for _, name := range Files {
 		p := filepath.Join(dir, name)
 		if _, err := os.Stat(p); err == nil {

@@ -1,6 +1,7 @@
 package spec
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -256,6 +257,26 @@ func TestFind(t *testing.T) {
 	}
 	if _, err := Load(filepath.Join(dir, "f.yaml")); err != nil {
 		t.Errorf("Load: %v", err)
+	}
+}
+
+// Find says that a directory does not exist, or is a file, rather than
+// that it holds no spec.
+func TestFindNoDirectory(t *testing.T) {
+	dir := t.TempDir()
+	file := filepath.Join(dir, "f.yml")
+	if err := os.WriteFile(file, []byte(full), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct{ dir, want string }{
+		{filepath.Join(dir, "nonexistent"), "spec: directory " + filepath.Join(dir, "nonexistent") + " does not exist"},
+		{file, "spec: " + file + " is not a directory: give the project's directory, or the spec file with --file"},
+	}
+	for _, tt := range tests {
+		_, err := Find(tt.dir)
+		if err == nil || err.Error() != tt.want || errors.Is(err, ErrNoSpec) {
+			t.Errorf("Find(%s) = %v, want %q", tt.dir, err, tt.want)
+		}
 	}
 }
 

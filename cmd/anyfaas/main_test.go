@@ -64,6 +64,7 @@ func TestValidate(t *testing.T) {
 			inlineSpec(t, "service: x\nprovider: {name: fc, region: cn-hangzhou, memorySize: 129}\nfunctions:\n  list: {handler: list}\n")}, 1, "",
 			"f.yml:2:55: provider.memorySize: SCF offers a memory size of 64 MB or a multiple of 128 MB up to 3072, not 129", ""},
 		{"no spec", []string{"validate", t.TempDir()}, 1, "", "spec: no f.yml, f.yaml, serverless.yml, serverless.yaml in", ""},
+		{"no directory", []string{"validate", filepath.Join(t.TempDir(), "nonexistent")}, 1, "", "nonexistent does not exist", ""},
 		{"a bad flag", []string{"validate", "--nope"}, 2, "", "unknown flag: --nope", ""},
 		{"an unknown command", []string{"frobnicate"}, 2, "", `unknown command "frobnicate"`, ""},
 	}
