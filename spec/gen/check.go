@@ -75,7 +75,9 @@ func ProviderPos(s *spec.Spec, key string) spec.Pos {
 // of the platform's region names (another platform's, as us-east-1 is
 // AWS's: the error lists regions). A name of the right shape that regions
 // does not hold passes, as a region opened since the list was written
-// would. nil for one of regions, or none.
+// would, also one that differs from a listed region in its digits alone
+// (ap-southeast-8 beside ap-southeast-7), for which RegionWarning warns.
+// nil for one of regions, or none.
 func Region(s *spec.Spec, what string, regions []string, shape *regexp.Regexp) *spec.Error {
 	r := s.Provider.Region
 	if r == "" {
@@ -88,21 +90,52 @@ func Region(s *spec.Spec, what string, regions []string, shape *regexp.Regexp) *
 	return ErrorAt(s, ProviderPos(s, "region"), "provider.region", "%s has no region %q%s", what, r, hint)
 }
 
+// RegionWarning returns the warning for a provider.region that Region
+// passes although regions does not hold it and it differs from one of
+// them in its digits alone: a region opened since the list was written,
+// or a typo, which the platform refuses when it deploys. nil for any
+// other.
+func RegionWarning(s *spec.Spec, what string, regions []string, shape *regexp.Regexp) *spec.Error {
+	r := s.Provider.Region
+	if r == "" {
+		return nil
+	}
+	if hint, ok := RegionHint(r, regions, shape); ok && hint != "" {
+		return ErrorAt(s, ProviderPos(s, "region"), "provider.region",
+			"%s has no region %q that anyfaas knows%s: if it opened since, this is right", what, r, hint)
+	}
+	return nil
+}
+
 // RegionHint reports whether region r passes, as Region checks it: one of
-// regions, or of their shape and no typo of one. For one that does not,
-// hint is what its error adds: the region it is a typo of, or else the
-// list of regions.
+// regions, or of their shape and no typo of one, or a name of their shape
+// that differs from one of them in its digits alone (a region numbered
+// next, or a typo: hint then names the listed one). For one that does
+// not pass, hint is what its error adds: the region it is a typo of, or
+// else the list of regions.
 func RegionHint(r string, regions []string, shape *regexp.Regexp) (hint string, ok bool) {
 	if slices.Contains(regions, r) {
 		return "", true
 	}
 	if hint = spec.Suggest(r, regions); hint != "" {
-		return hint, false
+		return hint, shape.MatchString(r) && slices.ContainsFunc(regions, func(known string) bool {
+			return withoutDigits(known) == withoutDigits(r)
+		})
 	}
 	if shape.MatchString(r) {
 		return "", true
 	}
 	return ": it offers " + strings.Join(regions, ", "), false
+}
+
+// withoutDigits returns s without its decimal digits.
+func withoutDigits(s string) string {
+	return strings.Map(func(c rune) rune {
+		if '0' <= c && c <= '9' {
+			return -1
+		}
+		return c
+	}, s)
 }
 
 // SettingPos returns where a unit's setting key (memorySize, timeout, …)

@@ -216,7 +216,8 @@ var (
 		Hint: "a regional or private REST API can wait longer after a quota increase"}
 )
 
-// Warnings returns a warning for each timeout of an HTTP function longer
+// Warnings returns the warning for a region Lambda may not have (see
+// gen.RegionWarning), and one for each timeout of an HTTP function longer
 // than API Gateway waits for it: SAM deploys it, and the function's other
 // events (a queue's, a timer's) get the whole timeout, but its HTTP
 // requests end at the gateway's.
@@ -225,12 +226,16 @@ func (generator) Warnings(in *gen.Input) spec.Errors {
 	if units == nil {
 		units = in.Spec.Units()
 	}
-	return gen.HTTPTimeouts(in.Spec, units, func(e *spec.Event) *gen.FrontEnd {
+	var warnings spec.Errors
+	if w := gen.RegionWarning(in.Spec, "Lambda", Regions, regionShape); w != nil {
+		warnings = append(warnings, w)
+	}
+	return append(warnings, gen.HTTPTimeouts(in.Spec, units, func(e *spec.Event) *gen.FrontEnd {
 		if apiOf(e) == restAPI {
 			return &restAPIFront
 		}
 		return &httpAPIFront
-	})
+	})...)
 }
 
 // template is the state of one generation.

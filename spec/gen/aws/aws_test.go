@@ -581,31 +581,43 @@ func TestS3EventName(t *testing.T) {
 func TestRegion(t *testing.T) {
 	offers := ": it offers " + strings.Join(Regions, ", ")
 	tests := []struct {
-		region string
-		want   string // the error; "" for none
+		region     string
+		want, warn string // the error, the warning; "" for none
 	}{
-		{"us-east-1", ""},
-		{"ap-southeast-7", ""}, // opt-in
-		{"cn-northwest-1", ""}, // China
-		{"us-gov-west-1", ""},  // GovCloud
-		{"eu-southwest-1", ""}, // unknown, of AWS's shape
-		{"us-isob-east-1", ""}, // another partition's, of AWS's shape
-		{"us-east-9", `f.yml:2:31: provider.region: Lambda has no region "us-east-9" (did you mean "us-east-1"?)`},
-		{"useast1", `f.yml:2:31: provider.region: Lambda has no region "useast1" (did you mean "us-east-1"?)`},
-		{"cn-hangzhou", `f.yml:2:31: provider.region: Lambda has no region "cn-hangzhou"` + offers},
-		{"us-central1", `f.yml:2:31: provider.region: Lambda has no region "us-central1"` + offers},
-		{"ap-guangzhou", `f.yml:2:31: provider.region: Lambda has no region "ap-guangzhou"` + offers},
+		{"us-east-1", "", ""},
+		{"ap-southeast-7", "", ""}, // opt-in
+		{"cn-northwest-1", "", ""}, // China
+		{"us-gov-west-1", "", ""},  // GovCloud
+		{"eu-southwest-1", "", ""}, // unknown, of AWS's shape
+		{"us-isob-east-1", "", ""}, // another partition's, of AWS's shape
+		// A listed region's name with other digits: one opened since, or
+		// a typo; deploying tells.
+		{"ap-southeast-8", "", `f.yml:2:31: provider.region: Lambda has no region "ap-southeast-8" that anyfaas knows (did you mean "ap-southeast-1"?): if it opened since, this is right`},
+		{"us-east-9", "", `f.yml:2:31: provider.region: Lambda has no region "us-east-9" that anyfaas knows (did you mean "us-east-1"?): if it opened since, this is right`},
+		{"useast1", `f.yml:2:31: provider.region: Lambda has no region "useast1" (did you mean "us-east-1"?)`, ""},
+		{"us-esat-1", `f.yml:2:31: provider.region: Lambda has no region "us-esat-1" (did you mean "us-east-1"?)`, ""},
+		{"cn-hangzhou", `f.yml:2:31: provider.region: Lambda has no region "cn-hangzhou"` + offers, ""},
+		{"us-central1", `f.yml:2:31: provider.region: Lambda has no region "us-central1"` + offers, ""},
+		{"ap-guangzhou", `f.yml:2:31: provider.region: Lambda has no region "ap-guangzhou"` + offers, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.region, func(t *testing.T) {
 			s := parse(t, "service: s\nprovider: {name: aws, region: "+tt.region+"}\nfunctions:\n  f: {handler: f}\n")
-			_, err := New().Generate(&gen.Input{Spec: s, Units: s.Units()})
+			in := &gen.Input{Spec: s, Units: s.Units()}
+			_, err := New().Generate(in)
 			got := ""
 			if err != nil {
 				got = err.Error()
 			}
 			if diff := cmp.Diff(tt.want, got); diff != "" {
 				t.Errorf("error (-want +got):\n%s", diff)
+			}
+			got = ""
+			if w := New().(gen.Warner).Warnings(in); w != nil {
+				got = w.Error()
+			}
+			if diff := cmp.Diff(tt.warn, got); diff != "" {
+				t.Errorf("warning (-want +got):\n%s", diff)
 			}
 		})
 	}

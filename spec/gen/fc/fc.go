@@ -230,6 +230,16 @@ type Generator struct {
 // New returns the generator of both s.yaml and template.yml.
 func New() gen.Generator { return Generator{} }
 
+// Warnings returns the warning for a region FC may not have: one
+// that differs from a region it offers in its digits alone (see
+// gen.RegionWarning).
+func (Generator) Warnings(in *gen.Input) spec.Errors {
+	if w := gen.RegionWarning(in.Spec, "FC", Regions, regionShape); w != nil {
+		return spec.Errors{w}
+	}
+	return nil
+}
+
 // Platform returns "fc".
 func (Generator) Platform() string { return "fc" }
 

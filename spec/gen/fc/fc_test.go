@@ -17,6 +17,8 @@ import (
 	"github.com/anyfaas/faas/spec"
 	"github.com/anyfaas/faas/spec/gen"
 	"github.com/anyfaas/faas/spec/gen/fc"
+	"github.com/anyfaas/faas/spec/gen/gcf"
+	"github.com/anyfaas/faas/spec/gen/scf"
 )
 
 // env is the environment the specs are read in.
@@ -760,7 +762,7 @@ func TestRegion(t *testing.T) {
 		{"cn-nanjing", ""},            // unknown, of Aliyun's shape
 		{"cn-shanghai-finance-1", ""}, // an industry cloud's
 		{"cn-hangzou", `f.yml:2:34: provider.region: FC has no region "cn-hangzou" (did you mean "cn-hangzhou"?)`},
-		{"ap-southeast-9", `f.yml:2:34: provider.region: FC has no region "ap-southeast-9" (did you mean "ap-southeast-1"?)`},
+		{"ap-southeast-9", ""}, // a listed name with other digits: warned of (TestRegionWarning)
 		{"ap-guangzhou", `f.yml:2:34: provider.region: FC has no region "ap-guangzhou"` + offers},
 		{"us-central1", `f.yml:2:34: provider.region: FC has no region "us-central1"` + offers},
 	}
@@ -775,5 +777,39 @@ func TestRegion(t *testing.T) {
 				t.Errorf("error (-want +got):\n%s", diff)
 			}
 		})
+	}
+}
+
+// A region named as a listed one with other digits passes, as one opened
+// since the list was written would, and is warned of (it may be a typo),
+// on FC and Cloud Run functions as on Lambda (TestRegion there); SCF's
+// names have no digits, and a listed one warns of nothing.
+func TestRegionWarning(t *testing.T) {
+	tests := []struct {
+		g              gen.Generator
+		provider, want string // want: the warning; "" for none
+	}{
+		{fc.New(), "{name: aliyun, region: ap-southeast-9}", `f.yml:2:34: provider.region: FC has no region "ap-southeast-9" that anyfaas knows (did you mean "ap-southeast-1"?): if it opened since, this is right`},
+		{fc.New(), "{name: aliyun, region: cn-hangzhou}", ""},
+		{scf.New(), "{name: tencent, region: ap-guangzhou}", ""},
+		{gcf.New(), "{name: gcf, region: us-east9}", `f.yml:2:31: provider.region: Cloud Run functions has no region "us-east9" that anyfaas knows (did you mean "us-east1"?): if it opened since, this is right`},
+		{gcf.New(), "{name: gcf, region: us-east1}", ""},
+	}
+	for _, tt := range tests {
+		s, err := spec.Parse("f.yml", []byte("service: s\nprovider: "+tt.provider+"\nfunctions:\n  f: {handler: f}\n"), func(string) string { return "" })
+		if err != nil {
+			t.Fatal(err)
+		}
+		in := &gen.Input{Spec: s, Units: s.Units()}
+		if _, err := tt.g.Generate(in); err != nil {
+			t.Errorf("%s: %v", tt.provider, err)
+		}
+		got := ""
+		if w := tt.g.(gen.Warner).Warnings(in); w != nil {
+			got = w.Error()
+		}
+		if diff := cmp.Diff(tt.want, got); diff != "" {
+			t.Errorf("%s: warning (-want +got):\n%s", tt.provider, diff)
+		}
 	}
 }

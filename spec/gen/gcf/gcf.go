@@ -156,6 +156,16 @@ const (
 // New returns the generator of Cloud Run functions deployments.
 func New() gen.Generator { return generator{} }
 
+// Warnings returns the warning for a region Cloud Run functions may not have: one
+// that differs from a region it offers in its digits alone (see
+// gen.RegionWarning).
+func (generator) Warnings(in *gen.Input) spec.Errors {
+	if w := gen.RegionWarning(in.Spec, "Cloud Run functions", Regions, regionShape); w != nil {
+		return spec.Errors{w}
+	}
+	return nil
+}
+
 type generator struct{}
 
 // Platform is "gcf".

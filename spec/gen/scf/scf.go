@@ -186,6 +186,16 @@ func CodeDir(artifact string) string { return strings.TrimSuffix(artifact, ".zip
 // New returns the generator of Tencent serverless.yml files.
 func New() gen.Generator { return generator{} }
 
+// Warnings returns the warning for a region SCF may not have: one
+// that differs from a region it offers in its digits alone (see
+// gen.RegionWarning).
+func (generator) Warnings(in *gen.Input) spec.Errors {
+	if w := gen.RegionWarning(in.Spec, "SCF", Regions, regionShape); w != nil {
+		return spec.Errors{w}
+	}
+	return nil
+}
+
 type generator struct{}
 
 // Platform returns "scf".
