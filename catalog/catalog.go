@@ -138,6 +138,7 @@ var files embed.FS
 type sample struct {
 	Entry
 	mapping *mapping
+	ids     []idField // see FreshIDs
 }
 
 // A mapping writes semantic overrides into one shape of native event.

@@ -298,6 +298,9 @@ func (c *cli) invokeEvent(platform, event, trigger string, declared *spec.Event,
 		// --data has the last word over f.yml (a timer's payload).
 		applied = slices.DeleteFunc(applied, func(kv string) bool { return strings.HasPrefix(kv, key+"=") })
 	}
+	if err := catalog.FreshIDs(entry.Name, overrides, newID); err != nil {
+		return nil, "", usageError("%v", err)
+	}
 	payload, err := catalog.Event(entry.Name, overrides)
 	if err != nil {
 		return nil, "", usageError("%v", err)
@@ -316,6 +319,11 @@ func (c *cli) invokeEvent(platform, event, trigger string, declared *spec.Event,
 	c.progress("event: %s%s", entry.Name, note)
 	return payload, entry.Trigger, nil
 }
+
+// newID makes the new ids of the samples invoke and dev send (see
+// catalog.FreshIDs), as the platform gives each invocation and message
+// its own; tests make them deterministic.
+var newID = catalog.NewID
 
 // sampleOf returns, of a platform's samples of e's trigger (entries, in
 // the catalog's order), the one e is delivered as, and sets in overrides,

@@ -1,11 +1,15 @@
 package main
 
 import (
+	"bytes"
+	"fmt"
+	"maps"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/anyfaas/faas/catalog"
+	"github.com/anyfaas/faas/internal/adaptertest"
 	"github.com/anyfaas/faas/spec"
 )
 
@@ -84,6 +88,58 @@ func TestSampleOf(t *testing.T) {
 			}
 			if _, err := catalog.Event(entry.Name, overrides); err != nil {
 				t.Errorf("%s: %v", entry.Name, err)
+			}
+		})
+	}
+}
+
+// TestSampleFreshIDs checks that the samples invoke and dev send carry new
+// ids each time, as a platform gives each invocation and message its own,
+// unless --set (or dev's request) gives them.
+func TestSampleFreshIDs(t *testing.T) {
+	n := 0
+	defer func(old func(string) string) { newID = old }(newID)
+	newID = func(string) string { n++; return fmt.Sprintf("id-%d", n) }
+	tests := []struct {
+		platform, trigger string
+		sets              map[string]string
+		want              [2]map[string]any // of two events in a row
+	}{
+		{"web", "message", nil, [2]map[string]any{
+			{"/id": "id-1", "/data/message/messageId": "id-1"},
+			{"/id": "id-2", "/data/message/messageId": "id-2"}}},
+		{"aws", "message", nil, [2]map[string]any{{"/Records/0/messageId": "id-1"}, {"/Records/0/messageId": "id-2"}}},
+		{"gcf", "storage", nil, [2]map[string]any{{"/id": "id-1"}, {"/id": "id-2"}}},
+		{"web", "timer", nil, [2]map[string]any{{"/id": "id-1"}, {"/id": "id-2"}}},
+		{"web", "message", map[string]string{"/id": "mine"}, [2]map[string]any{
+			{"/id": "mine", "/data/message/messageId": "mine"},
+			{"/id": "mine", "/data/message/messageId": "mine"}}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.platform+"/"+tt.trigger+fmtSets(tt.sets), func(t *testing.T) {
+			for _, send := range []struct {
+				name string
+				make func(overrides map[string]string) ([]byte, error)
+			}{
+				{"invoke", func(o map[string]string) ([]byte, error) {
+					c := &cli{stdout: &bytes.Buffer{}, stderr: &bytes.Buffer{}}
+					b, _, err := c.invokeEvent(tt.platform, "", tt.trigger, nil, "", o)
+					return b, err
+				}},
+				{"dev", func(o map[string]string) ([]byte, error) { return sampleEvent(tt.platform, tt.trigger, nil, o) }},
+			} {
+				n = 0
+				for i, want := range tt.want {
+					o := map[string]string{}
+					maps.Copy(o, tt.sets)
+					b, err := send.make(o)
+					if err != nil {
+						t.Fatal(err)
+					}
+					if diff := cmp.Diff(want, adaptertest.JSONValues(t, b, want)); diff != "" {
+						t.Errorf("%s, event %d (-want +got):\n%s", send.name, i+1, diff)
+					}
+				}
 			}
 		})
 	}
