@@ -60,9 +60,11 @@
 // the headers above. Its Result is the response body; Error is set when
 // the status is 400 or more, or X-Google-Status says crash or error (the
 // header's value is then the Type; a timeout is "timeout", a process that
-// died "crash"), with the body as Message. RequestID is the CloudEvent's id
-// (the legacy event's eventId), else the Function-Execution-Id. Billed is
-// the duration rounded up to 100 ms, as Cloud Run bills.
+// died "crash"), with the body as Message. RequestID is the
+// Function-Execution-Id, the execution id Cloud Run functions gives each
+// request and the gcf adapter makes the invocation's request id (its log
+// lines carry it), not the event's id, which the event's source gave it.
+// Billed is the duration rounded up to 100 ms, as Cloud Run bills.
 //
 // # Logs
 //
@@ -252,7 +254,7 @@ func (e *Emulator) Invoke(ctx context.Context, event []byte) (*emulator.Result, 
 	if e.err != nil {
 		return nil, e.err
 	}
-	contentType, id, err := httpfn.Event(event)
+	contentType, _, err := httpfn.Event(event)
 	if err != nil {
 		return nil, fmt.Errorf("gcf: invoking %s: %w", e.f.Name, err)
 	}
@@ -260,15 +262,12 @@ func (e *Emulator) Invoke(ctx context.Context, event []byte) (*emulator.Result, 
 	if err != nil {
 		return nil, err
 	}
-	if id == "" {
-		id = resp.RequestID
-	}
 	var errType string
 	switch s := resp.Header.Get("X-Google-Status"); s {
 	case "crash", "error":
 		errType = s
 	}
-	return e.host.Result(resp, id, errType), nil
+	return e.host.Result(resp, resp.RequestID, errType), nil
 }
 
 // Close stops the process as Cloud Run stops an instance; see the package

@@ -327,7 +327,7 @@ func TestInvokeSamples(t *testing.T) {
 				} `json:"context"`
 			}
 			json.Unmarshal(event, &native)
-			wantID := native.ID + native.EventID + native.Context.EventID
+			eventID := native.ID + native.EventID + native.Context.EventID
 			res, err := e.Invoke(emulator.WithFunction(t.Context(), "events"), event)
 			if err != nil {
 				t.Fatal(err)
@@ -343,8 +343,11 @@ func TestInvokeSamples(t *testing.T) {
 			if diff := cmp.Diff(want, map[string]any{"function": got["function"], "trigger": got["trigger"], "event": got["event"]}); diff != "" {
 				t.Errorf("the function got (-want +got):\n%s", diff)
 			}
-			if res.RequestID != wantID || wantID == "" {
-				t.Errorf("RequestID = %q, want %q", res.RequestID, wantID)
+			// The invocation's id is the Function-Execution-Id, which the
+			// function's context (and so its log lines) has, not the
+			// event's id.
+			if res.RequestID != got["id"] || res.RequestID == eventID || !regexp.MustCompile(`^[a-z0-9]{12}$`).MatchString(res.RequestID) {
+				t.Errorf("RequestID = %q, want the function's %q, an execution id, not the event's %q", res.RequestID, got["id"], eventID)
 			}
 			if res.Duration <= 0 || res.Billed < res.Duration || res.Billed%(100*time.Millisecond) != 0 || res.MaxMemoryMB <= 0 {
 				t.Errorf("Duration %v, Billed %v, MaxMemoryMB %d", res.Duration, res.Billed, res.MaxMemoryMB)
