@@ -53,6 +53,10 @@
 //	                   the name in the sample's ARN or resource name
 //	         attributes.N  the user attribute N (message attributes,
 //	                   properties, headers)
+//	message, timer
+//	         project   the Google Cloud project of a Pub/Sub message's
+//	                   topic and subscription, or of a Cloud Scheduler
+//	                   job (gcf, web)
 //
 // Storage and message keys apply to every record of a batch.
 //

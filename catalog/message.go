@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"errors"
+	"slices"
 	"strings"
 	"unicode/utf8"
 )
@@ -447,12 +448,15 @@ var scfCKafka = &mapping{
 // pubsub maps Pub/Sub messages at msg (data in base64, attributes) whose
 // topic is the resource name at topic: "//pubsub.googleapis.com/projects/
 // p/topics/t" for a CloudEvent's source (prefixed), "projects/p/topics/t"
-// for a legacy event's resource; a nil topic takes no topic key.
+// for a legacy event's resource; a nil topic takes no topic key. The
+// project is the topic's and the subscription's, beside msg.
 func pubsub(msg, topic pointer, prefixed bool) *mapping {
-	keys := []string{keyBody, keyTopic, keyAttributes}
+	keys := []string{keyBody, keyTopic, keyAttributes, keyProject}
 	if topic == nil {
-		keys = []string{keyBody, keyAttributes}
+		keys = []string{keyBody, keyAttributes, keyProject}
 	}
+	// The subscription is beside the message, where the event has it.
+	subscription := slices.Clip(msg[:len(msg)-1]).at("subscription")
 	return &mapping{
 		trigger: "message",
 		keys:    keys,
@@ -462,6 +466,15 @@ func pubsub(msg, topic pointer, prefixed bool) *mapping {
 				return d.setString(msg.at("data"), b64(o.value))
 			case keyAttributes:
 				return setMember(d, msg.at("attributes"), o.arg, o.value)
+			case keyProject:
+				for _, p := range []pointer{topic, subscription} {
+					if s, ok := d.str(p); ok && p != nil {
+						if err := d.setString(p, inProject(s, o.value)); err != nil {
+							return err
+						}
+					}
+				}
+				return nil
 			case keyTopic:
 				old, _ := d.str(topic)
 				name := o.value

@@ -38,6 +38,7 @@ const (
 	keyQueue      = "queue"
 	keyStream     = "stream"
 	keyAttributes = "attributes"
+	keyProject    = "project"
 )
 
 // argKeys are the keys that take an argument after a dot.
@@ -115,6 +116,10 @@ func check(e *sample, key, value string) (override, error) {
 		}
 		if !utf8.ValidString(value) {
 			return bad("the %s must be UTF-8 text", name)
+		}
+	case keyProject:
+		if value == "" || strings.ContainsAny(value, "/ ") || !utf8.ValidString(value) {
+			return bad("a project is a Google Cloud project id, such as my-project")
 		}
 	case keyAttributes:
 		if arg == "" {

@@ -208,6 +208,22 @@ var typicals = map[string][]typical{
 	"topic":  {{"orders", checkSource}},
 	"queue":  {{"orders", checkSource}},
 	"stream": {{"orders", checkSource}},
+	"project": {{"my-proj", func(t *testing.T, e catalog.Entry, ev any, v string) {
+		var names []string
+		switch ev := ev.(type) {
+		case *faas.MessageEvent:
+			for _, m := range ev.Records {
+				names = append(names, m.Source)
+			}
+		case *faas.TimerEvent:
+			names = append(names, ev.Name)
+		}
+		for _, n := range names {
+			if strings.Contains(n, "projects/") && !strings.Contains(n, "projects/"+v+"/") {
+				t.Errorf("%q is not of the project %s", n, v)
+			}
+		}
+	}}},
 	"attributes.<name>": {{"trace-7", func(t *testing.T, _ catalog.Entry, ev any, v string) {
 		for _, m := range message(t, ev).Records {
 			equal(t, "Attributes[X-Catalog]", m.Attributes["X-Catalog"], v)

@@ -3,6 +3,7 @@ package catalog
 import (
 	"encoding/base64"
 	"encoding/json"
+	"slices"
 	"strings"
 )
 
@@ -54,10 +55,10 @@ var scfTimer = &mapping{
 
 // gcfScheduler maps Cloud Scheduler's CloudEvents: the job is the source
 // (//cloudscheduler.googleapis.com/projects/p/locations/l/jobs/j), and the
-// payload data.customData, in base64.
+// payload data.customData, in base64; the project is the job's.
 var gcfScheduler = &mapping{
 	trigger: "timer",
-	keys:    timerKeys,
+	keys:    append(slices.Clip(timerKeys), keyProject),
 	apply: func(d *doc, o override) error {
 		switch o.name {
 		case keyName:
@@ -75,9 +76,27 @@ var gcfScheduler = &mapping{
 			return d.setString(ptr("time"), o.value)
 		case keyPayload:
 			return d.setString(ptr("data", "customData"), base64.StdEncoding.EncodeToString([]byte(o.value)))
+		case keyProject:
+			old, _ := d.str(ptr("source"))
+			return d.setString(ptr("source"), inProject(old, o.value))
 		}
 		return nil
 	},
+}
+
+// inProject returns a Google Cloud resource name (projects/<p>/…, also
+// after a service's //host/) with its project replaced by project.
+func inProject(name, project string) string {
+	i := strings.Index(name, "projects/")
+	if i < 0 {
+		return name
+	}
+	i += len("projects/")
+	end := strings.IndexByte(name[i:], '/')
+	if end < 0 {
+		return name[:i] + project
+	}
+	return name[:i] + project + name[i+end:]
 }
 
 // knativePing maps the CloudEvents of a Knative PingSource: the source

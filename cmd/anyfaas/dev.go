@@ -105,14 +105,15 @@ functions' Close hooks and exits.`,
 
 // sampleEvent is the catalog's sample of a platform's trigger that
 // declared, the function's event of that trigger (or nil), is delivered
-// as, carrying what f.yml says of it, with overrides (see sampleOf), and
+// as, carrying what f.yml says of it and of project, its provider.project,
+// with overrides (see sampleOf), and
 // new ids (see newID) where overrides does not set them.
-func sampleEvent(platform, trigger string, declared *spec.Event, overrides map[string]string) ([]byte, error) {
+func sampleEvent(platform, trigger string, declared *spec.Event, project string, overrides map[string]string) ([]byte, error) {
 	entries, err := catalog.Find(platform, trigger)
 	if err != nil {
 		return nil, err
 	}
-	entry, _, _ := sampleOf(entries, declared, overrides)
+	entry, _, _ := sampleOf(entries, declared, project, overrides)
 	if err := catalog.FreshIDs(entry.Name, overrides, newID); err != nil {
 		return nil, err
 	}

@@ -150,7 +150,7 @@ platform reports it.`,
 				if event == "" {
 					declared = fn.EventOf(trigger)
 				}
-				payload, eventTrigger, err = c.invokeEvent(platform, event, trigger, declared, data, overrides)
+				payload, eventTrigger, err = c.invokeEvent(platform, event, trigger, declared, p.merged.Provider.Project, data, overrides)
 			}
 			if err != nil {
 				return err
@@ -241,7 +241,7 @@ platform reports it.`,
 // catalog, its trigger ("" for an event file). A sample chosen by trigger
 // is the one sampleOf picks for declared, the function's event of that
 // trigger (nil if it has none), with what f.yml says of it.
-func (c *cli) invokeEvent(platform, event, trigger string, declared *spec.Event, data string, overrides map[string]string) (_ []byte, eventTrigger string, _ error) {
+func (c *cli) invokeEvent(platform, event, trigger string, declared *spec.Event, project, data string, overrides map[string]string) (_ []byte, eventTrigger string, _ error) {
 	if event != "" && (event == "-" || fileExists(event)) {
 		var payload []byte
 		var err error
@@ -281,7 +281,7 @@ func (c *cli) invokeEvent(platform, event, trigger string, declared *spec.Event,
 		if err != nil {
 			return nil, "", usageError("--trigger: %v", err)
 		}
-		entry, applied, unset = sampleOf(entries, declared, overrides)
+		entry, applied, unset = sampleOf(entries, declared, project, overrides)
 	}
 	if data != "" {
 		key := ""
@@ -340,8 +340,8 @@ var newID = catalog.NewID
 // Pub/Sub on gcf and web. Without e, or if no sample takes what it says
 // (a queue on scf, gcf or web, which their deploy specs refuse), it is the
 // first sample, without overrides.
-func sampleOf(entries []catalog.Entry, e *spec.Event, overrides map[string]string) (_ catalog.Entry, applied, unset []string) {
-	entry, want, unset := sampleFor(entries, e)
+func sampleOf(entries []catalog.Entry, e *spec.Event, project string, overrides map[string]string) (_ catalog.Entry, applied, unset []string) {
+	entry, want, unset := sampleFor(entries, e, project)
 	// What is set already (with --set, or in dev's request) has the last
 	// word.
 	for _, k := range slices.Sorted(maps.Keys(want)) {
@@ -357,9 +357,26 @@ func sampleOf(entries []catalog.Entry, e *spec.Event, overrides map[string]strin
 // the key of a sample.
 const sampleName = "sample"
 
-// sampleFor is sampleOf's choice: the sample, the overrides from e, and
-// what of e it leaves out.
-func sampleFor(entries []catalog.Entry, e *spec.Event) (catalog.Entry, map[string]string, []string) {
+// sampleFor is sampleOf's choice: the sample, the overrides from e and
+// project, and what of e it leaves out.
+func sampleFor(entries []catalog.Entry, e *spec.Event, project string) (catalog.Entry, map[string]string, []string) {
+	entry, want, unset := sampleOfEvent(entries, e)
+	// The Google Cloud project of a Pub/Sub topic or Cloud Scheduler job
+	// given by name is provider.project, as the deploy specs make it (a
+	// Knative Trigger's or Eventarc trigger's source): the sample's is
+	// another's. One given as projects/<p>/… says its own, which the
+	// topic key sets after this.
+	if project != "" && !strings.Contains(project, "${") && slices.Contains(entry.Keys, "project") {
+		if want == nil {
+			want = map[string]string{}
+		}
+		want["project"] = project
+	}
+	return entry, want, unset
+}
+
+// sampleOfEvent is sampleFor's choice by e alone.
+func sampleOfEvent(entries []catalog.Entry, e *spec.Event) (catalog.Entry, map[string]string, []string) {
 	want := map[string]string{}
 	var needs, unset []string // the keys the sample must take; what is left out
 	// put sets key to value, f.yml's field of e, unless its ${env.NAME} is

@@ -243,7 +243,7 @@ functions:
 			}
 			var stderr bytes.Buffer
 			c := &cli{stdout: &bytes.Buffer{}, stderr: &stderr}
-			b, trigger, err := c.invokeEvent(tt.platform, "", tt.trigger, s.Function(tt.fn).EventOf(tt.trigger), tt.data, overrides)
+			b, trigger, err := c.invokeEvent(tt.platform, "", tt.trigger, s.Function(tt.fn).EventOf(tt.trigger), "", tt.data, overrides)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -273,7 +273,7 @@ functions:
 	} {
 		var stderr bytes.Buffer
 		c := &cli{stdout: &bytes.Buffer{}, stderr: &stderr}
-		if _, _, err := c.invokeEvent("fc", "", spec.TriggerTimer, s.Function("nightly").EventOf(spec.TriggerTimer), tt.data, map[string]string{}); err != nil {
+		if _, _, err := c.invokeEvent("fc", "", spec.TriggerTimer, s.Function("nightly").EventOf(spec.TriggerTimer), "", tt.data, map[string]string{}); err != nil {
 			t.Fatal(err)
 		}
 		if got := stderr.String(); got != tt.want {
@@ -306,7 +306,7 @@ functions:
 		if overrides == nil {
 			overrides = map[string]string{}
 		}
-		payload, _, err := c.invokeEvent("aws", "", spec.TriggerStorage, s.Function("thumb").EventOf(spec.TriggerStorage), "", overrides)
+		payload, _, err := c.invokeEvent("aws", "", spec.TriggerStorage, s.Function("thumb").EventOf(spec.TriggerStorage), "", "", overrides)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"maps"
+	"os"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -73,7 +74,7 @@ func TestSampleOf(t *testing.T) {
 			for k, v := range tc.set {
 				overrides[k] = v
 			}
-			entry, applied, unset := sampleOf(entries, e, overrides)
+			entry, applied, unset := sampleOf(entries, e, "", overrides)
 			if want := samples[tc.name]; entry.Name != want {
 				t.Errorf("sample %s, want %s", entry.Name, want)
 			}
@@ -123,10 +124,10 @@ func TestSampleFreshIDs(t *testing.T) {
 			}{
 				{"invoke", func(o map[string]string) ([]byte, error) {
 					c := &cli{stdout: &bytes.Buffer{}, stderr: &bytes.Buffer{}}
-					b, _, err := c.invokeEvent(tt.platform, "", tt.trigger, nil, "", o)
+					b, _, err := c.invokeEvent(tt.platform, "", tt.trigger, nil, "", "", o)
 					return b, err
 				}},
-				{"dev", func(o map[string]string) ([]byte, error) { return sampleEvent(tt.platform, tt.trigger, nil, o) }},
+				{"dev", func(o map[string]string) ([]byte, error) { return sampleEvent(tt.platform, tt.trigger, nil, "", o) }},
 			} {
 				n = 0
 				for i, want := range tt.want {
@@ -140,6 +141,59 @@ func TestSampleFreshIDs(t *testing.T) {
 						t.Errorf("%s, event %d (-want +got):\n%s", send.name, i+1, diff)
 					}
 				}
+			}
+		})
+	}
+}
+
+// TestSampleProject checks that a sample that names a Google Cloud project
+// names provider.project, as the deployed Knative Trigger or Eventarc
+// trigger that matches the event does; a topic given as
+// projects/<p>/topics/<t> keeps its own.
+func TestSampleProject(t *testing.T) {
+	s, err := spec.Parse("f.yml", []byte(`service: s
+provider: {name: web, project: my-proj}
+functions:
+  alerts: {handler: alerts, events: [message: {topic: alerts}]}
+  other: {handler: other, events: [message: {topic: projects/other/topics/t}]}
+  nightly: {handler: nightly, events: [timer: {value: "0 3 * * *"}]}
+`), os.Getenv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		platform, fn, trigger string
+		want                  map[string]any
+	}{
+		{"web", "alerts", "message", map[string]any{
+			"/source":            "//pubsub.googleapis.com/projects/my-proj/topics/alerts",
+			"/data/subscription": "projects/my-proj/subscriptions/sample-subscription"}},
+		{"gcf", "alerts", "message", map[string]any{"/source": "//pubsub.googleapis.com/projects/my-proj/topics/alerts"}},
+		{"web", "other", "message", map[string]any{"/source": "//pubsub.googleapis.com/projects/other/topics/t"}},
+		{"web", "", "message", map[string]any{"/source": "//pubsub.googleapis.com/projects/my-proj/topics/gcf-test"}},
+		{"gcf", "nightly", "timer", map[string]any{
+			"/source": "//cloudscheduler.googleapis.com/projects/my-proj/locations/us-central1/jobs/nightly"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.platform+" "+tt.fn, func(t *testing.T) {
+			var declared *spec.Event
+			if tt.fn != "" {
+				declared = s.Function(tt.fn).EventOf(tt.trigger)
+			}
+			c := &cli{stdout: &bytes.Buffer{}, stderr: &bytes.Buffer{}}
+			b, _, err := c.invokeEvent(tt.platform, "", tt.trigger, declared, s.Provider.Project, "", map[string]string{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(tt.want, adaptertest.JSONValues(t, b, tt.want)); diff != "" {
+				t.Errorf("invoke (-want +got):\n%s", diff)
+			}
+			b, err = sampleEvent(tt.platform, tt.trigger, declared, s.Provider.Project, map[string]string{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(tt.want, adaptertest.JSONValues(t, b, tt.want)); diff != "" {
+				t.Errorf("dev (-want +got):\n%s", diff)
 			}
 		})
 	}

@@ -71,9 +71,11 @@ type Config struct {
 	// Event makes a native event of the platform for a trigger, with the
 	// catalog's overrides; declared is the function's event of that
 	// trigger in the merged spec, nil if it has none, for the event to
-	// carry what it says (a bucket, a queue). The dev server uses it for
-	// timers and for POST /_anyfaas/invoke/{function}?trigger=….
-	Event func(platform, trigger string, declared *spec.Event, overrides map[string]string) ([]byte, error)
+	// carry what it says (a bucket, a queue), and project the spec's
+	// provider.project, for the event to name it where it names a Google
+	// Cloud project. The dev server uses it for timers and for POST
+	// /_anyfaas/invoke/{function}?trigger=….
+	Event func(platform, trigger string, declared *spec.Event, project string, overrides map[string]string) ([]byte, error)
 	// Verbose runs the units with FAAS_VERBOSE=1, so that each logs how
 	// long every layer's RuntimeStart and FunctionStart, and every
 	// function constructor, took when it starts.
@@ -856,7 +858,7 @@ func (s *Server) serveInvoke(w http.ResponseWriter, r *http.Request, gen *genera
 		if trigger == faas.TriggerTimer {
 			TimerDefaults(overrides, fn, time.Now())
 		}
-		if event, err = s.cfg.Event(s.cfg.Platform, trigger, declared, overrides); err != nil {
+		if event, err = s.cfg.Event(s.cfg.Platform, trigger, declared, gen.spec.Provider.Project, overrides); err != nil {
 			writeError(w, http.StatusBadRequest, "anyfaas dev: "+err.Error(), "")
 			return
 		}

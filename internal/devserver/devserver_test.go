@@ -152,7 +152,7 @@ func serve(t *testing.T, cfg devserver.Config) (srv *devserver.Server, log *logL
 // sample is Config.Event as anyfaas dev's is for these tests: the first
 // sample of the trigger, with a declared timer's payload unless the
 // overrides set one.
-func sample(platform, trigger string, declared *spec.Event, overrides map[string]string) ([]byte, error) {
+func sample(platform, trigger string, declared *spec.Event, _ string, overrides map[string]string) ([]byte, error) {
 	entries, err := catalog.Find(platform, trigger)
 	if err != nil {
 		return nil, err

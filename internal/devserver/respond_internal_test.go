@@ -43,7 +43,7 @@ func fakeServer(t *testing.T, platform, yml string, result *emulator.Result) *Se
 		Emulator: func(string, emulator.Function, spec.Settings) (emulator.Emulator, error) {
 			return &fakeEmulator{result: result}, nil
 		},
-		Event: func(string, string, *spec.Event, map[string]string) ([]byte, error) { return []byte("{}"), nil },
+		Event: func(string, string, *spec.Event, string, map[string]string) ([]byte, error) { return []byte("{}"), nil },
 	})
 	if err != nil {
 		t.Fatal(err)

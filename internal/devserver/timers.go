@@ -25,13 +25,13 @@ func (gen *generation) startTimers(ctx context.Context, s *Server) {
 			if e.Timer == nil || !e.Timer.Enable {
 				continue
 			}
-			gen.timers.Go(func() { s.runTimer(ctx, run, fn, e) })
+			gen.timers.Go(func() { s.runTimer(ctx, run, fn, e, gen.spec.Provider.Project) })
 		}
 	}
 }
 
-// runTimer fires one timer until ctx is done.
-func (s *Server) runTimer(ctx context.Context, run *unitRun, fn string, e *spec.Event) {
+// runTimer fires one timer until ctx is done; project is provider.project.
+func (s *Server) runTimer(ctx context.Context, run *unitRun, fn string, e *spec.Event, project string) {
 	for {
 		next, err := nextTick(e.Timer, time.Now())
 		if err != nil {
@@ -45,17 +45,17 @@ func (s *Server) runTimer(ctx context.Context, run *unitRun, fn string, e *spec.
 			return
 		case <-wait.C:
 		}
-		s.fireTimer(ctx, run, fn, e)
+		s.fireTimer(ctx, run, fn, e, project)
 	}
 }
 
 // fireTimer invokes fn with the platform's timer event; e is the timer,
 // whose payload Config.Event puts in the event, as it does for a timer
-// invoked by hand.
-func (s *Server) fireTimer(ctx context.Context, run *unitRun, fn string, e *spec.Event) {
+// invoked by hand, and project provider.project.
+func (s *Server) fireTimer(ctx context.Context, run *unitRun, fn string, e *spec.Event, project string) {
 	overrides := map[string]string{}
 	TimerDefaults(overrides, fn, time.Now())
-	event, err := s.cfg.Event(s.cfg.Platform, "timer", e, overrides)
+	event, err := s.cfg.Event(s.cfg.Platform, "timer", e, project, overrides)
 	if err != nil {
 		fmt.Fprintf(s.cfg.Log, "anyfaas dev: timer of %s: %v\n", fn, err)
 		return
