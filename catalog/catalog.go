@@ -38,7 +38,8 @@
 //	                   in the sample's rule ARN (aws), job (gcf) or
 //	                   PingSource (web)
 //	         time      when it fired, in RFC 3339
-//	         payload   the payload configured on the trigger
+//	         payload   the payload configured on the trigger; empty is
+//	                   none, as a trigger configured without one sends
 //	storage  bucket    the bucket, with the ARNs, URLs and ids that hold it;
 //	                   also as a deploy spec names it: an S3 ARN, a gs://
 //	                   URL, a COS <name>-<appid> (whose appid the event

@@ -186,6 +186,7 @@ var typicals = map[string][]typical{
 	"payload": {
 		{"run now", checkPayload},
 		{`{"job":"report","n":1}`, checkPayload},
+		{"", checkPayload}, // none
 	},
 	"bucket": {{"orders-archive", func(t *testing.T, e catalog.Entry, ev any, v string) {
 		for _, r := range storage(t, ev).Records {

@@ -14,7 +14,7 @@ var timerKeys = []string{keyName, keyTime, keyPayload}
 // awsSchedule maps EventBridge scheduled events. The timer's name is the
 // rule's ARN (resources[0]); a bare name replaces the rule's name in it.
 // The payload is detail.payload, the constant input anyfaas's SAM
-// generator gives a timer with a payload.
+// generator gives a timer with a payload; an empty one is none.
 var awsSchedule = &mapping{
 	trigger: "timer",
 	keys:    timerKeys,
@@ -26,6 +26,9 @@ var awsSchedule = &mapping{
 		case keyTime:
 			return d.setString(ptr("time"), o.value)
 		case keyPayload:
+			if o.value == "" { // a rule without constant input: detail is {}
+				return d.remove(ptr("detail", "payload"))
+			}
 			if !d.has(ptr("detail")) || d.get(ptr("detail")).kind != '{' {
 				return d.setJSON(ptr("detail"), object{{"payload", o.value}})
 			}
@@ -55,7 +58,8 @@ var scfTimer = &mapping{
 
 // gcfScheduler maps Cloud Scheduler's CloudEvents: the job is the source
 // (//cloudscheduler.googleapis.com/projects/p/locations/l/jobs/j), and the
-// payload data.customData, in base64; the project is the job's.
+// payload data.customData, in base64 (none if empty); the project is the
+// job's.
 var gcfScheduler = &mapping{
 	trigger: "timer",
 	keys:    append(slices.Clip(timerKeys), keyProject),
@@ -75,6 +79,9 @@ var gcfScheduler = &mapping{
 		case keyTime:
 			return d.setString(ptr("time"), o.value)
 		case keyPayload:
+			if o.value == "" { // a job without a body: data is {}
+				return d.remove(ptr("data", "customData"))
+			}
 			return d.setString(ptr("data", "customData"), base64.StdEncoding.EncodeToString([]byte(o.value)))
 		case keyProject:
 			old, _ := d.str(ptr("source"))
@@ -102,7 +109,7 @@ func inProject(name, project string) string {
 // knativePing maps the CloudEvents of a Knative PingSource: the source
 // (/apis/v1/namespaces/<ns>/pingsources/<name>) names it, and the data is
 // the PingSource's data as it is: JSON data with the content type
-// application/json, other text with text/plain.
+// application/json, other text with text/plain, and an empty payload none.
 var knativePing = &mapping{
 	trigger: "timer",
 	keys:    timerKeys,
@@ -118,6 +125,12 @@ var knativePing = &mapping{
 		case keyTime:
 			return d.setString(ptr("time"), o.value)
 		case keyPayload:
+			if o.value == "" { // a PingSource without data sends none
+				if err := d.remove(ptr("data")); err != nil {
+					return err
+				}
+				return d.remove(ptr("datacontenttype"))
+			}
 			t := strings.TrimSpace(o.value)
 			if t != "" && (t[0] == '{' || t[0] == '[') && json.Valid([]byte(t)) {
 				v, err := newValue([]byte(t), false) // kept as the PingSource sends it

@@ -330,7 +330,8 @@ var newID = catalog.NewID
 // where they do not set them already, the keys that make it carry what
 // f.yml says of e: a storage event's bucket, and a key that its filter's
 // prefix and suffix pass (prefix + "sample" + suffix), a message event's
-// queue or topic, a timer's payload; applied lists those it set, as
+// queue or topic, a timer's payload (none where f.yml gives none); applied
+// lists those it set, as
 // key=value. A value that holds an ${env.NAME} whose variable is not set
 // is left out, the sample keeping its own, and listed in unset as f.yml
 // gives it (the key path: the value).
@@ -349,6 +350,12 @@ func sampleOf(entries []catalog.Entry, e *spec.Event, project string, overrides 
 			overrides[k] = want[k]
 			applied = append(applied, k+"="+want[k])
 		}
+	}
+	// A timer configured without a payload sends none: the sample's
+	// is the publisher's invention.
+	if _, ok := overrides["payload"]; !ok && entry.Trigger == faas.TriggerTimer && slices.Contains(entry.Keys, "payload") &&
+		(e == nil || !e.Unresolved("payload")) {
+		overrides["payload"] = ""
 	}
 	return entry, applied, unset
 }

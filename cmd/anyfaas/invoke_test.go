@@ -233,7 +233,13 @@ functions:
 		{"web", "nightly", timer, nil, "", "web/ping", map[string]any{"/data": "run-report"}},
 		{"fc", "nightly", timer, nil, "now", "fc/timer", map[string]any{"/payload": "now"}},
 		{"fc", "nightly", timer, map[string]string{"payload": "set"}, "", "fc/timer", map[string]any{"/payload": "set"}},
-		{"fc", "hourly", timer, nil, "", "fc/timer", map[string]any{"/payload": "awesome-fc"}},
+		// A timer without a payload sends none, as deployed.
+		{"fc", "hourly", timer, nil, "", "fc/timer", map[string]any{"/payload": ""}},
+		{"aws", "hourly", timer, nil, "", "aws/schedule", map[string]any{"/detail": map[string]any{}}},
+		{"scf", "hourly", timer, nil, "", "scf/timer", map[string]any{"/Message": ""}},
+		{"gcf", "hourly", timer, nil, "", "gcf/scheduler", map[string]any{"/data": map[string]any{}}},
+		{"web", "hourly", timer, nil, "", "web/ping", map[string]any{"/data": nil, "/datacontenttype": nil}},
+		{"web", "hourly", timer, nil, "now", "web/ping", map[string]any{"/data": "now", "/datacontenttype": "text/plain"}},
 	}
 	for _, tt := range tests {
 		t.Run(strings.TrimSpace(tt.platform+" "+tt.fn+" "+fmtSets(tt.sets)+tt.data), func(t *testing.T) {
