@@ -22,7 +22,9 @@
 // repeated request headers with commas, which the request keeps; every
 // cookie is kept. An error of a non-HTTP invocation is reported as a
 // Lambda function error whose errorType is "PanicError", "DecodeError",
-// "LimitError", "Error" (an *faas.Error) or the error's Go type name.
+// "LimitError", "Error" (an *faas.Error) or the error's Go type name,
+// and whose errorMessage is the error's text (an *faas.Error's without its
+// HTTP status, which means nothing to a queue or a timer).
 // Payloads and buffered responses over 6 MB are a LimitError.
 //
 // Such a batch that succeeds is answered with its result if that is a

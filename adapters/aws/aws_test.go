@@ -337,7 +337,10 @@ func TestBadInput(t *testing.T) {
 		{"panic in a non-HTTP invocation", []byte(`{"direct": true}`), func(*faas.Context, any) (any, error) { panic("boom") },
 			`{"errorMessage":"panic: boom","errorType":"PanicError"}`},
 		{"error in a non-HTTP invocation", []byte(`{"direct": true}`), func(*faas.Context, any) (any, error) { return nil, faas.Errorf(400, "bad order") },
-			`{"errorMessage":"400 bad order","errorType":"Error"}`},
+			`{"errorMessage":"bad order","errorType":"Error"}`},
+		// A status means nothing to a timer: the report carries the message alone.
+		{"error in a timer invocation", marshal(t, fixture(t, "eventbridge-scheduled-event")), func(*faas.Context, any) (any, error) { return nil, faas.Errorf(404, "nothing here") },
+			`{"errorMessage":"nothing here","errorType":"Error"}`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

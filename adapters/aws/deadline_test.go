@@ -146,7 +146,7 @@ func TestFunctionTimeout(t *testing.T) {
 			}
 			if tc.name == "event" {
 				var ie messages.InvokeResponse_Error
-				if !errors.As(err, &ie) || ie.Type != "TimeoutError" || ie.Message != "504 the function timed out: the function did not return within its deadline (100ms after the invocation started)" {
+				if !errors.As(err, &ie) || ie.Type != "TimeoutError" || ie.Message != "the function timed out: the function did not return within its deadline (100ms after the invocation started)" {
 					t.Errorf("Invoke = %s, %v; want a function error of type TimeoutError", out, err)
 				}
 				return

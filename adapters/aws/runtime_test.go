@@ -144,7 +144,7 @@ func TestRuntimeAPI(t *testing.T) {
 
 	api.events <- `{"direct": "invocation"}`
 	got = <-api.results
-	if got.kind != "error" || got.id != "req-2" || got.body != `{"errorMessage":"400 not for me","errorType":"Error"}` {
+	if got.kind != "error" || got.id != "req-2" || got.body != `{"errorMessage":"not for me","errorType":"Error"}` {
 		t.Errorf("second invocation: %+v", got)
 	}
 

@@ -259,7 +259,7 @@ func TestServeErrors(t *testing.T) {
 		stack   bool
 	}{
 		{"error", `"fail"`, nil, "error", "errorString", "it failed", false},
-		{"faas.Error", `"status"`, nil, "error", "Error", "409 conflict on x", false},
+		{"faas.Error", `"status"`, nil, "error", "Error", "conflict on x", false},
 		{"panic", `"panic"`, nil, "error", "PanicError", "panic: it panicked", true},
 		{"after a panic", `"ok"`, nil, "response", "", "", false},
 		{"bad JSON", `{"rawPath":`, nil, "error", "DecodeError", "fc: http event: field rawPath: malformed JSON", false},

@@ -120,6 +120,7 @@
 //
 //	panic in a handler or layer   500, X-Google-Status: crash, a generic message
 //	event handler error           500, X-Google-Status: error, "Function error: …"
+//	                              (an *faas.Error's text without its status)
 //	event that cannot be decoded  400, X-Google-Status: crash, the *faas.DecodeError
 //	unsupported CloudEvents mode  415, X-Google-Status: crash, the *faas.DecodeError
 //	body over 32 MB               413, X-Google-Status: crash, the *faas.LimitError

@@ -361,7 +361,9 @@ func writeEvent(w http.ResponseWriter, r *http.Request, trigger string, result a
 		writeFailure(w, r, http.StatusInternalServerError, statusCrash, panicMessage)
 		return
 	case err != nil:
-		writeFailure(w, r, http.StatusInternalServerError, statusError, "Function error: "+err.Error())
+		// The report's message: an *faas.Error's without its HTTP status,
+		// which means nothing to an event's sender (the answer is a 500).
+		writeFailure(w, r, http.StatusInternalServerError, statusError, "Function error: "+envelope.ReportOf(err).Message)
 		return
 	case result == nil:
 		w.WriteHeader(http.StatusNoContent)

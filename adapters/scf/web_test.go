@@ -158,7 +158,7 @@ func TestWebFunction(t *testing.T) {
 		{
 			name: "an event whose handler fails", method: "POST", target: "/event-invoke", body: `"fail"`,
 			want: reply{500, map[string][]string{"X-Scf-Error-Type": {"UnhandledInvocationErr"}},
-				`{"errorMessage":"500 event failed","errorType":"Error"}`},
+				`{"errorMessage":"event failed","errorType":"Error"}`},
 		},
 	}
 	for _, tt := range tests {

@@ -79,7 +79,7 @@ func TestInvoke(t *testing.T) {
 		{"fc, the route's own path", []string{"-f", "greet", "-p", "fc", "--data", `{"name":"Ada"}`}, 0, `no greeting in language \\\"lang\\\"`, ""},
 		{"scf", []string{"-f", "hello", "-p", "scf"}, 0, `hello, world`, "event: scf/apigw"},
 		{"an event file", []string{"-f", "greet", "-p", "aws", "--event", bad}, 1, "", "bad.json: not JSON at line 2, column 8"},
-		{"a failing function", []string{"-f", "greet", "-p", "aws", "--event", "aws/schedule"}, 6, `"errorType":"Error"`, `greet failed: Error: 404 no greeting in language ""`},
+		{"a failing function", []string{"-f", "greet", "-p", "aws", "--event", "aws/schedule"}, 6, `"errorType":"Error"`, `greet failed: Error: no greeting in language ""`},
 		{"unknown function", []string{"-f", "nope"}, 2, "", `no function "nope": the functions are greet, hello`},
 		{"no function", nil, 2, "", "name the function to invoke with -f"},
 		{"unknown platform", []string{"-f", "hello", "-p", "lambda"}, 2, "", "aws, fc, scf, gcf, web"},

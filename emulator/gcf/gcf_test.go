@@ -385,7 +385,7 @@ func TestInvokeResults(t *testing.T) {
 		{"panic", string(storage), &emulator.FunctionError{Type: "crash", Message: panicMessage}, panicMessage},
 		{"slow", string(storage), &emulator.FunctionError{Type: "timeout", Message: "upstream request timeout"}, "upstream request timeout"},
 		{"", `{"specversion":"1.0","id":"x","source":"s","type":"com.example.unknown"}`,
-			&emulator.FunctionError{Type: "error", Message: "Function error: 404 no function declares the cloudevent trigger; declare it with faas.On(\"cloudevent\") or in f.yml, or name the function: no function serves this invocation"},
+			&emulator.FunctionError{Type: "error", Message: "Function error: no function declares the cloudevent trigger; declare it with faas.On(\"cloudevent\") or in f.yml, or name the function: no function serves this invocation"},
 			"no function declares the cloudevent trigger"},
 	} {
 		t.Run(fmt.Sprintf("%d %s", i, tc.function), func(t *testing.T) {

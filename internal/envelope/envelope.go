@@ -182,14 +182,29 @@ type Report struct {
 // own failures, "TimeoutError" for a handler that overran its deadline,
 // "Error" for an *faas.Error, and otherwise the name of the error's Go
 // type, as aws-lambda-go reports it.
+//
+// A report answers an invocation that is not answered as HTTP (a timer,
+// a queue, a direct call), or one that failed before it could be, and an
+// HTTP status means nothing there: the text of an *faas.Error in err is
+// its message without the status that Error puts first ("nothing here",
+// not "404 nothing here"). An HTTP invocation's *faas.Error is answered
+// by faas.Respond with the status instead, not with a report.
 func ReportOf(err error) Report {
 	r := Report{Message: err.Error()}
+	var ferr *faas.Error
+	if errors.As(err, &ferr) && ferr != nil {
+		// Error is "<status> <message>[: <cause>]"; an error wrapping it
+		// with %w says that text within its own.
+		full := ferr.Error()
+		if _, text, ok := strings.Cut(full, " "); ok {
+			r.Message = strings.Replace(r.Message, full, text, 1)
+		}
+	}
 	var (
 		perr *faas.PanicError
 		derr *faas.DecodeError
 		lerr *faas.LimitError
 		terr *deadline.TimeoutError
-		ferr *faas.Error
 	)
 	switch {
 	case errors.As(err, &perr):

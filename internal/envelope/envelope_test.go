@@ -11,6 +11,7 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 
@@ -104,7 +105,14 @@ func TestReportOf(t *testing.T) {
 		{lifecycle.Recovered("boom"), Report{"PanicError", "panic: boom"}},
 		{&faas.DecodeError{Platform: "aws", Trigger: "http", Field: "body", Err: errors.New("bad")}, Report{"DecodeError", "aws: http event: field body: bad"}},
 		{&faas.LimitError{Platform: "aws", Trigger: "http", What: "response", Size: 7, Limit: 6}, Report{"LimitError", "aws: http response: 7 bytes is over the platform's limit of 6 bytes"}},
-		{faas.Errorf(404, "gone"), Report{"Error", "404 gone"}},
+		// A report carries an *faas.Error's message without its HTTP status.
+		{faas.Errorf(404, "gone"), Report{"Error", "gone"}},
+		{&faas.Error{StatusCode: 409}, Report{"Error", "Conflict"}},
+		{&faas.Error{Message: "no stock", Err: errors.New("db down")}, Report{"Error", "no stock: db down"}},
+		{fmt.Errorf("order 7: %w", faas.Errorf(400, "bad order")), Report{"Error", "order 7: bad order"}},
+		{&faas.Error{StatusCode: 504, Message: "the function timed out", Err: &faas.TimeoutError{Timeout: 3 * time.Second}},
+			Report{"TimeoutError", "the function timed out: the function did not return within its deadline (3s after the invocation started)"}},
+		{(*faas.Error)(nil), Report{"Error", "faas: a nil *faas.Error was returned as an error"}},
 	}
 	for _, tt := range tests {
 		if got := ReportOf(tt.err); got != tt.want {
