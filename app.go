@@ -884,6 +884,9 @@ func (a *App) wrapLayer(l *Layer, h Handler) (Handler, error) {
 		case wrapped == nil || isNil(wrapped):
 			return nil, fmt.Errorf("layer %q: its Middleware returned a nil Handler", l.Name)
 		}
+		if l.LogsFailures {
+			wrapped = logsFailures(wrapped)
+		}
 		if observe != nil {
 			inner := wrapped
 			wrapped = HandlerFunc(func(ctx *Context, event any) (any, error) {
@@ -1001,10 +1004,52 @@ func (a *App) recoverer(h Handler) Handler {
 	return HandlerFunc(func(ctx *Context, event any) (any, error) { return a.safeInvoke(ctx, h, event) })
 }
 
+// panicked returns the *PanicError of the panic v, logged with its stack
+// unless the middleware of a layer with LogsFailures is running around
+// the code that panicked: it logs the failure, stack and all.
 func (a *App) panicked(ctx *Context, v any) error {
 	perr := lifecycle.Recovered(v)
-	ctx.Logger().Error("panic", "error", perr, "stack", string(perr.Stack))
+	if !ctx.resp.failureLoggersRunning() {
+		ctx.Logger().Error("panic", "error", perr, "stack", string(perr.Stack))
+	}
 	return perr
+}
+
+// failureLoggersRunning reports whether a middleware of a layer with
+// LogsFailures is running for the invocation.
+func (r *response) failureLoggersRunning() bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.failureLoggers > 0
+}
+
+// failureLoggedByLayer reports whether a middleware of a layer with
+// LogsFailures has logged the invocation's failure.
+func (r *response) failureLoggedByLayer() bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.failureLogged
+}
+
+// logsFailures wraps the middleware h of a layer with LogsFailures: while
+// it runs, the panics recovered inside it are left for it to log, and
+// the failure it returns is logged.
+func logsFailures(h Handler) Handler {
+	return HandlerFunc(func(ctx *Context, event any) (result any, err error) {
+		r := ctx.resp
+		r.mu.Lock()
+		r.failureLoggers++
+		r.mu.Unlock()
+		// Deferred: the count must come down however h ends, a
+		// runtime.Goexit included.
+		defer func() {
+			r.mu.Lock()
+			r.failureLoggers--
+			r.failureLogged = r.failureLogged || err != nil
+			r.mu.Unlock()
+		}()
+		return h.Invoke(ctx, event)
+	})
 }
 
 // Freeze runs the Freeze hooks of every layer that started, in reverse
@@ -1116,14 +1161,17 @@ func (a *App) Invoke(ctx *Context, event any) (result any, err error) {
 	if a.debug {
 		begin = time.Now()
 	}
-	if ctx.app != a && (ctx.fn != nil || ctx.routeErr != nil) { // routed by another App
+	nested := ctx.app != a && (ctx.fn != nil || ctx.routeErr != nil) // routed by another App
+	if nested {
 		ctx, event = ctx.nested(event)
 	}
 	defer func() {
 		if v := recover(); v != nil {
 			result, err = nil, a.panicked(ctx, v)
 		}
-		if err != nil {
+		if err != nil && !nested {
+			// A nested App's failure is its outer function's, which the
+			// outer App logs (or its layers do): once.
 			a.logFailure(ctx, err)
 		}
 		if a.debug {
@@ -1209,6 +1257,9 @@ func (a *App) logFailure(ctx *Context, err error) {
 	case ctx.Trigger() == TriggerHTTP && errors.As(err, &ferr) && ferr != nil && validStatus(ferr.status()) && ferr.status() < http.StatusInternalServerError:
 		// A client error is the handler's answer to a request, not a
 		// failure; of another trigger, it is (the event is retried).
+	case ctx.resp.failureLoggedByLayer():
+		// A layer with LogsFailures logged it: one failure, one ERROR
+		// line.
 	default:
 		ctx.Logger().Error("invocation failed", "error", err)
 	}

@@ -89,7 +89,15 @@ type response struct {
 	mu     sync.Mutex
 	status int32 // an int that does not fit is clamped, and stays invalid
 	ended  bool
-	header http.Header
+	// failureLoggers counts the middlewares of layers with LogsFailures
+	// running for the invocation: a panic recovered inside them is left
+	// for them to log. failureLogged is whether one of them has logged
+	// the invocation's failure. Both guarded by mu, and next to ended to
+	// share its padding, which keeps the Context's allocation in its size
+	// class.
+	failureLoggers uint8
+	failureLogged  bool
+	header         http.Header
 	// id is the request id made with the Invocation's NewRequestID.
 	id atomic.Pointer[string]
 	// out is where the first Respond of the invocation builds its

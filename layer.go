@@ -58,6 +58,18 @@ type Layer struct {
 	// Middleware wraps every invocation the layer applies to.
 	Middleware Middleware
 
+	// LogsFailures says that Middleware logs, at level ERROR, every
+	// invocation that fails through it, with its error and, for a
+	// *PanicError (found with errors.As), its stack, as layers/logging
+	// does. The App then writes no line of its own for such a failure:
+	// neither its "invocation failed" line nor the "panic" line of a panic
+	// recovered inside the middleware, so that a failure leaves one ERROR
+	// line, which log-based alarms count once. Failures that do not pass
+	// through the middleware (one of a layer around it, or one the App
+	// answers while the middleware still runs, such as a function's own
+	// timeout) the App logs as before.
+	LogsFailures bool
+
 	// Logger, if set, makes the logger of an invocation the layer applies
 	// to: what [Context.Logger] returns during it, made the first time it
 	// is asked for, so that an invocation that does not log pays nothing
@@ -112,7 +124,7 @@ func (l *Layer) sameAs(m *Layer) bool {
 		}
 		return rv.Pointer()
 	}
-	return l.Name == m.Name &&
+	return l.Name == m.Name && l.LogsFailures == m.LogsFailures &&
 		fn(l.RuntimeStart) == fn(m.RuntimeStart) && fn(l.FunctionStart) == fn(m.FunctionStart) &&
 		fn(l.BeforeInvoke) == fn(m.BeforeInvoke) && fn(l.AfterInvoke) == fn(m.AfterInvoke) &&
 		fn(l.Freeze) == fn(m.Freeze) && fn(l.Close) == fn(m.Close) && fn(l.End) == fn(m.End) &&

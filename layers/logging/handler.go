@@ -238,12 +238,13 @@ type outcome struct {
 	status    int    // 0 for none
 	failed    bool   // with an error, whose text is err
 	err       string //
+	stack     string // a panic's, or ""
 }
 
 // appendInvocation appends the invocation line of inv, as appendRecord of
 // a handler of inv with no attributes of its own appends a record of it
-// with the attributes durationMs, coldStart, status (if not 0) and error
-// (if it failed), without building the record.
+// with the attributes durationMs, coldStart, status (if not 0), error
+// (if it failed) and stack (if set), without building the record.
 func (h *handler) appendInvocation(b []byte, inv *invocation, t time.Time, level slog.Level, o outcome) []byte {
 	e := h.appendHead(b, inv, t, level, "invocation")
 	e.name(`"durationMs":`)
@@ -257,6 +258,10 @@ func (h *handler) appendInvocation(b []byte, inv *invocation, t time.Time, level
 	if o.failed {
 		e.name(`"error":`)
 		e.str(o.err)
+	}
+	if o.stack != "" {
+		e.name(`"stack":`)
+		e.str(o.stack)
 	}
 	return append(e.b, '}', '\n')
 }

@@ -35,20 +35,29 @@
 //
 // The invocation's line has the message "invocation" and the fields
 // durationMs, coldStart, status (an HTTP status the outcome fixes) and
-// error; its level is ERROR when the invocation failed (an error, for an
-// HTTP request one that is not a 4xx *faas.Error, or a 5xx response) and
-// INFO otherwise, so that a
+// error, and for a panic at level ERROR, stack; its level is ERROR when
+// the invocation failed (an error, for an HTTP request one that is not a
+// 4xx *faas.Error, or a 5xx response) and INFO otherwise, so that a
 // level of ERROR keeps the lines of failed invocations only.
 //
-// Register the layer first (outermost) to time everything inside it. The
-// App's "invocation failed" lines are written with the invocation's logger,
-// so in this shape; the logs the App writes outside any invocation use the
-// App's logger: give it the same shape with
+// That line is a failure's one ERROR line (the layer is a
+// faas.Layer.LogsFailures layer): the App writes neither its "invocation
+// failed" line nor its "panic" line for a failure that passes through the
+// layer, so that log-based alarms (CloudWatch metric filters, SLS alerts)
+// count each failure once. With WithInvocationLog(false) the App writes
+// them.
+//
+// Register the layer first (outermost) to time everything inside it, and
+// so that the failures of the other layers pass through it. The App's
+// lines are written with the invocation's logger, so in this shape; the
+// logs the App writes outside any invocation use the App's logger: give
+// it the same shape with
 // faas.WithLogger(slog.New(logging.NewHandler(os.Stderr, "", nil))).
 package logging
 
 import (
 	"context"
+	"errors"
 	"io"
 	"log/slog"
 	"os"
@@ -130,7 +139,9 @@ func New(opts ...Option) faas.Layer {
 		scf: shaped(faas.PlatformSCF), gcf: shaped(faas.PlatformGCF), web: shaped(faas.PlatformWeb)}
 	layer := faas.Layer{Name: cfg.name, Logger: l.logger}
 	if cfg.invocationLog {
-		layer.Middleware = l.middleware
+		// The invocation's line is the one ERROR line of a failure: the
+		// App writes none of its own.
+		layer.Middleware, layer.LogsFailures = l.middleware, true
 	}
 	return layer
 }
@@ -169,6 +180,10 @@ func (l *layer) middleware(next faas.Handler) faas.Handler {
 		}
 		if err != nil {
 			o.failed, o.err = true, err.Error()
+			var perr *faas.PanicError
+			if level == slog.LevelError && errors.As(err, &perr) {
+				o.stack = string(perr.Stack)
+			}
 		}
 		var inv invocation
 		l.fill(&inv, ctx, h)

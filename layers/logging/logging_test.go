@@ -22,6 +22,7 @@ import (
 	"github.com/anyfaas/faas/internal/golden"
 	"github.com/anyfaas/faas/internal/redact"
 	"github.com/anyfaas/faas/layers/logging"
+	"github.com/anyfaas/faas/layers/recovery"
 )
 
 var when = time.Date(2024, 5, 1, 12, 0, 0, 123456789, time.UTC)
@@ -419,6 +420,93 @@ func TestMasksCredentials(t *testing.T) {
 				if i := strings.IndexByte(line, '{'); i < 0 || !json.Valid([]byte(line[i:])) {
 					t.Errorf("not a JSON line: %s", line)
 				}
+			}
+		})
+	}
+}
+
+// A failure leaves one ERROR line, which log-based alarms count once: the
+// invocation's, carrying the error, the duration and a panic's stack,
+// without the App's own "invocation failed" or "panic" line; the App still
+// writes its line for a failure that does not pass through the layer.
+func TestOneErrorLine(t *testing.T) {
+	fail := faas.HandlerFunc(func(*faas.Context, any) (any, error) { return nil, faas.Errorf(404, "nothing here") })
+	boom := faas.HandlerFunc(func(*faas.Context, any) (any, error) { panic("boom") })
+	outside := faas.Layer{Name: "outside", BeforeInvoke: func(*faas.Context, any) error { return errors.New("refused outside") }}
+	timer := func() any { return faastest.NewTimerEvent("tick", when, "") }
+	tests := []struct {
+		name    string
+		layers  func(log faas.Layer) []faas.Layer
+		h       faas.Handler
+		event   func() any
+		noLog   bool // the layer WithInvocationLog(false)
+		want    map[string]any
+		stacked bool // the line has the panic's stack
+	}{
+		{"timer error", nil, fail, timer, false,
+			map[string]any{"msg": "invocation", "error": "404 nothing here", "trigger": "timer"}, false},
+		{"HTTP server error", nil, faas.HandlerFunc(func(*faas.Context, any) (any, error) { return nil, errors.New("db down") }),
+			func() any { return faastest.NewHTTPRequest("GET", "/", "") }, false,
+			map[string]any{"msg": "invocation", "error": "db down", "status": 500.0}, false},
+		{"panic", nil, boom, timer, false,
+			map[string]any{"msg": "invocation", "error": "panic: boom"}, true},
+		{"panic answered by the recovery layer", func(log faas.Layer) []faas.Layer {
+			return []faas.Layer{log, recovery.New(recovery.WithAnswer(func(_ *faas.Context, p *faas.PanicError) error {
+				return &faas.Error{StatusCode: 500, Message: "internal error", Err: p}
+			}))}
+		}, boom, timer, false,
+			map[string]any{"msg": "invocation", "error": "500 internal error: panic: boom"}, true},
+		{"nested App", nil, func() faas.Handler {
+			inner := faas.New()
+			inner.Func("inner", fail, faas.On(faas.TriggerTimer))
+			return inner
+		}(), timer, false,
+			map[string]any{"msg": "invocation", "error": "404 nothing here"}, false},
+		{"failure of a layer outside", func(log faas.Layer) []faas.Layer { return []faas.Layer{outside, log} }, fail, timer, false,
+			map[string]any{"msg": "invocation failed", "error": "refused outside"}, false},
+		{"no invocation line", nil, fail, timer, true,
+			map[string]any{"msg": "invocation failed", "error": "404 nothing here"}, false},
+		{"no invocation line, panic", nil, boom, timer, true,
+			map[string]any{"msg": "panic", "error": "panic: boom"}, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var buf syncBuffer
+			log := logging.New(logging.WithWriter(&buf), logging.WithPlatform(faas.PlatformWeb), logging.WithInvocationLog(!tt.noLog))
+			layers := []faas.Layer{log}
+			if tt.layers != nil {
+				layers = tt.layers(log)
+			}
+			app := faas.New(faas.WithLogger(slog.New(logging.NewHandler(&buf, faas.PlatformWeb, nil))))
+			app.Use(layers...)
+			app.Func("fn", tt.h, faas.On(faas.TriggerTimer), faas.HTTP("GET /"))
+			faastest.Start(t, app)
+			faastest.Invoke(t, app, tt.event())
+			var errs []map[string]any
+			for _, l := range strings.Split(strings.TrimSpace(buf.String()), "\n") {
+				var m map[string]any
+				if err := json.Unmarshal([]byte(l), &m); err != nil {
+					t.Fatalf("%v: %s", err, l)
+				}
+				if m["level"] == "ERROR" {
+					errs = append(errs, m)
+				}
+			}
+			if len(errs) != 1 {
+				t.Fatalf("%d ERROR lines, want 1:\n%s", len(errs), buf.String())
+			}
+			got := map[string]any{}
+			for k := range tt.want {
+				got[k] = errs[0][k]
+			}
+			if diff := cmp.Diff(tt.want, got); diff != "" {
+				t.Errorf("the ERROR line (-want +got):\n%s\n%s", diff, buf.String())
+			}
+			if _, ok := errs[0]["durationMs"]; !ok && tt.want["msg"] == "invocation" {
+				t.Errorf("the ERROR line has no durationMs: %v", errs[0])
+			}
+			if stack, _ := errs[0]["stack"].(string); strings.Contains(stack, "logging_test.go") != tt.stacked {
+				t.Errorf("the ERROR line's stack %q: want the panicking frames %v", stack, tt.stacked)
 			}
 		})
 	}
