@@ -22,7 +22,8 @@
 // repeated request headers with commas, which the request keeps; every
 // cookie is kept. An error of a non-HTTP invocation is reported as a
 // Lambda function error whose errorType is "PanicError", "DecodeError",
-// "LimitError", "Error" (an *faas.Error) or the error's Go type name,
+// "LimitError", "Error" (an *faas.Error) or the error's Go type name
+// (with, for a panic, the stackTrace of the code that panicked),
 // and whose errorMessage is the error's text (an *faas.Error's without its
 // HTTP status, which means nothing to a queue or a timer).
 // Payloads and buffered responses over 6 MB are a LimitError.
@@ -61,6 +62,7 @@ package aws
 import (
 	"bytes"
 	"context"
+	"errors"
 	"os"
 	"time"
 
@@ -233,8 +235,16 @@ func (h *Handler) invoke(ctx context.Context, payload []byte, streaming bool) (o
 }
 
 // report turns an error into the function error Lambda reports, with a
-// type that names the failure.
+// type that names the failure, and for a panic the stack trace of the
+// code that panicked, in the frames aws-lambda-go reports a panic with.
 func report(err error) error {
 	r := envelope.ReportOf(err)
-	return messages.InvokeResponse_Error{Type: r.Type, Message: r.Message}
+	ie := messages.InvokeResponse_Error{Type: r.Type, Message: r.Message}
+	var perr *faas.PanicError
+	if errors.As(err, &perr) {
+		for _, f := range envelope.StackTrace(perr.Stack) {
+			ie.StackTrace = append(ie.StackTrace, &messages.InvokeResponse_Error_StackFrame{Path: f.Path, Line: f.Line, Label: f.Label})
+		}
+	}
+	return ie
 }

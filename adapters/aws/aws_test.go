@@ -334,8 +334,6 @@ func TestBadInput(t *testing.T) {
 			fmt.Sprintf(`{"errorMessage":"aws: http payload: %d bytes is over the platform's limit of 6291456 bytes","errorType":"LimitError"}`, len(bigHTTP))},
 		{"response over 6 MB", marshal(t, v2), bigOnce(),
 			`{"errorMessage":"aws: http response: 6291563 bytes is over the platform's limit of 6291456 bytes","errorType":"LimitError"}`},
-		{"panic in a non-HTTP invocation", []byte(`{"direct": true}`), func(*faas.Context, any) (any, error) { panic("boom") },
-			`{"errorMessage":"panic: boom","errorType":"PanicError"}`},
 		{"error in a non-HTTP invocation", []byte(`{"direct": true}`), func(*faas.Context, any) (any, error) { return nil, faas.Errorf(400, "bad order") },
 			`{"errorMessage":"bad order","errorType":"Error"}`},
 		// A status means nothing to a timer: the report carries the message alone.
@@ -361,6 +359,52 @@ func TestBadInput(t *testing.T) {
 			next, err := handler.Invoke(lambdaContext(t), marshal(t, v2))
 			if err != nil || !bytes.Contains(next, []byte(`"statusCode"`)) {
 				t.Errorf("the next invocation: %s, %v", next, err)
+			}
+		})
+	}
+}
+
+// A panic is reported as aws-lambda-go reports one, with the stack trace
+// of the code that panicked, frame by frame (path, line, label), not the
+// frames of its recovery or of the runtime.
+func TestPanicReport(t *testing.T) {
+	tests := []struct {
+		name  string
+		h     faas.HandlerFunc
+		label string // of the first frame
+	}{
+		{"panic", func(*faas.Context, any) (any, error) { panic("boom") }, "TestPanicReport.func1"},
+		{"run-time error", func(*faas.Context, any) (any, error) {
+			var m map[string]int
+			m["x"] = 1
+			return nil, nil
+		}, "TestPanicReport.func2"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := aws.NewHandler(newApp(tt.h)).Invoke(lambdaContext(t), []byte(`{"direct": true}`))
+			var ie messages.InvokeResponse_Error
+			if !errors.As(err, &ie) || ie.Type != "PanicError" || !strings.HasPrefix(ie.Message, "panic: ") {
+				t.Fatalf("Invoke = %v; want a Lambda error report of type PanicError", err)
+			}
+			if len(ie.StackTrace) == 0 {
+				t.Fatalf("no stackTrace: %s", marshal(t, ie))
+			}
+			first := ie.StackTrace[0]
+			if first.Label != tt.label || !strings.HasSuffix(first.Path, "adapters/aws/aws_test.go") || first.Line <= 0 {
+				t.Errorf("first frame %+v, want %s in aws_test.go", *first, tt.label)
+			}
+			for _, f := range ie.StackTrace {
+				if strings.HasPrefix(f.Path, "runtime/") || strings.Contains(f.Path, "/runtime/") {
+					t.Errorf("a frame of the runtime: %+v", *f)
+				}
+			}
+			var wire struct {
+				StackTrace []map[string]any `json:"stackTrace"`
+			}
+			if err := json.Unmarshal(marshal(t, ie), &wire); err != nil || len(wire.StackTrace) == 0 ||
+				wire.StackTrace[0]["path"] == nil || wire.StackTrace[0]["line"] == nil || wire.StackTrace[0]["label"] == nil {
+				t.Errorf("the report on the wire: %s, %v", marshal(t, ie), err)
 			}
 		})
 	}

@@ -14,6 +14,7 @@ import (
 	"net/url"
 	"reflect"
 	"slices"
+	"strconv"
 	"strings"
 	"unicode/utf8"
 
@@ -228,6 +229,83 @@ func ReportOf(err error) Report {
 		}
 	}
 	return r
+}
+
+// StackFrame is a frame of a panic's stack trace, as aws-lambda-go reports
+// it (messages.InvokeResponse_Error_StackFrame): the file's path, the line,
+// and the function's name without its package path.
+type StackFrame struct {
+	Path  string
+	Line  int32
+	Label string
+}
+
+// MaxStackFrames bounds a stack trace, as aws-lambda-go bounds a panic's.
+const MaxStackFrames = 32
+
+// StackTrace returns the frames of the code that panicked, from a stack
+// as runtime/debug.Stack prints it (a *faas.PanicError's Stack):
+//
+//	goroutine 7 [running]:
+//	runtime/debug.Stack()
+//		/usr/local/go/src/runtime/debug/stack.go:26 +0x5e
+//	…
+//	panic({0x6cc5c0?, 0x757f40?})
+//		/usr/local/go/src/runtime/panic.go:860 +0x13a
+//	main.main.func5(0xb093c0?, {0x8?, 0x7e14d5?})
+//		/src/main.go:65 +0x25
+//
+// It keeps the frames below the innermost call to panic, without the
+// runtime's own that a run-time error puts first (runtime.sigpanic,
+// runtime.panicmem, …), nor the recovery's above it, nor the goroutine's
+// creator; with no call to panic (a runtime.Goexit), the frames below
+// lifecycle.Recovered. At most MaxStackFrames.
+func StackTrace(stack []byte) []StackFrame {
+	type call struct{ name, loc string }
+	var calls []call
+	lines := strings.Split(string(stack), "\n")
+	for i := 1; i+1 < len(lines); i++ {
+		fn, loc := lines[i], lines[i+1]
+		if fn == "" || strings.HasPrefix(fn, "created by ") || !strings.HasPrefix(loc, "\t") {
+			continue // "...additional frames elided...", the creator
+		}
+		i++
+		if j := strings.LastIndexByte(fn, '('); j > 0 && strings.HasSuffix(fn, ")") {
+			fn = fn[:j]
+		}
+		calls = append(calls, call{fn, loc})
+	}
+	// Below the recovery's frames: those up to panic, or for a Goexit,
+	// to the *PanicError's making.
+	first := slices.IndexFunc(calls, func(c call) bool { return c.name == "panic" })
+	if first < 0 {
+		first = slices.IndexFunc(calls, func(c call) bool { return c.name == "github.com/anyfaas/faas/lifecycle.Recovered" })
+	}
+	calls = calls[first+1:]
+	for len(calls) > 0 && strings.HasPrefix(calls[0].name, "runtime.") {
+		calls = calls[1:] // how a run-time error panics
+	}
+	if len(calls) == 0 {
+		return nil
+	}
+	frames := make([]StackFrame, 0, min(len(calls), MaxStackFrames))
+	for _, c := range calls[:min(len(calls), MaxStackFrames)] {
+		loc := strings.TrimPrefix(c.loc, "\t")
+		if j := strings.LastIndex(loc, " +0x"); j >= 0 {
+			loc = loc[:j]
+		}
+		var line uint64
+		if j := strings.LastIndexByte(loc, ':'); j >= 0 {
+			line, _ = strconv.ParseUint(loc[j+1:], 10, 31)
+			loc = loc[:j]
+		}
+		// The label as aws-lambda-go writes it: without the package's
+		// path and name, which the path says.
+		label := c.name[strings.LastIndexByte(c.name, '/')+1:]
+		label = label[strings.IndexByte(label, '.')+1:]
+		frames = append(frames, StackFrame{Path: loc, Line: int32(line), Label: label})
+	}
+	return frames
 }
 
 // ClientIP returns the address of the client of an HTTP request that came

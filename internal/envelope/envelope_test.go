@@ -244,3 +244,80 @@ func FuzzIsText(f *testing.F) {
 		}
 	})
 }
+
+// panicStack returns the Stack of the *faas.PanicError f's panic becomes.
+func panicStack(f func()) (stack []byte) {
+	defer func() { stack = lifecycle.Recovered(recover()).Stack }()
+	f()
+	return nil
+}
+
+//go:noinline
+func panicsWithValue() { panic("boom") }
+
+//go:noinline
+func panicsAtRunTime() {
+	var m map[string]int
+	m["x"] = 1
+}
+
+func TestStackTrace(t *testing.T) {
+	tests := []struct {
+		name  string
+		stack []byte
+		want  []StackFrame // the first frames
+	}{
+		{"panic", panicStack(panicsWithValue), []StackFrame{
+			{Path: "envelope_test.go", Label: "panicsWithValue"},
+			{Path: "envelope_test.go", Label: "panicStack"},
+		}},
+		{"run-time error", panicStack(panicsAtRunTime), []StackFrame{
+			{Path: "envelope_test.go", Label: "panicsAtRunTime"},
+		}},
+		{"Goexit: no panic", lifecycle.Recovered("goexit").Stack, []StackFrame{
+			{Path: "envelope_test.go", Label: "TestStackTrace"},
+		}},
+		{"as debug.Stack prints it", []byte(`goroutine 7 [running]:
+runtime/debug.Stack()
+	/usr/local/go/src/runtime/debug/stack.go:26 +0x5e
+github.com/anyfaas/faas/lifecycle.Recovered(...)
+	github.com/anyfaas/faas/lifecycle/lifecycle.go:84
+github.com/anyfaas/faas.(*App).safeInvoke.func1()
+	github.com/anyfaas/faas/app.go:935 +0x5a
+panic({0x75d740?, 0x800980?})
+	runtime/panic.go:860 +0x13a
+main.main.func5(0xb093c0?, {0x8?, 0x7e14d5?})
+	example.com/fn/main.go:65 +0x25
+github.com/anyfaas/faas.HandlerFunc.Invoke(0x2?, 0x2?, {0x7504c0?, 0x2dca5da9e408?})
+	github.com/anyfaas/faas/faas.go:72 +0x29
+...additional frames elided...
+created by github.com/anyfaas/faas/internal/deadline.takeWorker in goroutine 24
+	github.com/anyfaas/faas/internal/deadline/deadline.go:207 +0x1c5
+`), []StackFrame{
+			{Path: "example.com/fn/main.go", Line: 65, Label: "main.func5"},
+			{Path: "github.com/anyfaas/faas/faas.go", Line: 72, Label: "HandlerFunc.Invoke"},
+		}},
+		{"empty", nil, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := StackTrace(tt.stack)
+			if tt.name == "as debug.Stack prints it" || tt.want == nil {
+				if diff := cmp.Diff(tt.want, got); diff != "" {
+					t.Errorf("StackTrace (-want +got):\n%s", diff)
+				}
+				return
+			}
+			if len(got) < len(tt.want) || len(got) > MaxStackFrames {
+				t.Fatalf("StackTrace = %+v, want %d frames first, at most %d", got, len(tt.want), MaxStackFrames)
+			}
+			// The real stack's paths and lines depend on the machine:
+			// the file and the function are checked.
+			for i, w := range tt.want {
+				if g := got[i]; !strings.HasSuffix(g.Path, "/"+w.Path) || g.Line <= 0 || g.Label != w.Label {
+					t.Errorf("frame %d = %+v, want %s in %s", i, g, w.Label, w.Path)
+				}
+			}
+		})
+	}
+}
