@@ -119,6 +119,13 @@ func (e *LimitError) Error() string {
 	return fmt.Sprintf("%s: %s %s: %d bytes is over the platform's limit of %d bytes", e.Platform, e.Trigger, e.What, e.Size, e.Limit)
 }
 
+// TimeoutMessage is the message of the 504 *Error that answers an
+// invocation whose handler overran its deadline, whichever deadline it
+// was: the platform's (see package adapters), its function's own (see
+// [WithFunctionTimeouts]), or the one of layers/timeout. Its Err says
+// which: a *TimeoutError, or the layer's ErrTimeout.
+const TimeoutMessage = "the function timed out"
+
 // TimeoutError is the failure of an invocation whose handler was still
 // running when its deadline passed, or was about to: the platform's (see
 // package adapters), or the one its function's own timeout sets in an

@@ -142,5 +142,5 @@ func overranOwn(o worker.Outcome, by time.Time, timeout time.Duration) (any, err
 // timeout after it was invoked: the one the adapters give for the
 // platform's deadline.
 func timedOut(by time.Time, timeout time.Duration) error {
-	return &Error{StatusCode: http.StatusGatewayTimeout, Message: "the function timed out", Err: &TimeoutError{Deadline: by, Timeout: timeout}}
+	return &Error{StatusCode: http.StatusGatewayTimeout, Message: TimeoutMessage, Err: &TimeoutError{Deadline: by, Timeout: timeout}}
 }

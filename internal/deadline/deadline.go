@@ -75,7 +75,7 @@ func Invoke(app *faas.App, ctx *faas.Context, event any) (any, error) {
 	terr := &TimeoutError{Deadline: d, Timeout: remaining}
 	answeredLogger(app, ctx).Error("faas: the function overran its deadline; answered with a timeout error",
 		"timeout", remaining, "error", terr)
-	return nil, &faas.Error{StatusCode: http.StatusGatewayTimeout, Message: "the function timed out", Err: terr}
+	return nil, &faas.Error{StatusCode: http.StatusGatewayTimeout, Message: faas.TimeoutMessage, Err: terr}
 }
 
 // Logger returns the logger with which an adapter logs about the
@@ -151,7 +151,7 @@ func (j job) Logger() *slog.Logger { return j.ctx.Logger() }
 // is the same overrun the timer answers for when it fires first.
 func overran(result any, err error, d time.Time, remaining time.Duration) (any, error) {
 	if err != nil && errors.Is(err, context.DeadlineExceeded) && !time.Now().Before(d) {
-		return nil, &faas.Error{StatusCode: http.StatusGatewayTimeout, Message: "the function timed out",
+		return nil, &faas.Error{StatusCode: http.StatusGatewayTimeout, Message: faas.TimeoutMessage,
 			Err: &TimeoutError{Deadline: d, Timeout: remaining}}
 	}
 	return result, err

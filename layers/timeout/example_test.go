@@ -32,5 +32,5 @@ func Example() {
 	resp := faas.Respond(ctx, result, err)
 	fmt.Println(resp.StatusCode, string(resp.Body))
 	// Output:
-	// 504 {"error":"the function did not answer in time"}
+	// 504 {"error":"the function timed out"}
 }

@@ -8,7 +8,8 @@
 // the one Cloud Run's CLOUD_RUN_TIMEOUT_SECONDS gives), or [WithLimit]'s
 // when it is earlier or the platform gives none. The layer answers
 // [WithMargin] before it (250 ms by default), with an error that is a 504
-// *faas.Error wrapping [ErrTimeout]. The handler runs with a Context that
+// *faas.Error wrapping [ErrTimeout], with the message the adapters answer
+// the platform's deadline with, faas.TimeoutMessage. The handler runs with a Context that
 // is done at that moment; a handler that honours it returns in time.
 //
 // The handler runs on a goroutine kept for the invocations to come (the
@@ -123,5 +124,5 @@ func (c *config) invoke(ctx *faas.Context, next faas.Handler, event any) (any, e
 }
 
 func timeoutError() error {
-	return &faas.Error{StatusCode: http.StatusGatewayTimeout, Message: "the function did not answer in time", Err: ErrTimeout}
+	return &faas.Error{StatusCode: http.StatusGatewayTimeout, Message: faas.TimeoutMessage, Err: ErrTimeout}
 }

@@ -55,7 +55,7 @@ func TestIgnoredContext(t *testing.T) {
 		return late, nil
 	}, faas.HTTP("GET /f"))
 	res := faastest.Invoke(t, app, faastest.NewHTTPRequest("GET", "/f", ""), faastest.WithTimeout(300*time.Millisecond))
-	if res.Response.StatusCode != 504 || res.Body() != `{"error":"the function did not answer in time"}` {
+	if res.Response.StatusCode != 504 || res.Body() != `{"error":"the function timed out"}` {
 		t.Errorf("response %d %s, want the 504", res.Response.StatusCode, res.Body())
 	}
 	if !errors.Is(res.Err, timeout.ErrTimeout) || !errors.Is(res.Err, context.DeadlineExceeded) {
@@ -159,9 +159,9 @@ func TestTimeout(t *testing.T) {
 	}{
 		{"fast", func(*faas.Context, any) (any, error) { return "done", nil }, nil, time.Minute, 200, "done", true},
 		{"fast with its own error", func(*faas.Context, any) (any, error) { return nil, faas.Errorf(418, "teapot") }, nil, time.Minute, 418, `{"error":"teapot"}`, true},
-		{"honours its context", honours, []timeout.Option{timeout.WithMargin(100 * time.Millisecond)}, 150 * time.Millisecond, 504, `{"error":"the function did not answer in time"}`, true},
-		{"no time left", honours, []timeout.Option{timeout.WithMargin(time.Hour)}, time.Minute, 504, `{"error":"the function did not answer in time"}`, false},
-		{"limit without a platform deadline", honours, []timeout.Option{timeout.WithLimit(100 * time.Millisecond), timeout.WithMargin(0)}, 0, 504, `{"error":"the function did not answer in time"}`, true},
+		{"honours its context", honours, []timeout.Option{timeout.WithMargin(100 * time.Millisecond)}, 150 * time.Millisecond, 504, `{"error":"the function timed out"}`, true},
+		{"no time left", honours, []timeout.Option{timeout.WithMargin(time.Hour)}, time.Minute, 504, `{"error":"the function timed out"}`, false},
+		{"limit without a platform deadline", honours, []timeout.Option{timeout.WithLimit(100 * time.Millisecond), timeout.WithMargin(0)}, 0, 504, `{"error":"the function timed out"}`, true},
 		{"panics", func(*faas.Context, any) (any, error) { panic("boom") }, nil, time.Minute, 500, `{"error":"Internal Server Error"}`, true},
 	}
 	for _, tt := range tests {
