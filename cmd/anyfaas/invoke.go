@@ -57,6 +57,11 @@ carries its bucket, queue or topic, or timer payload. --set key=value
 overrides a sample's fields (anyfaas event show NAME lists them) and
 --data sets its body or payload.
 
+What f.yml and the catalog decide (--trigger, --event, --set, --data of
+a sample) is checked before building; a function f.yml does not name
+may be one the code registers, so -f naming none is refused (exit 2, as
+package's -f) once the code is read.
+
 Exit code 6 means the function failed (for an HTTP function, a 5xx
 answer, in the platform's envelope or not); its error is printed as the
 platform reports it.`,
@@ -92,6 +97,15 @@ platform reports it.`,
 					}
 				}
 			}
+			overrides, err := parseSets(sets)
+			if err != nil {
+				return err
+			}
+			// What f.yml and the catalog decide is checked before
+			// building: a wrong --set or --data costs no build.
+			if err := checkEvent(p.spec, function, platform, event, trigger, data, overrides); err != nil {
+				return err
+			}
 			tmp, err := os.MkdirTemp("", "anyfaas-invoke-")
 			if err != nil {
 				return withCode(exitOther, err)
@@ -114,10 +128,6 @@ platform reports it.`,
 				if err := declaresTrigger(fn, trigger, p.spec.File); err != nil {
 					return err
 				}
-			}
-			overrides, err := parseSets(sets)
-			if err != nil {
-				return err
 			}
 			if trigger == "" && event == "" {
 				trigger = faas.TriggerRaw
@@ -263,47 +273,9 @@ func (c *cli) invokeEvent(platform, event, trigger string, declared *spec.Event,
 		}
 		return payload, "", nil
 	}
-	var entry catalog.Entry
-	var applied []string // the overrides f.yml gave
-	var unset []string   // what f.yml gave from an ${env.NAME} that is not set
-	switch {
-	case event != "":
-		e, err := catalog.Lookup(event)
-		if err != nil {
-			return nil, "", usageError("--event %s: no such file, and %v", event, err)
-		}
-		if e.Platform != platform {
-			return nil, "", usageError("--event %s is an event of %s, not of %s: pick one of %s/…", event, e.Platform, platform, platform)
-		}
-		entry = e
-	default:
-		entries, err := catalog.Find(platform, trigger)
-		if err != nil {
-			return nil, "", usageError("--trigger: %v", err)
-		}
-		entry, applied, unset = sampleOf(entries, declared, project, overrides)
-	}
-	if data != "" {
-		key := ""
-		for _, k := range []string{"body", "payload"} {
-			if slices.Contains(entry.Keys, k) {
-				key = k
-				break
-			}
-		}
-		if key == "" {
-			return nil, "", usageError("--data: the sample %s has no body or payload; set its fields with --set (keys: %s)", entry.Name, strings.Join(entry.Keys, ", "))
-		}
-		overrides[key] = data
-		// --data has the last word over f.yml (a timer's payload).
-		applied = slices.DeleteFunc(applied, func(kv string) bool { return strings.HasPrefix(kv, key+"=") })
-	}
-	if err := catalog.FreshIDs(entry.Name, overrides, newID); err != nil {
-		return nil, "", usageError("%v", err)
-	}
-	payload, err := catalog.Event(entry.Name, overrides)
+	entry, applied, unset, payload, err := invokeSample(platform, event, trigger, declared, project, data, overrides)
 	if err != nil {
-		return nil, "", usageError("%v", err)
+		return nil, "", err
 	}
 	var notes []string
 	if len(applied) > 0 {
@@ -324,6 +296,91 @@ func (c *cli) invokeEvent(platform, event, trigger string, declared *spec.Event,
 // catalog.FreshIDs), as the platform gives each invocation and message
 // its own; tests make them deterministic.
 var newID = catalog.NewID
+
+// invokeSample returns the catalog's sample that invoke sends, as
+// invokeEvent describes it, with --data and the overrides (to which it
+// adds f.yml's) applied: the sample's entry, the overrides f.yml gave
+// (applied) and those it left out (unset), and the native event.
+func invokeSample(platform, event, trigger string, declared *spec.Event, project, data string, overrides map[string]string) (entry catalog.Entry, applied, unset []string, payload []byte, _ error) {
+	switch {
+	case event != "":
+		e, err := catalog.Lookup(event)
+		if err != nil {
+			return entry, nil, nil, nil, usageError("--event %s: no such file, and %v", event, err)
+		}
+		if e.Platform != platform {
+			return entry, nil, nil, nil, usageError("--event %s is an event of %s, not of %s: pick one of %s/…", event, e.Platform, platform, platform)
+		}
+		entry = e
+	default:
+		entries, err := catalog.Find(platform, trigger)
+		if err != nil {
+			return entry, nil, nil, nil, usageError("--trigger: %v", err)
+		}
+		entry, applied, unset = sampleOf(entries, declared, project, overrides)
+	}
+	if data != "" {
+		key := ""
+		for _, k := range []string{"body", "payload"} {
+			if slices.Contains(entry.Keys, k) {
+				key = k
+				break
+			}
+		}
+		if key == "" {
+			return entry, nil, nil, nil, usageError("--data: the sample %s has no body or payload; set its fields with --set (keys: %s)", entry.Name, strings.Join(entry.Keys, ", "))
+		}
+		overrides[key] = data
+		// --data has the last word over f.yml (a timer's payload).
+		applied = slices.DeleteFunc(applied, func(kv string) bool { return strings.HasPrefix(kv, key+"=") })
+	}
+	if err := catalog.FreshIDs(entry.Name, overrides, newID); err != nil {
+		return entry, nil, nil, nil, usageError("%v", err)
+	}
+	payload, err := catalog.Event(entry.Name, overrides)
+	if err != nil {
+		return entry, nil, nil, nil, usageError("%v", err)
+	}
+	return entry, applied, unset, payload, nil
+}
+
+// checkEvent returns the error invoke would find, after building, in the
+// event it sends for function, where f.yml (s) and the catalog decide that
+// event already: --set and --data given with an event file, and the
+// overrides and --data of a catalog sample (the one --event names, or of
+// --trigger, or of the first trigger f.yml gives the function), or of the
+// request itself an HTTP function gets on web and gcf. What the code alone
+// decides (a function f.yml does not name, or names without events) is
+// checked once it is built.
+func checkEvent(s *spec.Spec, function, platform, event, trigger, data string, overrides map[string]string) error {
+	if event == "-" || event != "" && fileExists(event) {
+		if len(overrides) > 0 || data != "" {
+			return usageError("--set and --data change catalog samples, not --event files")
+		}
+		return nil
+	}
+	f := s.Function(function)
+	if event == "" && trigger == "" && f != nil && len(f.Events) > 0 {
+		trigger = f.Events[0].Trigger
+	}
+	if event == "" && trigger == "" {
+		return nil // the code's first trigger
+	}
+	if event == "" && trigger == faas.TriggerHTTP && (platform == faas.PlatformWeb || platform == faas.PlatformGCF) {
+		fn := f
+		if fn == nil {
+			fn = &spec.Function{Name: function}
+		}
+		_, err := httpRequest(fn, data, maps.Clone(overrides))
+		return err
+	}
+	var declared *spec.Event
+	if event == "" && f != nil {
+		declared = f.EventOf(trigger)
+	}
+	_, _, _, _, err := invokeSample(platform, event, trigger, declared, s.Provider.Project, data, maps.Clone(overrides))
+	return err
+}
 
 // sampleOf returns, of a platform's samples of e's trigger (entries, in
 // the catalog's order), the one e is delivered as, and sets in overrides,

@@ -100,7 +100,10 @@ functions:
 // trigger the function does not declare: before building where f.yml
 // gives the function's events, after reading the code where the code
 // declares them; and that a function that declares none, or an event
-// file, is sent what is asked.
+// file, is sent what is asked. So are --set and --data refused before
+// building where f.yml and the catalog decide the sample, and the code's
+// functions and triggers after (a function f.yml does not name may be
+// the code's, as hook is: exit 2, the command line naming none).
 func TestInvokeUndeclaredTrigger(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds testdata/triggers")
@@ -140,6 +143,21 @@ func TestInvokeUndeclaredTrigger(t *testing.T) {
 		{"no trigger declared", []string{"-f", "any", "--trigger", "http"}, result{exitOK, "", true}, `\"trigger\":\"http\"`},
 		{"an event file", []string{"-f", "thumb", "--event", httpEvent}, result{exitOK, "", true}, `\"trigger\":\"http\"`},
 		{"an event file and --trigger", []string{"-f", "thumb", "--event", httpEvent, "--trigger", "http"}, result{exitOK, "", true}, `\"trigger\":\"http\"`},
+		// What f.yml and the catalog decide of the event is checked
+		// before building; what the code decides, after.
+		{"--set of a key the sample does not take", []string{"-f", "thumb", "--set", "bogus=1"},
+			result{exitUsage, `anyfaas: catalog: fc/oss: unknown override key "bogus": fc/oss takes bucket, key, size, or JSON pointers (keys starting with /)`, false}, ""},
+		{"--set of a key the asked trigger's sample does not take", []string{"-f", "nightly", "-p", "aws", "--trigger", "timer", "--set", "bogus=1"},
+			result{exitUsage, `anyfaas: catalog: aws/schedule: unknown override key "bogus": aws/schedule takes name, time, payload, or JSON pointers (keys starting with /)`, false}, ""},
+		{"--set of a key --event's sample does not take", []string{"-f", "hook", "--event", "fc/oss", "--set", "bogus=1"},
+			result{exitUsage, `anyfaas: catalog: fc/oss: unknown override key "bogus": fc/oss takes bucket, key, size, or JSON pointers (keys starting with /)`, false}, ""},
+		{"--set without a value", []string{"-f", "thumb", "--set", "bogus"}, result{exitUsage, `anyfaas: --set "bogus": want key=value`, false}, ""},
+		{"--set with an event file", []string{"-f", "thumb", "--event", httpEvent, "--set", "path=/x"},
+			result{exitUsage, "anyfaas: --set and --data change catalog samples, not --event files", false}, ""},
+		{"--set of a function of the code", []string{"-f", "hook", "--set", "bogus=1"},
+			result{exitUsage, `anyfaas: catalog: fc/oss: unknown override key "bogus": fc/oss takes bucket, key, size, or JSON pointers (keys starting with /)`, true}, ""},
+		{"a function neither f.yml nor the code has", []string{"-f", "nope"},
+			result{exitUsage, "anyfaas: no function \"nope\": the functions are alerts, any, hook, nightly, orders, thumb", true}, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
