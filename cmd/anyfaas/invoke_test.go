@@ -157,7 +157,7 @@ func TestInvokeUndeclaredTrigger(t *testing.T) {
 		{"--set of a function of the code", []string{"-f", "hook", "--set", "bogus=1"},
 			result{exitUsage, `anyfaas: catalog: fc/oss: unknown override key "bogus": fc/oss takes bucket, key, size, or JSON pointers (keys starting with /)`, true}, ""},
 		{"a function neither f.yml nor the code has", []string{"-f", "nope"},
-			result{exitUsage, "anyfaas: no function \"nope\": the functions are alerts, any, hook, nightly, orders, thumb", true}, ""},
+			result{exitUsage, "anyfaas: no function \"nope\": the functions are alerts, any, hook, jpegs, nightly, orders, thumb", true}, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
