@@ -109,7 +109,9 @@ func WithHookTimeout(d time.Duration) Option {
 }
 
 // WithDevelopment turns development mode on or off. In development mode the
-// body of a 500 response carries the error's text. The default is on when
+// body of a 500 response carries the error's text, and that of a 5xx
+// *Error the text of its Err, the cause never shown otherwise. The
+// default is on when
 // FAAS_ENV is development, dev or local.
 func WithDevelopment(on bool) Option { return func(a *App) { a.dev = on } }
 

@@ -22,7 +22,8 @@ type Error struct {
 	// Header holds headers to send with the error, such as Allow or
 	// Retry-After.
 	Header http.Header
-	// Err is the underlying cause. It is logged, never shown to the client.
+	// Err is the underlying cause. It is logged, and shown to the client
+	// only in development mode (see WithDevelopment), for a 5xx status.
 	Err error
 }
 

@@ -228,6 +228,11 @@ func errorResponse(ctx *Context, ctxHeader http.Header, err error) *HTTPResponse
 	if errors.As(err, &ferr) && ferr != nil && validStatus(ferr.status()) {
 		resp.StatusCode = ferr.status()
 		body.Error = ferr.message()
+		if ferr.Err != nil && resp.StatusCode >= 500 && ctx.app != nil && ctx.app.dev {
+			// The cause of a server error, such as the panic a recovery
+			// layer answers for, as the App's own 500 shows it.
+			body.Detail = ferr.Err.Error()
+		}
 		resp.Header = mergeHeader(ctxHeader, ferr.Header)
 	} else {
 		resp.StatusCode = http.StatusInternalServerError

@@ -108,6 +108,17 @@ func TestRespond(t *testing.T) {
 		{name: "plain error in development", err: errors.New("db down"), dev: true,
 			want: &faas.HTTPResponse{StatusCode: 500, Header: http.Header{"Content-Type": {"application/json; charset=utf-8"}},
 				Body: []byte(`{"error":"Internal Server Error","detail":"db down"}`)}},
+		// A server error's cause (the panic a recovery layer answers for)
+		// shows in development only; a client error's never.
+		{name: "faas.Error's cause in development", err: &faas.Error{StatusCode: 500, Message: "internal error (request r1)", Err: errors.New("panic: nil map")}, dev: true,
+			want: &faas.HTTPResponse{StatusCode: 500, Header: http.Header{"Content-Type": {"application/json; charset=utf-8"}},
+				Body: []byte(`{"error":"internal error (request r1)","detail":"panic: nil map"}`)}},
+		{name: "faas.Error's cause hidden", err: &faas.Error{StatusCode: 503, Message: "try later", Err: errors.New("db at 10.0.0.3 down")},
+			want: &faas.HTTPResponse{StatusCode: 503, Header: http.Header{"Content-Type": {"application/json; charset=utf-8"}},
+				Body: []byte(`{"error":"try later"}`)}},
+		{name: "client error's cause hidden in development", err: &faas.Error{StatusCode: 404, Message: "no such item", Err: errors.New("sql: no rows")}, dev: true,
+			want: &faas.HTTPResponse{StatusCode: 404, Header: http.Header{"Content-Type": {"application/json; charset=utf-8"}},
+				Body: []byte(`{"error":"no such item"}`)}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
