@@ -90,7 +90,7 @@ func startDev(b *testing.B, dir string, proxy bool) (*devserver.Server, string) 
 	srv, err := devserver.New(devserver.Config{
 		Dir: dir, Addr: "127.0.0.1:0", Log: io.Discard, Poll: -1, Proxy: proxy,
 		Emulator: devserver.NewEmulator,
-		Event: func(string, string, *spec.Event, map[string]string) ([]byte, error) {
+		Event: func(string, string, *spec.Event, string, map[string]string) ([]byte, error) {
 			return nil, errors.New("no events in the benchmark")
 		},
 	})
