@@ -117,3 +117,25 @@ func TestFCTemplateWarning(t *testing.T) {
 		})
 	}
 }
+
+// TestGeneratorWarnings checks that package and validate report a
+// generator's warnings (gen.Warner): on aws, that SAM creates the bucket
+// a storage event names.
+func TestGeneratorWarnings(t *testing.T) {
+	src := "service: x\nprovider: {name: aws}\nfunctions:\n  thumbnail:\n    handler: thumbnail\n    events: [{storage: {bucket: uploads-1250000000}}]\n"
+	s, err := spec.Parse("f.yml", []byte(src), os.Getenv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := &platformOutput{Platform: "aws", units: s.Units(), spec: s}
+	for _, u := range out.units {
+		out.Units = append(out.Units, plannedArtifact(s, "aws", u, "", false))
+	}
+	if _, err := out.generate(); err != nil {
+		t.Fatal(err)
+	}
+	want := `f.yml:6:15: functions.thumbnail.events[0].storage: SAM creates the S3 bucket "uploads-1250000000" for function thumbnail's storage event and the stack owns it`
+	if len(out.Warnings) != 1 || !strings.HasPrefix(out.Warnings[0], want) {
+		t.Errorf("warnings %q, want one that starts %q", out.Warnings, want)
+	}
+}

@@ -34,7 +34,9 @@
 //	         the payload as detail.payload, for the aws adapter to read
 //	         (an Input replaces the event EventBridge would send)
 //	storage  S3, on a bucket resource of the same template (SAM requires it),
-//	         AWS::S3::Bucket named as f.yml says, one per bucket; events
+//	         AWS::S3::Bucket named as f.yml says, one per bucket, which the
+//	         stack creates and owns (Warnings says so) and keeps when it is
+//	         deleted (DeletionPolicy and UpdateReplacePolicy Retain); events
 //	         default to s3:ObjectCreated:*, other platforms' wildcard names
 //	         (oss:ObjectCreated:*, cos:ObjectRemove:*) become S3's
 //	message  SQS for a queue, SNS for a topic, MSK for a kafka event (its
@@ -101,6 +103,9 @@
 package aws
 
 import (
+	"cmp"
+	"slices"
+
 	"go.yaml.in/yaml/v3"
 
 	"github.com/anyfaas/faas/spec"
@@ -169,7 +174,13 @@ func (generator) Generate(in *gen.Input) ([]gen.File, error) {
 	bucketNames := sortedKeys(t.buckets)
 	bucketIDs := logicalIDs(bucketNames, "Bucket")
 	for _, b := range bucketNames {
-		gen.Set(resources, bucketIDs[b], gen.Map("Type", bucketType, "Properties", gen.Map("BucketName", b)))
+		// Retain: the bucket, which SAM makes the stack's, outlives the
+		// stack, objects and all (CloudFormation would fail to delete a
+		// bucket that holds objects anyway, and leave the stack half
+		// deleted).
+		gen.Set(resources, bucketIDs[b], gen.Map("Type", bucketType,
+			"DeletionPolicy", "Retain", "UpdateReplacePolicy", "Retain",
+			"Properties", gen.Map("BucketName", b)))
 	}
 	t.resolveBucketRefs(bucketIDs)
 	t.checkStackName()
@@ -216,11 +227,12 @@ var (
 		Hint: "a regional or private REST API can wait longer after a quota increase"}
 )
 
-// Warnings returns the warning for a region Lambda may not have (see
-// gen.RegionWarning), and one for each timeout of an HTTP function longer
-// than API Gateway waits for it: SAM deploys it, and the function's other
-// events (a queue's, a timer's) get the whole timeout, but its HTTP
-// requests end at the gateway's.
+// Warnings returns, in the order of the file, the warning for a region
+// Lambda may not have (see gen.RegionWarning); one for each timeout of an
+// HTTP function longer than API Gateway waits for it: SAM deploys it, and
+// the function's other events (a queue's, a timer's) get the whole
+// timeout, but its HTTP requests end at the gateway's; and one for each
+// storage event, whose bucket the stack creates and owns (bucketWarnings).
 func (generator) Warnings(in *gen.Input) spec.Errors {
 	units := in.Units
 	if units == nil {
@@ -230,12 +242,42 @@ func (generator) Warnings(in *gen.Input) spec.Errors {
 	if w := gen.RegionWarning(in.Spec, "Lambda", Regions, regionShape); w != nil {
 		warnings = append(warnings, w)
 	}
-	return append(warnings, gen.HTTPTimeouts(in.Spec, units, func(e *spec.Event) *gen.FrontEnd {
+	warnings = append(warnings, gen.HTTPTimeouts(in.Spec, units, func(e *spec.Event) *gen.FrontEnd {
 		if apiOf(e) == restAPI {
 			return &restAPIFront
 		}
 		return &httpAPIFront
 	})...)
+	warnings = append(warnings, bucketWarnings(in.Spec, units)...)
+	slices.SortStableFunc(warnings, func(a, b *spec.Error) int {
+		return cmp.Or(cmp.Compare(a.Line, b.Line), cmp.Compare(a.Column, b.Column))
+	})
+	return warnings
+}
+
+// bucketWarnings returns a warning for each storage event of units: SAM's
+// S3 event takes only a bucket of the same template, so the template
+// declares the bucket f.yml names, and the stack creates and owns it.
+func bucketWarnings(s *spec.Spec, units []*spec.Unit) spec.Errors {
+	var out spec.Errors
+	for _, u := range units {
+		if u.Group != nil && u.Group.DeployOrigin {
+			continue // the members' own units take their storage events
+		}
+		for _, f := range u.Functions {
+			for i, e := range f.Events {
+				if e.Storage == nil || e.Storage.Disabled {
+					continue
+				}
+				out = append(out, gen.ErrorAt(s, e.Pos, f.EventPath(i),
+					"SAM creates the S3 bucket %q for function %s's storage event and the stack owns it (SAM's S3 event takes only a bucket of its own template): "+
+						"if the bucket exists, the deploy fails; deleting the stack leaves the bucket (DeletionPolicy: Retain). "+
+						"For a bucket that exists, see the README's \"Storage events on AWS\"",
+					bucketName(e.Storage.Bucket), f.Name))
+			}
+		}
+	}
+	return out
 }
 
 // template is the state of one generation.

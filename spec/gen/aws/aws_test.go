@@ -623,6 +623,58 @@ func TestRegion(t *testing.T) {
 	}
 }
 
+// TestBucketWarnings checks that each storage event is warned about at its
+// f.yml position, naming its function and the bucket the stack creates,
+// and that a deployOrigin group, whose members' own units take their
+// storage events, does not warn a second time.
+func TestBucketWarnings(t *testing.T) {
+	tests := []struct {
+		name string
+		src  string
+		want []string
+	}{
+		{
+			name: "none",
+			src:  "service: s\nprovider: {name: aws}\nfunctions:\n  f: {handler: f, events: [{http: {path: /}}]}\n",
+		},
+		{
+			name: "by name and by ARN",
+			src: "service: s\nprovider: {name: aws}\nfunctions:\n  thumbs:\n    handler: thumbs\n    events:\n" +
+				"      - s3: {bucket: uploads-1250000000}\n      - storage: {bucket: 'arn:aws:s3:::archive'}\n",
+			want: []string{
+				`f.yml:7:9: functions.thumbs.events[0].s3: SAM creates the S3 bucket "uploads-1250000000" for function thumbs's storage event and the stack owns it`,
+				`f.yml:8:9: functions.thumbs.events[1].storage: SAM creates the S3 bucket "archive" for function thumbs's storage event and the stack owns it`,
+			},
+		},
+		{
+			name: "deployOrigin group",
+			src: "service: s\nprovider: {name: aws}\nfunctions:\n  up:\n    handler: up\n    events: [{s3: {bucket: b}}, {http: {path: /up}}]\n" +
+				"aggregation:\n  all: {deployOrigin: true, functions: [up]}\n",
+			want: []string{`f.yml:6:15: functions.up.events[0].s3: SAM creates the S3 bucket "b" for function up's storage event and the stack owns it`},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s := parse(t, tt.src)
+			w, ok := New().(gen.Warner)
+			if !ok {
+				t.Fatal("the aws generator is not a gen.Warner")
+			}
+			var got []string
+			for _, e := range w.Warnings(&gen.Input{Spec: s, Units: s.Units()}) {
+				msg := e.Error()
+				if !strings.Contains(msg, "the deploy fails; deleting the stack leaves the bucket (DeletionPolicy: Retain)") {
+					t.Errorf("warning %q does not say what happens to an existing bucket and on deletion", msg)
+				}
+				got = append(got, msg[:strings.Index(msg, " (SAM's")])
+			}
+			if diff := cmp.Diff(tt.want, got); diff != "" {
+				t.Errorf("warnings (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
 // An HTTP function's timeout longer than API Gateway waits is a warning,
 // not an error: the template is still generated, and the function's
 // other events get the whole timeout. An HTTP API waits 30 seconds, a

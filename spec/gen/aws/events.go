@@ -370,10 +370,7 @@ func (t *template) s3(e *spec.Event, path string) *yaml.Node {
 			events = append(events, ev)
 		}
 	}
-	bucket := e.Storage.Bucket
-	if i := strings.Index(bucket, ":::"); strings.HasPrefix(bucket, "arn:") && i >= 0 {
-		bucket = bucket[i+3:]
-	}
+	bucket := bucketName(e.Storage.Bucket)
 	t.buckets[bucket] = true
 	ref := gen.Str("")
 	t.bucketRefs = append(t.bucketRefs, bucketRef{ref, bucket})
@@ -389,6 +386,14 @@ func (t *template) s3(e *spec.Event, path string) *yaml.Node {
 		"Events", events,
 		"Filter", gen.Map("S3Key", gen.Map("Rules", gen.Seq(rules...))),
 	))
+}
+
+// bucketName returns the name of a bucket f.yml gives by name or by ARN.
+func bucketName(bucket string) string {
+	if i := strings.Index(bucket, ":::"); strings.HasPrefix(bucket, "arn:") && i >= 0 {
+		return bucket[i+3:]
+	}
+	return bucket
 }
 
 // s3EventName returns the S3 name of a storage event: an s3: name as is,
