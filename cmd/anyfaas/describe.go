@@ -3,7 +3,9 @@ package main
 import (
 	"errors"
 	"fmt"
+	"io"
 	"slices"
+	"strconv"
 	"strings"
 	"text/tabwriter"
 
@@ -11,6 +13,9 @@ import (
 
 	"github.com/anyfaas/faas"
 	"github.com/anyfaas/faas/spec"
+	"github.com/anyfaas/faas/spec/gen"
+	"github.com/anyfaas/faas/spec/gen/aws"
+	"github.com/anyfaas/faas/spec/gen/scf"
 )
 
 func (c *cli) describeCmd() *cobra.Command {
@@ -18,8 +23,14 @@ func (c *cli) describeCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "describe [dir]",
 		Short: "Print the merged view: each unit's functions and triggers, from f.yml or from the code",
-		Long: `Describe prints the merged view of f.yml and the code: each unit's
-functions and triggers, and where each trigger is declared. It then
+		Long: `Describe prints the merged view of f.yml and the code: each unit with
+the memory and timeout its platform function is given and what the
+platform's gateway deploys for its HTTP routes (on aws and scf a route
+per method and path, or a catch-all on the unit's prefix past 20; on fc
+one HTTP trigger; on gcf and web the service's URL), then its functions,
+each with its own timeout where shorter than the unit's
+(FAAS_FUNCTION_TIMEOUTS), and their triggers, and where each trigger is
+declared. It then
 checks the spec against the platform (--platform, or provider.name), as
 validate does: if package would refuse it there, describe prints the
 view all the same, then the problems, and exits 1.`,
@@ -69,35 +80,7 @@ view all the same, then the problems, and exits 1.`,
 				c.printJSON(doc)
 				return nil
 			}
-			w := tabwriter.NewWriter(c.stdout, 0, 4, 2, ' ', 0)
-			for _, u := range units {
-				title := "unit " + u.Name
-				if u.Group != nil {
-					title += fmt.Sprintf(" (aggregated, %s)", strings.TrimSpace(u.Prefix+" gateway route"))
-				}
-				fmt.Fprintln(w, title)
-				for _, f := range u.Functions {
-					from := "f.yml"
-					if orig := p.spec.Function(f.Name); orig == nil || len(orig.Events) == 0 {
-						from = "code"
-					}
-					triggers := eventsText(f)
-					if len(triggers) == 0 {
-						triggers = []string{"(invoked directly)"}
-					}
-					for i, t := range triggers {
-						name := ""
-						if i == 0 {
-							name = f.Name
-							if f.Handler != f.Name {
-								name += " (" + f.Handler + ")"
-							}
-						}
-						fmt.Fprintf(w, "  %s\t%s\t%s\n", name, t, from)
-					}
-				}
-			}
-			if err := w.Flush(); err != nil {
+			if err := writeUnits(c.stdout, p.spec, p.merged, units, platform); err != nil {
 				return err
 			}
 			return unpackable
@@ -105,6 +88,139 @@ view all the same, then the problems, and exits 1.`,
 	}
 	cmd.Flags().StringVarP(&platform, "platform", "p", "", "the platform whose manifests --json prints (default: provider.name of f.yml)")
 	return cmd
+}
+
+// writeUnits writes the text view of describe: each unit with what its
+// platform function is given (memory, timeout), what platform's gateway
+// deploys for its HTTP routes, and its functions, each with its own
+// timeout where it is shorter than the unit's (faas.FunctionTimeoutsEnv),
+// and its triggers, each from f.yml or the code. orig is f.yml as read,
+// s the spec merged with the code.
+func writeUnits(out io.Writer, orig, s *spec.Spec, units []*spec.Unit, platform string) error {
+	w := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
+	// A deployOrigin group takes the HTTP routes of its members, which
+	// are deployed on their own too, for their other triggers.
+	byGroup := map[string]string{}
+	for _, u := range units {
+		if u.Group != nil && u.Group.DeployOrigin {
+			for _, f := range u.Functions {
+				byGroup[f.Name] = u.Name
+			}
+		}
+	}
+	for _, u := range units {
+		set := u.Settings(s.Provider)
+		title := "unit " + u.Name
+		if u.Group != nil {
+			title += " (aggregated)"
+		}
+		fmt.Fprintf(w, "%s: memory %s, timeout %s\n", title, orNone(set.MemorySize, " MB"), orNone(set.Timeout, "s"))
+		if g := byGroup[u.Functions[0].Name]; u.Group == nil && g != "" && hasHTTP(u) {
+			fmt.Fprintf(w, "  HTTP: deployed by unit %s (deployOrigin); this unit takes the other triggers\n", g)
+		} else if g := gatewayText(platform, s, u); g != "" {
+			fmt.Fprintf(w, "  HTTP on %s: %s\n", platform, g)
+		}
+		own := functionTimeouts(set.Environment[faas.FunctionTimeoutsEnv])
+		for _, f := range u.Functions {
+			from := "f.yml"
+			if o := orig.Function(f.Name); o == nil || len(o.Events) == 0 {
+				from = "code"
+			}
+			triggers := eventsText(f)
+			if len(triggers) == 0 {
+				triggers = []string{"(invoked directly)"}
+			}
+			for i, t := range triggers {
+				name := ""
+				if i == 0 {
+					name = f.Name
+					if f.Handler != f.Name {
+						name += " (" + f.Handler + ")"
+					}
+					if d, ok := own[f.Name]; ok {
+						name += " (timeout " + d + ")"
+					}
+				}
+				fmt.Fprintf(w, "  %s\t%s\t%s\n", name, t, from)
+			}
+		}
+	}
+	return w.Flush()
+}
+
+// orNone writes a setting with its unit, or says the platform's default
+// applies.
+func orNone(v int, unit string) string {
+	if v == 0 {
+		return "the platform's default"
+	}
+	return strconv.Itoa(v) + unit
+}
+
+// functionTimeouts reads a faas.FunctionTimeoutsEnv value
+// ("api=3s,report=10s") into each function's timeout.
+func functionTimeouts(v string) map[string]string {
+	out := map[string]string{}
+	for pair := range strings.SplitSeq(v, ",") {
+		if name, d, ok := strings.Cut(pair, "="); ok {
+			out[name] = d
+		}
+	}
+	return out
+}
+
+// gatewayText says what the platform deploys for the HTTP routes of unit
+// u, or "" for a unit without any (or no platform): on aws and scf, an
+// API Gateway route (endpoint) per method and path, or, for an aggregated
+// unit of more routes than the generator's MaxRoutes, one catch-all on
+// its prefix; on fc one HTTP trigger, which takes every path; on gcf and
+// web the service's URL, which takes every method and path.
+func gatewayText(platform string, s *spec.Spec, u *spec.Unit) string {
+	routes, preflights := 0, false
+	for _, f := range u.Functions {
+		for _, e := range f.Events {
+			if e.HTTP == nil {
+				continue
+			}
+			methods, added := gen.HTTPMethods(s, u, f, e, platform != faas.PlatformFC)
+			routes += max(len(methods), 1)
+			preflights = preflights || added
+		}
+	}
+	if routes == 0 {
+		return ""
+	}
+	perRoute := func(what string, limit int) string {
+		if u.Group != nil && routes > limit {
+			return fmt.Sprintf("one %s, ANY %s, for all %d routes (more than %d)", what, u.Prefix, routes, limit)
+		}
+		text := fmt.Sprintf("one %s per method and path below", what)
+		if preflights {
+			text += ", and OPTIONS on their paths for the App's CORS preflights"
+		}
+		return text
+	}
+	switch platform {
+	case faas.PlatformAWS:
+		return perRoute("API Gateway route", aws.MaxRoutes)
+	case faas.PlatformSCF:
+		return perRoute("API Gateway endpoint", scf.MaxRoutes)
+	case faas.PlatformFC:
+		return "one HTTP trigger, for every path, with the methods below"
+	case faas.PlatformGCF, faas.PlatformWeb:
+		return "the service's URL, for every method and path; the App routes them"
+	}
+	return ""
+}
+
+// hasHTTP reports whether a function of u has an HTTP event.
+func hasHTTP(u *spec.Unit) bool {
+	for _, f := range u.Functions {
+		if slices.ContainsFunc(f.Events, func(e *spec.Event) bool { return e.HTTP != nil }) {
+			return true
+		}
+	}
+	return false
 }
 
 // eventsText describes a function's triggers, one line each.
