@@ -18,7 +18,8 @@
 //	web       any              {"time":"…","level":"INFO","msg":"hi","requestId":"…",…} (log/slog's JSON shape)
 //
 // On AWS, Lambda's log-level filtering reads the "level" and RFC 3339
-// "timestamp" fields (set the function's log format to JSON). On FC the
+// "timestamp" fields of a function whose log format is JSON, as anyfaas's
+// SAM template sets it (LoggingConfig). On FC the
 // line starts as FC's own Go logger's lines do. On SCF every top-level
 // string and number becomes a CLS field, so groups are written as dotted
 // keys. On Google Cloud the trace fields link the line to its trace: from

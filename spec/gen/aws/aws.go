@@ -16,6 +16,11 @@
 //	      Architectures: [x86_64]           provider.architecture (x86_64 or arm64)
 //	      MemorySize, Timeout, Role, Description, Environment.Variables
 //	                                        only when the spec sets them
+//	      LoggingConfig: {LogFormat: JSON}  the App and layers/logging log JSON
+//
+// A template with HTTP events has Outputs with the URL of each API SAM
+// makes of them: HttpApiUrl (ServerlessHttpApi) and RestApiUrl
+// (ServerlessRestApi, stage Prod).
 //
 // A unit's logical id is its name in CamelCase, letters and digits only,
 // and "Function"; two units whose names give the same CamelCase (get-item
@@ -151,7 +156,7 @@ func (generator) Platform() string { return "aws" }
 // Generate returns template.yaml, or spec.Errors naming what AWS cannot
 // express.
 func (generator) Generate(in *gen.Input) ([]gen.File, error) {
-	t := &template{in: in, s: in.Spec, buckets: map[string]bool{}}
+	t := &template{in: in, s: in.Spec, buckets: map[string]bool{}, apis: map[string]bool{}}
 	if err := gen.Region(t.s, "Lambda", Regions, regionShape); err != nil {
 		t.errs.Add(err)
 	}
@@ -207,6 +212,7 @@ func (generator) Generate(in *gen.Input) ([]gen.File, error) {
 		"Description", desc,
 		"Globals", globals,
 		"Resources", resources,
+		"Outputs", t.outputs(),
 	)
 	gen.Merge(doc, t.s.Platforms["aws"])
 	data, err := gen.Encode(doc, gen.Header)
@@ -280,6 +286,25 @@ func bucketWarnings(s *spec.Spec, units []*spec.Unit) spec.Errors {
 	return out
 }
 
+// outputs returns the template's Outputs: the URL of each API that SAM
+// makes of the HTTP events (its implicit ServerlessHttpApi, whose stage
+// is $default, and ServerlessRestApi, whose stage is Prod), or nil when
+// there is none.
+func (t *template) outputs() *yaml.Node {
+	out := gen.Map()
+	if t.apis[httpAPI] {
+		gen.Set(out, "HttpApiUrl", gen.Map(
+			"Description", "The URL of the HTTP API (API Gateway) of the functions' http events",
+			"Value", gen.Map("Fn::Sub", "https://${ServerlessHttpApi}.execute-api.${AWS::Region}.${AWS::URLSuffix}/")))
+	}
+	if t.apis[restAPI] {
+		gen.Set(out, "RestApiUrl", gen.Map(
+			"Description", "The URL of the REST API (API Gateway) of the functions' apigw events, stage Prod",
+			"Value", gen.Map("Fn::Sub", "https://${ServerlessRestApi}.execute-api.${AWS::Region}.${AWS::URLSuffix}/Prod/")))
+	}
+	return out
+}
+
 // template is the state of one generation.
 type template struct {
 	in   *gen.Input
@@ -297,6 +322,9 @@ type template struct {
 	grouped map[string]bool
 	// rules are the EventBridge rules of the timers, for checkRules.
 	rules []rule
+	// apis holds the kinds of API (httpAPI, restAPI) that an event of
+	// the template routes to, for Outputs.
+	apis map[string]bool
 	// options holds the API Gateway paths, by API (method unset), on
 	// which a route takes OPTIONS.
 	options map[httpRoute]bool
@@ -356,6 +384,11 @@ func (t *template) function(u *spec.Unit, id string) *yaml.Node {
 		"Timeout", set.Timeout,
 		"Role", t.s.Provider.Role,
 		"Environment", gen.Map("Variables", set.Environment),
+		// JSON: the App's logger and the logging layer's write JSON
+		// lines, which Lambda then takes as they are, with their level
+		// for its log-level filtering; its own lines (START, REPORT)
+		// are JSON too.
+		"LoggingConfig", gen.Map("LogFormat", "JSON"),
 		"Events", t.events(u, id),
 	)
 	res := gen.Map("Type", functionType, "Properties", props)

@@ -706,3 +706,44 @@ functions:
 		t.Errorf("warnings (-want +got):\n%s", diff)
 	}
 }
+
+// TestLoggingAndOutputs checks that every function logs JSON unless its
+// platforms block says otherwise, and that Outputs name the URL of each
+// kind of API the events use, and only those.
+func TestLoggingAndOutputs(t *testing.T) {
+	tests := []struct {
+		name       string
+		src        string
+		wantFormat string
+		wantURLs   []string
+	}{
+		{"timer only", "service: s\nprovider: {name: aws}\nfunctions:\n  f: {handler: f, events: [{timer: {type: every, value: 1h}}]}\n", "JSON", nil},
+		{"http", "service: s\nprovider: {name: aws}\nfunctions:\n  f: {handler: f, events: [{http: {path: /}}]}\n", "JSON", []string{"HttpApiUrl"}},
+		{"both APIs", "service: s\nprovider: {name: aws}\nfunctions:\n  f: {handler: f, events: [{http: {path: /}}, {apigw: {path: /r}}]}\n", "JSON", []string{"HttpApiUrl", "RestApiUrl"}},
+		{"text by platforms block", "service: s\nprovider: {name: aws}\nfunctions:\n  f:\n    handler: f\n    platforms: {aws: {LoggingConfig: {LogFormat: Text}}}\n", "Text", nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var doc struct {
+				Resources map[string]struct {
+					Properties struct {
+						LoggingConfig struct {
+							LogFormat string `yaml:"LogFormat"`
+						} `yaml:"LoggingConfig"`
+					} `yaml:"Properties"`
+				} `yaml:"Resources"`
+				Outputs map[string]any `yaml:"Outputs"`
+			}
+			if err := yaml.Unmarshal(generate(t, parse(t, tt.src), nil), &doc); err != nil {
+				t.Fatal(err)
+			}
+			if got := doc.Resources["FFunction"].Properties.LoggingConfig.LogFormat; got != tt.wantFormat {
+				t.Errorf("LogFormat %q, want %q", got, tt.wantFormat)
+			}
+			got := slices.Sorted(maps.Keys(doc.Outputs))
+			if diff := cmp.Diff(tt.wantURLs, got); diff != "" {
+				t.Errorf("Outputs (-want +got):\n%s", diff)
+			}
+		})
+	}
+}

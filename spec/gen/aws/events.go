@@ -180,6 +180,7 @@ func (t *template) httpEvents(u *spec.Unit, add func(string, *yaml.Node)) {
 				}
 				t.options[at] = true
 			}
+			t.apis[r.api] = true
 			props := gen.Map("Path", p, "Method", r.method)
 			if r.api == httpAPI {
 				gen.Set(props, "PayloadFormatVersion", gen.Str(httpAPIPayloadVersion))

@@ -47,6 +47,8 @@ functions:
 	//       Architectures:
 	//         - x86_64
 	//       MemorySize: 256
+	//       LoggingConfig:
+	//         LogFormat: JSON
 	//       Events:
 	//         GetItemsId:
 	//           Type: HttpApi
@@ -60,4 +62,9 @@ functions:
 	//             Path: /items/{id}
 	//             Method: DELETE
 	//             PayloadFormatVersion: "2.0"
+	// Outputs:
+	//   HttpApiUrl:
+	//     Description: The URL of the HTTP API (API Gateway) of the functions' http events
+	//     Value:
+	//       Fn::Sub: https://${ServerlessHttpApi}.execute-api.${AWS::Region}.${AWS::URLSuffix}/
 }
