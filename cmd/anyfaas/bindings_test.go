@@ -2,6 +2,7 @@ package main
 
 import (
 	"os"
+	"slices"
 	"strings"
 	"testing"
 
@@ -43,7 +44,13 @@ func TestCheckBindings(t *testing.T) {
 					}
 					continue
 				}
-				if diff := cmp.Diff(tt.warnings, out.Warnings); diff != "" {
+				got := out.Warnings
+				if platform == "aws" {
+					// And the generator's about the bucket SAM creates
+					// (TestGeneratorWarnings).
+					got = slices.DeleteFunc(slices.Clone(got), func(w string) bool { return strings.Contains(w, "SAM creates the S3 bucket") })
+				}
+				if diff := cmp.Diff(tt.warnings, got); diff != "" {
 					t.Errorf("%s: warnings (-want +got):\n%s", platform, diff)
 				}
 			}
