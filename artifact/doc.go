@@ -21,11 +21,11 @@
 // as faas.ManifestFile, which the App reads at start. The executable is
 // named as the platform's runtime expects ([Executable]): "bootstrap" for
 // AWS Lambda's provided.al2023 runtime, "main" for the Go runtimes of
-// Function Compute and SCF (handler "main"). A zip for SCF also holds
-// scf_bootstrap, which starts ./main, so that the same zip deploys as an
-// event function (the Go1 runtime ignores scf_bootstrap) and as a web
-// function (SCF starts scf_bootstrap, and the scf adapter then serves HTTP
-// on 0.0.0.0:9000). A zip for FC likewise holds a bootstrap that starts
+// Function Compute and SCF (handler "main"). The files of an SCF web
+// function also hold scf_bootstrap ([ScfBootstrapFile]), which starts
+// ./main (SCF starts scf_bootstrap, and the scf adapter then serves HTTP
+// on 0.0.0.0:9000); an event function's do not, as the Go1 runtime runs
+// main. A zip for FC likewise holds a bootstrap that starts
 // ./main, for FC 2.0's custom runtime. [Zip] sorts the entries, gives each the zip epoch
 // (1980-01-01 00:00:00 UTC) as its time, keeps Unix modes and deflates,
 // so the same files give the same bytes. It deflates a binary once and

@@ -13,8 +13,9 @@ import (
 	"github.com/anyfaas/faas/artifact"
 )
 
-// Package a binary for SCF: the zip holds main, the manifest beside it and
-// scf_bootstrap, so that it deploys as an event function or a web function.
+// Package a binary for an SCF web function: the zip holds main, the
+// manifest beside it and scf_bootstrap, which SCF starts (an event
+// function's zip is Layout's files alone).
 // In the CLI the binary comes from Build and the manifest from
 // spec.Unit.Manifest.
 func ExampleZip() {
@@ -22,7 +23,7 @@ func ExampleZip() {
 	m := &faas.Manifest{Unit: "orders", Platform: "scf", Functions: []faas.ManifestFunction{{Name: "list", Handler: "list"}}}
 
 	var buf bytes.Buffer
-	if err := artifact.Zip(&buf, artifact.Layout("scf", binary, m)); err != nil {
+	if err := artifact.Zip(&buf, append(artifact.Layout("scf", binary, m), artifact.ScfBootstrapFile())); err != nil {
 		log.Fatal(err)
 	}
 

@@ -235,7 +235,7 @@ func sortFiles(files []File) ([]File, error) {
 	return sorted, nil
 }
 
-// ScfBootstrap is the scf_bootstrap that Layout puts into an SCF zip: SCF
+// ScfBootstrap is the scf_bootstrap of an SCF web function's files: SCF
 // starts it to run a web function, and it runs main, found beside it by
 // its own path ($0, /var/user/scf_bootstrap on SCF). Tencent Cloud's
 // "Bootstrap File Description" (doc 583/56126) asks for an executable
@@ -248,13 +248,19 @@ const ScfBootstrap = "#!/bin/bash\n# Written by anyfaas: SCF starts this file to
 // runs main beside it. FC 3.0's go1 runtime runs main and ignores it.
 const FcBootstrap = "#!/bin/bash\n# Written by anyfaas: FC's custom runtime starts this file.\nexec \"$(dirname \"$0\")/main\" \"$@\"\n"
 
+// ScfBootstrapFile is ScfBootstrap as the file scf_bootstrap, mode 0o755,
+// which an SCF web function needs beside main (SCF starts it) and an
+// event function does not (the Go1 runtime runs main): add it to
+// Layout's files for a unit deployed as a web function.
+func ScfBootstrapFile() File {
+	return File{Name: "scf_bootstrap", Mode: 0o755, Data: []byte(ScfBootstrap)}
+}
+
 // Layout returns the files of a platform's zip, sorted by name: the binary
 // as Executable(platform), mode 0o755, and the manifest m as indented JSON
 // named faas.ManifestFile, mode 0o644, beside it, where the App looks for
-// it. For scf it adds ScfBootstrap as scf_bootstrap, mode 0o755, always:
-// the Go1 runtime of an event function ignores it and runs main, while a
-// web function runs it, so one zip serves both kinds of function and the
-// choice stays with the deploy spec. For fc it adds FcBootstrap as
+// it. For scf that is all an event function needs (the Go1 runtime runs
+// main); a web function needs ScfBootstrapFile too. For fc it adds FcBootstrap as
 // bootstrap, mode 0o755, for the same reason: one zip serves FC 3.0's go1
 // runtime and FC 2.0's custom runtime. A nil m leaves the manifest out, and
 // the App then serves every function it registers. The files share
@@ -265,8 +271,6 @@ func Layout(platform string, binary []byte, m *faas.Manifest) []File {
 		files = append(files, File{Name: faas.ManifestFile, Mode: 0o644, Data: manifestJSON(m)})
 	}
 	switch platform {
-	case faas.PlatformSCF:
-		files = append(files, File{Name: "scf_bootstrap", Mode: 0o755, Data: []byte(ScfBootstrap)})
 	case faas.PlatformFC:
 		files = append(files, File{Name: "bootstrap", Mode: 0o755, Data: []byte(FcBootstrap)})
 	}

@@ -144,7 +144,8 @@ func TestLayout(t *testing.T) {
 	}{
 		{"aws", m, []zipEntry{{Name: "bootstrap", Mode: 0o755}, {Name: "faas.json", Mode: 0o644}}},
 		{"fc", m, []zipEntry{{Name: "bootstrap", Mode: 0o755, Data: artifact.FcBootstrap}, {Name: "faas.json", Mode: 0o644}, {Name: "main", Mode: 0o755}}},
-		{"scf", m, []zipEntry{{Name: "faas.json", Mode: 0o644}, {Name: "main", Mode: 0o755}, {Name: "scf_bootstrap", Mode: 0o755, Data: artifact.ScfBootstrap}}},
+		// An event function's: the Go1 runtime runs main, no scf_bootstrap.
+		{"scf", m, []zipEntry{{Name: "faas.json", Mode: 0o644}, {Name: "main", Mode: 0o755}}},
 		{"gcf", m, []zipEntry{{Name: "bootstrap", Mode: 0o755}, {Name: "faas.json", Mode: 0o644}}},
 		{"web", m, []zipEntry{{Name: "bootstrap", Mode: 0o755}, {Name: "faas.json", Mode: 0o644}}},
 		{"aws", nil, []zipEntry{{Name: "bootstrap", Mode: 0o755}}},
@@ -219,5 +220,13 @@ func TestScfBootstrap(t *testing.T) {
 		if !tt.ok(artifact.ScfBootstrap) {
 			t.Errorf("scf_bootstrap %s: it does not:\n%s", tt.name, artifact.ScfBootstrap)
 		}
+	}
+}
+
+// TestScfBootstrapFile checks the file a web function's files add.
+func TestScfBootstrapFile(t *testing.T) {
+	f := artifact.ScfBootstrapFile()
+	if f.Name != "scf_bootstrap" || f.Mode != 0o755 || string(f.Data) != artifact.ScfBootstrap {
+		t.Errorf("ScfBootstrapFile() = %s, mode %v, %q", f.Name, f.Mode, f.Data)
 	}
 }

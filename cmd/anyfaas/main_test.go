@@ -233,8 +233,8 @@ func TestPackage(t *testing.T) {
 		"aws": {"api.zip", "purge.zip", "template.yaml"},
 		"fc":  {"api.zip", "purge.zip", "s.yaml", "template.yml"},
 		"scf": {
-			"api/faas.json", "api/main", "api/scf_bootstrap", "api/serverless.yml",
-			"purge/faas.json", "purge/main", "purge/scf_bootstrap", "purge/serverless.yml",
+			"api/faas.json", "api/main", "api/serverless.yml",
+			"purge/faas.json", "purge/main", "purge/serverless.yml",
 		},
 		"gcf": {"api.service.yaml", "api.tar", "deploy.sh", "purge.service.yaml", "purge.tar"},
 		"web": {"api.service.yaml", "api.tar", "purge.pingsource.yaml", "purge.service.yaml", "purge.tar"},

@@ -326,6 +326,9 @@ func (c *cli) packagePlatform(ctx context.Context, p *proj, out *platformOutput,
 			// Tencent's CLI uploads a directory, zipping it itself: the
 			// unit's files go there, and no zip is made.
 			files := append(artifact.Layout(out.Platform, binary, m), extra...)
+			if scf.FunctionType(out.spec, u) == "web" {
+				files = append(files, artifact.ScfBootstrapFile())
+			}
 			if err := writeFiles(filepath.Join(stage, a.Artifact), files); err != nil {
 				return withCode(exitOther, err)
 			}

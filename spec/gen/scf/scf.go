@@ -258,6 +258,26 @@ func (g *generation) fail(pos spec.Pos, path, format string, args ...any) {
 	g.errs.Add(gen.ErrorAt(g.s, pos, path, format, args...))
 }
 
+// FunctionType is the SCF function type of unit u, as its serverless.yml
+// says: "event", unless a platforms.scf block sets it, at the service
+// (inputs.type) or at one of the unit's functions (type, the last one
+// winning, as the blocks merge in that order). A "web" function's files
+// need scf_bootstrap (artifact.ScfBootstrapFile); an event function's do
+// not.
+func FunctionType(s *spec.Spec, u *spec.Unit) string {
+	t := "event"
+	scalar := func(n *yaml.Node) {
+		if n != nil && n.Kind == yaml.ScalarNode {
+			t = n.Value
+		}
+	}
+	scalar(gen.Get(gen.Get(s.Platforms["scf"], "inputs"), "type"))
+	for _, f := range u.Functions {
+		scalar(gen.Get(f.Platforms["scf"], "type"))
+	}
+	return t
+}
+
 // instance returns a unit's serverless.yml and the header comment lines
 // of its file.
 func (g *generation) instance(u *spec.Unit) (*yaml.Node, []string) {

@@ -668,3 +668,31 @@ func TestSharedServicePreflights(t *testing.T) {
 		})
 	}
 }
+
+// TestFunctionType checks which units are web functions, whose files
+// need scf_bootstrap: those a platforms.scf block makes so, at the
+// service or at a function of the unit.
+func TestFunctionType(t *testing.T) {
+	tests := []struct {
+		name string
+		src  string
+		want map[string]string // by unit
+	}{
+		{"event by default", "service: s\nprovider: {name: scf}\nfunctions:\n  a: {handler: a}\n", map[string]string{"a": "event"}},
+		{"web by the service", "service: s\nprovider: {name: scf}\nfunctions:\n  a: {handler: a}\nplatforms: {scf: {inputs: {type: web}}}\n", map[string]string{"a": "web"}},
+		{"web by a function", "service: s\nprovider: {name: scf}\nfunctions:\n  a: {handler: a, platforms: {scf: {type: web}}}\n  b: {handler: b}\n", map[string]string{"a": "web", "b": "event"}},
+		{"a function's block wins", "service: s\nprovider: {name: scf}\nfunctions:\n  a: {handler: a, platforms: {scf: {type: event}}}\nplatforms: {scf: {inputs: {type: web}}}\n", map[string]string{"a": "event"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s := parse(t, tt.src)
+			got := map[string]string{}
+			for _, u := range s.Units() {
+				got[u.Name] = FunctionType(s, u)
+			}
+			if diff := cmp.Diff(tt.want, got); diff != "" {
+				t.Errorf("types (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
