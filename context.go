@@ -265,6 +265,19 @@ func (c *Context) newLogger() *slog.Logger {
 // Request returns the HTTP request, or nil if the trigger is not HTTP.
 func (c *Context) Request() *HTTPRequest { return c.req }
 
+// AllowedMethods returns the methods the App's routes serve on the path
+// of the HTTP request, sorted, with HEAD where GET is (the Allow header of
+// the App's 405), and route.Any for a route of every method; or nil when
+// the trigger is not HTTP or no route matches the path (a function
+// invoked without routes). A CORS layer answers a preflight with them.
+// Each call looks the path up and allocates the result.
+func (c *Context) AllowedMethods() []string {
+	if c.req == nil || c.app == nil {
+		return nil
+	}
+	return c.app.routes.Allowed(c.req.Path)
+}
+
 // Param returns the value of the route's path parameter name, or "".
 func (c *Context) Param(name string) string {
 	if c.req == nil {

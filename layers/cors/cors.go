@@ -48,6 +48,7 @@ import (
 	"time"
 
 	"github.com/anyfaas/faas"
+	"github.com/anyfaas/faas/route"
 )
 
 // Name is the layer's name unless [WithName] gives another.
@@ -96,7 +97,11 @@ func AllowOriginFunc(f func(origin string) bool) Option {
 }
 
 // AllowMethods sets the methods a preflight may ask for; the default is
-// [DefaultMethods].
+// [DefaultMethods]. A preflight is answered with those of them that the
+// App's routes serve on its path ([faas.Context.AllowedMethods]): POST
+// alone for a path routed as POST /items. Where a route serves every
+// method, or the App knows no route of the path, it is answered with all
+// of them.
 func AllowMethods(methods ...string) Option {
 	return func(c *config) {
 		c.methods = nil
@@ -152,7 +157,7 @@ func New(opts ...Option) faas.Layer {
 			}
 			origin := req.Header.Get("Origin")
 			if req.Method == http.MethodOptions && origin != "" && req.Header.Get("Access-Control-Request-Method") != "" {
-				return cfg.preflight(req, origin), nil
+				return cfg.preflight(req, origin, ctx.AllowedMethods()), nil
 			}
 			if origin != "" {
 				cfg.annotate(ctx, origin)
@@ -192,8 +197,11 @@ func (c *config) allowOrigin(origin string) string {
 // vary reports whether the answer depends on the request's Origin.
 func (c *config) vary() bool { return !c.anyOrigin() || c.credentials || c.originFunc != nil }
 
-// preflight answers a preflight request.
-func (c *config) preflight(req *faas.HTTPRequest, origin string) *faas.HTTPResponse {
+// preflight answers a preflight request for a path whose routes serve
+// the methods served (faas.Context.AllowedMethods): of the allowed
+// methods, those it serves, or all of them when a route serves every
+// method or none is known.
+func (c *config) preflight(req *faas.HTTPRequest, origin string, served []string) *faas.HTTPResponse {
 	h := http.Header{}
 	if c.vary() {
 		h.Add("Vary", "Origin")
@@ -201,8 +209,12 @@ func (c *config) preflight(req *faas.HTTPRequest, origin string) *faas.HTTPRespo
 	h.Add("Vary", "Access-Control-Request-Method")
 	h.Add("Vary", "Access-Control-Request-Headers")
 	resp := &faas.HTTPResponse{StatusCode: http.StatusNoContent, Header: h}
+	methods := c.methods
+	if len(served) > 0 && !slices.Contains(served, route.Any) {
+		methods = slices.DeleteFunc(slices.Clone(c.methods), func(m string) bool { return !slices.Contains(served, m) })
+	}
 	method := strings.ToUpper(req.Header.Get("Access-Control-Request-Method"))
-	if !c.allowed(origin) || !slices.Contains(c.methods, method) {
+	if !c.allowed(origin) || !slices.Contains(methods, method) {
 		return resp
 	}
 	var asked []string
@@ -221,7 +233,7 @@ func (c *config) preflight(req *faas.HTTPRequest, origin string) *faas.HTTPRespo
 		}
 	}
 	h.Set("Access-Control-Allow-Origin", c.allowOrigin(origin))
-	h.Set("Access-Control-Allow-Methods", strings.Join(c.methods, ", "))
+	h.Set("Access-Control-Allow-Methods", strings.Join(methods, ", "))
 	if len(asked) > 0 {
 		// The headers asked for, all allowed: "*" would not cover
 		// Authorization, nor anything with credentials.

@@ -171,3 +171,46 @@ func TestAnswersPreflights(t *testing.T) {
 		}
 	}
 }
+
+// TestPreflightMethods checks that a preflight is answered with the
+// allowed methods that the App's routes serve on its path: those of every
+// function serving it, HEAD with GET, all of them for a route of every
+// method or a path no route serves, and none for a method the path is
+// not served with.
+func TestPreflightMethods(t *testing.T) {
+	tests := []struct {
+		name   string
+		opts   []cors.Option
+		path   string
+		asks   string
+		want   string // Access-Control-Allow-Methods; "" refused
+		origin string // Access-Control-Allow-Origin
+	}{
+		{"two functions' methods", nil, "/items", "POST", "POST, PUT", "*"},
+		{"a method the path is not served with", nil, "/items", "GET", "", ""},
+		{"GET and HEAD", nil, "/items/1", "GET", "GET, HEAD", "*"},
+		{"a route of every method", nil, "/any", "PATCH", "GET, HEAD, POST, PUT, PATCH, DELETE", "*"},
+		{"no route", nil, "/nowhere", "DELETE", "GET, HEAD, POST, PUT, PATCH, DELETE", "*"},
+		{"allowed and served", []cors.Option{cors.AllowMethods("GET", "POST")}, "/items", "POST", "POST", "*"},
+		{"served, not allowed", []cors.Option{cors.AllowMethods("GET", "POST")}, "/items", "PUT", "", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			app := faas.New(faas.WithLogger(slog.New(slog.DiscardHandler)))
+			app.Use(cors.New(tt.opts...))
+			ok := func(*faas.Context, any) (any, error) { return "ok", nil }
+			app.Func("getItem", ok, faas.HTTP("GET /items/{id}"))
+			app.Func("createItem", ok, faas.HTTP("POST /items"))
+			app.Func("replaceItems", ok, faas.HTTP("PUT /items"))
+			app.Func("any", ok, faas.HTTP("/any"))
+			req := faastest.NewHTTPRequest("OPTIONS", tt.path, "")
+			req.Header.Set("Origin", "https://x.test")
+			req.Header.Set("Access-Control-Request-Method", tt.asks)
+			res := faastest.Invoke(t, app, req)
+			got := []any{res.Response.StatusCode, res.Response.Header.Get("Access-Control-Allow-Methods"), res.Response.Header.Get("Access-Control-Allow-Origin")}
+			if diff := cmp.Diff([]any{204, tt.want, tt.origin}, got); diff != "" {
+				t.Errorf("OPTIONS %s asking %s (-want +got):\n%s", tt.path, tt.asks, diff)
+			}
+		})
+	}
+}
