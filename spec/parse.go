@@ -581,17 +581,27 @@ var platformAliases = map[string]string{
 // Platforms are the canonical platform names.
 var Platforms = []string{"aws", "fc", "scf", "gcf", "web"}
 
-func (p *parser) platform(n *yaml.Node, path string) string {
-	name := p.str(n, path)
+// PlatformName returns the canonical name of the platform that name
+// names as f.yml's provider.name and platforms keys take it: a canonical
+// name, or an alias of one, such as gcp or google for gcf, aliyun for fc,
+// tencent for scf. Any other name is an error that lists the names.
+func PlatformName(name string) (string, error) {
 	if c, ok := platformAliases[name]; ok {
-		return c
+		return c, nil
 	}
 	hint := " (or aliyun, tencent, gcp, knative)"
 	if _, ok := platformAliases[strings.ToLower(name)]; ok {
 		hint = fmt.Sprintf(" (did you mean %q?)", strings.ToLower(name))
 	}
-	p.fail(n, path, "unknown platform %q: want one of %s%s", name, strings.Join(Platforms, ", "), hint)
-	return ""
+	return "", fmt.Errorf("unknown platform %q: want one of %s%s", name, strings.Join(Platforms, ", "), hint)
+}
+
+func (p *parser) platform(n *yaml.Node, path string) string {
+	name, err := PlatformName(p.str(n, path))
+	if err != nil {
+		p.fail(n, path, "%v", err)
+	}
+	return name
 }
 
 func (p *parser) platforms(n *yaml.Node, path string) map[string]*yaml.Node {

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"io"
@@ -36,15 +37,15 @@ validate does: if package would refuse it there, describe prints the
 view all the same, then the problems, and exits 1.`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			platform, err := platformFlag(platform)
+			if err != nil {
+				return err
+			}
 			p, err := c.load(cmd.Context(), projectDir(args), true)
 			if err != nil {
 				return err
 			}
-			if platform == "" {
-				platform = p.merged.Provider.Platform
-			} else if !slices.Contains(faas.Platforms, platform) {
-				return usageError("--platform %q is not one of %s", platform, strings.Join(faas.Platforms, ", "))
-			}
+			platform = cmp.Or(platform, p.merged.Provider.Platform)
 			units := p.merged.Units()
 			// What package would refuse is named after the view, which is
 			// printed all the same.

@@ -4,14 +4,11 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
-	"slices"
-	"strings"
 	"syscall"
 	"time"
 
 	"github.com/spf13/cobra"
 
-	"github.com/anyfaas/faas"
 	"github.com/anyfaas/faas/catalog"
 	"github.com/anyfaas/faas/internal/devserver"
 	"github.com/anyfaas/faas/spec"
@@ -56,8 +53,9 @@ FunctionStart hooks and each function constructor took. Ctrl-C runs the
 functions' Close hooks and exits.`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if platform != "" && !slices.Contains(faas.Platforms, platform) {
-				return usageError("--platform %q is not one of %s", platform, strings.Join(faas.Platforms, ", "))
+			platform, err := platformFlag(platform)
+			if err != nil {
+				return err
 			}
 			if port < 0 || port > 65535 {
 				return usageError("--port %d is not a port", port)

@@ -21,9 +21,12 @@ func (c *cli) eventCmd() *cobra.Command {
 		Short: "List the sample events: platform/name, trigger, and the keys --set takes",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
+			platform, err := platformFlag(platform)
+			if err != nil {
+				return err
+			}
 			entries := catalog.List()
 			if platform != "" || trigger != "" {
-				var err error
 				if entries, err = catalog.Find(platform, trigger); err != nil {
 					return usageError("%v", err)
 				}

@@ -9,7 +9,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"slices"
 	"strings"
 	"text/template"
 
@@ -40,8 +39,9 @@ from (the current module, or $ANYFAAS_SRC). Then:
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			dir := projectDir(args)
-			if platform != "" && !slices.Contains(faas.Platforms, platform) {
-				return usageError("--platform %q is not one of %s", platform, strings.Join(faas.Platforms, ", "))
+			platform, err := platformFlag(platform)
+			if err != nil {
+				return err
 			}
 			files, unresolved, err := c.initProject(cmd.Context(), dir, module, platform)
 			if err != nil {

@@ -73,15 +73,16 @@ platform reports it.`,
 			if function == "" {
 				return usageError("name the function to invoke with -f")
 			}
+			platform, err := platformFlag(platform)
+			if err != nil {
+				return err
+			}
 			// The code is read from the build that runs: one build.
 			p, err := c.loadWith(ctx, projectDir(args), false, project.LoadSpecOrCode)
 			if err != nil {
 				return err
 			}
 			platform = cmp.Or(platform, p.spec.Provider.Platform, faas.PlatformWeb)
-			if !slices.Contains(faas.Platforms, platform) {
-				return usageError("--platform %q is not one of %s", platform, strings.Join(faas.Platforms, ", "))
-			}
 			// --trigger picks the sample only without --event, and only
 			// one of a trigger the function declares. Where f.yml gives
 			// the function events, they are its triggers (the code's

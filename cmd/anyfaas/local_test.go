@@ -29,7 +29,8 @@ func TestEventCommand(t *testing.T) {
 		{"list", []string{"event", "list"}, 0, "aws/sqs", ""},
 		{"list a platform", []string{"event", "list", "-p", "scf"}, 0, "scf/cos", ""},
 		{"list a trigger", []string{"event", "list", "--trigger", "timer"}, 0, "gcf/scheduler", ""},
-		{"unknown platform", []string{"event", "list", "-p", "lambda"}, 2, "", "aws, fc, scf, gcf, web"},
+		{"unknown platform", []string{"event", "list", "-p", "azure"}, 2, "", "--platform: unknown platform \"azure\": want one of aws, fc, scf, gcf, web (or aliyun, tencent, gcp, knative)"},
+		{"list a platform by f.yml's alias", []string{"event", "list", "-p", "aliyun"}, 0, "fc/oss", ""},
 		{"show", []string{"event", "show", "aws/sqs", "--set", "body=hi there"}, 0, `"body" : "hi there"`, ""},
 		{"show a path", []string{"event", "show", "fc/http", "--set", "path=/items/7", "--set", "method=POST"}, 0, `"rawPath": "/items/7"`, ""},
 		{"unknown sample", []string{"event", "show", "aws/sq"}, 2, "", "did you mean aws/sqs"},
@@ -82,7 +83,8 @@ func TestInvoke(t *testing.T) {
 		{"a failing function", []string{"-f", "greet", "-p", "aws", "--event", "aws/schedule"}, 6, `"errorType":"Error"`, `greet failed: Error: no greeting in language ""`},
 		{"unknown function", []string{"-f", "nope"}, 2, "", `no function "nope": the functions are greet, hello`},
 		{"no function", nil, 2, "", "name the function to invoke with -f"},
-		{"unknown platform", []string{"-f", "hello", "-p", "lambda"}, 2, "", "aws, fc, scf, gcf, web"},
+		{"unknown platform", []string{"-f", "hello", "-p", "azure"}, 2, "", "--platform: unknown platform \"azure\": want one of aws, fc, scf, gcf, web (or aliyun, tencent, gcp, knative)"},
+		{"a platform by f.yml's alias", []string{"-f", "hello", "-p", "tencent"}, 0, `hello, world`, "event: scf/apigw"},
 		{"unknown trigger", []string{"-f", "hello", "-p", "aws", "--trigger", "nope"}, 2, "", "its triggers are http, timer"},
 		{"another platform's sample", []string{"-f", "hello", "-p", "aws", "--event", "fc/oss"}, 2, "", "an event of fc, not of aws"},
 		{"unknown sample", []string{"-f", "hello", "-p", "aws", "--event", "aws/sq"}, 2, "", "no such file, and catalog"},
@@ -225,7 +227,9 @@ func TestDevErrors(t *testing.T) {
 		stderr string
 	}{
 		{"port in use", []string{"dev", hello, "--port", itoa(port)}, 5, "is in use: choose another port with --port"},
-		{"unknown platform", []string{"dev", hello, "-p", "lambda"}, 2, "aws, fc, scf, gcf, web"},
+		{"unknown platform", []string{"dev", hello, "-p", "azure"}, 2, "--platform: unknown platform \"azure\": want one of aws, fc, scf, gcf, web (or aliyun, tencent, gcp, knative)"},
+		// f.yml's alias passes: what stops dev is the directory.
+		{"a platform by f.yml's alias", []string{"dev", hello + "-typo", "-p", "google"}, 2, hello + "-typo: no such directory"},
 		{"not a port", []string{"dev", hello, "--port", "70000"}, 2, "--port 70000 is not a port"},
 		{"no such directory", []string{"dev", hello + "-typo", "--port", itoa(port)}, 2, hello + "-typo: no such directory"},
 		{"a file", []string{"dev", hello + "/main.go", "--port", itoa(port)}, 2, hello + "/main.go is a file, not a project directory"},

@@ -20,6 +20,7 @@ import (
 
 	"github.com/anyfaas/faas"
 	"github.com/anyfaas/faas/internal/devserver"
+	"github.com/anyfaas/faas/spec"
 )
 
 // restAPI is the example the CLI tests package; testdata/rest-api.yml
@@ -65,6 +66,9 @@ func TestValidate(t *testing.T) {
 			"f.yml:2:55: provider.memorySize: SCF offers a memory size of 64 MB or a multiple of 128 MB up to 3072, not 129", ""},
 		{"no spec", []string{"validate", t.TempDir()}, 1, "", "spec: no f.yml, f.yaml, serverless.yml, serverless.yaml in", ""},
 		{"no directory", []string{"validate", filepath.Join(t.TempDir(), "nonexistent")}, 1, "", "nonexistent does not exist", ""},
+		// -p takes the platform names f.yml's provider.name takes.
+		{"platforms by f.yml's aliases", []string{"validate", restAPI, "-F", specFile(t, "rest-api.yml"), "-p", "aliyun,tencent,gcp,knative,lambda"}, 0,
+			"is valid", "", ""},
 		{"a bad flag", []string{"validate", "--nope"}, 2, "", "unknown flag: --nope", ""},
 		{"an unknown command", []string{"frobnicate"}, 2, "", `unknown command "frobnicate"`, ""},
 	}
@@ -139,6 +143,8 @@ func TestDescribe(t *testing.T) {
 			"f.yml cannot be packaged for scf:\n  " + unpackable + `:2:35: provider.region: SCF has no region "us-east-1"`, ""},
 		{"not packageable for --platform", []string{"describe", restAPI, "-F", unpackable, "-p", "gcf"}, 1, "unit list",
 			unpackable + ":4:34: functions.list.timeout: 5000 is too large", ""},
+		{"--platform by f.yml's alias", []string{"describe", restAPI, "-F", unpackable, "-p", "google"}, 1, "unit list",
+			"f.yml cannot be packaged for gcf:\n", ""},
 		{"not packageable, as JSON", []string{"describe", restAPI, "-F", unpackable, "--json"}, 1, `"unit": "list"`, "", "provider.region"},
 	}
 	for _, tt := range tests {
@@ -360,7 +366,8 @@ func TestPackageErrors(t *testing.T) {
 			`f.yml:5:`},
 		{"an unknown handler", restAPI, []string{"-F", inlineSpec(t, "service: rest-api\nprovider: {name: aws}\nfunctions:\n  lst: {handler: lst}\n")}, 1,
 			`lst`},
-		{"an unknown platform", restAPI, []string{"-p", "azure"}, 2, `--platform "azure" is not one of aws, fc, scf, gcf, web`},
+		{"an unknown platform", restAPI, []string{"-p", "azure"}, 2, `--platform: unknown platform "azure": want one of aws, fc, scf, gcf, web (or aliyun, tencent, gcp, knative)`},
+		{"a platform's name in another case", restAPI, []string{"-p", "AWS"}, 2, `--platform: unknown platform "AWS": want one of aws, fc, scf, gcf, web (did you mean "aws"?)`},
 		{"an unknown function", restAPI, []string{"-f", "nope"}, 2, `-f "nope" names no function or unit (the functions are create, delete, get, list, purge, update)`},
 		{"a bad architecture", restAPI, []string{"--arch", "386"}, 2, `--arch "386" is not amd64 or arm64`},
 		{"code that does not build", "../../artifact/testdata/broken", []string{"-F", specFile(t, "rest-api.yml")}, 3, "undefined: notDefinedAnywhere"},
@@ -668,18 +675,46 @@ func TestInit(t *testing.T) {
 }
 
 // A new project of every platform is valid at once: its f.yml names what
-// the platform's deploy spec requires (fc3 a region).
+// the platform's deploy spec requires (fc3 a region). -p takes the names
+// f.yml takes, and init writes the platform's own.
 func TestInitEveryPlatform(t *testing.T) {
-	for _, platform := range faas.Platforms {
-		t.Run(platform, func(t *testing.T) {
+	names := map[string]string{"gcp": "gcf", "aliyun": "fc", "tencent": "scf"}
+	for _, p := range faas.Platforms {
+		names[p] = p
+	}
+	for name, platform := range names {
+		t.Run(name, func(t *testing.T) {
 			dir := filepath.Join(t.TempDir(), "shop")
-			if code, _, stderr := anyfaas(t, "init", dir, "-p", platform); code != 0 {
+			if code, _, stderr := anyfaas(t, "init", dir, "-p", name); code != 0 {
 				t.Fatalf("init: exit %d\n%s", code, stderr)
 			}
 			if code, stdout, stderr := anyfaas(t, "validate", dir); code != 0 {
 				t.Errorf("validate: exit %d\n%s%s", code, stdout, stderr)
 			}
+			if data, err := os.ReadFile(filepath.Join(dir, "f.yml")); err != nil || !strings.Contains(string(data), "\n  name: "+platform+"\n") {
+				t.Errorf("f.yml of init -p %s does not name %s (%v):\n%s", name, platform, err, data)
+			}
 		})
+	}
+}
+
+// --platform of package, deploy and validate takes f.yml's names, each
+// platform once.
+func TestChoosePlatforms(t *testing.T) {
+	s := &spec.Spec{File: "f.yml", Provider: spec.Provider{Platform: "aws"}}
+	tests := []struct {
+		named []string
+		want  []string
+	}{
+		{nil, []string{"aws"}},
+		{[]string{"gcp", " gcf", "google", "aliyun"}, []string{"gcf", "fc"}},
+		{[]string{"scf", ""}, []string{"scf"}},
+		{[]string{""}, []string{"aws"}},
+	}
+	for _, tt := range tests {
+		if got, err := choosePlatforms(s, tt.named); err != nil || !slices.Equal(got, tt.want) {
+			t.Errorf("choosePlatforms(%q) = %q, %v; want %q", tt.named, got, err, tt.want)
+		}
 	}
 }
 

@@ -537,26 +537,26 @@ func imageName(s string) string {
 	return strings.Trim(b.String(), "-._")
 }
 
-// choosePlatforms returns the platforms to package for: those named, or
-// the provider's.
+// choosePlatforms returns the platforms to package for: those named
+// (each as platformFlag takes it, "" naming none), or the provider's.
 func choosePlatforms(s *spec.Spec, named []string) ([]string, error) {
-	if len(named) == 0 {
-		if s.Provider.Platform == "" {
-			return nil, usageError("no platform: name one with --platform (%s), or set provider.name in %s", strings.Join(faas.Platforms, ", "), s.File)
-		}
-		return []string{s.Provider.Platform}, nil
-	}
 	var out []string
-	for _, p := range named {
-		p = strings.TrimSpace(p)
-		if !slices.Contains(faas.Platforms, p) {
-			return nil, usageError("--platform %q is not one of %s", p, strings.Join(faas.Platforms, ", "))
+	for _, name := range named {
+		p, err := platformFlag(strings.TrimSpace(name))
+		if err != nil {
+			return nil, err
 		}
-		if !slices.Contains(out, p) {
+		if p != "" && !slices.Contains(out, p) {
 			out = append(out, p)
 		}
 	}
-	return out, nil
+	switch {
+	case len(out) > 0:
+		return out, nil
+	case s.Provider.Platform == "":
+		return nil, usageError("no platform: name one with --platform (%s), or set provider.name in %s", strings.Join(faas.Platforms, ", "), s.File)
+	}
+	return []string{s.Provider.Platform}, nil
 }
 
 // chooseArch returns GOARCH for the flag or the provider's architecture.

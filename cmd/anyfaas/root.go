@@ -113,6 +113,22 @@ func (c *cli) progress(format string, args ...any) {
 	fmt.Fprintf(c.stderr, format+"\n", args...)
 }
 
+// platformFlag returns the canonical name of the platform a --platform
+// flag names, "" for none. Every command's flag takes what f.yml's
+// provider.name takes (spec.PlatformName), aliases included: gcp or
+// google for gcf, aliyun for fc, tencent for scf, lambda for aws,
+// knative for web.
+func platformFlag(name string) (string, error) {
+	if name == "" {
+		return "", nil
+	}
+	p, err := spec.PlatformName(name)
+	if err != nil {
+		return "", usageError("--platform: %v", err)
+	}
+	return p, nil
+}
+
 func projectDir(args []string) string {
 	if len(args) == 0 {
 		return "."
