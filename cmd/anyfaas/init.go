@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"text/template"
 
@@ -31,11 +32,15 @@ func (c *cli) initCmd() *cobra.Command {
 		Long: `Init writes a new anyfaas project into dir (created if needed): main.go with
 an HTTP function, f.yml naming it, and main_test.go testing it in process. In a
 directory outside any Go module it also writes go.mod (module --module, or the
-directory's name) and runs go mod tidy; while anyfaas is not published, go.mod
-replaces github.com/anyfaas/faas with the anyfaas source tree anyfaas runs
-from (the current module, or $ANYFAAS_SRC). Then:
+directory's name) and runs go mod tidy. While anyfaas is not published, go.mod
+replaces github.com/anyfaas/faas with an anyfaas source tree: $ANYFAAS_SRC,
+the current module if it is anyfaas, or the tree this anyfaas was built from
+(go install ./cmd/anyfaas in a copy of anyfaas) if it is still there. Then:
 
-  cd dir && go test ./... && anyfaas dev`,
+  cd dir && go test ./... && anyfaas dev
+
+If it finds no source tree, or dir is in a module that does not require
+anyfaas, init says which go mod edit -replace command comes first.`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			dir := projectDir(args)
@@ -43,22 +48,29 @@ from (the current module, or $ANYFAAS_SRC). Then:
 			if err != nil {
 				return err
 			}
-			files, unresolved, err := c.initProject(cmd.Context(), dir, module, platform)
+			files, missing, err := c.initProject(cmd.Context(), dir, module, platform)
 			if err != nil {
 				return err
 			}
+			next := "go test ./... && anyfaas dev"
+			if missing != nil {
+				// go test would fail: go.mod does not find anyfaas yet.
+				next = replaceCommand(missing.src) + " && go mod tidy && " + next
+			}
+			next = "cd " + shellQuote(dir) + " && " + next
 			if c.json {
-				c.printJSON(map[string]any{"ok": true, "dir": dir, "files": files})
+				out := map[string]any{"ok": true, "dir": dir, "files": files, "next": next}
+				if missing != nil {
+					out["note"] = missing.String()
+				}
+				c.printJSON(out)
 				return nil
 			}
 			fmt.Fprintf(c.stdout, "wrote %s in %s\n", strings.Join(files, ", "), dir)
-			if unresolved {
-				// go test would fail: go.mod cannot find anyfaas yet.
-				fmt.Fprintf(c.stdout, "next: add \"replace %s => /path/to/anyfaas\" to %s, then\n  cd %s && go mod tidy && go test ./... && anyfaas dev\n",
-					modulePath, filepath.Join(dir, "go.mod"), shellQuote(dir))
-				return nil
+			if missing != nil {
+				fmt.Fprintln(c.stdout, missing)
 			}
-			fmt.Fprintf(c.stdout, "next: cd %s && go test ./... && anyfaas dev\n", shellQuote(dir))
+			fmt.Fprintf(c.stdout, "next: %s\n", next)
 			return nil
 		},
 	}
@@ -74,13 +86,14 @@ type initData struct {
 }
 
 // initProject writes the project's files into dir and returns their names.
-// unresolved reports that it wrote a go.mod that cannot find anyfaas: no
-// source tree to replace it with was found, so the project does not build
-// until one is named.
-func (c *cli) initProject(ctx context.Context, dir, module, platform string) (written []string, unresolved bool, err error) {
+// missing is non-nil if the go.mod the project is in does not find
+// anyfaas: a new one for which no source tree was found to replace
+// anyfaas with, or that of a module dir is in that does not require it.
+// The project does not build until it does.
+func (c *cli) initProject(ctx context.Context, dir, module, platform string) (written []string, missing *unfound, err error) {
 	abs, err := filepath.Abs(dir)
 	if err != nil {
-		return nil, false, withCode(exitOther, err)
+		return nil, nil, withCode(exitOther, err)
 	}
 	name := serviceName(filepath.Base(abs))
 	data := initData{Service: name, Platform: platform}
@@ -97,52 +110,85 @@ func (c *cli) initProject(ctx context.Context, dir, module, platform string) (wr
 	}
 	for _, f := range files {
 		if fileExists(filepath.Join(abs, f.name)) {
-			return nil, false, usageError("%s already holds %s: init writes a new project into an empty directory", dir, f.name)
+			return nil, nil, usageError("%s already holds %s: init writes a new project into an empty directory", dir, f.name)
 		}
 	}
 	if err := os.MkdirAll(abs, 0o755); err != nil {
-		return nil, false, withCode(exitOther, err)
+		return nil, nil, withCode(exitOther, err)
 	}
 	gomod, err := goEnv(ctx, abs, "GOMOD")
 	if err != nil {
-		return nil, false, withCode(exitOther, err)
+		return nil, nil, withCode(exitOther, err)
 	}
 	for _, f := range files {
 		var buf bytes.Buffer
 		template.Must(template.New(f.name).Parse(f.tmpl)).Execute(&buf, data)
 		if err := os.WriteFile(filepath.Join(abs, f.name), buf.Bytes(), 0o644); err != nil {
-			return nil, false, withCode(exitOther, err)
+			return nil, nil, withCode(exitOther, err)
 		}
 		written = append(written, f.name)
 	}
+	src := anyfaasSource(ctx)
 	if gomod != "" && gomod != os.DevNull {
 		// Inside a module already: the project is a package of it.
 		if mod, _ := moduleOf(gomod); mod != modulePath && !requires(gomod, modulePath) {
-			c.progress("note: %s does not require %s yet: go get it (or replace it with a local copy)", gomod, modulePath)
+			return written, &unfound{gomod: gomod, src: src}, nil
 		}
-		return written, false, nil
+		return written, nil, nil
 	}
 	goMod := fmt.Sprintf("module %s\n\ngo 1.26\n\nrequire %s v0.0.0-00010101000000-000000000000\n", cmp.Or(module, name), modulePath)
-	src := anyfaasSource(ctx)
 	if src != "" {
 		goMod += fmt.Sprintf("\nreplace %s => %s\n", modulePath, src)
 	}
 	if err := os.WriteFile(filepath.Join(abs, "go.mod"), []byte(goMod), 0o644); err != nil {
-		return nil, false, withCode(exitOther, err)
+		return nil, nil, withCode(exitOther, err)
 	}
 	written = append(written, "go.mod")
 	if src == "" {
-		c.progress("note: %s is not published yet and no anyfaas source tree was found (run from one, or set ANYFAAS_SRC): add to go.mod\n  replace %s => /path/to/anyfaas\nthen run go mod tidy", modulePath, modulePath)
-		return written, true, nil
+		return written, &unfound{gomod: filepath.Join(dir, "go.mod"), written: true}, nil
 	}
 	c.progress("go mod tidy (in %s)", dir)
 	tidy := exec.CommandContext(ctx, goCommand(), "mod", "tidy")
 	tidy.Dir = abs
 	if out, err := tidy.CombinedOutput(); err != nil {
-		return nil, false, withCode(exitOther, fmt.Errorf("go mod tidy in %s failed: %v\n%s", dir, err, strings.TrimSpace(string(out))))
+		return nil, nil, withCode(exitOther, fmt.Errorf("go mod tidy in %s failed: %v\n%s", dir, err, strings.TrimSpace(string(out))))
 	}
 	written = append(written, "go.sum")
-	return written, false, nil
+	return written, nil, nil
+}
+
+// unfound is a go.mod that does not find anyfaas, which is not published
+// yet, and the anyfaas source tree to point it at ("" if none was found).
+type unfound struct {
+	gomod, src string
+	written    bool // by init
+}
+
+// String says why the go.mod does not find anyfaas, and what to put for
+// srcPlaceholder in replaceCommand's command.
+func (u *unfound) String() string {
+	why := fmt.Sprintf("%s does not find %s, which is not published yet", u.gomod, modulePath)
+	if u.src != "" {
+		return why + ": point it at the source tree in " + u.src
+	}
+	why += `, and no copy of its source
+was found: put for ` + srcPlaceholder + ` below the directory of one (the directory of anyfaas's go.mod,
+the copy this anyfaas was built from, say)`
+	if u.written {
+		why += "; with ANYFAAS_SRC set to it, init writes that replace itself"
+	}
+	return why
+}
+
+// srcPlaceholder stands for an anyfaas source tree in a command that
+// names none.
+const srcPlaceholder = "/path/to/anyfaas"
+
+// replaceCommand is the command that points the go.mod of the current
+// directory's module at the anyfaas source tree in src, or at
+// srcPlaceholder if src is "".
+func replaceCommand(src string) string {
+	return "go mod edit -replace=" + modulePath + "=" + shellQuote(cmp.Or(src, srcPlaceholder))
 }
 
 // serviceName makes a service name of a directory's name: lower case,
@@ -156,23 +202,37 @@ func serviceName(s string) string {
 
 // anyfaasSource returns the directory of the anyfaas source tree to build
 // against: $ANYFAAS_SRC, or the module the current directory is in if it
-// is anyfaas; else "".
+// is anyfaas, or the tree this anyfaas was built from (buildSource); else
+// "".
 func anyfaasSource(ctx context.Context) string {
 	if src := os.Getenv("ANYFAAS_SRC"); src != "" {
 		if abs, err := filepath.Abs(src); err == nil {
 			return abs
 		}
 	}
-	wd, err := os.Getwd()
-	if err != nil {
+	if wd, err := os.Getwd(); err == nil {
+		if gomod, err := goEnv(ctx, wd, "GOMOD"); err == nil && gomod != "" && gomod != os.DevNull {
+			if mod, _ := moduleOf(gomod); mod == modulePath {
+				return filepath.Dir(gomod)
+			}
+		}
+	}
+	return buildSource()
+}
+
+// buildSource returns the anyfaas source tree this program was built
+// from, if it is still there, else "". While anyfaas is not published, it
+// is built from a copy of its source (go install ./cmd/anyfaas, go build,
+// go run), and the build records where its files are, unless -trimpath
+// drops that. A variable, for the tests.
+var buildSource = func() string {
+	_, file, _, ok := runtime.Caller(0)
+	if !ok || !filepath.IsAbs(file) {
 		return ""
 	}
-	gomod, err := goEnv(ctx, wd, "GOMOD")
-	if err != nil || gomod == "" || gomod == os.DevNull {
-		return ""
-	}
-	if mod, _ := moduleOf(gomod); mod == modulePath {
-		return filepath.Dir(gomod)
+	root := filepath.Dir(filepath.Dir(filepath.Dir(file))) // file is <root>/cmd/anyfaas/init.go
+	if mod, _ := moduleOf(filepath.Join(root, "go.mod")); mod == modulePath {
+		return root
 	}
 	return ""
 }

@@ -719,22 +719,111 @@ func TestChoosePlatforms(t *testing.T) {
 }
 
 // TestInitWithoutSource checks that init outside any anyfaas source tree,
-// with no ANYFAAS_SRC, does not tell the user to go test a project whose
-// go.mod cannot find anyfaas yet, but what to add first.
+// with no ANYFAAS_SRC and run by an anyfaas that does not know where it
+// was built from, says once, with the rest of its guidance, what the
+// go.mod it wrote lacks, and that the command it gives works.
 func TestInitWithoutSource(t *testing.T) {
+	root, err := filepath.Abs("../..")
+	if err != nil {
+		t.Fatal(err)
+	}
 	t.Setenv("ANYFAAS_SRC", "")
+	defer func(f func() string) { buildSource = f }(buildSource)
+	buildSource = func() string { return "" }
 	t.Chdir(t.TempDir())
 	code, stdout, stderr := anyfaas(t, "init", "shop")
 	if code != 0 {
 		t.Fatalf("exit %d\n%s", code, stderr)
 	}
+	const next = "next: cd shop && go mod edit -replace=github.com/anyfaas/faas=/path/to/anyfaas && go mod tidy && go test ./... && anyfaas dev\n"
 	want := "wrote main.go, main_test.go, f.yml, go.mod in shop\n" +
-		"next: add \"replace github.com/anyfaas/faas => /path/to/anyfaas\" to " + filepath.Join("shop", "go.mod") + ", then\n" +
-		"  cd shop && go mod tidy && go test ./... && anyfaas dev\n"
+		filepath.Join("shop", "go.mod") + " does not find github.com/anyfaas/faas, which is not published yet, and no copy of its source\n" +
+		"was found: put for /path/to/anyfaas below the directory of one (the directory of anyfaas's go.mod,\n" +
+		"the copy this anyfaas was built from, say); with ANYFAAS_SRC set to it, init writes that replace itself\n" + next
 	if diff := cmp.Diff(want, stdout); diff != "" {
 		t.Errorf("stdout (-want +got):\n%s", diff)
 	}
-	if !strings.Contains(stderr, "ANYFAAS_SRC") {
-		t.Errorf("stderr does not name ANYFAAS_SRC:\n%s", stderr)
+	if stderr != "" {
+		t.Errorf("stderr says more:\n%s", stderr)
+	}
+	if testing.Short() {
+		return
+	}
+	// What it says to do makes a project that builds and passes.
+	runNext(t, strings.Replace(next, "/path/to/anyfaas", shellQuote(root), 1))
+
+	// --json: one document on standard output, with the note and the
+	// command in it.
+	code, stdout, stderr = anyfaas(t, "init", "shop2", "--json")
+	var out struct {
+		OK         bool
+		Next, Note string
+	}
+	if code != 0 || stderr != "" || json.Unmarshal([]byte(stdout), &out) != nil || !out.OK ||
+		!strings.Contains(out.Next, "go mod edit -replace=github.com/anyfaas/faas=/path/to/anyfaas") || !strings.Contains(out.Note, "no copy of its source") {
+		t.Errorf("init --json: exit %d\nstdout: %s\nstderr: %s", code, stdout, stderr)
+	}
+}
+
+// runNext runs, in the working directory, the command of init's "next:"
+// line but anyfaas dev, with sh.
+func runNext(t *testing.T, line string) {
+	t.Helper()
+	if runtime.GOOS == "windows" {
+		return
+	}
+	command, ok := strings.CutPrefix(strings.TrimSpace(line), "next: ")
+	command, dev := strings.CutSuffix(command, " && anyfaas dev")
+	if !ok || !dev {
+		t.Fatalf("not a next: line ending with anyfaas dev: %q", line)
+	}
+	if out, err := exec.Command("sh", "-c", command).CombinedOutput(); err != nil {
+		t.Fatalf("%s: %v\n%s", command, err, out)
+	}
+}
+
+// TestInitFromBuild checks that init outside any anyfaas source tree, with
+// no ANYFAAS_SRC, replaces anyfaas with the tree it was built from (here
+// the test's own), as a user's go install ./cmd/anyfaas in a copy of
+// anyfaas makes it.
+func TestInitFromBuild(t *testing.T) {
+	root, err := filepath.Abs("../..")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("ANYFAAS_SRC", "")
+	t.Chdir(t.TempDir())
+	code, stdout, stderr := anyfaas(t, "init", "shop")
+	if code != 0 || stdout != "wrote main.go, main_test.go, f.yml, go.mod, go.sum in shop\nnext: cd shop && go test ./... && anyfaas dev\n" {
+		t.Fatalf("exit %d\nstdout: %s\nstderr: %s", code, stdout, stderr)
+	}
+	gomod, err := os.ReadFile(filepath.Join("shop", "go.mod"))
+	if err != nil || !strings.Contains(string(gomod), "replace github.com/anyfaas/faas => "+root+"\n") {
+		t.Errorf("go.mod (%v) does not replace anyfaas with %s:\n%s", err, root, gomod)
+	}
+}
+
+// TestInitInModule checks that init into a module that does not require
+// anyfaas says so once, and the command that points it at the source.
+func TestInitInModule(t *testing.T) {
+	root, err := filepath.Abs("../..")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("ANYFAAS_SRC", root)
+	mod := t.TempDir()
+	if err := os.WriteFile(filepath.Join(mod, "go.mod"), []byte("module example.com/m\n\ngo 1.26\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	t.Chdir(mod)
+	code, stdout, stderr := anyfaas(t, "init", "shop")
+	next := "next: cd shop && go mod edit -replace=github.com/anyfaas/faas=" + shellQuote(root) + " && go mod tidy && go test ./... && anyfaas dev\n"
+	want := "wrote main.go, main_test.go, f.yml in shop\n" +
+		filepath.Join(mod, "go.mod") + " does not find github.com/anyfaas/faas, which is not published yet: point it at the source tree in " + root + "\n" + next
+	if diff := cmp.Diff(want, stdout); code != 0 || diff != "" || stderr != "" {
+		t.Errorf("exit %d; stdout (-want +got):\n%s\nstderr: %s", code, diff, stderr)
+	}
+	if !testing.Short() {
+		runNext(t, next)
 	}
 }
