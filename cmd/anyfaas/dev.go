@@ -47,7 +47,9 @@ concurrency gets that anyway).
 It watches the source tree, and what the build reads outside it (//go:embed
 files, packages of the module elsewhere, modules replaced by a local
 directory), and rebuilds on save ("rebuilt in N ms"); a build that fails
-keeps the previous one serving and prints the compiler's message.
+keeps the previous one serving and prints the compiler's message. In a
+directory in no Go module dev stops at once (exit code 3), saying how to
+make one: no save could fix that.
 With -v each unit says, as it starts, how long each layer's RuntimeStart and
 FunctionStart hooks and each function constructor took. Ctrl-C runs the
 functions' Close hooks and exits.`,
@@ -62,6 +64,16 @@ functions' Close hooks and exits.`,
 			}
 			dir := projectDir(args)
 			if err := checkProjectDir(dir); err != nil {
+				return err
+			}
+			// With no Go module there is nothing to build, and nothing
+			// dev watches to fix it by a save: making one is a step of
+			// its own (go mod init, pointing it at anyfaas, go mod
+			// tidy), which may put go.mod in a directory above, which dev
+			// does not watch; and a dev started in the wrong directory
+			// would watch a tree that is no project. So dev stops, and
+			// says how to make the module.
+			if err := checkModule(cmd.Context(), dir); err != nil {
 				return err
 			}
 			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)

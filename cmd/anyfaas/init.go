@@ -171,18 +171,19 @@ func (u *unfound) String() string {
 	if u.src != "" {
 		return why + ": point it at the source tree in " + u.src
 	}
-	why += `, and no copy of its source
-was found: put for ` + srcPlaceholder + ` below the directory of one (the directory of anyfaas's go.mod,
-the copy this anyfaas was built from, say)`
+	why += ", and no copy of its\nsource was found: " + srcHelp
 	if u.written {
-		why += "; with ANYFAAS_SRC set to it, init writes that replace itself"
+		why += ";\nwith ANYFAAS_SRC set to it, init writes that replace itself"
 	}
 	return why
 }
 
 // srcPlaceholder stands for an anyfaas source tree in a command that
-// names none.
-const srcPlaceholder = "/path/to/anyfaas"
+// names none, and srcHelp says what to put for it.
+const (
+	srcPlaceholder = "/path/to/anyfaas"
+	srcHelp        = "put for " + srcPlaceholder + " the directory of a copy of anyfaas's source, the one holding\nits go.mod (the copy this anyfaas was built from, say)"
+)
 
 // replaceCommand is the command that points the go.mod of the current
 // directory's module at the anyfaas source tree in src, or at

@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 
@@ -239,6 +240,60 @@ func TestDevErrors(t *testing.T) {
 			code, _, stderr := anyfaas(t, tt.args...)
 			if code != tt.code || !strings.Contains(stderr, tt.stderr) {
 				t.Errorf("anyfaas %s: exit %d, want %d\n%s\nwant %q", strings.Join(tt.args, " "), code, tt.code, stderr, tt.stderr)
+			}
+		})
+	}
+}
+
+// TestNoModule checks that dev, in a directory in no Go module, exits at
+// once with exit code 3 and says how to make one (anyfaas init for an
+// empty directory; go mod init and pointing it at anyfaas for code
+// there), rather than wait for a save; and that the commands that build
+// say the same.
+func TestNoModule(t *testing.T) {
+	root, err := filepath.Abs("../..")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("ANYFAAS_SRC", root)
+	empty, code := t.TempDir(), t.TempDir()
+	for name, data := range map[string]string{
+		"main.go": "package main\n\nfunc main() {}\n",
+		"f.yml":   "service: x\nprovider: {name: aws}\nfunctions:\n  hello: {handler: hello}\n",
+	} {
+		if err := os.WriteFile(filepath.Join(code, name), []byte(data), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	const what = " is in no Go module (there is no go.mod in it or in a directory above it): there is nothing to build.\n"
+	toModule := "  To make the code there a module: cd " + code + " && go mod init " + serviceName(filepath.Base(code)) +
+		" && go mod edit -replace=github.com/anyfaas/faas=" + root + " && go mod tidy\n"
+	tests := []struct {
+		name string
+		args []string
+		want string // standard error
+	}{
+		{"dev, empty", []string{"dev", empty, "--port", "0"}, "anyfaas: " + empty + what + "  anyfaas init " + empty + " writes a new project there, go.mod included.\n"},
+		{"dev, code", []string{"dev", code, "--port", "0"}, "anyfaas: " + code + what + toModule},
+		{"invoke", []string{"invoke", code, "-f", "hello"}, "building . for aws\nanyfaas: " + code + what + toModule},
+		{"validate --code", []string{"validate", code, "--code"}, "reading the code's functions (building . for this machine)\nanyfaas: " + code + what + toModule},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			done := make(chan struct{})
+			var code int
+			var stderr string
+			go func() {
+				defer close(done)
+				code, _, stderr = anyfaas(t, tt.args...)
+			}()
+			select {
+			case <-done:
+			case <-time.After(30 * time.Second):
+				t.Fatalf("anyfaas %s is still running after 30 s", strings.Join(tt.args, " "))
+			}
+			if code != exitBuild || stderr != tt.want {
+				t.Errorf("anyfaas %s: exit %d, want %d\nstderr:\n%s\nwant:\n%s", strings.Join(tt.args, " "), code, exitBuild, stderr, tt.want)
 			}
 		})
 	}

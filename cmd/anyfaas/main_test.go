@@ -737,9 +737,10 @@ func TestInitWithoutSource(t *testing.T) {
 	}
 	const next = "next: cd shop && go mod edit -replace=github.com/anyfaas/faas=/path/to/anyfaas && go mod tidy && go test ./... && anyfaas dev\n"
 	want := "wrote main.go, main_test.go, f.yml, go.mod in shop\n" +
-		filepath.Join("shop", "go.mod") + " does not find github.com/anyfaas/faas, which is not published yet, and no copy of its source\n" +
-		"was found: put for /path/to/anyfaas below the directory of one (the directory of anyfaas's go.mod,\n" +
-		"the copy this anyfaas was built from, say); with ANYFAAS_SRC set to it, init writes that replace itself\n" + next
+		filepath.Join("shop", "go.mod") + " does not find github.com/anyfaas/faas, which is not published yet, and no copy of its\n" +
+		"source was found: put for /path/to/anyfaas the directory of a copy of anyfaas's source, the one holding\n" +
+		"its go.mod (the copy this anyfaas was built from, say);\n" +
+		"with ANYFAAS_SRC set to it, init writes that replace itself\n" + next
 	if diff := cmp.Diff(want, stdout); diff != "" {
 		t.Errorf("stdout (-want +got):\n%s", diff)
 	}
@@ -760,7 +761,7 @@ func TestInitWithoutSource(t *testing.T) {
 		Next, Note string
 	}
 	if code != 0 || stderr != "" || json.Unmarshal([]byte(stdout), &out) != nil || !out.OK ||
-		!strings.Contains(out.Next, "go mod edit -replace=github.com/anyfaas/faas=/path/to/anyfaas") || !strings.Contains(out.Note, "no copy of its source") {
+		!strings.Contains(out.Next, "go mod edit -replace=github.com/anyfaas/faas=/path/to/anyfaas") || !strings.Contains(out.Note, "no copy of its") {
 		t.Errorf("init --json: exit %d\nstdout: %s\nstderr: %s", code, stdout, stderr)
 	}
 }

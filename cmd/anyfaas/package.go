@@ -290,7 +290,7 @@ func (c *cli) buildTarget(ctx context.Context, p *proj, target artifact.Target, 
 		Output: filepath.Join(tmp, target.Platform, artifact.Executable(target.Platform)),
 	})
 	if err != nil {
-		return "", buildFailure(main+" for "+target.String(), err)
+		return "", buildFailure(ctx, p.dir, main+" for "+target.String(), err)
 	}
 	return bin, nil
 }

@@ -87,7 +87,7 @@ func buildNative(ctx context.Context, p *proj, platform, dir string) (string, er
 		Output: filepath.Join(dir, artifact.Executable(platform)),
 	})
 	if err != nil {
-		return "", buildFailure(main, err)
+		return "", buildFailure(ctx, p.dir, main, err)
 	}
 	return bin, nil
 }
@@ -132,18 +132,51 @@ func (e *buildError) Error() string {
 }
 
 // buildFailure is the error of anyfaas for err, artifact.Build's failure
-// to build pkg: the compiler's output with exit code 3 for code that does
-// not build, exit code 5 for anything else (an interrupt).
-func buildFailure(pkg string, err error) error {
+// to build pkg in dir: the compiler's output with exit code 3 for code
+// that does not build (what to do instead if dir is in no Go module),
+// exit code 5 for anything else (an interrupt).
+func buildFailure(ctx context.Context, dir, pkg string, err error) error {
 	var berr *artifact.BuildError
 	if !errors.As(err, &berr) {
 		return withCode(exitOther, err)
+	}
+	if err := checkModule(ctx, dir); err != nil {
+		return err
 	}
 	output := berr.Output
 	if strings.TrimSpace(output) == "" {
 		output = berr.Err.Error() // the go command did not run
 	}
 	return withCode(exitBuild, &buildError{pkg: pkg, output: output})
+}
+
+// checkModule returns an error with exit code 3 if dir is in no Go
+// module, which leaves nothing to build, that says how to make one; else
+// nil (also if the go command cannot tell: a build then says why).
+func checkModule(ctx context.Context, dir string) error {
+	gomod, err := goEnv(ctx, dir, "GOMOD")
+	if err != nil || gomod != "" && gomod != os.DevNull {
+		return nil
+	}
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return nil
+	}
+	fix := fmt.Sprintf("anyfaas init %s writes a new project there, go.mod included.", shellQuote(dir))
+	code, _ := filepath.Glob(filepath.Join(abs, "*.go"))
+	if len(code) > 0 || fileExists(filepath.Join(abs, "f.yml")) {
+		// Init writes into a new project only.
+		src := anyfaasSource(ctx)
+		fix = fmt.Sprintf("go mod init %s && %s && go mod tidy", serviceName(filepath.Base(abs)), replaceCommand(src))
+		if filepath.Clean(dir) != "." {
+			fix = "cd " + shellQuote(dir) + " && " + fix
+		}
+		fix = "To make the code there a module: " + fix
+		if src == "" {
+			fix += "\nIn it, " + srcHelp + "."
+		}
+	}
+	return withCode(exitBuild, fmt.Errorf("%s is in no Go module (there is no go.mod in it or in a directory above it): there is nothing to build.\n%s", dir, fix))
 }
 
 // goCommand is the go command of the toolchain anyfaas runs with, if it is
