@@ -47,7 +47,8 @@ concurrency gets that anyway).
 It watches the source tree, and what the build reads outside it (//go:embed
 files, packages of the module elsewhere, modules replaced by a local
 directory), and rebuilds on save ("rebuilt in N ms"); a build that fails
-keeps the previous one serving and prints the compiler's message. In a
+keeps the previous one serving and prints the compiler's message, or
+where f.yml is invalid or does not match the code, f.yml's. In a
 directory in no Go module dev stops at once (exit code 3), saying how to
 make one: no save could fix that.
 With -v each unit says, as it starts, how long each layer's RuntimeStart and

@@ -135,15 +135,48 @@ var errBuilding = errors.New("building: try again in a moment")
 // errClosed is the answer of a server that is shutting down.
 var errClosed = errors.New("the dev server is shutting down")
 
-// stageError is a failure of a stage of a build other than compiling:
-// starting the units.
+// stageError is a failure of a stage of a build other than compiling,
+// which what names: the spec, the spec against the code, starting the
+// units.
 type stageError struct {
-	stage string
-	err   error
+	what string
+	err  error
 }
 
 func (e *stageError) Error() string { return e.err.Error() }
 func (e *stageError) Unwrap() error { return e.err }
+
+// failed names the stage of a build that err, its failure, stopped.
+func failed(err error) string {
+	var se *stageError
+	if errors.As(err, &se) {
+		return se.what
+	}
+	return "build failed"
+}
+
+// specError is the failure of the spec to load (match is false), or to
+// match the code (match is true), named so, after the spec's file: a spec
+// error is no build's. Problems with the code alone, which name no place
+// in the spec (a constructor's parameter that nothing provides), are
+// named the code's.
+func specError(match bool, err error) error {
+	var es spec.Errors
+	problems := errors.As(err, &es)
+	name := "the spec"
+	if i := slices.IndexFunc(es, func(e *spec.Error) bool { return e.File != "" }); i >= 0 {
+		name = filepath.Base(es[i].File)
+	} else if match && problems {
+		return &stageError{"the code would not start", err}
+	}
+	switch {
+	case match:
+		return &stageError{name + " does not match the code", err}
+	case problems:
+		return &stageError{name + " is invalid", err}
+	}
+	return &stageError{"reading " + name + " failed", err}
+}
 
 // generation is one good build and the units running it.
 type generation struct {
@@ -357,16 +390,11 @@ func (s *Server) Rebuild(ctx context.Context) error {
 		if ctx.Err() != nil {
 			return err // stopping: not the code's failure
 		}
-		stage := "build"
-		var se *stageError
-		if errors.As(err, &se) {
-			stage = se.stage
-		}
 		keep := ""
 		if old != nil {
 			keep = " (the previous build keeps serving)"
 		}
-		fmt.Fprintf(s.cfg.Log, "anyfaas dev: %s failed%s:\n%s\n", stage, keep, err)
+		fmt.Fprintf(s.cfg.Log, "anyfaas dev: %s%s:\n%s\n", failed(err), keep, err)
 		return err
 	}
 	if old != nil && old.entry != nil {
@@ -397,7 +425,7 @@ func (s *Server) Rebuild(ctx context.Context) error {
 func (s *Server) build(ctx context.Context, n int) (*generation, error) {
 	sp, err := project.LoadSpecOrCode(s.cfg.Dir, s.cfg.SpecFile)
 	if err != nil {
-		return nil, err
+		return nil, specError(false, err)
 	}
 	dir := filepath.Join(s.cache, fmt.Sprintf("build-%d", n))
 	opts := artifact.BuildOptions{
@@ -423,11 +451,11 @@ func (s *Server) build(ctx context.Context, n int) (*generation, error) {
 	}
 	desc, err := project.Describe(ctx, bin, s.cfg.Dir)
 	if err != nil {
-		return nil, err
+		return nil, &stageError{"reading the code's functions failed", err}
 	}
 	merged, err := spec.Merge(sp, *desc)
 	if err != nil {
-		return nil, err
+		return nil, specError(true, err)
 	}
 	gen := &generation{n: n, binary: bin, dir: dir, spec: merged, byFunction: map[string]*unitRun{}, routes: &route.Table[*unitRun]{}}
 	units := merged.Units()
@@ -461,7 +489,7 @@ func (s *Server) build(ctx context.Context, n int) (*generation, error) {
 	}
 	if err := gen.start(ctx); err != nil {
 		gen.close(ctx)
-		return nil, &stageError{stage: "start", err: err}
+		return nil, &stageError{"start failed", err}
 	}
 	return gen, nil
 }
@@ -688,7 +716,7 @@ func (s *Server) acquire() (*generation, error) {
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	gen, err := s.acquire()
 	if err != nil {
-		msg := "anyfaas dev: the build failed:\n" + err.Error()
+		msg := "anyfaas dev: " + failed(err) + ":\n" + err.Error()
 		if errors.Is(err, errBuilding) || errors.Is(err, errClosed) {
 			w.Header().Set("Retry-After", "1")
 			msg = "anyfaas dev: " + err.Error()

@@ -404,6 +404,49 @@ func TestFirstBuildFails(t *testing.T) {
 	}
 }
 
+// TestSpecErrors checks that an f.yml that names a function the code does
+// not register, or that does not parse, is reported as what it is, at its
+// file:line:column, not as a failed build, and that the server waits for
+// the fix.
+func TestSpecErrors(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds a project")
+	}
+	dir := project(t, "v1")
+	file := filepath.Join(dir, "f.yml")
+	data, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	good := string(data)
+	write := func(spec string) {
+		t.Helper()
+		if err := os.WriteFile(file, []byte(spec), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write(strings.Replace(good, "functions:\n", "functions:\n  bye:\n    handler: bye\n", 1))
+	srv, log, stop := serve(t, devserver.Config{Dir: dir, Poll: 20 * time.Millisecond})
+	const mismatch = "anyfaas dev: f.yml does not match the code:\n"
+	at := log.wait(t, 0, mismatch+file+`:7:14: functions.bye.handler: the code registers no function "bye" (it registers hello, item, tick, tock)`)
+	if status, body := get(t, srv.URL()+"/hello"); status != http.StatusServiceUnavailable || !strings.Contains(body, `"anyfaas dev: f.yml does not match the code:\n`) {
+		t.Errorf("GET /hello: %d %s, want 503 naming the mismatch", status, body)
+	}
+	write(good)
+	at = log.wait(t, at, "anyfaas dev: rebuilt in ")
+	write(strings.Replace(good, "  name: aws\n", "  name: azure\n", 1))
+	log.wait(t, at, "anyfaas dev: f.yml is invalid (the previous build keeps serving):\n"+file+`:3:9: provider.name: unknown platform "azure"`)
+	if status, body := get(t, srv.URL()+"/hello"); status != http.StatusOK || !strings.Contains(body, `"message":"v1"`) {
+		t.Errorf("GET /hello while f.yml is invalid: %d %s, want the previous build's answer", status, body)
+	}
+	if err := stop(); err != nil {
+		t.Errorf("Run: %v", err)
+	}
+	if text := log.String(); strings.Contains(text, "build failed") {
+		t.Errorf("a spec error is called a failed build:\n%s", text)
+	}
+}
+
 func TestAddrInUse(t *testing.T) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
