@@ -56,7 +56,8 @@ type Config struct {
 	// SpecFile is the spec file, relative to Dir or absolute; "" finds it.
 	SpecFile string
 	// Platform is the platform whose adapter and emulator the units run
-	// under; "" is web.
+	// under; "" is web, and the server then says, as it starts, which
+	// platform the spec's provider.name names, if another.
 	Platform string
 	// Addr is the address to serve on; "" is 127.0.0.1:3000.
 	Addr string
@@ -113,6 +114,8 @@ type Server struct {
 	noDoor  error        // why the server cannot hand its address over
 	srv     *http.Server // serves ln
 	cache   string       // where builds and manifests go
+	// defaulted is whether Config.Platform was "", web by default.
+	defaulted bool
 
 	buildMu sync.Mutex // one build at a time, so that the newest wins
 
@@ -214,6 +217,7 @@ type unitRun struct {
 
 // New checks cfg and listens on its address.
 func New(cfg Config) (*Server, error) {
+	defaulted := cfg.Platform == ""
 	cfg.Platform = cmp.Or(cfg.Platform, faas.PlatformWeb)
 	if !slices.Contains(faas.Platforms, cfg.Platform) {
 		return nil, fmt.Errorf("platform %q is not one of %s", cfg.Platform, strings.Join(faas.Platforms, ", "))
@@ -240,7 +244,7 @@ func New(cfg Config) (*Server, error) {
 		ln.Close()
 		return nil, err
 	}
-	s := &Server{cfg: cfg, cache: cache}
+	s := &Server{cfg: cfg, cache: cache, defaulted: defaulted}
 	s.srv = &http.Server{Handler: s, ReadHeaderTimeout: 10 * time.Second}
 	// While a unit's process holds the address, the connections this
 	// server keeps alive are closed after their next request, so that
@@ -284,7 +288,7 @@ func (s *Server) Run(ctx context.Context) error {
 	if s.control != nil {
 		go control.Serve(s.control)
 	}
-	fmt.Fprintf(s.cfg.Log, "anyfaas dev: serving on %s (platform %s); Ctrl-C stops\n", s.URL(), s.cfg.Platform)
+	fmt.Fprintf(s.cfg.Log, "anyfaas dev: serving on %s (%s); Ctrl-C stops\n", s.URL(), s.platformText())
 	if s.noDoor != nil && !s.cfg.Proxy && s.cfg.Platform == faas.PlatformWeb {
 		fmt.Fprintf(s.cfg.Log, "anyfaas dev: every request goes through the proxy: %v\n", s.noDoor)
 	}
@@ -320,6 +324,24 @@ func (s *Server) Run(ctx context.Context) error {
 	}
 	fmt.Fprintln(s.cfg.Log, "anyfaas dev: stopped")
 	return err
+}
+
+// platformText says, for the banner, which platform the units run under.
+// Where that is the plain HTTP adapter by default and the spec's
+// provider.name names another platform, it says so, and how to emulate
+// that one.
+func (s *Server) platformText() string {
+	text := "platform " + s.cfg.Platform
+	if !s.defaulted {
+		return text
+	}
+	// A spec that does not load says so when the build loads it.
+	sp, err := project.LoadSpec(s.cfg.Dir, s.cfg.SpecFile)
+	if err != nil || sp.Provider.Platform == "" || sp.Provider.Platform == s.cfg.Platform {
+		return text
+	}
+	return fmt.Sprintf("%s: the plain HTTP adapter; %s's provider.name is %s, which -p %s emulates",
+		text, filepath.Base(sp.File), sp.Provider.Name, sp.Provider.Platform)
 }
 
 // Close stops the units serving, running their Close hooks, stops

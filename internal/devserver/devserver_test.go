@@ -447,6 +447,33 @@ func TestSpecErrors(t *testing.T) {
 	}
 }
 
+// TestBanner checks that the banner says which platform the units run
+// under, and where that is the plain HTTP adapter by default while
+// f.yml's provider.name names another platform, how to emulate that one.
+func TestBanner(t *testing.T) {
+	tests := []struct {
+		provider, platform string
+		want               string // after the URL
+	}{
+		{"tencent", "", " (platform web: the plain HTTP adapter; f.yml's provider.name is tencent, which -p scf emulates); Ctrl-C stops\n"},
+		{"aws", "", " (platform web: the plain HTTP adapter; f.yml's provider.name is aws, which -p aws emulates); Ctrl-C stops\n"},
+		{"knative", "", " (platform web); Ctrl-C stops\n"},
+		{"aws", "web", " (platform web); Ctrl-C stops\n"},
+		{"aws", "aws", " (platform aws); Ctrl-C stops\n"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.provider+"/"+tt.platform, func(t *testing.T) {
+			dir := t.TempDir() // no code: the banner comes before the build
+			if err := os.WriteFile(filepath.Join(dir, "f.yml"), []byte("service: x\nprovider: {name: "+tt.provider+"}\nfunctions: {hello: {handler: hello}}\n"), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			srv, log, stop := serve(t, devserver.Config{Dir: dir, Platform: tt.platform, Poll: -1})
+			log.wait(t, 0, "anyfaas dev: serving on "+srv.URL()+tt.want)
+			stop()
+		})
+	}
+}
+
 func TestAddrInUse(t *testing.T) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
