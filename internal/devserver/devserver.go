@@ -129,7 +129,17 @@ type Server struct {
 	buildBegan time.Time
 	closed     bool
 	retiring   sync.WaitGroup // replaced generations still closing
+	// announced is closed once the last good build is announced: the
+	// announcement of a rebuild waits for the old build's units to stop
+	// (announce), and later lines wait for it.
+	announced chan struct{}
 }
+
+// stopWait bounds how long the announcement of a rebuild waits for the
+// old build's units to stop, so that their last lines come before it: a
+// request still in flight or a slow Close hook makes them take longer,
+// and the announcement then says they are still stopping.
+const stopWait = time.Second
 
 // errBuilding answers a request that comes before the first build is
 // done.
@@ -415,6 +425,7 @@ func (s *Server) Rebuild(ctx context.Context) error {
 		keep := ""
 		if old != nil {
 			keep = " (the previous build keeps serving)"
+			s.waitAnnounced()
 		}
 		fmt.Fprintf(s.cfg.Log, "anyfaas dev: %s%s:\n%s\n", failed(err), keep, err)
 		return err
@@ -432,14 +443,59 @@ func (s *Server) Rebuild(ctx context.Context) error {
 	if n == 1 {
 		what = "built"
 	}
-	fmt.Fprintf(s.cfg.Log, "anyfaas dev: %s in %d ms: %s\n", what, time.Since(start).Milliseconds(), gen.summary())
-	if old != nil {
-		go func() {
-			defer s.retiring.Done()
-			old.close(context.WithoutCancel(ctx))
-		}()
+	line := fmt.Sprintf("anyfaas dev: %s in %d ms: %s", what, time.Since(start).Milliseconds(), gen.summary())
+	if old == nil {
+		fmt.Fprintln(s.cfg.Log, line)
+		return nil
 	}
+	s.announce(context.WithoutCancel(ctx), line, old)
 	return nil
+}
+
+// announce closes old, the build that the new one replaced, in the
+// background, and prints line, which says the new one serves, once old's
+// units have stopped, so that their last lines (a web unit's "stopping",
+// the Close hooks' output) do not come after it as if the new build's
+// units stopped; or after stopWait, saying they are still stopping. The
+// new build serves already: only the line waits. Announcements are
+// printed in the order of their builds.
+func (s *Server) announce(ctx context.Context, line string, old *generation) {
+	s.mu.Lock()
+	prev := s.announced
+	done := make(chan struct{})
+	s.announced = done
+	s.mu.Unlock()
+	stopped := make(chan struct{})
+	go func() {
+		defer close(stopped)
+		old.close(ctx)
+	}()
+	go func() {
+		defer s.retiring.Done()
+		if prev != nil {
+			<-prev
+		}
+		timer := time.NewTimer(stopWait)
+		select {
+		case <-stopped:
+		case <-timer.C:
+			line += "; the previous build's units are still stopping"
+		}
+		timer.Stop()
+		fmt.Fprintln(s.cfg.Log, line)
+		close(done)
+		<-stopped
+	}()
+}
+
+// waitAnnounced returns once the last good build is announced.
+func (s *Server) waitAnnounced() {
+	s.mu.Lock()
+	done := s.announced
+	s.mu.Unlock()
+	if done != nil {
+		<-done
+	}
 }
 
 // build makes generation n: the spec, the binary, its description, the

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/anyfaas/faas/catalog"
+	"github.com/anyfaas/faas/emulator"
 	"github.com/anyfaas/faas/internal/devserver"
 	"github.com/anyfaas/faas/spec"
 )
@@ -340,6 +341,7 @@ func testDev(t *testing.T, platform string, proxy bool) {
 	}
 
 	// A save rebuilds, and the new build serves.
+	before := len(log.String())
 	writeMain(t, dir, "v2")
 	at = log.wait(t, at, "anyfaas dev: rebuilt in ")
 	for _, c := range []*keptConn{kept, fresh} {
@@ -347,8 +349,8 @@ func testDev(t *testing.T, platform string, proxy bool) {
 			t.Errorf("after the rebuild, on a connection kept alive: %s", body)
 		}
 	}
-	// The first build's two units close, in the background.
-	log.waitCount(t, at, "close hook ran", 2)
+	// The first build's two units close before the rebuild is announced.
+	stoppedFirst(t, log, before, at, platform)
 	if _, body := get(t, url+"/hello"); !strings.Contains(body, `"message":"v2"`) {
 		t.Errorf("after the rebuild: %s", body)
 	}
@@ -361,6 +363,7 @@ func testDev(t *testing.T, platform string, proxy bool) {
 	if status, body := get(t, url+"/hello"); status != 200 || !strings.Contains(body, `"message":"v2"`) {
 		t.Errorf("during the broken build: %d %s", status, body)
 	}
+	before = len(log.String())
 	writeMain(t, dir, "v3")
 	at = log.wait(t, at, "anyfaas dev: rebuilt in ")
 	if _, body := get(t, url+"/hello"); !strings.Contains(body, `"message":"v3"`) {
@@ -368,7 +371,7 @@ func testDev(t *testing.T, platform string, proxy bool) {
 	}
 
 	// The replaced build's units close, running their Close hooks...
-	log.waitCount(t, at, "close hook ran", 2)
+	stoppedFirst(t, log, before, at, platform)
 	// ...and stopping runs those of every unit serving.
 	at = len(log.String())
 	if err := stop(); err != nil {
@@ -381,6 +384,72 @@ func testDev(t *testing.T, platform string, proxy bool) {
 	if !strings.HasSuffix(text, "anyfaas dev: stopped\n") {
 		t.Errorf("the log does not end with the stop:\n%s", text)
 	}
+}
+
+// stoppedFirst checks that the log, between byte offsets from and at
+// (where a rebuild is announced), holds the replaced build's two units
+// stopping, their Close hooks' lines and, on web, the adapter's own: they
+// do not come after the announcement, as if the new build's units
+// stopped. The rest of the announcement's line does not say they are
+// still stopping.
+func stoppedFirst(t *testing.T, log *logLines, from, at int, platform string) {
+	t.Helper()
+	text := log.String()
+	before, line := text[from:at], text[at:log.wait(t, at, "\n")]
+	if n := strings.Count(before, "close hook ran"); n != 2 || platform == "web" && strings.Count(before, `msg="web: stopping"`) != 2 {
+		t.Errorf("before the rebuild's announcement, the old build's 2 units stopped %d times, want 2 (on web with the adapter's line); the log:\n%s", n, text)
+	}
+	if strings.Contains(line, "still stopping") {
+		t.Errorf("the rebuild's announcement says the old units are still stopping: %s", line)
+	}
+}
+
+// TestSlowStop checks that a rebuild whose old units take long to stop
+// (a slow Close hook, a request in flight) serves at once, and is
+// announced after a while all the same, saying they are still stopping.
+func TestSlowStop(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds a project")
+	}
+	dir := project(t, "v1")
+	release := make(chan struct{})
+	log := newLog()
+	srv, err := devserver.New(devserver.Config{Dir: dir, Platform: "web", Addr: "127.0.0.1:0", Poll: -1, Log: log, Event: sample,
+		Emulator: func(platform string, f emulator.Function, set spec.Settings) (emulator.Emulator, error) {
+			emu, err := devserver.NewEmulator(platform, f, set)
+			return &slowClose{Emulator: emu, release: release}, err
+		}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := t.Context()
+	for range 2 {
+		if err := srv.Rebuild(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if text := log.String(); strings.Contains(text, "rebuilt in") {
+		t.Errorf("the rebuild was announced while the old units were stopping:\n%s", text)
+	}
+	at := log.wait(t, 0, "anyfaas dev: rebuilt in ")
+	if line := log.String()[at:log.wait(t, at, "\n")]; !strings.HasSuffix(line, "; the previous build's units are still stopping\n") {
+		t.Errorf("the announcement: %q, want it to say the old units are still stopping", line)
+	}
+	close(release)
+	if err := srv.Close(ctx); err != nil {
+		t.Errorf("Close: %v", err)
+	}
+}
+
+// slowClose is an emulator whose Close waits for release first.
+type slowClose struct {
+	emulator.Emulator
+	release chan struct{}
+}
+
+func (s *slowClose) Close(ctx context.Context) error {
+	<-s.release
+	return s.Emulator.Close(ctx)
 }
 
 // TestFirstBuildFails checks that a project that does not build is
