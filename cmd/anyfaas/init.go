@@ -128,15 +128,15 @@ func (c *cli) initProject(ctx context.Context, dir, module, platform string) (wr
 		}
 		written = append(written, f.name)
 	}
-	src := anyfaasSource(ctx)
 	if gomod != "" && gomod != os.DevNull {
 		// Inside a module already: the project is a package of it.
 		if mod, _ := moduleOf(gomod); mod != modulePath && !requires(gomod, modulePath) {
-			return written, &unfound{gomod: gomod, src: src}, nil
+			return written, &unfound{gomod: gomod, src: anyfaasSource(ctx)}, nil
 		}
 		return written, nil, nil
 	}
 	goMod := fmt.Sprintf("module %s\n\ngo 1.26\n\nrequire %s v0.0.0-00010101000000-000000000000\n", cmp.Or(module, name), modulePath)
+	src := anyfaasSource(ctx)
 	if src != "" {
 		goMod += fmt.Sprintf("\nreplace %s => %s\n", modulePath, src)
 	}
