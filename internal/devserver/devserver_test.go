@@ -766,14 +766,14 @@ func main() {
 }
 
 // TestBuildNeverRan checks that a build whose go command never ran (its
-// directory is gone, which reading the spec finds first) says why, not an
-// empty "build failed:".
+// directory is gone, which reading the spec finds first) says why, as a
+// failure to read the spec, not an empty "build failed:".
 func TestBuildNeverRan(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "gone")
 	srv, log, stop := serve(t, devserver.Config{Dir: dir, Poll: -1})
-	at := log.wait(t, 0, "anyfaas dev: build failed:\n")
+	at := log.wait(t, 0, "anyfaas dev: reading the spec failed:\n")
 	if line := log.String()[at:log.wait(t, at, "\n")]; !strings.Contains(line, "directory "+dir+" does not exist") {
-		t.Errorf("the build failure says %q, want the directory and why", line)
+		t.Errorf("the failure says %q, want the directory and why", line)
 	}
 	status, body := get(t, srv.URL()+"/hello")
 	if status != http.StatusServiceUnavailable || !strings.Contains(body, "does not exist") {
