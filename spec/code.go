@@ -164,15 +164,23 @@ func codeEvents(info faas.FunctionInfo, name string) ([]*Event, *Error) {
 // f.yml gives in place of the code's triggers, whose path leaves out a
 // parameter of the routes the code registers its handler with: a path
 // parameter renamed in f.yml, {id} to {sku}, leaves the handler's
-// ctx.Param("id") empty, with nothing failing.
+// ctx.Param("id") empty, with nothing failing. A path whose parameters
+// are all the code's, and hold every one of one of the code's routes, is
+// not warned of: the handler serves that route, and so takes a request
+// without the others (/items for GET /items beside GET /items/{id}).
 func (s *Spec) droppedParams(f *Function, info faas.FunctionInfo) []*Error {
 	var params, routes []string // the code's routes' parameters, and routes
+	var sets [][]string         // each of the code's routes' parameters
 	for _, t := range info.Triggers {
 		if t.Trigger != TriggerHTTP {
 			continue
 		}
 		p, err := route.Parse(t.Route)
-		if err != nil || len(p.Params()) == 0 {
+		if err != nil {
+			continue
+		}
+		sets = append(sets, p.Params())
+		if len(p.Params()) == 0 {
 			continue
 		}
 		routes = append(routes, p.String())
@@ -194,9 +202,14 @@ func (s *Spec) droppedParams(f *Function, info faas.FunctionInfo) []*Error {
 		if err != nil {
 			continue // Parse reported it
 		}
+		has := func(n string) bool { return slices.Contains(p.Params(), n) }
+		renamed := slices.ContainsFunc(p.Params(), func(n string) bool { return !slices.Contains(params, n) })
+		if !renamed && slices.ContainsFunc(sets, func(set []string) bool { return !slices.ContainsFunc(set, func(n string) bool { return !has(n) }) }) {
+			continue // as one of the code's routes
+		}
 		var missing []string
 		for _, n := range params {
-			if !slices.Contains(p.Params(), n) {
+			if !has(n) {
 				missing = append(missing, "{"+n+"}")
 			}
 		}

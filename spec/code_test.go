@@ -78,8 +78,9 @@ aggregation:
 
 // An f.yml route that leaves out a path parameter of the code's route for
 // the same handler is warned of, at the path; one that keeps it, a
-// handler without parameters, and a function taking the code's routes are
-// not.
+// handler without parameters, one that mirrors a route of the code
+// without the parameter (GET /items beside GET /items/{id}), and a
+// function taking the code's routes are not.
 func TestMergeDroppedParams(t *testing.T) {
 	s, err := Parse("f.yml", []byte(`service: shop
 provider: {name: aws}
@@ -97,6 +98,12 @@ functions:
     events: [{http: {path: /all}}]
   code:
     handler: pair
+  both:
+    handler: items
+    events:
+      - http: {path: /v4/items, method: get}
+      - http: {path: "/v4/items/{id}", method: get}
+      - http: {path: "/v4/things/{sku}", method: get}
 `), func(string) string { return "" })
 	if err != nil {
 		t.Fatal(err)
@@ -105,6 +112,7 @@ functions:
 		{Name: "item", Triggers: []faas.TriggerSpec{{Trigger: "http", Route: "GET /items/{id}"}}},
 		{Name: "list", Triggers: []faas.TriggerSpec{{Trigger: "http", Route: "GET /items"}}},
 		{Name: "pair", Triggers: []faas.TriggerSpec{{Trigger: "http", Route: "GET /pairs/{a}/{b}"}}},
+		{Name: "items", Triggers: []faas.TriggerSpec{{Trigger: "http", Route: "GET /items"}, {Trigger: "http", Route: "GET /items/{id}"}}},
 	}})
 	if err != nil {
 		t.Fatal(err)
@@ -113,7 +121,10 @@ functions:
 	for _, w := range merged.Warnings {
 		got = append(got, w.Error())
 	}
-	want := []string{`f.yml:7:22: functions.renamed.events[0].http.path: /products/{sku} has no {id}, which the handler's route in the code has (GET /items/{id}): ctx.Param returns "" for it on this route`}
+	want := []string{
+		`f.yml:7:22: functions.renamed.events[0].http.path: /products/{sku} has no {id}, which the handler's route in the code has (GET /items/{id}): ctx.Param returns "" for it on this route`,
+		`f.yml:22:22: functions.both.events[2].http.path: /v4/things/{sku} has no {id}, which the handler's route in the code has (GET /items/{id}): ctx.Param returns "" for it on this route`,
+	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("warnings (-want +got):\n%s", diff)
 	}
