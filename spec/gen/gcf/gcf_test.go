@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -317,12 +318,6 @@ platforms:
 	if err != nil {
 		t.Fatal(err)
 	}
-	dir := t.TempDir()
-	for _, f := range files {
-		if err := os.WriteFile(filepath.Join(dir, f.Name), f.Data, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
 	// The fake gcloud records the arguments of each command, one a line.
 	// Lookups answer as gcloud would; describe fails, as it does for what
 	// does not exist.
@@ -337,28 +332,11 @@ esac
 echo "gcloud" >> "$LOG"
 for a in "$@"; do printf '  [%s]\n' "$a" >> "$LOG"; done
 `
-	bin := filepath.Join(dir, "bin")
-	if err := os.Mkdir(bin, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(filepath.Join(bin, "gcloud"), []byte(fake), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	log := filepath.Join(dir, "log")
-	cmd := exec.Command(bash, filepath.Join(dir, ScriptFile))
-	cmd.Dir = bin // the script finds its files wherever it is run from
-	cmd.Env = append(os.Environ(), "PATH="+bin+string(os.PathListSeparator)+os.Getenv("PATH"), "LOG="+log)
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("deploy.sh: %v\n%s", err, out)
-	}
-	for _, d := range []string{dir, bin} {
+	dir, got := runScript(t, bash, files, fake)
+	for _, d := range []string{dir, filepath.Join(dir, "bin")} {
 		if _, err := os.Stat(filepath.Join(d, "pwned")); err == nil {
 			t.Errorf("the script ran a command that f.yml holds as data")
 		}
-	}
-	got, err := os.ReadFile(log)
-	if err != nil {
-		t.Fatal(err)
 	}
 	golden.Check(t, filepath.Join("testdata", "run.golden"), got)
 }
@@ -371,23 +349,17 @@ func TestScriptProject(t *testing.T) {
 	if err != nil {
 		t.Skip("no bash")
 	}
-	for _, c := range cases {
-		if c.name != "project" {
-			continue
-		}
-		files, err := New().Generate(input(parse(t, c.spec)))
-		if err != nil {
-			t.Fatal(err)
-		}
-		dir := t.TempDir()
-		for _, f := range files {
-			if err := os.WriteFile(filepath.Join(dir, f.Name), f.Data, 0o644); err != nil {
-				t.Fatal(err)
-			}
-		}
-		// Every command is recorded, on a line; describe fails, as it does
-		// for what does not exist, except the lookups the script makes.
-		fake := `#!/usr/bin/env bash
+	i := slices.IndexFunc(cases, func(c struct{ name, spec string }) bool { return c.name == "project" })
+	if i < 0 {
+		t.Fatal("no case project")
+	}
+	files, err := New().Generate(input(parse(t, cases[i].spec)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Every command is recorded, on a line; describe fails, as it does
+	// for what does not exist, except the lookups the script makes.
+	fake := `#!/usr/bin/env bash
 echo "$*" >> "$LOG"
 case "$*" in
   "projects describe "*) echo 42; exit 0 ;;
@@ -395,35 +367,51 @@ case "$*" in
   *" describe "*) exit 1 ;;
 esac
 `
-		bin := filepath.Join(dir, "bin")
-		if err := os.Mkdir(bin, 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(filepath.Join(bin, "gcloud"), []byte(fake), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		log := filepath.Join(dir, "log")
-		cmd := exec.Command(bash, filepath.Join(dir, ScriptFile))
-		cmd.Env = append(os.Environ(), "PATH="+bin+string(os.PathListSeparator)+os.Getenv("PATH"), "LOG="+log)
-		if out, err := cmd.CombinedOutput(); err != nil {
-			t.Fatalf("deploy.sh: %v\n%s", err, out)
-		}
-		data, err := os.ReadFile(log)
-		if err != nil {
-			t.Fatal(err)
-		}
-		lines := strings.Split(strings.TrimSpace(string(data)), "\n")
-		if len(lines) < 10 {
-			t.Fatalf("deploy.sh ran %d gcloud commands, want the service's, its bindings, the job's, the topics' and the triggers':\n%s", len(lines), data)
-		}
-		for _, l := range lines {
-			// The default service account's lookup names the project
-			// as its argument.
-			if !strings.Contains(l, " --project=shop-prod") && l != "projects describe shop-prod --format=value(projectNumber)" {
-				t.Errorf("gcloud %s: no --project=shop-prod", l)
-			}
+	_, data := runScript(t, bash, files, fake)
+	lines := strings.Split(strings.TrimSpace(string(data)), "\n")
+	if len(lines) < 10 {
+		t.Fatalf("deploy.sh ran %d gcloud commands, want the service's, its bindings, the job's, the topics' and the triggers':\n%s", len(lines), data)
+	}
+	for _, l := range lines {
+		// The default service account's lookup names the project
+		// as its argument.
+		if !strings.Contains(l, " --project=shop-prod") && l != "projects describe shop-prod --format=value(projectNumber)" {
+			t.Errorf("gcloud %s: no --project=shop-prod", l)
 		}
 	}
+}
+
+// runScript writes files, a generation's, into a new directory, and runs
+// its deploy.sh with bash from that directory's bin, which holds fake as
+// gcloud, with $LOG naming a file for fake to record into. It returns the
+// directory and what fake recorded.
+func runScript(t *testing.T, bash string, files []gen.File, fake string) (dir string, log []byte) {
+	t.Helper()
+	dir = t.TempDir()
+	for _, f := range files {
+		if err := os.WriteFile(filepath.Join(dir, f.Name), f.Data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	bin := filepath.Join(dir, "bin")
+	if err := os.Mkdir(bin, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(bin, "gcloud"), []byte(fake), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	logFile := filepath.Join(dir, "log")
+	cmd := exec.Command(bash, filepath.Join(dir, ScriptFile))
+	cmd.Dir = bin // the script finds its files wherever it is run from
+	cmd.Env = append(os.Environ(), "PATH="+bin+string(os.PathListSeparator)+os.Getenv("PATH"), "LOG="+logFile)
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("deploy.sh: %v\n%s", err, out)
+	}
+	log, err := os.ReadFile(logFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return dir, log
 }
 
 func TestQuote(t *testing.T) {
