@@ -191,21 +191,24 @@ func gatewayText(platform string, s *spec.Spec, u *spec.Unit) string {
 	if routes == 0 {
 		return ""
 	}
-	perRoute := func(what string, limit int) string {
+	// preflight is how the platform's gateway takes the App's CORS
+	// preflights on the routes' paths: an OPTIONS route on AWS, an ANY
+	// endpoint on SCF.
+	perRoute := func(what string, limit int, preflight string) string {
 		if u.Group != nil && routes > limit {
 			return fmt.Sprintf("one %s, ANY %s, for all %d routes (more than %d)", what, u.Prefix, routes, limit)
 		}
 		text := fmt.Sprintf("one %s per method and path below", what)
 		if preflights {
-			text += ", and OPTIONS on their paths for the App's CORS preflights"
+			text += ", and " + preflight + " on their paths for the App's CORS preflights"
 		}
 		return text
 	}
 	switch platform {
 	case faas.PlatformAWS:
-		return perRoute("API Gateway route", aws.MaxRoutes)
+		return perRoute("API Gateway route", aws.MaxRoutes, "OPTIONS")
 	case faas.PlatformSCF:
-		return perRoute("API Gateway endpoint", scf.MaxRoutes)
+		return perRoute("API Gateway endpoint", scf.MaxRoutes, "an ANY endpoint")
 	case faas.PlatformFC:
 		return "one HTTP trigger, for every path, with the methods below"
 	case faas.PlatformGCF, faas.PlatformWeb:

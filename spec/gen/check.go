@@ -158,8 +158,10 @@ func SettingPos(s *spec.Spec, u *spec.Unit, key string, v int, get func(spec.Set
 // Setting is a value of a setting (memorySize, timeout, …) and where
 // f.yml gives it.
 type Setting struct {
+	// Value is the setting's value, in its unit (MB, seconds, …).
 	Value int
-	Pos   spec.Pos
+	// Pos is where f.yml gives the value.
+	Pos spec.Pos
 	// Path is its key path, such as functions.f.memorySize.
 	Path string
 }
