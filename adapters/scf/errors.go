@@ -5,8 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"strconv"
-	"strings"
 
 	"github.com/anyfaas/faas"
 	"github.com/anyfaas/faas/internal/envelope"
@@ -109,42 +107,20 @@ func reportJSON(err error) []byte {
 }
 
 // maxFrames bounds the stack trace of a panic, as scf-go-lib does.
-const maxFrames = 32
+const maxFrames = envelope.MaxStackFrames
 
 // stackFrames parses a stack as runtime/debug.Stack prints it, keeping the
 // frames below the innermost call to panic: those of the code that
-// panicked.
+// panicked (envelope.StackTrace), each labelled with its function
+// qualified by its package path.
 func stackFrames(stack []byte) []*StackFrame {
-	lines := strings.Split(string(stack), "\n")
-	var (
-		frames []*StackFrame
-		below  bool // the innermost panic has been passed
-	)
-	for i := 1; i+1 < len(lines); i += 2 {
-		fn, file := lines[i], lines[i+1]
-		if fn == "" || strings.HasPrefix(fn, "created by ") || !strings.HasPrefix(file, "\t") {
-			break
-		}
-		label := fn
-		if j := strings.LastIndexByte(label, '('); j > 0 && strings.HasSuffix(label, ")") {
-			label = label[:j]
-		}
-		file = strings.TrimPrefix(file, "\t")
-		if j := strings.LastIndex(file, " +0x"); j >= 0 {
-			file = file[:j]
-		}
-		var line uint64
-		if j := strings.LastIndexByte(file, ':'); j >= 0 {
-			line, _ = strconv.ParseUint(file[j+1:], 10, 31)
-			file = file[:j]
-		}
-		if label == "panic" && !below {
-			frames, below = frames[:0], true
-			continue
-		}
-		if len(frames) < maxFrames {
-			frames = append(frames, &StackFrame{Path: file, Line: int32(line), Label: label})
-		}
+	parsed := envelope.StackTrace(stack)
+	if len(parsed) == 0 {
+		return nil
+	}
+	frames := make([]*StackFrame, len(parsed))
+	for i, f := range parsed {
+		frames[i] = &StackFrame{Path: f.Path, Line: f.Line, Label: f.Function}
 	}
 	return frames
 }

@@ -233,11 +233,15 @@ func ReportOf(err error) Report {
 
 // StackFrame is a frame of a panic's stack trace, as aws-lambda-go reports
 // it (messages.InvokeResponse_Error_StackFrame): the file's path, the line,
-// and the function's name without its package path.
+// and the function's name without its package path; and, for the adapters
+// that report it qualified (scf), the function's full name.
 type StackFrame struct {
 	Path  string
 	Line  int32
 	Label string
+	// Function is the function's name qualified by its package path, as
+	// the stack prints it.
+	Function string
 }
 
 // MaxStackFrames bounds a stack trace, as aws-lambda-go bounds a panic's.
@@ -303,7 +307,7 @@ func StackTrace(stack []byte) []StackFrame {
 		// path and name, which the path says.
 		label := c.name[strings.LastIndexByte(c.name, '/')+1:]
 		label = label[strings.IndexByte(label, '.')+1:]
-		frames = append(frames, StackFrame{Path: loc, Line: int32(line), Label: label})
+		frames = append(frames, StackFrame{Path: loc, Line: int32(line), Label: label, Function: c.name})
 	}
 	return frames
 }

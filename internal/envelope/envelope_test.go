@@ -294,8 +294,8 @@ github.com/anyfaas/faas.HandlerFunc.Invoke(0x2?, 0x2?, {0x7504c0?, 0x2dca5da9e40
 created by github.com/anyfaas/faas/internal/deadline.takeWorker in goroutine 24
 	github.com/anyfaas/faas/internal/deadline/deadline.go:207 +0x1c5
 `), []StackFrame{
-			{Path: "example.com/fn/main.go", Line: 65, Label: "main.func5"},
-			{Path: "github.com/anyfaas/faas/faas.go", Line: 72, Label: "HandlerFunc.Invoke"},
+			{Path: "example.com/fn/main.go", Line: 65, Label: "main.func5", Function: "main.main.func5"},
+			{Path: "github.com/anyfaas/faas/faas.go", Line: 72, Label: "HandlerFunc.Invoke", Function: "github.com/anyfaas/faas.HandlerFunc.Invoke"},
 		}},
 		{"empty", nil, nil},
 	}
