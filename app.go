@@ -167,13 +167,18 @@ func maskAttr(_ []string, a slog.Attr) slog.Attr {
 }
 
 // AsApp returns h if it is an *App, or else an App whose only function,
-// named "default", is h. Adapters use it to serve any Handler.
+// named "default", is h. Adapters use it to serve any Handler. The
+// function's FunctionInfo.Source is empty: this package, not the user's
+// code, registers it.
 func AsApp(h Handler) *App {
 	if a, ok := h.(*App); ok {
 		return a
 	}
 	a := New()
 	a.Func("default", h)
+	if len(a.funcs) == 1 {
+		a.funcs[0].caller = 0 // this line's, not the user's code
+	}
 	return a
 }
 

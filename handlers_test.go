@@ -189,3 +189,11 @@ func TestFunctions(t *testing.T) {
 		t.Errorf("mismatch (-want +got):\n%s", diff)
 	}
 }
+
+// AsApp's function is registered by the package, not by the user's code:
+// it has no Source, rather than a line of faas's own app.go.
+func TestAsAppSource(t *testing.T) {
+	if got := faas.AsApp(echo("x")).Functions(); len(got) != 1 || got[0].Name != "default" || got[0].Source != "" {
+		t.Errorf("AsApp's function: %+v, want default with no Source", got)
+	}
+}
