@@ -5,13 +5,17 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"path/filepath"
+	"runtime"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/google/go-cmp/cmp"
+
 	"github.com/anyfaas/faas"
 	"github.com/anyfaas/faas/faastest"
-	"github.com/google/go-cmp/cmp"
 )
 
 type point struct {
@@ -177,13 +181,14 @@ func TestAsApp(t *testing.T) {
 func TestFunctions(t *testing.T) {
 	app := faas.New()
 	l := faas.Layer{Name: "auth"}
+	at := nextLine()
 	app.Func("api", echo("api"), faas.HTTP("get /items/{id}"), faas.HTTP("POST /items"), faas.WithLayers(l))
 	app.Func("cron", echo("cron"), faas.Timer("@every 5m"))
 	app.Func("up", echo("up"), faas.On("storage"))
 	want := []faas.FunctionInfo{
-		{Name: "api", Triggers: []faas.TriggerSpec{{Trigger: "http", Route: "GET /items/{id}"}, {Trigger: "http", Route: "POST /items"}}, Layers: []string{"auth"}, Source: "handlers_test.go:180"},
-		{Name: "cron", Triggers: []faas.TriggerSpec{{Trigger: "timer", Schedule: "@every 5m"}}, Source: "handlers_test.go:181"},
-		{Name: "up", Triggers: []faas.TriggerSpec{{Trigger: "storage"}}, Source: "handlers_test.go:182"},
+		{Name: "api", Triggers: []faas.TriggerSpec{{Trigger: "http", Route: "GET /items/{id}"}, {Trigger: "http", Route: "POST /items"}}, Layers: []string{"auth"}, Source: at(0)},
+		{Name: "cron", Triggers: []faas.TriggerSpec{{Trigger: "timer", Schedule: "@every 5m"}}, Source: at(1)},
+		{Name: "up", Triggers: []faas.TriggerSpec{{Trigger: "storage"}}, Source: at(2)},
 	}
 	if diff := cmp.Diff(want, app.Functions()); diff != "" {
 		t.Errorf("mismatch (-want +got):\n%s", diff)
@@ -196,4 +201,12 @@ func TestAsAppSource(t *testing.T) {
 	if got := faas.AsApp(echo("x")).Functions(); len(got) != 1 || got[0].Name != "default" || got[0].Source != "" {
 		t.Errorf("AsApp's function: %+v, want default with no Source", got)
 	}
+}
+
+// nextLine returns what FunctionInfo.Source says of the line after its
+// call, and of the lines after that: at(0) is the next line's
+// "file.go:line", at(1) the one after.
+func nextLine() (at func(n int) string) {
+	_, file, line, _ := runtime.Caller(1)
+	return func(n int) string { return filepath.Base(file) + ":" + strconv.Itoa(line+1+n) }
 }

@@ -10,9 +10,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
+
 	"github.com/anyfaas/faas"
 	"github.com/anyfaas/faas/faastest"
-	"github.com/google/go-cmp/cmp"
 )
 
 // shopApp is one binary's code: four functions with the triggers the code
@@ -149,11 +151,11 @@ func TestDescribe(t *testing.T) {
 	}
 	want := faas.Description{
 		Functions: []faas.FunctionInfo{
-			{Name: "list", Triggers: []faas.TriggerSpec{{Trigger: "http", Route: "GET /items"}}, Source: "manifest_test.go:24"},
-			{Name: "get", Triggers: []faas.TriggerSpec{{Trigger: "http", Route: "GET /items/{id}"}}, Source: "manifest_test.go:25"},
-			{Name: "create", Triggers: []faas.TriggerSpec{{Trigger: "http", Route: "POST /items"}}, Source: "manifest_test.go:26"},
-			{Name: "nightly", Triggers: []faas.TriggerSpec{{Trigger: "timer", Schedule: "@every 24h"}}, Source: "manifest_test.go:27"},
-			{Name: "upload", Triggers: []faas.TriggerSpec{{Trigger: "http", Route: "PUT /files"}}, Layers: []string{"own-cors"}, Source: "manifest_test.go:131"},
+			{Name: "list", Triggers: []faas.TriggerSpec{{Trigger: "http", Route: "GET /items"}}},
+			{Name: "get", Triggers: []faas.TriggerSpec{{Trigger: "http", Route: "GET /items/{id}"}}},
+			{Name: "create", Triggers: []faas.TriggerSpec{{Trigger: "http", Route: "POST /items"}}},
+			{Name: "nightly", Triggers: []faas.TriggerSpec{{Trigger: "timer", Schedule: "@every 24h"}}},
+			{Name: "upload", Triggers: []faas.TriggerSpec{{Trigger: "http", Route: "PUT /files"}}, Layers: []string{"own-cors"}},
 		},
 		Layers:     []string{"audit", "strict-cors"},
 		Use:        []string{"cors", "browsers", "logging"},
@@ -161,7 +163,8 @@ func TestDescribe(t *testing.T) {
 		Version:    faas.DescriptionVersion,
 		Adapters:   []string{},
 	}
-	if diff := cmp.Diff(want, d); diff != "" {
+	// Where the code registers each function is TestFunctions's.
+	if diff := cmp.Diff(want, d, cmpopts.IgnoreFields(faas.FunctionInfo{}, "Source")); diff != "" {
 		t.Errorf("description mismatch (-want +got):\n%s", diff)
 	}
 	if app.Close(context.Background()) != nil {
