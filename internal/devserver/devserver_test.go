@@ -324,7 +324,9 @@ func testDev(t *testing.T, platform string, proxy bool) {
 	}
 	log.wait(t, 0, `tick payload="by-hand"`)
 	log.wait(t, 0, `tock payload="by-body"`)
-	// The timer fires on its schedule, with f.yml's payload.
+	// The timer fires on its schedule, with f.yml's payload, and dev
+	// said when it would first.
+	log.wait(t, 0, "anyfaas dev: timer of tick (every 1m) fires first at ")
 	log.wait(t, 0, `tick payload="from-f.yml"`)
 	log.wait(t, 0, "anyfaas dev: timer of tick fired: ok")
 	// Two timers in one unit: each fires its own function.

@@ -31,12 +31,18 @@ func (gen *generation) startTimers(ctx context.Context, s *Server) {
 }
 
 // runTimer fires one timer until ctx is done; project is provider.project.
+// It says when the timer fires first, so that one waiting for it knows
+// how long.
 func (s *Server) runTimer(ctx context.Context, run *unitRun, fn string, e *spec.Event, project string) {
-	for {
+	for first := true; ; first = false {
 		next, err := nextTick(e.Timer, time.Now())
 		if err != nil {
 			fmt.Fprintf(s.cfg.Log, "anyfaas dev: timer of %s: %v\n", fn, err)
 			return
+		}
+		if first {
+			fmt.Fprintf(s.cfg.Log, "anyfaas dev: timer of %s (%s %s) fires first at %s, in %s\n",
+				fn, e.Timer.Type, e.Timer.Value, next.Format(time.TimeOnly), time.Until(next).Round(time.Second))
 		}
 		wait := time.NewTimer(time.Until(next))
 		select {
