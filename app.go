@@ -349,7 +349,18 @@ type FunctionInfo struct {
 	Source string `json:"source,omitempty"`
 }
 
+// HasFunction reports whether the App serves a function of that name: a
+// map lookup, for an adapter to do per invocation, where Functions
+// describes them all.
+func (a *App) HasFunction(name string) bool {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return a.byName[name] != nil
+}
+
 // Functions describes the registered functions, in registration order.
+// It finds each one's Source in the binary's tables; an adapter should
+// not call it per invocation (see HasFunction).
 func (a *App) Functions() []FunctionInfo {
 	a.mu.Lock()
 	defer a.mu.Unlock()

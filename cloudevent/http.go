@@ -62,15 +62,10 @@ func TriggerOf(ceType string) string {
 // /<function>, as functions-framework-go serves a function at /<name>.
 func PathFunction(app *faas.App, path string) string {
 	name, ok := strings.CutPrefix(path, "/")
-	if !ok || name == "" || strings.Contains(name, "/") {
+	if !ok || name == "" || strings.Contains(name, "/") || !app.HasFunction(name) {
 		return ""
 	}
-	for _, f := range app.Functions() {
-		if f.Name == name {
-			return name
-		}
-	}
-	return ""
+	return name
 }
 
 // mediaType returns the lower-case media type of a Content-Type.

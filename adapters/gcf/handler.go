@@ -87,14 +87,8 @@ func newHandler(app *faas.App, getenv func(string) string) *handler {
 // the App has a function of that name, else "" (the App routes).
 func (h *handler) functionName() string {
 	h.targetOnce.Do(func() {
-		if h.target == "" {
-			return
-		}
-		for _, f := range h.app.Functions() {
-			if f.Name == h.target {
-				h.function = h.target
-				return
-			}
+		if h.target != "" && h.app.HasFunction(h.target) {
+			h.function = h.target
 		}
 	})
 	return h.function
