@@ -71,7 +71,12 @@ type App struct {
 	verbose bool // log each layer's start time at info level (FAAS_VERBOSE)
 
 	// Built when the App starts, read-only after.
-	routes    route.Table[*function]
+	routes route.Table[*function]
+	// answering holds the routes that Context.AllowedMethods gives the
+	// methods of: the routes of the functions with a layer of their own
+	// that answers preflights, unless one of the App's own layers does,
+	// or none at all does; then routes itself.
+	answering *route.Table[*function]
 	triggers  map[string][]*function
 	chain     Handler
 	observers []*Layer // the layers with an Observe hook
@@ -709,10 +714,17 @@ func (a *App) prepare() error {
 		errs = append(errs, errors.New("faas: the app has no functions: register one with app.Func"))
 	}
 	a.triggers = make(map[string][]*function)
+	global := slices.ContainsFunc(a.layers, answersPreflights)
+	own, anyOwn := new(route.Table[*function]), false
 	for _, fn := range a.funcs {
+		answers := !global && slices.ContainsFunc(fn.layers, answersPreflights)
+		anyOwn = anyOwn || answers
 		for _, p := range fn.patterns {
 			if err := a.routes.Add(p, fn); err != nil {
 				errs = append(errs, routeError(fn, err))
+			} else if answers {
+				// Routes without a conflict: none among some of them.
+				_ = own.Add(p, fn)
 			}
 		}
 		seen := map[string]bool{}
@@ -722,6 +734,10 @@ func (a *App) prepare() error {
 				a.triggers[t.Trigger] = append(a.triggers[t.Trigger], fn)
 			}
 		}
+	}
+	a.answering = &a.routes
+	if anyOwn {
+		a.answering = own
 	}
 	named := map[string]*Layer{}
 	addLayer := func(l *Layer) {
@@ -815,7 +831,7 @@ func (a *App) resolve(ctx context.Context) error {
 		}
 		fn.chain = h
 		fn.preflight = nil
-		if slices.ContainsFunc(fn.layers, func(l Layer) bool { return l.AnswersPreflights }) {
+		if slices.ContainsFunc(fn.layers, answersPreflights) {
 			// A preflight routed to fn for its layers to answer: its
 			// handler, which serves other methods, does not see one that
 			// they pass on, which gets the App's answer to it instead.
@@ -842,6 +858,9 @@ func (a *App) resolve(ctx context.Context) error {
 	a.loggerHook = innermostLogger(a.layers)
 	return nil
 }
+
+// answersPreflights reports whether l says it answers CORS preflights.
+func answersPreflights(l Layer) bool { return l.AnswersPreflights }
 
 // innermostLogger returns the Logger hook of the last layer that has one,
 // in the last list that has one: the innermost, of lists from the

@@ -265,17 +265,29 @@ func (c *Context) newLogger() *slog.Logger {
 // Request returns the HTTP request, or nil if the trigger is not HTTP.
 func (c *Context) Request() *HTTPRequest { return c.req }
 
-// AllowedMethods returns the methods the App's routes serve on the path
-// of the HTTP request, sorted, with HEAD where GET is (the Allow header of
-// the App's 405), and route.Any for a route of every method; or nil when
-// the trigger is not HTTP or no route matches the path (a function
-// invoked without routes). A CORS layer answers a preflight with them.
-// Each call looks the path up and allocates the result.
+// AllowedMethods returns the methods served on the path of the HTTP
+// request by the App's functions whose chain includes a layer that answers
+// CORS preflights ([Layer.AnswersPreflights]), sorted, with HEAD where GET
+// is (as in the Allow header of the App's 405), and route.Any for a route
+// of every method; or nil when the trigger is not HTTP or no such route
+// matches the path (a function invoked without routes). A CORS layer
+// answers a preflight with them, so that the browser is not told a method
+// is allowed whose response will carry no CORS headers.
+//
+// When one of the App's own layers ([App.Use]) answers preflights, every
+// function's chain includes it: these are all the methods the App's
+// routes serve on the path, as they are when no layer of the App says it
+// answers preflights. Else they are those of the functions with such a
+// layer of their own ([WithLayers]): a preflight for GET /items, routed
+// to the layers of the function that serves it, is not answered with the
+// POST of another function without one. Which routes count is settled
+// when the App starts; each call looks the path up and allocates the
+// result.
 func (c *Context) AllowedMethods() []string {
-	if c.req == nil || c.app == nil {
+	if c.req == nil || c.app == nil || c.app.answering == nil {
 		return nil
 	}
-	return c.app.routes.Allowed(c.req.Path)
+	return c.app.answering.Allowed(c.req.Path)
 }
 
 // Param returns the value of the route's path parameter name, or "".

@@ -101,12 +101,14 @@ type Layer struct {
 	// it wraps, as package layers/cors's layer does. It is what the layer
 	// does, not what it is named, that counts: a CORS layer of your own
 	// sets it too, and one that wraps another's Middleware keeps it by
-	// copying the field. Two things follow from it. An App of several
+	// copying the field. Three things follow from it. An App of several
 	// functions routes a preflight for a path that a function serves with
 	// the method the preflight asks about, but not with OPTIONS, to that
 	// function's layers when the layer is one of its own (faas.WithLayers,
 	// or f.yml's layers), with the App's 405 in place of its handler (a
-	// global layer sees every invocation anyway). And anyfaas's deploy
+	// global layer sees every invocation anyway). [Context.AllowedMethods]
+	// gives the methods of the functions whose chain includes such a layer
+	// (all of them, for a global one). And anyfaas's deploy
 	// specs route OPTIONS on the HTTP paths of the functions the layer
 	// applies to, which a gateway would not pass otherwise (see
 	// spec.Spec.AnswersPreflights); the binary says so in its

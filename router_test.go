@@ -7,9 +7,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/go-cmp/cmp"
+
 	"github.com/anyfaas/faas"
 	"github.com/anyfaas/faas/faastest"
-	"github.com/google/go-cmp/cmp"
 )
 
 // registrations of the routing tests, in an order that puts less specific
@@ -190,6 +191,75 @@ func TestRoutePreflight(t *testing.T) {
 	}
 	if len(handled) > 0 {
 		t.Errorf("handlers saw the preflights: %v", handled)
+	}
+}
+
+// Context.AllowedMethods, which a layer answers a preflight with, gives
+// the methods served on the path by the functions whose chain includes a
+// layer that answers preflights: every function's, when the App's own
+// layers have one; else those of the functions with one of their own, so
+// that a preflight routed to one function's layers does not advertise a
+// method that another function serves without CORS.
+func TestAllowedMethods(t *testing.T) {
+	// methods answers every preflight with 204 and AllowedMethods.
+	methods := faas.Layer{Name: "browsers", AnswersPreflights: true, Middleware: func(next faas.Handler) faas.Handler {
+		return faas.HandlerFunc(func(ctx *faas.Context, event any) (any, error) {
+			if ctx.Request().Method == http.MethodOptions {
+				return &faas.HTTPResponse{StatusCode: http.StatusNoContent, Header: http.Header{
+					"X-Methods": {strings.Join(ctx.AllowedMethods(), ", ")}}}, nil
+			}
+			return next.Invoke(ctx, event)
+		})
+	}}
+	routes := []struct{ name, route string }{
+		{"list", "GET /items"},
+		{"create", "POST /items"},
+		{"get", "GET /items/{id}"},
+		{"any", "/items/{id}"},
+		{"options", "OPTIONS /files"},
+		{"upload", "PUT /files"},
+	}
+	// unsaid is methods, but does not say it answers preflights.
+	unsaid := methods
+	unsaid.AnswersPreflights = false
+	tests := []struct {
+		name         string
+		global       *faas.Layer     // the App's layer, if any
+		own          map[string]bool // the functions with methods of their own
+		target, asks string
+		want         string // the X-Methods answered
+	}{
+		{"the App's layer: every function's", &methods, nil, "/items", "GET", "GET, HEAD, POST"},
+		{"no layer says it answers: every function's", &unsaid, nil, "/items", "GET", "GET, HEAD, POST"},
+		{"the App's and a function's: every function's", &methods, map[string]bool{"list": true}, "/items", "GET", "GET, HEAD, POST"},
+		{"a function's own: its methods alone", nil, map[string]bool{"list": true}, "/items", "GET", "GET, HEAD"},
+		{"two functions' own", nil, map[string]bool{"list": true, "create": true}, "/items", "POST", "GET, HEAD, POST"},
+		{"a route of every method", nil, map[string]bool{"any": true}, "/items/7", "GET", "ANY"},
+		{"a route of every method and another", nil, map[string]bool{"get": true, "any": true}, "/items/7", "GET", "ANY, GET, HEAD"},
+		{"routed as OPTIONS", nil, map[string]bool{"options": true}, "/files", "PUT", "OPTIONS"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			app, _ := newTestApp(t)
+			if tt.global != nil {
+				app.Use(*tt.global)
+			}
+			for _, r := range routes {
+				var own []faas.Layer
+				if tt.own[r.name] {
+					own = append(own, methods)
+				}
+				app.Func(r.name, echo(r.name), faas.HTTP(r.route), faas.WithLayers(own...))
+			}
+			req := faastest.NewHTTPRequest("OPTIONS", tt.target, "")
+			req.Header.Set("Origin", "https://app.test")
+			req.Header.Set("Access-Control-Request-Method", tt.asks)
+			res := faastest.Invoke(t, app, req)
+			got := []any{res.Response.StatusCode, res.Response.Header.Get("X-Methods")}
+			if diff := cmp.Diff([]any{http.StatusNoContent, tt.want}, got); diff != "" {
+				t.Errorf("OPTIONS %s asking %s (-want +got):\n%s", tt.target, tt.asks, diff)
+			}
+		})
 	}
 }
 

@@ -16,7 +16,12 @@
 // of that one function, which takes every request, and in an App of
 // several, which routes a preflight for a path to the function that
 // serves the method it asks about (Access-Control-Request-Method) when
-// that function has a layer that answers preflights.
+// that function has a layer that answers preflights. A preflight is
+// answered with the methods served on its path by the functions whose
+// chain includes such a layer ([faas.Context.AllowedMethods]): all of
+// them for a global layer, and for a function's own, those of the
+// functions with one of their own, so that a browser is not told that a
+// method is allowed whose response would carry no CORS headers.
 //
 // The layer says that it answers preflights
 // (faas.Layer.AnswersPreflights), and that, not its name, is how the App
@@ -98,8 +103,9 @@ func AllowOriginFunc(f func(origin string) bool) Option {
 
 // AllowMethods sets the methods a preflight may ask for; the default is
 // [DefaultMethods]. A preflight is answered with those of them that the
-// App's routes serve on its path ([faas.Context.AllowedMethods]): POST
-// alone for a path routed as POST /items. Where a route serves every
+// App's routes serve on its path ([faas.Context.AllowedMethods]: as a
+// function's own layer, the routes of the functions with such a layer):
+// POST alone for a path routed as POST /items. Where a route serves every
 // method, or the App knows no route of the path, it is answered with all
 // of them.
 func AllowMethods(methods ...string) Option {

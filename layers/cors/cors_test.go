@@ -3,13 +3,15 @@ package cors_test
 import (
 	"log/slog"
 	"net/http"
+	"slices"
 	"testing"
 	"time"
+
+	"github.com/google/go-cmp/cmp"
 
 	"github.com/anyfaas/faas"
 	"github.com/anyfaas/faas/faastest"
 	"github.com/anyfaas/faas/layers/cors"
-	"github.com/google/go-cmp/cmp"
 )
 
 // corsHeaders are the response headers the tests compare.
@@ -210,6 +212,41 @@ func TestPreflightMethods(t *testing.T) {
 			got := []any{res.Response.StatusCode, res.Response.Header.Get("Access-Control-Allow-Methods"), res.Response.Header.Get("Access-Control-Allow-Origin")}
 			if diff := cmp.Diff([]any{204, tt.want, tt.origin}, got); diff != "" {
 				t.Errorf("OPTIONS %s asking %s (-want +got):\n%s", tt.path, tt.asks, diff)
+			}
+		})
+	}
+}
+
+// A function's own layer answers a preflight with the methods of the
+// functions on its path that have such a layer too: not with those of a
+// function without one, whose responses carry no CORS headers.
+func TestPreflightMethodsOfAFunction(t *testing.T) {
+	tests := []struct {
+		name string
+		own  []string // the functions with a cors layer of their own
+		want string   // Access-Control-Allow-Methods
+	}{
+		{"one function's", []string{"list"}, "GET, HEAD"},
+		{"both functions'", []string{"list", "create"}, "GET, HEAD, POST"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			app := faas.New(faas.WithLogger(slog.New(slog.DiscardHandler)))
+			ok := func(*faas.Context, any) (any, error) { return "ok", nil }
+			for _, fn := range []struct{ name, route string }{{"list", "GET /items"}, {"create", "POST /items"}} {
+				var own []faas.Layer
+				if slices.Contains(tt.own, fn.name) {
+					own = append(own, cors.New())
+				}
+				app.Func(fn.name, ok, faas.HTTP(fn.route), faas.WithLayers(own...))
+			}
+			req := faastest.NewHTTPRequest("OPTIONS", "/items", "")
+			req.Header.Set("Origin", "https://x.test")
+			req.Header.Set("Access-Control-Request-Method", "GET")
+			res := faastest.Invoke(t, app, req)
+			got := []any{res.Response.StatusCode, res.Response.Header.Get("Access-Control-Allow-Methods")}
+			if diff := cmp.Diff([]any{204, tt.want}, got); diff != "" {
+				t.Errorf("OPTIONS /items asking GET (-want +got):\n%s", diff)
 			}
 		})
 	}

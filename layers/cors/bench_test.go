@@ -1,0 +1,48 @@
+package cors_test
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"testing"
+
+	"github.com/anyfaas/faas"
+	"github.com/anyfaas/faas/layers/cors"
+)
+
+// BenchmarkPreflight measures App.Invoke of a preflight that the layer
+// answers with the methods served on its path (faas.Context.AllowedMethods):
+// as a global layer, and as the own layer of the function that serves the
+// method asked about, to which the App routes the preflight, beside a
+// function without one.
+func BenchmarkPreflight(b *testing.B) {
+	for _, where := range []string{"app", "function"} {
+		b.Run("layer="+where, func(b *testing.B) {
+			app := faas.New(faas.WithLogger(slog.New(slog.DiscardHandler)))
+			var own []faas.Layer
+			if where == "app" {
+				app.Use(cors.New())
+			} else {
+				own = append(own, cors.New())
+			}
+			ok := func(*faas.Context, any) (any, error) { return "ok", nil }
+			app.Func("list", ok, faas.HTTP("GET /items"), faas.WithLayers(own...))
+			app.Func("create", ok, faas.HTTP("POST /items"))
+			ctx := context.Background()
+			if err := app.Start(ctx); err != nil {
+				b.Fatal(err)
+			}
+			defer app.Close(ctx)
+			req := &faas.HTTPRequest{Method: "OPTIONS", Path: "/items", Header: http.Header{
+				"Origin": {"https://app.test"}, "Access-Control-Request-Method": {"GET"}}}
+			b.ReportAllocs()
+			for b.Loop() {
+				fctx := app.NewContext(ctx, faas.Invocation{Platform: faas.PlatformWeb, Event: req})
+				r, err := app.Invoke(fctx, req)
+				if res, ok := r.(*faas.HTTPResponse); err != nil || !ok || res.StatusCode != http.StatusNoContent {
+					b.Fatalf("Invoke = %v, %v", r, err)
+				}
+			}
+		})
+	}
+}
