@@ -823,6 +823,22 @@ func (a *App) resolve(ctx context.Context) error {
 		}
 		fn.logger = innermostLogger(a.layers, fn.layers)
 		h := a.recoverer(fn.handler)
+		fn.preflight = nil
+		if slices.ContainsFunc(fn.layers, answersPreflights) {
+			// A preflight routed to fn for its layers to answer (as
+			// fn.preflight, which shares the layers built here): its
+			// handler, which serves other methods, does not see one that
+			// they pass on, which gets the App's answer to it instead.
+			pf := new(function)
+			handler := h
+			h = HandlerFunc(func(ctx *Context, event any) (any, error) {
+				if ctx.fn == pf {
+					return nil, a.unrouted(ctx.req)
+				}
+				return handler.Invoke(ctx, event)
+			})
+			fn.preflight = pf
+		}
 		for i := len(fn.layers) - 1; i >= 0; i-- {
 			var err error
 			if h, err = a.wrapLayer(&fn.layers[i], h); err != nil {
@@ -830,21 +846,9 @@ func (a *App) resolve(ctx context.Context) error {
 			}
 		}
 		fn.chain = h
-		fn.preflight = nil
-		if slices.ContainsFunc(fn.layers, answersPreflights) {
-			// A preflight routed to fn for its layers to answer: its
-			// handler, which serves other methods, does not see one that
-			// they pass on, which gets the App's answer to it instead.
-			var h Handler = HandlerFunc(func(ctx *Context, _ any) (any, error) { return nil, a.unrouted(ctx.req) })
-			for i := len(fn.layers) - 1; i >= 0; i-- {
-				var err error
-				if h, err = a.wrapLayer(&fn.layers[i], h); err != nil {
-					return fmt.Errorf("function %q: %w", fn.name, err)
-				}
-			}
-			pf := *fn
-			pf.chain, pf.preflight = h, nil
-			fn.preflight = &pf
+		if pf := fn.preflight; pf != nil {
+			*pf = *fn
+			pf.preflight = nil
 		}
 	}
 	var h Handler = HandlerFunc(dispatch)

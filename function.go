@@ -164,9 +164,10 @@ type function struct {
 	errs        []error
 	chain       Handler // layers around handler, built at start
 	// preflight, when one of layers answers CORS preflights, is the
-	// function as the App routes a preflight to it: a copy whose chain
-	// is the layers around the App's answer to a request it does not
-	// route, built at start.
+	// function as the App routes a preflight to it: a copy, built at
+	// start, with the same chain, whose innermost handler gives an
+	// invocation routed to the copy the App's answer to a request it does
+	// not route instead of the function's handler.
 	preflight *function
 	// logger is the Logger hook of the innermost layer of the function's
 	// invocations with one, global or its own, built at start.

@@ -263,6 +263,52 @@ func TestAllowedMethods(t *testing.T) {
 	}
 }
 
+// The layers of a function with one that answers preflights are built
+// once, at start, and serve both its invocations and the preflights routed
+// to it: a stateful middleware has one instance.
+func TestPreflightLayersBuiltOnce(t *testing.T) {
+	// counting builds a middleware that counts the invocations it sees,
+	// and keeps the count of each one it built.
+	var counts []*int
+	counting := func(name string, answers bool) faas.Layer {
+		return faas.Layer{Name: name, AnswersPreflights: answers, Middleware: func(next faas.Handler) faas.Handler {
+			n := new(int)
+			counts = append(counts, n)
+			return faas.HandlerFunc(func(ctx *faas.Context, event any) (any, error) {
+				*n++
+				if answers && ctx.Request().Method == http.MethodOptions {
+					return nil, nil
+				}
+				return next.Invoke(ctx, event)
+			})
+		}}
+	}
+	app, _ := newTestApp(t)
+	app.Func("list", echo("list"), faas.HTTP("GET /items"), faas.WithLayers(counting("state", false), counting("browsers", true)))
+	app.Func("create", echo("create"), faas.HTTP("POST /items"))
+	if err := app.Start(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	get := faastest.NewHTTPRequest("GET", "/items", "")
+	pre := faastest.NewHTTPRequest("OPTIONS", "/items", "")
+	pre.Header.Set("Origin", "https://app.test")
+	pre.Header.Set("Access-Control-Request-Method", "GET")
+	for _, req := range []*faas.HTTPRequest{get, pre} {
+		if res := faastest.Invoke(t, app, req); res.Err != nil {
+			t.Fatalf("%s %s: %v", req.Method, req.Path, res.Err)
+		}
+	}
+	got := make([]int, len(counts))
+	for i, n := range counts {
+		got[i] = *n
+	}
+	// One instance of each layer, built innermost first, each of which
+	// saw both invocations.
+	if diff := cmp.Diff([]int{2, 2}, got); diff != "" {
+		t.Errorf("invocations seen by each middleware built (-want +got):\n%s", diff)
+	}
+}
+
 func TestRouteEvents(t *testing.T) {
 	tests := []struct {
 		name    string
