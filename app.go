@@ -1388,6 +1388,31 @@ func (a *App) unrouted(req *HTTPRequest) error {
 	return &Error{StatusCode: http.StatusNotFound, Message: fmt.Sprintf("no function serves %s %s", req.Method, req.Path), Err: ErrNoFunction}
 }
 
+// allowedMethods returns what Context.AllowedMethods does for path.
+func (a *App) allowedMethods(path string) []string {
+	if a.answering == nil { // not started
+		return nil
+	}
+	methods := a.answering.Allowed(path)
+	if a.answering == &a.routes {
+		return methods
+	}
+	// Not a method that the App routes, on this path, to a function
+	// without such a layer, by a route that answering does not hold:
+	// HEAD routed as HEAD rather than as GET, GET /items/new rather than
+	// GET /items/{id}.
+	kept := methods[:0]
+	for _, m := range methods {
+		if _, fn := a.routes.Lookup(m, path); m == route.Any || fn != nil && fn.preflight != nil {
+			kept = append(kept, m)
+		}
+	}
+	if len(kept) == 0 {
+		return nil
+	}
+	return kept
+}
+
 // preflightMethod returns the method a CORS preflight asks about (its
 // Access-Control-Request-Method), or "" if req is none: an OPTIONS request
 // with an Origin and that header.

@@ -280,14 +280,17 @@ func (c *Context) Request() *HTTPRequest { return c.req }
 // answers preflights. Else they are those of the functions with such a
 // layer of their own ([WithLayers]): a preflight for GET /items, routed
 // to the layers of the function that serves it, is not answered with the
-// POST of another function without one. Which routes count is settled
-// when the App starts; each call looks the path up and allocates the
-// result.
+// POST of another function without one; nor with a method that a route
+// of a function without one takes on the path by being more specific
+// (HEAD, where such a function serves HEAD /items beside the GET /items
+// of one with a layer; GET on /items/new, where it serves GET /items/new
+// beside GET /items/{id}). Which routes count is settled when the App
+// starts; each call looks the path up and allocates the result.
 func (c *Context) AllowedMethods() []string {
-	if c.req == nil || c.app == nil || c.app.answering == nil {
+	if c.req == nil || c.app == nil {
 		return nil
 	}
-	return c.app.answering.Allowed(c.req.Path)
+	return c.app.allowedMethods(c.req.Path)
 }
 
 // Param returns the value of the route's path parameter name, or "".
