@@ -370,8 +370,9 @@ func (a *App) Functions() []FunctionInfo {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	infos := make([]FunctionInfo, len(a.funcs))
+	var src sources
 	for i, fn := range a.funcs {
-		infos[i] = FunctionInfo{Name: fn.name, Triggers: slices.Clone(fn.triggers), Source: sourceOf(fn.caller)}
+		infos[i] = FunctionInfo{Name: fn.name, Triggers: slices.Clone(fn.triggers), Source: src.of(fn.caller)}
 		for _, l := range fn.layers {
 			infos[i].Layers = append(infos[i].Layers, l.Name)
 		}
@@ -379,11 +380,30 @@ func (a *App) Functions() []FunctionInfo {
 	return infos
 }
 
-// sourceOf returns the file:line of the call at program counter pc, the
-// file's path relative to the main module's root, as a build with
-// -trimpath records it (module path, then the path in the module), or to
-// the working directory; or "" if pc is unknown.
-func sourceOf(pc uintptr) string {
+// mainModule is the main module's path as the binary records it, or ""
+// if it records none. The build info cannot change while the process
+// runs, so it is read once.
+var mainModule = sync.OnceValue(func() string {
+	if bi, ok := debug.ReadBuildInfo(); ok {
+		return bi.Main.Path
+	}
+	return ""
+})
+
+// sources resolves the Source of the functions of one Functions call: it
+// asks for the working directory once, when a file first needs it, not
+// per function. It asks again on the next call, since the process may
+// have changed directory (os.Chdir) in between.
+type sources struct {
+	wd     string
+	wdRead bool
+}
+
+// of returns the file:line of the call at program counter pc, the file's
+// path relative to the main module's root, as a build with -trimpath
+// records it (module path, then the path in the module), or to the
+// working directory; or "" if pc is unknown.
+func (s *sources) of(pc uintptr) string {
 	if pc == 0 {
 		return ""
 	}
@@ -392,14 +412,18 @@ func sourceOf(pc uintptr) string {
 		return ""
 	}
 	file := frame.File
-	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Path != "" {
-		if rest, ok := strings.CutPrefix(file, bi.Main.Path+"/"); ok {
+	if mod := mainModule(); mod != "" {
+		if rest, ok := strings.CutPrefix(file, mod+"/"); ok {
 			file = rest
 		}
 	}
 	if filepath.IsAbs(file) {
-		if wd, err := os.Getwd(); err == nil {
-			if rel, err := filepath.Rel(wd, file); err == nil && filepath.IsLocal(rel) {
+		if !s.wdRead {
+			s.wd, _ = os.Getwd()
+			s.wdRead = true
+		}
+		if s.wd != "" {
+			if rel, err := filepath.Rel(s.wd, file); err == nil && filepath.IsLocal(rel) {
 				file = filepath.ToSlash(rel)
 			}
 		}

@@ -203,10 +203,41 @@ func TestAsAppSource(t *testing.T) {
 	}
 }
 
+// Source is relative to the working directory when Functions is called,
+// not when it was first called: a program (or test) that changes
+// directory in between sees paths from the new one.
+func TestFunctionsSourceAfterChdir(t *testing.T) {
+	app := faas.New()
+	_, file, line, _ := runtime.Caller(0)
+	app.Func("api", echo("api"))
+	if got, want := app.Functions()[0].Source, filepath.Base(file)+":"+strconv.Itoa(line+1); got != want {
+		t.Errorf("Source = %q, want %q", got, want)
+	}
+	t.Chdir(t.TempDir())
+	if got, want := app.Functions()[0].Source, filepath.ToSlash(file)+":"+strconv.Itoa(line+1); got != want {
+		t.Errorf("after Chdir, Source = %q, want %q", got, want)
+	}
+}
+
 // nextLine returns what FunctionInfo.Source says of the line after its
 // call, and of the lines after that: at(0) is the next line's
 // "file.go:line", at(1) the one after.
 func nextLine() (at func(n int) string) {
 	_, file, line, _ := runtime.Caller(1)
 	return func(n int) string { return filepath.Base(file) + ":" + strconv.Itoa(line+1+n) }
+}
+
+// BenchmarkFunctions describes an App of 20 functions, as describe and
+// validate --code do once per run: each one's Source resolved.
+func BenchmarkFunctions(b *testing.B) {
+	app := faas.New()
+	for i := range 20 {
+		app.Func("f"+strconv.Itoa(i), echo("f"), faas.HTTP("GET /f"+strconv.Itoa(i)))
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if got := app.Functions(); len(got) != 20 || got[19].Source == "" {
+			b.Fatalf("Functions = %+v", got)
+		}
+	}
 }
