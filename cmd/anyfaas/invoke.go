@@ -102,9 +102,21 @@ platform reports it.`,
 			if err != nil {
 				return err
 			}
-			// What f.yml and the catalog decide is checked before
-			// building: a wrong --set or --data costs no build.
-			if err := checkEvent(p.spec, function, platform, event, trigger, data, overrides); err != nil {
+			// What f.yml and the catalog decide is made before
+			// building, once: a wrong --set or --data costs no build,
+			// and the event checked is the event sent (the same ids).
+			// Where the code gives the function its triggers (f.yml
+			// names it without events, or not at all), the code's
+			// events and routes decide the sample, so it is made once
+			// the code is read, and what f.yml and the catalog decide
+			// of it only checked now.
+			var sent *sentEvent
+			if f := p.spec.Function(function); event != "" || f != nil && len(f.Events) > 0 {
+				sent, err = makeEvent(f, function, platform, event, trigger, p.spec.Provider.Project, data, overrides, time.Now())
+			} else {
+				err = checkEvent(function, platform, trigger, p.spec.Provider.Project, data, overrides)
+			}
+			if err != nil {
 				return err
 			}
 			tmp, err := os.MkdirTemp("", "anyfaas-invoke-")
@@ -130,42 +142,16 @@ platform reports it.`,
 					return err
 				}
 			}
-			if trigger == "" && event == "" {
-				trigger = faas.TriggerRaw
-				if len(fn.Events) > 0 {
-					trigger = fn.Events[0].Trigger
+			if sent == nil {
+				sent, err = makeEvent(fn, function, platform, event, trigger, p.merged.Provider.Project, data, overrides, time.Now())
+				if err != nil {
+					return err
 				}
 			}
-			// On a plain HTTP host an HTTP function gets the request
-			// itself, which no event envelope wraps.
-			var req *http.Request
-			var payload []byte
-			eventTrigger := "" // the trigger of the event sent, if known
-			if event == "" && trigger == faas.TriggerHTTP && (platform == faas.PlatformWeb || platform == faas.PlatformGCF) {
-				req, err = httpRequest(fn, data, overrides)
-			} else {
-				if event == "" && trigger == faas.TriggerHTTP {
-					// The sample is of some other route: make it the function's.
-					method, path := routeOf(fn)
-					if _, ok := overrides["method"]; !ok {
-						overrides["method"] = method
-					}
-					if _, ok := overrides["path"]; !ok {
-						overrides["path"] = path
-					}
-				}
-				if event == "" && trigger == faas.TriggerTimer {
-					devserver.TimerDefaults(overrides, function, time.Now())
-				}
-				var declared *spec.Event // what f.yml says of the trigger
-				if event == "" {
-					declared = fn.EventOf(trigger)
-				}
-				payload, eventTrigger, err = c.invokeEvent(platform, event, trigger, declared, p.merged.Provider.Project, data, overrides)
+			if sent.note != "" {
+				c.progress("%s", sent.note)
 			}
-			if err != nil {
-				return err
-			}
+			req, payload, eventTrigger := sent.req, sent.payload, sent.trigger
 
 			f, err := devserver.UnitFunction(p.merged, unit, platform, bin, p.dir, tmp)
 			if err != nil {
@@ -248,12 +234,73 @@ platform reports it.`,
 	return cmd
 }
 
+// sentEvent is the event invoke sends: on a plain HTTP host, the request
+// itself an HTTP function gets (req), else a native event (payload); for
+// a sample of the catalog, its trigger and the progress line that names
+// it (note).
+type sentEvent struct {
+	req     *http.Request
+	payload []byte
+	trigger string
+	note    string
+}
+
+// makeEvent returns the event invoke sends to function, fn in the spec
+// (nil if the spec does not name it; then event is not ""), for --event
+// (event), --trigger (trigger), --data and --set (overrides, to which it
+// adds what the sample takes of fn and f.yml): of trigger, or else of
+// fn's first trigger, or raw. The sample of an HTTP trigger is of fn's
+// first route, that of a timer named for the function firing at now.
+func makeEvent(fn *spec.Function, function, platform, event, trigger, project, data string, overrides map[string]string, now time.Time) (*sentEvent, error) {
+	if trigger == "" && event == "" {
+		trigger = faas.TriggerRaw
+		if len(fn.Events) > 0 {
+			trigger = fn.Events[0].Trigger
+		}
+	}
+	// On a plain HTTP host an HTTP function gets the request itself,
+	// which no event envelope wraps.
+	if event == "" && trigger == faas.TriggerHTTP && (platform == faas.PlatformWeb || platform == faas.PlatformGCF) {
+		req, err := httpRequest(fn, data, overrides)
+		if err != nil {
+			return nil, err
+		}
+		return &sentEvent{req: req}, nil
+	}
+	if event == "" && trigger == faas.TriggerHTTP {
+		// The sample is of some other route: make it the function's.
+		method, path := routeOf(fn)
+		if _, ok := overrides["method"]; !ok {
+			overrides["method"] = method
+		}
+		if _, ok := overrides["path"]; !ok {
+			overrides["path"] = path
+		}
+	}
+	if event == "" && trigger == faas.TriggerTimer {
+		devserver.TimerDefaults(overrides, function, now)
+	}
+	var declared *spec.Event // what f.yml says of the trigger
+	if event == "" {
+		declared = fn.EventOf(trigger)
+	}
+	payload, eventTrigger, note, err := invokeEvent(platform, event, trigger, declared, project, data, overrides)
+	if err != nil {
+		return nil, err
+	}
+	return &sentEvent{payload: payload, trigger: eventTrigger, note: note}, nil
+}
+
 // invokeEvent returns the native event to send and, for a sample of the
-// catalog, its trigger ("" for an event file). A sample chosen by trigger
-// is the one sampleOf picks for declared, the function's event of that
-// trigger (nil if it has none), with what f.yml says of it.
-func (c *cli) invokeEvent(platform, event, trigger string, declared *spec.Event, project, data string, overrides map[string]string) (_ []byte, eventTrigger string, _ error) {
+// catalog, its trigger ("" for an event file) and the progress line that
+// names it. A sample chosen by trigger is the one sampleOf picks for
+// declared, the function's event of that trigger (nil if it has none),
+// with what f.yml says of it.
+func invokeEvent(platform, event, trigger string, declared *spec.Event, project, data string, overrides map[string]string) (_ []byte, eventTrigger, note string, _ error) {
 	if event != "" && (event == "-" || fileExists(event)) {
+		if len(overrides) > 0 || data != "" {
+			return nil, "", "", usageError("--set and --data change catalog samples, not --event files")
+		}
 		var payload []byte
 		var err error
 		name := event
@@ -264,19 +311,16 @@ func (c *cli) invokeEvent(platform, event, trigger string, declared *spec.Event,
 			payload, err = os.ReadFile(event)
 		}
 		if err != nil {
-			return nil, "", withCode(exitInvalid, fmt.Errorf("--event: %w", err))
-		}
-		if len(overrides) > 0 || data != "" {
-			return nil, "", usageError("--set and --data change catalog samples, not --event files")
+			return nil, "", "", withCode(exitInvalid, fmt.Errorf("--event: %w", err))
 		}
 		if err := devserver.CheckJSON(payload); err != nil {
-			return nil, "", withCode(exitInvalid, fmt.Errorf("%s: %w", name, err))
+			return nil, "", "", withCode(exitInvalid, fmt.Errorf("%s: %w", name, err))
 		}
-		return payload, "", nil
+		return payload, "", "", nil
 	}
 	entry, applied, unset, payload, err := invokeSample(platform, event, trigger, declared, project, data, overrides)
 	if err != nil {
-		return nil, "", err
+		return nil, "", "", err
 	}
 	var notes []string
 	if len(applied) > 0 {
@@ -285,12 +329,11 @@ func (c *cli) invokeEvent(platform, event, trigger string, declared *spec.Event,
 	if len(unset) > 0 {
 		notes = append(notes, "left as the sample has it, as its ${env.…} is not set: "+strings.Join(unset, ", "))
 	}
-	note := ""
+	note = "event: " + entry.Name
 	if len(notes) > 0 {
-		note = " (" + strings.Join(notes, "; ") + ")"
+		note += " (" + strings.Join(notes, "; ") + ")"
 	}
-	c.progress("event: %s%s", entry.Name, note)
-	return payload, entry.Trigger, nil
+	return payload, entry.Trigger, note, nil
 }
 
 // newID makes the new ids of the samples invoke and dev send (see
@@ -345,41 +388,23 @@ func invokeSample(platform, event, trigger string, declared *spec.Event, project
 	return entry, applied, unset, payload, nil
 }
 
-// checkEvent returns the error invoke would find, after building, in the
-// event it sends for function, where f.yml (s) and the catalog decide that
-// event already: --set and --data given with an event file, and the
-// overrides and --data of a catalog sample (the one --event names, or of
-// --trigger, or of the first trigger f.yml gives the function), or of the
-// request itself an HTTP function gets on web and gcf. What the code alone
-// decides (a function f.yml does not name, or names without events) is
-// checked once it is built.
-func checkEvent(s *spec.Spec, function, platform, event, trigger, data string, overrides map[string]string) error {
-	if event == "-" || event != "" && fileExists(event) {
-		if len(overrides) > 0 || data != "" {
-			return usageError("--set and --data change catalog samples, not --event files")
-		}
-		return nil
-	}
-	f := s.Function(function)
-	if event == "" && trigger == "" && f != nil && len(f.Events) > 0 {
-		trigger = f.Events[0].Trigger
-	}
-	if event == "" && trigger == "" {
+// checkEvent returns the error invoke would find, once the code is read,
+// in the event it sends to function, a function whose triggers the code
+// gives (f.yml names it without events, or not at all), where the
+// catalog decides it already: the overrides and --data of the sample of
+// --trigger (trigger), or of the request itself an HTTP function gets on
+// web and gcf. The sample is made again once the code is read, as the
+// code's events and routes change it (a bucket, a route); what the code
+// alone decides (its first trigger, without --trigger) is checked then.
+func checkEvent(function, platform, trigger, project, data string, overrides map[string]string) error {
+	if trigger == "" {
 		return nil // the code's first trigger
 	}
-	if event == "" && trigger == faas.TriggerHTTP && (platform == faas.PlatformWeb || platform == faas.PlatformGCF) {
-		fn := f
-		if fn == nil {
-			fn = &spec.Function{Name: function}
-		}
-		_, err := httpRequest(fn, data, maps.Clone(overrides))
+	if trigger == faas.TriggerHTTP && (platform == faas.PlatformWeb || platform == faas.PlatformGCF) {
+		_, err := httpRequest(&spec.Function{Name: function}, data, maps.Clone(overrides))
 		return err
 	}
-	var declared *spec.Event
-	if event == "" && f != nil {
-		declared = f.EventOf(trigger)
-	}
-	_, _, _, _, err := invokeSample(platform, event, trigger, declared, s.Provider.Project, data, maps.Clone(overrides))
+	_, _, _, _, err := invokeSample(platform, "", trigger, nil, project, data, maps.Clone(overrides))
 	return err
 }
 

@@ -265,14 +265,12 @@ functions:
 			for k, v := range tt.sets {
 				overrides[k] = v
 			}
-			var stderr bytes.Buffer
-			c := &cli{stdout: &bytes.Buffer{}, stderr: &stderr}
-			b, trigger, err := c.invokeEvent(tt.platform, "", tt.trigger, s.Function(tt.fn).EventOf(tt.trigger), "", tt.data, overrides)
+			b, trigger, note, err := invokeEvent(tt.platform, "", tt.trigger, s.Function(tt.fn).EventOf(tt.trigger), "", tt.data, overrides)
 			if err != nil {
 				t.Fatal(err)
 			}
 			got := adaptertest.JSONValues(t, b, tt.want)
-			sample, _, _ := strings.Cut(strings.TrimPrefix(strings.TrimSpace(stderr.String()), "event: "), " ")
+			sample, _, _ := strings.Cut(strings.TrimPrefix(note, "event: "), " ")
 			if diff := cmp.Diff(tt.want, got); diff != "" || sample != tt.sample || trigger != tt.trigger {
 				t.Errorf("sample %s, want %s; trigger %s, want %s; the event (-want +got):\n%s", sample, tt.sample, trigger, tt.trigger, diff)
 			}
@@ -292,15 +290,14 @@ functions:
 		t.Fatal(err)
 	}
 	for _, tt := range []struct{ data, want string }{
-		{"", "event: fc/timer (from f.yml: payload=run-report)\n"},
-		{"now", "event: fc/timer\n"},
+		{"", "event: fc/timer (from f.yml: payload=run-report)"},
+		{"now", "event: fc/timer"},
 	} {
-		var stderr bytes.Buffer
-		c := &cli{stdout: &bytes.Buffer{}, stderr: &stderr}
-		if _, _, err := c.invokeEvent("fc", "", spec.TriggerTimer, s.Function("nightly").EventOf(spec.TriggerTimer), "", tt.data, map[string]string{}); err != nil {
+		_, _, got, err := invokeEvent("fc", "", spec.TriggerTimer, s.Function("nightly").EventOf(spec.TriggerTimer), "", tt.data, map[string]string{})
+		if err != nil {
 			t.Fatal(err)
 		}
-		if got := stderr.String(); got != tt.want {
+		if got != tt.want {
 			t.Errorf("with --data %q: %q, want %q", tt.data, got, tt.want)
 		}
 	}
@@ -321,20 +318,18 @@ functions:
 		sets map[string]string
 		want string
 	}{
-		{nil, "event: aws/s3 (from f.yml: key=uploads/sample.jpg; left as the sample has it, as its ${env.…} is not set: bucket: ${env.ANYFAAS_TEST_UNSET})\n"},
-		{map[string]string{"key": "a.jpg"}, "event: aws/s3 (left as the sample has it, as its ${env.…} is not set: bucket: ${env.ANYFAAS_TEST_UNSET})\n"},
+		{nil, "event: aws/s3 (from f.yml: key=uploads/sample.jpg; left as the sample has it, as its ${env.…} is not set: bucket: ${env.ANYFAAS_TEST_UNSET})"},
+		{map[string]string{"key": "a.jpg"}, "event: aws/s3 (left as the sample has it, as its ${env.…} is not set: bucket: ${env.ANYFAAS_TEST_UNSET})"},
 	} {
-		var stderr bytes.Buffer
-		c := &cli{stdout: &bytes.Buffer{}, stderr: &stderr}
 		overrides := maps.Clone(tt.sets)
 		if overrides == nil {
 			overrides = map[string]string{}
 		}
-		payload, _, err := c.invokeEvent("aws", "", spec.TriggerStorage, s.Function("thumb").EventOf(spec.TriggerStorage), "", "", overrides)
+		payload, _, note, err := invokeEvent("aws", "", spec.TriggerStorage, s.Function("thumb").EventOf(spec.TriggerStorage), "", "", overrides)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if diff := cmp.Diff(tt.want, stderr.String()); diff != "" {
+		if diff := cmp.Diff(tt.want, note); diff != "" {
 			t.Errorf("--set %v: progress (-want +got):\n%s", tt.sets, diff)
 		}
 		if bytes.Contains(payload, []byte("${env.")) {
@@ -419,5 +414,51 @@ func TestInvokeTriggers(t *testing.T) {
 				golden.Check(t, filepath.Join("testdata", "invoke", platform+"-"+fn+".json"), out.Bytes())
 			})
 		}
+	}
+}
+
+// TestInvokeMakesEventOnce checks that invoke makes the event it sends
+// once where f.yml and the catalog decide it: the sample it checks before
+// building is the one it sends, with the same fresh ids (catalog.FreshIDs),
+// not a second one made after building. Where the code gives the
+// function's trigger (hook, without --trigger), it is made once, after.
+func TestInvokeMakesEventOnce(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds testdata/triggers")
+	}
+	calls := 0
+	defer func(old func(string) string) { newID = old }(newID)
+	newID = func(form string) string { calls++; return catalog.NewID(form) }
+	for _, args := range [][]string{
+		{"-f", "orders", "-p", "aws"},
+		{"-f", "thumb", "-p", "aws", "--trigger", "storage"},
+		{"-f", "nightly", "-p", "web"},
+		{"-f", "hook", "-p", "aws", "--event", "aws/sqs"},
+		{"-f", "hook", "-p", "aws"},
+	} {
+		t.Run(strings.Join(args, " "), func(t *testing.T) {
+			calls = 0
+			args := append([]string{"invoke", triggers}, args...)
+			code, _, stderr := anyfaas(t, args...)
+			if code != exitOK {
+				t.Fatalf("anyfaas %s: exit %d\n%s", strings.Join(args, " "), code, stderr)
+			}
+			_, rest, ok := strings.Cut(stderr, "event: ")
+			if !ok {
+				t.Fatalf("no event: line in\n%s", stderr)
+			}
+			sample, _, _ := strings.Cut(strings.TrimSpace(strings.SplitN(rest, "\n", 2)[0]), " ")
+			got := calls
+			calls = 0
+			if err := catalog.FreshIDs(sample, map[string]string{}, newID); err != nil {
+				t.Fatal(err)
+			}
+			if calls == 0 {
+				t.Fatalf("%s carries no ids: the test notices nothing", sample)
+			}
+			if got != calls {
+				t.Errorf("invoke made %d ids, %d makings of %s (%d each), want one", got, got/calls, sample, calls)
+			}
+		})
 	}
 }

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"fmt"
 	"maps"
 	"os"
@@ -123,8 +122,7 @@ func TestSampleFreshIDs(t *testing.T) {
 				make func(overrides map[string]string) ([]byte, error)
 			}{
 				{"invoke", func(o map[string]string) ([]byte, error) {
-					c := &cli{stdout: &bytes.Buffer{}, stderr: &bytes.Buffer{}}
-					b, _, err := c.invokeEvent(tt.platform, "", tt.trigger, nil, "", "", o)
+					b, _, _, err := invokeEvent(tt.platform, "", tt.trigger, nil, "", "", o)
 					return b, err
 				}},
 				{"dev", func(o map[string]string) ([]byte, error) { return sampleEvent(tt.platform, tt.trigger, nil, "", o) }},
@@ -180,8 +178,7 @@ functions:
 			if tt.fn != "" {
 				declared = s.Function(tt.fn).EventOf(tt.trigger)
 			}
-			c := &cli{stdout: &bytes.Buffer{}, stderr: &bytes.Buffer{}}
-			b, _, err := c.invokeEvent(tt.platform, "", tt.trigger, declared, s.Provider.Project, "", map[string]string{})
+			b, _, _, err := invokeEvent(tt.platform, "", tt.trigger, declared, s.Provider.Project, "", map[string]string{})
 			if err != nil {
 				t.Fatal(err)
 			}
