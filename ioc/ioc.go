@@ -88,11 +88,14 @@ func (c *Container) Check(fn any) error {
 		return nothingProvided(t)
 	}
 	// A container of the same constructors in which dig calls nothing,
-	// returning zero values, and so only resolves the graph.
+	// returning zero values, and so only resolves the graph. Provide
+	// took them without a cycle, so the dry one verifies the graph once,
+	// when it is invoked, not (as dig does by default) after each
+	// constructor, which walks the whole graph each time.
 	c.mu.Lock()
 	constructors := c.constructors
 	c.mu.Unlock()
-	dry := dig.New(dig.DryRun(true))
+	dry := dig.New(dig.DryRun(true), dig.DeferAcyclicVerification())
 	for _, ctor := range constructors {
 		if err := dry.Provide(ctor); err != nil {
 			return &Error{msg: err.Error(), err: err}
