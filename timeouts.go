@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"math"
 	"net/http"
 	"strconv"
 	"strings"
@@ -41,6 +42,16 @@ func WithFunctionTimeouts(timeouts map[string]time.Duration) Option {
 }
 
 // parseFunctionTimeouts parses the value of FunctionTimeoutsEnv.
+//
+// It is not StorageFiltersEnv's parser (parseStorageFilters), though both
+// read name=value lists, as the grammars differ for a reason: a timeout
+// is one token that never holds a comma, so pairs are separated by
+// commas, with no escaping, and spaces around it are trimmed; a storage
+// filter is itself a comma-separated list of fields whose prefix or
+// suffix may hold any character of an object name, so filters are
+// separated by semicolons and values %-escaped, kept as written. And a
+// function given two timeouts is an error, where one given two filters
+// has both.
 func parseFunctionTimeouts(s string) (map[string]time.Duration, error) {
 	out := map[string]time.Duration{}
 	for _, pair := range strings.Split(s, ",") {
@@ -57,8 +68,11 @@ func parseFunctionTimeouts(s string) (map[string]time.Duration, error) {
 			return nil, fmt.Errorf("faas: %s=%q: function %q is given two timeouts", FunctionTimeoutsEnv, s, name)
 		}
 		d, err := time.ParseDuration(value)
-		if n, nerr := strconv.Atoi(value); nerr == nil {
+		if n, nerr := strconv.ParseInt(value, 10, 64); nerr == nil {
 			d, err = time.Duration(n)*time.Second, nil
+			if n > math.MaxInt64/int64(time.Second) {
+				d = 0 // more seconds than a Duration holds: not wrapped round
+			}
 		}
 		if err != nil || d <= 0 {
 			return nil, fmt.Errorf("faas: %s=%q: function %q: %q is not a positive duration (such as 3s) or number of seconds", FunctionTimeoutsEnv, s, name, value)
