@@ -57,7 +57,9 @@ func (f *StorageFilter) String() string {
 	}
 	add("bucket", f.Bucket)
 	for _, op := range f.Ops {
-		add("op", op)
+		// Even an empty one, which selects the records of no op,
+		// unlike no op at all.
+		fields = append(fields, "op:"+escapeFilter.Replace(op))
 	}
 	add("prefix", f.Prefix)
 	add("suffix", f.Suffix)
@@ -86,6 +88,15 @@ func WithStorageFilters(filters map[string][]StorageFilter) Option {
 }
 
 // parseStorageFilters parses a value of StorageFiltersEnv.
+//
+// It is not FunctionTimeoutsEnv's parser (parseFunctionTimeouts), though
+// both read name=value lists, as the grammars differ for a reason: a
+// filter is itself a comma-separated list of fields, and its prefix or
+// suffix may hold any character of an object name (spaces, commas), so
+// filters are separated by semicolons and values %-escaped and kept as
+// written, where a timeout, one token, is comma-separated and trimmed.
+// And a function named twice has both filters, where two timeouts for one
+// function are an error.
 func parseStorageFilters(s string) (map[string][]StorageFilter, error) {
 	out := map[string][]StorageFilter{}
 	for _, item := range strings.Split(s, ";") {
