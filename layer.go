@@ -23,8 +23,11 @@ import (
 // the layer: RuntimeStart and FunctionStart in registration order (global
 // layers first), Close and End in reverse. Each is bounded by the App's hook
 // timeout. Freeze, Close and End run in reverse, for every layer whose
-// RuntimeStart succeeded, Close and End even when a later layer failed to
-// start.
+// RuntimeStart succeeded or overran the hook timeout, Close and End even
+// when a later layer failed to start. A hook that overran is not called
+// again while it still runs: the layer's next hook (its Close, or its
+// RuntimeStart when the App retries a failed start) waits for it first,
+// up to the hook timeout (see package lifecycle).
 type Layer struct {
 	// Name identifies the layer in logs, errors and f.yml. Layers are
 	// deduplicated by name.

@@ -105,8 +105,15 @@ func (e *HookError) Unwrap() error { return e.Err }
 // first, Call returns ctx's error in the same way. A timeout of zero or
 // less means no timeout beyond ctx's own.
 func Call(ctx context.Context, timeout time.Duration, fn func(context.Context) error) error {
+	err, _ := callTracked(ctx, timeout, fn)
+	return err
+}
+
+// callTracked is Call that also returns, when it gives up on fn, a
+// channel that is closed once fn returns; nil when fn has returned.
+func callTracked(ctx context.Context, timeout time.Duration, fn func(context.Context) error) (error, <-chan struct{}) {
 	if timeout <= 0 && ctx.Done() == nil {
-		return callRecover(ctx, fn)
+		return callRecover(ctx, fn), nil
 	}
 	hookCtx, cancel := ctx, context.CancelFunc(func() {})
 	if timeout > 0 {
@@ -114,15 +121,19 @@ func Call(ctx context.Context, timeout time.Duration, fn func(context.Context) e
 	}
 	defer cancel()
 	done := make(chan error, 1)
-	go func() { done <- callRecover(hookCtx, fn) }()
+	// Closed after the send: a receive once fn has returned never blocks,
+	// however many are made.
+	go func() { done <- callRecover(hookCtx, fn); close(done) }()
 	select {
 	case err := <-done:
-		return err
+		return err, nil
 	case <-hookCtx.Done():
+		running := make(chan struct{})
+		go func() { <-done; close(running) }()
 		if err := ctx.Err(); err != nil {
-			return fmt.Errorf("the caller's context ended first: %w", err)
+			return fmt.Errorf("the caller's context ended first: %w", err), running
 		}
-		return fmt.Errorf("%w after %s", ErrTimeout, timeout)
+		return fmt.Errorf("%w after %s", ErrTimeout, timeout), running
 	}
 }
 
@@ -161,6 +172,12 @@ type Hook struct {
 // RuntimeStart returned nil or timed out (it may still finish and hold
 // resources), or it has no RuntimeStart and the phase reached it.
 //
+// A hook whose call overran its timeout is not called again until that
+// call returns: its next call (its Close, or its RuntimeStart once more
+// after [Sequence.Reset]) first waits for it, up to the timeout. A Close
+// then runs all the same, since only it releases what the hook holds; a
+// start fails, rather than run the hook's start twice at once.
+//
 // The zero Sequence is ready to use, with DefaultTimeout and no logging.
 // A Sequence is safe for concurrent use.
 type Sequence struct {
@@ -178,6 +195,12 @@ type Sequence struct {
 	failed  error // the first start failure; Run returns it again
 	stopped bool
 	timings []Timing
+	// overrunning holds, by hook index, a channel closed once the hook's
+	// last call that overran its timeout returns. The hook is not called
+	// again until it has, up to a timeout: its Close does not run beside
+	// its RuntimeStart, nor a retried RuntimeStart beside the first. It
+	// outlives Reset.
+	overrunning map[int]<-chan struct{}
 }
 
 // Timing is how long one hook took in one phase.
@@ -273,7 +296,10 @@ func (s *Sequence) runStart(ctx context.Context, p Phase) error {
 			}
 			continue
 		}
-		d, err := s.call(ctx, p, h.Name, fn)
+		if err := s.settle(ctx, p, i); err != nil {
+			return err
+		}
+		d, err := s.call(ctx, p, i, fn)
 		s.timings = append(s.timings, Timing{Phase: p, Hook: h.Name, Duration: d, Err: err})
 		if p == RuntimeStart && (err == nil || errors.Is(err, ErrTimeout)) {
 			s.started = i + 1
@@ -345,7 +371,11 @@ func (s *Sequence) runReverse(ctx context.Context, p Phase) error {
 		if fn == nil {
 			continue
 		}
-		if _, err := s.call(ctx, p, h.Name, fn); err != nil {
+		// A hook still in a call that overran is waited for, up to a
+		// timeout, and then called anyway: it started, and what it
+		// holds is released only here.
+		_ = s.settle(ctx, p, i)
+		if _, err := s.call(ctx, p, i, fn); err != nil {
 			errs = append(errs, err)
 		}
 	}
@@ -353,16 +383,59 @@ func (s *Sequence) runReverse(ctx context.Context, p Phase) error {
 	return errors.Join(errs...)
 }
 
-// call runs one hook and returns how long it took and its error, as a
-// *HookError.
-func (s *Sequence) call(ctx context.Context, p Phase, name string, fn func(context.Context) error) (time.Duration, error) {
-	timeout := s.Timeout
-	if timeout == 0 {
-		timeout = DefaultTimeout
+// timeout returns the bound of each hook call.
+func (s *Sequence) timeout() time.Duration {
+	if s.Timeout == 0 {
+		return DefaultTimeout
 	}
+	return s.Timeout
+}
+
+// settle waits, before phase p calls hook i, for the hook's last call that
+// overran its timeout to return, up to the timeout. It returns a
+// *HookError if the call still runs then, or ctx ends first.
+func (s *Sequence) settle(ctx context.Context, p Phase, i int) error {
+	running := s.overrunning[i]
+	if running == nil {
+		return nil
+	}
+	s.debug("waiting for the hook's earlier call, which overran its timeout", "phase", p.String(), "hook", s.hooks[i].Name)
+	wait := ctx
+	if timeout := s.timeout(); timeout > 0 {
+		var cancel context.CancelFunc
+		wait, cancel = context.WithTimeout(ctx, timeout)
+		defer cancel()
+	}
+	select {
+	case <-running:
+		delete(s.overrunning, i)
+		return nil
+	case <-wait.Done():
+	}
+	err := fmt.Errorf("%w: waited %s for its earlier call, which overran its timeout, to return", ErrTimeout, s.timeout())
+	if ctx.Err() != nil {
+		err = fmt.Errorf("the caller's context ended while waiting for its earlier call, which overran its timeout, to return: %w", ctx.Err())
+	}
+	herr := &HookError{Phase: p, Hook: s.hooks[i].Name, Err: err}
+	if s.Logger != nil {
+		s.Logger.ErrorContext(ctx, "hook failed", "phase", p.String(), "hook", herr.Hook, "error", err)
+	}
+	return herr
+}
+
+// call runs hook i's function fn of phase p and returns how long it took
+// and its error, as a *HookError.
+func (s *Sequence) call(ctx context.Context, p Phase, i int, fn func(context.Context) error) (time.Duration, error) {
+	name := s.hooks[i].Name
 	begin := time.Now()
-	err := Call(ctx, timeout, fn)
+	err, running := callTracked(ctx, s.timeout(), fn)
 	d := time.Since(begin)
+	if running != nil {
+		if s.overrunning == nil {
+			s.overrunning = map[int]<-chan struct{}{}
+		}
+		s.overrunning[i] = running
+	}
 	if err == nil {
 		s.debug("hook done", "phase", p.String(), "hook", name, "duration", d)
 		return d, nil

@@ -362,3 +362,98 @@ func TestSequenceReset(t *testing.T) {
 		t.Errorf("the run after Reset (-want +got):\n%s", diff)
 	}
 }
+
+// messages is a slog.Handler that sends each record's message on a
+// channel.
+type messages chan string
+
+func (m messages) Enabled(context.Context, slog.Level) bool { return true }
+func (m messages) Handle(_ context.Context, r slog.Record) error {
+	m <- r.Message
+	return nil
+}
+func (m messages) WithAttrs([]slog.Attr) slog.Handler { return m }
+func (m messages) WithGroup(string) slog.Handler      { return m }
+
+// TestSequenceOverrun: a hook whose RuntimeStart overran its timeout and
+// still runs is not called again until it returns: its Close waits for
+// it, and a retried RuntimeStart is not run beside it.
+func TestSequenceOverrun(t *testing.T) {
+	t.Run("Close waits for the start", func(t *testing.T) {
+		release, closed := make(chan struct{}), make(chan bool, 1)
+		startDone := false
+		var mu sync.Mutex
+		msgs := make(messages, 100)
+		s := &Sequence{Timeout: time.Millisecond, Logger: slog.New(msgs)}
+		s.Append(Hook{
+			Name: "pool",
+			RuntimeStart: func(context.Context) error {
+				<-release // it ignores its context, and overruns
+				mu.Lock()
+				startDone = true
+				mu.Unlock()
+				return nil
+			},
+			Close: func(context.Context) error {
+				mu.Lock()
+				closed <- startDone
+				mu.Unlock()
+				return nil
+			},
+		})
+		if err := s.Run(t.Context(), RuntimeStart); !errors.Is(err, ErrTimeout) {
+			t.Fatalf("Run = %v; want a timeout", err)
+		}
+		s.Timeout = time.Hour // the wait for the start is bounded by it
+		stopped := make(chan error, 1)
+		go func() { stopped <- s.Stop(t.Context()) }()
+		for waiting := false; !waiting; {
+			select {
+			case m := <-msgs:
+				waiting = strings.HasPrefix(m, "waiting for the hook's earlier call")
+			case done := <-closed:
+				t.Fatalf("Close ran while RuntimeStart still ran (it had returned: %v)", done)
+			}
+		}
+		close(release)
+		if err := <-stopped; err != nil {
+			t.Fatal(err)
+		}
+		if done := <-closed; !done {
+			t.Error("Close ran before RuntimeStart returned")
+		}
+	})
+	t.Run("no second start beside the first", func(t *testing.T) {
+		release := make(chan struct{})
+		defer close(release)
+		var mu sync.Mutex
+		starts := 0
+		s := &Sequence{Timeout: time.Millisecond}
+		s.Append(Hook{Name: "pool", RuntimeStart: func(context.Context) error {
+			mu.Lock()
+			starts++
+			mu.Unlock()
+			<-release
+			return nil
+		}})
+		if err := s.Run(t.Context(), RuntimeStart); !errors.Is(err, ErrTimeout) {
+			t.Fatalf("Run = %v; want a timeout", err)
+		}
+		if err := s.Stop(t.Context()); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.Reset(); err != nil {
+			t.Fatal(err)
+		}
+		err := s.Run(t.Context(), RuntimeStart)
+		var herr *HookError
+		if !errors.As(err, &herr) || herr.Hook != "pool" || !errors.Is(err, ErrTimeout) || !strings.Contains(err.Error(), "earlier call") {
+			t.Errorf("the retried Run = %v; want pool's wait for its earlier call to time out", err)
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		if starts != 1 {
+			t.Errorf("RuntimeStart ran %d times; want once, not again beside the first", starts)
+		}
+	})
+}
