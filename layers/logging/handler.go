@@ -16,6 +16,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/anyfaas/faas"
+	"github.com/anyfaas/faas/internal/lambdalog"
 	"github.com/anyfaas/faas/internal/redact"
 )
 
@@ -24,7 +25,7 @@ import (
 //
 //	aws  {"timestamp","level","message",...}: Lambda's JSON log format, whose
 //	     "level" and RFC 3339 "timestamp" Lambda's log-level filtering reads
-//	     (AWS Lambda Developer Guide, "Log-level filtering").
+//	     (internal/lambdalog, which the App's default logger uses on aws too).
 //	fc   <time> <requestId> [LEVEL] {"message",...}: the line prefix of FC's
 //	     own Go logger (aliyun/fc-runtime-go-sdk fccontext/fc_logger.go), then
 //	     the record as JSON, for SLS to search and parse.
@@ -52,11 +53,13 @@ type shape struct {
 	cloud  bool // gcf: trace fields and labels
 }
 
-const millis = "2006-01-02T15:04:05.000Z"
+// millis is RFC 3339 in UTC, in milliseconds: Lambda's layout
+// (lambdalog.TimeFormat), FC's and SCF's.
+const millis = lambdalog.TimeFormat
 
 var shapes = map[string]*shape{
-	faas.PlatformAWS: {platform: faas.PlatformAWS, timeKey: "timestamp", timeFormat: millis,
-		levelKey: "level", levelName: awsLevel, messageKey: "message"},
+	faas.PlatformAWS: {platform: faas.PlatformAWS, timeKey: lambdalog.TimeKey, timeFormat: lambdalog.TimeFormat,
+		levelKey: lambdalog.LevelKey, levelName: lambdalog.Level, messageKey: lambdalog.MessageKey},
 	faas.PlatformFC: {platform: faas.PlatformFC, timeFormat: millis,
 		levelName: plainLevel, messageKey: "message", prefix: true},
 	faas.PlatformSCF: {platform: faas.PlatformSCF, timeKey: "time", timeFormat: millis,
@@ -80,23 +83,6 @@ func shapeOf(platform string) *shape {
 		return s
 	}
 	return shapes[faas.PlatformWeb]
-}
-
-// awsLevel names the levels Lambda's log-level filtering knows.
-func awsLevel(l slog.Level) string {
-	switch {
-	case l < slog.LevelDebug:
-		return "TRACE"
-	case l < slog.LevelInfo:
-		return "DEBUG"
-	case l < slog.LevelWarn:
-		return "INFO"
-	case l < slog.LevelError:
-		return "WARN"
-	case l < slog.LevelError+4:
-		return "ERROR"
-	}
-	return "FATAL"
 }
 
 // plainLevel names the four levels FC's logger and SCF's Log4J levels
