@@ -20,6 +20,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/anyfaas/faas/internal/platformlog"
 	"github.com/anyfaas/faas/internal/redact"
 	"github.com/anyfaas/faas/ioc"
 	"github.com/anyfaas/faas/lifecycle"
@@ -96,7 +97,10 @@ type Option func(*App)
 // WithLogger sets the logger the App and every [Context.Logger] derive
 // from. The default writes JSON to standard error at the level named by
 // FAAS_LOG_LEVEL (debug, info, warn or error; info if unset), or text in
-// development mode, and masks the credentials in the values that carry
+// development mode; on AWS Lambda with the JSON log format
+// (AWS_LAMBDA_LOG_FORMAT=JSON) and the aws adapter linked, its lines have
+// Lambda's "timestamp", "level" and "message" keys, so that the function's
+// ApplicationLogLevel filters them. It masks the credentials in the values that carry
 // them as a matter of course (an http.Header's Authorization and cookies,
 // url.Values' tokens, a URL's password, an *http.Request's header), as the
 // logging layer does; a logger given here is used as it is.
@@ -148,7 +152,10 @@ func New(opts ...Option) *App {
 // defaultLogger returns the App's logger unless WithLogger gives one:
 // text in development, JSON otherwise, written to w, at the level
 // FAAS_LOG_LEVEL names, with the credentials of the values that carry them
-// as a matter of course masked, as the logging layer masks them.
+// as a matter of course masked, as the logging layer masks them. Its JSON
+// lines are in the shape a linked adapter registers for the environment
+// (internal/platformlog): on Lambda with the JSON log format, the aws
+// adapter's, whose level Lambda's log-level filtering reads.
 func defaultLogger(w io.Writer, dev bool) *slog.Logger {
 	var level slog.Level
 	if err := level.UnmarshalText([]byte(os.Getenv("FAAS_LOG_LEVEL"))); err != nil {
@@ -157,6 +164,11 @@ func defaultLogger(w io.Writer, dev bool) *slog.Logger {
 	opts := &slog.HandlerOptions{Level: level, ReplaceAttr: maskAttr}
 	if dev {
 		return slog.New(slog.NewTextHandler(w, opts))
+	}
+	if shape := platformlog.ReplaceAttr(os.Getenv); shape != nil {
+		opts.ReplaceAttr = func(groups []string, a slog.Attr) slog.Attr {
+			return shape(groups, maskAttr(groups, a))
+		}
 	}
 	return slog.New(slog.NewJSONHandler(w, opts))
 }

@@ -47,6 +47,12 @@
 // Context.Origin().Context is the invocation's
 // *lambdacontext.LambdaContext.
 //
+// Where the function's log format is JSON (AWS_LAMBDA_LOG_FORMAT=JSON, as
+// anyfaas's SAM template sets it), the App's default logger writes
+// Lambda's "timestamp" (RFC 3339), "level" (TRACE to FATAL) and "message"
+// keys instead of log/slog's time, level and msg, so that Lambda filters
+// its lines by the function's ApplicationLogLevel.
+//
 // A function URL whose invoke mode is RESPONSE_STREAM needs the adapter in
 // streaming mode, which FAAS_AWS_RESPONSE_STREAM=1 selects (anyfaas sets
 // it in the template it generates). Then every HTTP response is sent in

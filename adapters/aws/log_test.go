@@ -1,0 +1,123 @@
+package aws_test
+
+import (
+	"encoding/json"
+	"log/slog"
+	"net/http"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/anyfaas/faas"
+	_ "github.com/anyfaas/faas/adapters/aws" // registers the default logger's shape
+)
+
+// With the aws adapter linked, the App's default logger writes Lambda's
+// JSON log format (timestamp in RFC 3339, level TRACE…FATAL, message)
+// where AWS_LAMBDA_LOG_FORMAT is JSON, so that ApplicationLogLevel filters
+// its lines, and log/slog's shape otherwise; credentials stay masked.
+func TestDefaultLoggerLambdaFormat(t *testing.T) {
+	slogLines := []string{
+		"header level=DEBUG-4 msg time",
+		"header level=DEBUG msg time",
+		"header level=INFO msg time",
+		"header level=WARN msg time",
+		"header level=ERROR msg time",
+		"header level=ERROR+4 msg time",
+	}
+	lambdaLines := []string{
+		"header level=TRACE message timestamp",
+		"header level=DEBUG message timestamp",
+		"header level=INFO message timestamp",
+		"header level=WARN message timestamp",
+		"header level=ERROR message timestamp",
+		"header level=FATAL message timestamp",
+	}
+	tests := []struct {
+		name string
+		env  map[string]string
+		want []string // per line: its keys, sorted, with the level's value
+	}{
+		{"format unset", nil, slogLines},
+		{"Text", map[string]string{"AWS_LAMBDA_LOG_FORMAT": "Text"}, slogLines},
+		{"JSON", map[string]string{"AWS_LAMBDA_LOG_FORMAT": "JSON"}, lambdaLines},
+		{"json in lower case", map[string]string{"AWS_LAMBDA_LOG_FORMAT": "json"}, lambdaLines},
+		{"JSON in development: text", map[string]string{"AWS_LAMBDA_LOG_FORMAT": "JSON", "FAAS_ENV": "dev"}, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Setenv("AWS_LAMBDA_LOG_FORMAT", "")
+			t.Setenv("FAAS_ENV", "")
+			t.Setenv("FAAS_LOG_LEVEL", "DEBUG-4")
+			for k, v := range tt.env {
+				t.Setenv(k, v)
+			}
+			out := captureStderr(t, func() {
+				log := faas.New().Logger()
+				for _, l := range []slog.Level{slog.LevelDebug - 4, slog.LevelDebug, slog.LevelInfo,
+					slog.LevelWarn, slog.LevelError, slog.LevelError + 4} {
+					log.Log(t.Context(), l, "m", "header", http.Header{"Authorization": {"Bearer s3cr3t"}})
+				}
+			})
+			if strings.Contains(out, "s3cr3t") {
+				t.Errorf("a credential is in the lines:\n%s", out)
+			}
+			if tt.want == nil { // development: log/slog's text
+				if !strings.HasPrefix(out, "time=") || strings.Contains(out, "timestamp") {
+					t.Errorf("lines are not log/slog's text:\n%s", out)
+				}
+				return
+			}
+			var got []string
+			for line := range strings.Lines(out) {
+				var rec map[string]any
+				if err := json.Unmarshal([]byte(line), &rec); err != nil {
+					t.Fatalf("line %q: %v", line, err)
+				}
+				var keys []string
+				for k, v := range rec {
+					switch k {
+					case "level":
+						k += "=" + v.(string)
+					case "timestamp":
+						s, _ := v.(string)
+						if ts, err := time.Parse(time.RFC3339, s); err != nil || !strings.HasSuffix(s, "Z") || time.Since(ts) > time.Hour {
+							t.Errorf("timestamp %q is not RFC 3339 in UTC, now", s)
+						}
+					}
+					keys = append(keys, k)
+				}
+				slices.Sort(keys)
+				got = append(got, strings.Join(keys, " "))
+			}
+			if diff := cmp.Diff(tt.want, got); diff != "" {
+				t.Errorf("lines (-want +got):\n%s\n%s", diff, out)
+			}
+		})
+	}
+}
+
+// captureStderr returns what f writes to os.Stderr, where the App's default
+// logger writes.
+func captureStderr(t *testing.T, f func()) string {
+	t.Helper()
+	file, err := os.Create(filepath.Join(t.TempDir(), "stderr"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer file.Close()
+	saved := os.Stderr
+	os.Stderr = file
+	defer func() { os.Stderr = saved }()
+	f()
+	b, err := os.ReadFile(file.Name())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
