@@ -31,7 +31,8 @@ per method and path, or a catch-all on the unit's prefix past 20; on fc
 one HTTP trigger; on gcf and web the service's URL), then its functions,
 each with its own timeout where shorter than the unit's
 (FAAS_FUNCTION_TIMEOUTS), and their triggers, and where each trigger is
-declared. It then
+declared (a deployOrigin group's HTTP triggers only, but on fc, where it
+deploys the others too: its members' own units take them). It then
 checks the spec against the platform (--platform, or provider.name), as
 validate does: if package would refuse it there, describe prints the
 view all the same, then the problems, and exits 1.`,
@@ -122,31 +123,61 @@ func writeUnits(out io.Writer, orig, s *spec.Spec, units []*spec.Unit, platform 
 			fmt.Fprintf(w, "  HTTP on %s: %s\n", platform, g)
 		}
 		own := functionTimeouts(set.Environment[faas.FunctionTimeoutsEnv])
+		// A deployOrigin group deploys its members' HTTP routes only (but
+		// on fc, whose generator gives it their other triggers too): their
+		// own units take the rest.
+		httpOnly := u.Group != nil && u.Group.DeployOrigin && platform != faas.PlatformFC
 		for _, f := range u.Functions {
 			from := "f.yml"
 			if o := orig.Function(f.Name); o == nil || len(o.Events) == 0 {
 				from = "code"
 			}
-			triggers := eventsText(f)
-			if len(triggers) == 0 {
+			triggers, others := eventsText(f, httpOnly), ""
+			if n := len(f.Events) - len(triggers); n > 0 {
+				others = fmt.Sprintf("(%d other triggers: deployed by unit %s)", n, ownUnit(units, f))
+				if n == 1 {
+					others = fmt.Sprintf("(1 other trigger: deployed by unit %s)", ownUnit(units, f))
+				}
+			}
+			if len(triggers) == 0 && others == "" {
 				triggers = []string{"(invoked directly)"}
 			}
 			for i, t := range triggers {
-				name := ""
-				if i == 0 {
-					name = f.Name
-					if f.Handler != f.Name {
-						name += " (" + f.Handler + ")"
-					}
-					if d, ok := own[f.Name]; ok {
-						name += " (timeout " + d + ")"
-					}
-				}
-				fmt.Fprintf(w, "  %s\t%s\t%s\n", name, t, from)
+				fmt.Fprintf(w, "  %s\t%s\t%s\n", functionText(f, own, i), t, from)
+			}
+			if others != "" {
+				fmt.Fprintf(w, "  %s\t%s\n", functionText(f, own, len(triggers)), others)
 			}
 		}
 	}
 	return w.Flush()
+}
+
+// functionText names function f on the line of its i-th trigger: with its
+// handler and its own timeout (own, from faas.FunctionTimeoutsEnv) on the
+// first, nothing on the others.
+func functionText(f *spec.Function, own map[string]string, i int) string {
+	if i > 0 {
+		return ""
+	}
+	name := f.Name
+	if f.Handler != f.Name {
+		name += " (" + f.Handler + ")"
+	}
+	if d, ok := own[f.Name]; ok {
+		name += " (timeout " + d + ")"
+	}
+	return name
+}
+
+// ownUnit returns the name of the unit that deploys f on its own.
+func ownUnit(units []*spec.Unit, f *spec.Function) string {
+	for _, u := range units {
+		if u.Group == nil && len(u.Functions) == 1 && u.Functions[0] == f {
+			return u.Name
+		}
+	}
+	return f.Name
 }
 
 // orNone writes a setting with its unit, or says the platform's default
@@ -227,11 +258,13 @@ func hasHTTP(u *spec.Unit) bool {
 	return false
 }
 
-// eventsText describes a function's triggers, one line each.
-func eventsText(f *spec.Function) []string {
+// eventsText describes a function's triggers, one line each; with
+// httpOnly, its HTTP triggers only.
+func eventsText(f *spec.Function, httpOnly bool) []string {
 	var out []string
 	for _, e := range f.Events {
 		switch {
+		case httpOnly && e.HTTP == nil: // left out: another unit deploys it
 		case e.HTTP != nil:
 			methods := "ANY"
 			if len(e.HTTP.Methods) > 0 {
