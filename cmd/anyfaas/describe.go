@@ -11,6 +11,7 @@ import (
 	"text/tabwriter"
 
 	"github.com/spf13/cobra"
+	"go.yaml.in/yaml/v3"
 
 	"github.com/anyfaas/faas"
 	"github.com/anyfaas/faas/spec"
@@ -25,7 +26,9 @@ func (c *cli) describeCmd() *cobra.Command {
 		Use:   "describe [dir]",
 		Short: "Print the merged view: each unit's functions and triggers, from f.yml or from the code",
 		Long: `Describe prints the merged view of f.yml and the code: each unit with
-the memory and timeout its platform function is given and what the
+the memory and timeout its platform function is given (those a
+platforms block sets, naming it, or f.yml's with the block that
+overrides them where describe cannot read its value) and what the
 platform's gateway deploys for its HTTP routes (on aws and scf a route
 per method and path, or a catch-all on the unit's prefix past 20; on fc
 one HTTP trigger; on gcf and web the service's URL), then its functions,
@@ -93,7 +96,8 @@ view all the same, then the problems, and exits 1.`,
 }
 
 // writeUnits writes the text view of describe: each unit with what its
-// platform function is given (memory, timeout), what platform's gateway
+// platform function is given (memory, timeout, as deployedSetting reads
+// them through the platforms blocks), what platform's gateway
 // deploys for its HTTP routes, and its functions, each with its own
 // timeout where it is shorter than the unit's (faas.FunctionTimeoutsEnv),
 // and its triggers, each from f.yml or the code. orig is f.yml as read,
@@ -116,7 +120,9 @@ func writeUnits(out io.Writer, orig, s *spec.Spec, units []*spec.Unit, platform 
 		if u.Group != nil {
 			title += " (aggregated)"
 		}
-		fmt.Fprintf(w, "%s: memory %s, timeout %s\n", title, orNone(set.MemorySize, " MB"), orNone(set.Timeout, "s"))
+		memory := deployedSetting(platform, s, u, "memory", set.MemorySize)
+		timeout := deployedSetting(platform, s, u, "timeout", set.Timeout)
+		fmt.Fprintf(w, "%s: memory %s, timeout %s\n", title, memory.text(" MB"), timeout.text("s"))
 		if g := byGroup[u.Functions[0].Name]; u.Group == nil && g != "" && hasHTTP(u) {
 			fmt.Fprintf(w, "  HTTP: deployed by unit %s (deployOrigin); this unit takes the other triggers\n", g)
 		} else if g := gatewayText(platform, s, u); g != "" {
@@ -180,13 +186,100 @@ func ownUnit(units []*spec.Unit, f *spec.Function) string {
 	return f.Name
 }
 
-// orNone writes a setting with its unit, or says the platform's default
-// applies.
-func orNone(v int, unit string) string {
-	if v == 0 {
-		return "the platform's default"
+// A deployed is a unit's memory or timeout as its platform deploys it:
+// f.yml's, or what a platforms block sets.
+type deployed struct {
+	value int    // 0: the platform's default
+	by    string // the key of the platforms block that sets it, if one does
+	// opaque says that by sets it to a value describe does not read (not
+	// a number of MB or seconds, or a list it replaces), so that value is
+	// f.yml's, which the platform does not deploy.
+	opaque bool
+}
+
+// text writes the setting with its unit, or says the platform's default
+// applies, and which platforms block sets it.
+func (d deployed) text(unit string) string {
+	v := "the platform's default"
+	if d.value != 0 {
+		v = strconv.Itoa(d.value) + unit
 	}
-	return strconv.Itoa(v) + unit
+	switch {
+	case d.by == "":
+		return v
+	case d.opaque:
+		return v + " (" + d.by + " overrides it)"
+	}
+	return v + " (set by " + d.by + ")"
+}
+
+// overrideKeys are, by platform and setting ("memory" or "timeout"), the
+// keys at which the generator's merge of a platforms block (gen.Merge)
+// replaces the unit's setting: in a function's block (merged, in the
+// spec's order, into its unit's function), in the service's (merged into
+// the root of what is generated), and, on aws, in the service's Globals,
+// which SAM applies only to a function that does not set the property
+// itself, as the template leaves out a setting f.yml does not give.
+var overrideKeys = map[string]map[string]struct{ fn, service, globals [][]string }{
+	faas.PlatformAWS: {
+		"memory":  {fn: [][]string{{"MemorySize"}, {"Properties", "MemorySize"}}, globals: [][]string{{"Globals", "Function", "MemorySize"}}},
+		"timeout": {fn: [][]string{{"Timeout"}, {"Properties", "Timeout"}}, globals: [][]string{{"Globals", "Function", "Timeout"}}},
+	},
+	// s.yaml's props; the funcraft key is template.yml's.
+	faas.PlatformFC: {
+		"memory":  {fn: [][]string{{"memorySize"}}},
+		"timeout": {fn: [][]string{{"timeout"}}},
+	},
+	faas.PlatformSCF: {
+		"memory":  {fn: [][]string{{"memorySize"}}, service: [][]string{{"inputs", "memorySize"}}},
+		"timeout": {fn: [][]string{{"timeout"}}, service: [][]string{{"inputs", "timeout"}}},
+	},
+	faas.PlatformGCF: knativeKeys,
+	faas.PlatformWeb: knativeKeys,
+}
+
+// knativeKeys are overrideKeys' of a Knative Service (gcf's and web's).
+// Its containers are a list, which a block replaces whole: the memory
+// limit in it is not read.
+var knativeKeys = map[string]struct{ fn, service, globals [][]string }{
+	"memory":  {fn: [][]string{{"spec", "template", "spec", "containers"}}, service: [][]string{{"spec", "template", "spec", "containers"}}},
+	"timeout": {fn: [][]string{{"spec", "template", "spec", "timeoutSeconds"}}, service: [][]string{{"spec", "template", "spec", "timeoutSeconds"}}},
+}
+
+// deployedSetting returns unit u's setting ("memory" or "timeout") as
+// platform deploys it: value, f.yml's, unless a platforms block of the
+// service or of one of u's functions sets it (see overrideKeys).
+func deployedSetting(platform string, s *spec.Spec, u *spec.Unit, setting string, value int) deployed {
+	d := deployed{value: value}
+	keys, ok := overrideKeys[platform][setting]
+	if !ok {
+		return d
+	}
+	apply := func(block *yaml.Node, where string, paths [][]string) {
+		for _, path := range paths {
+			n := block
+			for _, k := range path {
+				n = gen.Get(n, k)
+			}
+			if n == nil {
+				continue
+			}
+			d.by = where + "." + strings.Join(path, ".")
+			v, err := strconv.Atoi(n.Value)
+			if d.opaque = n.Kind != yaml.ScalarNode || err != nil || v <= 0; !d.opaque {
+				d.value = v
+			}
+		}
+	}
+	where := "platforms." + platform
+	if value == 0 {
+		apply(s.Platforms[platform], where, keys.globals)
+	}
+	apply(s.Platforms[platform], where, keys.service)
+	for _, f := range u.Functions {
+		apply(f.Platforms[platform], "functions."+f.Name+"."+where, keys.fn)
+	}
+	return d
 }
 
 // functionTimeouts reads a faas.FunctionTimeoutsEnv value

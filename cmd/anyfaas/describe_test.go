@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/google/go-cmp/cmp"
+
 	"github.com/anyfaas/faas"
 	"github.com/anyfaas/faas/internal/golden"
 	"github.com/anyfaas/faas/spec"
@@ -83,5 +85,55 @@ func TestDescribeCatchAll(t *testing.T) {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("%s: describe says\n%s\nwant a line %q", platform, out.String(), want)
 		}
+	}
+}
+
+// TestDescribeOverrides checks that describe shows a unit's memory and
+// timeout as the platform deploys them where a platforms block of the
+// service or of a function sets them (a function's block merged into its
+// unit's function, a service's Globals only where the template leaves the
+// setting out), and says that a block overrides a setting where describe
+// cannot read the value it sets.
+func TestDescribeOverrides(t *testing.T) {
+	tests := []struct {
+		name, platform, yml string
+		want                string // the first unit's line
+	}{
+		{"aws function Timeout", "aws", "provider: {name: aws, timeout: 10}\nfunctions:\n  f: {handler: f, platforms: {aws: {Timeout: 30}}}\n",
+			"unit f: memory the platform's default, timeout 30s (set by functions.f.platforms.aws.Timeout)"},
+		{"aws function Properties.MemorySize", "aws", "provider: {name: aws, memorySize: 128}\nfunctions:\n  f: {handler: f, platforms: {aws: {Properties: {MemorySize: 512}}}}\n",
+			"unit f: memory 512 MB (set by functions.f.platforms.aws.Properties.MemorySize), timeout the platform's default"},
+		{"aws Globals where f.yml sets none", "aws", "provider: {name: aws}\nplatforms: {aws: {Globals: {Function: {Timeout: 20}}}}\nfunctions:\n  f: {handler: f}\n",
+			"unit f: memory the platform's default, timeout 20s (set by platforms.aws.Globals.Function.Timeout)"},
+		{"aws Globals under f.yml's timeout, which wins", "aws", "provider: {name: aws, timeout: 10}\nplatforms: {aws: {Globals: {Function: {Timeout: 20, MemorySize: 256}}}}\nfunctions:\n  f: {handler: f}\n",
+			"unit f: memory 256 MB (set by platforms.aws.Globals.Function.MemorySize), timeout 10s"},
+		{"aws intrinsic function", "aws", "provider: {name: aws, timeout: 10}\nfunctions:\n  f: {handler: f, platforms: {aws: {Timeout: !Ref FnTimeout}}}\n",
+			"unit f: memory the platform's default, timeout 10s (functions.f.platforms.aws.Timeout overrides it)"},
+		{"aws group member's block", "aws", "provider: {name: aws, timeout: 10}\nfunctions:\n  a: {handler: a}\n  b: {handler: b, platforms: {aws: {Timeout: 5}}}\naggregation:\n  g: {functions: [a, b]}\n",
+			"unit g (aggregated): memory the platform's default, timeout 5s (set by functions.b.platforms.aws.Timeout)"},
+		{"fc function props", "fc", "provider: {name: aliyun, timeout: 10}\nfunctions:\n  f: {handler: f, platforms: {fc: {timeout: 40}}}\n",
+			"unit f: memory the platform's default, timeout 40s (set by functions.f.platforms.fc.timeout)"},
+		{"scf service inputs and function", "scf", "provider: {name: tencent, timeout: 10, memorySize: 128}\nplatforms: {scf: {inputs: {timeout: 25}}}\nfunctions:\n  f: {handler: f, platforms: {scf: {memorySize: 256}}}\n",
+			"unit f: memory 256 MB (set by functions.f.platforms.scf.memorySize), timeout 25s (set by platforms.scf.inputs.timeout)"},
+		{"gcf containers and timeoutSeconds", "gcf", "provider: {name: gcf, timeout: 10, memorySize: 128}\nfunctions:\n  f: {handler: f, platforms: {gcf: {spec: {template: {spec: {timeoutSeconds: 90, containers: [{image: x}]}}}}}}\n",
+			"unit f: memory 128 MB (functions.f.platforms.gcf.spec.template.spec.containers overrides it), timeout 90s (set by functions.f.platforms.gcf.spec.template.spec.timeoutSeconds)"},
+		{"web service timeoutSeconds", "web", "provider: {name: web, timeout: 10}\nplatforms: {web: {spec: {template: {spec: {timeoutSeconds: 15}}}}}\nfunctions:\n  f: {handler: f}\n",
+			"unit f: memory the platform's default, timeout 15s (set by platforms.web.spec.template.spec.timeoutSeconds)"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s, err := spec.Parse("f.yml", []byte("service: s\n"+tt.yml), os.Getenv)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var out bytes.Buffer
+			if err := writeUnits(&out, s, s, s.Units(), tt.platform); err != nil {
+				t.Fatal(err)
+			}
+			got, _, _ := strings.Cut(out.String(), "\n")
+			if diff := cmp.Diff(tt.want, got); diff != "" {
+				t.Errorf("describe's unit line (-want +got):\n%s\n%s", diff, out.String())
+			}
+		})
 	}
 }
