@@ -157,15 +157,19 @@ func New(opts ...Option) *App {
 // (internal/platformlog): on Lambda with the JSON log format, the aws
 // adapter's, whose level Lambda's log-level filtering reads.
 func defaultLogger(w io.Writer, dev bool) *slog.Logger {
+	format, _ := platformlog.For(os.Getenv)
 	var level slog.Level
 	if err := level.UnmarshalText([]byte(os.Getenv("FAAS_LOG_LEVEL"))); err != nil {
 		level = slog.LevelInfo
+		if format.LevelSet {
+			level = format.Level
+		}
 	}
 	opts := &slog.HandlerOptions{Level: level, ReplaceAttr: maskAttr}
 	if dev {
 		return slog.New(slog.NewTextHandler(w, opts))
 	}
-	if shape := platformlog.ReplaceAttr(os.Getenv); shape != nil {
+	if shape := format.ReplaceAttr; shape != nil {
 		opts.ReplaceAttr = func(groups []string, a slog.Attr) slog.Attr {
 			return shape(groups, maskAttr(groups, a))
 		}

@@ -11,9 +11,14 @@ func init() { platformlog.Register(logShape) }
 // (lambdalog.ReplaceAttr) where the function's log format is JSON, as
 // anyfaas's SAM template sets it: Lambda then filters its lines by the
 // function's ApplicationLogLevel, which it cannot with log/slog's "time".
-func logShape(getenv func(string) string) platformlog.ReplaceFunc {
+// That level (AWS_LAMBDA_LOG_LEVEL) is the default logger's and the
+// logging layer's where FAAS_LOG_LEVEL names none, so that a function
+// set to DEBUG on Lambda writes its debug lines.
+func logShape(getenv func(string) string) (platformlog.Format, bool) {
 	if !lambdalog.JSON(getenv) {
-		return nil
+		return platformlog.Format{}, false
 	}
-	return lambdalog.ReplaceAttr
+	f := platformlog.Format{ReplaceAttr: lambdalog.ReplaceAttr}
+	f.Level, f.LevelSet = lambdalog.EnvLevel(getenv)
+	return f, true
 }

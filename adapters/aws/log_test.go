@@ -48,10 +48,19 @@ func TestDefaultLoggerLambdaFormat(t *testing.T) {
 		{"JSON", map[string]string{"AWS_LAMBDA_LOG_FORMAT": "JSON"}, lambdaLines},
 		{"json in lower case", map[string]string{"AWS_LAMBDA_LOG_FORMAT": "json"}, lambdaLines},
 		{"JSON in development: text", map[string]string{"AWS_LAMBDA_LOG_FORMAT": "JSON", "FAAS_ENV": "dev"}, nil},
+		// Lambda's ApplicationLogLevel is the level where FAAS_LOG_LEVEL
+		// names none.
+		{"ApplicationLogLevel WARN", map[string]string{"AWS_LAMBDA_LOG_FORMAT": "JSON", "AWS_LAMBDA_LOG_LEVEL": "WARN", "FAAS_LOG_LEVEL": ""}, lambdaLines[3:]},
+		{"ApplicationLogLevel trace", map[string]string{"AWS_LAMBDA_LOG_FORMAT": "JSON", "AWS_LAMBDA_LOG_LEVEL": "trace", "FAAS_LOG_LEVEL": ""}, lambdaLines},
+		{"ApplicationLogLevel FATAL", map[string]string{"AWS_LAMBDA_LOG_FORMAT": "JSON", "AWS_LAMBDA_LOG_LEVEL": "FATAL", "FAAS_LOG_LEVEL": ""}, lambdaLines[5:]},
+		{"FAAS_LOG_LEVEL over ApplicationLogLevel", map[string]string{"AWS_LAMBDA_LOG_FORMAT": "JSON", "AWS_LAMBDA_LOG_LEVEL": "WARN", "FAAS_LOG_LEVEL": "ERROR"}, lambdaLines[4:]},
+		{"ApplicationLogLevel unset: info", map[string]string{"AWS_LAMBDA_LOG_FORMAT": "JSON", "FAAS_LOG_LEVEL": ""}, lambdaLines[2:]},
+		{"Text: no ApplicationLogLevel", map[string]string{"AWS_LAMBDA_LOG_FORMAT": "Text", "AWS_LAMBDA_LOG_LEVEL": "DEBUG", "FAAS_LOG_LEVEL": ""}, slogLines[2:]},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Setenv("AWS_LAMBDA_LOG_FORMAT", "")
+			t.Setenv("AWS_LAMBDA_LOG_LEVEL", "")
 			t.Setenv("FAAS_ENV", "")
 			t.Setenv("FAAS_LOG_LEVEL", "DEBUG-4")
 			for k, v := range tt.env {

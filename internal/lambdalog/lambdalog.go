@@ -33,6 +33,32 @@ const TimeFormat = "2006-01-02T15:04:05.000Z"
 // its log format (LoggingConfig.LogFormat): JSON or Text.
 const FormatEnv = "AWS_LAMBDA_LOG_FORMAT"
 
+// LevelEnv is the environment variable in which Lambda gives a function
+// configured with the JSON log format its ApplicationLogLevel.
+const LevelEnv = "AWS_LAMBDA_LOG_LEVEL"
+
+// EnvLevel returns the level LevelEnv names, as getenv reads it (TRACE,
+// DEBUG, INFO, WARN, ERROR or FATAL, in any case; TRACE is below
+// slog.LevelDebug and FATAL above slog.LevelError, as Level names them),
+// and whether it names one.
+func EnvLevel(getenv func(string) string) (slog.Level, bool) {
+	switch strings.ToUpper(getenv(LevelEnv)) {
+	case "TRACE":
+		return slog.LevelDebug - 4, true
+	case "DEBUG":
+		return slog.LevelDebug, true
+	case "INFO":
+		return slog.LevelInfo, true
+	case "WARN":
+		return slog.LevelWarn, true
+	case "ERROR":
+		return slog.LevelError, true
+	case "FATAL":
+		return slog.LevelError + 4, true
+	}
+	return 0, false
+}
+
 // JSON reports whether the function's log format, as getenv (usually
 // os.Getenv) reads FormatEnv, is JSON.
 func JSON(getenv func(string) string) bool {

@@ -1,7 +1,7 @@
 // Package platformlog lets a platform adapter shape the lines of the
 // App's default logger (faas.New without faas.WithLogger) for the
-// platform's log service, so that only a binary that links the adapter
-// carries that shape.
+// platform's log service, and give the level the platform configures, so
+// that only a binary that links the adapter carries that shape.
 package platformlog
 
 import (
@@ -12,33 +12,44 @@ import (
 // A ReplaceFunc is a slog.HandlerOptions.ReplaceAttr.
 type ReplaceFunc = func(groups []string, a slog.Attr) slog.Attr
 
-// A Shape returns the ReplaceFunc the default logger's JSON lines go
-// through in the environment getenv reads, or nil where it has nothing to
-// change.
-type Shape func(getenv func(string) string) ReplaceFunc
+// A Format is how log lines are written in an environment.
+type Format struct {
+	// ReplaceAttr is what the default logger's JSON lines go through;
+	// nil changes nothing.
+	ReplaceAttr ReplaceFunc
+	// Level is the level the platform configures for the function's
+	// logs, when LevelSet: the level of the lines written where
+	// FAAS_LOG_LEVEL names none.
+	Level    slog.Level
+	LevelSet bool
+}
+
+// A Shape returns the Format of the environment getenv reads, and whether
+// it has one.
+type Shape func(getenv func(string) string) (Format, bool)
 
 var (
 	mu     sync.RWMutex
 	shapes []Shape
 )
 
-// Register adds s to the shapes ReplaceAttr asks. Adapters call it from an
-// init function, before any App is made.
+// Register adds s to the shapes For asks. Adapters call it from an init
+// function, before any App is made.
 func Register(s Shape) {
 	mu.Lock()
 	defer mu.Unlock()
 	shapes = append(shapes, s)
 }
 
-// ReplaceAttr returns the ReplaceFunc of the first registered shape that
-// has one for the environment getenv reads, or nil.
-func ReplaceAttr(getenv func(string) string) ReplaceFunc {
+// For returns the Format of the first registered shape that has one for
+// the environment getenv reads.
+func For(getenv func(string) string) (Format, bool) {
 	mu.RLock()
 	defer mu.RUnlock()
 	for _, s := range shapes {
-		if f := s(getenv); f != nil {
-			return f
+		if f, ok := s(getenv); ok {
+			return f, true
 		}
 	}
-	return nil
+	return Format{}, false
 }

@@ -12,6 +12,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/anyfaas/faas/internal/platformlog"
 	"github.com/google/go-cmp/cmp"
 )
 
@@ -152,4 +153,34 @@ func FuzzStr(f *testing.F) {
 			t.Errorf("str(%q) = %s: not JSON", s, e.b)
 		}
 	})
+}
+
+// The layer's level is FAAS_LOG_LEVEL's, else the one a linked adapter
+// reads from the platform (Lambda's ApplicationLogLevel), else info.
+func TestEnvLevel(t *testing.T) {
+	const env = "LOGGING_TEST_PLATFORM_LEVEL"
+	platformlog.Register(func(getenv func(string) string) (platformlog.Format, bool) {
+		var f platformlog.Format
+		if err := f.Level.UnmarshalText([]byte(getenv(env))); err != nil {
+			return f, false
+		}
+		f.LevelSet = true
+		return f, true
+	})
+	tests := []struct {
+		faas, platform string
+		want           slog.Level
+	}{
+		{"", "", slog.LevelInfo},
+		{"", "WARN", slog.LevelWarn},
+		{"DEBUG", "WARN", slog.LevelDebug},
+		{"nonsense", "ERROR", slog.LevelError},
+	}
+	for _, tt := range tests {
+		t.Setenv("FAAS_LOG_LEVEL", tt.faas)
+		t.Setenv(env, tt.platform)
+		if got := envLevel(); got != tt.want {
+			t.Errorf("FAAS_LOG_LEVEL=%q, the platform's %q: level %v; want %v", tt.faas, tt.platform, got, tt.want)
+		}
+	}
 }

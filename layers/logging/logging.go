@@ -66,6 +66,7 @@ import (
 	"time"
 
 	"github.com/anyfaas/faas"
+	"github.com/anyfaas/faas/internal/platformlog"
 	"github.com/anyfaas/faas/layers/internal/origin"
 )
 
@@ -249,10 +250,16 @@ func (l *layer) fill(inv *invocation, ctx *faas.Context, h *handler) {
 	}
 }
 
-// envLevel returns the level FAAS_LOG_LEVEL names, or info.
+// envLevel returns the level FAAS_LOG_LEVEL names, else the one the
+// platform configures for the function's logs where a linked adapter
+// reads it (Lambda's ApplicationLogLevel, with the JSON log format), else
+// info: the App's default logger's.
 func envLevel() slog.Level {
 	var level slog.Level
 	if err := level.UnmarshalText([]byte(os.Getenv("FAAS_LOG_LEVEL"))); err != nil {
+		if f, _ := platformlog.For(os.Getenv); f.LevelSet {
+			return f.Level
+		}
 		return slog.LevelInfo
 	}
 	return level
