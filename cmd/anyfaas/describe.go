@@ -34,8 +34,8 @@ per method and path, or a catch-all on the unit's prefix past 20; on fc
 one HTTP trigger; on gcf and web the service's URL), then its functions,
 each with its own timeout where shorter than the unit's
 (FAAS_FUNCTION_TIMEOUTS), and their triggers, and where each trigger is
-declared (a deployOrigin group's HTTP triggers only, but on fc, where it
-deploys the others too: its members' own units take them). It then
+declared (a deployOrigin group's HTTP triggers only: its members' own
+units take the others). It then
 checks the spec against the platform (--platform, or provider.name), as
 validate does: if package would refuse it there, describe prints the
 view all the same, then the problems, and exits 1.`,
@@ -129,10 +129,9 @@ func writeUnits(out io.Writer, orig, s *spec.Spec, units []*spec.Unit, platform 
 			fmt.Fprintf(w, "  HTTP on %s: %s\n", platform, g)
 		}
 		own := functionTimeouts(set.Environment[faas.FunctionTimeoutsEnv])
-		// A deployOrigin group deploys its members' HTTP routes only (but
-		// on fc, whose generator gives it their other triggers too): their
+		// A deployOrigin group deploys its members' HTTP routes only: their
 		// own units take the rest.
-		httpOnly := u.Group != nil && u.Group.DeployOrigin && platform != faas.PlatformFC
+		httpOnly := u.Group != nil && u.Group.DeployOrigin
 		for _, f := range u.Functions {
 			from := "f.yml"
 			if o := orig.Function(f.Name); o == nil || len(o.Events) == 0 {

@@ -438,6 +438,12 @@ func (p *plan) unit(u *spec.Unit) *unitPlan {
 				p.addHTTP(up, ref)
 				continue
 			}
+			if u.Group != nil && u.Group.DeployOrigin {
+				// The members' own units take their other events: a
+				// timer, a bucket's or a queue's trigger on both would
+				// deliver each event twice.
+				continue
+			}
 			if t := p.trigger(ref); t != nil {
 				if t.name == "" {
 					t.name = uniqueName(f.Name+"-"+t.kind, taken)
