@@ -39,6 +39,10 @@ const (
 //     an io.Reader is read to the end and sent like a []byte.
 //   - nil is 204 No Content.
 //   - Any other value is encoded as JSON and sent as 200 application/json.
+//     One that cannot be (a func, a channel, a cycle), or an io.Reader
+//     that fails, is a 500, logged at ERROR with its error as an
+//     invocation failure; the layers, which ran before the result was
+//     encoded, saw a success.
 //   - An error that is or wraps an *Error sends its status, headers and
 //     message. Any other error is a 500 with a generic body; only in
 //     development mode (see [WithDevelopment]) does the body carry the
@@ -130,13 +134,13 @@ func build(ctx *Context, out *HTTPResponse, status int, header http.Header, resu
 			c.Close()
 		}
 		if rerr != nil {
-			return errorResponse(ctx, header, fmt.Errorf("faas: reading the result: %w", rerr)), nil
+			return resultFailed(ctx, header, fmt.Errorf("faas: reading the result: %w", rerr)), nil
 		}
 		resp = plainResponse(out, ct, data)
 	default:
 		data, merr := EncodeResult(r)
 		if merr != nil {
-			return errorResponse(ctx, header, merr), nil
+			return resultFailed(ctx, header, merr), nil
 		}
 		resp = plainResponse(out, contentJSON, data)
 	}
@@ -217,6 +221,15 @@ func mergeHeader(base, top http.Header) http.Header {
 type errorBody struct {
 	Error  string `json:"error"`
 	Detail string `json:"detail,omitempty"`
+}
+
+// resultFailed is the 500 answering a result that cannot be sent, such as
+// one that cannot be encoded as JSON, logged at ERROR with err: the
+// invocation and its layers ended before the result was encoded, and saw
+// no failure, so neither the App nor a layer with LogsFailures logged one.
+func resultFailed(ctx *Context, ctxHeader http.Header, err error) *HTTPResponse {
+	ctx.Logger().Error("invocation failed", "error", err)
+	return errorResponse(ctx, ctxHeader, err)
 }
 
 func errorResponse(ctx *Context, ctxHeader http.Header, err error) *HTTPResponse {

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"strings"
 	"testing"
@@ -138,6 +139,56 @@ func TestRespond(t *testing.T) {
 	}
 	if shared.Header.Get("X-Ctx") != "" {
 		t.Error("Respond changed the handler's own *HTTPResponse")
+	}
+}
+
+// A result that cannot be sent fails after the App and its layers
+// returned, having seen a success: Respond logs it, at ERROR with its
+// error, once, whether or not a layer logs failures.
+func TestRespondLogsUnsendableResult(t *testing.T) {
+	passThrough := faas.Layer{Name: "failures", LogsFailures: true, Middleware: func(next faas.Handler) faas.Handler { return next }}
+	tests := []struct {
+		name   string
+		result any
+		layers []faas.Layer
+		want   string
+	}{
+		{name: "unencodable", result: map[string]any{"f": func() {}},
+			want: "faas: encoding the result as JSON: json: unsupported type: func()"},
+		{name: "unencodable through a layer that logs failures", result: map[string]any{"f": func() {}}, layers: []faas.Layer{passThrough},
+			want: "faas: encoding the result as JSON: json: unsupported type: func()"},
+		{name: "failing reader", result: iotest.ErrReader(errors.New("disk")),
+			want: "faas: reading the result: disk"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			app, sink := newTestApp(t)
+			app.Use(tt.layers...)
+			app.Func("bad", func(*faas.Context, any) (any, error) { return tt.result, nil }, faas.HTTP("GET /bad"))
+			if err := app.Start(t.Context()); err != nil {
+				t.Fatal(err)
+			}
+			defer app.Close(t.Context())
+			ctx := app.NewContext(t.Context(), faas.Invocation{Event: faastest.NewHTTPRequest("GET", "/bad", "")})
+			result, err := app.Invoke(ctx, ctx.Request())
+			if got := faas.Respond(ctx, result, err); got.StatusCode != http.StatusInternalServerError {
+				t.Errorf("status %d, want 500", got.StatusCode)
+			}
+			var errs []string
+			sink.mu.Lock()
+			for _, r := range sink.records {
+				if r.Level >= slog.LevelError {
+					errs = append(errs, r.Message)
+				}
+			}
+			sink.mu.Unlock()
+			if diff := cmp.Diff([]string{"invocation failed"}, errs); diff != "" {
+				t.Errorf("ERROR lines (-want +got):\n%s", diff)
+			}
+			if got := sink.find("invocation failed"); len(got) != 1 || got[0]["error"] != tt.want {
+				t.Errorf("logged %v, want one line with error %q", got, tt.want)
+			}
+		})
 	}
 }
 

@@ -46,7 +46,10 @@
 // failed" line nor its "panic" line for a failure that passes through the
 // layer, so that log-based alarms (CloudWatch metric filters, SLS alerts)
 // count each failure once. With WithInvocationLog(false) the App writes
-// them.
+// them. An HTTP result that cannot be sent (one that cannot be encoded as
+// JSON) fails only when the response is made, after the layer has written
+// its INFO line: that failure's ERROR line is the App's "invocation
+// failed".
 //
 // Register the layer first (outermost) to time everything inside it, and
 // so that the failures of the other layers pass through it. The App's
