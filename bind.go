@@ -24,7 +24,7 @@ import (
 //
 // For an HTTP trigger the payload is the request body, decoded by its
 // Content-Type: JSON (application/json, any +json type, or no type with a
-// body that starts like JSON), or a form (application/x-www-form-urlencoded
+// body that starts like a JSON object or array, or is JSON), or a form (application/x-www-form-urlencoded
 // or multipart/form-data; a "form" whose body starts with '{' or '[' is
 // JSON, as curl -d sends it). A form fills a struct's fields by their `form`
 // tag, else their `json` tag, else their name, case-insensitively; or a
@@ -81,14 +81,20 @@ func (c *Context) Bind(v any) error {
 		return bindForm(values, nil, rv)
 	case mediaType == "multipart/form-data":
 		return bindMultipart(body, params["boundary"], rv)
-	case mediaType == "" && looksLikeJSON(body):
+	case mediaType == "" && (looksLikeJSON(body) || json.Valid(body)):
+		// An object or array that is not valid JSON is reported where it
+		// breaks; a bare value (null, "text", 42) binds if it is JSON.
 		return bindJSON(body, v, "JSON body")
 	case mediaType == "" && len(bytes.TrimSpace(body)) == 0:
 		return &Error{StatusCode: http.StatusBadRequest, Message: "empty request body: expected JSON or a form"}
 	}
+	of := fmt.Sprintf("of type %q", ct)
+	if ct == "" {
+		of = "with no Content-Type that is not JSON"
+	}
 	return &Error{
 		StatusCode: http.StatusUnsupportedMediaType,
-		Message:    fmt.Sprintf("cannot bind a body of type %q: expected application/json, application/x-www-form-urlencoded or multipart/form-data", ct),
+		Message:    "cannot bind a body " + of + ": expected application/json, application/x-www-form-urlencoded or multipart/form-data",
 	}
 }
 

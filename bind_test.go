@@ -119,6 +119,34 @@ func TestBindMaps(t *testing.T) {
 	}
 }
 
+// A body with no Content-Type that is JSON binds as JSON, whatever value
+// it holds.
+func TestBindJSONWithoutType(t *testing.T) {
+	tests := []struct {
+		name, body string
+		target     any
+		want       any
+	}{
+		{"object", `{"name":"Ada"}`, &map[string]string{}, &map[string]string{"name": "Ada"}},
+		{"null", "null", &map[string]string{"a": "b"}, new(map[string]string)},
+		{"string", `"hello"`, new(string), ptr("hello")},
+		{"number", " 42\n", new(int), ptr(42)},
+		{"boolean", "true", new(bool), ptr(true)},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if err := httpContext(t, "", tt.body).Bind(tt.target); err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(tt.want, tt.target); diff != "" {
+				t.Errorf("mismatch (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+func ptr[T any](v T) *T { return &v }
+
 func TestBindErrors(t *testing.T) {
 	tests := []struct {
 		name        string
@@ -148,6 +176,8 @@ func TestBindErrors(t *testing.T) {
 		{"no boundary", "multipart/form-data", "x", &order{}, 400, "multipart/form-data body without a boundary parameter"},
 		{"broken multipart", "multipart/form-data; boundary=xyz", "--xyz\r\nbroken", &order{}, 400, "invalid multipart"},
 		{"unsupported type", "text/plain", "hi", &order{}, 415, `cannot bind a body of type "text/plain"`},
+		{"no type, not JSON", "", "hello", new(string), 415, "cannot bind a body with no Content-Type that is not JSON"},
+		{"no type, broken JSON object", "", `{"name":`, &order{}, 400, "invalid JSON body at offset 8"},
 		{"bad content type", "a/b; =", "hi", &order{}, 400, `invalid Content-Type "a/b; ="`},
 		{"form into a slice", "application/x-www-form-urlencoded", "a=1", &[]string{}, 0, "cannot bind a form into *[]string"},
 		{"not a pointer", "application/json", "{}", order{}, 0, "Bind needs a non-nil pointer, not faas_test.order"},

@@ -17,7 +17,10 @@ import (
 //   - if the standard event already is an In (such as *HTTPRequest or
 //     *MessageEvent), it is passed as is;
 //   - HTTP: the body is decoded as [Context.Bind] does; an empty body
-//     leaves In's zero value;
+//     leaves In's zero value. Whatever its Content-Type, a []byte In takes
+//     the body as it is and a string In takes it as text (a JSON string
+//     is not decoded), as a webhook that checks the body's signature
+//     needs; a json.RawMessage takes it as it is when it is JSON;
 //   - messages: each message body is JSON decoded into In (an In of
 //     Message or *Message takes the message as is, a []byte its body as
 //     it is). A slice In (but a []byte or json.RawMessage) takes the
@@ -79,7 +82,7 @@ func decodeTyped[In any](ctx *Context, event any, dst *In, t reflect.Type) error
 	target := decodeTarget(dst, t)
 	switch e := event.(type) {
 	case *HTTPRequest:
-		if len(e.Body) == 0 {
+		if len(e.Body) == 0 || rawBodyIn(e.Body, target) {
 			return nil
 		}
 		return ctx.Bind(target)
@@ -105,6 +108,27 @@ func decodeTyped[In any](ctx *Context, event any, dst *In, t reflect.Type) error
 		}
 	}
 	return ctx.Bind(target)
+}
+
+// rawBodyIn sets target to the HTTP body when it takes the body
+// undecoded, whatever its Content-Type: a *[]byte as it is, a *string as
+// text, a *json.RawMessage as it is if it is JSON. It reports whether it
+// did.
+func rawBodyIn(body []byte, target any) bool {
+	switch t := target.(type) {
+	case *[]byte:
+		*t = body
+	case *string:
+		*t = string(body)
+	case *json.RawMessage:
+		if !json.Valid(body) {
+			return false
+		}
+		*t = body
+	default:
+		return false
+	}
+	return true
 }
 
 // decodeTarget returns the value to decode into for *dst, of type t: dst,

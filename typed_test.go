@@ -3,6 +3,7 @@ package faas_test
 import (
 	"encoding/json"
 	"errors"
+	"strings"
 	"testing"
 	"time"
 
@@ -102,4 +103,54 @@ func errString(err error) string {
 		return ""
 	}
 	return err.Error()
+}
+
+// On HTTP, a []byte, string or json.RawMessage In takes the body
+// undecoded, whatever its Content-Type, as a webhook that checks a
+// signature over the body needs.
+func TestTypedHTTPRawBody(t *testing.T) {
+	bytesIn := faas.Typed(func(_ *faas.Context, b []byte) (string, error) { return string(b), nil })
+	text := faas.Typed(func(_ *faas.Context, s string) (string, error) { return s, nil })
+	textPtr := faas.Typed(func(_ *faas.Context, s *string) (string, error) { return *s, nil })
+	raw := faas.Typed(func(_ *faas.Context, b json.RawMessage) (string, error) { return string(b), nil })
+	tests := []struct {
+		name, contentType, body string
+		h                       faas.HandlerFunc
+		want                    any
+		wantErr                 string
+	}{
+		{"bytes of text", "text/plain", "t=1,v1=abc", bytesIn, "t=1,v1=abc", ""},
+		{"bytes of binary", "application/octet-stream", "\x00\xff", bytesIn, "\x00\xff", ""},
+		{"bytes of JSON, not decoded", "application/json", `"hi"`, bytesIn, `"hi"`, ""},
+		{"bytes without a type", "", "hello", bytesIn, "hello", ""},
+		{"string of text", "text/plain", "hello", text, "hello", ""},
+		{"string of JSON, not decoded", "application/json; charset=utf-8", ` {"a":1}`, text, ` {"a":1}`, ""},
+		{"string of a form", "application/x-www-form-urlencoded", "a=1&b=2", text, "a=1&b=2", ""},
+		{"pointer to string", "text/plain", "hello", textPtr, "hello", ""},
+		{"raw JSON labelled text", "text/plain", `{"a": 1}`, raw, `{"a": 1}`, ""},
+		{"raw JSON of a JSON body", "application/json", `[1, 2]`, raw, `[1, 2]`, ""},
+		{"raw JSON of a body that is not", "text/plain", "hello", raw, nil, `415 cannot bind a body of type "text/plain"`},
+		{"raw JSON of a broken JSON body", "application/json", `{"a":`, raw, nil, "400 invalid JSON body"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			req := faastest.NewHTTPRequest("POST", "/hook", tt.body)
+			if tt.contentType != "" {
+				req.Header.Set("Content-Type", tt.contentType)
+			} else {
+				req.Header.Del("Content-Type")
+			}
+			res := faastest.Invoke(t, tt.h, req)
+			gotErr := ""
+			if res.Err != nil {
+				gotErr = res.Err.Error()
+			}
+			if !strings.HasPrefix(gotErr, tt.wantErr) || (tt.wantErr == "" && gotErr != "") {
+				t.Fatalf("error %q, want %q", gotErr, tt.wantErr)
+			}
+			if diff := cmp.Diff(tt.want, res.Value); diff != "" {
+				t.Errorf("mismatch (-want +got):\n%s", diff)
+			}
+		})
+	}
 }
