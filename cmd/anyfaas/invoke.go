@@ -15,6 +15,7 @@ import (
 	"os"
 	"os/signal"
 	"slices"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -190,7 +191,7 @@ platform reports it.`,
 			var failed error
 			switch {
 			case res.Error != nil:
-				failed = fmt.Errorf("%s failed: %s", function, res.Error)
+				failed = fmt.Errorf("%s failed: %s", function, describeFailure(res.Error))
 			case platform != faas.PlatformWeb && platform != faas.PlatformGCF && isHTTPEvent(eventTrigger, fn):
 				// (On web and gcf the payload is the body itself, no
 				// envelope: printHTTP judges the status.)
@@ -675,6 +676,26 @@ func (c *cli) printHTTP(function string, res *http.Response) error {
 		}
 	}
 	return withCode(exitFunction, failed)
+}
+
+// describeFailure says how the function failed: as the platform reports
+// it, but a failure an HTTP-hosted function names by a 4xx status alone
+// (the emulators' Type "415 Unsupported Media Type") is the event refused,
+// before any handler ran.
+func describeFailure(fe *emulator.FunctionError) string {
+	if code, text, ok := strings.Cut(fe.Type, " "); ok && len(code) == 3 && code[0] == '4' && text != "" && text == statusText(code) {
+		return fmt.Sprintf("rejected the event (%s): %s", fe.Type, fe.Message)
+	}
+	return fe.Error()
+}
+
+// statusText is http.StatusText of the status code, "" if it is none.
+func statusText(code string) string {
+	n, err := strconv.Atoi(code)
+	if err != nil {
+		return ""
+	}
+	return http.StatusText(n)
 }
 
 // isHTTPEvent reports whether the event sent to fn is an HTTP request:

@@ -15,6 +15,7 @@ import (
 
 	"github.com/anyfaas/faas"
 	"github.com/anyfaas/faas/catalog"
+	"github.com/anyfaas/faas/emulator"
 	"github.com/anyfaas/faas/internal/adaptertest"
 	"github.com/anyfaas/faas/internal/golden"
 	"github.com/anyfaas/faas/spec"
@@ -460,5 +461,27 @@ func TestInvokeMakesEventOnce(t *testing.T) {
 				t.Errorf("invoke made %d ids, %d makings of %s (%d each), want one", got, got/calls, sample, calls)
 			}
 		})
+	}
+}
+
+// invoke labels a failure by what happened: an event the function's host
+// refused with a 4xx is rejected, not a crash.
+func TestDescribeFailure(t *testing.T) {
+	tests := []struct {
+		fe   emulator.FunctionError
+		want string
+	}{
+		{emulator.FunctionError{Type: "415 Unsupported Media Type", Message: "gcf: batched mode is not supported"},
+			"rejected the event (415 Unsupported Media Type): gcf: batched mode is not supported"},
+		{emulator.FunctionError{Type: "400 Bad Request", Message: "invalid event"}, "rejected the event (400 Bad Request): invalid event"},
+		{emulator.FunctionError{Type: "crash", Message: "A panic occurred"}, "crash: A panic occurred"},
+		{emulator.FunctionError{Type: "502 Bad Gateway", Message: "EOF"}, "502 Bad Gateway: EOF"},
+		{emulator.FunctionError{Type: "404 Not Here", Message: "x"}, "404 Not Here: x"},
+		{emulator.FunctionError{Type: "Runtime.ExitError", Message: "exit status 2"}, "Runtime.ExitError: exit status 2"},
+	}
+	for _, tt := range tests {
+		if got := describeFailure(&tt.fe); got != tt.want {
+			t.Errorf("describeFailure(%+v) = %q, want %q", tt.fe, got, tt.want)
+		}
 	}
 }

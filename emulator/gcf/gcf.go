@@ -59,8 +59,10 @@
 // legacy background event {"context","data"}, a Pub/Sub push body), with
 // the headers above. Its Result is the response body; Error is set when
 // the status is 400 or more, or X-Google-Status says crash or error (the
-// header's value is then the Type; a timeout is "timeout", a process that
-// died "crash"), with the body as Message. RequestID is the
+// header's value is then the Type of a 5xx; a timeout is "timeout", a
+// process that died "crash"; a 4xx, an event the function refused, such
+// as a batch of CloudEvents, is "<status> <text>" whatever the header
+// says), with the body as Message. RequestID is the
 // Function-Execution-Id, the execution id Cloud Run functions gives each
 // request and the gcf adapter makes the invocation's request id (its log
 // lines carry it), not the event's id, which the event's source gave it.
@@ -265,7 +267,12 @@ func (e *Emulator) Invoke(ctx context.Context, event []byte) (*emulator.Result, 
 	var errType string
 	switch s := resp.Header.Get("X-Google-Status"); s {
 	case "crash", "error":
-		errType = s
+		// Functions Framework says crash of an event it refuses to read
+		// too (400, 413, 415): the process did not crash, and Result
+		// names that by its status.
+		if resp.Status >= 500 {
+			errType = s
+		}
 	}
 	return e.host.Result(resp, resp.RequestID, errType), nil
 }

@@ -387,6 +387,11 @@ func TestInvokeResults(t *testing.T) {
 		{"", `{"specversion":"1.0","id":"x","source":"s","type":"com.example.unknown"}`,
 			&emulator.FunctionError{Type: "error", Message: "Function error: no function declares the cloudevent trigger; declare it with faas.On(\"cloudevent\") or in f.yml, or name the function: no function serves this invocation"},
 			"no function declares the cloudevent trigger"},
+		// Functions Framework says crash of an event it refuses: named by
+		// its status, as the process did not crash.
+		{"", `[{"specversion":"1.0","id":"x","source":"s","type":"com.example.batched"}]`,
+			&emulator.FunctionError{Type: "415 Unsupported Media Type", Message: "gcf: cloudevent event: batched mode (application/cloudevents-batch+json) is not supported: send each event in binary or structured mode"},
+			"batched mode"},
 	} {
 		t.Run(fmt.Sprintf("%d %s", i, tc.function), func(t *testing.T) {
 			res, err := e.Invoke(emulator.WithFunction(t.Context(), tc.function), []byte(tc.event))
