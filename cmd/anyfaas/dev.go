@@ -32,6 +32,9 @@ would run deployed. It serves every HTTP function by its routes on
 events on
 
   POST /_anyfaas/invoke/{function}               the body is a native event
+                                                 of the platform emulated (on
+                                                 web a CloudEvent); another
+                                                 platform's is refused (400)
   POST /_anyfaas/invoke/{function}?trigger=T     the catalog's sample of T; the
                                                  query (or a JSON object body)
                                                  overrides its fields

@@ -971,6 +971,11 @@ func (s *Server) serveInvoke(w http.ResponseWriter, r *http.Request, gen *genera
 	} else if err := CheckJSON(body); err != nil {
 		writeError(w, http.StatusBadRequest, "anyfaas dev: the event: "+err.Error(), "")
 		return
+	} else if e, ok := foreignEvent(s.cfg.Platform, body); ok && (f == nil || f.EventOf(faas.TriggerHTTP) == nil) {
+		// On web, say, the emulator would post it as a request to
+		// /<function>, which no route serves.
+		writeError(w, http.StatusBadRequest, "anyfaas dev: "+foreignEventError(s.cfg.Platform, e), "")
+		return
 	}
 	res, err := run.emu.Invoke(emulator.WithFunction(r.Context(), fn), event)
 	if err != nil {

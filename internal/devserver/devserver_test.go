@@ -282,6 +282,15 @@ func testDev(t *testing.T, platform string, proxy bool) {
 		{"POST", "/_anyfaas/", "", 405, "GET /_anyfaas/ lists the units", nil, ""},
 		{"GET", "/_anyfaas/nope", "", 404, "GET /_anyfaas/ lists the units", nil, ""},
 	}
+	if platform == "web" {
+		// Another platform's event is not posted as a request to
+		// /tick, which no route serves: dev says what it is.
+		sqs, err := catalog.Event("aws/sqs", nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		checks = append(checks, check{"POST", "/_anyfaas/invoke/tick", string(sqs), 400, "shaped like aws/sqs", nil, ""})
+	}
 	for _, c := range checks {
 		req, _ := http.NewRequest(c.method, url+c.path, strings.NewReader(c.body))
 		for k, v := range c.header {

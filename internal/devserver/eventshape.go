@@ -1,0 +1,112 @@
+package devserver
+
+import (
+	"encoding/json"
+	"fmt"
+	"sync"
+
+	"github.com/anyfaas/faas/catalog"
+)
+
+// foreignEvent reports whether event is another platform's native event
+// rather than one of platform's: when it is shaped like a sample of the
+// catalog of another platform (the same keys, at the top and in its
+// first record, for the most part) and like none of platform's as much.
+// It returns that sample's entry. An event of no known shape, such as a
+// direct invocation's payload, is not foreign.
+func foreignEvent(platform string, event []byte) (catalog.Entry, bool) {
+	keys := shapeOf(event)
+	if len(keys) == 0 || keys["specversion"] && (platform == "web" || platform == "gcf") {
+		// Any structured CloudEvent is theirs, of whatever source.
+		return catalog.Entry{}, false
+	}
+	var best, own float64
+	var match catalog.Entry
+	for _, s := range sampleShapes() {
+		score := similarity(keys, s.keys)
+		switch {
+		case s.entry.Platform == platform:
+			own = max(own, score)
+		case score > best:
+			best, match = score, s.entry
+		}
+	}
+	// Half the keys in common, at least: a sample's optional fields may
+	// be missing, or the event's carry more.
+	if best < 0.5 || best <= own {
+		return catalog.Entry{}, false
+	}
+	return match, true
+}
+
+// foreignEventError is the message for an event of another platform, the
+// entry foreignEvent found, sent to a function on platform.
+func foreignEventError(platform string, e catalog.Entry) string {
+	want := "the event the platform delivers (anyfaas event list " + platform + ")"
+	switch platform {
+	case "web":
+		want = `a CloudEvent in the structured JSON format (an object with "specversion"), as Knative Eventing delivers it`
+	case "gcf":
+		want = `a CloudEvent in the structured JSON format (an object with "specversion"), or a legacy background event {"context", "data"}`
+	}
+	return fmt.Sprintf("the event is shaped like %s (%s), not the native event of %s, which is %s: run anyfaas dev -p %s to emulate %s, or ask for a sample of %s with ?trigger=%s",
+		e.Name, e.Description, platform, want, e.Platform, e.Platform, platform, e.Trigger)
+}
+
+// shape is the keys of a sample, and its entry.
+type shape struct {
+	entry catalog.Entry
+	keys  map[string]bool
+}
+
+// sampleShapes are the shapes of the catalog's samples, read once.
+var sampleShapes = sync.OnceValue(func() []shape {
+	var out []shape
+	for _, e := range catalog.List() {
+		b, err := catalog.Event(e.Name, nil)
+		if err != nil {
+			continue
+		}
+		if keys := shapeOf(b); len(keys) > 0 {
+			out = append(out, shape{entry: e, keys: keys})
+		}
+	}
+	return out
+})
+
+// shapeOf returns the keys of a JSON object: its own, and those of the
+// objects its keys hold (of the first element of an array), as "a.b";
+// nil if event is not a JSON object.
+func shapeOf(event []byte) map[string]bool {
+	var top map[string]json.RawMessage
+	if err := json.Unmarshal(event, &top); err != nil || len(top) == 0 {
+		return nil
+	}
+	keys := make(map[string]bool)
+	for k, raw := range top {
+		keys[k] = true
+		var inner map[string]json.RawMessage
+		if json.Unmarshal(raw, &inner) != nil {
+			var list []map[string]json.RawMessage
+			if json.Unmarshal(raw, &list) != nil || len(list) == 0 {
+				continue
+			}
+			inner = list[0]
+		}
+		for sub := range inner {
+			keys[k+"."+sub] = true
+		}
+	}
+	return keys
+}
+
+// similarity is the share of the keys of a and b that both have.
+func similarity(a, b map[string]bool) float64 {
+	both := 0
+	for k := range a {
+		if b[k] {
+			both++
+		}
+	}
+	return float64(both) / float64(len(a)+len(b)-both)
+}

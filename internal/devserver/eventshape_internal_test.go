@@ -1,0 +1,66 @@
+package devserver
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/anyfaas/faas/catalog"
+)
+
+// An event of another platform's shape, sent to the invoke endpoint, is
+// named with its platform; one of the platform's own, or of no known
+// shape, is not.
+func TestForeignEvent(t *testing.T) {
+	sample := func(name string) []byte {
+		b, err := catalog.Event(name, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return b
+	}
+	tests := []struct {
+		platform string
+		event    []byte
+		want     string // the entry found, "" for none
+	}{
+		{"web", sample("aws/sqs"), "aws/sqs"},
+		{"web", sample("aws/s3"), "aws/s3"},
+		{"gcf", sample("fc/oss"), "fc/oss"},
+		{"aws", sample("scf/cmq"), "scf/cmq"},
+		{"aws", sample("aws/sqs"), ""},
+		{"fc", sample("fc/mns-queue"), ""},
+		{"web", sample("web/pubsub"), ""},
+		{"gcf", sample("web/pubsub"), ""}, // a CloudEvent on both
+		{"web", []byte(`{"orderId":"7","action":"ship"}`), ""},
+		{"web", []byte(`[1,2]`), ""},
+	}
+	for _, tt := range tests {
+		e, ok := foreignEvent(tt.platform, tt.event)
+		if got := map[bool]string{true: e.Name}[ok]; got != tt.want {
+			t.Errorf("foreignEvent(%s, %.40s…) = %q, want %q", tt.platform, tt.event, got, tt.want)
+		}
+	}
+	// No sample is foreign on its own platform, and a structured
+	// CloudEvent of any source is web's and gcf's.
+	for _, e := range catalog.List() {
+		b := sample(e.Name)
+		if f, ok := foreignEvent(e.Platform, b); ok {
+			t.Errorf("%s is foreign on %s, shaped like %s", e.Name, e.Platform, f.Name)
+		}
+		if e.ContentType != "application/cloudevents+json" {
+			continue
+		}
+		for _, p := range []string{"web", "gcf"} {
+			if f, ok := foreignEvent(p, b); ok {
+				t.Errorf("the CloudEvent %s is foreign on %s, shaped like %s", e.Name, p, f.Name)
+			}
+		}
+	}
+	e, _ := foreignEvent("web", sample("aws/sqs"))
+	msg := foreignEventError("web", e)
+	for _, want := range []string{"shaped like aws/sqs", "not the native event of web", `"specversion"`, "anyfaas dev -p aws", "?trigger=message"} {
+		if !strings.Contains(msg, want) {
+			t.Errorf("message %q does not say %q", msg, want)
+		}
+	}
+}
