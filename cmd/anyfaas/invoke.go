@@ -64,8 +64,10 @@ may be one the code registers, so -f naming none is refused (exit 2, as
 package's -f) once the code is read.
 
 Exit code 6 means the function failed (for an HTTP function, a 5xx
-answer, in the platform's envelope or not); its error is printed as the
-platform reports it.`,
+answer, in the platform's envelope or not; on aws, an answer naming
+messages of the batch in batchItemFailures, which Lambda delivers again);
+its error is printed as the platform reports it, or for a partial batch
+failure, after the answer, how many messages failed.`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			// Ctrl-C stops the function and removes the build.
@@ -200,6 +202,12 @@ platform reports it.`,
 				// on web and gcf.
 				if status, ok := envelopeStatus(res.Payload); ok && status >= 500 {
 					failed = fmt.Errorf("%s failed: HTTP %d %s", function, status, http.StatusText(status))
+				}
+			case platform == faas.PlatformAWS:
+				// A partial batch response: the messages it names fail,
+				// and Lambda delivers them again.
+				if n := batchItemFailures(res.Payload); n > 0 {
+					failed = fmt.Errorf("%s failed: %s", function, batchFailed(n, batchSize(payload)))
 				}
 			}
 			if c.json {
@@ -676,6 +684,43 @@ func (c *cli) printHTTP(function string, res *http.Response) error {
 		}
 	}
 	return withCode(exitFunction, failed)
+}
+
+// batchItemFailures returns the number of items a Lambda partial batch
+// response (SQS, Kinesis, DynamoDB streams) says failed: the length of
+// its batchItemFailures, 0 if payload is no such response.
+func batchItemFailures(payload []byte) int {
+	var resp struct {
+		BatchItemFailures []json.RawMessage `json:"batchItemFailures"`
+	}
+	if json.Unmarshal(payload, &resp) != nil {
+		return 0
+	}
+	return len(resp.BatchItemFailures)
+}
+
+// batchSize returns the number of records of a batch event, 0 if it has
+// none.
+func batchSize(event []byte) int {
+	var ev struct {
+		Records []json.RawMessage `json:"Records"`
+	}
+	json.Unmarshal(event, &ev)
+	return len(ev.Records)
+}
+
+// batchFailed says that n messages of a batch of size failed (size 0:
+// unknown).
+func batchFailed(n, size int) string {
+	of := ""
+	if size > 0 {
+		of = fmt.Sprintf(" of %d", size)
+	}
+	what := "messages"
+	if n == 1 && size <= 1 {
+		what = "message"
+	}
+	return fmt.Sprintf("%d%s %s failed (the answer's batchItemFailures); the platform delivers them again", n, of, what)
 }
 
 // describeFailure says how the function failed: as the platform reports

@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"maps"
 	"net"
 	"os"
 	"path/filepath"
@@ -13,6 +14,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/anyfaas/faas"
+	"github.com/anyfaas/faas/catalog"
 )
 
 // hello is the README's example, which has no f.yml: its code alone says
@@ -308,3 +310,64 @@ func TestDevProxyFlag(t *testing.T) {
 }
 
 func itoa(n int) string { return strconv.Itoa(n) }
+
+// TestInvokeBatchFailure checks that invoke exits 6, the function
+// failing, when the answer on aws is a partial batch failure: after
+// printing it, with a line saying how many messages failed.
+func TestInvokeBatchFailure(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the example")
+	}
+	tests := []struct {
+		name   string
+		bodies []string
+		code   int
+		stdout string
+	}{
+		{"one of three fails", []string{"ok", "fail", "ok"}, exitFunction, `{"batchItemFailures":[{"itemIdentifier":"m1"}]}`},
+		{"none fails", []string{"ok", "ok"}, exitOK, "null"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			event := filepath.Join(t.TempDir(), "sqs.json")
+			if err := os.WriteFile(event, sqsBatch(t, tt.bodies...), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			args := []string{"invoke", "testdata/batch", "-f", "batch", "-p", "aws", "--event", event}
+			code, stdout, stderr := anyfaas(t, args...)
+			const failed = "batch failed: 1 of 3 messages failed (the answer's batchItemFailures)"
+			if code != tt.code || strings.TrimSpace(stdout) != tt.stdout || strings.Contains(stderr, failed) != (tt.code == exitFunction) {
+				t.Errorf("anyfaas %s: exit %d, want %d\nstdout (want %s):\n%s\nstderr (want %q only on exit %d):\n%s",
+					strings.Join(args, " "), code, tt.code, tt.stdout, stdout, failed, exitFunction, stderr)
+			}
+		})
+	}
+}
+
+// sqsBatch returns the catalog's SQS event with a record per body, the
+// sample's record with the body and messageId m0, m1, ….
+func sqsBatch(t *testing.T, bodies ...string) []byte {
+	t.Helper()
+	b, err := catalog.Event("aws/sqs", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ev struct {
+		Records []map[string]any
+	}
+	if err := json.Unmarshal(b, &ev); err != nil {
+		t.Fatal(err)
+	}
+	sample := ev.Records[0]
+	ev.Records = nil
+	for i, body := range bodies {
+		rec := maps.Clone(sample)
+		rec["messageId"], rec["body"] = "m"+itoa(i), body
+		ev.Records = append(ev.Records, rec)
+	}
+	out, err := json.Marshal(ev)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
