@@ -1,6 +1,7 @@
 package faas
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -18,9 +19,10 @@ import (
 //     *MessageEvent), it is passed as is;
 //   - HTTP: the body is decoded as [Context.Bind] does; an empty body
 //     leaves In's zero value. Whatever its Content-Type, a []byte In takes
-//     the body as it is and a string In takes it as text (a JSON string
-//     is not decoded), as a webhook that checks the body's signature
-//     needs; a json.RawMessage takes it as it is when it is JSON;
+//     the body as it is and a string In takes it as text (but a JSON
+//     string labelled JSON, which it takes decoded: "hi" is hi), as a
+//     webhook that checks the body's signature needs; a json.RawMessage
+//     takes it as it is when it is JSON;
 //   - messages: each message body is JSON decoded into In (an In of
 //     Message or *Message takes the message as is, a []byte its body as
 //     it is). A slice In (but a []byte or json.RawMessage) takes the
@@ -82,7 +84,7 @@ func decodeTyped[In any](ctx *Context, event any, dst *In, t reflect.Type) error
 	target := decodeTarget(dst, t)
 	switch e := event.(type) {
 	case *HTTPRequest:
-		if len(e.Body) == 0 || rawBodyIn(e.Body, target) {
+		if len(e.Body) == 0 || rawBodyIn(e, target) {
 			return nil
 		}
 		return ctx.Bind(target)
@@ -110,15 +112,21 @@ func decodeTyped[In any](ctx *Context, event any, dst *In, t reflect.Type) error
 	return ctx.Bind(target)
 }
 
-// rawBodyIn sets target to the HTTP body when it takes the body
+// rawBodyIn sets target to the body of req when it takes the body
 // undecoded, whatever its Content-Type: a *[]byte as it is, a *string as
-// text, a *json.RawMessage as it is if it is JSON. It reports whether it
-// did.
-func rawBodyIn(body []byte, target any) bool {
+// text (but a JSON string labelled JSON, which it takes decoded), a
+// *json.RawMessage as it is if it is JSON. It reports whether it did.
+func rawBodyIn(req *HTTPRequest, target any) bool {
+	body := req.Body
 	switch t := target.(type) {
 	case *[]byte:
 		*t = body
 	case *string:
+		if trimmed := bytes.TrimSpace(body); len(trimmed) > 0 && trimmed[0] == '"' && jsonLabelled(req.Header.Get("Content-Type")) {
+			if json.Unmarshal(trimmed, t) == nil {
+				return true
+			}
+		}
 		*t = string(body)
 	case *json.RawMessage:
 		if !json.Valid(body) {
@@ -129,6 +137,14 @@ func rawBodyIn(body []byte, target any) bool {
 		return false
 	}
 	return true
+}
+
+// jsonLabelled reports whether the Content-Type ct is JSON's
+// (application/json, or any +json type).
+func jsonLabelled(ct string) bool {
+	mediaType, _, _ := strings.Cut(ct, ";")
+	mediaType = strings.ToLower(strings.TrimSpace(mediaType))
+	return mediaType == "application/json" || strings.HasSuffix(mediaType, "+json")
 }
 
 // decodeTarget returns the value to decode into for *dst, of type t: dst,
