@@ -1214,7 +1214,11 @@ func (a *App) initContext(c *Context, r *response, parent context.Context, inv *
 // The function is the one ctx names, if the App has it; else, in an App of
 // one function, that function; else, for HTTP, the function whose route
 // matches best, and for other triggers, the one function that declares the
-// trigger. No match is an *Error wrapping ErrNoFunction: a 404 naming the
+// trigger, or, where several do, the one whose trigger's
+// [TriggerSpec.Source] names the event's source (a timer's name, the first
+// message's source, the first record's bucket; see [TriggerSpec.Source]
+// for the forms it takes), or else a timer named as the function is, or
+// ends in "/" and its name. No match is an *Error wrapping ErrNoFunction: a 404 naming the
 // path, or a 405 with an Allow header when the path matches another method.
 // But a CORS preflight (OPTIONS with an Origin and an
 // Access-Control-Request-Method) that no route matches goes to the
@@ -1394,7 +1398,14 @@ func (a *App) route(ctx *Context, event any) (*function, error) {
 			Err:        ErrNoFunction,
 		}
 	}
+	src := eventSource(event)
+	if fn := bySource(candidates, trigger, src); fn != nil {
+		ctx.inv.Function = fn.name
+		return fn, nil
+	}
 	if t, ok := event.(*TimerEvent); ok {
+		// A timer named after its function, as a manifest without
+		// sources (before TriggerSpec.Source) had the invoker name it.
 		for _, fn := range candidates {
 			if t.Name == fn.name || strings.HasSuffix(t.Name, "/"+fn.name) {
 				ctx.inv.Function = fn.name
@@ -1406,11 +1417,108 @@ func (a *App) route(ctx *Context, event any) (*function, error) {
 	for i, fn := range candidates {
 		names[i] = fn.name
 	}
+	from := ""
+	if src != "" {
+		from = fmt.Sprintf(", and not one alone declares the event's source %q", src)
+	}
 	return nil, &Error{
 		StatusCode: http.StatusNotFound,
-		Message:    fmt.Sprintf("functions %s all declare the %s trigger; the invoker must name one", strings.Join(names, ", "), trigger),
+		Message:    fmt.Sprintf("functions %s all declare the %s trigger%s; the invoker must name one", strings.Join(names, ", "), trigger, from),
 		Err:        ErrNoFunction,
 	}
+}
+
+// eventSource returns what a standard event says of the trigger that sent
+// it: a timer's name, the source of a batch's first message, the bucket
+// of its first record; "" for another event. The records of one
+// invocation all come from one trigger.
+func eventSource(event any) string {
+	switch e := event.(type) {
+	case *TimerEvent:
+		return e.Name
+	case *MessageEvent:
+		if len(e.Records) > 0 {
+			return e.Records[0].Source
+		}
+	case *StorageEvent:
+		if len(e.Records) > 0 {
+			return e.Records[0].Bucket
+		}
+	}
+	return ""
+}
+
+// bySource returns the candidate with a trigger of the given kind whose
+// Source is src, or else names it (see sourceMatches), or nil if none
+// does or several do: anyfaas refuses a unit whose functions share a
+// source, so several come only of a hand-made manifest, whose events the
+// invoker must name. An exact match comes first, so that a queue or timer
+// orders-2 is not taken for orders with a COS APPID.
+func bySource(candidates []*function, trigger, src string) *function {
+	if src == "" {
+		return nil
+	}
+	if fn, ok := matchSource(candidates, trigger, src, true); ok {
+		return fn
+	}
+	fn, _ := matchSource(candidates, trigger, src, false)
+	return fn
+}
+
+// matchSource returns the candidate with a trigger of the given kind
+// whose Source is src (exact), or names it (not exact; see
+// sourceMatches); ok is false if none has, and fn nil if several have.
+func matchSource(candidates []*function, trigger, src string, exact bool) (fn *function, ok bool) {
+	for _, c := range candidates {
+		for _, t := range c.triggers {
+			if t.Trigger != trigger || t.Source == "" {
+				continue
+			}
+			if exact && t.Source != src || !exact && !sourceMatches(trigger, src, t.Source) {
+				continue
+			}
+			if ok {
+				return nil, true
+			}
+			fn, ok = c, true
+			break
+		}
+	}
+	return fn, ok
+}
+
+// sourceMatches reports whether src, an event's source as its adapter
+// reports it, names a trigger's declared source: either one is the
+// other's last part after a ':' or '/' (an ARN such as
+// arn:aws:sqs:us-east-1:123456789012:NAME, or of an EventBridge rule,
+// arn:aws:events:us-east-1:123456789012:rule/NAME; an MNS subject,
+// acs:mns:cn-hangzhou:123:queues/NAME), or, of a storage trigger, src
+// is the declared bucket with an APPID, as a COS event names a bucket
+// (NAME-1250000000).
+func sourceMatches(trigger, src, declared string) bool {
+	return lastPart(src, declared) || lastPart(declared, src) ||
+		trigger == TriggerStorage && withAppID(src, declared)
+}
+
+// lastPart reports whether s ends in name after a ':' or '/'.
+func lastPart(s, name string) bool {
+	n := len(s) - len(name)
+	return name != "" && n > 0 && s[n:] == name && (s[n-1] == ':' || s[n-1] == '/')
+}
+
+// withAppID reports whether s is name, '-' and digits: a COS bucket's
+// full name, with its APPID.
+func withAppID(s, name string) bool {
+	rest, ok := strings.CutPrefix(s, name)
+	if !ok || name == "" || len(rest) < 2 || rest[0] != '-' {
+		return false
+	}
+	for i := 1; i < len(rest); i++ {
+		if rest[i] < '0' || rest[i] > '9' {
+			return false
+		}
+	}
+	return true
 }
 
 // unrouted is the error of an HTTP request that no function's route

@@ -66,3 +66,17 @@ func TestDefaultLoggerMasks(t *testing.T) {
 		}
 	}
 }
+
+// Routing an event by its source allocates nothing.
+func TestRouteBySourceAllocs(t *testing.T) {
+	var candidates []*function
+	for _, src := range []string{"orders", "orders-dlq", "arn:aws:sqs:us-east-1:123456789012:audit", "events"} {
+		candidates = append(candidates, &function{name: src, triggers: []TriggerSpec{{Trigger: TriggerMessage, Source: src}}})
+	}
+	event := &MessageEvent{Records: []Message{{Source: "arn:aws:sqs:us-west-2:123456789012:events"}}}
+	var got *function
+	allocs := testing.AllocsPerRun(100, func() { got = bySource(candidates, TriggerMessage, eventSource(event)) })
+	if got != candidates[3] || allocs != 0 {
+		t.Errorf("bySource = %v with %v allocations, want %s with none", got, allocs, candidates[3].name)
+	}
+}

@@ -23,6 +23,19 @@ type TriggerSpec struct {
 	Route string `json:"route,omitempty"`
 	// Schedule is a timer's schedule.
 	Schedule string `json:"schedule,omitempty"`
+	// Source is what the platform's events of a trigger other than HTTP
+	// carry to say where they come from, as anyfaas deploys the trigger:
+	// a timer's trigger or rule name ([TimerEvent.Name]), a message
+	// trigger's queue or topic ([Message.Source]), a storage trigger's
+	// bucket ([StorageRecord.Bucket]). Where several functions of a unit
+	// declare an event's trigger, the App gives the event to the one
+	// whose Source names the event's source, as it is or in the
+	// platform's resource form: an ARN ending in ":NAME" or "/NAME"
+	// (arn:aws:sqs:…:NAME, arn:aws:events:…:rule/NAME), an MNS
+	// subject's queues/NAME, a COS bucket NAME-APPID. Empty for a trigger
+	// the code declares, which says nothing of its source; see
+	// [App.Invoke].
+	Source string `json:"source,omitempty"`
 }
 
 // FuncOption configures a function registered with [App.Func].

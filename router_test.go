@@ -329,7 +329,7 @@ func TestRouteEvents(t *testing.T) {
 		{"named HTTP", faastest.NewHTTPRequest("GET", "/items/9", ""), []faastest.Option{faastest.WithFunction("create")}, "create", ""},
 		{"unknown name falls back to routing", faastest.NewHTTPRequest("GET", "/items", ""), []faastest.Option{faastest.WithFunction("unit-name")}, "items", ""},
 		{"ambiguous timer", faastest.NewTimerEvent("someone", time.Now(), ""), nil, "",
-			"functions nightly, hourly all declare the timer trigger; the invoker must name one"},
+			`functions nightly, hourly all declare the timer trigger, and not one alone declares the event's source "someone"; the invoker must name one`},
 		{"undeclared trigger", faastest.NewMessageEvent("q", "hi"), nil, "",
 			`no function declares the message trigger; declare it with faas.On("message") or in f.yml, or name the function`},
 		{"raw without trigger", &faas.RawEvent{JSON: []byte(`{}`)}, nil, "",
