@@ -264,9 +264,13 @@ func codeName(info faas.FunctionInfo, name string, t faas.TriggerSpec) string {
 }
 
 // Manifest returns the manifest packaged with the unit for platform: its
-// functions, under their f.yml names, with their triggers and layers.
+// functions, under their f.yml names, with their triggers and layers, and
+// the source of each trigger other than HTTP that has one (see
+// Unit.Sources), by which the App tells apart the events of functions
+// that declare the same trigger.
 func (u *Unit) Manifest(platform string) *faas.Manifest {
 	m := &faas.Manifest{Unit: u.Name, Platform: platform}
+	sources := u.Sources(platform)
 	for _, f := range u.Functions {
 		mf := faas.ManifestFunction{Name: f.Name, Handler: f.Handler, Layers: f.Layers}
 		mf.Triggers = []faas.TriggerSpec{}
@@ -285,9 +289,9 @@ func (u *Unit) Manifest(platform string) *faas.Manifest {
 				if e.Timer.Type == "every" {
 					sched = "@every " + sched
 				}
-				mf.Triggers = append(mf.Triggers, faas.TriggerSpec{Trigger: faas.TriggerTimer, Schedule: sched})
+				mf.Triggers = append(mf.Triggers, faas.TriggerSpec{Trigger: faas.TriggerTimer, Schedule: sched, Source: sources[e]})
 			default:
-				mf.Triggers = append(mf.Triggers, faas.TriggerSpec{Trigger: e.Trigger})
+				mf.Triggers = append(mf.Triggers, faas.TriggerSpec{Trigger: e.Trigger, Source: sources[e]})
 			}
 		}
 		m.Functions = append(m.Functions, mf)

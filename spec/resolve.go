@@ -196,6 +196,7 @@ func (s *Spec) resolve() ([]*Unit, []*Error) {
 	for _, u := range units {
 		if u.Group != nil {
 			errs = append(errs, s.envConflicts(u)...)
+			errs = append(errs, s.indistinct(u)...)
 		}
 	}
 	errs = append(errs, s.unitCollisions(units, claimed)...)

@@ -37,7 +37,11 @@
 //	timer    Schedule: gen.Schedule's cron() or rate(), Enabled from enable,
 //	         and a payload as an Input in the scheduled event's shape, with
 //	         the payload as detail.payload, for the aws adapter to read
-//	         (an Input replaces the event EventBridge would send)
+//	         (an Input replaces the event EventBridge would send); in a
+//	         unit where several functions declare timers, an unnamed
+//	         timer gets an Input too, with its name in the unit's
+//	         manifest (spec.Unit.TimerNames) as resources[0], by which
+//	         the App routes it (see template.schedule for why not a Name)
 //	storage  S3, on a bucket resource of the same template (SAM requires it),
 //	         AWS::S3::Bucket named as f.yml says, one per bucket, which the
 //	         stack creates and owns (Warnings says so) and keeps when it is

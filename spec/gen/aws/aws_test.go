@@ -66,6 +66,7 @@ func TestGolden(t *testing.T) {
 		// preflights: no OPTIONS route is added.
 		{name: "apigw", appLayers: []string{"cors"}},
 		{name: "timer"},
+		{name: "routed"},
 		{name: "storage"},
 		{name: "message"},
 		{name: "log"},

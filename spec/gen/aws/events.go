@@ -10,6 +10,7 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
+	"github.com/anyfaas/faas"
 	"github.com/anyfaas/faas/route"
 	"github.com/anyfaas/faas/spec"
 	"github.com/anyfaas/faas/spec/gen"
@@ -40,6 +41,7 @@ func (t *template) events(u *spec.Unit, fnID string) *yaml.Node {
 	}
 	t.httpEvents(u, func(base string, event *yaml.Node) { add(base, event) })
 	ids := eventIDs(u)
+	timerNames := u.TimerNames(faas.PlatformAWS)
 	for _, f := range u.Functions {
 		if u.Group != nil && u.Group.DeployOrigin {
 			break // the members' own units take their other events
@@ -58,7 +60,7 @@ func (t *template) events(u *spec.Unit, fnID string) *yaml.Node {
 			}
 			switch {
 			case e.Timer != nil:
-				if ev := t.schedule(e, path); ev != nil {
+				if ev := t.schedule(e, path, timerNames[e]); ev != nil {
 					id := add(base("Timer", ""), ev)
 					t.rules = append(t.rules, rule{pos: e.Pos, path: path, name: e.Name, id: fnID + id})
 				}
@@ -249,8 +251,25 @@ func routeID(method, path string) string {
 }
 
 // schedule returns a timer's Schedule event, or nil after reporting a
-// schedule AWS cannot take.
-func (t *template) schedule(e *spec.Event, path string) *yaml.Node {
+// schedule AWS cannot take. name is the timer's name in the unit's
+// manifest (spec.Unit.TimerNames), which the App routes its events by in
+// a unit of several timer functions: the event's own name is its rule's
+// Name, which a scheduled event carries in its rule's ARN (resources[0],
+// arn:aws:events:…:rule/NAME); another name goes in a constant Input in
+// the scheduled event's shape, resources [name] (see scheduleInput).
+//
+// Why not a rule Name for every timer: EventBridge takes one rule of a
+// name per account, region and event bus, so a fixed one (orders-nightly)
+// would collide between two stacks of the service (two stages, two
+// copies), and one made of the stack's name (${AWS::StackName}-…) could
+// pass the 64 characters a rule's name may have, and would tie the
+// manifest, written before the deploy, to a stack name the deploy may
+// change. The name CloudFormation gives an unnamed rule (stack, logical
+// id, a random suffix, parts cut short to fit) cannot be matched
+// reliably either. The constant Input costs the scheduled event's time
+// and id, which the App then has not (TimerEvent.Time is when the
+// function received it, seconds later at most).
+func (t *template) schedule(e *spec.Event, path, name string) *yaml.Node {
 	expr, err := gen.Schedule(e.Timer, "aws")
 	if err != nil {
 		t.fail(e.KeyPos("value"), path+".value", "%v", err)
@@ -263,7 +282,7 @@ func (t *template) schedule(e *spec.Event, path string) *yaml.Node {
 	return gen.Map("Type", "Schedule", "Properties", gen.Map(
 		"Schedule", expr,
 		"Name", e.Name,
-		"Input", scheduleInput(e.Name, e.Timer.Payload),
+		"Input", scheduleInput(cmp.Or(e.Name, name), e.Timer.Payload, e.Name == "" && name != ""),
 		"Enabled", e.Timer.Enable,
 	))
 }
@@ -329,12 +348,14 @@ func ruleNameProblem(name string) string {
 	return fmt.Sprintf(": it has %d characters", len(name))
 }
 
-// scheduleInput is the Input of a Schedule event with a payload, or "" for
-// none. A rule with an Input sends it instead of the scheduled event, so it
-// is the scheduled event's shape with the payload as detail.payload, which
-// the aws adapter reads as a timer event (see adapters/aws decodeSchedule).
-func scheduleInput(name, payload string) string {
-	if payload == "" {
+// scheduleInput is the Input of a Schedule event with a payload, or that
+// a router needs to find the timer by name (routed), or "" for none. A
+// rule with an Input sends it instead of the scheduled event, so it is
+// the scheduled event's shape, with name as its resource and the payload
+// as detail.payload, which the aws adapter reads as a timer event (see
+// adapters/aws decodeSchedule).
+func scheduleInput(name, payload string, routed bool) string {
+	if payload == "" && !routed {
 		return ""
 	}
 	in := struct {
@@ -342,7 +363,7 @@ func scheduleInput(name, payload string) string {
 		DetailType string   `json:"detail-type"`
 		Resources  []string `json:"resources,omitempty"`
 		Detail     struct {
-			Payload string `json:"payload"`
+			Payload string `json:"payload,omitempty"`
 		} `json:"detail"`
 	}{Source: "aws.events", DetailType: "Scheduled Event"}
 	if name != "" {

@@ -159,6 +159,7 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
+	"github.com/anyfaas/faas"
 	"github.com/anyfaas/faas/spec"
 	"github.com/anyfaas/faas/spec/gen"
 )
@@ -431,6 +432,10 @@ func (p *plan) unit(u *spec.Unit) *unitPlan {
 			taken[e.Name] = true
 		}
 	}
+	timerNames := u.TimerNames(faas.PlatformFC)
+	for _, name := range timerNames {
+		taken[name] = true
+	}
 	for _, f := range u.Functions {
 		for i, e := range f.Events {
 			ref := eventRef{f, e, f.EventPath(i)}
@@ -445,7 +450,13 @@ func (p *plan) unit(u *spec.Unit) *unitPlan {
 				continue
 			}
 			if t := p.trigger(ref); t != nil {
-				if t.name == "" {
+				switch {
+				case t.name != "":
+				case t.kind == kindTimer:
+					// As the unit's manifest names it, for the App to
+					// match the events' triggerName against.
+					t.name = timerNames[e]
+				default:
 					t.name = uniqueName(f.Name+"-"+t.kind, taken)
 				}
 				up.triggers = append(up.triggers, t)

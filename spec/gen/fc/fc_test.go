@@ -48,6 +48,7 @@ func TestGolden(t *testing.T) {
 	}{
 		{dir: "http"},
 		{dir: "timer"},
+		{dir: "routed", files: []string{fc.SYAML}},
 		{dir: "storage"},
 		{dir: "topic"},
 		{dir: "queue", files: []string{fc.SYAML}},

@@ -5,11 +5,11 @@ import (
 	"hash/fnv"
 	"regexp"
 	"slices"
-	"strconv"
 	"strings"
 
 	"go.yaml.in/yaml/v3"
 
+	"github.com/anyfaas/faas"
 	"github.com/anyfaas/faas/route"
 	"github.com/anyfaas/faas/spec"
 	"github.com/anyfaas/faas/spec/gen"
@@ -36,7 +36,7 @@ func (g *generation) events(u *spec.Unit, set spec.Settings) (*yaml.Node, []stri
 	out := gen.Seq()
 	apis, header := g.apis(u, set)
 	out.Content = append(out.Content, apis...)
-	timerNames := map[string]bool{}
+	timerNames := u.TimerNames(faas.PlatformSCF)
 	for _, f := range u.Functions {
 		if u.Group != nil && u.Group.DeployOrigin {
 			break // the members' own units take their other events
@@ -50,20 +50,10 @@ func (g *generation) events(u *spec.Unit, set spec.Settings) (*yaml.Node, []stri
 					g.fail(e.KeyPos("value"), epath+".value", "%v", err)
 					continue
 				}
-				name := e.Name
-				if name == "" {
-					name = "timer"
-					if u.Group != nil {
-						name = f.Name + "-timer"
-					}
-				}
-				base := name
-				for n := 2; timerNames[name]; n++ {
-					name = base + "-" + strconv.Itoa(n)
-				}
-				timerNames[name] = true
+				// Named as the unit's manifest says, which the App
+				// matches the events' TriggerName against.
 				out.Content = append(out.Content, trigger("timer",
-					"name", name,
+					"name", timerNames[e],
 					"cronExpression", expr,
 					"enable", e.Timer.Enable,
 					"argument", e.Timer.Payload,

@@ -79,6 +79,7 @@ func TestGolden(t *testing.T) {
 		{name: "cors-app", appLayers: []string{"cors"}},
 		{name: "cors-aggregated", preflights: []string{"browsers"}},
 		{name: "timer"},
+		{name: "routed"},
 		{name: "storage"},
 		{name: "message"},
 		{name: "log"},
