@@ -114,8 +114,8 @@ failure, after the answer, how many messages failed.`,
 			// the code is read, and what f.yml and the catalog decide
 			// of it only checked now.
 			var sent *sentEvent
-			if f := p.spec.Function(function); event != "" || f != nil && len(f.Events) > 0 {
-				sent, err = makeEvent(f, function, platform, event, trigger, p.spec.Provider.Project, data, overrides, time.Now())
+			if f := p.spec.Function(function); event != "" || f != nil && len(f.Events) > 0 && !timerSample(f, trigger) {
+				sent, err = makeEvent(p.spec, f, function, platform, event, trigger, data, overrides, time.Now())
 			} else {
 				err = checkEvent(function, platform, trigger, p.spec.Provider.Project, data, overrides)
 			}
@@ -146,7 +146,7 @@ failure, after the answer, how many messages failed.`,
 				}
 			}
 			if sent == nil {
-				sent, err = makeEvent(fn, function, platform, event, trigger, p.merged.Provider.Project, data, overrides, time.Now())
+				sent, err = makeEvent(p.merged, fn, function, platform, event, trigger, data, overrides, time.Now())
 				if err != nil {
 					return err
 				}
@@ -254,13 +254,26 @@ type sentEvent struct {
 	note    string
 }
 
-// makeEvent returns the event invoke sends to function, fn in the spec
-// (nil if the spec does not name it; then event is not ""), for --event
+// timerSample reports whether invoke sends function fn of the spec a
+// timer's sample, with --trigger trigger and no --event: one whose name,
+// the one its trigger is deployed under, depends on its unit's other
+// timers, which the code may declare (spec.Unit.TimerNames).
+func timerSample(fn *spec.Function, trigger string) bool {
+	if trigger == "" && len(fn.Events) > 0 {
+		trigger = fn.Events[0].Trigger
+	}
+	return trigger == faas.TriggerTimer
+}
+
+// makeEvent returns the event invoke sends to function, fn in the spec s
+// (nil if s does not name it; then event is not ""), for --event
 // (event), --trigger (trigger), --data and --set (overrides, to which it
 // adds what the sample takes of fn and f.yml): of trigger, or else of
 // fn's first trigger, or raw. The sample of an HTTP trigger is of fn's
-// first route, that of a timer named for the function firing at now.
-func makeEvent(fn *spec.Function, function, platform, event, trigger, project, data string, overrides map[string]string, now time.Time) (*sentEvent, error) {
+// first route, that of a timer named as its deployed trigger is
+// (spec.Spec.EventSource), else for the function, firing at now.
+func makeEvent(s *spec.Spec, fn *spec.Function, function, platform, event, trigger, data string, overrides map[string]string, now time.Time) (*sentEvent, error) {
+	project := s.Provider.Project
 	if trigger == "" && event == "" {
 		trigger = faas.TriggerRaw
 		if len(fn.Events) > 0 {
@@ -287,7 +300,9 @@ func makeEvent(fn *spec.Function, function, platform, event, trigger, project, d
 		}
 	}
 	if event == "" && trigger == faas.TriggerTimer {
-		devserver.TimerDefaults(overrides, function, now)
+		// The timer's name as deployed, by which the unit's App routes
+		// it, as it routes the platform's events.
+		devserver.TimerDefaults(overrides, cmp.Or(s.EventSource(platform, fn.EventOf(trigger)), function), now)
 	}
 	var declared *spec.Event // what f.yml says of the trigger
 	if event == "" {

@@ -464,6 +464,65 @@ func TestInvokeMakesEventOnce(t *testing.T) {
 	}
 }
 
+// timers is a project of one unit of two timer functions.
+const timers = "testdata/timers"
+
+// In a unit of two timer functions, each function's timer reaches it on
+// aws, fc and scf: invoke's sample carries the name the deployed trigger
+// has (spec.Unit.TimerNames), and an event as the platform sends it, with
+// that name, goes to its function whatever -f names.
+func TestInvokeAggregatedTimers(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds testdata/timers")
+	}
+	dir := t.TempDir()
+	file := func(name, content string) string {
+		path := filepath.Join(dir, name)
+		if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return path
+	}
+	// The events of the weekly timer as each platform delivers it.
+	events := map[string]string{
+		// The constant Input of the SAM template's Schedule event.
+		"aws": file("aws.json", `{"source":"aws.events","detail-type":"Scheduled Event","resources":["weekly-timer"],"detail":{}}`),
+		"fc":  file("fc.json", `{"triggerTime":"2026-11-23T04:00:00Z","triggerName":"weekly-timer","payload":""}`),
+		"scf": file("scf.json", `{"Type":"Timer","TriggerName":"weekly-timer","Time":"2026-11-23T04:00:00Z","Message":""}`),
+	}
+	tests := []struct {
+		platform, fn, event string
+		want                string
+	}{
+		{"aws", "nightly", "", `"fn":"nightly","timer":"arn:aws:events:us-east-1:123456789012:rule/nightly-timer"`},
+		{"aws", "weekly", "", `"fn":"weekly","timer":"arn:aws:events:us-east-1:123456789012:rule/weekly-timer"`},
+		{"aws", "nightly", events["aws"], `"fn":"weekly","timer":"weekly-timer"`},
+		{"fc", "nightly", "", `"fn":"nightly","timer":"nightly-timer"`},
+		{"fc", "weekly", "", `"fn":"weekly","timer":"weekly-timer"`},
+		{"fc", "nightly", events["fc"], `"fn":"weekly","timer":"weekly-timer"`},
+		{"scf", "nightly", "", `"fn":"nightly","timer":"nightly-timer"`},
+		{"scf", "weekly", "", `"fn":"weekly","timer":"weekly-timer"`},
+		{"scf", "nightly", events["scf"], `"fn":"weekly","timer":"weekly-timer"`},
+	}
+	for _, tt := range tests {
+		name := tt.platform + "/" + tt.fn
+		if tt.event != "" {
+			name += "/event"
+		}
+		t.Run(name, func(t *testing.T) {
+			args := []string{"invoke", timers, "-f", tt.fn, "-p", tt.platform}
+			if tt.event != "" {
+				args = append(args, "--event", tt.event)
+			}
+			code, stdout, stderr := anyfaas(t, args...)
+			if code != exitOK || !strings.Contains(stdout, tt.want) {
+				t.Errorf("anyfaas %s: exit %d, want %d\nstdout (want %q):\n%s\nstderr:\n%s",
+					strings.Join(args, " "), code, exitOK, tt.want, stdout, stderr)
+			}
+		})
+	}
+}
+
 // invoke labels a failure by what happened: an event the function's host
 // refused with a 4xx is rejected, not a crash.
 func TestDescribeFailure(t *testing.T) {

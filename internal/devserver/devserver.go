@@ -962,7 +962,11 @@ func (s *Server) serveInvoke(w http.ResponseWriter, r *http.Request, gen *genera
 			declared = f.EventOf(trigger)
 		}
 		if trigger == faas.TriggerTimer {
-			TimerDefaults(overrides, fn, time.Now())
+			name := fn
+			if declared != nil {
+				name = cmp.Or(gen.spec.EventSource(s.cfg.Platform, declared), fn)
+			}
+			TimerDefaults(overrides, name, time.Now())
 		}
 		if event, err = s.cfg.Event(s.cfg.Platform, trigger, declared, gen.spec.Provider.Project, overrides); err != nil {
 			writeError(w, http.StatusBadRequest, "anyfaas dev: "+err.Error(), "")
@@ -1035,11 +1039,13 @@ type errorBody struct {
 }
 
 // TimerDefaults fills in a timer sample's overrides what a deployed
-// trigger of function fn gives: its name, which is how a unit of several
-// timer functions tells them apart, and the time now.
-func TimerDefaults(overrides map[string]string, fn string, now time.Time) {
+// trigger gives: its name, which is how a unit of several timer functions
+// tells them apart, and the time now. name is the one its unit's
+// manifest gives it on the platform (spec.Spec.EventSource), or, where
+// it has none, the function's.
+func TimerDefaults(overrides map[string]string, name string, now time.Time) {
 	if _, ok := overrides["name"]; !ok {
-		overrides["name"] = fn
+		overrides["name"] = name
 	}
 	if _, ok := overrides["time"]; !ok {
 		overrides["time"] = now.UTC().Format(time.RFC3339)

@@ -1,6 +1,7 @@
 package devserver
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"time"
@@ -25,15 +26,19 @@ func (gen *generation) startTimers(ctx context.Context, s *Server) {
 			if e.Timer == nil || !e.Timer.Enable {
 				continue
 			}
-			gen.timers.Go(func() { s.runTimer(ctx, run, fn, e, gen.spec.Provider.Project) })
+			// The sample carries the timer's deployed name, by which the
+			// unit's App routes it, as the platform's events do.
+			name := cmp.Or(gen.spec.EventSource(s.cfg.Platform, e), fn)
+			gen.timers.Go(func() { s.runTimer(ctx, run, fn, name, e, gen.spec.Provider.Project) })
 		}
 	}
 }
 
-// runTimer fires one timer until ctx is done; project is provider.project.
+// runTimer fires one timer of function fn, deployed under name, until
+// ctx is done; project is provider.project.
 // It says when the timer fires first, so that one waiting for it knows
 // how long.
-func (s *Server) runTimer(ctx context.Context, run *unitRun, fn string, e *spec.Event, project string) {
+func (s *Server) runTimer(ctx context.Context, run *unitRun, fn, name string, e *spec.Event, project string) {
 	for first := true; ; first = false {
 		next, err := nextTick(e.Timer, time.Now())
 		if err != nil {
@@ -51,16 +56,16 @@ func (s *Server) runTimer(ctx context.Context, run *unitRun, fn string, e *spec.
 			return
 		case <-wait.C:
 		}
-		s.fireTimer(ctx, run, fn, e, project)
+		s.fireTimer(ctx, run, fn, name, e, project)
 	}
 }
 
-// fireTimer invokes fn with the platform's timer event; e is the timer,
-// whose payload Config.Event puts in the event, as it does for a timer
-// invoked by hand, and project provider.project.
-func (s *Server) fireTimer(ctx context.Context, run *unitRun, fn string, e *spec.Event, project string) {
+// fireTimer invokes fn with the platform's timer event named name; e is
+// the timer, whose payload Config.Event puts in the event, as it does for
+// a timer invoked by hand, and project provider.project.
+func (s *Server) fireTimer(ctx context.Context, run *unitRun, fn, name string, e *spec.Event, project string) {
 	overrides := map[string]string{}
-	TimerDefaults(overrides, fn, time.Now())
+	TimerDefaults(overrides, name, time.Now())
 	event, err := s.cfg.Event(s.cfg.Platform, "timer", e, project, overrides)
 	if err != nil {
 		fmt.Fprintf(s.cfg.Log, "anyfaas dev: timer of %s: %v\n", fn, err)
