@@ -64,3 +64,24 @@ func TestForeignEvent(t *testing.T) {
 		}
 	}
 }
+
+// FuzzForeignEvent: any body, of any platform, is told foreign or not
+// without a panic, and a foreign one's entry is of another platform.
+func FuzzForeignEvent(f *testing.F) {
+	for _, name := range []string{"aws/sqs", "fc/oss", "scf/cmq", "web/pubsub"} {
+		b, err := catalog.Event(name, nil)
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(string(b))
+	}
+	f.Add(`{"a":{"b":[{"c":1}]}}`)
+	f.Add(`[{}]`)
+	f.Fuzz(func(t *testing.T, body string) {
+		for _, platform := range []string{"aws", "fc", "scf", "gcf", "web"} {
+			if e, ok := foreignEvent(platform, []byte(body)); ok && e.Platform == platform {
+				t.Errorf("foreignEvent(%s, %q) = %s, one of its own", platform, body, e.Name)
+			}
+		}
+	})
+}
