@@ -438,14 +438,34 @@ type Held struct {
 	mu    sync.Mutex
 	conns map[*heldConn]struct{}
 	gone  bool // conn is closed: nothing can go back any more
-	send  sync.Mutex
-	armed sync.WaitGroup // the connections letGo waits for
+	// accepting counts the Accepts under way (the server's one); the
+	// first to return closes acceptDone, if letGo waits on it.
+	accepting  int
+	acceptDone chan struct{}
+	send       sync.Mutex
+	armed      sync.WaitGroup // the connections letGo waits for
 }
 
 // Accept waits for a connection; once the Door has told the process to let
 // go, it returns net.ErrClosed when Close is called.
 func (h *Held) Accept() (net.Conn, error) {
+	h.mu.Lock()
+	h.accepting++
+	h.mu.Unlock()
 	c, err := h.tcp.Accept()
+	var hc *heldConn
+	h.mu.Lock()
+	if err == nil {
+		// Noted before letGo, waiting for this Accept, takes the list.
+		hc = &heldConn{Conn: c, h: h}
+		h.conns[hc] = struct{}{}
+	}
+	h.accepting--
+	if h.acceptDone != nil {
+		close(h.acceptDone)
+		h.acceptDone = nil
+	}
+	h.mu.Unlock()
 	if err != nil {
 		if h.stop.Load() {
 			<-h.closed // the server stops when it is told to, not before
@@ -453,10 +473,6 @@ func (h *Held) Accept() (net.Conn, error) {
 		}
 		return nil, err
 	}
-	hc := &heldConn{Conn: c, h: h}
-	h.mu.Lock()
-	h.conns[hc] = struct{}{}
-	h.mu.Unlock()
 	return hc, nil
 }
 
@@ -513,6 +529,10 @@ func (h *Held) closeConn() {
 	h.conn.Close()
 }
 
+// testHookAcceptWait, if not nil, is called when letGo begins to wait
+// for an Accept under way.
+var testHookAcceptWait func()
+
 // handBackWait bounds how long a process letting go waits for its
 // connections to be handed back (or closed): those waiting for a request
 // go at once, those with a request under way once it is answered. One
@@ -534,16 +554,32 @@ func (h *Held) letGo() {
 	default:
 	}
 	h.stop.Store(true)
+	// Accept returns; the listener stays open until Close, so that the
+	// server does not take its closing for a failure. A connection the
+	// kernel accepted meanwhile may still be on its way out of an Accept
+	// under way: it is waited for, to be listed with the others, or it
+	// would stay here, not waited for, and once the let-go is over the old
+	// build would answer the request its client sends on it (a browser's
+	// pre-opened socket). No Accept takes one more: the deadline has
+	// passed.
+	if d, ok := h.tcp.(interface{ SetDeadline(time.Time) error }); ok {
+		d.SetDeadline(time.Unix(1, 0))
+		for first := true; h.accepting > 0; first = false {
+			done := make(chan struct{})
+			h.acceptDone = done
+			h.mu.Unlock()
+			if first && testHookAcceptWait != nil {
+				testHookAcceptWait()
+			}
+			<-done
+			h.mu.Lock()
+		}
+	}
 	conns := make([]*heldConn, 0, len(h.conns))
 	for c := range h.conns {
 		conns = append(conns, c)
 	}
 	h.mu.Unlock()
-	// Accept returns; the listener stays open until Close, so that the
-	// server does not take its closing for a failure.
-	if d, ok := h.tcp.(interface{ SetDeadline(time.Time) error }); ok {
-		d.SetDeadline(time.Unix(1, 0))
-	}
 	for _, c := range conns {
 		c.arm()
 	}
