@@ -642,6 +642,7 @@ type heldConn struct {
 
 	mu          sync.Mutex
 	waiting     bool      // no byte of a request has come since it was new or idle
+	kept        bool      // it went idle once: its client keeps it alive
 	reading     bool      // a Read is under way
 	background  bool      // it is net/http's background read: a request is in flight
 	back        bool      // handed back: this process must not read it again
@@ -658,6 +659,7 @@ type heldConn struct {
 func (c *heldConn) setWaiting(idle bool) {
 	c.mu.Lock()
 	c.waiting = !idle || !c.readSinceWrite.Load()
+	c.kept = c.kept || idle
 	c.mu.Unlock()
 }
 
@@ -696,8 +698,9 @@ func (c *heldConn) settle() {
 // Read reads c, unless c waits for a request and the process lets go:
 // then c goes back to the Door and Read returns io.EOF, on which its
 // server closes its side quietly; once c is back, every Read does. If c
-// cannot go back (the Door is gone, or the let-go is over) and a request
-// is already in the socket, Read reads it, to be answered here. net/http's
+// cannot go back (the Door is gone, or the let-go is over), is new, and
+// its first request is already in the socket, Read reads it, to be
+// answered here; a connection kept alive is closed instead. net/http's
 // background read (one byte, while a handler runs) never hands c back: a
 // request is in flight, even one that came buffered behind another.
 func (c *heldConn) Read(p []byte) (int, error) {
@@ -743,16 +746,20 @@ func (c *heldConn) Read(p []byte) (int, error) {
 }
 
 // giveBack hands c back to the Door and reports whether Read is done with
-// c: it went back, or it could not and nothing waits in it (then its
-// server closes it, as before connections went back). It reports false
-// when c could not go back and a request waits in it, to be answered here.
+// c: it went back, or it could not (then its server closes it, as before
+// connections went back). It reports false when c could not go back, is
+// new and its first request waits in it, to be answered here. A request
+// waiting on a connection kept alive is not: it may have been sent once
+// the let-go was over (after the dev server said "rebuilt"), so the old
+// build must not answer it; its client sends it again on a new
+// connection, as clients do when a server closes an idle connection.
 func (c *heldConn) giveBack() bool {
 	err := c.h.handBack(c.Conn)
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.waiting = false
 	c.settle()
-	if err != nil && pendingBytes(c.Conn) {
+	if err != nil && !c.kept && pendingBytes(c.Conn) {
 		return false // served here, as before connections went back
 	}
 	c.gone = true

@@ -118,20 +118,26 @@ func received(t *testing.T, door *net.UnixConn) int {
 
 // A connection waiting for a request as the process lets go goes back to
 // the Door once, and its server reads EOF from then on; if the Door is
-// gone, a request already in the socket is read, to be answered here, and
-// a connection with none is closed.
+// gone (or the let-go is over), a new connection's first request already
+// in the socket is read, to be answered here, and a connection with none
+// is closed; so is a connection kept alive, whose client sent its next
+// request once the let-go was over: the old build must not answer it, and
+// its client sends it again on a new connection.
 func TestHeldConnHandBack(t *testing.T) {
 	tests := []struct {
 		name     string
 		doorGone bool // the Unix connection to the Door is closed
+		kept     bool // the connection is kept alive: idle, not new
 		request  bool // a request waits in the socket
 		wantBack int  // connections the Door receives
 		wantRead string
 	}{
-		{"goes back", false, false, 1, ""},
-		{"goes back with its request", false, true, 1, ""},
-		{"Door gone, nothing waiting", true, false, 0, ""},
-		{"Door gone, a request waiting", true, true, 0, "GET / HTTP/1.1"},
+		{"goes back", false, false, false, 1, ""},
+		{"goes back with its request", false, false, true, 1, ""},
+		{"kept alive, goes back with its request", false, true, true, 1, ""},
+		{"Door gone, nothing waiting", true, false, false, 0, ""},
+		{"Door gone, a request waiting", true, false, true, 0, "GET / HTTP/1.1"},
+		{"Door gone, kept alive, a request waiting", true, true, true, 0, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -143,7 +149,11 @@ func TestHeldConnHandBack(t *testing.T) {
 				h.closeConn()
 			}
 			c := &heldConn{Conn: server, h: h}
-			h.ConnState(c, http.StateNew)
+			if tt.kept {
+				h.ConnState(c, http.StateIdle)
+			} else {
+				h.ConnState(c, http.StateNew)
+			}
 			if tt.request {
 				io.WriteString(client, "GET / HTTP/1.1\r\n\r\n")
 			}
@@ -153,7 +163,7 @@ func TestHeldConnHandBack(t *testing.T) {
 			if tt.wantRead == "" && (n != 0 || err != io.EOF) || tt.wantRead != "" && !strings.HasPrefix(got, tt.wantRead) {
 				t.Errorf("Read = %q, %v; want %q (empty: io.EOF)", got, err, tt.wantRead)
 			}
-			if tt.wantRead == "" { // done with: every Read says so, and nothing goes back again
+			if tt.wantRead == "" && n == 0 { // done with: every Read says so, and nothing goes back again
 				if n, err := c.Read(buf); n != 0 || err != io.EOF {
 					t.Errorf("Read once done = %d, %v; want io.EOF", n, err)
 				}
