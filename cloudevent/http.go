@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/anyfaas/faas"
 )
@@ -74,4 +75,56 @@ func mediaType(contentType string) string {
 	// the parameters parse, without building their map.
 	base, _, _ := strings.Cut(contentType, ";")
 	return strings.ToLower(strings.TrimSpace(base))
+}
+
+// BinaryHeader returns the headers that carry e in the binary content mode
+// of the CloudEvents HTTP binding, the mode in which Eventarc and Knative
+// Eventing deliver events: each attribute that is set as a ce-* header,
+// its value percent-encoded as the binding (3.1.3.2) says, and
+// DataContentType as Content-Type. The body is e.Data.
+func (e *Event) BinaryHeader() http.Header {
+	h := make(http.Header)
+	set := func(name, value string) {
+		if value != "" {
+			h.Set("ce-"+name, percentEncode(value))
+		}
+	}
+	set("specversion", e.SpecVersion)
+	set("id", e.ID)
+	set("source", e.Source)
+	set("type", e.Type)
+	set("subject", e.Subject)
+	set("dataschema", e.DataSchema)
+	if !e.Time.IsZero() {
+		set("time", e.Time.Format(time.RFC3339Nano))
+	}
+	for name, value := range e.Extensions {
+		switch name {
+		case "specversion", "id", "source", "type", "subject", "time", "datacontenttype", "dataschema", "data", "data_base64":
+			continue // cannot be extensions
+		}
+		set(name, value)
+	}
+	if e.DataContentType != "" {
+		h.Set("Content-Type", e.DataContentType)
+	}
+	return h
+}
+
+// percentEncode encodes v for a ce-* header: the bytes outside printable
+// ASCII, space, double quote and percent as %XX, the rest as they are.
+func percentEncode(v string) string {
+	const hex = "0123456789ABCDEF"
+	var b strings.Builder
+	for i := 0; i < len(v); i++ {
+		c := v[i]
+		if c <= ' ' || c > '~' || c == '"' || c == '%' {
+			b.WriteByte('%')
+			b.WriteByte(hex[c>>4])
+			b.WriteByte(hex[c&15])
+			continue
+		}
+		b.WriteByte(c)
+	}
+	return b.String()
 }
