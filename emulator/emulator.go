@@ -158,3 +158,28 @@ func FunctionOf(ctx context.Context) string {
 	name, _ := ctx.Value(functionKey{}).(string)
 	return name
 }
+
+type headerKey struct{}
+
+// WithHeader returns a context that tells Invoke the HTTP headers the event
+// comes with, where the platform delivers events over HTTP (gcf and web):
+//
+//   - a ce-specversion header: the event is a CloudEvent in binary content
+//     mode, its attributes the ce-* headers and Content-Type the content
+//     type of its data, which is the event, JSON or not; Eventarc delivers
+//     events to Cloud Run this way, and Knative Eventing by default;
+//   - a Content-Type of application/cloudevents+json (or the batch type):
+//     the event is a CloudEvent in structured mode, to be delivered as it
+//     is given, rather than in binary mode as the platform would.
+//
+// The other headers are ignored, and so is h on the platforms that
+// deliver events otherwise.
+func WithHeader(ctx context.Context, h http.Header) context.Context {
+	return context.WithValue(ctx, headerKey{}, h)
+}
+
+// HeaderOf returns the headers WithHeader put in ctx, or nil.
+func HeaderOf(ctx context.Context) http.Header {
+	h, _ := ctx.Value(headerKey{}).(http.Header)
+	return h
+}

@@ -53,11 +53,16 @@
 //
 // # Events
 //
-// Invoke posts an event to /<emulator.FunctionOf(ctx)>, or "/": a
-// CloudEvent in the structured JSON format in structured mode
-// (application/cloudevents+json), anything else as application/json (a
-// legacy background event {"context","data"}, a Pub/Sub push body), with
-// the headers above. Its Result is the response body; Error is set when
+// Invoke posts an event to /<emulator.FunctionOf(ctx)>, or "/", with the
+// headers above, as Eventarc delivers events to Cloud Run: a CloudEvent
+// in the structured JSON format in binary mode (its attributes as ce-*
+// headers, its data as the body; see cloudevent.Event.BinaryHeader), a
+// CloudEvent given in binary mode (its data as the event, its headers by
+// emulator.WithHeader) as given, and anything else as application/json (a
+// legacy background event {"context","data"}, a Pub/Sub push body). A
+// structured CloudEvent given with the Content-Type
+// application/cloudevents+json (emulator.WithHeader) is posted in
+// structured mode, as it is. Its Result is the response body; Error is set when
 // the status is 400 or more, or X-Google-Status says crash or error (the
 // header's value is then the Type of a 5xx; a timeout is "timeout", a
 // process that died "crash"; a 4xx, an event the function refused, such
@@ -247,20 +252,21 @@ func (e *Emulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	e.host.ServeHTTP(w, r)
 }
 
-// Invoke delivers event, a CloudEvent in the structured JSON format or a
+// Invoke delivers event, a CloudEvent in the structured JSON format, the
+// data of one in binary mode with its headers (emulator.WithHeader), or a
 // legacy background event, as Eventarc delivers it; see the package
 // documentation. The error is for an event that is not a JSON object or
-// array, a process that cannot start (*emulator.StartError), ctx ending,
+// array (unless it is the data of a binary-mode CloudEvent), a process that cannot start (*emulator.StartError), ctx ending,
 // or a closed Emulator (emulator.ErrClosed).
 func (e *Emulator) Invoke(ctx context.Context, event []byte) (*emulator.Result, error) {
 	if e.err != nil {
 		return nil, e.err
 	}
-	contentType, _, err := httpfn.Event(event)
+	d, err := httpfn.Deliver(event, emulator.HeaderOf(ctx))
 	if err != nil {
 		return nil, fmt.Errorf("gcf: invoking %s: %w", e.f.Name, err)
 	}
-	resp, err := e.host.Post(ctx, "/"+emulator.FunctionOf(ctx), contentType, nil, event)
+	resp, err := e.host.Post(ctx, "/"+emulator.FunctionOf(ctx), d.ContentType, d.Header, d.Body)
 	if err != nil {
 		return nil, err
 	}

@@ -302,17 +302,20 @@ func TestInvokeSamples(t *testing.T) {
 		file    string
 		trigger string
 		event   string
+		mode    string // the CloudEvents content mode the function got it in
 	}{
-		{"storage-object-finalized-cloudevent.json", "storage", "*faas.StorageEvent"},
-		{"pubsub-message-published-cloudevent.json", "message", "*faas.MessageEvent"},
-		{"pubsub-message-published-cloudevent-binary-data.json", "message", "*faas.MessageEvent"},
-		{"auditlog-bigquery-job-completed-cloudevent.json", "log", "*faas.RawEvent"},
-		{"firebase-auth-user-created-cloudevent.json", "firebase", "*faas.RawEvent"},
-		{"firebase-rtdb-ref-written-cloudevent.json", "firebase", "*faas.RawEvent"},
-		{"firestore-document-written-cloudevent.json", "firestore", "*faas.RawEvent"},
-		{"storage-object-finalize-legacy.json", "storage", "*faas.StorageEvent"},
-		{"pubsub-publish-legacy.json", "message", "*faas.MessageEvent"},
-		{"firestore-document-write-legacy.json", "firestore", "*faas.RawEvent"},
+		// A structured CloudEvent is delivered in binary mode, as
+		// Eventarc delivers events to Cloud Run.
+		{"storage-object-finalized-cloudevent.json", "storage", "*faas.StorageEvent", "binary"},
+		{"pubsub-message-published-cloudevent.json", "message", "*faas.MessageEvent", "binary"},
+		{"pubsub-message-published-cloudevent-binary-data.json", "message", "*faas.MessageEvent", "binary"},
+		{"auditlog-bigquery-job-completed-cloudevent.json", "log", "*faas.RawEvent", "binary"},
+		{"firebase-auth-user-created-cloudevent.json", "firebase", "*faas.RawEvent", "binary"},
+		{"firebase-rtdb-ref-written-cloudevent.json", "firebase", "*faas.RawEvent", "binary"},
+		{"firestore-document-written-cloudevent.json", "firestore", "*faas.RawEvent", "binary"},
+		{"storage-object-finalize-legacy.json", "storage", "*faas.StorageEvent", "legacy"},
+		{"pubsub-publish-legacy.json", "message", "*faas.MessageEvent", "legacy"},
+		{"firestore-document-write-legacy.json", "firestore", "*faas.RawEvent", "legacy"},
 	} {
 		t.Run(tc.file, func(t *testing.T) {
 			event, err := os.ReadFile(filepath.Join(dir, tc.file))
@@ -339,8 +342,8 @@ func TestInvokeSamples(t *testing.T) {
 			if err := json.Unmarshal(res.Payload, &got); err != nil {
 				t.Fatalf("payload %q: %v", res.Payload, err)
 			}
-			want := map[string]any{"function": "events", "trigger": tc.trigger, "event": tc.event}
-			if diff := cmp.Diff(want, map[string]any{"function": got["function"], "trigger": got["trigger"], "event": got["event"]}); diff != "" {
+			want := map[string]any{"function": "events", "trigger": tc.trigger, "event": tc.event, "mode": tc.mode}
+			if diff := cmp.Diff(want, map[string]any{"function": got["function"], "trigger": got["trigger"], "event": got["event"], "mode": got["mode"]}); diff != "" {
 				t.Errorf("the function got (-want +got):\n%s", diff)
 			}
 			// The invocation's id is the Function-Execution-Id, which the
@@ -355,6 +358,62 @@ func TestInvokeSamples(t *testing.T) {
 		})
 	}
 	log.wait(t, `^POST 200 http://127\.0\.0\.1:\d+/events \d+ ms$`)
+}
+
+// A binary-mode CloudEvent, given as its body with the headers Eventarc
+// sends it with (emulator.WithHeader), reaches the function in binary
+// mode; a structured one given with its Content-Type is delivered as it
+// is, for a user who tests structured mode.
+func TestInvokeBinaryMode(t *testing.T) {
+	e, _ := start(t, emulator.Function{}, Options{})
+	dir := filepath.Join("..", "..", "adapters", "gcf", "testdata")
+	b, err := os.ReadFile(filepath.Join(dir, "binary-headers.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var headers map[string]http.Header
+	if err := json.Unmarshal(b, &headers); err != nil {
+		t.Fatal(err)
+	}
+	structured := http.Header{"Content-Type": {"application/cloudevents+json; charset=utf-8"}}
+	for _, tc := range []struct {
+		file    string
+		header  http.Header
+		trigger string
+		event   string
+		mode    string
+	}{
+		{"storage-object-data-binary-body.json", headers["storage-object-data-binary-body.json"], "storage", "*faas.StorageEvent", "binary"},
+		{"scheduler-job-executed-binary-body.json", headers["scheduler-job-executed-binary-body.json"], "timer", "*faas.TimerEvent", "binary"},
+		{"pubsub-push-body.json", headers["pubsub-push-body.json"], "message", "*faas.MessageEvent", "binary"},
+		{"storage-object-finalized-cloudevent.json", structured, "storage", "*faas.StorageEvent", "structured"},
+	} {
+		t.Run(tc.file, func(t *testing.T) {
+			if tc.header == nil {
+				t.Fatal("no headers for the fixture")
+			}
+			event, err := os.ReadFile(filepath.Join(dir, "fixtures", tc.file))
+			if err != nil {
+				t.Fatal(err)
+			}
+			ctx := emulator.WithHeader(emulator.WithFunction(t.Context(), "events"), tc.header)
+			res, err := e.Invoke(ctx, event)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if res.Error != nil {
+				t.Fatalf("Error = %v; payload %s", res.Error, res.Payload)
+			}
+			var got map[string]any
+			if err := json.Unmarshal(res.Payload, &got); err != nil {
+				t.Fatalf("payload %q: %v", res.Payload, err)
+			}
+			want := map[string]any{"trigger": tc.trigger, "event": tc.event, "mode": tc.mode}
+			if diff := cmp.Diff(want, map[string]any{"trigger": got["trigger"], "event": got["event"], "mode": got["mode"]}); diff != "" {
+				t.Errorf("the function got (-want +got):\n%s", diff)
+			}
+		})
+	}
 }
 
 // schedulerEvent is a Cloud Scheduler job run as Eventarc delivers it: the

@@ -51,10 +51,14 @@
 //
 // # Events
 //
-// Invoke posts an event to /<emulator.FunctionOf(ctx)>, or "/": a
-// CloudEvent in the structured JSON format in structured mode
-// (application/cloudevents+json), as Knative Eventing may deliver it,
-// anything else as application/json, with the headers above. Its Result is
+// Invoke posts an event to /<emulator.FunctionOf(ctx)>, or "/", with the
+// headers above, as Knative Eventing delivers events by default: a
+// CloudEvent in the structured JSON format in binary mode (its attributes
+// as ce-* headers, its data as the body), a CloudEvent given in binary
+// mode (its data as the event, its headers by emulator.WithHeader) as
+// given, and anything else as application/json. A structured CloudEvent
+// given with the Content-Type application/cloudevents+json
+// (emulator.WithHeader) is posted in structured mode, as it is. Its Result is
 // the response body; Error is set when the status is 400 or more, with
 // the body as Message and as Type the X-Anyfaas-Error-Type the web adapter
 // names the failure with ("PanicError", "TimeoutError", the error's Go
@@ -180,17 +184,20 @@ func (e *Emulator) Start(ctx context.Context) error { return e.host.Start(ctx) }
 // do; see the package documentation.
 func (e *Emulator) ServeHTTP(w http.ResponseWriter, r *http.Request) { e.host.ServeHTTP(w, r) }
 
-// Invoke delivers event, a CloudEvent in the structured JSON format, as
-// Knative Eventing delivers it; see the package documentation. The error
-// is for an event that is not a JSON object or array, a process that
+// Invoke delivers event, a CloudEvent in the structured JSON format or
+// the data of one in binary mode with its headers (emulator.WithHeader),
+// as Knative Eventing delivers it; see the package documentation. The
+// error is for an event that is not a JSON object or array (unless it is
+// the data of a binary-mode CloudEvent), a process that
 // cannot start (*emulator.StartError), ctx ending, or a closed Emulator
 // (emulator.ErrClosed).
 func (e *Emulator) Invoke(ctx context.Context, event []byte) (*emulator.Result, error) {
-	contentType, id, err := httpfn.Event(event)
+	d, err := httpfn.Deliver(event, emulator.HeaderOf(ctx))
 	if err != nil {
 		return nil, fmt.Errorf("web: invoking %s: %w", e.f.Name, err)
 	}
-	resp, err := e.host.Post(ctx, "/"+emulator.FunctionOf(ctx), contentType, nil, event)
+	id := d.ID
+	resp, err := e.host.Post(ctx, "/"+emulator.FunctionOf(ctx), d.ContentType, d.Header, d.Body)
 	if err != nil {
 		return nil, err
 	}

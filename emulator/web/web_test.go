@@ -344,8 +344,9 @@ func TestInvokeSamples(t *testing.T) {
 			if err := json.Unmarshal(res.Payload, &got); err != nil {
 				t.Fatalf("payload %q: %v", res.Payload, err)
 			}
-			wantGot := map[string]any{"function": "events", "trigger": w[0], "event": w[1], "id": native.ID}
-			if diff := cmp.Diff(wantGot, map[string]any{"function": got["function"], "trigger": got["trigger"], "event": got["event"], "id": got["id"]}); diff != "" {
+			// Delivered in binary mode, as Knative Eventing does by default.
+			wantGot := map[string]any{"function": "events", "trigger": w[0], "event": w[1], "id": native.ID, "mode": "binary"}
+			if diff := cmp.Diff(wantGot, map[string]any{"function": got["function"], "trigger": got["trigger"], "event": got["event"], "id": got["id"], "mode": got["mode"]}); diff != "" {
 				t.Errorf("the function got (-want +got):\n%s", diff)
 			}
 			if res.RequestID != native.ID {
@@ -357,6 +358,56 @@ func TestInvokeSamples(t *testing.T) {
 		})
 	}
 	log.wait(t, `^127\.0\.0\.1 "POST /events HTTP/1\.1" 200 \d+ \d+ms [0-9a-f-]{36}$`)
+}
+
+// A binary-mode CloudEvent, given as its body with its ce-* headers
+// (emulator.WithHeader), reaches the function in binary mode, its id the
+// RequestID; a structured one given with its Content-Type is delivered as
+// it is.
+func TestInvokeBinaryMode(t *testing.T) {
+	e, _ := start(t, emulator.Function{})
+	dir := filepath.Join("..", "..", "adapters", "gcf", "testdata")
+	b, err := os.ReadFile(filepath.Join(dir, "binary-headers.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var headers map[string]http.Header
+	if err := json.Unmarshal(b, &headers); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		file            string
+		header          http.Header
+		event, mode, id string
+	}{
+		{"storage-object-data-binary-body.json", headers["storage-object-data-binary-body.json"], "*faas.StorageEvent", "binary", "1234567890"},
+		{"storage-object-finalized-cloudevent.json", http.Header{"Content-Type": {"application/cloudevents+json"}}, "*faas.StorageEvent", "structured", ""},
+	} {
+		t.Run(tc.file, func(t *testing.T) {
+			event, err := os.ReadFile(filepath.Join(dir, "fixtures", tc.file))
+			if err != nil {
+				t.Fatal(err)
+			}
+			res, err := e.Invoke(emulator.WithHeader(emulator.WithFunction(t.Context(), "events"), tc.header), event)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if res.Error != nil {
+				t.Fatalf("Error = %v; payload %s", res.Error, res.Payload)
+			}
+			var got map[string]any
+			if err := json.Unmarshal(res.Payload, &got); err != nil {
+				t.Fatalf("payload %q: %v", res.Payload, err)
+			}
+			want := map[string]any{"event": tc.event, "mode": tc.mode}
+			if diff := cmp.Diff(want, map[string]any{"event": got["event"], "mode": got["mode"]}); diff != "" {
+				t.Errorf("the function got (-want +got):\n%s", diff)
+			}
+			if tc.id != "" && res.RequestID != tc.id {
+				t.Errorf("RequestID = %q, want the event's %q", res.RequestID, tc.id)
+			}
+		})
+	}
 }
 
 // pingEvent is a Knative PingSource event, in the shape the PingSource

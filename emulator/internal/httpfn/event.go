@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/anyfaas/faas/cloudevent"
 	"github.com/anyfaas/faas/emulator"
 )
 
@@ -57,6 +58,67 @@ func Event(event []byte) (contentType, id string, err error) {
 		return ContentJSON, c.EventID, nil
 	}
 	return ContentJSON, str(m["eventId"]), nil
+}
+
+// Delivery is an event as it is posted to the function.
+type Delivery struct {
+	// ContentType is the request's Content-Type.
+	ContentType string
+	// Header holds the ce-* headers of a CloudEvent in binary mode, or is
+	// nil.
+	Header http.Header
+	// Body is the request's body.
+	Body []byte
+	// ID is the CloudEvent's id, or the legacy event's eventId, or "".
+	ID string
+}
+
+// Deliver tells how to post event, which came with header (see
+// emulator.WithHeader), as Eventarc and Knative Eventing deliver events:
+//
+//   - header has ce-specversion: in binary mode, as given: the event is
+//     the body, whatever it holds, with header's ce-* headers and its
+//     Content-Type (application/json if it has none);
+//   - header's Content-Type is a CloudEvents type (structured, batched):
+//     as given, with that Content-Type;
+//   - otherwise as Event says, but for a CloudEvent in the structured JSON
+//     format, which is sent in binary mode, as the platforms send events
+//     (one that does not decode is sent as it is, for the function to
+//     refuse).
+func Deliver(event []byte, header http.Header) (Delivery, error) {
+	if _, ok := header["Ce-Specversion"]; ok {
+		d := Delivery{ContentType: header.Get("Content-Type"), Header: make(http.Header), Body: event}
+		if d.ContentType == "" {
+			d.ContentType = ContentJSON
+		}
+		for k, vs := range header {
+			if len(k) > 3 && strings.EqualFold(k[:3], "ce-") {
+				d.Header[http.CanonicalHeaderKey(k)] = vs
+			}
+		}
+		d.ID = d.Header.Get("Ce-Id")
+		return d, nil
+	}
+	if ct := header.Get("Content-Type"); strings.HasPrefix(strings.ToLower(strings.TrimSpace(ct)), "application/cloudevents") {
+		_, id, _ := Event(event)
+		return Delivery{ContentType: ct, Body: event, ID: id}, nil
+	}
+	contentType, id, err := Event(event)
+	if err != nil {
+		return Delivery{}, err
+	}
+	if contentType == ContentStructured {
+		var ce cloudevent.Event
+		if err := ce.UnmarshalJSON(event); err == nil {
+			d := Delivery{ContentType: ce.DataContentType, Header: ce.BinaryHeader(), Body: ce.Data, ID: id}
+			d.Header.Del("Content-Type")
+			if d.ContentType == "" {
+				d.ContentType = ContentJSON
+			}
+			return d, nil
+		}
+	}
+	return Delivery{ContentType: contentType, Body: event, ID: id}, nil
 }
 
 // Result makes the emulator's Result of a Response: Payload is the body,

@@ -11,11 +11,13 @@ import (
 	"io"
 	"log"
 	"os"
+	"strings"
 	"sync"
 	"sync/atomic"
 
 	"github.com/anyfaas/faas"
 	_ "github.com/anyfaas/faas/adapters"
+	"github.com/anyfaas/faas/cloudevent"
 )
 
 // echoed are the request headers /hello answers with.
@@ -150,6 +152,17 @@ func events(ctx *faas.Context, event any) (any, error) {
 		"trigger":  ctx.Trigger(),
 		"event":    fmt.Sprintf("%T", event),
 		"id":       ctx.RequestID(),
+	}
+	// The CloudEvents content mode the event came in.
+	if ce, ok := ctx.Origin().Context.(*cloudevent.Event); ok {
+		switch {
+		case ce.Header.Get("Ce-Specversion") != "":
+			out["mode"] = "binary"
+		case strings.HasPrefix(ce.Header.Get("Content-Type"), "application/cloudevents+json"):
+			out["mode"] = "structured"
+		default:
+			out["mode"] = "legacy"
+		}
 	}
 	switch e := event.(type) {
 	case *faas.StorageEvent:
