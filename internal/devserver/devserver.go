@@ -906,7 +906,12 @@ func (s *Server) serveControl(w http.ResponseWriter, r *http.Request, gen *gener
 // event, or with ?trigger=… the catalog's sample event of that trigger,
 // the body's JSON object of strings and the other query parameters
 // overriding its fields. With neither, a function of another trigger
-// than HTTP is sent the sample of its first trigger.
+// than HTTP is sent the sample of its first trigger. A request with a
+// ce-specversion header is a CloudEvent in binary mode: its body, JSON or
+// not, is the event's data, and its ce-* headers and Content-Type go with
+// it to the emulator (gcf and web; the other platforms refuse it). A
+// structured CloudEvent in the body is delivered as it is; a sample as the
+// platform delivers it (in binary mode on gcf and web).
 func (s *Server) serveInvoke(w http.ResponseWriter, r *http.Request, gen *generation, fn string) {
 	run, ok := gen.byFunction[fn]
 	if !ok {
@@ -922,6 +927,17 @@ func (s *Server) serveInvoke(w http.ResponseWriter, r *http.Request, gen *genera
 	event := body
 	trigger := r.URL.Query().Get("trigger")
 	f := gen.spec.Function(fn)
+	// A CloudEvent in binary mode: its data is the body, whatever it
+	// holds, and its attributes the ce-* headers, passed on as they are.
+	binary := BinaryHeader(r.Header)
+	if binary != nil && trigger == "" {
+		if !DeliversBinary(s.cfg.Platform) {
+			writeError(w, http.StatusBadRequest, fmt.Sprintf("anyfaas dev: a CloudEvent in binary mode (ce-* headers) is delivered by gcf and web, not %s: run anyfaas dev -p gcf, or send a native event of %s", s.cfg.Platform, s.cfg.Platform), "")
+			return
+		}
+		s.invoke(w, r, run, fn, body, binary)
+		return
+	}
 	if trigger == "" && len(bytes.TrimSpace(body)) == 0 && f != nil && len(f.Events) > 0 && f.Events[0].Trigger != faas.TriggerHTTP {
 		// No event: the sample of its first trigger, as invoke sends. An
 		// HTTP function is served on its routes.
@@ -981,7 +997,23 @@ func (s *Server) serveInvoke(w http.ResponseWriter, r *http.Request, gen *genera
 		writeError(w, http.StatusBadRequest, "anyfaas dev: "+foreignEventError(s.cfg.Platform, e), "")
 		return
 	}
-	res, err := run.emu.Invoke(emulator.WithFunction(r.Context(), fn), event)
+	var header http.Header
+	if trigger == "" {
+		// The user's own event: a structured CloudEvent is delivered as
+		// given; a sample goes as the platform delivers it.
+		header = DeliveryHeader(r.Header, event)
+	}
+	s.invoke(w, r, run, fn, event, header)
+}
+
+// invoke delivers event, with header (see emulator.WithHeader), to
+// function fn of run's unit and answers with the result.
+func (s *Server) invoke(w http.ResponseWriter, r *http.Request, run *unitRun, fn string, event []byte, header http.Header) {
+	ctx := emulator.WithFunction(r.Context(), fn)
+	if header != nil {
+		ctx = emulator.WithHeader(ctx, header)
+	}
+	res, err := run.emu.Invoke(ctx, event)
 	if err != nil {
 		writeError(w, http.StatusBadGateway, "anyfaas dev: "+err.Error(), "")
 		return

@@ -3,6 +3,7 @@ package devserver_test
 import (
 	"bufio"
 	"context"
+	"encoding/json"
 	"errors"
 	"io"
 	"net"
@@ -230,10 +231,37 @@ func TestDev(t *testing.T) {
 		t.Skip("builds a project")
 	}
 	devserver.FireTimersEvery(100 * time.Millisecond)
-	for _, platform := range []string{"web", "aws", "fc"} {
+	for _, platform := range []string{"web", "aws", "fc", "gcf"} {
 		t.Run(platform, func(t *testing.T) { testDev(t, platform, false) })
 	}
 	t.Run("web-proxied", func(t *testing.T) { testDev(t, "web", true) })
+}
+
+// binaryFixture returns a real binary-mode CloudEvent of the gcf
+// adapter's fixtures: its body, and the headers it was delivered with.
+func binaryFixture(t *testing.T, name string) (body string, header map[string]string) {
+	t.Helper()
+	dir := filepath.Join("..", "..", "adapters", "gcf", "testdata")
+	b, err := os.ReadFile(filepath.Join(dir, "fixtures", name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	h, err := os.ReadFile(filepath.Join(dir, "binary-headers.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var all map[string]http.Header
+	if err := json.Unmarshal(h, &all); err != nil {
+		t.Fatal(err)
+	}
+	if all[name] == nil {
+		t.Fatalf("no headers for %s", name)
+	}
+	header = map[string]string{}
+	for k := range all[name] {
+		header[k] = all[name].Get(k)
+	}
+	return string(b), header
 }
 
 func testDev(t *testing.T, platform string, proxy bool) {
@@ -281,6 +309,15 @@ func testDev(t *testing.T, platform string, proxy bool) {
 		{"GET", "/_anyfaas/invoke/tick", "", 405, "POST /_anyfaas/invoke/{function} invokes one", nil, ""},
 		{"POST", "/_anyfaas/", "", 405, "GET /_anyfaas/ lists the units", nil, ""},
 		{"GET", "/_anyfaas/nope", "", 404, "GET /_anyfaas/ lists the units", nil, ""},
+	}
+	// A Cloud Scheduler job run in binary mode, as Eventarc delivers it
+	// (and Knative Eventing delivers events by default): its ce-* headers
+	// reach the function with the body, which is its data.
+	scheduler, schedulerHeader := binaryFixture(t, "scheduler-job-executed-binary-body.json")
+	if platform == "web" || platform == "gcf" {
+		checks = append(checks, check{"POST", "/_anyfaas/invoke/tick", scheduler, 200, `"ticked"`, schedulerHeader, ""})
+	} else {
+		checks = append(checks, check{"POST", "/_anyfaas/invoke/tick", scheduler, 400, "a CloudEvent in binary mode (ce-* headers) is delivered by gcf and web, not " + platform, schedulerHeader, ""})
 	}
 	if platform == "web" {
 		// Another platform's event is not posted as a request to
