@@ -34,7 +34,7 @@ import (
 func (c *cli) invokeCmd() *cobra.Command {
 	var (
 		function, platform, trigger, event, data string
-		sets                                     []string
+		sets, headers                            []string
 	)
 	cmd := &cobra.Command{
 		Use:   "invoke [dir] -f NAME",
@@ -57,6 +57,20 @@ trigger names in f.yml (an SNS topic rather than an SQS queue on aws), and
 carries its bucket, queue or topic, or timer payload. --set key=value
 overrides a sample's fields (anyfaas event show NAME lists them) and
 --data sets its body or payload.
+
+On gcf and web, events arrive as CloudEvents, over HTTP. A sample goes in
+binary mode, as Eventarc (and Knative Eventing) delivers it: attributes
+as ce-* headers, data as the body. A CloudEvent in the structured JSON
+format given with --event goes as it is, in structured mode. To send one
+in binary mode, give its data as --event and its attributes as headers,
+as gcloud's documentation and Eventarc's samples show them:
+  anyfaas invoke -p gcf -f onUpload --event object.json \
+    -H 'ce-type: google.cloud.storage.object.v1.finalized' \
+    -H 'ce-source: //storage.googleapis.com/projects/_/buckets/uploads' \
+    -H 'ce-subject: objects/in/a.jpg'
+ce-specversion defaults to 1.0 and ce-id to a new id; Content-Type, to
+application/json, is the data's content type. For an HTTP function on
+gcf and web, -H adds any header to the request.
 
 What f.yml and the catalog decide (--trigger, --event, --set, --data of
 a sample) is checked before building; a function f.yml does not name
@@ -105,6 +119,27 @@ failure, after the answer, how many messages failed.`,
 			if err != nil {
 				return err
 			}
+			header, err := parseHeaders(headers)
+			if err != nil {
+				return err
+			}
+			// ce-* headers: --event is the data of a CloudEvent in
+			// binary mode, whatever it holds.
+			binary := binaryHeader(header)
+			if binary != nil {
+				if !devserver.DeliversBinary(platform) {
+					return usageError("-H ce-…: a CloudEvent in binary mode is delivered by gcf and web, not %s: give -p gcf, or a native event of %s with --event", platform, platform)
+				}
+				if event != "-" && !fileExists(event) {
+					return usageError("-H ce-…: the headers are the attributes of a CloudEvent in binary mode, whose data --event FILE (or - for standard input) gives")
+				}
+				if binary.Get("Ce-Type") == "" || binary.Get("Ce-Source") == "" {
+					return usageError("-H ce-…: a CloudEvent needs ce-type and ce-source, such as -H 'ce-type: google.cloud.storage.object.v1.finalized' -H 'ce-source: //storage.googleapis.com/projects/_/buckets/BUCKET'")
+				}
+				if len(overrides) > 0 || data != "" {
+					return usageError("--set and --data change catalog samples, not --event files")
+				}
+			}
 			// What f.yml and the catalog decide is made before
 			// building, once: a wrong --set or --data costs no build,
 			// and the event checked is the event sent (the same ids).
@@ -114,7 +149,13 @@ failure, after the answer, how many messages failed.`,
 			// the code is read, and what f.yml and the catalog decide
 			// of it only checked now.
 			var sent *sentEvent
-			if f := p.spec.Function(function); event != "" || f != nil && len(f.Events) > 0 && !timerSample(f, trigger) {
+			if binary != nil {
+				payload, err := readEvent(event)
+				if err != nil {
+					return err
+				}
+				sent = &sentEvent{payload: payload}
+			} else if f := p.spec.Function(function); event != "" || f != nil && len(f.Events) > 0 && !timerSample(f, trigger) {
 				sent, err = makeEvent(p.spec, f, function, platform, event, trigger, data, overrides, time.Now())
 			} else {
 				err = checkEvent(function, platform, trigger, p.spec.Provider.Project, data, overrides)
@@ -174,6 +215,21 @@ failure, after the answer, how many messages failed.`,
 				}
 				return withCode(exitOther, err)
 			}
+			// The headers the event goes with: binary mode's, or for a
+			// structured CloudEvent given as a file, a Content-Type that
+			// has it sent as it is.
+			deliver := binary
+			if deliver == nil && event != "" && (event == "-" || fileExists(event)) {
+				deliver = devserver.DeliveryHeader(nil, payload)
+			}
+			if other := otherHeaders(header); len(other) > 0 {
+				if req == nil {
+					return usageError("-H %s: only an HTTP function's request on gcf and web takes headers other than ce-* (a CloudEvent in binary mode)", slices.Sorted(maps.Keys(other))[0])
+				}
+				for k, vs := range other {
+					req.Header[k] = vs
+				}
+			}
 			if req != nil {
 				rec := httptest.NewRecorder()
 				emu.ServeHTTP(rec, req.WithContext(ctx))
@@ -182,7 +238,11 @@ failure, after the answer, how many messages failed.`,
 				}
 				return c.printHTTP(function, rec.Result())
 			}
-			res, err := emu.Invoke(emulator.WithFunction(ctx, function), payload)
+			invokeCtx := emulator.WithFunction(ctx, function)
+			if deliver != nil {
+				invokeCtx = emulator.WithHeader(invokeCtx, deliver)
+			}
+			res, err := emu.Invoke(invokeCtx, payload)
 			closeErr := emu.Close(ctx)
 			if err != nil {
 				return withCode(exitOther, err)
@@ -240,6 +300,7 @@ failure, after the answer, how many messages failed.`,
 	f.StringVar(&event, "event", "", "a native event: a file, - for standard input, or a catalog name such as aws/sqs")
 	f.StringVar(&data, "data", "", "the body (HTTP, message) or payload (timer) of the sample event")
 	f.StringArrayVar(&sets, "set", nil, "override a field of the sample event, key=value (repeatable)")
+	f.StringArrayVarP(&headers, "header", "H", nil, "a header, 'Name: value' (repeatable): ce-* headers send --event FILE as the data of a CloudEvent in binary mode (gcf, web); others go on an HTTP function's request")
 	return cmd
 }
 
@@ -325,17 +386,13 @@ func invokeEvent(platform, event, trigger string, declared *spec.Event, project,
 		if len(overrides) > 0 || data != "" {
 			return nil, "", "", usageError("--set and --data change catalog samples, not --event files")
 		}
-		var payload []byte
-		var err error
+		payload, err := readEvent(event)
+		if err != nil {
+			return nil, "", "", err
+		}
 		name := event
 		if event == "-" {
 			name = "standard input"
-			payload, err = io.ReadAll(os.Stdin)
-		} else {
-			payload, err = os.ReadFile(event)
-		}
-		if err != nil {
-			return nil, "", "", withCode(exitInvalid, fmt.Errorf("--event: %w", err))
 		}
 		if err := devserver.CheckJSON(payload); err != nil {
 			return nil, "", "", withCode(exitInvalid, fmt.Errorf("%s: %w", name, err))
@@ -358,6 +415,74 @@ func invokeEvent(platform, event, trigger string, declared *spec.Event, project,
 		note += " (" + strings.Join(notes, "; ") + ")"
 	}
 	return payload, entry.Trigger, note, nil
+}
+
+// readEvent reads the event of --event FILE, or of standard input for -.
+func readEvent(event string) ([]byte, error) {
+	var payload []byte
+	var err error
+	if event == "-" {
+		payload, err = io.ReadAll(os.Stdin)
+	} else {
+		payload, err = os.ReadFile(event)
+	}
+	if err != nil {
+		return nil, withCode(exitInvalid, fmt.Errorf("--event: %w", err))
+	}
+	return payload, nil
+}
+
+// parseHeaders reads -H 'Name: value' flags.
+func parseHeaders(list []string) (http.Header, error) {
+	h := make(http.Header)
+	for _, kv := range list {
+		name, value, ok := strings.Cut(kv, ":")
+		name = strings.TrimSpace(name)
+		if !ok || name == "" || strings.ContainsAny(name, " \t") {
+			return nil, usageError("-H %q: want 'Name: value', such as -H 'ce-type: google.cloud.storage.object.v1.finalized'", kv)
+		}
+		h.Add(name, strings.TrimSpace(value))
+	}
+	return h, nil
+}
+
+// binaryHeader returns the headers of a CloudEvent in binary mode that h
+// gives, its ce-* headers and Content-Type, with ce-specversion 1.0 and a
+// new ce-id where h gives none, or nil if h has no ce-* header.
+func binaryHeader(h http.Header) http.Header {
+	out := make(http.Header)
+	for k, vs := range h {
+		if len(k) > 3 && strings.EqualFold(k[:3], "ce-") {
+			out[k] = vs
+		}
+	}
+	if len(out) == 0 {
+		return nil
+	}
+	if out.Get("Ce-Specversion") == "" {
+		out.Set("Ce-Specversion", "1.0")
+	}
+	if out.Get("Ce-Id") == "" {
+		out.Set("Ce-Id", newID("00000000-0000-4000-8000-000000000000"))
+	}
+	if ct := h.Get("Content-Type"); ct != "" {
+		out.Set("Content-Type", ct)
+	}
+	return out
+}
+
+// otherHeaders returns the headers of h that are neither ce-* nor, with
+// them, Content-Type.
+func otherHeaders(h http.Header) http.Header {
+	binary := binaryHeader(h) != nil
+	out := make(http.Header)
+	for k, vs := range h {
+		if len(k) > 3 && strings.EqualFold(k[:3], "ce-") || binary && k == "Content-Type" {
+			continue
+		}
+		out[k] = vs
+	}
+	return out
 }
 
 // newID makes the new ids of the samples invoke and dev send (see

@@ -544,3 +544,70 @@ func TestDescribeFailure(t *testing.T) {
 		}
 	}
 }
+
+// fixtureHeaders returns -H flags of the headers a real binary-mode
+// fixture of the gcf adapter was delivered with, and the fixture's path.
+func fixtureHeaders(t *testing.T, name string) (flags []string, file string) {
+	t.Helper()
+	dir := filepath.Join("..", "..", "adapters", "gcf", "testdata")
+	b, err := os.ReadFile(filepath.Join(dir, "binary-headers.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var all map[string]map[string][]string
+	if err := json.Unmarshal(b, &all); err != nil {
+		t.Fatal(err)
+	}
+	if all[name] == nil {
+		t.Fatalf("no headers for %s", name)
+	}
+	for _, k := range slices.Sorted(maps.Keys(all[name])) {
+		flags = append(flags, "-H", k+": "+all[name][k][0])
+	}
+	return flags, filepath.Join(dir, "fixtures", name)
+}
+
+// invoke -H ce-… --event FILE sends a CloudEvent in binary mode, as
+// Eventarc delivers to Cloud Run: the file is its data, JSON or not, the
+// headers its attributes.
+func TestInvokeBinaryMode(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds testdata/triggers")
+	}
+	storageH, storage := fixtureHeaders(t, "storage-object-data-binary-body.json")
+	schedulerH, scheduler := fixtureHeaders(t, "scheduler-job-executed-binary-body.json")
+	tests := []struct {
+		name   string
+		args   []string
+		code   int
+		stdout string // a substring of it
+		stderr string // a substring of it
+	}{
+		{"storage on gcf", append([]string{"-f", "thumb", "-p", "gcf", "--event", storage}, storageH...), exitOK,
+			`"records":[{"bucket":"sample-bucket","key":"folder/Test.cs","op":"created"}],"trigger":"storage"`, ""},
+		{"scheduler on gcf", append([]string{"-f", "nightly", "-p", "gcf", "--event", scheduler}, schedulerH...), exitOK,
+			`"name":"projects/test-project/locations/us-central1/jobs/nightly","payload":"my base64 data","trigger":"timer"`, ""},
+		{"storage on web", append([]string{"-f", "thumb", "-p", "web", "--event", storage}, storageH...), exitOK,
+			`"trigger":"storage"`, ""},
+		{"ce-specversion and ce-id left out", []string{"-f", "thumb", "-p", "gcf", "--event", storage,
+			"-H", "ce-type: google.cloud.storage.object.v1.finalized", "-H", "ce-source: //storage.googleapis.com/projects/_/buckets/photos"}, exitOK,
+			`"records":[{"bucket":"sample-bucket","key":"folder/Test.cs","op":"created"}]`, ""},
+		{"on aws", append([]string{"-f", "thumb", "-p", "aws", "--event", storage}, storageH...), exitUsage,
+			"", "anyfaas: -H ce-…: a CloudEvent in binary mode is delivered by gcf and web, not aws"},
+		{"no ce-source", []string{"-f", "thumb", "-p", "gcf", "--event", storage, "-H", "ce-type: t"}, exitUsage,
+			"", "anyfaas: -H ce-…: a CloudEvent needs ce-type and ce-source"},
+		{"no event file", []string{"-f", "thumb", "-p", "gcf", "-H", "ce-type: t", "-H", "ce-source: s"}, exitUsage,
+			"", "whose data --event FILE (or - for standard input) gives"},
+		{"not a header", []string{"-f", "thumb", "-p", "gcf", "--event", storage, "-H", "ce-type"}, exitUsage,
+			"", `anyfaas: -H "ce-type": want 'Name: value'`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			args := append([]string{"invoke", triggers}, tt.args...)
+			code, stdout, stderr := anyfaas(t, args...)
+			if code != tt.code || !strings.Contains(stdout, tt.stdout) || !strings.Contains(stderr, tt.stderr) {
+				t.Errorf("anyfaas %s: exit %d, want %d\nstdout (want %q):\n%s\nstderr (want %q):\n%s", strings.Join(args, " "), code, tt.code, tt.stdout, stdout, tt.stderr, stderr)
+			}
+		})
+	}
+}
