@@ -16,20 +16,41 @@ const (
 	varRegion   ref = "REGION"
 	varProject  ref = "PROJECT"
 	varInvoker  ref = "INVOKER"
-	varURL      ref = "url"      // the unit's service URL
-	varLocation ref = "location" // a bucket's location
+	varURL      ref = "url"           // the unit's service URL
+	varLocation ref = "location"      // a bucket's location
+	varAgent    ref = "storage_agent" // the project's Cloud Storage service agent
+)
+
+// Roles Eventarc needs for Cloud Storage triggers, beyond roles/run.invoker
+// on the service, as https://cloud.google.com/eventarc/docs/roles-permissions
+// and the Cloud Run functions "Create triggers from Cloud Storage events"
+// page (https://cloud.google.com/functions/docs/calling/storage) give them:
+// the trigger's service account receives the events, and the project's
+// Cloud Storage service agent (gcloud storage service-agent) publishes
+// them. A Pub/Sub trigger (a direct Pub/Sub event) needs neither; Cloud
+// Scheduler jobs need only roles/run.invoker.
+const (
+	roleEventReceiver = "roles/eventarc.eventReceiver"
+	rolePublisher     = "roles/pubsub.publisher"
 )
 
 // script writes deploy.sh.
 func (g *generation) script(units []*unitPlan) []byte {
 	needInvoker, needProject := false, false
+	var receivers []string // the members of Cloud Storage triggers
 	for _, u := range units {
 		for _, e := range u.events {
 			if e.account == "" {
 				needInvoker = true
 			}
-			if e.trigger == spec.TriggerTimer {
+			switch e.trigger {
+			case spec.TriggerTimer:
 				needProject = true
+			case spec.TriggerStorage:
+				needProject = true // for the project-wide grants
+				if m := e.member(); !slices.Contains(receivers, m) {
+					receivers = append(receivers, m)
+				}
 			}
 		}
 	}
@@ -65,6 +86,14 @@ func (g *generation) script(units []*unitPlan) []byte {
 		b.paragraph("Events and schedules invoke the services as the service account INVOKER " +
 			"(default: " + who + "), which is granted roles/run.invoker on them.")
 	}
+	if len(receivers) > 0 {
+		b.comment("")
+		b.paragraph("Cloud Storage triggers need two project-wide roles " +
+			"(https://cloud.google.com/eventarc/docs/roles-permissions): " + roleEventReceiver +
+			" for the service account of each trigger, and " + rolePublisher + " for the project's " +
+			"Cloud Storage service agent, which publishes the bucket's events. Granting a role " +
+			"again changes nothing.")
+	}
 	b.line("set -euo pipefail")
 	b.line(`cd "$(dirname "$0")"`)
 	b.line("")
@@ -85,6 +114,9 @@ func (g *generation) script(units []*unitPlan) []byte {
 		} else {
 			b.line(`INVOKER="${INVOKER:-$(gcloud projects describe "$PROJECT" --format='value(projectNumber)')-compute@developer.gserviceaccount.com}"`)
 		}
+	}
+	if len(receivers) > 0 {
+		storageGrants(&b, receivers)
 	}
 	topics := map[string]bool{}
 	for _, u := range units {
@@ -169,6 +201,23 @@ func (g *generation) unitScript(b *scriptWriter, u *unitPlan, topics map[string]
 			triggerScript(b, e, u.service, path, location, word(lit("--transport-topic="), lit(e.topic)))
 		}
 	}
+}
+
+// storageGrants writes the project-wide grants Cloud Storage triggers
+// need: roleEventReceiver for each of members, and rolePublisher for the
+// project's Cloud Storage service agent. --condition=None keeps gcloud from
+// asking for a condition when the project's policy has conditional
+// bindings, which fails when no one can answer.
+func storageGrants(b *scriptWriter, members []string) {
+	b.line("")
+	b.comment("Project-wide grants of the Cloud Storage triggers.")
+	// The project is the command's argument: no --project.
+	grant := `gcloud projects add-iam-policy-binding "$PROJECT"`
+	for _, m := range members {
+		b.cmd("", grant, m, "--role="+roleEventReceiver, "--condition=None", "--format=none")
+	}
+	b.line(string(varAgent) + `="$(gcloud storage service-agent ` + word(lit("--project="), varProject) + `)"`)
+	b.cmd("", grant, word(lit("--member=serviceAccount:"), varAgent), "--role="+rolePublisher, "--condition=None", "--format=none")
 }
 
 // triggerScript writes the creation of an Eventarc trigger.

@@ -327,6 +327,7 @@ case "$*" in
   "projects describe p --format=value(projectNumber)") echo 42; exit 0 ;;
   "run services describe "*"--format=value(status.url)") echo https://all.run.app; exit 0 ;;
   "storage buckets describe "*"--format=value(location)") echo US-EAST1; exit 0 ;;
+  "storage service-agent --project=p") echo service-42@gs-project-accounts.iam.gserviceaccount.com; exit 0 ;;
   *" describe "*) exit 1 ;;
 esac
 echo "gcloud" >> "$LOG"
@@ -363,7 +364,7 @@ func TestScriptProject(t *testing.T) {
 echo "$*" >> "$LOG"
 case "$*" in
   "projects describe "*) echo 42; exit 0 ;;
-  "run services describe "*|"storage buckets describe "*) echo x; exit 0 ;;
+  "run services describe "*|"storage buckets describe "*|"storage service-agent "*) echo x; exit 0 ;;
   *" describe "*) exit 1 ;;
 esac
 `
@@ -373,9 +374,10 @@ esac
 		t.Fatalf("deploy.sh ran %d gcloud commands, want the service's, its bindings, the job's, the topics' and the triggers':\n%s", len(lines), data)
 	}
 	for _, l := range lines {
-		// The default service account's lookup names the project
-		// as its argument.
-		if !strings.Contains(l, " --project=shop-prod") && l != "projects describe shop-prod --format=value(projectNumber)" {
+		// The default service account's lookup and the project's
+		// grants name the project as their argument.
+		if !strings.Contains(l, " --project=shop-prod") && !strings.HasPrefix(l, "projects describe shop-prod ") &&
+			!strings.HasPrefix(l, "projects add-iam-policy-binding shop-prod ") {
 			t.Errorf("gcloud %s: no --project=shop-prod", l)
 		}
 	}
