@@ -628,6 +628,22 @@ func (p *parser) platforms(n *yaml.Node, path string) map[string]*yaml.Node {
 	return out
 }
 
+// perPlatform reads a provider setting that is either one string for every
+// platform or a mapping of platforms to strings, each with its position.
+func (p *parser) perPlatform(n *yaml.Node, path string) (one string, each map[string]string, pos map[string]Pos) {
+	if n.Kind != yaml.MappingNode {
+		return p.str(n, path), nil, nil
+	}
+	each, pos = map[string]string{}, map[string]Pos{}
+	first := map[string]*yaml.Node{}
+	for k, v := range pairs(n) {
+		if name := p.platform(k, join(path, k.Value)); name != "" && !p.platformTwice(first, name, k, path) {
+			each[name], pos[name] = p.str(v, join(path, k.Value)), Pos{v.Line, v.Column}
+		}
+	}
+	return "", each, pos
+}
+
 // platformTwice reports, as an error, whether key k names a platform an
 // earlier key of the same mapping named, under another alias (aws and
 // lambda); first holds the earlier keys by platform.
@@ -674,22 +690,12 @@ func (p *parser) provider(n *yaml.Node, path string, pr *Provider) {
 			pr.Name = p.str(n, path)
 			pr.Platform = p.platform(n, path)
 		},
-		"region": func(n *yaml.Node, path string) {
-			if n.Kind != yaml.MappingNode {
-				pr.Region = p.str(n, path)
-				return
-			}
-			// One region per platform: {aws: us-east-1, fc: cn-hangzhou}.
-			pr.Regions, pr.regionPos = map[string]string{}, map[string]Pos{}
-			first := map[string]*yaml.Node{}
-			for k, v := range pairs(n) {
-				if name := p.platform(k, join(path, k.Value)); name != "" && !p.platformTwice(first, name, k, path) {
-					pr.Regions[name], pr.regionPos[name] = p.str(v, join(path, k.Value)), Pos{v.Line, v.Column}
-				}
-			}
-		},
-		"stage":   func(n *yaml.Node, path string) { pr.Stage = p.str(n, path) },
-		"role":    func(n *yaml.Node, path string) { pr.Role = p.str(n, path) },
+		// One region per platform: {aws: us-east-1, fc: cn-hangzhou}.
+		"region": func(n *yaml.Node, path string) { pr.Region, pr.Regions, pr.regionPos = p.perPlatform(n, path) },
+		"stage":  func(n *yaml.Node, path string) { pr.Stage = p.str(n, path) },
+		// One role per platform, as each names it differently: {fc:
+		// acs:ram::…:role/…, gcf: …@….iam.gserviceaccount.com}.
+		"role":    func(n *yaml.Node, path string) { pr.Role, pr.Roles, pr.rolePos = p.perPlatform(n, path) },
 		"project": func(n *yaml.Node, path string) { pr.Project = p.str(n, path) },
 		"architecture": func(n *yaml.Node, path string) {
 			switch a := p.str(n, path); a {

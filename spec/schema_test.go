@@ -212,6 +212,8 @@ func TestSchemaAgrees(t *testing.T) {
 		{"provider without a name", strings.Replace(base, "  name: aws\n", "  runtime: go\n", 1), false},
 		{"platform in capitals", strings.Replace(base, "name: aws", "name: AWS", 1), false},
 		{"region of an unknown platform", strings.Replace(base, "  name: aws\n", "  name: aws\n  region: {azure: x}\n", 1), false},
+		{"role per platform", strings.Replace(base, "  name: aws\n", "  name: aws\n  role: {fc: 'acs:ram::1:role/r', gcf: r@p.iam.gserviceaccount.com}\n", 1), true},
+		{"role of an unknown platform", strings.Replace(base, "  name: aws\n", "  name: aws\n  role: {azure: x}\n", 1), false},
 		{"group without functions", base + "aggregation:\n  g: {deployOrigin: true}\n", false},
 		{"message without topic or queue", strings.Replace(base, "- http: {path: /items, method: get}", "- mq: {tags: a}", 1), false},
 		{"message with topic and queue", strings.Replace(base, "- http: {path: /items, method: get}", "- mq: {topic: t, queue: q}", 1), false},

@@ -205,7 +205,13 @@ type Provider struct {
 	Stage   string
 	// Architecture is x86_64 (the default) or arm64.
 	Architecture string
-	Role         string
+	// Role is what the functions run as: an IAM role's ARN on aws, a
+	// RAM role's ARN on fc, a CAM role's name on scf, a service account's
+	// email on gcf and web. Roles, when f.yml gives one per platform
+	// ({fc: acs:ram::…, gcf: …@….iam.gserviceaccount.com}), is the role
+	// of each platform. ForPlatform resolves them.
+	Role  string
+	Roles map[string]string
 	// Project is the Google Cloud project, on gcf and web: the Knative
 	// generator names a Pub/Sub topic f.yml gives by name alone
 	// projects/<Project>/topics/<topic>, and gcf's deploy.sh gives it to
@@ -220,8 +226,8 @@ type Provider struct {
 	// Extra holds the provider settings that only some platforms read,
 	// such as vpcConfig or logConfig for FC, by their f.yml key.
 	Extra map[string]*yaml.Node
-	// regionPos is where each of Regions is.
-	regionPos map[string]Pos
+	// regionPos is where each of Regions is, rolePos each of Roles.
+	regionPos, rolePos map[string]Pos
 }
 
 // Settings are what a function may set and the provider sets for all.
@@ -462,18 +468,24 @@ type Package struct {
 }
 
 // ForPlatform returns the spec as a generator for platform sees it: a copy
-// whose Provider.Region is that platform's (from Regions, else Region),
-// with its position as Provider.KeyPos["region"], and whose
-// Provider.Architecture is arch (x86_64 or arm64) if arch is set.
+// whose Provider.Region and Provider.Role are that platform's (from
+// Regions and Roles, else Region and Role), with their positions as
+// Provider.KeyPos["region"] and ["role"], and whose Provider.Architecture
+// is arch (x86_64 or arm64) if arch is set. A platform a per-platform
+// mapping does not name has none.
 func (s *Spec) ForPlatform(platform, arch string) *Spec {
 	out := *s
+	out.Provider.KeyPos = maps.Clone(s.Provider.KeyPos)
+	if out.Provider.KeyPos == nil {
+		out.Provider.KeyPos = map[string]Pos{}
+	}
 	if r, ok := s.Provider.Regions[platform]; ok {
 		out.Provider.Region = r
-		out.Provider.KeyPos = maps.Clone(s.Provider.KeyPos)
-		if out.Provider.KeyPos == nil {
-			out.Provider.KeyPos = map[string]Pos{}
-		}
 		out.Provider.KeyPos["region"] = s.Provider.regionPos[platform]
+	}
+	if r, ok := s.Provider.Roles[platform]; ok {
+		out.Provider.Role = r
+		out.Provider.KeyPos["role"] = s.Provider.rolePos[platform]
 	}
 	if arch != "" {
 		out.Provider.Architecture = arch

@@ -280,24 +280,49 @@ func TestFindNoDirectory(t *testing.T) {
 	}
 }
 
-// A region may be given per platform; ForPlatform resolves it.
-func TestRegionPerPlatform(t *testing.T) {
-	s, err := Parse("f.yml", []byte("service: s\nprovider:\n  name: aws\n  region: {aws: us-east-1, aliyun: cn-hangzhou}\nfunctions: {f: {handler: f}}\n"), nil)
+// A region and a role may be given per platform; ForPlatform resolves
+// them, with their positions.
+func TestPerPlatform(t *testing.T) {
+	s, err := Parse("f.yml", []byte("service: s\nprovider:\n  name: aws\n  region: {aws: us-east-1, aliyun: cn-hangzhou}\n"+
+		"  role: {fc: 'acs:ram::1:role/r', gcp: run@p.iam.gserviceaccount.com}\nfunctions: {f: {handler: f}}\n"), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, tt := range []struct{ platform, arch, region, wantArch string }{
-		{"aws", "", "us-east-1", "x86_64"},
-		{"fc", "arm64", "cn-hangzhou", "arm64"},
-		{"scf", "", "", "x86_64"},
+	for _, tt := range []struct {
+		platform, arch, region, wantArch, role string
+		regionPos, rolePos                     Pos
+	}{
+		{"aws", "", "us-east-1", "x86_64", "", Pos{4, 17}, Pos{5, 9}},
+		{"fc", "arm64", "cn-hangzhou", "arm64", "acs:ram::1:role/r", Pos{4, 36}, Pos{5, 14}},
+		{"gcf", "", "", "x86_64", "run@p.iam.gserviceaccount.com", Pos{4, 11}, Pos{5, 40}},
+		{"scf", "", "", "x86_64", "", Pos{4, 11}, Pos{5, 9}},
 	} {
 		p := s.ForPlatform(tt.platform, tt.arch).Provider
-		if p.Region != tt.region || p.Architecture != tt.wantArch {
-			t.Errorf("ForPlatform(%s, %q): region %q, architecture %q; want %q, %q", tt.platform, tt.arch, p.Region, p.Architecture, tt.region, tt.wantArch)
+		if p.Region != tt.region || p.Architecture != tt.wantArch || p.Role != tt.role {
+			t.Errorf("ForPlatform(%s, %q): region %q, architecture %q, role %q; want %q, %q, %q", tt.platform, tt.arch, p.Region, p.Architecture, p.Role, tt.region, tt.wantArch, tt.role)
+		}
+		// A platform the mapping does not name has the mapping's position.
+		if p.KeyPos["region"] != tt.regionPos || p.KeyPos["role"] != tt.rolePos {
+			t.Errorf("ForPlatform(%s): region at %v, role at %v; want %v, %v", tt.platform, p.KeyPos["region"], p.KeyPos["role"], tt.regionPos, tt.rolePos)
 		}
 	}
-	if _, err := Parse("f.yml", []byte("service: s\nprovider:\n  name: aws\n  region: {azure: x}\nfunctions: {f: {handler: f}}\n"), nil); err == nil || !strings.Contains(err.Error(), "f.yml:4:12: provider.region.azure: unknown platform") {
-		t.Errorf("an unknown platform in region: %v", err)
+	for _, tt := range []struct{ key, want string }{
+		{"region", "f.yml:4:12: provider.region.azure: unknown platform"},
+		{"role", "f.yml:4:10: provider.role.azure: unknown platform"},
+		{"role", "f.yml:4:18: provider.role.lambda: names platform aws, as aws does (f.yml:4:10)"},
+		{"role", "f.yml:4:23: provider.role.gcf: want a string"},
+	} {
+		value := "{azure: x}"
+		switch {
+		case strings.Contains(tt.want, "names platform"):
+			value = "{aws: a, lambda: b}"
+		case strings.Contains(tt.want, "want a string"):
+			value = "{aws: a, gcf: [b]}"
+		}
+		src := "service: s\nprovider:\n  name: aws\n  " + tt.key + ": " + value + "\nfunctions: {f: {handler: f}}\n"
+		if _, err := Parse("f.yml", []byte(src), nil); err == nil || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("%s: %s: %v, want %q", tt.key, value, err, tt.want)
+		}
 	}
 }
 

@@ -277,7 +277,12 @@ func (g *generation) checkProvider() {
 		g.errs.Add(err)
 	}
 	if p.Role != "" && !accountPattern.MatchString(p.Role) {
-		g.fail(gen.ProviderPos(g.s, "role"), "provider.role", "%q is not a service account's email, such as fn@project.iam.gserviceaccount.com", p.Role)
+		hint := ""
+		if p.Roles == nil {
+			// One role for every platform: another's, most likely.
+			hint = " (for a role of another platform, give each its own: role: {fc: acs:ram::…, gcf: fn@project.iam.gserviceaccount.com})"
+		}
+		g.fail(gen.ProviderPos(g.s, "role"), "provider.role", "%q is not a service account's email, such as fn@project.iam.gserviceaccount.com%s", p.Role, hint)
 	}
 }
 

@@ -551,7 +551,7 @@ functions:
   g: {handler: g}
 `, []string{
 			`f.yml:3:31: provider.region: Cloud Run functions has no region "us-centrl1" (did you mean "us-central1"?)`,
-			`f.yml:3:49: provider.role: "runner" is not a service account's email, such as fn@project.iam.gserviceaccount.com`,
+			`f.yml:3:49: provider.role: "runner" is not a service account's email, such as fn@project.iam.gserviceaccount.com (for a role of another platform, give each its own: role: {fc: acs:ram::…, gcf: fn@project.iam.gserviceaccount.com})`,
 			"f.yml:3:70: provider.concurrency: 2000 is too large: Cloud Run sends an instance at most 1000 requests at once",
 			"f.yml:3:90: provider.environment.PORT: Cloud Run sets PORT itself and refuses a service that sets it",
 			"f.yml:7:14: functions.f.timeout: 4000 is too large: Cloud Run waits at most 3600 seconds for a response",
