@@ -116,7 +116,8 @@
 // The service's platforms.fc block is merged verbatim into the root of
 // s.yaml, where it can set access, vars, flow or actions, or any prop of
 // a resource (resources.<unit>.props.cpu); its key funcraft, if any, is
-// merged into the root of template.yml instead. A function's platforms.fc
+// merged into the root of template.yml instead. Any other key of it, one
+// not one of RootKeys, is a warning (Warnings). A function's platforms.fc
 // is merged into the props of each unit serving it (for a group, each
 // member's block, in order), and its key funcraft into the unit's
 // Aliyun::Serverless::Function (Properties, Events).
@@ -233,12 +234,20 @@ func New() gen.Generator { return Generator{} }
 
 // Warnings returns the warning for a region FC may not have: one
 // that differs from a region it offers in its digits alone (see
-// gen.RegionWarning).
-func (Generator) Warnings(in *gen.Input) spec.Errors {
+// gen.RegionWarning); and, when g writes s.yaml, one for each key of the
+// service's platforms.fc block that Serverless Devs does not read at the
+// root of s.yaml, where the block is merged (see rootWarnings).
+func (g Generator) Warnings(in *gen.Input) spec.Errors {
+	var out gen.ErrorList
 	if w := gen.RegionWarning(in.Spec, "FC", Regions, regionShape); w != nil {
-		return spec.Errors{w}
+		out.Add(w)
 	}
-	return nil
+	if g.Files == nil || slices.Contains(g.Files, SYAML) {
+		for _, w := range rootWarnings(in.Spec) {
+			out.Add(w)
+		}
+	}
+	return out.Sorted()
 }
 
 // Platform returns "fc".

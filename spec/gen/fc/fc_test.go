@@ -814,3 +814,44 @@ func TestRegionWarning(t *testing.T) {
 		}
 	}
 }
+
+// A key of the service's platforms.fc block that Serverless Devs does not
+// read at the root of s.yaml, where the block is merged, is warned of at
+// its f.yml position, when s.yaml is written.
+func TestRootKeyWarnings(t *testing.T) {
+	const head = "service: s\nprovider: {name: aliyun, region: cn-hangzhou}\nfunctions:\n  f: {handler: f}\nplatforms:\n  fc:\n"
+	tests := []struct {
+		name  string
+		g     fc.Generator
+		block string
+		want  []string
+	}{
+		{"known keys", fc.Generator{}, "    access: prod\n    vars: {a: 1}\n    resources: {f: {props: {cpu: 1}}}\n    funcraft: {ROSTemplateFormatVersion: x}\n", nil},
+		{"role", fc.Generator{}, "    role: acs:ram::1:role/r\n", []string{
+			"f.yml:7:5: platforms.fc.role: Serverless Devs ignores role at the root of s.yaml, where this block is merged (it reads only " + strings.Join(fc.RootKeys, ", ") +
+				"): give provider.role, for FC alone if need be (role: {fc: …}), or put it in a function's platforms.fc block (merged into its props) or here under resources.<unit>.props.role",
+		}},
+		{"a prop and a typo", fc.Generator{}, "    cpu: 1\n    acess: prod\n", []string{
+			"f.yml:7:5: platforms.fc.cpu: Serverless Devs ignores cpu at the root of s.yaml, where this block is merged (it reads only " + strings.Join(fc.RootKeys, ", ") +
+				"): a function's setting goes in a function's platforms.fc block (merged into its props) or here under resources.<unit>.props.cpu",
+			"f.yml:8:5: platforms.fc.acess: Serverless Devs ignores acess at the root of s.yaml, where this block is merged (it reads only " + strings.Join(fc.RootKeys, ", ") +
+				"): a function's setting goes in a function's platforms.fc block (merged into its props) or here under resources.<unit>.props.acess",
+		}},
+		{"template.yml only", fc.Generator{Files: []string{fc.TemplateYML}}, "    role: x\n", nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s, err := spec.Parse("f.yml", []byte(head+tt.block), func(string) string { return "" })
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []string
+			for _, w := range tt.g.Warnings(&gen.Input{Spec: s, Units: s.Units()}) {
+				got = append(got, w.Error())
+			}
+			if diff := cmp.Diff(tt.want, got); diff != "" {
+				t.Errorf("warnings (-want +got):\n%s", diff)
+			}
+		})
+	}
+}

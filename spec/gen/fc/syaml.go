@@ -56,6 +56,39 @@ func (p *plan) sYAML() ([]byte, error) {
 	return encode(doc)
 }
 
+// RootKeys are the keys Serverless Devs reads at the root of an s.yaml
+// of edition 3.0.0 (its docs/zh/yaml.md, and @serverless-devs/parse-spec).
+var RootKeys = []string{"edition", "name", "access", "vars", "template", "extend", "flow", "actions", "resources"}
+
+// rootWarnings returns a warning for each key of the service's
+// platforms.fc block, merged into the root of s.yaml, that is not one of
+// RootKeys (nor funcraft, which goes to template.yml): Serverless Devs
+// ignores it silently, and a function's setting there, such as role,
+// sets nothing.
+func rootWarnings(s *spec.Spec) spec.Errors {
+	block := s.Platforms["fc"]
+	if block == nil || block.Kind != yaml.MappingNode {
+		return nil
+	}
+	var out spec.Errors
+	for i := 0; i+1 < len(block.Content); i += 2 {
+		k := block.Content[i]
+		if slices.Contains(RootKeys, k.Value) || k.Value == "funcraft" {
+			continue
+		}
+		props := "a function's platforms.fc block (merged into its props) or here under resources.<unit>.props." + k.Value
+		where := "a function's setting goes in " + props
+		if k.Value == "role" || k.Value == "region" {
+			// Settings of the provider, which may name FC's alone.
+			where = "give provider." + k.Value + ", for FC alone if need be (" + k.Value + ": {fc: …}), or put it in " + props
+		}
+		out = append(out, gen.ErrorAt(s, spec.Pos{Line: k.Line, Column: k.Column}, "platforms.fc."+k.Value,
+			"Serverless Devs ignores %s at the root of s.yaml, where this block is merged (it reads only %s): %s",
+			k.Value, strings.Join(RootKeys, ", "), where))
+	}
+	return out
+}
+
 func (p *plan) hasRoutes() bool {
 	for _, up := range p.units {
 		if len(up.routes) > 0 {
