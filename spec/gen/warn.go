@@ -6,6 +6,8 @@ import (
 	"slices"
 	"strings"
 
+	"go.yaml.in/yaml/v3"
+
 	"github.com/anyfaas/faas/spec"
 )
 
@@ -115,4 +117,29 @@ func Timeouts(s *spec.Spec, units []*spec.Unit, max int, problem string) spec.Er
 		}
 	}
 	return out.Sorted()
+}
+
+// DomainUndeployed returns the warning for the custom.customDomain of s on
+// a platform, what, where it is not deployed, at its domainName: the HTTP
+// functions are served at the platform's own URLs there, and hint says how
+// to give them the domain. nil when f.yml gives no domain
+// (none, false or null, as the FC generator reads it).
+func DomainUndeployed(s *spec.Spec, what, hint string) *spec.Error {
+	cd := Get(s.Custom, "customDomain")
+	if cd == nil || cd.Kind == yaml.ScalarNode && (cd.Tag == "!!null" || strings.EqualFold(cd.Value, "false")) {
+		return nil
+	}
+	at, path, name := cd, "custom.customDomain", ""
+	if dn := Get(cd, "domainName"); dn != nil {
+		if dn.Kind == yaml.ScalarNode && (dn.Tag == "!!null" || dn.Value == "" || strings.EqualFold(dn.Value, "false")) {
+			return nil
+		}
+		at, path, name = dn, path+".domainName", dn.Value
+	}
+	domain := "the custom domain"
+	if name != "" && !strings.EqualFold(name, "auto") {
+		domain += " " + name
+	}
+	return ErrorAt(s, spec.Pos{Line: at.Line, Column: at.Column}, path,
+		"%s is not deployed on %s (only FC's specs declare one): the HTTP functions are served at the URLs %s gives them; %s", domain, what, what, hint)
 }

@@ -91,3 +91,33 @@ aggregation:
 		t.Errorf("warnings (-want +got):\n%s", diff)
 	}
 }
+
+// A custom.customDomain a platform does not deploy is a warning at its
+// domainName (or at customDomain, without one); none, false or null is
+// not.
+func TestDomainUndeployed(t *testing.T) {
+	const head = "service: s\nprovider: {name: gcf}\nfunctions:\n  f: {handler: f, events: [{http: {path: /f}}]}\ncustom:\n"
+	const rest = " is not deployed on P (only FC's specs declare one): the HTTP functions are served at the URLs P gives them; do this"
+	tests := []struct{ custom, want string }{
+		{"  customDomain: {domainName: api.example.com}\n", "f.yml:6:30: custom.customDomain.domainName: the custom domain api.example.com" + rest},
+		{"  customDomain:\n    domainName: auto\n", "f.yml:7:17: custom.customDomain.domainName: the custom domain" + rest},
+		{"  customDomain: {routes: x}\n", "f.yml:6:17: custom.customDomain: the custom domain" + rest},
+		{"  customDomain: {domainName: false}\n", ""},
+		{"  customDomain: false\n", ""},
+		{"  customDomain:\n", ""},
+		{"  other: 1\n", ""},
+	}
+	for _, tt := range tests {
+		s, err := spec.Parse("f.yml", []byte(head+tt.custom), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := ""
+		if w := DomainUndeployed(s, "P", "do this"); w != nil {
+			got = w.Error()
+		}
+		if diff := cmp.Diff(tt.want, got); diff != "" {
+			t.Errorf("%q: warning (-want +got):\n%s", tt.custom, diff)
+		}
+	}
+}

@@ -158,13 +158,25 @@ func New() gen.Generator { return generator{} }
 
 // Warnings returns the warning for a region Cloud Run functions may not have: one
 // that differs from a region it offers in its digits alone (see
-// gen.RegionWarning).
+// gen.RegionWarning); and for a custom.customDomain, which is not
+// deployed (gen.DomainUndeployed).
 func (generator) Warnings(in *gen.Input) spec.Errors {
+	var out gen.ErrorList
 	if w := gen.RegionWarning(in.Spec, "Cloud Run functions", Regions, regionShape); w != nil {
-		return spec.Errors{w}
+		out.Add(w)
 	}
-	return nil
+	if w := gen.DomainUndeployed(in.Spec, "Cloud Run functions", domainHint); w != nil {
+		out.Add(w)
+	}
+	return out.Sorted()
 }
+
+// domainHint is what to do on Cloud Run for a custom.customDomain: a
+// domain mapping serves one service (gcloud beta run domain-mappings, a
+// preview in some regions only); a load balancer routes paths to several.
+const domainHint = "map it to a unit's service with gcloud beta run domain-mappings create --service=<service> --domain=<domain> " +
+	"(one service a domain, in the regions that offer it), or route its paths to the units' services with a global external " +
+	"Application Load Balancer and serverless NEGs"
 
 type generator struct{}
 

@@ -645,3 +645,28 @@ func TestStorageEventTypes(t *testing.T) {
 		}
 	}
 }
+
+// A custom domain, which Cloud Run functions' files do not deploy, is a
+// warning at its domainName, with what to do instead.
+func TestDomainWarning(t *testing.T) {
+	tests := []struct{ custom, want string }{
+		{"custom:\n  customDomain: {domainName: api.example.com}\n", "f.yml:6:30: custom.customDomain.domainName: the custom domain api.example.com is not deployed on Cloud Run functions " +
+			"(only FC's specs declare one): the HTTP functions are served at the URLs Cloud Run functions gives them; " + domainHint},
+		{"custom:\n  customDomain: false\n", ""},
+		{"", ""},
+	}
+	for _, tt := range tests {
+		s := parse(t, "service: s\nprovider: {name: gcf, region: us-east1}\nfunctions:\n  f: {handler: f, events: [{http: {path: /f}}]}\n"+tt.custom)
+		in := input(s)
+		if _, err := New().Generate(in); err != nil {
+			t.Fatal(err)
+		}
+		got := ""
+		if w := New().(gen.Warner).Warnings(in); w != nil {
+			got = w.Error()
+		}
+		if diff := cmp.Diff(tt.want, got); diff != "" {
+			t.Errorf("%q: warning (-want +got):\n%s", tt.custom, diff)
+		}
+	}
+}

@@ -157,15 +157,29 @@ const maxRevisionTimeout = 600
 
 // Warnings returns a warning for each timeout over Knative's default
 // max-revision-timeout-seconds: a cluster that keeps the default refuses
-// the Service; one that raises it takes it.
+// the Service; one that raises it takes it. And one for a
+// custom.customDomain, which is not deployed (gen.DomainUndeployed).
 func (generator) Warnings(in *gen.Input) spec.Errors {
 	units := in.Units
 	if units == nil {
 		units = in.Spec.Units()
 	}
-	return gen.Timeouts(in.Spec, units, maxRevisionTimeout,
-		"Knative refuses a revision timeoutSeconds of %d, over its max-revision-timeout-seconds, %d by default: raise that in the cluster's config-defaults ConfigMap, or give a shorter timeout")
+	var out gen.ErrorList
+	for _, w := range gen.Timeouts(in.Spec, units, maxRevisionTimeout,
+		"Knative refuses a revision timeoutSeconds of %d, over its max-revision-timeout-seconds, %d by default: raise that in the cluster's config-defaults ConfigMap, or give a shorter timeout") {
+		out.Add(w)
+	}
+	if w := gen.DomainUndeployed(in.Spec, "Knative", domainHint); w != nil {
+		out.Add(w)
+	}
+	return out.Sorted()
 }
+
+// domainHint is what to do on Knative for a custom.customDomain: a
+// DomainMapping serves one Knative Service under a domain; the cluster's
+// ingress routes paths to several.
+const domainHint = "map it to a unit's Knative Service with a DomainMapping (serving.knative.dev/v1beta1, one Service a domain), " +
+	"or route its paths to the units' Services with the cluster's ingress"
 
 // Platform is "web".
 func (generator) Platform() string { return platform }

@@ -410,7 +410,8 @@ func TestPayloadType(t *testing.T) {
 
 // A timeout over Knative's default max-revision-timeout-seconds is a
 // warning, the unit's or a member's own, at its key: a cluster may have
-// raised the limit.
+// raised the limit. A custom domain, which is not deployed, is a warning
+// too.
 func TestWarnings(t *testing.T) {
 	s := parse(t, `service: s
 provider: {name: knative, timeout: 600}
@@ -420,6 +421,8 @@ functions:
   c: {handler: c}
 aggregation:
   g: {functions: [b, c]}
+custom:
+  customDomain: {domainName: api.example.com}
 `)
 	in := &gen.Input{Spec: s, Units: s.Units()}
 	if _, err := New().Generate(in); err != nil {
@@ -437,6 +440,8 @@ aggregation:
 	want := []string{
 		"f.yml:4:28: functions.a.timeout: Knative refuses a revision timeoutSeconds of 4000" + rest,
 		"f.yml:5:28: functions.b.timeout: Knative refuses a revision timeoutSeconds of 900" + rest,
+		"f.yml:10:30: custom.customDomain.domainName: the custom domain api.example.com is not deployed on Knative (only FC's specs declare one): " +
+			"the HTTP functions are served at the URLs Knative gives them; " + domainHint,
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("warnings (-want +got):\n%s", diff)
