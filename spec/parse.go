@@ -215,7 +215,7 @@ func (p *parser) pkg(n *yaml.Node, path string, pkg *Package) {
 		"include": func(n *yaml.Node, path string) { pkg.Include = globs(n, path) },
 		"exclude": func(n *yaml.Node, path string) { pkg.Exclude = globs(n, path) },
 		"artifact": func(n *yaml.Node, path string) {
-			pkg.Artifact = p.str(n, path)
+			pkg.Artifact, pkg.ArtifactPos = p.str(n, path), Pos{n.Line, n.Column}
 			switch a := pkg.Artifact; {
 			case n.Kind != yaml.ScalarNode || isNull(n):
 			case a == "" || a == "." || a == ".." || strings.ContainsAny(a, `/\`):

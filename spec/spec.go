@@ -461,10 +461,15 @@ type Layer struct {
 // Package says what to build and what to put in the artifact.
 type Package struct {
 	// Main is the main package to build; "." if unset.
-	Main     string
-	Include  []string
-	Exclude  []string
-	Artifact string
+	Main    string
+	Include []string
+	Exclude []string
+	// Artifact is the file name of the artifact of a service deployed as
+	// one unit (Midway's one zip for the service); a service of several
+	// units has an artifact per unit, named after it, and Artifact does
+	// not apply. ArtifactPos is where f.yml gives it.
+	Artifact    string
+	ArtifactPos Pos
 }
 
 // ForPlatform returns the spec as a generator for platform sees it: a copy

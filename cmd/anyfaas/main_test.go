@@ -69,6 +69,10 @@ func TestValidate(t *testing.T) {
 		// -p takes the platform names f.yml's provider.name takes.
 		{"platforms by f.yml's aliases", []string{"validate", restAPI, "-F", specFile(t, "rest-api.yml"), "-p", "aliyun,tencent,gcp,knative,lambda"}, 0,
 			"is valid", "", ""},
+		// package.artifact with several units is not used, and said so.
+		{"an artifact of several units", []string{"validate", restAPI, "-p", "fc", "-F",
+			inlineSpec(t, "service: x\nprovider: {name: fc, region: cn-hangzhou}\npackage: {artifact: x.zip}\nfunctions:\n  list: {handler: list}\n  get: {handler: get}\n")}, 0, "is valid",
+			`f.yml:3:21: package.artifact: "x.zip" is not used: it names the artifact of a service deployed as one unit, and this one has 2`, ""},
 		{"a bad flag", []string{"validate", "--nope"}, 2, "", "unknown flag: --nope", ""},
 		{"an unknown command", []string{"frobnicate"}, 2, "", `unknown command "frobnicate"`, ""},
 	}

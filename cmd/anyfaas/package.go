@@ -193,12 +193,9 @@ func (c *cli) packageAll(ctx context.Context, p *proj, o packageOptions) ([]*pla
 	// the code), once every platform's problems are named.
 	outs := make([]*platformOutput, len(platforms))
 	for i, platform := range platforms {
-		out := &platformOutput{Platform: platform, Dir: filepath.Join(outRoot, platform), units: units,
-			spec: p.merged.ForPlatform(platform, specArch(arch)), unpulled: isImage(platform) && o.registry == ""}
-		for _, u := range units {
-			out.Units = append(out.Units, plannedArtifact(p.merged, platform, u, o.registry, len(units) == 1))
-		}
-		outs[i] = out
+		outs[i] = &platformOutput{Platform: platform, Dir: filepath.Join(outRoot, platform), units: units,
+			spec: p.merged.ForPlatform(platform, specArch(arch)), unpulled: isImage(platform) && o.registry == "",
+			Units: plannedArtifacts(p.merged, platform, units, o.registry)}
 	}
 	if err := c.generateSpecs(outs); err != nil {
 		return nil, err
@@ -406,6 +403,9 @@ func (out *platformOutput) generate() ([]gen.File, error) {
 	if err != nil {
 		return nil, err
 	}
+	if w := artifactWarning(out.spec, out.Platform); w != nil {
+		out.Warnings = append(out.Warnings, w.Error())
+	}
 	if w, ok := g.(gen.Warner); ok {
 		for _, e := range w.Warnings(in) {
 			out.Warnings = append(out.Warnings, e.Error())
@@ -481,14 +481,50 @@ func specArch(goarch string) string {
 	return "x86_64"
 }
 
-// plannedArtifact names a unit's artifact before it is built: package.artifact
-// names the zip of the only unit.
-func plannedArtifact(s *spec.Spec, platform string, u *spec.Unit, registry string, only bool) unitArtifact {
+// artifactWarning returns the warning for a package.artifact that
+// plannedArtifact does not use on platform: with several units, each has
+// its own artifact, named after it; on gcf and web, each is an image.
+func artifactWarning(s *spec.Spec, platform string) *spec.Error {
+	a := s.Package.Artifact
+	if a == "" {
+		return nil
+	}
+	if isImage(platform) {
+		return gen.ErrorAt(s, s.Package.ArtifactPos, "package.artifact", "%q is not used: on %s each unit's artifact is an OCI image, <unit>.tar", a, platform)
+	}
+	if n := len(s.Units()); n > 1 {
+		return gen.ErrorAt(s, s.Package.ArtifactPos, "package.artifact",
+			"%q is not used: it names the artifact of a service deployed as one unit, and this one has %d, each in its own <unit>.zip; "+
+				"aggregate the functions into one unit (aggregation) for one artifact, or remove it", a, n)
+	}
+	return nil
+}
+
+// plannedArtifacts names the artifacts of units, those package selects
+// from the service s, before they are built (plannedArtifact).
+func plannedArtifacts(s *spec.Spec, platform string, units []*spec.Unit, registry string) []unitArtifact {
+	// package.artifact names the service's one unit, whichever units
+	// are selected (-f).
+	sole := len(s.Units()) == 1
+	out := make([]unitArtifact, len(units))
+	for i, u := range units {
+		out[i] = plannedArtifact(s, platform, u, registry, sole)
+	}
+	return out
+}
+
+// plannedArtifact names a unit's artifact before it is built:
+// package.artifact names the zip of u when sole, u is the service's only
+// unit (Midway's one zip for the service), whatever units package
+// selects, and the platform's artifact is a zip (or, on scf, a
+// directory named after it); otherwise the zip is <unit>.zip, as
+// artifactWarning says.
+func plannedArtifact(s *spec.Spec, platform string, u *spec.Unit, registry string, sole bool) unitArtifact {
 	a := unitArtifact{Name: u.Name, Artifact: u.Name + ".zip"}
 	for _, f := range u.Functions {
 		a.Functions = append(a.Functions, f.Name)
 	}
-	if s.Package.Artifact != "" && only && !isImage(platform) {
+	if s.Package.Artifact != "" && sole && !isImage(platform) {
 		a.Artifact = s.Package.Artifact
 	}
 	if platform == faas.PlatformSCF {

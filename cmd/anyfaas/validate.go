@@ -104,11 +104,8 @@ func (c *cli) checkPlatforms(s *spec.Spec, units []*spec.Unit, platforms []strin
 	}
 	outs := make([]*platformOutput, len(platforms))
 	for i, platform := range platforms {
-		out := &platformOutput{Platform: platform, units: units, spec: s.ForPlatform(platform, specArch(arch))}
-		for _, u := range units {
-			out.Units = append(out.Units, plannedArtifact(s, platform, u, "", len(units) == 1))
-		}
-		outs[i] = out
+		outs[i] = &platformOutput{Platform: platform, units: units, spec: s.ForPlatform(platform, specArch(arch)),
+			Units: plannedArtifacts(s, platform, units, "")}
 	}
 	return c.generateSpecs(outs)
 }
