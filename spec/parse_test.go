@@ -147,8 +147,20 @@ var invalid = []struct {
 		`f.yml:8:9: functions.list.events[0].cron: unknown event "cron": want one of apigw, cmq, cos, http, kafka, log, message, mns, mq, os, oss, s3, sns, sqs, storage, timer`},
 	{"bad cron", strings.Replace(base, "- http: {path: /items, method: get}", "- timer: {value: '61 * * * *'}", 1),
 		`f.yml:8:24: functions.list.events[0].timer.value: cron "61 * * * *": minute field "61": 61 is out of range 0-59`},
-	{"six-field cron", strings.Replace(base, "- http: {path: /items, method: get}", "- timer: {value: '0 0 3 * * *'}", 1),
-		`f.yml:8:24: functions.list.events[0].timer.value: cron "0 0 3 * * *" has 6 fields, want 5: minute hour day-of-month month day-of-week; a platform's own expression (with seconds or a year) goes under platforms`},
+	{"six-field cron, seconds not 0", strings.Replace(base, "- http: {path: /items, method: get}", "- timer: {value: '30 0 3 * * *'}", 1),
+		`f.yml:8:24: functions.list.events[0].timer.value: cron "30 0 3 * * *" has 6 fields, FC's own, with seconds first, 30: f.yml's has 5: minute hour day-of-month month day-of-week, ` +
+			`which fires at second 0 (give 0 for the seconds, or drop them); or give FC's own trigger in functions.list.platforms.fc.triggers ` +
+			`([{triggerName: <name>, triggerType: timer, triggerConfig: {cronExpression: '30 0 3 * * *'}}], a list that replaces the function's generated triggers) and leave this timer out`},
+	{"six-field cron, AWS's", strings.Replace(base, "- http: {path: /items, method: get}", "- timer: {value: '0 3 * * ? *'}", 1),
+		`f.yml:8:24: functions.list.events[0].timer.value: cron "0 3 * * ? *" has 6 fields, AWS's own, with a year: f.yml's has 5: minute hour day-of-month month day-of-week (drop the year), ` +
+			`or give AWS's own as an event of the function, functions.list.platforms.aws.Events.<name>: {Type: Schedule, Properties: {Schedule: 'cron(0 3 * * ? *)'}}, and leave this timer out`},
+	{"seven-field cron", strings.Replace(base, "- http: {path: /items, method: get}", "- timer: {value: '0 0 3 * * * *'}", 1),
+		`f.yml:8:24: functions.list.events[0].timer.value: cron "0 0 3 * * * *" has 7 fields, seconds first and a year last, as SCF's own: f.yml's has 5: minute hour day-of-month month day-of-week ` +
+			`(drop the seconds and the year); or give SCF's own under functions.list.platforms.scf and leave this timer out`},
+	{"four-field cron", strings.Replace(base, "- http: {path: /items, method: get}", "- timer: {value: '0 3 * *'}", 1),
+		`f.yml:8:24: functions.list.events[0].timer.value: cron "0 3 * *" has 4 fields, want 5: minute hour day-of-month month day-of-week`},
+	{"FC's six-field cron, out of range", strings.Replace(base, "- http: {path: /items, method: get}", "- timer: {value: '0 0 25 * * *'}", 1),
+		`f.yml:8:24: functions.list.events[0].timer.value: cron "0 0 25 * * *": hour field "25": 25 is out of range 0-23`},
 	{"bad every", strings.Replace(base, "- http: {path: /items, method: get}", "- timer: {type: every, value: 30s}", 1),
 		`f.yml:8:37: functions.list.events[0].timer.value: "30s": a timer ticks every whole number of minutes, at least one`},
 	{"bad timer type", strings.Replace(base, "- http: {path: /items, method: get}", "- timer: {type: hourly, value: '0 * * * *'}", 1),

@@ -44,7 +44,8 @@ func (p *parser) timer(t *TimerEvent, typeNode, valueNode *yaml.Node, path strin
 	if t.Type == "every" {
 		_, err = everyDuration(t.Value)
 	} else {
-		t.Value, err = checkCron(t.Value)
+		fn, _, _ := strings.Cut(path, ".events[") // functions.<name>
+		t.Value, err = checkCronOf(t.Value, fn)
 	}
 	if err != nil {
 		p.fail(valueNode, join(path, "value"), "%v", err)
@@ -64,16 +65,50 @@ func everyDuration(v string) (time.Duration, error) {
 	return d, nil
 }
 
-// checkCron checks a five-field cron value and returns it with single
-// spaces.
-func checkCron(v string) (string, error) {
-	fields := strings.Fields(v)
+// CronFields returns the fields of a cron value: its five, or the last
+// five of six whose first is a seconds field of 0, FC's own form (second
+// minute hour day-of-month month day-of-week), which Midway passed to FC
+// unchanged. A cron fires at second 0, so dropping that field loses
+// nothing. Six fields with ? as the day of month or of week (the third or
+// fifth) are AWS's form, whose sixth is a year, and are returned as they
+// are, as is any other value.
+func CronFields(v string) []string {
+	f := strings.Fields(v)
+	if len(f) == 6 && isZero(f[0]) && f[2] != "?" && f[4] != "?" {
+		return f[1:]
+	}
+	return f
+}
+
+// isZero reports whether a cron field is the number 0.
+func isZero(f string) bool {
+	return f != "" && strings.Trim(f, "0") == ""
+}
+
+// checkCron checks a cron value of five fields, or six with a seconds
+// field of 0 first (CronFields), and returns its five with single spaces.
+func checkCron(v string) (string, error) { return checkCronOf(v, "functions.<name>") }
+
+// checkCronOf is checkCron for a timer of fn, the key path of its
+// function, which an error names as where a platform's own expression
+// goes.
+func checkCronOf(v, fn string) (string, error) {
+	fields := CronFields(v)
 	if len(fields) != 5 {
-		hint := ""
-		if len(fields) == 6 || len(fields) == 7 {
-			hint = "; a platform's own expression (with seconds or a year) goes under platforms"
+		const want = "f.yml's has 5: minute hour day-of-month month day-of-week"
+		switch {
+		case len(fields) == 6 && (fields[2] == "?" || fields[4] == "?"):
+			return "", fmt.Errorf("cron %q has 6 fields, AWS's own, with a year: %s (drop the year), or give AWS's own as an event of the function, "+
+				"%s.platforms.aws.Events.<name>: {Type: Schedule, Properties: {Schedule: 'cron(%s)'}}, and leave this timer out", v, want, fn, strings.Join(fields, " "))
+		case len(fields) == 6:
+			return "", fmt.Errorf("cron %q has 6 fields, FC's own, with seconds first, %s: %s, which fires at second 0 (give 0 for the seconds, or drop them); "+
+				"or give FC's own trigger in %s.platforms.fc.triggers ([{triggerName: <name>, triggerType: timer, triggerConfig: {cronExpression: '%s'}}], "+
+				"a list that replaces the function's generated triggers) and leave this timer out", v, fields[0], want, fn, strings.Join(fields, " "))
+		case len(fields) == 7:
+			return "", fmt.Errorf("cron %q has 7 fields, seconds first and a year last, as SCF's own: %s (drop the seconds and the year); "+
+				"or give SCF's own under %s.platforms.scf and leave this timer out", v, want, fn)
 		}
-		return "", fmt.Errorf("cron %q has %d fields, want 5: minute hour day-of-month month day-of-week%s", v, len(fields), hint)
+		return "", fmt.Errorf("cron %q has %d fields, want 5: minute hour day-of-month month day-of-week", v, len(fields))
 	}
 	for i, f := range fields {
 		if err := checkCronField(f, i); err != nil {
@@ -180,7 +215,7 @@ func Schedule(t *TimerEvent, platform string) (string, error) {
 		}
 		t = &TimerEvent{Type: "cron", Value: c}
 	}
-	f := strings.Fields(t.Value)
+	f := CronFields(t.Value)
 	if len(f) != 5 {
 		return "", fmt.Errorf("cron %q has %d fields, want 5", t.Value, len(f))
 	}

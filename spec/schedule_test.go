@@ -54,3 +54,38 @@ func TestNext(t *testing.T) {
 		}
 	}
 }
+
+// FC's own six-field cron, with a seconds field of 0 first (Midway passed
+// it to FC unchanged), is f.yml's five fields: the same schedule on every
+// platform, and FC's own value again on fc.
+func TestSecondsZero(t *testing.T) {
+	tests := []struct {
+		value, want string            // want: the value parsed
+		platforms   map[string]string // the schedule per platform
+	}{
+		{"0 0 2 * * *", "0 2 * * *", map[string]string{"fc": "0 0 2 * * *", "aws": "cron(0 2 * * ? *)", "scf": "0 0 2 * * * *", "gcf": "0 2 * * *", "web": "0 2 * * *"}},
+		{"00  30 6 ? * MON-FRI", "30 6 ? * MON-FRI", map[string]string{"fc": "0 30 6 ? * MON-FRI", "gcf": "30 6 * * MON-FRI"}},
+		{"0 */5 * * * ?", "*/5 * * * ?", map[string]string{"fc": "0 */5 * * * ?", "gcf": "*/5 * * * *"}},
+		{"0 3 * * *", "0 3 * * *", map[string]string{"fc": "0 0 3 * * *"}},
+	}
+	for _, tt := range tests {
+		s, err := Parse("f.yml", []byte("service: s\nprovider: {name: aliyun}\nfunctions:\n  f:\n    handler: f\n    events: [{timer: {type: cron, value: '"+tt.value+"'}}]\n"), nil)
+		if err != nil {
+			t.Errorf("%q: %v", tt.value, err)
+			continue
+		}
+		timer := s.Functions[0].Events[0].Timer
+		if timer.Value != tt.want {
+			t.Errorf("%q: parsed as %q, want %q", tt.value, timer.Value, tt.want)
+		}
+		for platform, want := range tt.platforms {
+			if got, err := Schedule(timer, platform); err != nil || got != want {
+				t.Errorf("%q on %s: %q, %v; want %q", tt.value, platform, got, err, want)
+			}
+			// Schedule takes the six fields as written too.
+			if got, err := Schedule(&TimerEvent{Type: "cron", Value: tt.value}, platform); err != nil || got != want {
+				t.Errorf("Schedule(%q) on %s: %q, %v; want %q", tt.value, platform, got, err, want)
+			}
+		}
+	}
+}

@@ -22,7 +22,7 @@ func Schedule(t *spec.TimerEvent, platform string) (string, error) {
 	if t.Type == "every" {
 		return spec.Schedule(t, platform)
 	}
-	f := strings.Fields(t.Value)
+	f := spec.CronFields(t.Value)
 	if len(f) != 5 {
 		return spec.Schedule(t, platform) // its error
 	}

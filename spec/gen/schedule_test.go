@@ -53,6 +53,9 @@ func TestScheduleWrappingDays(t *testing.T) {
 		{"0 9 * * FRI-SUN", "web", "0 9 * * FRI-SAT,SUN"},
 		{"0 9 * * 1-5", "web", "0 9 * * MON-FRI"},
 		{"0 9 * * 7", "aws", "cron(0 9 ? * SUN *)"},
+		// FC's own six fields, with seconds of 0 first (spec.CronFields).
+		{"0 0 9 * * 5-7", "aws", "cron(0 9 ? * FRI-SAT,SUN *)"},
+		{"0 0 9 * * 6-7", "gcf", "0 9 * * SAT,SUN"},
 	}
 	for _, tt := range tests {
 		timer := &spec.TimerEvent{Type: "cron", Value: tt.value, Enable: true}
