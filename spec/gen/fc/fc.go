@@ -116,8 +116,8 @@
 // The service's platforms.fc block is merged verbatim into the root of
 // s.yaml, where it can set access, vars, flow or actions, or any prop of
 // a resource (resources.<unit>.props.cpu); its key funcraft, if any, is
-// merged into the root of template.yml instead. Any other key of it, one
-// not one of RootKeys, is a warning (Warnings). A function's platforms.fc
+// merged into the root of template.yml instead. Any other key of it not
+// in RootKeys is a warning (Warnings). A function's platforms.fc
 // is merged into the props of each unit serving it (for a group, each
 // member's block, in order), and its key funcraft into the unit's
 // Aliyun::Serverless::Function (Properties, Events).
