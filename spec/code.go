@@ -30,6 +30,7 @@ import (
 func Merge(s *Spec, code faas.Description) (*Spec, error) {
 	out := *s
 	out.Functions = nil
+	out.Warnings = slices.Clone(s.Warnings)
 	out.AppLayers = slices.Clone(code.Use)
 	out.PreflightLayers = nil
 	if code.Version >= 1 {

@@ -67,6 +67,8 @@ func Parse(file string, data []byte, getenv func(string) string) (*Spec, error) 
 		sortErrors(p.errs)
 		return nil, p.errs
 	}
+	sortErrors(p.warns)
+	s.Warnings = p.warns
 	return s, nil
 }
 
@@ -87,6 +89,9 @@ type parser struct {
 	errs   Errors
 	// unresolved are the ${env.NAME} whose variable is not set.
 	unresolved []EnvRef
+	// warns are what does not stop a deploy but is most likely a
+	// mistake; Parse returns them in Spec.Warnings.
+	warns Errors
 	// serviceName is the node of the service's name.
 	serviceName *yaml.Node
 	// root is the document's top-level node, where a missing top-level
@@ -100,6 +105,11 @@ func (p *parser) fail(n *yaml.Node, path, format string, args ...any) {
 		e.Line, e.Column = n.Line, n.Column
 	}
 	p.errs = append(p.errs, e)
+}
+
+// warn records a warning at n, which Parse returns in Spec.Warnings.
+func (p *parser) warn(n *yaml.Node, path, format string, args ...any) {
+	p.warns = append(p.warns, &Error{File: p.file, Line: n.Line, Column: n.Column, Path: path, Problem: fmt.Sprintf(format, args...)})
 }
 
 // mappingKey returns the node of key in the mapping n, or nil.
@@ -1016,6 +1026,7 @@ func (p *parser) aggregation(n *yaml.Node, path string) []*Aggregation {
 			continue
 		}
 		g := &Aggregation{Name: k.Value, Pos: Pos{k.Line, k.Column}}
+		var patterns *yaml.Node
 		p.mapping(v, gpath, map[string]func(*yaml.Node, string){
 			"deployOrigin": func(n *yaml.Node, path string) { g.DeployOrigin = p.bool(n, path) },
 			"functions": func(n *yaml.Node, path string) {
@@ -1029,6 +1040,7 @@ func (p *parser) aggregation(n *yaml.Node, path string) []*Aggregation {
 				var items []item
 				g.Patterns, items = p.strItems(n, path)
 				g.patternsPos = itemPos{Pos{n.Line, n.Column}, path}
+				patterns = n
 				for j, pat := range g.Patterns {
 					if _, err := filepath.Match(strings.TrimPrefix(pat, "!"), ""); err != nil {
 						p.fail(items[j].node, items[j].path, "bad pattern %q: %v", pat, err)
@@ -1038,6 +1050,10 @@ func (p *parser) aggregation(n *yaml.Node, path string) []*Aggregation {
 		})
 		if len(g.Functions) == 0 && len(g.Patterns) == 0 && (v.Kind == yaml.MappingNode || isNull(v)) {
 			p.fail(k, gpath, "the group selects no functions: give functions or functionsPattern")
+		}
+		if len(g.Functions) > 0 && patterns != nil {
+			// Midway takes the list and ignores the patterns.
+			p.warn(patterns, gpath+".functionsPattern", "ignored: the group's functions list says which functions it holds, as in Midway; remove one of them")
 		}
 		out = append(out, g)
 	}

@@ -181,6 +181,10 @@ var invalid = []struct {
 		`f.yml:11:17: aggregation.api.functions[0]: no function is named "lists"`},
 	{"function in two groups", base + "aggregation:\n  a:\n    functions: [list]\n  b:\n    functions: [list]\n",
 		`f.yml:13:17: aggregation.b.functions[0]: function "list" is already in group "a" (f.yml:10:3): a function belongs to one group`},
+	{"function of a group listed in a later group", base + "aggregation:\n  a:\n    functionsPattern: ['*']\n  b:\n    functions: [list]\n",
+		`f.yml:13:17: aggregation.b.functions[0]: function "list" is already in group "a" (f.yml:10:3): a function belongs to one group`},
+	{"patterns matching only what earlier groups hold", base + "aggregation:\n  a:\n    functions: [list]\n  b:\n    functionsPattern: ['l*']\n",
+		`f.yml:13:23: aggregation.b.functionsPattern: the patterns l* match only functions earlier groups hold: list (group a)`},
 	{"two groups on one prefix", base + "  get:\n    handler: get\n    events:\n      - http: {path: '/items/{id}'}\n" +
 		"aggregation:\n  a:\n    functions: [list]\n  b:\n    functions: [get]\n",
 		`f.yml:16:3: aggregation.b: group "b" routes /items/*, as group "a" does (f.yml:14:3): a gateway could not tell them apart`},
@@ -360,5 +364,34 @@ func TestMessageBatch(t *testing.T) {
 		Pos{14, 22}, Pos{15, 34}, f.Events[0].Pos}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("mismatch (-want +got):\n%s", diff)
+	}
+}
+
+func TestParseWarnings(t *testing.T) {
+	tests := []struct {
+		name, agg string
+		want      []string
+	}{
+		{"patterns alone", "aggregation:\n  g:\n    functionsPattern: ['*']\n", nil},
+		{"list alone", "aggregation:\n  g:\n    functions: [list]\n", nil},
+		{"list and patterns", "aggregation:\n  g:\n    functions: [list]\n    functionsPattern: ['*']\n",
+			[]string{`f.yml:12:23: aggregation.g.functionsPattern: ignored: the group's functions list says which functions it holds, as in Midway; remove one of them`}},
+		{"list and patterns in flow style", "aggregation:\n  g: {functionsPattern: ['*'], functions: [list]}\n",
+			[]string{`f.yml:10:25: aggregation.g.functionsPattern: ignored: the group's functions list says which functions it holds, as in Midway; remove one of them`}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s, err := Parse("f.yml", []byte(base+tt.agg), nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []string
+			for _, w := range s.Warnings {
+				got = append(got, w.Error())
+			}
+			if diff := cmp.Diff(tt.want, got); diff != "" {
+				t.Errorf("warnings mismatch (-want +got):\n%s", diff)
+			}
+		})
 	}
 }

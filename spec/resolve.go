@@ -147,17 +147,30 @@ func (s *Spec) resolve() ([]*Unit, []*Error) {
 				members = append(members, member{f, at})
 			}
 		} else {
+			// As in Midway, patterns pass over a function an earlier
+			// group holds, so that a specific group first and a
+			// catch-all '*' after it split the functions between them.
+			var held []string
 			for _, f := range s.Functions {
-				if matchAll(g.Patterns, f.Name) {
-					members = append(members, member{f, itemPos{g.Pos, path}})
+				if !matchAll(g.Patterns, f.Name) {
+					continue
 				}
+				if other := claimed[f.Name]; other != nil {
+					held = append(held, fmt.Sprintf("%s (group %s)", f.Name, other.Name))
+					continue
+				}
+				members = append(members, member{f, itemPos{g.Pos, path}})
 			}
 			if len(members) == 0 {
 				at := g.patternsPos
 				if at.Line == 0 {
 					at = itemPos{g.Pos, path + ".functionsPattern"}
 				}
-				fail(at.Pos, at.path, "the patterns %s match no function", strings.Join(g.Patterns, ", "))
+				if len(held) > 0 {
+					fail(at.Pos, at.path, "the patterns %s match only functions earlier groups hold: %s", strings.Join(g.Patterns, ", "), strings.Join(held, ", "))
+				} else {
+					fail(at.Pos, at.path, "the patterns %s match no function", strings.Join(g.Patterns, ", "))
+				}
 			}
 		}
 		u := &Unit{Name: g.Name, Group: g}

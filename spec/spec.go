@@ -77,9 +77,12 @@ type Spec struct {
 	// Version 0), takes a layer named CORSLayer for one that does, as
 	// before (see [Spec.AnswersPreflights]).
 	PreflightLayers []string
-	// Warnings are what Merge found that does not stop a deploy but is
-	// most likely a mistake, such as an f.yml route that leaves out a
-	// path parameter the code's handler reads, for a caller to report.
+	// Warnings are what Parse and Merge found that does not stop a
+	// deploy but is most likely a mistake, such as a group's
+	// functionsPattern that its functions list overrides (Parse) or an
+	// f.yml route that leaves out a path parameter the code's handler
+	// reads (Merge), for a caller to report. A merged spec holds its
+	// spec's warnings first, then Merge's.
 	Warnings []*Error
 }
 

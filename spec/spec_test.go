@@ -172,6 +172,8 @@ functions:
 			map[string][]string{"g": {"a", "c"}, "b": {"b"}, "d": {"d"}}, map[string]string{"g": "/*"}},
 		{"deployOrigin", "aggregation: {users: {functions: [a, b], deployOrigin: true}}\n",
 			map[string][]string{"users": {"a", "b"}, "a": {"a"}, "b": {"b"}, "c": {"c"}, "d": {"d"}}, map[string]string{"users": "/v1/users/*"}},
+		{"a catch-all after a specific group", "aggregation: {users: {functionsPattern: ['[ab]']}, rest: {functionsPattern: ['*']}}\n",
+			map[string][]string{"users": {"a", "b"}, "rest": {"c", "d"}}, map[string]string{"users": "/v1/users/*", "rest": "/v2/orders/*"}},
 		{"negated pattern", "aggregation: {http: {functionsPattern: ['*', '!d']}}\n",
 			map[string][]string{"http": {"a", "b", "c"}, "d": {"d"}}, map[string]string{"http": "/*"}},
 		{"no HTTP", "aggregation: {jobs: {functions: [d]}}\n",

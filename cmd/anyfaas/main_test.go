@@ -128,6 +128,19 @@ func TestValidateWarns(t *testing.T) {
 	}
 }
 
+// Validate prints f.yml's own warnings (spec.Spec.Warnings), once, also
+// with --code, whose merged spec holds them too.
+func TestValidateSpecWarningOnce(t *testing.T) {
+	file := inlineSpec(t, "service: x\nprovider: {name: aws}\nfunctions:\n  list: {handler: list}\n  get: {handler: get}\naggregation:\n  g: {functions: [list], functionsPattern: ['*']}\n")
+	want := "warning: " + file + ":7:44: aggregation.g.functionsPattern: ignored: the group's functions list says which functions it holds"
+	for _, args := range [][]string{{}, {"--code"}} {
+		code, _, stderr := anyfaas(t, append([]string{"validate", restAPI, "-F", file}, args...)...)
+		if n := strings.Count(stderr, want); code != 0 || n != 1 {
+			t.Errorf("validate %v: exit %d, want 0 and the warning once, not %d times\nstderr: %s", args, code, n, stderr)
+		}
+	}
+}
+
 // Describe prints the merged view of a spec package would refuse on its
 // platform all the same, then names the problems and exits 1, as validate
 // does.

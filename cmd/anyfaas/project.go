@@ -44,6 +44,9 @@ func (c *cli) loadWith(ctx context.Context, dir string, readCode bool, loadSpec 
 	for _, r := range s.Unresolved {
 		c.progress("%s:%d:%d: warning: ${env.%s} is not set; it stays as written", s.File, r.Pos.Line, r.Pos.Column, r.Name)
 	}
+	for _, w := range s.Warnings {
+		c.progress("warning: %v", w)
+	}
 	p := &proj{dir: dir, spec: s}
 	if !readCode {
 		return p, nil
@@ -105,7 +108,8 @@ func (c *cli) readCode(ctx context.Context, p *proj, bin string) error {
 		return withCode(exitInvalid, err)
 	}
 	p.code, p.merged = d, merged
-	for _, w := range merged.Warnings {
+	// load reported the spec's own warnings, which come first.
+	for _, w := range merged.Warnings[len(p.spec.Warnings):] {
 		c.progress("warning: %v", w)
 	}
 	// Serverless and Midway deploy what functions: lists; anyfaas deploys
