@@ -59,7 +59,7 @@ func Merge(s *Spec, code faas.Description) (*Spec, error) {
 				pos = f.Pos
 			}
 			errs = append(errs, s.errorAt(pos, "functions."+f.Name+".handler",
-				"the code registers no function %q%s (it registers %s)", f.Handler, Suggest(f.Handler, names), strings.Join(names, ", ")))
+				"the code registers no function %q%s (it registers %s)", f.Handler, suggestHandler(f.Handler, names), strings.Join(names, ", ")))
 			continue
 		}
 		used[f.Handler] = true
@@ -159,6 +159,19 @@ func codeEvents(info faas.FunctionInfo, name string) ([]*Event, *Error) {
 		events = append(events, e)
 	}
 	return events, nil
+}
+
+// suggestHandler is Suggest for handler h, which the code does not
+// register, trying too, for Midway's file.export form (get.handler), the
+// part of h before its first '.'.
+func suggestHandler(h string, names []string) string {
+	if hint := Suggest(h, names); hint != "" {
+		return hint
+	}
+	if file, _, ok := strings.Cut(h, "."); ok {
+		return Suggest(file, names)
+	}
+	return ""
 }
 
 // droppedParams warns of each HTTP event of f, a function whose events

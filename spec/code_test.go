@@ -76,6 +76,35 @@ aggregation:
 	}
 }
 
+// The hint for a handler the code does not register also tries the part
+// before the first '.', for Midway's file.export form.
+func TestMergeHandlerHint(t *testing.T) {
+	code := faas.Description{Functions: []faas.FunctionInfo{{Name: "list"}, {Name: "get"}, {Name: "render1"}}}
+	tests := []struct{ handler, want string }{
+		{"render.r1", `f.yml:4:16: functions.f.handler: the code registers no function "render.r1" (did you mean "render1"?) (it registers list, get, render1)`},
+		{"get.handler", `f.yml:4:16: functions.f.handler: the code registers no function "get.handler" (did you mean "get"?) (it registers list, get, render1)`},
+		{"lists.handler", `f.yml:4:16: functions.f.handler: the code registers no function "lists.handler" (did you mean "list"?) (it registers list, get, render1)`},
+		{"index.handler", `f.yml:4:16: functions.f.handler: the code registers no function "index.handler" (it registers list, get, render1)`},
+		{"nope", `f.yml:4:16: functions.f.handler: the code registers no function "nope" (it registers list, get, render1)`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.handler, func(t *testing.T) {
+			s, err := Parse("f.yml", []byte("service: s\nprovider: {name: aws}\nfunctions:\n  f: {handler: "+tt.handler+"}\n"), nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			_, err = Merge(s, code)
+			var got string
+			if err != nil {
+				got = err.Error()
+			}
+			if diff := cmp.Diff(tt.want, got); diff != "" {
+				t.Errorf("error mismatch (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
 // An f.yml route that leaves out a path parameter of the code's route for
 // the same handler is warned of, at the path; one that keeps it, a
 // handler without parameters, one that mirrors a route of the code
