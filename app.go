@@ -288,6 +288,32 @@ func (a *App) Provide(constructors ...any) {
 	}
 }
 
+// Replace puts constructor in the place of the constructors given to
+// [App.Provide] earlier that build the types it builds, so that they are
+// never called. Tests use it to swap a service for a fake without building
+// the real one (see package faastest):
+//
+//	app := newApp() // provides NewStore, which opens a database
+//	if err := app.Replace(func() *Store { return fakeStore() }); err != nil {
+//		t.Fatal(err)
+//	}
+//
+// Every type a replaced constructor builds must be one constructor builds
+// too. It returns an error when no constructor of those types was
+// provided, or when the App has started.
+func (a *App) Replace(constructor any) error {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.prepared {
+		return errors.New("faas: Replace called after the app started")
+	}
+	a.ensureContainer()
+	if err := a.container.Replace(constructor); err != nil {
+		return fmt.Errorf("faas: Replace: %w", err)
+	}
+	return nil
+}
+
 // OnClose registers a function that [App.Close] calls: a constructor
 // given to [App.Provide], or a function constructor, takes an OnClose
 // parameter to have what it built closed with the App, as a pool of

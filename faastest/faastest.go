@@ -7,6 +7,15 @@
 //		res := faastest.Invoke(t, newApp(), faastest.NewHTTPRequest("GET", "/hello?name=x", ""))
 //		if res.Response.StatusCode != 200 { ... }
 //	}
+//
+// To test with a fake in place of a service the App provides (one that
+// opens a database, say), replace its constructor before the first
+// invocation: the real one is then never called.
+//
+//	app := newApp()
+//	if err := app.Replace(func() *Store { return fakeStore }); err != nil {
+//		t.Fatal(err)
+//	}
 package faastest
 
 import (

@@ -125,3 +125,43 @@ func ExampleInvoke() {
 	// upload created photos/cat.jpg
 	// status 200 up
 }
+
+// A test swaps a service for a fake with App.Replace before the App
+// starts; the real constructor, which would open a database, never runs.
+func Example_replace() {
+	type Store struct{ items map[string]string }
+	newApp := func() *faas.App {
+		app := faas.New(faas.WithLogger(slog.New(slog.DiscardHandler)))
+		app.Provide(func() (*Store, error) {
+			fmt.Println("opening the database") // not printed: replaced
+			return &Store{}, nil
+		})
+		app.Func("get", func(s *Store) faas.HandlerFunc {
+			return func(ctx *faas.Context, _ any) (any, error) { return s.items[ctx.Param("id")], nil }
+		}, faas.HTTP("GET /items/{id}"))
+		return app
+	}
+
+	t := &testing.T{} // in a test, the test's own *testing.T
+	app := newApp()
+	if err := app.Replace(func() *Store { return &Store{items: map[string]string{"1": "one"}} }); err != nil {
+		t.Fatal(err)
+	}
+	res := faastest.Invoke(t, app, faastest.NewHTTPRequest("GET", "/items/1", ""))
+	fmt.Println(res.Response.StatusCode, res.Body())
+	// Output:
+	// 200 one
+}
+
+// Replace is refused once the App has started: what it built stays.
+func TestReplaceAfterStart(t *testing.T) {
+	app := faas.New(faas.WithLogger(slog.New(slog.DiscardHandler)))
+	app.Provide(func() string { return "real" })
+	app.Func("get", func(s string) faas.HandlerFunc {
+		return func(*faas.Context, any) (any, error) { return s, nil }
+	})
+	faastest.Invoke(t, app, faastest.NewHTTPRequest("GET", "/", ""))
+	if err := app.Replace(func() string { return "fake" }); err == nil || err.Error() != "faas: Replace called after the app started" {
+		t.Errorf("Replace after start = %v", err)
+	}
+}

@@ -7,6 +7,8 @@ package ioc
 import (
 	"fmt"
 	"reflect"
+	"runtime"
+	"slices"
 	"strings"
 	"sync"
 
@@ -21,8 +23,12 @@ import (
 type Container struct {
 	mu  sync.Mutex
 	dig *dig.Container
-	// constructors are those provided, in order, for Check's dry run.
+	// constructors are those provided, in order, for Check's dry run
+	// and Replace.
 	constructors []any
+	// invoked is set once Call has asked dig for values, after which
+	// Replace is refused: what was built stays built.
+	invoked bool
 }
 
 // New returns an empty container.
@@ -46,6 +52,84 @@ func (c *Container) Provide(constructor any) error {
 	return nil
 }
 
+// Replace puts constructor in the place of the constructors provided
+// earlier that build the types it builds, so that they are never called:
+// a test swaps a service (one that opens a database, say) for a fake
+// without building the real one. Every type a replaced constructor builds
+// must be one constructor builds too. It is an error when constructor is
+// not a function, when no constructor of its types was provided, or once
+// Call has built values.
+func (c *Container) Replace(constructor any) error {
+	t := reflect.TypeOf(constructor)
+	if t == nil || t.Kind() != reflect.Func {
+		return &Error{msg: fmt.Sprintf("ioc: Replace: %v is not a function", t)}
+	}
+	builds := results(t)
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.invoked {
+		return &Error{msg: fmt.Sprintf("ioc: cannot replace the constructor of %s: the container has built values; replace before the first Call", typeList(builds))}
+	}
+	var list []any
+	replaced := false
+	for _, old := range c.constructors {
+		olds := results(reflect.TypeOf(old))
+		if !slices.ContainsFunc(olds, func(r reflect.Type) bool { return slices.Contains(builds, r) }) {
+			list = append(list, old)
+			continue
+		}
+		for _, r := range olds {
+			if !slices.Contains(builds, r) {
+				return &Error{msg: fmt.Sprintf("ioc: cannot replace %s: it builds %s too, which %s does not", funcName(old), r, t)}
+			}
+		}
+		if !replaced {
+			list = append(list, constructor)
+			replaced = true
+		}
+	}
+	if !replaced {
+		return &Error{msg: fmt.Sprintf("ioc: cannot replace the constructor of %s: none was provided", typeList(builds))}
+	}
+	d := dig.New()
+	for _, ctor := range list {
+		if err := d.Provide(ctor); err != nil {
+			return &Error{msg: err.Error(), err: err}
+		}
+	}
+	c.dig, c.constructors = d, list
+	return nil
+}
+
+// results returns the types a constructor of type t builds: its results
+// but a last error.
+func results(t reflect.Type) []reflect.Type {
+	var out []reflect.Type
+	for i := range t.NumOut() {
+		if r := t.Out(i); i < t.NumOut()-1 || r != reflect.TypeFor[error]() {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// typeList names types, comma-separated.
+func typeList(types []reflect.Type) string {
+	names := make([]string, len(types))
+	for i, t := range types {
+		names[i] = t.String()
+	}
+	return strings.Join(names, ", ")
+}
+
+// funcName returns the name of function fn, as a stack trace shows it.
+func funcName(fn any) string {
+	if f := runtime.FuncForPC(reflect.ValueOf(fn).Pointer()); f != nil {
+		return f.Name()
+	}
+	return reflect.TypeOf(fn).String()
+}
+
 // Call calls fn with every parameter built from the container and returns
 // fn's results. A parameter that no constructor provides is an error naming
 // its type.
@@ -64,6 +148,7 @@ func (c *Container) Call(fn any) ([]reflect.Value, error) {
 	var out []reflect.Value
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	c.invoked = true
 	if err := c.dig.Invoke(stub(v, &out)); err != nil {
 		return nil, &Error{msg: trimStubFrame(err.Error()), err: err}
 	}

@@ -124,3 +124,55 @@ func TestCheck(t *testing.T) {
 		}
 	}
 }
+
+// Replace puts a constructor in the place of those of its types, which
+// are never called; what it cannot replace is an error.
+func TestReplace(t *testing.T) {
+	var realCalls int
+	prod := func() *config { realCalls++; return &config{name: "prod"} }
+	prodAndStore := func() (*config, *store) { realCalls++; return &config{name: "prod"}, &store{} }
+	tests := []struct {
+		name             string
+		provide, replace any
+		callFirst        bool
+		want             string // the config's name a Call then gets
+		err              string // a substring of Replace's error
+	}{
+		{"a service", prod, func() *config { return &config{name: "fake"} }, false, "fake", ""},
+		{"with an error result", prod, func() (*config, error) { return &config{name: "fake"}, nil }, false, "fake", ""},
+		{"two types at once", prodAndStore, func() (*store, *config) { return &store{}, &config{name: "fake"} }, false, "fake", ""},
+		{"after Call", prod, func() *config { return &config{name: "fake"} }, true, "prod", "the container has built values"},
+		{"a type nothing provides", prod, func() *absent { return nil }, false, "prod", "cannot replace the constructor of *ioc.absent: none was provided"},
+		{"not a function", prod, 7, false, "prod", "ioc: Replace: int is not a function"},
+		{"one of two types", prodAndStore, func() *config { return &config{name: "fake"} }, false, "prod", "it builds *ioc.store too, which func() *ioc.config does not"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			realCalls = 0
+			c := New()
+			if err := c.Provide(tt.provide); err != nil {
+				t.Fatal(err)
+			}
+			name := func(cfg *config) string { return cfg.name }
+			if tt.callFirst {
+				if _, err := c.Call(name); err != nil {
+					t.Fatal(err)
+				}
+			}
+			err := c.Replace(tt.replace)
+			if tt.err == "" && err != nil || tt.err != "" && (err == nil || !strings.Contains(err.Error(), tt.err)) {
+				t.Fatalf("Replace = %v, want an error with %q", err, tt.err)
+			}
+			out, err := c.Call(name)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := out[0].String(); got != tt.want {
+				t.Errorf("Call after Replace gave %q, want %q", got, tt.want)
+			}
+			if ran, want := realCalls > 0, tt.want == "prod"; ran != want {
+				t.Errorf("the replaced constructor ran %d times", realCalls)
+			}
+		})
+	}
+}
