@@ -242,7 +242,9 @@ var (
 // HTTP function longer than API Gateway waits for it: SAM deploys it, and
 // the function's other events (a queue's, a timer's) get the whole
 // timeout, but its HTTP requests end at the gateway's; and one for each
-// storage event, whose bucket the stack creates and owns (bucketWarnings).
+// storage event, whose bucket the stack creates and owns (bucketWarnings);
+// and one for a custom.customDomain, which is not deployed
+// (gen.DomainUndeployed).
 func (generator) Warnings(in *gen.Input) spec.Errors {
 	units := in.Units
 	if units == nil {
@@ -259,11 +261,19 @@ func (generator) Warnings(in *gen.Input) spec.Errors {
 		return &httpAPIFront
 	})...)
 	warnings = append(warnings, bucketWarnings(in.Spec, units)...)
+	if w := gen.DomainUndeployed(in.Spec, "API Gateway", domainHint); w != nil {
+		warnings = append(warnings, w)
+	}
 	slices.SortStableFunc(warnings, func(a, b *spec.Error) int {
 		return cmp.Or(cmp.Compare(a.Line, b.Line), cmp.Compare(a.Column, b.Column))
 	})
 	return warnings
 }
+
+// domainHint is what to do on AWS for a custom.customDomain: API Gateway
+// serves one with a certificate of ACM, which the template cannot invent.
+const domainHint = "give the API a custom domain name with its ACM certificate and an API mapping (API Gateway's " +
+	"custom domain names)"
 
 // bucketWarnings returns a warning for each storage event of units: SAM's
 // S3 event takes only a bucket of the same template, so the template

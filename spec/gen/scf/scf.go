@@ -188,13 +188,23 @@ func New() gen.Generator { return generator{} }
 
 // Warnings returns the warning for a region SCF may not have: one
 // that differs from a region it offers in its digits alone (see
-// gen.RegionWarning).
+// gen.RegionWarning); and for a custom.customDomain, which is not
+// deployed (gen.DomainUndeployed).
 func (generator) Warnings(in *gen.Input) spec.Errors {
+	var out gen.ErrorList
 	if w := gen.RegionWarning(in.Spec, "SCF", Regions, regionShape); w != nil {
-		return spec.Errors{w}
+		out.Add(w)
 	}
-	return nil
+	if w := gen.DomainUndeployed(in.Spec, "API Gateway", domainHint); w != nil {
+		out.Add(w)
+	}
+	return out.Sorted()
 }
+
+// domainHint is what to do on SCF for a custom.customDomain: API
+// Gateway binds one, with its SSL certificate, to the service.
+const domainHint = "bind it, with its SSL certificate, to the API Gateway service of the units' HTTP endpoints " +
+	"(API Gateway's custom domains)"
 
 type generator struct{}
 

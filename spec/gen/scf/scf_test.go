@@ -697,3 +697,25 @@ func TestFunctionType(t *testing.T) {
 		})
 	}
 }
+
+// A custom domain, which the files do not deploy, is a warning at its
+// domainName, with what to do instead.
+func TestDomainWarning(t *testing.T) {
+	tests := []struct{ custom, want string }{
+		{"custom:\n  customDomain: {domainName: api.example.com}\n", "f.yml:6:30: custom.customDomain.domainName: the custom domain api.example.com is not deployed on API Gateway " +
+			"(only FC's specs declare one): the HTTP functions are served at the URLs API Gateway gives them; " + domainHint},
+		{"custom:\n  customDomain: false\n", ""},
+		{"", ""},
+	}
+	for _, tt := range tests {
+		s := parse(t, "service: s\nprovider: {name: tencent, region: ap-guangzhou}\nfunctions:\n  f: {handler: f, events: [{http: {path: /f}}]}\n"+tt.custom)
+		generate(t, s, nil)
+		got := ""
+		if w := New().(gen.Warner).Warnings(&gen.Input{Spec: s, Units: s.Units()}); w != nil {
+			got = w.Error()
+		}
+		if diff := cmp.Diff(tt.want, got); diff != "" {
+			t.Errorf("%q: warning (-want +got):\n%s", tt.custom, diff)
+		}
+	}
+}
