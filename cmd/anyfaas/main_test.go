@@ -631,7 +631,9 @@ func TestInit(t *testing.T) {
 		t.Fatalf("anyfaas dev's build of the new project: %v", err)
 	}
 	rec := httptest.NewRecorder()
-	srv.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/hello?name=ada", nil))
+	req := httptest.NewRequest(http.MethodGet, "/hello?name=ada", nil)
+	req.Host = strings.TrimPrefix(srv.URL(), "http://") // not example.com, which dev refuses
+	srv.ServeHTTP(rec, req)
 	if rec.Code != http.StatusOK || !strings.Contains(rec.Body.String(), "ada") {
 		t.Errorf("anyfaas dev, GET /hello?name=ada: %d %s", rec.Code, rec.Body)
 	}

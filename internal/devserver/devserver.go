@@ -791,7 +791,21 @@ func (s *Server) acquire() (*generation, error) {
 
 // ServeHTTP serves the units' HTTP routes, and the dev server's own
 // endpoints under /_anyfaas/.
+//
+// A request whose Host does not name the dev server (a loopback name or
+// the address it serves on, with its port) is refused with 403, whatever
+// its path: a DNS-rebinding page, on a name its author points at
+// 127.0.0.1, could otherwise read what the functions answer, as
+// webpack-dev-server and Vite refuse it too. A request to /_anyfaas/ from
+// a page of another origin (its Origin, or Sec-Fetch-Site) is refused as
+// well, so that no web page can fire events at the functions, which hold
+// the developer's credentials; the functions' routes take cross-origin
+// requests, whose CORS the App's cors layer answers as deployed.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if msg := s.refuse(r); msg != "" {
+		writeError(w, http.StatusForbidden, msg, "")
+		return
+	}
 	gen, err := s.acquire()
 	if err != nil {
 		msg := "anyfaas dev: " + failed(err) + ":\n" + err.Error()
@@ -829,6 +843,20 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	run.emu.ServeHTTP(w, r)
+}
+
+// refuse returns why the dev server refuses r (see ServeHTTP), or "".
+func (s *Server) refuse(r *http.Request) string {
+	local := s.ln.Addr()
+	if !frontdoor.HostAllowed(r.Host, local) {
+		return fmt.Sprintf("anyfaas dev: refused a request for Host %q: the dev server answers only requests for %s or a loopback name (localhost, 127.0.0.1, [::1]) with its port, against DNS rebinding", r.Host, local)
+	}
+	if strings.HasPrefix(r.URL.Path, frontdoor.ControlPrefix) {
+		if why := frontdoor.CrossOrigin(r, local); why != "" {
+			return fmt.Sprintf("anyfaas dev: refused a cross-origin request to %s (%s): the dev server's endpoints take requests from its own origin (%s) or from tools that send no Origin, such as curl", r.URL.Path, why, s.URL())
+		}
+	}
+	return ""
 }
 
 // preflightUnit returns the unit to which a CORS preflight for a path

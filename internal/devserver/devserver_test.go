@@ -208,7 +208,7 @@ func dialKept(t *testing.T, url string) *keptConn {
 func (c *keptConn) get(t *testing.T, path string) string {
 	t.Helper()
 	c.SetDeadline(time.Now().Add(time.Minute))
-	if _, err := io.WriteString(c, "GET "+path+" HTTP/1.1\r\nHost: dev\r\n\r\n"); err != nil {
+	if _, err := io.WriteString(c, "GET "+path+" HTTP/1.1\r\nHost: "+c.RemoteAddr().String()+"\r\n\r\n"); err != nil {
 		t.Fatalf("GET %s: %v", path, err)
 	}
 	res, err := http.ReadResponse(c.br, nil)

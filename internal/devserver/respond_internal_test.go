@@ -83,7 +83,9 @@ type answer struct {
 
 func do(s *Server, method, target, body string) answer {
 	rec := httptest.NewRecorder()
-	s.ServeHTTP(rec, httptest.NewRequest(method, target, strings.NewReader(body)))
+	r := httptest.NewRequest(method, target, strings.NewReader(body))
+	r.Host = "localhost" + s.URL()[strings.LastIndex(s.URL(), ":"):] // not example.com, which the server refuses
+	s.ServeHTTP(rec, r)
 	h := rec.Result().Header
 	return answer{rec.Code, h.Get("Content-Type"), h.Get("Allow"), h.Get("X-Anyfaas-Error-Type"), rec.Body.String()}
 }

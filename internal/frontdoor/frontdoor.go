@@ -123,7 +123,8 @@ const StatusClientClosed = 499
 // X-Forwarded-For and X-Forwarded-Proto set ([Forwarded]), and an
 // [AccessLine] written to log when it ends (nil routes: every route is
 // here). Every other request goes to the dev server's control socket at
-// control instead, whose answer is passed back as it comes.
+// control instead, whose answer is passed back as it comes; so does a
+// request whose Host [HostAllowed] refuses, for the dev server to refuse.
 func Handler(h http.Handler, routes *route.Table[bool], control string, log *Log) http.Handler {
 	return &handler{next: h, routes: routes, control: control, log: log}
 }
@@ -213,7 +214,10 @@ func (d *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			_, here = d.routes.Lookup(m, r.URL.Path)
 		}
 	}
-	if !here || strings.HasPrefix(r.URL.Path, ControlPrefix) {
+	// A request for a Host that is not the dev server's (DNS rebinding)
+	// goes to the dev server too, which refuses it.
+	local, _ := r.Context().Value(http.LocalAddrContextKey).(net.Addr)
+	if !here || strings.HasPrefix(r.URL.Path, ControlPrefix) || local != nil && !HostAllowed(r.Host, local) {
 		forward(w, r, d.control)
 		return
 	}

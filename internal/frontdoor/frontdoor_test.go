@@ -285,6 +285,7 @@ func TestHandler(t *testing.T) {
 	tests := []struct {
 		name, method, target, body string
 		header                     map[string]string
+		host                       string // with the door's address 127.0.0.1:3000 on the connection
 		routes                     *route.Table[bool]
 		control                    string
 		wantStatus                 int
@@ -304,6 +305,10 @@ func TestHandler(t *testing.T) {
 			wantStatus: 201, wantBody: "control OPTIONS /there from 192.0.2.1:1234: "},
 		{name: "a plain OPTIONS", method: "OPTIONS", target: "/here", header: map[string]string{"Origin": "https://app.test"}, routes: own, control: control,
 			wantStatus: 201, wantBody: "control OPTIONS /here from 192.0.2.1:1234: "},
+		{name: "here, for localhost", method: "GET", target: "/here", host: "localhost:3000", routes: table, control: control,
+			wantStatus: 200, wantBody: "here /here", here: true},
+		{name: "here, for another host (DNS rebinding)", method: "GET", target: "/here", host: "evil.example.com:3000", routes: table, control: control,
+			wantStatus: 201, wantBody: "control GET /here from 192.0.2.1:1234: "},
 		{name: "no table", method: "GET", target: "/anything", control: control, wantStatus: 200, wantBody: "here /anything", here: true},
 		{name: "no control socket", method: "POST", target: "/there", routes: table, control: filepath.Join(t.TempDir(), "none.sock"),
 			wantStatus: 502, wantBody: "anyfaas dev: passing the request to the dev server at "},
@@ -316,6 +321,10 @@ func TestHandler(t *testing.T) {
 			lines := frontdoor.NewLog(log)
 			h := frontdoor.Handler(next, tt.routes, tt.control, lines)
 			r := httptest.NewRequest(tt.method, tt.target, strings.NewReader(tt.body))
+			if tt.host != "" {
+				r.Host = tt.host
+				r = r.WithContext(context.WithValue(r.Context(), http.LocalAddrContextKey, &net.TCPAddr{IP: net.IPv4(127, 0, 0, 1), Port: 3000}))
+			}
 			r.Header.Set("X-Forwarded-For", "10.0.0.1")
 			for k, v := range tt.header {
 				r.Header.Set(k, v)
