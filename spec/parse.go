@@ -89,6 +89,9 @@ type parser struct {
 	errs   Errors
 	// unresolved are the ${env.NAME} whose variable is not set.
 	unresolved []EnvRef
+	// fromEnv are the ${env.NAME} set in the environment that give an
+	// environment value.
+	fromEnv []EnvRef
 	// warns are what does not stop a deploy but is most likely a
 	// mistake; Parse returns them in Spec.Warnings.
 	warns Errors
@@ -146,6 +149,7 @@ func (p *parser) parse(data []byte) *Spec {
 	p.root = root
 	p.substitute(root, "")
 	s.Unresolved = sortRefs(p.unresolved)
+	s.FromEnv = sortRefs(p.fromEnv)
 	p.mapping(root, "", map[string]func(*yaml.Node, string){
 		"service": func(n *yaml.Node, path string) {
 			if n.Kind == yaml.ScalarNode {

@@ -66,6 +66,11 @@ type Spec struct {
 	// stays as written, in the order of the file, so that a caller can
 	// warn about it.
 	Unresolved []EnvRef
+	// FromEnv lists each ${env.NAME} set in the environment that gives an
+	// environment value (provider.environment.KEY, a function's or a
+	// group's), in the order of the file: its value is written in plain
+	// text into every generated deploy spec, which a caller warns about.
+	FromEnv []EnvRef
 	// AppLayers names the layers the code applies to every function
 	// (App.Use), as its binary describes them; Merge sets it.
 	AppLayers []string

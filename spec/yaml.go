@@ -654,6 +654,10 @@ func (p *parser) substitute(n *yaml.Node, path string) {
 			name := envRef.FindStringSubmatch(ref)[1]
 			if p.getenv != nil {
 				if v := p.getenv(name); v != "" {
+					if envValue.MatchString(path) {
+						p.fromEnv = append(p.fromEnv, EnvRef{Name: name, Path: path, Pos: p.refPos(n, from, ref, nth[ref], len(orig))})
+						nth[ref]++
+					}
 					return v
 				}
 			}
@@ -681,6 +685,11 @@ func (p *parser) substitute(n *yaml.Node, path string) {
 		p.substitute(c, sub)
 	}
 }
+
+// envValue matches the key path of an environment variable's value:
+// provider.environment.KEY, functions.NAME.environment.KEY,
+// aggregation.NAME.environment.KEY.
+var envValue = regexp.MustCompile(`^(provider|(functions|aggregation)\.[^.]+)\.environment\.[^.]+$`)
 
 // refPos returns the position of the nth occurrence of ref in the text of
 // scalar n, which starts at offset from and holds size bytes once read;

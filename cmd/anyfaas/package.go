@@ -411,6 +411,9 @@ func (out *platformOutput) generate() ([]gen.File, error) {
 			out.Warnings = append(out.Warnings, e.Error())
 		}
 	}
+	for _, e := range gen.PlainSecrets(out.spec, out.Platform) {
+		out.Warnings = append(out.Warnings, e.Error())
+	}
 	out.Spec = nil
 	for _, f := range files {
 		out.Spec = append(out.Spec, f.Name)

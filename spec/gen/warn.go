@@ -143,3 +143,30 @@ func DomainUndeployed(s *spec.Spec, what, hint string) *spec.Error {
 	return ErrorAt(s, spec.Pos{Line: at.Line, Column: at.Column}, path,
 		"%s is not deployed on %s (only FC's specs declare one): the HTTP functions are served at the URLs %s gives them; %s", domain, what, what, hint)
 }
+
+// secretAdvice is, by platform, how the platform's own deploy spec keeps
+// a secret's value out of the file.
+var secretAdvice = map[string]string{
+	"aws": "keep it out with a template parameter with NoEcho: true, or a Secrets Manager dynamic reference such as {{resolve:secretsmanager:NAME:SecretString:KEY}}, set in platforms.aws",
+	"fc":  "keep it out with s.yaml's ${env('NAME')}, which Serverless Devs resolves when it deploys, set in platforms.fc",
+	"gcf": "keep it out with a Secret Manager secret exposed as an environment variable (gcloud functions deploy --set-secrets NAME=SECRET:VERSION)",
+	"scf": "keep it out with serverless.yml's own ${env.NAME}, which the Serverless Cloud Framework resolves when it deploys, set in platforms.scf, or set it on the function in the SCF console",
+	"web": "keep it out with a Kubernetes Secret: env[].valueFrom.secretKeyRef, or envFrom[].secretRef, on the container in platforms.web",
+}
+
+// PlainSecrets returns a warning at each environment value of s that
+// came from the environment (${env.NAME}, spec.Spec.FromEnv): its value,
+// often a secret, is written in plain text into the files generated for
+// platform, which are easily committed or shared; the warning names the
+// platform's own way to keep it out.
+func PlainSecrets(s *spec.Spec, platform string) spec.Errors {
+	var out spec.Errors
+	for _, r := range s.FromEnv {
+		problem := fmt.Sprintf("the value of ${env.%s} is written in plain text into the generated %s deploy spec", r.Name, platform)
+		if advice := secretAdvice[platform]; advice != "" {
+			problem += "; if it is a secret, " + advice
+		}
+		out = append(out, &spec.Error{File: s.File, Line: r.Pos.Line, Column: r.Pos.Column, Path: r.Path, Problem: problem})
+	}
+	return out
+}

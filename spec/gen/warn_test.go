@@ -1,6 +1,7 @@
 package gen
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -118,6 +119,28 @@ func TestDomainUndeployed(t *testing.T) {
 		}
 		if diff := cmp.Diff(tt.want, got); diff != "" {
 			t.Errorf("%q: warning (-want +got):\n%s", tt.custom, diff)
+		}
+	}
+}
+
+// An environment value from ${env.NAME} is a warning at the reference,
+// naming the platform's own way to keep a secret out of its deploy spec.
+func TestPlainSecrets(t *testing.T) {
+	s, err := spec.Parse("f.yml", []byte("service: s\nprovider:\n  name: web\n  environment: {DB: '${env.DB}', MODE: prod}\nfunctions:\n  api: {handler: api}\n"),
+		func(k string) string { return map[string]string{"DB": "s3cr3t"}[k] })
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct{ platform, want string }{
+		{"web", "f.yml:4:22: provider.environment.DB: the value of ${env.DB} is written in plain text into the generated web deploy spec; if it is a secret, keep it out with a Kubernetes Secret: env[].valueFrom.secretKeyRef, or envFrom[].secretRef, on the container in platforms.web"},
+		{"aws", "{{resolve:secretsmanager:"},
+		{"fc", "${env('NAME')}"},
+		{"scf", "serverless.yml's own ${env.NAME}"},
+		{"gcf", "--set-secrets"},
+	} {
+		got := PlainSecrets(s, tt.platform)
+		if len(got) != 1 || !strings.Contains(got[0].Error(), tt.want) {
+			t.Errorf("%s: %v, want one warning with %q", tt.platform, got, tt.want)
 		}
 	}
 }
