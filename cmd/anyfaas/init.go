@@ -5,7 +5,9 @@ import (
 	"bytes"
 	"cmp"
 	"context"
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -128,6 +130,11 @@ func (c *cli) initProject(ctx context.Context, dir, module, platform string) (wr
 		}
 		written = append(written, f.name)
 	}
+	if wrote, err := ignoreOutput(abs); err != nil {
+		return nil, nil, withCode(exitOther, err)
+	} else if wrote {
+		written = append(written, ".gitignore")
+	}
 	if gomod != "" && gomod != os.DevNull {
 		// Inside a module already: the project is a package of it.
 		if mod, _ := moduleOf(gomod); mod != modulePath && !requires(gomod, modulePath) {
@@ -155,6 +162,45 @@ func (c *cli) initProject(ctx context.Context, dir, module, platform string) (wr
 	}
 	written = append(written, "go.sum")
 	return written, nil, nil
+}
+
+// gitignoreOutput is what init puts in a project's .gitignore.
+const gitignoreOutput = "# anyfaas's build output: artifacts and generated deploy specs, which hold\n# the environment's values (${env.NAME}) in plain text\n.anyfaas/\n"
+
+// ignoreOutput has git ignore .anyfaas/ in dir: it writes a .gitignore
+// that says so, or appends to the one there if it does not name .anyfaas
+// yet. It reports whether it wrote.
+func ignoreOutput(dir string) (bool, error) {
+	path := filepath.Join(dir, ".gitignore")
+	old, err := os.ReadFile(path)
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return false, err
+	}
+	for line := range strings.Lines(string(old)) {
+		switch strings.TrimSpace(line) {
+		case ".anyfaas", ".anyfaas/", "/.anyfaas", "/.anyfaas/":
+			return false, nil
+		}
+	}
+	add := gitignoreOutput
+	if len(old) > 0 {
+		add = "\n" + add
+		if !bytes.HasSuffix(old, []byte("\n")) {
+			add = "\n" + add
+		}
+	}
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o644)
+	if err != nil {
+		return false, err
+	}
+	_, err = f.WriteString(add)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return false, fmt.Errorf("writing %s: %w", path, err)
+	}
+	return true, nil
 }
 
 // unfound is a go.mod that does not find anyfaas, which is not published

@@ -612,7 +612,7 @@ func TestInit(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("exit %d\n%s", code, stderr)
 	}
-	if !strings.Contains(stdout, "wrote main.go, main_test.go, f.yml, go.mod, go.sum") {
+	if !strings.Contains(stdout, "wrote main.go, main_test.go, f.yml, .gitignore, go.mod, go.sum") {
 		t.Errorf("stdout %s", stdout)
 	}
 	test := exec.Command("go", "test", "./...")
@@ -755,7 +755,7 @@ func TestInitWithoutSource(t *testing.T) {
 		t.Fatalf("exit %d\n%s", code, stderr)
 	}
 	const next = "next: cd shop && go mod edit -replace=github.com/anyfaas/faas=/path/to/anyfaas && go mod tidy && go test ./... && anyfaas dev\n"
-	want := "wrote main.go, main_test.go, f.yml, go.mod in shop\n" +
+	want := "wrote main.go, main_test.go, f.yml, .gitignore, go.mod in shop\n" +
 		filepath.Join("shop", "go.mod") + " does not find github.com/anyfaas/faas, which is not published yet, and no copy of its\n" +
 		"source was found: put for /path/to/anyfaas the directory of a copy of anyfaas's source, the one holding\n" +
 		"its go.mod (the copy this anyfaas was built from, say);\n" +
@@ -814,7 +814,7 @@ func TestInitFromBuild(t *testing.T) {
 	t.Setenv("ANYFAAS_SRC", "")
 	t.Chdir(t.TempDir())
 	code, stdout, stderr := anyfaas(t, "init", "shop")
-	if code != 0 || stdout != "wrote main.go, main_test.go, f.yml, go.mod, go.sum in shop\nnext: cd shop && go test ./... && anyfaas dev\n" {
+	if code != 0 || stdout != "wrote main.go, main_test.go, f.yml, .gitignore, go.mod, go.sum in shop\nnext: cd shop && go test ./... && anyfaas dev\n" {
 		t.Fatalf("exit %d\nstdout: %s\nstderr: %s", code, stdout, stderr)
 	}
 	gomod, err := os.ReadFile(filepath.Join("shop", "go.mod"))
@@ -838,7 +838,7 @@ func TestInitInModule(t *testing.T) {
 	t.Chdir(mod)
 	code, stdout, stderr := anyfaas(t, "init", "shop")
 	next := "next: cd shop && go mod edit -replace=github.com/anyfaas/faas=" + shellQuote(root) + " && go mod tidy && go test ./... && anyfaas dev\n"
-	want := "wrote main.go, main_test.go, f.yml in shop\n" +
+	want := "wrote main.go, main_test.go, f.yml, .gitignore in shop\n" +
 		filepath.Join(mod, "go.mod") + " does not find github.com/anyfaas/faas, which is not published yet: point it at the source tree in " + root + "\n" + next
 	if diff := cmp.Diff(want, stdout); code != 0 || diff != "" || stderr != "" {
 		t.Errorf("exit %d; stdout (-want +got):\n%s\nstderr: %s", code, diff, stderr)
