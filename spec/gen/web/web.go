@@ -251,9 +251,9 @@ func (g *generation) unit(u *spec.Unit, own map[string]bool) []gen.File {
 		}
 	}
 	doc := g.service(u, name, set)
-	gen.Merge(doc, g.s.Platforms[platform])
+	mergeService(doc, g.s.Platforms[platform])
 	for _, f := range u.Functions {
-		gen.Merge(doc, f.Platforms[platform])
+		mergeService(doc, f.Platforms[platform])
 	}
 	// What a platforms block says of the Service's name and namespace
 	// holds for the resources that refer to it.
@@ -497,4 +497,64 @@ func (g *generation) eventNames(e *spec.Event, f *spec.Function, i int, where, k
 		out = append(out, name)
 	}
 	return out
+}
+
+// mergeService merges src, a platforms.web block, into the Service doc as
+// gen.Merge does, except spec.template.spec.containers: a list given there
+// merges into the generated containers by index (the first given into the
+// function's own container, a mapping key by key, recursively), so that
+// envFrom, volumeMounts or a securityContext add to the container rather
+// than replace it, image, probes, limits and environment with it; the
+// containers beyond the generated ones are added.
+func mergeService(doc, src *yaml.Node) {
+	given := gen.Get(gen.Get(gen.Get(gen.Get(src, "spec"), "template"), "spec"), "containers")
+	if given == nil || given.Kind != yaml.SequenceNode {
+		gen.Merge(doc, src)
+		return
+	}
+	// The rest of src, without the containers: a copy of the mappings on
+	// the way to them.
+	rest := without(src, "spec", "template", "spec", "containers")
+	gen.Merge(doc, rest)
+	podSpec := gen.Get(gen.Get(gen.Get(doc, "spec"), "template"), "spec")
+	if podSpec == nil || podSpec.Kind != yaml.MappingNode {
+		return
+	}
+	have := gen.Get(podSpec, "containers")
+	if have == nil || have.Kind != yaml.SequenceNode {
+		have = &yaml.Node{Kind: yaml.SequenceNode}
+		gen.Set(podSpec, "containers", have)
+	}
+	for i, c := range given.Content {
+		if i < len(have.Content) && have.Content[i].Kind == yaml.MappingNode && c.Kind == yaml.MappingNode {
+			gen.Merge(have.Content[i], c)
+			continue
+		}
+		added := &yaml.Node{Kind: yaml.MappingNode}
+		gen.Merge(added, c)
+		if i < len(have.Content) {
+			have.Content[i] = added
+		} else {
+			have.Content = append(have.Content, added)
+		}
+	}
+}
+
+// without returns mapping n without the key at path, copying the mappings
+// along path and sharing the rest (gen.Merge copies what it merges).
+func without(n *yaml.Node, path ...string) *yaml.Node {
+	if n == nil || n.Kind != yaml.MappingNode {
+		return n
+	}
+	c := &yaml.Node{Kind: yaml.MappingNode}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k, v := n.Content[i], n.Content[i+1]
+		switch {
+		case k.Value != path[0]:
+			c.Content = append(c.Content, k, v)
+		case len(path) > 1:
+			c.Content = append(c.Content, k, without(v, path[1:]...))
+		}
+	}
+	return c
 }

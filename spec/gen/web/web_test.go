@@ -165,6 +165,34 @@ functions:
         metadata: {name: ticker}
       gcf: {ignored: true}
 `},
+	{"containers", `
+service: shop
+provider: {name: knative, environment: {MODE: prod}}
+platforms:
+  web:
+    spec:
+      template:
+        spec:
+          containers:
+            - securityContext: {runAsNonRoot: true}
+functions:
+  api:
+    handler: api
+    events: [{http: {path: /api/:id, method: get}}]
+    platforms:
+      web:
+        spec:
+          template:
+            spec:
+              containers:
+                - envFrom:
+                    - secretRef: {name: shop-secrets}
+                  resources: {limits: {cpu: "2"}}
+                  volumeMounts: [{name: cache, mountPath: /cache}]
+                - name: sidecar
+                  image: example.com/proxy:1
+              volumes: [{name: cache, emptyDir: {}}]
+`},
 	{"stage", `
 service: shop
 provider: {name: knative, stage: prod, architecture: arm64}
