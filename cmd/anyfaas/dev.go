@@ -16,11 +16,12 @@ import (
 
 func (c *cli) devCmd() *cobra.Command {
 	var (
-		platform string
-		port     int
-		noWatch  bool
-		verbose  bool
-		proxy    bool
+		platform   string
+		port       int
+		noWatch    bool
+		verbose    bool
+		proxy      bool
+		allowHosts []string
 	)
 	cmd := &cobra.Command{
 		Use:   "dev [dir]",
@@ -92,16 +93,17 @@ functions' Close hooks and exits.`,
 				poll = -1
 			}
 			srv, err := devserver.New(devserver.Config{
-				Dir:      dir,
-				SpecFile: c.specFile(dir),
-				Platform: platform,
-				Addr:     fmt.Sprintf("127.0.0.1:%d", port),
-				Log:      c.stderr,
-				Poll:     poll,
-				Emulator: devserver.NewEmulator,
-				Event:    sampleEvent,
-				Verbose:  verbose,
-				Proxy:    proxy,
+				Dir:          dir,
+				SpecFile:     c.specFile(dir),
+				Platform:     platform,
+				Addr:         fmt.Sprintf("127.0.0.1:%d", port),
+				AllowedHosts: allowHosts,
+				Log:          c.stderr,
+				Poll:         poll,
+				Emulator:     devserver.NewEmulator,
+				Event:        sampleEvent,
+				Verbose:      verbose,
+				Proxy:        proxy,
 			})
 			if err != nil {
 				return withCode(exitOther, err) // an address in use says so, and names --port
@@ -111,6 +113,7 @@ functions' Close hooks and exits.`,
 	}
 	cmd.Flags().StringVarP(&platform, "platform", "p", "", "the platform to emulate: aws, fc, scf, gcf, web (default: web, the plain HTTP adapter)")
 	cmd.Flags().IntVar(&port, "port", 3000, "the port to serve on, on 127.0.0.1")
+	cmd.Flags().StringSliceVar(&allowHosts, "allow-host", nil, "a host name whose requests dev takes besides localhost's, such as a tunnel's forwarding webhooks (abc.ngrok.app); repeatable. Other names are refused, against DNS rebinding")
 	cmd.Flags().BoolVar(&noWatch, "no-watch", false, "do not rebuild when files change")
 	cmd.Flags().BoolVar(&proxy, "proxy", false, "pass every request through the emulator, none straight to a unit's process")
 	cmd.Flags().BoolVarP(&verbose, "verbose", "v", false, "show how long each layer's start hooks and each function constructor take when a unit starts (FAAS_VERBOSE=1)")

@@ -61,6 +61,12 @@ type Config struct {
 	Platform string
 	// Addr is the address to serve on; "" is 127.0.0.1:3000.
 	Addr string
+	// AllowedHosts are host names, besides the loopback ones and Addr's,
+	// whose requests the server takes, on any port: a tunnel's (an ngrok
+	// or cloudflared name forwarding webhooks to the server). The
+	// server's own endpoints under /_anyfaas/ still take requests from
+	// its own origin alone.
+	AllowedHosts []string
 	// Log receives progress lines and the functions' output.
 	Log io.Writer
 	// Poll is how often the source tree is checked for changes; 0 means
@@ -848,8 +854,8 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // refuse returns why the dev server refuses r (see ServeHTTP), or "".
 func (s *Server) refuse(r *http.Request) string {
 	local := s.ln.Addr()
-	if !frontdoor.HostAllowed(r.Host, local) {
-		return fmt.Sprintf("anyfaas dev: refused a request for Host %q: the dev server answers only requests for %s or a loopback name (localhost, 127.0.0.1, [::1]) with its port, against DNS rebinding", r.Host, local)
+	if !frontdoor.HostAllowed(r.Host, local) && !s.allowedHost(r.Host) {
+		return fmt.Sprintf("anyfaas dev: refused a request for Host %q: the dev server answers only requests for %s or a loopback name (localhost, 127.0.0.1, [::1]) with its port, against DNS rebinding; a tunnel's name is taken with --allow-host NAME", r.Host, local)
 	}
 	if strings.HasPrefix(r.URL.Path, frontdoor.ControlPrefix) {
 		if why := frontdoor.CrossOrigin(r, local); why != "" {
@@ -857,6 +863,17 @@ func (s *Server) refuse(r *http.Request) string {
 		}
 	}
 	return ""
+}
+
+// allowedHost reports whether host, a request's Host, names one of
+// Config.AllowedHosts, on any port.
+func (s *Server) allowedHost(host string) bool {
+	name := host
+	if h, _, err := net.SplitHostPort(host); err == nil {
+		name = h
+	}
+	name = strings.TrimSuffix(name, ".")
+	return slices.ContainsFunc(s.cfg.AllowedHosts, func(a string) bool { return strings.EqualFold(a, name) })
 }
 
 // preflightUnit returns the unit to which a CORS preflight for a path

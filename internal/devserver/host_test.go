@@ -14,7 +14,8 @@ import (
 // request to its endpoints under /_anyfaas/ (CSRF). What it takes, it
 // answers as it does before its first build: 503.
 func TestRefusesOtherHostsAndOrigins(t *testing.T) {
-	srv, err := devserver.New(devserver.Config{Addr: "127.0.0.1:0", Emulator: devserver.NewEmulator, Event: sample, Poll: -1})
+	srv, err := devserver.New(devserver.Config{Addr: "127.0.0.1:0", Emulator: devserver.NewEmulator, Event: sample, Poll: -1,
+		AllowedHosts: []string{"abc.ngrok.app"}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -32,6 +33,12 @@ func TestRefusesOtherHostsAndOrigins(t *testing.T) {
 		{"rebinding host, endpoints", "GET", "/_anyfaas/", "evil.example.com" + port, nil, 403},
 		{"rebinding host, a function's route", "GET", "/items/1", "evil.example.com" + port, nil, 403},
 		{"another port", "GET", "/_anyfaas/", "localhost:1", nil, 403},
+		// A tunnel's name, --allow-host, on any port, for the functions'
+		// routes; the endpoints take their own origin alone.
+		{"allowed host, a function's route", "POST", "/hooks/stripe", "abc.ngrok.app", nil, 503},
+		{"allowed host with a port", "POST", "/hooks/stripe", "ABC.ngrok.app:443", nil, 503},
+		{"allowed host's sibling", "POST", "/hooks/stripe", "evil.ngrok.app", nil, 403},
+		{"allowed host, cross-origin invoke", "POST", "/_anyfaas/invoke/f", "abc.ngrok.app", map[string]string{"Origin": "https://evil.example.com"}, 403},
 		{"own origin", "POST", "/_anyfaas/invoke/f", own, map[string]string{"Origin": "http://" + own, "Sec-Fetch-Site": "same-origin"}, 503},
 		{"cross-origin invoke", "POST", "/_anyfaas/invoke/f", own, map[string]string{"Origin": "https://evil.example.com"}, 403},
 		{"cross-site fetch", "POST", "/_anyfaas/invoke/f", own, map[string]string{"Sec-Fetch-Site": "cross-site"}, 403},
