@@ -75,7 +75,9 @@ gcf and web, -H adds any header to the request.
 What f.yml and the catalog decide (--trigger, --event, --set, --data of
 a sample) is checked before building; a function f.yml does not name
 may be one the code registers, so -f naming none is refused (exit 2, as
-package's -f) once the code is read.
+package's -f) once the code is read. So is an event file shaped like
+another platform's native event (an SQS batch on web), sent to a
+function that serves no HTTP, as anyfaas dev refuses it (exit 2).
 
 Exit code 6 means the function failed (for an HTTP function, a 5xx
 answer, in the platform's envelope or not; on aws, an answer naming
@@ -163,6 +165,16 @@ failure, after the answer, how many messages failed.`,
 			if err != nil {
 				return err
 			}
+			// Another platform's event in --event FILE, checked where
+			// f.yml says what the function serves; else once the code
+			// is read.
+			checkedForeign := false
+			if f := p.spec.Function(function); f != nil && len(f.Events) > 0 {
+				if err := foreignEvent(platform, event, binary, sent, f); err != nil {
+					return err
+				}
+				checkedForeign = true
+			}
 			tmp, err := os.MkdirTemp("", "anyfaas-invoke-")
 			if err != nil {
 				return withCode(exitOther, err)
@@ -189,6 +201,11 @@ failure, after the answer, how many messages failed.`,
 			if sent == nil {
 				sent, err = makeEvent(p.merged, fn, function, platform, event, trigger, data, overrides, time.Now())
 				if err != nil {
+					return err
+				}
+			}
+			if !checkedForeign {
+				if err := foreignEvent(platform, event, binary, sent, fn); err != nil {
 					return err
 				}
 			}
@@ -415,6 +432,29 @@ func invokeEvent(platform, event, trigger string, declared *spec.Event, project,
 		note += " (" + strings.Join(notes, "; ") + ")"
 	}
 	return payload, entry.Trigger, note, nil
+}
+
+// foreignEvent returns the usage error of --event FILE (event) holding
+// another platform's native event, sent to fn, which serves no HTTP, as
+// anyfaas dev's invoke endpoint refuses it (see devserver.CheckNative),
+// or nil: on web, say, it would go as a request to /<fn>, which no route
+// serves. sent is the event made of it, and binary the headers of a
+// CloudEvent in binary mode, whose data it is then, whatever it holds.
+func foreignEvent(platform, event string, binary http.Header, sent *sentEvent, fn *spec.Function) error {
+	if sent == nil || sent.req != nil || sent.trigger != "" || binary != nil || fn.EventOf(faas.TriggerHTTP) != nil {
+		return nil // a sample of the catalog (of the platform), or a request
+	}
+	err := devserver.CheckNative(platform, sent.payload)
+	var foreign *devserver.ForeignEventError
+	if !errors.As(err, &foreign) {
+		return nil
+	}
+	like := foreign.Like
+	sample := "leave --event out for the sample of its trigger on " + platform
+	if fn.CheckTrigger(like.Trigger, "") == nil {
+		sample = fmt.Sprintf("give --trigger %s instead of --event for a sample of %s", like.Trigger, platform)
+	}
+	return usageError("--event %s: %w: give -p %s to emulate %s, or %s", event, err, like.Platform, like.Platform, sample)
 }
 
 // readEvent reads the event of --event FILE, or of standard input for -.

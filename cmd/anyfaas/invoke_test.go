@@ -109,14 +109,20 @@ func TestInvokeUndeclaredTrigger(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds testdata/triggers")
 	}
-	httpEvent := filepath.Join(t.TempDir(), "http.json")
-	b, err := catalog.Event("fc/http", nil)
-	if err != nil {
-		t.Fatal(err)
+	dir := t.TempDir()
+	eventFile := func(name string) string {
+		b, err := catalog.Event(name, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		file := filepath.Join(dir, strings.ReplaceAll(name, "/", "-")+".json")
+		if err := os.WriteFile(file, b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return file
 	}
-	if err := os.WriteFile(httpEvent, b, 0o644); err != nil {
-		t.Fatal(err)
-	}
+	httpEvent, sqsEvent, ossEvent := eventFile("fc/http"), eventFile("aws/sqs"), eventFile("fc/oss")
+	const onWeb = `the event is shaped like aws/sqs (SQS queue batch (event source mapping)), not the native event of web, which is a CloudEvent in the structured JSON format (an object with "specversion"), as Knative Eventing delivers it: give -p aws to emulate aws, or `
 	type result struct {
 		Code  int
 		Error string // the line anyfaas: …
@@ -144,6 +150,17 @@ func TestInvokeUndeclaredTrigger(t *testing.T) {
 		{"no trigger declared", []string{"-f", "any", "--trigger", "http"}, result{exitOK, "", true}, `\"trigger\":\"http\"`},
 		{"an event file", []string{"-f", "thumb", "--event", httpEvent}, result{exitOK, "", true}, `\"trigger\":\"http\"`},
 		{"an event file and --trigger", []string{"-f", "thumb", "--event", httpEvent, "--trigger", "http"}, result{exitOK, "", true}, `\"trigger\":\"http\"`},
+		// Another platform's event, to a function that serves no
+		// HTTP, is refused as dev refuses it: on web it would go as a
+		// request that no route serves. Before building where f.yml
+		// says what the function serves; where the code does, after.
+		{"another platform's event", []string{"-f", "orders", "-p", "web", "--event", sqsEvent},
+			result{exitUsage, "anyfaas: --event " + sqsEvent + ": " + onWeb + "give --trigger message instead of --event for a sample of web", false}, ""},
+		{"another platform's event, to a function of the code", []string{"-f", "hook", "-p", "web", "--event", sqsEvent},
+			result{exitUsage, "anyfaas: --event " + sqsEvent + ": " + onWeb + "leave --event out for the sample of its trigger on web", true}, ""},
+		{"another platform's event, on aws", []string{"-f", "thumb", "-p", "aws", "--event", ossEvent},
+			result{exitUsage, "anyfaas: --event " + ossEvent + ": the event is shaped like fc/oss (OSS event notification, ObjectCreated:PutObject), not the native event of aws, which is the event the platform delivers (anyfaas event list aws): give -p fc to emulate fc, or give --trigger storage instead of --event for a sample of aws", false}, ""},
+		{"the platform's own event", []string{"-f", "thumb", "-p", "fc", "--event", ossEvent}, result{exitOK, "", true}, `"trigger":"storage"`},
 		// What f.yml and the catalog decide of the event is checked
 		// before building; what the code decides, after.
 		{"--set of a key the sample does not take", []string{"-f", "thumb", "--set", "bogus=1"},

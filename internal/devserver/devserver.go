@@ -1036,10 +1036,12 @@ func (s *Server) serveInvoke(w http.ResponseWriter, r *http.Request, gen *genera
 	} else if err := CheckJSON(body); err != nil {
 		writeError(w, http.StatusBadRequest, "anyfaas dev: the event: "+err.Error(), "")
 		return
-	} else if e, ok := foreignEvent(s.cfg.Platform, body); ok && (f == nil || f.EventOf(faas.TriggerHTTP) == nil) {
+	} else if err := CheckNative(s.cfg.Platform, body); err != nil && (f == nil || f.EventOf(faas.TriggerHTTP) == nil) {
 		// On web, say, the emulator would post it as a request to
 		// /<function>, which no route serves.
-		writeError(w, http.StatusBadRequest, "anyfaas dev: "+foreignEventError(s.cfg.Platform, e), "")
+		like := err.(*ForeignEventError).Like
+		writeError(w, http.StatusBadRequest, fmt.Sprintf("anyfaas dev: %v: run anyfaas dev -p %s to emulate %s, or ask for a sample of %s with ?trigger=%s",
+			err, like.Platform, like.Platform, s.cfg.Platform, like.Trigger), "")
 		return
 	}
 	var header http.Header

@@ -326,7 +326,8 @@ func testDev(t *testing.T, platform string, proxy bool) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		checks = append(checks, check{"POST", "/_anyfaas/invoke/tick", string(sqs), 400, "shaped like aws/sqs", nil, ""})
+		checks = append(checks, check{"POST", "/_anyfaas/invoke/tick", string(sqs), 400, "shaped like aws/sqs (", nil, ""},
+			check{"POST", "/_anyfaas/invoke/tick", string(sqs), 400, "run anyfaas dev -p aws to emulate aws, or ask for a sample of web with ?trigger=message", nil, ""})
 	}
 	for _, c := range checks {
 		req, _ := http.NewRequest(c.method, url+c.path, strings.NewReader(c.body))

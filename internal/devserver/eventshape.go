@@ -39,18 +39,41 @@ func foreignEvent(platform string, event []byte) (catalog.Entry, bool) {
 	return match, true
 }
 
-// foreignEventError is the message for an event of another platform, the
-// entry foreignEvent found, sent to a function on platform.
-func foreignEventError(platform string, e catalog.Entry) string {
-	want := "the event the platform delivers (anyfaas event list " + platform + ")"
-	switch platform {
+// A ForeignEventError is the error of an event, sent to a function on
+// Platform that serves no HTTP, that is shaped like Like, a sample of
+// another platform's: the emulator would deliver it as an event of
+// Platform that the function does not take (on web, as a request to
+// /<function>, which no route serves).
+type ForeignEventError struct {
+	Platform string
+	Like     catalog.Entry
+}
+
+// Error says what the event is shaped like and what Platform delivers;
+// the caller adds how to send that, in its own terms.
+func (e *ForeignEventError) Error() string {
+	want := "the event the platform delivers (anyfaas event list " + e.Platform + ")"
+	switch e.Platform {
 	case "web":
 		want = `a CloudEvent in the structured JSON format (an object with "specversion"), as Knative Eventing delivers it`
 	case "gcf":
 		want = `a CloudEvent in the structured JSON format (an object with "specversion"), or a legacy background event {"context", "data"}`
 	}
-	return fmt.Sprintf("the event is shaped like %s (%s), not the native event of %s, which is %s: run anyfaas dev -p %s to emulate %s, or ask for a sample of %s with ?trigger=%s",
-		e.Name, e.Description, platform, want, e.Platform, e.Platform, platform, e.Trigger)
+	return fmt.Sprintf("the event is shaped like %s (%s), not the native event of %s, which is %s",
+		e.Like.Name, e.Like.Description, e.Platform, want)
+}
+
+// CheckNative returns a *ForeignEventError if event is shaped like
+// another platform's native event rather than like one of platform's,
+// else nil: anyfaas dev's invoke endpoint and anyfaas invoke refuse such
+// an event for a function that serves no HTTP. An event of no known
+// shape, such as a direct invocation's payload, and a structured
+// CloudEvent on gcf and web, pass.
+func CheckNative(platform string, event []byte) error {
+	if e, ok := foreignEvent(platform, event); ok {
+		return &ForeignEventError{Platform: platform, Like: e}
+	}
+	return nil
 }
 
 // shape is the keys of a sample, and its entry.

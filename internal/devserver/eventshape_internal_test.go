@@ -56,9 +56,12 @@ func TestForeignEvent(t *testing.T) {
 			}
 		}
 	}
-	e, _ := foreignEvent("web", sample("aws/sqs"))
-	msg := foreignEventError("web", e)
-	for _, want := range []string{"shaped like aws/sqs", "not the native event of web", `"specversion"`, "anyfaas dev -p aws", "?trigger=message"} {
+	err := CheckNative("web", sample("aws/sqs"))
+	if err == nil {
+		t.Fatal("CheckNative(web, aws/sqs) = nil")
+	}
+	msg := err.Error()
+	for _, want := range []string{"shaped like aws/sqs", "not the native event of web", `"specversion"`} {
 		if !strings.Contains(msg, want) {
 			t.Errorf("message %q does not say %q", msg, want)
 		}
