@@ -116,6 +116,46 @@ func TestValidateCodeAndPlatforms(t *testing.T) {
 	}
 }
 
+// indistinct is a project of two consumers of one queue aggregated into
+// one unit, whose App could not tell which of them an event is for.
+const indistinct = "testdata/indistinct"
+
+// Validate refuses an aggregated unit whose events the App could not
+// tell apart (two functions consuming one queue in one group), at the
+// second function's event in f.yml, naming both and the fix, whatever
+// the platform; with --json, as the error's position and path.
+func TestValidateIndistinct(t *testing.T) {
+	const problem = `functions ship and bill of unit "workers" both declare the message trigger, and the App could not tell their events apart: both take message events of orders; give each its own queue or topic in f.yml (events: - mq: {topic: …}), or put them in separate units (aggregation)`
+	file := filepath.Join(indistinct, "f.yml")
+	for _, platform := range []string{"aws", "fc", "scf", "gcf", "web"} {
+		t.Run(platform, func(t *testing.T) {
+			code, stdout, stderr := anyfaas(t, "validate", indistinct, "-p", platform)
+			want := "anyfaas: " + file + ":14:9: functions.bill.events[0].sqs: " + problem + "\n"
+			if code != exitInvalid || stdout != "" || stderr != want {
+				t.Errorf("validate -p %s: exit %d, want %d\nstdout: %s\nstderr (-want +got):\n%s", platform, code, exitInvalid, stdout, cmp.Diff(want, stderr))
+			}
+		})
+	}
+	code, stdout, _ := anyfaas(t, "validate", indistinct, "--json")
+	var out struct {
+		OK     bool
+		Errors []struct {
+			File, Path, Problem string
+			Line, Column        int
+		}
+	}
+	if err := json.Unmarshal([]byte(stdout), &out); err != nil {
+		t.Fatalf("validate --json printed %s: %v", stdout, err)
+	}
+	want := []struct {
+		File, Path, Problem string
+		Line, Column        int
+	}{{file, "functions.bill.events[0].sqs", problem, 14, 9}}
+	if diff := cmp.Diff(want, out.Errors); code != exitInvalid || out.OK || diff != "" {
+		t.Errorf("validate --json: exit %d, ok %v, errors (-want +got):\n%s", code, out.OK, diff)
+	}
+}
+
 // Validate prints a generator's warnings (gen.Warner), each at its f.yml
 // position, and exits 0: an HTTP function's timeout longer than API
 // Gateway waits deploys, and may be right for its other events.
