@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
@@ -235,6 +236,35 @@ func TestDev(t *testing.T) {
 		t.Run(platform, func(t *testing.T) { testDev(t, platform, false) })
 	}
 	t.Run("web-proxied", func(t *testing.T) { testDev(t, "web", true) })
+}
+
+// TestDevTimerNames checks that dev's timers fire under the names their
+// deployed triggers have (spec.Spec.EventSource), by which a unit's App
+// routes the platform's timer events, not under their functions' names:
+// tick and tock share the unit clock, so their timers are tick-timer and
+// tock-timer on aws, fc and scf. (A platform that routes timers by path,
+// gcf or web, has no names.)
+func TestDevTimerNames(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds a project")
+	}
+	devserver.FireTimersEvery(100 * time.Millisecond)
+	tests := []struct {
+		platform   string
+		tick, tock string // the names of their timer events
+	}{
+		// (On aws, the name of the rule in its ARN.)
+		{"aws", "arn:aws:events:us-east-1:123456789012:rule/tick-timer", "arn:aws:events:us-east-1:123456789012:rule/tock-timer"},
+		{"fc", "tick-timer", "tock-timer"},
+		{"scf", "tick-timer", "tock-timer"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.platform, func(t *testing.T) {
+			_, log, _ := serve(t, devserver.Config{Dir: project(t, "v1"), Platform: tt.platform, Poll: time.Hour})
+			log.wait(t, 0, fmt.Sprintf(`tick payload="from-f.yml" name=%q`, tt.tick))
+			log.wait(t, 0, fmt.Sprintf(`tock payload="tock-f.yml" name=%q`, tt.tock))
+		})
+	}
 }
 
 // binaryFixture returns a real binary-mode CloudEvent of the gcf
