@@ -38,7 +38,14 @@ declared (a deployOrigin group's HTTP triggers only: its members' own
 units take the others). It then
 checks the spec against the platform (--platform, or provider.name), as
 validate does: if package would refuse it there, describe prints the
-view all the same, then the problems, and exits 1.`,
+view all the same, then the problems, and exits 1.
+
+With --json, each unit is its manifest, as package bakes it into the
+artifact, with the memory and timeout the text view gives: "memory":
+{"mb": 512, "setBy": "functions.f.platforms.aws.MemorySize"} (setBy only
+where a platforms block sets it), "timeout": {"seconds": 30}, or
+{"overriddenBy": KEY} where a platforms block sets a value describe
+cannot read; left out where the platform's default applies.`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			platform, err := platformFlag(platform)
@@ -64,10 +71,7 @@ view all the same, then the problems, and exits 1.`,
 			}
 			if c.json {
 				// Lists, never null: a reader ranges over them.
-				manifests := []any{}
-				for _, u := range units {
-					manifests = append(manifests, u.Manifest(platform))
-				}
+				manifests := describedUnits(p.merged, units, platform)
 				layers := p.code.Layers
 				if layers == nil {
 					layers = []string{}
@@ -210,6 +214,73 @@ func (d deployed) text(unit string) string {
 		return v + " (" + d.by + " overrides it)"
 	}
 	return v + " (set by " + d.by + ")"
+}
+
+// A unitJSON is a unit in describe --json: its manifest, as package
+// bakes it into the artifact, with the memory and timeout its platform
+// function is given, as the text view gives them (deployedSetting), each
+// left out where the platform's default applies.
+type unitJSON struct {
+	*faas.Manifest
+	Memory  *settingJSON `json:"memory,omitempty"`
+	Timeout *settingJSON `json:"timeout,omitempty"`
+}
+
+// A settingJSON is a unit's memory (MB) or timeout (Seconds) in describe
+// --json, and where it comes from: f.yml, or the key of the platforms
+// block that sets it (SetBy). OverriddenBy is the key of a platforms
+// block that sets it to a value describe does not read (an intrinsic
+// function, a list it replaces), which is then left out.
+type settingJSON struct {
+	MB           int    `json:"mb,omitempty"`
+	Seconds      int    `json:"seconds,omitempty"`
+	SetBy        string `json:"setBy,omitempty"`
+	OverriddenBy string `json:"overriddenBy,omitempty"`
+}
+
+// describedUnits returns the units of describe --json on platform, of the
+// spec s merged with the code; a list, never nil.
+func describedUnits(s *spec.Spec, units []*spec.Unit, platform string) []unitJSON {
+	out := []unitJSON{}
+	for _, u := range units {
+		set := u.Settings(s.Provider)
+		uj := unitJSON{Manifest: u.Manifest(platform)}
+		if d := deployedSetting(platform, s, u, "memory", set.MemorySize); d != (deployed{}) {
+			uj.Memory = &settingJSON{MB: d.known(), SetBy: d.setBy(), OverriddenBy: d.overriddenBy()}
+		}
+		if d := deployedSetting(platform, s, u, "timeout", set.Timeout); d != (deployed{}) {
+			uj.Timeout = &settingJSON{Seconds: d.known(), SetBy: d.setBy(), OverriddenBy: d.overriddenBy()}
+		}
+		out = append(out, uj)
+	}
+	return out
+}
+
+// known is the value the platform deploys, 0 where it is the platform's
+// default or a value describe does not read.
+func (d deployed) known() int {
+	if d.opaque {
+		return 0
+	}
+	return d.value
+}
+
+// setBy is the key of the platforms block that sets the value, if one
+// does and describe reads it.
+func (d deployed) setBy() string {
+	if d.opaque {
+		return ""
+	}
+	return d.by
+}
+
+// overriddenBy is the key of the platforms block that sets the value to
+// one describe does not read, if one does.
+func (d deployed) overriddenBy() string {
+	if d.opaque {
+		return d.by
+	}
+	return ""
 }
 
 // overrideKeys are, by platform and setting ("memory" or "timeout"), the

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -57,6 +58,62 @@ func TestDescribeText(t *testing.T) {
 				t.Fatal(err)
 			}
 			golden.Check(t, filepath.Join("testdata", "describe", platform+".txt"), out.Bytes())
+		})
+	}
+}
+
+// describeOverridesSpec is describeSpec's service with platforms blocks
+// that set its units' memory and timeout, to values describe reads and to
+// ones it does not (an intrinsic function, a list of containers).
+const describeOverridesSpec = `service: shop
+provider: {name: aws, memorySize: 128, timeout: 10}
+platforms:
+  scf: {inputs: {timeout: 25}}
+  web: {spec: {template: {spec: {timeoutSeconds: 15}}}}
+functions:
+  getItem:
+    handler: getItem
+    timeout: 3
+    events: [{http: {path: '/items/{id}', method: GET}}]
+    platforms:
+      aws: {Timeout: 30}
+      fc: {memorySize: 512}
+      gcf: {spec: {template: {spec: {timeoutSeconds: 90, containers: [{image: x}]}}}}
+  createItem:
+    handler: createItem
+    memorySize: 256
+    events: [{http: {path: /items, method: POST}}]
+    platforms:
+      aws: {MemorySize: !Ref ItemMemory}
+  nightly:
+    handler: nightly
+    events: [{timer: {type: every, value: 1h}}]
+aggregation:
+  api: {functions: [getItem, createItem]}
+`
+
+// TestDescribeJSON checks describe --json's units on every platform
+// (goldens under testdata/describe): each manifest with the memory and
+// timeout the text view gives, set by f.yml or by a platforms block
+// (setBy), or overridden by one describe cannot read (overriddenBy); the
+// text view of the same spec is beside each golden, to compare.
+func TestDescribeJSON(t *testing.T) {
+	s, err := spec.Parse("f.yml", []byte(describeOverridesSpec), os.Getenv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, platform := range faas.Platforms {
+		t.Run(platform, func(t *testing.T) {
+			got, err := json.MarshalIndent(describedUnits(s, s.Units(), platform), "", "  ")
+			if err != nil {
+				t.Fatal(err)
+			}
+			golden.Check(t, filepath.Join("testdata", "describe", platform+"-overrides.json"), append(got, '\n'))
+			var text bytes.Buffer
+			if err := writeUnits(&text, s, s, s.Units(), platform); err != nil {
+				t.Fatal(err)
+			}
+			golden.Check(t, filepath.Join("testdata", "describe", platform+"-overrides.txt"), text.Bytes())
 		})
 	}
 }

@@ -203,6 +203,10 @@ func TestDescribe(t *testing.T) {
 		{"--platform by f.yml's alias", []string{"describe", restAPI, "-F", unpackable, "-p", "google"}, 1, "unit list",
 			"f.yml cannot be packaged for gcf:\n", ""},
 		{"not packageable, as JSON", []string{"describe", restAPI, "-F", unpackable, "--json"}, 1, `"unit": "list"`, "", "provider.region"},
+		// A unit's memory and timeout, as the text view gives them.
+		{"as JSON, with a platforms block's timeout", []string{"describe", restAPI, "--json", "-F",
+			inlineSpec(t, "service: x\nprovider: {name: aws, timeout: 10}\nfunctions:\n  list: {handler: list, platforms: {aws: {Timeout: 30}}}\n")}, 0,
+			"\"timeout\": {\n        \"seconds\": 30,\n        \"setBy\": \"functions.list.platforms.aws.Timeout\"\n      }", "", ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
