@@ -301,6 +301,11 @@ func (a *App) Provide(constructors ...any) {
 // Every type a replaced constructor builds must be one constructor builds
 // too. It returns an error when no constructor of those types was
 // provided, or when the App has started.
+//
+// A constructor whose result is a dig.Out struct builds that struct
+// type, as far as Replace sees, not the types of its fields: only a
+// constructor returning the same struct type replaces it, and one
+// returning a field's type alone is refused as replacing nothing.
 func (a *App) Replace(constructor any) error {
 	a.mu.Lock()
 	defer a.mu.Unlock()

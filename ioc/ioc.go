@@ -59,6 +59,11 @@ func (c *Container) Provide(constructor any) error {
 // must be one constructor builds too. It is an error when constructor is
 // not a function, when no constructor of its types was provided, or once
 // Call has built values.
+//
+// The types compared are the constructors' result types: one returning
+// a dig.Out struct builds that struct type, not the types of its fields,
+// so only a constructor returning the same struct type replaces it, and
+// one returning a field's type alone is refused as replacing nothing.
 func (c *Container) Replace(constructor any) error {
 	t := reflect.TypeOf(constructor)
 	if t == nil || t.Kind() != reflect.Func {
