@@ -529,9 +529,12 @@ func (g *generation) name(plans []*eventPlan, e *spec.Event, index int, where st
 	if e.Timer != nil {
 		what = "Cloud Scheduler job"
 	}
+	// A kafka event's name is its CKafka instance, as SCF takes it, not
+	// a name for the resource.
+	named := e.Name != "" && e.Key != "kafka"
 	for _, p := range plans {
 		parts := []string{gen.DeployName(g.s, p.fn.Name), strconv.Itoa(index)}
-		if e.Name != "" {
+		if named {
 			parts = []string{e.Name}
 		}
 		if len(plans) > 1 {
@@ -539,7 +542,7 @@ func (g *generation) name(plans []*eventPlan, e *spec.Event, index int, where st
 		}
 		name, err := resourceName(parts...)
 		switch {
-		case err != nil && e.Name != "":
+		case err != nil && named:
 			g.fail(e.KeyPos("name"), where+".name", "the %s name %v", what, err)
 		case err != nil:
 			g.fail(e.Pos, where, "the %s name %s-<index> %v: give the event a shorter name", what, nameForm(g.s, "function"), err)

@@ -476,10 +476,13 @@ func (g *generation) triggers(u *spec.Unit, f *spec.Function, i int, e *spec.Eve
 
 // eventNames names the resources of one event, one per suffix ("" for none).
 func (g *generation) eventNames(e *spec.Event, f *spec.Function, i int, where, kind string, suffixes []string) []string {
+	// A kafka event's name is its CKafka instance, as SCF takes it, not
+	// a name for the resource.
+	named := e.Name != "" && e.Key != "kafka"
 	var out []string
 	for _, suffix := range suffixes {
 		parts := []string{gen.DeployName(g.s, f.Name), strconv.Itoa(i)}
-		if e.Name != "" {
+		if named {
 			parts = []string{e.Name}
 		}
 		if suffix != "" {
@@ -487,7 +490,7 @@ func (g *generation) eventNames(e *spec.Event, f *spec.Function, i int, where, k
 		}
 		name, err := resourceName(parts...)
 		switch {
-		case err != nil && e.Name != "":
+		case err != nil && named:
 			g.fail(e.KeyPos("name"), where+".name", "the %s name %v", kind, err)
 		case err != nil:
 			g.fail(e.Pos, where, "the %s name %s-<index> %v: give the event a shorter name", kind, nameForm(g.s, "function"), err)
