@@ -870,6 +870,7 @@ func (p *parser) event(n *yaml.Node, path string, e *Event) {
 			b := p.bool(n, path)
 			h.IntegratedResponse = &b
 		}
+		fields["protocols"] = func(n *yaml.Node, path string) { h.Protocols = p.protocols(n, path) }
 		p.mapping(n, path, fields)
 		required("path", h.Path)
 		if pathNode != nil && h.Path != "" {
@@ -982,6 +983,41 @@ func (p *parser) event(n *yaml.Node, path string, e *Event) {
 
 // methods reads an HTTP event's method: one, a list, or any (also "all"
 // and empty), which is every method.
+// protocols returns an HTTP event's protocols: http, https or both, as
+// one value or a list.
+func (p *parser) protocols(n *yaml.Node, path string) []string {
+	var items []*yaml.Node
+	switch n.Kind {
+	case yaml.ScalarNode:
+		items = []*yaml.Node{n}
+	case yaml.SequenceNode:
+		items = n.Content
+	default:
+		p.fail(n, path, "want http, https or a list of both, not %s", kindOf(n))
+		return nil
+	}
+	var out []string
+	for i, item := range items {
+		ipath := path
+		if n.Kind == yaml.SequenceNode {
+			ipath = fmt.Sprintf("%s[%d]", path, i)
+		}
+		v := strings.ToLower(p.str(item, ipath))
+		switch {
+		case v != "http" && v != "https":
+			p.fail(item, ipath, "%q is not a protocol: want http or https", item.Value)
+		case slices.Contains(out, v):
+			p.fail(item, ipath, "protocol %s is listed twice", v)
+		default:
+			out = append(out, v)
+		}
+	}
+	if len(out) == 0 && len(items) == 0 {
+		p.fail(n, path, "want http, https or both, not an empty list")
+	}
+	return out
+}
+
 func (p *parser) methods(n *yaml.Node, path string) []string {
 	var items []*yaml.Node
 	switch n.Kind {

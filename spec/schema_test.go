@@ -57,7 +57,7 @@ functions:
     layers: [l]
     platforms: {aws: {}}
     events:
-      - http: {path: /a, method: [get], cors: true, integratedResponse: false, name: n, role: r, version: v, serviceId: s, timeout: 3, region: r, retryTime: 1, interval: 1}
+      - http: {path: /a, method: [get], cors: true, integratedResponse: false, protocols: [https], name: n, role: r, version: v, serviceId: s, timeout: 3, region: r, retryTime: 1, interval: 1}
       - timer: {type: cron, value: '* * * * *', payload: p, enable: true, name: n, role: r, version: v, serviceId: s, timeout: 3, region: r, retryTime: 1, interval: 1}
       - oss: {bucket: b, events: [e], filter: {prefix: p, suffix: s}, enable: true, name: n, role: r, version: v, serviceId: s, timeout: 3, region: r, retryTime: 1, interval: 1}
       - mns: {topic: t, tags: x, strategy: BACKOFF_RETRY, enable: true, batchSize: 5, maximumBatchingWindow: 0, name: n, role: r, version: v, serviceId: s, timeout: 3, region: r, retryTime: 1, interval: 1}

@@ -376,6 +376,10 @@ type HTTPEvent struct {
 	// IntegratedResponse is SCF's API Gateway integration response; nil
 	// means the default, which is on.
 	IntegratedResponse *bool
+	// Protocols are the schemes, "http" and "https" (lower case, each
+	// once), of the API Gateway service SCF creates for the route; nil
+	// means the default, which is HTTPS only.
+	Protocols []string
 }
 
 // TimerEvent is a schedule.

@@ -99,7 +99,17 @@ type endpoint struct {
 type service struct {
 	id        string
 	endpoints []*endpoint
+	// protocols are those the HTTP events ask for (spec.HTTPEvent's
+	// Protocols), of a service the unit creates.
+	protocols []string
 }
+
+// defaultProtocols are the protocols of a service a unit creates when
+// none of its HTTP events names any: HTTPS only, as AWS's API Gateway
+// serves, where the toolkit's default would be HTTP only
+// (tencent-component-toolkit, src/modules/apigw/utils.ts,
+// getProtocolString).
+var defaultProtocols = []string{"https"}
 
 // serviceID returns the API Gateway service an HTTP event's endpoints go
 // to: the event's serviceId, else the provider's; "" for one the unit
@@ -163,6 +173,16 @@ func (g *generation) apis(u *spec.Unit, set spec.Settings) ([]*yaml.Node, []stri
 				svc = &service{id: id}
 				byID[id] = svc
 				services = append(services, svc)
+			}
+			if ps := e.HTTP.Protocols; ps != nil {
+				if id != "" {
+					g.fail(e.KeyPos("protocols"), epath+".protocols", "protocols apply to the API Gateway service a unit creates; the existing service %s keeps its own: set its protocols in API Gateway, or leave protocols out", id)
+				}
+				for _, p := range ps {
+					if !slices.Contains(svc.protocols, p) {
+						svc.protocols = append(svc.protocols, p)
+					}
+				}
 			}
 			timeout := set.Timeout
 			if n := e.Extra["timeout"]; n != nil {
@@ -231,7 +251,12 @@ func (g *generation) apis(u *spec.Unit, set spec.Settings) ([]*yaml.Node, []stri
 			name = svc.id // several apigw events need names of their own
 		}
 		serviceName := ""
+		var protocols []string
 		if svc.id == "" {
+			protocols = defaultProtocols
+			if svc.protocols != nil {
+				protocols = slices.Sorted(slices.Values(svc.protocols)) // http before https
+			}
 			// A service of its own: the component creates it on the first
 			// deploy and finds it again, by this name, in the instance's
 			// state; another instance never shares it.
@@ -245,6 +270,7 @@ func (g *generation) apis(u *spec.Unit, set spec.Settings) ([]*yaml.Node, []stri
 			"parameters", gen.Map(
 				"serviceId", svc.id,
 				"serviceName", serviceName,
+				"protocols", protocols,
 				"environment", env,
 				"endpoints", eps,
 			),

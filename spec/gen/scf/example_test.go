@@ -57,6 +57,8 @@ functions:
 	//     - apigw:
 	//         parameters:
 	//           serviceName: shop_test_items
+	//           protocols:
+	//             - https
 	//           environment: test
 	//           endpoints:
 	//             - path: /items/{id}

@@ -58,7 +58,12 @@
 //	             Paths keep {id} (and :id becomes {id}), declared as path
 //	             parameters; a final wildcard is cut, as API Gateway matches
 //	             a plain path by prefix. A provider stage of release, test or
-//	             prepub is the API's environment.
+//	             prepub is the API's environment. A service the unit
+//	             creates serves HTTPS alone (protocols [https], where the
+//	             toolkit's default is HTTP alone), or the protocols its
+//	             events' protocols key names (http, https); protocols on
+//	             an event of an existing service is an error, as the
+//	             component leaves that service's protocols as they are.
 //	timer        cronExpression from gen.Schedule (seconds and year), enable,
 //	             argument = payload
 //	storage      cos, one trigger per event name: bucket (a name without a

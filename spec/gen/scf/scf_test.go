@@ -427,6 +427,11 @@ functions:
 			},
 		},
 		{
+			name: "protocols of an existing service",
+			spec: "service: s\nprovider: {name: scf}\nfunctions:\n  f: {handler: f, events: [{http: {path: /x, serviceId: service-abc, protocols: [http]}}]}\n",
+			want: []string{`f.yml:4:81: functions.f.events[0].http.protocols: protocols apply to the API Gateway service a unit creates; the existing service service-abc keeps its own: set its protocols in API Gateway, or leave protocols out`},
+		},
+		{
 			name: "a function name SCF refuses",
 			spec: "service: s\nprovider: {name: scf}\nfunctions:\n  f_: {handler: f}\n",
 			want: []string{`f.yml:4:3: functions.f_: the SCF function name "s-f_" must be 2 to 60 letters, digits, '-' or '_', from a letter to a letter or digit (it is <service>-<stage>-<unit>)`},
