@@ -37,12 +37,19 @@ func (g *generation) events(u *spec.Unit, set spec.Settings) (*yaml.Node, []stri
 	apis, header := g.apis(u, set)
 	out.Content = append(out.Content, apis...)
 	timerNames := u.TimerNames(faas.PlatformSCF)
+	web := FunctionType(g.s, u) == "web"
 	for _, f := range u.Functions {
 		if u.Group != nil && u.Group.DeployOrigin {
 			break // the members' own units take their other events
 		}
 		for i, e := range f.Events {
 			epath := f.EventPath(i)
+			if web && e.HTTP == nil {
+				// SCF's doc 583/40691: HTTP-triggered (web) functions
+				// only support API Gateway triggers.
+				g.fail(e.Pos, epath, "a web function (platforms.scf type: web) takes API Gateway triggers alone, the HTTP events: SCF refuses a %s trigger on it; give the event to an event function (a unit without type: web)", e.Key)
+				continue
+			}
 			switch {
 			case e.Timer != nil:
 				expr, err := gen.Schedule(e.Timer, "scf")

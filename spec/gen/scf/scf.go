@@ -115,7 +115,9 @@
 // out of 1 to 1800, a function name it refuses, a queue, a storage event
 // name that is not COS's, a kafka event without its instance or with tags,
 // an environment variable SCF reserves (SCF_, QCLOUD_ and TENCENTCLOUD_
-// names) or whose name breaks its rule ([a-zA-Z][a-zA-Z0-9_]{1,63}).
+// names) or whose name breaks its rule ([a-zA-Z][a-zA-Z0-9_]{1,63}),
+// an event other than HTTP of a web function (FunctionType "web"), which
+// takes API Gateway triggers alone (Tencent's doc 583/40691).
 // A provider setting's error is reported once, at the provider, whatever
 // the number of units.
 package scf

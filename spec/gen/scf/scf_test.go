@@ -432,6 +432,27 @@ functions:
 			want: []string{`f.yml:4:81: functions.f.events[0].http.protocols: protocols apply to the API Gateway service a unit creates; the existing service service-abc keeps its own: set its protocols in API Gateway, or leave protocols out`},
 		},
 		{
+			name: "a web function's other triggers",
+			spec: `service: s
+provider: {name: scf}
+functions:
+  api:
+    handler: api
+    events:
+      - http: {path: /api/:id, method: get}
+      - timer: {type: cron, value: "0 * * * *"}
+      - cos: {bucket: b-1250000000}
+    platforms: {scf: {type: web}}
+  ev:
+    handler: ev
+    events: [{timer: {value: "0 * * * *"}}]
+`,
+			want: []string{
+				`f.yml:8:9: functions.api.events[1].timer: a web function (platforms.scf type: web) takes API Gateway triggers alone, the HTTP events: SCF refuses a timer trigger on it; give the event to an event function (a unit without type: web)`,
+				`f.yml:9:9: functions.api.events[2].cos: a web function (platforms.scf type: web) takes API Gateway triggers alone, the HTTP events: SCF refuses a cos trigger on it; give the event to an event function (a unit without type: web)`,
+			},
+		},
+		{
 			name: "a function name SCF refuses",
 			spec: "service: s\nprovider: {name: scf}\nfunctions:\n  f_: {handler: f}\n",
 			want: []string{`f.yml:4:3: functions.f_: the SCF function name "s-f_" must be 2 to 60 letters, digits, '-' or '_', from a letter to a letter or digit (it is <service>-<stage>-<unit>)`},
