@@ -29,6 +29,7 @@ import (
 	"github.com/anyfaas/faas/internal/project"
 	"github.com/anyfaas/faas/route"
 	"github.com/anyfaas/faas/spec"
+	"github.com/anyfaas/faas/spec/gen/scf"
 )
 
 func (c *cli) invokeCmd() *cobra.Command {
@@ -219,7 +220,7 @@ failure, after the answer, how many messages failed.`,
 				return withCode(exitOther, err)
 			}
 			f.Log = c.stderr
-			emu, err := devserver.NewEmulator(platform, f, unit.Settings(p.merged.Provider))
+			emu, err := devserver.NewEmulator(platform, f, p.merged, unit)
 			if err != nil {
 				return withCode(exitOther, err)
 			}
@@ -358,9 +359,18 @@ func makeEvent(s *spec.Spec, fn *spec.Function, function, platform, event, trigg
 			trigger = fn.Events[0].Trigger
 		}
 	}
-	// On a plain HTTP host an HTTP function gets the request itself,
-	// which no event envelope wraps.
-	if event == "" && trigger == faas.TriggerHTTP && (platform == faas.PlatformWeb || platform == faas.PlatformGCF) {
+	// On a plain HTTP host, and as an SCF web function, an HTTP function
+	// gets the request itself, which no event envelope wraps.
+	requests := servesRequests(s, platform, function)
+	if requests && platform == faas.PlatformSCF {
+		if event != "" {
+			return nil, usageError("--event %s: function %s is an SCF web function (platforms.scf type: web), which takes HTTP requests, not events: give the request with --set method=…, path=…, query=…, header.<name>=… and --data", event, function)
+		}
+		if trigger != faas.TriggerHTTP {
+			return nil, usageError("--trigger %s: function %s is an SCF web function (platforms.scf type: web), which takes HTTP requests alone", trigger, function)
+		}
+	}
+	if event == "" && trigger == faas.TriggerHTTP && requests {
 		req, err := httpRequest(fn, data, overrides)
 		if err != nil {
 			return nil, err
@@ -391,6 +401,20 @@ func makeEvent(s *spec.Spec, fn *spec.Function, function, platform, event, trigg
 		return nil, err
 	}
 	return &sentEvent{payload: payload, trigger: eventTrigger, note: note}, nil
+}
+
+// servesRequests reports whether function, of s, takes the HTTP requests
+// themselves on platform, rather than events that wrap them: on a plain
+// HTTP host and Cloud Run, and as an SCF web function (scf.FunctionType).
+func servesRequests(s *spec.Spec, platform, function string) bool {
+	switch platform {
+	case faas.PlatformWeb, faas.PlatformGCF:
+		return true
+	case faas.PlatformSCF:
+		u, _ := unitOf(s, function)
+		return u != nil && scf.FunctionType(s, u) == "web"
+	}
+	return false
 }
 
 // invokeEvent returns the native event to send and, for a sample of the

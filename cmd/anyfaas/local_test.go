@@ -371,3 +371,32 @@ func sqsBatch(t *testing.T, bodies ...string) []byte {
 	}
 	return out
 }
+
+// TestInvokeSCFWeb checks that invoke -p scf runs an SCF web function
+// (platforms.scf type: web) as SCF does: an HTTP server sent the request
+// itself, not an API Gateway event, and that an event file is refused.
+func TestInvokeSCFWeb(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the example")
+	}
+	tests := []struct {
+		name           string
+		args           []string
+		code           int
+		stdout, stderr string
+		notStderr      string
+	}{
+		{"a request", []string{"--set", "query=name=ada"}, 0, `{"message":"hello, ada"}`, "scf: serving a web function", "event: scf/apigw"},
+		{"an event file", []string{"--event", "scf/apigw"}, 2, "", "function hello is an SCF web function (platforms.scf type: web), which takes HTTP requests, not events", "building"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			args := append([]string{"invoke", hello, "-F", specFile(t, "scf-web.yml"), "-f", "hello", "-p", "scf"}, tt.args...)
+			code, stdout, stderr := anyfaas(t, args...)
+			if code != tt.code || !strings.Contains(stdout, tt.stdout) || !strings.Contains(stderr, tt.stderr) || strings.Contains(stderr, tt.notStderr) {
+				t.Errorf("anyfaas %s: exit %d, want %d\nstdout (want %q):\n%s\nstderr (want %q, not %q):\n%s",
+					strings.Join(args, " "), code, tt.code, tt.stdout, stdout, tt.stderr, tt.notStderr, stderr)
+			}
+		})
+	}
+}

@@ -72,9 +72,9 @@ type Config struct {
 	// Poll is how often the source tree is checked for changes; 0 means
 	// 300 ms, a negative value not at all.
 	Poll time.Duration
-	// Emulator makes the emulator of a unit with settings set on the
-	// platform; NewEmulator does.
-	Emulator func(platform string, f emulator.Function, set spec.Settings) (emulator.Emulator, error)
+	// Emulator makes the emulator of unit u of s, whose functions f
+	// runs, on the platform; NewEmulator does.
+	Emulator func(platform string, f emulator.Function, s *spec.Spec, u *spec.Unit) (emulator.Emulator, error)
 	// Event makes a native event of the platform for a trigger, with the
 	// catalog's overrides; declared is the function's event of that
 	// trigger in the merged spec, nil if it has none, for the event to
@@ -592,7 +592,7 @@ func (s *Server) unit(gen *generation, u *spec.Unit) (*unitRun, error) {
 		f.Env = append(f.Env, frontdoor.ListenerEnv+"="+gen.entry.Path(), frontdoor.ControlEnv+"="+s.control.Addr().String(),
 			frontdoor.RoutesEnv+"="+gen.routesFile())
 	}
-	emu, err := s.cfg.Emulator(s.cfg.Platform, f, u.Settings(gen.spec.Provider))
+	emu, err := s.cfg.Emulator(s.cfg.Platform, f, gen.spec, u)
 	if err != nil {
 		return nil, err
 	}

@@ -494,8 +494,8 @@ func TestSlowStop(t *testing.T) {
 	release := make(chan struct{})
 	log := newLog()
 	srv, err := devserver.New(devserver.Config{Dir: dir, Platform: "web", Addr: "127.0.0.1:0", Poll: -1, Log: log, Event: sample,
-		Emulator: func(platform string, f emulator.Function, set spec.Settings) (emulator.Emulator, error) {
-			emu, err := devserver.NewEmulator(platform, f, set)
+		Emulator: func(platform string, f emulator.Function, s *spec.Spec, u *spec.Unit) (emulator.Emulator, error) {
+			emu, err := devserver.NewEmulator(platform, f, s, u)
 			return &slowClose{Emulator: emu, release: release}, err
 		}})
 	if err != nil {

@@ -12,14 +12,18 @@ import (
 	scfemu "github.com/anyfaas/faas/emulator/scf"
 	webemu "github.com/anyfaas/faas/emulator/web"
 	"github.com/anyfaas/faas/spec"
+	"github.com/anyfaas/faas/spec/gen/scf"
 )
 
-// NewEmulator returns the emulator of platform for f, in the mode a
-// deployed unit with settings set runs in: Lambda's Runtime API; FC's Go
-// runtime (its runtime API), with the initializer the deploy spec gives a
-// unit with an initTimeout; SCF's Go1 runtime (net/rpc); Cloud Run
-// serving the whole unit; a plain HTTP host.
-func NewEmulator(platform string, f emulator.Function, set spec.Settings) (emulator.Emulator, error) {
+// NewEmulator returns the emulator of platform for f, the functions of
+// unit u of s, in the mode the deployed unit runs in: Lambda's Runtime
+// API; FC's Go runtime (its runtime API), with the initializer the deploy
+// spec gives a unit with an initTimeout; SCF's Go1 runtime (net/rpc), or
+// for a web function (scf.FunctionType) the HTTP server on port 9000 that
+// takes the requests themselves; Cloud Run serving the whole unit; a
+// plain HTTP host.
+func NewEmulator(platform string, f emulator.Function, s *spec.Spec, u *spec.Unit) (emulator.Emulator, error) {
+	set := u.Settings(s.Provider)
 	switch platform {
 	case faas.PlatformAWS:
 		return awsemu.New(f), nil
@@ -30,7 +34,11 @@ func NewEmulator(platform string, f emulator.Function, set spec.Settings) (emula
 			InitializationTimeout: time.Duration(set.InitTimeout) * time.Second,
 		}), nil
 	case faas.PlatformSCF:
-		return scfemu.New(f, scfemu.Options{Mode: scfemu.ModeRPC}), nil
+		mode := scfemu.ModeRPC
+		if scf.FunctionType(s, u) == "web" {
+			mode = scfemu.ModeWeb
+		}
+		return scfemu.New(f, scfemu.Options{Mode: mode}), nil
 	case faas.PlatformGCF:
 		return gcfemu.New(f, gcfemu.Options{}), nil
 	case faas.PlatformWeb:

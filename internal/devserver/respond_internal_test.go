@@ -40,7 +40,7 @@ func fakeServer(t *testing.T, platform, yml string, result *emulator.Result) *Se
 	}
 	s, err := New(Config{
 		Platform: platform, Addr: "127.0.0.1:0", Proxy: true,
-		Emulator: func(string, emulator.Function, spec.Settings) (emulator.Emulator, error) {
+		Emulator: func(string, emulator.Function, *spec.Spec, *spec.Unit) (emulator.Emulator, error) {
 			return &fakeEmulator{result: result}, nil
 		},
 		Event: func(string, string, *spec.Event, string, map[string]string) ([]byte, error) { return []byte("{}"), nil },

@@ -1,6 +1,7 @@
 package devserver_test
 
 import (
+	"errors"
 	"slices"
 	"strings"
 	"testing"
@@ -9,6 +10,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/anyfaas/faas"
+	scfemu "github.com/anyfaas/faas/emulator/scf"
 	"github.com/anyfaas/faas/internal/devserver"
 	"github.com/anyfaas/faas/spec"
 )
@@ -96,5 +98,44 @@ aggregation:
 		if diff := cmp.Diff(want, got); diff != "" {
 			t.Errorf("%s: (-want +got):\n%s", platform, diff)
 		}
+	}
+}
+
+// An SCF web function (platforms.scf type: web) runs as deployed: an HTTP
+// server taking the requests themselves, to which SCF delivers no events;
+// an event function runs SCF's Go1 runtime, which takes them.
+func TestSCFWebEmulator(t *testing.T) {
+	s, err := spec.Parse("f.yml", []byte(`service: shop
+provider: {name: scf}
+functions:
+  api:
+    handler: api
+    events: [{http: {path: /api}}]
+    platforms: {scf: {type: web}}
+  tick:
+    handler: tick
+    events: [{timer: {value: '0 * * * *'}}]
+`), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]bool{}
+	for _, u := range s.Units() {
+		f, err := devserver.UnitFunction(s, u, "scf", "/nonexistent/binary", t.TempDir(), t.TempDir())
+		if err != nil {
+			t.Fatal(err)
+		}
+		emu, err := devserver.NewEmulator("scf", f, s, u)
+		if err != nil {
+			t.Fatal(err)
+		}
+		// Invoke refuses an event in web mode before it starts a process.
+		_, err = emu.Invoke(t.Context(), []byte(`{}`))
+		got[u.Name] = errors.Is(err, scfemu.ErrNoEvents)
+		emu.Close(t.Context())
+	}
+	want := map[string]bool{"api": true, "tick": false}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("units refusing events, as web functions (-want +got):\n%s", diff)
 	}
 }
