@@ -3,6 +3,7 @@ package scf
 import (
 	"fmt"
 	"hash/fnv"
+	"maps"
 	"regexp"
 	"slices"
 	"strings"
@@ -61,6 +62,7 @@ func (g *generation) events(u *spec.Unit, set spec.Settings) (*yaml.Node, []stri
 				// matches the events' TriggerName against.
 				out.Content = append(out.Content, trigger("timer",
 					"name", timerNames[e],
+					"qualifier", qualifier(e),
 					"cronExpression", expr,
 					"enable", e.Timer.Enable,
 					"argument", e.Timer.Payload,
@@ -69,6 +71,7 @@ func (g *generation) events(u *spec.Unit, set spec.Settings) (*yaml.Node, []stri
 				g.checkBucket(e, epath)
 				for _, ev := range g.cosEvents(e, epath) {
 					out.Content = append(out.Content, trigger("cos",
+						"qualifier", qualifier(e),
 						"bucket", g.bucket(e.Storage.Bucket),
 						"events", ev,
 						"filter", gen.Map("prefix", e.Storage.Prefix, "suffix", e.Storage.Suffix),
@@ -80,7 +83,7 @@ func (g *generation) events(u *spec.Unit, set spec.Settings) (*yaml.Node, []stri
 					out.Content = append(out.Content, t)
 				}
 			case e.Log != nil:
-				out.Content = append(out.Content, trigger("cls", "topicId", e.Log.Source, "enable", !e.Log.Disabled))
+				out.Content = append(out.Content, trigger("cls", "qualifier", qualifier(e), "topicId", e.Log.Source, "enable", !e.Log.Disabled))
 			}
 		}
 	}
@@ -484,7 +487,16 @@ func (g *generation) message(e *spec.Event, epath string) *yaml.Node {
 			g.fail(e.KeyPos("batchSize"), epath+".batchSize", "SCF's ckafka trigger takes a batch (maxMsgNum) of 1 to %d messages, not %d", maxKafkaBatch, m.BatchSize)
 			return nil
 		}
-		return trigger("ckafka", "name", e.Name, "topic", m.Topic, "maxMsgNum", m.BatchSize, "enable", !m.Disabled)
+		retry, ok := g.eventNumber(e, epath, "retryTime", 0, -1, "SCF's ckafka trigger takes a retry count (retry) of 0 or more")
+		if !ok {
+			return nil
+		}
+		timeout, ok := g.eventNumber(e, epath, "timeout", 1, maxKafkaTimeout, fmt.Sprintf("SCF's ckafka trigger waits 1 to %d seconds (timeout) for a batch", maxKafkaTimeout))
+		if !ok {
+			return nil
+		}
+		return trigger("ckafka", "qualifier", qualifier(e), "name", e.Name, "topic", m.Topic, "maxMsgNum", m.BatchSize,
+			"retry", retry, "timeout", timeout, "enable", !m.Disabled)
 	case m.Queue != "":
 		g.fail(e.KeyPos("queue"), epath+".queue", "SCF's CMQ trigger subscribes to a topic; a queue cannot trigger a function: give the CMQ topic that feeds the queue as topic (or, for CKafka, a kafka event)")
 		return nil
@@ -503,7 +515,96 @@ func (g *generation) message(e *spec.Event, epath string) *yaml.Node {
 	if len(tags) > 0 {
 		filterType = 1 // by tag
 	}
-	return trigger("cmq", "name", m.Topic, "enable", !m.Disabled, "filterType", filterType, "filterKey", tags)
+	return trigger("cmq", "qualifier", qualifier(e), "name", m.Topic, "enable", !m.Disabled, "filterType", filterType, "filterKey", tags)
+}
+
+// maxKafkaTimeout is the longest a ckafka trigger waits for a batch, in
+// seconds: its timeout (the scf component's docs/configure.md, "最大 60
+// 秒").
+const maxKafkaTimeout = 60
+
+// eventNumber returns an event's extra key as a whole number from least
+// to most (most < 0: no most), and whether it is one; nil when the event
+// does not give it (the trigger's own default then holds). what says
+// what the platform takes.
+func (g *generation) eventNumber(e *spec.Event, epath, key string, least, most int, what string) (any, bool) {
+	n := e.Extra[key]
+	if n == nil {
+		return nil, true
+	}
+	v, err := spec.WholeNumber(n)
+	pos := spec.Pos{Line: n.Line, Column: n.Column}
+	switch {
+	case err != nil:
+		g.fail(pos, epath+"."+key, "%s: %v", what, err)
+		return nil, false
+	case v < least || most >= 0 && v > most:
+		g.fail(pos, epath+"."+key, "%s, not %d", what, v)
+		return nil, false
+	}
+	return v, true
+}
+
+// qualifier returns the version or alias of the function an event's
+// trigger invokes: the event's version (Midway's key, FC's Qualifier),
+// else nil, for the component's default, $DEFAULT.
+func qualifier(e *spec.Event) any {
+	if v := scalar(e.Extra["version"]); v != "" {
+		return v
+	}
+	return nil
+}
+
+// usedEventKeys are the extra keys of events (spec.Event.Extra) the
+// generator reads, by trigger: the others are warned of (unusedEventKeys).
+var usedEventKeys = map[string][]string{
+	spec.TriggerHTTP: {"serviceId", "timeout"},
+	"kafka":          {"version", "retryTime", "timeout"},
+	"":               {"version"}, // timer, storage, cmq, log
+}
+
+// unusedEventKeys returns a warning for each extra key of an event that
+// SCF's trigger has no place for, at the key: it is not deployed.
+func unusedEventKeys(s *spec.Spec) spec.Errors {
+	var out gen.ErrorList
+	for _, f := range s.Functions {
+		for i, e := range f.Events {
+			used := usedEventKeys[""]
+			switch {
+			case e.HTTP != nil:
+				used = usedEventKeys[spec.TriggerHTTP]
+			case e.Key == "kafka":
+				used = usedEventKeys["kafka"]
+			}
+			for _, key := range slices.Sorted(maps.Keys(e.Extra)) {
+				if slices.Contains(used, key) {
+					continue
+				}
+				out.Add(gen.ErrorAt(s, e.KeyPos(key), f.EventPath(i)+"."+key,
+					"SCF's %s trigger has no %s: it is not deployed; it takes %s", triggerName(e), key, strings.Join(used, ", ")))
+			}
+		}
+	}
+	return out.Sorted()
+}
+
+// triggerName is the name of the SCF trigger an event becomes.
+func triggerName(e *spec.Event) string {
+	switch {
+	case e.HTTP != nil:
+		return "apigw"
+	case e.Timer != nil:
+		return "timer"
+	case e.Storage != nil:
+		return "cos"
+	case e.Key == "kafka":
+		return "ckafka"
+	case e.Message != nil:
+		return "cmq"
+	case e.Log != nil:
+		return "cls"
+	}
+	return e.Key
 }
 
 // scalar returns the value of a scalar node, or "".

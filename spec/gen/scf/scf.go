@@ -78,6 +78,13 @@
 //	             they push one message at a time: a batch size is one.
 //	log          cls, topicId = source
 //
+// An event's version (Midway's key; FC's Qualifier) is the qualifier of
+// its timer, cos, cmq, ckafka or cls trigger; a kafka event's retryTime is
+// its ckafka trigger's retry (the toolkit's default is 10000) and timeout
+// its timeout (1 to 60 s). The other extra keys of events (role, region,
+// interval, …; an HTTP event takes serviceId and timeout alone) have no
+// place in SCF's triggers: Warnings names each at its key.
+//
 // The scf component shares an API Gateway service between instances only
 // through its serviceId: without one, each instance creates a service on
 // its first deploy and finds it again in its own state, by serviceName
@@ -203,6 +210,9 @@ func (generator) Warnings(in *gen.Input) spec.Errors {
 		out.Add(w)
 	}
 	if w := gen.DomainUndeployed(in.Spec, "API Gateway", domainHint); w != nil {
+		out.Add(w)
+	}
+	for _, w := range unusedEventKeys(in.Spec) {
 		out.Add(w)
 	}
 	return out.Sorted()

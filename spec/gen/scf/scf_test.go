@@ -453,6 +453,14 @@ functions:
 			},
 		},
 		{
+			name: "a ckafka trigger's retry and timeout",
+			spec: "service: s\nprovider: {name: scf}\nfunctions:\n  f: {handler: f, events: [{kafka: {name: ckafka-a, topic: t, timeout: 90}}, {kafka: {name: ckafka-a, topic: u, retryTime: -1}}]}\n",
+			want: []string{
+				`f.yml:4:72: functions.f.events[0].kafka.timeout: SCF's ckafka trigger waits 1 to 60 seconds (timeout) for a batch, not 90`,
+				`f.yml:4:124: functions.f.events[1].kafka.retryTime: SCF's ckafka trigger takes a retry count (retry) of 0 or more, not -1`,
+			},
+		},
+		{
 			name: "a function name SCF refuses",
 			spec: "service: s\nprovider: {name: scf}\nfunctions:\n  f_: {handler: f}\n",
 			want: []string{`f.yml:4:3: functions.f_: the SCF function name "s-f_" must be 2 to 60 letters, digits, '-' or '_', from a letter to a letter or digit (it is <service>-<stage>-<unit>)`},
@@ -743,5 +751,37 @@ func TestDomainWarning(t *testing.T) {
 		if diff := cmp.Diff(tt.want, got); diff != "" {
 			t.Errorf("%q: warning (-want +got):\n%s", tt.custom, diff)
 		}
+	}
+}
+
+// TestUnusedEventKeys checks that an event's key SCF's trigger has no
+// place for is warned of at the key, and that those it deploys are not.
+func TestUnusedEventKeys(t *testing.T) {
+	s := parse(t, `service: s
+provider: {name: scf}
+functions:
+  f:
+    handler: f
+    events:
+      - http: {path: /f, serviceId: service-a, timeout: 5, role: r, version: "1"}
+      - kafka: {name: ckafka-a, topic: t, retryTime: 3, timeout: 30, version: "2", interval: 5}
+      - timer: {value: "0 * * * *", version: "2", retryTime: 2}
+      - log: {source: topic-1, interval: 10, region: ap-shanghai}
+`)
+	generate(t, s, nil)
+	var got []string
+	for _, w := range New().(gen.Warner).Warnings(&gen.Input{Spec: s, Units: s.Units()}) {
+		got = append(got, w.Error())
+	}
+	want := []string{
+		"f.yml:7:66: functions.f.events[0].http.role: SCF's apigw trigger has no role: it is not deployed; it takes serviceId, timeout",
+		"f.yml:7:78: functions.f.events[0].http.version: SCF's apigw trigger has no version: it is not deployed; it takes serviceId, timeout",
+		"f.yml:8:94: functions.f.events[1].kafka.interval: SCF's ckafka trigger has no interval: it is not deployed; it takes version, retryTime, timeout",
+		"f.yml:9:62: functions.f.events[2].timer.retryTime: SCF's timer trigger has no retryTime: it is not deployed; it takes version",
+		"f.yml:10:42: functions.f.events[3].log.interval: SCF's cls trigger has no interval: it is not deployed; it takes version",
+		"f.yml:10:54: functions.f.events[3].log.region: SCF's cls trigger has no region: it is not deployed; it takes version",
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("warnings (-want +got):\n%s", diff)
 	}
 }
