@@ -4,6 +4,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
@@ -59,7 +60,8 @@ const invalidResponse = `{"errno":403,"error":"Invalid scf response format. plea
 func (e *Emulator) serveAPIGateway(w http.ResponseWriter, r *http.Request) {
 	var body []byte
 	if r.Body != nil {
-		// One byte over the limit is enough for Invoke to refuse the event.
+		// One byte over the limit is enough to know the event is over it:
+		// the rest is not read.
 		b, err := io.ReadAll(io.LimitReader(r.Body, MaxPayloadBytes+1))
 		if err != nil {
 			http.Error(w, "reading the request body: "+err.Error(), http.StatusBadRequest)
@@ -67,9 +69,21 @@ func (e *Emulator) serveAPIGateway(w http.ResponseWriter, r *http.Request) {
 		}
 		body = b
 	}
+	if len(body) > MaxPayloadBytes {
+		size := fmt.Sprintf("more than %d bytes", MaxPayloadBytes)
+		if r.ContentLength > 0 {
+			size = fmt.Sprintf("%d bytes", r.ContentLength)
+		}
+		eventTooLarge(w, fmt.Sprintf("the request body is %s, more than the %d an event of a synchronous invocation takes", size, MaxPayloadBytes))
+		return
+	}
 	event, err := json.Marshal(apigwEvent(r, body))
 	if err != nil {
 		http.Error(w, err.Error(), http.StatusInternalServerError)
+		return
+	}
+	if len(event) > MaxPayloadBytes {
+		eventTooLarge(w, fmt.Sprintf("the event is %d bytes, more than the %d a synchronous invocation takes", len(event), MaxPayloadBytes))
 		return
 	}
 	res, err := e.Invoke(r.Context(), event)
@@ -105,6 +119,17 @@ func (e *Emulator) serveAPIGateway(w http.ResponseWriter, r *http.Request) {
 	if r.Method != http.MethodHead {
 		w.Write(respBody)
 	}
+}
+
+// eventTooLarge answers a request whose event would be over
+// MaxPayloadBytes as the web function's proxy answers one over its
+// limits: 413 with SCF's error envelope of RequestTooLarge (status 406,
+// doc 583/35311); the function is not invoked.
+func eventTooLarge(w http.ResponseWriter, msg string) {
+	f := &failure{status: statusRequestTooLarge, typ: "RequestTooLarge", msg: msg}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(http.StatusRequestEntityTooLarge)
+	w.Write(f.envelope(newRequestID()))
 }
 
 // apigwEvent returns the integration request event of r, whose body is

@@ -3,6 +3,7 @@ package scf
 import (
 	"context"
 	"encoding/json"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -198,5 +199,41 @@ func TestAPIGatewayInvalidResponse(t *testing.T) {
 	e.ServeHTTP(w, httptest.NewRequest(http.MethodGet, "/", nil))
 	if w.Code != http.StatusForbidden || w.Body.String() != invalidResponse {
 		t.Errorf("got %d %s, want 403 %s", w.Code, w.Body, invalidResponse)
+	}
+}
+
+// TestAPIGatewayTooLarge checks the answer to a request whose event is
+// over MaxPayloadBytes: 413 with the RequestTooLarge envelope, saying the
+// request's real size, whether its body alone is over the limit (and
+// only the limit's worth of it is read) or the event the body makes.
+func TestAPIGatewayTooLarge(t *testing.T) {
+	t.Parallel()
+	e, _ := started(t, Options{Mode: ModeRPC}, fake("rpc"))
+	tests := []struct {
+		name          string
+		size          int
+		contentLength bool
+		want          string
+	}{
+		{"a body over the limit", 7_000_000, true, "the request body is 7000000 bytes, more than the 6291456 an event of a synchronous invocation takes"},
+		{"a body over the limit, of no length told", 7_000_000, false, "the request body is more than 6291456 bytes, more than the 6291456 an event of a synchronous invocation takes"},
+		{"an event over the limit", MaxPayloadBytes - 10, true, "the event is 6291867 bytes, more than the 6291456"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var body io.Reader = strings.NewReader(strings.Repeat("x", tt.size))
+			if !tt.contentLength {
+				body = io.MultiReader(body) // httptest sets no ContentLength
+			}
+			w := httptest.NewRecorder()
+			e.ServeHTTP(w, httptest.NewRequest(http.MethodPost, "/upload", body))
+			if w.Code != http.StatusRequestEntityTooLarge {
+				t.Fatalf("status %d, want 413; body %.200s", w.Code, w.Body)
+			}
+			env := decodeEnvelope(t, w.Body.Bytes())
+			if env.ErrorType != "RequestTooLarge" || env.StatusCode != statusRequestTooLarge || !strings.HasPrefix(env.ErrorMessage, tt.want) {
+				t.Errorf("envelope %+v, want RequestTooLarge, status %d, a message starting %q", env, statusRequestTooLarge, tt.want)
+			}
+		})
 	}
 }

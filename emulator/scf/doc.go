@@ -82,7 +82,9 @@
 // as SCF's own local API Gateway answers (tencentyun/scfcli,
 // tcfcli/cmds/local/libs/apigw/error_response.py); a result that is not an
 // integration response 403 {"errno":403,"error":"Invalid scf response
-// format. please check your scf response format."} (doc 583/12513). In
+// format. please check your scf response format."} (doc 583/12513); a
+// request whose event would be over MaxPayloadBytes 413 with the
+// RequestTooLarge envelope, as in ModeWeb, the function not invoked. In
 // ModeWeb it is the web function's proxy: limits and failures are answered
 // as the platform does, with X-Scf-Request-Id and X-Scf-Error-Type
 // (ScfCommonError 413 for a request over the limits, UnhandledInvocationErr
