@@ -1243,8 +1243,13 @@ func (a *App) initContext(c *Context, r *response, parent context.Context, inv *
 // *PanicError.
 //
 // The function is the one ctx names, if the App has it; else, in an App of
-// one function, that function; else, for HTTP, the function whose route
-// matches best, and for other triggers, the one function that declares the
+// one function, that function — but of an HTTP request, only if the
+// request matches one of the function's routes, where it declares any
+// (method and path, by the rules below: HEAD with GET, and a CORS
+// preflight for a route's method to a function whose own layers answer
+// preflights), else the 404 or 405 below, as nothing in front of a web,
+// gcf or fc host filters requests by route; else, for HTTP, the function
+// whose route matches best, and for other triggers, the one function that declares the
 // trigger, or, where several do, the one whose trigger's
 // [TriggerSpec.Source] names the event's source (a timer's name, the first
 // message's source, the first record's bucket; see [TriggerSpec.Source]
@@ -1382,17 +1387,27 @@ func (a *App) logFailure(ctx *Context, err error) {
 }
 
 // route picks the function for an invocation and records its name in ctx.
+//
+// The function the invocation names, or the one function of the App, is
+// the one; but an HTTP request must still match one of its routes, if it
+// declares any ([HTTP], or f.yml's http events), by the rules of the route
+// table of an App of several (see match), or get the App's 404 or
+// 405. Only the API gateways of aws and scf filter requests before they reach
+// the function: on web, gcf and fc, whatever method and path the host is
+// sent reach it, and a function declared for GET /api/{id} must not serve
+// DELETE /admin. A function with no route (an App's only function
+// registered without triggers, or with faas.On alone) takes every request.
 func (a *App) route(ctx *Context, event any) (*function, error) {
 	req := ctx.req
 	if fn := a.byName[ctx.inv.Function]; fn != nil {
-		fn.bindParams(req)
-		return fn, nil
+		return fn.match(req)
 	}
 	if len(a.funcs) == 1 {
-		fn := a.funcs[0]
-		fn.bindParams(req)
-		ctx.inv.Function = fn.name
-		return fn, nil
+		fn, err := a.funcs[0].match(req)
+		if err == nil {
+			ctx.inv.Function = fn.name
+		}
+		return fn, err
 	}
 	if req != nil {
 		p, fn := a.routes.Lookup(req.Method, req.Path)
@@ -1555,8 +1570,13 @@ func withAppID(s, name string) bool {
 // unrouted is the error of an HTTP request that no function's route
 // matches: a 405 with an Allow header when the path matches another
 // method, else a 404.
-func (a *App) unrouted(req *HTTPRequest) error {
-	if allowed := a.routes.Allowed(req.Path); len(allowed) > 0 {
+func (a *App) unrouted(req *HTTPRequest) error { return unroutedIn(&a.routes, req) }
+
+// unroutedIn is the error of an HTTP request that no route of t matches:
+// a 405 with an Allow header of t's methods when the path matches another
+// method, else a 404.
+func unroutedIn(t *route.Table[*function], req *HTTPRequest) error {
+	if allowed := t.Allowed(req.Path); len(allowed) > 0 {
 		return &Error{
 			StatusCode: http.StatusMethodNotAllowed,
 			Message:    fmt.Sprintf("method %s is not allowed on %s (allowed: %s)", req.Method, req.Path, strings.Join(allowed, ", ")),
@@ -1602,8 +1622,8 @@ func preflightMethod(req *HTTPRequest) string {
 	return strings.ToUpper(req.Header.Get("Access-Control-Request-Method"))
 }
 
-// addOwnRoute adds p to the table of the function's own routes, used to
-// find path parameters when the function is invoked by name.
+// addOwnRoute adds p to the table of the function's own routes, which an
+// HTTP request must match when the function is invoked by name or alone.
 func (fn *function) addOwnRoute(p *route.Pattern) error {
 	if fn.routeTable == nil {
 		fn.routeTable = new(route.Table[*function])
@@ -1615,15 +1635,32 @@ func (fn *function) addOwnRoute(p *route.Pattern) error {
 	return nil
 }
 
-// bindParams sets the path parameters of req from the function's own route
-// that matches it, if any of them has parameters.
-func (fn *function) bindParams(req *HTTPRequest) {
-	if req == nil || !fn.routeParams {
-		return
+// match checks an HTTP request invoking fn by name, or as the App's only
+// function, against fn's own routes, as the App's route table checks one
+// it routes: it returns fn and sets the path parameters of the route that
+// matches (HEAD matches a GET route); for a CORS preflight that asks about
+// the method of one of its routes, fn.preflight, when one of fn's own
+// layers answers preflights; else the App's 404, or 405 with the methods
+// of fn's routes on the path. A function without routes, or an
+// invocation that is not an HTTP request (req nil), matches as it is.
+func (fn *function) match(req *HTTPRequest) (*function, error) {
+	if req == nil || fn.routeTable == nil {
+		return fn, nil
 	}
-	if p, _ := fn.routeTable.Lookup(req.Method, req.Path); p != nil {
+	p, _ := fn.routeTable.Lookup(req.Method, req.Path)
+	if p == nil {
+		if m := preflightMethod(req); m != "" && fn.preflight != nil {
+			if p, _ := fn.routeTable.Lookup(m, req.Path); p != nil {
+				setParams(req, p.Extract(req.Path))
+				return fn.preflight, nil
+			}
+		}
+		return nil, unroutedIn(fn.routeTable, req)
+	}
+	if fn.routeParams {
 		setParams(req, p.Extract(req.Path))
 	}
+	return fn, nil
 }
 
 func setParams(req *HTTPRequest, params map[string]string) {

@@ -45,6 +45,12 @@ type FuncOption func(*function)
 // net/http's ServeMux: an optional method and a path whose segments may be
 // parameters ({id}, or :id) and whose last segment may be a wildcard
 // ({rest...}, or *). See package route for the matching rules.
+//
+// A function with HTTP routes serves only the requests one of them
+// matches, also when it is the only function of its App or the invocation
+// names it: any other request gets the App's 404, or 405 with Allow, and
+// never reaches the handler (see [App.Invoke]). A function without one
+// takes every request that reaches it.
 func HTTP(pattern string) FuncOption {
 	return func(f *function) {
 		p, err := route.Parse(pattern)

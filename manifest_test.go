@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"io"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -32,13 +33,16 @@ func shopApp(t *testing.T, m *faas.Manifest) (*faas.App, *journal) {
 
 func TestManifestSplitUnit(t *testing.T) {
 	app, _ := shopApp(t, &faas.Manifest{Unit: "shop-get", Functions: []faas.ManifestFunction{{Name: "get", Handler: "get"}}})
-	// A unit of one function takes every event, and keeps its route's
-	// parameters.
-	for _, ev := range []any{faastest.NewHTTPRequest("GET", "/items/9", ""), faastest.NewHTTPRequest("POST", "/anything", ""), faastest.NewTimerEvent("t", time.Now(), "")} {
+	// A unit of one function takes every event but the HTTP requests that
+	// none of its routes matches, and keeps its route's parameters.
+	for _, ev := range []any{faastest.NewHTTPRequest("GET", "/items/9", ""), faastest.NewTimerEvent("t", time.Now(), "")} {
 		res := faastest.Invoke(t, app, ev)
 		if res.Err != nil || res.Value.(map[string]any)["fn"] != "get" {
 			t.Errorf("%T: %v %v", ev, res.Value, res.Err)
 		}
+	}
+	if res := faastest.Invoke(t, app, faastest.NewHTTPRequest("POST", "/anything", "")); res.Response.StatusCode != http.StatusNotFound {
+		t.Errorf("POST /anything: %d %v, want a 404", res.Response.StatusCode, res.Err)
 	}
 	res := faastest.Invoke(t, app, faastest.NewHTTPRequest("GET", "/items/9", ""))
 	if diff := cmp.Diff(map[string]string{"id": "9"}, res.Value.(map[string]any)["params"]); diff != "" {

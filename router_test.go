@@ -326,7 +326,11 @@ func TestRouteEvents(t *testing.T) {
 		{"timer by rule name", faastest.NewTimerEvent("nightly", time.Now(), ""), nil, "nightly", ""},
 		{"timer by rule ARN", faastest.NewTimerEvent("arn:aws:events:us-east-1:1:rule/hourly", time.Now(), ""), nil, "hourly", ""},
 		{"named by invoker", faastest.NewTimerEvent("x", time.Now(), ""), []faastest.Option{faastest.WithFunction("nightly")}, "nightly", ""},
-		{"named HTTP", faastest.NewHTTPRequest("GET", "/items/9", ""), []faastest.Option{faastest.WithFunction("create")}, "create", ""},
+		{"named HTTP", faastest.NewHTTPRequest("GET", "/items/9", ""), []faastest.Option{faastest.WithFunction("catchall")}, "catchall", ""},
+		{"named HTTP off its routes", faastest.NewHTTPRequest("GET", "/items/9", ""), []faastest.Option{faastest.WithFunction("create")}, "",
+			"no function serves GET /items/9"},
+		{"named HTTP, another method", faastest.NewHTTPRequest("DELETE", "/items", ""), []faastest.Option{faastest.WithFunction("create")}, "",
+			"method DELETE is not allowed on /items (allowed: POST)"},
 		{"unknown name falls back to routing", faastest.NewHTTPRequest("GET", "/items", ""), []faastest.Option{faastest.WithFunction("unit-name")}, "items", ""},
 		{"ambiguous timer", faastest.NewTimerEvent("someone", time.Now(), ""), nil, "",
 			`functions nightly, hourly all declare the timer trigger, and not one alone declares the event's source "someone"; the invoker must name one`},
@@ -358,28 +362,112 @@ func TestRouteEvents(t *testing.T) {
 	}
 }
 
-func TestSingleFunctionTakesEverything(t *testing.T) {
+// The one function of an App takes every event; but an HTTP request only
+// on one of its routes, if it declares any, as the route table of an App
+// of several would route it: anything else is the same 404 or 405, which
+// its handler never sees, for nothing in front of the function filters
+// requests on web, gcf or fc.
+func TestSingleFunctionTakesItsRoutes(t *testing.T) {
 	app, _ := newTestApp(t)
 	app.Func("only", echo("only"), faas.HTTP("GET /items/{id}"))
+	bare, _ := newTestApp(t)
+	bare.Func("bare", echo("bare"), faas.On(faas.TriggerStorage)) // no route: takes every request
 	tests := []struct {
 		name       string
+		app        *faas.App
 		event      any
+		wantFn     string
 		wantParams map[string]string
+		wantStatus int // of an error
+		wantAllow  string
 	}{
-		{"its route", faastest.NewHTTPRequest("GET", "/items/3", ""), map[string]string{"id": "3"}},
-		{"another route", faastest.NewHTTPRequest("POST", "/elsewhere", ""), nil},
-		{"a timer", faastest.NewTimerEvent("t", time.Now(), ""), nil},
-		{"raw", faastest.NewRawEvent("raw", `{"a":1}`), nil},
+		{"its route", app, faastest.NewHTTPRequest("GET", "/items/3", ""), "only", map[string]string{"id": "3"}, 0, ""},
+		{"HEAD on its GET route", app, faastest.NewHTTPRequest("HEAD", "/items/3/", ""), "only", map[string]string{"id": "3"}, 0, ""},
+		{"another path", app, faastest.NewHTTPRequest("DELETE", "/admin/anything", ""), "", nil, 404, ""},
+		{"another method", app, faastest.NewHTTPRequest("DELETE", "/items/3", ""), "", nil, 405, "GET, HEAD"},
+		{"a timer", app, faastest.NewTimerEvent("t", time.Now(), ""), "only", nil, 0, ""},
+		{"raw", app, faastest.NewRawEvent("raw", `{"a":1}`), "only", nil, 0, ""},
+		{"no route: any request", bare, faastest.NewHTTPRequest("DELETE", "/admin/anything", ""), "bare", nil, 0, ""},
 	}
 	for _, tt := range tests {
-		res := faastest.Invoke(t, app, tt.event)
-		if res.Err != nil {
-			t.Fatalf("%s: %v", tt.name, res.Err)
-		}
-		want := map[string]any{"fn": "only", "ctx": "only", "params": tt.wantParams}
-		if diff := cmp.Diff(want, res.Value); diff != "" {
-			t.Errorf("%s mismatch (-want +got):\n%s", tt.name, diff)
-		}
+		t.Run(tt.name, func(t *testing.T) {
+			res := faastest.Invoke(t, tt.app, tt.event)
+			if tt.wantStatus != 0 {
+				if !errors.Is(res.Err, faas.ErrNoFunction) {
+					t.Errorf("error %v does not wrap ErrNoFunction", res.Err)
+				}
+				got := []any{res.Response.StatusCode, res.Response.Header.Get("Allow"), res.Function}
+				if diff := cmp.Diff([]any{tt.wantStatus, tt.wantAllow, ""}, got); diff != "" {
+					t.Errorf("status, Allow, function mismatch (-want +got):\n%s", diff)
+				}
+				return
+			}
+			if res.Err != nil {
+				t.Fatal(res.Err)
+			}
+			want := map[string]any{"fn": tt.wantFn, "ctx": tt.wantFn, "params": tt.wantParams}
+			if diff := cmp.Diff(want, res.Value); diff != "" {
+				t.Errorf("mismatch (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+// A CORS preflight to the one function of an App, or to the function the
+// invocation names, goes to its layers when it asks about the method of
+// one of its routes and one of its own layers answers preflights, as in
+// an App of several; any other gets the App's 404 or 405.
+func TestSingleFunctionPreflight(t *testing.T) {
+	answering := faas.Layer{Name: "browsers", AnswersPreflights: true, Middleware: func(next faas.Handler) faas.Handler {
+		return faas.HandlerFunc(func(ctx *faas.Context, event any) (any, error) {
+			if r := ctx.Request(); r.Method == http.MethodOptions {
+				return &faas.HTTPResponse{StatusCode: http.StatusNoContent, Header: http.Header{"X-Id": {r.PathParams["id"]}}}, nil
+			}
+			return next.Invoke(ctx, event)
+		})
+	}}
+	handled := false
+	handler := func(*faas.Context, any) (any, error) { handled = true; return nil, nil }
+	single, _ := newTestApp(t)
+	single.Func("api", handler, faas.HTTP("GET /api/{id}"), faas.WithLayers(answering))
+	plain, _ := newTestApp(t) // no layer answers preflights
+	plain.Func("api", handler, faas.HTTP("GET /api/{id}"))
+	named, _ := newTestApp(t)
+	named.Func("api", handler, faas.HTTP("GET /api/{id}"), faas.WithLayers(answering))
+	named.Func("other", handler, faas.HTTP("GET /other"))
+	tests := []struct {
+		name       string
+		app        *faas.App
+		opts       []faastest.Option
+		target     string
+		asks       string
+		wantStatus int
+		wantID     string
+		wantAllow  string
+	}{
+		{"its route's method", single, nil, "/api/7", "GET", 204, "7", ""},
+		{"HEAD is GET's", single, nil, "/api/7", "HEAD", 204, "7", ""},
+		{"another method", single, nil, "/api/7", "DELETE", 405, "", "GET, HEAD"},
+		{"another path", single, nil, "/admin", "GET", 404, "", ""},
+		{"no layer answers", plain, nil, "/api/7", "GET", 405, "", "GET, HEAD"},
+		{"named", named, []faastest.Option{faastest.WithFunction("api")}, "/api/7", "GET", 204, "7", ""},
+		{"named, another path", named, []faastest.Option{faastest.WithFunction("api")}, "/other", "GET", 404, "", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			req := faastest.NewHTTPRequest("OPTIONS", tt.target, "")
+			req.Header.Set("Origin", "https://app.test")
+			req.Header.Set("Access-Control-Request-Method", tt.asks)
+			res := faastest.Invoke(t, tt.app, req, tt.opts...)
+			h := res.Response.Header
+			got := []any{res.Response.StatusCode, h.Get("X-Id"), h.Get("Allow")}
+			if diff := cmp.Diff([]any{tt.wantStatus, tt.wantID, tt.wantAllow}, got); diff != "" {
+				t.Errorf("OPTIONS %s mismatch (-want +got):\n%s", tt.target, diff)
+			}
+		})
+	}
+	if handled {
+		t.Error("a handler saw a preflight")
 	}
 }
 

@@ -291,12 +291,13 @@ func TestResponseLimit(t *testing.T) {
 }
 
 // FUNCTION_TARGET routes every invocation to the function it names when the
-// App has it, and is ignored otherwise.
+// App has it, and is ignored otherwise; an HTTP request still has to match
+// one of the function's routes, as Cloud Run passes on any path.
 func TestFunctionTarget(t *testing.T) {
 	newApp := func() *faas.App {
 		app := quietApp()
-		for _, name := range []string{"a", "b"} {
-			app.Func(name, func(ctx *faas.Context, _ any) (any, error) { return ctx.FunctionName(), nil }, faas.HTTP("/"+name))
+		for name, route := range map[string]string{"a": "/a", "b": "/{name}"} {
+			app.Func(name, func(ctx *faas.Context, _ any) (any, error) { return ctx.FunctionName(), nil }, faas.HTTP(route))
 		}
 		return app
 	}
@@ -304,8 +305,9 @@ func TestFunctionTarget(t *testing.T) {
 		target, path string
 		want         string
 	}{
-		{"b", "/a", "b"},
+		{"b", "/a", "b"}, // a's route is more specific
 		{"b", "/anything", "b"},
+		{"b", "/a/b", `{"error":"no function serves GET /a/b"}`},
 		{"", "/a", "a"},
 		{"missing", "/a", "a"},
 	}

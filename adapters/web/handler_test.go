@@ -273,3 +273,35 @@ func TestReadinessRetriesStart(t *testing.T) {
 		t.Errorf("probes (-want +got):\n%s", diff)
 	}
 }
+
+// A unit of one function, as Knative runs it with the unit's manifest,
+// answers a request that none of the function's routes matches with the
+// 404 or 405 that anyfaas dev gives, and its handler never sees it: no
+// API gateway in front of a web host filters by method and path.
+func TestUnitOfOneFunctionServesItsRoutes(t *testing.T) {
+	app := faas.New(faas.WithLogger(slog.New(slog.DiscardHandler)), faas.WithManifest(&faas.Manifest{
+		Unit: "shop-api",
+		Functions: []faas.ManifestFunction{{Name: "api", Handler: "api",
+			Triggers: []faas.TriggerSpec{{Trigger: faas.TriggerHTTP, Route: "GET /api/{id}"}}}},
+	}))
+	app.Func("api", func(ctx *faas.Context, _ any) (any, error) { return map[string]string{"id": ctx.Param("id")}, nil })
+	h := Handler(app)
+	tests := []struct {
+		method, target string
+		wantStatus     int
+		wantAllow      string
+		wantBody       string
+	}{
+		{"GET", "/api/7", 200, "", `{"id":"7"}`},
+		{"DELETE", "/admin/anything", 404, "", `{"error":"no function serves DELETE /admin/anything"}`},
+		{"DELETE", "/api/7", 405, "GET, HEAD", `{"error":"method DELETE is not allowed on /api/7 (allowed: GET, HEAD)"}`},
+	}
+	for _, tt := range tests {
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, httptest.NewRequest(tt.method, tt.target, nil))
+		got := []any{rec.Code, rec.Header().Get("Allow"), strings.TrimSpace(rec.Body.String())}
+		if diff := cmp.Diff([]any{tt.wantStatus, tt.wantAllow, tt.wantBody}, got); diff != "" {
+			t.Errorf("%s %s (-want +got):\n%s", tt.method, tt.target, diff)
+		}
+	}
+}

@@ -140,7 +140,7 @@ func TestEnvironmentAndHeaders(t *testing.T) {
 		},
 		{
 			name: "target", f: emulator.Function{Name: "hello", Timeout: 1500 * time.Millisecond, Env: []string{"EXTRA=1"}},
-			o: Options{Target: "hello", SignatureType: "http"}, path: "/any/path",
+			o: Options{Target: "hello", SignatureType: "http"}, path: "/hello",
 			wantEnv: map[string]any{
 				"LOCAL_ONLY": "true", "K_SERVICE": "hello", "K_REVISION": "hello-00001-emu", "K_CONFIGURATION": "hello",
 				"FUNCTION_TARGET": "hello", "FUNCTION_SIGNATURE_TYPE": "http", "CLOUD_RUN_TIMEOUT_SECONDS": "2", "EXTRA": "1",

@@ -39,7 +39,8 @@
 //
 // and what f.yml leaves out is left to Cloud Run's defaults. A unit of one
 // function gets FUNCTION_TARGET=<function>, which makes the binary choose
-// the gcf adapter and route every invocation to that function. A unit of
+// the gcf adapter and route every invocation to that function (an HTTP
+// request only if one of its routes matches it). A unit of
 // several functions gets FAAS_PLATFORM=gcf instead: without FUNCTION_TARGET,
 // faas.Start would take Cloud Run's K_SERVICE for a Knative host and serve
 // the unit with the web adapter. A variable f.yml's environment sets wins
