@@ -82,8 +82,11 @@ type App struct {
 	chain     Handler
 	observers []*Layer // the layers with an Observe hook
 	// loggerHook is the Logger hook of the innermost global layer with
-	// one.
-	loggerHook func(*Context) *slog.Logger
+	// one; nil for none. Atomic: a start writes it while the Logger of a
+	// Context made to log about an invocation answered for before its
+	// handler returned (internal/deadline) may read it, on another
+	// goroutine.
+	loggerHook atomic.Pointer[func(*Context) *slog.Logger]
 	ctorTimes  []lifecycle.Timing // how long each function constructor took
 	layerNames []string           // the layers, in the order they start
 }
@@ -930,7 +933,20 @@ func (a *App) resolve(ctx context.Context) error {
 		}
 	}
 	a.chain = h
-	a.loggerHook = innermostLogger(a.layers)
+	if hook := innermostLogger(a.layers); hook != nil {
+		a.loggerHook.Store(&hook)
+	} else {
+		a.loggerHook.Store(nil)
+	}
+	return nil
+}
+
+// globalLoggerHook returns the Logger hook of the innermost global layer
+// with one, or nil.
+func (a *App) globalLoggerHook() func(*Context) *slog.Logger {
+	if p := a.loggerHook.Load(); p != nil {
+		return *p
+	}
 	return nil
 }
 
@@ -1300,7 +1316,7 @@ func (a *App) Invoke(ctx *Context, event any) (result any, err error) {
 		}
 	}()
 	ctx.fn, ctx.routeErr = a.route(ctx, event)
-	hook := a.loggerHook
+	hook := a.globalLoggerHook()
 	if ctx.fn != nil {
 		hook = ctx.fn.logger // the App's global layers' too
 	}

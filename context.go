@@ -243,7 +243,7 @@ func (c *Context) Logger() *slog.Logger {
 func (c *Context) newLogger() *slog.Logger {
 	mk := c.logHook
 	if mk == nil && c.app != nil {
-		mk = c.app.loggerHook
+		mk = c.app.globalLoggerHook()
 	}
 	if mk != nil {
 		if l := mk(c); l != nil {

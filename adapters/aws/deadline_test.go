@@ -81,8 +81,8 @@ func TestDeadline(t *testing.T) {
 
 // An ALB target group without multi-value headers carries one
 // Set-Cookie; the adapter logs the others' loss. After a timeout answer it
-// logs it with the App's logger and the invocation's request id, not with
-// the Context's, which reads what the App, still starting and routing on
+// logs it with the logger of an invocation the App routes to no function,
+// with the invocation's request id, not with the Context's, which reads what the App, still starting and routing on
 // the handler's goroutine, writes with nothing to order it before the
 // adapter's line (the race detector's report, before deadline.Logger). The
 // cookies here are set by the App's start, which the first invocation

@@ -307,9 +307,10 @@ func (l *Log) Records(t *testing.T, msg string) []map[string]any {
 // start, made by its first invocation, sets two cookies on that
 // invocation's Context (a FunctionStart hook reaches it with
 // faas.FromContext), and whose function overruns its deadline, returning,
-// after a send to returned, only when its context is done. Its layer's
-// Logger hook, which the App sets in the Context as it routes, makes
-// loggers that add via=layer.
+// after a send to returned, only when its context is done. Its global
+// layer's Logger hook makes loggers that add via=app and the request id
+// under request_id; the function's own layer's, which the App sets in the
+// Context as it routes, loggers that add via=function.
 //
 // An adapter that answers for it with a timeout error logs that the
 // cookies are more than its platform's response carries, after the
@@ -328,20 +329,25 @@ func CookiesAtStart(log *Log, returned chan<- struct{}) *faas.App {
 			}
 			return nil
 		},
-		Logger: func(*faas.Context) *slog.Logger { return logger.With("via", "layer") },
+		Logger: func(ctx *faas.Context) *slog.Logger {
+			return logger.With("via", "app", "request_id", ctx.RequestID())
+		},
 	})
+	own := faas.Layer{Name: "own", Logger: func(*faas.Context) *slog.Logger { return logger.With("via", "function") }}
 	app.Func("f", func(ctx *faas.Context, _ any) (any, error) {
 		defer func() { returned <- struct{}{} }()
 		<-ctx.Done()
 		return "late", ctx.Err()
-	})
+	}, faas.WithLayers(own))
 	return app
 }
 
 // AnsweredLog checks the adapter's line about dropped cookies in log, which
 // names msg, after a timeout answer for the invocation with request id id:
-// there is one, made with the App's logger and the invocation's request
-// id, not with the Logger hook of the layers that routing picks.
+// there is one, made as the App makes the logger of an invocation it
+// routes to no function (by its global layer's Logger hook, via=app, with
+// the invocation's request id), not with the Logger hook of the layers
+// that routing picks (via=function), nor naming the function.
 func AnsweredLog(t *testing.T, log *Log, msg, id string) {
 	t.Helper()
 	recs := log.Records(t, msg)
@@ -349,8 +355,8 @@ func AnsweredLog(t *testing.T, log *Log, msg, id string) {
 		t.Fatalf("%d log records name %q, want 1", len(recs), msg)
 	}
 	r := recs[0]
-	if r["request_id"] != id || r["via"] != nil || r["function"] != nil {
-		t.Errorf("logged %v; want the App's logger with request_id %q, not the routed function's (via, function)", r, id)
+	if r["request_id"] != id || r["via"] != "app" || r["function"] != nil {
+		t.Errorf("logged %v; want the global layer's logger (via app) with request_id %q, not the routed function's (via function, function)", r, id)
 	}
 }
 

@@ -84,9 +84,8 @@ func Invoke(app *faas.App, ctx *faas.Context, event any) (any, error) {
 // running, the handler's goroutine may still be starting the App and
 // routing the invocation, which set what ctx.Logger reads (the function's
 // name, its layers' Logger hook), with nothing to order them before the
-// adapter's read; the logger is then the App's, with the invocation's
-// request id, platform and trigger, which the adapter set, as for
-// Invoke's own line.
+// adapter's read; the logger is then that of an invocation the App routes
+// to no function, as for Invoke's own line (see answeredLogger).
 func Logger(app *faas.App, ctx *faas.Context, err error) *slog.Logger {
 	var terr *TimeoutError
 	if err != nil && errors.As(err, &terr) {
@@ -95,11 +94,21 @@ func Logger(app *faas.App, ctx *faas.Context, err error) *slog.Logger {
 	return ctx.Logger()
 }
 
-// answeredLogger is the App's logger with what the adapter set in ctx
-// before Invoke handed it to the handler's goroutine: not ctx.Logger(),
-// which reads what the App sets as it routes, on that goroutine.
+// answeredLogger is the logger of a Context of its own holding what the
+// adapter set in ctx before Invoke handed it to the handler's goroutine
+// (the request id, platform and trigger): not ctx.Logger(), which reads
+// what the App sets as it routes, on that goroutine. So the line is
+// written as the App writes its own lines of an invocation it routes to
+// no function: by the Logger hook of its innermost global layer with one,
+// such as layers/logging's, under that layer's key for the request id
+// (requestId, or FC's line prefix), else with the App's logger under
+// request_id; a log query by the key of the invocation's other lines
+// finds it. It has no function name, and no trace of the request.
 func answeredLogger(app *faas.App, ctx *faas.Context) *slog.Logger {
-	return app.Logger().With("request_id", ctx.RequestID(), "platform", ctx.Platform(), "trigger", ctx.Trigger())
+	answer := app.NewContext(context.Background(), faas.Invocation{
+		RequestID: ctx.RequestID(), Platform: ctx.Platform(), Trigger: ctx.Trigger(),
+	})
+	return answer.Logger()
 }
 
 // Outcome is what a handler returned.
