@@ -107,6 +107,11 @@ type Option func(*App)
 // them as a matter of course (an http.Header's Authorization and cookies,
 // url.Values' tokens, a URL's password, an *http.Request's header), as the
 // logging layer does; a logger given here is used as it is.
+//
+// The masking is the App's logger's and the loggers derived from it
+// ([App.Logger], [Context.Logger]), not log/slog's default: the App never
+// calls slog.SetDefault, so slog.Info writes credentials in clear. A program that wants the App's logger as the default calls
+// slog.SetDefault(app.Logger()) itself.
 func WithLogger(l *slog.Logger) Option { return func(a *App) { a.logger = l } }
 
 // WithHookTimeout bounds each lifecycle hook and each function constructor.
