@@ -1646,13 +1646,18 @@ func preflightMethod(req *HTTPRequest) string {
 // addOwnRoute adds p to the table of the function's own routes, which an
 // HTTP request must match when the function is invoked by name or alone.
 func (fn *function) addOwnRoute(p *route.Pattern) error {
-	if fn.routeTable == nil {
+	first := fn.routeTable == nil
+	if first {
 		fn.routeTable = new(route.Table[*function])
 	}
 	if err := fn.routeTable.Add(p, fn); err != nil {
 		return err
 	}
 	fn.routeParams = fn.routeParams || len(p.Params()) > 0
+	fn.literal = nil
+	if first && len(p.Params()) == 0 {
+		fn.literal = p
+	}
 	return nil
 }
 
@@ -1667,6 +1672,10 @@ func (fn *function) addOwnRoute(p *route.Pattern) error {
 func (fn *function) match(req *HTTPRequest) (*function, error) {
 	if req == nil || fn.routeTable == nil {
 		return fn, nil
+	}
+	if l := fn.literal; l != nil && req.Path == l.Path &&
+		(req.Method == l.Method || l.Method == route.Any || l.Method == http.MethodGet && req.Method == http.MethodHead) {
+		return fn, nil // as the lookup below finds it, sooner
 	}
 	p, _ := fn.routeTable.Lookup(req.Method, req.Path)
 	if p == nil {

@@ -179,9 +179,13 @@ type function struct {
 	routeTable *route.Table[*function]
 	// routeParams reports whether a route in routeTable has parameters.
 	routeParams bool
-	layers      []Layer
-	errs        []error
-	chain       Handler // layers around handler, built at start
+	// literal is routeTable's one route when it has one and that has no
+	// parameter (GET /hello): match compares a request with it before it
+	// looks the request up.
+	literal *route.Pattern
+	layers  []Layer
+	errs    []error
+	chain   Handler // layers around handler, built at start
 	// preflight, when one of layers answers CORS preflights, is the
 	// function as the App routes a preflight to it: a copy, built at
 	// start, with the same chain, whose innermost handler gives an

@@ -372,6 +372,12 @@ func TestSingleFunctionTakesItsRoutes(t *testing.T) {
 	app.Func("only", echo("only"), faas.HTTP("GET /items/{id}"))
 	bare, _ := newTestApp(t)
 	bare.Func("bare", echo("bare"), faas.On(faas.TriggerStorage)) // no route: takes every request
+	// A route without parameters, which match compares before it looks
+	// the request up; and one of every method.
+	lit, _ := newTestApp(t)
+	lit.Func("lit", echo("lit"), faas.HTTP("GET /hello"))
+	hook, _ := newTestApp(t)
+	hook.Func("hook", echo("hook"), faas.HTTP("/hook"))
 	tests := []struct {
 		name       string
 		app        *faas.App
@@ -388,6 +394,14 @@ func TestSingleFunctionTakesItsRoutes(t *testing.T) {
 		{"a timer", app, faastest.NewTimerEvent("t", time.Now(), ""), "only", nil, 0, ""},
 		{"raw", app, faastest.NewRawEvent("raw", `{"a":1}`), "only", nil, 0, ""},
 		{"no route: any request", bare, faastest.NewHTTPRequest("DELETE", "/admin/anything", ""), "bare", nil, 0, ""},
+		{"literal route", lit, faastest.NewHTTPRequest("GET", "/hello", ""), "lit", nil, 0, ""},
+		{"HEAD on a literal GET route", lit, faastest.NewHTTPRequest("HEAD", "/hello", ""), "lit", nil, 0, ""},
+		{"literal route, trailing slash", lit, faastest.NewHTTPRequest("GET", "/hello/", ""), "lit", nil, 0, ""},
+		{"literal route, another method", lit, faastest.NewHTTPRequest("POST", "/hello", ""), "", nil, 405, "GET, HEAD"},
+		{"literal route, a longer path", lit, faastest.NewHTTPRequest("GET", "/hellox", ""), "", nil, 404, ""},
+		{"literal route, another case", lit, faastest.NewHTTPRequest("GET", "/Hello", ""), "", nil, 404, ""},
+		{"literal route of every method", hook, faastest.NewHTTPRequest("PATCH", "/hook", ""), "hook", nil, 0, ""},
+		{"literal route of every method, another path", hook, faastest.NewHTTPRequest("PATCH", "/hooks", ""), "", nil, 404, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
