@@ -854,10 +854,17 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // refuse returns why the dev server refuses r (see ServeHTTP), or "".
 func (s *Server) refuse(r *http.Request) string {
 	local := s.ln.Addr()
-	if !frontdoor.HostAllowed(r.Host, local) && !s.allowedHost(r.Host) {
+	own := frontdoor.HostAllowed(r.Host, local)
+	if !own && !s.allowedHost(r.Host) {
 		return fmt.Sprintf("anyfaas dev: refused a request for Host %q: the dev server answers only requests for %s or a loopback name (localhost, 127.0.0.1, [::1]) with its port, against DNS rebinding; a tunnel's name is taken with --allow-host NAME", r.Host, local)
 	}
 	if strings.HasPrefix(r.URL.Path, frontdoor.ControlPrefix) {
+		if !own {
+			// A tunnel's name (--allow-host) is for the functions'
+			// routes: through it, anyone on the internet could fire
+			// events at the functions, with no Origin to refuse.
+			return fmt.Sprintf("anyfaas dev: refused a request to %s for Host %q: the dev server's endpoints answer only requests for %s or a loopback name with its port; --allow-host names serve the functions' routes alone", r.URL.Path, r.Host, local)
+		}
 		if why := frontdoor.CrossOrigin(r, local); why != "" {
 			return fmt.Sprintf("anyfaas dev: refused a cross-origin request to %s (%s): the dev server's endpoints take requests from its own origin (%s) or from tools that send no Origin, such as curl", r.URL.Path, why, s.URL())
 		}

@@ -38,6 +38,8 @@ func TestRefusesOtherHostsAndOrigins(t *testing.T) {
 		{"allowed host, a function's route", "POST", "/hooks/stripe", "abc.ngrok.app", nil, 503},
 		{"allowed host with a port", "POST", "/hooks/stripe", "ABC.ngrok.app:443", nil, 503},
 		{"allowed host's sibling", "POST", "/hooks/stripe", "evil.ngrok.app", nil, 403},
+		{"allowed host, invoke without Origin (curl through the tunnel)", "POST", "/_anyfaas/invoke/f", "abc.ngrok.app", nil, 403},
+		{"allowed host, the endpoints' list", "GET", "/_anyfaas/", "abc.ngrok.app:443", nil, 403},
 		{"allowed host, cross-origin invoke", "POST", "/_anyfaas/invoke/f", "abc.ngrok.app", map[string]string{"Origin": "https://evil.example.com"}, 403},
 		{"own origin", "POST", "/_anyfaas/invoke/f", own, map[string]string{"Origin": "http://" + own, "Sec-Fetch-Site": "same-origin"}, 503},
 		{"cross-origin invoke", "POST", "/_anyfaas/invoke/f", own, map[string]string{"Origin": "https://evil.example.com"}, 403},
