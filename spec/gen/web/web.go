@@ -507,8 +507,9 @@ func (g *generation) eventNames(e *spec.Event, f *spec.Function, i int, where, k
 // merges into the generated containers by index (the first given into the
 // function's own container, a mapping key by key, recursively), so that
 // envFrom, volumeMounts or a securityContext add to the container rather
-// than replace it, image, probes, limits and environment with it; the
-// containers beyond the generated ones are added.
+// than replace it, image, probes, limits and environment with it; its env
+// merges by name (mergeEnv); the containers beyond the generated ones are
+// added.
 func mergeService(doc, src *yaml.Node) {
 	given := gen.Get(gen.Get(gen.Get(gen.Get(src, "spec"), "template"), "spec"), "containers")
 	if given == nil || given.Kind != yaml.SequenceNode {
@@ -530,7 +531,8 @@ func mergeService(doc, src *yaml.Node) {
 	}
 	for i, c := range given.Content {
 		if i < len(have.Content) && have.Content[i].Kind == yaml.MappingNode && c.Kind == yaml.MappingNode {
-			gen.Merge(have.Content[i], c)
+			gen.Merge(have.Content[i], without(c, "env"))
+			mergeEnv(have.Content[i], gen.Get(c, "env"))
 			continue
 		}
 		added := &yaml.Node{Kind: yaml.MappingNode}
@@ -539,6 +541,38 @@ func mergeService(doc, src *yaml.Node) {
 			have.Content[i] = added
 		} else {
 			have.Content = append(have.Content, added)
+		}
+	}
+}
+
+// mergeEnv merges env, a container's env list given in a platforms.web
+// block, into container's by name, as kubectl's strategic merge does: a
+// variable of a name the container sets replaces it in place (a
+// valueFrom.secretKeyRef for a value f.yml gives), the others are added;
+// the generated environment stays. An env that is not a list replaces
+// the container's.
+func mergeEnv(container, env *yaml.Node) {
+	if env == nil {
+		return
+	}
+	have := gen.Get(container, "env")
+	if have == nil || have.Kind != yaml.SequenceNode || env.Kind != yaml.SequenceNode {
+		gen.Merge(container, gen.Map("env", env)) // a copy, as Merge makes
+		return
+	}
+	for _, v := range env.Content {
+		c := &yaml.Node{Kind: yaml.MappingNode}
+		gen.Merge(c, gen.Map("v", v))
+		c = gen.Get(c, "v") // a copy of v
+		name := gen.Get(v, "name")
+		i := slices.IndexFunc(have.Content, func(h *yaml.Node) bool {
+			n := gen.Get(h, "name")
+			return name != nil && n != nil && n.Value == name.Value
+		})
+		if i >= 0 {
+			have.Content[i] = c
+		} else {
+			have.Content = append(have.Content, c)
 		}
 	}
 }

@@ -167,7 +167,7 @@ functions:
 `},
 	{"containers", `
 service: shop
-provider: {name: knative, environment: {MODE: prod}}
+provider: {name: knative, environment: {MODE: prod, DB: dev-db}}
 platforms:
   web:
     spec:
@@ -175,6 +175,10 @@ platforms:
         spec:
           containers:
             - securityContext: {runAsNonRoot: true}
+              env:
+                - name: DB
+                  valueFrom: {secretKeyRef: {name: shop-secrets, key: db}}
+                - {name: EXTRA, value: "1"}
 functions:
   api:
     handler: api
