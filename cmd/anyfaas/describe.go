@@ -305,7 +305,7 @@ var overrideKeys = map[string]map[string]struct{ fn, service, globals [][]string
 		"timeout": {fn: [][]string{{"timeout"}}, service: [][]string{{"inputs", "timeout"}}},
 	},
 	faas.PlatformGCF: knativeKeys,
-	faas.PlatformWeb: knativeKeys,
+	faas.PlatformWeb: webKeys,
 }
 
 // knativeKeys are overrideKeys' of a Knative Service (gcf's and web's).
@@ -314,6 +314,17 @@ var overrideKeys = map[string]map[string]struct{ fn, service, globals [][]string
 var knativeKeys = map[string]struct{ fn, service, globals [][]string }{
 	"memory":  {fn: [][]string{{"spec", "template", "spec", "containers"}}, service: [][]string{{"spec", "template", "spec", "containers"}}},
 	"timeout": {fn: [][]string{{"spec", "template", "spec", "timeoutSeconds"}}, service: [][]string{{"spec", "template", "spec", "timeoutSeconds"}}},
+}
+
+// webKeys are overrideKeys' on web, where a block's containers merge
+// into the generated ones by index (spec/gen/web): only the memory limit
+// of the first, the function's own container, overrides f.yml's ("<n>Mi").
+var webKeys = map[string]struct{ fn, service, globals [][]string }{
+	"memory": {
+		fn:      [][]string{{"spec", "template", "spec", "containers", "0", "resources", "limits", "memory"}},
+		service: [][]string{{"spec", "template", "spec", "containers", "0", "resources", "limits", "memory"}},
+	},
+	"timeout": knativeKeys["timeout"],
 }
 
 // deployedSetting returns unit u's setting ("memory" or "timeout") as
@@ -329,13 +340,25 @@ func deployedSetting(platform string, s *spec.Spec, u *spec.Unit, setting string
 		for _, path := range paths {
 			n := block
 			for _, k := range path {
+				if i, err := strconv.Atoi(k); err == nil && n != nil && n.Kind == yaml.SequenceNode {
+					seq := n
+					n = nil
+					if i < len(seq.Content) {
+						n = seq.Content[i]
+					}
+					continue
+				}
 				n = gen.Get(n, k)
 			}
 			if n == nil {
 				continue
 			}
 			d.by = where + "." + strings.Join(path, ".")
-			v, err := strconv.Atoi(n.Value)
+			value := n.Value
+			if platform == faas.PlatformWeb && setting == "memory" {
+				value = strings.TrimSuffix(value, "Mi")
+			}
+			v, err := strconv.Atoi(value)
 			if d.opaque = n.Kind != yaml.ScalarNode || err != nil || v <= 0; !d.opaque {
 				d.value = v
 			}

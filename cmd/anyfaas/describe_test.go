@@ -174,6 +174,14 @@ func TestDescribeOverrides(t *testing.T) {
 			"unit f: memory 256 MB (set by functions.f.platforms.scf.memorySize), timeout 25s (set by platforms.scf.inputs.timeout)"},
 		{"gcf containers and timeoutSeconds", "gcf", "provider: {name: gcf, timeout: 10, memorySize: 128}\nfunctions:\n  f: {handler: f, platforms: {gcf: {spec: {template: {spec: {timeoutSeconds: 90, containers: [{image: x}]}}}}}}\n",
 			"unit f: memory 128 MB (functions.f.platforms.gcf.spec.template.spec.containers overrides it), timeout 90s (set by functions.f.platforms.gcf.spec.template.spec.timeoutSeconds)"},
+		// On web a block's containers merge into the generated ones:
+		// only the first's memory limit overrides f.yml's.
+		{"web containers without a memory limit", "web", "provider: {name: web, memorySize: 128}\nfunctions:\n  f: {handler: f, platforms: {web: {spec: {template: {spec: {containers: [{envFrom: [{secretRef: {name: s}}]}]}}}}}}\n",
+			"unit f: memory 128 MB, timeout the platform's default"},
+		{"web container's memory limit", "web", "provider: {name: web, memorySize: 128}\nfunctions:\n  f: {handler: f, platforms: {web: {spec: {template: {spec: {containers: [{resources: {limits: {memory: 512Mi}}}]}}}}}}\n",
+			"unit f: memory 512 MB (set by functions.f.platforms.web.spec.template.spec.containers.0.resources.limits.memory), timeout the platform's default"},
+		{"web container's memory limit in Gi", "web", "provider: {name: web, memorySize: 128}\nplatforms: {web: {spec: {template: {spec: {containers: [{resources: {limits: {memory: 1Gi}}}]}}}}}\nfunctions:\n  f: {handler: f}\n",
+			"unit f: memory 128 MB (platforms.web.spec.template.spec.containers.0.resources.limits.memory overrides it), timeout the platform's default"},
 		{"web service timeoutSeconds", "web", "provider: {name: web, timeout: 10}\nplatforms: {web: {spec: {template: {spec: {timeoutSeconds: 15}}}}}\nfunctions:\n  f: {handler: f}\n",
 			"unit f: memory the platform's default, timeout 15s (set by platforms.web.spec.template.spec.timeoutSeconds)"},
 	}
