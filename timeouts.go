@@ -70,8 +70,10 @@ func parseFunctionTimeouts(s string) (map[string]time.Duration, error) {
 		d, err := time.ParseDuration(value)
 		if n, nerr := strconv.ParseInt(value, 10, 64); nerr == nil {
 			d, err = time.Duration(n)*time.Second, nil
-			if n > math.MaxInt64/int64(time.Second) {
-				d = 0 // more seconds than a Duration holds: not wrapped round
+			if n <= 0 || n > math.MaxInt64/int64(time.Second) {
+				// Not positive, or more seconds than a Duration holds:
+				// not wrapped round (-9223372037 would be 292 years).
+				d = 0
 			}
 		}
 		if err != nil || d <= 0 {

@@ -226,6 +226,8 @@ func TestFunctionTimeoutsConfig(t *testing.T) {
 		{"env not positive", "short=0", nil, `"0" is not a positive duration`, 0},
 		// 18446744074 s is 2⁶⁴ ns and 290 ms: not a timeout of 290 ms.
 		{"env too many seconds", "short=18446744074", nil, `"18446744074" is not a positive duration`, 0},
+		// -9223372037 s is below -2⁶³ ns and wraps round to 292 years.
+		{"env too many negative seconds", "short=-9223372037", nil, `"-9223372037" is not a positive duration`, 0},
 		{"env unknown function", "shrt=1s", nil, `the App serves no function "shrt" (it serves short, long)`, 0},
 		{"option unknown function", "", map[string]time.Duration{"nope": time.Second}, `the App serves no function "nope"`, 0},
 		{"option not positive", "", map[string]time.Duration{"short": -time.Second}, `function "short": the timeout -1s is not positive`, 0},
