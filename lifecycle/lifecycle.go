@@ -196,7 +196,7 @@ type Sequence struct {
 	stopped bool
 	timings []Timing
 	// overrunning holds, by hook index, a channel closed once the hook's
-	// last call that overran its timeout returns. The hook is not called
+	// calls that overran their timeout have returned. The hook is not called
 	// again until it has, up to a timeout: its Close does not run beside
 	// its RuntimeStart, nor a retried RuntimeStart beside the first. It
 	// outlives Reset.
@@ -423,6 +423,17 @@ func (s *Sequence) settle(ctx context.Context, p Phase, i int) error {
 	return herr
 }
 
+// bothDone returns a channel closed once a and b are.
+func bothDone(a, b <-chan struct{}) <-chan struct{} {
+	done := make(chan struct{})
+	go func() {
+		<-a
+		<-b
+		close(done)
+	}()
+	return done
+}
+
 // call runs hook i's function fn of phase p and returns how long it took
 // and its error, as a *HookError.
 func (s *Sequence) call(ctx context.Context, p Phase, i int, fn func(context.Context) error) (time.Duration, error) {
@@ -433,6 +444,12 @@ func (s *Sequence) call(ctx context.Context, p Phase, i int, fn func(context.Con
 	if running != nil {
 		if s.overrunning == nil {
 			s.overrunning = map[int]<-chan struct{}{}
+		}
+		if earlier := s.overrunning[i]; earlier != nil {
+			// An earlier call that overran still runs too (a Close
+			// called after waiting in vain for its RuntimeStart): the
+			// hook is called again once both have returned.
+			running = bothDone(earlier, running)
 		}
 		s.overrunning[i] = running
 	}

@@ -456,4 +456,43 @@ func TestSequenceOverrun(t *testing.T) {
 			t.Errorf("RuntimeStart ran %d times; want once, not again beside the first", starts)
 		}
 	})
+	t.Run("no second start beside the first when Close overran too", func(t *testing.T) {
+		release, closeRelease, closeDone := make(chan struct{}), make(chan struct{}), make(chan struct{})
+		defer close(release)
+		var mu sync.Mutex
+		starts := 0
+		s := &Sequence{Timeout: time.Millisecond}
+		s.Append(Hook{
+			Name: "pool",
+			RuntimeStart: func(context.Context) error {
+				mu.Lock()
+				starts++
+				mu.Unlock()
+				<-release
+				return nil
+			},
+			Close: func(context.Context) error {
+				defer close(closeDone)
+				<-closeRelease // it overruns too, and returns before the start
+				return nil
+			},
+		})
+		if err := s.Run(t.Context(), RuntimeStart); !errors.Is(err, ErrTimeout) {
+			t.Fatalf("Run = %v; want a timeout", err)
+		}
+		s.Stop(t.Context()) // Close waits for the start in vain, then overruns
+		close(closeRelease)
+		<-closeDone
+		if err := s.Reset(); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.Run(t.Context(), RuntimeStart); !errors.Is(err, ErrTimeout) || !strings.Contains(err.Error(), "earlier call") {
+			t.Errorf("the retried Run = %v; want pool's wait for its earlier start to time out", err)
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		if starts != 1 {
+			t.Errorf("RuntimeStart ran %d times; want once, not again beside the first", starts)
+		}
+	})
 }
