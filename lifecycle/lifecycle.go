@@ -176,7 +176,9 @@ type Hook struct {
 // call returns: its next call (its Close, or its RuntimeStart once more
 // after [Sequence.Reset]) first waits for it, up to the timeout. A Close
 // then runs all the same, since only it releases what the hook holds; a
-// start fails, rather than run the hook's start twice at once.
+// start fails, rather than run the hook's start twice at once, and the
+// hook counts as started, so that Stop closes what its earlier start may
+// yet hold.
 //
 // The zero Sequence is ready to use, with DefaultTimeout and no logging.
 // A Sequence is safe for concurrent use.
@@ -297,6 +299,12 @@ func (s *Sequence) runStart(ctx context.Context, p Phase) error {
 			continue
 		}
 		if err := s.settle(ctx, p, i); err != nil {
+			if p == RuntimeStart {
+				// Its earlier start still runs and may yet hold what
+				// its Close releases: it counts as started, as a start
+				// that overruns does.
+				s.started = i + 1
+			}
 			return err
 		}
 		d, err := s.call(ctx, p, i, fn)

@@ -227,6 +227,11 @@ func TestSequenceLogsDurations(t *testing.T) {
 }
 
 func TestCall(t *testing.T) {
+	// The hooks that overrun return only once the test ends: one that
+	// returned as its context ended would race that end, and either
+	// answer would be right.
+	release := make(chan struct{})
+	defer close(release)
 	tests := []struct {
 		name    string
 		timeout time.Duration
@@ -237,7 +242,7 @@ func TestCall(t *testing.T) {
 		{"error", time.Second, func(context.Context) error { return errors.New("x") }, "x"},
 		{"panic", time.Second, func(context.Context) error { panic(errors.New("p")) }, "panic: p"},
 		{"panic without timeout", 0, func(context.Context) error { panic("p") }, "panic: p"},
-		{"timeout", 5 * time.Millisecond, func(ctx context.Context) error { <-ctx.Done(); return nil }, "timed out after 5ms"},
+		{"timeout", 5 * time.Millisecond, func(context.Context) error { <-release; return nil }, "timed out after 5ms"},
 	}
 	for _, tt := range tests {
 		err := Call(t.Context(), tt.timeout, tt.fn)
@@ -252,19 +257,17 @@ func TestCall(t *testing.T) {
 	// A parent that ends first is reported as such, not as a timeout.
 	ctx, cancel := context.WithCancel(t.Context())
 	cancel()
-	if err := Call(ctx, time.Second, func(ctx context.Context) error { <-ctx.Done(); return nil }); !errors.Is(err, context.Canceled) || errors.Is(err, ErrTimeout) {
+	if err := Call(ctx, time.Second, func(context.Context) error { <-release; return nil }); !errors.Is(err, context.Canceled) || errors.Is(err, ErrTimeout) {
 		t.Errorf("Call with a cancelled parent = %v, want context.Canceled", err)
 	}
 	short, cancel2 := context.WithTimeout(t.Context(), 5*time.Millisecond)
 	defer cancel2()
-	err := Call(short, time.Hour, func(ctx context.Context) error { <-ctx.Done(); return nil })
+	err := Call(short, time.Hour, func(context.Context) error { <-release; return nil })
 	if !errors.Is(err, context.DeadlineExceeded) || errors.Is(err, ErrTimeout) || strings.Contains(err.Error(), "1h") {
 		t.Errorf("Call with a parent deadline before the timeout = %v", err)
 	}
 	// With no timeout, a hook that never returns is still abandoned when the
 	// parent ends.
-	release := make(chan struct{})
-	defer close(release)
 	if err := Call(ctx, 0, func(context.Context) error { <-release; return nil }); !errors.Is(err, context.Canceled) {
 		t.Errorf("Call without a timeout and a cancelled parent = %v", err)
 	}
@@ -427,13 +430,18 @@ func TestSequenceOverrun(t *testing.T) {
 		release := make(chan struct{})
 		defer close(release)
 		var mu sync.Mutex
-		starts := 0
+		starts, closes := 0, 0
 		s := &Sequence{Timeout: time.Millisecond}
 		s.Append(Hook{Name: "pool", RuntimeStart: func(context.Context) error {
 			mu.Lock()
 			starts++
 			mu.Unlock()
 			<-release
+			return nil
+		}, Close: func(context.Context) error {
+			mu.Lock()
+			closes++
+			mu.Unlock()
 			return nil
 		}})
 		if err := s.Run(t.Context(), RuntimeStart); !errors.Is(err, ErrTimeout) {
@@ -450,10 +458,18 @@ func TestSequenceOverrun(t *testing.T) {
 		if !errors.As(err, &herr) || herr.Hook != "pool" || !errors.Is(err, ErrTimeout) || !strings.Contains(err.Error(), "earlier call") {
 			t.Errorf("the retried Run = %v; want pool's wait for its earlier call to time out", err)
 		}
+		// The first start may yet hold what Close releases: the retried
+		// start's Stop closes it again.
+		if err := s.Stop(t.Context()); err != nil {
+			t.Fatal(err)
+		}
 		mu.Lock()
 		defer mu.Unlock()
 		if starts != 1 {
 			t.Errorf("RuntimeStart ran %d times; want once, not again beside the first", starts)
+		}
+		if closes != 2 {
+			t.Errorf("Close ran %d times; want twice, once after each start that still ran", closes)
 		}
 	})
 	t.Run("no second start beside the first when Close overran too", func(t *testing.T) {
