@@ -3,6 +3,7 @@ package gen
 import (
 	"cmp"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 
@@ -169,4 +170,61 @@ func PlainSecrets(s *spec.Spec, platform string) spec.Errors {
 		out = append(out, &spec.Error{File: s.File, Line: r.Pos.Line, Column: r.Pos.Column, Path: r.Path, Problem: problem})
 	}
 	return out
+}
+
+// EventKeys says which of the extra keys of events (spec.Event.Extra:
+// role, version, serviceId, timeout, region, retryTime, interval) a
+// platform's generator deploys, for UnusedEventKeys.
+type EventKeys struct {
+	// Platform names the platform, as in "it is not deployed on SCF".
+	Platform string
+	// Used are the keys the generator deploys, by the event's key as
+	// written (kafka, apigw, …) if Used has it, else by its trigger
+	// (spec.TriggerHTTP, …), else under "".
+	Used map[string][]string
+	// Trigger names what the platform makes of an event, as a warning's
+	// subject, such as "SCF's apigw trigger".
+	Trigger func(*spec.Event) string
+	// Instead says, by key, what to use instead of a key that is not
+	// deployed, where the platform has something.
+	Instead map[string]string
+}
+
+// used returns the keys k deploys for e.
+func (k EventKeys) used(e *spec.Event) []string {
+	if used, ok := k.Used[e.Key]; ok {
+		return used
+	}
+	if used, ok := k.Used[e.Trigger]; ok {
+		return used
+	}
+	return k.Used[""]
+}
+
+// UnusedEventKeys returns a warning for each extra key of an event of s
+// that k does not deploy for the event's trigger, at the key: f.yml
+// accepts the key, which some platforms read, but this one would drop it
+// silently. The warning says what the trigger takes and, where k has it,
+// what to use instead.
+func UnusedEventKeys(s *spec.Spec, k EventKeys) spec.Errors {
+	var out ErrorList
+	for _, f := range s.Functions {
+		for i, e := range f.Events {
+			used := k.used(e)
+			for _, key := range slices.Sorted(maps.Keys(e.Extra)) {
+				if slices.Contains(used, key) {
+					continue
+				}
+				problem := fmt.Sprintf("%s has no %s: it is not deployed on %s", k.Trigger(e), key, k.Platform)
+				if len(used) > 0 {
+					problem += "; it takes " + strings.Join(used, ", ")
+				}
+				if hint := k.Instead[key]; hint != "" {
+					problem += "; " + hint
+				}
+				out.Add(ErrorAt(s, e.KeyPos(key), f.EventPath(i)+"."+key, "%s", problem))
+			}
+		}
+	}
+	return out.Sorted()
 }

@@ -3,7 +3,6 @@ package scf
 import (
 	"fmt"
 	"hash/fnv"
-	"maps"
 	"regexp"
 	"slices"
 	"strings"
@@ -555,37 +554,16 @@ func qualifier(e *spec.Event) any {
 	return nil
 }
 
-// usedEventKeys are the extra keys of events (spec.Event.Extra) the
-// generator reads, by trigger: the others are warned of (unusedEventKeys).
-var usedEventKeys = map[string][]string{
-	spec.TriggerHTTP: {"serviceId", "timeout"},
-	"kafka":          {"version", "retryTime", "timeout"},
-	"":               {"version"}, // timer, storage, cmq, log
-}
-
-// unusedEventKeys returns a warning for each extra key of an event that
-// SCF's trigger has no place for, at the key: it is not deployed.
-func unusedEventKeys(s *spec.Spec) spec.Errors {
-	var out gen.ErrorList
-	for _, f := range s.Functions {
-		for i, e := range f.Events {
-			used := usedEventKeys[""]
-			switch {
-			case e.HTTP != nil:
-				used = usedEventKeys[spec.TriggerHTTP]
-			case e.Key == "kafka":
-				used = usedEventKeys["kafka"]
-			}
-			for _, key := range slices.Sorted(maps.Keys(e.Extra)) {
-				if slices.Contains(used, key) {
-					continue
-				}
-				out.Add(gen.ErrorAt(s, e.KeyPos(key), f.EventPath(i)+"."+key,
-					"SCF's %s trigger has no %s: it is not deployed; it takes %s", triggerName(e), key, strings.Join(used, ", ")))
-			}
-		}
-	}
-	return out.Sorted()
+// eventKeys are the extra keys of events (spec.Event.Extra) the
+// generator deploys, by trigger: Warnings warns of the others.
+var eventKeys = gen.EventKeys{
+	Platform: "SCF",
+	Used: map[string][]string{
+		spec.TriggerHTTP: {"serviceId", "timeout"},
+		"kafka":          {"version", "retryTime", "timeout"},
+		"":               {"version"}, // timer, storage, cmq, log
+	},
+	Trigger: func(e *spec.Event) string { return "SCF's " + triggerName(e) + " trigger" },
 }
 
 // triggerName is the name of the SCF trigger an event becomes.

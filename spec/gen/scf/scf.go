@@ -212,7 +212,7 @@ func (generator) Warnings(in *gen.Input) spec.Errors {
 	if w := gen.DomainUndeployed(in.Spec, "API Gateway", domainHint); w != nil {
 		out.Add(w)
 	}
-	for _, w := range unusedEventKeys(in.Spec) {
+	for _, w := range gen.UnusedEventKeys(in.Spec, eventKeys) {
 		out.Add(w)
 	}
 	return out.Sorted()

@@ -774,12 +774,12 @@ functions:
 		got = append(got, w.Error())
 	}
 	want := []string{
-		"f.yml:7:66: functions.f.events[0].http.role: SCF's apigw trigger has no role: it is not deployed; it takes serviceId, timeout",
-		"f.yml:7:78: functions.f.events[0].http.version: SCF's apigw trigger has no version: it is not deployed; it takes serviceId, timeout",
-		"f.yml:8:94: functions.f.events[1].kafka.interval: SCF's ckafka trigger has no interval: it is not deployed; it takes version, retryTime, timeout",
-		"f.yml:9:62: functions.f.events[2].timer.retryTime: SCF's timer trigger has no retryTime: it is not deployed; it takes version",
-		"f.yml:10:42: functions.f.events[3].log.interval: SCF's cls trigger has no interval: it is not deployed; it takes version",
-		"f.yml:10:54: functions.f.events[3].log.region: SCF's cls trigger has no region: it is not deployed; it takes version",
+		"f.yml:7:66: functions.f.events[0].http.role: SCF's apigw trigger has no role: it is not deployed on SCF; it takes serviceId, timeout",
+		"f.yml:7:78: functions.f.events[0].http.version: SCF's apigw trigger has no version: it is not deployed on SCF; it takes serviceId, timeout",
+		"f.yml:8:94: functions.f.events[1].kafka.interval: SCF's ckafka trigger has no interval: it is not deployed on SCF; it takes version, retryTime, timeout",
+		"f.yml:9:62: functions.f.events[2].timer.retryTime: SCF's timer trigger has no retryTime: it is not deployed on SCF; it takes version",
+		"f.yml:10:42: functions.f.events[3].log.interval: SCF's cls trigger has no interval: it is not deployed on SCF; it takes version",
+		"f.yml:10:54: functions.f.events[3].log.region: SCF's cls trigger has no region: it is not deployed on SCF; it takes version",
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("warnings (-want +got):\n%s", diff)
