@@ -244,7 +244,9 @@ var (
 // timeout, but its HTTP requests end at the gateway's; and one for each
 // storage event, whose bucket the stack creates and owns (bucketWarnings);
 // and one for a custom.customDomain, which is not deployed
-// (gen.DomainUndeployed).
+// (gen.DomainUndeployed); and one for each extra key of an event (role,
+// version, timeout, …), which SAM's events have no place for
+// (gen.UnusedEventKeys).
 func (generator) Warnings(in *gen.Input) spec.Errors {
 	units := in.Units
 	if units == nil {
@@ -261,6 +263,7 @@ func (generator) Warnings(in *gen.Input) spec.Errors {
 		return &httpAPIFront
 	})...)
 	warnings = append(warnings, bucketWarnings(in.Spec, units)...)
+	warnings = append(warnings, gen.UnusedEventKeys(in.Spec, eventKeys)...)
 	if w := gen.DomainUndeployed(in.Spec, "API Gateway", domainHint); w != nil {
 		warnings = append(warnings, w)
 	}

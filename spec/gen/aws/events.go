@@ -542,3 +542,41 @@ func defaultTo(list []string, def string) []string {
 	}
 	return list
 }
+
+// eventKeys says that SAM's events deploy none of the extra keys of
+// events (spec.Event.Extra): Warnings warns of each, with what to use
+// instead where AWS has it.
+var eventKeys = gen.EventKeys{
+	Platform: "AWS",
+	Trigger:  func(e *spec.Event) string { return "SAM's " + eventType(e) + " event" },
+	Instead: map[string]string{
+		"role":    "the function runs as its execution role, provider.role",
+		"version": "for events to invoke an alias, set AutoPublishAlias in the function's platforms.aws",
+		"timeout": "the function's timeout is the function's or the provider's timeout",
+		"region":  "the stack deploys its functions and events in provider.region",
+		"retryTime": "Lambda retries what it invokes asynchronously (S3, SNS, Schedule, CloudWatchLogs) as EventInvokeConfig.MaximumRetryAttempts " +
+			"(0 to 2) in the function's platforms.aws says, an SQS message as its queue's redrive policy says",
+		"interval": "a message event waits for a batch as long as its maximumBatchingWindow says",
+	},
+}
+
+// eventType is the type of the SAM event an event becomes.
+func eventType(e *spec.Event) string {
+	switch {
+	case e.HTTP != nil:
+		return apiOf(e)
+	case e.Timer != nil:
+		return "Schedule"
+	case e.Storage != nil:
+		return "S3"
+	case e.Key == "kafka":
+		return "MSK"
+	case e.Message != nil && e.Message.Queue != "":
+		return "SQS"
+	case e.Message != nil:
+		return "SNS"
+	case e.Log != nil:
+		return "CloudWatchLogs"
+	}
+	return e.Key
+}

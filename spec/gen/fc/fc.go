@@ -236,7 +236,9 @@ func New() gen.Generator { return Generator{} }
 // that differs from a region it offers in its digits alone (see
 // gen.RegionWarning); and, when g writes s.yaml, one for each key of the
 // service's platforms.fc block that Serverless Devs does not read at the
-// root of s.yaml, where the block is merged (see rootWarnings).
+// root of s.yaml, where the block is merged (see rootWarnings); and one
+// for each extra key of an event (timeout, serviceId, …) its trigger has
+// no place for (eventKeys).
 func (g Generator) Warnings(in *gen.Input) spec.Errors {
 	var out gen.ErrorList
 	if w := gen.RegionWarning(in.Spec, "FC", Regions, regionShape); w != nil {
@@ -246,6 +248,9 @@ func (g Generator) Warnings(in *gen.Input) spec.Errors {
 		for _, w := range rootWarnings(in.Spec) {
 			out.Add(w)
 		}
+	}
+	for _, w := range gen.UnusedEventKeys(in.Spec, eventKeys) {
+		out.Add(w)
 	}
 	return out.Sorted()
 }
@@ -824,4 +829,39 @@ func upperFirst(s string) string {
 		return s
 	}
 	return strings.ToUpper(s[:1]) + s[1:]
+}
+
+// eventKeys are the extra keys of events (spec.Event.Extra) FC's triggers
+// deploy: every trigger's role (invocationRole) and version (qualifier);
+// a message event's region (its MNS topic's or queue's), a log event's
+// retryTime and interval (its jobConfig). Warnings warns of the others.
+var eventKeys = gen.EventKeys{
+	Platform: "FC",
+	Used: map[string][]string{
+		spec.TriggerMessage: {"role", "version", "region"},
+		spec.TriggerLog:     {"role", "version", "retryTime", "interval"},
+		"":                  {"role", "version"}, // http, timer, storage
+	},
+	Trigger: func(e *spec.Event) string {
+		switch {
+		case e.HTTP != nil:
+			return "FC's http trigger"
+		case e.Timer != nil:
+			return "FC's timer trigger"
+		case e.Storage != nil:
+			return "FC's oss trigger"
+		case e.Key == "kafka":
+			return "a kafka event"
+		case e.Message != nil && e.Message.Queue != "":
+			return "FC's MNS queue trigger"
+		case e.Message != nil:
+			return "FC's mns_topic trigger"
+		}
+		return "FC's log trigger"
+	},
+	Instead: map[string]string{
+		"timeout":   "the function's timeout is the function's or the provider's timeout",
+		"region":    "the trigger's source is in the region of the service, provider.region",
+		"retryTime": "FC retries an asynchronous invocation as provider.asyncConfiguration's maxAsyncRetryAttempts says",
+	},
 }

@@ -159,14 +159,18 @@ func New() gen.Generator { return generator{} }
 
 // Warnings returns the warning for a region Cloud Run functions may not have: one
 // that differs from a region it offers in its digits alone (see
-// gen.RegionWarning); and for a custom.customDomain, which is not
-// deployed (gen.DomainUndeployed).
+// gen.RegionWarning); for a custom.customDomain, which is not deployed
+// (gen.DomainUndeployed); and for each extra key of an event (version,
+// timeout, …) that Cloud Run has no place for (eventKeys).
 func (generator) Warnings(in *gen.Input) spec.Errors {
 	var out gen.ErrorList
 	if w := gen.RegionWarning(in.Spec, "Cloud Run functions", Regions, regionShape); w != nil {
 		out.Add(w)
 	}
 	if w := gen.DomainUndeployed(in.Spec, "Cloud Run functions", domainHint); w != nil {
+		out.Add(w)
+	}
+	for _, w := range gen.UnusedEventKeys(in.Spec, eventKeys) {
 		out.Add(w)
 	}
 	return out.Sorted()
@@ -555,4 +559,37 @@ func (g *generation) name(plans []*eventPlan, e *spec.Event, index int, where st
 		}
 		p.name = name
 	}
+}
+
+// eventKeys are the extra keys of events (spec.Event.Extra) the
+// generator deploys: an event's role is the service account its Cloud
+// Scheduler job or Eventarc trigger invokes the service as, a storage or
+// message event's region its Eventarc trigger's location. Warnings warns
+// of the others.
+var eventKeys = gen.EventKeys{
+	Platform: "Cloud Run",
+	Used: map[string][]string{
+		spec.TriggerHTTP:    nil,
+		spec.TriggerTimer:   {"role"},
+		spec.TriggerStorage: {"role", "region"},
+		spec.TriggerMessage: {"role", "region"},
+		spec.TriggerLog:     nil,
+	},
+	Trigger: func(e *spec.Event) string {
+		switch {
+		case e.HTTP != nil:
+			return "an HTTP event (the Cloud Run service's own URL)"
+		case e.Timer != nil:
+			return "a Cloud Scheduler job"
+		case e.Storage != nil, e.Message != nil:
+			return "an Eventarc trigger"
+		}
+		return "a " + e.Key + " event"
+	},
+	Instead: map[string]string{
+		"role":    "the service runs as provider.role",
+		"version": "the service sends requests to its revisions as its spec.traffic says, in platforms.gcf",
+		"timeout": "the service's timeoutSeconds is the function's or the provider's timeout",
+		"region":  "the service and its Cloud Scheduler jobs are deployed in deploy.sh's REGION, provider.region",
+	},
 }

@@ -158,7 +158,9 @@ const maxRevisionTimeout = 600
 // Warnings returns a warning for each timeout over Knative's default
 // max-revision-timeout-seconds: a cluster that keeps the default refuses
 // the Service; one that raises it takes it. And one for a
-// custom.customDomain, which is not deployed (gen.DomainUndeployed).
+// custom.customDomain, which is not deployed (gen.DomainUndeployed), and
+// one for each extra key of an event (role, version, …), which Knative's
+// resources have no place for (eventKeys).
 func (generator) Warnings(in *gen.Input) spec.Errors {
 	units := in.Units
 	if units == nil {
@@ -170,6 +172,9 @@ func (generator) Warnings(in *gen.Input) spec.Errors {
 		out.Add(w)
 	}
 	if w := gen.DomainUndeployed(in.Spec, "Knative", domainHint); w != nil {
+		out.Add(w)
+	}
+	for _, w := range gen.UnusedEventKeys(in.Spec, eventKeys) {
 		out.Add(w)
 	}
 	return out.Sorted()
@@ -594,4 +599,29 @@ func without(n *yaml.Node, path ...string) *yaml.Node {
 		}
 	}
 	return c
+}
+
+// eventKeys says that the Knative resources deploy none of the extra
+// keys of events (spec.Event.Extra): Warnings warns of each, with what to
+// use instead where Knative has it.
+var eventKeys = gen.EventKeys{
+	Platform: "Knative",
+	Trigger: func(e *spec.Event) string {
+		switch {
+		case e.HTTP != nil:
+			return "an HTTP event (the Knative Service's own route)"
+		case e.Timer != nil:
+			return "a PingSource"
+		case e.Storage != nil, e.Message != nil:
+			return "a Knative Trigger"
+		}
+		return "a " + e.Key + " event"
+	},
+	Instead: map[string]string{
+		"role":      "give the Service a serviceAccountName in platforms.web",
+		"version":   "the Service sends requests to its revisions as its spec.traffic says, in platforms.web",
+		"timeout":   "the Service's timeoutSeconds is the function's or the provider's timeout",
+		"region":    "the resources run in the cluster kubectl applies them to",
+		"retryTime": "Knative Eventing retries a delivery as the broker's spec.delivery.retry says",
+	},
 }
