@@ -163,7 +163,9 @@ func New(opts ...Option) *App {
 // as a matter of course masked, as the logging layer masks them. Its JSON
 // lines are in the shape a linked adapter registers for the environment
 // (internal/platformlog): on Lambda with the JSON log format, the aws
-// adapter's, whose level Lambda's log-level filtering reads.
+// adapter's, whose level Lambda's log-level filtering reads, and which
+// renames the caller's attributes that would share a key with the line's
+// own (lambdalog.Handler).
 func defaultLogger(w io.Writer, dev bool) *slog.Logger {
 	format, _ := platformlog.For(os.Getenv)
 	var level slog.Level
@@ -182,7 +184,11 @@ func defaultLogger(w io.Writer, dev bool) *slog.Logger {
 			return shape(groups, maskAttr(groups, a))
 		}
 	}
-	return slog.New(slog.NewJSONHandler(w, opts))
+	var h slog.Handler = slog.NewJSONHandler(w, opts)
+	if format.Wrap != nil {
+		h = format.Wrap(h)
+	}
+	return slog.New(h)
 }
 
 // maskAttr masks the credentials a's value carries, if it is one of the

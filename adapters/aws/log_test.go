@@ -130,3 +130,83 @@ func captureStderr(t *testing.T, f func()) string {
 	}
 	return string(b)
 }
+
+// In Lambda's JSON log format, the caller's top-level attributes named as
+// a line's own keys (log/slog's "time", "level" and "msg", Lambda's
+// "timestamp" and "message") are renamed "fields.<key>", so that no line
+// holds a key twice for Lambda to read the wrong one of; credentials stay
+// masked.
+func TestDefaultLoggerLambdaKeys(t *testing.T) {
+	at := time.Date(2001, 2, 3, 4, 5, 6, 0, time.UTC)
+	own := []string{"timestamp", `level="INFO"`, `message="m"`}
+	tests := []struct {
+		name string
+		log  func(*slog.Logger)
+		want []string // the line's keys in order, with their values but the timestamp's
+	}{
+		{"no collision", func(l *slog.Logger) { l.Info("m", "k", "v") }, append(own, `k="v"`)},
+		{"msg", func(l *slog.Logger) { l.Info("m", "msg", "x") }, append(own, `fields.msg="x"`)},
+		{"message", func(l *slog.Logger) { l.Info("m", "message", "x") }, append(own, `fields.message="x"`)},
+		{"time", func(l *slog.Logger) { l.Info("m", "time", at) }, append(own, `fields.time="2001-02-03T04:05:06Z"`)},
+		{"timestamp", func(l *slog.Logger) { l.Info("m", "timestamp", "x") }, append(own, `fields.timestamp="x"`)},
+		{"level", func(l *slog.Logger) { l.Info("m", "level", slog.LevelWarn) }, append(own, `fields.level="WARN"`)},
+		{"among others", func(l *slog.Logger) { l.Info("m", "a", 1, "msg", "x", "b", 2) },
+			append(own, "a=1", `fields.msg="x"`, "b=2")},
+		{"WithAttrs", func(l *slog.Logger) { l.With("a", 1, "msg", "w").Info("m", "message", "x") },
+			append(own, "a=1", `fields.msg="w"`, `fields.message="x"`)},
+		{"inlined group", func(l *slog.Logger) { l.Info("m", slog.Group("", "msg", "x")) }, append(own, `fields.msg="x"`)},
+		{"in a group: not renamed", func(l *slog.Logger) { l.WithGroup("g").Info("m", "msg", "x") },
+			append(own, `g={"msg":"x"}`)},
+		{"masked", func(l *slog.Logger) {
+			l.Info("m", "message", http.Header{"Authorization": {"Bearer s3cr3t"}})
+		}, append(own, `fields.message={"Authorization":["[REDACTED]"]}`)},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Setenv("AWS_LAMBDA_LOG_FORMAT", "JSON")
+			t.Setenv("AWS_LAMBDA_LOG_LEVEL", "")
+			t.Setenv("FAAS_ENV", "")
+			t.Setenv("FAAS_LOG_LEVEL", "")
+			out := captureStderr(t, func() { tt.log(faas.New().Logger()) })
+			got := lineKeys(t, out)
+			if diff := cmp.Diff(tt.want, got); diff != "" {
+				t.Errorf("line (-want +got):\n%s\n%s", diff, out)
+			}
+		})
+	}
+}
+
+// lineKeys returns the top-level keys of the JSON object line, in order
+// and duplicates included, each with "=" and its value as the line has it
+// but "timestamp", which must be RFC 3339 in UTC.
+func lineKeys(t *testing.T, line string) []string {
+	t.Helper()
+	dec := json.NewDecoder(strings.NewReader(line))
+	if _, err := dec.Token(); err != nil { // {
+		t.Fatalf("line %q: %v", line, err)
+	}
+	var keys []string
+	for dec.More() {
+		tok, err := dec.Token()
+		if err != nil {
+			t.Fatalf("line %q: %v", line, err)
+		}
+		key, _ := tok.(string)
+		var v json.RawMessage
+		if err := dec.Decode(&v); err != nil {
+			t.Fatalf("line %q: %v", line, err)
+		}
+		if key == "timestamp" {
+			var s string
+			if err := json.Unmarshal(v, &s); err != nil {
+				t.Errorf("timestamp %s: %v", v, err)
+			} else if _, err := time.Parse(time.RFC3339, s); err != nil || !strings.HasSuffix(s, "Z") {
+				t.Errorf("timestamp %q is not RFC 3339 in UTC", s)
+			}
+			keys = append(keys, key)
+			continue
+		}
+		keys = append(keys, key+"="+string(v))
+	}
+	return keys
+}

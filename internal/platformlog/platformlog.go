@@ -17,6 +17,10 @@ type Format struct {
 	// ReplaceAttr is what the default logger's JSON lines go through;
 	// nil changes nothing.
 	ReplaceAttr ReplaceFunc
+	// Wrap, if not nil, wraps the default logger's JSON handler, whose
+	// ReplaceAttr is ReplaceAttr: it sees each record before ReplaceAttr
+	// sees its attributes.
+	Wrap func(slog.Handler) slog.Handler
 	// Level is the level the platform configures for the function's
 	// logs, when LevelSet: the level of the lines written where
 	// FAAS_LOG_LEVEL names none.
