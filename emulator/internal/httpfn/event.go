@@ -11,6 +11,7 @@ import (
 
 	"github.com/anyfaas/faas/cloudevent"
 	"github.com/anyfaas/faas/emulator"
+	"github.com/anyfaas/faas/internal/jsonwire"
 )
 
 // Content types of the events Post delivers.
@@ -22,6 +23,9 @@ const (
 	// ContentJSON is anything else: a legacy background event, a Pub/Sub
 	// push body.
 	ContentJSON = "application/json"
+	// ContentBinary is the data of a structured CloudEvent given as
+	// data_base64 with no datacontenttype, delivered in binary mode.
+	ContentBinary = "application/octet-stream"
 )
 
 // Event tells how to deliver a native event given as JSON: a CloudEvent in
@@ -84,10 +88,17 @@ type Delivery struct {
 //   - otherwise as Event says, but for a CloudEvent in the structured JSON
 //     format, which is sent in binary mode, as the platforms send events
 //     (one that does not decode is sent as it is, for the function to
-//     refuse).
+//     refuse), with its datacontenttype: without one, application/json
+//     for its data member, which the JSON event format implies is JSON,
+//     and application/octet-stream for its data_base64 member, whose
+//     decoded bytes are the body.
+//
+// header's keys are matched in any case, as a map built by assignment
+// (h["ce-specversion"] = ...) may hold them.
 func Deliver(event []byte, header http.Header) (Delivery, error) {
-	if _, ok := header["Ce-Specversion"]; ok {
-		d := Delivery{ContentType: header.Get("Content-Type"), Header: make(http.Header), Body: event}
+	if _, ok := headerValue(header, "Ce-Specversion"); ok {
+		ct, _ := headerValue(header, "Content-Type")
+		d := Delivery{ContentType: ct, Header: make(http.Header), Body: event}
 		if d.ContentType == "" {
 			d.ContentType = ContentJSON
 		}
@@ -99,7 +110,7 @@ func Deliver(event []byte, header http.Header) (Delivery, error) {
 		d.ID = d.Header.Get("Ce-Id")
 		return d, nil
 	}
-	if ct := header.Get("Content-Type"); strings.HasPrefix(strings.ToLower(strings.TrimSpace(ct)), "application/cloudevents") {
+	if ct, _ := headerValue(header, "Content-Type"); strings.HasPrefix(strings.ToLower(strings.TrimSpace(ct)), "application/cloudevents") {
 		_, id, _ := Event(event)
 		return Delivery{ContentType: ct, Body: event, ID: id}, nil
 	}
@@ -114,11 +125,36 @@ func Deliver(event []byte, header http.Header) (Delivery, error) {
 			d.Header.Del("Content-Type")
 			if d.ContentType == "" {
 				d.ContentType = ContentJSON
+				if data64 := jsonwire.Member(event, "data_base64"); data64 != nil && string(data64) != "null" {
+					d.ContentType = ContentBinary
+				}
 			}
 			return d, nil
 		}
 	}
 	return Delivery{ContentType: contentType, Body: event, ID: id}, nil
+}
+
+// headerValue returns the first value of h's header key, whose key may be
+// in any case, and whether h has it.
+func headerValue(h http.Header, key string) (string, bool) {
+	if vs, ok := h[key]; ok { // the canonical key, without a scan
+		return firstValue(vs), true
+	}
+	for k, vs := range h {
+		if strings.EqualFold(k, key) {
+			return firstValue(vs), true
+		}
+	}
+	return "", false
+}
+
+// firstValue returns vs[0], or "" if vs is empty.
+func firstValue(vs []string) string {
+	if len(vs) == 0 {
+		return ""
+	}
+	return vs[0]
 }
 
 // Result makes the emulator's Result of a Response: Payload is the body,

@@ -585,6 +585,50 @@ func TestEvent(t *testing.T) {
 	}
 }
 
+// Deliver sends a CloudEvent in binary mode when header has
+// ce-specversion, in whatever case its keys are, and a structured one in
+// binary mode with its datacontenttype, or the one its data member or
+// data_base64 member implies.
+func TestDeliver(t *testing.T) {
+	const attrs = `"specversion":"1.0","id":"e1","type":"t","source":"s"`
+	ceHeader := http.Header{"Ce-Id": {"e1"}, "Ce-Source": {"s"}, "Ce-Specversion": {"1.0"}, "Ce-Type": {"t"}}
+	for _, tc := range []struct {
+		name   string
+		event  string
+		header http.Header
+		want   Delivery
+	}{
+		{"binary, canonical keys", `{"a":1}`,
+			http.Header{"Ce-Specversion": {"1.0"}, "Ce-Id": {"b1"}, "Content-Type": {"text/plain"}},
+			Delivery{ContentType: "text/plain", Header: http.Header{"Ce-Specversion": {"1.0"}, "Ce-Id": {"b1"}}, Body: []byte(`{"a":1}`), ID: "b1"}},
+		{"binary, keys assigned in lower case", `{"a":1}`,
+			http.Header{"ce-specversion": {"1.0"}, "ce-id": {"b1"}, "content-type": {"text/plain"}},
+			Delivery{ContentType: "text/plain", Header: http.Header{"Ce-Specversion": {"1.0"}, "Ce-Id": {"b1"}}, Body: []byte(`{"a":1}`), ID: "b1"}},
+		{"binary, no Content-Type", `{"a":1}`, http.Header{"CE-SPECVERSION": {"1.0"}},
+			Delivery{ContentType: ContentJSON, Header: http.Header{"Ce-Specversion": {"1.0"}}, Body: []byte(`{"a":1}`)}},
+		{"structured Content-Type in lower case", `{` + attrs + `}`, http.Header{"content-type": {ContentStructured}},
+			Delivery{ContentType: ContentStructured, Body: []byte(`{` + attrs + `}`), ID: "e1"}},
+		{"structured, data", `{` + attrs + `,"data":{"a":1}}`, nil,
+			Delivery{ContentType: ContentJSON, Header: ceHeader, Body: []byte(`{"a":1}`), ID: "e1"}},
+		{"structured, data_base64", `{` + attrs + `,"data_base64":"AP8="}`, nil,
+			Delivery{ContentType: ContentBinary, Header: ceHeader, Body: []byte{0, 0xff}, ID: "e1"}},
+		{"structured, data_base64 null", `{` + attrs + `,"data_base64":null}`, nil,
+			Delivery{ContentType: ContentJSON, Header: ceHeader, ID: "e1"}},
+		{"structured, data_base64 with datacontenttype", `{` + attrs + `,"datacontenttype":"image/png","data_base64":"AP8="}`, nil,
+			Delivery{ContentType: "image/png", Header: ceHeader, Body: []byte{0, 0xff}, ID: "e1"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := Deliver([]byte(tc.event), tc.header)
+			if err != nil {
+				t.Fatalf("Deliver: %v", err)
+			}
+			if diff := cmp.Diff(tc.want, got); diff != "" {
+				t.Errorf("Deliver (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
 func TestResult(t *testing.T) {
 	h := New(testPlatform(""), emulator.Function{})
 	for _, tc := range []struct {
