@@ -56,18 +56,12 @@ func (c *Context) Bind(v any) error {
 	}
 	body := c.req.Body
 	ct := c.req.Header.Get("Content-Type")
-	switch ct {
-	case "application/json", "application/json; charset=utf-8", "application/json;charset=utf-8":
-		return bindJSON(body, v, "JSON body") // as below, without parsing
-	}
-	mediaType, params, err := mime.ParseMediaType(ct)
-	if ct == "" {
-		mediaType = ""
-	} else if err != nil {
+	mediaType, params, isJSON, err := contentType(ct)
+	if err != nil {
 		return &Error{StatusCode: http.StatusBadRequest, Message: fmt.Sprintf("invalid Content-Type %q: %v", ct, err), Err: err}
 	}
 	switch {
-	case mediaType == "application/json" || strings.HasSuffix(mediaType, "+json"):
+	case isJSON:
 		return bindJSON(body, v, "JSON body")
 	case mediaType == "application/x-www-form-urlencoded" && looksLikeJSON(body):
 		// curl -d, and some gateways, label JSON as a form; a real form
@@ -96,6 +90,26 @@ func (c *Context) Bind(v any) error {
 		StatusCode: http.StatusUnsupportedMediaType,
 		Message:    "cannot bind a body " + of + ": expected application/json, application/x-www-form-urlencoded or multipart/form-data",
 	}
+}
+
+// contentType parses the Content-Type ct of a request body as Bind and
+// Typed read it: its media type, in lower case ("" for an empty ct), its
+// parameters, and whether it is JSON's, application/json or a +json type.
+// The common literal values of application/json are known without
+// parsing (and without parameters). A malformed ct is an error, and not
+// JSON.
+func contentType(ct string) (mediaType string, params map[string]string, isJSON bool, err error) {
+	switch ct {
+	case "":
+		return "", nil, false, nil
+	case "application/json", "application/json; charset=utf-8", "application/json;charset=utf-8":
+		return "application/json", nil, true, nil
+	}
+	mediaType, params, err = mime.ParseMediaType(ct)
+	if err != nil {
+		return "", nil, false, err // Bind's message names ct
+	}
+	return mediaType, params, mediaType == "application/json" || strings.HasSuffix(mediaType, "+json"), nil
 }
 
 func looksLikeJSON(b []byte) bool {

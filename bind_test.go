@@ -179,6 +179,7 @@ func TestBindErrors(t *testing.T) {
 		{"no type, not JSON", "", "hello", new(string), 415, "cannot bind a body with no Content-Type that is not JSON"},
 		{"no type, broken JSON object", "", `{"name":`, &order{}, 400, "invalid JSON body at offset 8"},
 		{"bad content type", "a/b; =", "hi", &order{}, 400, `invalid Content-Type "a/b; ="`},
+		{"bad JSON content type", "application/json; =", `{"name":"Ada"}`, &order{}, 400, `invalid Content-Type "application/json; ="`},
 		{"form into a slice", "application/x-www-form-urlencoded", "a=1", &[]string{}, 0, "cannot bind a form into *[]string"},
 		{"not a pointer", "application/json", "{}", order{}, 0, "Bind needs a non-nil pointer, not faas_test.order"},
 		{"nil pointer", "application/json", "{}", (*order)(nil), 0, "Bind needs a non-nil pointer"},

@@ -139,12 +139,11 @@ func rawBodyIn(req *HTTPRequest, target any) bool {
 	return true
 }
 
-// jsonLabelled reports whether the Content-Type ct is JSON's
-// (application/json, or any +json type).
+// jsonLabelled reports whether the Content-Type ct is JSON's, as Bind
+// reads it (contentType): a malformed one is not.
 func jsonLabelled(ct string) bool {
-	mediaType, _, _ := strings.Cut(ct, ";")
-	mediaType = strings.ToLower(strings.TrimSpace(mediaType))
-	return mediaType == "application/json" || strings.HasSuffix(mediaType, "+json")
+	_, _, isJSON, _ := contentType(ct)
+	return isJSON
 }
 
 // decodeTarget returns the value to decode into for *dst, of type t: dst,

@@ -128,6 +128,9 @@ func TestTypedHTTPRawBody(t *testing.T) {
 		{"JSON string labelled JSON, decoded", "application/json", ` "h\u00e9 \"x\""`, text, `hé "x"`, ""},
 		{"JSON string labelled +json, decoded", "application/cloudevents+json", `"hi"`, textPtr, "hi", ""},
 		{"JSON string labelled text, not decoded", "text/plain", `"hi"`, text, `"hi"`, ""},
+		// A malformed Content-Type is not JSON's, as Bind answers it 400.
+		{"JSON string labelled with a malformed JSON type, not decoded", "application/json; =", `"hi"`, text, `"hi"`, ""},
+		{"JSON string labelled with a malformed +json type, not decoded", "application/cloudevents+json;charset", `"hi"`, text, `"hi"`, ""},
 		{"string of a form", "application/x-www-form-urlencoded", "a=1&b=2", text, "a=1&b=2", ""},
 		{"pointer to string", "text/plain", "hello", textPtr, "hello", ""},
 		{"raw JSON labelled text", "text/plain", `{"a": 1}`, raw, `{"a": 1}`, ""},
