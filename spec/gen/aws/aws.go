@@ -18,6 +18,11 @@
 //	                                        only when the spec sets them
 //	      LoggingConfig: {LogFormat: JSON}  the App and layers/logging log JSON
 //
+// A function whose function URL streams (FunctionUrlConfig.InvokeMode
+// RESPONSE_STREAM in its platforms.aws block) gets
+// FAAS_AWS_RESPONSE_STREAM=1 in its environment, which puts the adapter
+// in the streaming mode such a URL needs.
+//
 // A template with HTTP events has Outputs with the URL of each API SAM
 // makes of them: HttpApiUrl (ServerlessHttpApi) and RestApiUrl
 // (ServerlessRestApi, stage Prod).
@@ -427,7 +432,38 @@ func (t *template) function(u *spec.Unit, id string) *yaml.Node {
 			gen.Merge(p, inner)
 		}
 	}
+	streamMode(gen.Get(res, "Properties"))
 	return res
+}
+
+// StreamEnv is the environment variable that puts the aws adapter in
+// streaming mode (adapters/aws), which a function URL whose invoke mode is
+// RESPONSE_STREAM needs: a buffered answer to such a URL reaches the
+// client as the envelope's JSON, not as the HTTP response it describes.
+const StreamEnv = "FAAS_AWS_RESPONSE_STREAM"
+
+// streamMode sets StreamEnv in the environment of a function (props, its
+// Properties once the platforms blocks are merged) whose function URL
+// streams: its FunctionUrlConfig's InvokeMode is RESPONSE_STREAM. (SAM's
+// Globals take no FunctionUrlConfig.)
+func streamMode(props *yaml.Node) {
+	mode := gen.Get(gen.Get(props, "FunctionUrlConfig"), "InvokeMode")
+	if mode == nil || mode.Kind != yaml.ScalarNode || mode.Value != "RESPONSE_STREAM" {
+		return
+	}
+	env := gen.Get(props, "Environment")
+	if env == nil {
+		env = gen.Map()
+		gen.Set(props, "Environment", env)
+	}
+	vars := gen.Get(env, "Variables")
+	if vars == nil {
+		vars = gen.Map()
+		gen.Set(env, "Variables", vars)
+	}
+	if vars.Kind == yaml.MappingNode && gen.Get(vars, StreamEnv) == nil {
+		gen.Set(vars, StreamEnv, gen.Str("1"))
+	}
 }
 
 // functionName is the deployed name of a unit: <service>-<unit>, with the

@@ -749,6 +749,46 @@ func TestLoggingAndOutputs(t *testing.T) {
 	}
 }
 
+// TestResponseStream checks that a function whose function URL streams
+// gets the adapter's streaming mode in its environment, beside its own variables, and that
+// one whose URL buffers does not.
+func TestResponseStream(t *testing.T) {
+	const head = "service: s\nprovider: {name: aws}\nfunctions:\n  f:\n    handler: f\n"
+	tests := []struct {
+		name, src string
+		want      map[string]string
+	}{
+		{"function's", head + "    platforms: {aws: {FunctionUrlConfig: {AuthType: NONE, InvokeMode: RESPONSE_STREAM}}}\n",
+			map[string]string{StreamEnv: "1"}},
+		{"beside the function's environment", head + "    environment: {AB: c}\n" +
+			"    platforms: {aws: {FunctionUrlConfig: {AuthType: AWS_IAM, InvokeMode: RESPONSE_STREAM}}}\n",
+			map[string]string{"AB": "c", StreamEnv: "1"}},
+		{"buffered", head + "    platforms: {aws: {FunctionUrlConfig: {AuthType: NONE}}}\n", nil},
+	}
+	schema := schematest.Schema(t, schematest.Dir+"/aws-sam/sam.schema.json", "")
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var doc struct {
+				Resources map[string]struct {
+					Properties struct {
+						Environment struct {
+							Variables map[string]string `yaml:"Variables"`
+						} `yaml:"Environment"`
+					} `yaml:"Properties"`
+				} `yaml:"Resources"`
+			}
+			out := generate(t, parse(t, tt.src), nil)
+			schematest.Validate(t, schema, out)
+			if err := yaml.Unmarshal(out, &doc); err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(tt.want, doc.Resources["FFunction"].Properties.Environment.Variables); diff != "" {
+				t.Errorf("Environment.Variables (-want +got):\n%s\n%s", diff, out)
+			}
+		})
+	}
+}
+
 // A custom domain, which the files do not deploy, is a warning at its
 // domainName, with what to do instead.
 func TestDomainWarning(t *testing.T) {
