@@ -166,6 +166,11 @@ func parseSegment(text string) (segment, string) {
 		if n, ok := strings.CutSuffix(name, "..."); ok {
 			name, kind = n, wildcard
 		}
+		if greedy, ok := strings.CutSuffix(name, "+"); ok && kind == param && isName(greedy) {
+			// API Gateway's greedy path variable, which a wildcard
+			// deploys as on AWS.
+			return segment{}, fmt.Sprintf("parameter %q is API Gateway's greedy form: write {%s...} (or *), which matches the rest of the path on every platform and is deployed on AWS as %s", text, greedy, text)
+		}
 		if !isName(name) {
 			return segment{}, fmt.Sprintf("parameter %q is not a valid name", text)
 		}

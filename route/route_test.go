@@ -73,6 +73,8 @@ func TestParseErrors(t *testing.T) {
 		{"/a/:", 3, "not a valid name"},
 		{"/a//b", 3, "empty segment"},
 		{"/a/{}", 3, "not a valid name"},
+		{"/v1/{proxy+}", 4, `parameter "{proxy+}" is API Gateway's greedy form: write {proxy...} (or *)`},
+		{"/v1/{a+b}", 4, "not a valid name"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.in, func(t *testing.T) {
