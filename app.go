@@ -1472,7 +1472,7 @@ func (a *App) route(ctx *Context, event any) (*function, error) {
 		}
 	}
 	src := eventSource(event)
-	if fn := bySource(candidates, trigger, src); fn != nil {
+	if fn := bySource(candidates, trigger, src, firstRecord(event)); fn != nil {
 		ctx.inv.Function = fn.name
 		return fn, nil
 	}
@@ -1493,6 +1493,9 @@ func (a *App) route(ctx *Context, event any) (*function, error) {
 	from := ""
 	if src != "" {
 		from = fmt.Sprintf(", and not one alone declares the event's source %q", src)
+		if rec := firstRecord(event); rec != nil {
+			from += fmt.Sprintf(" with a filter that selects its key %q", rec.Key)
+		}
 	}
 	return nil, &Error{
 		StatusCode: http.StatusNotFound,
@@ -1521,43 +1524,75 @@ func eventSource(event any) string {
 	return ""
 }
 
+// firstRecord returns the first record of a storage event, or nil.
+func firstRecord(event any) *StorageRecord {
+	if e, ok := event.(*StorageEvent); ok && len(e.Records) > 0 {
+		return &e.Records[0]
+	}
+	return nil
+}
+
 // bySource returns the candidate with a trigger of the given kind whose
 // Source is src, or else names it (see sourceMatches), or nil if none
-// does or several do: anyfaas refuses a unit whose functions share a
-// source, so several come only of a hand-made manifest, whose events the
-// invoker must name. An exact match comes first, so that a queue or timer
-// orders-2 is not taken for orders with a COS APPID.
-func bySource(candidates []*function, trigger, src string) *function {
+// does or several do. Of several candidates whose triggers name src, the
+// one whose trigger's storage filter (TriggerSpec.Prefix, Suffix, Ops)
+// selects rec, a storage event's first record, is the one: anyfaas
+// refuses a unit whose functions share a source unless they are storage
+// triggers on one bucket whose filters select no record in common, so
+// other such candidates come only of a hand-made manifest, whose events
+// the invoker must name. An exact match comes first, so that a queue or
+// timer orders-2 is not taken for orders with a COS APPID.
+func bySource(candidates []*function, trigger, src string, rec *StorageRecord) *function {
 	if src == "" {
 		return nil
 	}
-	if fn, ok := matchSource(candidates, trigger, src, true); ok {
+	if fn, ok := matchSource(candidates, trigger, src, true, rec); ok {
 		return fn
 	}
-	fn, _ := matchSource(candidates, trigger, src, false)
+	fn, _ := matchSource(candidates, trigger, src, false, rec)
 	return fn
 }
 
 // matchSource returns the candidate with a trigger of the given kind
 // whose Source is src (exact), or names it (not exact; see
-// sourceMatches); ok is false if none has, and fn nil if several have.
-func matchSource(candidates []*function, trigger, src string, exact bool) (fn *function, ok bool) {
+// sourceMatches); ok is false if none has. Of several, it returns the one
+// with such a trigger whose storage filter selects rec, and nil if not
+// exactly one has.
+func matchSource(candidates []*function, trigger, src string, exact bool, rec *StorageRecord) (fn *function, ok bool) {
+	var selected *function
+	named, selecting := 0, 0
 	for _, c := range candidates {
-		for _, t := range c.triggers {
+		hit, selects := false, false
+		for i := range c.triggers {
+			t := &c.triggers[i]
 			if t.Trigger != trigger || t.Source == "" {
 				continue
 			}
 			if exact && t.Source != src || !exact && !sourceMatches(trigger, src, t.Source) {
 				continue
 			}
-			if ok {
-				return nil, true
+			hit = true
+			if t.selects(rec) {
+				selects = true
+				break
 			}
-			fn, ok = c, true
-			break
+		}
+		if hit {
+			named++
+			fn = c
+		}
+		if selects {
+			selecting++
+			selected = c
 		}
 	}
-	return fn, ok
+	switch {
+	case named <= 1:
+		return fn, named == 1
+	case selecting == 1:
+		return selected, true
+	}
+	return nil, true
 }
 
 // sourceMatches reports whether src, an event's source as its adapter

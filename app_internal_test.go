@@ -67,16 +67,34 @@ func TestDefaultLoggerMasks(t *testing.T) {
 	}
 }
 
-// Routing an event by its source allocates nothing.
+// Routing an event by its source allocates nothing, nor does telling
+// apart by their filters the functions of a bucket's storage events.
 func TestRouteBySourceAllocs(t *testing.T) {
-	var candidates []*function
+	var messages []*function
 	for _, src := range []string{"orders", "orders-dlq", "arn:aws:sqs:us-east-1:123456789012:audit", "events"} {
-		candidates = append(candidates, &function{name: src, triggers: []TriggerSpec{{Trigger: TriggerMessage, Source: src}}})
+		messages = append(messages, &function{name: src, triggers: []TriggerSpec{{Trigger: TriggerMessage, Source: src}}})
 	}
-	event := &MessageEvent{Records: []Message{{Source: "arn:aws:sqs:us-west-2:123456789012:events"}}}
-	var got *function
-	allocs := testing.AllocsPerRun(100, func() { got = bySource(candidates, TriggerMessage, eventSource(event)) })
-	if got != candidates[3] || allocs != 0 {
-		t.Errorf("bySource = %v with %v allocations, want %s with none", got, allocs, candidates[3].name)
+	storage := []*function{
+		{name: "thumbnail", triggers: []TriggerSpec{{Trigger: TriggerStorage, Source: "uploads", Prefix: "images/"}}},
+		{name: "indexer", triggers: []TriggerSpec{{Trigger: TriggerStorage, Source: "uploads", Prefix: "docs/", Ops: []string{StorageCreated}}}},
+	}
+	tests := []struct {
+		name       string
+		candidates []*function
+		trigger    string
+		event      any
+		want       *function
+	}{
+		{"message", messages, TriggerMessage, &MessageEvent{Records: []Message{{Source: "arn:aws:sqs:us-west-2:123456789012:events"}}}, messages[3]},
+		{"storage", storage, TriggerStorage, &StorageEvent{Records: []StorageRecord{{Bucket: "uploads-1250000000", Key: "docs/a.pdf", Op: StorageCreated}}}, storage[1]},
+	}
+	for _, tt := range tests {
+		var got *function
+		allocs := testing.AllocsPerRun(100, func() {
+			got = bySource(tt.candidates, tt.trigger, eventSource(tt.event), firstRecord(tt.event))
+		})
+		if got != tt.want || allocs != 0 {
+			t.Errorf("%s: bySource = %v with %v allocations, want %s with none", tt.name, got, allocs, tt.want.name)
+		}
 	}
 }

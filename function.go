@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"reflect"
 	"runtime"
+	"slices"
 	"strings"
 	"time"
 
@@ -36,6 +37,26 @@ type TriggerSpec struct {
 	// the code declares, which says nothing of its source; see
 	// [App.Invoke].
 	Source string `json:"source,omitempty"`
+	// Prefix, Suffix and Ops are a storage trigger's filter, as f.yml
+	// gives it and the platform applies it: the trigger's records have
+	// keys that begin with Prefix and end with Suffix, and one of Ops
+	// as their [StorageRecord.Op] if Ops is not empty. Where several
+	// functions of a unit declare storage triggers whose Source names
+	// an event's bucket, the App gives the event to the one whose
+	// trigger's filter selects its first record. anyfaas gives them for
+	// the storage triggers of a unit that shares its bucket with another
+	// function's only, so that the manifests of other units stay as
+	// they were.
+	Prefix string   `json:"prefix,omitempty"`
+	Suffix string   `json:"suffix,omitempty"`
+	Ops    []string `json:"ops,omitempty"`
+}
+
+// selects reports whether the storage filter of t (Prefix, Suffix, Ops)
+// selects rec; every record when rec is nil.
+func (t *TriggerSpec) selects(rec *StorageRecord) bool {
+	return rec == nil || strings.HasPrefix(rec.Key, t.Prefix) && strings.HasSuffix(rec.Key, t.Suffix) &&
+		(len(t.Ops) == 0 || slices.Contains(t.Ops, rec.Op))
 }
 
 // FuncOption configures a function registered with [App.Func].
