@@ -1557,7 +1557,8 @@ func bySource(candidates []*function, trigger, src string, rec *StorageRecord) *
 // whose Source is src (exact), or names it (not exact; see
 // sourceMatches); ok is false if none has. Of several, it returns the one
 // with such a trigger whose storage filter selects rec, and nil if not
-// exactly one has.
+// exactly one has; in the exact pass, ok is false too if none selects
+// rec.
 func matchSource(candidates []*function, trigger, src string, exact bool, rec *StorageRecord) (fn *function, ok bool) {
 	var selected *function
 	named, selecting := 0, 0
@@ -1587,10 +1588,15 @@ func matchSource(candidates []*function, trigger, src string, exact bool, rec *S
 		}
 	}
 	switch {
-	case named <= 1:
-		return fn, named == 1
 	case selecting == 1:
 		return selected, true
+	case named == 1 && !exact:
+		return fn, true
+	case named == 0 || exact && selecting == 0:
+		// Of one bucket named in another form too (uploads and
+		// arn:aws:s3:::uploads), the other form's trigger may select
+		// the record: the inexact pass looks.
+		return nil, false
 	}
 	return nil, true
 }

@@ -68,7 +68,8 @@ func TestDefaultLoggerMasks(t *testing.T) {
 }
 
 // Routing an event by its source allocates nothing, nor does telling
-// apart by their filters the functions of a bucket's storage events.
+// apart by their filters the functions of a bucket's storage events,
+// whose sources may name the bucket in several forms.
 func TestRouteBySourceAllocs(t *testing.T) {
 	var messages []*function
 	for _, src := range []string{"orders", "orders-dlq", "arn:aws:sqs:us-east-1:123456789012:audit", "events"} {
@@ -77,6 +78,7 @@ func TestRouteBySourceAllocs(t *testing.T) {
 	storage := []*function{
 		{name: "thumbnail", triggers: []TriggerSpec{{Trigger: TriggerStorage, Source: "uploads", Prefix: "images/"}}},
 		{name: "indexer", triggers: []TriggerSpec{{Trigger: TriggerStorage, Source: "uploads", Prefix: "docs/", Ops: []string{StorageCreated}}}},
+		{name: "archiver", triggers: []TriggerSpec{{Trigger: TriggerStorage, Source: "arn:aws:s3:::uploads", Prefix: "old/"}}},
 	}
 	tests := []struct {
 		name       string
@@ -87,6 +89,9 @@ func TestRouteBySourceAllocs(t *testing.T) {
 	}{
 		{"message", messages, TriggerMessage, &MessageEvent{Records: []Message{{Source: "arn:aws:sqs:us-west-2:123456789012:events"}}}, messages[3]},
 		{"storage", storage, TriggerStorage, &StorageEvent{Records: []StorageRecord{{Bucket: "uploads-1250000000", Key: "docs/a.pdf", Op: StorageCreated}}}, storage[1]},
+		// The one exact source's filter does not select the record; the
+		// bucket's other form's does.
+		{"storage, another form", storage, TriggerStorage, &StorageEvent{Records: []StorageRecord{{Bucket: "uploads", Key: "old/a.pdf", Op: StorageCreated}}}, storage[2]},
 	}
 	for _, tt := range tests {
 		var got *function
