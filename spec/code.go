@@ -281,10 +281,13 @@ func codeName(info faas.FunctionInfo, name string, t faas.TriggerSpec) string {
 // functions, under their f.yml names, with their triggers and layers, and
 // the source of each trigger other than HTTP that has one (see
 // Unit.Sources), by which the App tells apart the events of functions
-// that declare the same trigger.
+// that declare the same trigger; and, of a storage event whose bucket
+// another function of the unit has events of too, its filter (prefix,
+// suffix, and the faas.StorageRecord.Op of its event names), by which the
+// App tells apart the events of one bucket.
 func (u *Unit) Manifest(platform string) *faas.Manifest {
 	m := &faas.Manifest{Unit: u.Name, Platform: platform}
-	sources := u.Sources(platform)
+	sources, shared := u.Sources(platform), u.sharedBuckets()
 	for _, f := range u.Functions {
 		mf := faas.ManifestFunction{Name: f.Name, Handler: f.Handler, Layers: f.Layers}
 		mf.Triggers = []faas.TriggerSpec{}
@@ -305,7 +308,11 @@ func (u *Unit) Manifest(platform string) *faas.Manifest {
 				}
 				mf.Triggers = append(mf.Triggers, faas.TriggerSpec{Trigger: faas.TriggerTimer, Schedule: sched, Source: sources[e]})
 			default:
-				mf.Triggers = append(mf.Triggers, faas.TriggerSpec{Trigger: e.Trigger, Source: sources[e]})
+				t := faas.TriggerSpec{Trigger: e.Trigger, Source: sources[e]}
+				if shared[e] {
+					t.Prefix, t.Suffix, t.Ops = e.Storage.Prefix, e.Storage.Suffix, recordOps(e.Storage.Events)
+				}
+				mf.Triggers = append(mf.Triggers, t)
 			}
 		}
 		m.Functions = append(m.Functions, mf)

@@ -154,8 +154,10 @@ func sourceKey(src string) string {
 // not bind to a bucket, queue or topic; a log or other trigger, whose
 // events carry none the App reads), or one of the same source (two
 // consumers of one queue). Timers are told apart by the names their
-// generators give them. A deployOrigin group takes no such events (its
-// members' own units do).
+// generators give them, and storage events of one bucket by their
+// filters where these select no record in common (see disjointStorage),
+// which the manifest gives the App (see Unit.Manifest). A deployOrigin
+// group takes no such events (its members' own units do).
 func (s *Spec) indistinct(u *Unit) []*Error {
 	if u.Group == nil || u.Group.DeployOrigin {
 		return nil
@@ -164,6 +166,7 @@ func (s *Spec) indistinct(u *Unit) []*Error {
 		f   *Function
 		i   int
 		src string
+		e   *Event
 	}
 	byTrigger := map[string][]decl{}
 	var errs []*Error
@@ -183,15 +186,57 @@ func (s *Spec) indistinct(u *Unit) []*Error {
 			// cannot be told from: either of no source, or of one
 			// source.
 			for _, d := range byTrigger[e.Trigger] {
-				if d.f != f && (src == "" || d.src == "" || sourceKey(src) == sourceKey(d.src)) {
+				if d.f != f && (src == "" || d.src == "" || sourceKey(src) == sourceKey(d.src) && !disjointStorage(d.e.Storage, e.Storage)) {
 					errs = append(errs, s.indistinctError(u, d.f, d.i, d.src, f, i, src))
 					break
 				}
 			}
-			byTrigger[e.Trigger] = append(byTrigger[e.Trigger], decl{f, i, src})
+			byTrigger[e.Trigger] = append(byTrigger[e.Trigger], decl{f, i, src, e})
 		}
 	}
 	return errs
+}
+
+// disjointStorage reports whether the filters of two storage events, of
+// one bucket, provably select no record in common: prefixes neither of
+// which begins the other, suffixes neither of which ends the other, or
+// operations (see recordOps) of which neither has one of the other's.
+// Either event nil (not a storage event) is not disjoint. The platforms
+// refuse notifications of one bucket whose filters overlap so (S3: "Configurations overlap"; OSS, COS
+// alike), and accept these.
+func disjointStorage(a, b *StorageEvent) bool {
+	if a == nil || b == nil {
+		return false
+	}
+	if !strings.HasPrefix(a.Prefix, b.Prefix) && !strings.HasPrefix(b.Prefix, a.Prefix) ||
+		!strings.HasSuffix(a.Suffix, b.Suffix) && !strings.HasSuffix(b.Suffix, a.Suffix) {
+		return true
+	}
+	aops, bops := recordOps(a.Events), recordOps(b.Events)
+	return aops != nil && bops != nil && !slices.ContainsFunc(aops, func(op string) bool { return slices.Contains(bops, op) })
+}
+
+// sharedBuckets reports the storage events of the unit whose bucket
+// another function's storage event of the unit names too: those whose
+// filters the manifest gives the App, to tell their events apart.
+func (u *Unit) sharedBuckets() map[*Event]bool {
+	out := map[*Event]bool{}
+	for _, f := range u.Functions {
+		for _, e := range f.Events {
+			if e.Storage == nil || e.Storage.Bucket == "" {
+				continue
+			}
+			for _, g := range u.Functions {
+				if g != f && slices.ContainsFunc(g.Events, func(o *Event) bool {
+					return o.Storage != nil && o.Storage.Bucket != "" && sourceKey(o.Storage.Bucket) == sourceKey(e.Storage.Bucket)
+				}) {
+					out[e] = true
+					break
+				}
+			}
+		}
+	}
+	return out
 }
 
 // indistinctError is indistinct's error of function b's event j, which
@@ -227,6 +272,9 @@ func (s *Spec) indistinctError(u *Unit, a *Function, i int, asrc string, b *Func
 	switch e.Trigger {
 	case TriggerStorage:
 		fix += " bucket in f.yml (events: - storage: {bucket: …})"
+		if asrc != "" && bsrc != "" {
+			fix += ", or filters that select no object in common (filter: {prefix: …} with prefixes neither of which begins the other, or suffixes neither of which ends the other, or events of other operations)"
+		}
 	case TriggerMessage:
 		fix += " queue or topic in f.yml (events: - mq: {topic: …})"
 	default:
