@@ -68,6 +68,7 @@ func TestGolden(t *testing.T) {
 		{name: "timer"},
 		{name: "routed"},
 		{name: "storage"},
+		{name: "storage-aggregated"},
 		{name: "message"},
 		{name: "log"},
 		{name: "full", artifacts: map[string]string{"api": "dist/api.zip"}},

@@ -50,6 +50,7 @@ func TestGolden(t *testing.T) {
 		{dir: "timer"},
 		{dir: "routed", files: []string{fc.SYAML}},
 		{dir: "storage"},
+		{dir: "storage-aggregated"},
 		{dir: "topic"},
 		{dir: "queue", files: []string{fc.SYAML}},
 		{dir: "log"},

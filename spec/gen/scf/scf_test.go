@@ -81,6 +81,7 @@ func TestGolden(t *testing.T) {
 		{name: "timer"},
 		{name: "routed"},
 		{name: "storage"},
+		{name: "storage-aggregated"},
 		{name: "message"},
 		{name: "log"},
 		{name: "full"},
