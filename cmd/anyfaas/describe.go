@@ -284,12 +284,13 @@ func (d deployed) overriddenBy() string {
 }
 
 // overrideKeys are, by platform and setting ("memory" or "timeout"), the
-// keys at which the generator's merge of a platforms block (gen.Merge)
-// replaces the unit's setting: in a function's block (merged, in the
-// spec's order, into its unit's function), in the service's (merged into
-// the root of what is generated), and, on aws, in the service's Globals,
-// which SAM applies only to a function that does not set the property
-// itself, as the template leaves out a setting f.yml does not give.
+// keys at which the generator's merge of a platforms block (gen.Merge,
+// gen.MergeService on gcf and web) replaces the unit's setting: in a
+// function's block (merged, in the spec's order, into its unit's
+// function), in the service's (merged into the root of what is
+// generated), and, on aws, in the service's Globals, which SAM applies
+// only to a function that does not set the property itself, as the
+// template leaves out a setting f.yml does not give.
 var overrideKeys = map[string]map[string]struct{ fn, service, globals [][]string }{
 	faas.PlatformAWS: {
 		"memory":  {fn: [][]string{{"MemorySize"}, {"Properties", "MemorySize"}}, globals: [][]string{{"Globals", "Function", "MemorySize"}}},
@@ -305,26 +306,19 @@ var overrideKeys = map[string]map[string]struct{ fn, service, globals [][]string
 		"timeout": {fn: [][]string{{"timeout"}}, service: [][]string{{"inputs", "timeout"}}},
 	},
 	faas.PlatformGCF: knativeKeys,
-	faas.PlatformWeb: webKeys,
+	faas.PlatformWeb: knativeKeys,
 }
 
-// knativeKeys are overrideKeys' of a Knative Service (gcf's and web's).
-// Its containers are a list, which a block replaces whole: the memory
-// limit in it is not read.
+// knativeKeys are overrideKeys' of a Knative Service (gcf's and web's),
+// where a block's containers merge into the generated ones by index
+// (gen.MergeService): only the memory limit of the first, the function's
+// own container, overrides f.yml's ("<n>Mi").
 var knativeKeys = map[string]struct{ fn, service, globals [][]string }{
-	"memory":  {fn: [][]string{{"spec", "template", "spec", "containers"}}, service: [][]string{{"spec", "template", "spec", "containers"}}},
-	"timeout": {fn: [][]string{{"spec", "template", "spec", "timeoutSeconds"}}, service: [][]string{{"spec", "template", "spec", "timeoutSeconds"}}},
-}
-
-// webKeys are overrideKeys' on web, where a block's containers merge
-// into the generated ones by index (spec/gen/web): only the memory limit
-// of the first, the function's own container, overrides f.yml's ("<n>Mi").
-var webKeys = map[string]struct{ fn, service, globals [][]string }{
 	"memory": {
 		fn:      [][]string{{"spec", "template", "spec", "containers", "0", "resources", "limits", "memory"}},
 		service: [][]string{{"spec", "template", "spec", "containers", "0", "resources", "limits", "memory"}},
 	},
-	"timeout": knativeKeys["timeout"],
+	"timeout": {fn: [][]string{{"spec", "template", "spec", "timeoutSeconds"}}, service: [][]string{{"spec", "template", "spec", "timeoutSeconds"}}},
 }
 
 // deployedSetting returns unit u's setting ("memory" or "timeout") as
@@ -355,7 +349,7 @@ func deployedSetting(platform string, s *spec.Spec, u *spec.Unit, setting string
 			}
 			d.by = where + "." + strings.Join(path, ".")
 			value := n.Value
-			if platform == faas.PlatformWeb && setting == "memory" {
+			if (platform == faas.PlatformGCF || platform == faas.PlatformWeb) && setting == "memory" {
 				value = strings.TrimSuffix(value, "Mi")
 			}
 			v, err := strconv.Atoi(value)

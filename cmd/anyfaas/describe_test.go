@@ -64,7 +64,7 @@ func TestDescribeText(t *testing.T) {
 
 // describeOverridesSpec is describeSpec's service with platforms blocks
 // that set its units' memory and timeout, to values describe reads and to
-// ones it does not (an intrinsic function, a list of containers).
+// ones it does not (an intrinsic function, a memory limit in Gi).
 const describeOverridesSpec = `service: shop
 provider: {name: aws, memorySize: 128, timeout: 10}
 platforms:
@@ -78,7 +78,7 @@ functions:
     platforms:
       aws: {Timeout: 30}
       fc: {memorySize: 512}
-      gcf: {spec: {template: {spec: {timeoutSeconds: 90, containers: [{image: x}]}}}}
+      gcf: {spec: {template: {spec: {timeoutSeconds: 90, containers: [{image: x, resources: {limits: {memory: 1Gi}}}]}}}}
   createItem:
     handler: createItem
     memorySize: 256
@@ -172,10 +172,12 @@ func TestDescribeOverrides(t *testing.T) {
 			"unit f: memory the platform's default, timeout 40s (set by functions.f.platforms.fc.timeout)"},
 		{"scf service inputs and function", "scf", "provider: {name: tencent, timeout: 10, memorySize: 128}\nplatforms: {scf: {inputs: {timeout: 25}}}\nfunctions:\n  f: {handler: f, platforms: {scf: {memorySize: 256}}}\n",
 			"unit f: memory 256 MB (set by functions.f.platforms.scf.memorySize), timeout 25s (set by platforms.scf.inputs.timeout)"},
+		// On gcf and web a block's containers merge into the generated
+		// ones: only the first's memory limit overrides f.yml's.
 		{"gcf containers and timeoutSeconds", "gcf", "provider: {name: gcf, timeout: 10, memorySize: 128}\nfunctions:\n  f: {handler: f, platforms: {gcf: {spec: {template: {spec: {timeoutSeconds: 90, containers: [{image: x}]}}}}}}\n",
-			"unit f: memory 128 MB (functions.f.platforms.gcf.spec.template.spec.containers overrides it), timeout 90s (set by functions.f.platforms.gcf.spec.template.spec.timeoutSeconds)"},
-		// On web a block's containers merge into the generated ones:
-		// only the first's memory limit overrides f.yml's.
+			"unit f: memory 128 MB, timeout 90s (set by functions.f.platforms.gcf.spec.template.spec.timeoutSeconds)"},
+		{"gcf container's memory limit", "gcf", "provider: {name: gcf, memorySize: 128}\nplatforms: {gcf: {spec: {template: {spec: {containers: [{resources: {limits: {memory: 1024Mi}}}]}}}}}\nfunctions:\n  f: {handler: f}\n",
+			"unit f: memory 1024 MB (set by platforms.gcf.spec.template.spec.containers.0.resources.limits.memory), timeout the platform's default"},
 		{"web containers without a memory limit", "web", "provider: {name: web, memorySize: 128}\nfunctions:\n  f: {handler: f, platforms: {web: {spec: {template: {spec: {containers: [{envFrom: [{secretRef: {name: s}}]}]}}}}}}\n",
 			"unit f: memory 128 MB, timeout the platform's default"},
 		{"web container's memory limit", "web", "provider: {name: web, memorySize: 128}\nfunctions:\n  f: {handler: f, platforms: {web: {spec: {template: {spec: {containers: [{resources: {limits: {memory: 512Mi}}}]}}}}}}\n",

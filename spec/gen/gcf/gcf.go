@@ -55,9 +55,13 @@
 //
 // platforms.gcf at the top of f.yml is merged into the root of every
 // service document, then the platforms.gcf of each of the unit's functions,
-// in the order of f.yml, with gen.Merge: mappings merge key by key, and
-// any other value, a list included, replaces what was generated. It is the
-// place for what f.yml has no key for, such as
+// in the order of f.yml, with gen.MergeService: mappings merge key by key,
+// and any other value, a list included, replaces what was generated,
+// except spec.template.spec.containers, whose containers merge into the
+// generated ones by index (their env by name), so that envFrom or
+// volumeMounts add to the function's container (its image, limits and
+// environment stay) rather than replace it. It is the place for what
+// f.yml has no key for, such as
 //
 //	platforms:
 //	  gcf:
@@ -321,9 +325,9 @@ func (g *generation) unit(u *spec.Unit, own map[string]bool) (*unitPlan, []byte)
 	}
 	g.checkSettings(u, set)
 	doc := g.service(u, name, set)
-	gen.Merge(doc, g.s.Platforms[platform])
+	gen.MergeService(doc, g.s.Platforms[platform])
 	for _, f := range u.Functions {
-		gen.Merge(doc, f.Platforms[platform])
+		gen.MergeService(doc, f.Platforms[platform])
 	}
 	if n := gen.Get(gen.Get(doc, "metadata"), "name"); n != nil && n.Kind == yaml.ScalarNode && n.Value != "" {
 		name = n.Value // renamed by a platforms block

@@ -180,6 +180,35 @@ functions:
         metadata: {name: ticker}
       web: {ignored: true}
 `},
+	{"containers", `
+service: shop
+provider: {name: gcp, region: us-central1, memorySize: 512, environment: {MODE: prod, DB: dev-db}}
+platforms:
+  gcf:
+    spec:
+      template:
+        spec:
+          containers:
+            - env:
+                - name: DB
+                  valueFrom: {secretKeyRef: {name: shop-db, key: latest}}
+                - {name: EXTRA, value: "1"}
+functions:
+  api:
+    handler: api
+    events: [{http: {path: /api/:id, method: get}}]
+    platforms:
+      gcf:
+        spec:
+          template:
+            spec:
+              containers:
+                - volumeMounts: [{name: cache, mountPath: /cache}]
+                  resources: {limits: {cpu: "2"}}
+                - name: sidecar
+                  image: us-docker.pkg.dev/shop-prod/anyfaas/proxy:1
+              volumes: [{name: cache, emptyDir: {medium: Memory}}]
+`},
 	{"stage", `
 service: shop
 provider: {name: gcp, region: us-central1, stage: prod}

@@ -49,8 +49,11 @@
 //
 // platforms.web at the top of f.yml is merged into the root of every
 // Service document, then the platforms.web of each of the unit's
-// functions, in the order of f.yml, with gen.Merge: mappings merge key by
-// key, and any other value, a list included, replaces what was generated.
+// functions, in the order of f.yml, with gen.MergeService: mappings merge
+// key by key, and any other value, a list included, replaces what was
+// generated, except spec.template.spec.containers, whose containers merge
+// into the generated ones by index (their env by name), so that envFrom
+// or volumeMounts add to the function's container rather than replace it.
 // It is the place for what f.yml has no key for, such as a namespace, the
 // autoscaling.knative.dev annotations of spec.template.metadata, or a
 // serviceAccountName. PingSources and Triggers refer to the Service by the
@@ -256,9 +259,9 @@ func (g *generation) unit(u *spec.Unit, own map[string]bool) []gen.File {
 		}
 	}
 	doc := g.service(u, name, set)
-	mergeService(doc, g.s.Platforms[platform])
+	gen.MergeService(doc, g.s.Platforms[platform])
 	for _, f := range u.Functions {
-		mergeService(doc, f.Platforms[platform])
+		gen.MergeService(doc, f.Platforms[platform])
 	}
 	// What a platforms block says of the Service's name and namespace
 	// holds for the resources that refer to it.
@@ -505,100 +508,6 @@ func (g *generation) eventNames(e *spec.Event, f *spec.Function, i int, where, k
 		out = append(out, name)
 	}
 	return out
-}
-
-// mergeService merges src, a platforms.web block, into the Service doc as
-// gen.Merge does, except spec.template.spec.containers: a list given there
-// merges into the generated containers by index (the first given into the
-// function's own container, a mapping key by key, recursively), so that
-// envFrom, volumeMounts or a securityContext add to the container rather
-// than replace it, image, probes, limits and environment with it; its env
-// merges by name (mergeEnv); the containers beyond the generated ones are
-// added.
-func mergeService(doc, src *yaml.Node) {
-	given := gen.Get(gen.Get(gen.Get(gen.Get(src, "spec"), "template"), "spec"), "containers")
-	if given == nil || given.Kind != yaml.SequenceNode {
-		gen.Merge(doc, src)
-		return
-	}
-	// The rest of src, without the containers: a copy of the mappings on
-	// the way to them.
-	rest := without(src, "spec", "template", "spec", "containers")
-	gen.Merge(doc, rest)
-	podSpec := gen.Get(gen.Get(gen.Get(doc, "spec"), "template"), "spec")
-	if podSpec == nil || podSpec.Kind != yaml.MappingNode {
-		return
-	}
-	have := gen.Get(podSpec, "containers")
-	if have == nil || have.Kind != yaml.SequenceNode {
-		have = &yaml.Node{Kind: yaml.SequenceNode}
-		gen.Set(podSpec, "containers", have)
-	}
-	for i, c := range given.Content {
-		if i < len(have.Content) && have.Content[i].Kind == yaml.MappingNode && c.Kind == yaml.MappingNode {
-			gen.Merge(have.Content[i], without(c, "env"))
-			mergeEnv(have.Content[i], gen.Get(c, "env"))
-			continue
-		}
-		added := &yaml.Node{Kind: yaml.MappingNode}
-		gen.Merge(added, c)
-		if i < len(have.Content) {
-			have.Content[i] = added
-		} else {
-			have.Content = append(have.Content, added)
-		}
-	}
-}
-
-// mergeEnv merges env, a container's env list given in a platforms.web
-// block, into container's by name, as kubectl's strategic merge does: a
-// variable of a name the container sets replaces it in place (a
-// valueFrom.secretKeyRef for a value f.yml gives), the others are added;
-// the generated environment stays. An env that is not a list replaces
-// the container's.
-func mergeEnv(container, env *yaml.Node) {
-	if env == nil {
-		return
-	}
-	have := gen.Get(container, "env")
-	if have == nil || have.Kind != yaml.SequenceNode || env.Kind != yaml.SequenceNode {
-		gen.Merge(container, gen.Map("env", env)) // a copy, as Merge makes
-		return
-	}
-	for _, v := range env.Content {
-		c := &yaml.Node{Kind: yaml.MappingNode}
-		gen.Merge(c, gen.Map("v", v))
-		c = gen.Get(c, "v") // a copy of v
-		name := gen.Get(v, "name")
-		i := slices.IndexFunc(have.Content, func(h *yaml.Node) bool {
-			n := gen.Get(h, "name")
-			return name != nil && n != nil && n.Value == name.Value
-		})
-		if i >= 0 {
-			have.Content[i] = c
-		} else {
-			have.Content = append(have.Content, c)
-		}
-	}
-}
-
-// without returns mapping n without the key at path, copying the mappings
-// along path and sharing the rest (gen.Merge copies what it merges).
-func without(n *yaml.Node, path ...string) *yaml.Node {
-	if n == nil || n.Kind != yaml.MappingNode {
-		return n
-	}
-	c := &yaml.Node{Kind: yaml.MappingNode}
-	for i := 0; i+1 < len(n.Content); i += 2 {
-		k, v := n.Content[i], n.Content[i+1]
-		switch {
-		case k.Value != path[0]:
-			c.Content = append(c.Content, k, v)
-		case len(path) > 1:
-			c.Content = append(c.Content, k, without(v, path[1:]...))
-		}
-	}
-	return c
 }
 
 // eventKeys says that the Knative resources deploy none of the extra
