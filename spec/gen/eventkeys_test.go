@@ -75,9 +75,9 @@ functions:
 			except(4, "role", "region"), except(5, "role", "region"), except(6, "role", "region"), except(7),
 		}, "f.yml:7:32: functions.f.events[0].http.role: an HTTP event (the Cloud Run service's own URL) has no role: it is not deployed on Cloud Run; the service runs as provider.role"},
 		{scf.New(), [][]string{
-			except(0, "serviceId", "timeout"), except(1, "serviceId", "timeout"), except(2, "version"), except(3, "version"),
+			except(0, "serviceId", "timeout", "version"), except(1, "serviceId", "timeout", "version"), except(2, "version"), except(3, "version"),
 			except(4, "version"), except(5, "version"), except(6, "version", "retryTime", "timeout"), except(7, "version"),
-		}, "f.yml:7:32: functions.f.events[0].http.role: SCF's apigw trigger has no role: it is not deployed on SCF; it takes serviceId, timeout"},
+		}, "f.yml:7:32: functions.f.events[0].http.role: SCF's apigw trigger has no role: it is not deployed on SCF; it takes serviceId, timeout, version"},
 		{web.New(), [][]string{except(0), except(1), except(2), except(3), except(4), except(5), except(6), except(7)},
 			"f.yml:7:32: functions.f.events[0].http.role: an HTTP event (the Knative Service's own route) has no role: it is not deployed on Knative; give the Service a serviceAccountName in platforms.web"},
 	}

@@ -102,6 +102,13 @@ type endpoint struct {
 	cors         bool
 	timeout      int
 	integrated   bool
+	// qualifier is the version or alias of the function the endpoint
+	// invokes, its events' version (function.functionQualifier), "" for
+	// the component's default, $DEFAULT; at and where are the f.yml
+	// position and path of the event that gave it.
+	qualifier string
+	at        spec.Pos
+	where     string
 }
 
 // service is the endpoints of one API Gateway service.
@@ -226,10 +233,15 @@ func (g *generation) apis(u *spec.Unit, set spec.Settings) ([]*yaml.Node, []stri
 				if !slices.Contains(endpointMethods, m) {
 					m = route.Any
 				}
-				svc.add(&endpoint{
+				ep := &endpoint{
 					path: p, method: m, params: params, cors: e.HTTP.CORS, timeout: timeout,
 					integrated: e.HTTP.IntegratedResponse == nil || *e.HTTP.IntegratedResponse,
-				})
+					qualifier:  scalar(e.Extra["version"]), at: e.KeyPos("version"), where: epath,
+				}
+				if cur := svc.add(ep); cur != nil {
+					g.fail(ep.at, epath+".version", "the API Gateway endpoint %s %s invokes one version of the function: %s, not %s as %s's: give both routes the same version",
+						m, p, versionText(ep.qualifier), versionText(cur.qualifier), cur.where)
+				}
 			}
 		}
 	}
@@ -239,7 +251,10 @@ func (g *generation) apis(u *spec.Unit, set spec.Settings) ([]*yaml.Node, []stri
 			all.method = route.Any
 			all.path, all.params = apiPath(u.Prefix)
 			for _, ep := range svc.endpoints[1:] {
-				all.merge(ep)
+				if !all.merge(ep) {
+					g.fail(ep.at, ep.where+".version", "an aggregated unit of more than %d routes gets one API Gateway endpoint, ANY %s, which invokes one version of the function: %s, not %s as %s's: give its HTTP events the same version",
+						MaxRoutes, all.path, versionText(ep.qualifier), versionText(all.qualifier), all.where)
+				}
 			}
 			svc.endpoints = []*endpoint{&all}
 		}
@@ -327,23 +342,39 @@ func apiServiceNames(s *spec.Spec, units []*spec.Unit) map[string]string {
 }
 
 // add adds an endpoint to a service, merging it into one of the same path
-// and method.
-func (s *service) add(ep *endpoint) {
+// and method; it returns that endpoint if it invokes another version of
+// the function (see merge), else nil.
+func (s *service) add(ep *endpoint) *endpoint {
 	for _, cur := range s.endpoints {
 		if cur.path == ep.path && cur.method == ep.method {
-			cur.merge(ep)
-			return
+			if !cur.merge(ep) {
+				return cur
+			}
+			return nil
 		}
 	}
 	s.endpoints = append(s.endpoints, ep)
+	return nil
 }
 
 // merge merges the settings of a route that falls on the same endpoint:
 // CORS if any asks, the longest timeout, integrated unless all say not.
-func (ep *endpoint) merge(o *endpoint) {
+// It reports false if o invokes another version of the function
+// (qualifier), which one endpoint cannot.
+func (ep *endpoint) merge(o *endpoint) bool {
 	ep.cors = ep.cors || o.cors
 	ep.timeout = max(ep.timeout, o.timeout)
 	ep.integrated = ep.integrated || o.integrated
+	return ep.qualifier == o.qualifier
+}
+
+// versionText names an endpoint's qualifier in an error: version "2", or
+// the default version for none.
+func versionText(q string) string {
+	if q == "" {
+		return "the default version ($DEFAULT)"
+	}
+	return fmt.Sprintf("version %q", q)
 }
 
 func (ep *endpoint) node() *yaml.Node {
@@ -361,7 +392,7 @@ func (ep *endpoint) node() *yaml.Node {
 		"enableCORS", cors,
 		"serviceTimeout", ep.timeout,
 		"param", gen.Seq(params...),
-		"function", gen.Map("isIntegratedResponse", ep.integrated),
+		"function", gen.Map("isIntegratedResponse", ep.integrated, "functionQualifier", ep.qualifier),
 	)
 }
 
@@ -559,7 +590,7 @@ func qualifier(e *spec.Event) any {
 var eventKeys = gen.EventKeys{
 	Platform: "SCF",
 	Used: map[string][]string{
-		spec.TriggerHTTP: {"serviceId", "timeout"},
+		spec.TriggerHTTP: {"serviceId", "timeout", "version"},
 		"kafka":          {"version", "retryTime", "timeout"},
 		"":               {"version"}, // timer, storage, cmq, log
 	},

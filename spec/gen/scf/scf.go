@@ -79,11 +79,14 @@
 //	log          cls, topicId = source
 //
 // An event's version (Midway's key; FC's Qualifier) is the qualifier of
-// its timer, cos, cmq, ckafka or cls trigger; a kafka event's retryTime is
-// its ckafka trigger's retry (the toolkit's default is 10000) and timeout
-// its timeout (1 to 60 s). The other extra keys of events (role, region,
-// interval, …; an HTTP event takes serviceId and timeout alone) have no
-// place in SCF's triggers: Warnings names each at its key.
+// its timer, cos, cmq, ckafka or cls trigger, and of an HTTP event's
+// endpoints (function.functionQualifier; the toolkit's default is
+// $DEFAULT): routes that fall on one endpoint, or on an aggregated unit's
+// one ANY endpoint, must give the same version. A kafka event's retryTime
+// is its ckafka trigger's retry (the toolkit's default is 10000) and
+// timeout its timeout (1 to 60 s). The other extra keys of events (role,
+// region, interval, …; an HTTP event takes serviceId, timeout and version
+// alone) have no place in SCF's triggers: Warnings names each at its key.
 //
 // The scf component shares an API Gateway service between instances only
 // through its serviceId: without one, each instance creates a service on

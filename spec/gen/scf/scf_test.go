@@ -462,6 +462,31 @@ functions:
 			},
 		},
 		{
+			name: "routes on one endpoint with other versions",
+			spec: `service: s
+provider: {name: scf}
+functions:
+  f:
+    handler: f
+    events:
+      - http: {path: /a, method: patch, version: "1"}
+      - http: {path: /a, method: options, version: live}
+      - http: {path: '/a/{rest...}', method: patch}
+      - http: {path: /a, method: get, version: "1"}
+`,
+			want: []string{
+				`f.yml:8:52: functions.f.events[1].http.version: the API Gateway endpoint ANY /a invokes one version of the function: version "live", not version "1" as functions.f.events[0].http's: give both routes the same version`,
+				`f.yml:9:9: functions.f.events[2].http.version: the API Gateway endpoint ANY /a invokes one version of the function: the default version ($DEFAULT), not version "1" as functions.f.events[0].http's: give both routes the same version`,
+			},
+		},
+		{
+			name: "an aggregated unit's catch-all endpoint with other versions",
+			spec: manyRoutes(MaxRoutes+1, "  f1: {handler: f, events: [{http: {path: /v/x, version: \"2\"}}]}\n"),
+			want: []string{
+				fmt.Sprintf(`f.yml:5:58: functions.f1.events[0].http.version: an aggregated unit of more than %d routes gets one API Gateway endpoint, ANY /v, which invokes one version of the function: version "2", not the default version ($DEFAULT) as functions.f0.events[0].http's: give its HTTP events the same version`, MaxRoutes),
+			},
+		},
+		{
 			name: "a function name SCF refuses",
 			spec: "service: s\nprovider: {name: scf}\nfunctions:\n  f_: {handler: f}\n",
 			want: []string{`f.yml:4:3: functions.f_: the SCF function name "s-f_" must be 2 to 60 letters, digits, '-' or '_', from a letter to a letter or digit (it is <service>-<stage>-<unit>)`},
@@ -550,6 +575,20 @@ func TestMaxRoutes(t *testing.T) {
 			t.Errorf("%d routes give %d endpoints (%v), want %d", tt.routes, len(got), got, tt.want)
 		}
 	}
+}
+
+// manyRoutes returns a spec of an aggregated unit, g, of n routes: those
+// of function f0 and then of the functions in more (f.yml lines), and one
+// GET /v/r<i> of each further function f<i>.
+func manyRoutes(n int, more string) string {
+	var b strings.Builder
+	b.WriteString("service: s\nprovider: {name: scf}\nfunctions:\n  f0: {handler: f, events: [{http: {path: /v/r0, method: get}}]}\n")
+	b.WriteString(more)
+	for i := strings.Count(more, "\n") + 1; i < n; i++ {
+		fmt.Fprintf(&b, "  r%d: {handler: f, events: [{http: {path: /v/r%d, method: get}}]}\n", i, i)
+	}
+	b.WriteString("aggregation:\n  g: {functionsPattern: ['*']}\n")
+	return b.String()
 }
 
 // apigw returns the parameters of an instance's apigw events.
@@ -775,8 +814,7 @@ functions:
 		got = append(got, w.Error())
 	}
 	want := []string{
-		"f.yml:7:66: functions.f.events[0].http.role: SCF's apigw trigger has no role: it is not deployed on SCF; it takes serviceId, timeout",
-		"f.yml:7:78: functions.f.events[0].http.version: SCF's apigw trigger has no version: it is not deployed on SCF; it takes serviceId, timeout",
+		"f.yml:7:66: functions.f.events[0].http.role: SCF's apigw trigger has no role: it is not deployed on SCF; it takes serviceId, timeout, version",
 		"f.yml:8:94: functions.f.events[1].kafka.interval: SCF's ckafka trigger has no interval: it is not deployed on SCF; it takes version, retryTime, timeout",
 		"f.yml:9:62: functions.f.events[2].timer.retryTime: SCF's timer trigger has no retryTime: it is not deployed on SCF; it takes version",
 		"f.yml:10:42: functions.f.events[3].log.interval: SCF's cls trigger has no interval: it is not deployed on SCF; it takes version",
