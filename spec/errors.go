@@ -38,6 +38,24 @@ func (e *Error) Error() string {
 	return b.String()
 }
 
+// Warning returns the problem as a warning line of platform (a
+// generator's platform, or "" for the spec's own): for a problem at a
+// position, file:line:column: warning: platform: path: problem, which
+// editors' problem matchers pick up as they do a compiler's; for any
+// other, platform: warning: and the problem as Error returns it.
+func (e *Error) Warning(platform string) string {
+	prefix := ""
+	if platform != "" {
+		prefix = platform + ": "
+	}
+	if e.File == "" || e.Line <= 0 {
+		return prefix + "warning: " + e.Error()
+	}
+	at := *e
+	at.File = ""
+	return fmt.Sprintf("%s:%d:%d: warning: %s%s", e.File, e.Line, e.Column, prefix, at.Error())
+}
+
 // Errors is every problem found in a spec, in the order of the file. It is
 // the error Parse and Load return.
 type Errors []*Error

@@ -72,7 +72,7 @@ func TestValidate(t *testing.T) {
 		// package.artifact with several units is not used, and said so.
 		{"an artifact of several units", []string{"validate", restAPI, "-p", "fc", "-F",
 			inlineSpec(t, "service: x\nprovider: {name: fc, region: cn-hangzhou}\npackage: {artifact: x.zip}\nfunctions:\n  list: {handler: list}\n  get: {handler: get}\n")}, 0, "is valid",
-			`f.yml:3:21: package.artifact: "x.zip" is not used: it names the artifact of a service deployed as one unit, and this one has 2`, ""},
+			`f.yml:3:21: warning: fc: package.artifact: "x.zip" is not used: it names the artifact of a service deployed as one unit, and this one has 2`, ""},
 		{"a bad flag", []string{"validate", "--nope"}, 2, "", "unknown flag: --nope", ""},
 		{"an unknown command", []string{"frobnicate"}, 2, "", `unknown command "frobnicate"`, ""},
 	}
@@ -162,8 +162,8 @@ func TestValidateIndistinct(t *testing.T) {
 func TestValidateWarns(t *testing.T) {
 	file := inlineSpec(t, "service: x\nprovider: {name: aws}\nfunctions:\n  list:\n    handler: list\n    timeout: 120\n    events: [{http: {path: /items, method: get}}]\n")
 	code, stdout, stderr := anyfaas(t, "validate", restAPI, "-F", file, "-p", "aws,web")
-	want := "aws: warning: " + file + ":6:14: functions.list.timeout: API Gateway's HTTP APIs end a request after 30 seconds, before the 120-second timeout of HTTP function list"
-	if code != 0 || !strings.Contains(stderr, want) || strings.Contains(stderr, "web: warning") || !strings.Contains(stdout, "is valid") {
+	want := "\n" + file + ":6:14: warning: aws: functions.list.timeout: API Gateway's HTTP APIs end a request after 30 seconds, before the 120-second timeout of HTTP function list"
+	if code != 0 || !strings.Contains("\n"+stderr, want) || strings.Contains(stderr, "warning: web:") || strings.Contains(stderr, "web: warning") || !strings.Contains(stdout, "is valid") {
 		t.Errorf("exit %d, want 0 and %q on stderr, no web warning\nstdout: %s\nstderr: %s", code, want, stdout, stderr)
 	}
 }
@@ -172,10 +172,10 @@ func TestValidateWarns(t *testing.T) {
 // with --code, whose merged spec holds them too.
 func TestValidateSpecWarningOnce(t *testing.T) {
 	file := inlineSpec(t, "service: x\nprovider: {name: aws}\nfunctions:\n  list: {handler: list}\n  get: {handler: get}\naggregation:\n  g: {functions: [list], functionsPattern: ['*']}\n")
-	want := "warning: " + file + ":7:44: aggregation.g.functionsPattern: ignored: the group's functions list says which functions it holds"
+	want := "\n" + file + ":7:44: warning: aggregation.g.functionsPattern: ignored: the group's functions list says which functions it holds"
 	for _, args := range [][]string{{}, {"--code"}} {
 		code, _, stderr := anyfaas(t, append([]string{"validate", restAPI, "-F", file}, args...)...)
-		if n := strings.Count(stderr, want); code != 0 || n != 1 {
+		if n := strings.Count("\n"+stderr, want); code != 0 || n != 1 {
 			t.Errorf("validate %v: exit %d, want 0 and the warning once, not %d times\nstderr: %s", args, code, n, stderr)
 		}
 	}

@@ -116,8 +116,12 @@ type platformOutput struct {
 	Units []unitArtifact `json:"units"`
 	// Spec are the deploy spec files among Files.
 	Spec []string `json:"spec"`
-	// Warnings are what was left out, and why.
+	// Warnings are what was left out, and why: warnings' problems as
+	// spec.Error's Error returns them.
 	Warnings []string `json:"warnings,omitempty"`
+	// warnings are the warnings, with their positions in the spec, if
+	// any, for a line each that begins with it (spec.Error's Warning).
+	warnings spec.Errors
 
 	units []*spec.Unit
 	spec  *spec.Spec // as the platform's generator sees it
@@ -385,9 +389,9 @@ func (out *platformOutput) generate() ([]gen.File, error) {
 		}
 	}
 	in := &gen.Input{Spec: out.spec, Units: out.units, Artifacts: artifacts}
-	out.Warnings = nil
+	out.Warnings, out.warnings = nil, nil
 	if out.unpulled {
-		out.Warnings = append(out.Warnings, "no --registry: the spec names each image without a registry, which the platform cannot pull: package with --registry, or deploy (which pushes the images there)")
+		out.warn(&spec.Error{Problem: "no --registry: the spec names each image without a registry, which the platform cannot pull: package with --registry, or deploy (which pushes the images there)"})
 	}
 	if err := out.checkBindings(); err != nil {
 		return nil, err
@@ -396,7 +400,7 @@ func (out *platformOutput) generate() ([]gen.File, error) {
 	files, err := g.Generate(in)
 	if err != nil && out.Platform == faas.PlatformFC {
 		if sOnly, err2 := (fc.Generator{Files: []string{fc.SYAML}}).Generate(in); err2 == nil {
-			out.Warnings = append(out.Warnings, templateWarning(err))
+			out.warn(&spec.Error{Problem: templateWarning(err)})
 			files, err = sOnly, nil
 		}
 	}
@@ -404,21 +408,27 @@ func (out *platformOutput) generate() ([]gen.File, error) {
 		return nil, err
 	}
 	if w := artifactWarning(out.spec, out.Platform); w != nil {
-		out.Warnings = append(out.Warnings, w.Error())
+		out.warn(w)
 	}
 	if w, ok := g.(gen.Warner); ok {
 		for _, e := range w.Warnings(in) {
-			out.Warnings = append(out.Warnings, e.Error())
+			out.warn(e)
 		}
 	}
 	for _, e := range gen.PlainSecrets(out.spec, out.Platform) {
-		out.Warnings = append(out.Warnings, e.Error())
+		out.warn(e)
 	}
 	out.Spec = nil
 	for _, f := range files {
 		out.Spec = append(out.Spec, f.Name)
 	}
 	return files, nil
+}
+
+// warn adds a warning to out's.
+func (out *platformOutput) warn(w *spec.Error) {
+	out.warnings = append(out.warnings, w)
+	out.Warnings = append(out.Warnings, w.Error())
 }
 
 // checkBindings finds the triggers the code declares with faas.On that
@@ -438,7 +448,7 @@ func (out *platformOutput) checkBindings() error {
 					errs = append(errs, fmt.Sprintf("code: function %s: faas.On(%q): a %s trigger deploys only with its binding (%s): declare it in f.yml under functions.%s.events",
 						f.Name, e.Trigger, e.Trigger, bindingHint(e.Trigger), f.Name))
 				default:
-					out.Warnings = append(out.Warnings, fmt.Sprintf("function %s: faas.On(%q) is not in the deploy spec: bind its event source on the platform; the function serves it by its manifest", f.Name, e.Trigger))
+					out.warn(&spec.Error{Problem: fmt.Sprintf("function %s: faas.On(%q) is not in the deploy spec: bind its event source on the platform; the function serves it by its manifest", f.Name, e.Trigger)})
 				}
 			}
 		}

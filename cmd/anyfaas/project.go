@@ -42,10 +42,11 @@ func (c *cli) loadWith(ctx context.Context, dir string, readCode bool, loadSpec 
 		return nil, withCode(exitInvalid, err)
 	}
 	for _, r := range s.Unresolved {
-		c.progress("%s:%d:%d: warning: ${env.%s} is not set; it stays as written", s.File, r.Pos.Line, r.Pos.Column, r.Name)
+		w := &spec.Error{File: s.File, Line: r.Pos.Line, Column: r.Pos.Column, Problem: "${env." + r.Name + "} is not set; it stays as written"}
+		c.progress("%s", w.Warning(""))
 	}
 	for _, w := range s.Warnings {
-		c.progress("warning: %v", w)
+		c.progress("%s", w.Warning(""))
 	}
 	p := &proj{dir: dir, spec: s}
 	if !readCode {
@@ -110,7 +111,7 @@ func (c *cli) readCode(ctx context.Context, p *proj, bin string) error {
 	p.code, p.merged = d, merged
 	// load reported the spec's own warnings, which come first.
 	for _, w := range merged.Warnings[len(p.spec.Warnings):] {
-		c.progress("warning: %v", w)
+		c.progress("%s", w.Warning(""))
 	}
 	// Serverless and Midway deploy what functions: lists; anyfaas deploys
 	// the code's other functions too, which should not come as a

@@ -128,8 +128,8 @@ func (c *cli) generateSpecs(outs []*platformOutput) error {
 			problems = appendProblems(problems, es)
 			continue
 		}
-		for _, w := range out.Warnings {
-			c.progress("%s: warning: %s", out.Platform, w)
+		for _, w := range out.warnings {
+			c.progress("%s", w.Warning(out.Platform))
 		}
 	}
 	if len(problems) > 0 {
