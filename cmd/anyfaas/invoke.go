@@ -272,7 +272,7 @@ failure, after the answer, how many messages failed.`,
 			switch {
 			case res.Error != nil:
 				failed = fmt.Errorf("%s failed: %s", function, describeFailure(res.Error))
-			case platform != faas.PlatformWeb && platform != faas.PlatformGCF && isHTTPEvent(eventTrigger, fn):
+			case platform != faas.PlatformWeb && platform != faas.PlatformGCF && isHTTPEvent(platform, eventTrigger, payload, fn):
 				// (On web and gcf the payload is the body itself, no
 				// envelope: printHTTP judges the status.)
 				// An HTTP function answers in the platform's HTTP
@@ -947,12 +947,17 @@ func statusText(code string) string {
 	return http.StatusText(n)
 }
 
-// isHTTPEvent reports whether the event sent to fn is an HTTP request:
-// a sample of trigger http or, for an event file (eventTrigger ""), a
-// function whose every trigger is HTTP.
-func isHTTPEvent(eventTrigger string, fn *spec.Function) bool {
+// isHTTPEvent reports whether the event sent to fn on platform is an HTTP
+// request: a sample of trigger http or, for an event file (eventTrigger
+// ""), one shaped like the platform's HTTP samples (an API Gateway
+// request), or, of no shape the catalog knows, one sent to a function
+// whose every trigger is HTTP.
+func isHTTPEvent(platform, eventTrigger string, payload []byte, fn *spec.Function) bool {
 	if eventTrigger != "" {
 		return eventTrigger == faas.TriggerHTTP
+	}
+	if t := devserver.NativeTrigger(platform, payload); t != "" {
+		return t == faas.TriggerHTTP
 	}
 	for _, e := range fn.Events {
 		if e.Trigger != faas.TriggerHTTP {

@@ -216,6 +216,30 @@ func TestInvokeEnvelope(t *testing.T) {
 	}
 }
 
+// An event file is an HTTP request by its shape, whatever the function
+// declares: a function of no trigger sent an API Gateway request that
+// answers a 500 has failed (exit 6), as one declaring HTTP has.
+func TestInvokeHTTPEventFile(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds testdata/envelope")
+	}
+	tests := []struct{ platform, fixture string }{
+		{faas.PlatformAWS, "aws/apigw-http-api-payload-v2.json"},
+		{faas.PlatformAWS, "aws/apigw-rest-v1-proxy.json"},
+		{faas.PlatformFC, "aliyun-fc/http-trigger-fc3.json"},
+		{faas.PlatformSCF, "tencent-scf/apigateway.json"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.fixture, func(t *testing.T) {
+			args := []string{"invoke", "testdata/envelope", "-f", "fail", "-p", tt.platform, "--event", filepath.Join("..", "..", "..", "shared", "fixtures", tt.fixture)}
+			code, stdout, stderr := anyfaas(t, args...)
+			if want := "fail failed: HTTP 500 Internal Server Error"; code != exitFunction || !strings.Contains(stderr, want) {
+				t.Errorf("anyfaas %s: exit %d, want %d with %q\nstdout:\n%s\nstderr:\n%s", strings.Join(args, " "), code, exitFunction, want, stdout, stderr)
+			}
+		})
+	}
+}
+
 func TestDevErrors(t *testing.T) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {

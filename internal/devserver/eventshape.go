@@ -133,3 +133,27 @@ func similarity(a, b map[string]bool) float64 {
 	}
 	return float64(both) / float64(len(a)+len(b)-both)
 }
+
+// NativeTrigger returns the trigger of the catalog's sample of platform
+// that event is shaped like most (half its keys in common, at least), or
+// "" if it is shaped like none: what an event file holds, such as an API
+// Gateway request (http) or an SQS batch (message).
+func NativeTrigger(platform string, event []byte) string {
+	keys := shapeOf(event)
+	if len(keys) == 0 {
+		return ""
+	}
+	best, trigger := 0.0, ""
+	for _, s := range sampleShapes() {
+		if s.entry.Platform != platform {
+			continue
+		}
+		if score := similarity(keys, s.keys); score > best {
+			best, trigger = score, s.entry.Trigger
+		}
+	}
+	if best < 0.5 {
+		return ""
+	}
+	return trigger
+}

@@ -1,6 +1,8 @@
 package devserver
 
 import (
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -87,4 +89,30 @@ func FuzzForeignEvent(f *testing.F) {
 			}
 		}
 	})
+}
+
+// An event file is told by its shape: an API Gateway request is http, a
+// batch of queue messages message, a payload of no known shape nothing.
+func TestNativeTrigger(t *testing.T) {
+	tests := []struct{ platform, file, want string }{
+		{"aws", "aws/apigw-http-api-payload-v2.json", "http"},
+		{"aws", "aws/apigw-rest-v1-proxy.json", "http"},
+		{"aws", "aws/sqs.json", "message"},
+		{"fc", "aliyun-fc/http-trigger-fc3.json", "http"},
+		{"fc", "aliyun-fc/oss-object-created.json", "storage"},
+		{"scf", "tencent-scf/apigateway.json", "http"},
+		{"scf", "tencent-scf/timer.json", "timer"},
+	}
+	for _, tt := range tests {
+		b, err := os.ReadFile(filepath.Join("..", "..", "..", "shared", "fixtures", tt.file))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := NativeTrigger(tt.platform, b); got != tt.want {
+			t.Errorf("NativeTrigger(%s, %s) = %q, want %q", tt.platform, tt.file, got, tt.want)
+		}
+	}
+	if got := NativeTrigger("aws", []byte(`{"orderId":"7"}`)); got != "" {
+		t.Errorf("NativeTrigger of a direct payload = %q, want none", got)
+	}
 }

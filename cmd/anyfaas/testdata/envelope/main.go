@@ -2,9 +2,12 @@
 // JSON body that looks like a platform's HTTP envelope holding a 5xx:
 // {"body":"x","statusCode":500}. TestInvokeEnvelope invokes it to show
 // that anyfaas invoke reads a status envelope on aws, fc and scf only.
+// Function fail, which declares no trigger, fails whatever it is sent:
+// sent an API Gateway request, it answers an HTTP 500.
 package main
 
 import (
+	"errors"
 	"log"
 
 	"github.com/anyfaas/faas"
@@ -18,6 +21,7 @@ func envelope(*faas.Context, any) (any, error) {
 func main() {
 	app := faas.New()
 	app.Func("envelope", envelope, faas.HTTP("POST /envelope"))
+	app.Func("fail", func(*faas.Context, any) (any, error) { return nil, errors.New("the database is down") })
 	if err := faas.Start(app); err != nil {
 		log.Fatal(err)
 	}
