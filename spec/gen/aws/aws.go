@@ -221,7 +221,7 @@ func (generator) Generate(in *gen.Input) ([]gen.File, error) {
 		"Description", desc,
 		"Globals", globals,
 		"Resources", resources,
-		"Outputs", t.outputs(),
+		"Outputs", t.outputs(resources),
 	)
 	gen.Merge(doc, t.s.Platforms["aws"])
 	data, err := gen.Encode(doc, gen.Header)
@@ -310,10 +310,21 @@ func bucketWarnings(s *spec.Spec, units []*spec.Unit) spec.Errors {
 
 // outputs returns the template's Outputs: the URL of each API that SAM
 // makes of the HTTP events (its implicit ServerlessHttpApi, whose stage
-// is $default, and ServerlessRestApi, whose stage is Prod), or nil when
-// there is none.
-func (t *template) outputs() *yaml.Node {
+// is $default, and ServerlessRestApi, whose stage is Prod), and of each
+// function URL a function's platforms.aws block gives it
+// (FunctionUrlConfig, of which SAM makes the AWS::Lambda::Url
+// <function>Url); or nil when there is none.
+func (t *template) outputs(resources *yaml.Node) *yaml.Node {
 	out := gen.Map()
+	for i := 0; resources != nil && i+1 < len(resources.Content); i += 2 {
+		id, res := resources.Content[i].Value, resources.Content[i+1]
+		if gen.Get(gen.Get(res, "Properties"), "FunctionUrlConfig") == nil {
+			continue
+		}
+		gen.Set(out, id+"Url", gen.Map(
+			"Description", "The function URL of "+id,
+			"Value", gen.Map("Fn::GetAtt", id+"Url.FunctionUrl")))
+	}
 	if t.apis[httpAPI] {
 		gen.Set(out, "HttpApiUrl", gen.Map(
 			"Description", "The URL of the HTTP API (API Gateway) of the functions' http events",

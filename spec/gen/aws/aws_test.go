@@ -811,3 +811,30 @@ func TestDomainWarning(t *testing.T) {
 		}
 	}
 }
+
+// A function given a function URL in its platforms.aws block gets an
+// Output with the URL, as the APIs of http events do; one without gets
+// none.
+func TestFunctionURLOutput(t *testing.T) {
+	src := "service: s\nprovider: {name: aws}\nfunctions:\n" +
+		"  f:\n    handler: f\n    platforms: {aws: {FunctionUrlConfig: {AuthType: NONE}}}\n" +
+		"  g:\n    handler: g\n"
+	out := generate(t, parse(t, src), nil)
+	schematest.Validate(t, schematest.Schema(t, schematest.Dir+"/aws-sam/sam.schema.json", ""), out)
+	var doc struct {
+		Outputs map[string]struct {
+			Value map[string]string `yaml:"Value"`
+		} `yaml:"Outputs"`
+	}
+	if err := yaml.Unmarshal(out, &doc); err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]map[string]string{"FFunctionUrl": {"Fn::GetAtt": "FFunctionUrl.FunctionUrl"}}
+	got := map[string]map[string]string{}
+	for id, o := range doc.Outputs {
+		got[id] = o.Value
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("Outputs (-want +got):\n%s\n%s", diff, out)
+	}
+}
