@@ -981,27 +981,34 @@ func (p *parser) event(n *yaml.Node, path string, e *Event) {
 	}
 }
 
-// methods reads an HTTP event's method: one, a list, or any (also "all"
-// and empty), which is every method.
+// scalars returns the items of n, one value or a list of them, each with
+// its key path; for a node of another kind it reports it, saying it wants
+// want, and returns none.
+func (p *parser) scalars(n *yaml.Node, path, want string) (items []*yaml.Node, paths []string) {
+	switch n.Kind {
+	case yaml.ScalarNode:
+		return []*yaml.Node{n}, []string{path}
+	case yaml.SequenceNode:
+		for i, item := range n.Content {
+			items = append(items, item)
+			paths = append(paths, fmt.Sprintf("%s[%d]", path, i))
+		}
+		return items, paths
+	}
+	p.fail(n, path, "want %s, not %s", want, kindOf(n))
+	return nil, nil
+}
+
 // protocols returns an HTTP event's protocols: http, https or both, as
 // one value or a list.
 func (p *parser) protocols(n *yaml.Node, path string) []string {
-	var items []*yaml.Node
-	switch n.Kind {
-	case yaml.ScalarNode:
-		items = []*yaml.Node{n}
-	case yaml.SequenceNode:
-		items = n.Content
-	default:
-		p.fail(n, path, "want http, https or a list of both, not %s", kindOf(n))
+	items, paths := p.scalars(n, path, "http, https or a list of both")
+	if items == nil && n.Kind != yaml.SequenceNode {
 		return nil
 	}
 	var out []string
 	for i, item := range items {
-		ipath := path
-		if n.Kind == yaml.SequenceNode {
-			ipath = fmt.Sprintf("%s[%d]", path, i)
-		}
+		ipath := paths[i]
 		v := strings.ToLower(p.str(item, ipath))
 		switch {
 		case v != "http" && v != "https":
@@ -1018,23 +1025,16 @@ func (p *parser) protocols(n *yaml.Node, path string) []string {
 	return out
 }
 
+// methods reads an HTTP event's method: one, a list, or any (also "all"
+// and empty), which is every method.
 func (p *parser) methods(n *yaml.Node, path string) []string {
-	var items []*yaml.Node
-	switch n.Kind {
-	case yaml.ScalarNode:
-		items = []*yaml.Node{n}
-	case yaml.SequenceNode:
-		items = n.Content
-	default:
-		p.fail(n, path, "want a method or a list of methods, not %s", kindOf(n))
+	items, paths := p.scalars(n, path, "a method or a list of methods")
+	if items == nil && n.Kind != yaml.SequenceNode {
 		return nil
 	}
 	var out []string
 	for i, item := range items {
-		ipath := path
-		if n.Kind == yaml.SequenceNode {
-			ipath = fmt.Sprintf("%s[%d]", path, i)
-		}
+		ipath := paths[i]
 		m := strings.ToUpper(p.str(item, ipath))
 		switch {
 		case m == "ANY" || m == "ALL" || m == "":
