@@ -311,14 +311,15 @@ func bucketWarnings(s *spec.Spec, units []*spec.Unit) spec.Errors {
 // outputs returns the template's Outputs: the URL of each API that SAM
 // makes of the HTTP events (its implicit ServerlessHttpApi, whose stage
 // is $default, and ServerlessRestApi, whose stage is Prod), and of each
-// function URL a function's platforms.aws block gives it
-// (FunctionUrlConfig, of which SAM makes the AWS::Lambda::Url
-// <function>Url); or nil when there is none.
+// function URL a function's platforms.aws block, or the Globals of the
+// service's, gives it (FunctionUrlConfig, of which SAM makes the
+// AWS::Lambda::Url <function>Url); or nil when there is none.
 func (t *template) outputs(resources *yaml.Node) *yaml.Node {
 	out := gen.Map()
 	for i := 0; resources != nil && i+1 < len(resources.Content); i += 2 {
 		id, res := resources.Content[i].Value, resources.Content[i+1]
-		if gen.Get(gen.Get(res, "Properties"), "FunctionUrlConfig") == nil {
+		if typ := gen.Get(res, "Type"); typ == nil || typ.Value != functionType ||
+			gen.Get(gen.Get(res, "Properties"), "FunctionUrlConfig") == nil && t.globalURL() == nil {
 			continue
 		}
 		gen.Set(out, id+"Url", gen.Map(
@@ -443,8 +444,16 @@ func (t *template) function(u *spec.Unit, id string) *yaml.Node {
 			gen.Merge(p, inner)
 		}
 	}
-	streamMode(gen.Get(res, "Properties"))
+	streamMode(gen.Get(res, "Properties"), t.globalURL())
 	return res
+}
+
+// globalURL returns the FunctionUrlConfig of the Globals in the service's
+// platforms.aws block, which SAM merges into every function's (its
+// globals plugin takes FunctionUrlConfig, though SAM's published schema
+// does not list it), or nil.
+func (t *template) globalURL() *yaml.Node {
+	return gen.Get(gen.Get(gen.Get(t.s.Platforms["aws"], "Globals"), "Function"), "FunctionUrlConfig")
 }
 
 // StreamEnv is the environment variable that puts the aws adapter in
@@ -455,10 +464,13 @@ const StreamEnv = "FAAS_AWS_RESPONSE_STREAM"
 
 // streamMode sets StreamEnv in the environment of a function (props, its
 // Properties once the platforms blocks are merged) whose function URL
-// streams: its FunctionUrlConfig's InvokeMode is RESPONSE_STREAM. (SAM's
-// Globals take no FunctionUrlConfig.)
-func streamMode(props *yaml.Node) {
+// streams: the InvokeMode of its FunctionUrlConfig, or else of global,
+// the Globals' that SAM merges into it, is RESPONSE_STREAM.
+func streamMode(props, global *yaml.Node) {
 	mode := gen.Get(gen.Get(props, "FunctionUrlConfig"), "InvokeMode")
+	if mode == nil {
+		mode = gen.Get(global, "InvokeMode")
+	}
 	if mode == nil || mode.Kind != yaml.ScalarNode || mode.Value != "RESPONSE_STREAM" {
 		return
 	}

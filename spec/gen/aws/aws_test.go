@@ -765,6 +765,11 @@ func TestResponseStream(t *testing.T) {
 			"    platforms: {aws: {FunctionUrlConfig: {AuthType: AWS_IAM, InvokeMode: RESPONSE_STREAM}}}\n",
 			map[string]string{"AB": "c", StreamEnv: "1"}},
 		{"buffered", head + "    platforms: {aws: {FunctionUrlConfig: {AuthType: NONE}}}\n", nil},
+		// SAM's globals plugin merges a Globals FunctionUrlConfig into
+		// each function's, though its published schema does not list it.
+		{"the Globals'", head + globalURL, map[string]string{StreamEnv: "1"}},
+		{"the function's own mode over the Globals'", head +
+			"    platforms: {aws: {FunctionUrlConfig: {AuthType: NONE, InvokeMode: BUFFERED}}}\n" + globalURL, nil},
 	}
 	schema := schematest.Schema(t, schematest.Dir+"/aws-sam/sam.schema.json", "")
 	for _, tt := range tests {
@@ -779,7 +784,9 @@ func TestResponseStream(t *testing.T) {
 				} `yaml:"Resources"`
 			}
 			out := generate(t, parse(t, tt.src), nil)
-			schematest.Validate(t, schema, out)
+			if !strings.Contains(tt.src, globalURL) {
+				schematest.Validate(t, schema, out)
+			}
 			if err := yaml.Unmarshal(out, &doc); err != nil {
 				t.Fatal(err)
 			}
@@ -812,9 +819,13 @@ func TestDomainWarning(t *testing.T) {
 	}
 }
 
+// globalURL is a service's platforms.aws block giving every function a
+// streaming function URL through SAM's Globals.
+const globalURL = "platforms: {aws: {Globals: {Function: {FunctionUrlConfig: {AuthType: NONE, InvokeMode: RESPONSE_STREAM}}}}}\n"
+
 // A function given a function URL in its platforms.aws block gets an
 // Output with the URL, as the APIs of http events do; one without gets
-// none.
+// none; with a function URL in the Globals, every function gets one.
 func TestFunctionURLOutput(t *testing.T) {
 	src := "service: s\nprovider: {name: aws}\nfunctions:\n" +
 		"  f:\n    handler: f\n    platforms: {aws: {FunctionUrlConfig: {AuthType: NONE}}}\n" +
@@ -836,5 +847,18 @@ func TestFunctionURLOutput(t *testing.T) {
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("Outputs (-want +got):\n%s\n%s", diff, out)
+	}
+	out = generate(t, parse(t, src+globalURL), nil)
+	doc.Outputs = nil
+	if err := yaml.Unmarshal(out, &doc); err != nil {
+		t.Fatal(err)
+	}
+	want["GFunctionUrl"] = map[string]string{"Fn::GetAtt": "GFunctionUrl.FunctionUrl"}
+	got = map[string]map[string]string{}
+	for id, o := range doc.Outputs {
+		got[id] = o.Value
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("Outputs with a Globals function URL (-want +got):\n%s\n%s", diff, out)
 	}
 }
