@@ -479,29 +479,3 @@ custom:
 		t.Errorf("warnings (-want +got):\n%s", diff)
 	}
 }
-
-// A kafka event's name is its CKafka instance, as SCF takes it: two
-// functions reading two topics of one instance get resources named after
-// themselves, not after the instance, which would collide.
-func TestKafkaInstanceName(t *testing.T) {
-	s := parse(t, `
-service: shop
-provider: {name: knative, project: p}
-functions:
-  consume: {handler: consume, events: [{kafka: {name: ckafka-abc123, topic: orders}}]}
-  audit: {handler: audit, events: [{kafka: {name: ckafka-abc123, topic: audit}}]}
-`)
-	files, err := New().Generate(input(s))
-	if err != nil {
-		t.Fatalf("Generate: %v", err)
-	}
-	all := string(render(files))
-	for _, want := range []string{"shop-consume-0", "shop-audit-0"} {
-		if !strings.Contains(all, want) {
-			t.Errorf("no Knative Trigger named %s in\n%s", want, all)
-		}
-	}
-	if strings.Contains(all, "name: ckafka-abc123") {
-		t.Errorf("a resource is named after the CKafka instance:\n%s", all)
-	}
-}
